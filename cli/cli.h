@@ -1,0 +1,33 @@
+/*
+ * cli.h - shared pieces of the exhunt command: sub-command entry points,
+ * the output writer every sub-command uses, and small parsing helpers.
+ */
+#ifndef EXH_CLI_H
+#define EXH_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/dynbuf.h"
+#include "exhunt/exhunt.h"
+
+/* Exit codes, documented in README and docs/output-schema.md. */
+#define EXIT_CLEAN 0
+#define EXIT_FINDINGS 1
+#define EXIT_ERROR 2
+
+int cmd_scan(int argc, char **argv);
+void help_scan(FILE *out);
+
+/* Parses "64M", "1G", "4096" into bytes. Returns false on bad input. */
+bool cli_parse_size(const char *s, uint64_t *out);
+/* Parses "2021-03-01" or "2021-03-01T12:00:00Z" (UTC). */
+bool cli_parse_date(const char *s, int64_t *out);
+/* Parses a positive integer up to max. */
+bool cli_parse_uint(const char *s, unsigned max, unsigned *out);
+
+/* Reads a whole (rule) file, capped at max bytes. Caller frees *data. */
+int cli_read_file(const char *path, size_t max, char **data, size_t *len);
+
+#endif

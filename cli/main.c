@@ -1,0 +1,84 @@
+/*
+ * main.c - the exhunt command: dispatches to sub-commands.
+ *
+ * Each sub-command lives in its own cmd_*.c with its help text next to its
+ * option parser, so `exhunt help CMD` and `exhunt CMD --help` cannot drift.
+ */
+#include <openssl/opensslv.h>
+#include <stdio.h>
+#include <string.h>
+#include <yara.h>
+
+#include "cli.h"
+
+typedef struct command {
+  const char *name;
+  const char *summary;
+  int (*run)(int argc, char **argv);
+  void (*help)(FILE *out);
+} command;
+
+static const command commands[] = {
+    {"scan", "find web shells and HAFNIUM indicators in files and trees", cmd_scan, help_scan},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+  fputs("exhunt " EXHUNT_VERSION " - hunt Exchange/IIS compromise (HAFNIUM/ProxyLogon and kin)\n"
+        "\n"
+        "Usage: exhunt COMMAND [OPTIONS] ...\n"
+        "       exhunt help COMMAND\n"
+        "       exhunt --version\n"
+        "\n"
+        "Commands:\n",
+        out);
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fputs("\nExit status: 0 nothing found, 1 findings, 2 error (see 'exhunt help COMMAND').\n", out);
+}
+
+static const command *find_command(const char *name)
+{
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_ERROR;
+  }
+  const char *arg = argv[1];
+  if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+    printf("exhunt %s (libyara %s, %s)\n", EXHUNT_VERSION, YR_VERSION, OPENSSL_VERSION_TEXT);
+    return EXIT_CLEAN;
+  }
+  if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+    usage(stdout);
+    return EXIT_CLEAN;
+  }
+  if (strcmp(arg, "help") == 0) {
+    if (argc < 3) {
+      usage(stdout);
+      return EXIT_CLEAN;
+    }
+    const command *cmd = find_command(argv[2]);
+    if (!cmd) {
+      fprintf(stderr, "exhunt: no command '%s'\n", argv[2]);
+      return EXIT_ERROR;
+    }
+    cmd->help(stdout);
+    return EXIT_CLEAN;
+  }
+  const command *cmd = find_command(arg);
+  if (!cmd) {
+    fprintf(stderr, "exhunt: unknown command '%s'\n\n", arg);
+    usage(stderr);
+    return EXIT_ERROR;
+  }
+  return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,158 @@
+/*
+ * util.c - small parsers for command-line values and a bounded file reader
+ * for rule and IOC files (evidence is never read this way: that is the
+ * library's walker, read-only and bounded per file).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/alloc.h"
+
+bool cli_parse_uint(const char *s, unsigned max, unsigned *out)
+{
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || end == s || *end || v > max || s[0] == '-')
+    return false;
+  *out = (unsigned)v;
+  return true;
+}
+
+bool cli_parse_size(const char *s, uint64_t *out)
+{
+  char *end;
+  errno = 0;
+  if (!*s || s[0] == '-')
+    return false;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s)
+    return false;
+  unsigned long long mult = 1;
+  switch (*end) {
+  case '\0':
+    break;
+  case 'k':
+  case 'K':
+    mult = 1024ull;
+    end++;
+    break;
+  case 'm':
+  case 'M':
+    mult = 1024ull * 1024;
+    end++;
+    break;
+  case 'g':
+  case 'G':
+    mult = 1024ull * 1024 * 1024;
+    end++;
+    break;
+  default:
+    return false;
+  }
+  if (*end == 'B' || *end == 'b')
+    end++;
+  if (*end || v > UINT64_MAX / mult)
+    return false;
+  *out = v * mult;
+  return true;
+}
+
+static bool take_num(const char **p, int digits, int lo, int hi, int *out)
+{
+  int v = 0;
+  for (int i = 0; i < digits; i++) {
+    char c = (*p)[i];
+    if (c < '0' || c > '9')
+      return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi)
+    return false;
+  *p += digits;
+  *out = v;
+  return true;
+}
+
+bool cli_parse_date(const char *s, int64_t *out)
+{
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  int year, mon, day, hh = 0, mm = 0, ss = 0;
+  const char *p = s;
+  if (!take_num(&p, 4, 1970, 9999, &year) || *p++ != '-' || !take_num(&p, 2, 1, 12, &mon) ||
+      *p++ != '-' || !take_num(&p, 2, 1, 31, &day))
+    return false;
+  if (*p == 'T' || *p == ' ') {
+    p++;
+    if (!take_num(&p, 2, 0, 23, &hh) || *p++ != ':' || !take_num(&p, 2, 0, 59, &mm))
+      return false;
+    if (*p == ':') {
+      p++;
+      if (!take_num(&p, 2, 0, 60, &ss))
+        return false;
+    }
+    if (*p == 'Z')
+      p++;
+  }
+  if (*p)
+    return false;
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hh;
+  tm.tm_min = mm;
+  tm.tm_sec = ss;
+  time_t t = timegm(&tm);
+  if (t == (time_t)-1)
+    return false;
+  *out = (int64_t)t;
+  return true;
+}
+
+int cli_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+  int rc = -1;
+  char *buf = NULL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    errno = EINVAL;
+    goto cleanup;
+  }
+  if ((uint64_t)st.st_size > max) {
+    errno = EFBIG;
+    goto cleanup;
+  }
+  size_t want = (size_t)st.st_size, got = 0;
+  buf = exh_malloc(want + 1);
+  if (!buf) {
+    errno = ENOMEM;
+    goto cleanup;
+  }
+  while (got < want) {
+    ssize_t n = read(fd, buf + got, want - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  buf[got] = '\0';
+  *data = buf;
+  *len = got;
+  buf = NULL;
+  rc = 0;
+cleanup:
+  exh_free(buf);
+  close(fd);
+  return rc;
+}

@@ -1,0 +1,256 @@
+/*
+ * exhunt.h - the public API of libexhunt.
+ *
+ * libexhunt holds every engine of exhunt: the evidence walker, the file
+ * scanner (hashes, YARA, web-shell heuristics, IOCs) and, later, the log
+ * readers. It never prints, exits or keeps mutable global state. Everything
+ * it has to say - findings, notes, errors, progress - goes to a caller-given
+ * sink (struct exhunt_sink). The `exhunt` command (cli/) is one client of this
+ * API; tests and fuzzers are others.
+ *
+ * Ownership rule, for the whole API: a pointer handed to a sink callback is
+ * borrowed and valid only for the duration of that call. Objects created by
+ * exhunt_*_new() are owned by the caller and released by the matching
+ * exhunt_*_free(). Strings passed in are copied if the library keeps them.
+ *
+ * Thread-safety: a compiled exhunt_rules is immutable and may be shared by
+ * any number of concurrent scans. Sink callbacks of one scan are never called
+ * concurrently (the library serialises them), so a sink needs no lock of its
+ * own for a single scan.
+ */
+#ifndef EXHUNT_EXHUNT_H
+#define EXHUNT_EXHUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EXHUNT_VERSION "0.1.0"
+
+/* JSON Lines schema id carried by every output line. */
+#define EXHUNT_SCHEMA "exhunt/1"
+
+/*
+ * Error codes. Explicitly numbered; a number is never reused or changed.
+ * "Not found" is a result, not an error.
+ */
+typedef enum exhunt_err {
+  EXHUNT_OK = 0,
+  EXHUNT_ENOMEM = 1,       /* allocation failed */
+  EXHUNT_EIO = 2,          /* read or stat failed */
+  EXHUNT_ECORRUPT = 3,     /* malformed input */
+  EXHUNT_ETRUNCATED = 4,   /* input ended early (e.g. file shrank mid-read) */
+  EXHUNT_ELIMIT = 5,       /* a configured limit was hit */
+  EXHUNT_EINVAL = 6,       /* bad argument from the caller */
+  EXHUNT_ERULES = 7,       /* a rule or IOC file failed to compile or load */
+  EXHUNT_EACCES = 8,       /* permission denied */
+  EXHUNT_ENOENT = 9,       /* path vanished or never existed */
+  EXHUNT_ELOOP = 10,       /* symlink or directory loop */
+  EXHUNT_ETHREAD = 11,     /* a worker thread could not be started */
+  EXHUNT_ECHANGED = 12,    /* file replaced or changed while being scanned */
+  EXHUNT_EYARA = 13,       /* libyara reported an error while scanning */
+  EXHUNT_EUNSUPPORTED = 14 /* file type or feature not supported */
+} exhunt_err;
+
+/* A static, human-readable message for an error code. Never NULL. */
+const char *exhunt_strerror(exhunt_err err);
+
+typedef enum exhunt_severity {
+  EXHUNT_SEV_INFO = 0,
+  EXHUNT_SEV_LOW = 1,
+  EXHUNT_SEV_MEDIUM = 2,
+  EXHUNT_SEV_HIGH = 3,
+  EXHUNT_SEV_CRITICAL = 4
+} exhunt_severity;
+#define EXHUNT_SEV_COUNT 5
+
+/* "info", "low", ...; never NULL. */
+const char *exhunt_severity_name(exhunt_severity sev);
+/* Parses a severity name (case-insensitive). Returns EXHUNT_EINVAL if unknown. */
+exhunt_err exhunt_severity_parse(const char *name, exhunt_severity *out);
+
+/* One matched string inside a file: raw bytes, possibly truncated. */
+typedef struct exhunt_match {
+  const char *identifier; /* e.g. "$s1", or a heuristic's evidence tag */
+  uint64_t offset;        /* byte offset in the file */
+  const uint8_t *data;    /* matched bytes (not NUL-terminated) */
+  size_t len;             /* bytes in data (already capped) */
+} exhunt_match;
+
+/* A finding about one file. All pointers are borrowed (see ownership rule). */
+typedef struct exhunt_finding {
+  const char *category; /* "webshell", "ioc-hash", "ioc-path", ... */
+  exhunt_severity severity;
+  const char *rule;        /* stable id, e.g. "exhunt.webshell.request_exec" */
+  const char *title;       /* one line for humans */
+  const char *description; /* may be NULL */
+  const char *source;      /* rule pack or IOC list, e.g. "signature-base" */
+  const char *author;      /* may be NULL */
+  const char *reference;   /* may be NULL */
+  const char *license;     /* may be NULL */
+  const char *path;        /* the file, as given under the scanned root */
+  bool have_sha256;
+  uint8_t sha256[32];
+  bool have_md5;
+  uint8_t md5[16];
+  bool have_sha1;
+  uint8_t sha1[20];
+  uint64_t size;
+  int64_t mtime; /* seconds since the epoch, UTC */
+  const exhunt_match *matches;
+  size_t n_matches;
+} exhunt_finding;
+
+typedef enum exhunt_notice_kind {
+  EXHUNT_NOTICE_NOTE = 0, /* something worth knowing; coverage not lost */
+  EXHUNT_NOTICE_ERROR = 1 /* something could not be examined */
+} exhunt_notice_kind;
+
+/* A note or error. `what` is a short stable tag ("skipped-fifo", ...). */
+typedef struct exhunt_notice {
+  exhunt_notice_kind kind;
+  exhunt_err code;    /* EXHUNT_OK for plain notes */
+  const char *what;   /* stable machine tag, never NULL */
+  const char *path;   /* file or rule file concerned; may be NULL */
+  const char *reason; /* human-readable detail, never NULL */
+} exhunt_notice;
+
+/* Why a file or directory was not (fully) examined. Stable order. */
+typedef enum exhunt_skip_reason {
+  EXHUNT_SKIP_EXCLUDED = 0,     /* matched --exclude */
+  EXHUNT_SKIP_SPECIAL = 1,      /* FIFO, device or socket */
+  EXHUNT_SKIP_SYMLINK = 2,      /* symlinks are never followed */
+  EXHUNT_SKIP_LOOP = 3,         /* directory already visited (dev, inode) */
+  EXHUNT_SKIP_OTHER_FS = 4,     /* --one-file-system */
+  EXHUNT_SKIP_OLDER = 5,        /* older than --newer-than */
+  EXHUNT_SKIP_UNREADABLE = 6,   /* open/read failed */
+  EXHUNT_SKIP_CONTENT_SIZE = 7, /* larger than --max-filesize: hashed only */
+  EXHUNT_SKIP_DEPTH = 8,        /* deeper than the depth limit */
+  EXHUNT_SKIP_VANISHED = 9      /* gone or replaced before it was read */
+} exhunt_skip_reason;
+#define EXHUNT_SKIP_COUNT 10
+
+/* Stable name of a skip reason ("excluded", "special-file", ...). */
+const char *exhunt_skip_reason_name(exhunt_skip_reason reason);
+
+typedef struct exhunt_scan_stats {
+  uint64_t files_seen;    /* regular files met by the walker */
+  uint64_t files_scanned; /* files read to the end and checked */
+  uint64_t dirs_seen;
+  uint64_t bytes_read;
+  uint64_t errors;
+  uint64_t notes;
+  uint64_t skipped[EXHUNT_SKIP_COUNT];
+  uint64_t findings[EXHUNT_SEV_COUNT];
+} exhunt_scan_stats;
+
+typedef struct exhunt_sink {
+  void *ctx;
+  /* Required. Called once per finding. */
+  void (*on_finding)(void *ctx, const exhunt_finding *finding);
+  /* Required. Called once per note or error. */
+  void (*on_notice)(void *ctx, const exhunt_notice *notice);
+  /* Optional. Called about every 100 ms during a scan with running totals. */
+  void (*on_progress)(void *ctx, const exhunt_scan_stats *so_far);
+} exhunt_sink;
+
+/* ---------------------------------------------------------------------- */
+/* Rules: YARA rules, IOC lists and built-in heuristics, compiled once.    */
+
+typedef struct exhunt_rules exhunt_rules;
+
+/* Creates an empty, uncompiled rule set. */
+exhunt_err exhunt_rules_new(exhunt_rules **out);
+void exhunt_rules_free(exhunt_rules *rules);
+
+/*
+ * Adds the default pack embedded in the library (project rules, public
+ * HAFNIUM IOCs, signature-base web-shell rules). Built-in heuristics are on
+ * unless exhunt_rules_set_heuristics(rules, false) is called.
+ */
+exhunt_err exhunt_rules_add_default(exhunt_rules *rules, const exhunt_sink *sink);
+
+/*
+ * Adds YARA source text. `name` names it in messages and is used as the YARA
+ * namespace, so rule names in different files never collide. A file that
+ * fails to compile is reported through the sink (what="rule-compile", with
+ * file:line and libyara's message), left out, and EXHUNT_ERULES is returned;
+ * the rules added before and after it are unaffected.
+ */
+exhunt_err exhunt_rules_add_yara(exhunt_rules *rules, const char *name, const char *text,
+                                 size_t len, const exhunt_sink *sink);
+
+/*
+ * Adds an IOC list in exhunt's TSV format (docs/iocs.md): one indicator a
+ * line, "type<TAB>value<TAB>severity<TAB>title". Types: sha256, sha1, md5,
+ * filename, path. Malformed lines are reported as notes and skipped.
+ */
+exhunt_err exhunt_rules_add_iocs(exhunt_rules *rules, const char *name, const char *text,
+                                 size_t len, const exhunt_sink *sink);
+
+void exhunt_rules_set_heuristics(exhunt_rules *rules, bool enabled);
+
+/* Compiles everything added. After this the set is immutable. */
+exhunt_err exhunt_rules_compile(exhunt_rules *rules, const exhunt_sink *sink);
+
+/* Counts, for the banner and the summary. Valid after compile. */
+typedef struct exhunt_rules_info {
+  size_t yara_rules;
+  size_t yara_files;
+  size_t iocs_sha256, iocs_sha1, iocs_md5, iocs_name, iocs_path;
+  bool heuristics;
+} exhunt_rules_info;
+void exhunt_rules_get_info(const exhunt_rules *rules, exhunt_rules_info *out);
+
+/* ---------------------------------------------------------------------- */
+/* Scanning.                                                               */
+
+#define EXHUNT_NO_TIME INT64_MIN
+
+typedef struct exhunt_scan_opts {
+  unsigned threads;            /* 0 = one per online core */
+  uint64_t max_filesize;       /* content rules skip larger files; 0 = default */
+  bool one_file_system;        /* do not cross mount points */
+  const char *const *excludes; /* fnmatch globs, case-insensitive */
+  size_t n_excludes;
+  int64_t newer_than; /* only files with mtime >= this; EXHUNT_NO_TIME = all */
+  unsigned max_depth; /* 0 = default */
+} exhunt_scan_opts;
+
+/* Fills opts with the defaults. */
+void exhunt_scan_opts_init(exhunt_scan_opts *opts);
+
+/*
+ * Walks and scans each path (file or directory). Never writes under a path,
+ * never follows a symlink (a symlink root is resolved once), skips special
+ * files with a note. Findings, notes and errors go to `sink`; totals to
+ * `stats` (may be NULL). Per-file problems are notices, not return values:
+ * the function fails only on bad arguments, no memory or no threads.
+ */
+exhunt_err exhunt_scan_paths(const exhunt_rules *rules, const char *const *paths, size_t n_paths,
+                             const exhunt_scan_opts *opts, const exhunt_sink *sink,
+                             exhunt_scan_stats *stats);
+
+/* Metadata for exhunt_scan_buffer(); zero-initialise unknown fields. */
+typedef struct exhunt_file_meta {
+  const char *path; /* display path, used for name/path IOCs and YARA externals */
+  int64_t mtime;
+  uint32_t uid;
+} exhunt_file_meta;
+
+/*
+ * Scans one file already in memory (archives, tests, fuzzers, watch). Same
+ * checks as exhunt_scan_paths. Thread-safe for a shared compiled `rules`.
+ */
+exhunt_err exhunt_scan_buffer(const exhunt_rules *rules, const uint8_t *data, size_t len,
+                              const exhunt_file_meta *meta, const exhunt_sink *sink);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EXHUNT_EXHUNT_H */

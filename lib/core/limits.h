@@ -1,0 +1,46 @@
+/*
+ * limits.h - every cap the engines enforce, in one place.
+ *
+ * Evidence is attacker-controlled, so every buffer that grows has a ceiling
+ * and every loop over input has a bound. Defaults live here; the ones a user
+ * may need to move are exposed as options (exhunt_scan_opts) and documented
+ * in docs/limits.md. Hitting a cap is reported as a note, never a crash.
+ */
+#ifndef EXH_LIMITS_H
+#define EXH_LIMITS_H
+
+/* Content rules (YARA, heuristics) read at most this many bytes of a file.
+ * Larger files are still hashed, by streaming. Web shells are small; the
+ * largest in ../shared/corpus is under 1 MiB. */
+#define EXH_DEFAULT_MAX_FILESIZE (32ull * 1024 * 1024)
+
+/* Directory depth below a root; deeper directories are skipped with a note. */
+#define EXH_DEFAULT_MAX_DEPTH 64u
+
+/* Bytes of a matched string kept in a finding. */
+#define EXH_MAX_MATCH_BYTES 96u
+
+/* Matched strings reported per rule and findings per file. */
+#define EXH_MAX_MATCHES_PER_RULE 8u
+#define EXH_MAX_FINDINGS_PER_FILE 64u
+
+/* Per-file YARA timeout, seconds. */
+#define EXH_YARA_TIMEOUT_SEC 30
+
+/* Jobs waiting between the walker and the workers (bounded queue). */
+#define EXH_QUEUE_DEPTH 1024u
+
+/* Worker threads, upper bound. */
+#define EXH_MAX_THREADS 256u
+
+/* Read chunk for streaming hashes of files above the content limit. */
+#define EXH_STREAM_CHUNK (1024u * 1024u)
+
+/* Ceiling for any dynbuf unless the caller sets a lower one. */
+#define EXH_DYNBUF_MAX (64ull * 1024 * 1024)
+
+/* IOC and rule text: longest line accepted, and longest path. */
+#define EXH_MAX_IOC_LINE 4096u
+#define EXH_MAX_PATH 4096u
+
+#endif

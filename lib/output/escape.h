@@ -1,0 +1,40 @@
+/*
+ * escape.h - making attacker-chosen bytes safe for each output format.
+ *
+ * File names and file contents come from the attacker. Every byte that
+ * reaches an output goes through one of these encoders:
+ *   - JSON: valid UTF-8 passes through, control characters become \u00XX,
+ *     invalid UTF-8 becomes U+FFFD and the caller is told (it then adds the
+ *     exact bytes in base64 next to the lossy string);
+ *   - display (text output, terminals): reversible and inert. Printable
+ *     ASCII and valid non-control UTF-8 pass through; a backslash becomes
+ *     "\\"; every other byte becomes "\xNN". C1 controls and bidirectional
+ *     overrides (which can reorder what a terminal shows) are escaped too.
+ * Part of the borrowed-helper tier that cli/ may use (see ARCHITECTURE.md).
+ */
+#ifndef EXH_ESCAPE_H
+#define EXH_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dynbuf.h"
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+size_t exh_utf8_seq(const uint8_t *s, size_t len, uint32_t *cp);
+
+/* Appends JSON string contents (no quotes). *lossy set if bytes were replaced. */
+exhunt_err exh_escape_json(exh_dynbuf *b, const void *data, size_t len, bool *lossy);
+/* Appends a quoted JSON string; for NUL-terminated strings, NULL -> null. */
+exhunt_err exh_json_str(exh_dynbuf *b, const char *s);
+/* Appends the terminal-safe display form. */
+exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len);
+/* Appends standard base64. */
+exhunt_err exh_base64(exh_dynbuf *b, const void *data, size_t len);
+/* Appends lower-case hex. */
+exhunt_err exh_hex(exh_dynbuf *b, const uint8_t *data, size_t len);
+/* Appends an ISO 8601 UTC timestamp "YYYY-MM-DDTHH:MM:SSZ". */
+exhunt_err exh_iso8601(exh_dynbuf *b, int64_t unix_seconds);
+
+#endif

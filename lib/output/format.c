@@ -1,0 +1,359 @@
+/*
+ * format.c - JSON Lines and text records; see format.h and
+ * docs/output-schema.md. Every string that came from evidence (paths,
+ * matched bytes) goes through escape.c; strings from rules go through the
+ * JSON encoder too, since user rule files are input as well.
+ */
+#include "format.h"
+
+#include <string.h>
+
+#include "escape.h"
+
+/* ---------------------------------------------------------------------- */
+/* JSON helpers: each appends `,"key":value`. Errors accumulate in *err.   */
+
+typedef struct jw {
+  exh_dynbuf *b;
+  exhunt_err err;
+} jw;
+
+static void jraw(jw *w, const char *s)
+{
+  if (!w->err)
+    w->err = exh_dynbuf_adds(w->b, s);
+}
+
+static void jkey(jw *w, const char *key)
+{
+  jraw(w, ",\"");
+  jraw(w, key);
+  jraw(w, "\":");
+}
+
+static void jstr(jw *w, const char *key, const char *value)
+{
+  if (!value)
+    return;
+  jkey(w, key);
+  if (!w->err)
+    w->err = exh_json_str(w->b, value);
+}
+
+/* Bytes from evidence: lossy UTF-8 text, plus exact base64 when lossy. */
+static void jbytes(jw *w, const char *key, const void *data, size_t len)
+{
+  bool lossy = false;
+  jkey(w, key);
+  jraw(w, "\"");
+  if (!w->err)
+    w->err = exh_escape_json(w->b, data, len, &lossy);
+  jraw(w, "\"");
+  if (lossy) {
+    jraw(w, ",\"");
+    jraw(w, key);
+    jraw(w, "_b64\":\"");
+    if (!w->err)
+      w->err = exh_base64(w->b, data, len);
+    jraw(w, "\"");
+  }
+}
+
+static void juint(jw *w, const char *key, uint64_t v)
+{
+  jkey(w, key);
+  if (!w->err)
+    w->err = exh_dynbuf_addf(w->b, "%llu", (unsigned long long)v);
+}
+
+static void jhex(jw *w, const char *key, const uint8_t *d, size_t n)
+{
+  jkey(w, key);
+  jraw(w, "\"");
+  if (!w->err)
+    w->err = exh_hex(w->b, d, n);
+  jraw(w, "\"");
+}
+
+static void jtime(jw *w, const char *key, int64_t t)
+{
+  jkey(w, key);
+  jraw(w, "\"");
+  if (!w->err)
+    w->err = exh_iso8601(w->b, t);
+  jraw(w, "\"");
+}
+
+static void jhead(jw *w, const char *type)
+{
+  jraw(w, "{\"schema\":\"" EXHUNT_SCHEMA "\",\"type\":\"");
+  jraw(w, type);
+  jraw(w, "\"");
+}
+
+exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
+{
+  jw w = {b, EXHUNT_OK};
+  jhead(&w, "finding");
+  jstr(&w, "category", f->category);
+  jstr(&w, "severity", exhunt_severity_name(f->severity));
+  jstr(&w, "rule", f->rule);
+  jstr(&w, "title", f->title);
+  jstr(&w, "description", f->description);
+  jstr(&w, "source", f->source);
+  jstr(&w, "author", f->author);
+  jstr(&w, "reference", f->reference);
+  jstr(&w, "license", f->license);
+  jbytes(&w, "path", f->path, strlen(f->path));
+  if (f->have_sha256)
+    jhex(&w, "sha256", f->sha256, 32);
+  if (f->have_sha1)
+    jhex(&w, "sha1", f->sha1, 20);
+  if (f->have_md5)
+    jhex(&w, "md5", f->md5, 16);
+  juint(&w, "size", f->size);
+  jtime(&w, "mtime", f->mtime);
+  jkey(&w, "matches");
+  jraw(&w, "[");
+  for (size_t i = 0; i < f->n_matches; i++) {
+    const exhunt_match *m = &f->matches[i];
+    jraw(&w, i ? ",{\"id\":" : "{\"id\":");
+    if (!w.err)
+      w.err = exh_json_str(b, m->identifier ? m->identifier : "");
+    juint(&w, "offset", m->offset);
+    jbytes(&w, "data", m->data, m->len);
+    jraw(&w, "}");
+  }
+  jraw(&w, "]}\n");
+  return w.err;
+}
+
+exhunt_err exh_jsonl_notice(exh_dynbuf *b, const exhunt_notice *n)
+{
+  jw w = {b, EXHUNT_OK};
+  jhead(&w, n->kind == EXHUNT_NOTICE_ERROR ? "error" : "note");
+  jstr(&w, "what", n->what);
+  if (n->path)
+    jbytes(&w, "path", n->path, strlen(n->path));
+  jstr(&w, "reason", n->reason);
+  if (n->code != EXHUNT_OK) {
+    juint(&w, "code", (uint64_t)n->code);
+    jstr(&w, "error", exhunt_strerror(n->code));
+  }
+  jraw(&w, "}\n");
+  return w.err;
+}
+
+exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s)
+{
+  const exhunt_scan_stats *st = s->stats;
+  jw w = {b, EXHUNT_OK};
+  jhead(&w, "summary");
+  jstr(&w, "command", s->command);
+  jstr(&w, "version", EXHUNT_VERSION);
+  juint(&w, "files_seen", st->files_seen);
+  juint(&w, "files_scanned", st->files_scanned);
+  juint(&w, "dirs_seen", st->dirs_seen);
+  uint64_t skipped_total = 0;
+  jkey(&w, "skipped");
+  jraw(&w, "{");
+  for (unsigned i = 0; i < EXHUNT_SKIP_COUNT; i++) {
+    skipped_total += i == EXHUNT_SKIP_CONTENT_SIZE ? 0 : st->skipped[i];
+    if (!w.err)
+      w.err = exh_dynbuf_addf(b, "%s\"%s\":%llu", i ? "," : "",
+                              exhunt_skip_reason_name((exhunt_skip_reason)i),
+                              (unsigned long long)st->skipped[i]);
+  }
+  jraw(&w, "}");
+  juint(&w, "skipped_total", skipped_total);
+  juint(&w, "errors", st->errors);
+  juint(&w, "notes", st->notes);
+  uint64_t total = 0;
+  jkey(&w, "findings");
+  jraw(&w, "{");
+  for (int i = EXHUNT_SEV_COUNT - 1; i >= 0; i--) {
+    total += s->reported[i];
+    if (!w.err)
+      w.err = exh_dynbuf_addf(b, "%s\"%s\":%llu", i == EXHUNT_SEV_COUNT - 1 ? "" : ",",
+                              exhunt_severity_name((exhunt_severity)i),
+                              (unsigned long long)s->reported[i]);
+  }
+  jraw(&w, "}");
+  juint(&w, "findings_total", total);
+  juint(&w, "bytes_read", st->bytes_read);
+  jkey(&w, "elapsed_seconds");
+  if (!w.err)
+    w.err = exh_dynbuf_addf(b, "%.3f", s->elapsed_seconds);
+  if (s->rules) {
+    const exhunt_rules_info *r = s->rules;
+    jkey(&w, "rules");
+    if (!w.err)
+      w.err =
+          exh_dynbuf_addf(b,
+                          "{\"yara_rules\":%zu,\"yara_files\":%zu,\"iocs\":{\"sha256\":%zu,"
+                          "\"sha1\":%zu,\"md5\":%zu,\"filename\":%zu,\"path\":%zu},"
+                          "\"heuristics\":%s}",
+                          r->yara_rules, r->yara_files, r->iocs_sha256, r->iocs_sha1, r->iocs_md5,
+                          r->iocs_name, r->iocs_path, r->heuristics ? "true" : "false");
+  }
+  jkey(&w, "exit_code");
+  if (!w.err)
+    w.err = exh_dynbuf_addf(b, "%d", s->exit_code);
+  jraw(&w, "}\n");
+  return w.err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Text.                                                                   */
+
+static const char *sev_color(exhunt_severity s)
+{
+  switch (s) {
+  case EXHUNT_SEV_CRITICAL:
+    return "\033[1;31m";
+  case EXHUNT_SEV_HIGH:
+    return "\033[31m";
+  case EXHUNT_SEV_MEDIUM:
+    return "\033[33m";
+  case EXHUNT_SEV_LOW:
+    return "\033[36m";
+  default:
+    return "";
+  }
+}
+
+/* Text is built with the display escaper for anything from evidence or
+ * rules, so no byte of input reaches a terminal raw. */
+static exhunt_err tdisp(exh_dynbuf *b, const char *s)
+{
+  return exh_escape_display(b, s, strlen(s));
+}
+
+exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color)
+{
+  exhunt_err err = EXHUNT_OK;
+  char tag[16];
+  const char *name = exhunt_severity_name(f->severity);
+  size_t i = 0;
+  for (; name[i] && i < sizeof tag - 1; i++)
+    tag[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
+  tag[i] = '\0';
+  err = exh_dynbuf_addf(b, "%s[%s]%s %s: ", color ? sev_color(f->severity) : "", tag,
+                        color ? "\033[0m" : "", f->category);
+  if (!err)
+    err = tdisp(b, f->title);
+  if (!err)
+    err = exh_dynbuf_adds(b, "\n  path:    ");
+  if (!err)
+    err = tdisp(b, f->path);
+  if (!err)
+    err = exh_dynbuf_adds(b, "\n  rule:    ");
+  if (!err)
+    err = tdisp(b, f->rule);
+  if (!err && f->source) {
+    err = exh_dynbuf_adds(b, " (");
+    if (!err)
+      err = tdisp(b, f->source);
+    if (!err && f->author) {
+      err = exh_dynbuf_adds(b, ", by ");
+      if (!err)
+        err = tdisp(b, f->author);
+    }
+    if (!err && f->license) {
+      err = exh_dynbuf_adds(b, ", ");
+      if (!err)
+        err = tdisp(b, f->license);
+    }
+    if (!err)
+      err = exh_dynbuf_adds(b, ")");
+  }
+  if (!err && f->reference) {
+    err = exh_dynbuf_adds(b, "\n  ref:     ");
+    if (!err)
+      err = tdisp(b, f->reference);
+  }
+  if (!err && f->have_sha256) {
+    err = exh_dynbuf_adds(b, "\n  sha256:  ");
+    if (!err)
+      err = exh_hex(b, f->sha256, 32);
+  }
+  if (!err)
+    err = exh_dynbuf_addf(b, "\n  size:    %llu  mtime: ", (unsigned long long)f->size);
+  if (!err)
+    err = exh_iso8601(b, f->mtime);
+  for (size_t k = 0; k < f->n_matches && !err; k++) {
+    const exhunt_match *m = &f->matches[k];
+    err = exh_dynbuf_addf(b, "\n  match:   %s @%llu: ", m->identifier ? m->identifier : "",
+                          (unsigned long long)m->offset);
+    if (!err)
+      err = exh_escape_display(b, m->data, m->len);
+  }
+  if (!err)
+    err = exh_dynbuf_adds(b, "\n\n");
+  return err;
+}
+
+exhunt_err exh_text_notice(exh_dynbuf *b, const exhunt_notice *n)
+{
+  exhunt_err err = exh_dynbuf_addf(
+      b, "exhunt: %s: %s: ", n->kind == EXHUNT_NOTICE_ERROR ? "error" : "note", n->what);
+  if (!err && n->path) {
+    err = tdisp(b, n->path);
+    if (!err)
+      err = exh_dynbuf_adds(b, ": ");
+  }
+  if (!err)
+    err = tdisp(b, n->reason);
+  if (!err)
+    err = exh_dynbuf_addc(b, '\n');
+  return err;
+}
+
+exhunt_err exh_text_summary(exh_dynbuf *b, const exh_summary *s)
+{
+  const exhunt_scan_stats *st = s->stats;
+  uint64_t total = 0, skipped = 0;
+  for (int i = 0; i < EXHUNT_SEV_COUNT; i++)
+    total += s->reported[i];
+  for (int i = 0; i < EXHUNT_SKIP_COUNT; i++)
+    skipped += i == EXHUNT_SKIP_CONTENT_SIZE ? 0 : st->skipped[i];
+  exhunt_err err = exh_dynbuf_addf(
+      b, "exhunt %s: %llu files seen, %llu scanned, %llu skipped, %llu errors, %.1f MB in %.2f s\n",
+      s->command, (unsigned long long)st->files_seen, (unsigned long long)st->files_scanned,
+      (unsigned long long)skipped, (unsigned long long)st->errors, (double)st->bytes_read / 1e6,
+      s->elapsed_seconds);
+  if (!err && (skipped || st->skipped[EXHUNT_SKIP_CONTENT_SIZE])) {
+    err = exh_dynbuf_adds(b, "  skipped:");
+    for (int i = 0; i < EXHUNT_SKIP_COUNT && !err; i++)
+      if (st->skipped[i])
+        err = exh_dynbuf_addf(b, " %s=%llu", exhunt_skip_reason_name((exhunt_skip_reason)i),
+                              (unsigned long long)st->skipped[i]);
+    if (!err)
+      err = exh_dynbuf_addc(b, '\n');
+  }
+  if (!err)
+    err = exh_dynbuf_addf(b,
+                          "  findings: %llu (critical %llu, high %llu, medium %llu, low %llu, "
+                          "info %llu)\n",
+                          (unsigned long long)total,
+                          (unsigned long long)s->reported[EXHUNT_SEV_CRITICAL],
+                          (unsigned long long)s->reported[EXHUNT_SEV_HIGH],
+                          (unsigned long long)s->reported[EXHUNT_SEV_MEDIUM],
+                          (unsigned long long)s->reported[EXHUNT_SEV_LOW],
+                          (unsigned long long)s->reported[EXHUNT_SEV_INFO]);
+  if (!err && s->rules)
+    err = exh_dynbuf_addf(b,
+                          "  rules: %zu YARA rules in %zu files, %zu hash and %zu name/path "
+                          "IOCs, heuristics %s\n",
+                          s->rules->yara_rules, s->rules->yara_files,
+                          s->rules->iocs_sha256 + s->rules->iocs_sha1 + s->rules->iocs_md5,
+                          s->rules->iocs_name + s->rules->iocs_path,
+                          s->rules->heuristics ? "on" : "off");
+  if (!err)
+    err = exh_dynbuf_addf(b, "  verdict: %s (exit %d)\n",
+                          s->exit_code == 1   ? "FINDINGS"
+                          : s->exit_code == 2 ? "INCOMPLETE (errors, no findings)"
+                                              : "nothing found",
+                          s->exit_code);
+  return err;
+}

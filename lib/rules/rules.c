@@ -1,0 +1,279 @@
+/*
+ * rules.c - building an exhunt_rules: YARA sources, IOC lists, heuristics.
+ *
+ * YARA: libyara's compiler becomes unusable after the first error, so a
+ * user's file is first compiled alone in a scratch compiler. Only files that
+ * compile cleanly reach the real compiler; a broken one is reported by name,
+ * line and libyara's message, and the others still load. Each file gets its
+ * own namespace, so rule names in different packs never collide (the NSA
+ * core and extended sets share names, for instance).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "embedded.h"
+#include "rules_int.h"
+
+static const char *const external_names[] = {"filename", "filepath", "extension", "filetype",
+                                             "owner"};
+
+int exh_define_externals_compiler(YR_COMPILER *compiler)
+{
+  for (size_t i = 0; i < sizeof external_names / sizeof external_names[0]; i++) {
+    if (yr_compiler_define_string_variable(compiler, external_names[i], "") != ERROR_SUCCESS)
+      return -1;
+  }
+  return 0;
+}
+
+exhunt_err exhunt_rules_new(exhunt_rules **out)
+{
+  exhunt_err err = EXHUNT_ENOMEM;
+  exhunt_rules *rules = exh_calloc(1, sizeof *rules);
+  if (!rules)
+    goto cleanup;
+  exh_iocs_init(&rules->iocs);
+  rules->heuristics = true;
+  if (yr_initialize() != ERROR_SUCCESS)
+    goto cleanup;
+  rules->yara_initialised = true;
+  if (yr_compiler_create(&rules->compiler) != ERROR_SUCCESS)
+    goto cleanup;
+  if (exh_define_externals_compiler(rules->compiler) != 0)
+    goto cleanup;
+  *out = rules;
+  rules = NULL;
+  err = EXHUNT_OK;
+cleanup:
+  exhunt_rules_free(rules);
+  return err;
+}
+
+void exhunt_rules_free(exhunt_rules *rules)
+{
+  if (!rules)
+    return;
+  if (rules->compiler)
+    yr_compiler_destroy(rules->compiler);
+  if (rules->yara)
+    yr_rules_destroy(rules->yara);
+  for (size_t i = 0; i < rules->n_origins; i++) {
+    exh_free(rules->origins[i].ns);
+    exh_free(rules->origins[i].source);
+    exh_free(rules->origins[i].license);
+  }
+  exh_free(rules->origins);
+  exh_iocs_free(&rules->iocs);
+  if (rules->yara_initialised)
+    yr_finalize();
+  exh_free(rules);
+}
+
+void exhunt_rules_set_heuristics(exhunt_rules *rules, bool enabled)
+{
+  rules->heuristics = enabled;
+}
+
+const exh_yara_origin *exh_rules_origin(const exhunt_rules *rules, const char *ns)
+{
+  static const exh_yara_origin user = {"", "user", NULL};
+  for (size_t i = 0; i < rules->n_origins; i++)
+    if (strcmp(rules->origins[i].ns, ns) == 0)
+      return &rules->origins[i];
+  return &user;
+}
+
+/* Collects compiler messages for one file, to report them through the sink. */
+typedef struct compile_report {
+  const exhunt_sink *sink;
+  const char *name;
+  bool report_warnings;
+  int errors;
+} compile_report;
+
+static void on_compile_message(int level, const char *file, int line, const YR_RULE *rule,
+                               const char *message, void *user)
+{
+  (void)file;
+  (void)rule;
+  compile_report *rep = user;
+  bool is_error = level == YARA_ERROR_LEVEL_ERROR;
+  if (is_error)
+    rep->errors++;
+  if (!rep->sink || (!is_error && !rep->report_warnings))
+    return;
+  char reason[512];
+  snprintf(reason, sizeof reason, "line %d: %s%s", line, message,
+           is_error ? " (file not loaded)" : "");
+  exhunt_notice n = {is_error ? EXHUNT_NOTICE_ERROR : EXHUNT_NOTICE_NOTE,
+                     is_error ? EXHUNT_ERULES : EXHUNT_OK,
+                     is_error ? "rule-compile" : "rule-warning", rep->name, reason};
+  rep->sink->on_notice(rep->sink->ctx, &n);
+}
+
+/* YARA wants NUL-terminated source; copy the span once. */
+static char *terminated_copy(const char *text, size_t len)
+{
+  char *s = exh_malloc(len + 1);
+  if (!s)
+    return NULL;
+  memcpy(s, text, len);
+  s[len] = '\0';
+  return s;
+}
+
+exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const char *source,
+                                     const char *license, const char *text, size_t len,
+                                     const exhunt_sink *sink)
+{
+  exhunt_err err = EXHUNT_ENOMEM;
+  YR_COMPILER *scratch = NULL;
+  char *src = NULL;
+  if (!rules || !rules->compiler || !ns || (!text && len))
+    return EXHUNT_EINVAL;
+  if (memchr(text, '\0', len)) {
+    if (sink) {
+      exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ERULES, "rule-compile", ns,
+                         "NUL byte in rule source (not a text file?); file not loaded"};
+      sink->on_notice(sink->ctx, &n);
+    }
+    return EXHUNT_ERULES;
+  }
+  src = terminated_copy(text, len);
+  if (!src)
+    goto cleanup;
+
+  /* Trial compile: keeps a broken file from poisoning the real compiler. */
+  compile_report trial = {sink, ns, strcmp(source, "user") == 0, 0};
+  if (yr_compiler_create(&scratch) != ERROR_SUCCESS || exh_define_externals_compiler(scratch))
+    goto cleanup;
+  yr_compiler_set_callback(scratch, on_compile_message, &trial);
+  yr_compiler_add_string(scratch, src, ns);
+  if (trial.errors) {
+    err = EXHUNT_ERULES;
+    goto cleanup;
+  }
+
+  compile_report real = {NULL, ns, false, 0};
+  yr_compiler_set_callback(rules->compiler, on_compile_message, &real);
+  if (yr_compiler_add_string(rules->compiler, src, ns) != 0) {
+    /* Same text compiled alone; a clash here is with an earlier file in
+     * the same namespace. The compiler is now unusable, so say so plainly. */
+    err = EXHUNT_ERULES;
+    if (sink) {
+      exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ERULES, "rule-compile", ns,
+                         "conflicts with rules loaded earlier under the same name"};
+      sink->on_notice(sink->ctx, &n);
+    }
+    goto cleanup;
+  }
+
+  exh_yara_origin *grown =
+      exh_reallocarray(rules->origins, rules->n_origins + 1, sizeof *rules->origins);
+  if (!grown)
+    goto cleanup;
+  rules->origins = grown;
+  exh_yara_origin *o = &rules->origins[rules->n_origins];
+  o->ns = exh_strdup(ns);
+  o->source = exh_strdup(source);
+  o->license = license ? exh_strdup(license) : NULL;
+  if (!o->ns || !o->source || (license && !o->license)) {
+    exh_free(o->ns);
+    exh_free(o->source);
+    exh_free(o->license);
+    goto cleanup;
+  }
+  rules->n_origins++;
+  err = EXHUNT_OK;
+cleanup:
+  if (scratch)
+    yr_compiler_destroy(scratch);
+  exh_free(src);
+  return err;
+}
+
+exhunt_err exhunt_rules_add_yara(exhunt_rules *rules, const char *name, const char *text,
+                                 size_t len, const exhunt_sink *sink)
+{
+  return exh_rules_add_yara_origin(rules, name, "user", NULL, text, len, sink);
+}
+
+exhunt_err exhunt_rules_add_iocs(exhunt_rules *rules, const char *name, const char *text,
+                                 size_t len, const exhunt_sink *sink)
+{
+  if (!rules || rules->compiled || !name || (!text && len))
+    return EXHUNT_EINVAL;
+  size_t bad = 0;
+  exhunt_err err = exh_iocs_parse(&rules->iocs, name, text, len, sink, &bad);
+  if (err)
+    return err;
+  return bad ? EXHUNT_ERULES : EXHUNT_OK;
+}
+
+/* Licence of each embedded pack, by the folder it sits in under rules/. */
+static const char *license_of_source(const char *source)
+{
+  if (strcmp(source, "signature-base") == 0)
+    return "Detection Rule License 1.1";
+  if (strcmp(source, "volexity") == 0)
+    return "BSD-2-Clause";
+  if (strcmp(source, "nsacyber") == 0)
+    return "CC0-1.0";
+  return NULL;
+}
+
+exhunt_err exhunt_rules_add_default(exhunt_rules *rules, const exhunt_sink *sink)
+{
+  exhunt_err first_err = EXHUNT_OK;
+  for (size_t i = 0; i < exh_embedded_count; i++) {
+    const exh_embedded_file *f = &exh_embedded_files[i];
+    exhunt_err err;
+    if (strcmp(f->kind, "yara") == 0)
+      err = exh_rules_add_yara_origin(rules, f->name, f->source, license_of_source(f->source),
+                                      (const char *)f->data, (size_t)(f->end - f->data), sink);
+    else
+      err = exhunt_rules_add_iocs(rules, f->name, (const char *)f->data, (size_t)(f->end - f->data),
+                                  sink);
+    if (err == EXHUNT_ENOMEM)
+      return err;
+    if (err && !first_err)
+      first_err = err;
+  }
+  return first_err;
+}
+
+exhunt_err exhunt_rules_compile(exhunt_rules *rules, const exhunt_sink *sink)
+{
+  (void)sink;
+  if (!rules || rules->compiled)
+    return EXHUNT_EINVAL;
+  exh_iocs_finish(&rules->iocs);
+  rules->need_md5 = rules->iocs.count[EXH_IOC_MD5] > 0;
+  rules->need_sha1 = rules->iocs.count[EXH_IOC_SHA1] > 0;
+  if (rules->n_origins > 0) {
+    if (yr_compiler_get_rules(rules->compiler, &rules->yara) != ERROR_SUCCESS)
+      return EXHUNT_ENOMEM;
+    const YR_RULE *rule;
+    yr_rules_foreach (rules->yara, rule) {
+      rules->yara_rule_count++;
+    }
+  }
+  yr_compiler_destroy(rules->compiler);
+  rules->compiler = NULL;
+  rules->compiled = true;
+  return EXHUNT_OK;
+}
+
+void exhunt_rules_get_info(const exhunt_rules *rules, exhunt_rules_info *out)
+{
+  memset(out, 0, sizeof *out);
+  out->yara_rules = rules->yara_rule_count;
+  out->yara_files = rules->n_origins;
+  out->iocs_sha256 = rules->iocs.count[EXH_IOC_SHA256];
+  out->iocs_sha1 = rules->iocs.count[EXH_IOC_SHA1];
+  out->iocs_md5 = rules->iocs.count[EXH_IOC_MD5];
+  out->iocs_name = rules->iocs.count[EXH_IOC_FILENAME];
+  out->iocs_path = rules->iocs.count[EXH_IOC_PATH];
+  out->heuristics = rules->heuristics;
+}

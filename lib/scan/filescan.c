@@ -1,0 +1,743 @@
+/*
+ * filescan.c - the per-file engine; see filescan.h for the shape.
+ *
+ * Order of work for one file:
+ *   1. name and path IOCs (no I/O needed);
+ *   2. open read-only (O_NOFOLLOW, O_NOATIME where allowed, O_NONBLOCK so a
+ *      FIFO swapped in behind the walker's back cannot hang us), check with
+ *      fstat that it is still the regular file the walker saw;
+ *   3. one read into the worker's buffer, up to the content limit; a larger
+ *      file is streamed through the digests only;
+ *   4. digests (SHA-256 always; MD5/SHA-1 only if an IOC list needs them);
+ *   5. YARA, with the external variables public rule sets expect;
+ *   6. heuristics, on content that looks like text.
+ * Findings point into the buffer and the compiled rules, so nothing is
+ * copied until the sink formats them.
+ */
+#define _GNU_SOURCE /* O_NOATIME */
+#include "filescan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/limits.h"
+#include "heur/heur.h"
+#include "rules/rules_int.h"
+
+#define MAX_MATCH_SLOTS (EXH_MAX_FINDINGS_PER_FILE * EXH_MAX_MATCHES_PER_RULE)
+
+typedef struct pending {
+  exhunt_finding f;
+  size_t first_match;
+} pending;
+
+struct exh_filescan {
+  const exhunt_rules *rules;
+  YR_SCANNER *scanner;
+  EVP_MD_CTX *ctx_sha256, *ctx_md5, *ctx_sha1;
+  EVP_MD *md_sha256, *md_md5, *md_sha1;
+  uint64_t max_filesize;
+  uint8_t *buf;
+  size_t cap;
+  uint8_t *narrow; /* UTF-16LE content narrowed to bytes, for heuristics */
+  size_t narrow_cap;
+
+  /* Per-file state, reset by begin_file(). */
+  const exh_fileinfo *info;
+  char ext[32];
+  const uint8_t *data;
+  size_t len;
+  pending found[EXH_MAX_FINDINGS_PER_FILE];
+  size_t n_found;
+  exhunt_match matches[MAX_MATCH_SLOTS];
+  size_t n_matches;
+  bool capped;
+  bool yara_too_many;
+  uint8_t sha256[32], md5[16], sha1[20];
+  bool have_digests;
+
+  uid_t owner_uid;
+  char owner[64];
+  bool owner_valid;
+};
+
+/* ---------------------------------------------------------------------- */
+
+static void fetch_md(EVP_MD **md, EVP_MD_CTX **ctx, const char *name, bool *ok)
+{
+  *md = EVP_MD_fetch(NULL, name, NULL);
+  *ctx = EVP_MD_CTX_new();
+  if (!*md || !*ctx)
+    *ok = false;
+}
+
+exhunt_err exh_filescan_new(const exhunt_rules *rules, uint64_t max_filesize, exh_filescan **out)
+{
+  exhunt_err err = EXHUNT_ENOMEM;
+  exh_filescan *fs = exh_calloc(1, sizeof *fs);
+  if (!fs)
+    goto cleanup;
+  fs->rules = rules;
+  fs->max_filesize = max_filesize ? max_filesize : EXH_DEFAULT_MAX_FILESIZE;
+  bool ok = true;
+  fetch_md(&fs->md_sha256, &fs->ctx_sha256, "SHA256", &ok);
+  if (rules->need_md5)
+    fetch_md(&fs->md_md5, &fs->ctx_md5, "MD5", &ok);
+  if (rules->need_sha1)
+    fetch_md(&fs->md_sha1, &fs->ctx_sha1, "SHA1", &ok);
+  if (!ok)
+    goto cleanup;
+  if (rules->yara) {
+    if (yr_scanner_create(rules->yara, &fs->scanner) != ERROR_SUCCESS)
+      goto cleanup;
+    yr_scanner_set_timeout(fs->scanner, EXH_YARA_TIMEOUT_SEC);
+  }
+  *out = fs;
+  fs = NULL;
+  err = EXHUNT_OK;
+cleanup:
+  exh_filescan_free(fs);
+  return err;
+}
+
+void exh_filescan_free(exh_filescan *fs)
+{
+  if (!fs)
+    return;
+  if (fs->scanner)
+    yr_scanner_destroy(fs->scanner);
+  EVP_MD_CTX_free(fs->ctx_sha256);
+  EVP_MD_CTX_free(fs->ctx_md5);
+  EVP_MD_CTX_free(fs->ctx_sha1);
+  EVP_MD_free(fs->md_sha256);
+  EVP_MD_free(fs->md_md5);
+  EVP_MD_free(fs->md_sha1);
+  exh_free(fs->buf);
+  exh_free(fs->narrow);
+  exh_free(fs);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Notices and findings.                                                   */
+
+static void notice(const exhunt_sink *out, exhunt_notice_kind kind, exhunt_err code,
+                   const char *what, const char *path, const char *reason)
+{
+  exhunt_notice n = {kind, code, what, path, reason};
+  out->on_notice(out->ctx, &n);
+}
+
+static exhunt_err errno_to_err(int e)
+{
+  switch (e) {
+  case EACCES:
+  case EPERM:
+    return EXHUNT_EACCES;
+  case ENOENT:
+  case ENOTDIR:
+    return EXHUNT_ENOENT;
+  case ELOOP:
+    return EXHUNT_ELOOP;
+  case ENOMEM:
+    return EXHUNT_ENOMEM;
+  default:
+    return EXHUNT_EIO;
+  }
+}
+
+static pending *add_finding(exh_filescan *fs, const char *category, exhunt_severity sev,
+                            const char *rule, const char *title)
+{
+  if (fs->n_found == EXH_MAX_FINDINGS_PER_FILE) {
+    fs->capped = true;
+    return NULL;
+  }
+  pending *p = &fs->found[fs->n_found++];
+  memset(p, 0, sizeof *p);
+  p->f.category = category;
+  p->f.severity = sev;
+  p->f.rule = rule;
+  p->f.title = title;
+  p->first_match = fs->n_matches;
+  return p;
+}
+
+static void add_match(exh_filescan *fs, pending *p, const char *id, uint64_t offset,
+                      const uint8_t *data, size_t len)
+{
+  if (fs->n_matches == MAX_MATCH_SLOTS || p->f.n_matches == EXH_MAX_MATCHES_PER_RULE)
+    return;
+  exhunt_match *m = &fs->matches[fs->n_matches++];
+  m->identifier = id;
+  m->offset = offset;
+  m->data = data;
+  m->len = len > EXH_MAX_MATCH_BYTES ? EXH_MAX_MATCH_BYTES : len;
+  p->f.n_matches++;
+}
+
+/* ---------------------------------------------------------------------- */
+/* IOCs.                                                                   */
+
+static const char *ioc_rule_id(exh_ioc_type t)
+{
+  switch (t) {
+  case EXH_IOC_SHA256:
+    return "ioc.sha256";
+  case EXH_IOC_SHA1:
+    return "ioc.sha1";
+  case EXH_IOC_MD5:
+    return "ioc.md5";
+  case EXH_IOC_FILENAME:
+    return "ioc.filename";
+  default:
+    return "ioc.path";
+  }
+}
+
+static void add_ioc_finding(exh_filescan *fs, const exh_ioc *ioc)
+{
+  const char *category = ioc->type <= EXH_IOC_MD5        ? "ioc-hash"
+                         : ioc->type == EXH_IOC_FILENAME ? "ioc-name"
+                                                         : "ioc-path";
+  pending *p = add_finding(fs, category, ioc->severity, ioc_rule_id(ioc->type),
+                           ioc->title ? ioc->title : "Indicator of compromise");
+  if (!p)
+    return;
+  p->f.source = ioc->source ? ioc->source : ioc->list;
+  p->f.reference = ioc->reference;
+  if (ioc->value)
+    add_match(fs, p, ioc->type == EXH_IOC_FILENAME ? "filename" : "path-glob", 0,
+              (const uint8_t *)ioc->value, strlen(ioc->value));
+}
+
+static void on_path_ioc(void *ctx, const exh_ioc *ioc)
+{
+  add_ioc_finding(ctx, ioc);
+}
+
+static const char *basename_of(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static void check_name_iocs(exh_filescan *fs)
+{
+  const exh_iocs *iocs = &fs->rules->iocs;
+  if (iocs->count[EXH_IOC_FILENAME] == 0 && iocs->count[EXH_IOC_PATH] == 0)
+    return;
+  char norm[EXH_MAX_PATH];
+  exh_path_normalise(fs->info->path, norm, sizeof norm);
+  const char *base = basename_of(norm);
+  const exh_ioc *ioc = exh_iocs_find_name(iocs, base);
+  if (ioc)
+    add_ioc_finding(fs, ioc);
+  exh_iocs_match_path(iocs, norm, on_path_ioc, fs);
+}
+
+static void check_hash_iocs(exh_filescan *fs)
+{
+  const exh_iocs *iocs = &fs->rules->iocs;
+  const exh_ioc *ioc = exh_iocs_find_hash(iocs, EXH_IOC_SHA256, fs->sha256);
+  if (ioc)
+    add_ioc_finding(fs, ioc);
+  if (fs->ctx_md5 && (ioc = exh_iocs_find_hash(iocs, EXH_IOC_MD5, fs->md5)))
+    add_ioc_finding(fs, ioc);
+  if (fs->ctx_sha1 && (ioc = exh_iocs_find_hash(iocs, EXH_IOC_SHA1, fs->sha1)))
+    add_ioc_finding(fs, ioc);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Digests.                                                                */
+
+static bool digests_begin(exh_filescan *fs)
+{
+  bool ok = EVP_DigestInit_ex(fs->ctx_sha256, fs->md_sha256, NULL) == 1;
+  if (fs->ctx_md5)
+    ok = ok && EVP_DigestInit_ex(fs->ctx_md5, fs->md_md5, NULL) == 1;
+  if (fs->ctx_sha1)
+    ok = ok && EVP_DigestInit_ex(fs->ctx_sha1, fs->md_sha1, NULL) == 1;
+  return ok;
+}
+
+static bool digests_update(exh_filescan *fs, const uint8_t *data, size_t len)
+{
+  bool ok = EVP_DigestUpdate(fs->ctx_sha256, data, len) == 1;
+  if (fs->ctx_md5)
+    ok = ok && EVP_DigestUpdate(fs->ctx_md5, data, len) == 1;
+  if (fs->ctx_sha1)
+    ok = ok && EVP_DigestUpdate(fs->ctx_sha1, data, len) == 1;
+  return ok;
+}
+
+static bool digests_end(exh_filescan *fs)
+{
+  bool ok = EVP_DigestFinal_ex(fs->ctx_sha256, fs->sha256, NULL) == 1;
+  if (fs->ctx_md5)
+    ok = ok && EVP_DigestFinal_ex(fs->ctx_md5, fs->md5, NULL) == 1;
+  if (fs->ctx_sha1)
+    ok = ok && EVP_DigestFinal_ex(fs->ctx_sha1, fs->sha1, NULL) == 1;
+  fs->have_digests = ok;
+  return ok;
+}
+
+/* ---------------------------------------------------------------------- */
+/* YARA.                                                                   */
+
+const char *exh_filetype(const uint8_t *d, size_t n)
+{
+  /* Names as Loki/THOR give them (signature-base's file-type signatures),
+   * for rules that test `filetype`. Only the types those rules use. */
+  if (n >= 2 && d[0] == 'M' && d[1] == 'Z')
+    return "EXE";
+  if (n >= 4 && memcmp(d,
+                       "\x7f"
+                       "ELF",
+                       4) == 0)
+    return "ELF";
+  if (n >= 4 && (memcmp(d, "\xfe\xed\xfa\xce", 4) == 0 || memcmp(d, "\xce\xfa\xed\xfe", 4) == 0 ||
+                 memcmp(d, "\xfe\xed\xfa\xcf", 4) == 0 || memcmp(d, "\xcf\xfa\xed\xfe", 4) == 0))
+    return "MACH-O";
+  if (n >= 4 && memcmp(d, "PK\x03\x04", 4) == 0)
+    return "ZIP";
+  if (n >= 4 && memcmp(d, "GIF8", 4) == 0)
+    return "GIF";
+  if (n >= 3 && memcmp(d, "\xff\xd8\xff", 3) == 0)
+    return "JPEG";
+  if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return "PNG";
+  if (n >= 4 && memcmp(d, "%PDF", 4) == 0)
+    return "PDF";
+  if (n >= 5 && memcmp(d, "{\\rtf", 5) == 0)
+    return "RTF";
+  if (n >= 4 && memcmp(d, "MDMP", 4) == 0)
+    return "MDMP";
+  if (n >= 5 && memcmp(d, "<?php", 5) == 0)
+    return "PHP";
+  if (n >= 2 && memcmp(d, "<%", 2) == 0)
+    return "ASP";
+  return "";
+}
+
+static exhunt_severity severity_from_meta(const YR_RULE *rule)
+{
+  const YR_META *meta;
+  int64_t score = -1;
+  yr_rule_metas_foreach (rule, meta) {
+    if (strcmp(meta->identifier, "severity") == 0 && meta->type == META_TYPE_STRING) {
+      exhunt_severity sev;
+      if (exhunt_severity_parse(meta->string, &sev) == EXHUNT_OK)
+        return sev;
+    }
+    if (strcmp(meta->identifier, "score") == 0 && meta->type == META_TYPE_INTEGER)
+      score = meta->integer;
+  }
+  /* signature-base scores: 40 notice, 60 warning, 75+ alert (Loki/THOR). */
+  if (score < 0)
+    return EXHUNT_SEV_HIGH;
+  if (score >= 80)
+    return EXHUNT_SEV_CRITICAL;
+  if (score >= 60)
+    return EXHUNT_SEV_HIGH;
+  if (score >= 40)
+    return EXHUNT_SEV_MEDIUM;
+  return EXHUNT_SEV_LOW;
+}
+
+static const char *meta_string(const YR_RULE *rule, const char *name)
+{
+  const YR_META *meta;
+  yr_rule_metas_foreach (rule, meta) {
+    if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, name) == 0)
+      return meta->string;
+  }
+  return NULL;
+}
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+  return hay && strcasestr(hay, needle) != NULL;
+}
+
+static const char *yara_category(const YR_RULE *rule, const char *description)
+{
+  const char *cat = meta_string(rule, "category");
+  if (cat)
+    return cat;
+  if (contains_ci(rule->identifier, "webshell") || contains_ci(description, "webshell") ||
+      contains_ci(description, "web shell") || contains_ci(rule->identifier, "chopper"))
+    return "webshell";
+  return "malware";
+}
+
+static int on_yara(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *user)
+{
+  exh_filescan *fs = user;
+  if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
+    fs->yara_too_many = true;
+    return CALLBACK_CONTINUE;
+  }
+  if (message != CALLBACK_MSG_RULE_MATCHING)
+    return CALLBACK_CONTINUE;
+  const YR_RULE *rule = message_data;
+  const char *description = meta_string(rule, "description");
+  pending *p = add_finding(fs, yara_category(rule, description), severity_from_meta(rule),
+                           rule->identifier, description ? description : rule->identifier);
+  if (!p)
+    return CALLBACK_CONTINUE;
+  const exh_yara_origin *origin = exh_rules_origin(fs->rules, rule->ns->name);
+  p->f.source = origin->source;
+  p->f.description = description;
+  p->f.author = meta_string(rule, "author");
+  p->f.reference = meta_string(rule, "reference");
+  const char *license = meta_string(rule, "license");
+  p->f.license = license ? license : origin->license;
+  const YR_STRING *string;
+  yr_rule_strings_foreach (rule, string) {
+    const YR_MATCH *match;
+    yr_string_matches_foreach (ctx, string, match) {
+      uint64_t off = (uint64_t)(match->base + match->offset);
+      if (off < fs->len) {
+        size_t avail = fs->len - (size_t)off;
+        size_t mlen = (size_t)match->match_length < avail ? (size_t)match->match_length : avail;
+        add_match(fs, p, string->identifier, off, fs->data + off, mlen);
+      }
+    }
+  }
+  return CALLBACK_CONTINUE;
+}
+
+static void set_external(exh_filescan *fs, const char *name, const char *value)
+{
+  yr_scanner_define_string_variable(fs->scanner, name, value);
+}
+
+static const char *owner_name(exh_filescan *fs, uint32_t uid)
+{
+  if (fs->owner_valid && fs->owner_uid == uid)
+    return fs->owner;
+  struct passwd pw, *res = NULL;
+  char pwbuf[1024];
+  if (getpwuid_r(uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res)
+    snprintf(fs->owner, sizeof fs->owner, "%s", res->pw_name);
+  else
+    snprintf(fs->owner, sizeof fs->owner, "%u", uid);
+  fs->owner_uid = uid;
+  fs->owner_valid = true;
+  return fs->owner;
+}
+
+static void run_yara(exh_filescan *fs, const exhunt_sink *out)
+{
+  if (!fs->scanner)
+    return;
+  const char *path = fs->info->path;
+  set_external(fs, "filename", basename_of(path));
+  set_external(fs, "filepath", path);
+  set_external(fs, "extension", fs->ext);
+  set_external(fs, "filetype", exh_filetype(fs->data, fs->len));
+  set_external(fs, "owner", owner_name(fs, fs->info->uid));
+  yr_scanner_set_callback(fs->scanner, on_yara, fs);
+  int rc = yr_scanner_scan_mem(fs->scanner, fs->data, fs->len);
+  if (rc != ERROR_SUCCESS) {
+    char reason[128];
+    snprintf(reason, sizeof reason, "YARA scan failed (libyara error %d%s); other checks ran", rc,
+             rc == ERROR_SCAN_TIMEOUT ? ", timeout" : "");
+    notice(out, EXHUNT_NOTICE_ERROR, EXHUNT_EYARA, "yara-error", path, reason);
+  }
+  if (fs->yara_too_many)
+    notice(out, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "yara-too-many-matches", path,
+           "a YARA string matched too often; its later matches were not recorded");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Heuristics.                                                             */
+
+/* Text-like: no NUL in the first 8 KiB. UTF-16LE with a BOM is narrowed
+ * to bytes first (ASP.NET accepts UTF-16 pages). */
+static bool content_for_heuristics(exh_filescan *fs, const uint8_t **data, size_t *len)
+{
+  size_t head = fs->len < 8192 ? fs->len : 8192;
+  if (fs->len >= 2 && fs->data[0] == 0xFF && fs->data[1] == 0xFE) {
+    size_t n = (fs->len - 2) / 2;
+    if (n > fs->narrow_cap) {
+      uint8_t *p = exh_realloc(fs->narrow, n);
+      if (!p)
+        return false;
+      fs->narrow = p;
+      fs->narrow_cap = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+      const uint8_t *u = fs->data + 2 + 2 * i;
+      fs->narrow[i] = u[1] ? '?' : u[0];
+    }
+    *data = fs->narrow;
+    *len = n;
+    return true;
+  }
+  if (memchr(fs->data, '\0', head))
+    return false;
+  *data = fs->data;
+  *len = fs->len;
+  return true;
+}
+
+static void run_heuristics(exh_filescan *fs)
+{
+  if (!fs->rules->heuristics)
+    return;
+  const uint8_t *data;
+  size_t len;
+  if (!content_for_heuristics(fs, &data, &len))
+    return;
+  exh_heur_hit hits[EXH_HEUR_MAX_HITS];
+  size_t n = exh_heur_scan(data, len, fs->ext, hits, EXH_HEUR_MAX_HITS);
+  for (size_t i = 0; i < n; i++) {
+    /* Group evidence of one rule into one finding. */
+    pending *p = NULL;
+    for (size_t k = 0; k < fs->n_found; k++)
+      if (fs->found[k].f.rule == hits[i].rule)
+        p = &fs->found[k];
+    if (p && p->first_match + p->f.n_matches != fs->n_matches)
+      p = NULL; /* its match slots are not at the end any more */
+    if (!p) {
+      p = add_finding(fs, "webshell", hits[i].severity, hits[i].rule, hits[i].title);
+      if (!p)
+        continue;
+      p->f.source = "exhunt";
+    } else if (hits[i].severity > p->f.severity) {
+      p->f.severity = hits[i].severity;
+    }
+    if (hits[i].offset < len) {
+      size_t avail = len - (size_t)hits[i].offset;
+      add_match(fs, p, hits[i].tag, hits[i].offset, data + hits[i].offset,
+                hits[i].len < avail ? hits[i].len : avail);
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void begin_file(exh_filescan *fs, const exh_fileinfo *info)
+{
+  fs->info = info;
+  /* Extension as Loki defines it: lower case, with the dot; "" if none. */
+  const char *dot = strrchr(basename_of(info->path), '.');
+  size_t i = 0;
+  if (dot && strlen(dot) < sizeof fs->ext)
+    for (; dot[i]; i++)
+      fs->ext[i] = (char)((dot[i] >= 'A' && dot[i] <= 'Z') ? dot[i] - 'A' + 'a' : dot[i]);
+  fs->ext[i] = '\0';
+  fs->data = NULL;
+  fs->len = 0;
+  fs->n_found = 0;
+  fs->n_matches = 0;
+  fs->capped = false;
+  fs->yara_too_many = false;
+  fs->have_digests = false;
+}
+
+static void emit_findings(exh_filescan *fs, const exhunt_sink *out, uint64_t size)
+{
+  for (size_t i = 0; i < fs->n_found; i++) {
+    exhunt_finding *f = &fs->found[i].f;
+    f->path = fs->info->path;
+    f->size = size;
+    f->mtime = fs->info->mtime;
+    if (fs->have_digests) {
+      f->have_sha256 = true;
+      memcpy(f->sha256, fs->sha256, 32);
+      if (fs->ctx_md5) {
+        f->have_md5 = true;
+        memcpy(f->md5, fs->md5, 16);
+      }
+      if (fs->ctx_sha1) {
+        f->have_sha1 = true;
+        memcpy(f->sha1, fs->sha1, 20);
+      }
+    }
+    f->matches = f->n_matches ? &fs->matches[fs->found[i].first_match] : NULL;
+    out->on_finding(out->ctx, f);
+  }
+  if (fs->capped)
+    notice(out, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "findings-capped", fs->info->path,
+           "more findings than the per-file limit; the rest were not reported");
+}
+
+/* Content checks over fs->data, then emission. */
+static void check_content(exh_filescan *fs, const exhunt_sink *out)
+{
+  if (digests_begin(fs) && digests_update(fs, fs->data, fs->len) && digests_end(fs))
+    check_hash_iocs(fs);
+  else
+    notice(out, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "hash-error", fs->info->path,
+           "could not compute digests");
+  run_yara(fs, out);
+  run_heuristics(fs);
+}
+
+exhunt_err exh_filescan_buffer(exh_filescan *fs, const uint8_t *data, size_t len,
+                               const exh_fileinfo *info, const exhunt_sink *out)
+{
+  begin_file(fs, info);
+  check_name_iocs(fs);
+  fs->data = data;
+  fs->len = len;
+  check_content(fs, out);
+  emit_findings(fs, out, len);
+  return EXHUNT_OK;
+}
+
+static bool grow_buffer(exh_filescan *fs, size_t need)
+{
+  if (need <= fs->cap)
+    return true;
+  size_t cap = fs->cap ? fs->cap : 64 * 1024;
+  while (cap < need)
+    cap *= 2;
+  uint8_t *p = exh_realloc(fs->buf, cap);
+  if (!p)
+    return false;
+  fs->buf = p;
+  fs->cap = cap;
+  return true;
+}
+
+static int open_readonly(const char *path, bool *noatime_refused)
+{
+  int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  int fd = open(path, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM) {
+    /* O_NOATIME needs ownership or CAP_FOWNER; read anyway, and say so. */
+    fd = open(path, flags);
+    if (fd >= 0)
+      *noatime_refused = true;
+  }
+  return fd;
+}
+
+/* Reads up to `want` bytes; returns bytes read, or -1 with errno. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t want)
+{
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = read(fd, buf + got, want - got);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return -1;
+    }
+    if (n == 0)
+      break;
+    got += (size_t)n;
+  }
+  return (ssize_t)got;
+}
+
+static void stream_digests(exh_filescan *fs, int fd, const exhunt_sink *out, exh_fileresult *res)
+{
+  if (!grow_buffer(fs, EXH_STREAM_CHUNK) || !digests_begin(fs)) {
+    notice(out, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "hash-error", fs->info->path, "out of memory");
+    return;
+  }
+  for (;;) {
+    ssize_t n = read_full(fd, fs->buf, EXH_STREAM_CHUNK);
+    if (n < 0) {
+      notice(out, EXHUNT_NOTICE_ERROR, errno_to_err(errno), "read-error", fs->info->path,
+             strerror(errno));
+      return;
+    }
+    if (n == 0)
+      break;
+    res->bytes_read += (uint64_t)n;
+    digests_update(fs, fs->buf, (size_t)n);
+  }
+  if (digests_end(fs))
+    check_hash_iocs(fs);
+}
+
+void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_sink *out,
+                       exh_fileresult *res)
+{
+  memset(res, 0, sizeof *res);
+  begin_file(fs, info);
+  int fd = open_readonly(info->path, &res->noatime_refused);
+  struct stat st;
+  if (fd < 0) {
+    int e = errno;
+    res->skipped = true;
+    res->skip = (e == ENOENT || e == ELOOP) ? EXHUNT_SKIP_VANISHED : EXHUNT_SKIP_UNREADABLE;
+    char reason[256];
+    snprintf(reason, sizeof reason, "cannot open: %s%s", strerror(e),
+             e == ELOOP ? " (replaced by a symlink after it was listed)" : "");
+    notice(out, EXHUNT_NOTICE_ERROR, errno_to_err(e), "open-error", info->path, reason);
+    return;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != info->dev ||
+      st.st_ino != info->ino) {
+    res->skipped = true;
+    res->skip = EXHUNT_SKIP_VANISHED;
+    notice(out, EXHUNT_NOTICE_ERROR, EXHUNT_ECHANGED, "file-replaced", info->path,
+           "the file was replaced between listing and opening; not scanned");
+    goto cleanup;
+  }
+  /* Blocking reads from here on: it is a regular file. */
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+
+  check_name_iocs(fs);
+  uint64_t size = (uint64_t)st.st_size;
+  if (size > fs->max_filesize) {
+    stream_digests(fs, fd, out, res);
+    res->content_skipped = true;
+    res->scanned = true;
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "%llu bytes is over the content limit (--max-filesize); hashed and IOC-checked only",
+             (unsigned long long)size);
+    notice(out, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "content-too-large", info->path, reason);
+    emit_findings(fs, out, size);
+    goto cleanup;
+  }
+  if (!grow_buffer(fs, (size_t)size + 1)) {
+    res->skipped = true;
+    res->skip = EXHUNT_SKIP_UNREADABLE;
+    notice(out, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", info->path, "out of memory");
+    goto cleanup;
+  }
+  /* Ask for one byte more than fstat said, to notice a file still growing. */
+  ssize_t n = read_full(fd, fs->buf, (size_t)size + 1);
+  if (n < 0) {
+    int e = errno;
+    res->skipped = true;
+    res->skip = EXHUNT_SKIP_UNREADABLE;
+    notice(out, EXHUNT_NOTICE_ERROR, errno_to_err(e), "read-error", info->path, strerror(e));
+    goto cleanup;
+  }
+  size_t got = (size_t)n;
+  if (got < size) {
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "file shrank while being read (%llu of %llu bytes); scanned what was read",
+             (unsigned long long)got, (unsigned long long)size);
+    notice(out, EXHUNT_NOTICE_NOTE, EXHUNT_ETRUNCATED, "file-shrank", info->path, reason);
+  } else if (got > size) {
+    got = (size_t)size;
+    notice(out, EXHUNT_NOTICE_NOTE, EXHUNT_ECHANGED, "file-grew", info->path,
+           "file grew while being read; scanned the size it had when opened");
+  }
+  res->bytes_read = got;
+  res->scanned = true;
+  fs->data = fs->buf;
+  fs->len = got;
+  check_content(fs, out);
+  emit_findings(fs, out, got);
+cleanup:
+  close(fd);
+}

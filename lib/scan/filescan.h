@@ -1,0 +1,53 @@
+/*
+ * filescan.h - everything exhunt checks in one file, from one read.
+ *
+ * A filescan is one worker's private state: its YARA scanner, digest
+ * contexts and read buffer, all reused from file to file so the hot path
+ * allocates nothing. It reads the file once into its buffer (up to the
+ * content limit), then hashes, runs YARA and the heuristics over the same
+ * bytes, and checks name/path/hash IOCs. Findings go to the given sink.
+ */
+#ifndef EXH_FILESCAN_H
+#define EXH_FILESCAN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "exhunt/exhunt.h"
+
+typedef struct exh_filescan exh_filescan;
+
+typedef struct exh_fileinfo {
+  const char *path; /* display path; also the YARA filepath */
+  uint64_t size;    /* size the walker saw */
+  int64_t mtime;
+  uint32_t uid;
+  dev_t dev; /* identity the walker saw, to detect a swap before open */
+  ino_t ino;
+} exh_fileinfo;
+
+/* What happened to one file, for the statistics. */
+typedef struct exh_fileresult {
+  bool scanned;            /* content read and checked */
+  bool skipped;            /* not examined at all */
+  exhunt_skip_reason skip; /* when skipped, or CONTENT_SIZE when hashed only */
+  bool content_skipped;    /* hashed but too large for content rules */
+  bool noatime_refused;    /* O_NOATIME was not permitted */
+  uint64_t bytes_read;
+} exh_fileresult;
+
+exhunt_err exh_filescan_new(const exhunt_rules *rules, uint64_t max_filesize, exh_filescan **out);
+void exh_filescan_free(exh_filescan *fs);
+
+/* Opens and scans info->path read-only. Problems become notices. */
+void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_sink *out,
+                       exh_fileresult *res);
+
+/* Scans bytes already in memory. */
+exhunt_err exh_filescan_buffer(exh_filescan *fs, const uint8_t *data, size_t len,
+                               const exh_fileinfo *info, const exhunt_sink *out);
+
+/* Loki/THOR-style file type name from magic bytes ("EXE", "ZIP", ...), or "". */
+const char *exh_filetype(const uint8_t *data, size_t len);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * scan.c - exhunt_scan_paths: the walker feeding a pool of workers.
+ *
+ *   caller's thread            bounded queue            N workers
+ *   exh_walk() --file()-->  [ job job job ... ]  -->  exh_filescan_path()
+ *        |                                                   |
+ *        +--------- notices ----> locked sink <--- findings, notices, stats
+ *                                     |
+ *                              user's exhunt_sink (never called concurrently)
+ *
+ * The compiled rules are shared read-only; each worker owns its filescan
+ * (YARA scanner, digests, buffer). The queue is bounded, so memory stays
+ * flat however large the tree: the walker blocks when workers fall behind.
+ * Everything that reaches the user's sink passes one mutex, which also
+ * guards the statistics, so JSON lines never interleave.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/limits.h"
+#include "filescan.h"
+#include "rules/rules_int.h"
+#include "walk/walk.h"
+
+typedef struct job {
+  char *path;
+  uint64_t size;
+  int64_t mtime;
+  uint32_t uid;
+  dev_t dev;
+  ino_t ino;
+} job;
+
+typedef struct scan_ctx {
+  pthread_mutex_t qlock;
+  pthread_cond_t not_empty, not_full;
+  job ring[EXH_QUEUE_DEPTH];
+  size_t head, count;
+  bool closing;
+
+  pthread_mutex_t out_lock;
+  const exhunt_sink *user;
+  exhunt_sink locked; /* what workers and the walker call */
+  exhunt_scan_stats stats;
+  struct timespec last_progress;
+  uint64_t noatime_refused;
+  exhunt_err fatal;
+} scan_ctx;
+
+typedef struct worker {
+  scan_ctx *ctx;
+  exh_filescan *fs;
+  pthread_t tid;
+  bool started;
+} worker;
+
+/* ---------------------------------------------------------------------- */
+/* The serialising sink.                                                   */
+
+static void maybe_progress(scan_ctx *c)
+{
+  if (!c->user->on_progress)
+    return;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int64_t ms = (now.tv_sec - c->last_progress.tv_sec) * 1000 +
+               (now.tv_nsec - c->last_progress.tv_nsec) / 1000000;
+  if (ms < 100)
+    return;
+  c->last_progress = now;
+  c->user->on_progress(c->user->ctx, &c->stats);
+}
+
+static void locked_finding(void *ctx, const exhunt_finding *f)
+{
+  scan_ctx *c = ctx;
+  pthread_mutex_lock(&c->out_lock);
+  if ((unsigned)f->severity < EXHUNT_SEV_COUNT)
+    c->stats.findings[f->severity]++;
+  c->user->on_finding(c->user->ctx, f);
+  pthread_mutex_unlock(&c->out_lock);
+}
+
+static void locked_notice(void *ctx, const exhunt_notice *n)
+{
+  scan_ctx *c = ctx;
+  pthread_mutex_lock(&c->out_lock);
+  if (n->kind == EXHUNT_NOTICE_ERROR)
+    c->stats.errors++;
+  else
+    c->stats.notes++;
+  c->user->on_notice(c->user->ctx, n);
+  pthread_mutex_unlock(&c->out_lock);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Walker side.                                                            */
+
+static void walk_file(void *ctx, const char *path, const struct stat *st)
+{
+  scan_ctx *c = ctx;
+  job j = {.size = (uint64_t)st->st_size,
+           .mtime = (int64_t)st->st_mtime,
+           .uid = (uint32_t)st->st_uid,
+           .dev = st->st_dev,
+           .ino = st->st_ino};
+  pthread_mutex_lock(&c->out_lock);
+  c->stats.files_seen++;
+  pthread_mutex_unlock(&c->out_lock);
+  j.path = exh_strdup(path);
+  if (!j.path) {
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "open-error", path, "out of memory"};
+    locked_notice(c, &n);
+    return;
+  }
+  pthread_mutex_lock(&c->qlock);
+  while (c->count == EXH_QUEUE_DEPTH)
+    pthread_cond_wait(&c->not_full, &c->qlock);
+  c->ring[(c->head + c->count) % EXH_QUEUE_DEPTH] = j;
+  c->count++;
+  pthread_cond_signal(&c->not_empty);
+  pthread_mutex_unlock(&c->qlock);
+}
+
+static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
+{
+  scan_ctx *c = ctx;
+  pthread_mutex_lock(&c->out_lock);
+  c->stats.skipped[why]++;
+  pthread_mutex_unlock(&c->out_lock);
+  if (n)
+    locked_notice(c, n);
+}
+
+static void walk_dir_seen(void *ctx)
+{
+  scan_ctx *c = ctx;
+  pthread_mutex_lock(&c->out_lock);
+  c->stats.dirs_seen++;
+  pthread_mutex_unlock(&c->out_lock);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Worker side.                                                            */
+
+static bool pop_job(scan_ctx *c, job *out)
+{
+  pthread_mutex_lock(&c->qlock);
+  while (c->count == 0 && !c->closing)
+    pthread_cond_wait(&c->not_empty, &c->qlock);
+  if (c->count == 0) {
+    pthread_mutex_unlock(&c->qlock);
+    return false;
+  }
+  *out = c->ring[c->head];
+  c->head = (c->head + 1) % EXH_QUEUE_DEPTH;
+  c->count--;
+  pthread_cond_signal(&c->not_full);
+  pthread_mutex_unlock(&c->qlock);
+  return true;
+}
+
+static void *worker_main(void *arg)
+{
+  worker *w = arg;
+  scan_ctx *c = w->ctx;
+  job j;
+  while (pop_job(c, &j)) {
+    exh_fileinfo info = {j.path, j.size, j.mtime, j.uid, j.dev, j.ino};
+    exh_fileresult res;
+    exh_filescan_path(w->fs, &info, &c->locked, &res);
+    pthread_mutex_lock(&c->out_lock);
+    c->stats.bytes_read += res.bytes_read;
+    if (res.scanned)
+      c->stats.files_scanned++;
+    if (res.skipped)
+      c->stats.skipped[res.skip]++;
+    if (res.content_skipped)
+      c->stats.skipped[EXHUNT_SKIP_CONTENT_SIZE]++;
+    if (res.noatime_refused)
+      c->noatime_refused++;
+    maybe_progress(c);
+    pthread_mutex_unlock(&c->out_lock);
+    exh_free(j.path);
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+
+void exhunt_scan_opts_init(exhunt_scan_opts *opts)
+{
+  memset(opts, 0, sizeof *opts);
+  opts->newer_than = EXHUNT_NO_TIME;
+}
+
+static unsigned default_threads(void)
+{
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1u : (unsigned)n;
+}
+
+exhunt_err exhunt_scan_paths(const exhunt_rules *rules, const char *const *paths, size_t n_paths,
+                             const exhunt_scan_opts *opts, const exhunt_sink *sink,
+                             exhunt_scan_stats *stats)
+{
+  if (!rules || !rules->compiled || (!paths && n_paths) || !opts || !sink || !sink->on_finding ||
+      !sink->on_notice)
+    return EXHUNT_EINVAL;
+  unsigned threads = opts->threads ? opts->threads : default_threads();
+  if (threads > EXH_MAX_THREADS)
+    threads = EXH_MAX_THREADS;
+
+  exhunt_err err = EXHUNT_ENOMEM;
+  scan_ctx *c = exh_calloc(1, sizeof *c);
+  worker *workers = exh_calloc(threads, sizeof *workers);
+  unsigned started = 0;
+  if (!c || !workers)
+    goto cleanup;
+  pthread_mutex_init(&c->qlock, NULL);
+  pthread_mutex_init(&c->out_lock, NULL);
+  pthread_cond_init(&c->not_empty, NULL);
+  pthread_cond_init(&c->not_full, NULL);
+  c->user = sink;
+  c->locked = (exhunt_sink){c, locked_finding, locked_notice, NULL};
+  clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
+
+  /* Every worker's state is made before any thread starts, so a failure
+   * here cannot leave the walker blocked on a queue nobody drains. */
+  for (unsigned i = 0; i < threads; i++) {
+    workers[i].ctx = c;
+    if ((err = exh_filescan_new(rules, opts->max_filesize, &workers[i].fs)) != EXHUNT_OK)
+      goto cleanup;
+  }
+  for (unsigned i = 0; i < threads; i++) {
+    if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0)
+      break;
+    workers[i].started = true;
+    started++;
+  }
+  if (started == 0) {
+    err = EXHUNT_ETHREAD;
+    goto cleanup;
+  }
+
+  exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, opts->newer_than,
+                         opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_cb cb = {c, walk_file, walk_skip, walk_dir_seen};
+  err = EXHUNT_OK;
+  for (size_t i = 0; i < n_paths && !err; i++)
+    err = exh_walk(paths[i], &wopts, &cb);
+
+cleanup:
+  if (c) {
+    pthread_mutex_lock(&c->qlock);
+    c->closing = true;
+    pthread_cond_broadcast(&c->not_empty);
+    pthread_mutex_unlock(&c->qlock);
+  }
+  for (unsigned i = 0; workers && i < threads; i++) {
+    if (workers[i].started)
+      pthread_join(workers[i].tid, NULL);
+    exh_filescan_free(workers[i].fs);
+  }
+  if (c && started) {
+    if (c->noatime_refused) {
+      char reason[200];
+      snprintf(reason, sizeof reason,
+               "O_NOATIME was refused for %llu file(s) not owned by this user; their access "
+               "times may have been updated (run as root or mount the evidence noatime/ro)",
+               (unsigned long long)c->noatime_refused);
+      exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_EACCES, "atime-not-preserved", NULL, reason};
+      locked_notice(c, &n);
+    }
+    if (sink->on_progress)
+      sink->on_progress(sink->ctx, &c->stats);
+    if (stats)
+      *stats = c->stats;
+  }
+  if (c) {
+    pthread_mutex_destroy(&c->qlock);
+    pthread_mutex_destroy(&c->out_lock);
+    pthread_cond_destroy(&c->not_empty);
+    pthread_cond_destroy(&c->not_full);
+  }
+  exh_free(workers);
+  exh_free(c);
+  return err;
+}
+
+exhunt_err exhunt_scan_buffer(const exhunt_rules *rules, const uint8_t *data, size_t len,
+                              const exhunt_file_meta *meta, const exhunt_sink *sink)
+{
+  if (!rules || !rules->compiled || (!data && len) || !meta || !meta->path || !sink ||
+      !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
+  exh_filescan *fs = NULL;
+  exhunt_err err = exh_filescan_new(rules, 0, &fs);
+  if (err)
+    return err;
+  exh_fileinfo info = {meta->path, len, meta->mtime, meta->uid, 0, 0};
+  err = exh_filescan_buffer(fs, data, len, &info, sink);
+  exh_filescan_free(fs);
+  return err;
+}

@@ -1,0 +1,323 @@
+/*
+ * walk.c - the evidence walker; see walk.h for the rules it keeps.
+ *
+ * Depth-first, recursive to at most max_depth levels (each level holds one
+ * directory descriptor, so the depth limit also bounds open descriptors).
+ * Paths are built in one capped buffer; a path that would pass EXH_MAX_PATH
+ * is skipped with a note instead of being truncated.
+ */
+#define _GNU_SOURCE /* O_NOATIME, FNM_CASEFOLD */
+#include "walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/dynbuf.h"
+#include "core/limits.h"
+
+/* Open-addressing set of (dev, inode) of the directories entered. */
+typedef struct dirset {
+  struct dirkey {
+    dev_t dev;
+    ino_t ino;
+    bool used;
+  } * slots;
+  size_t cap, count;
+} dirset;
+
+typedef struct walker {
+  const exh_walk_opts *opts;
+  const exh_walk_cb *cb;
+  exh_dynbuf path;
+  dirset seen;
+  dev_t root_dev;
+  char *root_real; /* realpath of the root, to tell links that leave it */
+  exhunt_err fatal;
+} walker;
+
+static size_t dirkey_hash(dev_t dev, ino_t ino)
+{
+  uint64_t h = (uint64_t)ino * 0x9E3779B97F4A7C15ull ^ (uint64_t)dev * 0xC2B2AE3D27D4EB4Full;
+  return (size_t)(h ^ (h >> 29));
+}
+
+/* Returns 1 if added, 0 if already present, -1 on no memory. */
+static int dirset_add(dirset *s, dev_t dev, ino_t ino)
+{
+  if ((s->count + 1) * 2 > s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    struct dirkey *slots = exh_calloc(cap, sizeof *slots);
+    if (!slots)
+      return -1;
+    for (size_t i = 0; i < s->cap; i++) {
+      if (!s->slots[i].used)
+        continue;
+      size_t j = dirkey_hash(s->slots[i].dev, s->slots[i].ino) & (cap - 1);
+      while (slots[j].used)
+        j = (j + 1) & (cap - 1);
+      slots[j] = s->slots[i];
+    }
+    exh_free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+  }
+  size_t j = dirkey_hash(dev, ino) & (s->cap - 1);
+  while (s->slots[j].used) {
+    if (s->slots[j].dev == dev && s->slots[j].ino == ino)
+      return 0;
+    j = (j + 1) & (s->cap - 1);
+  }
+  s->slots[j].dev = dev;
+  s->slots[j].ino = ino;
+  s->slots[j].used = true;
+  s->count++;
+  return 1;
+}
+
+bool exh_walk_excluded(const exh_walk_opts *opts, const char *path)
+{
+  if (opts->n_excludes == 0)
+    return false;
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  for (size_t i = 0; i < opts->n_excludes; i++) {
+    if (fnmatch(opts->excludes[i], path, FNM_CASEFOLD) == 0 ||
+        fnmatch(opts->excludes[i], base, FNM_CASEFOLD) == 0)
+      return true;
+  }
+  return false;
+}
+
+static void skip(walker *w, exhunt_skip_reason why, exhunt_notice_kind kind, exhunt_err code,
+                 const char *what, const char *reason)
+{
+  exhunt_notice n = {kind, code, what, w->path.data, reason};
+  w->cb->skip(w->cb->ctx, why, what ? &n : NULL);
+}
+
+static exhunt_err errno_code(int e)
+{
+  return e == EACCES || e == EPERM ? EXHUNT_EACCES
+         : e == ENOENT             ? EXHUNT_ENOENT
+         : e == ELOOP              ? EXHUNT_ELOOP
+                                   : EXHUNT_EIO;
+}
+
+/* A symlink: never followed. Say so only when it matters to coverage. */
+static void on_symlink(walker *w)
+{
+  char *target = realpath(w->path.data, NULL);
+  if (!target) {
+    if (errno == ELOOP)
+      skip(w, EXHUNT_SKIP_SYMLINK, EXHUNT_NOTICE_NOTE, EXHUNT_ELOOP, "symlink-loop",
+           "symlink loop; not followed");
+    else
+      skip(w, EXHUNT_SKIP_SYMLINK, EXHUNT_NOTICE_NOTE, EXHUNT_OK, NULL, NULL);
+    return;
+  }
+  size_t rl = w->root_real ? strlen(w->root_real) : 0;
+  bool inside = w->root_real && strncmp(target, w->root_real, rl) == 0 &&
+                (target[rl] == '/' || target[rl] == '\0' || (rl == 1 && w->root_real[0] == '/'));
+  if (inside) {
+    skip(w, EXHUNT_SKIP_SYMLINK, EXHUNT_NOTICE_NOTE, EXHUNT_OK, NULL, NULL);
+  } else {
+    char reason[EXH_MAX_PATH + 96];
+    snprintf(reason, sizeof reason, "symlink leaves the scanned root (to %s); not followed",
+             target);
+    skip(w, EXHUNT_SKIP_SYMLINK, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "symlink-outside-root", reason);
+  }
+  free(target); /* allocated by realpath(), not by exh_malloc */
+}
+
+static int open_dir_at(int parent, const char *name)
+{
+  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = openat(parent, name, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = openat(parent, name, flags);
+  return fd;
+}
+
+static void walk_dir(walker *w, int dfd, unsigned depth);
+
+/* Handles one directory entry whose path is in w->path. */
+static void walk_entry(walker *w, int dfd, const char *name, unsigned depth)
+{
+  struct stat st;
+  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    int e = errno;
+    skip(w, e == ENOENT ? EXHUNT_SKIP_VANISHED : EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR,
+         errno_code(e), "stat-error", strerror(e));
+    return;
+  }
+  if (S_ISLNK(st.st_mode)) {
+    on_symlink(w);
+    return;
+  }
+  if (exh_walk_excluded(w->opts, w->path.data)) {
+    skip(w, EXHUNT_SKIP_EXCLUDED, EXHUNT_NOTICE_NOTE, EXHUNT_OK, NULL, NULL);
+    return;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    if (w->opts->one_file_system && st.st_dev != w->root_dev) {
+      skip(w, EXHUNT_SKIP_OTHER_FS, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "other-filesystem",
+           "mount point of another file system; not entered (--one-file-system)");
+      return;
+    }
+    if (depth + 1 > w->opts->max_depth) {
+      skip(w, EXHUNT_SKIP_DEPTH, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "too-deep",
+           "directory deeper than the depth limit; not entered");
+      return;
+    }
+    int fd = open_dir_at(dfd, name);
+    if (fd < 0) {
+      int e = errno;
+      skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
+           strerror(e));
+      return;
+    }
+    walk_dir(w, fd, depth + 1);
+    return;
+  }
+  if (S_ISREG(st.st_mode)) {
+    if (w->opts->newer_than != EXHUNT_NO_TIME && (int64_t)st.st_mtime < w->opts->newer_than) {
+      skip(w, EXHUNT_SKIP_OLDER, EXHUNT_NOTICE_NOTE, EXHUNT_OK, NULL, NULL);
+      return;
+    }
+    w->cb->file(w->cb->ctx, w->path.data, &st);
+    return;
+  }
+  const char *kind = S_ISFIFO(st.st_mode)   ? "FIFO"
+                     : S_ISSOCK(st.st_mode) ? "socket"
+                     : S_ISCHR(st.st_mode)  ? "character device"
+                     : S_ISBLK(st.st_mode)  ? "block device"
+                                            : "special file";
+  char reason[64];
+  snprintf(reason, sizeof reason, "%s; not read", kind);
+  skip(w, EXHUNT_SKIP_SPECIAL, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "special-file", reason);
+}
+
+/* Takes ownership of dfd. w->path holds the directory's path. */
+static void walk_dir(walker *w, int dfd, unsigned depth)
+{
+  struct stat st;
+  if (fstat(dfd, &st) != 0) {
+    close(dfd);
+    return;
+  }
+  int added = dirset_add(&w->seen, st.st_dev, st.st_ino);
+  if (added < 0) {
+    w->fatal = EXHUNT_ENOMEM;
+    close(dfd);
+    return;
+  }
+  if (added == 0) {
+    skip(w, EXHUNT_SKIP_LOOP, EXHUNT_NOTICE_NOTE, EXHUNT_ELOOP, "directory-loop",
+         "directory already visited (same device and inode: bind mount or loop); not entered "
+         "again");
+    close(dfd);
+    return;
+  }
+  DIR *dir = fdopendir(dfd);
+  if (!dir) {
+    int e = errno;
+    skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
+         strerror(e));
+    close(dfd);
+    return;
+  }
+  w->cb->dir(w->cb->ctx);
+  size_t base_len = w->path.len;
+  bool needs_slash = base_len > 0 && w->path.data[base_len - 1] != '/';
+  for (;;) {
+    errno = 0;
+    struct dirent *de = readdir(dir);
+    if (!de) {
+      if (errno) {
+        int e = errno;
+        skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "readdir-error",
+             strerror(e));
+      }
+      break;
+    }
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    w->path.len = base_len;
+    w->path.data[base_len] = '\0';
+    if ((needs_slash && exh_dynbuf_addc(&w->path, '/')) || exh_dynbuf_adds(&w->path, de->d_name)) {
+      /* Over EXH_MAX_PATH: report under the parent's path. */
+      w->path.len = base_len;
+      w->path.data[base_len] = '\0';
+      skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "path-too-long",
+           "an entry's path is longer than the path limit; entry skipped");
+      continue;
+    }
+    walk_entry(w, dirfd(dir), de->d_name, depth);
+    if (w->fatal)
+      break;
+  }
+  w->path.len = base_len;
+  w->path.data[base_len] = '\0';
+  closedir(dir);
+}
+
+exhunt_err exh_walk(const char *root, const exh_walk_opts *opts, const exh_walk_cb *cb)
+{
+  walker w;
+  memset(&w, 0, sizeof w);
+  w.opts = opts;
+  w.cb = cb;
+  exh_dynbuf_init(&w.path, EXH_MAX_PATH);
+  exhunt_err err = exh_dynbuf_adds(&w.path, root);
+  if (err) {
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "path-too-long", NULL,
+                       "root path longer than the path limit"};
+    cb->skip(cb->ctx, EXHUNT_SKIP_UNREADABLE, &n);
+    err = err == EXHUNT_ENOMEM ? err : EXHUNT_OK;
+    goto cleanup;
+  }
+  struct stat st;
+  /* The root may be a symlink (a mounted evidence path); resolve it once. */
+  if (stat(root, &st) != 0) {
+    int e = errno;
+    skip(&w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "root-error", strerror(e));
+    goto cleanup;
+  }
+  w.root_dev = st.st_dev;
+  w.root_real = realpath(root, NULL);
+  if (S_ISDIR(st.st_mode)) {
+    int fd = open_dir_at(AT_FDCWD, root);
+    if (fd < 0 && errno == ELOOP) /* the root itself is a symlink to a dir */
+      fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      skip(&w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
+           strerror(e));
+      goto cleanup;
+    }
+    walk_dir(&w, fd, 0);
+    err = w.fatal;
+  } else if (S_ISREG(st.st_mode)) {
+    /* A file named explicitly is scanned even if it matches --exclude or is
+     * older than --newer-than: the user asked for it by name. */
+    struct stat lst;
+    bool is_link = lstat(root, &lst) == 0 && S_ISLNK(lst.st_mode);
+    cb->file(cb->ctx, is_link && w.root_real ? w.root_real : root, &st);
+  } else {
+    skip(&w, EXHUNT_SKIP_SPECIAL, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "special-file",
+         "not a regular file or directory; not read");
+  }
+cleanup:
+  free(w.root_real); /* from realpath() */
+  exh_free(w.seen.slots);
+  exh_dynbuf_free(&w.path);
+  return err;
+}

@@ -1,0 +1,45 @@
+/*
+ * walk.h - the evidence walker: lists the regular files under a root.
+ *
+ * It never follows a symlink (a symlink given as the root itself is resolved
+ * once, like `find -H`): a link inside the root reaches nothing the walk
+ * does not reach anyway, and a link that leaves the root, dangles or loops is
+ * reported. Directories are opened relative to their parent's descriptor with
+ * O_NOFOLLOW, so a directory swapped for a symlink mid-walk is not entered.
+ * Directory loops (bind mounts) are cut by remembering each (dev, inode).
+ * The walker only lists; reading is the workers' job.
+ */
+#ifndef EXH_WALK_H
+#define EXH_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "exhunt/exhunt.h"
+
+typedef struct exh_walk_opts {
+  bool one_file_system;
+  const char *const *excludes;
+  size_t n_excludes;
+  int64_t newer_than; /* EXHUNT_NO_TIME for all */
+  unsigned max_depth;
+} exh_walk_opts;
+
+typedef struct exh_walk_cb {
+  void *ctx;
+  /* A regular file to scan. `path` is valid only during the call. */
+  void (*file)(void *ctx, const char *path, const struct stat *st);
+  /* Something not scanned; `n` is NULL when it is only counted. */
+  void (*skip)(void *ctx, exhunt_skip_reason why, const exhunt_notice *n);
+  /* A directory entered. */
+  void (*dir)(void *ctx);
+} exh_walk_cb;
+
+/* Walks one root. Returns ENOMEM only; everything else is a skip. */
+exhunt_err exh_walk(const char *root, const exh_walk_opts *opts, const exh_walk_cb *cb);
+
+/* True if the glob matches the path or its last component (case-insensitive). */
+bool exh_walk_excluded(const exh_walk_opts *opts, const char *path);
+
+#endif
