@@ -42,6 +42,7 @@ typedef struct scan_cli {
   uint64_t write_errors;
   struct timespec start;
   exh_dynbuf line;
+  exh_dynbuf last_path; /* text: the file whose block is open */
 } scan_cli;
 
 void help_scan(FILE *out)
@@ -110,8 +111,17 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   if (f->severity < c->min_severity)
     return;
   c->reported[f->severity]++;
-  exhunt_err err = c->format == FMT_JSONL ? exh_jsonl_finding(&c->line, f)
-                                          : exh_text_finding(&c->line, f, c->color);
+  exhunt_err err;
+  if (c->format == FMT_JSONL) {
+    err = exh_jsonl_finding(&c->line, f);
+  } else {
+    bool new_file = !c->last_path.data || strcmp(c->last_path.data, f->path) != 0;
+    if (new_file) {
+      exh_dynbuf_reset(&c->last_path);
+      exh_dynbuf_adds(&c->last_path, f->path);
+    }
+    err = exh_text_finding(&c->line, f, c->color, new_file);
+  }
   if (err)
     c->write_errors++;
   if (c->out_is_tty)
@@ -331,6 +341,7 @@ int cmd_scan(int argc, char **argv)
   memset(&c, 0, sizeof c);
   c.min_severity = EXHUNT_SEV_LOW;
   exh_dynbuf_init(&c.line, 0);
+  exh_dynbuf_init(&c.last_path, 0);
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   exhunt_rules *rules = NULL;
@@ -538,6 +549,7 @@ int cmd_scan(int argc, char **argv)
     exh_jsonl_summary(&c.line, &sum);
     write_line(&c, c.out);
   } else if (!c.quiet) {
+    exh_dynbuf_addc(&c.line, '\n');
     exh_text_summary(&c.line, &sum);
     write_line(&c, c.out);
   }
@@ -553,6 +565,7 @@ cleanup:
     rc = EXIT_ERROR;
   }
   exh_dynbuf_free(&c.line);
+  exh_dynbuf_free(&c.last_path);
   exh_free(excludes);
   exh_free(rule_paths);
   exh_free(ioc_paths);

@@ -19,11 +19,11 @@
 #include "exhunt/exhunt.h"
 
 typedef struct exh_heur_hit {
-  const char *rule;         /* stable id, static storage: "exhunt.heur.request_exec" */
-  const char *title;        /* static storage */
-  const char *tag;          /* evidence identifier, static storage: "sink", "source" */
+  const char *rule;  /* stable id, static storage: "exhunt.heur.request_exec" */
+  const char *title; /* static storage */
+  const char *tag;   /* evidence identifier, static storage: "sink", "source" */
   exhunt_severity severity;
-  uint64_t offset;          /* evidence span inside the input */
+  uint64_t offset; /* evidence span inside the input */
   size_t len;
 } exh_heur_hit;
 

@@ -49,7 +49,7 @@ exhunt_err exh_escape_json(exh_dynbuf *b, const void *data, size_t len, bool *lo
   while (i < len && !err) {
     /* Copy the longest run that needs no escaping in one append. */
     size_t run = i;
-    while (run < len && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+    while (run < len && s[run] >= 0x20 && s[run] < 0x7F && s[run] != '"' && s[run] != '\\')
       run++;
     if (run > i) {
       err = exh_dynbuf_add(b, s + i, run - i);

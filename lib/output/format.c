@@ -229,25 +229,38 @@ static exhunt_err tdisp(exh_dynbuf *b, const char *s)
   return exh_escape_display(b, s, strlen(s));
 }
 
-exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color)
+exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, bool new_file)
 {
   exhunt_err err = EXHUNT_OK;
+  if (new_file) {
+    err = exh_dynbuf_adds(b, "\n== ");
+    if (!err)
+      err = tdisp(b, f->path);
+    if (!err && f->have_sha256) {
+      err = exh_dynbuf_adds(b, "\n   sha256 ");
+      if (!err)
+        err = exh_hex(b, f->sha256, 32);
+    }
+    if (!err)
+      err = exh_dynbuf_addf(b, "\n   size %llu, modified ", (unsigned long long)f->size);
+    if (!err)
+      err = exh_iso8601(b, f->mtime);
+    if (!err)
+      err = exh_dynbuf_addc(b, '\n');
+  }
   char tag[16];
   const char *name = exhunt_severity_name(f->severity);
   size_t i = 0;
   for (; name[i] && i < sizeof tag - 1; i++)
     tag[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
   tag[i] = '\0';
-  err = exh_dynbuf_addf(b, "%s[%s]%s %s: ", color ? sev_color(f->severity) : "", tag,
-                        color ? "\033[0m" : "", f->category);
+  if (!err)
+    err = exh_dynbuf_addf(b, "   %s[%s]%s %s: ", color ? sev_color(f->severity) : "", tag,
+                          color ? "\033[0m" : "", f->category);
   if (!err)
     err = tdisp(b, f->title);
   if (!err)
-    err = exh_dynbuf_adds(b, "\n  path:    ");
-  if (!err)
-    err = tdisp(b, f->path);
-  if (!err)
-    err = exh_dynbuf_adds(b, "\n  rule:    ");
+    err = exh_dynbuf_adds(b, "\n     rule:  ");
   if (!err)
     err = tdisp(b, f->rule);
   if (!err && f->source) {
@@ -268,28 +281,26 @@ exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color)
       err = exh_dynbuf_adds(b, ")");
   }
   if (!err && f->reference) {
-    err = exh_dynbuf_adds(b, "\n  ref:     ");
+    err = exh_dynbuf_adds(b, "\n     ref:   ");
     if (!err)
       err = tdisp(b, f->reference);
   }
-  if (!err && f->have_sha256) {
-    err = exh_dynbuf_adds(b, "\n  sha256:  ");
-    if (!err)
-      err = exh_hex(b, f->sha256, 32);
-  }
-  if (!err)
-    err = exh_dynbuf_addf(b, "\n  size:    %llu  mtime: ", (unsigned long long)f->size);
-  if (!err)
-    err = exh_iso8601(b, f->mtime);
-  for (size_t k = 0; k < f->n_matches && !err; k++) {
+  /* Three matches tell a reader what fired; JSONL carries them all. */
+  size_t shown = f->n_matches < 3 ? f->n_matches : 3;
+  for (size_t k = 0; k < shown && !err; k++) {
     const exhunt_match *m = &f->matches[k];
-    err = exh_dynbuf_addf(b, "\n  match:   %s @%llu: ", m->identifier ? m->identifier : "",
-                          (unsigned long long)m->offset);
+    err = exh_dynbuf_adds(b, "\n     match: ");
+    if (!err)
+      err = tdisp(b, m->identifier ? m->identifier : "");
+    if (!err)
+      err = exh_dynbuf_addf(b, " @%llu: ", (unsigned long long)m->offset);
     if (!err)
       err = exh_escape_display(b, m->data, m->len);
   }
+  if (!err && f->n_matches > shown)
+    err = exh_dynbuf_addf(b, "\n     (%zu more matches in --format jsonl)", f->n_matches - shown);
   if (!err)
-    err = exh_dynbuf_adds(b, "\n\n");
+    err = exh_dynbuf_addc(b, '\n');
   return err;
 }
 

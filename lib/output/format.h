@@ -28,8 +28,10 @@ exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f);
 exhunt_err exh_jsonl_notice(exh_dynbuf *b, const exhunt_notice *n);
 exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s);
 
-/* Text. `color` adds ANSI colour to the severity tag only. */
-exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color);
+/* Text. `color` adds ANSI colour to the severity tag only. `new_file`
+ * starts a block with the file's header (path, digest, size, time); the
+ * findings of one file follow it without repeating it. */
+exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, bool new_file);
 exhunt_err exh_text_notice(exh_dynbuf *b, const exhunt_notice *n);
 exhunt_err exh_text_summary(exh_dynbuf *b, const exh_summary *s);
 

