@@ -36,7 +36,13 @@
 #   BENCH_THREADS  worker threads for every tool (default 2)
 #   BENCH_SCALE    size factor of the tree, e.g. 0.05 for a smoke test
 #                  (default 1, ~1.5 GB; each scale is cached separately)
-#   BENCH_EXTRA    1 (default) also times the "all bytes" pair; 0 skips it
+#   BENCH_EXTRA    1 (default) also times yara -f and the "all bytes" pair
+#   BENCH_RULES    YARA rules folder given to yara (default rules/yara); it
+#                  must be the one the exhunt binary embedded (checked)
+#   BENCH_IDLE_WAIT  seconds to wait for other processes to go quiet before
+#                  each run (default 60)
+#   BENCH_RETRIES  re-runs of a run during which others used > 0.25 core
+#                  (default 2)
 #   BENCH_OUT      output folder (default bench/out, git-ignored)
 set -euo pipefail
 
@@ -46,6 +52,9 @@ RUNS=${BENCH_RUNS:-3}
 THREADS=${BENCH_THREADS:-2}
 SCALE=${BENCH_SCALE:-1}
 EXTRA=${BENCH_EXTRA:-1}
+RULES_DIR=${BENCH_RULES:-$REPO/rules/yara}
+IDLE_WAIT=${BENCH_IDLE_WAIT:-60}
+RETRIES=${BENCH_RETRIES:-2}
 OUT=${BENCH_OUT:-$REPO/bench/out}
 GEN_VERSION=1                 # bump when the tree recipe changes
 SEED=exhunt-bench-v$GEN_VERSION
@@ -389,86 +398,147 @@ say "tree: $FILES files, $((BYTES / 1000000)) MB; $LARGE files ($((LARGE_BYTES /
 YARC=$OUT/rules.yarc
 RULE_ARGS=()
 while IFS= read -r f; do
-  ns=${f#"$REPO"/rules/yara/}
+  ns=${f#"$RULES_DIR"/}
   ns=${ns%.*}
   RULE_ARGS+=("${ns//[\/ ]/_}:$f")
-done < <(find "$REPO/rules/yara" -type f \( -name '*.yar' -o -name '*.yara' \) | LC_ALL=C sort)
-[ ${#RULE_ARGS[@]} -gt 0 ] || die "no YARA rules under $REPO/rules/yara"
+done < <(find "$RULES_DIR" -type f \( -name '*.yar' -o -name '*.yara' \) | LC_ALL=C sort)
+[ ${#RULE_ARGS[@]} -gt 0 ] || die "no YARA rules under $RULES_DIR"
 yarac -w -d filename= -d filepath= -d extension= -d filetype= -d owner= "${RULE_ARGS[@]}" "$YARC" ||
-  die "yarac failed on rules/yara"
-say "compiled ${#RULE_ARGS[@]} rule files with yarac -> $YARC"
+  die "yarac failed on $RULES_DIR"
+say "compiled ${#RULE_ARGS[@]} rule files from $RULES_DIR with yarac -> $YARC"
 
-say "warming the page cache (cat of every file; page cache drop needs root, so all runs are warm)"
+LOGS=$OUT/logs
+mkdir -p "$LOGS" "$OUT/empty"
+rm -f "$LOGS"/*.time
+
+# exhunt embeds its rules at build time: check that yara gets the same set.
+"$EXHUNT" scan --threads "$THREADS" --format jsonl -o "$LOGS/startup.jsonl" "$OUT/empty" || true
+EX_YARA_FILES=$(grep -o '"yara_files":[0-9]*' "$LOGS/startup.jsonl" | tail -1 | cut -d: -f2)
+EX_YARA_RULES=$(grep -o '"yara_rules":[0-9]*' "$LOGS/startup.jsonl" | tail -1 | cut -d: -f2)
+RULES_MATCH=true
+if [ "${EX_YARA_FILES:-?}" != "${#RULE_ARGS[@]}" ]; then
+  RULES_MATCH=false
+  echo "WARNING: exhunt embeds ${EX_YARA_FILES:-?} YARA files but $RULES_DIR has ${#RULE_ARGS[@]}:" >&2
+  echo "         the binary was built from another rules/ tree; set BENCH_RULES to it." >&2
+fi
+
+say "warming the page cache (cat of every file; dropping it needs root, so all runs are warm)"
 find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
 
 # ===========================================================================
 # 3. Timings.
 # ===========================================================================
-# name | command. Each runs with stdout and stderr to files under $OUT/logs.
 NAMES=(exhunt yara sha256sum)
 declare -A CMD DESC
 CMD[exhunt]="\"\$EXHUNT\" scan --threads $THREADS --format jsonl -o /dev/null \"\$TREE\""
-DESC[exhunt]="exhunt default pack (YARA+SHA-256+heuristics+IOCs), content rules on files <= 32 MiB"
+DESC[exhunt]="exhunt default pack (YARA+SHA-256+heuristics+IOCs); content rules on files <= 32 MiB, larger ones hashed"
 CMD[yara]="yara -C -r -p $THREADS -z $((CONTENT_LIMIT + 1)) \"\$YARC\" \"\$TREE\""
-DESC[yara]="yara, same rules, same files as exhunt's content rules (-z skips files >= 32 MiB + 1)"
+DESC[yara]="yara, same rules, no -f, on the files exhunt runs rules on (-z N skips size >= N)"
 CMD[sha256sum]="find \"\$TREE\" -type f -print0 | xargs -0 -n 64 -P $THREADS sha256sum"
-DESC[sha256sum]="SHA-256 of every file (xargs -n 64 -P $THREADS; without -n xargs runs one process)"
+DESC[sha256sum]="SHA-256 of every file (-n 64: without it xargs starts one sha256sum)"
 if [ "$EXTRA" = 1 ]; then
-  NAMES+=(exhunt_all yara_all)
+  NAMES+=(yara_fast exhunt_all yara_all)
+  CMD[yara_fast]="yara -f -C -r -p $THREADS -z $((CONTENT_LIMIT + 1)) \"\$YARC\" \"\$TREE\""
+  DESC[yara_fast]="as yara, with -f (fast mode: a string stops matching once found)"
   CMD[exhunt_all]="\"\$EXHUNT\" scan --threads $THREADS --format jsonl -o /dev/null --max-filesize 2G \"\$TREE\""
-  DESC[exhunt_all]="exhunt with --max-filesize 2G: content rules over every byte"
+  DESC[exhunt_all]="exhunt --max-filesize 2G: content rules over every byte"
   CMD[yara_all]="yara -C -r -p $THREADS \"\$YARC\" \"\$TREE\""
-  DESC[yara_all]="yara with no size limit (its default): every byte, each file mmapped whole"
+  DESC[yara_all]="yara's default, no size limit: every byte, each file mmapped whole"
 fi
 export EXHUNT TREE YARC
 
-LOGS=$OUT/logs
-mkdir -p "$LOGS"
-rm -f "$LOGS"/*.time
-
-run_timed() { # name round
-  local name=$1 round=$2 t="$LOGS/$1.$2.time" rc
-  set +e
-  /usr/bin/time -f '%e %M %U %S %x' -o "$t" bash -c "${CMD[$name]}" >"$LOGS/$name.stdout" 2>"$LOGS/$name.stderr"
-  rc=$?
-  set -e
-  # exhunt: 0 clean, 1 findings; 2 is an error. The others: 0 only.
-  if [ "$rc" -ne 0 ] && ! { [ "${name%%_*}" = exhunt ] && [ "$rc" -eq 1 ]; }; then
-    echo "scan_bench: $name failed (exit $rc); see $LOGS/$name.stderr" >&2
-    tail -5 "$LOGS/$name.stderr" >&2
-    exit 3
-  fi
-  read -r wall rss _ _ _ < <(tail -1 "$t")
-  say "  round $round  $(printf '%-11s' "$name") ${wall}s  $((rss / 1024)) MiB"
+# CPU contention. The machine may be shared: /proc/stat says how busy all
+# CPUs were; what the tool itself used (user+sys, from time) is subtracted.
+HZ=$(getconf CLK_TCK)
+busy_ticks() { local _c u n s i w q sq st _r; read -r _c u n s i w q sq st _r </proc/stat; echo $((u + n + s + q + sq + st)); }
+wait_idle() { # wait until others use < 0.15 core over a second, or give up
+  local deadline=$((SECONDS + IDLE_WAIT)) b0 b1
+  while :; do
+    b0=$(busy_ticks); sleep 1; b1=$(busy_ticks)
+    [ $((b1 - b0)) -le $((HZ * 15 / 100)) ] && return 0
+    [ $SECONDS -ge $deadline ] && { say "  machine still busy ($(((b1 - b0) * 100 / HZ))% of a core); measuring anyway"; return 0; }
+  done
 }
 
-say "startup: exhunt on an empty folder (rule compilation is part of every exhunt run)"
-mkdir -p "$OUT/empty"
+run_timed() { # name round -> appends "wall rss_kib cpu other_cores" to $LOGS/name.runs
+  local name=$1 round=$2 t="$LOGS/$1.$2.time" rc attempt=0 b0 b1 wall rss u s other
+  while :; do
+    attempt=$((attempt + 1))
+    wait_idle
+    b0=$(busy_ticks)
+    set +e
+    /usr/bin/time -f '%e %M %U %S %x' -o "$t" bash -c "${CMD[$name]}" >"$LOGS/$name.stdout" 2>"$LOGS/$name.stderr"
+    rc=$?
+    set -e
+    b1=$(busy_ticks)
+    # exhunt: 0 clean, 1 findings; 2 is an error. The others: 0 only.
+    if [ "$rc" -ne 0 ] && ! { [ "${name%%_*}" = exhunt ] && [ "$rc" -eq 1 ]; }; then
+      echo "scan_bench: $name failed (exit $rc); see $LOGS/$name.stderr" >&2
+      tail -5 "$LOGS/$name.stderr" >&2
+      exit 3
+    fi
+    read -r wall rss u s _ < <(tail -1 "$t")
+    other=$(awk -v b=$((b1 - b0)) -v hz="$HZ" -v u="$u" -v s="$s" -v w="$wall" \
+      'BEGIN { o = (b / hz - u - s) / (w > 0 ? w : 1); printf "%.2f", o < 0 ? 0 : o }')
+    say "  round $round  $(printf '%-10s' "$name") ${wall}s  cpu $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')s  $((rss / 1024)) MiB  others ${other} cores"
+    if awk -v o="$other" 'BEGIN { exit !(o > 0.25) }' && [ "$attempt" -le "$RETRIES" ]; then
+      say "  (another process used ${other} cores meanwhile: run again)"
+      continue
+    fi
+    break
+  done
+  echo "$wall $rss $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') $other" >>"$LOGS/$name.runs"
+}
+
+say "startup: exhunt on an empty folder (rules are compiled in every exhunt run)"
 STARTUP=()
 for r in $(seq 1 "$RUNS"); do
-  /usr/bin/time -f '%e' -o "$LOGS/startup.time" "$EXHUNT" scan --threads "$THREADS" --format jsonl -o /dev/null "$OUT/empty" || true
-  STARTUP+=("$(tail -1 "$LOGS/startup.time")")
+  /usr/bin/time -f '%e %M' -o "$LOGS/startup.time" "$EXHUNT" scan --threads "$THREADS" --format jsonl -o /dev/null "$OUT/empty" || true
+  read -r w m < <(tail -1 "$LOGS/startup.time")
+  STARTUP+=("$w")
+  STARTUP_RSS=$m
 done
 
-say "timing ${NAMES[*]}, $RUNS runs each, round-robin, $THREADS threads"
+say "timing ${NAMES[*]}: $RUNS runs each, round-robin, $THREADS threads"
+for name in "${NAMES[@]}"; do rm -f "$LOGS/$name.runs"; done
 for r in $(seq 1 "$RUNS"); do
   for name in "${NAMES[@]}"; do run_timed "$name" "$r"; done
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-declare -A WALL RSS CPU WALLS
+declare -A WALL RSS CPU OTHER WALLS
 for name in "${NAMES[@]}"; do
-  walls=() rsss=() cpus=()
-  for r in $(seq 1 "$RUNS"); do
-    read -r w m u s _ < <(tail -1 "$LOGS/$name.$r.time")
-    walls+=("$w") rsss+=("$m") cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
-  done
+  walls=() rsss=() cpus=() others=()
+  while read -r w m c o; do walls+=("$w") rsss+=("$m") cpus+=("$c") others+=("$o"); done <"$LOGS/$name.runs"
   WALL[$name]=$(median "${walls[@]}")
-  WALLS[$name]=$(printf '%s,' "${walls[@]}")
+  WALLS[$name]=$(IFS=,; echo "${walls[*]}")
   RSS[$name]=$(printf '%s\n' "${rsss[@]}" | sort -n | tail -1) # KiB, worst run
   CPU[$name]=$(median "${cpus[@]}")
+  OTHER[$name]=$(printf '%s\n' "${others[@]}" | sort -g | tail -1)
 done
 STARTUP_MED=$(median "${STARTUP[@]}")
+
+# Same files? One untimed run of each side, with outputs kept.
+say "checking coverage (one untimed run of exhunt and yara with outputs kept)"
+"$EXHUNT" scan --threads "$THREADS" --format jsonl -o "$LOGS/exhunt.jsonl" "$TREE" || true
+yara -C -r -p "$THREADS" -z $((CONTENT_LIMIT + 1)) "$YARC" "$TREE" >"$LOGS/yara.txt" 2>"$LOGS/yara.err" || true
+jget() { grep '"type":"summary"' "$LOGS/exhunt.jsonl" | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
+EX_SCANNED=$(jget files_scanned)
+EX_TOOLARGE=$(jget content-too-large)
+EX_BYTES=$(jget bytes_read)
+EX_FINDINGS=$(jget findings_total)
+EX_ERRORS=$(jget errors)
+YARA_SKIPPED=$(grep -c "because it's larger than" "$LOGS/yara.err" || true)
+YARA_ERRORS=$(grep -vc "because it's larger than" "$LOGS/yara.err" || true)
+YARA_HITS=$(wc -l <"$LOGS/yara.txt")
+PAIRS=""
+if command -v jq >/dev/null; then
+  # YARA rule hits of exhunt (not its IOCs or heuristics) against yara's.
+  jq -r 'select(.type == "finding") | select((.rule | startswith("ioc.") or startswith("exhunt.heur.")) | not) | "\(.rule) \(.path)"' \
+    "$LOGS/exhunt.jsonl" | LC_ALL=C sort -u >"$LOGS/exhunt.pairs"
+  LC_ALL=C sort -u "$LOGS/yara.txt" >"$LOGS/yara.pairs"
+  PAIRS="$(LC_ALL=C comm -12 "$LOGS/exhunt.pairs" "$LOGS/yara.pairs" | wc -l) $(LC_ALL=C comm -23 "$LOGS/exhunt.pairs" "$LOGS/yara.pairs" | wc -l) $(LC_ALL=C comm -13 "$LOGS/exhunt.pairs" "$LOGS/yara.pairs" | wc -l)"
+fi
 
 # ===========================================================================
 # 4. Report.
@@ -478,58 +548,81 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 mbps() { awk -v b="$BYTES" -v w="$1" 'BEGIN { if (w > 0) printf "%.0f", b / 1e6 / w; else print "n/a" }'; }
 jnum() { case $1 in n/a | '') echo null ;; *) echo "$1" ;; esac; }
 rssmb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+gb() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
+
+CONTENDED=false
+for name in "${NAMES[@]}"; do
+  awk -v o="${OTHER[$name]}" 'BEGIN { exit !(o > 0.25) }' && CONTENDED=true
+done
 
 echo
 echo "exhunt scan benchmark  ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $THREADS threads, WARM page cache)"
 echo "tree   $TREE"
-echo "       $FILES files, $(awk -v b="$BYTES" 'BEGIN { printf "%.2f", b / 1e9 }') GB; $LARGE files over 32 MiB ($(awk -v b="$LARGE_BYTES" 'BEGIN { printf "%.2f", b / 1e9 }') GB); fingerprint ${FINGERPRINT:0:16}"
-echo "exhunt $EXHUNT ($("$EXHUNT" --version 2>/dev/null | head -1)); startup on an empty folder ${STARTUP_MED}s"
-echo "yara   $(yara --version), ${#RULE_ARGS[@]} rule files compiled once with yarac, no -f"
-echo "runs   $RUNS per tool, median wall; peak RSS is the worst run; MB/s = tree bytes / 1e6 / wall"
+echo "       $FILES files, $(gb "$BYTES") GB; $LARGE files over 32 MiB ($(gb "$LARGE_BYTES") GB); fingerprint ${FINGERPRINT:0:16}"
+echo "exhunt $EXHUNT ($("$EXHUNT" --version 2>/dev/null | head -1))"
+echo "       startup on an empty folder ${STARTUP_MED}s, $((STARTUP_RSS / 1024)) MiB; embeds ${EX_YARA_FILES:-?} YARA files / ${EX_YARA_RULES:-?} rules"
+echo "yara   $(yara --version); ${#RULE_ARGS[@]} rule files from $RULES_DIR, compiled once with yarac; no -f unless said"
+echo "runs   $RUNS per tool, round-robin; wall and cpu are medians, RSS the worst run; MB/s = tree bytes / 1e6 / wall"
 echo
-printf '%-11s %9s %8s %9s %9s %10s %10s\n' tool wall_s MB/s rss_MiB cpu_s vs_yara vs_sha256
+printf '%-10s %8s %6s %8s %7s %7s %8s %10s\n' tool wall_s MB/s rss_MiB cpu_s others vs_yara vs_sha256
 for name in "${NAMES[@]}"; do
   case $name in exhunt) vy=$(ratio "${WALL[exhunt]}" "${WALL[yara]}") ;; exhunt_all) vy=$(ratio "${WALL[exhunt_all]}" "${WALL[yara_all]}") ;; *) vy=- ;; esac
   case $name in exhunt*) vs=$(ratio "${WALL[$name]}" "${WALL[sha256sum]}") ;; *) vs=- ;; esac
-  printf '%-11s %9s %8s %9s %9s %10s %10s\n' "$name" "$(f2 "${WALL[$name]}")" "$(mbps "${WALL[$name]}")" \
-    "$(rssmb "${RSS[$name]}")" "$(f2 "${CPU[$name]}")" "$vy" "$vs"
+  printf '%-10s %8s %6s %8s %7s %7s %8s %10s\n' "$name" "$(f2 "${WALL[$name]}")" "$(mbps "${WALL[$name]}")" \
+    "$(rssmb "${RSS[$name]}")" "$(f2 "${CPU[$name]}")" "${OTHER[$name]}" "$vy" "$vs"
 done
 echo
-for name in "${NAMES[@]}"; do printf '  %-11s %s\n' "$name" "${DESC[$name]}"; done
-echo "  ratios: vs_yara = exhunt wall / yara wall (exhunt_all against yara_all); vs_sha256 = wall / sha256sum wall"
-echo "  yara_all's RSS counts the file-backed pages of the mmapped files; exhunt's is anonymous memory"
+for name in "${NAMES[@]}"; do printf '  %-10s %s\n' "$name" "${DESC[$name]}"; done
+echo "  others = most CPU (in cores) that other processes used during one of the tool's runs"
+echo "  vs_yara = exhunt wall / yara wall (exhunt_all / yara_all); vs_sha256 = wall / sha256sum wall"
+echo "  yara's RSS includes the file-backed pages of the files it mmaps; exhunt reads into heap buffers"
+echo
+echo "coverage (untimed run of each):"
+echo "  exhunt  scanned ${EX_SCANNED:-?} of $FILES files, ${EX_TOOLARGE:-?} hashed only (> 32 MiB), read $(gb "${EX_BYTES:-0}") GB, ${EX_FINDINGS:-?} findings, ${EX_ERRORS:-?} errors"
+echo "  yara    skipped $YARA_SKIPPED files (>= 32 MiB + 1), $YARA_ERRORS other stderr lines, $YARA_HITS rule hits"
+if [ -n "$PAIRS" ]; then
+  read -r both only_ex only_y <<<"$PAIRS"
+  echo "  (rule, file) pairs: $both in both, $only_ex only exhunt, $only_y only yara (exhunt passes real filename/extension externals; yara's are empty)"
+fi
 echo
 
 T1=MISS T2=MISS
 awk -v a="${WALL[exhunt]}" -v b="${WALL[yara]}" 'BEGIN { exit !(a <= b) }' && T1=PASS
 awk -v k="${RSS[exhunt]}" -v t="$RSS_TARGET_MB" 'BEGIN { exit !(k / 1024 < t) }' && T2=PASS
 echo "targets (issue):"
-echo "  [$T1] exhunt wall <= yara wall, same rules on the same files: $(f2 "${WALL[exhunt]}")s vs $(f2 "${WALL[yara]}")s (ratio $(ratio "${WALL[exhunt]}" "${WALL[yara]}"))"
+echo "  [$T1] exhunt wall <= yara wall, same rules on the same files: $(f2 "${WALL[exhunt]}")s vs $(f2 "${WALL[yara]}")s (ratio $(ratio "${WALL[exhunt]}" "${WALL[yara]}"); cpu $(f2 "${CPU[exhunt]}")s vs $(f2 "${CPU[yara]}")s)"
 echo "  [$T2] exhunt peak RSS < $RSS_TARGET_MB MB: $(rssmb "${RSS[exhunt]}") MiB"
 if [ "$EXTRA" = 1 ]; then
   echo "  (info) every byte through the rules: exhunt_all $(f2 "${WALL[exhunt_all]}")s / $(rssmb "${RSS[exhunt_all]}") MiB vs yara_all $(f2 "${WALL[yara_all]}")s / $(rssmb "${RSS[yara_all]}") MiB"
 fi
+[ "$RULES_MATCH" = true ] || echo "  WARNING: exhunt's embedded rules differ from $RULES_DIR; the comparison is not like for like"
+[ "$CONTENDED" = false ] || echo "  WARNING: other processes used CPU during some runs (column 'others'); wall times are inflated, compare cpu_s"
 
 # ===========================================================================
 # 5. JSON.
 # ===========================================================================
 JSON=$OUT/scan_bench.json
+jstr() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 {
   printf '{\n  "schema": "exhunt-bench/1",\n  "date": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   printf '  "machine": {"cores": %s, "cpu": "%s", "kernel": "%s"},\n' "$(nproc)" \
-    "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1 | sed 's/"/\\"/g')" "$(uname -r)"
-  printf '  "cache": "warm",\n  "threads": %s,\n  "runs": %s,\n' "$THREADS" "$RUNS"
+    "$(jstr "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)")" "$(uname -r)"
+  printf '  "cache": "warm",\n  "threads": %s,\n  "runs": %s,\n  "contended": %s,\n' "$THREADS" "$RUNS" "$CONTENDED"
   printf '  "tree": {"path": "%s", "files": %s, "bytes": %s, "files_over_content_limit": %s, "bytes_over_content_limit": %s, "largest_file": %s, "scale": %s, "generator_version": %s, "fingerprint": "%s"},\n' \
-    "$TREE" "$FILES" "$BYTES" "$LARGE" "$LARGE_BYTES" "$MAXSIZE" "$SCALE" "$GEN_VERSION" "$FINGERPRINT"
-  printf '  "exhunt": {"binary": "%s", "version": "%s", "startup_seconds": %s},\n' "$EXHUNT" \
-    "$("$EXHUNT" --version 2>/dev/null | head -1 | sed 's/"/\\"/g')" "$STARTUP_MED"
-  printf '  "yara": {"version": "%s", "rule_files": %s, "fast_mode": false},\n' "$(yara --version)" "${#RULE_ARGS[@]}"
+    "$(jstr "$TREE")" "$FILES" "$BYTES" "$LARGE" "$LARGE_BYTES" "$MAXSIZE" "$SCALE" "$GEN_VERSION" "$FINGERPRINT"
+  printf '  "exhunt": {"binary": "%s", "version": "%s", "startup_seconds": %s, "startup_rss_kib": %s, "yara_files": %s, "yara_rules": %s},\n' \
+    "$(jstr "$EXHUNT")" "$(jstr "$("$EXHUNT" --version 2>/dev/null | head -1)")" "$STARTUP_MED" "$STARTUP_RSS" \
+    "$(jnum "${EX_YARA_FILES:-}")" "$(jnum "${EX_YARA_RULES:-}")"
+  printf '  "yara": {"version": "%s", "rules_dir": "%s", "rule_files": %s, "same_rules_as_exhunt": %s},\n' \
+    "$(yara --version)" "$(jstr "$RULES_DIR")" "${#RULE_ARGS[@]}" "$RULES_MATCH"
+  printf '  "coverage": {"exhunt_files_scanned": %s, "exhunt_hashed_only": %s, "exhunt_bytes_read": %s, "exhunt_findings": %s, "yara_files_skipped": %s, "yara_rule_hits": %s},\n' \
+    "$(jnum "${EX_SCANNED:-}")" "$(jnum "${EX_TOOLARGE:-}")" "$(jnum "${EX_BYTES:-}")" "$(jnum "${EX_FINDINGS:-}")" "$YARA_SKIPPED" "$YARA_HITS"
   printf '  "tools": [\n'
   sep=''
   for name in "${NAMES[@]}"; do
-    printf '%s    {"name": "%s", "command": "%s", "description": "%s", "wall_seconds_median": %s, "wall_seconds_runs": [%s], "cpu_seconds_median": %s, "mb_per_s": %s, "peak_rss_kib": %s}' \
-      "$sep" "$name" "$(printf '%s' "${CMD[$name]}" | sed 's/\\/\\\\/g; s/"/\\"/g')" "${DESC[$name]}" \
-      "${WALL[$name]}" "${WALLS[$name]%,}" "${CPU[$name]}" "$(jnum "$(mbps "${WALL[$name]}")")" "${RSS[$name]}"
+    printf '%s    {"name": "%s", "command": "%s", "description": "%s", "wall_seconds_median": %s, "wall_seconds_runs": [%s], "cpu_seconds_median": %s, "mb_per_s": %s, "peak_rss_kib": %s, "max_other_cores": %s}' \
+      "$sep" "$name" "$(jstr "${CMD[$name]}")" "$(jstr "${DESC[$name]}")" "${WALL[$name]}" "${WALLS[$name]}" \
+      "${CPU[$name]}" "$(jnum "$(mbps "${WALL[$name]}")")" "${RSS[$name]}" "${OTHER[$name]}"
     sep=$',\n'
   done
   printf '\n  ],\n'
@@ -543,4 +636,4 @@ JSON=$OUT/scan_bench.json
 } >"$JSON.tmp"
 mv "$JSON.tmp" "$JSON"
 echo
-echo "results: $JSON   (per-run /usr/bin/time lines and tool stderr: $LOGS/)"
+echo "results: $JSON   (per-run /usr/bin/time lines, outputs and stderr: $LOGS/)"

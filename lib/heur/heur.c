@@ -22,6 +22,8 @@
  *                  InternalUrl holds a server script (CVE-2021-27065)
  *   entropy        a long Base64-like blob, or binary content, in a file
  *                  with a server-script extension
+ *   shell_command  a command line (cmd /c, powershell -enc) spelled out in a
+ *                  server-script file (low: a hunting lead, not a verdict)
  *
  * Constraints. Input is hostile and may be several MB: every pass is one
  * forward walk with fixed-size state (about 10 KB, on the stack), no
@@ -117,6 +119,7 @@ enum rule_id {
   RULE_ENTROPY,
   RULE_EXEC_ALIAS,
   RULE_SHELL_LITERAL,
+  RULE_SHELL_COMMAND,
   RULE_COUNT
 };
 
@@ -136,6 +139,7 @@ static const struct {
     {"exhunt.heur.entropy", "content entropy far outside the range for a server script"},
     {"exhunt.heur.exec_alias", "eval used as a value, hiding the call from scanners"},
     {"exhunt.heur.shell_literal", "string literal holds server-side web-shell code (dropper)"},
+    {"exhunt.heur.shell_command", "command-interpreter invocation in a server-script file"},
 };
 
 /* Hits are collected here and only the most severe max_hits are handed to
@@ -2402,6 +2406,30 @@ static void encoded_scan(const uint8_t *d, size_t n, hitbuf *hb)
   }
 }
 
+/* `cmd /c ...`, `cmd.exe /k`, `powershell -enc`: a command line spelled out
+ * in a file IIS executes. Web applications have no reason to carry one;
+ * shells carry them as defaults, in payloads and in XSLT/XML inputs. A weak
+ * signal on its own (admin pages could), hence low. */
+static void command_scan(const uint8_t *d, size_t n, hitbuf *hb) {
+  static const char *const pats[] = {"cmd /c ", "cmd.exe /c", "cmd /k ", "cmd.exe /k",
+                                     "powershell -e", "powershell.exe -e", "powershell -nop",
+                                     "powershell.exe -nop", NULL};
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = lc(d[i]);
+    if (c != 'c' && c != 'p')
+      continue;
+    if (i > 0 && (is_alpha(d[i - 1]) || is_digit(d[i - 1])))
+      continue;
+    for (const char *const *p = pats; *p; p++) {
+      size_t e = lit_at(d, n, i, *p);
+      if (e) {
+        report(hb, RULE_SHELL_COMMAND, EXHUNT_SEV_LOW, "command", i, e - i, NULL, 0, 0);
+        return;
+      }
+    }
+  }
+}
+
 static double entropy_of_counts(const size_t cnt[256], size_t len)
 {
   if (len == 0)
@@ -2464,15 +2492,33 @@ static void entropy_scan(const uint8_t *d, size_t n, hitbuf *hb)
 
 /* ---------------------------------------------------------------------- */
 
-/* Copies the hits out, most severe first (stable: evidence order is kept
- * within a severity, so a sink stays next to its source). */
-static size_t hand_out(const hitbuf *hb, exh_heur_hit *out, size_t max)
-{
+/*
+ * Copies the hits out grouped by rule: rules in order of their most severe
+ * hit (ties: first found), and within a rule the most severe evidence first,
+ * otherwise in scan order (so a sink stays next to its source). Callers can
+ * then group consecutive hits of one rule, and truncation at `max` drops the
+ * least important evidence.
+ */
+static size_t hand_out(const hitbuf *hb, exh_heur_hit *out, size_t max) {
   size_t k = 0;
-  for (int sev = EXHUNT_SEV_CRITICAL; sev >= EXHUNT_SEV_INFO && k < max; sev--)
-    for (size_t i = 0; i < hb->n && k < max; i++)
-      if ((int)hb->hits[i].severity == sev)
-        out[k++] = hb->hits[i];
+  bool done[RULE_COUNT] = {false};
+  for (int sev = EXHUNT_SEV_CRITICAL; sev >= EXHUNT_SEV_INFO; sev--) {
+    for (size_t i = 0; i < hb->n; i++) {
+      if ((int)hb->hits[i].severity != sev)
+        continue;
+      int rule = -1;
+      for (int r = 0; r < RULE_COUNT; r++)
+        if (k_rules[r].id == hb->hits[i].rule)
+          rule = r;
+      if (rule < 0 || done[rule])
+        continue;
+      done[rule] = true;
+      for (int s2 = sev; s2 >= EXHUNT_SEV_INFO; s2--)
+        for (size_t j = 0; j < hb->n; j++)
+          if (hb->hits[j].rule == hb->hits[i].rule && (int)hb->hits[j].severity == s2 && k < max)
+            out[k++] = hb->hits[j];
+    }
+  }
   return k;
 }
 
@@ -2518,7 +2564,9 @@ size_t exh_heur_scan(const uint8_t *data, size_t len, const char *ext, exh_heur_
   if (ext_is_server_script(ext) || ec == EXT_PAGE) {
     encoded_scan(data, len, &hb);
   }
-  if (ext_is_server_script(ext))
+  if (ext_is_server_script(ext)) {
     entropy_scan(data, len, &hb);
+    command_scan(data, len, &hb);
+  }
   return hand_out(&hb, hits, max_hits);
 }

@@ -77,7 +77,7 @@ void exhunt_rules_set_heuristics(exhunt_rules *rules, bool enabled)
 
 const exh_yara_origin *exh_rules_origin(const exhunt_rules *rules, const char *ns)
 {
-  static const exh_yara_origin user = {"", "user", NULL};
+  static const exh_yara_origin user = {"", "user", NULL, NULL};
   for (size_t i = 0; i < rules->n_origins; i++)
     if (strcmp(rules->origins[i].ns, ns) == 0)
       return &rules->origins[i];
@@ -178,6 +178,9 @@ exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const 
   o->ns = exh_strdup(ns);
   o->source = exh_strdup(source);
   o->license = license ? exh_strdup(license) : NULL;
+  /* Rule files written for log lines (signature-base's *_log_sigs.yar) flag
+   * traces of exploitation in logs, not malicious files. */
+  o->category = strstr(ns, "_log_sigs") ? "exploit" : NULL;
   if (!o->ns || !o->source || (license && !o->license)) {
     exh_free(o->ns);
     exh_free(o->source);

@@ -14,9 +14,10 @@
 
 /* Where a YARA namespace came from, for attribution in findings. */
 typedef struct exh_yara_origin {
-  char *ns;      /* namespace = the name the file was added under */
-  char *source;  /* "signature-base", "volexity", "exhunt", or "user" */
-  char *license; /* NULL when unknown; a rule's own meta license wins */
+  char *ns;             /* namespace = the name the file was added under */
+  char *source;         /* "signature-base", "volexity", "exhunt", or "user" */
+  char *license;        /* NULL when unknown; a rule's own meta license wins */
+  const char *category; /* default finding category, or NULL to infer; static */
 } exh_yara_origin;
 
 struct exhunt_rules {

@@ -376,18 +376,29 @@ static bool contains_ci(const char *hay, const char *needle)
   return hay && strcasestr(hay, needle) != NULL;
 }
 
-static const char *yara_category(const YR_RULE *rule, const char *description)
+static const char *yara_category(const YR_RULE *rule, const char *description,
+                                 const exh_yara_origin *origin)
 {
   const char *cat = meta_string(rule, "category");
   if (cat)
     return cat;
+  if (origin->category)
+    return origin->category;
   if (contains_ci(rule->identifier, "webshell") || contains_ci(description, "webshell") ||
       contains_ci(description, "web shell") || contains_ci(rule->identifier, "chopper"))
     return "webshell";
   return "malware";
 }
 
-static int on_yara(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *user)
+/* libyara 4.2 hands out YR_MATCH records from its notebook allocator without
+ * aligning them, so reading them trips UBSan's alignment check although
+ * x86-64 reads them fine. The exemption is for this callback only, and only
+ * for the alignment check. */
+#if defined(__clang__) || defined(__GNUC__)
+__attribute__((no_sanitize("alignment")))
+#endif
+static int
+on_yara(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *user)
 {
   exh_filescan *fs = user;
   if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
@@ -398,11 +409,11 @@ static int on_yara(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *
     return CALLBACK_CONTINUE;
   const YR_RULE *rule = message_data;
   const char *description = meta_string(rule, "description");
-  pending *p = add_finding(fs, yara_category(rule, description), severity_from_meta(rule),
+  const exh_yara_origin *origin = exh_rules_origin(fs->rules, rule->ns->name);
+  pending *p = add_finding(fs, yara_category(rule, description, origin), severity_from_meta(rule),
                            rule->identifier, description ? description : rule->identifier);
   if (!p)
     return CALLBACK_CONTINUE;
-  const exh_yara_origin *origin = exh_rules_origin(fs->rules, rule->ns->name);
   p->f.source = origin->source;
   p->f.description = description;
   p->f.author = meta_string(rule, "author");
@@ -499,13 +510,29 @@ static bool content_for_heuristics(exh_filescan *fs, const uint8_t **data, size_
   return true;
 }
 
+/* Exchange and IIS logs record the attacker's requests, shell code
+ * included. They are evidence of exploitation, not web shells: the log rules
+ * (and `exhunt logs`) read them, the web-shell heuristics do not. */
+static bool looks_like_log(const uint8_t *d, size_t n)
+{
+  static const char *const heads[] = {"#Software:", "#Version:", "#Fields:", "#Date:", "DateTime,"};
+  if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
+    d += 3, n -= 3;
+  for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+    size_t hl = strlen(heads[i]);
+    if (n >= hl && memcmp(d, heads[i], hl) == 0)
+      return true;
+  }
+  return false;
+}
+
 static void run_heuristics(exh_filescan *fs)
 {
   if (!fs->rules->heuristics)
     return;
   const uint8_t *data;
   size_t len;
-  if (!content_for_heuristics(fs, &data, &len))
+  if (!content_for_heuristics(fs, &data, &len) || looks_like_log(data, len))
     return;
   exh_heur_hit hits[EXH_HEUR_MAX_HITS];
   size_t n = exh_heur_scan(data, len, fs->ext, hits, EXH_HEUR_MAX_HITS);

@@ -40,7 +40,7 @@ rule EXH_OAB_VirtualDirectory_Script
         severity = "critical"
         score = 95
         reference = "https://www.microsoft.com/security/blog/2021/03/02/hafnium-targeting-exchange-servers/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $url = /(External|Internal)Url[ \t]*:[^\r\n]{0,256}<script[^\r\n]{0,256}runat/ nocase ascii wide
         $url_asp = /(External|Internal)Url[ \t]*:[^\r\n]{0,256}<%/ nocase ascii wide
@@ -62,7 +62,7 @@ rule EXH_ASPX_JScript_Eval_Unsafe
         severity = "critical"
         score = 85
         reference = "https://www.fireeye.com/blog/threat-research/2013/08/breaking-down-the-china-chopper-web-shell-part-i.html"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $e1 = /eval\s*\([^;]{1,300},\s*["']unsafe["']\s*\)/ nocase ascii wide
         $e2 = /eval\s*\([^;]{1,300},\s*["']u["']\s*\+/ nocase ascii wide
@@ -78,7 +78,7 @@ rule EXH_ASP_Eval_Request_OneLiner
         severity = "critical"
         score = 90
         reference = "https://attack.mitre.org/techniques/T1505/003/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $a = /\b(eval|execute|executeglobal)\b[\s(]{1,8}request\s*(\.\s*(item|form|querystring|params)\s*)?[(\[]/ nocase ascii wide
         $b = /\b(eval|execute|executeglobal)\b[\s(]{1,8}(request|context\.request|httpcontext\.current\.request)\s*\.\s*(item|form|querystring|params|cookies|headers)\b/ nocase ascii wide
@@ -94,7 +94,7 @@ rule EXH_ASPX_Reflective_Load_From_Request
         severity = "critical"
         score = 85
         reference = "https://www.microsoft.com/security/blog/2021/02/11/web-shell-attacks-continue-to-rise/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $load1 = /Assembly\s*\.\s*Load\s*\(/ ascii wide
         $load2 = /GetMethod\s*\(\s*"Load"/ ascii wide
@@ -119,7 +119,7 @@ rule EXH_ASPX_Process_Output_To_Client
         severity = "high"
         score = 75
         reference = "https://attack.mitre.org/techniques/T1505/003/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $p1 = "ProcessStartInfo" ascii wide
         $p2 = /Process\s*\.\s*Start\s*\(/ ascii wide
@@ -141,7 +141,7 @@ rule EXH_ASPX_XSLT_Script_Enabled
         severity = "high"
         score = 75
         reference = "https://learn.microsoft.com/en-us/dotnet/standard/data/xml/xslt-security-considerations"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $xct = "XslCompiledTransform" ascii wide
         $s1 = "XsltSettings.TrustedXslt" ascii wide
@@ -162,7 +162,7 @@ rule EXH_XSLT_MSXSL_Script_Webshell
         severity = "high"
         score = 80
         reference = "https://learn.microsoft.com/en-us/dotnet/standard/data/xml/script-blocks-using-msxsl-script"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $msxsl = "msxsl:script" nocase ascii wide
         $ctx1 = "HttpContext" ascii wide
@@ -184,7 +184,7 @@ rule EXH_ASP_DB_Dumper_Hardcoded_Creds
         description = "Server page with an inline database connection string (server and password in the code), an unlimited script timeout and a SELECT * table dump: a data-theft script dropped next to a web shell"
         severity = "medium"
         score = 55
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         // [\s\xc2\xa0]: pages pasted from the web carry UTF-8 no-break spaces
         $conn = /(server|data source)[\s\xc2\xa0]*=[^;"]{1,80};[\s\xc2\xa0]*(uid|user id)[\s\xc2\xa0]*=[^;"]{1,80};[\s\xc2\xa0]*(pwd|password)[\s\xc2\xa0]*=/ nocase ascii wide
@@ -201,7 +201,7 @@ rule EXH_ASPX_Precompiled_Shell_Loader
         description = "Page instantiating WebAdmin2Y.x.y, the class of a precompiled ASPXSpy-family web shell whose code lives in a DLL under bin/: the page is only the trigger, look for the DLL"
         severity = "high"
         score = 80
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $c = /new\s+WebAdmin2Y\.x\.y\s*\(/ ascii wide
     condition:
@@ -216,7 +216,7 @@ rule EXH_Image_Polyglot_ServerScript
         severity = "high"
         score = 75
         reference = "https://attack.mitre.org/techniques/T1505/003/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $s1 = /<%\s*(eval|execute|@\s*(page|language|codepage)|response\.|dim |set |if |var )/ nocase ascii wide
         $s2 = /<script[^>]{0,64}runat\s*=\s*["']?server/ nocase ascii wide
@@ -235,7 +235,7 @@ rule EXH_ASP_Script_Encoded
         severity = "medium"
         score = 60
         reference = "https://attack.mitre.org/techniques/T1027/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $lang = /language\s*=\s*["']?(vbscript|jscript)\.encode/ nocase ascii wide
         $hdr = /#@~\^[A-Za-z0-9+\/]{6}==/ ascii wide
@@ -251,7 +251,7 @@ rule EXH_ASP_UTF7_Codepage
         severity = "medium"
         score = 65
         reference = "https://attack.mitre.org/techniques/T1027/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $cp = /codepage\s*=\s*["']?65000/ nocase ascii wide
     condition:
@@ -266,7 +266,7 @@ rule EXH_ASP_Include_NonScript_File
         severity = "medium"
         score = 55
         reference = "https://attack.mitre.org/techniques/T1505/003/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $inc = /<!--\s*#include\s+(file|virtual)\s*=\s*["']?[^"'>]{1,200}\.(jpg|jpeg|gif|png|bmp|ico|txt|log|dat|tmp|rar|zip)["'\s]/ nocase ascii wide
     condition:
@@ -280,7 +280,7 @@ rule EXH_ASPX_Upload_To_Typed_Path
         description = "ASP.NET uploader that saves the posted file into a directory typed into a TextBox (FileUpload.SaveAs(txt.Text + ...)): a file-drop web shell"
         severity = "medium"
         score = 60
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $save = /\.SaveAs\s*\(\s*(this\.)?\w{1,40}\.Text\s*[+,)]/ ascii wide
         $ctl = "FileUpload" ascii wide
@@ -296,7 +296,7 @@ rule EXH_ASMX_ASHX_Script_Dropper
         severity = "high"
         score = 80
         reference = "https://attack.mitre.org/techniques/T1505/003/"
-        date = "2026-01-01"
+        date = "2026-11-28"
     strings:
         $create = /(CreateText|StreamWriter|WriteAllText|CreateTextFile)\s*\([^;]{0,120}\.as[pchm]x?["']/ nocase ascii wide
         $payload = /<%[^"]{0,60}(eval|execute)[^"]{0,40}request/ nocase ascii wide

@@ -22,9 +22,6 @@
 typedef struct seen {
   char **paths;
   size_t n, cap;
-  size_t files;
-  char **all;
-  size_t n_all, cap_all;
 } seen;
 
 static void push(char ***arr, size_t *n, size_t *cap, const char *s)
@@ -132,6 +129,12 @@ int main(int argc, char **argv)
     failed = 1;
   }
   exhunt_rules_free(rules);
+  for (size_t i = 0; i < shells.n; i++)
+    free(shells.paths[i]);
+  for (size_t i = 0; i < benign.n; i++)
+    free(benign.paths[i]);
+  free(shells.paths);
+  free(benign.paths);
   printf("%d passed, %d failed\n", failed ? 0 : 1, failed);
   return failed;
 }

@@ -93,6 +93,7 @@ static bool evidence_starts_with(const result *r, const char *src, const char *r
 #define INCLUDE "exhunt.heur.ssi_include"
 #define OAB "exhunt.heur.oab_script"
 #define ENTROPY "exhunt.heur.entropy"
+#define COMMAND "exhunt.heur.shell_command"
 
 #define CRIT ((int)EXHUNT_SEV_CRITICAL)
 #define HIGH ((int)EXHUNT_SEV_HIGH)
@@ -694,6 +695,21 @@ static void test_ssi_include(void **state)
   assert_int_equal(sev_of(&r, INCLUDE), -1);
 }
 
+static void test_shell_command(void **state) {
+  (void)state;
+  result r;
+  scan(&r, "<?xml version=\"1.0\"?>\n<root>cmd /c dir</root>\n", ".asp");
+  assert_int_equal(sev_of(&r, COMMAND), LOW);
+  assert_int_equal(max_sev(&r), LOW);
+  scan(&r, "<%psi.Arguments = \"/c \" + x; psi.FileName = \"CMD.EXE /C whoami\"%>", ".aspx");
+  assert_int_equal(sev_of(&r, COMMAND), LOW);
+  /* Only in files IIS executes, and not inside longer words. */
+  scan(&r, "run cmd /c dir", ".txt");
+  assert_int_equal(sev_of(&r, COMMAND), -1);
+  scan(&r, "<p>xcmd /c</p>", ".aspx");
+  assert_int_equal(sev_of(&r, COMMAND), -1);
+}
+
 /* ---------------------------------------------------------------------- */
 /* (4) entropy */
 
@@ -899,11 +915,21 @@ static void test_max_hits_keeps_most_severe(void **state)
   assert_int_equal(n, 1);
   assert_int_equal(h[0].severity, EXHUNT_SEV_CRITICAL);
   assert_string_equal(h[0].rule, EXEC);
-  /* The full set is ordered most severe first. */
+  /* The full set comes grouped by rule (each rule's hits contiguous), the
+   * groups ordered by their most severe hit, most severe evidence first. */
   result r;
   scan(&r, src, ".aspx");
-  for (size_t i = 1; i < r.n; i++)
-    assert_true(r.hits[i - 1].severity >= r.hits[i].severity);
+  assert_true(r.n >= 3);
+  assert_int_equal(r.hits[0].severity, EXHUNT_SEV_CRITICAL);
+  for (size_t i = 1; i < r.n; i++) {
+    if (strcmp(r.hits[i].rule, r.hits[i - 1].rule) == 0) {
+      assert_true(r.hits[i - 1].severity >= r.hits[i].severity);
+    } else {
+      for (size_t j = 0; j < i; j++) /* a rule never reappears */
+        assert_string_not_equal(r.hits[j].rule, r.hits[i].rule);
+      assert_true(sev_of(&r, r.hits[i - 1].rule) >= sev_of(&r, r.hits[i].rule));
+    }
+  }
 }
 
 static void test_deterministic(void **state)
@@ -1003,6 +1029,7 @@ int main(void)
       cmocka_unit_test(test_exec_alias),
       cmocka_unit_test(test_encoded_script),
       cmocka_unit_test(test_ssi_include),
+      cmocka_unit_test(test_shell_command),
       cmocka_unit_test(test_entropy_function),
       cmocka_unit_test(test_entropy_blob),
       cmocka_unit_test(test_entropy_binary_and_text),
