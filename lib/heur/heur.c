@@ -2410,10 +2410,11 @@ static void encoded_scan(const uint8_t *d, size_t n, hitbuf *hb)
  * in a file IIS executes. Web applications have no reason to carry one;
  * shells carry them as defaults, in payloads and in XSLT/XML inputs. A weak
  * signal on its own (admin pages could), hence low. */
-static void command_scan(const uint8_t *d, size_t n, hitbuf *hb) {
-  static const char *const pats[] = {"cmd /c ", "cmd.exe /c", "cmd /k ", "cmd.exe /k",
-                                     "powershell -e", "powershell.exe -e", "powershell -nop",
-                                     "powershell.exe -nop", NULL};
+static void command_scan(const uint8_t *d, size_t n, hitbuf *hb)
+{
+  static const char *const pats[] = {"cmd /c ",         "cmd.exe /c",          "cmd /k ",
+                                     "cmd.exe /k",      "powershell -e",       "powershell.exe -e",
+                                     "powershell -nop", "powershell.exe -nop", NULL};
   for (size_t i = 0; i < n; i++) {
     uint8_t c = lc(d[i]);
     if (c != 'c' && c != 'p')
@@ -2499,7 +2500,8 @@ static void entropy_scan(const uint8_t *d, size_t n, hitbuf *hb)
  * then group consecutive hits of one rule, and truncation at `max` drops the
  * least important evidence.
  */
-static size_t hand_out(const hitbuf *hb, exh_heur_hit *out, size_t max) {
+static size_t hand_out(const hitbuf *hb, exh_heur_hit *out, size_t max)
+{
   size_t k = 0;
   bool done[RULE_COUNT] = {false};
   for (int sev = EXHUNT_SEV_CRITICAL; sev >= EXHUNT_SEV_INFO; sev--) {

@@ -46,8 +46,6 @@ struct exh_filescan {
   uint64_t max_filesize;
   uint8_t *buf;
   size_t cap;
-  uint8_t *narrow; /* UTF-16LE content narrowed to bytes, for heuristics */
-  size_t narrow_cap;
 
   /* Per-file state, reset by begin_file(). */
   const exh_fileinfo *info;
@@ -120,7 +118,6 @@ void exh_filescan_free(exh_filescan *fs)
   EVP_MD_free(fs->md_md5);
   EVP_MD_free(fs->md_sha1);
   exh_free(fs->buf);
-  exh_free(fs->narrow);
   exh_free(fs);
 }
 
@@ -481,33 +478,25 @@ static void run_yara(exh_filescan *fs, const exhunt_sink *out)
 /* ---------------------------------------------------------------------- */
 /* Heuristics.                                                             */
 
-/* Text-like: no NUL in the first 8 KiB. UTF-16LE with a BOM is narrowed
- * to bytes first (ASP.NET accepts UTF-16 pages). */
-static bool content_for_heuristics(exh_filescan *fs, const uint8_t **data, size_t *len)
+/* Server-script extensions go to the heuristics whatever their bytes
+ * (they read UTF-16 and skip binary noise themselves, and an image
+ * polyglot keeps its code after a binary header). Anything else must look
+ * like text: no NUL in the first 8 KiB, or a UTF-16 byte-order mark. That
+ * keeps multi-megabyte binaries out of a pass that cannot match them. */
+static bool wants_heuristics(const exh_filescan *fs)
 {
+  static const char *const server_ext[] = {".asp",  ".aspx", ".ashx", ".asmx", ".ascx",
+                                           ".asax", ".asa",  ".cer",  ".cshtml", ".vbhtml",
+                                           ".master", ".svc", ".config", ".cdx", ".shtml",
+                                           ".stm"};
+  for (size_t i = 0; i < sizeof server_ext / sizeof server_ext[0]; i++)
+    if (strcmp(fs->ext, server_ext[i]) == 0)
+      return true;
   size_t head = fs->len < 8192 ? fs->len : 8192;
-  if (fs->len >= 2 && fs->data[0] == 0xFF && fs->data[1] == 0xFE) {
-    size_t n = (fs->len - 2) / 2;
-    if (n > fs->narrow_cap) {
-      uint8_t *p = exh_realloc(fs->narrow, n);
-      if (!p)
-        return false;
-      fs->narrow = p;
-      fs->narrow_cap = n;
-    }
-    for (size_t i = 0; i < n; i++) {
-      const uint8_t *u = fs->data + 2 + 2 * i;
-      fs->narrow[i] = u[1] ? '?' : u[0];
-    }
-    *data = fs->narrow;
-    *len = n;
+  if (fs->len >= 2 && ((fs->data[0] == 0xFF && fs->data[1] == 0xFE) ||
+                       (fs->data[0] == 0xFE && fs->data[1] == 0xFF)))
     return true;
-  }
-  if (memchr(fs->data, '\0', head))
-    return false;
-  *data = fs->data;
-  *len = fs->len;
-  return true;
+  return memchr(fs->data, '\0', head) == NULL;
 }
 
 /* Exchange and IIS logs record the attacker's requests, shell code
@@ -530,9 +519,9 @@ static void run_heuristics(exh_filescan *fs)
 {
   if (!fs->rules->heuristics)
     return;
-  const uint8_t *data;
-  size_t len;
-  if (!content_for_heuristics(fs, &data, &len) || looks_like_log(data, len))
+  const uint8_t *data = fs->data;
+  size_t len = fs->len;
+  if (!wants_heuristics(fs) || looks_like_log(data, len))
     return;
   exh_heur_hit hits[EXH_HEUR_MAX_HITS];
   size_t n = exh_heur_scan(data, len, fs->ext, hits, EXH_HEUR_MAX_HITS);

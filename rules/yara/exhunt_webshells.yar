@@ -21,6 +21,7 @@ private rule EXH_Server_Page
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Text is server-side ASP or ASP.NET code (directive, <% %> block or runat=server)"
     strings:
         $d1 = "<%@" ascii wide
@@ -36,6 +37,7 @@ rule EXH_OAB_VirtualDirectory_Script
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Exchange virtual-directory settings dump whose ExternalUrl/InternalUrl holds a server-side script: the file ProxyLogon (CVE-2021-27065) writes into the web root to get a web shell"
         severity = "critical"
         score = 95
@@ -58,6 +60,7 @@ rule EXH_ASPX_JScript_Eval_Unsafe
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "JScript.NET eval(...) with the \"unsafe\" option, which runs the code with full trust: the China Chopper one-liner and its many variants"
         severity = "critical"
         score = 85
@@ -74,6 +77,7 @@ rule EXH_ASP_Eval_Request_OneLiner
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Server code passing request data straight to eval/Execute/ExecuteGlobal: the classic ASP one-liner (Execute Request(\"x\"))"
         severity = "critical"
         score = 90
@@ -90,6 +94,7 @@ rule EXH_ASPX_Reflective_Load_From_Request
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "ASP.NET code loading a .NET assembly from request data in memory (Assembly.Load of Base64/decrypted request bytes): Godzilla, Behinder, AntSword and similar memory shells"
         severity = "critical"
         score = 85
@@ -115,6 +120,7 @@ rule EXH_ASPX_Process_Output_To_Client
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Server page or web service that starts a process with redirected output and returns that output to the HTTP client: a command shell"
         severity = "high"
         score = 75
@@ -137,6 +143,7 @@ rule EXH_ASPX_XSLT_Script_Enabled
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "ASP.NET page that compiles an XSLT stylesheet with embedded scripts enabled (XsltSettings.TrustedXslt / EnableScript) from a string or request data: XSLT script blocks run arbitrary .NET code"
         severity = "high"
         score = 75
@@ -158,6 +165,7 @@ rule EXH_XSLT_MSXSL_Script_Webshell
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "XSLT with an msxsl:script block that reaches the HTTP request or a command interpreter: an XSLT web shell, either a stylesheet served as .aspx or one embedded in a page and run through XslCompiledTransform/MSXML transformNode"
         severity = "high"
         score = 80
@@ -181,6 +189,7 @@ rule EXH_ASP_DB_Dumper_Hardcoded_Creds
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Server page with an inline database connection string (server and password in the code), an unlimited script timeout and a SELECT * table dump: a data-theft script dropped next to a web shell"
         severity = "medium"
         score = 55
@@ -198,6 +207,7 @@ rule EXH_ASPX_Precompiled_Shell_Loader
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Page instantiating WebAdmin2Y.x.y, the class of a precompiled ASPXSpy-family web shell whose code lives in a DLL under bin/: the page is only the trigger, look for the DLL"
         severity = "high"
         score = 80
@@ -212,6 +222,7 @@ rule EXH_Image_Polyglot_ServerScript
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Image file (GIF/JPEG/PNG/BMP header) that also carries server-side script: an upload-filter bypass that IIS runs when the file has a script extension or is included"
         severity = "high"
         score = 75
@@ -231,6 +242,7 @@ rule EXH_ASP_Script_Encoded
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Classic ASP page encoded with the Microsoft Script Encoder (Language=VBScript.Encode/JScript.Encode and a #@~^...== block): the code is hidden from readers and signatures"
         severity = "medium"
         score = 60
@@ -247,6 +259,7 @@ rule EXH_ASP_UTF7_Codepage
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "ASP page switched to code page 65000 (UTF-7) so that +AGUAdgBh- style text decodes to code: no real page is written in UTF-7"
         severity = "medium"
         score = 65
@@ -262,6 +275,7 @@ rule EXH_ASP_Include_NonScript_File
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Server-side #include of an image or data file: ASP pastes and runs whatever the file holds, so code hidden in a .jpg/.gif/.txt executes"
         severity = "medium"
         score = 55
@@ -277,6 +291,7 @@ rule EXH_ASPX_Upload_To_Typed_Path
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "ASP.NET uploader that saves the posted file into a directory typed into a TextBox (FileUpload.SaveAs(txt.Text + ...)): a file-drop web shell"
         severity = "medium"
         score = 60
@@ -292,6 +307,7 @@ rule EXH_ASMX_ASHX_Script_Dropper
 {
     meta:
         author = "exhunt"
+        category = "webshell"
         description = "Handler or page that creates a .asp/.aspx file and writes a server-side one-liner (eval/Execute of Request) into it: a web-shell dropper"
         severity = "high"
         score = 80

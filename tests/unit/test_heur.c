@@ -695,7 +695,8 @@ static void test_ssi_include(void **state)
   assert_int_equal(sev_of(&r, INCLUDE), -1);
 }
 
-static void test_shell_command(void **state) {
+static void test_shell_command(void **state)
+{
   (void)state;
   result r;
   scan(&r, "<?xml version=\"1.0\"?>\n<root>cmd /c dir</root>\n", ".asp");
