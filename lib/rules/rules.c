@@ -38,6 +38,13 @@ exhunt_err exhunt_rules_new(exhunt_rules **out)
   if (yr_initialize() != ERROR_SUCCESS)
     goto cleanup;
   rules->yara_initialised = true;
+  /* libyara copies up to 512 bytes of every match by default, and keeps up
+   * to a million matches per string: on a big log full of weak-string hits
+   * that is hundreds of MB per scan. exhunt reads matched bytes from its own
+   * buffer, so libyara need keep only one. (A process-wide libyara setting;
+   * exhunt sets it to the same value every time.) */
+  uint32_t match_data = 1;
+  yr_set_configuration(YR_CONFIG_MAX_MATCH_DATA, &match_data);
   if (yr_compiler_create(&rules->compiler) != ERROR_SUCCESS)
     goto cleanup;
   if (exh_define_externals_compiler(rules->compiler) != 0)
@@ -144,18 +151,23 @@ exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const 
   if (!src)
     goto cleanup;
 
-  /* Trial compile: keeps a broken file from poisoning the real compiler. */
-  compile_report trial = {sink, ns, strcmp(source, "user") == 0, 0};
-  if (yr_compiler_create(&scratch) != ERROR_SUCCESS || exh_define_externals_compiler(scratch))
-    goto cleanup;
-  yr_compiler_set_callback(scratch, on_compile_message, &trial);
-  yr_compiler_add_string(scratch, src, ns);
-  if (trial.errors) {
-    err = EXHUNT_ERULES;
-    goto cleanup;
+  /* Trial compile: keeps a broken user file from poisoning the real
+   * compiler. The embedded pack skips it (it halves start-up time); the
+   * test suite compiles that pack on every run. */
+  bool is_user = strcmp(source, "user") == 0;
+  if (is_user) {
+    compile_report trial = {sink, ns, true, 0};
+    if (yr_compiler_create(&scratch) != ERROR_SUCCESS || exh_define_externals_compiler(scratch))
+      goto cleanup;
+    yr_compiler_set_callback(scratch, on_compile_message, &trial);
+    yr_compiler_add_string(scratch, src, ns);
+    if (trial.errors) {
+      err = EXHUNT_ERULES;
+      goto cleanup;
+    }
   }
 
-  compile_report real = {NULL, ns, false, 0};
+  compile_report real = {is_user ? NULL : sink, ns, false, 0};
   yr_compiler_set_callback(rules->compiler, on_compile_message, &real);
   if (yr_compiler_add_string(rules->compiler, src, ns) != 0) {
     /* Same text compiled alone; a clash here is with an earlier file in
