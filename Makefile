@@ -2,14 +2,17 @@
 #   make            build build/exhunt
 #   make test       build and run the test suite (normal build)
 #   make asan       ASan+UBSan build in build-asan/ and run the test suite there
-#   make test-all   the whole suite, as CI runs it: check + test + asan
+#   make test-all   the whole suite, as CI runs it: check + test + asan + a
+#                   short fuzz burst (FUZZ_SECONDS=5 per target)
 #   make format     clang-format every C file in place
 #   make check      clang-format check + banned-function check (as CI does)
+#   make fuzz       libFuzzer targets (clang) for FUZZ_SECONDS each (default 10)
 #   make bench      scan benchmark against yara and sha256sum (bench/)
 #   make example    scan the bundled example evidence
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 10
 
-.PHONY: all build test asan test-all format check bench example clean
+.PHONY: all build test asan test-all format check fuzz bench example clean
 
 all: build
 
@@ -27,6 +30,7 @@ asan:
 	  ctest --output-on-failure -j $(JOBS)
 
 test-all: check test asan
+	$(MAKE) fuzz FUZZ_SECONDS=5
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -35,6 +39,18 @@ check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	tools/check-banned.sh
 
+# New inputs go to build-fuzz/corpus-NAME, seeded from tests/fuzz/corpus/NAME;
+# a crash input is left in build-fuzz/ to be committed under tests/fuzz/crashes/NAME.
+fuzz:
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DEXHUNT_FUZZ=ON -DEXHUNT_WERROR=OFF
+	cmake --build build-fuzz -j $(JOBS)
+	set -e; for src in tests/fuzz/fuzz_*.c; do \
+	  t=$$(basename $$src .c); n=$${t#fuzz_}; \
+	  mkdir -p build-fuzz/corpus-$$n; cp -n tests/fuzz/corpus/$$n/* build-fuzz/corpus-$$n/ 2>/dev/null || true; \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  (cd build-fuzz && ./tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 corpus-$$n); \
+	done
+
 bench: build
 	bench/scan_bench.sh
 
@@ -42,4 +58,4 @@ example: build
 	./build/exhunt scan examples/compromised-exchange; test $$? -le 1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

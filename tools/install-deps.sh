@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev                        # unit tests
   python3                              # CLI tests parse the JSON Lines output
   clang-format                         # style check
+  clang libclang-rt-14-dev             # libFuzzer targets (make fuzz)
   util-linux bsdutils                  # setpriv, script (CLI tests)
 )
 SUDO=""

