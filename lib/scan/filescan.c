@@ -640,9 +640,15 @@ static bool grow_buffer(exh_filescan *fs, size_t need)
 {
   if (need <= fs->cap)
     return true;
+  /* Small files: double, so a run of growing sizes reallocates rarely.
+   * Past 1 MiB: exactly what is needed, rounded to 1 MiB, so one huge file
+   * under a raised --max-filesize does not cost twice its size (glibc
+   * moves such blocks with mremap, without copying). */
   size_t cap = fs->cap ? fs->cap : 64 * 1024;
-  while (cap < need)
+  while (cap < need && cap < 1024 * 1024)
     cap *= 2;
+  if (cap < need)
+    cap = (need + (1024 * 1024 - 1)) & ~(size_t)(1024 * 1024 - 1);
   uint8_t *p = exh_realloc(fs->buf, cap);
   if (!p)
     return false;
