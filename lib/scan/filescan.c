@@ -629,7 +629,7 @@ exhunt_err exh_filescan_buffer(exh_filescan *fs, const uint8_t *data, size_t len
 {
   begin_file(fs, info);
   check_name_iocs(fs);
-  fs->data = data;
+  fs->data = data ? data : (const uint8_t *)"";
   fs->len = len;
   check_content(fs, out);
   emit_findings(fs, out, len);

@@ -43,7 +43,6 @@ typedef struct scan_ctx {
 
   pthread_mutex_t out_lock;
   const exhunt_sink *user;
-  exhunt_sink locked; /* what workers and the walker call */
   exhunt_scan_stats stats;
   struct timespec last_progress;
   uint64_t noatime_refused;
@@ -77,16 +76,6 @@ static void maybe_progress(scan_ctx *c)
     return;
   c->last_progress = now;
   c->user->on_progress(c->user->ctx, &c->stats);
-}
-
-static void locked_finding(void *ctx, const exhunt_finding *f)
-{
-  scan_ctx *c = ctx;
-  pthread_mutex_lock(&c->out_lock);
-  if ((unsigned)f->severity < EXHUNT_SEV_COUNT)
-    c->stats.findings[f->severity]++;
-  c->user->on_finding(c->user->ctx, f);
-  pthread_mutex_unlock(&c->out_lock);
 }
 
 static void locked_notice(void *ctx, const exhunt_notice *n)
@@ -250,7 +239,6 @@ exhunt_err exhunt_scan_paths(const exhunt_rules *rules, const char *const *paths
   pthread_cond_init(&c->not_empty, NULL);
   pthread_cond_init(&c->not_full, NULL);
   c->user = sink;
-  c->locked = (exhunt_sink){c, locked_finding, locked_notice, NULL};
   clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
 
   /* Every worker's state is made before any thread starts, so a failure
