@@ -33,6 +33,10 @@
 /* Worker threads, upper bound. */
 #define EXH_MAX_THREADS 256u
 
+/* A worker keeps its read buffer between files up to this size; a larger
+ * one is released after the file that needed it. */
+#define EXH_KEEP_BUFFER (4u * 1024u * 1024u)
+
 /* Read chunk for streaming hashes of files above the content limit. */
 #define EXH_STREAM_CHUNK (1024u * 1024u)
 

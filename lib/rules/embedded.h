@@ -21,4 +21,8 @@ typedef struct exh_embedded_file {
 extern const exh_embedded_file exh_embedded_files[];
 extern const size_t exh_embedded_count;
 
+/* The "yara" files above, compiled at build time (tools/exh-rulec.c) and
+ * saved in libyara's format, for loading without compiling. */
+extern const unsigned char exh_default_yarc[], exh_default_yarc_end[];
+
 #endif

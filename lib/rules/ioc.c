@@ -199,6 +199,10 @@ static exhunt_err parse_line(exh_iocs *set, const char *list, const char *line, 
     if (ioc.value) {
       char *norm = ioc.value;
       exh_path_normalise(norm, norm, flen[F_VALUE] + 1);
+      size_t vlen = strlen(norm), tail = 0;
+      while (tail < vlen && !strchr("*?[]\\", norm[vlen - 1 - tail]))
+        tail++;
+      ioc.tail_len = tail;
     }
   }
   ioc.title = nf > F_TITLE ? field_dup(field[F_TITLE], flen[F_TITLE], &oom) : NULL;
@@ -340,18 +344,35 @@ const exh_ioc *exh_iocs_find_name(const exh_iocs *set, const char *lower_basenam
                  cmp_value);
 }
 
+/* fnmatch is the slow part of a path check, run for every file. A glob can
+ * only match a path that ends with its literal tail (the glob for ASPX files
+ * in aspnet_client needs ".aspx"), which a memcmp tells first. */
+static bool glob_matches(const exh_ioc *glob, const char *path, size_t path_len)
+{
+  if (glob->tail_len > path_len || memcmp(glob->value + strlen(glob->value) - glob->tail_len,
+                                          path + path_len - glob->tail_len, glob->tail_len) != 0)
+    return false;
+  return fnmatch(glob->value, path, 0) == 0;
+}
+
 size_t exh_iocs_match_path(const exh_iocs *set, const char *norm_path,
                            void (*fn)(void *ctx, const exh_ioc *ioc), void *ctx)
 {
-  if (set->count[EXH_IOC_PATH] == 0)
+  size_t path_len = strlen(norm_path);
+  const exh_ioc *paths = set->items[EXH_IOC_PATH];
+  size_t first = 0;
+  while (first < set->count[EXH_IOC_PATH] && !glob_matches(&paths[first], norm_path, path_len))
+    first++;
+  if (first == set->count[EXH_IOC_PATH])
     return 0;
+  /* Only a path that some glob covers needs the allowlist. */
   for (size_t i = 0; i < set->count[EXH_IOC_PATH_OK]; i++)
-    if (fnmatch(set->items[EXH_IOC_PATH_OK][i].value, norm_path, 0) == 0)
+    if (glob_matches(&set->items[EXH_IOC_PATH_OK][i], norm_path, path_len))
       return 0;
   size_t hits = 0;
-  for (size_t i = 0; i < set->count[EXH_IOC_PATH]; i++) {
-    if (fnmatch(set->items[EXH_IOC_PATH][i].value, norm_path, 0) == 0) {
-      fn(ctx, &set->items[EXH_IOC_PATH][i]);
+  for (size_t i = first; i < set->count[EXH_IOC_PATH]; i++) {
+    if (i == first || glob_matches(&paths[i], norm_path, path_len)) {
+      fn(ctx, &paths[i]);
       hits++;
     }
   }

@@ -37,6 +37,8 @@ typedef struct exh_ioc {
   char *reference; /* NULL if '-' */
   char *list;      /* list name given at load time */
   size_t order;    /* load order, for "first source wins" on duplicates */
+  size_t tail_len; /* globs: length of the literal text after the last
+                      wildcard, which a matching path must end with */
 } exh_ioc;
 
 typedef struct exh_iocs {

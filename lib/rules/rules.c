@@ -13,15 +13,13 @@
 
 #include "core/alloc.h"
 #include "embedded.h"
+#include "externals.h"
 #include "rules_int.h"
-
-static const char *const external_names[] = {"filename", "filepath", "extension", "filetype",
-                                             "owner"};
 
 int exh_define_externals_compiler(YR_COMPILER *compiler)
 {
-  for (size_t i = 0; i < sizeof external_names / sizeof external_names[0]; i++) {
-    if (yr_compiler_define_string_variable(compiler, external_names[i], "") != ERROR_SUCCESS)
+  for (size_t i = 0; i < EXH_N_EXTERNALS; i++) {
+    if (yr_compiler_define_string_variable(compiler, exh_external_names[i], "") != ERROR_SUCCESS)
       return -1;
   }
   return 0;
@@ -130,15 +128,14 @@ static char *terminated_copy(const char *text, size_t len)
   return s;
 }
 
-exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const char *source,
-                                     const char *license, const char *text, size_t len,
-                                     const exhunt_sink *sink)
+/* Compiles one source into rules->compiler (after a trial compile for user
+ * files). Does not record its origin. */
+static exhunt_err compile_source(exhunt_rules *rules, const char *ns, bool is_user,
+                                 const char *text, size_t len, const exhunt_sink *sink)
 {
   exhunt_err err = EXHUNT_ENOMEM;
   YR_COMPILER *scratch = NULL;
   char *src = NULL;
-  if (!rules || !rules->compiler || !ns || (!text && len))
-    return EXHUNT_EINVAL;
   if (memchr(text, '\0', len)) {
     if (sink) {
       exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ERULES, "rule-compile", ns,
@@ -152,9 +149,8 @@ exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const 
     goto cleanup;
 
   /* Trial compile: keeps a broken user file from poisoning the real
-   * compiler. The embedded pack skips it (it halves start-up time); the
-   * test suite compiles that pack on every run. */
-  bool is_user = strcmp(source, "user") == 0;
+   * compiler. The embedded pack skips it; exh-rulec compiled it at build
+   * time and fails the build on any error. */
   if (is_user) {
     compile_report trial = {sink, ns, true, 0};
     if (yr_compiler_create(&scratch) != ERROR_SUCCESS || exh_define_externals_compiler(scratch))
@@ -180,11 +176,21 @@ exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const 
     }
     goto cleanup;
   }
+  err = EXHUNT_OK;
+cleanup:
+  if (scratch)
+    yr_compiler_destroy(scratch);
+  exh_free(src);
+  return err;
+}
 
+static exhunt_err add_origin(exhunt_rules *rules, const char *ns, const char *source,
+                             const char *license)
+{
   exh_yara_origin *grown =
       exh_reallocarray(rules->origins, rules->n_origins + 1, sizeof *rules->origins);
   if (!grown)
-    goto cleanup;
+    return EXHUNT_ENOMEM;
   rules->origins = grown;
   exh_yara_origin *o = &rules->origins[rules->n_origins];
   o->ns = exh_strdup(ns);
@@ -197,14 +203,48 @@ exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const 
     exh_free(o->ns);
     exh_free(o->source);
     exh_free(o->license);
-    goto cleanup;
+    return EXHUNT_ENOMEM;
   }
   rules->n_origins++;
-  err = EXHUNT_OK;
-cleanup:
-  if (scratch)
-    yr_compiler_destroy(scratch);
-  exh_free(src);
+  return EXHUNT_OK;
+}
+
+static size_t embedded_len(const exh_embedded_file *f)
+{
+  return (size_t)(f->end - f->data);
+}
+
+/* The embedded pack was registered for loading precompiled; user rules are
+ * coming, and compiled rule sets cannot be merged, so compile its sources
+ * into the compiler after all (ahead of the user's, as it was added first). */
+static exhunt_err flush_precompiled_default(exhunt_rules *rules, const exhunt_sink *sink)
+{
+  if (!rules->default_precompiled)
+    return EXHUNT_OK;
+  rules->default_precompiled = false;
+  for (size_t i = 0; i < exh_embedded_count; i++) {
+    const exh_embedded_file *f = &exh_embedded_files[i];
+    if (strcmp(f->kind, "yara") != 0)
+      continue;
+    exhunt_err err =
+        compile_source(rules, f->name, false, (const char *)f->data, embedded_len(f), sink);
+    if (err)
+      return err;
+  }
+  return EXHUNT_OK;
+}
+
+exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const char *source,
+                                     const char *license, const char *text, size_t len,
+                                     const exhunt_sink *sink)
+{
+  if (!rules || !rules->compiler || !ns || !source || (!text && len))
+    return EXHUNT_EINVAL;
+  exhunt_err err = flush_precompiled_default(rules, sink);
+  if (!err)
+    err = compile_source(rules, ns, strcmp(source, "user") == 0, text ? text : "", len, sink);
+  if (!err)
+    err = add_origin(rules, ns, source, license);
   return err;
 }
 
@@ -240,22 +280,46 @@ static const char *license_of_source(const char *source)
 
 exhunt_err exhunt_rules_add_default(exhunt_rules *rules, const exhunt_sink *sink)
 {
+  if (!rules || !rules->compiler)
+    return EXHUNT_EINVAL;
+  /* With no YARA added yet, the pack can be loaded precompiled at compile
+   * time (no parsing at start-up); only its origins are recorded now. */
+  bool precompiled = rules->n_origins == 0 && (size_t)(exh_default_yarc_end - exh_default_yarc) > 0;
   exhunt_err first_err = EXHUNT_OK;
   for (size_t i = 0; i < exh_embedded_count; i++) {
     const exh_embedded_file *f = &exh_embedded_files[i];
     exhunt_err err;
-    if (strcmp(f->kind, "yara") == 0)
-      err = exh_rules_add_yara_origin(rules, f->name, f->source, license_of_source(f->source),
-                                      (const char *)f->data, (size_t)(f->end - f->data), sink);
+    if (strcmp(f->kind, "yara") != 0)
+      err = exhunt_rules_add_iocs(rules, f->name, (const char *)f->data, embedded_len(f), sink);
+    else if (precompiled)
+      err = add_origin(rules, f->name, f->source, license_of_source(f->source));
     else
-      err = exhunt_rules_add_iocs(rules, f->name, (const char *)f->data, (size_t)(f->end - f->data),
-                                  sink);
+      err = exh_rules_add_yara_origin(rules, f->name, f->source, license_of_source(f->source),
+                                      (const char *)f->data, embedded_len(f), sink);
     if (err == EXHUNT_ENOMEM)
       return err;
     if (err && !first_err)
       first_err = err;
   }
+  rules->default_precompiled = precompiled;
   return first_err;
+}
+
+/* libyara stream over the embedded compiled pack. */
+typedef struct mem_stream {
+  const unsigned char *pos, *end;
+} mem_stream;
+
+static size_t mem_stream_read(void *ptr, size_t size, size_t count, void *user)
+{
+  mem_stream *m = user;
+  if (size == 0)
+    return 0;
+  size_t avail = (size_t)(m->end - m->pos) / size;
+  size_t n = count < avail ? count : avail;
+  memcpy(ptr, m->pos, n * size);
+  m->pos += n * size;
+  return n;
 }
 
 exhunt_err exhunt_rules_compile(exhunt_rules *rules, const exhunt_sink *sink)
@@ -266,9 +330,16 @@ exhunt_err exhunt_rules_compile(exhunt_rules *rules, const exhunt_sink *sink)
   exh_iocs_finish(&rules->iocs);
   rules->need_md5 = rules->iocs.count[EXH_IOC_MD5] > 0;
   rules->need_sha1 = rules->iocs.count[EXH_IOC_SHA1] > 0;
-  if (rules->n_origins > 0) {
+  if (rules->default_precompiled) {
+    mem_stream m = {exh_default_yarc, exh_default_yarc_end};
+    YR_STREAM stream = {&m, mem_stream_read, NULL};
+    if (yr_rules_load_stream(&stream, &rules->yara) != ERROR_SUCCESS)
+      return EXHUNT_ENOMEM;
+  } else if (rules->n_origins > 0) {
     if (yr_compiler_get_rules(rules->compiler, &rules->yara) != ERROR_SUCCESS)
       return EXHUNT_ENOMEM;
+  }
+  if (rules->yara) {
     const YR_RULE *rule;
     yr_rules_foreach (rules->yara, rule) {
       rules->yara_rule_count++;

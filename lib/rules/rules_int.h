@@ -31,6 +31,7 @@ struct exhunt_rules {
   bool compiled;
   bool yara_initialised;
   bool need_md5, need_sha1;
+  bool default_precompiled; /* embedded pack to be loaded from its .yarc */
 };
 
 /* Origin of a namespace; never NULL (falls back to a static "user"). */

@@ -131,12 +131,36 @@ static void test_hostile_lines(void **state)
   exh_iocs_free(&set);
 }
 
+/* The literal-tail prefilter must never hide a match fnmatch would find. */
+static void test_glob_tail_prefilter(void **state)
+{
+  (void)state;
+  exh_iocs set;
+  exh_iocs_init(&set);
+  const char globs[] = "path\t*/x/?.ASP\thigh\n"
+                       "path\t*/y/[ab]\thigh\n"
+                       "path\t*/z/*\thigh\n";
+  assert_int_equal(exh_iocs_parse(&set, "t", globs, sizeof globs - 1, NULL, NULL), EXHUNT_OK);
+  exh_iocs_finish(&set);
+  int hits = 0;
+  assert_int_equal(exh_iocs_match_path(&set, "/e/x/b.asp", count_hit, &hits), 1);
+  assert_int_equal(exh_iocs_match_path(&set, "/e/x/b.aspx", count_hit, &hits), 0);
+  assert_int_equal(exh_iocs_match_path(&set, "/e/x/bb.asp", count_hit, &hits), 0);
+  assert_int_equal(exh_iocs_match_path(&set, "/e/y/a", count_hit, &hits), 1);
+  assert_int_equal(exh_iocs_match_path(&set, "/e/y/c", count_hit, &hits), 0);
+  assert_int_equal(exh_iocs_match_path(&set, "/e/z/anything.bin", count_hit, &hits), 1);
+  assert_int_equal(exh_iocs_match_path(&set, "z", count_hit, &hits), 0);
+  assert_int_equal(hits, 3);
+  exh_iocs_free(&set);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_and_lookup),
       cmocka_unit_test(test_paths_case_and_allowlist),
       cmocka_unit_test(test_hostile_lines),
+      cmocka_unit_test(test_glob_tail_prefilter),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

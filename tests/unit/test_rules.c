@@ -181,6 +181,41 @@ static void test_attribution_in_findings(void **state)
   exhunt_rules_free(r);
 }
 
+/* The embedded pack loads precompiled; adding a user rule makes it compile
+ * from its (also embedded) sources instead. Both must give the same rules. */
+static void test_precompiled_and_source_pack_agree(void **state)
+{
+  (void)state;
+  exhunt_sink sink = rec_sink(&rec);
+  exhunt_rules *pre = new_rules(true);
+  assert_int_equal(exhunt_rules_compile(pre, &sink), EXHUNT_OK);
+  exhunt_rules *src = new_rules(true);
+  const char user[] = "rule user_marker { strings: $a = \"Jscript\" condition: $a }";
+  assert_int_equal(exhunt_rules_add_yara(src, "user.yar", user, sizeof user - 1, &sink), EXHUNT_OK);
+  assert_int_equal(exhunt_rules_compile(src, &sink), EXHUNT_OK);
+  exhunt_rules_info a, b;
+  exhunt_rules_get_info(pre, &a);
+  exhunt_rules_get_info(src, &b);
+  assert_int_equal(b.yara_rules, a.yara_rules + 1);
+  assert_int_equal(b.yara_files, a.yara_files + 1);
+
+  exhunt_file_meta meta = {"/ev/x.aspx", 0, 0};
+  const char shell[] = CHOPPER;
+  exhunt_scan_buffer(pre, (const uint8_t *)shell, sizeof shell - 1, &meta, &sink);
+  size_t from_pre = rec.n_findings;
+  exhunt_scan_buffer(src, (const uint8_t *)shell, sizeof shell - 1, &meta, &sink);
+  size_t from_src = rec.n_findings - from_pre;
+  assert_true(from_pre >= 5);
+  assert_int_equal(from_src, from_pre + 1); /* the same, plus user_marker */
+  for (size_t i = 0; i < from_pre; i++) {
+    assert_string_equal(rec.findings[i].rule, rec.findings[from_pre + i].rule);
+    assert_string_equal(rec.findings[i].source, rec.findings[from_pre + i].source);
+  }
+  assert_int_equal(rec.n_notices, 0);
+  exhunt_rules_free(pre);
+  exhunt_rules_free(src);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -190,6 +225,7 @@ int main(void)
       cmocka_unit_test_setup(test_external_variables, setup),
       cmocka_unit_test_setup(test_public_rule_sets_compile_unchanged, setup),
       cmocka_unit_test_setup(test_attribution_in_findings, setup),
+      cmocka_unit_test_setup(test_precompiled_and_source_pack_agree, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
