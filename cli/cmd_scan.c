@@ -38,7 +38,8 @@ typedef struct scan_cli {
   bool progress_drawn;
   exhunt_severity min_severity;
   uint64_t reported[EXHUNT_SEV_COUNT];
-  uint64_t load_errors; /* rule/IOC problems before the scan */
+  uint64_t files_flagged; /* files with at least one reported finding */
+  uint64_t load_errors;   /* rule/IOC problems before the scan */
   uint64_t write_errors;
   struct timespec start;
   exh_dynbuf line;
@@ -111,17 +112,15 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   if (f->severity < c->min_severity)
     return;
   c->reported[f->severity]++;
-  exhunt_err err;
-  if (c->format == FMT_JSONL) {
-    err = exh_jsonl_finding(&c->line, f);
-  } else {
-    bool new_file = !c->last_path.data || strcmp(c->last_path.data, f->path) != 0;
-    if (new_file) {
-      exh_dynbuf_reset(&c->last_path);
-      exh_dynbuf_adds(&c->last_path, f->path);
-    }
-    err = exh_text_finding(&c->line, f, c->color, new_file);
+  /* A file's findings arrive together (one batch per file). */
+  bool new_file = !c->last_path.data || strcmp(c->last_path.data, f->path) != 0;
+  if (new_file) {
+    exh_dynbuf_reset(&c->last_path);
+    exh_dynbuf_adds(&c->last_path, f->path);
+    c->files_flagged++;
   }
+  exhunt_err err = c->format == FMT_JSONL ? exh_jsonl_finding(&c->line, f)
+                                          : exh_text_finding(&c->line, f, c->color, new_file);
   if (err)
     c->write_errors++;
   if (c->out_is_tty)
@@ -539,7 +538,7 @@ int cmd_scan(int argc, char **argv)
   rc = reported                                            ? EXIT_FINDINGS
        : (stats.errors || c.load_errors || c.write_errors) ? EXIT_ERROR
                                                            : EXIT_CLEAN;
-  exh_summary sum = {"scan", &stats, &info, {0}, 0, rc};
+  exh_summary sum = {"scan", &stats, &info, {0}, c.files_flagged, 0, rc};
   memcpy(sum.reported, c.reported, sizeof sum.reported);
   sum.elapsed_seconds =
       (double)(end.tv_sec - c.start.tv_sec) + (double)(end.tv_nsec - c.start.tv_nsec) / 1e9;

@@ -180,6 +180,7 @@ exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s)
   }
   jraw(&w, "}");
   juint(&w, "findings_total", total);
+  juint(&w, "files_flagged", s->files_flagged);
   juint(&w, "bytes_read", st->bytes_read);
   jkey(&w, "elapsed_seconds");
   if (!w.err)
@@ -344,9 +345,9 @@ exhunt_err exh_text_summary(exh_dynbuf *b, const exh_summary *s)
   }
   if (!err)
     err = exh_dynbuf_addf(b,
-                          "  findings: %llu (critical %llu, high %llu, medium %llu, low %llu, "
-                          "info %llu)\n",
-                          (unsigned long long)total,
+                          "  findings: %llu in %llu files (critical %llu, high %llu, medium %llu, "
+                          "low %llu, info %llu)\n",
+                          (unsigned long long)total, (unsigned long long)s->files_flagged,
                           (unsigned long long)s->reported[EXHUNT_SEV_CRITICAL],
                           (unsigned long long)s->reported[EXHUNT_SEV_HIGH],
                           (unsigned long long)s->reported[EXHUNT_SEV_MEDIUM],

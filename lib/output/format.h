@@ -20,6 +20,7 @@ typedef struct exh_summary {
   const exhunt_scan_stats *stats;
   const exhunt_rules_info *rules;
   uint64_t reported[EXHUNT_SEV_COUNT]; /* findings at or above --min-severity */
+  uint64_t files_flagged;              /* files with at least one of them */
   double elapsed_seconds;
   int exit_code;
 } exh_summary;

@@ -39,7 +39,7 @@ for ln in lines:
         assert "what" in o and "reason" in o, ln
 last = json.loads(lines[-1])
 assert last["type"] == "summary", "last line is not the summary"
-for k in ("files_seen", "files_scanned", "skipped", "errors", "findings", "bytes_read", "elapsed_seconds"):
+for k in ("files_seen", "files_scanned", "skipped", "errors", "findings", "files_flagged", "bytes_read", "elapsed_seconds"):
     assert k in last, k
 PY
 }
@@ -74,6 +74,7 @@ expect_rc 0 "clean tree exits 0" -- "$EXHUNT" scan --no-progress "$TMP/clean"
 grep -q 'nothing found' "$TMP/out" && ok || bad "clean tree: summary says nothing found"
 expect_rc 1 "dirty tree exits 1" -- "$EXHUNT" scan "$TMP/dirty"
 grep -q 'x.aspx' "$TMP/out" && ok || bad "dirty tree: the shell is named"
+grep -q 'in 1 files' "$TMP/out" && ok || bad "summary counts the flagged files"
 grep -q 'signature-base' "$TMP/out" && ok || bad "text output names the rule source"
 
 expect_rc 1 "jsonl" -- "$EXHUNT" scan --format jsonl "$TMP/dirty"
