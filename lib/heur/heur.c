@@ -247,13 +247,75 @@ static size_t skip_ws(const uint8_t *d, size_t n, size_t i)
   return i;
 }
 
+/*
+ * Skipping ahead. Most bytes of a page are markup, prose or log text that no
+ * pass looks at twice, so finding the next byte that can start a match is
+ * where the time goes on large files. These look at eight bytes per step
+ * (SWAR, plain C11) instead of one; a word that may hold a candidate is then
+ * rechecked byte by byte, so the answer is exactly that of a byte loop.
+ */
+#define SWAR_ONES UINT64_C(0x0101010101010101)
+#define SWAR_HIGHS UINT64_C(0x8080808080808080)
+
+static inline uint64_t load64(const uint8_t *p)
+{
+  uint64_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/* Nonzero iff some byte of v is zero (bits above the first zero may be
+ * spurious, which only costs a byte-wise recheck). */
+static inline uint64_t swar_zero(uint64_t v)
+{
+  return (v - SWAR_ONES) & ~v & SWAR_HIGHS;
+}
+
+/*
+ * Next index >= i below end whose byte, lower-cased, is the letter `a` or
+ * `b` (both lower-case ASCII letters), or end. For letters, c | 0x20 == a
+ * exactly when lc(c) == a, so the word test is the byte test done eight at
+ * a time.
+ */
+static size_t next_letter2(const uint8_t *d, size_t i, size_t end, uint8_t a, uint8_t b)
+{
+  const uint64_t pa = SWAR_ONES * a, pb = SWAR_ONES * b, up = SWAR_ONES * 0x20u;
+  while (i < end && end - i >= 8) {
+    uint64_t v = load64(d + i) | up;
+    if (swar_zero(v ^ pa) | swar_zero(v ^ pb))
+      break;
+    i += 8;
+  }
+  for (; i < end; i++) {
+    uint8_t c = (uint8_t)(d[i] | 0x20u);
+    if (c == a || c == b)
+      return i;
+  }
+  return end;
+}
+
+/* Next index >= i below end holding byte c, or end. */
+static size_t next_byte(const uint8_t *d, size_t i, size_t end, uint8_t c)
+{
+  if (i >= end)
+    return end;
+  const uint8_t *p = memchr(d + i, c, end - i);
+  return p ? (size_t)(p - d) : end;
+}
+
 /* Case-insensitive search for `lit` in d[i, end); returns the start index or SIZE_MAX. */
 static size_t find_ci(const uint8_t *d, size_t end, size_t i, const char *lit)
 {
   uint8_t first = (uint8_t)lit[0];
-  for (; i < end; i++)
-    if (lc(d[i]) == first && lit_at(d, end, i, lit))
+  bool letter = first >= 'a' && first <= 'z';
+  for (; i < end; i++) {
+    /* Only a byte equal to the first character (after lc) can start a match. */
+    i = letter ? next_letter2(d, i, end, first, first) : next_byte(d, i, end, first);
+    if (i >= end)
+      break;
+    if (lit_at(d, end, i, lit))
       return i;
+  }
   return SIZE_MAX;
 }
 
@@ -546,18 +608,29 @@ static const kwent k_kw[] = {
 
 #define NKW (sizeof k_kw / sizeof k_kw[0])
 
+/* Runs for every identifier lexed, so it walks the two strings once instead
+ * of calling strlen and memcmp; same order as memcmp on unsigned bytes. */
 static int kw_cmp(const char *a, size_t alen, const char *b)
 {
-  size_t blen = strlen(b);
-  size_t m = alen < blen ? alen : blen;
-  int c = memcmp(a, b, m);
-  if (c)
-    return c;
-  return (alen > blen) - (alen < blen);
+  for (size_t i = 0; i < alen; i++) {
+    uint8_t x = (uint8_t)a[i], y = (uint8_t)b[i];
+    if (y == 0)
+      return 1; /* b is a proper prefix of a */
+    if (x != y)
+      return x < y ? -1 : 1;
+  }
+  return b[alen] ? -1 : 0;
 }
+
+/* Shortest and longest keyword ("as", "compileassemblyfromsource"): most
+ * identifiers are rejected by length without a search. */
+#define KW_LEN_MIN 2
+#define KW_LEN_MAX 25
 
 static uint8_t kw_lookup(const char *s, size_t len)
 {
+  if (len < KW_LEN_MIN || len > KW_LEN_MAX)
+    return KW_NONE;
   size_t lo = 0, hi = NKW;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -577,6 +650,9 @@ static bool kw_table_sorted(void)
 {
   for (size_t i = 1; i < NKW; i++)
     if (strcmp(k_kw[i - 1].s, k_kw[i].s) >= 0)
+      return false;
+  for (size_t i = 0; i < NKW; i++)
+    if (strlen(k_kw[i].s) < KW_LEN_MIN || strlen(k_kw[i].s) > KW_LEN_MAX)
       return false;
   return NKW == KW_COUNT - 1;
 }
@@ -773,7 +849,9 @@ static taint *taint_find(cscan *s, const char *name, size_t len)
     return NULL;
   for (int k = 0; k < NTAINT; k++) {
     taint *t = &s->taints[k];
-    if (t->len == len && memcmp(t->name, name, len) == 0)
+    /* Runs per identifier; short names share lengths, so test a byte
+     * before paying for a memcmp call. */
+    if (t->len == len && t->name[0] == name[0] && memcmp(t->name, name, len) == 0)
       return t;
   }
   return NULL;
@@ -821,7 +899,8 @@ static void decfn_add(cscan *s, const char *name, size_t len)
 static int wrap_find(const cscan *s, const char *name, size_t len)
 {
   for (int k = 0; k < NWRAP; k++)
-    if (len && s->wrap[k].len == len && memcmp(s->wrap[k].name, name, len) == 0)
+    if (len && s->wrap[k].len == len && s->wrap[k].name[0] == name[0] &&
+        memcmp(s->wrap[k].name, name, len) == 0)
       return s->wrap[k].sink;
   return -1;
 }
@@ -1053,20 +1132,41 @@ static bool ident_is_decoder(const token *t)
   default:
     break;
   }
-  static const char *const subs[] = {"base64", "decrypt", "unencode", "deobfus", "decode", NULL};
+  /* This runs for every identifier. Every pattern is at least 6 bytes and
+   * starts with 'b', 'd' or 'u', so short names and positions holding other
+   * letters are passed over without a comparison; every benign name
+   * contains "decode", so it is only checked once that matched. */
+  size_t len = t->len;
+  if (len < 6)
+    return false;
+  bool hit = false;
+  for (size_t i = 0; i + 6 <= len && !hit; i++) {
+    const char *x = t->text + i;
+    size_t rest = len - i;
+    switch (x[0]) {
+    case 'b':
+      hit = memcmp(x, "base64", 6) == 0;
+      break;
+    case 'd':
+      hit = memcmp(x, "decode", 6) == 0 ||
+            (rest >= 7 && (memcmp(x, "decrypt", 7) == 0 || memcmp(x, "deobfus", 7) == 0));
+      break;
+    case 'u':
+      hit = rest >= 8 && memcmp(x, "unencode", 8) == 0;
+      break;
+    default:
+      break;
+    }
+  }
+  if (!hit)
+    return false;
   static const char *const benign[] = {
       "htmldecode", "urldecode", "htmlattributedecode", "urlpathdecode", "javascriptstringdecode",
       NULL};
   for (const char *const *b = benign; *b; b++)
-    if (strlen(*b) == t->len && memcmp(t->text, *b, t->len) == 0)
+    if (strlen(*b) == len && memcmp(t->text, *b, len) == 0)
       return false;
-  for (const char *const *p = subs; *p; p++) {
-    size_t pl = strlen(*p);
-    for (size_t i = 0; i + pl <= t->len; i++)
-      if (memcmp(t->text + i, *p, pl) == 0)
-        return true;
-  }
-  return false;
+  return true;
 }
 
 static bool is_chr(uint8_t kw)
@@ -1122,28 +1222,33 @@ static bool call_may_follow(const token *t, const token *cur)
 /* A string literal's content ends in an extension IIS executes. */
 static bool string_has_script_ext(const uint8_t *d, size_t a, size_t b)
 {
-  static const char *const exts[] = {".aspx", ".asp", ".ashx",   ".asmx", ".ascx", ".asa", ".asax",
-                                     ".cer",  ".cdx", ".cshtml", ".svc",  ".php",  ".jsp", ".vbs",
-                                     ".bat",  ".cmd", ".ps1",    ".hta",  ".exe",  ".dll", NULL};
+#define SCRIPT_EXT(x)                                                                              \
+  {                                                                                                \
+    x, sizeof x - 1                                                                                \
+  }
+  static const struct {
+    char s[8];
+    uint8_t len;
+  } exts[] = {SCRIPT_EXT(".aspx"), SCRIPT_EXT(".asp"),    SCRIPT_EXT(".ashx"), SCRIPT_EXT(".asmx"),
+              SCRIPT_EXT(".ascx"), SCRIPT_EXT(".asa"),    SCRIPT_EXT(".asax"), SCRIPT_EXT(".cer"),
+              SCRIPT_EXT(".cdx"),  SCRIPT_EXT(".cshtml"), SCRIPT_EXT(".svc"),  SCRIPT_EXT(".php"),
+              SCRIPT_EXT(".jsp"),  SCRIPT_EXT(".vbs"),    SCRIPT_EXT(".bat"),  SCRIPT_EXT(".cmd"),
+              SCRIPT_EXT(".ps1"),  SCRIPT_EXT(".hta"),    SCRIPT_EXT(".exe"),  SCRIPT_EXT(".dll")};
+#undef SCRIPT_EXT
   while (b > a && (d[b - 1] == 0 || is_space(d[b - 1])))
     b--;
-  for (const char *const *e = exts; *e; e++) {
-    size_t el = strlen(*e);
-    /* Walk back over the literal, skipping NULs, comparing right to left. */
-    size_t j = b, k = el;
-    while (k > 0 && j > a) {
-      if (d[j - 1] == 0) {
-        j--;
-        continue;
-      }
-      if (lc(d[j - 1]) != (uint8_t)(*e)[k - 1])
-        break;
-      j--;
-      k--;
-    }
-    if (k == 0)
+  /* This runs for every literal inside a capture, so the literal's last
+   * non-NUL bytes (NULs skipped for UTF-16) are lower-cased once into
+   * `tail`, right-aligned, and each extension compared against its end. */
+  char tail[8];
+  size_t t = 0;
+  for (size_t j = b; j > a && t < sizeof tail; j--)
+    if (d[j - 1])
+      tail[sizeof tail - 1 - t++] = (char)lc(d[j - 1]);
+  for (size_t e = 0; e < sizeof exts / sizeof exts[0]; e++)
+    if (exts[e].len <= t && tail[sizeof tail - exts[e].len] == '.' &&
+        memcmp(tail + sizeof tail - exts[e].len, exts[e].s, exts[e].len) == 0)
       return true;
-  }
   return false;
 }
 
@@ -1854,6 +1959,18 @@ static size_t b64_decode(const uint8_t *d, size_t a, size_t b, uint8_t *out, siz
   return o;
 }
 
+/* Text in d[a, b) names "WScript.Shell" or "Shell.Application" (one walk
+ * for both, as every literal is checked). */
+static bool has_shell_progid(const uint8_t *d, size_t a, size_t b)
+{
+  if (b - a < 13) /* strlen("wscript.shell"), the shorter */
+    return false;
+  for (size_t i = a; (i = next_letter2(d, i, b, 'w', 's')) < b; i++)
+    if (lit_at(d, b, i, "wscript.shell") || lit_at(d, b, i, "shell.application"))
+      return true;
+  return false;
+}
+
 /* Looks at a string literal's text once, as it is lexed. */
 static void inspect_string(cscan *s, token *t)
 {
@@ -1866,10 +1983,10 @@ static void inspect_string(cscan *s, token *t)
   t->reqcode = b - a >= 10 && code_reads_request(d, a, b);
 
   /* Objects created by ProgID: WScript.Shell's Run/Exec become sinks. */
-  if (!s->wshell && (find_ci(d, b, a, "wscript.shell") != SIZE_MAX ||
-                     find_ci(d, b, a, "shell.application") != SIZE_MAX))
+  if (!s->wshell && has_shell_progid(d, a, b))
     s->wshell = true;
-  if (!s->adoconn && find_ci(d, b, a, "adodb.connection") != SIZE_MAX)
+  /* Length checks first: most literals are too short to hold a ProgID. */
+  if (!s->adoconn && b - a >= 16 && find_ci(d, b, a, "adodb.connection") != SIZE_MAX)
     s->adoconn = true;
 
   /* typeof(Assembly).GetMethod("Load").Invoke(...): Assembly.Load by name. */
@@ -1999,9 +2116,19 @@ static void lex_code(cscan *s)
   size_t n = s->n;
   uint8_t c = d[s->i];
   if (is_space(c)) {
-    if (c == '\n')
-      on_newline(s);
-    s->i++;
+    /* Indentation is most of a code region's bytes: take the whole run of
+     * whitespace and NULs here rather than one byte per trip through
+     * code_scan. Neither can end a region or start a token, so the effect is
+     * that of the byte-wise walk, on_newline included. */
+    size_t j = s->i;
+    do {
+      if (d[j] == '\n') {
+        s->i = j;
+        on_newline(s);
+      }
+      j++;
+    } while (j < n && (is_space(d[j]) || d[j] == 0));
+    s->i = j;
     return;
   }
   if (c == '"') {
@@ -2189,8 +2316,11 @@ static void code_scan(cscan *s)
             continue;
           }
         }
+        s->i++;
+        continue;
       }
-      s->i++;
+      /* Markup and client script: only a `<` can change anything. */
+      s->i = next_byte(d, i + 1, n, '<');
       continue;
     case R_ASP:
     case R_SSCRIPT:
@@ -2321,9 +2451,7 @@ static void oab_scan(const uint8_t *d, size_t n, hitbuf *hb)
     while (j < n && (d[j] == ' ' || d[j] == '\t' || d[j] == 0))
       j++;
     bool field = kl > 0 && kl < sizeof key - 1 && j < n && d[j] == ':';
-    size_t eol = j;
-    while (eol < n && d[eol] != '\n')
-      eol++;
+    size_t eol = next_byte(d, j, n, '\n');
     if (field) {
       size_t v = j + 1;
       if (strcmp(key, "name") == 0) {
@@ -2378,9 +2506,7 @@ static void encoded_scan(const uint8_t *d, size_t n, hitbuf *hb)
 {
   /* CodePage 65000 (UTF-7) makes ASP read "+AGUAdgBh-" as "eva": a way to
    * write code no reader or signature sees. No real page is UTF-7. */
-  for (size_t i = 0; i < n; i++) {
-    if (lc(d[i]) != 'c')
-      continue;
+  for (size_t i = 0; (i = next_letter2(d, i, n, 'c', 'c')) < n; i++) {
     size_t j = lit_at(d, n, i, "codepage");
     if (!j)
       continue;
@@ -2393,8 +2519,8 @@ static void encoded_scan(const uint8_t *d, size_t n, hitbuf *hb)
     }
     i = j - 1;
   }
-  for (size_t i = 0; i + 12 <= n; i++) {
-    if (d[i] != '#' || d[i + 1] != '@' || d[i + 2] != '~' || d[i + 3] != '^')
+  for (size_t i = 0; (i = next_byte(d, i, n, '#')) + 12 <= n; i++) {
+    if (d[i + 1] != '@' || d[i + 2] != '~' || d[i + 3] != '^')
       continue;
     bool ok = true;
     for (size_t k = 4; k < 10 && ok; k++)
@@ -2415,11 +2541,11 @@ static void command_scan(const uint8_t *d, size_t n, hitbuf *hb)
   static const char *const pats[] = {"cmd /c ",         "cmd.exe /c",          "cmd /k ",
                                      "cmd.exe /k",      "powershell -e",       "powershell.exe -e",
                                      "powershell -nop", "powershell.exe -nop", NULL};
-  for (size_t i = 0; i < n; i++) {
-    uint8_t c = lc(d[i]);
-    if (c != 'c' && c != 'p')
-      continue;
+  for (size_t i = 0; (i = next_letter2(d, i, n, 'c', 'p')) < n; i++) {
     if (i > 0 && (is_alpha(d[i - 1]) || is_digit(d[i - 1])))
+      continue;
+    /* Every pattern starts "cmd" or "powershell": test the stem once. */
+    if (!lit_at(d, n, i, (d[i] | 0x20) == 'c' ? "cmd" : "powershell"))
       continue;
     for (const char *const *p = pats; *p; p++) {
       size_t e = lit_at(d, n, i, *p);
@@ -2447,12 +2573,24 @@ static double entropy_of_counts(const size_t cnt[256], size_t len)
 
 double exh_heur_entropy(const uint8_t *data, size_t len)
 {
-  size_t cnt[256] = {0};
+  /* Four tables, summed at the end: runs of one byte value (indentation,
+   * padding) otherwise serialise every increment on the same counter. */
+  size_t cnt[4][256];
+  memset(cnt, 0, sizeof cnt);
   if (!data)
     return 0.0;
-  for (size_t i = 0; i < len; i++)
-    cnt[data[i]]++;
-  return entropy_of_counts(cnt, len);
+  size_t i = 0;
+  for (; len - i >= 4; i += 4) {
+    cnt[0][data[i]]++;
+    cnt[1][data[i + 1]]++;
+    cnt[2][data[i + 2]]++;
+    cnt[3][data[i + 3]]++;
+  }
+  for (; i < len; i++)
+    cnt[0][data[i]]++;
+  for (int b = 0; b < 256; b++)
+    cnt[0][b] += cnt[1][b] + cnt[2][b] + cnt[3][b];
+  return entropy_of_counts(cnt[0], len);
 }
 
 /* A printable-ASCII run without whitespace: Base64/hex/packed payloads look
