@@ -22,29 +22,9 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "output/format.h"
+#include "report.h"
 
 #define MAX_RULE_FILE (64u * 1024 * 1024)
-
-typedef enum { FMT_TEXT, FMT_JSONL } out_format;
-
-typedef struct scan_cli {
-  out_format format;
-  FILE *out;
-  bool out_is_tty;
-  bool color;
-  bool verbose;
-  bool quiet;
-  bool progress; /* stderr is a TTY and progress not disabled */
-  bool progress_drawn;
-  exhunt_severity min_severity;
-  uint64_t reported[EXHUNT_SEV_COUNT];
-  uint64_t files_flagged; /* files with at least one reported finding */
-  uint64_t load_errors;   /* rule/IOC problems before the scan */
-  uint64_t write_errors;
-  struct timespec start;
-  exh_dynbuf line;
-  exh_dynbuf last_path; /* text: the file whose block is open */
-} scan_cli;
 
 void help_scan(FILE *out)
 {
@@ -91,78 +71,6 @@ void help_scan(FILE *out)
 /* ---------------------------------------------------------------------- */
 /* Sink.                                                                   */
 
-static void clear_progress(scan_cli *c)
-{
-  if (c->progress_drawn) {
-    fputs("\r\033[K", stderr);
-    c->progress_drawn = false;
-  }
-}
-
-static void write_line(scan_cli *c, FILE *f)
-{
-  if (c->line.len && fwrite(c->line.data, 1, c->line.len, f) != c->line.len)
-    c->write_errors++;
-  exh_dynbuf_reset(&c->line);
-}
-
-static void on_finding(void *ctx, const exhunt_finding *f)
-{
-  scan_cli *c = ctx;
-  if (f->severity < c->min_severity)
-    return;
-  c->reported[f->severity]++;
-  /* A file's findings arrive together (one batch per file). */
-  bool new_file = !c->last_path.data || strcmp(c->last_path.data, f->path) != 0;
-  if (new_file) {
-    exh_dynbuf_reset(&c->last_path);
-    exh_dynbuf_adds(&c->last_path, f->path);
-    c->files_flagged++;
-  }
-  exhunt_err err = c->format == FMT_JSONL ? exh_jsonl_finding(&c->line, f)
-                                          : exh_text_finding(&c->line, f, c->color, new_file);
-  if (err)
-    c->write_errors++;
-  if (c->out_is_tty)
-    clear_progress(c);
-  write_line(c, c->out);
-}
-
-static void on_notice(void *ctx, const exhunt_notice *n)
-{
-  scan_cli *c = ctx;
-  if (c->format == FMT_JSONL) {
-    if (exh_jsonl_notice(&c->line, n))
-      c->write_errors++;
-    write_line(c, c->out);
-    return;
-  }
-  if (n->kind != EXHUNT_NOTICE_ERROR && !c->verbose)
-    return;
-  if (exh_text_notice(&c->line, n))
-    c->write_errors++;
-  clear_progress(c);
-  write_line(c, stderr);
-}
-
-static void on_progress(void *ctx, const exhunt_scan_stats *s)
-{
-  scan_cli *c = ctx;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double secs =
-      (double)(now.tv_sec - c->start.tv_sec) + (double)(now.tv_nsec - c->start.tv_nsec) / 1e9;
-  if (secs <= 0)
-    secs = 1e-9;
-  uint64_t found = 0;
-  for (int i = 0; i < EXHUNT_SEV_COUNT; i++)
-    found += c->reported[i];
-  fprintf(stderr, "\r\033[K%llu files, %.0f files/s, %.1f MB/s, %llu findings",
-          (unsigned long long)s->files_scanned, (double)s->files_scanned / secs,
-          (double)s->bytes_read / 1e6 / secs, (unsigned long long)found);
-  c->progress_drawn = true;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Rule loading.                                                           */
 
@@ -172,7 +80,7 @@ static bool has_rule_ext(const char *name)
   return dot && (strcasecmp(dot, ".yar") == 0 || strcasecmp(dot, ".yara") == 0);
 }
 
-static void load_error(scan_cli *c, const exhunt_sink *sink, const char *what, const char *path,
+static void load_error(cli_report *c, const exhunt_sink *sink, const char *what, const char *path,
                        const char *reason)
 {
   exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ERULES, what, path, reason};
@@ -185,7 +93,7 @@ static int cmp_str(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static exhunt_err add_rule_file(scan_cli *c, exhunt_rules *rules, const char *path,
+static exhunt_err add_rule_file(cli_report *c, exhunt_rules *rules, const char *path,
                                 const exhunt_sink *sink, bool iocs)
 {
   char *text = NULL;
@@ -206,7 +114,7 @@ static exhunt_err add_rule_file(scan_cli *c, exhunt_rules *rules, const char *pa
 }
 
 /* A folder of rules: every .yar/.yara below it, in sorted order. */
-static exhunt_err add_rule_dir(scan_cli *c, exhunt_rules *rules, const char *dir,
+static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *dir,
                                const exhunt_sink *sink, unsigned depth)
 {
   DIR *d = opendir(dir);
@@ -259,33 +167,6 @@ static exhunt_err add_rule_dir(scan_cli *c, exhunt_rules *rules, const char *dir
 
 /* ---------------------------------------------------------------------- */
 
-/* Evidence is read-only: refuse an output file inside any scanned root. */
-static bool output_inside_roots(const char *output, char **roots, int n_roots)
-{
-  char dirbuf[PATH_MAX];
-  snprintf(dirbuf, sizeof dirbuf, "%s", output);
-  char *slash = strrchr(dirbuf, '/');
-  const char *dir = slash ? (slash == dirbuf ? "/" : (*slash = '\0', dirbuf)) : ".";
-  char *out_real = realpath(dir, NULL);
-  if (!out_real)
-    return false;
-  bool inside = false;
-  for (int i = 0; i < n_roots && !inside; i++) {
-    char *root_real = realpath(roots[i], NULL);
-    if (!root_real)
-      continue;
-    struct stat st;
-    if (stat(root_real, &st) == 0 && S_ISDIR(st.st_mode)) {
-      size_t rl = strlen(root_real);
-      inside = strncmp(out_real, root_real, rl) == 0 &&
-               (out_real[rl] == '\0' || out_real[rl] == '/' || rl == 1);
-    }
-    free(root_real);
-  }
-  free(out_real);
-  return inside;
-}
-
 enum {
   OPT_RULES = 256,
   OPT_IOCS,
@@ -320,27 +201,11 @@ static const struct option scan_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("exhunt scan: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs("\nTry 'exhunt help scan'.\n", stderr);
-  return EXIT_ERROR;
-}
-
 int cmd_scan(int argc, char **argv)
 {
   int rc = EXIT_ERROR;
-  scan_cli c;
-  memset(&c, 0, sizeof c);
-  c.min_severity = EXHUNT_SEV_LOW;
-  exh_dynbuf_init(&c.line, 0);
-  exh_dynbuf_init(&c.last_path, 0);
+  cli_report c;
+  cli_report_init(&c, "scan");
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   exhunt_rules *rules = NULL;
@@ -350,7 +215,6 @@ int cmd_scan(int argc, char **argv)
   size_t n_rule_paths = 0, n_ioc_paths = 0;
   bool no_default = false, no_heur = false, no_progress = false;
   const char *output = NULL;
-  FILE *out_file = NULL;
 
   /* Repeatable options collect into arrays sized by argc: enough for all. */
   excludes = exh_calloc((size_t)argc, sizeof *excludes);
@@ -382,20 +246,20 @@ int cmd_scan(int argc, char **argv)
       break;
     case OPT_NEWER:
       if (!cli_parse_date(optarg, &opts.newer_than)) {
-        rc = usage_error("bad --newer-than date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)",
-                         optarg);
+        rc = cli_usage_error(
+            "scan", "bad --newer-than date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)", optarg);
         goto cleanup;
       }
       break;
     case OPT_MAXSIZE:
       if (!cli_parse_size(optarg, &opts.max_filesize) || opts.max_filesize == 0) {
-        rc = usage_error("bad --max-filesize '%s'", optarg);
+        rc = cli_usage_error("scan", "bad --max-filesize '%s'", optarg);
         goto cleanup;
       }
       break;
     case OPT_MAXDEPTH:
       if (!cli_parse_uint(optarg, 4096, &opts.max_depth) || opts.max_depth == 0) {
-        rc = usage_error("bad --max-depth '%s'", optarg);
+        rc = cli_usage_error("scan", "bad --max-depth '%s'", optarg);
         goto cleanup;
       }
       break;
@@ -404,17 +268,13 @@ int cmd_scan(int argc, char **argv)
       break;
     case 'j':
       if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
-        rc = usage_error("bad --threads '%s' (1..256)", optarg);
+        rc = cli_usage_error("scan", "bad --threads '%s' (1..256)", optarg);
         goto cleanup;
       }
       break;
     case 'f':
-      if (strcmp(optarg, "text") == 0) {
-        c.format = FMT_TEXT;
-      } else if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0) {
-        c.format = FMT_JSONL;
-      } else {
-        rc = usage_error("unknown format '%s' (text or jsonl)", optarg);
+      if (!cli_parse_format(optarg, &c.format)) {
+        rc = cli_usage_error("scan", "unknown format '%s' (text or jsonl)", optarg);
         goto cleanup;
       }
       break;
@@ -423,7 +283,7 @@ int cmd_scan(int argc, char **argv)
       break;
     case OPT_MINSEV:
       if (exhunt_severity_parse(optarg, &c.min_severity) != EXHUNT_OK) {
-        rc = usage_error("unknown severity '%s'", optarg);
+        rc = cli_usage_error("scan", "unknown severity '%s'", optarg);
         goto cleanup;
       }
       break;
@@ -446,7 +306,7 @@ int cmd_scan(int argc, char **argv)
     }
   }
   if (optind >= argc) {
-    rc = usage_error("%s", "no PATH given");
+    rc = cli_usage_error("scan", "%s", "no PATH given");
     goto cleanup;
   }
   char **roots = argv + optind;
@@ -454,26 +314,10 @@ int cmd_scan(int argc, char **argv)
   opts.excludes = excludes;
   opts.n_excludes = n_excludes;
 
-  if (output) {
-    if (output_inside_roots(output, roots, n_roots)) {
-      rc = usage_error("refusing to write '%s' inside a scanned path (evidence is read-only)",
-                       output);
-      goto cleanup;
-    }
-    out_file = fopen(output, "w");
-    if (!out_file) {
-      fprintf(stderr, "exhunt scan: cannot write '%s': %s\n", output, strerror(errno));
-      goto cleanup;
-    }
-    c.out = out_file;
-  } else {
-    c.out = stdout;
-    c.out_is_tty = isatty(STDOUT_FILENO);
-  }
-  const char *no_color = getenv("NO_COLOR");
-  c.color = c.out_is_tty && !(no_color && *no_color) && c.format == FMT_TEXT;
-  c.progress = !no_progress && isatty(STDERR_FILENO);
-  exhunt_sink sink = {&c, on_finding, on_notice, c.progress ? on_progress : NULL};
+  if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
+    goto cleanup;
+  rc = EXIT_ERROR;
+  exhunt_sink sink = cli_report_sink(&c, false);
 
   exhunt_err err = exhunt_rules_new(&rules);
   if (err) {
@@ -516,55 +360,22 @@ int cmd_scan(int argc, char **argv)
   exhunt_rules_get_info(rules, &info);
   if (info.yara_rules == 0 && !info.heuristics &&
       info.iocs_sha256 + info.iocs_sha1 + info.iocs_md5 + info.iocs_name + info.iocs_path == 0) {
-    rc = usage_error("%s", "no rules, IOCs or heuristics left to scan with");
+    rc = cli_usage_error("scan", "%s", "no rules, IOCs or heuristics left to scan with");
     goto cleanup;
   }
 
-  clock_gettime(CLOCK_MONOTONIC, &c.start);
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
   err = exhunt_scan_paths(rules, (const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);
-  clear_progress(&c);
   if (err) {
     fprintf(stderr, "exhunt scan: %s\n", exhunt_strerror(err));
     goto cleanup;
   }
-  struct timespec end;
-  clock_gettime(CLOCK_MONOTONIC, &end);
-
-  uint64_t reported = 0;
-  for (int i = 0; i < EXHUNT_SEV_COUNT; i++)
-    reported += c.reported[i];
-  rc = reported                                            ? EXIT_FINDINGS
-       : (stats.errors || c.load_errors || c.write_errors) ? EXIT_ERROR
-                                                           : EXIT_CLEAN;
-  exh_summary sum = {"scan", &stats, &info, {0}, c.files_flagged, 0, rc};
-  memcpy(sum.reported, c.reported, sizeof sum.reported);
-  sum.elapsed_seconds =
-      (double)(end.tv_sec - c.start.tv_sec) + (double)(end.tv_nsec - c.start.tv_nsec) / 1e9;
-  /* The error count in the summary includes rule-load errors. */
-  stats.errors += c.load_errors;
-  if (c.format == FMT_JSONL) {
-    exh_jsonl_summary(&c.line, &sum);
-    write_line(&c, c.out);
-  } else if (!c.quiet) {
-    exh_dynbuf_addc(&c.line, '\n');
-    exh_text_summary(&c.line, &sum);
-    write_line(&c, c.out);
-  }
-  if (fflush(c.out) != 0 || c.write_errors) {
-    fprintf(stderr, "exhunt scan: writing output failed\n");
-    rc = EXIT_ERROR;
-  }
+  rc = cli_report_finish(&c, &stats, &info);
 
 cleanup:
   exhunt_rules_free(rules);
-  if (out_file && fclose(out_file) != 0 && rc != EXIT_ERROR) {
-    fprintf(stderr, "exhunt scan: closing output failed: %s\n", strerror(errno));
-    rc = EXIT_ERROR;
-  }
-  exh_dynbuf_free(&c.line);
-  exh_dynbuf_free(&c.last_path);
+  rc = cli_report_close(&c, rc);
   exh_free(excludes);
   exh_free(rule_paths);
   exh_free(ioc_paths);

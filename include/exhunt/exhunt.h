@@ -103,6 +103,18 @@ typedef struct exhunt_finding {
   int64_t mtime; /* seconds since the epoch, UTC */
   const exhunt_match *matches;
   size_t n_matches;
+  /* Log findings only (line == 0 for a finding about a file's content). */
+  uint64_t line;           /* 1-based line, or record number for EVTX */
+  int64_t timestamp;       /* of the record, EXHUNT_NO_TIME if it has none */
+  const char *const *cves; /* e.g. "CVE-2021-26855" */
+  size_t n_cves;
+  const char *outcome;    /* "exploited", "attempted" or "probe" */
+  const char *client_ip;  /* NULL where the log has none */
+  const char *user_agent; /* NULL where the log has none */
+  const char *excerpt;    /* the record as read (raw bytes, capped) */
+  size_t excerpt_len;
+  const char *artifact; /* what the record planted or named: a script, */
+  size_t artifact_len;  /*   a file path; NULL if none */
 } exhunt_finding;
 
 typedef enum exhunt_notice_kind {
@@ -146,7 +158,10 @@ typedef struct exhunt_scan_stats {
   uint64_t notes;
   uint64_t skipped[EXHUNT_SKIP_COUNT];
   uint64_t findings[EXHUNT_SEV_COUNT];
+  uint64_t records; /* log records read (exhunt_logs_paths) */
 } exhunt_scan_stats;
+
+struct exhunt_coverage;
 
 typedef struct exhunt_sink {
   void *ctx;
@@ -156,6 +171,8 @@ typedef struct exhunt_sink {
   void (*on_notice)(void *ctx, const exhunt_notice *notice);
   /* Optional. Called about every 100 ms during a scan with running totals. */
   void (*on_progress)(void *ctx, const exhunt_scan_stats *so_far);
+  /* Optional. Log hunting: one call per log family, found or missing. */
+  void (*on_coverage)(void *ctx, const struct exhunt_coverage *coverage);
 } exhunt_sink;
 
 /* ---------------------------------------------------------------------- */
@@ -248,6 +265,47 @@ typedef struct exhunt_file_meta {
  */
 exhunt_err exhunt_scan_buffer(const exhunt_rules *rules, const uint8_t *data, size_t len,
                               const exhunt_file_meta *meta, const exhunt_sink *sink);
+
+/* ---------------------------------------------------------------------- */
+/* Log hunting.                                                            */
+
+/* How far back the evidence of one log family reaches. */
+typedef struct exhunt_coverage {
+  const char *family; /* "exchange-httpproxy", "exchange-ecp-server",
+                         "exchange-oabgenerator", "iis-w3c" */
+  bool present;       /* false: no log of this family was found */
+  uint64_t files;
+  uint64_t records;
+  int64_t first;     /* oldest record time, EXHUNT_NO_TIME if none */
+  int64_t last;      /* newest */
+  const char *build; /* Exchange build from the newest file's #Version, or NULL */
+} exhunt_coverage;
+
+typedef struct exhunt_logs_opts {
+  unsigned threads;     /* 0 = one per online core */
+  int64_t since, until; /* record time window; EXHUNT_NO_TIME = open */
+  bool one_file_system;
+  const char *const *excludes; /* as in exhunt_scan_opts */
+  size_t n_excludes;
+  unsigned max_depth;
+} exhunt_logs_opts;
+
+void exhunt_logs_opts_init(exhunt_logs_opts *opts);
+
+/*
+ * Finds the Exchange (HttpProxy, ECP Server, OABGenerator) and IIS W3C logs
+ * under each path, by path and content, case-insensitively (.gz read
+ * transparently), and reports exploitation findings, then one coverage
+ * record per family. Same sink and statistics conventions as
+ * exhunt_scan_paths; findings carry the log fields of exhunt_finding.
+ */
+exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exhunt_logs_opts *opts,
+                             const exhunt_sink *sink, exhunt_scan_stats *stats);
+
+/* One log already in memory; `path` picks the family when the content does
+ * not (tests, fuzzers). Coverage is reported for that file alone. */
+exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
+                              const exhunt_sink *sink);
 
 #ifdef __cplusplus
 }

@@ -47,4 +47,14 @@
 #define EXH_MAX_IOC_LINE 4096u
 #define EXH_MAX_PATH 4096u
 
+/* Logs. A line longer than this is cut there (and the cut is reported);
+ * records with more fields than this keep the first ones. */
+#define EXH_MAX_LINE (1024u * 1024u)
+#define EXH_MAX_FIELDS 512u
+
+/* gzip: decompressed bytes per file, and the output/input ratio past 1 MiB
+ * (real logs compress 10-30x; a bomb, 1000x). */
+#define EXH_GZ_MAX_OUT (8ull * 1024 * 1024 * 1024)
+#define EXH_GZ_MAX_RATIO 200u
+
 #endif

@@ -10,6 +10,8 @@
 
 #include "escape.h"
 
+static exhunt_err tdisp(exh_dynbuf *b, const char *s);
+
 /* ---------------------------------------------------------------------- */
 /* JSON helpers: each appends `,"key":value`. Errors accumulate in *err.   */
 
@@ -105,6 +107,31 @@ exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
   jstr(&w, "reference", f->reference);
   jstr(&w, "license", f->license);
   jbytes(&w, "path", f->path, strlen(f->path));
+  if (f->line) {
+    /* A finding about a log record. */
+    juint(&w, "line", f->line);
+    if (f->timestamp != EXHUNT_NO_TIME)
+      jtime(&w, "timestamp", f->timestamp);
+    jkey(&w, "cve");
+    jraw(&w, "[");
+    for (size_t i = 0; i < f->n_cves; i++) {
+      if (i)
+        jraw(&w, ",");
+      if (!w.err)
+        w.err = exh_json_str(b, f->cves[i]);
+    }
+    jraw(&w, "]");
+    jstr(&w, "outcome", f->outcome);
+    if (f->client_ip)
+      jbytes(&w, "client_ip", f->client_ip, strlen(f->client_ip));
+    if (f->user_agent)
+      jbytes(&w, "user_agent", f->user_agent, strlen(f->user_agent));
+    if (f->artifact)
+      jbytes(&w, "artifact", f->artifact, f->artifact_len);
+    jbytes(&w, "excerpt", f->excerpt ? f->excerpt : "", f->excerpt_len);
+    jraw(&w, "}\n");
+    return w.err;
+  }
   if (f->have_sha256)
     jhex(&w, "sha256", f->sha256, 32);
   if (f->have_sha1)
@@ -144,6 +171,52 @@ exhunt_err exh_jsonl_notice(exh_dynbuf *b, const exhunt_notice *n)
   return w.err;
 }
 
+exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
+{
+  jw w = {b, EXHUNT_OK};
+  jhead(&w, "coverage");
+  jstr(&w, "family", c->family);
+  jkey(&w, "present");
+  jraw(&w, c->present ? "true" : "false");
+  juint(&w, "files", c->files);
+  juint(&w, "records", c->records);
+  if (c->first != EXHUNT_NO_TIME)
+    jtime(&w, "first", c->first);
+  if (c->last != EXHUNT_NO_TIME)
+    jtime(&w, "last", c->last);
+  if (c->build)
+    jbytes(&w, "build", c->build, strlen(c->build));
+  jraw(&w, "}\n");
+  return w.err;
+}
+
+exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c)
+{
+  exhunt_err err = exh_dynbuf_addf(b, "  %-22s ", c->family);
+  if (!err && !c->present)
+    return exh_dynbuf_adds(b, "MISSING: no log of this family in the evidence\n");
+  if (!err)
+    err = exh_dynbuf_addf(b, "%llu files, %llu records, ", (unsigned long long)c->files,
+                          (unsigned long long)c->records);
+  if (!err && c->first != EXHUNT_NO_TIME) {
+    err = exh_iso8601(b, c->first);
+    if (!err)
+      err = exh_dynbuf_adds(b, " .. ");
+    if (!err)
+      err = exh_iso8601(b, c->last);
+  } else if (!err) {
+    err = exh_dynbuf_adds(b, "no timestamps");
+  }
+  if (!err && c->build) {
+    err = exh_dynbuf_adds(b, ", build ");
+    if (!err)
+      err = tdisp(b, c->build);
+  }
+  if (!err)
+    err = exh_dynbuf_addc(b, '\n');
+  return err;
+}
+
 exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s)
 {
   const exhunt_scan_stats *st = s->stats;
@@ -181,6 +254,8 @@ exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s)
   jraw(&w, "}");
   juint(&w, "findings_total", total);
   juint(&w, "files_flagged", s->files_flagged);
+  if (st->records)
+    juint(&w, "records", st->records);
   juint(&w, "bytes_read", st->bytes_read);
   jkey(&w, "elapsed_seconds");
   if (!w.err)
@@ -233,7 +308,13 @@ static exhunt_err tdisp(exh_dynbuf *b, const char *s)
 exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, bool new_file)
 {
   exhunt_err err = EXHUNT_OK;
-  if (new_file) {
+  if (new_file && f->line) {
+    err = exh_dynbuf_adds(b, "\n== ");
+    if (!err)
+      err = tdisp(b, f->path);
+    if (!err)
+      err = exh_dynbuf_addc(b, '\n');
+  } else if (new_file) {
     err = exh_dynbuf_adds(b, "\n== ");
     if (!err)
       err = tdisp(b, f->path);
@@ -260,6 +341,42 @@ exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, 
                           color ? "\033[0m" : "", f->category);
   if (!err)
     err = tdisp(b, f->title);
+  if (!err && f->line) {
+    err = exh_dynbuf_addf(b, "\n     line %llu", (unsigned long long)f->line);
+    if (!err && f->timestamp != EXHUNT_NO_TIME) {
+      err = exh_dynbuf_adds(b, ", ");
+      if (!err)
+        err = exh_iso8601(b, f->timestamp);
+    }
+    if (!err && f->client_ip) {
+      err = exh_dynbuf_adds(b, ", from ");
+      if (!err)
+        err = tdisp(b, f->client_ip);
+    }
+    if (!err && f->outcome)
+      err = exh_dynbuf_addf(b, ", %s", f->outcome);
+    for (size_t k = 0; k < f->n_cves && !err; k++)
+      err = exh_dynbuf_addf(b, "%s%s", k ? ", " : " (", f->cves[k]);
+    if (!err && f->n_cves)
+      err = exh_dynbuf_addc(b, ')');
+    if (!err && f->user_agent) {
+      err = exh_dynbuf_adds(b, "\n     agent: ");
+      if (!err)
+        err = tdisp(b, f->user_agent);
+    }
+    if (!err && f->artifact) {
+      err = exh_dynbuf_adds(b, "\n     shows: ");
+      if (!err)
+        err = exh_escape_display(b, f->artifact, f->artifact_len > 300 ? 300 : f->artifact_len);
+    }
+    if (!err) {
+      err = exh_dynbuf_adds(b, "\n     text:  ");
+      if (!err)
+        err = exh_escape_display(b, f->excerpt, f->excerpt_len > 300 ? 300 : f->excerpt_len);
+      if (!err && f->excerpt_len > 300)
+        err = exh_dynbuf_adds(b, "...");
+    }
+  }
   if (!err)
     err = exh_dynbuf_adds(b, "\n     rule:  ");
   if (!err)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/evidence.h"
 #include "core/limits.h"
 #include "heur/heur.h"
 #include "rules/rules_int.h"
@@ -657,19 +658,6 @@ static bool grow_buffer(exh_filescan *fs, size_t need)
   return true;
 }
 
-static int open_readonly(const char *path, bool *noatime_refused)
-{
-  int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-  int fd = open(path, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM) {
-    /* O_NOATIME needs ownership or CAP_FOWNER; read anyway, and say so. */
-    fd = open(path, flags);
-    if (fd >= 0)
-      *noatime_refused = true;
-  }
-  return fd;
-}
-
 /* Reads up to `want` bytes; returns bytes read, or -1 with errno. */
 static ssize_t read_full(int fd, uint8_t *buf, size_t want)
 {
@@ -715,7 +703,7 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
 {
   memset(res, 0, sizeof *res);
   begin_file(fs, info);
-  int fd = open_readonly(info->path, &res->noatime_refused);
+  int fd = exh_open_evidence(info->path, &res->noatime_refused);
   struct stat st;
   if (fd < 0) {
     int e = errno;

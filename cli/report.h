@@ -1,0 +1,61 @@
+/*
+ * report.h - what every exhunt sub-command writes, and how: the sink that
+ * formats findings, notes and coverage (text or JSON Lines), the progress
+ * line, the closing summary, and the exit code.
+ */
+#ifndef EXH_REPORT_H
+#define EXH_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "core/dynbuf.h"
+#include "exhunt/exhunt.h"
+
+typedef enum { FMT_TEXT, FMT_JSONL } out_format;
+
+typedef struct cli_report {
+  const char *command; /* "scan", "logs": for messages */
+  out_format format;
+  FILE *out;
+  FILE *out_file; /* -o, owned */
+  bool out_is_tty;
+  bool color;
+  bool verbose;
+  bool quiet;
+  bool progress; /* stderr is a TTY and progress not disabled */
+  bool progress_drawn;
+  exhunt_severity min_severity;
+  uint64_t reported[EXHUNT_SEV_COUNT];
+  uint64_t files_flagged; /* files with at least one reported finding */
+  uint64_t load_errors;   /* rule/IOC problems before the run */
+  uint64_t write_errors;
+  struct timespec start;
+  exh_dynbuf line;
+  exh_dynbuf last_path; /* the file whose findings are being written */
+  exh_dynbuf coverage;  /* text: coverage lines, printed before the summary */
+} cli_report;
+
+void cli_report_init(cli_report *r, const char *command);
+bool cli_parse_format(const char *s, out_format *out);
+
+/* Opens -o (refused inside a scanned root) or stdout, and decides colour
+ * and progress. Returns 0, or an exit code after saying why. */
+int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots, bool no_progress);
+
+/* The sink for the library; on_coverage is set for commands that hunt logs. */
+exhunt_sink cli_report_sink(cli_report *r, bool coverage);
+
+/* Writes the summary and returns the exit code: 1 if anything was reported,
+ * else 2 if anything could not be examined, else 0. */
+int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rules_info *rules);
+
+/* Flushes and closes; may turn rc into 2 if output could not be written. */
+int cli_report_close(cli_report *r, int rc);
+
+/* "exhunt CMD: message\nTry 'exhunt help CMD'." on stderr; returns 2. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * detect.c - exploitation detectors; see detect.h and docs/detections.md.
+ *
+ * The conditions of Test-ProxyLogon.ps1 (CSS-Exchange) are kept exactly:
+ *   CVE-2021-26855  HttpProxy AnchorMailbox -like 'ServerInfo~*\/ *'
+ *   CVE-2021-27065  HttpProxy\Ecp AnchorMailbox -like
+ *                   'ServerInfo~*\/ *Reset*VirtualDirectory#' and HttpStatus 200;
+ *                   ECP Server lines matching "Set-.+VirtualDirectory" whose
+ *                   URL parameter carries a markup tag
+ *   CVE-2021-26858  OABGenerator "Download failed and temporary file (.*?)
+ *                   needs to be removed", the path outside ClientAccess\OAB
+ * (the "\/ " above stands for a plain slash; C comments cannot hold the
+ * pattern as written). Everything is matched with hand-written, linear
+ * scans: the input is attacker-controlled and a backtracking regex engine
+ * would be a way to stall the hunt.
+ */
+#include "detect.h"
+
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam)
+{
+  if (fam == EXH_FAM_IIS) {
+    c->datetime = -1;
+    c->date = exh_table_col(t, "date");
+    c->time = exh_table_col(t, "time");
+    c->client_ip = exh_table_col(t, "c-ip");
+    c->user_agent = exh_table_col(t, "cs(User-Agent)");
+    c->url_stem = exh_table_col(t, "cs-uri-stem");
+    c->url_query = exh_table_col(t, "cs-uri-query");
+    c->status = exh_table_col(t, "sc-status");
+    c->method = exh_table_col(t, "cs-method");
+    c->anchor = c->backend_cookie = c->routing_hint = -1;
+    return;
+  }
+  c->datetime = exh_table_col(t, "DateTime");
+  if (c->datetime < 0)
+    c->datetime = exh_table_col(t, "TimeStamp");
+  if (c->datetime < 0)
+    c->datetime = exh_table_col(t, "date-time");
+  c->date = c->time = -1;
+  c->client_ip = exh_table_col(t, "ClientIpAddress");
+  c->user_agent = exh_table_col(t, "UserAgent");
+  c->url_stem = exh_table_col(t, "UrlStem");
+  c->url_query = exh_table_col(t, "UrlQuery");
+  c->anchor = exh_table_col(t, "AnchorMailbox");
+  c->status = exh_table_col(t, "HttpStatus");
+  c->method = exh_table_col(t, "Method");
+  c->backend_cookie = exh_table_col(t, "BackEndCookie");
+  c->routing_hint = exh_table_col(t, "RoutingHint");
+}
+
+static bool take_digits(const char **p, const char *end, int n, int *out)
+{
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (*p >= end || **p < '0' || **p > '9')
+      return false;
+    v = v * 10 + (**p - '0');
+    (*p)++;
+  }
+  *out = v;
+  return true;
+}
+
+static int64_t make_time(int y, int mo, int d, int h, int mi, int s)
+{
+  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+    return EXHUNT_NO_TIME;
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return (int64_t)timegm(&tm);
+}
+
+int64_t exh_parse_iso8601(exh_view v)
+{
+  const char *p = v.p, *end = v.p + v.n;
+  int y, mo, d, h = 0, mi = 0, s = 0;
+  if (!take_digits(&p, end, 4, &y) || p >= end || *p++ != '-' || !take_digits(&p, end, 2, &mo) ||
+      p >= end || *p++ != '-' || !take_digits(&p, end, 2, &d))
+    return EXHUNT_NO_TIME;
+  if (p < end && (*p == 'T' || *p == ' ')) {
+    p++;
+    if (!take_digits(&p, end, 2, &h) || p >= end || *p++ != ':' || !take_digits(&p, end, 2, &mi))
+      return EXHUNT_NO_TIME;
+    if (p < end && *p == ':') {
+      p++;
+      if (!take_digits(&p, end, 2, &s))
+        return EXHUNT_NO_TIME;
+    }
+  }
+  return make_time(y, mo, d, h, mi, s);
+}
+
+int64_t exh_record_time(const exh_table *t, const exh_cols *c)
+{
+  if (c->datetime >= 0)
+    return exh_parse_iso8601(exh_table_get(t, c->datetime));
+  if (c->date < 0 || c->time < 0)
+    return EXHUNT_NO_TIME;
+  exh_view d = exh_table_get(t, c->date), tm = exh_table_get(t, c->time);
+  char both[40];
+  if (d.n + tm.n + 1 >= sizeof both)
+    return EXHUNT_NO_TIME;
+  memcpy(both, d.p, d.n);
+  both[d.n] = 'T';
+  memcpy(both + d.n + 1, tm.p, tm.n);
+  exh_view v = {both, d.n + 1 + tm.n};
+  return exh_parse_iso8601(v);
+}
+
+/* ---------------------------------------------------------------------- */
+
+/* Case-insensitive search in [p, p+n); returns the offset or -1. */
+static long find_ci(const char *p, size_t n, const char *needle)
+{
+  size_t k = strlen(needle);
+  for (size_t i = 0; i + k <= n; i++)
+    if (strncasecmp(p + i, needle, k) == 0)
+      return (long)i;
+  return -1;
+}
+
+static exh_view view_from(const char *p, size_t n)
+{
+  exh_view v = {p, n};
+  return v;
+}
+
+static int status_of(exh_view v)
+{
+  int s = 0;
+  for (size_t i = 0; i < v.n && i < 4; i++) {
+    if (v.p[i] < '0' || v.p[i] > '9')
+      return -1;
+    s = s * 10 + (v.p[i] - '0');
+  }
+  return v.n ? s : -1;
+}
+
+static exh_log_hit *new_hit(exh_log_hit *hits, size_t *n, size_t max, const char *rule,
+                            const char *title, const char *category, exhunt_severity sev,
+                            const char *outcome)
+{
+  if (*n >= max)
+    return NULL;
+  exh_log_hit *h = &hits[(*n)++];
+  memset(h, 0, sizeof *h);
+  h->rule = rule;
+  h->title = title;
+  h->category = category;
+  h->severity = sev;
+  h->outcome = outcome;
+  return h;
+}
+
+static void add_cve(exh_log_hit *h, const char *cve)
+{
+  if (h->n_cves < EXH_MAX_CVES)
+    h->cves[h->n_cves++] = cve;
+}
+
+/* AnchorMailbox -like 'ServerInfo~*\/ *' */
+static bool is_serverinfo_ssrf(exh_view a)
+{
+  return exh_view_starts(a, "ServerInfo~") && memchr(a.p + 11, '/', a.n - 11) != NULL;
+}
+
+/* AnchorMailbox -like 'ServerInfo~*\/ *Reset*VirtualDirectory#' */
+static bool is_reset_vdir(exh_view a)
+{
+  if (!is_serverinfo_ssrf(a))
+    return false;
+  const char *slash = memchr(a.p + 11, '/', a.n - 11);
+  size_t rest = a.n - (size_t)(slash + 1 - a.p);
+  long reset = find_ci(slash + 1, rest, "Reset");
+  const char *tail = "VirtualDirectory#";
+  size_t tl = strlen(tail);
+  return reset >= 0 && a.n >= tl && (size_t)(slash + 1 - a.p) + (size_t)reset + 5 <= a.n - tl &&
+         strncasecmp(a.p + a.n - tl, tail, tl) == 0;
+}
+
+size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
+                            exh_log_hit *hits, size_t max)
+{
+  size_t n = 0;
+  exh_view anchor = exh_table_get(t, c->anchor);
+  exh_view cookie = exh_table_get(t, c->backend_cookie);
+  bool ssrf = is_serverinfo_ssrf(anchor);
+  /* The BackEndCookie variant: the same SSRF carried by the X-BEResource
+   * cookie, logged as "Server~host/path~version". */
+  bool cookie_ssrf = !ssrf && exh_view_starts(cookie, "Server~") &&
+                     memchr(cookie.p, '/', cookie.n) &&
+                     find_ci(cookie.p + 7, cookie.n - 7, "~") >= 0;
+  if (!ssrf && !cookie_ssrf)
+    return 0;
+  int status = status_of(exh_table_get(t, c->status));
+  exh_view stem = exh_table_get(t, c->url_stem);
+  exh_log_hit *h;
+  if (ssrf && exh_view_starts(anchor, "ServerInfo~localhost")) {
+    h = new_hit(hits, &n, max, "exhunt.log.proxylogon_probe",
+                "ProxyLogon SSRF probe (ServerInfo~localhost): a vulnerability scan", "exploit",
+                EXHUNT_SEV_LOW, "probe");
+  } else if (ssrf && protocol && strcasecmp(protocol, "ecp") == 0 && is_reset_vdir(anchor) &&
+             status == 200) {
+    h = new_hit(hits, &n, max, "exhunt.log.cve_2021_27065_reset_vdir",
+                "ProxyLogon: SSRF reset of a virtual directory through ECP (CVE-2021-27065 "
+                "file write)",
+                "exploit", EXHUNT_SEV_CRITICAL, "exploited");
+    if (h) {
+      add_cve(h, "CVE-2021-26855");
+      add_cve(h, "CVE-2021-27065");
+    }
+  } else {
+    h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26855_ssrf",
+                cookie_ssrf ? "ProxyLogon SSRF through the BackEndCookie (CVE-2021-26855)"
+                            : "ProxyLogon SSRF: AnchorMailbox ServerInfo~host/path "
+                              "(CVE-2021-26855)",
+                "exploit", EXHUNT_SEV_CRITICAL, "exploited");
+    if (h) {
+      add_cve(h, "CVE-2021-26855");
+      h->ssrf_candidate = true;
+      bool ecp_or_mapi =
+          (exh_view_has(stem, "/ecp/") || exh_view_has(stem, "/mapi/") ||
+           (protocol && (strcasecmp(protocol, "ecp") == 0 || strcasecmp(protocol, "mapi") == 0))) &&
+          !exh_view_has(stem, "autodiscover");
+      h->ssrf_went_further = ecp_or_mapi && ((status >= 200 && status < 300) || status == 241);
+    }
+  }
+  if (h) {
+    if (!h->n_cves)
+      add_cve(h, "CVE-2021-26855");
+    h->client_ip = exh_table_get(t, c->client_ip);
+    h->user_agent = exh_table_get(t, c->user_agent);
+    h->artifact = ssrf ? anchor : cookie;
+  }
+  return n;
+}
+
+/* ---------------------------------------------------------------------- */
+
+/* Pages Exchange itself ships in the folders ProxyLogon shells were dropped
+ * in (the same allowlist as the path-ok entries of
+ * rules/iocs/exhunt-paths.tsv): requests to them are ordinary logons. */
+static const char *const shipped_auth_pages[] = {"logon.aspx",
+                                                 "logoff.aspx",
+                                                 "errorfe.aspx",
+                                                 "expiredpassword.aspx",
+                                                 "frowny.aspx",
+                                                 "outlookcn.aspx",
+                                                 "redirsuiteserviceproxy.aspx",
+                                                 "signout.aspx",
+                                                 "timeoutlogoff.aspx",
+                                                 "timeoutlogout.aspx",
+                                                 "svmfeedback.aspx",
+                                                 "getidtoken.htm",
+                                                 "owaauth.dll"};
+
+static bool ends_ci(exh_view v, const char *suffix)
+{
+  size_t n = strlen(suffix);
+  return v.n >= n && strncasecmp(v.p + v.n - n, suffix, n) == 0;
+}
+
+static bool shipped_page(exh_view stem)
+{
+  const char *slash = NULL;
+  for (size_t i = 0; i < stem.n; i++)
+    if (stem.p[i] == '/')
+      slash = stem.p + i;
+  exh_view base = slash ? view_from(slash + 1, stem.n - (size_t)(slash + 1 - stem.p)) : stem;
+  for (size_t i = 0; i < sizeof shipped_auth_pages / sizeof shipped_auth_pages[0]; i++)
+    if (exh_view_eq(base, shipped_auth_pages[i]))
+      return true;
+  return false;
+}
+
+/* /ecp/ + 1-3 letters + .js: the ProxyLogon PoCs' SSRF entry (/ecp/y.js). */
+static bool is_ecp_short_js(exh_view stem)
+{
+  if (!exh_view_starts(stem, "/ecp/") || !ends_ci(stem, ".js"))
+    return false;
+  size_t name = stem.n - 5 - 3;
+  if (name < 1 || name > 3)
+    return false;
+  for (size_t i = 5; i < 5 + name; i++) {
+    char ch = stem.p[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+      return false;
+  }
+  return true;
+}
+
+size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, size_t max)
+{
+  size_t n = 0;
+  exh_view method = exh_table_get(t, c->method);
+  exh_view stem = exh_table_get(t, c->url_stem);
+  int status = status_of(exh_table_get(t, c->status));
+  bool post = exh_view_eq(method, "POST"), get = exh_view_eq(method, "GET");
+  exh_log_hit *h = NULL;
+  if (post && is_ecp_short_js(stem)) {
+    h = new_hit(hits, &n, max, "exhunt.log.iis_ecp_js_ssrf",
+                "POST to /ecp/<x>.js: the ProxyLogon SSRF entry point as IIS logs it", "exploit",
+                EXHUNT_SEV_HIGH, "attempted");
+    if (h)
+      add_cve(h, "CVE-2021-26855");
+  } else if ((post || get) && status >= 200 && status < 300 &&
+             (ends_ci(stem, ".aspx") || ends_ci(stem, ".ashx"))) {
+    bool drop = exh_view_starts(stem, "/aspnet_client/") ||
+                ((exh_view_starts(stem, "/owa/auth/") || exh_view_starts(stem, "/ecp/auth/")) &&
+                 !shipped_page(stem));
+    if (drop)
+      h = new_hit(hits, &n, max, "exhunt.log.iis_webshell_request",
+                  "Successful request to a script in a ProxyLogon web-shell drop folder",
+                  "webshell-access", EXHUNT_SEV_HIGH, "exploited");
+  }
+  if (h) {
+    h->client_ip = exh_table_get(t, c->client_ip);
+    h->user_agent = exh_table_get(t, c->user_agent);
+    h->artifact = stem;
+  }
+  return n;
+}
+
+/* ---------------------------------------------------------------------- */
+
+/* First "<letter...>" tag at or after p; returns its offset or -1. */
+static long find_tag(const char *p, size_t n)
+{
+  for (size_t i = 0; i + 2 < n; i++) {
+    char ch = p[i + 1];
+    if (p[i] == '<' && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) &&
+        memchr(p + i + 2, '>', n - i - 2))
+      return (long)i;
+  }
+  return -1;
+}
+
+size_t exh_detect_ecp_line(const char *line, size_t len, exh_log_hit *hits, size_t max)
+{
+  /* "Set-.+VirtualDirectory": "Set-", at least one character, then
+   * "VirtualDirectory" later on the line. */
+  long set = find_ci(line, len, "Set-");
+  if (set < 0)
+    return 0;
+  size_t from = (size_t)set + 5;
+  if (from > len)
+    return 0;
+  long vdir = find_ci(line + from, len - from, "VirtualDirectory");
+  if (vdir < 0)
+    return 0;
+  size_t after = from + (size_t)vdir;
+  long url = find_ci(line + after, len - after, "Url");
+  if (url < 0)
+    return 0;
+  size_t url_at = after + (size_t)url;
+  long tag = find_tag(line + url_at, len - url_at);
+  if (tag < 0)
+    return 0;
+  size_t n = 0;
+  exh_log_hit *h = new_hit(hits, &n, max, "exhunt.log.cve_2021_27065_set_vdir",
+                           "Set-*VirtualDirectory with markup in a URL parameter: the "
+                           "CVE-2021-27065 web-shell write",
+                           "exploit", EXHUNT_SEV_CRITICAL, "exploited");
+  if (h) {
+    add_cve(h, "CVE-2021-27065");
+    size_t start = url_at + (size_t)tag;
+    long close = find_ci(line + start, len - start, "</script>");
+    size_t end = close >= 0 ? start + (size_t)close + 9 : len;
+    h->artifact = view_from(line + start, end - start);
+  }
+  return n;
+}
+
+size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size_t max)
+{
+  static const char head[] = "Download failed and temporary file ";
+  static const char tail[] = " needs to be removed";
+  long at = find_ci(line, len, head);
+  if (at < 0)
+    return 0;
+  size_t start = (size_t)at + sizeof head - 1;
+  long end = find_ci(line + start, len - start, tail);
+  if (end < 0)
+    return 0;
+  exh_view path = view_from(line + start, (size_t)end);
+  if (exh_view_has(path, "\\ClientAccess\\OAB\\") || exh_view_has(path, "/ClientAccess/OAB/"))
+    return 0;
+  size_t n = 0;
+  exh_log_hit *h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26858_oab_write",
+                           "OABGenerator wrote a file outside ClientAccess\\OAB "
+                           "(CVE-2021-26858 arbitrary file write)",
+                           "exploit", EXHUNT_SEV_CRITICAL, "exploited");
+  if (h) {
+    add_cve(h, "CVE-2021-26858");
+    h->artifact = path;
+  }
+  return n;
+}

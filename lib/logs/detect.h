@@ -1,0 +1,68 @@
+/*
+ * detect.h - exploitation detectors over Exchange and IIS log records.
+ *
+ * One function per log family, called once per record (and, for the ECP
+ * Server and OABGenerator logs, on the raw line, as Test-ProxyLogon's
+ * Select-String does). A detector fills exh_log_hit records; the engine
+ * (logs.c) attaches the file, line and excerpt and emits them. The SSRF
+ * hits of CVE-2021-26855 are held back by the engine until every log has
+ * been read, because whether an autodiscover row was a failed attempt or
+ * the first step of a successful chain depends on what the same client did
+ * next (see logs.c). Rule ids, sources and false positives are in
+ * docs/detections.md.
+ */
+#ifndef EXH_DETECT_H
+#define EXH_DETECT_H
+
+#include <stdbool.h>
+
+#include "table.h"
+
+typedef enum exh_log_family {
+  EXH_FAM_HTTPPROXY = 0,
+  EXH_FAM_ECP_SERVER,
+  EXH_FAM_OABGEN,
+  EXH_FAM_IIS,
+  EXH_FAM_COUNT,
+  EXH_FAM_NONE = EXH_FAM_COUNT
+} exh_log_family;
+
+#define EXH_MAX_CVES 3
+
+typedef struct exh_log_hit {
+  const char *rule; /* static */
+  const char *title;
+  const char *category;
+  exhunt_severity severity;
+  const char *outcome; /* "exploited", "attempted", "probe" */
+  const char *cves[EXH_MAX_CVES];
+  size_t n_cves;
+  exh_view client_ip, user_agent;
+  exh_view artifact;
+  bool ssrf_candidate;    /* held back for per-client classification */
+  bool ssrf_went_further; /* this row itself reached /ecp/ or /mapi/ */
+} exh_log_hit;
+
+/* Column indexes of one table's header, looked up once per #Fields line. */
+typedef struct exh_cols {
+  int datetime, date, time;
+  int client_ip, user_agent, url_stem, url_query, anchor, status, method, backend_cookie;
+  int routing_hint;
+} exh_cols;
+
+void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam);
+
+/* Record time (seconds, UTC) or EXHUNT_NO_TIME. */
+int64_t exh_record_time(const exh_table *t, const exh_cols *c);
+
+/* ISO 8601 "2021-03-03T12:13:58[.fff][Z]" at the start of a view. */
+int64_t exh_parse_iso8601(exh_view v);
+
+/* Detectors: each returns the number of hits written (at most max). */
+size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
+                            exh_log_hit *hits, size_t max);
+size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, size_t max);
+size_t exh_detect_ecp_line(const char *line, size_t len, exh_log_hit *hits, size_t max);
+size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size_t max);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * lines.h - splits a byte source into lines, with bounded memory.
+ *
+ * Handles LF and CRLF (a lone CR is data), NUL bytes (kept: the parsers
+ * treat them as ordinary bytes), a last line without a newline, and lines
+ * longer than EXH_MAX_LINE: the first EXH_MAX_LINE bytes are returned with
+ * `truncated` set and the rest of that line is skipped, so one hostile line
+ * cannot grow memory. Line numbers are 1-based and count every line.
+ */
+#ifndef EXH_LINES_H
+#define EXH_LINES_H
+
+#include <stdbool.h>
+
+#include "source.h"
+
+typedef struct exh_lines {
+  exh_source src;
+  uint8_t *buf;
+  size_t cap;   /* EXH_MAX_LINE + chunk */
+  size_t start; /* first byte of unread data */
+  size_t end;   /* one past the last byte read */
+  uint64_t lineno;
+  bool eof;
+  bool pending_skip;  /* the rest of a truncated line is still to be dropped */
+  exhunt_err src_err; /* first error from the source (reading stops) */
+} exh_lines;
+
+exhunt_err exh_lines_init(exh_lines *l, exh_source src);
+void exh_lines_free(exh_lines *l);
+
+/* Next line, without its line end. Returns false at the end of the data
+ * (check l->src_err then). The view is valid until the next call. */
+bool exh_lines_next(exh_lines *l, const char **line, size_t *len, bool *truncated);
+
+#endif

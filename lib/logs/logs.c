@@ -1,0 +1,776 @@
+/*
+ * logs.c - exhunt_logs_paths: find the logs in evidence, read, detect.
+ *
+ *   walk (lib/walk) -> candidate files (log-like names) -> N workers:
+ *     open read-only -> gzip? -> lines (bounded) -> family by path and
+ *     content -> table (header-bound records) -> detectors (detect.c)
+ *         |                                   |
+ *         | findings, emitted at once          | CVE-2021-26855 SSRF rows,
+ *         v                                   v held back (capped)
+ *     serialised sink                 after every file: classified per
+ *                                     client (failed attempt, or the first
+ *                                     step of a chain that reached /ecp/ or
+ *                                     /mapi/), then emitted
+ *   then one coverage record per family: files, records, first and last
+ *   time, and the Exchange build of the newest file's #Version.
+ *
+ * A family is known from the path (HttpProxy\<protocol>\HttpProxy_*.LOG,
+ * ECP\Server\ECPServer*.LOG, OABGeneratorLog, W3SVC*\u_ex*.log) or from the
+ * content (#Log-type:, #Software: Microsoft Internet Information Services),
+ * case-insensitively, because evidence copied off Windows keeps the names
+ * but not their case.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/evidence.h"
+#include "core/limits.h"
+#include "detect.h"
+#include "lines.h"
+#include "source.h"
+#include "walk/walk.h"
+
+static const char *const family_names[EXH_FAM_COUNT] = {"exchange-httpproxy", "exchange-ecp-server",
+                                                        "exchange-oabgenerator", "iis-w3c"};
+
+#define MAX_HELD_SSRF 20000u
+#define EXCERPT_CAP 2048u
+#define ARTIFACT_CAP 1024u
+
+/* An SSRF row kept for classification: owned copies of what it shows. */
+typedef struct held_hit {
+  exh_log_hit hit; /* views point into `text` */
+  char *path;
+  char *text; /* excerpt, then ip, ua, artifact, NUL-separated */
+  size_t excerpt_len;
+  uint64_t line;
+  int64_t timestamp;
+} held_hit;
+
+typedef struct coverage_acc {
+  uint64_t files, records;
+  int64_t first, last;
+  int64_t build_time; /* newest record time of the file the build came from */
+  char build[64];
+} coverage_acc;
+
+typedef struct run {
+  const exhunt_logs_opts *opts;
+  const exhunt_sink *user;
+  pthread_mutex_t lock;
+  exhunt_scan_stats stats;
+  coverage_acc cov[EXH_FAM_COUNT];
+  held_hit *held;
+  size_t n_held;
+  bool held_capped;
+  /* Clients whose SSRF reached /ecp/ or /mapi/ (sorted at the end). */
+  char **went_further;
+  size_t n_further, cap_further;
+  char **files;
+  size_t n_files, cap_files, next_file;
+  uint64_t noatime_refused;
+  exhunt_err fatal;
+} run;
+
+void exhunt_logs_opts_init(exhunt_logs_opts *opts)
+{
+  memset(opts, 0, sizeof *opts);
+  opts->since = EXHUNT_NO_TIME;
+  opts->until = EXHUNT_NO_TIME;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Families.                                                               */
+
+static const char *base_of(const char *path)
+{
+  const char *s = strrchr(path, '/');
+  const char *b = strrchr(path, '\\');
+  if (b && (!s || b > s))
+    s = b;
+  return s ? s + 1 : path;
+}
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+  return strcasestr(hay, needle) != NULL;
+}
+
+static exh_log_family family_from_path(const char *path)
+{
+  const char *base = base_of(path);
+  if (strncasecmp(base, "HttpProxy_", 10) == 0)
+    return EXH_FAM_HTTPPROXY;
+  if (strncasecmp(base, "ECPServer", 9) == 0)
+    return EXH_FAM_ECP_SERVER;
+  if (strncasecmp(base, "OABGenerator", 12) == 0 || contains_ci(path, "OABGeneratorLog"))
+    return EXH_FAM_OABGEN;
+  if (strncasecmp(base, "u_ex", 4) == 0 || strncasecmp(base, "u_in", 4) == 0)
+    return EXH_FAM_IIS;
+  return EXH_FAM_NONE;
+}
+
+/* The HttpProxy protocol is the folder the file sits in (HttpProxy\Ecp\...). */
+static void protocol_from_path(const char *path, char *out, size_t cap)
+{
+  out[0] = '\0';
+  const char *hp = strcasestr(path, "HttpProxy/");
+  if (!hp)
+    hp = strcasestr(path, "HttpProxy\\");
+  if (!hp)
+    return;
+  const char *p = hp + 10;
+  size_t n = 0;
+  while (p[n] && p[n] != '/' && p[n] != '\\' && n + 1 < cap)
+    n++;
+  if (p[n] != '/' && p[n] != '\\')
+    return; /* the file itself, not a folder */
+  memcpy(out, p, n);
+  out[n] = '\0';
+}
+
+/* Names worth opening when walking a whole evidence tree. */
+static bool log_candidate(const char *path)
+{
+  const char *base = base_of(path);
+  const char *dot = strrchr(base, '.');
+  if (!dot)
+    return false;
+  if (strcasecmp(dot, ".gz") == 0) {
+    size_t n = (size_t)(dot - base);
+    return n >= 4 && strncasecmp(dot - 4, ".log", 4) == 0;
+  }
+  return strcasecmp(dot, ".log") == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Emission.                                                               */
+
+static void notice(run *r, exhunt_notice_kind kind, exhunt_err code, const char *what,
+                   const char *path, const char *reason)
+{
+  exhunt_notice n = {kind, code, what, path, reason};
+  pthread_mutex_lock(&r->lock);
+  if (kind == EXHUNT_NOTICE_ERROR)
+    r->stats.errors++;
+  else
+    r->stats.notes++;
+  r->user->on_notice(r->user->ctx, &n);
+  pthread_mutex_unlock(&r->lock);
+}
+
+static const char *view_str(exh_view v, char *buf, size_t cap)
+{
+  if (v.n == 0)
+    return NULL;
+  size_t n = v.n < cap - 1 ? v.n : cap - 1;
+  memcpy(buf, v.p, n);
+  buf[n] = '\0';
+  return buf;
+}
+
+/* Emits one hit; the caller holds r->lock. */
+static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t line, int64_t ts,
+                        const char *excerpt, size_t excerpt_len)
+{
+  char ip[64], ua[512];
+  exhunt_finding f;
+  memset(&f, 0, sizeof f);
+  f.category = h->category;
+  f.severity = h->severity;
+  f.rule = h->rule;
+  f.title = h->title;
+  f.source = "exhunt";
+  f.path = path;
+  f.mtime = ts == EXHUNT_NO_TIME ? 0 : ts;
+  f.line = line;
+  f.timestamp = ts;
+  f.cves = h->cves;
+  f.n_cves = h->n_cves;
+  f.outcome = h->outcome;
+  f.client_ip = view_str(h->client_ip, ip, sizeof ip);
+  f.user_agent = view_str(h->user_agent, ua, sizeof ua);
+  f.excerpt = excerpt;
+  f.excerpt_len = excerpt_len > EXCERPT_CAP ? EXCERPT_CAP : excerpt_len;
+  if (h->artifact.n) {
+    f.artifact = h->artifact.p;
+    f.artifact_len = h->artifact.n > ARTIFACT_CAP ? ARTIFACT_CAP : h->artifact.n;
+  }
+  r->stats.findings[f.severity]++;
+  r->user->on_finding(r->user->ctx, &f);
+}
+
+static exh_view copy_view(exh_dynbuf *b, exh_view v, size_t cap, size_t *offset)
+{
+  *offset = b->len;
+  size_t n = v.n < cap ? v.n : cap;
+  exh_dynbuf_add(b, v.p, n);
+  exh_dynbuf_addc(b, '\0');
+  exh_view out = {NULL, n};
+  return out;
+}
+
+static char *strdup_len(const char *p, size_t n)
+{
+  char *s = exh_malloc(n + 1);
+  if (s) {
+    memcpy(s, p, n);
+    s[n] = '\0';
+  }
+  return s;
+}
+
+static void remember_further(run *r, exh_view ip)
+{
+  if (ip.n == 0)
+    return;
+  for (size_t i = 0; i < r->n_further; i++)
+    if (strlen(r->went_further[i]) == ip.n && memcmp(r->went_further[i], ip.p, ip.n) == 0)
+      return;
+  if (r->n_further == r->cap_further) {
+    size_t cap = r->cap_further ? r->cap_further * 2 : 16;
+    char **grown = exh_reallocarray(r->went_further, cap, sizeof *grown);
+    if (!grown)
+      return;
+    r->went_further = grown;
+    r->cap_further = cap;
+  }
+  char *s = strdup_len(ip.p, ip.n);
+  if (s)
+    r->went_further[r->n_further++] = s;
+}
+
+/* Keeps an SSRF row for classification; emits it at once when the store is
+ * full (as exploited: the conservative answer) and says so once. */
+static void hold_locked(run *r, const exh_log_hit *h, const char *path, uint64_t line, int64_t ts,
+                        const char *excerpt, size_t excerpt_len)
+{
+  if (h->ssrf_went_further)
+    remember_further(r, h->client_ip);
+  if (r->n_held == MAX_HELD_SSRF) {
+    if (!r->held_capped) {
+      r->held_capped = true;
+      exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "ssrf-rows-capped", NULL,
+                         "more CVE-2021-26855 rows than can be held for per-client "
+                         "classification; the rest are reported as exploited without it"};
+      r->stats.notes++;
+      r->user->on_notice(r->user->ctx, &n);
+    }
+    emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
+    return;
+  }
+  if (r->n_held % 256 == 0) {
+    held_hit *grown = exh_reallocarray(r->held, r->n_held + 256, sizeof *grown);
+    if (!grown) {
+      emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
+      return;
+    }
+    r->held = grown;
+  }
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  size_t off_ex, off_ip, off_ua, off_art;
+  copy_view(&b, (exh_view){excerpt, excerpt_len}, EXCERPT_CAP, &off_ex);
+  exh_view ip = copy_view(&b, h->client_ip, 63, &off_ip);
+  exh_view ua = copy_view(&b, h->user_agent, 511, &off_ua);
+  exh_view art = copy_view(&b, h->artifact, ARTIFACT_CAP, &off_art);
+  char *path_copy = exh_strdup(path);
+  if (!b.data || !path_copy) {
+    exh_free(path_copy);
+    exh_dynbuf_free(&b);
+    emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
+    return;
+  }
+  held_hit *k = &r->held[r->n_held++];
+  k->hit = *h;
+  k->text = b.data;
+  k->path = path_copy;
+  k->excerpt_len = excerpt_len < EXCERPT_CAP ? excerpt_len : EXCERPT_CAP;
+  k->line = line;
+  k->timestamp = ts;
+  k->hit.client_ip = (exh_view){b.data + off_ip, ip.n};
+  k->hit.user_agent = (exh_view){b.data + off_ua, ua.n};
+  k->hit.artifact = (exh_view){b.data + off_art, art.n};
+}
+
+static bool went_further(const run *r, exh_view ip)
+{
+  for (size_t i = 0; i < r->n_further; i++)
+    if (strlen(r->went_further[i]) == ip.n && memcmp(r->went_further[i], ip.p, ip.n) == 0)
+      return true;
+  return false;
+}
+
+/* After every file: a client's SSRF rows are the first steps of a chain if
+ * any of its SSRF rows reached /ecp/ or /mapi/ with success; otherwise they
+ * are a failed attempt. */
+static void release_held(run *r)
+{
+  for (size_t i = 0; i < r->n_held; i++) {
+    held_hit *k = &r->held[i];
+    if (!went_further(r, k->hit.client_ip)) {
+      k->hit.severity = EXHUNT_SEV_MEDIUM;
+      k->hit.outcome = "attempted";
+      k->hit.rule = "exhunt.log.cve_2021_26855_attempt";
+      k->hit.title = "ProxyLogon SSRF attempt (CVE-2021-26855): this client got no further "
+                     "than the SSRF itself";
+    }
+    emit_locked(r, &k->hit, k->path, k->line, k->timestamp, k->text, k->excerpt_len);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* One file.                                                               */
+
+typedef struct file_state {
+  run *r;
+  const char *path;
+  exh_log_family fam;
+  char protocol[32];
+  exh_table table;
+  exh_cols cols;
+  bool cols_bound;
+  uint64_t records;
+  int64_t first, last;
+} file_state;
+
+static bool in_window(const run *r, int64_t ts)
+{
+  if (ts == EXHUNT_NO_TIME)
+    return true;
+  if (r->opts->since != EXHUNT_NO_TIME && ts < r->opts->since)
+    return false;
+  if (r->opts->until != EXHUNT_NO_TIME && ts > r->opts->until)
+    return false;
+  return true;
+}
+
+static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, int64_t ts,
+                    const char *raw, size_t raw_len)
+{
+  run *r = fs->r;
+  if (n == 0 || !in_window(r, ts))
+    return;
+  pthread_mutex_lock(&r->lock);
+  for (size_t i = 0; i < n; i++) {
+    if (hits[i].ssrf_candidate)
+      hold_locked(r, &hits[i], fs->path, line, ts, raw, raw_len);
+    else
+      emit_locked(r, &hits[i], fs->path, line, ts, raw, raw_len);
+  }
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* Content tells the family where the path did not (or disagrees). */
+static void family_from_meta(file_state *fs)
+{
+  exh_table *t = &fs->table;
+  if (contains_ci(t->software, "Internet Information Services"))
+    fs->fam = EXH_FAM_IIS;
+  else if (contains_ci(t->log_type, "HttpProxy"))
+    fs->fam = EXH_FAM_HTTPPROXY;
+  else if (contains_ci(t->log_type, "ECP Server"))
+    fs->fam = EXH_FAM_ECP_SERVER;
+  else if (contains_ci(t->log_type, "OAB"))
+    fs->fam = EXH_FAM_OABGEN;
+  t->format = fs->fam == EXH_FAM_IIS ? EXH_FMT_W3C : EXH_FMT_CSV;
+}
+
+static int64_t raw_line_time(const char *line, size_t len)
+{
+  exh_view v = {line, len};
+  return exh_parse_iso8601(v);
+}
+
+static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno)
+{
+  exh_log_hit hits[4];
+  size_t n = 0;
+  unsigned changes = fs->table.header_changes;
+  bool had_header = fs->table.have_header;
+  exh_line_kind kind = exh_table_line(&fs->table, line, len);
+  if (kind == EXH_LINE_META) {
+    if (fs->table.software[0] || fs->table.log_type[0])
+      family_from_meta(fs);
+    if (fs->table.have_header && (!had_header || fs->table.header_changes != changes))
+      fs->cols_bound = false;
+    return kind;
+  }
+  if (kind == EXH_LINE_EMPTY)
+    return kind;
+  int64_t ts = EXHUNT_NO_TIME;
+  if (kind == EXH_LINE_RECORD) {
+    if (!fs->cols_bound) {
+      exh_cols_bind(&fs->cols, &fs->table, fs->fam);
+      fs->cols_bound = true;
+    }
+    ts = exh_record_time(&fs->table, &fs->cols);
+  } else {
+    ts = raw_line_time(line, len);
+  }
+  fs->records++;
+  if (ts != EXHUNT_NO_TIME) {
+    if (fs->first == EXHUNT_NO_TIME || ts < fs->first)
+      fs->first = ts;
+    if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
+      fs->last = ts;
+  }
+  switch (fs->fam) {
+  case EXH_FAM_HTTPPROXY:
+    if (kind == EXH_LINE_RECORD)
+      n = exh_detect_httpproxy(&fs->table, &fs->cols, fs->protocol, hits, 4);
+    break;
+  case EXH_FAM_IIS:
+    if (kind == EXH_LINE_RECORD)
+      n = exh_detect_iis(&fs->table, &fs->cols, hits, 4);
+    break;
+  case EXH_FAM_ECP_SERVER:
+    n = exh_detect_ecp_line(line, len, hits, 4);
+    break;
+  case EXH_FAM_OABGEN:
+    n = exh_detect_oab_line(line, len, hits, 4);
+    break;
+  default:
+    break;
+  }
+  deliver(fs, hits, n, lineno, ts, line, len);
+  return kind;
+}
+
+static void account_file(file_state *fs)
+{
+  run *r = fs->r;
+  if (fs->fam == EXH_FAM_NONE)
+    return;
+  pthread_mutex_lock(&r->lock);
+  coverage_acc *c = &r->cov[fs->fam];
+  c->files++;
+  c->records += fs->records;
+  r->stats.records += fs->records;
+  if (fs->first != EXHUNT_NO_TIME && (c->first == EXHUNT_NO_TIME || fs->first < c->first))
+    c->first = fs->first;
+  if (fs->last != EXHUNT_NO_TIME && (c->last == EXHUNT_NO_TIME || fs->last > c->last))
+    c->last = fs->last;
+  if (fs->table.version[0] && (c->build[0] == '\0' || fs->last > c->build_time)) {
+    snprintf(c->build, sizeof c->build, "%s", fs->table.version);
+    c->build_time = fs->last;
+  }
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* Reads one log from `src`; *is_log is false if it turned out not to be one. */
+static void read_log(run *r, const char *path, exh_source src, bool *is_log)
+{
+  file_state fs;
+  memset(&fs, 0, sizeof fs);
+  fs.r = r;
+  fs.path = path;
+  fs.fam = family_from_path(path);
+  fs.first = fs.last = EXHUNT_NO_TIME;
+  protocol_from_path(path, fs.protocol, sizeof fs.protocol);
+  exh_table_init(&fs.table, fs.fam == EXH_FAM_IIS ? EXH_FMT_W3C : EXH_FMT_CSV);
+  exh_lines lines;
+  if (exh_lines_init(&lines, src) != EXHUNT_OK) {
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
+    exh_table_free(&fs.table);
+    return;
+  }
+  const char *line;
+  size_t len;
+  bool truncated;
+  uint64_t cut = 0, unbound = 0;
+  while (exh_lines_next(&lines, &line, &len, &truncated)) {
+    if (truncated)
+      cut++;
+    if (fs.fam == EXH_FAM_NONE) {
+      /* Neither the path nor a # line has said what this is yet: only
+       * the leading # lines may; a data line first means not a log. */
+      const char *p = line;
+      size_t n = len;
+      if (n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+          (unsigned char)p[2] == 0xBF)
+        p += 3, n -= 3;
+      if (n == 0)
+        continue;
+      if (p[0] != '#' || lines.lineno > 16)
+        break;
+    }
+    if (process_line(&fs, line, len, lines.lineno) == EXH_LINE_NO_HEADER &&
+        (fs.fam == EXH_FAM_HTTPPROXY || fs.fam == EXH_FAM_IIS))
+      unbound++;
+  }
+  *is_log = fs.fam != EXH_FAM_NONE;
+  if (*is_log) {
+    char reason[160];
+    if (cut) {
+      snprintf(reason, sizeof reason, "%llu line(s) longer than %u bytes were cut there",
+               (unsigned long long)cut, EXH_MAX_LINE);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "line-too-long", path, reason);
+    }
+    if (unbound) {
+      snprintf(reason, sizeof reason,
+               "%llu record(s) before any #Fields header: columns unknown, not checked",
+               (unsigned long long)unbound);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "no-header", path, reason);
+    }
+    if (lines.src_err == EXHUNT_ETRUNCATED)
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ETRUNCATED, "gzip-truncated", path,
+             "compressed stream ends early; the lines before the cut were read");
+    else if (lines.src_err == EXHUNT_ELIMIT)
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "gzip-limit", path,
+             "decompressed size or ratio over the limit (gzip bomb?); reading stopped");
+    else if (lines.src_err)
+      notice(r, EXHUNT_NOTICE_ERROR, lines.src_err, "read-error", path,
+             exhunt_strerror(lines.src_err));
+    account_file(&fs);
+  }
+  exh_lines_free(&lines);
+  exh_table_free(&fs.table);
+}
+
+static void read_file(run *r, const char *path)
+{
+  bool noatime_refused = false;
+  int fd = exh_open_evidence(path, &noatime_refused);
+  if (fd < 0) {
+    char reason[160];
+    snprintf(reason, sizeof reason, "cannot open: %s", strerror(errno));
+    notice(r, EXHUNT_NOTICE_ERROR, errno == EACCES ? EXHUNT_EACCES : EXHUNT_EIO, "open-error", path,
+           reason);
+    return;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  uint8_t magic[3] = {0};
+  bool gz = pread(fd, magic, 3, 0) == 3 && exh_is_gzip(magic, 3);
+  exh_fd_source fds;
+  exh_source src;
+  exh_source_fd(&src, &fds, fd);
+  exh_gz_source *gzs = NULL;
+  if (gz) {
+    gzs = exh_malloc(sizeof *gzs);
+    if (!gzs || exh_source_gzip(&src, gzs, src, 0, 0) != EXHUNT_OK) {
+      exh_free(gzs);
+      close(fd);
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
+      return;
+    }
+  }
+  bool is_log = false;
+  read_log(r, path, src, &is_log);
+  pthread_mutex_lock(&r->lock);
+  r->stats.bytes_read += fds.bytes;
+  if (is_log)
+    r->stats.files_scanned++;
+  if (noatime_refused)
+    r->noatime_refused++;
+  pthread_mutex_unlock(&r->lock);
+  if (gzs) {
+    exh_gz_end(gzs);
+    exh_free(gzs);
+  }
+  close(fd);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Walking and workers.                                                    */
+
+static void walk_file(void *ctx, const char *path, const struct stat *st)
+{
+  (void)st;
+  run *r = ctx;
+  pthread_mutex_lock(&r->lock);
+  r->stats.files_seen++;
+  pthread_mutex_unlock(&r->lock);
+  if (!log_candidate(path) && family_from_path(path) == EXH_FAM_NONE)
+    return;
+  if (r->n_files == r->cap_files) {
+    size_t cap = r->cap_files ? r->cap_files * 2 : 256;
+    char **grown = exh_reallocarray(r->files, cap, sizeof *grown);
+    if (!grown) {
+      r->fatal = EXHUNT_ENOMEM;
+      return;
+    }
+    r->files = grown;
+    r->cap_files = cap;
+  }
+  char *copy = exh_strdup(path);
+  if (!copy) {
+    r->fatal = EXHUNT_ENOMEM;
+    return;
+  }
+  r->files[r->n_files++] = copy;
+}
+
+static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
+{
+  run *r = ctx;
+  pthread_mutex_lock(&r->lock);
+  r->stats.skipped[why]++;
+  pthread_mutex_unlock(&r->lock);
+  if (n)
+    notice(r, n->kind, n->code, n->what, n->path, n->reason);
+}
+
+static void walk_dir(void *ctx)
+{
+  run *r = ctx;
+  pthread_mutex_lock(&r->lock);
+  r->stats.dirs_seen++;
+  pthread_mutex_unlock(&r->lock);
+}
+
+static void *worker(void *arg)
+{
+  run *r = arg;
+  for (;;) {
+    pthread_mutex_lock(&r->lock);
+    size_t i = r->next_file < r->n_files ? r->next_file++ : r->n_files;
+    pthread_mutex_unlock(&r->lock);
+    if (i >= r->n_files)
+      return NULL;
+    read_file(r, r->files[i]);
+  }
+}
+
+static void emit_coverage(run *r, bool only_present)
+{
+  if (!r->user->on_coverage)
+    return;
+  for (int f = 0; f < EXH_FAM_COUNT; f++) {
+    coverage_acc *c = &r->cov[f];
+    if (only_present && c->files == 0)
+      continue;
+    exhunt_coverage cv = {family_names[f],
+                          c->files > 0,
+                          c->files,
+                          c->records,
+                          c->first,
+                          c->last,
+                          c->build[0] ? c->build : NULL};
+    r->user->on_coverage(r->user->ctx, &cv);
+  }
+}
+
+static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *sink)
+{
+  memset(r, 0, sizeof *r);
+  r->opts = opts;
+  r->user = sink;
+  pthread_mutex_init(&r->lock, NULL);
+  for (int f = 0; f < EXH_FAM_COUNT; f++)
+    r->cov[f].first = r->cov[f].last = r->cov[f].build_time = EXHUNT_NO_TIME;
+}
+
+static void run_free(run *r)
+{
+  for (size_t i = 0; i < r->n_held; i++) {
+    exh_free(r->held[i].text);
+    exh_free(r->held[i].path);
+  }
+  exh_free(r->held);
+  for (size_t i = 0; i < r->n_further; i++)
+    exh_free(r->went_further[i]);
+  exh_free(r->went_further);
+  for (size_t i = 0; i < r->n_files; i++)
+    exh_free(r->files[i]);
+  exh_free(r->files);
+  pthread_mutex_destroy(&r->lock);
+}
+
+exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exhunt_logs_opts *opts,
+                             const exhunt_sink *sink, exhunt_scan_stats *stats)
+{
+  if ((!paths && n_paths) || !opts || !sink || !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
+  run r;
+  run_init(&r, opts, sink);
+  exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
+                         opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};
+  exhunt_err err = EXHUNT_OK;
+  for (size_t i = 0; i < n_paths && !err && !r.fatal; i++)
+    err = exh_walk(paths[i], &wopts, &cb);
+  if (!err)
+    err = r.fatal;
+  if (!err) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = opts->threads ? opts->threads : (cores < 1 ? 1u : (unsigned)cores);
+    if (threads > EXH_MAX_THREADS)
+      threads = EXH_MAX_THREADS;
+    if (threads > r.n_files)
+      threads = r.n_files ? (unsigned)r.n_files : 1;
+    pthread_t tids[EXH_MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned i = 0; i < threads; i++)
+      if (pthread_create(&tids[i], NULL, worker, &r) == 0)
+        started++;
+    if (started == 0)
+      worker(&r); /* no thread could start: do the work here */
+    for (unsigned i = 0; i < started; i++)
+      pthread_join(tids[i], NULL);
+    pthread_mutex_lock(&r.lock);
+    release_held(&r);
+    pthread_mutex_unlock(&r.lock);
+    emit_coverage(&r, false);
+    if (r.noatime_refused) {
+      char reason[200];
+      snprintf(reason, sizeof reason,
+               "O_NOATIME was refused for %llu log file(s) not owned by this user; their "
+               "access times may have been updated",
+               (unsigned long long)r.noatime_refused);
+      notice(&r, EXHUNT_NOTICE_NOTE, EXHUNT_EACCES, "atime-not-preserved", NULL, reason);
+    }
+  }
+  if (stats)
+    *stats = r.stats;
+  run_free(&r);
+  return err;
+}
+
+exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
+                              const exhunt_sink *sink)
+{
+  if (!path || (!data && len) || !sink || !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
+  exhunt_logs_opts opts;
+  exhunt_logs_opts_init(&opts);
+  run r;
+  run_init(&r, &opts, sink);
+  exh_span_source span;
+  exh_source src;
+  exh_source_span(&src, &span, data, len);
+  exh_gz_source *gzs = NULL;
+  exhunt_err err = EXHUNT_OK;
+  if (exh_is_gzip(data, len)) {
+    gzs = exh_malloc(sizeof *gzs);
+    if (!gzs || exh_source_gzip(&src, gzs, src, 0, 0) != EXHUNT_OK)
+      err = EXHUNT_ENOMEM;
+  }
+  if (!err) {
+    bool is_log = false;
+    read_log(&r, path, src, &is_log);
+    pthread_mutex_lock(&r.lock);
+    release_held(&r);
+    pthread_mutex_unlock(&r.lock);
+    emit_coverage(&r, true);
+  }
+  if (gzs) {
+    exh_gz_end(gzs);
+    exh_free(gzs);
+  }
+  run_free(&r);
+  return err;
+}

@@ -1,0 +1,214 @@
+/*
+ * table.c - Exchange CSV and IIS W3C records; see table.h.
+ */
+#include "table.h"
+
+#include <string.h>
+#include <strings.h>
+
+void exh_table_init(exh_table *t, exh_table_format format)
+{
+  memset(t, 0, sizeof *t);
+  t->format = format;
+  exh_dynbuf_init(&t->names, 1024 * 1024);
+  exh_dynbuf_init(&t->scratch, 2 * EXH_MAX_LINE);
+}
+
+void exh_table_free(exh_table *t)
+{
+  exh_dynbuf_free(&t->names);
+  exh_dynbuf_free(&t->scratch);
+}
+
+static char lower(char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool exh_view_eq(exh_view v, const char *s)
+{
+  size_t n = strlen(s);
+  return v.n == n && strncasecmp(v.p, s, n) == 0;
+}
+
+bool exh_view_starts(exh_view v, const char *prefix)
+{
+  size_t n = strlen(prefix);
+  return v.n >= n && strncasecmp(v.p, prefix, n) == 0;
+}
+
+bool exh_view_has(exh_view v, const char *needle)
+{
+  size_t n = strlen(needle);
+  if (n == 0)
+    return true;
+  char first = lower(needle[0]);
+  for (size_t i = 0; i + n <= v.n; i++)
+    if (lower(v.p[i]) == first && strncasecmp(v.p + i, needle, n) == 0)
+      return true;
+  return false;
+}
+
+static void copy_meta(char *dst, size_t cap, const char *p, size_t n)
+{
+  while (n && (*p == ' ' || *p == '\t'))
+    p++, n--;
+  while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+    n--;
+  if (n >= cap)
+    n = cap - 1;
+  for (size_t i = 0; i < n; i++)
+    dst[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
+  dst[n] = '\0';
+}
+
+/* Splits a header into names: ',' for CSV, ' ' for W3C. */
+static void set_header(exh_table *t, const char *p, size_t n, char sep)
+{
+  if (t->have_header)
+    t->header_changes++;
+  exh_dynbuf_reset(&t->names);
+  t->n_names = 0;
+  size_t i = 0;
+  while (i <= n && t->n_names < EXH_MAX_FIELDS) {
+    size_t j = i;
+    while (j < n && p[j] != sep)
+      j++;
+    const char *name = p + i;
+    size_t len = j - i;
+    while (len && (*name == ' ' || *name == '"'))
+      name++, len--;
+    while (len && (name[len - 1] == ' ' || name[len - 1] == '"'))
+      len--;
+    if (len || sep == ',') {
+      size_t off = t->names.len;
+      if (exh_dynbuf_add(&t->names, name, len) || exh_dynbuf_addc(&t->names, '\0'))
+        break;
+      t->name_off[t->n_names++] = off;
+    }
+    i = j + 1;
+  }
+  t->have_header = t->n_names > 0;
+}
+
+int exh_table_col(const exh_table *t, const char *name)
+{
+  for (size_t i = 0; i < t->n_names; i++)
+    if (strcasecmp(t->names.data + t->name_off[i], name) == 0)
+      return (int)i;
+  return -1;
+}
+
+exh_view exh_table_get(const exh_table *t, int col)
+{
+  exh_view empty = {"", 0};
+  if (col < 0 || (size_t)col >= t->n_values)
+    return empty;
+  exh_view v = t->values[col];
+  if (t->format == EXH_FMT_W3C && v.n == 1 && v.p[0] == '-')
+    return empty;
+  return v;
+}
+
+/* RFC 4180 fields of one line, unquoted into scratch. */
+static void split_csv(exh_table *t, const char *p, size_t n)
+{
+  exh_dynbuf_reset(&t->scratch);
+  /* Reserve once so views into scratch never move. */
+  if (exh_dynbuf_reserve(&t->scratch, n + 1)) {
+    t->n_values = 0;
+    return;
+  }
+  char *out = t->scratch.data;
+  size_t o = 0, i = 0;
+  t->n_values = 0;
+  while (t->n_values < EXH_MAX_FIELDS) {
+    size_t start = o;
+    if (i < n && p[i] == '"') {
+      i++;
+      while (i < n) {
+        if (p[i] == '"') {
+          if (i + 1 < n && p[i + 1] == '"') {
+            out[o++] = '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        out[o++] = p[i++];
+      }
+      /* Junk between a closing quote and the comma is kept (lenient). */
+      while (i < n && p[i] != ',')
+        out[o++] = p[i++];
+    } else {
+      while (i < n && p[i] != ',')
+        out[o++] = p[i++];
+    }
+    t->values[t->n_values].p = out + start;
+    t->values[t->n_values].n = o - start;
+    t->n_values++;
+    if (i >= n)
+      break;
+    i++; /* the comma */
+  }
+  t->scratch.len = o;
+}
+
+static void split_w3c(exh_table *t, const char *p, size_t n)
+{
+  t->n_values = 0;
+  size_t i = 0;
+  while (i < n && t->n_values < EXH_MAX_FIELDS) {
+    while (i < n && p[i] == ' ')
+      i++;
+    if (i >= n)
+      break;
+    size_t j = i;
+    while (j < n && p[j] != ' ')
+      j++;
+    t->values[t->n_values].p = p + i;
+    t->values[t->n_values].n = j - i;
+    t->n_values++;
+    i = j;
+  }
+}
+
+exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len)
+{
+  /* A UTF-8 byte-order mark may open the file. */
+  if (len >= 3 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
+      (unsigned char)line[2] == 0xBF)
+    line += 3, len -= 3;
+  if (len == 0)
+    return EXH_LINE_EMPTY;
+  if (line[0] == '#') {
+    exh_view v = {line, len};
+    if (exh_view_starts(v, "#Fields:"))
+      set_header(t, line + 8, len - 8, t->format == EXH_FMT_CSV ? ',' : ' ');
+    else if (exh_view_starts(v, "#Version:"))
+      copy_meta(t->version, sizeof t->version, line + 9, len - 9);
+    else if (exh_view_starts(v, "#Software:"))
+      copy_meta(t->software, sizeof t->software, line + 10, len - 10);
+    else if (exh_view_starts(v, "#Log-type:"))
+      copy_meta(t->log_type, sizeof t->log_type, line + 10, len - 10);
+    return EXH_LINE_META;
+  }
+  if (t->format == EXH_FMT_CSV && !t->have_header) {
+    /* Some exports drop the # lines and start with a bare header. */
+    exh_view v = {line, len};
+    if (exh_view_starts(v, "DateTime,") || exh_view_starts(v, "date-time,") ||
+        exh_view_starts(v, "TimeStamp,")) {
+      set_header(t, line, len, ',');
+      return EXH_LINE_META;
+    }
+  }
+  if (!t->have_header)
+    return EXH_LINE_NO_HEADER;
+  if (t->format == EXH_FMT_CSV)
+    split_csv(t, line, len);
+  else
+    split_w3c(t, line, len);
+  t->ragged = t->n_values != t->n_names;
+  return EXH_LINE_RECORD;
+}
