@@ -20,6 +20,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"scan", "find web shells and HAFNIUM indicators in files and trees", cmd_scan, help_scan},
+    {"logs", "hunt exploitation in Exchange and IIS logs", cmd_logs, help_logs},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -203,7 +203,6 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
   if (!ssrf && !cookie_ssrf)
     return 0;
   int status = status_of(exh_table_get(t, c->status));
-  exh_view stem = exh_table_get(t, c->url_stem);
   exh_log_hit *h;
   if (ssrf && exh_view_starts(anchor, "ServerInfo~localhost")) {
     h = new_hit(hits, &n, max, "exhunt.log.proxylogon_probe",
@@ -218,6 +217,7 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
     if (h) {
       add_cve(h, "CVE-2021-26855");
       add_cve(h, "CVE-2021-27065");
+      h->ssrf_went_further = true;
     }
   } else {
     h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26855_ssrf",
@@ -228,10 +228,13 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
     if (h) {
       add_cve(h, "CVE-2021-26855");
       h->ssrf_candidate = true;
-      bool ecp_or_mapi =
-          (exh_view_has(stem, "/ecp/") || exh_view_has(stem, "/mapi/") ||
-           (protocol && (strcasecmp(protocol, "ecp") == 0 || strcasecmp(protocol, "mapi") == 0))) &&
-          !exh_view_has(stem, "autodiscover");
+      /* Where the SSRF went is the path inside the routing key
+       * (ServerInfo~host:444/ecp/proxyLogon.ecp#), not the URL the client
+       * asked the front end for (/ecp/y.js). */
+      exh_view key = ssrf ? anchor : cookie;
+      const char *slash = memchr(key.p, '/', key.n);
+      exh_view target = view_from(slash, key.n - (size_t)(slash - key.p));
+      bool ecp_or_mapi = exh_view_starts(target, "/ecp/") || exh_view_starts(target, "/mapi/");
       h->ssrf_went_further = ecp_or_mapi && ((status >= 200 && status < 300) || status == 241);
     }
   }
@@ -363,7 +366,12 @@ size_t exh_detect_ecp_line(const char *line, size_t len, exh_log_hit *hits, size
   if (url < 0)
     return 0;
   size_t url_at = after + (size_t)url;
-  long tag = find_tag(line + url_at, len - url_at);
+  /* The tag must sit in the URL parameter's own value, which ends at the
+   * next ";S:" of the ECP log's key list: a later "<null>" elsewhere on
+   * the line (the clean-up "ExternalUrl=$null" call) is not a script. */
+  long value_end = find_ci(line + url_at, len - url_at, ";S:");
+  size_t window = value_end >= 0 ? (size_t)value_end : len - url_at;
+  long tag = find_tag(line + url_at, window);
   if (tag < 0)
     return 0;
   size_t n = 0;

@@ -253,8 +253,6 @@ static void remember_further(run *r, exh_view ip)
 static void hold_locked(run *r, const exh_log_hit *h, const char *path, uint64_t line, int64_t ts,
                         const char *excerpt, size_t excerpt_len)
 {
-  if (h->ssrf_went_further)
-    remember_further(r, h->client_ip);
   if (r->n_held == MAX_HELD_SSRF) {
     if (!r->held_capped) {
       r->held_capped = true;
@@ -361,6 +359,8 @@ static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, 
     return;
   pthread_mutex_lock(&r->lock);
   for (size_t i = 0; i < n; i++) {
+    if (hits[i].ssrf_went_further)
+      remember_further(r, hits[i].client_ip);
     if (hits[i].ssrf_candidate)
       hold_locked(r, &hits[i], fs->path, line, ts, raw, raw_len);
     else
@@ -459,7 +459,10 @@ static void account_file(file_state *fs)
     c->first = fs->first;
   if (fs->last != EXHUNT_NO_TIME && (c->last == EXHUNT_NO_TIME || fs->last > c->last))
     c->last = fs->last;
-  if (fs->table.version[0] && (c->build[0] == '\0' || fs->last > c->build_time)) {
+  /* HttpProxy logs' #Version is the server build (15.01.2106.002); the
+   * ECP Server log's is a format version and IIS's the W3C version. */
+  if (fs->fam == EXH_FAM_HTTPPROXY && fs->table.version[0] &&
+      (c->build[0] == '\0' || fs->last > c->build_time)) {
     snprintf(c->build, sizeof c->build, "%s", fs->table.version);
     c->build_time = fs->last;
   }

@@ -29,8 +29,13 @@ assert lines, "no output"
 for ln in lines:
     o = json.loads(ln)
     assert o["schema"] == "exhunt/1", ln
-    assert o["type"] in ("finding", "note", "error", "summary"), ln
-    if o["type"] == "finding":
+    assert o["type"] in ("finding", "note", "error", "summary", "coverage"), ln
+    if o["type"] == "finding" and "line" in o:
+        for k in ("category", "severity", "rule", "title", "path", "line", "cve", "outcome", "excerpt"):
+            assert k in o, (k, ln)
+        assert o["outcome"] in ("exploited", "attempted", "probe")
+        assert isinstance(o["cve"], list)
+    elif o["type"] == "finding":
         for k in ("category", "severity", "rule", "title", "path", "sha256", "size", "mtime", "matches"):
             assert k in o, (k, ln)
         assert o["severity"] in ("critical", "high", "medium", "low", "info")
@@ -158,6 +163,28 @@ if [ -d "$SRC/examples/compromised-exchange" ]; then
   check_jsonl "$TMP/out" && ok || bad "example jsonl well-formed"
   expect_rc 0 "example clean server" -- "$EXHUNT" scan "$SRC/examples/clean-exchange"
 fi
+
+# --- exhunt logs -------------------------------------------------------------
+expect_rc 0 "help logs" -- "$EXHUNT" help logs
+grep -q -- '--since' "$TMP/out" && ok || bad "help logs shows options"
+if [ -d "$SRC/examples/compromised-exchange" ]; then
+  expect_rc 1 "logs: compromised example" -- "$EXHUNT" logs -f jsonl "$SRC/examples/compromised-exchange"
+  check_jsonl "$TMP/out" && ok || bad "logs jsonl well-formed"
+  for rule in cve_2021_26855_ssrf cve_2021_27065_set_vdir iis_webshell_request; do
+    grep -q "\"rule\":\"exhunt.log.$rule\"" "$TMP/out" && ok || bad "logs: $rule found"
+  done
+  [ "$(grep -c '"type":"coverage"' "$TMP/out")" = 4 ] && ok || bad "logs: one coverage line per family"
+  grep -q '"family":"exchange-oabgenerator","present":false' "$TMP/out" && ok || bad "logs: missing family reported"
+  grep -q '"client_ip":"203.0.113.47"' "$TMP/out" && ok || bad "logs: attacker IP carried"
+  expect_rc 0 "logs: clean example" -- "$EXHUNT" logs "$SRC/examples/clean-exchange"
+  grep -q 'MISSING' "$TMP/out" && ok || bad "logs text: missing family shown"
+  expect_rc 0 "logs: --since after the attack" -- "$EXHUNT" logs --since 2021-03-04 "$SRC/examples/compromised-exchange"
+  expect_rc 2 "logs: --until before --since" -- "$EXHUNT" logs --since 2021-03-04 --until 2021-03-01 "$SRC/examples"
+fi
+mkdir -p "$TMP/gzlogs/W3SVC1"
+printf '#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-method cs-uri-stem c-ip sc-status\n2021-03-03 12:00:00 POST /aspnet_client/s.aspx 203.0.113.5 200\n' | gzip -n >"$TMP/gzlogs/W3SVC1/u_ex210303.log.gz"
+expect_rc 1 "logs: .gz read transparently" -- "$EXHUNT" logs -f jsonl "$TMP/gzlogs"
+grep -q '"line":3' "$TMP/out" && ok || bad "logs: line number inside .gz"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,51 @@
+/*
+ * fuzz_logs.c - libFuzzer target: the log readers and detectors end to end
+ * (gzip, lines, Exchange CSV and W3C tables, every family's detectors,
+ * SSRF classification, coverage), with every finding rendered as JSONL.
+ * The first byte picks the path, so each family's code path is reached.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dynbuf.h"
+#include "exhunt/exhunt.h"
+#include "output/format.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static exh_dynbuf out;
+
+static void on_finding(void *ctx, const exhunt_finding *f)
+{
+  (void)ctx;
+  exh_dynbuf_reset(&out);
+  exh_jsonl_finding(&out, f);
+  exh_text_finding(&out, f, false, true);
+}
+
+static void on_notice(void *ctx, const exhunt_notice *n)
+{
+  (void)ctx;
+  exh_dynbuf_reset(&out);
+  exh_jsonl_notice(&out, n);
+}
+
+static void on_coverage(void *ctx, const exhunt_coverage *c)
+{
+  (void)ctx;
+  exh_dynbuf_reset(&out);
+  exh_jsonl_coverage(&out, c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  static const char *const paths[] = {"/ev/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030312-1.LOG",
+                                      "/ev/V15/Logging/ECP/Server/ECPServer20210303-1.LOG",
+                                      "/ev/V15/Logging/OABGeneratorLog/OABGenerator_20210303-1.LOG",
+                                      "/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
+                                      "/ev/unknown.log"};
+  exhunt_sink sink = {NULL, on_finding, on_notice, NULL, on_coverage};
+  const char *path = paths[size ? data[0] % 5 : 0];
+  exhunt_logs_buffer(path, size ? data + 1 : data, size ? size - 1 : 0, &sink);
+  return 0;
+}

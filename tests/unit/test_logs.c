@@ -1,0 +1,390 @@
+/*
+ * test_logs.c - the log readers (sources, lines, tables) and the ProxyLogon
+ * detectors, on inputs written here: CRLF, BOM, quoting, header changes,
+ * ragged rows, NUL bytes, over-long lines, gzip (whole, truncated, bomb),
+ * and the Test-ProxyLogon conditions with their near misses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "logs/detect.h"
+#include "logs/lines.h"
+#include "logs/source.h"
+
+static recorder rec;
+
+static int setup(void **state)
+{
+  (void)state;
+  memset(&rec, 0, sizeof rec);
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lines and sources.                                                      */
+
+static void test_lines_crlf_bom_nul_and_last_line(void **state)
+{
+  (void)state;
+  static const char text[] = "\xEF\xBB\xBF#Fields: a\r\nx\0y\r\n\r\nlast";
+  exh_span_source span;
+  exh_source src;
+  exh_source_span(&src, &span, (const uint8_t *)text, sizeof text - 1);
+  exh_lines l;
+  assert_int_equal(exh_lines_init(&l, src), EXHUNT_OK);
+  const char *line;
+  size_t len;
+  bool cut;
+  assert_true(exh_lines_next(&l, &line, &len, &cut));
+  assert_int_equal(len, 13); /* BOM kept for the table to strip; CR dropped */
+  assert_true(exh_lines_next(&l, &line, &len, &cut));
+  assert_int_equal(len, 3);
+  assert_memory_equal(line, "x\0y", 3);
+  assert_true(exh_lines_next(&l, &line, &len, &cut));
+  assert_int_equal(len, 0);
+  assert_true(exh_lines_next(&l, &line, &len, &cut));
+  assert_int_equal(len, 4);
+  assert_int_equal(l.lineno, 4);
+  assert_false(exh_lines_next(&l, &line, &len, &cut));
+  exh_lines_free(&l);
+}
+
+static void test_lines_overlong_is_cut_and_skipped(void **state)
+{
+  (void)state;
+  size_t big = EXH_MAX_LINE * 3 + 17;
+  char *text = malloc(big + 16);
+  memset(text, 'A', big);
+  memcpy(text + big, "\nnext\n", 6);
+  exh_span_source span;
+  exh_source src;
+  exh_source_span(&src, &span, (const uint8_t *)text, big + 6);
+  exh_lines l;
+  exh_lines_init(&l, src);
+  const char *line;
+  size_t len;
+  bool cut;
+  assert_true(exh_lines_next(&l, &line, &len, &cut));
+  assert_true(cut);
+  assert_int_equal(len, EXH_MAX_LINE);
+  assert_true(exh_lines_next(&l, &line, &len, &cut));
+  assert_false(cut);
+  assert_int_equal(len, 4);
+  assert_memory_equal(line, "next", 4);
+  assert_int_equal(l.lineno, 2);
+  assert_false(exh_lines_next(&l, &line, &len, &cut));
+  exh_lines_free(&l);
+  free(text);
+}
+
+static size_t gzip_bytes(const void *in, size_t n, uint8_t *out, size_t cap)
+{
+  z_stream zs;
+  memset(&zs, 0, sizeof zs);
+  assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  zs.next_in = (Bytef *)(uintptr_t)in;
+  zs.avail_in = (uInt)n;
+  zs.next_out = out;
+  zs.avail_out = (uInt)cap;
+  assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  size_t got = cap - zs.avail_out;
+  deflateEnd(&zs);
+  return got;
+}
+
+/* Reads everything from a gzip of `plain`, cut to `keep` bytes. */
+static exhunt_err gunzip_all(const uint8_t *gz, size_t n, uint64_t *out_total)
+{
+  exh_span_source span;
+  exh_source inner, src;
+  exh_source_span(&inner, &span, gz, n);
+  exh_gz_source g;
+  assert_int_equal(exh_source_gzip(&src, &g, inner, 0, 0), EXHUNT_OK);
+  uint8_t buf[4096];
+  size_t got;
+  exhunt_err err;
+  *out_total = 0;
+  do {
+    err = src.read(src.ctx, buf, sizeof buf, &got);
+    *out_total += got;
+  } while (!err && got);
+  exh_gz_end(&g);
+  return err;
+}
+
+static void test_gzip_whole_truncated_and_bomb(void **state)
+{
+  (void)state;
+  static char plain[200000];
+  for (size_t i = 0; i < sizeof plain; i++)
+    plain[i] = (char)('a' + (i * 7919) % 26);
+  static uint8_t gz[400000];
+  size_t n = gzip_bytes(plain, sizeof plain, gz, sizeof gz);
+  assert_true(exh_is_gzip(gz, n));
+  uint64_t total;
+  assert_int_equal(gunzip_all(gz, n, &total), EXHUNT_OK);
+  assert_int_equal(total, sizeof plain);
+  /* cut in the middle: what could be decoded, then ETRUNCATED */
+  assert_int_equal(gunzip_all(gz, n / 2, &total), EXHUNT_ETRUNCATED);
+  assert_true(total > 0 && total < sizeof plain);
+  /* a bomb: 64 MiB of zeros compress ~1000x */
+  size_t zeros = 64u * 1024 * 1024;
+  char *z = calloc(1, zeros);
+  uint8_t *bomb = malloc(zeros / 100);
+  size_t bn = gzip_bytes(z, zeros, bomb, zeros / 100);
+  assert_int_equal(gunzip_all(bomb, bn, &total), EXHUNT_ELIMIT);
+  assert_true(total < zeros);
+  free(z);
+  free(bomb);
+  /* not gzip at all */
+  static const uint8_t junk[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff};
+  assert_int_equal(gunzip_all(junk, sizeof junk, &total), EXHUNT_ECORRUPT);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tables.                                                                 */
+
+static void test_csv_binding_and_quoting(void **state)
+{
+  (void)state;
+  exh_table t;
+  exh_table_init(&t, EXH_FMT_CSV);
+  const char *hdr = "\xEF\xBB\xBF#Fields: DateTime,UserAgent,AnchorMailbox,HttpStatus";
+  assert_int_equal(exh_table_line(&t, hdr, strlen(hdr)), EXH_LINE_META);
+  const char *row = "2021-03-03T12:00:00.000Z,\"Mozilla, \"\"5.0\"\"\",ServerInfo~a]@x:444/y#,200";
+  assert_int_equal(exh_table_line(&t, row, strlen(row)), EXH_LINE_RECORD);
+  int ua = exh_table_col(&t, "useragent"); /* case-insensitive binding */
+  exh_view v = exh_table_get(&t, ua);
+  assert_int_equal(v.n, 14);
+  assert_memory_equal(v.p, "Mozilla, \"5.0\"", 14);
+  assert_false(t.ragged);
+  /* ragged: a missing field reads as empty */
+  const char *short_row = "2021-03-03T12:00:00Z,curl";
+  exh_table_line(&t, short_row, strlen(short_row));
+  assert_true(t.ragged);
+  assert_int_equal(exh_table_get(&t, exh_table_col(&t, "HttpStatus")).n, 0);
+  /* unbalanced quote: the rest of the line is the value, nothing read past it */
+  const char *open_q = "2021,\"never closed,ServerInfo~";
+  assert_int_equal(exh_table_line(&t, open_q, strlen(open_q)), EXH_LINE_RECORD);
+  assert_int_equal(t.n_values, 2);
+  exh_table_free(&t);
+
+  /* a bare CSV header, no # lines */
+  exh_table_init(&t, EXH_FMT_CSV);
+  const char *bare = "DateTime,AnchorMailbox";
+  assert_int_equal(exh_table_line(&t, bare, strlen(bare)), EXH_LINE_META);
+  assert_int_equal(exh_table_col(&t, "AnchorMailbox"), 1);
+  exh_table_free(&t);
+}
+
+static void test_w3c_header_changes_mid_file(void **state)
+{
+  (void)state;
+  exh_table t;
+  exh_table_init(&t, EXH_FMT_W3C);
+  const char *h1 = "#Fields: date time cs-method cs-uri-stem sc-status";
+  const char *r1 = "2021-03-03 12:00:00 POST /ecp/y.js 200";
+  const char *h2 = "#Fields: date time c-ip cs-uri-stem cs-method sc-status";
+  const char *r2 = "2021-03-03 12:00:01 203.0.113.9 /aspnet_client/a.aspx POST 200";
+  exh_table_line(&t, h1, strlen(h1));
+  exh_table_line(&t, r1, strlen(r1));
+  assert_true(exh_view_eq(exh_table_get(&t, exh_table_col(&t, "cs-method")), "POST"));
+  exh_table_line(&t, h2, strlen(h2));
+  assert_int_equal(t.header_changes, 1);
+  exh_table_line(&t, r2, strlen(r2));
+  assert_true(
+      exh_view_eq(exh_table_get(&t, exh_table_col(&t, "cs-uri-stem")), "/aspnet_client/a.aspx"));
+  assert_int_equal(exh_table_get(&t, exh_table_col(&t, "cs-username")).n, 0);
+  exh_table_free(&t);
+}
+
+static void test_iso8601(void **state)
+{
+  (void)state;
+  exh_view a = {"2021-03-03T12:13:58.402Z", 24};
+  assert_int_equal(exh_parse_iso8601(a), 1614773638);
+  exh_view b = {"2021-13-03T00:00:00Z", 20};
+  assert_int_equal(exh_parse_iso8601(b), EXHUNT_NO_TIME);
+  exh_view c = {"2021-03", 7};
+  assert_int_equal(exh_parse_iso8601(c), EXHUNT_NO_TIME);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Whole logs through exhunt_logs_buffer.                                  */
+
+static void on_coverage(void *ctx, const exhunt_coverage *c)
+{
+  (void)ctx;
+  (void)c;
+}
+
+static size_t scan_log(const char *path, const char *text)
+{
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_coverage = on_coverage;
+  size_t before = rec.n_findings;
+  assert_int_equal(exhunt_logs_buffer(path, (const uint8_t *)text, strlen(text), &sink), EXHUNT_OK);
+  return rec.n_findings - before;
+}
+
+static size_t count_rule(const char *rule)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < rec.n_findings; i++)
+    n += strcmp(rec.findings[i].rule, rule) == 0;
+  return n;
+}
+
+#define HP_HEADER                                                                                  \
+  "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2106.002\r\n#Log-type: HttpProxy "      \
+  "Logs\r\n#Fields: DateTime,ClientIpAddress,UrlStem,AnchorMailbox,UserAgent,HttpStatus\r\n"
+
+static void test_ssrf_classification(void **state)
+{
+  (void)state;
+  const char *log = HP_HEADER
+      /* client A: autodiscover SSRF only -> attempted */
+      "2021-03-03T01:00:00Z,198.51.100.7,/ecp/x.js,ServerInfo~a]@srv:444/autodiscover/"
+      "autodiscover.xml?#,python,200\r\n"
+      /* client B: SSRF that reaches /ecp/ -> the chain, exploited */
+      "2021-03-03T01:00:01Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@srv:444/autodiscover/"
+      "autodiscover.xml?#,python,200\r\n"
+      "2021-03-03T01:00:02Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@srv:444/ecp/proxyLogon.ecp?#,"
+      "python,241\r\n"
+      /* scanner probe */
+      "2021-03-03T01:00:03Z,192.0.2.200,/ecp/z.js,ServerInfo~localhost/owa/?#,nmap,500\r\n"
+      /* near misses: no slash; another routing key */
+      "2021-03-03T01:00:04Z,192.0.2.9,/owa/,ServerInfo~srv,Mozilla,200\r\n"
+      "2021-03-03T01:00:05Z,192.0.2.9,/owa/,Smtp~user@contoso.com,Mozilla,200\r\n";
+  size_t n = scan_log("/ev/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG", log);
+  assert_int_equal(n, 4);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_attempt"), 1);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 2);
+  assert_int_equal(count_rule("exhunt.log.proxylogon_probe"), 1);
+  for (size_t i = 0; i < rec.n_findings; i++) {
+    if (strcmp(rec.findings[i].rule, "exhunt.log.cve_2021_26855_attempt") == 0)
+      assert_int_equal(rec.findings[i].severity, EXHUNT_SEV_MEDIUM);
+    if (strcmp(rec.findings[i].rule, "exhunt.log.proxylogon_probe") == 0)
+      assert_int_equal(rec.findings[i].severity, EXHUNT_SEV_LOW);
+  }
+}
+
+static void test_reset_vdir_parity(void **state)
+{
+  (void)state;
+  const char *log =
+      HP_HEADER "2021-03-03T01:00:00Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@srv:444/ecp/DDI/"
+                "DDIService.svc/SetObject?schema=ResetOABVirtualDirectory#,python,200\r\n"
+                /* the same with status 500: not the 27065 step */
+                "2021-03-03T01:00:01Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@srv:444/ecp/DDI/"
+                "DDIService.svc/SetObject?schema=ResetOABVirtualDirectory#,python,500\r\n";
+  scan_log("/ev/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG", log);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_reset_vdir"), 1);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 1);
+  /* the same rows in the Owa folder are SSRF only (Ecp folder per TPL) */
+  memset(&rec, 0, sizeof rec);
+  scan_log("/ev/Logging/HttpProxy/Owa/HttpProxy_2021030301-1.LOG", log);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_reset_vdir"), 0);
+}
+
+static void test_ecp_server_set_vdir(void **state)
+{
+  (void)state;
+  const char *log =
+      "#Software: Microsoft Exchange Server\r\n#Log-type: ECP Server Log\r\n"
+      "#Fields: TimeStamp,ServerName,EventId,EventData\r\n"
+      "2021-03-03T12:14:12Z,EX,ECP.Request,\"S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://"
+      "f/<script language=\"\"JScript\"\" runat=\"\"server\"\">eval(Request[\"\"x\"\"])</"
+      "script>'.Identity='1';S:REQID=\"\r\n"
+      /* clean-up with $null and a later "<null>": not a script */
+      "2021-03-03T12:14:21Z,EX,ECP.Request,S:CMD=Set-OabVirtualDirectory.ExternalUrl=$null."
+      "Identity='1';S:TID=<null>;S:URL=/ecp/\r\n"
+      /* an admin's legitimate change */
+      "2021-03-03T12:20:00Z,EX,ECP.Request,S:CMD=Set-OwaVirtualDirectory.ExternalUrl='https://"
+      "mail.contoso.com/owa'.Identity='2'\r\n";
+  size_t n = scan_log("/ev/Logging/ECP/Server/ECPServer20210303-1.LOG", log);
+  assert_int_equal(n, 1);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 1);
+}
+
+static void test_oabgenerator_write(void **state)
+{
+  (void)state;
+  const char *log =
+      "2021-03-03T12:15:00.000Z,Download failed and temporary file 'C:\\inetpub\\wwwroot\\"
+      "aspnet_client\\shell.aspx' needs to be removed\r\n"
+      "2021-03-03T12:16:00.000Z,Download failed and temporary file 'C:\\Program Files\\Microsoft"
+      "\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\x.lzx' needs to be removed\r\n";
+  size_t n = scan_log("/ev/Logging/OABGeneratorLog/OABGenerator_20210303-1.LOG", log);
+  assert_int_equal(n, 1);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26858_oab_write"), 1);
+}
+
+static void test_iis_shell_requests(void **state)
+{
+  (void)state;
+  const char *log =
+      "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n"
+      "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query c-ip cs(User-Agent) "
+      "sc-status\r\n"
+      "2021-03-03 12:13:58 192.0.2.25 POST /ecp/y.js - 203.0.113.47 python 200\r\n"
+      "2021-03-03 12:18:03 192.0.2.25 POST /aspnet_client/system_web/Kx.aspx - 203.0.113.47 "
+      "antSword 200\r\n"
+      "2021-03-03 12:18:04 192.0.2.25 POST /owa/auth/RedirSuiteServerProxy.aspx - "
+      "203.0.113.47 x 200\r\n"
+      /* shipped page, failed request, static file: nothing */
+      "2021-03-03 12:19:00 192.0.2.25 POST /owa/auth/logon.aspx - 198.51.100.23 Mozilla 200\r\n"
+      "2021-03-03 12:19:01 192.0.2.25 POST /aspnet_client/gone.aspx - 203.0.113.47 x 404\r\n"
+      "2021-03-03 12:19:02 192.0.2.25 GET /ecp/scripts/x.js - 198.51.100.23 Mozilla 200\r\n";
+  size_t n = scan_log("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", log);
+  assert_int_equal(n, 3);
+  assert_int_equal(count_rule("exhunt.log.iis_ecp_js_ssrf"), 1);
+  assert_int_equal(count_rule("exhunt.log.iis_webshell_request"), 2);
+}
+
+static void test_family_by_content_and_hostile_bytes(void **state)
+{
+  (void)state;
+  /* no telling path: the #Software line decides */
+  const char *iis = "#Software: Microsoft Internet Information Services 10.0\n"
+                    "#Fields: date time cs-method cs-uri-stem sc-status\n"
+                    "2021-03-03 12:00:00 POST /aspnet_client/a.aspx 200\n";
+  assert_int_equal(scan_log("/tmp/renamed.txt", iis), 1);
+  /* a non-log gives nothing and no error */
+  assert_int_equal(scan_log("/tmp/notes.log", "hello\nworld\n"), 0);
+  /* NULs and invalid UTF-8 inside a record */
+  static const char nul[] = HP_HEADER "2021-03-03T01:00:00Z,203.0.113.1,/ecp/y.js,"
+                                      "ServerInfo~a]@s:444/mapi/\xff\x00x/?#,ua\x01,241\r\n";
+  exhunt_sink sink = rec_sink(&rec);
+  assert_int_equal(exhunt_logs_buffer("/ev/HttpProxy/Mapi/HttpProxy_1.LOG", (const uint8_t *)nul,
+                                      sizeof nul - 1, &sink),
+                   EXHUNT_OK);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 1);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
+      cmocka_unit_test(test_lines_overlong_is_cut_and_skipped),
+      cmocka_unit_test(test_gzip_whole_truncated_and_bomb),
+      cmocka_unit_test(test_csv_binding_and_quoting),
+      cmocka_unit_test(test_w3c_header_changes_mid_file),
+      cmocka_unit_test(test_iso8601),
+      cmocka_unit_test_setup(test_ssrf_classification, setup),
+      cmocka_unit_test_setup(test_reset_vdir_parity, setup),
+      cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
+      cmocka_unit_test_setup(test_oabgenerator_write, setup),
+      cmocka_unit_test_setup(test_iis_shell_requests, setup),
+      cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
