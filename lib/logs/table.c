@@ -197,8 +197,11 @@ exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len)
   if (t->format == EXH_FMT_CSV && !t->have_header) {
     /* Some exports drop the # lines and start with a bare header. */
     exh_view v = {line, len};
-    if (exh_view_starts(v, "DateTime,") || exh_view_starts(v, "date-time,") ||
-        exh_view_starts(v, "TimeStamp,")) {
+    if (len && line[0] == '"') /* exports quote every name: "DateTime","RequestId" */
+      v.p++, v.n--;
+    if (exh_view_starts(v, "DateTime,") || exh_view_starts(v, "DateTime\",") ||
+        exh_view_starts(v, "date-time,") || exh_view_starts(v, "TimeStamp,") ||
+        exh_view_starts(v, "TimeStamp\",")) {
       set_header(t, line, len, ',');
       return EXH_LINE_META;
     }

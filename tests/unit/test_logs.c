@@ -370,6 +370,63 @@ static void test_family_by_content_and_hostile_bytes(void **state)
   assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 1);
 }
 
+/* The real, anonymised HttpProxy and ECP rows of HelseCERT's ProxyLogon
+ * incident (../shared/research-data/datasets/helsecert/README.md), read as
+ * they are published: a quoted bare CSV header, then the rows. */
+static char *helsecert_block(const char *first_line_prefix, const char *must_contain,
+                             bool stop_at_blank)
+{
+  FILE *f = fopen(EXHUNT_SHARED_DIR "/research-data/datasets/helsecert/README.md", "r");
+  if (!f)
+    return NULL;
+  static char out[65536];
+  size_t n = 0;
+  bool in = false;
+  char line[8192];
+  while (fgets(line, sizeof line, f)) {
+    if (!in && strncmp(line, first_line_prefix, strlen(first_line_prefix)) == 0)
+      in = true;
+    if (!in)
+      continue;
+    if ((stop_at_blank && line[0] == '\n') || strncmp(line, "```", 3) == 0)
+      break;
+    if (must_contain && !strstr(line, must_contain))
+      continue;
+    size_t l = strlen(line);
+    if (n + l >= sizeof out)
+      break;
+    memcpy(out + n, line, l);
+    n += l;
+  }
+  fclose(f);
+  out[n] = '\0';
+  return n ? out : NULL;
+}
+
+static void test_real_helsecert_rows(void **state)
+{
+  (void)state;
+  char *rows = helsecert_block("\"DateTime\",\"RequestId\"", NULL, true);
+  if (!rows)
+    skip();
+  scan_log("/ev/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG", rows);
+  /* 11 SSRF rows from one client: the reset of the OAB virtual directory,
+   * and every other row part of a chain that reached /ecp/ */
+  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_reset_vdir"), 1);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 10);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_attempt"), 0);
+  for (size_t i = 0; i < rec.n_findings; i++)
+    assert_int_equal(rec.findings[i].severity, EXHUNT_SEV_CRITICAL);
+
+  memset(&rec, 0, sizeof rec);
+  char *ecp = helsecert_block("#Log-type: ECP Server Log", "S:CMD=", false);
+  if (!ecp)
+    skip();
+  scan_log("/ev/V15/Logging/ECP/Server/ECPServer20210303-1.LOG", ecp);
+  /* two planted scripts; the two ExternalUrl=$null clean-ups are not */
+  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 2);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -385,6 +442,7 @@ int main(void)
       cmocka_unit_test_setup(test_oabgenerator_write, setup),
       cmocka_unit_test_setup(test_iis_shell_requests, setup),
       cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
+      cmocka_unit_test_setup(test_real_helsecert_rows, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
