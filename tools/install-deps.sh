@@ -7,6 +7,7 @@ packages=(
   libyara-dev yara                     # YARA engine (and the CLI, for bench/)
   libssl-dev                           # libcrypto: SHA-256, SHA-1, MD5
   zlib1g-dev                           # .gz logs
+  libjansson-dev                       # JSON-lines Windows event exports
   libcmocka-dev                        # unit tests
   python3                              # CLI tests parse the JSON Lines output
   clang-format                         # style check

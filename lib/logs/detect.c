@@ -16,6 +16,8 @@
  */
 #include "detect.h"
 
+#include "events.h"
+
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -411,6 +413,180 @@ size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size
   if (h) {
     add_cve(h, "CVE-2021-26858");
     h->artifact = path;
+  }
+  return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Windows events.                                                         */
+
+static exh_view base_name(exh_view path)
+{
+  size_t i = path.n;
+  while (i > 0 && path.p[i - 1] != '\\' && path.p[i - 1] != '/')
+    i--;
+  return view_from(path.p + i, path.n - i);
+}
+
+static bool in_list(exh_view v, const char *const *list)
+{
+  for (; *list; list++)
+    if (exh_view_eq(v, *list))
+      return true;
+  return false;
+}
+
+/* Processes an IIS worker has no business starting: shells, recon, and the
+ * LOLBins seen after ProxyLogon (certutil downloads, comsvcs MiniDump of
+ * lsass through rundll32, procdump). The .NET compiler helpers w3wp runs to
+ * build pages (csc.exe, cvtres.exe, vbc.exe) are not in it. */
+static const char *const suspicious_children[] = {"cmd.exe",
+                                                  "powershell.exe",
+                                                  "pwsh.exe",
+                                                  "whoami.exe",
+                                                  "net.exe",
+                                                  "net1.exe",
+                                                  "certutil.exe",
+                                                  "rundll32.exe",
+                                                  "wscript.exe",
+                                                  "cscript.exe",
+                                                  "mshta.exe",
+                                                  "bitsadmin.exe",
+                                                  "nltest.exe",
+                                                  "systeminfo.exe",
+                                                  "tasklist.exe",
+                                                  "ipconfig.exe",
+                                                  "quser.exe",
+                                                  "query.exe",
+                                                  "hostname.exe",
+                                                  "reg.exe",
+                                                  "schtasks.exe",
+                                                  "wmic.exe",
+                                                  "procdump.exe",
+                                                  "procdump64.exe",
+                                                  "7z.exe",
+                                                  "makecab.exe",
+                                                  "curl.exe",
+                                                  "dsquery.exe",
+                                                  "csvde.exe",
+                                                  "adfind.exe",
+                                                  "nslookup.exe",
+                                                  "ping.exe",
+                                                  "arp.exe",
+                                                  "netstat.exe",
+                                                  "at.exe",
+                                                  "sc.exe",
+                                                  "vssadmin.exe",
+                                                  "ntdsutil.exe",
+                                                  "msiexec.exe",
+                                                  "regsvr32.exe",
+                                                  NULL};
+static const char *const exchange_web_parents[] = {"w3wp.exe", "umworkerprocess.exe",
+                                                   "umservice.exe", NULL};
+
+static const char *const web_drop_folders[] = {"\\FrontEnd\\HttpProxy\\owa\\auth\\",
+                                               "\\FrontEnd\\HttpProxy\\ecp\\auth\\",
+                                               "\\inetpub\\wwwroot\\aspnet_client\\",
+                                               "\\FrontEnd\\HttpProxy\\OAB\\",
+                                               "\\inetpub\\wwwroot\\",
+                                               NULL};
+static const char *const script_exts[] = {".aspx", ".ashx", ".asmx", ".asp", ".asa", ".cer", NULL};
+
+static bool ends_in_list(exh_view v, const char *const *list)
+{
+  for (; *list; list++)
+    if (ends_ci(v, *list))
+      return true;
+  return false;
+}
+
+static bool has_in_list(exh_view v, const char *const *list)
+{
+  for (; *list; list++)
+    if (exh_view_has(v, *list))
+      return true;
+  return false;
+}
+
+size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
+{
+  size_t n = 0;
+  exh_log_hit *h;
+  bool sysmon = exh_view_has(ev->channel, "Sysmon");
+  bool security = exh_view_eq(ev->channel, "Security");
+
+  /* Process creation: Sysmon 1, Security 4688. */
+  if ((sysmon && ev->event_id == 1) || (security && ev->event_id == 4688)) {
+    exh_view parent = exh_event_get(ev, sysmon ? "ParentImage" : "ParentProcessName");
+    exh_view child = exh_event_get(ev, sysmon ? "Image" : "NewProcessName");
+    exh_view cmd = exh_event_get(ev, "CommandLine");
+    if (in_list(base_name(parent), exchange_web_parents) &&
+        in_list(base_name(child), suspicious_children)) {
+      bool lsass = exh_view_has(cmd, "comsvcs") && exh_view_has(cmd, "MiniDump");
+      h = new_hit(hits, &n, max, "exhunt.log.web_worker_child_process",
+                  lsass ? "IIS/UM worker process dumped memory with comsvcs MiniDump (credential "
+                          "theft, typically lsass)"
+                        : "IIS/UM worker process started a shell or recon tool: commands run "
+                          "through a web shell",
+                  "post-exploitation", EXHUNT_SEV_CRITICAL, "exploited");
+      if (h)
+        h->artifact = cmd.n ? cmd : child;
+    }
+    return n;
+  }
+
+  /* File creation: Sysmon 11, a server script in a web folder. */
+  if (sysmon && ev->event_id == 11) {
+    exh_view target = exh_event_get(ev, "TargetFilename");
+    if (ends_in_list(target, script_exts) && has_in_list(target, web_drop_folders) &&
+        !shipped_page(base_name(target))) {
+      h = new_hit(hits, &n, max, "exhunt.log.webshell_file_created",
+                  "Server script created in a web folder (web-shell drop)", "webshell-drop",
+                  EXHUNT_SEV_HIGH, "exploited");
+      if (h)
+        h->artifact = target;
+    }
+    return n;
+  }
+
+  /* MSExchange Management: cmdlets run on the server. */
+  if (exh_view_eq(ev->channel, "MSExchange Management")) {
+    exh_view msg = ev->message;
+    n = exh_detect_ecp_line(msg.p, msg.n, hits, max);
+    if (n)
+      return n;
+    bool export_req = exh_view_has(msg, "New-MailboxExportRequest");
+    bool cert_req = exh_view_has(msg, "New-ExchangeCertificate");
+    if ((export_req || cert_req) &&
+        (exh_view_has(msg, ".aspx") || exh_view_has(msg, "\\inetpub\\") ||
+         exh_view_has(msg, "\\FrontEnd\\HttpProxy\\"))) {
+      h = new_hit(hits, &n, max, "exhunt.log.proxyshell_export_to_web",
+                  export_req ? "ProxyShell: mailbox exported to a web path (web-shell write)"
+                             : "ProxyShell: certificate request written to a web path "
+                               "(web-shell write)",
+                  "exploit", EXHUNT_SEV_CRITICAL, "exploited");
+      if (h) {
+        add_cve(h, "CVE-2021-34473");
+        add_cve(h, "CVE-2021-34523");
+        add_cve(h, "CVE-2021-31207");
+        h->artifact = msg;
+      }
+    }
+    return n;
+  }
+
+  /* CVE-2021-26857, as Test-ProxyLogon: Application log, MSExchange
+   * Unified Messaging, Error, System.InvalidCastException. */
+  if (exh_view_eq(ev->channel, "Application") &&
+      exh_view_eq(ev->provider, "MSExchange Unified Messaging") && ev->level == 2 &&
+      exh_view_has(ev->message, "System.InvalidCastException")) {
+    h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26857_um",
+                "Unified Messaging deserialization error (CVE-2021-26857 exploitation attempt)",
+                "exploit", EXHUNT_SEV_HIGH, "attempted");
+    if (h) {
+      add_cve(h, "CVE-2021-26857");
+      h->artifact = ev->message;
+    }
   }
   return n;
 }

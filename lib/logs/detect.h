@@ -23,6 +23,7 @@ typedef enum exh_log_family {
   EXH_FAM_ECP_SERVER,
   EXH_FAM_OABGEN,
   EXH_FAM_IIS,
+  EXH_FAM_EVENTS,
   EXH_FAM_COUNT,
   EXH_FAM_NONE = EXH_FAM_COUNT
 } exh_log_family;
@@ -64,5 +65,8 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
 size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, size_t max);
 size_t exh_detect_ecp_line(const char *line, size_t len, exh_log_hit *hits, size_t max);
 size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size_t max);
+
+struct exh_event;
+size_t exh_detect_event(const struct exh_event *ev, exh_log_hit *hits, size_t max);
 
 #endif

@@ -34,12 +34,14 @@
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "detect.h"
+#include "events.h"
 #include "lines.h"
 #include "source.h"
 #include "walk/walk.h"
 
 static const char *const family_names[EXH_FAM_COUNT] = {"exchange-httpproxy", "exchange-ecp-server",
-                                                        "exchange-oabgenerator", "iis-w3c"};
+                                                        "exchange-oabgenerator", "iis-w3c",
+                                                        "windows-events"};
 
 #define MAX_HELD_SSRF 20000u
 #define EXCERPT_CAP 2048u
@@ -144,11 +146,20 @@ static bool log_candidate(const char *path)
   const char *dot = strrchr(base, '.');
   if (!dot)
     return false;
+  static const char *const exts[] = {".log", ".json", ".jsonl", ".ndjson"};
+  size_t n = (size_t)(dot - base);
   if (strcasecmp(dot, ".gz") == 0) {
-    size_t n = (size_t)(dot - base);
-    return n >= 4 && strncasecmp(dot - 4, ".log", 4) == 0;
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+      size_t el = strlen(exts[i]);
+      if (n >= el && strncasecmp(dot - el, exts[i], el) == 0)
+        return true;
+    }
+    return false;
   }
-  return strcasecmp(dot, ".log") == 0;
+  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+    if (strcasecmp(dot, exts[i]) == 0)
+      return true;
+  return false;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -337,7 +348,9 @@ typedef struct file_state {
   exh_cols cols;
   bool cols_bound;
   uint64_t records;
+  uint64_t malformed; /* JSON lines: lines that are not an event */
   int64_t first, last;
+  exh_event event; /* JSON lines: the current event */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -390,8 +403,34 @@ static int64_t raw_line_time(const char *line, size_t len)
   return exh_parse_iso8601(v);
 }
 
+/* One JSON-lines Windows event. */
+static exh_line_kind process_event(file_state *fs, const char *line, size_t len, uint64_t lineno)
+{
+  if (len == 0)
+    return EXH_LINE_EMPTY;
+  if (!exh_event_from_json(&fs->event, line, len)) {
+    fs->malformed++;
+    return EXH_LINE_NO_HEADER;
+  }
+  fs->records++;
+  int64_t ts = fs->event.time;
+  if (ts != EXHUNT_NO_TIME) {
+    if (fs->first == EXHUNT_NO_TIME || ts < fs->first)
+      fs->first = ts;
+    if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
+      fs->last = ts;
+  }
+  exh_log_hit hits[4];
+  size_t n = exh_detect_event(&fs->event, hits, 4);
+  deliver(fs, hits, n, lineno, ts, line, len);
+  exh_event_free(&fs->event);
+  return EXH_LINE_RECORD;
+}
+
 static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno)
 {
+  if (fs->fam == EXH_FAM_EVENTS)
+    return process_event(fs, line, len, lineno);
   exh_log_hit hits[4];
   size_t n = 0;
   unsigned changes = fs->table.header_changes;
@@ -503,8 +542,16 @@ static void read_log(run *r, const char *path, exh_source src, bool *is_log)
         p += 3, n -= 3;
       if (n == 0)
         continue;
-      if (p[0] != '#' || lines.lineno > 16)
+      if (p[0] == '{') {
+        /* JSON lines: an event export if the first object is an event. */
+        exh_event probe;
+        if (!exh_event_from_json(&probe, p, n))
+          break;
+        exh_event_free(&probe);
+        fs.fam = EXH_FAM_EVENTS;
+      } else if (p[0] != '#' || lines.lineno > 16) {
         break;
+      }
     }
     if (process_line(&fs, line, len, lines.lineno) == EXH_LINE_NO_HEADER &&
         (fs.fam == EXH_FAM_HTTPPROXY || fs.fam == EXH_FAM_IIS))
@@ -517,6 +564,11 @@ static void read_log(run *r, const char *path, exh_source src, bool *is_log)
       snprintf(reason, sizeof reason, "%llu line(s) longer than %u bytes were cut there",
                (unsigned long long)cut, EXH_MAX_LINE);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "line-too-long", path, reason);
+    }
+    if (fs.malformed) {
+      snprintf(reason, sizeof reason, "%llu line(s) are not JSON events; skipped",
+               (unsigned long long)fs.malformed);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "malformed-event", path, reason);
     }
     if (unbound) {
       snprintf(reason, sizeof reason,

@@ -173,7 +173,7 @@ if [ -d "$SRC/examples/compromised-exchange" ]; then
   for rule in cve_2021_26855_ssrf cve_2021_27065_set_vdir iis_webshell_request; do
     grep -q "\"rule\":\"exhunt.log.$rule\"" "$TMP/out" && ok || bad "logs: $rule found"
   done
-  [ "$(grep -c '"type":"coverage"' "$TMP/out")" = 4 ] && ok || bad "logs: one coverage line per family"
+  [ "$(grep -c '"type":"coverage"' "$TMP/out")" = 5 ] && ok || bad "logs: one coverage line per family"
   grep -q '"family":"exchange-oabgenerator","present":false' "$TMP/out" && ok || bad "logs: missing family reported"
   grep -q '"client_ip":"203.0.113.47"' "$TMP/out" && ok || bad "logs: attacker IP carried"
   expect_rc 0 "logs: clean example" -- "$EXHUNT" logs "$SRC/examples/clean-exchange"
@@ -185,6 +185,35 @@ mkdir -p "$TMP/gzlogs/W3SVC1"
 printf '#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-method cs-uri-stem c-ip sc-status\n2021-03-03 12:00:00 POST /aspnet_client/s.aspx 203.0.113.5 200\n' | gzip -n >"$TMP/gzlogs/W3SVC1/u_ex210303.log.gz"
 expect_rc 1 "logs: .gz read transparently" -- "$EXHUNT" logs -f jsonl "$TMP/gzlogs"
 grep -q '"line":3' "$TMP/out" && ok || bad "logs: line number inside .gz"
+
+# The real recorded ProxyLogon exploit run (OTRF Security-Datasets
+# SDWIN-210314014019, MIT): 10,487 Windows events as JSON lines in a zip.
+OTRF="$SHARED/research-data/datasets/otrf/proxylogon_ssrf_rce_poc.zip"
+if [ -f "$OTRF" ]; then
+  mkdir -p "$TMP/otrf"
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$OTRF" "$TMP/otrf"
+  expect_rc 1 "logs: OTRF ProxyLogon recording" -- "$EXHUNT" logs -f jsonl "$TMP/otrf"
+  check_jsonl "$TMP/out" && ok || bad "OTRF jsonl well-formed"
+  python3 - "$TMP/out" <<'PY' && ok || bad "OTRF: exactly the exploitation, nothing else"
+import json, sys
+found = {}
+summary = None
+for ln in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(ln)
+    if o["type"] == "finding":
+        found.setdefault(o["rule"], []).append(o)
+    if o["type"] == "summary":
+        summary = o
+assert summary["records"] == 10487, summary["records"]
+sv = found.pop("exhunt.log.cve_2021_27065_set_vdir")
+assert len(sv) == 1 and "<script" in sv[0]["artifact"], sv
+fc = found.pop("exhunt.log.webshell_file_created")
+assert len(fc) == 1 and fc[0]["artifact"].endswith("\\owa\\auth\\ohyeah.aspx"), fc
+wc = found.pop("exhunt.log.web_worker_child_process")
+assert wc and all(f["artifact"] == "cmd /c whoami" for f in wc), wc
+assert not found, sorted(found)  # nothing else is called exploitation
+PY
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

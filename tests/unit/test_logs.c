@@ -427,6 +427,54 @@ static void test_real_helsecert_rows(void **state)
   assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 2);
 }
 
+static void test_windows_events_json_variants(void **state)
+{
+  (void)state;
+  const char *log =
+      /* OTRF / Security-Datasets flat export: Sysmon process creation */
+      "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1,\"TimeCreated\":"
+      "\"2021-03-14T01:40:10.000Z\",\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp."
+      "exe\","
+      "\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami\"}\n"
+      /* winlogbeat nesting: Security 4688, rundll32 comsvcs MiniDump from w3wp */
+      "{\"@timestamp\":\"2021-03-14T01:41:00Z\",\"winlog\":{\"channel\":\"Security\",\"event_id\":"
+      "4688,\"event_data\":{\"ParentProcessName\":\"c:\\\\windows\\\\system32\\\\inetsrv\\\\W3WP."
+      "EXE\","
+      "\"NewProcessName\":\"C:\\\\Windows\\\\System32\\\\rundll32.exe\",\"CommandLine\":\"rundll32 "
+      "C:\\\\windows\\\\System32\\\\comsvcs.dll, MiniDump 612 C:\\\\temp\\\\l.dmp full\"}}}\n"
+      /* Velociraptor shape: System.EventID.Value; ASP.NET compiling a page is normal */
+      "{\"System\":{\"Channel\":\"Security\",\"EventID\":{\"Value\":4688}},\"EventData\":{"
+      "\"ParentProcessName\":\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\","
+      "\"NewProcessName\":"
+      "\"C:\\\\Windows\\\\Microsoft.NET\\\\Framework64\\\\v4.0.30319\\\\csc.exe\"}}\n"
+      /* file drops: a shell, and Exchange's own logon page during an update */
+      "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":11,\"TargetFilename\":"
+      "\"C:\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\system_web\\\\x.aspx\"}\n"
+      "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":11,\"TargetFilename\":"
+      "\"C:\\\\Program Files\\\\Microsoft\\\\Exchange Server\\\\V15\\\\FrontEnd\\\\HttpProxy\\\\owa"
+      "\\\\auth\\\\logon.aspx\"}\n"
+      /* ProxyShell export to a web path; a benign export to a share */
+      "{\"Channel\":\"MSExchange Management\",\"EventID\":1,\"Message\":\"Cmdlet suceeded. Cmdlet "
+      "New-MailboxExportRequest, parameters -Mailbox \\\"a\\\" -FilePath "
+      "\\\"\\\\\\\\127.0.0.1\\\\c$\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\s.aspx\\\".\"}\n"
+      "{\"Channel\":\"MSExchange Management\",\"EventID\":1,\"Message\":\"Cmdlet suceeded. Cmdlet "
+      "New-MailboxExportRequest, parameters -FilePath \\\"\\\\\\\\fs\\\\pst\\\\a.pst\\\".\"}\n"
+      /* CVE-2021-26857, and the same error from another provider */
+      "{\"Channel\":\"Application\",\"SourceName\":\"MSExchange Unified "
+      "Messaging\",\"Level\":\"2\","
+      "\"EventID\":1001,\"Message\":\"System.InvalidCastException: Unable to cast\"}\n"
+      "{\"Channel\":\"Application\",\"SourceName\":\"Other\",\"Level\":\"2\",\"EventID\":1,"
+      "\"Message\":\"System.InvalidCastException\"}\n"
+      "not json at all\n";
+  size_t n = scan_log("/ev/export/events.jsonl", log);
+  assert_int_equal(count_rule("exhunt.log.web_worker_child_process"), 2);
+  assert_int_equal(count_rule("exhunt.log.webshell_file_created"), 1);
+  assert_int_equal(count_rule("exhunt.log.proxyshell_export_to_web"), 1);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26857_um"), 1);
+  assert_int_equal(n, 5);
+  assert_int_equal(rec_count_what(&rec, "malformed-event"), 1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -443,6 +491,7 @@ int main(void)
       cmocka_unit_test_setup(test_iis_shell_requests, setup),
       cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
       cmocka_unit_test_setup(test_real_helsecert_rows, setup),
+      cmocka_unit_test_setup(test_windows_events_json_variants, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
