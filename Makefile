@@ -47,6 +47,7 @@ fuzz:
 	set -e; for src in tests/fuzz/fuzz_*.c; do \
 	  t=$$(basename $$src .c); n=$${t#fuzz_}; \
 	  mkdir -p build-fuzz/corpus-$$n; cp -n tests/fuzz/corpus/$$n/* build-fuzz/corpus-$$n/ 2>/dev/null || true; \
+	  if [ $$n = logs ]; then cp -n ../shared/research-data/datasets/evtx-attack-samples/*.evtx build-fuzz/corpus-logs/ 2>/dev/null || true; fi; \
 	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
 	  (cd build-fuzz && ./tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 corpus-$$n); \
 	done

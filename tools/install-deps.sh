@@ -8,6 +8,7 @@ packages=(
   libssl-dev                           # libcrypto: SHA-256, SHA-1, MD5
   zlib1g-dev                           # .gz logs
   libjansson-dev                       # JSON-lines Windows event exports
+  libevtx-dev libbfio-dev libevtx-utils  # EVTX (evtxinfo: record counts in tests)
   libcmocka-dev                        # unit tests
   python3                              # CLI tests parse the JSON Lines output
   clang-format                         # style check

@@ -312,7 +312,17 @@ size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, 
   int status = status_of(exh_table_get(t, c->status));
   bool post = exh_view_eq(method, "POST"), get = exh_view_eq(method, "GET");
   exh_log_hit *h = NULL;
-  if (post && is_ecp_short_js(stem)) {
+  exh_view query = exh_table_get(t, c->url_query);
+  if ((post || get) && status >= 200 && status < 300 &&
+      ((exh_view_starts(query, "proxy&port=") && exh_view_has(query, "&ip=")) ||
+       (exh_view_starts(query, "cmd=connect&target=") && exh_view_has(query, "&port=")))) {
+    /* Tunna ("proxy&port=3389&ip=127.0.0.1") and reGeorg ("cmd=connect&
+     * target=...&port=...") open a TCP tunnel through a web shell; only the
+     * connect request is reported, not the thousands of data requests. */
+    h = new_hit(hits, &n, max, "exhunt.log.iis_webshell_tunnel",
+                "Web-shell TCP tunnel opened (Tunna/reGeorg connect request)", "webshell-access",
+                EXHUNT_SEV_HIGH, "exploited");
+  } else if (post && is_ecp_short_js(stem)) {
     h = new_hit(hits, &n, max, "exhunt.log.iis_ecp_js_ssrf",
                 "POST to /ecp/<x>.js: the ProxyLogon SSRF entry point as IIS logs it", "exploit",
                 EXHUNT_SEV_HIGH, "attempted");
@@ -481,6 +491,10 @@ static const char *const suspicious_children[] = {"cmd.exe",
                                                   "msiexec.exe",
                                                   "regsvr32.exe",
                                                   NULL};
+/* What an IIS worker legitimately starts: the .NET compilers that build
+ * pages, their console host, and the error reporter. */
+static const char *const benign_worker_children[] = {
+    "csc.exe", "cvtres.exe", "vbc.exe", "conhost.exe", "werfault.exe", "aspnet_compiler.exe", NULL};
 static const char *const exchange_web_parents[] = {"w3wp.exe", "umworkerprocess.exe",
                                                    "umservice.exe", NULL};
 
@@ -531,6 +545,29 @@ size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
                   "post-exploitation", EXHUNT_SEV_CRITICAL, "exploited");
       if (h)
         h->artifact = cmd.n ? cmd : child;
+    } else if (in_list(base_name(parent), exchange_web_parents) && child.n &&
+               !in_list(base_name(child), benign_worker_children)) {
+      h = new_hit(hits, &n, max, "exhunt.log.web_worker_unusual_child",
+                  "IIS/UM worker process started an unexpected program (web-shell payload or "
+                  "migration target)",
+                  "post-exploitation", EXHUNT_SEV_HIGH, "exploited");
+      if (h)
+        h->artifact = cmd.n ? cmd : child;
+    }
+    return n;
+  }
+
+  /* Sysmon 8: a thread created in another process by the IIS worker:
+   * in-memory payloads migrating out of w3wp (Meterpreter, Cobalt Strike). */
+  if (sysmon && ev->event_id == 8) {
+    exh_view source = exh_event_get(ev, "SourceImage");
+    exh_view target = exh_event_get(ev, "TargetImage");
+    if (in_list(base_name(source), exchange_web_parents)) {
+      h = new_hit(hits, &n, max, "exhunt.log.web_worker_remote_thread",
+                  "IIS/UM worker process injected a thread into another process",
+                  "post-exploitation", EXHUNT_SEV_CRITICAL, "exploited");
+      if (h)
+        h->artifact = target;
     }
     return n;
   }

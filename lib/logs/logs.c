@@ -35,6 +35,7 @@
 #include "core/limits.h"
 #include "detect.h"
 #include "events.h"
+#include "evtx.h"
 #include "lines.h"
 #include "source.h"
 #include "walk/walk.h"
@@ -146,7 +147,7 @@ static bool log_candidate(const char *path)
   const char *dot = strrchr(base, '.');
   if (!dot)
     return false;
-  static const char *const exts[] = {".log", ".json", ".jsonl", ".ndjson"};
+  static const char *const exts[] = {".log", ".json", ".jsonl", ".ndjson", ".evtx"};
   size_t n = (size_t)(dot - base);
   if (strcasecmp(dot, ".gz") == 0) {
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
@@ -404,6 +405,44 @@ static int64_t raw_line_time(const char *line, size_t len)
 }
 
 /* One JSON-lines Windows event. */
+/* Counts one event into the file's coverage and runs the detectors.
+ * `raw` is what the finding quotes: the JSON line, or a rendering of an
+ * EVTX record (its XML is too long to be readable evidence). */
+static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, const char *raw,
+                         size_t raw_len)
+{
+  fs->records++;
+  int64_t ts = ev->time;
+  if (ts != EXHUNT_NO_TIME) {
+    if (fs->first == EXHUNT_NO_TIME || ts < fs->first)
+      fs->first = ts;
+    if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
+      fs->last = ts;
+  }
+  exh_log_hit hits[4];
+  size_t n = exh_detect_event(ev, hits, 4);
+  if (n == 0)
+    return;
+  char summary[EXCERPT_CAP];
+  if (!raw) {
+    /* "Channel/EventID: Name=value; ..." for an EVTX record */
+    size_t o = (size_t)snprintf(summary, sizeof summary, "%.*s/%d:", (int)ev->channel.n,
+                                ev->channel.p, ev->event_id);
+    for (size_t i = 0; i < ev->n_fields && o < sizeof summary - 1; i++) {
+      int w = snprintf(summary + o, sizeof summary - o, " %s=%.*s;", ev->fields[i].name,
+                       (int)ev->fields[i].value.n, ev->fields[i].value.p);
+      o = w < 0 ? o : o + (size_t)w;
+    }
+    if (ev->message.n && o < sizeof summary - 1) {
+      int w = snprintf(summary + o, sizeof summary - o, " %.*s", (int)ev->message.n, ev->message.p);
+      o = w < 0 ? o : o + (size_t)w;
+    }
+    raw = summary;
+    raw_len = o < sizeof summary ? o : sizeof summary - 1;
+  }
+  deliver(fs, hits, n, line, ts, raw, raw_len);
+}
+
 static exh_line_kind process_event(file_state *fs, const char *line, size_t len, uint64_t lineno)
 {
   if (len == 0)
@@ -412,19 +451,76 @@ static exh_line_kind process_event(file_state *fs, const char *line, size_t len,
     fs->malformed++;
     return EXH_LINE_NO_HEADER;
   }
-  fs->records++;
-  int64_t ts = fs->event.time;
-  if (ts != EXHUNT_NO_TIME) {
-    if (fs->first == EXHUNT_NO_TIME || ts < fs->first)
-      fs->first = ts;
-    if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
-      fs->last = ts;
-  }
-  exh_log_hit hits[4];
-  size_t n = exh_detect_event(&fs->event, hits, 4);
-  deliver(fs, hits, n, lineno, ts, line, len);
+  handle_event(fs, &fs->event, lineno, line, len);
   exh_event_free(&fs->event);
   return EXH_LINE_RECORD;
+}
+
+static void on_evtx_event(void *ctx, const exh_event *ev, uint64_t record)
+{
+  handle_event(ctx, ev, record, NULL, 0);
+}
+
+static void account_file(file_state *fs);
+
+/* An EVTX file, through libevtx. */
+static void read_evtx(run *r, const char *path, const exh_ra *ra)
+{
+  file_state *fs = exh_calloc(1, sizeof *fs);
+  if (!fs) {
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
+    return;
+  }
+  fs->r = r;
+  fs->path = path;
+  fs->fam = EXH_FAM_EVENTS;
+  fs->first = fs->last = EXHUNT_NO_TIME;
+  exh_evtx_stats st;
+  exhunt_err err = exh_evtx_read(ra, on_evtx_event, fs, &st);
+  char reason[200];
+  if (err == EXHUNT_ECORRUPT && !st.opened) {
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "evtx-error", path,
+           "libevtx cannot open this EVTX file (corrupt or truncated header)");
+  } else if (err) {
+    notice(r, EXHUNT_NOTICE_ERROR, err, "evtx-error", path, exhunt_strerror(err));
+  }
+  if (st.unreadable) {
+    snprintf(reason, sizeof reason, "%llu of %llu record(s) could not be read (corrupt?)",
+             (unsigned long long)st.unreadable, (unsigned long long)st.records);
+    notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "evtx-record-unreadable", path, reason);
+  }
+  if (st.opened)
+    account_file(fs);
+  exh_free(fs);
+}
+
+typedef struct fd_ra {
+  int fd;
+  uint64_t bytes;
+} fd_ra;
+
+static ssize_t fd_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
+{
+  fd_ra *f = ctx;
+  ssize_t n = pread(f->fd, buf, size, (off_t)offset);
+  if (n > 0)
+    f->bytes += (uint64_t)n;
+  return n;
+}
+
+typedef struct span_ra {
+  const uint8_t *data;
+  size_t len;
+} span_ra;
+
+static ssize_t span_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
+{
+  span_ra *s = ctx;
+  if (offset >= s->len)
+    return 0;
+  size_t n = s->len - (size_t)offset < size ? s->len - (size_t)offset : size;
+  memcpy(buf, s->data + offset, n);
+  return (ssize_t)n;
 }
 
 static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno)
@@ -608,8 +704,22 @@ static void read_file(run *r, const char *path)
     return;
   }
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  uint8_t magic[3] = {0};
-  bool gz = pread(fd, magic, 3, 0) == 3 && exh_is_gzip(magic, 3);
+  uint8_t magic[8] = {0};
+  ssize_t head = pread(fd, magic, sizeof magic, 0);
+  if (head == (ssize_t)sizeof magic && exh_is_evtx(magic, sizeof magic)) {
+    fd_ra fra = {fd, 0};
+    exh_ra ra = {&fra, fd_pread, (uint64_t)st.st_size};
+    read_evtx(r, path, &ra);
+    pthread_mutex_lock(&r->lock);
+    r->stats.bytes_read += fra.bytes;
+    r->stats.files_scanned++;
+    if (noatime_refused)
+      r->noatime_refused++;
+    pthread_mutex_unlock(&r->lock);
+    close(fd);
+    return;
+  }
+  bool gz = head >= 3 && exh_is_gzip(magic, 3);
   exh_fd_source fds;
   exh_source src;
   exh_source_fd(&src, &fds, fd);
@@ -804,6 +914,14 @@ exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
   exhunt_logs_opts_init(&opts);
   run r;
   run_init(&r, &opts, sink);
+  if (exh_is_evtx(data, len)) {
+    span_ra sra = {data, len};
+    exh_ra ra = {&sra, span_pread, len};
+    read_evtx(&r, path, &ra);
+    emit_coverage(&r, true);
+    run_free(&r);
+    return EXHUNT_OK;
+  }
   exh_span_source span;
   exh_source src;
   exh_source_span(&src, &span, data, len);

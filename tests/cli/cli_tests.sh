@@ -186,6 +186,22 @@ printf '#Software: Microsoft Internet Information Services 10.0\n#Fields: date t
 expect_rc 1 "logs: .gz read transparently" -- "$EXHUNT" logs -f jsonl "$TMP/gzlogs"
 grep -q '"line":3' "$TMP/out" && ok || bad "logs: line number inside .gz"
 
+# Real EVTX recordings (evtx-attack-samples, GPL): record counts agree with
+# libevtx's own evtxinfo, and a web shell's w3wp.exe -> shell is found.
+EVTX_DIR="$SHARED/research-data/datasets/evtx-attack-samples"
+if [ -d "$EVTX_DIR" ] && command -v evtxinfo >/dev/null; then
+  for f in "$EVTX_DIR"/*.evtx; do
+    want=$(evtxinfo "$f" | awk -F: '/Number of records/ {gsub(/[ \t]/, "", $2); print $2; exit}')
+    "$EXHUNT" logs -f jsonl "$f" >"$TMP/out" 2>"$TMP/err"
+    got=$(python3 -c 'import json,sys; print(sum(json.loads(l).get("records",0) for l in open(sys.argv[1]) if "\"coverage\"" in l and "windows-events" in l))' "$TMP/out")
+    [ "$want" = "$got" ] && ok || bad "$(basename "$f"): $got records, evtxinfo says $want"
+  done
+  expect_rc 1 "evtx: IIS web shell spawning a shell" -- "$EXHUNT" logs -f jsonl "$EVTX_DIR/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx"
+  grep -q '"rule":"exhunt.log.web_worker_child_process".*cmd.exe' "$TMP/out" && ok || bad "evtx: w3wp -> cmd found"
+  expect_rc 1 "IIS: Tunna web-shell tunnel" -- "$EXHUNT" logs -f jsonl "$EVTX_DIR/Tunna_rdp_tunnel_IIS.log"
+  [ "$(grep -c '"rule":"exhunt.log.iis_webshell_tunnel"' "$TMP/out")" = 3 ] && ok || bad "Tunna: the 3 connect requests"
+fi
+
 # The real recorded ProxyLogon exploit run (OTRF Security-Datasets
 # SDWIN-210314014019, MIT): 10,487 Windows events as JSON lines in a zip.
 OTRF="$SHARED/research-data/datasets/otrf/proxylogon_ssrf_rce_poc.zip"

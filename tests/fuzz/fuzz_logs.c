@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/dynbuf.h"
 #include "exhunt/exhunt.h"
@@ -45,6 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                       "/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
                                       "/ev/unknown.log"};
   exhunt_sink sink = {NULL, on_finding, on_notice, NULL, on_coverage};
+  if (size >= 8 && memcmp(data, "ElfFile", 8) == 0) {
+    /* EVTX files go in whole (so real ones can seed and replay as is). */
+    exhunt_logs_buffer("/ev/Windows/System32/winevt/Logs/Security.evtx", data, size, &sink);
+    return 0;
+  }
   const char *path = paths[size ? data[0] % 5 : 0];
   exhunt_logs_buffer(path, size ? data + 1 : data, size ? size - 1 : 0, &sink);
   return 0;

@@ -16,6 +16,7 @@
 
 #include "common/testutil.h"
 #include "logs/detect.h"
+#include "logs/evtx.h"
 #include "logs/lines.h"
 #include "logs/source.h"
 
@@ -475,6 +476,43 @@ static void test_windows_events_json_variants(void **state)
   assert_int_equal(rec_count_what(&rec, "malformed-event"), 1);
 }
 
+static void test_evtx_record_xml(void **state)
+{
+  (void)state;
+  const char *xml =
+      "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System>"
+      "<Provider Name=\"MSExchange CmdletLogs\"/><EventID Qualifiers=\"16388\">1</EventID>"
+      "<Level>4</Level><TimeCreated SystemTime=\"2021-03-03T06:49:53.772Z\"/>"
+      "<Channel>MSExchange Management</Channel></System><EventData>"
+      "<Data>Set-OabVirtualDirectory</Data><Data>-ExternalUrl &quot;http://f/&lt;script "
+      "language=&quot;JScript&quot; runat=&quot;server&quot;&gt;eval(Request[&quot;x&quot;],"
+      "&quot;unsafe&quot;)&lt;/script&gt;&quot; -Identity &quot;OAB (Default Web Site)&quot;"
+      "</Data><Data Name=\"Empty\"/><Data Name=\"Amp\">a&amp;b&#65;&#x42;&#9999999;</Data>"
+      "</EventData></Event>";
+  exh_event ev;
+  exh_dynbuf scratch;
+  exh_dynbuf_init(&scratch, 0);
+  assert_true(exh_event_from_xml(&ev, xml, strlen(xml), &scratch));
+  assert_true(exh_view_eq(ev.channel, "MSExchange Management"));
+  assert_true(exh_view_eq(ev.provider, "MSExchange CmdletLogs"));
+  assert_int_equal(ev.event_id, 1);
+  assert_int_equal(ev.level, 4);
+  assert_int_equal(ev.time, 1614754193);
+  assert_true(exh_view_eq(exh_event_get(&ev, "Amp"), "a&bAB&#9999999;"));
+  assert_int_equal(exh_event_get(&ev, "Empty").n, 0);
+  /* unnamed Data joined into the message, unescaped: the cmdlet detector
+   * sees the script */
+  assert_true(
+      exh_view_starts(ev.message, "Set-OabVirtualDirectory -ExternalUrl \"http://f/<script"));
+  exh_log_hit hits[4];
+  assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
+  assert_string_equal(hits[0].rule, "exhunt.log.cve_2021_27065_set_vdir");
+  /* truncated and hostile XML: no crash, nothing read past the end */
+  for (size_t cut = 0; cut < strlen(xml); cut += 7)
+    exh_event_from_xml(&ev, xml, cut, &scratch);
+  exh_dynbuf_free(&scratch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -492,6 +530,7 @@ int main(void)
       cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
       cmocka_unit_test_setup(test_real_helsecert_rows, setup),
       cmocka_unit_test_setup(test_windows_events_json_variants, setup),
+      cmocka_unit_test(test_evtx_record_xml),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -306,6 +306,11 @@ def gen_variants():
     # Upper-case prefix: PowerShell -like is case-insensitive.
     block2.append(ssrf("2021-03-03T14:02:29.013Z", "1b0c1e52-7a0a-4d1e-9f00-000000000008", ip, PY, "/ews/exchange.asmx?#", "200"))
     block2[-1]["AnchorMailbox"] = "SERVERINFO~a]@%s:444/ews/exchange.asmx?#" % EX
+    # The form most public PoCs and Metasploit send (cookie "...&a=~1942062522"): the
+    # anchor ends in "&a=", not "VirtualDirectory#", so the Reset check misses it.
+    block2.append(ssrf("2021-03-03T14:02:33.618Z", "1b0c1e52-7a0a-4d1e-9f00-000000000009", ip, PY, "", "200"))
+    block2[-1]["AnchorMailbox"] = ("ServerInfo~Administrator@%s:444/ecp/DDI/DDIService.svc/SetObject"
+                                   "?schema=ResetOABVirtualDirectory&msExchEcpCanary=Zk2vQxxx0Lw.&a=" % EX)
     lines = directives("HttpProxy Logs", "2021-03-03T14:02:11.201Z", f1) + [proxy_row(v, f1) for v in block1]
     lines += directives("HttpProxy Logs", "2021-03-03T14:02:19.002Z", f2) + [proxy_row(v, f2) for v in block2]
     raw = write("variants/reordered/Logging/HttpProxy/Ecp/HttpProxy_2021030314-1.LOG", lines)
