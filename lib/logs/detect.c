@@ -176,7 +176,11 @@ static bool is_serverinfo_ssrf(exh_view a)
   return exh_view_starts(a, "ServerInfo~") && memchr(a.p + 11, '/', a.n - 11) != NULL;
 }
 
-/* AnchorMailbox -like 'ServerInfo~*\/ *Reset*VirtualDirectory#' */
+/* Test-ProxyLogon: AnchorMailbox -like 'ServerInfo~*\/ *Reset*VirtualDirectory#'.
+ * exhunt also takes the form most public PoCs and Metasploit send, where
+ * the canary and more parameters follow (...ResetOABVirtualDirectory&
+ * msExchEcpCanary=...&a=), which that pattern misses: "Reset" then
+ * "VirtualDirectory" anywhere after the slash. */
 static bool is_reset_vdir(exh_view a)
 {
   if (!is_serverinfo_ssrf(a))
@@ -184,10 +188,64 @@ static bool is_reset_vdir(exh_view a)
   const char *slash = memchr(a.p + 11, '/', a.n - 11);
   size_t rest = a.n - (size_t)(slash + 1 - a.p);
   long reset = find_ci(slash + 1, rest, "Reset");
-  const char *tail = "VirtualDirectory#";
-  size_t tl = strlen(tail);
-  return reset >= 0 && a.n >= tl && (size_t)(slash + 1 - a.p) + (size_t)reset + 5 <= a.n - tl &&
-         strncasecmp(a.p + a.n - tl, tail, tl) == 0;
+  if (reset < 0)
+    return false;
+  size_t after = (size_t)reset + 5;
+  return find_ci(slash + 1 + after, rest - after, "VirtualDirectory") >= 0;
+}
+
+static bool has_in_list(exh_view v, const char *const *list)
+{
+  for (; *list; list++)
+    if (exh_view_has(v, *list))
+      return true;
+  return false;
+}
+
+/* ProxyShell (CVE-2021-34473) and ProxyNotShell (CVE-2022-41040): the
+ * autodiscover.json path confusion reaching another back end, as in
+ * SigmaHQ's "Exchange ProxyShell Pattern" rules (Florian Roth, Rich Warren;
+ * DRL 1.1): the URL holds "/autodiscover.json" and one of /powershell,
+ * /mapi/nspi, /EWS, X-Rps-CAT. OWASSRF (CVE-2022-41080): /owa/<mailbox>/powershell.
+ * Returns the number of hits written (0 or 1). */
+static size_t detect_proxyshell_url(exh_view stem, exh_view query, int status, exh_log_hit *hits,
+                                    size_t max)
+{
+  static const char *const targets[] = {"/powershell", "/mapi/nspi", "/EWS", "X-Rps-CAT", NULL};
+  size_t n = 0;
+  exh_log_hit *h = NULL;
+  bool autodiscover_json =
+      exh_view_has(stem, "/autodiscover.json") || exh_view_has(query, "/autodiscover.json") ||
+      exh_view_has(query, "autodiscover.json%3f@") || exh_view_has(query, "autodiscover.json?@");
+  bool ok = (status >= 200 && status < 300) || status == 301;
+  /* The path confusion itself: the query starts with "@host/..." or carries
+   * "Email=autodiscover/autodiscover.json" (every public exploit does; a
+   * client's own autodiscover.json request has Email=user@domain). */
+  bool confusion =
+      (query.n && query.p[0] == '@') || exh_view_has(query, "Email=autodiscover/autodiscover.json");
+  if (autodiscover_json &&
+      (has_in_list(query, targets) || has_in_list(stem, targets) || confusion)) {
+    h = new_hit(hits, &n, max, ok ? "exhunt.log.proxyshell_ssrf" : "exhunt.log.proxyshell_attempt",
+                ok ? "ProxyShell/ProxyNotShell SSRF through autodiscover.json reached a back end"
+                   : "ProxyShell/ProxyNotShell SSRF attempt through autodiscover.json",
+                "exploit", ok ? EXHUNT_SEV_CRITICAL : EXHUNT_SEV_HIGH,
+                ok ? "exploited" : "attempted");
+    if (h) {
+      add_cve(h, "CVE-2021-34473");
+      add_cve(h, "CVE-2022-41040");
+    }
+  } else if (exh_view_starts(stem, "/owa/") && exh_view_has(stem, "/powershell")) {
+    h = new_hit(hits, &n, max, "exhunt.log.owassrf",
+                "OWASSRF: PowerShell remoting reached through OWA (CVE-2022-41080)", "exploit",
+                ok ? EXHUNT_SEV_CRITICAL : EXHUNT_SEV_HIGH, ok ? "exploited" : "attempted");
+    if (h) {
+      add_cve(h, "CVE-2022-41080");
+      add_cve(h, "CVE-2022-41082");
+    }
+  }
+  if (h)
+    h->artifact = query.n ? query : stem;
+  return n;
 }
 
 size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
@@ -196,7 +254,17 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
   size_t n = 0;
   exh_view anchor = exh_table_get(t, c->anchor);
   exh_view cookie = exh_table_get(t, c->backend_cookie);
-  bool ssrf = is_serverinfo_ssrf(anchor);
+  size_t shell =
+      detect_proxyshell_url(exh_table_get(t, c->url_stem), exh_table_get(t, c->url_query),
+                            status_of(exh_table_get(t, c->status)), hits, max);
+  if (shell) {
+    hits[0].client_ip = exh_table_get(t, c->client_ip);
+    hits[0].user_agent = exh_table_get(t, c->user_agent);
+    return shell;
+  }
+  /* "ServerInfo~localhost", with or without a path: the scanners' probe. */
+  bool probe = exh_view_starts(anchor, "ServerInfo~localhost");
+  bool ssrf = probe || is_serverinfo_ssrf(anchor);
   /* The BackEndCookie variant: the same SSRF carried by the X-BEResource
    * cookie, logged as "Server~host/path~version". */
   bool cookie_ssrf = !ssrf && exh_view_starts(cookie, "Server~") &&
@@ -206,7 +274,7 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
     return 0;
   int status = status_of(exh_table_get(t, c->status));
   exh_log_hit *h;
-  if (ssrf && exh_view_starts(anchor, "ServerInfo~localhost")) {
+  if (probe) {
     h = new_hit(hits, &n, max, "exhunt.log.proxylogon_probe",
                 "ProxyLogon SSRF probe (ServerInfo~localhost): a vulnerability scan", "exploit",
                 EXHUNT_SEV_LOW, "probe");
@@ -236,8 +304,12 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
       exh_view key = ssrf ? anchor : cookie;
       const char *slash = memchr(key.p, '/', key.n);
       exh_view target = view_from(slash, key.n - (size_t)(slash - key.p));
-      bool ecp_or_mapi = exh_view_starts(target, "/ecp/") || exh_view_starts(target, "/mapi/");
-      h->ssrf_went_further = ecp_or_mapi && ((status >= 200 && status < 300) || status == 241);
+      /* Any back end other than autodiscover answering with success: ECP
+       * (the chain to the web shell), MAPI (the legacyDN step), EWS
+       * (mailbox theft, as HAFNIUM did) ... */
+      bool past_autodiscover = target.n > 1 && !exh_view_starts(target, "/autodiscover");
+      h->ssrf_went_further =
+          past_autodiscover && ((status >= 200 && status < 300) || status == 241);
     }
   }
   if (h) {
@@ -313,6 +385,12 @@ size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, 
   bool post = exh_view_eq(method, "POST"), get = exh_view_eq(method, "GET");
   exh_log_hit *h = NULL;
   exh_view query = exh_table_get(t, c->url_query);
+  size_t shell = detect_proxyshell_url(stem, query, status, hits, max);
+  if (shell) {
+    hits[0].client_ip = exh_table_get(t, c->client_ip);
+    hits[0].user_agent = exh_table_get(t, c->user_agent);
+    return shell;
+  }
   if ((post || get) && status >= 200 && status < 300 &&
       ((exh_view_starts(query, "proxy&port=") && exh_view_has(query, "&ip=")) ||
        (exh_view_starts(query, "cmd=connect&target=") && exh_view_has(query, "&port=")))) {
@@ -510,14 +588,6 @@ static bool ends_in_list(exh_view v, const char *const *list)
 {
   for (; *list; list++)
     if (ends_ci(v, *list))
-      return true;
-  return false;
-}
-
-static bool has_in_list(exh_view v, const char *const *list)
-{
-  for (; *list; list++)
-    if (exh_view_has(v, *list))
       return true;
   return false;
 }

@@ -350,6 +350,7 @@ typedef struct file_state {
   bool cols_bound;
   uint64_t records;
   uint64_t malformed; /* JSON lines: lines that are not an event */
+  uint64_t ragged;    /* records whose field count differs from the header's */
   int64_t first, last;
   exh_event event; /* JSON lines: the current event */
 } file_state;
@@ -548,6 +549,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
       fs->cols_bound = true;
     }
     ts = exh_record_time(&fs->table, &fs->cols);
+    if (fs->table.ragged)
+      fs->ragged++;
   } else {
     ts = raw_line_time(line, len);
   }
@@ -660,6 +663,13 @@ static void read_log(run *r, const char *path, exh_source src, bool *is_log)
       snprintf(reason, sizeof reason, "%llu line(s) longer than %u bytes were cut there",
                (unsigned long long)cut, EXH_MAX_LINE);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "line-too-long", path, reason);
+    }
+    if (fs.ragged) {
+      snprintf(reason, sizeof reason,
+               "%llu record(s) have more or fewer fields than the header (missing ones read "
+               "as empty, extra ones ignored)",
+               (unsigned long long)fs.ragged);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "ragged-records", path, reason);
     }
     if (fs.malformed) {
       snprintf(reason, sizeof reason, "%llu line(s) are not JSON events; skipped",
