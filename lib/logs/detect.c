@@ -67,19 +67,24 @@ static bool take_digits(const char **p, const char *end, int n, int *out)
   return true;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). Every log record goes through here, and timegm() with
+ * its time-zone machinery was a fifth of the log reader's time. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 static int64_t make_time(int y, int mo, int d, int h, int mi, int s)
 {
   if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
     return EXHUNT_NO_TIME;
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return (int64_t)timegm(&tm);
+  return days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s;
 }
 
 int64_t exh_parse_iso8601(exh_view v)
@@ -503,6 +508,72 @@ size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size
     h->artifact = path;
   }
   return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Prefilter.                                                              */
+
+/* Case-insensitive search for a needle whose first byte is a letter or a
+ * symbol: memchr finds candidates for each case of the first byte. */
+static bool has_ci(const char *p, size_t n, const char *needle)
+{
+  size_t k = strlen(needle);
+  char lo = needle[0], up = needle[0];
+  if (lo >= 'A' && lo <= 'Z')
+    lo = (char)(lo - 'A' + 'a');
+  if (up >= 'a' && up <= 'z')
+    up = (char)(up - 'a' + 'A');
+  /* The second byte, folded, rejects most candidates before strncasecmp. */
+  char second = needle[1] >= 'A' && needle[1] <= 'Z' ? (char)(needle[1] - 'A' + 'a') : needle[1];
+  for (int pass = 0; pass < (lo == up ? 1 : 2); pass++) {
+    char c = pass ? up : lo;
+    const char *s = p, *end = p + n;
+    while ((s = memchr(s, c, (size_t)(end - s))) != NULL) {
+      if ((size_t)(end - s) >= k) {
+        char b = s[1] >= 'A' && s[1] <= 'Z' ? (char)(s[1] - 'A' + 'a') : s[1];
+        if (b == second && strncasecmp(s, needle, k) == 0)
+          return true;
+      }
+      s++;
+    }
+  }
+  return false;
+}
+
+/* "serverinfo~" or "server~" ending at some '~' (every row has a '~' in
+ * its routing keys, "Smtp~" or "Sid~", so the check looks back from each). */
+static bool has_server_tilde(const char *p, size_t n)
+{
+  const char *s = p, *end = p + n;
+  while ((s = memchr(s, '~', (size_t)(end - s))) != NULL) {
+    size_t before = (size_t)(s - p);
+    /* "...r~" (server~) or "...o~" (serverinfo~) first, cheaply */
+    char last = before ? (char)(s[-1] | 0x20) : 0;
+    if ((last == 'r' && before >= 6 && strncasecmp(s - 6, "server", 6) == 0) ||
+        (last == 'o' && before >= 10 && strncasecmp(s - 10, "serverinfo", 10) == 0))
+      return true;
+    s++;
+  }
+  return false;
+}
+
+bool exh_row_may_match(exh_log_family fam, const char *line, size_t len)
+{
+  switch (fam) {
+  case EXH_FAM_HTTPPROXY:
+    /* SSRF (ServerInfo~, Server~), ProxyShell/NotShell (autodiscover.json),
+     * OWASSRF (/powershell) */
+    return has_server_tilde(line, len) || has_ci(line, len, "json") ||
+           has_ci(line, len, "powershell");
+  case EXH_FAM_IIS:
+    /* drop-folder scripts (.aspx, .ashx), /ecp/ SSRF entry, ProxyShell,
+     * OWASSRF, tunnels (proxy&port=, cmd=connect) */
+    return has_ci(line, len, ".as") || has_ci(line, len, "/ecp/") || has_ci(line, len, "json") ||
+           has_ci(line, len, "powershell") || has_ci(line, len, "proxy&port") ||
+           has_ci(line, len, "cmd=connect");
+  default:
+    return true;
+  }
 }
 
 /* ---------------------------------------------------------------------- */

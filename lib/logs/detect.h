@@ -59,6 +59,11 @@ int64_t exh_record_time(const exh_table *t, const exh_cols *c);
 /* ISO 8601 "2021-03-03T12:13:58[.fff][Z]" at the start of a view. */
 int64_t exh_parse_iso8601(exh_view v);
 
+/* The literal prefilter: false when no detector of `fam` can fire on this
+ * raw record line (it holds none of their needles), so the record need
+ * not be split. Always a superset of the detectors' conditions. */
+bool exh_row_may_match(exh_log_family fam, const char *line, size_t len);
+
 /* Detectors: each returns the number of hits written (at most max). */
 size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
                             exh_log_hit *hits, size_t max);

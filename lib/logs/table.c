@@ -174,7 +174,7 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
   }
 }
 
-exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len)
+exh_line_kind exh_table_classify(exh_table *t, const char *line, size_t len)
 {
   /* A UTF-8 byte-order mark may open the file. */
   if (len >= 3 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
@@ -208,10 +208,43 @@ exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len)
   }
   if (!t->have_header)
     return EXH_LINE_NO_HEADER;
+  return EXH_LINE_RECORD;
+}
+
+void exh_table_split(exh_table *t, const char *line, size_t len)
+{
   if (t->format == EXH_FMT_CSV)
     split_csv(t, line, len);
   else
     split_w3c(t, line, len);
   t->ragged = t->n_values != t->n_names;
-  return EXH_LINE_RECORD;
+}
+
+exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len)
+{
+  exh_line_kind kind = exh_table_classify(t, line, len);
+  if (kind == EXH_LINE_RECORD)
+    exh_table_split(t, line, len);
+  return kind;
+}
+
+exh_view exh_table_first_field(const exh_table *t, const char *line, size_t len, size_t nth)
+{
+  /* Fields 0 and 1 without splitting the record: CSV up to the first comma
+   * (quotes dropped; a quoted comma falls back to the caller's full split),
+   * W3C up to the first spaces. */
+  char sep = t->format == EXH_FMT_CSV ? ',' : ' ';
+  size_t i = 0;
+  for (size_t k = 0; k < nth; k++) {
+    const char *c = memchr(line + i, sep, len - i);
+    if (!c)
+      return (exh_view){"", 0};
+    i = (size_t)(c - line) + 1;
+  }
+  const char *end = memchr(line + i, sep, len - i);
+  size_t n = end ? (size_t)(end - (line + i)) : len - i;
+  exh_view v = {line + i, n};
+  if (v.n >= 2 && v.p[0] == '"' && v.p[v.n - 1] == '"')
+    v.p++, v.n -= 2;
+  return v;
 }

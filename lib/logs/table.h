@@ -56,8 +56,17 @@ typedef enum exh_line_kind {
 void exh_table_init(exh_table *t, exh_table_format format);
 void exh_table_free(exh_table *t);
 
-/* Feeds one line. */
+/* Feeds one line: classify, then split a record into t->values. */
 exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len);
+
+/* The two halves, for readers that split only records a literal prefilter
+ * lets through: classify handles # lines and headers and says whether the
+ * line is a record; split fills t->values. */
+exh_line_kind exh_table_classify(exh_table *t, const char *line, size_t len);
+void exh_table_split(exh_table *t, const char *line, size_t len);
+
+/* Field `nth` (0 or 1, before any quoted separator) of an unsplit record. */
+exh_view exh_table_first_field(const exh_table *t, const char *line, size_t len, size_t nth);
 
 /* Column index of a field name (case-insensitive), or -1. */
 int exh_table_col(const exh_table *t, const char *name);

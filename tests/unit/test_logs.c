@@ -216,6 +216,17 @@ static void test_iso8601(void **state)
   assert_int_equal(exh_parse_iso8601(b), EXHUNT_NO_TIME);
   exh_view c = {"2021-03", 7};
   assert_int_equal(exh_parse_iso8601(c), EXHUNT_NO_TIME);
+  /* calendar arithmetic (no timegm): epoch, leap days, century rules */
+  static const struct {
+    const char *s;
+    int64_t t;
+  } known[] = {{"1970-01-01T00:00:00Z", 0},          {"2000-02-29T23:59:59Z", 951868799},
+               {"2000-03-01 00:00:00", 951868800},   {"2020-02-29T00:00:00Z", 1582934400},
+               {"2100-03-01T00:00:00Z", 4107542400}, {"2038-01-19T03:14:08Z", 2147483648}};
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+    exh_view v = {known[i].s, strlen(known[i].s)};
+    assert_int_equal(exh_parse_iso8601(v), known[i].t);
+  }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -262,13 +273,17 @@ static void test_ssrf_classification(void **state)
       "python,241\r\n"
       /* scanner probe */
       "2021-03-03T01:00:03Z,192.0.2.200,/ecp/z.js,ServerInfo~localhost/owa/?#,nmap,500\r\n"
+      /* case does not hide the SSRF (Test-ProxyLogon's -like is case-insensitive,
+       * and so must be the literal prefilter in front of the detectors) */
+      "2021-03-03T01:00:06Z,203.0.113.47,/ecp/y.js,sErVeRiNfO~a]@srv:444/ecp/x.ecp?#,python,"
+      "200\r\n"
       /* near misses: no slash; another routing key */
       "2021-03-03T01:00:04Z,192.0.2.9,/owa/,ServerInfo~srv,Mozilla,200\r\n"
       "2021-03-03T01:00:05Z,192.0.2.9,/owa/,Smtp~user@contoso.com,Mozilla,200\r\n";
   size_t n = scan_log("/ev/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG", log);
-  assert_int_equal(n, 4);
+  assert_int_equal(n, 5);
   assert_int_equal(count_rule("exhunt.log.cve_2021_26855_attempt"), 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 2);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 3);
   assert_int_equal(count_rule("exhunt.log.proxylogon_probe"), 1);
   for (size_t i = 0; i < rec.n_findings; i++) {
     if (strcmp(rec.findings[i].rule, "exhunt.log.cve_2021_26855_attempt") == 0)
