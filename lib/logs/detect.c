@@ -219,6 +219,9 @@ static size_t detect_proxyshell_url(exh_view stem, exh_view query, int status, e
   static const char *const targets[] = {"/powershell", "/mapi/nspi", "/EWS", "X-Rps-CAT", NULL};
   size_t n = 0;
   exh_log_hit *h = NULL;
+  bool owa_powershell = exh_view_starts(stem, "/owa/") && exh_view_has(stem, "/powershell");
+  if (!owa_powershell && !exh_view_has(stem, "json") && !exh_view_has(query, "json"))
+    return 0;
   bool autodiscover_json =
       exh_view_has(stem, "/autodiscover.json") || exh_view_has(query, "/autodiscover.json") ||
       exh_view_has(query, "autodiscover.json%3f@") || exh_view_has(query, "autodiscover.json?@");
@@ -239,7 +242,7 @@ static size_t detect_proxyshell_url(exh_view stem, exh_view query, int status, e
       add_cve(h, "CVE-2021-34473");
       add_cve(h, "CVE-2022-41040");
     }
-  } else if (exh_view_starts(stem, "/owa/") && exh_view_has(stem, "/powershell")) {
+  } else if (owa_powershell) {
     h = new_hit(hits, &n, max, "exhunt.log.owassrf",
                 "OWASSRF: PowerShell remoting reached through OWA (CVE-2022-41080)", "exploit",
                 ok ? EXHUNT_SEV_CRITICAL : EXHUNT_SEV_HIGH, ok ? "exploited" : "attempted");
@@ -513,27 +516,40 @@ size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size
 /* ---------------------------------------------------------------------- */
 /* Prefilter.                                                              */
 
-/* Case-insensitive search for a needle whose first byte is a letter or a
- * symbol: memchr finds candidates for each case of the first byte. */
-static bool has_ci(const char *p, size_t n, const char *needle)
+/* Case-insensitive search for `needle`, finding candidates with memchr on
+ * its byte at index `anchor` (in both cases): pick the needle's rarest byte
+ * in logs ('j' of "json", not 'p' of "powershell"), since every candidate
+ * costs a comparison. */
+/* ASCII case-insensitive equality against a lower-case needle, inline:
+ * the prefilter calls it for every candidate byte, and strncasecmp's call
+ * and locale handling cost more than the comparison. */
+static inline bool eq_ci(const char *s, const char *lower_needle, size_t k)
+{
+  for (size_t i = 0; i < k; i++) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z')
+      c = (char)(c - 'A' + 'a');
+    if (c != lower_needle[i])
+      return false;
+  }
+  return true;
+}
+
+static bool has_ci_at(const char *p, size_t n, const char *needle, size_t anchor)
 {
   size_t k = strlen(needle);
-  char lo = needle[0], up = needle[0];
+  char lo = needle[anchor], up = needle[anchor];
   if (lo >= 'A' && lo <= 'Z')
     lo = (char)(lo - 'A' + 'a');
   if (up >= 'a' && up <= 'z')
     up = (char)(up - 'a' + 'A');
-  /* The second byte, folded, rejects most candidates before strncasecmp. */
-  char second = needle[1] >= 'A' && needle[1] <= 'Z' ? (char)(needle[1] - 'A' + 'a') : needle[1];
   for (int pass = 0; pass < (lo == up ? 1 : 2); pass++) {
     char c = pass ? up : lo;
-    const char *s = p, *end = p + n;
-    while ((s = memchr(s, c, (size_t)(end - s))) != NULL) {
-      if ((size_t)(end - s) >= k) {
-        char b = s[1] >= 'A' && s[1] <= 'Z' ? (char)(s[1] - 'A' + 'a') : s[1];
-        if (b == second && strncasecmp(s, needle, k) == 0)
-          return true;
-      }
+    const char *s = p + anchor, *end = p + n;
+    while (s < end && (s = memchr(s, c, (size_t)(end - s))) != NULL) {
+      const char *start = s - anchor;
+      if ((size_t)(p + n - start) >= k && eq_ci(start, needle, k))
+        return true;
       s++;
     }
   }
@@ -549,9 +565,34 @@ static bool has_server_tilde(const char *p, size_t n)
     size_t before = (size_t)(s - p);
     /* "...r~" (server~) or "...o~" (serverinfo~) first, cheaply */
     char last = before ? (char)(s[-1] | 0x20) : 0;
-    if ((last == 'r' && before >= 6 && strncasecmp(s - 6, "server", 6) == 0) ||
-        (last == 'o' && before >= 10 && strncasecmp(s - 10, "serverinfo", 10) == 0))
+    if (last == 'o' && before >= 10 && eq_ci(s - 10, "serverinfo", 10))
       return true;
+    if (last == 'r' && before >= 6 && eq_ci(s - 6, "server", 6)) {
+      /* A BackEndCookie SSRF carries a path ("Server~host/path~ver");
+       * ordinary Autodiscover cookies ("Server~fqdn~ver~time") do not. */
+      const char *q = s + 1;
+      while (q < end && *q != ',' && *q != '~' && *q != '/')
+        q++;
+      if (q < end && *q == '/')
+        return true;
+    }
+    s++;
+  }
+  return false;
+}
+
+/* "/ecp/" followed by 1-3 letters and ".js", anywhere on the line. */
+static bool has_ecp_short_js(const char *p, size_t n)
+{
+  const char *s = p, *end = p + n;
+  while ((s = memchr(s, '/', (size_t)(end - s))) != NULL) {
+    if ((size_t)(end - s) >= 9 && (s[1] | 0x20) == 'e' && eq_ci(s, "/ecp/", 5)) {
+      size_t i = 5;
+      while (i < 8 && s + i < end && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+        i++;
+      if (i > 5 && s + i + 3 <= end && eq_ci(s + i, ".js", 3))
+        return true;
+    }
     s++;
   }
   return false;
@@ -561,16 +602,18 @@ bool exh_row_may_match(exh_log_family fam, const char *line, size_t len)
 {
   switch (fam) {
   case EXH_FAM_HTTPPROXY:
-    /* SSRF (ServerInfo~, Server~), ProxyShell/NotShell (autodiscover.json),
-     * OWASSRF (/powershell) */
-    return has_server_tilde(line, len) || has_ci(line, len, "json") ||
-           has_ci(line, len, "powershell");
+    /* SSRF (ServerInfo~, Server~host/path), ProxyShell/NotShell
+     * (autodiscover.json), OWASSRF (/powershell) */
+    return has_server_tilde(line, len) || has_ci_at(line, len, "json", 0) ||
+           has_ci_at(line, len, "powershell", 2);
   case EXH_FAM_IIS:
-    /* drop-folder scripts (.aspx, .ashx), /ecp/ SSRF entry, ProxyShell,
-     * OWASSRF, tunnels (proxy&port=, cmd=connect) */
-    return has_ci(line, len, ".as") || has_ci(line, len, "/ecp/") || has_ci(line, len, "json") ||
-           has_ci(line, len, "powershell") || has_ci(line, len, "proxy&port") ||
-           has_ci(line, len, "cmd=connect");
+    /* What exh_detect_iis can accept, no more: scripts in the drop folders
+     * (aspnet_client, owa/auth, ecp/auth), /ecp/<1-3 letters>.js, ProxyShell,
+     * OWASSRF, tunnel connects (&port=, cmd=connect) */
+    return has_ci_at(line, len, "aspnet_client", 6) || has_ci_at(line, len, "/auth/", 4) ||
+           has_ecp_short_js(line, len) || has_ci_at(line, len, "json", 0) ||
+           has_ci_at(line, len, "powershell", 2) || has_ci_at(line, len, "&port=", 0) ||
+           has_ci_at(line, len, "=connect", 0);
   default:
     return true;
   }

@@ -42,10 +42,17 @@ bool exh_view_has(exh_view v, const char *needle)
   size_t n = strlen(needle);
   if (n == 0)
     return true;
-  char first = lower(needle[0]);
-  for (size_t i = 0; i + n <= v.n; i++)
-    if (lower(v.p[i]) == first && strncasecmp(v.p + i, needle, n) == 0)
-      return true;
+  /* memchr for each case of the first byte, then compare */
+  char lo = lower(needle[0]);
+  char up = lo >= 'a' && lo <= 'z' ? (char)(lo - 'a' + 'A') : lo;
+  for (int pass = 0; pass < (lo == up ? 1 : 2); pass++) {
+    const char *s = v.p, *end = v.p + v.n;
+    while ((s = memchr(s, pass ? up : lo, (size_t)(end - s))) != NULL) {
+      if ((size_t)(end - s) >= n && strncasecmp(s, needle, n) == 0)
+        return true;
+      s++;
+    }
+  }
   return false;
 }
 
