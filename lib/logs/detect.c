@@ -516,10 +516,6 @@ size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size
 /* ---------------------------------------------------------------------- */
 /* Prefilter.                                                              */
 
-/* Case-insensitive search for `needle`, finding candidates with memchr on
- * its byte at index `anchor` (in both cases): pick the needle's rarest byte
- * in logs ('j' of "json", not 'p' of "powershell"), since every candidate
- * costs a comparison. */
 /* ASCII case-insensitive equality against a lower-case needle, inline:
  * the prefilter calls it for every candidate byte, and strncasecmp's call
  * and locale handling cost more than the comparison. */
@@ -535,88 +531,115 @@ static inline bool eq_ci(const char *s, const char *lower_needle, size_t k)
   return true;
 }
 
-static bool has_ci_at(const char *p, size_t n, const char *needle, size_t anchor)
+/* The scanners below find the detectors' needles in a span (a line, or a
+ * whole buffer of lines) and report each hit to `fn`; they return false
+ * when `fn` asked to stop. */
+
+/* Case-insensitive `needle` (lower case), with memchr on its byte at index
+ * `anchor` in both cases: the needle's rarest byte in logs ('j' of "json",
+ * '_' of "aspnet_client"), since every candidate costs a comparison. */
+static bool scan_ci_at(const char *p, size_t n, const char *needle, size_t anchor, exh_hit_fn fn,
+                       void *ctx)
 {
   size_t k = strlen(needle);
-  char lo = needle[anchor], up = needle[anchor];
-  if (lo >= 'A' && lo <= 'Z')
-    lo = (char)(lo - 'A' + 'a');
-  if (up >= 'a' && up <= 'z')
-    up = (char)(up - 'a' + 'A');
+  char lo = needle[anchor];
+  char up = lo >= 'a' && lo <= 'z' ? (char)(lo - 'a' + 'A') : lo;
   for (int pass = 0; pass < (lo == up ? 1 : 2); pass++) {
     char c = pass ? up : lo;
     const char *s = p + anchor, *end = p + n;
     while (s < end && (s = memchr(s, c, (size_t)(end - s))) != NULL) {
       const char *start = s - anchor;
-      if ((size_t)(p + n - start) >= k && eq_ci(start, needle, k))
-        return true;
+      if ((size_t)(p + n - start) >= k && eq_ci(start, needle, k) && !fn(ctx, start))
+        return false;
       s++;
     }
   }
-  return false;
+  return true;
 }
 
-/* "serverinfo~" or "server~" ending at some '~' (every row has a '~' in
- * its routing keys, "Smtp~" or "Sid~", so the check looks back from each). */
-static bool has_server_tilde(const char *p, size_t n)
+/* "serverinfo~", or "server~" followed by a path, ending at some '~' (every
+ * HttpProxy row has '~' in its routing keys, "Smtp~" or "Sid~", so the
+ * check looks back from each). */
+static bool scan_server_tilde(const char *p, size_t n, exh_hit_fn fn, void *ctx)
 {
   const char *s = p, *end = p + n;
   while ((s = memchr(s, '~', (size_t)(end - s))) != NULL) {
     size_t before = (size_t)(s - p);
-    /* "...r~" (server~) or "...o~" (serverinfo~) first, cheaply */
     char last = before ? (char)(s[-1] | 0x20) : 0;
-    if (last == 'o' && before >= 10 && eq_ci(s - 10, "serverinfo", 10))
-      return true;
-    if (last == 'r' && before >= 6 && eq_ci(s - 6, "server", 6)) {
+    bool hit = last == 'o' && before >= 10 && eq_ci(s - 10, "serverinfo", 10);
+    if (!hit && last == 'r' && before >= 6 && eq_ci(s - 6, "server", 6)) {
       /* A BackEndCookie SSRF carries a path ("Server~host/path~ver");
        * ordinary Autodiscover cookies ("Server~fqdn~ver~time") do not. */
       const char *q = s + 1;
-      while (q < end && *q != ',' && *q != '~' && *q != '/')
+      while (q < end && *q != ',' && *q != '~' && *q != '/' && *q != '\n')
         q++;
-      if (q < end && *q == '/')
-        return true;
+      hit = q < end && *q == '/';
     }
+    if (hit && !fn(ctx, s))
+      return false;
     s++;
   }
-  return false;
+  return true;
 }
 
-/* "/ecp/" followed by 1-3 letters and ".js", anywhere on the line. */
-static bool has_ecp_short_js(const char *p, size_t n)
+/* "json" (autodiscover.json) and "/ecp/<1-3 letters>.js" share one pass
+ * over the rare 'j': the second is found by looking back from ".js". */
+static bool scan_j(const char *p, size_t n, bool ecp_js, exh_hit_fn fn, void *ctx)
 {
-  const char *s = p, *end = p + n;
-  while ((s = memchr(s, '/', (size_t)(end - s))) != NULL) {
-    if ((size_t)(end - s) >= 9 && (s[1] | 0x20) == 'e' && eq_ci(s, "/ecp/", 5)) {
-      size_t i = 5;
-      while (i < 8 && s + i < end && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
-        i++;
-      if (i > 5 && s + i + 3 <= end && eq_ci(s + i, ".js", 3))
-        return true;
+  for (int pass = 0; pass < 2; pass++) {
+    const char *s = p, *end = p + n;
+    while ((s = memchr(s, pass ? 'J' : 'j', (size_t)(end - s))) != NULL) {
+      if ((size_t)(end - s) >= 4 && eq_ci(s, "json", 4) && !fn(ctx, s))
+        return false;
+      if (ecp_js && s - p >= 7 && s[-1] == '.' && (size_t)(end - s) >= 2 && (s[1] | 0x20) == 's') {
+        /* back over 1-3 letters to "/ecp/" */
+        const char *q = s - 1;
+        size_t letters = 0;
+        while (q - 1 >= p && letters < 4 && (((q[-1] | 0x20) >= 'a' && (q[-1] | 0x20) <= 'z')))
+          q--, letters++;
+        if (letters >= 1 && letters <= 3 && q - p >= 5 && eq_ci(q - 5, "/ecp/", 5) &&
+            !fn(ctx, q - 5))
+          return false;
+      }
+      s++;
     }
-    s++;
   }
-  return false;
+  return true;
 }
 
-bool exh_row_may_match(exh_log_family fam, const char *line, size_t len)
+bool exh_block_scan(exh_log_family fam, const char *p, size_t n, exh_hit_fn fn, void *ctx)
 {
   switch (fam) {
   case EXH_FAM_HTTPPROXY:
     /* SSRF (ServerInfo~, Server~host/path), ProxyShell/NotShell
      * (autodiscover.json), OWASSRF (/powershell) */
-    return has_server_tilde(line, len) || has_ci_at(line, len, "json", 0) ||
-           has_ci_at(line, len, "powershell", 2);
+    return scan_server_tilde(p, n, fn, ctx) && scan_j(p, n, false, fn, ctx) &&
+           scan_ci_at(p, n, "powershell", 2, fn, ctx);
   case EXH_FAM_IIS:
     /* What exh_detect_iis can accept, no more: scripts in the drop folders
      * (aspnet_client, owa/auth, ecp/auth), /ecp/<1-3 letters>.js, ProxyShell,
-     * OWASSRF, tunnel connects (&port=, cmd=connect) */
-    return has_ci_at(line, len, "aspnet_client", 6) || has_ci_at(line, len, "/auth/", 4) ||
-           has_ecp_short_js(line, len) || has_ci_at(line, len, "json", 0) ||
-           has_ci_at(line, len, "powershell", 2) || has_ci_at(line, len, "&port=", 0) ||
-           has_ci_at(line, len, "=connect", 0);
+     * OWASSRF, tunnel connects (Tunna "proxy&port=", reGeorg
+     * "cmd=connect&target=...&port=": both hold "&port=") */
+    return scan_ci_at(p, n, "aspnet_client", 6, fn, ctx) &&
+           scan_ci_at(p, n, "/auth/", 2, fn, ctx) && scan_j(p, n, true, fn, ctx) &&
+           scan_ci_at(p, n, "powershell", 2, fn, ctx) && scan_ci_at(p, n, "&port=", 0, fn, ctx);
   default:
-    return true;
+    return fn(ctx, p);
   }
+}
+
+static bool stop_at_first(void *ctx, const char *at)
+{
+  (void)at;
+  *(bool *)ctx = true;
+  return false;
+}
+
+bool exh_row_may_match(exh_log_family fam, const char *line, size_t len)
+{
+  bool hit = false;
+  exh_block_scan(fam, line, len, stop_at_first, &hit);
+  return hit;
 }
 
 /* ---------------------------------------------------------------------- */

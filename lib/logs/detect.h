@@ -64,6 +64,13 @@ int64_t exh_parse_iso8601(exh_view v);
  * not be split. Always a superset of the detectors' conditions. */
 bool exh_row_may_match(exh_log_family fam, const char *line, size_t len);
 
+/* The same needles over a whole buffer of lines: `fn` gets a pointer into
+ * the buffer at each hit (several per line possible) and returns false to
+ * stop. Families without needles report the buffer start once. Returns
+ * false if `fn` stopped it. */
+typedef bool (*exh_hit_fn)(void *ctx, const char *at);
+bool exh_block_scan(exh_log_family fam, const char *p, size_t n, exh_hit_fn fn, void *ctx);
+
 /* Detectors: each returns the number of hits written (at most max). */
 size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
                             exh_log_hit *hits, size_t max);

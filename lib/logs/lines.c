@@ -1,6 +1,7 @@
 /*
  * lines.c - bounded line splitter; see lines.h.
  */
+#define _GNU_SOURCE /* memrchr */
 #include "lines.h"
 
 #include <string.h>
@@ -61,6 +62,30 @@ static void skip_rest_of_line(exh_lines *l)
     if (!fill(l))
       return;
   }
+}
+
+bool exh_lines_peek(exh_lines *l, size_t want, const char **block, size_t *len)
+{
+  if (l->pending_skip) {
+    l->pending_skip = false;
+    skip_rest_of_line(l);
+  }
+  if (want > EXH_MAX_LINE)
+    want = EXH_MAX_LINE;
+  while (l->end - l->start < want && fill(l))
+    ;
+  const uint8_t *last = memrchr(l->buf + l->start, '\n', l->end - l->start);
+  if (!last)
+    return false;
+  *block = (const char *)l->buf + l->start;
+  *len = (size_t)(last - (l->buf + l->start)) + 1;
+  return true;
+}
+
+void exh_lines_consume(exh_lines *l, size_t bytes, uint64_t lines)
+{
+  l->start += bytes;
+  l->lineno += lines;
 }
 
 bool exh_lines_next(exh_lines *l, const char **line, size_t *len, bool *truncated)

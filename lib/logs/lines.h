@@ -29,6 +29,14 @@ typedef struct exh_lines {
 exhunt_err exh_lines_init(exh_lines *l, exh_source src);
 void exh_lines_free(exh_lines *l);
 
+/* The complete lines buffered now (ending with '\n'), reading up to
+ * `want` bytes ahead first; false if there is no complete line (end of
+ * data, or a line longer than the limit: exh_lines_next handles those).
+ * Nothing is consumed until exh_lines_consume(bytes, lines). For readers
+ * that scan a whole buffer at once before looking at single lines. */
+bool exh_lines_peek(exh_lines *l, size_t want, const char **block, size_t *len);
+void exh_lines_consume(exh_lines *l, size_t bytes, uint64_t lines);
+
 /* Next line, without its line end. Returns false at the end of the data
  * (check l->src_err then). The view is valid until the next call. */
 bool exh_lines_next(exh_lines *l, const char **line, size_t *len, bool *truncated);
