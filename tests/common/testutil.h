@@ -25,6 +25,7 @@ typedef struct rec_finding {
   exhunt_severity severity;
   bool have_sha256;
   size_t n_matches;
+  uint64_t line; /* log findings */
 } rec_finding;
 
 typedef struct rec_notice {
@@ -62,6 +63,7 @@ static inline void rec_on_finding(void *ctx, const exhunt_finding *f)
   rf->severity = f->severity;
   rf->have_sha256 = f->have_sha256;
   rf->n_matches = f->n_matches;
+  rf->line = f->line;
 }
 
 static inline void rec_on_notice(void *ctx, const exhunt_notice *n)

@@ -293,6 +293,45 @@ static void test_ssrf_classification(void **state)
   }
 }
 
+/* A log of a few MB read buffer by buffer: SSRF rows placed at and around
+ * the buffer boundaries are all found, with their exact line numbers. */
+static void test_block_reader_boundaries(void **state)
+{
+  (void)state;
+  size_t cap = 4u * 1024 * 1024;
+  char *log = malloc(cap);
+  size_t n = (size_t)snprintf(log, cap, "%s", HP_HEADER);
+  uint64_t line = 4; /* the header's lines */
+  uint64_t want[64];
+  size_t n_want = 0;
+  for (int i = 0; n + 512 < cap - 4096; i++) {
+    line++;
+    /* every 1000th row, and rows near multiples of 128 KiB, are attacks */
+    bool attack = i % 1000 == 7 || (n % (128u * 1024) > 128u * 1024 - 300);
+    if (attack && n_want < 64) {
+      want[n_want++] = line;
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-03T01:%02d:%02dZ,203.0.113.47,/ecp/y.js,ServerInfo~a]@srv:444/"
+                            "ecp/proxyLogon.ecp?#,python,241\r\n",
+                            (i / 60) % 60, i % 60);
+    } else {
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-03T01:%02d:%02dZ,192.0.2.%d,/owa/,Smtp~user%d@contoso.com,"
+                            "Mozilla/5.0 (Windows NT 10.0; Win64; x64),200\r\n",
+                            (i / 60) % 60, i % 60, i % 250, i);
+    }
+  }
+  exhunt_sink sink = rec_sink(&rec);
+  assert_int_equal(
+      exhunt_logs_buffer("/ev/HttpProxy/Ecp/HttpProxy_1.LOG", (const uint8_t *)log, n, &sink),
+      EXHUNT_OK);
+  assert_int_equal(rec.n_findings, n_want);
+  for (size_t i = 0; i < n_want; i++)
+    assert_int_equal(rec.findings[i].line, want[i]);
+  assert_true(n_want > 10);
+  free(log);
+}
+
 static void test_reset_vdir_parity(void **state)
 {
   (void)state;
@@ -539,6 +578,7 @@ int main(void)
       cmocka_unit_test(test_iso8601),
       cmocka_unit_test_setup(test_ssrf_classification, setup),
       cmocka_unit_test_setup(test_reset_vdir_parity, setup),
+      cmocka_unit_test_setup(test_block_reader_boundaries, setup),
       cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
       cmocka_unit_test_setup(test_oabgenerator_write, setup),
       cmocka_unit_test_setup(test_iis_shell_requests, setup),
