@@ -142,17 +142,6 @@ static exh_view view_from(const char *p, size_t n)
   return v;
 }
 
-static int status_of(exh_view v)
-{
-  int s = 0;
-  for (size_t i = 0; i < v.n && i < 4; i++) {
-    if (v.p[i] < '0' || v.p[i] > '9')
-      return -1;
-    s = s * 10 + (v.p[i] - '0');
-  }
-  return v.n ? s : -1;
-}
-
 static exh_log_hit *new_hit(exh_log_hit *hits, size_t *n, size_t max, const char *rule,
                             const char *title, const char *category, exhunt_severity sev,
                             const char *outcome)
@@ -264,7 +253,7 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
   exh_view cookie = exh_table_get(t, c->backend_cookie);
   size_t shell =
       detect_proxyshell_url(exh_table_get(t, c->url_stem), exh_table_get(t, c->url_query),
-                            status_of(exh_table_get(t, c->status)), hits, max);
+                            exh_view_uint(exh_table_get(t, c->status)), hits, max);
   if (shell) {
     hits[0].client_ip = exh_table_get(t, c->client_ip);
     hits[0].user_agent = exh_table_get(t, c->user_agent);
@@ -280,7 +269,7 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
                      find_ci(cookie.p + 7, cookie.n - 7, "~") >= 0;
   if (!ssrf && !cookie_ssrf)
     return 0;
-  int status = status_of(exh_table_get(t, c->status));
+  int status = exh_view_uint(exh_table_get(t, c->status));
   exh_log_hit *h;
   if (probe) {
     h = new_hit(hits, &n, max, "exhunt.log.proxylogon_probe",
@@ -389,7 +378,7 @@ size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, 
   size_t n = 0;
   exh_view method = exh_table_get(t, c->method);
   exh_view stem = exh_table_get(t, c->url_stem);
-  int status = status_of(exh_table_get(t, c->status));
+  int status = exh_view_uint(exh_table_get(t, c->status));
   bool post = exh_view_eq(method, "POST"), get = exh_view_eq(method, "GET");
   exh_log_hit *h = NULL;
   exh_view query = exh_table_get(t, c->url_query);

@@ -70,19 +70,6 @@ static void flatten(exh_event *ev, json_t *obj, const char *parent, int depth)
   }
 }
 
-static int to_int(exh_view v)
-{
-  int x = 0;
-  if (v.n == 0 || v.n > 9)
-    return -1;
-  for (size_t i = 0; i < v.n; i++) {
-    if (v.p[i] < '0' || v.p[i] > '9')
-      return -1;
-    x = x * 10 + (v.p[i] - '0');
-  }
-  return x;
-}
-
 static exh_view first_of(const exh_event *ev, const char *const *names)
 {
   for (; *names; names++) {
@@ -119,8 +106,8 @@ bool exh_event_from_json(exh_event *ev, const char *line, size_t len)
   static const char *const message[] = {"Message", "message", NULL};
   ev->channel = first_of(ev, channel);
   ev->provider = first_of(ev, provider);
-  ev->event_id = to_int(first_of(ev, id));
-  ev->level = to_int(first_of(ev, level));
+  ev->event_id = exh_view_uint(first_of(ev, id));
+  ev->level = exh_view_uint(first_of(ev, level));
   ev->time = exh_parse_iso8601(first_of(ev, when));
   ev->message = first_of(ev, message);
   if (ev->channel.n == 0 && ev->event_id < 0) {

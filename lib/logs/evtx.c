@@ -123,19 +123,6 @@ static exh_view attribute(exh_dynbuf *s, const char *from, const char *end, cons
   return q ? unescape(s, v, q) : none;
 }
 
-static int view_int(exh_view v)
-{
-  int x = 0;
-  if (v.n == 0 || v.n > 9)
-    return -1;
-  for (size_t i = 0; i < v.n; i++) {
-    if (v.p[i] < '0' || v.p[i] > '9')
-      return -1;
-    x = x * 10 + (v.p[i] - '0');
-  }
-  return x;
-}
-
 bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *scratch)
 {
   memset(ev, 0, offsetof(exh_event, numbuf));
@@ -147,8 +134,8 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
     return false;
   const char *p = xml, *end = xml + len;
   ev->provider = attribute(scratch, p, end, "<Provider ", "Name=\"");
-  ev->event_id = view_int(element(scratch, p, end, "<EventID", "</EventID>"));
-  ev->level = view_int(element(scratch, p, end, "<Level>", "</Level>"));
+  ev->event_id = exh_view_uint(element(scratch, p, end, "<EventID", "</EventID>"));
+  ev->level = exh_view_uint(element(scratch, p, end, "<Level>", "</Level>"));
   ev->time = exh_parse_iso8601(attribute(scratch, p, end, "<TimeCreated ", "SystemTime=\""));
   ev->channel = element(scratch, p, end, "<Channel>", "</Channel>");
   /* Data elements, named or not. */

@@ -25,6 +25,19 @@ static char lower(char c)
   return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+int exh_view_uint(exh_view v)
+{
+  int x = 0;
+  if (v.n == 0 || v.n > 9)
+    return -1;
+  for (size_t i = 0; i < v.n; i++) {
+    if (v.p[i] < '0' || v.p[i] > '9')
+      return -1;
+    x = x * 10 + (v.p[i] - '0');
+  }
+  return x;
+}
+
 bool exh_view_eq(exh_view v, const char *s)
 {
   size_t n = strlen(s);

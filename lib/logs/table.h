@@ -75,6 +75,9 @@ int exh_table_col(const exh_table *t, const char *name);
  * range or "-" (W3C). */
 exh_view exh_table_get(const exh_table *t, int col);
 
+/* A small decimal number (at most 9 digits), or -1. */
+int exh_view_uint(exh_view v);
+
 /* Case-insensitive comparisons on views. */
 bool exh_view_eq(exh_view v, const char *s);
 bool exh_view_has(exh_view v, const char *needle);
