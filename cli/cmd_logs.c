@@ -43,7 +43,7 @@ void help_logs(FILE *out)
         out);
 }
 
-enum { OPT_SINCE = 256, OPT_UNTIL, OPT_EXCLUDE, OPT_MINSEV, OPT_NOPROGRESS };
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_EXCLUDE };
 
 static const struct option logs_options[] = {
     {"since", required_argument, NULL, OPT_SINCE},
@@ -51,13 +51,8 @@ static const struct option logs_options[] = {
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
-    {"format", required_argument, NULL, 'f'},
-    {"output", required_argument, NULL, 'o'},
-    {"min-severity", required_argument, NULL, OPT_MINSEV},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"no-progress", no_argument, NULL, OPT_NOPROGRESS},
     {"help", no_argument, NULL, 'h'},
+    CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -76,7 +71,12 @@ int cmd_logs(int argc, char **argv)
 
   optind = 1;
   int opt;
-  while ((opt = getopt_long(argc, argv, "xj:f:o:vqh", logs_options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, logs_options, NULL)) != -1) {
+    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
+    if (common < 0)
+      goto cleanup;
+    if (common)
+      continue;
     switch (opt) {
     case OPT_SINCE:
     case OPT_UNTIL:
@@ -101,30 +101,6 @@ int cmd_logs(int argc, char **argv)
         rc = cli_usage_error("logs", "bad --threads '%s' (1..256)", optarg);
         goto cleanup;
       }
-      break;
-    case 'f':
-      if (!cli_parse_format(optarg, &c.format)) {
-        rc = cli_usage_error("logs", "unknown format '%s' (text or jsonl)", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'o':
-      output = optarg;
-      break;
-    case OPT_MINSEV:
-      if (exhunt_severity_parse(optarg, &c.min_severity) != EXHUNT_OK) {
-        rc = cli_usage_error("logs", "unknown severity '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'v':
-      c.verbose = true;
-      break;
-    case 'q':
-      c.quiet = true;
-      break;
-    case OPT_NOPROGRESS:
-      no_progress = true;
       break;
     case 'h':
       help_logs(stdout);

@@ -176,8 +176,6 @@ enum {
   OPT_NEWER,
   OPT_MAXSIZE,
   OPT_MAXDEPTH,
-  OPT_MINSEV,
-  OPT_NOPROGRESS,
 };
 
 static const struct option scan_options[] = {
@@ -191,13 +189,8 @@ static const struct option scan_options[] = {
     {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
-    {"format", required_argument, NULL, 'f'},
-    {"output", required_argument, NULL, 'o'},
-    {"min-severity", required_argument, NULL, OPT_MINSEV},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"no-progress", no_argument, NULL, OPT_NOPROGRESS},
     {"help", no_argument, NULL, 'h'},
+    CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -227,7 +220,12 @@ int cmd_scan(int argc, char **argv)
 
   optind = 1;
   int opt;
-  while ((opt = getopt_long(argc, argv, "xj:f:o:vqh", scan_options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, scan_options, NULL)) != -1) {
+    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
+    if (common < 0)
+      goto cleanup;
+    if (common)
+      continue;
     switch (opt) {
     case OPT_RULES:
       rule_paths[n_rule_paths++] = optarg;
@@ -271,30 +269,6 @@ int cmd_scan(int argc, char **argv)
         rc = cli_usage_error("scan", "bad --threads '%s' (1..256)", optarg);
         goto cleanup;
       }
-      break;
-    case 'f':
-      if (!cli_parse_format(optarg, &c.format)) {
-        rc = cli_usage_error("scan", "unknown format '%s' (text or jsonl)", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'o':
-      output = optarg;
-      break;
-    case OPT_MINSEV:
-      if (exhunt_severity_parse(optarg, &c.min_severity) != EXHUNT_OK) {
-        rc = cli_usage_error("scan", "unknown severity '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'v':
-      c.verbose = true;
-      break;
-    case 'q':
-      c.quiet = true;
-      break;
-    case OPT_NOPROGRESS:
-      no_progress = true;
       break;
     case 'h':
       help_scan(stdout);

@@ -38,6 +38,39 @@ bool cli_parse_format(const char *s, out_format *out)
   return true;
 }
 
+int cli_report_option(cli_report *r, int opt, const char *arg, const char **output,
+                      bool *no_progress)
+{
+  switch (opt) {
+  case 'f':
+    if (!cli_parse_format(arg, &r->format)) {
+      cli_usage_error(r->command, "unknown format '%s' (text or jsonl)", arg);
+      return -1;
+    }
+    return 1;
+  case 'o':
+    *output = arg;
+    return 1;
+  case CLI_OPT_MINSEV:
+    if (exhunt_severity_parse(arg, &r->min_severity) != EXHUNT_OK) {
+      cli_usage_error(r->command, "unknown severity '%s'", arg);
+      return -1;
+    }
+    return 1;
+  case 'v':
+    r->verbose = true;
+    return 1;
+  case 'q':
+    r->quiet = true;
+    return 1;
+  case CLI_OPT_NOPROGRESS:
+    *no_progress = true;
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
   va_list ap;

@@ -54,6 +54,24 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
 /* Flushes and closes; may turn rc into 2 if output could not be written. */
 int cli_report_close(cli_report *r, int rc);
 
+/* The output options every reporting command takes (getopt_long table
+ * entries, and their handler): -f/--format, -o/--output, --min-severity,
+ * -v/--verbose, -q/--quiet, --no-progress. */
+enum { CLI_OPT_MINSEV = 1000, CLI_OPT_NOPROGRESS };
+#define CLI_REPORT_OPTIONS                                                                         \
+  {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},              \
+      {"min-severity", required_argument, NULL, CLI_OPT_MINSEV},                                   \
+      {"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},                      \
+  {                                                                                                \
+    "no-progress", no_argument, NULL, CLI_OPT_NOPROGRESS                                           \
+  }
+#define CLI_REPORT_SHORTOPTS "f:o:vq"
+
+/* Handles one of those options: 1 if it was one (and is valid), 0 if it is
+ * not one of them, -1 after saying why a value is bad. */
+int cli_report_option(cli_report *r, int opt, const char *arg, const char **output,
+                      bool *no_progress);
+
 /* "exhunt CMD: message\nTry 'exhunt help CMD'." on stderr; returns 2. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
