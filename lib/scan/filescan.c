@@ -10,7 +10,8 @@
  *      file is streamed through the digests only;
  *   4. digests (SHA-256 always; MD5/SHA-1 only if an IOC list needs them);
  *   5. YARA, with the external variables public rule sets expect;
- *   6. heuristics, on content that looks like text.
+ *   6. heuristics, on server-script files and on other content that looks
+ *      like text (logs excepted: they record attacks, they are not shells).
  * Findings point into the buffer and the compiled rules, so nothing is
  * copied until the sink formats them.
  */

@@ -46,7 +46,6 @@ typedef struct scan_ctx {
   exhunt_scan_stats stats;
   struct timespec last_progress;
   uint64_t noatime_refused;
-  exhunt_err fatal;
 } scan_ctx;
 
 typedef struct worker {

@@ -82,7 +82,8 @@ static int dirset_add(dirset *s, dev_t dev, ino_t ino)
   return 1;
 }
 
-bool exh_walk_excluded(const exh_walk_opts *opts, const char *path)
+/* True if a glob matches the path or its last component (case-insensitive). */
+static bool excluded(const exh_walk_opts *opts, const char *path)
 {
   if (opts->n_excludes == 0)
     return false;
@@ -162,7 +163,7 @@ static void walk_entry(walker *w, int dfd, const char *name, unsigned depth)
     on_symlink(w);
     return;
   }
-  if (exh_walk_excluded(w->opts, w->path.data)) {
+  if (excluded(w->opts, w->path.data)) {
     skip(w, EXHUNT_SKIP_EXCLUDED, EXHUNT_NOTICE_NOTE, EXHUNT_OK, NULL, NULL);
     return;
   }

@@ -39,7 +39,4 @@ typedef struct exh_walk_cb {
 /* Walks one root. Returns ENOMEM only; everything else is a skip. */
 exhunt_err exh_walk(const char *root, const exh_walk_opts *opts, const exh_walk_cb *cb);
 
-/* True if the glob matches the path or its last component (case-insensitive). */
-bool exh_walk_excluded(const exh_walk_opts *opts, const char *path);
-
 #endif
