@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev                           # .gz logs
   libjansson-dev                       # JSON-lines Windows event exports
   libevtx-dev libbfio-dev libevtx-utils  # EVTX (evtxinfo: record counts in tests)
+  libcurl4-openssl-dev openssl         # exhunt probe (HTTPS); test certificates
   libcmocka-dev                        # unit tests
   python3                              # CLI tests parse the JSON Lines output
   clang-format                         # style check
