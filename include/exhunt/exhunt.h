@@ -115,6 +115,15 @@ typedef struct exhunt_finding {
   size_t excerpt_len;
   const char *artifact; /* what the record planted or named: a script, */
   size_t artifact_len;  /*   a file path; NULL if none */
+  /* Exposure findings only (category "exposure"; NULL otherwise). `path`
+   * is the evidence file the build came from, or NULL (--build, probe). */
+  const char *build;        /* normalised, e.g. "15.1.2176.2" */
+  const char *build_source; /* see exhunt_build_seen.source */
+  const char *status;       /* "vulnerable", "patched" or "unknown" */
+  const char *fixed_in;     /* first fixing build for this server, or NULL */
+  const char *target;       /* probe target, or NULL */
+  const char *product;      /* e.g. "Exchange Server 2016 CU19", or NULL */
+  const char *support;      /* e.g. "out of support since 2025-10-14", or NULL */
 } exhunt_finding;
 
 typedef enum exhunt_notice_kind {
@@ -162,6 +171,7 @@ typedef struct exhunt_scan_stats {
 } exhunt_scan_stats;
 
 struct exhunt_coverage;
+struct exhunt_build_seen;
 
 typedef struct exhunt_sink {
   void *ctx;
@@ -173,6 +183,9 @@ typedef struct exhunt_sink {
   void (*on_progress)(void *ctx, const exhunt_scan_stats *so_far);
   /* Optional. Log hunting: one call per log family, found or missing. */
   void (*on_coverage)(void *ctx, const struct exhunt_coverage *coverage);
+  /* Optional. Exposure and probe: one call per build seen (or per target
+   * where none could be seen). */
+  void (*on_build)(void *ctx, const struct exhunt_build_seen *build);
 } exhunt_sink;
 
 /* ---------------------------------------------------------------------- */
@@ -306,6 +319,109 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
  * not (tests, fuzzers). Coverage is reported for that file alone. */
 exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
                               const exhunt_sink *sink);
+
+/* ---------------------------------------------------------------------- */
+/* Exposure: Exchange build -> CVE families (exhunt exposure, probe).      */
+
+/* An Exchange build a.b.c.d; has_revision is false for a 3-part build such
+ * as the one in /owa/auth/15.1.2176/ paths. */
+typedef struct exhunt_build {
+  uint16_t major, minor, build, revision;
+  bool has_revision;
+} exhunt_build;
+
+/* Longest normalised build text, with its NUL. */
+#define EXHUNT_BUILD_STRLEN 24
+
+/*
+ * Parses a build as written by Exchange, PowerShell or an administrator:
+ * "15.1.2176.4", "15.01.2176.004", "Version 15.1 (Build 2176.4)", and a
+ * 3-part "15.1.2176". Surrounding white space is allowed. EXHUNT_EINVAL if
+ * the text is none of these or a part exceeds 65535.
+ */
+exhunt_err exhunt_build_parse(const char *text, size_t len, exhunt_build *out);
+/* "15.1.2176.4" (or "15.1.2176") into out[EXHUNT_BUILD_STRLEN]. */
+void exhunt_build_format(const exhunt_build *b, char out[EXHUNT_BUILD_STRLEN]);
+/* <0, 0, >0; a 3-part build compares as its CU's lowest (revision 0). */
+int exhunt_build_compare(const exhunt_build *a, const exhunt_build *b);
+
+/* One build seen in evidence or over the network, or a target whose build
+ * could not be seen. All pointers borrowed. */
+typedef struct exhunt_build_seen {
+  const char *server;  /* the evidence root (PATH) or probe target it belongs to;
+                          NULL for a build given by the caller */
+  const char *result;  /* "found", "exchange-no-build", "not-exchange",
+                          "unreachable" or "error" */
+  const char *build;   /* normalised; NULL unless result is "found" */
+  const char *source;  /* "log-header", "log-columns", "exsetup-version",
+                          "admin-display-version", "command-line",
+                          "x-owa-version", "owa-auth-path", "exporttool" */
+  const char *path;    /* evidence file (the newest one showing it), or NULL */
+  const char *target;  /* probe target as given, or NULL */
+  const char *detail;  /* URL, matching text, or the reason; may be NULL */
+  int64_t first, last; /* when the evidence shows this build; EXHUNT_NO_TIME */
+  uint64_t sightings;  /* files (or responses) showing it */
+  bool current;        /* the newest build of its server: the one assessed */
+} exhunt_build_seen;
+
+/*
+ * Assesses one build against the embedded build database (rules/exchange/):
+ * one finding per CVE family, category "exposure", status vulnerable,
+ * patched or unknown, with the reason in `description` and the fixing build.
+ * `now` (seconds since the epoch) decides support status. The strings in
+ * `ctx` (source, path, target; any may be NULL) are copied into findings.
+ */
+typedef struct exhunt_exposure_ctx {
+  const char *build_source;
+  const char *path;
+  const char *target;
+  int64_t seen; /* when the build was seen, EXHUNT_NO_TIME if unknown */
+  int64_t now;
+} exhunt_exposure_ctx;
+exhunt_err exhunt_exposure_assess(const exhunt_build *build, const exhunt_exposure_ctx *ctx,
+                                  const exhunt_sink *sink);
+
+typedef struct exhunt_exposure_opts {
+  unsigned max_depth; /* 0 = default */
+  bool one_file_system;
+  const char *const *excludes; /* as in exhunt_scan_opts */
+  size_t n_excludes;
+  int64_t now; /* for support status */
+} exhunt_exposure_opts;
+void exhunt_exposure_opts_init(exhunt_exposure_opts *opts);
+
+/*
+ * Finds the Exchange build in evidence under each path (one server per
+ * path): #Version headers and Major..RevisionVersion columns of Exchange
+ * logs, the version resource of ExSetup.exe, AdminDisplayVersion in config
+ * or OAB dumps. Reports every distinct build seen (on_build, with first and
+ * last time: the build history), then assesses the newest one. A path with
+ * no build is an error notice ("no-build").
+ */
+exhunt_err exhunt_exposure_paths(const char *const *paths, size_t n_paths,
+                                 const exhunt_exposure_opts *opts, const exhunt_sink *sink,
+                                 exhunt_scan_stats *stats);
+
+typedef struct exhunt_probe_opts {
+  long connect_timeout_ms; /* 0 = 5000 */
+  long total_timeout_ms;   /* per request; 0 = 15000 */
+  unsigned parallel;       /* concurrent requests; 0 = 32 */
+  double rate;             /* new requests per second; 0 = unlimited */
+  bool insecure;           /* skip TLS verification */
+  const char *ca_file;     /* extra trusted CA bundle (PEM), or NULL */
+  int64_t now;
+} exhunt_probe_opts;
+void exhunt_probe_opts_init(exhunt_probe_opts *opts);
+
+/*
+ * Passive HTTPS fingerprint of each target (host, host:port or https URL):
+ * X-OWA-Version, /owa/auth/<build>/ paths of the logon page, the exporttool
+ * manifest. No exploitation or SSRF request is ever sent. Each target gives
+ * one on_build call, then, when a build was seen, its exposure findings.
+ */
+exhunt_err exhunt_probe_targets(const char *const *targets, size_t n_targets,
+                                const exhunt_probe_opts *opts, const exhunt_sink *sink,
+                                exhunt_scan_stats *stats);
 
 #ifdef __cplusplus
 }

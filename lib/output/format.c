@@ -86,6 +86,19 @@ static void jtime(jw *w, const char *key, int64_t t)
   jraw(w, "\"");
 }
 
+static void jcves(jw *w, const char *const *cves, size_t n)
+{
+  jkey(w, "cve");
+  jraw(w, "[");
+  for (size_t i = 0; i < n; i++) {
+    if (i)
+      jraw(w, ",");
+    if (!w->err)
+      w->err = exh_json_str(w->b, cves[i]);
+  }
+  jraw(w, "]");
+}
+
 static void jhead(jw *w, const char *type)
 {
   jraw(w, "{\"schema\":\"" EXHUNT_SCHEMA "\",\"type\":\"");
@@ -106,21 +119,30 @@ exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
   jstr(&w, "author", f->author);
   jstr(&w, "reference", f->reference);
   jstr(&w, "license", f->license);
-  jbytes(&w, "path", f->path, strlen(f->path));
+  if (f->path)
+    jbytes(&w, "path", f->path, strlen(f->path));
+  if (f->status) {
+    /* An exposure verdict: a build against a CVE family. */
+    if (f->target)
+      jbytes(&w, "target", f->target, strlen(f->target));
+    jbytes(&w, "build", f->build ? f->build : "", f->build ? strlen(f->build) : 0);
+    jstr(&w, "build_source", f->build_source);
+    if (f->timestamp != EXHUNT_NO_TIME)
+      jtime(&w, "timestamp", f->timestamp);
+    jstr(&w, "product", f->product);
+    jstr(&w, "support", f->support);
+    jstr(&w, "status", f->status);
+    jstr(&w, "fixed_in", f->fixed_in);
+    jcves(&w, f->cves, f->n_cves);
+    jraw(&w, "}\n");
+    return w.err;
+  }
   if (f->line) {
     /* A finding about a log record. */
     juint(&w, "line", f->line);
     if (f->timestamp != EXHUNT_NO_TIME)
       jtime(&w, "timestamp", f->timestamp);
-    jkey(&w, "cve");
-    jraw(&w, "[");
-    for (size_t i = 0; i < f->n_cves; i++) {
-      if (i)
-        jraw(&w, ",");
-      if (!w.err)
-        w.err = exh_json_str(b, f->cves[i]);
-    }
-    jraw(&w, "]");
+    jcves(&w, f->cves, f->n_cves);
     jstr(&w, "outcome", f->outcome);
     if (f->client_ip)
       jbytes(&w, "client_ip", f->client_ip, strlen(f->client_ip));
@@ -186,6 +208,34 @@ exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
     jtime(&w, "last", c->last);
   if (c->build)
     jbytes(&w, "build", c->build, strlen(c->build));
+  jraw(&w, "}\n");
+  return w.err;
+}
+
+exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
+{
+  jw w = {b, EXHUNT_OK};
+  jhead(&w, "build");
+  if (s->server)
+    jbytes(&w, "server", s->server, strlen(s->server));
+  jstr(&w, "result", s->result);
+  if (s->target)
+    jbytes(&w, "target", s->target, strlen(s->target));
+  if (s->path)
+    jbytes(&w, "path", s->path, strlen(s->path));
+  if (s->build)
+    jbytes(&w, "build", s->build, strlen(s->build));
+  jstr(&w, "build_source", s->source);
+  if (s->detail)
+    jbytes(&w, "detail", s->detail, strlen(s->detail));
+  if (s->first != EXHUNT_NO_TIME)
+    jtime(&w, "first", s->first);
+  if (s->last != EXHUNT_NO_TIME)
+    jtime(&w, "last", s->last);
+  if (s->sightings)
+    juint(&w, "sightings", s->sightings);
+  jkey(&w, "current");
+  jraw(&w, s->current ? "true" : "false");
   jraw(&w, "}\n");
   return w.err;
 }

@@ -1,0 +1,731 @@
+/*
+ * evidence.c - finds the Exchange build in evidence (exhunt exposure PATH):
+ *
+ *   Exchange logs   the "#Version:" header (15.01.2176.002, the build that
+ *                   wrote the file) and the MajorVersion..RevisionVersion
+ *                   columns of the first and last record, each with the
+ *                   record's time: old logs show the build of their day, so
+ *                   the logs together give the build history;
+ *   ExSetup.exe     the file version of its version resource (pe/);
+ *   config dumps    "AdminDisplayVersion : Version 15.1 (Build 2176.2)" in
+ *                   Get-ExchangeServer output, OAB or config exports, also
+ *                   in the UTF-16 that Windows PowerShell writes by default.
+ *
+ * Only the head (and, for plain files, the tail) of a log is read: the
+ * build is in the header and rows, and reading gigabytes of logs to learn
+ * one number would be wasteful. Each path given is one server; its builds
+ * are reported with first and last sighting, then the newest is assessed.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/evidence.h"
+#include "core/limits.h"
+#include "exposure/builddb.h"
+#include "exposure/exposure.h"
+#include "logs/detect.h"
+#include "logs/source.h"
+#include "logs/table.h"
+#include "pe/pe_version.h"
+#include "walk/walk.h"
+
+#define HEAD_BYTES (64u * 1024u)
+#define TAIL_BYTES (64u * 1024u)
+#define MAX_DUMP_BYTES (16u * 1024u * 1024u)
+#define MAX_PE_BYTES (64u * 1024u * 1024u)
+#define MAX_BUILDS_PER_SERVER 256u
+
+typedef struct sighting {
+  exhunt_build build;
+  const char *source; /* static */
+  char *path;         /* of the newest sighting, owned */
+  char detail[96];
+  int64_t first, last;
+  uint64_t count;
+} sighting;
+
+typedef struct server {
+  const exhunt_sink *user;
+  exhunt_scan_stats *stats;
+  sighting items[MAX_BUILDS_PER_SERVER];
+  size_t n;
+  bool capped;
+  bool noatime_refused;
+  exhunt_err fatal;
+  uint8_t *buf; /* read buffer, reused */
+  size_t buf_cap;
+} server;
+
+static void notice(server *s, exhunt_notice_kind kind, exhunt_err code, const char *what,
+                   const char *path, const char *reason)
+{
+  exhunt_notice n = {kind, code, what, path, reason};
+  if (kind == EXHUNT_NOTICE_ERROR)
+    s->stats->errors++;
+  else
+    s->stats->notes++;
+  s->user->on_notice(s->user->ctx, &n);
+}
+
+static void add(server *s, const exhunt_build *b, const char *source, const char *path,
+                int64_t when, const char *detail)
+{
+  /* Some Exchange logs (ECP Server, for one) carry a log-format version
+   * such as "15.0.0.0" in #Version, not the build; no real build has a
+   * build number below 100 (2010 SP3 is 14.3.123, 2013 RTM 15.0.516). */
+  if (b->major < 8 || b->build < 100)
+    return;
+  sighting *it = NULL;
+  for (size_t i = 0; i < s->n; i++)
+    if (exhunt_build_compare(&s->items[i].build, b) == 0 &&
+        s->items[i].build.has_revision == b->has_revision)
+      it = &s->items[i];
+  if (!it) {
+    if (s->n == MAX_BUILDS_PER_SERVER) {
+      s->capped = true;
+      return;
+    }
+    it = &s->items[s->n];
+    memset(it, 0, sizeof *it);
+    it->build = *b;
+    it->first = it->last = EXHUNT_NO_TIME;
+    char *copy = exh_strdup(path);
+    if (!copy) {
+      s->fatal = EXHUNT_ENOMEM;
+      return;
+    }
+    it->path = copy;
+    it->source = source;
+    snprintf(it->detail, sizeof it->detail, "%s", detail ? detail : "");
+    s->n++;
+  }
+  it->count++;
+  if (when != EXHUNT_NO_TIME) {
+    if (it->first == EXHUNT_NO_TIME || when < it->first)
+      it->first = when;
+    if (it->last == EXHUNT_NO_TIME || when >= it->last) {
+      /* The newest sighting names the file to look at. */
+      if (strcmp(it->path, path) != 0) {
+        char *copy = exh_strdup(path);
+        if (!copy) {
+          s->fatal = EXHUNT_ENOMEM;
+          return;
+        }
+        exh_free(it->path);
+        it->path = copy;
+      }
+      it->last = when;
+      it->source = source;
+      snprintf(it->detail, sizeof it->detail, "%s", detail ? detail : "");
+    }
+  }
+}
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+static const char *base_name(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static bool grow_buf(server *s, size_t want)
+{
+  if (s->buf_cap >= want)
+    return true;
+  uint8_t *bigger = exh_realloc(s->buf, want);
+  if (!bigger) {
+    s->fatal = EXHUNT_ENOMEM;
+    return false;
+  }
+  s->buf = bigger;
+  s->buf_cap = want;
+  return true;
+}
+
+/* A file to examine: an open descriptor (the walk) or a byte span (tests,
+ * fuzzers, archives later). Parsers below see only this. */
+typedef struct input {
+  int fd; /* -1 for a span */
+  const uint8_t *data;
+  uint64_t size;
+  int64_t mtime;
+} input;
+
+static void input_source(const input *in, exh_source *src, exh_fd_source *fds,
+                         exh_span_source *span)
+{
+  if (in->fd >= 0)
+    exh_source_fd(src, fds, in->fd);
+  else
+    exh_source_span(src, span, in->data, (size_t)in->size);
+}
+
+/* Up to n bytes at offset off; the count read, or -1. */
+static ssize_t input_read_at(const input *in, uint8_t *buf, size_t n, uint64_t off)
+{
+  if (in->fd >= 0)
+    return pread(in->fd, buf, n, (off_t)off);
+  if (off >= in->size)
+    return 0;
+  size_t k = in->size - off < n ? (size_t)(in->size - off) : n;
+  memcpy(buf, in->data + off, k);
+  return (ssize_t)k;
+}
+
+/* Reads up to `cap` bytes from src into s->buf. */
+static exhunt_err read_some(server *s, exh_source src, size_t cap, size_t *got)
+{
+  *got = 0;
+  if (!grow_buf(s, cap))
+    return EXHUNT_ENOMEM;
+  while (*got < cap) {
+    size_t n = 0;
+    exhunt_err err = src.read(src.ctx, s->buf + *got, cap - *got, &n);
+    if (err)
+      return err;
+    if (n == 0)
+      break;
+    *got += n;
+  }
+  s->stats->bytes_read += *got;
+  return EXHUNT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Exchange logs.                                                          */
+
+typedef struct log_cols {
+  int major, minor, build, revision, datetime;
+} log_cols;
+
+static void bind_cols(const exh_table *t, log_cols *c)
+{
+  c->major = exh_table_col(t, "MajorVersion");
+  c->minor = exh_table_col(t, "MinorVersion");
+  c->build = exh_table_col(t, "BuildVersion");
+  c->revision = exh_table_col(t, "RevisionVersion");
+  c->datetime = exh_table_col(t, "DateTime");
+  if (c->datetime < 0)
+    c->datetime = exh_table_col(t, "date-time");
+}
+
+/* The build in the current record's version columns. */
+static bool row_build(const exh_table *t, const log_cols *c, exhunt_build *b, int64_t *when)
+{
+  if (c->major < 0 || c->minor < 0 || c->build < 0 || c->revision < 0)
+    return false;
+  int v[4] = {exh_view_uint(exh_table_get(t, c->major)), exh_view_uint(exh_table_get(t, c->minor)),
+              exh_view_uint(exh_table_get(t, c->build)),
+              exh_view_uint(exh_table_get(t, c->revision))};
+  for (int i = 0; i < 4; i++)
+    if (v[i] < 0 || v[i] > 65535)
+      return false;
+  if (v[0] < 8) /* not an Exchange build (empty or zeroed columns) */
+    return false;
+  b->major = (uint16_t)v[0];
+  b->minor = (uint16_t)v[1];
+  b->build = (uint16_t)v[2];
+  b->revision = (uint16_t)v[3];
+  b->has_revision = true;
+  *when = c->datetime >= 0 ? exh_parse_iso8601(exh_table_get(t, c->datetime)) : EXHUNT_NO_TIME;
+  return true;
+}
+
+typedef struct log_scan {
+  exh_table table;
+  log_cols cols;
+  bool cols_bound;
+  bool exchange;       /* "#Software: Microsoft Exchange" or version columns */
+  int64_t header_date; /* "#Date:" */
+  bool have_first;
+  exhunt_build first_build, last_build;
+  int64_t first_time, last_time;
+  bool have_last;
+} log_scan;
+
+static void scan_lines(log_scan *ls, const char *p, size_t len, bool skip_partial_first)
+{
+  const char *end = p + len;
+  if (skip_partial_first) {
+    const char *nl = memchr(p, '\n', len);
+    if (!nl)
+      return;
+    p = nl + 1;
+  }
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl && skip_partial_first)
+      break; /* a tail's last line may be cut by a writer; only whole lines */
+    const char *stop = nl ? nl : end;
+    size_t n = (size_t)(stop - p);
+    const char *line = p;
+    p = nl ? nl + 1 : end;
+    if (n && line[n - 1] == '\r')
+      n--;
+    if (n > EXH_MAX_LINE)
+      continue;
+    if (n >= 6 && strncasecmp(line, "#Date:", 6) == 0) {
+      const char *v = line + 6;
+      while (v < line + n && *v == ' ')
+        v++;
+      exh_view dv = {v, (size_t)(line + n - v)};
+      ls->header_date = exh_parse_iso8601(dv);
+    }
+    exh_line_kind kind = exh_table_line(&ls->table, line, n);
+    if (kind == EXH_LINE_META || (!ls->cols_bound && ls->table.have_header)) {
+      bind_cols(&ls->table, &ls->cols);
+      ls->cols_bound = ls->table.have_header;
+      if (ls->cols.major >= 0 && ls->cols.revision >= 0)
+        ls->exchange = true;
+      continue;
+    }
+    if (kind != EXH_LINE_RECORD)
+      continue;
+    exhunt_build b;
+    int64_t when;
+    if (!row_build(&ls->table, &ls->cols, &b, &when))
+      continue;
+    if (!ls->have_first) {
+      ls->have_first = true;
+      ls->first_build = b;
+      ls->first_time = when;
+    }
+    ls->have_last = true;
+    ls->last_build = b;
+    ls->last_time = when;
+  }
+}
+
+/* Returns true when the file is a structured log (a # header or an
+ * Exchange CSV header), whether or not it showed a build. */
+static bool examine_log(server *s, const char *path, const input *in)
+{
+  bool structured = false;
+  exh_fd_source fds;
+  exh_span_source span;
+  exh_source src;
+  input_source(in, &src, &fds, &span);
+  exh_gz_source gz;
+  bool gzip = false;
+  uint8_t magic[4];
+  ssize_t m = input_read_at(in, magic, sizeof magic, 0);
+  if (m > 0 && exh_is_gzip(magic, (size_t)m)) {
+    exh_source inner = src;
+    if (exh_source_gzip(&src, &gz, inner, 0, 0) != EXHUNT_OK) {
+      s->fatal = EXHUNT_ENOMEM;
+      return true;
+    }
+    gzip = true;
+  }
+  log_scan ls;
+  memset(&ls, 0, sizeof ls);
+  ls.header_date = EXHUNT_NO_TIME;
+  exh_table_init(&ls.table, EXH_FMT_CSV);
+  size_t got = 0;
+  exhunt_err err = read_some(s, src, HEAD_BYTES, &got);
+  if (err && err != EXHUNT_ETRUNCATED) {
+    if (err != EXHUNT_ENOMEM)
+      notice(s, EXHUNT_NOTICE_ERROR, err, "read-failed", path, exhunt_strerror(err));
+    goto out;
+  }
+  /* A quick look first: only Exchange logs are parsed. */
+  bool exchange_sw = memmem(s->buf, got, "#Software: Microsoft Exchange", 29) != NULL;
+  bool version_cols = memmem(s->buf, got, "MajorVersion", 12) != NULL;
+  structured = gzip || exchange_sw || version_cols || memmem(s->buf, got, "#Fields:", 8) ||
+               memmem(s->buf, got, "#Software:", 10);
+  if (!exchange_sw && !version_cols)
+    goto out;
+  s->stats->files_scanned++;
+  scan_lines(&ls, (const char *)s->buf, got, false);
+  char detail[96];
+  if (exchange_sw && ls.table.version[0]) {
+    exhunt_build hb;
+    if (exhunt_build_parse(ls.table.version, strlen(ls.table.version), &hb) == EXHUNT_OK) {
+      int64_t when = ls.header_date != EXHUNT_NO_TIME ? ls.header_date
+                     : ls.have_first                  ? ls.first_time
+                                                      : in->mtime;
+      snprintf(detail, sizeof detail, "#Version: %s", ls.table.version);
+      add(s, &hb, "log-header", path, when, detail);
+    }
+  }
+  if (ls.have_first) {
+    snprintf(detail, sizeof detail, "first record's version columns");
+    add(s, &ls.first_build, "log-columns", path, ls.first_time, detail);
+  }
+  /* The tail of a plain file shows the build when the file was last
+   * written (a file can span an update). */
+  if (!gzip && in->size > got) {
+    uint64_t from = in->size > TAIL_BYTES ? in->size - TAIL_BYTES : got;
+    if (from < got)
+      from = got;
+    ssize_t n = input_read_at(in, s->buf, TAIL_BYTES, from);
+    if (n > 0) {
+      s->stats->bytes_read += (uint64_t)n;
+      ls.have_last = false;
+      scan_lines(&ls, (const char *)s->buf, (size_t)n, true);
+    }
+  }
+  if (ls.have_last && (exhunt_build_compare(&ls.last_build, &ls.first_build) != 0 ||
+                       ls.last_time != ls.first_time)) {
+    snprintf(detail, sizeof detail, "last record's version columns");
+    add(s, &ls.last_build, "log-columns", path, ls.last_time, detail);
+  }
+out:
+  exh_table_free(&ls.table);
+  if (gzip)
+    exh_gz_end(&gz);
+  return structured;
+}
+
+/* ---------------------------------------------------------------------- */
+/* ExSetup.exe and text dumps.                                             */
+
+static bool read_whole(server *s, const char *path, const input *in, size_t cap, size_t *got)
+{
+  if (in->size > cap) {
+    char reason[160];
+    snprintf(reason, sizeof reason, "larger than %zu MiB; not read for its build", cap >> 20);
+    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "too-large", path, reason);
+    return false;
+  }
+  exh_fd_source fds;
+  exh_span_source span;
+  exh_source src;
+  input_source(in, &src, &fds, &span);
+  /* One byte more than the size: a file that grew is read to the cap. */
+  exhunt_err err = read_some(s, src, (size_t)in->size + 1, got);
+  if (err) {
+    if (err != EXHUNT_ENOMEM)
+      notice(s, EXHUNT_NOTICE_ERROR, err, "read-failed", path, exhunt_strerror(err));
+    return false;
+  }
+  return true;
+}
+
+static void examine_exsetup(server *s, const char *path, const input *in)
+{
+  size_t got;
+  if (!read_whole(s, path, in, MAX_PE_BYTES, &got))
+    return;
+  s->stats->files_scanned++;
+  exh_pe_version v;
+  exhunt_err err = exh_pe_version_parse(s->buf, got, &v);
+  if (err) {
+    notice(s, EXHUNT_NOTICE_NOTE, err, "no-version-resource", path,
+           "ExSetup.exe has no readable version resource");
+    return;
+  }
+  exhunt_build b;
+  char detail[96];
+  if (v.have_fixed) {
+    b.major = v.file[0];
+    b.minor = v.file[1];
+    b.build = v.file[2];
+    b.revision = v.file[3];
+    b.has_revision = true;
+    snprintf(detail, sizeof detail, "file version %u.%u.%u.%u", v.file[0], v.file[1], v.file[2],
+             v.file[3]);
+  } else if (exhunt_build_parse(v.file_version, strlen(v.file_version), &b) == EXHUNT_OK) {
+    snprintf(detail, sizeof detail, "FileVersion %s", v.file_version);
+  } else {
+    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "no-version-resource", path,
+           "ExSetup.exe's version resource holds no build number");
+    return;
+  }
+  add(s, &b, "exsetup-version", path, in->mtime, detail);
+}
+
+static bool dump_candidate(const char *name)
+{
+  static const char *const exts[] = {".txt", ".xml",  ".csv", ".json", ".clixml",
+                                     ".htm", ".html", ".out", ".log"};
+  for (size_t i = 0; i < sizeof exts / sizeof *exts; i++)
+    if (ends_with_ci(name, exts[i]))
+      return true;
+  return false;
+}
+
+/* Windows PowerShell's Out-File writes UTF-16LE: fold it to bytes in place
+ * (non-ASCII becomes '?'), so one search serves both. */
+static size_t fold_utf16(uint8_t *p, size_t n)
+{
+  size_t start = (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) ? 2 : 0, o = 0;
+  for (size_t i = start; i + 1 < n; i += 2)
+    p[o++] = p[i + 1] == 0 ? p[i] : '?';
+  return o;
+}
+
+static bool looks_utf16le(const uint8_t *p, size_t n)
+{
+  if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+    return true;
+  size_t zeros = 0, probe = n < 512 ? n : 512;
+  for (size_t i = 1; i < probe; i += 2)
+    zeros += p[i] == 0;
+  return probe >= 16 && zeros * 4 >= probe * 2 * 3 / 2 / 2; /* most odd bytes NUL */
+}
+
+static void examine_dump(server *s, const char *path, const input *in)
+{
+  size_t got;
+  if (!read_whole(s, path, in, MAX_DUMP_BYTES, &got))
+    return;
+  if (looks_utf16le(s->buf, got))
+    got = fold_utf16(s->buf, got);
+  static const char key[] = "AdminDisplayVersion";
+  const uint8_t *p = s->buf, *end = s->buf + got;
+  bool counted = false;
+  while (p < end) {
+    const uint8_t *hit = memmem(p, (size_t)(end - p), key, sizeof key - 1);
+    if (!hit)
+      break;
+    const char *v = (const char *)hit + sizeof key - 1;
+    const char *vend = (const char *)end;
+    /* "AdminDisplayVersion : Version 15.1 (Build 2176.2)", or in XML/JSON
+     * forms with quotes, '=', '>' between the name and the value. */
+    while (v < vend && (*v == ' ' || *v == '\t' || *v == ':' || *v == '=' || *v == '"' ||
+                        *v == '>' || *v == '\''))
+      v++;
+    const char *stop = v;
+    while (stop < vend && stop - v < 48 && *stop != ')' && *stop != '\n' && *stop != '<' &&
+           *stop != '"')
+      stop++;
+    size_t n = (size_t)(stop - v) + (stop < vend && *stop == ')');
+    exhunt_build b;
+    if (exhunt_build_parse(v, n, &b) == EXHUNT_OK) {
+      char detail[96];
+      snprintf(detail, sizeof detail, "AdminDisplayVersion: %.*s", (int)(n > 60 ? 60 : n), v);
+      if (!counted) {
+        s->stats->files_scanned++;
+        counted = true;
+      }
+      add(s, &b, "admin-display-version", path, in->mtime, detail);
+    }
+    p = hit + sizeof key - 1;
+  }
+}
+
+/* Which examiners a file name calls for. */
+typedef struct kinds {
+  bool exsetup, log, dump;
+} kinds;
+
+static kinds kinds_of(const char *path)
+{
+  const char *name = base_name(path);
+  kinds k;
+  k.exsetup = strcasecmp(name, "ExSetup.exe") == 0;
+  k.log = ends_with_ci(name, ".log") || ends_with_ci(name, ".log.gz");
+  /* A .log that is not a structured log may be a transcript of
+   * Get-ExchangeServer: examine() searches those as dumps too. */
+  k.dump = dump_candidate(name);
+  return k;
+}
+
+static void examine(server *s, const char *path, const input *in, kinds k)
+{
+  if (k.exsetup)
+    examine_exsetup(s, path, in);
+  bool structured = false;
+  if (k.log && !s->fatal)
+    structured = examine_log(s, path, in);
+  if (k.dump && !structured && !s->fatal)
+    examine_dump(s, path, in);
+}
+
+static void walk_file(void *ctx, const char *path, const struct stat *st)
+{
+  server *s = ctx;
+  (void)st;
+  s->stats->files_seen++;
+  if (s->fatal)
+    return;
+  kinds k = kinds_of(path);
+  if (!k.exsetup && !k.log && !k.dump)
+    return;
+  bool refused = false;
+  int fd = exh_open_evidence(path, &refused);
+  if (fd < 0) {
+    char reason[160];
+    snprintf(reason, sizeof reason, "cannot open: %s", strerror(errno));
+    notice(s, EXHUNT_NOTICE_ERROR, errno == EACCES ? EXHUNT_EACCES : EXHUNT_EIO, "open-failed",
+           path, reason);
+    s->stats->skipped[EXHUNT_SKIP_UNREADABLE]++;
+    return;
+  }
+  s->noatime_refused = s->noatime_refused || refused;
+  struct stat fst;
+  if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode)) {
+    input in = {fd, NULL, (uint64_t)fst.st_size, (int64_t)fst.st_mtime};
+    examine(s, path, &in, k);
+  }
+  close(fd);
+}
+
+static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
+{
+  server *s = ctx;
+  s->stats->skipped[why]++;
+  if (n)
+    notice(s, n->kind, n->code, n->what, n->path, n->reason);
+}
+
+static void walk_dir(void *ctx)
+{
+  server *s = ctx;
+  s->stats->dirs_seen++;
+}
+
+static int cmp_first(const void *a, const void *b)
+{
+  const sighting *x = a, *y = b;
+  int64_t fx = x->first == EXHUNT_NO_TIME ? INT64_MAX : x->first;
+  int64_t fy = y->first == EXHUNT_NO_TIME ? INT64_MAX : y->first;
+  if (fx != fy)
+    return fx < fy ? -1 : 1;
+  return exhunt_build_compare(&x->build, &y->build);
+}
+
+/* The build the server runs now: the one seen last; on a tie the higher
+ * (an update moves builds up). */
+static size_t current_of(const server *s)
+{
+  size_t best = 0;
+  for (size_t i = 1; i < s->n; i++) {
+    const sighting *a = &s->items[i], *b = &s->items[best];
+    int64_t la = a->last == EXHUNT_NO_TIME ? INT64_MIN : a->last;
+    int64_t lb = b->last == EXHUNT_NO_TIME ? INT64_MIN : b->last;
+    if (la > lb || (la == lb && exhunt_build_compare(&a->build, &b->build) > 0))
+      best = i;
+  }
+  return best;
+}
+
+static void server_free(server *s)
+{
+  for (size_t i = 0; i < s->n; i++)
+    exh_free(s->items[i].path);
+  exh_free(s->buf);
+  exh_free(s);
+}
+
+/* The builds of one server, oldest first, then the verdicts for the
+ * current one; or the error that it has none. */
+static exhunt_err report(server *s, const exh_builddb *db, const char *root, int64_t now)
+{
+  const exhunt_sink *sink = s->user;
+  if (s->n == 0) {
+    notice(s, EXHUNT_NOTICE_ERROR, EXHUNT_ENOENT, "no-build", root,
+           "no Exchange build found: no Exchange log with #Version or version columns, no "
+           "ExSetup.exe, no AdminDisplayVersion");
+    return EXHUNT_OK;
+  }
+  qsort(s->items, s->n, sizeof *s->items, cmp_first);
+  size_t cur = current_of(s);
+  for (size_t i = 0; i < s->n && sink->on_build; i++) {
+    sighting *it = &s->items[i];
+    char bs[EXHUNT_BUILD_STRLEN];
+    exhunt_build_format(&it->build, bs);
+    exhunt_build_seen seen = {root,       "found",   bs,       it->source, it->path, NULL,
+                              it->detail, it->first, it->last, it->count,  i == cur};
+    sink->on_build(sink->ctx, &seen);
+  }
+  const sighting *c = &s->items[cur];
+  exhunt_exposure_ctx ectx = {c->source, c->path, NULL, c->last, now};
+  return exh_exposure_assess_db(db, &c->build, &ectx, sink);
+}
+
+static exhunt_err one_server(const exh_builddb *db, const char *root,
+                             const exhunt_exposure_opts *opts, const exhunt_sink *sink,
+                             exhunt_scan_stats *stats)
+{
+  server *s = exh_calloc(1, sizeof *s);
+  if (!s)
+    return EXHUNT_ENOMEM;
+  s->user = sink;
+  s->stats = stats;
+  exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
+                         opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_cb cb = {s, walk_file, walk_skip, walk_dir};
+  exhunt_err err = exh_walk(root, &wopts, &cb);
+  if (!err)
+    err = s->fatal;
+  if (err)
+    goto out;
+  if (s->capped)
+    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "too-many-builds", root,
+           "more distinct builds than exhunt keeps per server; the rest were not listed");
+  if (s->noatime_refused)
+    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "atime-may-change", root,
+           "O_NOATIME was refused for some files (not their owner): their access time may "
+           "have changed");
+  err = report(s, db, root, opts->now);
+out:
+  server_free(s);
+  return err;
+}
+
+exhunt_err exh_exposure_buffer(const char *path, const uint8_t *data, size_t len, int64_t mtime,
+                               int64_t now, const exhunt_sink *sink)
+{
+  if (!path || (!data && len) || !sink || !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
+  exh_builddb db;
+  exhunt_err err = exh_builddb_load(&db, sink);
+  if (err == EXHUNT_ECORRUPT)
+    err = EXHUNT_OK;
+  exhunt_scan_stats stats;
+  memset(&stats, 0, sizeof stats);
+  server *s = err ? NULL : exh_calloc(1, sizeof *s);
+  if (!err && !s)
+    err = EXHUNT_ENOMEM;
+  if (!err) {
+    s->user = sink;
+    s->stats = &stats;
+    input in = {-1, data, len, mtime};
+    examine(s, path, &in, kinds_of(path));
+    err = s->fatal ? s->fatal : report(s, &db, path, now);
+  }
+  if (s)
+    server_free(s);
+  exh_builddb_free(&db);
+  return err;
+}
+
+void exhunt_exposure_opts_init(exhunt_exposure_opts *opts)
+{
+  memset(opts, 0, sizeof *opts);
+  opts->now = EXHUNT_NO_TIME;
+}
+
+exhunt_err exhunt_exposure_paths(const char *const *paths, size_t n_paths,
+                                 const exhunt_exposure_opts *opts, const exhunt_sink *sink,
+                                 exhunt_scan_stats *stats)
+{
+  if ((!paths && n_paths) || !opts || !sink || !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
+  exhunt_scan_stats local;
+  if (!stats)
+    stats = &local;
+  memset(stats, 0, sizeof *stats);
+  exh_builddb db;
+  exhunt_err err = exh_builddb_load(&db, sink);
+  if (err == EXHUNT_ECORRUPT)
+    err = EXHUNT_OK; /* the bad lines were reported and left out */
+  for (size_t i = 0; i < n_paths && !err; i++)
+    err = one_server(&db, paths[i], opts, sink, stats);
+  exh_builddb_free(&db);
+  return err;
+}

@@ -1,0 +1,35 @@
+/*
+ * exposure.h - internals shared by the exposure engine's files: the
+ * per-family verdict (assess.c), used by evidence.c and probe glue, and
+ * unit-tested directly against small databases.
+ */
+#ifndef EXH_EXPOSURE_H
+#define EXH_EXPOSURE_H
+
+#include "exposure/builddb.h"
+
+typedef struct exh_verdict {
+  const char *status; /* "vulnerable", "patched", "unknown" (static) */
+  exhunt_severity severity;
+  const char *cves[EXH_DB_MAX_CVES]; /* point into the database */
+  size_t n_cves;
+  char fixed_in[EXHUNT_BUILD_STRLEN]; /* "" when none applies */
+  char fixed_name[48];
+  char reason[384];
+} exh_verdict;
+
+void exh_exposure_verdict(const exh_builddb *db, const exhunt_build *b, size_t family,
+                          exh_verdict *v);
+/* "supported" or why not, for the CU (or 2010 rollup) entry `cu`. */
+void exh_exposure_support(const exh_builddb *db, const exh_db_build *cu, bool rollup_line,
+                          int64_t now, char *out, size_t cap);
+/* exhunt_exposure_assess over an already loaded database. */
+exhunt_err exh_exposure_assess_db(const exh_builddb *db, const exhunt_build *build,
+                                  const exhunt_exposure_ctx *ctx, const exhunt_sink *sink);
+
+/* The build in one file already in memory (tests, fuzzers): what the walk
+ * does for a file of that name, then its build and verdicts, or no-build. */
+exhunt_err exh_exposure_buffer(const char *path, const uint8_t *data, size_t len, int64_t mtime,
+                               int64_t now, const exhunt_sink *sink);
+
+#endif

@@ -1,0 +1,600 @@
+/*
+ * test_exposure.c - Exchange builds against CVE families: build parsing,
+ * the verdict rule at every CU boundary of the ProxyLogon, ProxyShell,
+ * ProxyNotShell and OWASSRF fixes, support status, the build database
+ * loader on broken input, and builds found in evidence.
+ *
+ * The expected verdicts in the table are facts from Microsoft's build
+ * list (learn.microsoft.com "Exchange Server build numbers and release
+ * dates") written here by hand, so they check the database as well as the
+ * code. The sweep tests derive their cases from the database instead.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "exposure/builddb.h"
+#include "exposure/exposure.h"
+
+static exh_builddb db;
+static recorder rec;
+
+/* 2021-03-01, 2021-07-01, 2026-11-01 */
+#define T_2021_03 1614556800
+#define T_2021_07 1625097600
+#define T_2026_11 1793491200
+
+static int setup(void **state)
+{
+  (void)state;
+  memset(&rec, 0, sizeof rec);
+  exhunt_sink sink = rec_sink(&rec);
+  assert_int_equal(exh_builddb_load(&db, &sink), EXHUNT_OK);
+  assert_int_equal(rec.n_notices, 0);
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  exh_builddb_free(&db);
+  return 0;
+}
+
+static exhunt_build B(const char *s)
+{
+  exhunt_build b;
+  assert_int_equal(exhunt_build_parse(s, strlen(s), &b), EXHUNT_OK);
+  return b;
+}
+
+static size_t family(const char *id)
+{
+  for (size_t i = 0; i < db.n_families; i++)
+    if (strcmp(db.families[i].id, id) == 0)
+      return i;
+  fail_msg("no family %s in the database", id);
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void test_build_parse_forms(void **state)
+{
+  (void)state;
+  char out[EXHUNT_BUILD_STRLEN];
+  static const struct {
+    const char *in, *norm;
+  } ok[] = {
+      {"15.1.2176.4", "15.1.2176.4"},
+      {"15.01.2176.004", "15.1.2176.4"},
+      {"Version 15.1 (Build 2176.4)", "15.1.2176.4"},
+      {"  version 15.2 (build 1118.7)\r\n", "15.2.1118.7"},
+      {"Version 15.0 (Build 1497.2)", "15.0.1497.2"},
+      {"15.1.2176", "15.1.2176"},
+      {"14.3.513.0", "14.3.513.0"},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+    exhunt_build b;
+    assert_int_equal(exhunt_build_parse(ok[i].in, strlen(ok[i].in), &b), EXHUNT_OK);
+    exhunt_build_format(&b, out);
+    assert_string_equal(out, ok[i].norm);
+  }
+  static const char *const bad[] = {"",
+                                    "15",
+                                    "15.1",
+                                    "15.1.2176.4.1",
+                                    "15.1.99999.1",
+                                    "15.1.2176.65536",
+                                    "15.1.2176.",
+                                    "Version 15.1 (Build 2176.4",
+                                    "Version 15.1 Build 2176.4)",
+                                    "15,1,2176,4",
+                                    "15.1.2176.4x",
+                                    "0000015.1.2176.4"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    exhunt_build b;
+    assert_int_equal(exhunt_build_parse(bad[i], strlen(bad[i]), &b), EXHUNT_EINVAL);
+  }
+  /* Not NUL-terminated: only len bytes are read. */
+  exhunt_build b;
+  assert_int_equal(exhunt_build_parse("15.1.2176.49999", 11, &b), EXHUNT_OK);
+  assert_int_equal(b.revision, 4);
+  /* A 3-part build orders as its CU's lowest. */
+  exhunt_build three = B("15.1.2176"), rtm = B("15.1.2176.2"), zero = B("15.1.2176.0");
+  assert_true(exhunt_build_compare(&three, &rtm) < 0);
+  assert_int_equal(exhunt_build_compare(&three, &zero), 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Verdicts: hand-written facts.                                           */
+
+typedef struct vcase {
+  const char *build, *family, *status, *fixed_in; /* fixed_in NULL: "" */
+} vcase;
+
+static const vcase cases[] = {
+    /* ProxyLogon, March 2021 SU. 2016 CU19 and CU18 got it in the regular
+     * SU, CU17 and older CUs in the special older-CU release; CU20 and
+     * 2019 CU9 shipped two weeks later with the fix inside. */
+    {"15.1.2176.2", "proxylogon", "vulnerable", "15.1.2176.9"},
+    {"15.1.2176.9", "proxylogon", "patched", "15.1.2176.9"},
+    {"15.1.2176.14", "proxylogon", "patched", "15.1.2176.9"},
+    {"15.1.2106.2", "proxylogon", "vulnerable", "15.1.2106.13"},
+    {"15.1.2106.13", "proxylogon", "patched", "15.1.2106.13"},
+    {"15.1.2242.4", "proxylogon", "patched", NULL},
+    {"15.2.792.3", "proxylogon", "vulnerable", "15.2.792.10"},
+    {"15.2.792.10", "proxylogon", "patched", "15.2.792.10"},
+    {"15.2.721.2", "proxylogon", "vulnerable", "15.2.721.13"},
+    {"15.2.858.5", "proxylogon", "patched", NULL},
+    {"15.0.1497.2", "proxylogon", "vulnerable", "15.0.1497.12"},
+    {"15.0.1497.12", "proxylogon", "patched", "15.0.1497.12"},
+    {"15.1.1979.3", "proxylogon", "vulnerable", "15.1.1979.8"},
+    {"15.1.1979.8", "proxylogon", "patched", "15.1.1979.8"},
+    /* Exchange 2010: only CVE-2021-26857, fixed by SP3 RU32. */
+    {"14.3.496.0", "proxylogon", "vulnerable", "14.3.513.0"},
+    {"14.3.513.0", "proxylogon", "patched", "14.3.513.0"},
+    /* ProxyShell: April 2021 SU (34473, 34523), May 2021 SU (31207), on
+     * 2016 CU19/CU20 and 2019 CU8/CU9; CU18 never received them. */
+    {"15.1.2176.9", "proxyshell", "vulnerable", "15.1.2176.12"},
+    {"15.1.2176.12", "proxyshell", "patched", "15.1.2176.12"},
+    {"15.1.2176.12", "proxyshell-31207", "vulnerable", "15.1.2176.14"},
+    {"15.1.2176.14", "proxyshell-31207", "patched", "15.1.2176.14"},
+    {"15.1.2242.4", "proxyshell", "vulnerable", "15.1.2242.8"},
+    {"15.1.2242.8", "proxyshell", "patched", "15.1.2242.8"},
+    {"15.1.2242.8", "proxyshell-31207", "vulnerable", "15.1.2242.10"},
+    {"15.1.2106.13", "proxyshell", "vulnerable", "15.1.2242.8"},
+    {"15.2.858.5", "proxyshell", "vulnerable", "15.2.858.10"},
+    {"15.2.858.12", "proxyshell-31207", "patched", "15.2.858.12"},
+    {"15.2.792.13", "proxyshell", "patched", "15.2.792.13"},
+    {"15.2.922.7", "proxyshell", "patched", NULL},
+    {"15.2.922.7", "proxyshell-31207", "patched", NULL},
+    {"15.1.2308.8", "proxyshell", "patched", NULL},
+    {"15.0.1497.12", "proxyshell", "vulnerable", "15.0.1497.15"},
+    {"15.0.1497.15", "proxyshell", "patched", "15.0.1497.15"},
+    /* ProxyNotShell and OWASSRF: November 2022 SU on 2019 CU11/CU12, 2016
+     * CU22/CU23, 2013 CU23; 2019 CU13 shipped with the fix. */
+    {"15.2.1118.7", "proxynotshell", "vulnerable", "15.2.1118.20"},
+    {"15.2.1118.20", "proxynotshell", "patched", "15.2.1118.20"},
+    {"15.2.1118.7", "owassrf", "vulnerable", "15.2.1118.20"},
+    {"15.2.1118.20", "owassrf", "patched", "15.2.1118.20"},
+    {"15.2.986.5", "proxynotshell", "vulnerable", "15.2.986.36"},
+    {"15.2.986.36", "owassrf", "patched", "15.2.986.36"},
+    {"15.2.922.7", "proxynotshell", "vulnerable", "15.2.1118.20"},
+    {"15.2.1258.12", "proxynotshell", "patched", NULL},
+    {"15.2.1258.12", "owassrf", "patched", NULL},
+    {"15.1.2507.6", "proxynotshell", "vulnerable", "15.1.2507.16"},
+    {"15.1.2507.16", "proxynotshell", "patched", "15.1.2507.16"},
+    {"15.1.2507.16", "owassrf", "patched", "15.1.2507.16"},
+    {"15.1.2375.7", "proxynotshell", "vulnerable", "15.1.2375.37"},
+    {"15.1.2308.8", "proxynotshell", "vulnerable", "15.1.2507.16"},
+    {"15.0.1497.44", "proxynotshell", "patched", "15.0.1497.44"},
+    {"15.0.1497.42", "proxynotshell", "vulnerable", "15.0.1497.44"},
+    /* Subscription Edition shares 15.2 with 2019 but is its own product. */
+    {"15.2.2562.17", "proxylogon", "patched", "15.2.2562.17"},
+    {"15.2.2562.17", "proxynotshell", "patched", "15.2.2562.17"},
+    /* What the database cannot place is unknown, never patched. */
+    {"15.1.2176", "proxylogon", "unknown", "15.1.2176.9"},
+    {"15.1.9999.1", "proxylogon", "unknown", NULL},
+    {"15.3.100.1", "proxylogon", "unknown", NULL},
+    {"14.3.513.0", "proxyshell", "unknown", NULL},
+    {"14.2.247.5", "proxylogon", "unknown", NULL},
+};
+
+static void test_verdict_table(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    const vcase *c = &cases[i];
+    exhunt_build b = B(c->build);
+    exh_verdict v;
+    exh_exposure_verdict(&db, &b, family(c->family), &v);
+    if (strcmp(v.status, c->status) != 0 || strcmp(v.fixed_in, c->fixed_in ? c->fixed_in : ""))
+      fail_msg("%s %s: got %s (fixed_in '%s'), want %s ('%s'): %s", c->build, c->family, v.status,
+               v.fixed_in, c->status, c->fixed_in ? c->fixed_in : "", v.reason);
+    assert_true(v.reason[0] != '\0');
+    if (strcmp(v.status, "vulnerable") == 0)
+      assert_true(v.severity >= EXHUNT_SEV_HIGH);
+    else if (strcmp(v.status, "patched") == 0)
+      assert_int_equal(v.severity, EXHUNT_SEV_INFO);
+    else
+      assert_int_equal(v.severity, EXHUNT_SEV_LOW);
+  }
+}
+
+static void test_exchange_2010_only_26857(void **state)
+{
+  (void)state;
+  exhunt_build b = B("14.3.496.0");
+  exh_verdict v;
+  exh_exposure_verdict(&db, &b, family("proxylogon"), &v);
+  assert_int_equal(v.n_cves, 1);
+  assert_string_equal(v.cves[0], "CVE-2021-26857");
+  b = B("15.1.2176.2");
+  exh_exposure_verdict(&db, &b, family("proxylogon"), &v);
+  assert_int_equal(v.n_cves, 4);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Verdicts: swept over the database. For every fix line of the families  */
+/* the issue names, the fixing build is patched, every older build of the */
+/* same CU is vulnerable, and every newer one patched.                    */
+
+static void test_every_cu_boundary(void **state)
+{
+  (void)state;
+  static const char *const fams[] = {"proxylogon", "proxyshell", "proxyshell-31207",
+                                     "proxynotshell", "owassrf"};
+  size_t checked = 0;
+  for (size_t f = 0; f < sizeof fams / sizeof *fams; f++) {
+    size_t fam = family(fams[f]);
+    size_t lines = 0;
+    for (size_t i = 0; i < db.n_fixes; i++) {
+      const exh_db_fix *x = &db.fixes[i];
+      if (x->family != fam)
+        continue;
+      lines++;
+      const exh_db_build *fe = exh_builddb_find(&db, &x->build);
+      assert_non_null(fe);
+      for (size_t k = 0; k < db.n_builds; k++) {
+        const exh_db_build *e = &db.builds[k];
+        if (e->product != fe->product || e->build.major != x->build.major ||
+            e->build.minor != x->build.minor)
+          continue;
+        /* 2010 has one line of rollups; later versions compare within
+         * the CU. */
+        bool rollups = x->build.major == 14;
+        if (!rollups && e->build.build != x->build.build)
+          continue;
+        exh_verdict v;
+        exh_exposure_verdict(&db, &e->build, fam, &v);
+        int c = exhunt_build_compare(&e->build, &x->build);
+        const char *want = c < 0 ? "vulnerable" : "patched";
+        if (strcmp(v.status, want) != 0) {
+          char bs[EXHUNT_BUILD_STRLEN];
+          exhunt_build_format(&e->build, bs);
+          fail_msg("%s %s (%s): %s, want %s: %s", fams[f], bs, e->name, v.status, want, v.reason);
+        }
+        checked++;
+      }
+    }
+    assert_true(lines >= 5); /* every family has fixes on several CUs */
+  }
+  assert_true(checked > 100);
+}
+
+/* Every CU of 2013-2019 older than the newest one that got a family's fix,
+ * and without a fix of its own, is vulnerable ("never received"); every
+ * newer CU is patched. */
+static void test_cus_without_the_fix(void **state)
+{
+  (void)state;
+  static const char *const fams[] = {"proxylogon", "proxyshell", "proxynotshell", "owassrf"};
+  for (size_t f = 0; f < sizeof fams / sizeof *fams; f++) {
+    size_t fam = family(fams[f]);
+    for (size_t k = 0; k < db.n_builds; k++) {
+      const exh_db_build *cu = &db.builds[k];
+      if (cu->kind != EXH_BUILD_CU || cu->build.major != 15)
+        continue;
+      bool own = false;
+      uint16_t newest = 0;
+      for (size_t i = 0; i < db.n_fixes; i++) {
+        const exh_db_fix *x = &db.fixes[i];
+        const exh_db_build *fe = exh_builddb_find(&db, &x->build);
+        if (x->family != fam || fe->product != cu->product)
+          continue;
+        own = own || x->build.build == cu->build.build;
+        if (x->build.build > newest)
+          newest = x->build.build;
+      }
+      if (own || newest == 0)
+        continue;
+      exh_verdict v;
+      exh_exposure_verdict(&db, &cu->build, fam, &v);
+      const char *want = cu->build.build > newest ? "patched" : "vulnerable";
+      if (strcmp(v.status, want) != 0)
+        fail_msg("%s %s: %s, want %s", fams[f], cu->name, v.status, want);
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void test_support_status(void **state)
+{
+  (void)state;
+  char out[200];
+  const exh_db_build *cu19 = exh_builddb_cu_of(&db, &(exhunt_build){15, 1, 2176, 2, true});
+  assert_non_null(cu19);
+  exh_exposure_support(&db, cu19, false, T_2021_03, out, sizeof out);
+  assert_string_equal(out, "supported"); /* CU19 was the newest CU */
+  exh_exposure_support(&db, cu19, false, T_2021_07, out, sizeof out);
+  assert_non_null(strstr(out, "out of support: 2 newer CUs exist (CU20, CU21)"));
+  exh_exposure_support(&db, cu19, false, T_2026_11, out, sizeof out);
+  assert_non_null(strstr(out, "Exchange Server 2016 ended support on 2025-10-14"));
+}
+
+static void test_assess_findings(void **state)
+{
+  (void)state;
+  memset(&rec, 0, sizeof rec);
+  exhunt_sink sink = rec_sink(&rec);
+  exhunt_build b = B("15.1.2176.2");
+  exhunt_exposure_ctx ctx = {"command-line", NULL, NULL, EXHUNT_NO_TIME, T_2021_03};
+  assert_int_equal(exhunt_exposure_assess(&b, &ctx, &sink), EXHUNT_OK);
+  assert_int_equal(rec.n_findings, db.n_families);
+  for (size_t i = 0; i < rec.n_findings; i++)
+    assert_string_equal(rec.findings[i].category, "exposure");
+  assert_string_equal(rec.findings[0].rule, "exhunt.exposure.proxylogon");
+  assert_int_equal(rec.findings[0].severity, EXHUNT_SEV_CRITICAL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The loader on broken databases.                                         */
+
+static void test_builddb_rejects_bad_lines(void **state)
+{
+  (void)state;
+  static const char text[] =
+      "# comment\n"
+      "product\tex16\tExchange Server 2016\t2025-10-14\n"
+      "build\tex16\t15.1.2176.2\tcu\tCU19\t2020-12-15\n"
+      "build\tex16\t15.1.2176.9\tsu\tCU19 Mar21SU\t2021-03-02\n"
+      "build\tex99\t15.1.2176.3\tsu\tX\t2021-03-02\n"  /* 5: unknown product */
+      "build\tex16\t15.1.2176\tsu\tX\t2021-03-02\n"    /* 6: 3-part build */
+      "build\tex16\t15.1.2176.10\tzz\tX\t2021-03-02\n" /* 7: bad kind */
+      "build\tex16\t15.1.2176.11\tsu\tX\t2021-13-02\n" /* 8: bad date */
+      "family\tpl\tProxyLogon\tCVE-2021-26855\tcritical\thttps://x\n"
+      "family\tpl\tAgain\tCVE-2021-26855\tcritical\thttps://x\n" /* 10: duplicate */
+      "family\tbad\tBad\tnot-a-cve\thigh\thttps://x\n"           /* 11: bad CVE */
+      "fix\tpl\t15.1.2176.9\t-\n"
+      "fix\tpl\t15.1.2176.8\t-\n"              /* not a build line: dropped */
+      "fix\tnope\t15.1.2176.9\t-\n"            /* 14: unknown family */
+      "fix\tpl\t15.1.2176.9\tCVE-2021-99999\n" /* 15: CVE outside the family */
+      "whatever\tx\n"                          /* 16: unknown line type */
+      "product\tex13\tE\t-\textra\tfields\n";  /* 17: field count */
+  memset(&rec, 0, sizeof rec);
+  exhunt_sink sink = rec_sink(&rec);
+  exh_builddb t;
+  assert_int_equal(exh_builddb_parse(&t, text, sizeof text - 1, &sink), EXHUNT_ECORRUPT);
+  assert_int_equal(t.n_products, 1);
+  assert_int_equal(t.n_builds, 2);
+  assert_int_equal(t.n_families, 1);
+  assert_int_equal(t.n_fixes, 1);
+  static const char *const lines[] = {"line 5:",
+                                      "line 6:",
+                                      "line 7:",
+                                      "line 8:",
+                                      "line 10:",
+                                      "line 11:",
+                                      "line 14:",
+                                      "line 15:",
+                                      "line 16:",
+                                      "line 17:",
+                                      "fix 15.1.2176.8 for pl"};
+  for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+    bool seen = false;
+    for (size_t k = 0; k < rec.n_notices; k++)
+      seen = seen || strstr(rec.notices[k].reason, lines[i]) != NULL;
+    if (!seen)
+      fail_msg("no note for %s", lines[i]);
+  }
+  assert_int_equal(rec.n_notices, sizeof lines / sizeof *lines);
+  /* What is left still judges: the dropped fix did not move the line. */
+  exh_verdict v;
+  exh_exposure_verdict(&t, &(exhunt_build){15, 1, 2176, 8, true}, 0, &v);
+  assert_string_equal(v.status, "vulnerable");
+  exh_builddb_free(&t);
+}
+
+static void test_builddb_survives_garbage(void **state)
+{
+  (void)state;
+  /* NULs, no newline at the end, CRLF, huge field. */
+  char text[9000];
+  memset(text, 'A', sizeof text);
+  memcpy(text, "product\tp\tP\t-\r\n\0\tbuild\t", 23);
+  exhunt_sink sink = rec_sink(&rec);
+  exh_builddb t;
+  exhunt_err err = exh_builddb_parse(&t, text, sizeof text, &sink);
+  assert_int_equal(err, EXHUNT_ECORRUPT);
+  assert_int_equal(t.n_products, 1);
+  exh_builddb_free(&t);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Builds in evidence.                                                     */
+
+typedef struct seen_rec {
+  char build[EXHUNT_BUILD_STRLEN];
+  char source[32];
+  char path[512];
+  int64_t first, last;
+  uint64_t sightings;
+  bool current;
+} seen_rec;
+
+static seen_rec seen[32];
+static size_t n_seen;
+
+static void on_build(void *ctx, const exhunt_build_seen *b)
+{
+  (void)ctx;
+  assert_true(n_seen < 32);
+  seen_rec *r = &seen[n_seen++];
+  rec_copy(r->build, sizeof r->build, b->build);
+  rec_copy(r->source, sizeof r->source, b->source);
+  rec_copy(r->path, sizeof r->path, b->path);
+  r->first = b->first;
+  r->last = b->last;
+  r->sightings = b->sightings;
+  r->current = b->current;
+}
+
+static void mkdirs(const char *root, const char *rel)
+{
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", root, rel);
+  for (char *p = path + strlen(root) + 1; *p; p++)
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(path, 0755);
+      *p = '/';
+    }
+  mkdir(path, 0755);
+}
+
+static void put(const char *root, const char *rel, const void *data, size_t len, time_t mtime)
+{
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", root, rel);
+  write_file(path, data, len);
+  struct timeval tv[2] = {{mtime, 0}, {mtime, 0}};
+  assert_int_equal(utimes(path, tv), 0);
+}
+
+/* An HttpProxy log as Exchange writes it: a bare CSV header, # metadata,
+ * #Fields, then records with the build in four columns. */
+static size_t httpproxy_log(char *out, size_t cap, const char *version, const char *date, int build,
+                            int rev)
+{
+  int n = snprintf(out, cap,
+                   "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,"
+                   "UrlStem,HttpStatus\r\n"
+                   "#Software: Microsoft Exchange Server\r\n#Version: %s\r\n"
+                   "#Log-type: HttpProxy Logs\r\n#Date: %sT00:00:01.000Z\r\n"
+                   "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,"
+                   "RevisionVersion,UrlStem,HttpStatus\r\n"
+                   "%sT00:00:05.120Z,1,15,1,%d,%d,/owa/,200\r\n"
+                   "%sT23:59:58.000Z,2,15,1,%d,%d,/owa/,200\r\n",
+                   version, date, date, build, rev, date, build, rev);
+  assert_true(n > 0 && (size_t)n < cap);
+  return (size_t)n;
+}
+
+static void test_builds_in_evidence(void **state)
+{
+  (void)state;
+  char root[] = "/tmp/exh-exposure-XXXXXX";
+  assert_non_null(mkdtemp(root));
+  char text[2048];
+  size_t n;
+  mkdirs(root, "EX01/V15/Logging/HttpProxy/Owa");
+  mkdirs(root, "EX01/V15/Logging/ECP/Server");
+  mkdirs(root, "EX01/V15/Bin");
+  mkdirs(root, "EX01/collected");
+  mkdirs(root, "EMPTY/nothing");
+  /* Before the March 2021 update: CU19 RTM. */
+  n = httpproxy_log(text, sizeof text, "15.01.2176.002", "2021-02-20", 2176, 2);
+  put(root, "EX01/V15/Logging/HttpProxy/Owa/HttpProxy_2021022000-1.LOG", text, n, 1613779200);
+  /* After it, gzip-compressed: CU19 Mar21SU. */
+  n = httpproxy_log(text, sizeof text, "15.01.2176.009", "2021-03-08", 2176, 9);
+  char gzpath[1024];
+  snprintf(gzpath, sizeof gzpath, "%s/EX01/V15/Logging/HttpProxy/Owa/HttpProxy_2021030800-1.LOG.gz",
+           root);
+  gzFile gz = gzopen(gzpath, "wb");
+  assert_non_null(gz);
+  assert_int_equal(gzwrite(gz, text, (unsigned)n), (int)n);
+  gzclose(gz);
+  /* ECP Server logs carry a log-format version, not a build. */
+  static const char ecp[] = "#Software: Microsoft Exchange Server\r\n#Version: 15.0.0.0\r\n"
+                            "#Log-type: ECP Server Log\r\n#Fields: DateTime,ServerName\r\n"
+                            "2021-03-09T10:00:00.000Z,EX01\r\n";
+  put(root, "EX01/V15/Logging/ECP/Server/ECPServer20210309-1.LOG", ecp, sizeof ecp - 1, 1615284000);
+  /* ExSetup.exe as installed with CU19 (a PE built by test_pe.c's
+   * builder: tests/fuzz/corpus/pe/exsetup-pe32plus.exe, 15.1.2176.2). */
+  char pe_path[1024];
+  snprintf(pe_path, sizeof pe_path, "%s/tests/fuzz/corpus/pe/exsetup-pe32plus.exe",
+           EXHUNT_SOURCE_DIR);
+  FILE *f = fopen(pe_path, "rb");
+  assert_non_null(f);
+  uint8_t pe[4096];
+  size_t pe_len = fread(pe, 1, sizeof pe, f);
+  fclose(f);
+  put(root, "EX01/V15/Bin/ExSetup.exe", pe, pe_len, 1608000000);
+  /* Get-ExchangeServer | fl, saved by Windows PowerShell: UTF-16LE. */
+  static const char dump[] = "Name                : EX01\r\n"
+                             "AdminDisplayVersion : Version 15.1 (Build 2176.9)\r\n";
+  uint8_t u16[512];
+  size_t k = 0;
+  u16[k++] = 0xFF;
+  u16[k++] = 0xFE;
+  for (size_t i = 0; i < sizeof dump - 1; i++) {
+    u16[k++] = (uint8_t)dump[i];
+    u16[k++] = 0;
+  }
+  put(root, "EX01/collected/exchange-servers.txt", u16, k, 1615300000);
+
+  char ex01[1100], empty[1100];
+  snprintf(ex01, sizeof ex01, "%s/EX01", root);
+  snprintf(empty, sizeof empty, "%s/EMPTY", root);
+  const char *const paths[] = {ex01, empty};
+  memset(&rec, 0, sizeof rec);
+  n_seen = 0;
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_build = on_build;
+  exhunt_exposure_opts opts;
+  exhunt_exposure_opts_init(&opts);
+  opts.now = T_2021_03;
+  exhunt_scan_stats stats;
+  assert_int_equal(exhunt_exposure_paths(paths, 2, &opts, &sink, &stats), EXHUNT_OK);
+
+  /* Two builds: the history, oldest first; the newest is current. */
+  assert_int_equal(n_seen, 2);
+  assert_string_equal(seen[0].build, "15.1.2176.2");
+  assert_false(seen[0].current);
+  assert_int_equal(seen[0].sightings, 4); /* header, first row, last row, ExSetup.exe */
+  assert_int_equal(seen[0].first, 1608000000);
+  assert_int_equal(seen[0].last, 1613865598); /* 2021-02-20T23:59:58Z */
+  assert_string_equal(seen[1].build, "15.1.2176.9");
+  assert_true(seen[1].current);
+  assert_int_equal(seen[1].sightings, 4);      /* header, first row, last row, dump */
+  assert_int_equal(seen[1].first, 1615161601); /* #Date of the .gz log */
+  assert_int_equal(seen[1].last, 1615300000);  /* the dump's mtime */
+  assert_string_equal(seen[1].source, "admin-display-version");
+  assert_non_null(strstr(seen[1].path, "exchange-servers.txt"));
+  /* Its verdicts: patched for ProxyLogon, not yet for ProxyShell. */
+  assert_int_equal(rec.n_findings, db.n_families);
+  bool pl = false, ps = false;
+  for (size_t i = 0; i < rec.n_findings; i++) {
+    if (strcmp(rec.findings[i].rule, "exhunt.exposure.proxylogon") == 0)
+      pl = rec.findings[i].severity == EXHUNT_SEV_INFO;
+    if (strcmp(rec.findings[i].rule, "exhunt.exposure.proxyshell") == 0)
+      ps = rec.findings[i].severity == EXHUNT_SEV_CRITICAL;
+  }
+  assert_true(pl);
+  assert_true(ps);
+  /* The empty server says so, as an error: no build, no verdict. */
+  assert_int_equal(rec_count_what(&rec, "no-build"), 1);
+  assert_non_null(strstr(rec.notices[rec.n_notices - 1].path, "EMPTY"));
+  assert_int_equal(stats.errors, 1);
+
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+  assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_build_parse_forms),
+      cmocka_unit_test(test_verdict_table),
+      cmocka_unit_test(test_exchange_2010_only_26857),
+      cmocka_unit_test(test_every_cu_boundary),
+      cmocka_unit_test(test_cus_without_the_fix),
+      cmocka_unit_test(test_support_status),
+      cmocka_unit_test(test_assess_findings),
+      cmocka_unit_test(test_builddb_rejects_bad_lines),
+      cmocka_unit_test(test_builddb_survives_garbage),
+      cmocka_unit_test(test_builds_in_evidence),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
