@@ -21,6 +21,10 @@ int cmd_scan(int argc, char **argv);
 void help_scan(FILE *out);
 int cmd_logs(int argc, char **argv);
 void help_logs(FILE *out);
+int cmd_exposure(int argc, char **argv);
+void help_exposure(FILE *out);
+int cmd_probe(int argc, char **argv);
+void help_probe(FILE *out);
 
 /* Parses "64M", "1G", "4096" into bytes. Returns false on bad input. */
 bool cli_parse_size(const char *s, uint64_t *out);

@@ -21,6 +21,10 @@ typedef struct command {
 static const command commands[] = {
     {"scan", "find web shells and HAFNIUM indicators in files and trees", cmd_scan, help_scan},
     {"logs", "hunt exploitation in Exchange and IIS logs", cmd_logs, help_logs},
+    {"exposure", "which CVEs an Exchange build (given, or found in evidence) is exposed to",
+     cmd_exposure, help_exposure},
+    {"probe", "fingerprint the Exchange build of remote servers over HTTPS, and assess it",
+     cmd_probe, help_probe},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -22,6 +22,7 @@ void cli_report_init(cli_report *r, const char *command)
   memset(r, 0, sizeof *r);
   r->command = command;
   r->min_severity = EXHUNT_SEV_LOW;
+  r->exit_override = -1;
   exh_dynbuf_init(&r->line, 0);
   exh_dynbuf_init(&r->last_path, 0);
   exh_dynbuf_init(&r->coverage, 0);
@@ -168,8 +169,9 @@ static void on_coverage(void *ctx, const exhunt_coverage *cov)
 
 exhunt_sink cli_report_sink(cli_report *r, bool coverage)
 {
-  exhunt_sink s = {r, on_finding, on_notice, r->progress ? on_progress : NULL,
-                   coverage ? on_coverage : NULL};
+  exhunt_sink s = {
+      r,   on_finding, on_notice, r->progress ? on_progress : NULL, coverage ? on_coverage : NULL,
+      NULL};
   return s;
 }
 
@@ -236,6 +238,8 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
   int rc = reported                                               ? EXIT_FINDINGS
            : (stats->errors || r->load_errors || r->write_errors) ? EXIT_ERROR
                                                                   : EXIT_CLEAN;
+  if (r->exit_override >= 0)
+    rc = r->exit_override;
   exh_summary sum = {r->command, stats, rules, {0}, r->files_flagged, 0, rc};
   memcpy(sum.reported, r->reported, sizeof sum.reported);
   sum.elapsed_seconds =

@@ -35,6 +35,7 @@ typedef struct cli_report {
   exh_dynbuf line;
   exh_dynbuf last_path; /* the file whose findings are being written */
   exh_dynbuf coverage;  /* text: coverage lines, printed before the summary */
+  int exit_override;    /* >= 0: the command decided the exit code itself */
 } cli_report;
 
 void cli_report_init(cli_report *r, const char *command);
@@ -48,7 +49,7 @@ int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots
 exhunt_sink cli_report_sink(cli_report *r, bool coverage);
 
 /* Writes the summary and returns the exit code: 1 if anything was reported,
- * else 2 if anything could not be examined, else 0. */
+ * else 2 if anything could not be examined, else 0 (or exit_override). */
 int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rules_info *rules);
 
 /* Flushes and closes; may turn rc into 2 if output could not be written. */

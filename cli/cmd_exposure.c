@@ -1,0 +1,165 @@
+/*
+ * cmd_exposure.c - `exhunt exposure`: which CVE families is this Exchange
+ * server still exposed to? From a build given on the command line, or from
+ * the build found in evidence (logs, ExSetup.exe, config dumps).
+ */
+#include <getopt.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "exposure_out.h"
+#include "report.h"
+
+void help_exposure(FILE *out)
+{
+  fputs("Usage: exhunt exposure [OPTIONS] PATH...\n"
+        "       exhunt exposure [OPTIONS] --build BUILD\n"
+        "\n"
+        "Compare an Exchange build with the embedded build database and say, per CVE\n"
+        "family (ProxyLogon, ProxyShell, ProxyNotShell, OWASSRF and later ones),\n"
+        "whether it is vulnerable, patched or unknown, why, and which build fixes it.\n"
+        "A build is patched when it is at or above the fix for its own CU, or its CU\n"
+        "is newer than the newest CU that needed the fix; a CU that never received\n"
+        "the fix is vulnerable; a build or product the database cannot place is\n"
+        "unknown, never patched. Support status is stated (Exchange 2013 ended\n"
+        "support in April 2023, 2016 and 2019 in October 2025).\n"
+        "\n"
+        "With PATHs (one server each), the build is found in the evidence:\n"
+        "  - #Version headers and Major..RevisionVersion columns of Exchange logs\n"
+        "    (older logs show earlier builds: the build history is listed);\n"
+        "  - the version resource of ExSetup.exe;\n"
+        "  - AdminDisplayVersion in Get-ExchangeServer output, OAB or config dumps\n"
+        "    (UTF-16 files as written by Windows PowerShell are read too).\n"
+        "The newest build is assessed.\n"
+        "\n"
+        "Options:\n"
+        "  --build BUILD         assess this build (repeatable): 15.1.2176.4,\n"
+        "                        15.01.2176.004 or 'Version 15.1 (Build 2176.4)'\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
+        "  -x, --one-file-system do not enter other file systems\n"
+        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
+        "  -o, --output FILE     write there instead of stdout (never under a PATH)\n"
+        "  --min-severity LEVEL  show verdicts at or above LEVEL (default info: all;\n"
+        "                        patched is info, unknown low, vulnerable high or\n"
+        "                        critical)\n"
+        "  -v, --verbose         text: also print notes on stderr\n"
+        "  -q, --quiet           text: no summary\n"
+        "\n"
+        "Exit status: 0 every family patched; 1 a family vulnerable or unknown;\n"
+        "2 usage or fatal error, or no build found and nothing vulnerable.\n",
+        out);
+}
+
+enum { OPT_BUILD = 256, OPT_EXCLUDE };
+
+static const struct option exposure_options[] = {
+    {"build", required_argument, NULL, OPT_BUILD},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"one-file-system", no_argument, NULL, 'x'},
+    {"help", no_argument, NULL, 'h'},
+    CLI_REPORT_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+int cmd_exposure(int argc, char **argv)
+{
+  cli_report c;
+  cli_report_init(&c, "exposure");
+  c.min_severity = EXHUNT_SEV_INFO;
+  exposure_out o;
+  exposure_out_init(&o, &c);
+  exhunt_exposure_opts opts;
+  exhunt_exposure_opts_init(&opts);
+  opts.now = (int64_t)time(NULL);
+  const char *output = NULL;
+  bool no_progress = false;
+  int rc = EXIT_ERROR;
+  const char *excludes[256];
+  size_t n_excludes = 0;
+  exhunt_build builds[64];
+  size_t n_builds = 0;
+
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "xh" CLI_REPORT_SHORTOPTS, exposure_options, NULL)) != -1) {
+    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
+    if (common < 0)
+      goto cleanup;
+    if (common)
+      continue;
+    switch (opt) {
+    case OPT_BUILD:
+      if (n_builds == sizeof builds / sizeof builds[0]) {
+        rc = cli_usage_error("exposure", "%s", "too many --build options");
+        goto cleanup;
+      }
+      if (exhunt_build_parse(optarg, strlen(optarg), &builds[n_builds]) != EXHUNT_OK) {
+        rc = cli_usage_error("exposure",
+                             "bad build '%s' (want 15.1.2176.4, 15.01.2176.004 or "
+                             "'Version 15.1 (Build 2176.4)')",
+                             optarg);
+        goto cleanup;
+      }
+      n_builds++;
+      break;
+    case OPT_EXCLUDE:
+      if (n_excludes == sizeof excludes / sizeof excludes[0]) {
+        rc = cli_usage_error("exposure", "%s", "too many --exclude options");
+        goto cleanup;
+      }
+      excludes[n_excludes++] = optarg;
+      break;
+    case 'x':
+      opts.one_file_system = true;
+      break;
+    case 'h':
+      help_exposure(stdout);
+      rc = EXIT_CLEAN;
+      goto cleanup;
+    default:
+      fputs("Try 'exhunt help exposure'.\n", stderr);
+      goto cleanup;
+    }
+  }
+  if (optind >= argc && n_builds == 0) {
+    rc = cli_usage_error("exposure", "%s", "no PATH and no --build given");
+    goto cleanup;
+  }
+  opts.excludes = excludes;
+  opts.n_excludes = n_excludes;
+  char **roots = argv + optind;
+  int n_roots = argc - optind;
+  if ((rc = cli_report_open(&c, output, roots, n_roots, true)) != 0)
+    goto cleanup;
+  exhunt_sink sink = exposure_out_sink(&o);
+  exhunt_scan_stats stats;
+  memset(&stats, 0, sizeof stats);
+  exhunt_err err = EXHUNT_OK;
+  for (size_t i = 0; i < n_builds && !err; i++) {
+    char bs[EXHUNT_BUILD_STRLEN];
+    exhunt_build_format(&builds[i], bs);
+    exhunt_build_seen seen = {NULL,           "found", bs,   "command-line",
+                              NULL,           NULL,    NULL, EXHUNT_NO_TIME,
+                              EXHUNT_NO_TIME, 1,       true};
+    sink.on_build(sink.ctx, &seen);
+    exhunt_exposure_ctx ectx = {"command-line", NULL, NULL, EXHUNT_NO_TIME, opts.now};
+    err = exhunt_exposure_assess(&builds[i], &ectx, &sink);
+  }
+  if (!err && n_roots > 0) {
+    exhunt_scan_stats paths_stats;
+    err = exhunt_exposure_paths((const char *const *)roots, (size_t)n_roots, &opts, &sink,
+                                &paths_stats);
+    stats = paths_stats;
+  }
+  if (err) {
+    fprintf(stderr, "exhunt exposure: %s\n", exhunt_strerror(err));
+    rc = EXIT_ERROR;
+    goto cleanup;
+  }
+  rc = exposure_out_finish(&o, &stats);
+
+cleanup:
+  exposure_out_free(&o);
+  return cli_report_close(&c, rc);
+}

@@ -1,0 +1,250 @@
+/*
+ * exposure_out.c - see exposure_out.h. The library reports a server's
+ * builds first and its verdicts after, so a text block is complete when
+ * the next server's first build arrives, or at the end.
+ */
+#include "exposure_out.h"
+
+#include <string.h>
+
+#include "cli.h"
+#include "output/escape.h"
+#include "output/format.h"
+
+void exposure_out_init(exposure_out *o, cli_report *r)
+{
+  memset(o, 0, sizeof *o);
+  o->report = r;
+  exh_dynbuf_init(&o->head, 0);
+  exh_dynbuf_init(&o->table, 0);
+  exh_dynbuf_init(&o->server, 0);
+}
+
+void exposure_out_free(exposure_out *o)
+{
+  exh_dynbuf_free(&o->head);
+  exh_dynbuf_free(&o->table);
+  exh_dynbuf_free(&o->server);
+}
+
+static void emit(exposure_out *o, exh_dynbuf *b)
+{
+  cli_report *r = o->report;
+  if (b->len && fwrite(b->data, 1, b->len, r->out) != b->len)
+    r->write_errors++;
+  exh_dynbuf_reset(b);
+}
+
+static void flush_block(exposure_out *o)
+{
+  if (!o->head.len && !o->table.len)
+    return;
+  if (o->have_rows)
+    exh_dynbuf_addf(&o->head, "\n   %-20s %-11s %-15s %s\n", "FAMILY", "STATUS", "FIXED IN", "CVE");
+  emit(o, &o->head);
+  emit(o, &o->table);
+  o->have_rows = false;
+}
+
+static void disp(exh_dynbuf *b, const char *s)
+{
+  exh_escape_display(b, s, strlen(s));
+}
+
+static void date_only(exh_dynbuf *b, int64_t t)
+{
+  exh_dynbuf tmp;
+  exh_dynbuf_init(&tmp, 0);
+  if (exh_iso8601(&tmp, t) == EXHUNT_OK && tmp.len >= 10)
+    exh_dynbuf_add(b, tmp.data, 10);
+  else
+    exh_dynbuf_adds(b, "?");
+  exh_dynbuf_free(&tmp);
+}
+
+static void on_build(void *ctx, const exhunt_build_seen *s)
+{
+  exposure_out *o = ctx;
+  cli_report *r = o->report;
+  if (strcmp(s->result, "found") != 0)
+    o->no_build++;
+  if (r->format == FMT_JSONL) {
+    if (exh_jsonl_build(&r->line, s))
+      r->write_errors++;
+    emit(o, &r->line);
+    return;
+  }
+  /* A new server starts with its first build, after the previous one's
+   * verdicts, or when the server named in the record changes. */
+  bool other_server = (s->server == NULL) != (o->server.len == 0) ||
+                      (s->server && strcmp(s->server, o->server.data) != 0);
+  if (o->have_rows || other_server)
+    flush_block(o);
+  exh_dynbuf *h = &o->head;
+  if (!h->len) {
+    o->servers++;
+    exh_dynbuf_reset(&o->server);
+    exh_dynbuf_adds(h, "\n== ");
+    if (s->server) {
+      exh_dynbuf_adds(&o->server, s->server);
+      disp(h, s->server);
+    } else {
+      exh_dynbuf_adds(h, "build given on the command line");
+    }
+    exh_dynbuf_addc(h, '\n');
+  }
+  if (strcmp(s->result, "found") != 0) {
+    exh_dynbuf_addf(h, "   %s: ", s->result);
+    disp(h, s->detail ? s->detail : "");
+    exh_dynbuf_addc(h, '\n');
+    flush_block(o);
+    return;
+  }
+  exh_dynbuf_addf(h, "   %s ", s->current ? "build  " : "earlier");
+  disp(h, s->build);
+  exh_dynbuf_adds(h, "  from ");
+  disp(h, s->source ? s->source : "?");
+  if (s->first != EXHUNT_NO_TIME && !s->target) {
+    exh_dynbuf_adds(h, ", ");
+    date_only(h, s->first);
+    exh_dynbuf_adds(h, " .. ");
+    date_only(h, s->last);
+    exh_dynbuf_addf(h, " (%llu sighting%s)", (unsigned long long)s->sightings,
+                    s->sightings == 1 ? "" : "s");
+  }
+  if (s->detail) {
+    exh_dynbuf_adds(h, "\n           ");
+    disp(h, s->detail);
+  }
+  if (s->path && s->current) {
+    exh_dynbuf_adds(h, "\n           in ");
+    disp(h, s->path);
+  }
+  exh_dynbuf_addc(h, '\n');
+}
+
+static void on_finding(void *ctx, const exhunt_finding *f)
+{
+  exposure_out *o = ctx;
+  cli_report *r = o->report;
+  if (f->status) {
+    if (strcmp(f->status, "vulnerable") == 0)
+      o->vulnerable++;
+    else if (strcmp(f->status, "unknown") == 0)
+      o->unknown++;
+    else
+      o->patched++;
+  }
+  if (f->severity < r->min_severity)
+    return;
+  r->reported[f->severity]++;
+  if (r->format == FMT_JSONL) {
+    if (exh_jsonl_finding(&r->line, f))
+      r->write_errors++;
+    emit(o, &r->line);
+    return;
+  }
+  if (!o->have_rows) {
+    exh_dynbuf *h = &o->head;
+    if (!h->len) {
+      /* --build: no build record precedes the verdicts. */
+      o->servers++;
+      exh_dynbuf_adds(h, "\n== build ");
+      disp(h, f->build ? f->build : "?");
+      exh_dynbuf_adds(h, " (given)\n");
+    }
+    exh_dynbuf_adds(h, "   product ");
+    disp(h, f->product ? f->product : "not in the build database");
+    exh_dynbuf_addc(h, '\n');
+    if (f->support) {
+      exh_dynbuf_adds(h, "   support ");
+      disp(h, f->support);
+      exh_dynbuf_addc(h, '\n');
+    }
+    o->have_rows = true;
+  }
+  exh_dynbuf *t = &o->table;
+  char status[16];
+  size_t i = 0;
+  for (; f->status && f->status[i] && i < sizeof status - 1; i++)
+    status[i] = (char)(f->status[i] - ('a' <= f->status[i] && f->status[i] <= 'z' ? 32 : 0));
+  status[i] = '\0';
+  /* The family id (after "exhunt.exposure.") keeps the table narrow; the
+   * title is in JSONL. */
+  const char *family = f->rule;
+  if (strncmp(family, "exhunt.exposure.", 16) == 0)
+    family += 16;
+  const char *on = "", *off = "";
+  if (r->color) {
+    on = f->severity >= EXHUNT_SEV_HIGH  ? "\033[1;31m"
+         : f->severity == EXHUNT_SEV_LOW ? "\033[33m"
+                                         : "\033[32m";
+    off = "\033[0m";
+  }
+  exh_dynbuf_adds(t, "   ");
+  size_t before = t->len;
+  disp(t, family);
+  size_t shown = t->len - before;
+  exh_dynbuf_addf(t, "%*s %s%-11s%s %-15s ", (int)(shown < 20 ? 20 - shown : 0), "", on, status,
+                  off, f->fixed_in ? f->fixed_in : "-");
+  for (size_t k = 0; k < f->n_cves; k++)
+    exh_dynbuf_addf(t, "%s%s", k ? "," : "", f->cves[k]);
+  if (f->description) {
+    exh_dynbuf_adds(t, "\n      ");
+    disp(t, f->description);
+  }
+  exh_dynbuf_addc(t, '\n');
+}
+
+static void on_notice(void *ctx, const exhunt_notice *n)
+{
+  exposure_out *o = ctx;
+  cli_report *r = o->report;
+  if (n->kind == EXHUNT_NOTICE_ERROR && strcmp(n->what, "no-build") == 0)
+    o->no_build++;
+  if (r->format == FMT_JSONL) {
+    if (exh_jsonl_notice(&r->line, n))
+      r->write_errors++;
+    emit(o, &r->line);
+    return;
+  }
+  if (n->kind != EXHUNT_NOTICE_ERROR && !r->verbose)
+    return;
+  if (exh_text_notice(&r->line, n))
+    r->write_errors++;
+  fflush(r->out);
+  if (r->line.len && fwrite(r->line.data, 1, r->line.len, stderr) != r->line.len)
+    r->write_errors++;
+  exh_dynbuf_reset(&r->line);
+}
+
+exhunt_sink exposure_out_sink(exposure_out *o)
+{
+  exhunt_sink s = {o, on_finding, on_notice, NULL, NULL, on_build};
+  return s;
+}
+
+int exposure_out_finish(exposure_out *o, exhunt_scan_stats *stats)
+{
+  cli_report *r = o->report;
+  flush_block(o);
+  int rc = (o->vulnerable || o->unknown)                       ? EXIT_FINDINGS
+           : (o->no_build || stats->errors || r->write_errors) ? EXIT_ERROR
+                                                               : EXIT_CLEAN;
+  r->exit_override = rc;
+  if (r->format == FMT_TEXT) {
+    /* Text: one line of totals replaces the file-scan summary, which
+     * says nothing useful here. */
+    if (!r->quiet) {
+      exh_dynbuf_addf(&r->line,
+                      "\nexposure: %llu server%s; family verdicts: %llu vulnerable, %llu unknown, "
+                      "%llu patched; %llu without a build (exit %d)\n",
+                      (unsigned long long)o->servers, o->servers == 1 ? "" : "s",
+                      (unsigned long long)o->vulnerable, (unsigned long long)o->unknown,
+                      (unsigned long long)o->patched, (unsigned long long)o->no_build, rc);
+      emit(o, &r->line);
+    }
+    r->quiet = true;
+  }
+  return cli_report_finish(r, stats, NULL);
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# exposure_tests.sh - `exhunt exposure` and `exhunt probe` as a user meets
+# them: build forms, verdicts, evidence trees, output and exit codes; the
+# probe against a local HTTPS server this script starts on 127.0.0.1 with a
+# certificate made here. Usage: exposure_tests.sh EXHUNT SRC_DIR
+set -u
+EXHUNT=$1
+SRC=$2
+TMP=$(mktemp -d /tmp/exhunt-exposure-XXXXXX)
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect_rc() {
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+# Every line parses, carries the schema, and exposure findings have their fields.
+check_jsonl() {
+  python3 - "$1" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert lines, "no output"
+for ln in lines:
+    o = json.loads(ln)
+    assert o["schema"] == "exhunt/1", ln
+    assert o["type"] in ("finding", "note", "error", "summary", "build"), ln
+    if o["type"] == "finding":
+        assert o["category"] == "exposure", ln
+        for k in ("severity", "rule", "title", "description", "build", "build_source", "status", "cve"):
+            assert k in o, (k, ln)
+        assert o["status"] in ("vulnerable", "patched", "unknown"), ln
+        assert isinstance(o["cve"], list) and o["cve"], ln
+    if o["type"] == "build":
+        assert o["result"] in ("found", "exchange-no-build", "not-exchange", "unreachable", "error"), ln
+        assert isinstance(o["current"], bool)
+assert json.loads(lines[-1])["type"] == "summary"
+PY
+}
+# status FILE FAMILY [TARGET]: the status of a family's finding.
+status() {
+  python3 - "$@" <<'PY'
+import json, sys
+path, fam = sys.argv[1], sys.argv[2]
+target = sys.argv[3] if len(sys.argv) > 3 else None
+for ln in open(path, encoding="utf-8"):
+    o = json.loads(ln)
+    if o["type"] == "finding" and o["rule"] == "exhunt.exposure." + fam and (target is None or o.get("target") == target):
+        print(o["status"], o.get("fixed_in", "-"))
+PY
+}
+
+# --- help ------------------------------------------------------------------
+expect_rc 0 "help exposure" -- "$EXHUNT" help exposure
+grep -q -- '--build' "$TMP/out" && ok || bad "help exposure shows --build"
+expect_rc 0 "help probe" -- "$EXHUNT" help probe
+grep -q -- '--insecure' "$TMP/out" && ok || bad "help probe shows --insecure"
+expect_rc 2 "exposure without PATH or --build" -- "$EXHUNT" exposure
+expect_rc 2 "exposure: bad build" -- "$EXHUNT" exposure --build 15.1.99999.1
+grep -q "bad build" "$TMP/err" && ok || bad "bad build is named"
+expect_rc 2 "probe without TARGET" -- "$EXHUNT" probe
+
+# --- the three forms of a build give the same verdicts ----------------------
+for form in 15.1.2176.2 15.01.2176.002 'Version 15.1 (Build 2176.2)'; do
+  expect_rc 1 "exposure --build '$form'" -- "$EXHUNT" exposure -f jsonl --build "$form"
+  check_jsonl "$TMP/out" && ok || bad "jsonl well-formed for '$form'"
+  [ "$(status "$TMP/out" proxylogon)" = "vulnerable 15.1.2176.9" ] && ok || bad "'$form': ProxyLogon vulnerable, fixed in 15.1.2176.9"
+  [ "$(status "$TMP/out" proxyshell)" = "vulnerable 15.1.2176.12" ] && ok || bad "'$form': ProxyShell fixed in 15.1.2176.12"
+done
+# Text: one block, a table with the reasons.
+expect_rc 1 "exposure text" -- "$EXHUNT" exposure --build 15.1.2176.9
+grep -q "product Exchange Server 2016 CU19 Mar21SU" "$TMP/out" && ok || bad "text names the product and update"
+grep -Eq "^   proxylogon +PATCHED" "$TMP/out" && ok || bad "text: proxylogon PATCHED row"
+grep -Eq "^   proxyshell +VULNERABLE +15.1.2176.12" "$TMP/out" && ok || bad "text: proxyshell row with the fix"
+grep -q "is below 15.1.2176.12 (CU19 Apr21SU" "$TMP/out" && ok || bad "text: the reason"
+# The newest Subscription Edition build in the database is patched for all:
+# exit 0. A build the database does not know is unknown: exit 1.
+newest_se=$(awk -F'\t' '$1=="build" && $2=="exchangese" {b=$3} END {print b}' "$SRC/rules/exchange/builds.tsv")
+expect_rc 0 "exposure: newest SE build $newest_se patched" -- "$EXHUNT" exposure -f jsonl --build "$newest_se"
+python3 -c 'import json,sys; s=[json.loads(l)["status"] for l in open(sys.argv[1]) if "\"finding\"" in l]; assert s and set(s)=={"patched"}, s' "$TMP/out" && ok || bad "every family patched on $newest_se"
+expect_rc 1 "exposure: unknown build" -- "$EXHUNT" exposure -f jsonl --build 15.3.100.1
+[ "$(status "$TMP/out" proxylogon)" = "unknown -" ] && ok || bad "unknown build is unknown, never patched"
+# --min-severity hides patched rows but they still decide nothing alone.
+expect_rc 1 "exposure --min-severity high" -- "$EXHUNT" exposure -f jsonl --min-severity high --build 15.1.2176.9
+[ -z "$(status "$TMP/out" proxylogon)" ] && ok || bad "patched (info) rows hidden by --min-severity high"
+
+# --- builds in an evidence tree ---------------------------------------------
+EV="$TMP/ev/EX01"
+mkdir -p "$EV/V15/Logging/HttpProxy/Ecp" "$EV/V15/Bin"
+log() { # FILE VERSION DATE BUILD REV
+  printf 'DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem\r\n#Software: Microsoft Exchange Server\r\n#Version: %s\r\n#Log-type: HttpProxy Logs\r\n#Date: %sT00:00:00.000Z\r\n#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem\r\n%sT08:00:00.000Z,1,15,2,%s,%s,/ecp/\r\n' "$2" "$3" "$3" "$4" "$5" >"$1"
+}
+log "$EV/V15/Logging/HttpProxy/Ecp/HttpProxy_2022100100-1.LOG" 15.02.1118.007 2022-10-01 1118 7
+log "$EV/V15/Logging/HttpProxy/Ecp/HttpProxy_2022111500-1.LOG" 15.02.1118.020 2022-11-15 1118 20
+# ExSetup.exe: test_pe.c's builder output, its fixed version set to 15.2.1118.7.
+python3 - "$SRC/tests/fuzz/corpus/pe/exsetup-pe32plus.exe" "$EV/V15/Bin/ExSetup.exe" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.find(struct.pack("<I", 0xFEEF04BD))
+assert i > 0
+struct.pack_into("<IIII", b, i + 8, (15 << 16) | 2, (1118 << 16) | 7, (15 << 16) | 2, (1118 << 16) | 7)
+open(sys.argv[2], "wb").write(b)
+PY
+touch -d 2022-09-01 "$EV/V15/Bin/ExSetup.exe"
+expect_rc 1 "exposure: evidence tree (CU12 Nov22SU now)" -- "$EXHUNT" exposure -f jsonl "$EV"
+python3 - "$TMP/out" "$EV" <<'PY' && ok || bad "evidence: build history and current build"
+import json, sys
+builds = [json.loads(l) for l in open(sys.argv[1]) if '"type":"build"' in l]
+assert [b["build"] for b in builds] == ["15.2.1118.7", "15.2.1118.20"], builds
+old, new = builds
+assert not old["current"] and new["current"]
+assert old["server"] == new["server"] == sys.argv[2]
+assert old["first"] == "2022-09-01T00:00:00Z" and old["sightings"] == 3, old   # ExSetup + header + row
+assert new["first"] == "2022-11-15T00:00:00Z" and new["last"] == "2022-11-15T08:00:00Z", new
+assert new["path"].endswith("HttpProxy_2022111500-1.LOG")
+PY
+[ "$(status "$TMP/out" proxynotshell)" = "patched 15.2.1118.20" ] && ok || bad "evidence: ProxyNotShell patched on the current build"
+# 2019 CU12 with Nov22SU still misses the later fixes: exit 1 says so.
+status "$TMP/out" feb23su-rce | grep -q '^vulnerable ' && ok || bad "evidence: a later family still vulnerable"
+check_jsonl "$TMP/out" && ok || bad "evidence jsonl well-formed"
+
+# Text output names the server, the history and where the build was read.
+expect_rc 1 "exposure: evidence tree, text" -- "$EXHUNT" exposure "$EV"
+grep -q "^== $EV\$" "$TMP/out" && ok || bad "text: the server heading"
+grep -Eq "^   earlier 15.2.1118.7 +from " "$TMP/out" && ok || bad "text: the earlier build"
+grep -Eq "^   build   15.2.1118.20 +from log-" "$TMP/out" && ok || bad "text: the current build"
+# A tree with no build: an error, exit 2, and it says why.
+mkdir -p "$TMP/empty/inetpub"
+expect_rc 2 "exposure: no build in evidence" -- "$EXHUNT" exposure "$TMP/empty"
+grep -q "no Exchange build found" "$TMP/err" && ok || bad "no-build is explained"
+# Evidence is read-only: -o inside the tree is refused.
+expect_rc 2 "exposure -o inside evidence" -- "$EXHUNT" exposure -o "$EV/out.txt" "$EV"
+[ ! -e "$EV/out.txt" ] && ok || bad "nothing written under the evidence"
+# Hostile names: a dump whose file name holds a newline and a terminal escape.
+HOST="$TMP/hostile"
+mkdir -p "$HOST"
+name=$(printf 'srv\n\033[31mred.txt')
+printf 'AdminDisplayVersion : Version 15.1 (Build 2507.6)\r\n' >"$HOST/$name"
+expect_rc 1 "exposure: hostile file name" -- "$EXHUNT" exposure "$HOST"
+if grep -q $'\033' "$TMP/out"; then bad "raw ESC reached text output"; else ok; fi
+grep -qF 'srv\x0a\x1b[31mred.txt' "$TMP/out" && ok || bad "file name escaped in text"
+expect_rc 1 "exposure: hostile file name, jsonl" -- "$EXHUNT" exposure -f jsonl "$HOST"
+check_jsonl "$TMP/out" && ok || bad "hostile name: jsonl well-formed"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
