@@ -94,8 +94,14 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
     exh_dynbuf_addc(h, '\n');
   }
   if (strcmp(s->result, "found") != 0) {
-    exh_dynbuf_addf(h, "   %s: ", s->result);
-    disp(h, s->detail ? s->detail : "");
+    /* The probe's reasons often start with the outcome already. */
+    const char *detail = s->detail ? s->detail : "";
+    size_t rl = strlen(s->result);
+    if (strncmp(detail, s->result, rl) == 0 && detail[rl] == ':')
+      exh_dynbuf_adds(h, "   ");
+    else
+      exh_dynbuf_addf(h, "   %s: ", s->result);
+    disp(h, detail);
     exh_dynbuf_addc(h, '\n');
     flush_block(o);
     return;

@@ -151,5 +151,74 @@ grep -qF 'srv\x0a\x1b[31mred.txt' "$TMP/out" && ok || bad "file name escaped in 
 expect_rc 1 "exposure: hostile file name, jsonl" -- "$EXHUNT" exposure -f jsonl "$HOST"
 check_jsonl "$TMP/out" && ok || bad "hostile name: jsonl well-formed"
 
+# --- exhunt probe against a local HTTPS server ---------------------------------
+# The server (tests/probe/probe_server.py) listens on 127.0.0.1 only, one port
+# per scenario, with a certificate openssl makes now in $TMP/srv.
+mkdir -p "$TMP/srv"
+export no_proxy='*' NO_PROXY='*'
+python3 "$SRC/tests/probe/probe_server.py" --dir "$TMP/srv" --port-file "$TMP/srv/ports" \
+  --slow-seconds 5 --max-lifetime 240 &
+SERVER_PID=$!
+for _ in $(seq 300); do [ -s "$TMP/srv/ports" ] && break; sleep 0.1; done
+if [ ! -s "$TMP/srv/ports" ]; then
+  bad "probe test server did not start"
+else
+  port() { awk -v s="$1" '$1==s {print $2}' "$TMP/srv/ports"; }
+  CA="$TMP/srv/cert.pem"
+  H=127.0.0.1:$(port header)
+  L=https://127.0.0.1:$(port logon)/
+  E=127.0.0.1:$(port exporttool)
+  N=127.0.0.1:$(port not-exchange)
+  S=127.0.0.1:$(port slow)
+  G=127.0.0.1:$(port garbage)
+  # A port nothing listens on: bind one, note it, close it.
+  CLOSED=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf '# fleet\n%s\n\n  %s  \n%s\n' "$H" "$L" "$E" >"$TMP/fleet.txt"
+  expect_rc 1 "probe: three kinds of Exchange" -- "$EXHUNT" probe -f jsonl --ca-file "$CA" --targets "$TMP/fleet.txt"
+  check_jsonl "$TMP/out" && ok || bad "probe jsonl well-formed"
+  python3 - "$TMP/out" "$H" "$L" "$E" <<'PY' && ok || bad "probe: build and source per target"
+import json, sys
+out, h, l, e = sys.argv[1:]
+builds = {o["target"]: o for o in map(json.loads, open(out)) if o["type"] == "build"}
+assert set(builds) == {h, l, e}, builds
+assert (builds[h]["build"], builds[h]["build_source"]) == ("15.1.2176.2", "x-owa-version"), builds[h]
+assert (builds[l]["build"], builds[l]["build_source"]) == ("15.2.1118", "owa-auth-path"), builds[l]
+assert (builds[e]["build"], builds[e]["build_source"]) == ("15.1.2308.8", "exporttool"), builds[e]
+assert all(b["result"] == "found" and b["current"] for b in builds.values())
+PY
+  [ "$(status "$TMP/out" proxylogon "$H")" = "vulnerable 15.1.2176.9" ] && ok || bad "probe: header target ProxyLogon vulnerable"
+  [ "$(status "$TMP/out" proxynotshell "$L")" = "unknown 15.2.1118.20" ] && ok || bad "probe: 3-part build gives unknown where the CU got a fix"
+  [ "$(status "$TMP/out" proxyshell "$E")" = "patched -" ] && ok || bad "probe: 2016 CU21 ships with the ProxyShell fix"
+  # Targets that give no build: each says why; nothing vulnerable, so exit 2.
+  expect_rc 2 "probe: no build anywhere" -- "$EXHUNT" probe -f jsonl --ca-file "$CA" --timeout 1 "$N" "$S" "$G" "$CLOSED"
+  check_jsonl "$TMP/out" && ok || bad "probe failures: jsonl well-formed"
+  python3 - "$TMP/out" "$N" "$S" "$G" "$CLOSED" <<'PY' && ok || bad "probe: not-exchange, unreachable, error, each with a reason"
+import json, sys
+out, n, s, g, c = sys.argv[1:]
+r = {o["target"]: o for o in map(json.loads, open(out)) if o["type"] == "build"}
+assert r[n]["result"] == "not-exchange", r[n]
+assert r[s]["result"] == "unreachable", r[s]
+assert r[g]["result"] == "error", r[g]
+assert r[c]["result"] == "unreachable", r[c]
+assert all(o.get("detail") for o in r.values()), r
+assert not any(o.get("type") == "finding" for o in map(json.loads, open(out)))
+PY
+  # TLS is verified by default; --insecure opts out.
+  expect_rc 2 "probe: self-signed refused by default" -- "$EXHUNT" probe "$H"
+  grep -q "TLS certificate verification failed" "$TMP/out" && ok || bad "probe: the TLS failure is explained"
+  grep -q -- "--insecure" "$TMP/out" && ok || bad "probe: the reason names --insecure"
+  expect_rc 1 "probe --insecure" -- "$EXHUNT" probe --insecure "$H"
+  grep -Eq "^   build   15.1.2176.2 +from x-owa-version" "$TMP/out" && ok || bad "probe text: the build and where it was seen"
+  grep -Eq "^   proxylogon +VULNERABLE +15.1.2176.9" "$TMP/out" && ok || bad "probe text: the verdict table"
+  # Usage errors.
+  expect_rc 2 "probe: bad --rate" -- "$EXHUNT" probe --rate 0 "$H"
+  expect_rc 2 "probe: bad --timeout" -- "$EXHUNT" probe --timeout abc "$H"
+  expect_rc 2 "probe: missing --targets file" -- "$EXHUNT" probe --targets "$TMP/nope.txt"
+  # A hostile target string is a per-target error, escaped in the output.
+  expect_rc 2 "probe: hostile target" -- "$EXHUNT" probe -f jsonl "$(printf 'evil\033[31m.example')"
+  check_jsonl "$TMP/out" && ok || bad "hostile target: jsonl well-formed"
+  if grep -q $'\033' "$TMP/out"; then bad "raw ESC in probe output"; else ok; fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
