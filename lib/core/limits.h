@@ -57,4 +57,32 @@
 #define EXH_GZ_MAX_OUT (8ull * 1024 * 1024 * 1024)
 #define EXH_GZ_MAX_RATIO 200u
 
+/* Exposure (lib/exposure/evidence.c): bytes read from the head and the
+ * tail of each log for its build (the header and the first and last
+ * records are all that is needed); the largest text dump searched for
+ * AdminDisplayVersion and ExSetup.exe read for its version resource; and
+ * distinct builds kept per server (a real history has a dozen). */
+#define EXH_EXPOSURE_LOG_HEAD (64u * 1024u)
+#define EXH_EXPOSURE_LOG_TAIL (64u * 1024u)
+#define EXH_EXPOSURE_MAX_DUMP (16u * 1024u * 1024u)
+#define EXH_EXPOSURE_MAX_PE (64u * 1024u * 1024u)
+#define EXH_EXPOSURE_MAX_BUILDS 256u
+
+/* PE version resources (lib/pe/): resource directory entries visited in
+ * all levels together (a real ExSetup.exe has a dozen; a forged count of
+ * 2 x 65535 then costs nothing), and version blocks visited (a 64 KiB
+ * block cannot hold more than about 8000). */
+#define EXH_PE_MAX_RSRC_ENTRIES 4096u
+#define EXH_PE_MAX_VERSION_BLOCKS 4096u
+
+/* exhunt probe (lib/probe/): defaults for options left at 0, and caps. */
+#define EXH_PROBE_CONNECT_TIMEOUT_MS 5000L
+#define EXH_PROBE_TOTAL_TIMEOUT_MS 15000L
+#define EXH_PROBE_PARALLEL 32u
+#define EXH_PROBE_MAX_PARALLEL 1024u
+#define EXH_PROBE_MAX_BODY (1024u * 1024u) /* kept per response; the rest is not read */
+#define EXH_PROBE_MAX_REDIRECTS 3u         /* same-host only, per path */
+#define EXH_PROBE_MIN_RATE 0.001           /* one request per ~17 minutes */
+#define EXH_PROBE_MAX_URL 2048u
+
 #endif

@@ -36,11 +36,11 @@
 #include "pe/pe_version.h"
 #include "walk/walk.h"
 
-#define HEAD_BYTES (64u * 1024u)
-#define TAIL_BYTES (64u * 1024u)
-#define MAX_DUMP_BYTES (16u * 1024u * 1024u)
-#define MAX_PE_BYTES (64u * 1024u * 1024u)
-#define MAX_BUILDS_PER_SERVER 256u
+#define HEAD_BYTES EXH_EXPOSURE_LOG_HEAD
+#define TAIL_BYTES EXH_EXPOSURE_LOG_TAIL
+#define MAX_DUMP_BYTES EXH_EXPOSURE_MAX_DUMP
+#define MAX_PE_BYTES EXH_EXPOSURE_MAX_PE
+#define MAX_BUILDS_PER_SERVER EXH_EXPOSURE_MAX_BUILDS
 
 typedef struct sighting {
   exhunt_build build;

@@ -22,14 +22,12 @@
 
 #include <string.h>
 
-/* Resource directory entries looked at, in all levels together. A real
- * ExSetup.exe has a dozen; 4096 is far beyond any genuine image and small
- * enough that a forged count of 2 x 65535 costs nothing. */
-#define PE_MAX_RSRC_ENTRIES 4096u
+#include "core/limits.h"
 
-/* Version blocks (StringFileInfo, tables, strings, VarFileInfo) looked at.
- * A 64 KiB block cannot hold more than about 8000 of them anyway. */
-#define PE_MAX_VERSION_BLOCKS 4096u
+/* The caps on resource entries and version blocks visited live in
+ * core/limits.h (EXH_PE_MAX_RSRC_ENTRIES, EXH_PE_MAX_VERSION_BLOCKS). */
+#define PE_MAX_RSRC_ENTRIES EXH_PE_MAX_RSRC_ENTRIES
+#define PE_MAX_VERSION_BLOCKS EXH_PE_MAX_VERSION_BLOCKS
 
 #define PE_RT_VERSION 16u
 #define PE_FIXED_SIGNATURE 0xFEEF04BDu

@@ -71,15 +71,9 @@
 #include "core/alloc.h"
 #include "core/dynbuf.h"
 
-/* Defaults and caps of the probe (opts fields set to 0 take the defaults). */
-#define EXH_PROBE_CONNECT_TIMEOUT_MS 5000L
-#define EXH_PROBE_TOTAL_TIMEOUT_MS 15000L
-#define EXH_PROBE_PARALLEL 32u
-#define EXH_PROBE_MAX_PARALLEL 1024u
-#define EXH_PROBE_MAX_BODY (1024u * 1024u)
-#define EXH_PROBE_MAX_REDIRECTS 3u
-#define EXH_PROBE_MIN_RATE 0.001 /* one request per ~17 minutes */
-#define EXH_PROBE_MAX_URL 2048u
+/* Defaults and caps of the probe (opts fields set to 0 take the defaults)
+ * are in core/limits.h: EXH_PROBE_*. */
+#include "core/limits.h"
 
 #define PROBE_UA                                                                                   \
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "              \
