@@ -79,8 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     break;
   }
   case 2:
-    exh_exposure_buffer("/ev/Logging/HttpProxy/Owa/HttpProxy_2021030312-1.LOG", data + 1, len,
-                        0, 0, &sink);
+    exh_exposure_buffer("/ev/Logging/HttpProxy/Owa/HttpProxy_2021030312-1.LOG", data + 1, len, 0, 0,
+                        &sink);
     break;
   case 3:
     exh_exposure_buffer("/ev/V15/Bin/ExSetup.exe", data + 1, len, 0, 0, &sink);
