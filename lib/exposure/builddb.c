@@ -110,20 +110,27 @@ static int cmp_build_entry(const void *a, const void *b)
   return exhunt_build_compare(&x->build, &y->build);
 }
 
-/* Grows one of the entry arrays by one; NULL on ENOMEM or past the cap. */
-static void *grow(void **arr, size_t *n, size_t elem, exhunt_err *err)
+/* A new zeroed slot at the end of one of the entry arrays (doubling its
+ * capacity when full); NULL on ENOMEM or past the cap. */
+static void *grow(void **arr, size_t *n, size_t *cap, size_t elem, exhunt_err *err)
 {
   if (*n >= EXH_DB_MAX_ENTRIES) {
     *err = EXHUNT_ELIMIT;
     return NULL;
   }
-  void *bigger = exh_reallocarray(*arr, *n + 1, elem);
-  if (!bigger) {
-    *err = EXHUNT_ENOMEM;
-    return NULL;
+  if (*n == *cap) {
+    size_t want = *cap ? *cap * 2 : 64;
+    if (want > EXH_DB_MAX_ENTRIES)
+      want = EXH_DB_MAX_ENTRIES;
+    void *bigger = exh_reallocarray(*arr, want, elem);
+    if (!bigger) {
+      *err = EXHUNT_ENOMEM;
+      return NULL;
+    }
+    *arr = bigger;
+    *cap = want;
   }
-  *arr = bigger;
-  void *slot = (char *)bigger + *n * elem;
+  void *slot = (char *)*arr + *n * elem;
   memset(slot, 0, elem);
   (*n)++;
   return slot;
@@ -175,7 +182,8 @@ static const char *parse_line(exh_builddb *db, field *col, size_t ncol, exhunt_e
       return "bad build name";
     if (!parse_date(col[5], &e.released))
       return "bad release date";
-    exh_db_build *slot = grow((void **)&db->builds, &db->n_builds, sizeof *slot, err);
+    exh_db_build *slot =
+        grow((void **)&db->builds, &db->n_builds, &db->cap_builds, sizeof *slot, err);
     if (!slot)
       return *err == EXHUNT_ELIMIT ? "too many builds" : NULL;
     *slot = e;
@@ -200,7 +208,8 @@ static const char *parse_line(exh_builddb *db, field *col, size_t ncol, exhunt_e
       return "bad severity (critical or high)";
     if (!copy_field(f.reference, sizeof f.reference, col[5]))
       return "bad reference";
-    exh_db_family *slot = grow((void **)&db->families, &db->n_families, sizeof *slot, err);
+    exh_db_family *slot =
+        grow((void **)&db->families, &db->n_families, &db->cap_families, sizeof *slot, err);
     if (!slot)
       return *err == EXHUNT_ELIMIT ? "too many families" : NULL;
     *slot = f;
@@ -228,7 +237,7 @@ static const char *parse_line(exh_builddb *db, field *col, size_t ncol, exhunt_e
           return "CVE subset names a CVE not in the family";
       }
     }
-    exh_db_fix *slot = grow((void **)&db->fixes, &db->n_fixes, sizeof *slot, err);
+    exh_db_fix *slot = grow((void **)&db->fixes, &db->n_fixes, &db->cap_fixes, sizeof *slot, err);
     if (!slot)
       return *err == EXHUNT_ELIMIT ? "too many fixes" : NULL;
     *slot = x;

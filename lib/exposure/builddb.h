@@ -62,11 +62,11 @@ typedef struct exh_builddb {
   exh_db_product products[EXH_DB_MAX_PRODUCTS];
   size_t n_products;
   exh_db_build *builds; /* sorted ascending */
-  size_t n_builds;
+  size_t n_builds, cap_builds;
   exh_db_family *families;
-  size_t n_families;
+  size_t n_families, cap_families;
   exh_db_fix *fixes;
-  size_t n_fixes;
+  size_t n_fixes, cap_fixes;
 } exh_builddb;
 
 /* Parses database text. Bad lines are notes and skipped (EXHUNT_ECORRUPT

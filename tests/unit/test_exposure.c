@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "common/testutil.h"
+#include "core/alloc.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 
@@ -582,6 +583,33 @@ static void test_builds_in_evidence(void **state)
   assert_int_equal(system(cmd), 0);
 }
 
+/* Failing each allocation in turn: exposure of a dump (database load,
+ * server, buffers, sightings) fails cleanly with ENOMEM or finishes; ASan's
+ * leak check in CI catches anything left behind. */
+static void test_alloc_failure_sweep(void **state)
+{
+  (void)state;
+  static const char dump[] = "AdminDisplayVersion : Version 15.1 (Build 2176.2)\r\n";
+  unsigned long total = 0;
+  for (unsigned long n = 1; n < 1000; n++) {
+    memset(&rec, 0, sizeof rec);
+    exhunt_sink sink = rec_sink(&rec);
+    exh_alloc_fail_at(n, 0);
+    exhunt_err err = exh_exposure_buffer("/ev/servers.txt", (const uint8_t *)dump, sizeof dump - 1,
+                                         0, T_2021_03, &sink);
+    unsigned long made = exh_alloc_count();
+    exh_alloc_fail_at(0, 0);
+    if (made < n) {
+      assert_int_equal(err, EXHUNT_OK);
+      assert_int_equal(rec.n_findings, db.n_families);
+      total = n - 1;
+      break;
+    }
+    assert_true(err == EXHUNT_OK || err == EXHUNT_ENOMEM);
+  }
+  assert_true(total >= 4);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -595,6 +623,7 @@ int main(void)
       cmocka_unit_test(test_builddb_rejects_bad_lines),
       cmocka_unit_test(test_builddb_survives_garbage),
       cmocka_unit_test(test_builds_in_evidence),
+      cmocka_unit_test(test_alloc_failure_sweep),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
