@@ -226,7 +226,8 @@ static void on_notice(void *ctx, const exhunt_notice *n)
 
 exhunt_sink exposure_out_sink(exposure_out *o)
 {
-  exhunt_sink s = {o, on_finding, on_notice, NULL, NULL, on_build};
+  exhunt_sink s = {
+      .ctx = o, .on_finding = on_finding, .on_notice = on_notice, .on_build = on_build};
   return s;
 }
 

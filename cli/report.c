@@ -169,9 +169,11 @@ static void on_coverage(void *ctx, const exhunt_coverage *cov)
 
 exhunt_sink cli_report_sink(cli_report *r, bool coverage)
 {
-  exhunt_sink s = {
-      r,   on_finding, on_notice, r->progress ? on_progress : NULL, coverage ? on_coverage : NULL,
-      NULL};
+  exhunt_sink s = {.ctx = r,
+                   .on_finding = on_finding,
+                   .on_notice = on_notice,
+                   .on_progress = r->progress ? on_progress : NULL,
+                   .on_coverage = coverage ? on_coverage : NULL};
   return s;
 }
 

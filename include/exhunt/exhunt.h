@@ -124,6 +124,8 @@ typedef struct exhunt_finding {
   const char *target;       /* probe target, or NULL */
   const char *product;      /* e.g. "Exchange Server 2016 CU19", or NULL */
   const char *support;      /* e.g. "out of support since 2025-10-14", or NULL */
+  /* exhunt_hunt_paths only: "F12", the id verdicts and stories refer to. */
+  const char *id;
 } exhunt_finding;
 
 typedef enum exhunt_notice_kind {
@@ -172,6 +174,8 @@ typedef struct exhunt_scan_stats {
 
 struct exhunt_coverage;
 struct exhunt_build_seen;
+struct exhunt_story;
+struct exhunt_verdict;
 
 typedef struct exhunt_sink {
   void *ctx;
@@ -186,6 +190,9 @@ typedef struct exhunt_sink {
   /* Optional. Exposure and probe: one call per build seen (or per target
    * where none could be seen). */
   void (*on_build)(void *ctx, const struct exhunt_build_seen *build);
+  /* Optional. Hunt: one story per attacker, then one verdict per server. */
+  void (*on_story)(void *ctx, const struct exhunt_story *story);
+  void (*on_verdict)(void *ctx, const struct exhunt_verdict *verdict);
 } exhunt_sink;
 
 /* ---------------------------------------------------------------------- */
@@ -422,6 +429,96 @@ void exhunt_probe_opts_init(exhunt_probe_opts *opts);
 exhunt_err exhunt_probe_targets(const char *const *targets, size_t n_targets,
                                 const exhunt_probe_opts *opts, const exhunt_sink *sink,
                                 exhunt_scan_stats *stats);
+
+/* ---------------------------------------------------------------------- */
+/* The whole hunt: exposure, scan and logs of each server, correlated.     */
+
+/* A list of finding ids ("F3") backing a statement. */
+typedef struct exhunt_evidence {
+  const char *const *ids;
+  size_t n;
+} exhunt_evidence;
+
+typedef struct exhunt_story_step {
+  int64_t time;         /* EXHUNT_NO_TIME if the record has none */
+  const char *step;     /* "probe", "attempt", "ssrf", "vdir-reset", "file-written",
+                           "shell-request", "command", "other" */
+  const char *title;    /* the finding's title */
+  const char *evidence; /* finding id */
+  const char *path;     /* log file */
+  uint64_t line;
+} exhunt_story_step;
+
+/* A web shell tied to its evidence. */
+typedef struct exhunt_story_shell {
+  const char *path;           /* on disk, relative to the server root; or as the log named it */
+  const char *url;            /* how it is requested, e.g. "/aspnet_client/x.aspx", or NULL */
+  bool on_disk;               /* false: seen only in logs (already deleted) */
+  const char *finding;        /* id of the file finding, or NULL */
+  exhunt_evidence planted_by; /* log records that wrote it */
+  exhunt_evidence requests;   /* log records that used it */
+} exhunt_story_shell;
+
+/* One attacker (client IP and user agent) and what they did, in order. A
+ * story with client_ip NULL gathers what no address can be tied to. */
+typedef struct exhunt_story {
+  const char *server;
+  const char *client_ip;
+  const char *user_agent; /* the most frequent one, or NULL */
+  int64_t first, last;
+  const exhunt_story_step *steps;
+  size_t n_steps;
+  const exhunt_story_shell *shells;
+  size_t n_shells;
+} exhunt_story;
+
+typedef struct exhunt_reason {
+  const char *text;
+  exhunt_evidence evidence;
+} exhunt_reason;
+
+typedef struct exhunt_next_step {
+  const char *action; /* "patch", "quarantine", "credentials", "block",
+                         "isolate", "collect-logs", "review" */
+  const char *text;
+  exhunt_evidence evidence;
+} exhunt_next_step;
+
+/* "COMPROMISED", "EXPLOITED", "ATTEMPTED", "SCANNED", "CLEAN" or
+ * "INSUFFICIENT EVIDENCE", for one server (one evidence root). */
+typedef struct exhunt_verdict {
+  const char *server;
+  const char *verdict;
+  const exhunt_reason *reasons;
+  size_t n_reasons;
+  int64_t first_activity, last_activity; /* of the attack, EXHUNT_NO_TIME if none */
+  const exhunt_next_step *next_steps;
+  size_t n_next_steps;
+} exhunt_verdict;
+
+typedef struct exhunt_hunt_opts {
+  const exhunt_rules *rules; /* compiled; required */
+  unsigned threads;          /* 0 = one per online core */
+  bool one_file_system;
+  const char *const *excludes;
+  size_t n_excludes;
+  unsigned max_depth;
+  int64_t now; /* for support status and open exposure windows */
+} exhunt_hunt_opts;
+
+void exhunt_hunt_opts_init(exhunt_hunt_opts *opts);
+
+/*
+ * The whole job for each evidence root (a C:\-like tree, a mounted image or
+ * a folder of collected files; one server each): the Exchange build and its
+ * exposure, web shells and IOCs on disk, exploitation in the logs; then the
+ * story per attacker, the links between files and log lines, and a verdict
+ * with reasons and next steps. The sink receives, per server: build records,
+ * findings (each with an id), coverage, stories, then the verdict. Notes and
+ * errors come as they happen.
+ */
+exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exhunt_hunt_opts *opts,
+                             const exhunt_sink *sink, exhunt_scan_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
  *   build   PRODUCT-ID BUILD KIND NAME RELEASED
  *   family  ID TITLE CVE,CVE... SEVERITY REFERENCE
  *   fix     FAMILY-ID BUILD CVE-SUBSET|-
+ *   exploited FAMILY-ID DATE SOURCE
  * Every cross-reference (a build's product, a fix's family and build) must
  * resolve, or the line is reported and left out: a wrong database must
  * never quietly turn into a "patched" verdict.
@@ -208,6 +209,7 @@ static const char *parse_line(exh_builddb *db, field *col, size_t ncol, exhunt_e
       return "bad severity (critical or high)";
     if (!copy_field(f.reference, sizeof f.reference, col[5]))
       return "bad reference";
+    f.exploited_since = EXHUNT_NO_TIME;
     exh_db_family *slot =
         grow((void **)&db->families, &db->n_families, &db->cap_families, sizeof *slot, err);
     if (!slot)
@@ -241,6 +243,20 @@ static const char *parse_line(exh_builddb *db, field *col, size_t ncol, exhunt_e
     if (!slot)
       return *err == EXHUNT_ELIMIT ? "too many fixes" : NULL;
     *slot = x;
+    return NULL;
+  }
+  if (field_is(col[0], "exploited")) {
+    if (ncol != 4)
+      return "an exploited line has 4 fields";
+    int fam = family_index(db, col[1]);
+    if (fam < 0)
+      return "unknown family (families must come before their exploited line)";
+    if (db->families[fam].exploited_since != EXHUNT_NO_TIME)
+      return "second exploited line for the family";
+    if (!parse_date(col[2], &db->families[fam].exploited_since))
+      return "bad exploitation date";
+    if (col[3].n == 0)
+      return "an exploited line names its source";
     return NULL;
   }
   return "unknown line type";

@@ -49,6 +49,7 @@ typedef struct exh_db_family {
   size_t n_cves;
   exhunt_severity severity;
   char reference[192];
+  int64_t exploited_since; /* first in-the-wild exploitation, or EXHUNT_NO_TIME */
 } exh_db_family;
 
 typedef struct exh_db_fix {

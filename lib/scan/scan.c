@@ -173,7 +173,7 @@ static void *worker_main(void *arg)
 {
   worker *w = arg;
   scan_ctx *c = w->ctx;
-  exhunt_sink batching = {w, batch_finding, batch_notice, NULL, NULL, NULL};
+  exhunt_sink batching = {.ctx = w, .on_finding = batch_finding, .on_notice = batch_notice};
   job j;
   while (pop_job(c, &j)) {
     exh_fileinfo info = {j.path, j.size, j.mtime, j.uid, j.dev, j.ino};

@@ -81,7 +81,7 @@ static inline void rec_on_notice(void *ctx, const exhunt_notice *n)
 
 static inline exhunt_sink rec_sink(recorder *r)
 {
-  exhunt_sink s = {r, rec_on_finding, rec_on_notice, NULL, NULL, NULL};
+  exhunt_sink s = {.ctx = r, .on_finding = rec_on_finding, .on_notice = rec_on_notice};
   return s;
 }
 

@@ -59,7 +59,7 @@ static void on_notice(void *ctx, const exhunt_notice *n)
 
 static exhunt_scan_stats scan(const exhunt_rules *rules, const char *dir, seen *s)
 {
-  exhunt_sink sink = {s, on_finding, on_notice, NULL, NULL, NULL};
+  exhunt_sink sink = {.ctx = s, .on_finding = on_finding, .on_notice = on_notice};
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   exhunt_scan_stats stats;
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     return 2;
   }
   exhunt_rules *rules;
-  exhunt_sink quiet = {NULL, NULL, on_notice, NULL, NULL, NULL};
+  exhunt_sink quiet = {.on_notice = on_notice};
   if (exhunt_rules_new(&rules) || exhunt_rules_add_default(rules, &quiet) ||
       exhunt_rules_compile(rules, &quiet)) {
     fprintf(stderr, "default rules failed to load\n");

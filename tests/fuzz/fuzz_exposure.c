@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (size == 0)
     return 0;
-  exhunt_sink sink = {NULL, on_finding, on_notice, NULL, NULL, on_build};
+  exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice, .on_build = on_build};
   const char *text = (const char *)data + 1;
   size_t len = size - 1;
   switch (data[0] % 5) {

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   exh_iocs set;
   exh_iocs_init(&set);
-  exhunt_sink sink = {NULL, NULL, on_notice, NULL, NULL, NULL};
+  exhunt_sink sink = {.on_notice = on_notice};
   if (exh_iocs_parse(&set, "fuzz", (const char *)data, size, &sink, NULL) == EXHUNT_OK) {
     exh_iocs_finish(&set);
     uint8_t digest[32] = {0};

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                       "/ev/V15/Logging/OABGeneratorLog/OABGenerator_20210303-1.LOG",
                                       "/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
                                       "/ev/unknown.log"};
-  exhunt_sink sink = {NULL, on_finding, on_notice, NULL, on_coverage, NULL};
+  exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice, .on_coverage = on_coverage};
   if (size >= 8 && memcmp(data, "ElfFile", 8) == 0) {
     /* EVTX files go in whole (so real ones can seed and replay as is). */
     exhunt_logs_buffer("/ev/Windows/System32/winevt/Logs/Security.evtx", data, size, &sink);

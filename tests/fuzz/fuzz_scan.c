@@ -34,7 +34,7 @@ static void on_notice(void *ctx, const exhunt_notice *n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  exhunt_sink sink = {NULL, on_finding, on_notice, NULL, NULL, NULL};
+  exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice};
   if (!rules) {
     exh_dynbuf_init(&out, 0);
     if (exhunt_rules_new(&rules) || exhunt_rules_add_default(rules, &sink) ||

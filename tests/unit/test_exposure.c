@@ -211,6 +211,14 @@ static void test_verdict_table(void **state)
   }
 }
 
+static void test_exploitation_dates(void **state)
+{
+  (void)state;
+  assert_int_equal(db.families[family("proxylogon")].exploited_since, 1609632000);
+  assert_int_equal(db.families[family("proxynotshell")].exploited_since, 1659312000);
+  assert_int_equal(db.families[family("jan23su-eop")].exploited_since, EXHUNT_NO_TIME);
+}
+
 static void test_exchange_2010_only_26857(void **state)
 {
   (void)state;
@@ -370,6 +378,7 @@ static void test_builddb_rejects_bad_lines(void **state)
   assert_int_equal(t.n_builds, 2);
   assert_int_equal(t.n_families, 1);
   assert_int_equal(t.n_fixes, 1);
+  assert_int_equal(t.families[0].exploited_since, 1609632000); /* 2021-01-03 */
   static const char *const lines[] = {"line 5:",
                                       "line 6:",
                                       "line 7:",
@@ -616,6 +625,7 @@ int main(void)
       cmocka_unit_test(test_build_parse_forms),
       cmocka_unit_test(test_verdict_table),
       cmocka_unit_test(test_exchange_2010_only_26857),
+      cmocka_unit_test(test_exploitation_dates),
       cmocka_unit_test(test_every_cu_boundary),
       cmocka_unit_test(test_cus_without_the_fix),
       cmocka_unit_test(test_support_status),

@@ -50,7 +50,7 @@ static void test_parse_and_lookup(void **state)
   exh_iocs set;
   exh_iocs_init(&set);
   notes ns = {0};
-  exhunt_sink sink = {&ns, NULL, on_notice, NULL, NULL, NULL};
+  exhunt_sink sink = {.ctx = &ns, .on_notice = on_notice};
   size_t bad = 0;
   assert_int_equal(exh_iocs_parse(&set, "test.tsv", list, sizeof list - 1, &sink, &bad), EXHUNT_OK);
   assert_int_equal(bad, 3);
@@ -84,7 +84,7 @@ static void test_paths_case_and_allowlist(void **state)
   (void)state;
   exh_iocs set;
   exh_iocs_init(&set);
-  exhunt_sink sink = {NULL, NULL, on_notice, NULL, NULL, NULL};
+  exhunt_sink sink = {.on_notice = on_notice};
   notes ns = {0};
   sink.ctx = &ns;
   exh_iocs_parse(&set, "t", list, sizeof list - 1, &sink, NULL);
@@ -109,7 +109,7 @@ static void test_hostile_lines(void **state)
   exh_iocs set;
   exh_iocs_init(&set);
   notes ns = {0};
-  exhunt_sink sink = {&ns, NULL, on_notice, NULL, NULL, NULL};
+  exhunt_sink sink = {.ctx = &ns, .on_notice = on_notice};
   static char big[10000];
   memset(big, 'a', sizeof big);
   memcpy(big, "filename\t", 9);
