@@ -84,7 +84,7 @@ function(exh_embed_rules target rules_dir)
   exh_write_if_changed("${out}/embedded_rules.S" "${asm}")
   exh_write_if_changed("${out}/embedded_table.c" "${table}")
   set_source_files_properties("${out}/embedded_rules.S" PROPERTIES
-    OBJECT_DEPENDS "${yara_files};${ioc_files};${yarc}" LANGUAGE ASM)
+    OBJECT_DEPENDS "${yara_files};${ioc_files};${exchange_files};${yarc}" LANGUAGE ASM)
   target_sources(${target} PRIVATE "${out}/embedded_rules.S" "${out}/embedded_table.c")
   add_dependencies(${target} exh_yarc_${target})
 endfunction()

@@ -369,7 +369,10 @@ static void test_builddb_rejects_bad_lines(void **state)
       "fix\tnope\t15.1.2176.9\t-\n"            /* 14: unknown family */
       "fix\tpl\t15.1.2176.9\tCVE-2021-99999\n" /* 15: CVE outside the family */
       "whatever\tx\n"                          /* 16: unknown line type */
-      "product\tex13\tE\t-\textra\tfields\n";  /* 17: field count */
+      "product\tex13\tE\t-\textra\tfields\n"   /* 17: field count */
+      "exploited\tpl\t2021-01-03\tVolexity\n"
+      "exploited\tpl\t2021-01-04\tagain\n" /* 19: a second one */
+      "exploited\tnope\t2021-01-03\tx\n";  /* 20: unknown family */
   memset(&rec, 0, sizeof rec);
   exhunt_sink sink = rec_sink(&rec);
   exh_builddb t;
@@ -383,6 +386,8 @@ static void test_builddb_rejects_bad_lines(void **state)
                                       "line 6:",
                                       "line 7:",
                                       "line 8:",
+                                      "line 19:",
+                                      "line 20:",
                                       "line 10:",
                                       "line 11:",
                                       "line 14:",
