@@ -24,8 +24,6 @@
 #include "output/format.h"
 #include "report.h"
 
-#define MAX_RULE_FILE (64u * 1024 * 1024)
-
 void help_scan(FILE *out)
 {
   fputs("Usage: exhunt scan [OPTIONS] PATH...\n"
@@ -70,100 +68,6 @@ void help_scan(FILE *out)
 
 /* ---------------------------------------------------------------------- */
 /* Sink.                                                                   */
-
-/* ---------------------------------------------------------------------- */
-/* Rule loading.                                                           */
-
-static bool has_rule_ext(const char *name)
-{
-  const char *dot = strrchr(name, '.');
-  return dot && (strcasecmp(dot, ".yar") == 0 || strcasecmp(dot, ".yara") == 0);
-}
-
-static void load_error(cli_report *c, const exhunt_sink *sink, const char *what, const char *path,
-                       const char *reason)
-{
-  exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ERULES, what, path, reason};
-  sink->on_notice(sink->ctx, &n);
-  c->load_errors++;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static exhunt_err add_rule_file(cli_report *c, exhunt_rules *rules, const char *path,
-                                const exhunt_sink *sink, bool iocs)
-{
-  char *text = NULL;
-  size_t len = 0;
-  if (cli_read_file(path, MAX_RULE_FILE, &text, &len) != 0) {
-    load_error(c, sink, iocs ? "ioc-load" : "rule-load", path, strerror(errno));
-    return EXHUNT_OK;
-  }
-  exhunt_err err = iocs ? exhunt_rules_add_iocs(rules, path, text, len, sink)
-                        : exhunt_rules_add_yara(rules, path, text, len, sink);
-  exh_free(text);
-  if (err == EXHUNT_ERULES) {
-    /* Already reported through the sink, by name and reason. */
-    c->load_errors++;
-    return EXHUNT_OK;
-  }
-  return err;
-}
-
-/* A folder of rules: every .yar/.yara below it, in sorted order. */
-static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *dir,
-                               const exhunt_sink *sink, unsigned depth)
-{
-  DIR *d = opendir(dir);
-  if (!d) {
-    load_error(c, sink, "rule-load", dir, strerror(errno));
-    return EXHUNT_OK;
-  }
-  char **names = NULL;
-  size_t n = 0, cap = 0;
-  exhunt_err err = EXHUNT_OK;
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    if (de->d_name[0] == '.')
-      continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 32;
-      char **grown = exh_reallocarray(names, cap, sizeof *names);
-      if (!grown) {
-        err = EXHUNT_ENOMEM;
-        break;
-      }
-      names = grown;
-    }
-    size_t plen = strlen(dir) + strlen(de->d_name) + 2;
-    names[n] = exh_malloc(plen);
-    if (!names[n]) {
-      err = EXHUNT_ENOMEM;
-      break;
-    }
-    snprintf(names[n], plen, "%s/%s", dir, de->d_name);
-    n++;
-  }
-  closedir(d);
-  if (!err)
-    qsort(names, n, sizeof *names, cmp_str);
-  for (size_t i = 0; i < n && !err; i++) {
-    struct stat st;
-    if (stat(names[i], &st) != 0)
-      continue;
-    if (S_ISDIR(st.st_mode) && depth < 8)
-      err = add_rule_dir(c, rules, names[i], sink, depth + 1);
-    else if (S_ISREG(st.st_mode) && has_rule_ext(names[i]))
-      err = add_rule_file(c, rules, names[i], sink, false);
-  }
-  for (size_t i = 0; i < n; i++)
-    exh_free(names[i]);
-  exh_free(names);
-  return err;
-}
 
 /* ---------------------------------------------------------------------- */
 
@@ -293,43 +197,10 @@ int cmd_scan(int argc, char **argv)
   rc = EXIT_ERROR;
   exhunt_sink sink = cli_report_sink(&c, false);
 
-  exhunt_err err = exhunt_rules_new(&rules);
-  if (err) {
-    fprintf(stderr, "exhunt scan: %s\n", exhunt_strerror(err));
+  if ((rc = cli_load_rules(&c, &sink, no_default, no_heur, (const char *const *)rule_paths,
+                           n_rule_paths, (const char *const *)ioc_paths, n_ioc_paths, &rules)) != 0)
     goto cleanup;
-  }
-  if (no_heur)
-    exhunt_rules_set_heuristics(rules, false);
-  if (!no_default) {
-    err = exhunt_rules_add_default(rules, &sink);
-    if (err == EXHUNT_ERULES)
-      c.load_errors++;
-    else if (err) {
-      fprintf(stderr, "exhunt scan: default rules: %s\n", exhunt_strerror(err));
-      goto cleanup;
-    }
-  }
-  for (size_t i = 0; i < n_rule_paths; i++) {
-    struct stat st;
-    if (stat(rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode))
-      err = add_rule_dir(&c, rules, rule_paths[i], &sink, 0);
-    else
-      err = add_rule_file(&c, rules, rule_paths[i], &sink, false);
-    if (err) {
-      fprintf(stderr, "exhunt scan: %s\n", exhunt_strerror(err));
-      goto cleanup;
-    }
-  }
-  for (size_t i = 0; i < n_ioc_paths; i++) {
-    if ((err = add_rule_file(&c, rules, ioc_paths[i], &sink, true)) != EXHUNT_OK) {
-      fprintf(stderr, "exhunt scan: %s\n", exhunt_strerror(err));
-      goto cleanup;
-    }
-  }
-  if ((err = exhunt_rules_compile(rules, &sink)) != EXHUNT_OK) {
-    fprintf(stderr, "exhunt scan: compiling rules: %s\n", exhunt_strerror(err));
-    goto cleanup;
-  }
+  rc = EXIT_ERROR;
   exhunt_rules_info info;
   exhunt_rules_get_info(rules, &info);
   if (info.yara_rules == 0 && !info.heuristics &&
@@ -340,7 +211,8 @@ int cmd_scan(int argc, char **argv)
 
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
-  err = exhunt_scan_paths(rules, (const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);
+  exhunt_err err =
+      exhunt_scan_paths(rules, (const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);
   if (err) {
     fprintf(stderr, "exhunt scan: %s\n", exhunt_strerror(err));
     goto cleanup;

@@ -73,6 +73,13 @@ enum { CLI_OPT_MINSEV = 1000, CLI_OPT_NOPROGRESS };
 int cli_report_option(cli_report *r, int opt, const char *arg, const char **output,
                       bool *no_progress);
 
+/* Loads and compiles the rules for a content scan (cli/rules_load.c).
+ * Returns 0 with *out set, or an exit code after saying why. Files that
+ * fail to load are reported through sink and counted in load_errors. */
+int cli_load_rules(cli_report *c, const exhunt_sink *sink, bool no_default, bool no_heur,
+                   const char *const *rule_paths, size_t n_rule_paths, const char *const *ioc_paths,
+                   size_t n_ioc_paths, exhunt_rules **out);
+
 /* "exhunt CMD: message\nTry 'exhunt help CMD'." on stderr; returns 2. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

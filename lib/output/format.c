@@ -110,6 +110,7 @@ exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
 {
   jw w = {b, EXHUNT_OK};
   jhead(&w, "finding");
+  jstr(&w, "id", f->id);
   jstr(&w, "category", f->category);
   jstr(&w, "severity", exhunt_severity_name(f->severity));
   jstr(&w, "rule", f->rule);
@@ -237,6 +238,112 @@ exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
   jkey(&w, "current");
   jraw(&w, s->current ? "true" : "false");
   jraw(&w, "}\n");
+  return w.err;
+}
+
+static void jids(jw *w, const char *key, exhunt_evidence e)
+{
+  jkey(w, key);
+  jraw(w, "[");
+  for (size_t i = 0; i < e.n; i++) {
+    if (i)
+      jraw(w, ",");
+    if (!w->err)
+      w->err = exh_json_str(w->b, e.ids[i]);
+  }
+  jraw(w, "]");
+}
+
+exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
+{
+  jw w = {b, EXHUNT_OK};
+  jhead(&w, "story");
+  jbytes(&w, "server", st->server, strlen(st->server));
+  jkey(&w, "attacker");
+  jraw(&w, "{\"client_ip\":");
+  if (st->client_ip) {
+    jraw(&w, "\"");
+    if (!w.err)
+      w.err = exh_escape_json(b, st->client_ip, strlen(st->client_ip), &(bool){false});
+    jraw(&w, "\"");
+  } else {
+    jraw(&w, "null");
+  }
+  if (st->user_agent)
+    jbytes(&w, "user_agent", st->user_agent, strlen(st->user_agent));
+  jraw(&w, "}");
+  if (st->first != EXHUNT_NO_TIME)
+    jtime(&w, "first", st->first);
+  if (st->last != EXHUNT_NO_TIME)
+    jtime(&w, "last", st->last);
+  jkey(&w, "steps");
+  jraw(&w, "[");
+  for (size_t i = 0; i < st->n_steps; i++) {
+    const exhunt_story_step *s = &st->steps[i];
+    jraw(&w, i ? ",{\"step\":" : "{\"step\":");
+    if (!w.err)
+      w.err = exh_json_str(b, s->step);
+    if (s->time != EXHUNT_NO_TIME)
+      jtime(&w, "time", s->time);
+    jstr(&w, "title", s->title);
+    jstr(&w, "evidence", s->evidence);
+    if (s->path)
+      jbytes(&w, "path", s->path, strlen(s->path));
+    if (s->line)
+      juint(&w, "line", s->line);
+    jraw(&w, "}");
+  }
+  jraw(&w, "]");
+  jkey(&w, "shells");
+  jraw(&w, "[");
+  for (size_t i = 0; i < st->n_shells; i++) {
+    const exhunt_story_shell *s = &st->shells[i];
+    jraw(&w, i ? ",{\"on_disk\":" : "{\"on_disk\":");
+    jraw(&w, s->on_disk ? "true" : "false");
+    if (s->path)
+      jbytes(&w, "path", s->path, strlen(s->path));
+    if (s->url)
+      jbytes(&w, "url", s->url, strlen(s->url));
+    jstr(&w, "finding", s->finding);
+    jids(&w, "planted_by", s->planted_by);
+    jids(&w, "requests", s->requests);
+    jraw(&w, "}");
+  }
+  jraw(&w, "]}\n");
+  return w.err;
+}
+
+exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
+{
+  jw w = {b, EXHUNT_OK};
+  jhead(&w, "verdict");
+  jbytes(&w, "server", v->server, strlen(v->server));
+  jstr(&w, "verdict", v->verdict);
+  if (v->first_activity != EXHUNT_NO_TIME)
+    jtime(&w, "first_activity", v->first_activity);
+  if (v->last_activity != EXHUNT_NO_TIME)
+    jtime(&w, "last_activity", v->last_activity);
+  jkey(&w, "reasons");
+  jraw(&w, "[");
+  for (size_t i = 0; i < v->n_reasons; i++) {
+    jraw(&w, i ? ",{\"text\":" : "{\"text\":");
+    if (!w.err)
+      w.err = exh_json_str(b, v->reasons[i].text);
+    jids(&w, "evidence", v->reasons[i].evidence);
+    jraw(&w, "}");
+  }
+  jraw(&w, "]");
+  jkey(&w, "next_steps");
+  jraw(&w, "[");
+  for (size_t i = 0; i < v->n_next_steps; i++) {
+    jraw(&w, i ? ",{\"action\":" : "{\"action\":");
+    if (!w.err)
+      w.err = exh_json_str(b, v->next_steps[i].action);
+    jstr(&w, "text", v->next_steps[i].text);
+    jids(&w, "evidence", v->next_steps[i].evidence);
+    jraw(&w, "}");
+  }
+  jraw(&w, "]}\n");
   return w.err;
 }
 

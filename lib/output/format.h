@@ -30,6 +30,8 @@ exhunt_err exh_jsonl_notice(exh_dynbuf *b, const exhunt_notice *n);
 exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s);
 exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c);
 exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s);
+exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st);
+exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v);
 exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c);
 
 /* Text. `color` adds ANSI colour to the severity tag only. `new_file`

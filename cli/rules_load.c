@@ -1,0 +1,157 @@
+/*
+ * rules_load.c - the rule options every content-scanning command shares
+ * (--rules, --iocs, --no-default-rules, --no-heuristics): reads the files,
+ * adds them to an exhunt_rules, compiles. A file that fails to load is
+ * reported through the sink by name and reason and counted; the others
+ * still load.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "core/alloc.h"
+#include "report.h"
+
+#define MAX_RULE_FILE (64u * 1024 * 1024)
+/* ---------------------------------------------------------------------- */
+
+static bool has_rule_ext(const char *name)
+{
+  const char *dot = strrchr(name, '.');
+  return dot && (strcasecmp(dot, ".yar") == 0 || strcasecmp(dot, ".yara") == 0);
+}
+
+static void load_error(cli_report *c, const exhunt_sink *sink, const char *what, const char *path,
+                       const char *reason)
+{
+  exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ERULES, what, path, reason};
+  sink->on_notice(sink->ctx, &n);
+  c->load_errors++;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static exhunt_err add_rule_file(cli_report *c, exhunt_rules *rules, const char *path,
+                                const exhunt_sink *sink, bool iocs)
+{
+  char *text = NULL;
+  size_t len = 0;
+  if (cli_read_file(path, MAX_RULE_FILE, &text, &len) != 0) {
+    load_error(c, sink, iocs ? "ioc-load" : "rule-load", path, strerror(errno));
+    return EXHUNT_OK;
+  }
+  exhunt_err err = iocs ? exhunt_rules_add_iocs(rules, path, text, len, sink)
+                        : exhunt_rules_add_yara(rules, path, text, len, sink);
+  exh_free(text);
+  if (err == EXHUNT_ERULES) {
+    /* Already reported through the sink, by name and reason. */
+    c->load_errors++;
+    return EXHUNT_OK;
+  }
+  return err;
+}
+
+/* A folder of rules: every .yar/.yara below it, in sorted order. */
+static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *dir,
+                               const exhunt_sink *sink, unsigned depth)
+{
+  DIR *d = opendir(dir);
+  if (!d) {
+    load_error(c, sink, "rule-load", dir, strerror(errno));
+    return EXHUNT_OK;
+  }
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  exhunt_err err = EXHUNT_OK;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.')
+      continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 32;
+      char **grown = exh_reallocarray(names, cap, sizeof *names);
+      if (!grown) {
+        err = EXHUNT_ENOMEM;
+        break;
+      }
+      names = grown;
+    }
+    size_t plen = strlen(dir) + strlen(de->d_name) + 2;
+    names[n] = exh_malloc(plen);
+    if (!names[n]) {
+      err = EXHUNT_ENOMEM;
+      break;
+    }
+    snprintf(names[n], plen, "%s/%s", dir, de->d_name);
+    n++;
+  }
+  closedir(d);
+  if (!err)
+    qsort(names, n, sizeof *names, cmp_str);
+  for (size_t i = 0; i < n && !err; i++) {
+    struct stat st;
+    if (stat(names[i], &st) != 0)
+      continue;
+    if (S_ISDIR(st.st_mode) && depth < 8)
+      err = add_rule_dir(c, rules, names[i], sink, depth + 1);
+    else if (S_ISREG(st.st_mode) && has_rule_ext(names[i]))
+      err = add_rule_file(c, rules, names[i], sink, false);
+  }
+  for (size_t i = 0; i < n; i++)
+    exh_free(names[i]);
+  exh_free(names);
+  return err;
+}
+
+int cli_load_rules(cli_report *c, const exhunt_sink *sink, bool no_default, bool no_heur,
+                   const char *const *rule_paths, size_t n_rule_paths, const char *const *ioc_paths,
+                   size_t n_ioc_paths, exhunt_rules **out)
+{
+  exhunt_rules *rules = NULL;
+  exhunt_err err = exhunt_rules_new(&rules);
+  if (err) {
+    fprintf(stderr, "exhunt %s: %s\n", c->command, exhunt_strerror(err));
+    return EXIT_ERROR;
+  }
+  if (no_heur)
+    exhunt_rules_set_heuristics(rules, false);
+  if (!no_default) {
+    err = exhunt_rules_add_default(rules, sink);
+    if (err == EXHUNT_ERULES) {
+      c->load_errors++;
+      err = EXHUNT_OK;
+    } else if (err) {
+      fprintf(stderr, "exhunt %s: default rules: %s\n", c->command, exhunt_strerror(err));
+      goto fail;
+    }
+  }
+  for (size_t i = 0; i < n_rule_paths && !err; i++) {
+    struct stat st;
+    if (stat(rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode))
+      err = add_rule_dir(c, rules, rule_paths[i], sink, 0);
+    else
+      err = add_rule_file(c, rules, rule_paths[i], sink, false);
+  }
+  for (size_t i = 0; i < n_ioc_paths && !err; i++)
+    err = add_rule_file(c, rules, ioc_paths[i], sink, true);
+  if (err) {
+    fprintf(stderr, "exhunt %s: %s\n", c->command, exhunt_strerror(err));
+    goto fail;
+  }
+  if ((err = exhunt_rules_compile(rules, sink)) != EXHUNT_OK) {
+    fprintf(stderr, "exhunt %s: compiling rules: %s\n", c->command, exhunt_strerror(err));
+    goto fail;
+  }
+  *out = rules;
+  return 0;
+fail:
+  exhunt_rules_free(rules);
+  return EXIT_ERROR;
+}

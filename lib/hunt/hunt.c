@@ -1,0 +1,423 @@
+/*
+ * hunt.c - exhunt_hunt_paths: the whole hunt of one server per evidence
+ * root. The three engines run in turn over the root, each with its own
+ * walk:
+ *
+ *   exposure  the build and its history       -> builds, exposure findings
+ *   scan      web shells and IOCs on disk     -> file findings
+ *             (logs, event logs and databases are left to the log engine
+ *              or skipped: YARA over gigabytes of logs finds nothing the
+ *              log detectors do not, and costs minutes)
+ *   logs      exploitation in the logs        -> log findings, coverage
+ *
+ * What they report is kept (hunt_server), then story.c ties it together
+ * and the server's records reach the caller's sink in one block: builds,
+ * findings with ids, coverage, stories, verdict. Notes and errors pass
+ * through as they come.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "hunt/hunt_int.h"
+
+/* ---------------------------------------------------------------------- */
+/* Deep copies.                                                            */
+
+typedef struct owner {
+  char ***owned;
+  size_t *n_owned;
+  size_t cap;
+  bool failed;
+} owner;
+
+static void *own(owner *o, void *p)
+{
+  if (!p) {
+    o->failed = true;
+    return NULL;
+  }
+  if (*o->n_owned == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 32;
+    char **bigger = exh_reallocarray(*o->owned, cap, sizeof *bigger);
+    if (!bigger) {
+      exh_free(p);
+      o->failed = true;
+      return NULL;
+    }
+    *o->owned = bigger;
+    o->cap = cap;
+  }
+  (*o->owned)[(*o->n_owned)++] = p;
+  return p;
+}
+
+static const char *dup_str(owner *o, const char *s)
+{
+  if (!s || o->failed)
+    return NULL;
+  return own(o, exh_strdup(s));
+}
+
+static const char *dup_bytes(owner *o, const char *s, size_t n)
+{
+  if (!s || o->failed)
+    return NULL;
+  char *copy = exh_malloc(n + 1);
+  if (copy) {
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+  }
+  return own(o, copy);
+}
+
+static void free_owned(char **owned, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    exh_free(owned[i]);
+  exh_free(owned);
+}
+
+static exhunt_err keep_finding(hunt_server *hs, const exhunt_finding *src, hunt_origin origin)
+{
+  if (hs->n_recs == hs->cap_recs) {
+    size_t cap = hs->cap_recs ? hs->cap_recs * 2 : 64;
+    hunt_rec *bigger = exh_reallocarray(hs->recs, cap, sizeof *bigger);
+    if (!bigger)
+      return EXHUNT_ENOMEM;
+    hs->recs = bigger;
+    hs->cap_recs = cap;
+  }
+  hunt_rec *r = &hs->recs[hs->n_recs];
+  memset(r, 0, sizeof *r);
+  r->origin = origin;
+  owner o = {&r->owned, &r->n_owned, 0, false};
+  exhunt_finding *f = &r->f;
+  *f = *src;
+  f->category = dup_str(&o, src->category);
+  f->rule = dup_str(&o, src->rule);
+  f->title = dup_str(&o, src->title);
+  f->description = dup_str(&o, src->description);
+  f->source = dup_str(&o, src->source);
+  f->author = dup_str(&o, src->author);
+  f->reference = dup_str(&o, src->reference);
+  f->license = dup_str(&o, src->license);
+  f->path = dup_str(&o, src->path);
+  f->outcome = dup_str(&o, src->outcome);
+  f->client_ip = dup_str(&o, src->client_ip);
+  f->user_agent = dup_str(&o, src->user_agent);
+  f->excerpt = dup_bytes(&o, src->excerpt, src->excerpt ? src->excerpt_len : 0);
+  f->artifact = dup_bytes(&o, src->artifact, src->artifact ? src->artifact_len : 0);
+  f->build = dup_str(&o, src->build);
+  f->build_source = dup_str(&o, src->build_source);
+  f->status = dup_str(&o, src->status);
+  f->fixed_in = dup_str(&o, src->fixed_in);
+  f->target = dup_str(&o, src->target);
+  f->product = dup_str(&o, src->product);
+  f->support = dup_str(&o, src->support);
+  f->id = NULL;
+  f->cves = NULL;
+  f->matches = NULL;
+  if (src->n_cves && !o.failed) {
+    const char **cves = own(&o, exh_calloc(src->n_cves, sizeof *cves));
+    for (size_t i = 0; cves && i < src->n_cves; i++)
+      cves[i] = dup_str(&o, src->cves[i]);
+    f->cves = cves;
+  }
+  if (src->n_matches && !o.failed) {
+    exhunt_match *m = own(&o, exh_calloc(src->n_matches, sizeof *m));
+    for (size_t i = 0; m && i < src->n_matches; i++) {
+      m[i] = src->matches[i];
+      m[i].identifier = dup_str(&o, src->matches[i].identifier);
+      m[i].data =
+          (const uint8_t *)dup_bytes(&o, (const char *)src->matches[i].data, src->matches[i].len);
+    }
+    f->matches = m;
+  }
+  if (o.failed) {
+    free_owned(r->owned, r->n_owned);
+    return EXHUNT_ENOMEM;
+  }
+  hs->n_recs++;
+  return EXHUNT_OK;
+}
+
+static exhunt_err keep_build(hunt_server *hs, const exhunt_build_seen *src)
+{
+  if (hs->n_builds == hs->cap_builds) {
+    size_t cap = hs->cap_builds ? hs->cap_builds * 2 : 16;
+    hunt_build *bigger = exh_reallocarray(hs->builds, cap, sizeof *bigger);
+    if (!bigger)
+      return EXHUNT_ENOMEM;
+    hs->builds = bigger;
+    hs->cap_builds = cap;
+  }
+  hunt_build *k = &hs->builds[hs->n_builds];
+  memset(k, 0, sizeof *k);
+  owner o = {&k->owned, &k->n_owned, 0, false};
+  k->b = *src;
+  k->b.server = hs->root;
+  k->b.result = dup_str(&o, src->result);
+  k->b.build = dup_str(&o, src->build);
+  k->b.source = dup_str(&o, src->source);
+  k->b.path = dup_str(&o, src->path);
+  k->b.target = dup_str(&o, src->target);
+  k->b.detail = dup_str(&o, src->detail);
+  if (o.failed) {
+    free_owned(k->owned, k->n_owned);
+    return EXHUNT_ENOMEM;
+  }
+  hs->n_builds++;
+  return EXHUNT_OK;
+}
+
+static void server_free(hunt_server *hs)
+{
+  for (size_t i = 0; i < hs->n_recs; i++)
+    free_owned(hs->recs[i].owned, hs->recs[i].n_owned);
+  exh_free(hs->recs);
+  for (size_t i = 0; i < hs->n_builds; i++)
+    free_owned(hs->builds[i].owned, hs->builds[i].n_owned);
+  exh_free(hs->builds);
+  for (size_t i = 0; i < hs->n_covs; i++) {
+    exh_free(hs->covs[i].family);
+    exh_free(hs->covs[i].build);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The capturing sink each engine reports to.                              */
+
+typedef struct capture {
+  hunt_server *hs;
+  hunt_origin origin;
+  const exhunt_sink *user;
+} capture;
+
+static void cap_finding(void *ctx, const exhunt_finding *f)
+{
+  capture *c = ctx;
+  if (!c->hs->fatal)
+    c->hs->fatal = keep_finding(c->hs, f, c->origin);
+}
+
+static void cap_notice(void *ctx, const exhunt_notice *n)
+{
+  capture *c = ctx;
+  c->user->on_notice(c->user->ctx, n);
+}
+
+static void cap_progress(void *ctx, const exhunt_scan_stats *s)
+{
+  capture *c = ctx;
+  if (c->user->on_progress)
+    c->user->on_progress(c->user->ctx, s);
+}
+
+static void cap_build(void *ctx, const exhunt_build_seen *b)
+{
+  capture *c = ctx;
+  if (!c->hs->fatal)
+    c->hs->fatal = keep_build(c->hs, b);
+}
+
+static void cap_coverage(void *ctx, const exhunt_coverage *cov)
+{
+  capture *c = ctx;
+  hunt_server *hs = c->hs;
+  if (hs->fatal || hs->n_covs == sizeof hs->covs / sizeof hs->covs[0])
+    return;
+  hunt_cov *k = &hs->covs[hs->n_covs];
+  k->c = *cov;
+  k->family = exh_strdup(cov->family);
+  k->build = cov->build ? exh_strdup(cov->build) : NULL;
+  if (!k->family || (cov->build && !k->build)) {
+    exh_free(k->family);
+    exh_free(k->build);
+    hs->fatal = EXHUNT_ENOMEM;
+    return;
+  }
+  k->c.family = k->family;
+  k->c.build = k->build;
+  hs->n_covs++;
+}
+
+static void add_stats(exhunt_scan_stats *sum, const exhunt_scan_stats *s)
+{
+  sum->files_seen += s->files_seen;
+  sum->files_scanned += s->files_scanned;
+  sum->dirs_seen += s->dirs_seen;
+  sum->bytes_read += s->bytes_read;
+  sum->errors += s->errors;
+  sum->notes += s->notes;
+  sum->records += s->records;
+  for (int i = 0; i < EXHUNT_SKIP_COUNT; i++)
+    sum->skipped[i] += s->skipped[i];
+}
+
+/* Findings in a stable order: exposure, then files by severity, then log
+ * records by time. Ids follow that order. */
+static int cmp_recs(const void *a, const void *b)
+{
+  const hunt_rec *x = a, *y = b;
+  if (x->origin != y->origin)
+    return (int)x->origin - (int)y->origin;
+  if (x->origin == ORIGIN_SCAN) {
+    if (x->f.severity != y->f.severity)
+      return (int)y->f.severity - (int)x->f.severity;
+    int c = strcmp(x->f.path ? x->f.path : "", y->f.path ? y->f.path : "");
+    if (c)
+      return c;
+  }
+  if (x->origin == ORIGIN_LOGS) {
+    int64_t tx = x->f.timestamp, ty = y->f.timestamp;
+    if (tx != ty)
+      return tx < ty ? -1 : 1;
+    int c = strcmp(x->f.path ? x->f.path : "", y->f.path ? y->f.path : "");
+    if (c)
+      return c;
+    if (x->f.line != y->f.line)
+      return x->f.line < y->f.line ? -1 : 1;
+  }
+  return 0;
+}
+
+/* Files the content scan leaves alone in a hunt: logs (the log engine's),
+ * event logs, and Exchange databases and their transaction logs. */
+static const char *const hunt_scan_excludes[] = {"*.log", "*.log.gz", "*.evtx", "*.edb",
+                                                 "*.jrs", "*.chk",    "*.etl"};
+
+static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
+                             const exhunt_sink *sink, exhunt_scan_stats *total)
+{
+  hunt_server hs;
+  memset(&hs, 0, sizeof hs);
+  hs.root = root;
+  exhunt_err err = EXHUNT_OK;
+  exhunt_scan_stats st;
+  const char **excludes = NULL;
+  size_t n_hunt_ex = sizeof hunt_scan_excludes / sizeof hunt_scan_excludes[0];
+
+  /* 1. Exposure. */
+  capture cx = {&hs, ORIGIN_EXPOSURE, sink};
+  exhunt_sink xs = {
+      .ctx = &cx, .on_finding = cap_finding, .on_notice = cap_notice, .on_build = cap_build};
+  exhunt_exposure_opts eo;
+  exhunt_exposure_opts_init(&eo);
+  eo.one_file_system = opts->one_file_system;
+  eo.excludes = opts->excludes;
+  eo.n_excludes = opts->n_excludes;
+  eo.max_depth = opts->max_depth;
+  eo.now = opts->now;
+  err = exhunt_exposure_paths(&root, 1, &eo, &xs, &st);
+  add_stats(total, &st);
+  if (!err)
+    err = hs.fatal;
+  if (err)
+    goto out;
+
+  /* 2. Files. */
+  excludes = exh_calloc(opts->n_excludes + n_hunt_ex, sizeof *excludes);
+  if (!excludes) {
+    err = EXHUNT_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < opts->n_excludes; i++)
+    excludes[i] = opts->excludes[i];
+  for (size_t i = 0; i < n_hunt_ex; i++)
+    excludes[opts->n_excludes + i] = hunt_scan_excludes[i];
+  capture cs = {&hs, ORIGIN_SCAN, sink};
+  exhunt_sink ss = {.ctx = &cs,
+                    .on_finding = cap_finding,
+                    .on_notice = cap_notice,
+                    .on_progress = sink->on_progress ? cap_progress : NULL};
+  exhunt_scan_opts so;
+  exhunt_scan_opts_init(&so);
+  so.threads = opts->threads;
+  so.one_file_system = opts->one_file_system;
+  so.excludes = excludes;
+  so.n_excludes = opts->n_excludes + n_hunt_ex;
+  so.max_depth = opts->max_depth;
+  memset(&st, 0, sizeof st);
+  err = exhunt_scan_paths(opts->rules, &root, 1, &so, &ss, &st);
+  /* Every file is counted by the scan walk; the other two only add what
+   * they read. */
+  total->files_seen += st.files_seen;
+  total->dirs_seen += st.dirs_seen;
+  total->files_scanned += st.files_scanned;
+  total->bytes_read += st.bytes_read;
+  total->errors += st.errors;
+  total->notes += st.notes;
+  for (int i = 0; i < EXHUNT_SKIP_COUNT; i++)
+    total->skipped[i] += st.skipped[i];
+  if (!err)
+    err = hs.fatal;
+  if (err)
+    goto out;
+
+  /* 3. Logs. */
+  capture cl = {&hs, ORIGIN_LOGS, sink};
+  exhunt_sink ls = {
+      .ctx = &cl, .on_finding = cap_finding, .on_notice = cap_notice, .on_coverage = cap_coverage};
+  exhunt_logs_opts lo;
+  exhunt_logs_opts_init(&lo);
+  lo.threads = opts->threads;
+  lo.one_file_system = opts->one_file_system;
+  lo.excludes = opts->excludes;
+  lo.n_excludes = opts->n_excludes;
+  lo.max_depth = opts->max_depth;
+  memset(&st, 0, sizeof st);
+  err = exhunt_logs_paths(&root, 1, &lo, &ls, &st);
+  total->records += st.records;
+  total->bytes_read += st.bytes_read;
+  total->errors += st.errors;
+  total->notes += st.notes;
+  if (!err)
+    err = hs.fatal;
+  if (err)
+    goto out;
+
+  /* Ids, then everything out in one block, then the story. */
+  if (hs.n_recs)
+    qsort(hs.recs, hs.n_recs, sizeof *hs.recs, cmp_recs);
+  for (size_t i = 0; i < hs.n_recs; i++) {
+    snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", i + 1);
+    hs.recs[i].f.id = hs.recs[i].id;
+  }
+  for (size_t i = 0; i < hs.n_builds && sink->on_build; i++)
+    sink->on_build(sink->ctx, &hs.builds[i].b);
+  for (size_t i = 0; i < hs.n_recs; i++) {
+    total->findings[hs.recs[i].f.severity]++;
+    sink->on_finding(sink->ctx, &hs.recs[i].f);
+  }
+  for (size_t i = 0; i < hs.n_covs && sink->on_coverage; i++)
+    sink->on_coverage(sink->ctx, &hs.covs[i].c);
+  err = exh_hunt_story(&hs, opts->now, sink);
+out:
+  exh_free(excludes);
+  server_free(&hs);
+  return err;
+}
+
+void exhunt_hunt_opts_init(exhunt_hunt_opts *opts)
+{
+  memset(opts, 0, sizeof *opts);
+  opts->now = EXHUNT_NO_TIME;
+}
+
+exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exhunt_hunt_opts *opts,
+                             const exhunt_sink *sink, exhunt_scan_stats *stats)
+{
+  if ((!paths && n_paths) || !opts || !opts->rules || !sink || !sink->on_finding ||
+      !sink->on_notice)
+    return EXHUNT_EINVAL;
+  exhunt_scan_stats local;
+  if (!stats)
+    stats = &local;
+  memset(stats, 0, sizeof *stats);
+  exhunt_err err = EXHUNT_OK;
+  for (size_t i = 0; i < n_paths && !err; i++)
+    err = one_server(paths[i], opts, sink, stats);
+  return err;
+}

@@ -1,0 +1,55 @@
+/*
+ * hunt_int.h - internals of exhunt_hunt_paths shared by hunt.c (running the
+ * engines and keeping what they report) and story.c (correlation, verdict,
+ * next steps).
+ *
+ * Everything an engine reports about one server is deep-copied into a
+ * hunt_server, because sink data is only borrowed for the call, and the
+ * story can only be told once every engine has spoken.
+ */
+#ifndef EXH_HUNT_INT_H
+#define EXH_HUNT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exhunt/exhunt.h"
+
+typedef enum hunt_origin { ORIGIN_EXPOSURE = 0, ORIGIN_SCAN = 1, ORIGIN_LOGS = 2 } hunt_origin;
+
+/* A finding kept with all its strings. `f` points into the owned copies. */
+typedef struct hunt_rec {
+  exhunt_finding f;
+  hunt_origin origin;
+  char id[24];
+  char **owned; /* every string and array allocated for f */
+  size_t n_owned;
+} hunt_rec;
+
+typedef struct hunt_build {
+  exhunt_build_seen b;
+  char **owned;
+  size_t n_owned;
+} hunt_build;
+
+typedef struct hunt_cov {
+  exhunt_coverage c;
+  char *family, *build;
+} hunt_cov;
+
+typedef struct hunt_server {
+  const char *root;
+  hunt_rec *recs;
+  size_t n_recs, cap_recs;
+  hunt_build *builds;
+  size_t n_builds, cap_builds;
+  hunt_cov covs[8];
+  size_t n_covs;
+  exhunt_err fatal; /* ENOMEM while keeping something */
+} hunt_server;
+
+/* Tells the story of one server and gives its verdict, through sink. */
+exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink);
+
+#endif

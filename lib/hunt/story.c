@@ -1,0 +1,1095 @@
+/*
+ * story.c - from one server's findings to its story and verdict.
+ *
+ *  1. Steps. Every log finding becomes a step of the attacker (client IP)
+ *     it names, with a kind read from its rule: probe, attempt, ssrf,
+ *     vdir-reset, file-written, shell-request, command. Records without an
+ *     address (ECP Server, Windows events) join the attacker active within
+ *     ten minutes of them, or an "unattributed" story.
+ *  2. Shells. A file flagged high or critical on disk is a shell; so is a
+ *     file a log shows written (OAB download path, file-creation event) or
+ *     requested (IIS/HttpProxy line to a drop folder). They are tied
+ *     together by path (Windows paths in logs against paths under the
+ *     root, case-insensitively), by URL, and, for the CVE-2021-27065 chain,
+ *     by content: the script a Set-*VirtualDirectory line put in ExternalUrl
+ *     is looked for in the shell files. A shell only logs know of is checked
+ *     on disk (read-only lookups); absent, it is reported as deleted.
+ *  3. Verdict, worst first: COMPROMISED (a shell, or post-exploitation),
+ *     EXPLOITED (exploitation succeeded, no persistence found), then
+ *     ATTEMPTED, SCANNED, CLEAN - unless the logs do not reach into any
+ *     window in which the server was exposed (from the build history and
+ *     each family's first in-the-wild exploitation), which makes it
+ *     INSUFFICIENT EVIDENCE: absence of evidence outside the window says
+ *     nothing.
+ *  4. Next steps drawn from all of it.
+ */
+#define _GNU_SOURCE /* memmem, strcasestr */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/evidence.h"
+#include "exposure/builddb.h"
+#include "exposure/exposure.h"
+#include "hunt/hunt_int.h"
+
+#define ATTACH_WINDOW_SEC 600 /* IP-less records join an attacker this close */
+#define VDIR_RESET_WINDOW_SEC 600
+#define MAX_SHELL_READ (1024u * 1024u)
+#define TEXT_MAX 512
+
+/* A growable list of finding ids (borrowed from the records). */
+typedef struct idlist {
+  const char **ids;
+  size_t n, cap;
+} idlist;
+
+static bool ids_add(idlist *l, const char *id)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(l->ids[i], id) == 0)
+      return true;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 8;
+    const char **bigger = exh_reallocarray(l->ids, cap, sizeof *bigger);
+    if (!bigger)
+      return false;
+    l->ids = bigger;
+    l->cap = cap;
+  }
+  l->ids[l->n++] = id;
+  return true;
+}
+
+static exhunt_evidence ids_view(const idlist *l)
+{
+  exhunt_evidence e = {l->ids, l->n};
+  return e;
+}
+
+typedef struct shell {
+  char *path; /* relative to the root, or a log's path normalised */
+  char *url;
+  bool on_disk;
+  const hunt_rec *finding;
+  idlist planted_by, requests;
+  int attacker; /* -1: none yet */
+} shell;
+
+typedef struct attacker {
+  const char *ip;
+  const char *ua;
+  exhunt_story_step *steps;
+  size_t n_steps, cap_steps;
+  int64_t first, last;
+} attacker;
+
+typedef struct story_ctx {
+  hunt_server *hs;
+  const exhunt_sink *sink;
+  int64_t now;
+  attacker *att;
+  size_t n_att, cap_att;
+  shell *shells;
+  size_t n_shells, cap_shells;
+  exhunt_err err;
+} story_ctx;
+
+/* ---------------------------------------------------------------------- */
+/* Small helpers.                                                          */
+
+static const char *step_kind(const exhunt_finding *f)
+{
+  static const struct {
+    const char *rule, *kind;
+  } map[] = {
+      {"exhunt.log.proxylogon_probe", "probe"},
+      {"exhunt.log.cve_2021_26855_attempt", "attempt"},
+      {"exhunt.log.proxyshell_attempt", "attempt"},
+      {"exhunt.log.cve_2021_26855_ssrf", "ssrf"},
+      {"exhunt.log.proxyshell_ssrf", "ssrf"},
+      {"exhunt.log.owassrf", "ssrf"},
+      {"exhunt.log.iis_ecp_js_ssrf", "ssrf"},
+      {"exhunt.log.cve_2021_27065_set_vdir", "vdir-reset"},
+      {"exhunt.log.cve_2021_27065_reset_vdir", "vdir-reset"},
+      {"exhunt.log.cve_2021_26858_oab_write", "file-written"},
+      {"exhunt.log.webshell_file_created", "file-written"},
+      {"exhunt.log.proxyshell_export_to_web", "file-written"},
+      {"exhunt.log.iis_webshell_request", "shell-request"},
+      {"exhunt.log.iis_webshell_tunnel", "shell-request"},
+      {"exhunt.log.web_worker_child_process", "command"},
+      {"exhunt.log.web_worker_unusual_child", "command"},
+      {"exhunt.log.web_worker_remote_thread", "command"},
+  };
+  for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+    if (strcmp(f->rule, map[i].rule) == 0)
+      return map[i].kind;
+  return "other";
+}
+
+/* "C:\inetpub\wwwroot\x.aspx" -> "inetpub/wwwroot/x.aspx" (new string). */
+static char *normalise_windows_path(const char *p, size_t n)
+{
+  while (n && (*p == '"' || *p == '\'' || *p == ' ')) {
+    p++;
+    n--;
+  }
+  while (n && (p[n - 1] == '"' || p[n - 1] == '\'' || p[n - 1] == ' '))
+    n--;
+  if (n >= 2 && p[1] == ':') { /* drive letter */
+    p += 2;
+    n -= 2;
+  } else if (n >= 2 && p[0] == '\\' && p[1] == '\\') { /* \\127.0.0.1\c$\... */
+    const char *dollar = memchr(p, '$', n);
+    if (!dollar)
+      return NULL;
+    n -= (size_t)(dollar + 1 - p);
+    p = dollar + 1;
+  }
+  while (n && (*p == '\\' || *p == '/')) {
+    p++;
+    n--;
+  }
+  char *out = exh_malloc(n + 1);
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < n; i++)
+    out[i] = p[i] == '\\' ? '/' : p[i];
+  out[n] = '\0';
+  return out;
+}
+
+/* How a file under the root is requested, or NULL if it is not web-served:
+ * inetpub/wwwroot/X -> /X; .../FrontEnd/HttpProxy/<vdir>/X or
+ * .../ClientAccess/<vdir>/X -> /<vdir>/X. */
+static char *url_of(const char *rel)
+{
+  static const char *const roots[] = {"inetpub/wwwroot/", "frontend/httpproxy/", "clientaccess/"};
+  for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
+    const char *hit = strcasestr(rel, roots[i]);
+    if (!hit || (hit != rel && hit[-1] != '/'))
+      continue;
+    const char *rest = hit + strlen(roots[i]);
+    size_t n = strlen(rest);
+    char *url = exh_malloc(n + 2);
+    if (!url)
+      return NULL;
+    url[0] = '/';
+    memcpy(url + 1, rest, n + 1);
+    return url;
+  }
+  return NULL;
+}
+
+static const char *rel_of(const char *root, const char *path)
+{
+  size_t rl = strlen(root);
+  while (rl > 1 && root[rl - 1] == '/')
+    rl--;
+  if (strncmp(path, root, rl) == 0 && path[rl] == '/')
+    return path + rl + 1;
+  return path;
+}
+
+/* Does root/rel exist, matching each component case-insensitively (Windows
+ * evidence on Linux)? Directories are opened read-only, never followed
+ * through symlinks. */
+static bool exists_ci(const char *root, const char *rel)
+{
+  int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return false;
+  bool found = false;
+  const char *p = rel;
+  for (;;) {
+    while (*p == '/')
+      p++;
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    if (n == 0 || n >= 256)
+      break;
+    char want[256];
+    memcpy(want, p, n);
+    want[n] = '\0';
+    int probe = dup(dfd);
+    DIR *d = probe >= 0 ? fdopendir(probe) : NULL;
+    if (!d) {
+      if (probe >= 0)
+        close(probe);
+      break;
+    }
+    char name[256] = "";
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+      if (strcasecmp(e->d_name, want) == 0) {
+        snprintf(name, sizeof name, "%s", e->d_name);
+        break;
+      }
+    closedir(d);
+    if (!name[0])
+      break;
+    if (!slash) {
+      struct stat st;
+      found = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+      break;
+    }
+    int next = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(dfd);
+    dfd = next;
+    if (dfd < 0)
+      return false;
+    p = slash + 1;
+  }
+  close(dfd);
+  return found;
+}
+
+/* Is `needle` in the file at path (first MAX_SHELL_READ bytes)? */
+static bool file_contains(const char *path, const char *needle, size_t nlen)
+{
+  if (nlen == 0)
+    return false;
+  bool refused;
+  int fd = exh_open_evidence(path, &refused);
+  if (fd < 0)
+    return false;
+  uint8_t *buf = exh_malloc(MAX_SHELL_READ);
+  bool hit = false;
+  if (buf) {
+    size_t got = 0;
+    ssize_t n;
+    while (got < MAX_SHELL_READ && (n = read(fd, buf + got, MAX_SHELL_READ - got)) > 0)
+      got += (size_t)n;
+    hit = memmem(buf, got, needle, nlen) != NULL;
+  }
+  exh_free(buf);
+  close(fd);
+  return hit;
+}
+
+/* The script of a Set-*VirtualDirectory line, as it lands in the file:
+ * CSV-doubled quotes undone. */
+static char *unquote_script(const char *s, size_t n, size_t *out_len)
+{
+  char *out = exh_malloc(n + 1);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    out[o++] = s[i];
+    if (s[i] == '"' && i + 1 < n && s[i + 1] == '"')
+      i++;
+  }
+  out[o] = '\0';
+  *out_len = o;
+  return out;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Attackers and steps.                                                    */
+
+static int attacker_of(story_ctx *c, const char *ip)
+{
+  for (size_t i = 0; i < c->n_att; i++)
+    if ((ip == NULL) == (c->att[i].ip == NULL) && (!ip || strcmp(ip, c->att[i].ip) == 0))
+      return (int)i;
+  if (c->n_att == c->cap_att) {
+    size_t cap = c->cap_att ? c->cap_att * 2 : 8;
+    attacker *bigger = exh_reallocarray(c->att, cap, sizeof *bigger);
+    if (!bigger) {
+      c->err = EXHUNT_ENOMEM;
+      return -1;
+    }
+    c->att = bigger;
+    c->cap_att = cap;
+  }
+  attacker *a = &c->att[c->n_att];
+  memset(a, 0, sizeof *a);
+  a->ip = ip;
+  a->first = a->last = EXHUNT_NO_TIME;
+  return (int)c->n_att++;
+}
+
+static void add_step(story_ctx *c, int ai, const hunt_rec *r)
+{
+  if (ai < 0)
+    return;
+  attacker *a = &c->att[ai];
+  if (a->n_steps == a->cap_steps) {
+    size_t cap = a->cap_steps ? a->cap_steps * 2 : 16;
+    exhunt_story_step *bigger = exh_reallocarray(a->steps, cap, sizeof *bigger);
+    if (!bigger) {
+      c->err = EXHUNT_ENOMEM;
+      return;
+    }
+    a->steps = bigger;
+    a->cap_steps = cap;
+  }
+  exhunt_story_step *s = &a->steps[a->n_steps++];
+  s->time = r->f.timestamp;
+  s->step = step_kind(&r->f);
+  s->title = r->f.title;
+  s->evidence = r->id;
+  s->path = r->f.path;
+  s->line = r->f.line;
+  if (s->time != EXHUNT_NO_TIME) {
+    if (a->first == EXHUNT_NO_TIME || s->time < a->first)
+      a->first = s->time;
+    if (a->last == EXHUNT_NO_TIME || s->time > a->last)
+      a->last = s->time;
+  }
+}
+
+/* The attacker with a step nearest to t (within the attach window). */
+static int nearest_attacker(const story_ctx *c, int64_t t)
+{
+  int best = -1;
+  int64_t best_d = ATTACH_WINDOW_SEC + 1;
+  if (t == EXHUNT_NO_TIME)
+    return -1;
+  for (size_t i = 0; i < c->n_att; i++) {
+    if (!c->att[i].ip)
+      continue;
+    for (size_t k = 0; k < c->att[i].n_steps; k++) {
+      int64_t st = c->att[i].steps[k].time;
+      if (st == EXHUNT_NO_TIME)
+        continue;
+      int64_t d = st > t ? st - t : t - st;
+      if (d < best_d) {
+        best_d = d;
+        best = (int)i;
+      }
+    }
+  }
+  return best;
+}
+
+static int cmp_steps(const void *a, const void *b)
+{
+  const exhunt_story_step *x = a, *y = b;
+  int64_t tx = x->time == EXHUNT_NO_TIME ? INT64_MAX : x->time;
+  int64_t ty = y->time == EXHUNT_NO_TIME ? INT64_MAX : y->time;
+  if (tx != ty)
+    return tx < ty ? -1 : 1;
+  return strcmp(x->evidence, y->evidence);
+}
+
+static const char *most_common_ua(const story_ctx *c, const char *ip)
+{
+  const char *best = NULL;
+  size_t best_n = 0;
+  const hunt_server *hs = c->hs;
+  for (size_t i = 0; i < hs->n_recs; i++) {
+    const exhunt_finding *f = &hs->recs[i].f;
+    if (!f->client_ip || !f->user_agent || !*f->user_agent || strcmp(f->client_ip, ip) != 0)
+      continue;
+    size_t n = 0;
+    for (size_t k = 0; k < hs->n_recs; k++) {
+      const exhunt_finding *g = &hs->recs[k].f;
+      n += g->client_ip && g->user_agent && strcmp(g->client_ip, ip) == 0 &&
+           strcmp(g->user_agent, f->user_agent) == 0;
+    }
+    if (n > best_n) {
+      best_n = n;
+      best = f->user_agent;
+    }
+  }
+  return best;
+}
+
+static void build_attackers(story_ctx *c)
+{
+  hunt_server *hs = c->hs;
+  /* First the records with an address... */
+  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (r->origin == ORIGIN_LOGS && r->f.client_ip && *r->f.client_ip)
+      add_step(c, attacker_of(c, r->f.client_ip), r);
+  }
+  /* ...then those without one, to the attacker active at that time. */
+  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (r->origin != ORIGIN_LOGS || (r->f.client_ip && *r->f.client_ip))
+      continue;
+    int ai = nearest_attacker(c, r->f.timestamp);
+    add_step(c, ai >= 0 ? ai : attacker_of(c, NULL), r);
+  }
+  for (size_t i = 0; i < c->n_att; i++) {
+    qsort(c->att[i].steps, c->att[i].n_steps, sizeof *c->att[i].steps, cmp_steps);
+    if (c->att[i].ip)
+      c->att[i].ua = most_common_ua(c, c->att[i].ip);
+  }
+}
+
+/* Which attacker a finding id belongs to, or -1. */
+static int attacker_of_id(const story_ctx *c, const char *id)
+{
+  for (size_t i = 0; i < c->n_att; i++)
+    for (size_t k = 0; k < c->att[i].n_steps; k++)
+      if (strcmp(c->att[i].steps[k].evidence, id) == 0)
+        return (int)i;
+  return -1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Shells.                                                                 */
+
+static shell *new_shell(story_ctx *c, char *path, char *url)
+{
+  if (c->n_shells == c->cap_shells) {
+    size_t cap = c->cap_shells ? c->cap_shells * 2 : 8;
+    shell *bigger = exh_reallocarray(c->shells, cap, sizeof *bigger);
+    if (!bigger) {
+      exh_free(path);
+      exh_free(url);
+      c->err = EXHUNT_ENOMEM;
+      return NULL;
+    }
+    c->shells = bigger;
+    c->cap_shells = cap;
+  }
+  shell *s = &c->shells[c->n_shells++];
+  memset(s, 0, sizeof *s);
+  s->path = path;
+  s->url = url;
+  s->attacker = -1;
+  return s;
+}
+
+static bool is_file_shell(const hunt_rec *r)
+{
+  return r->origin == ORIGIN_SCAN && r->f.severity >= EXHUNT_SEV_HIGH;
+}
+
+/* The shell at this path (either is a suffix of the other, as a log names
+ * C:\... and the root is any folder above), case-insensitively. */
+static shell *shell_by_path(story_ctx *c, const char *p)
+{
+  size_t pl = strlen(p);
+  for (size_t i = 0; i < c->n_shells; i++) {
+    const char *q = c->shells[i].path;
+    if (!q)
+      continue;
+    size_t ql = strlen(q);
+    const char *longer = pl >= ql ? p : q, *shorter = pl >= ql ? q : p;
+    size_t ll = pl >= ql ? pl : ql, sl = pl >= ql ? ql : pl;
+    if (sl && strcasecmp(longer + ll - sl, shorter) == 0 &&
+        (ll == sl || longer[ll - sl - 1] == '/'))
+      return &c->shells[i];
+  }
+  return NULL;
+}
+
+static shell *shell_by_url(story_ctx *c, const char *url, size_t n)
+{
+  for (size_t i = 0; i < c->n_shells; i++) {
+    const char *u = c->shells[i].url;
+    if (u && strlen(u) == n && strncasecmp(u, url, n) == 0)
+      return &c->shells[i];
+  }
+  return NULL;
+}
+
+/* Where a URL would be on disk, if anywhere, under the usual folders. */
+static char *disk_path_of_url(const char *root, const char *url, size_t n)
+{
+  static const char *const bases[] = {
+      "inetpub/wwwroot", "Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy",
+      "Program Files/Microsoft/Exchange Server/V15/ClientAccess"};
+  for (size_t i = 0; i < sizeof bases / sizeof *bases; i++) {
+    size_t bl = strlen(bases[i]);
+    char *rel = exh_malloc(bl + n + 1);
+    if (!rel)
+      return NULL;
+    memcpy(rel, bases[i], bl);
+    memcpy(rel + bl, url, n);
+    rel[bl + n] = '\0';
+    if (exists_ci(root, rel))
+      return rel;
+    exh_free(rel);
+  }
+  return NULL;
+}
+
+static void build_shells(story_ctx *c)
+{
+  hunt_server *hs = c->hs;
+  /* Files on disk. */
+  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (!is_file_shell(r) || !r->f.path)
+      continue;
+    const char *rel = rel_of(hs->root, r->f.path);
+    if (shell_by_path(c, rel))
+      continue;
+    char *path = exh_strdup(rel);
+    char *url = path ? url_of(rel) : NULL;
+    if (!path) {
+      c->err = EXHUNT_ENOMEM;
+      return;
+    }
+    shell *s = new_shell(c, path, url);
+    if (s) {
+      s->on_disk = true;
+      s->finding = r;
+    }
+  }
+  /* Files the logs show written, and requested. */
+  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (r->origin != ORIGIN_LOGS || !r->f.artifact || !r->f.artifact_len)
+      continue;
+    const char *kind = step_kind(&r->f);
+    if (strcmp(kind, "file-written") == 0) {
+      char *norm = normalise_windows_path(r->f.artifact, r->f.artifact_len);
+      if (!norm)
+        continue;
+      shell *s = shell_by_path(c, norm);
+      if (!s) {
+        char *url = url_of(norm);
+        bool present = exists_ci(hs->root, norm);
+        s = new_shell(c, norm, url);
+        if (s)
+          s->on_disk = present;
+      } else {
+        exh_free(norm);
+      }
+      if (s && !ids_add(&s->planted_by, r->id))
+        c->err = EXHUNT_ENOMEM;
+    } else if (strcmp(kind, "shell-request") == 0 && r->f.artifact[0] == '/') {
+      size_t n = r->f.artifact_len;
+      const char *q = memchr(r->f.artifact, '?', n);
+      if (q)
+        n = (size_t)(q - r->f.artifact);
+      shell *s = shell_by_url(c, r->f.artifact, n);
+      if (!s) {
+        char *url = exh_strndup(r->f.artifact, n);
+        char *path = url ? disk_path_of_url(hs->root, url, n) : NULL;
+        if (!url) {
+          c->err = EXHUNT_ENOMEM;
+          return;
+        }
+        s = new_shell(c, path, url);
+        if (s)
+          s->on_disk = path != NULL;
+      }
+      if (s && !ids_add(&s->requests, r->id))
+        c->err = EXHUNT_ENOMEM;
+    }
+  }
+  /* CVE-2021-27065: the script set in a virtual directory, found in a
+   * shell file, ties the file to that line and the resets after it. */
+  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (r->origin != ORIGIN_LOGS || strcmp(r->f.rule, "exhunt.log.cve_2021_27065_set_vdir") != 0 ||
+        !r->f.artifact || r->f.artifact_len < 8)
+      continue;
+    size_t slen;
+    char *script = unquote_script(r->f.artifact, r->f.artifact_len, &slen);
+    if (!script) {
+      c->err = EXHUNT_ENOMEM;
+      return;
+    }
+    for (size_t k = 0; k < c->n_shells; k++) {
+      shell *s = &c->shells[k];
+      if (!s->on_disk || !s->finding || !file_contains(s->finding->f.path, script, slen))
+        continue;
+      bool ok = ids_add(&s->planted_by, r->id);
+      for (size_t j = 0; ok && j < hs->n_recs; j++) {
+        const hunt_rec *x = &hs->recs[j];
+        if (x->origin == ORIGIN_LOGS &&
+            strcmp(x->f.rule, "exhunt.log.cve_2021_27065_reset_vdir") == 0 &&
+            r->f.timestamp != EXHUNT_NO_TIME && x->f.timestamp != EXHUNT_NO_TIME &&
+            x->f.timestamp >= r->f.timestamp &&
+            x->f.timestamp - r->f.timestamp <= VDIR_RESET_WINDOW_SEC)
+          ok = ids_add(&s->planted_by, x->id);
+      }
+      if (!ok)
+        c->err = EXHUNT_ENOMEM;
+    }
+    exh_free(script);
+  }
+  /* Each shell to the first attacker its evidence names. */
+  for (size_t k = 0; k < c->n_shells; k++) {
+    shell *s = &c->shells[k];
+    for (size_t j = 0; j < s->planted_by.n && s->attacker < 0; j++)
+      s->attacker = attacker_of_id(c, s->planted_by.ids[j]);
+    for (size_t j = 0; j < s->requests.n && s->attacker < 0; j++)
+      s->attacker = attacker_of_id(c, s->requests.ids[j]);
+    if (s->attacker >= 0 && !c->att[s->attacker].ip)
+      s->attacker = -1;
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Exposure windows.                                                       */
+
+typedef struct window {
+  const char *family; /* title */
+  int64_t start, end;
+} window;
+
+static int cmp_first_build(const void *a, const void *b)
+{
+  const hunt_build *x = a, *y = b;
+  int64_t fx = x->b.first == EXHUNT_NO_TIME ? INT64_MAX : x->b.first;
+  int64_t fy = y->b.first == EXHUNT_NO_TIME ? INT64_MAX : y->b.first;
+  return fx < fy ? -1 : fx > fy;
+}
+
+/* The windows in which the server could have been attacked through a
+ * family exploited in the wild: from the first exploitation to the first
+ * sighting of a build patched for it (or now, if none is). */
+static size_t exposure_windows(story_ctx *c, const exh_builddb *db, window *w, size_t cap)
+{
+  hunt_server *hs = c->hs;
+  size_t n = 0;
+  if (hs->n_builds)
+    qsort(hs->builds, hs->n_builds, sizeof *hs->builds, cmp_first_build);
+  for (size_t f = 0; f < db->n_families && n < cap; f++) {
+    int64_t start = db->families[f].exploited_since;
+    if (start == EXHUNT_NO_TIME)
+      continue;
+    int64_t end = c->now;
+    const char *cur_status = NULL;
+    for (size_t i = 0; i < hs->n_builds; i++) {
+      exhunt_build b;
+      const exhunt_build_seen *s = &hs->builds[i].b;
+      if (!s->build || exhunt_build_parse(s->build, strlen(s->build), &b) != EXHUNT_OK)
+        continue;
+      exh_verdict v;
+      exh_exposure_verdict(db, &b, f, &v);
+      if (s->current)
+        cur_status = v.status;
+      if (strcmp(v.status, "patched") == 0 && s->first != EXHUNT_NO_TIME && end == c->now)
+        end = s->first;
+    }
+    if (cur_status && strcmp(cur_status, "patched") != 0)
+      end = c->now; /* vulnerable (or unknown) now: the window is open */
+    if (end == EXHUNT_NO_TIME || end <= start)
+      continue;
+    w[n].family = db->families[f].title;
+    w[n].start = start;
+    w[n].end = end;
+    n++;
+  }
+  return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output.                                                                 */
+
+static void fmt_day(int64_t t, char out[24])
+{
+  if (t == EXHUNT_NO_TIME) {
+    snprintf(out, 24, "?");
+    return;
+  }
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(out, 24, "%Y-%m-%d", &tm);
+}
+
+typedef struct textbuf {
+  char (*texts)[TEXT_MAX];
+  size_t n, cap;
+} textbuf;
+
+/* A new text slot; NULL on ENOMEM. Slots stay put (allocated up front). */
+static char *text_new(textbuf *t)
+{
+  if (t->n == t->cap)
+    return NULL;
+  return t->texts[t->n++];
+}
+
+static void emit_one_story(story_ctx *c, int ai)
+{
+  size_t n_sh = 0;
+  for (size_t k = 0; k < c->n_shells; k++)
+    n_sh += c->shells[k].attacker == ai;
+  const attacker *a = ai >= 0 ? &c->att[ai] : NULL;
+  if (!a && n_sh == 0)
+    return;
+  exhunt_story_shell *sh = n_sh ? exh_calloc(n_sh, sizeof *sh) : NULL;
+  if (n_sh && !sh) {
+    c->err = EXHUNT_ENOMEM;
+    return;
+  }
+  size_t j = 0;
+  for (size_t k = 0; k < c->n_shells; k++) {
+    const shell *s = &c->shells[k];
+    if (s->attacker != ai)
+      continue;
+    sh[j].path = s->path ? s->path : s->url;
+    sh[j].url = s->url;
+    sh[j].on_disk = s->on_disk;
+    sh[j].finding = s->finding ? s->finding->id : NULL;
+    sh[j].planted_by = ids_view(&s->planted_by);
+    sh[j].requests = ids_view(&s->requests);
+    j++;
+  }
+  exhunt_story st = {c->hs->root,
+                     a ? a->ip : NULL,
+                     a ? a->ua : NULL,
+                     a ? a->first : EXHUNT_NO_TIME,
+                     a ? a->last : EXHUNT_NO_TIME,
+                     a ? a->steps : NULL,
+                     a ? a->n_steps : 0,
+                     sh,
+                     n_sh};
+  c->sink->on_story(c->sink->ctx, &st);
+  exh_free(sh);
+}
+
+/* Attackers in order of first activity, then what no address ties: steps
+ * without an attacker, and shells no log ties to anyone. */
+static void emit_stories(story_ctx *c)
+{
+  if (!c->sink->on_story)
+    return;
+  size_t *order = c->n_att ? exh_calloc(c->n_att, sizeof *order) : NULL;
+  if (c->n_att && !order) {
+    c->err = EXHUNT_ENOMEM;
+    return;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < c->n_att; i++)
+    if (c->att[i].ip)
+      order[n++] = i;
+  for (size_t i = 1; i < n; i++) /* insertion sort: a handful of attackers */
+    for (size_t k = i; k > 0; k--) {
+      int64_t x = c->att[order[k - 1]].first, y = c->att[order[k]].first;
+      if (x == EXHUNT_NO_TIME)
+        x = INT64_MAX;
+      if (y == EXHUNT_NO_TIME)
+        y = INT64_MAX;
+      if (x <= y)
+        break;
+      size_t tmp = order[k - 1];
+      order[k - 1] = order[k];
+      order[k] = tmp;
+    }
+  for (size_t i = 0; i < n && !c->err; i++)
+    emit_one_story(c, (int)order[i]);
+  exh_free(order);
+  int unattributed = -1;
+  for (size_t i = 0; i < c->n_att; i++)
+    if (!c->att[i].ip)
+      unattributed = (int)i;
+  /* Shells tied to no attacker go with the unattributed steps (attacker
+   * index -1 in the shell, matched by emit_one_story(-1)); the IP-less
+   * steps themselves live in att[unattributed]. */
+  if (!c->err && unattributed >= 0) {
+    for (size_t k = 0; k < c->n_shells; k++)
+      if (c->shells[k].attacker < 0)
+        c->shells[k].attacker = unattributed;
+    emit_one_story(c, unattributed);
+  } else if (!c->err) {
+    emit_one_story(c, -1);
+  }
+}
+
+static bool mentions_lsass(const exhunt_finding *f)
+{
+  const char *hay[] = {f->artifact, f->excerpt};
+  size_t lens[] = {f->artifact ? f->artifact_len : 0, f->excerpt ? f->excerpt_len : 0};
+  static const char *const needles[] = {"lsass", "comsvcs", "MiniDump", "procdump"};
+  for (size_t i = 0; i < 2; i++)
+    for (size_t k = 0; hay[i] && k < sizeof needles / sizeof *needles; k++) {
+      size_t nl = strlen(needles[k]);
+      for (size_t p = 0; p + nl <= lens[i]; p++)
+        if (strncasecmp(hay[i] + p, needles[k], nl) == 0)
+          return true;
+    }
+  return false;
+}
+
+static exhunt_err verdict(story_ctx *c, const exh_builddb *db)
+{
+  hunt_server *hs = c->hs;
+  exhunt_err err = EXHUNT_OK;
+  textbuf tb = {NULL, 0, 64};
+  exhunt_reason reasons[24];
+  exhunt_next_step steps[12];
+  idlist lists[36];
+  size_t n_reasons = 0, n_steps = 0, n_lists = 0;
+  memset(lists, 0, sizeof lists);
+  tb.texts = exh_calloc(tb.cap, sizeof *tb.texts);
+  if (!tb.texts)
+    return EXHUNT_ENOMEM;
+
+  /* Evidence by weight. */
+  idlist *shells_on_disk = &lists[n_lists++], *shells_gone = &lists[n_lists++],
+         *post = &lists[n_lists++], *exploited = &lists[n_lists++], *attempted = &lists[n_lists++],
+         *probes = &lists[n_lists++], *lsass = &lists[n_lists++], *vuln = &lists[n_lists++];
+  bool ok = true;
+  int64_t first = EXHUNT_NO_TIME, last = EXHUNT_NO_TIME;
+  for (size_t k = 0; k < c->n_shells; k++) {
+    const shell *s = &c->shells[k];
+    bool used = s->requests.n || s->planted_by.n;
+    if (s->on_disk && s->finding)
+      ok = ok && ids_add(shells_on_disk, s->finding->id);
+    else if (!s->on_disk && used)
+      for (size_t j = 0; j < s->requests.n + s->planted_by.n; j++)
+        ok = ok && ids_add(shells_gone, j < s->requests.n ? s->requests.ids[j]
+                                                          : s->planted_by.ids[j - s->requests.n]);
+  }
+  for (size_t i = 0; i < hs->n_recs; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    const exhunt_finding *f = &r->f;
+    if (r->origin == ORIGIN_EXPOSURE && f->status && strcmp(f->status, "vulnerable") == 0)
+      ok = ok && ids_add(vuln, r->id);
+    if (r->origin != ORIGIN_LOGS)
+      continue;
+    const char *kind = step_kind(f);
+    bool is_post = strcmp(f->category, "post-exploitation") == 0 || strcmp(kind, "command") == 0;
+    bool is_ex = f->outcome && strcmp(f->outcome, "exploited") == 0;
+    if (is_post)
+      ok = ok && ids_add(post, r->id);
+    if (is_post && mentions_lsass(f))
+      ok = ok && ids_add(lsass, r->id);
+    if (is_ex && !is_post)
+      ok = ok && ids_add(exploited, r->id);
+    else if (f->outcome && strcmp(f->outcome, "attempted") == 0)
+      ok = ok && ids_add(attempted, r->id);
+    else if (f->outcome && strcmp(f->outcome, "probe") == 0)
+      ok = ok && ids_add(probes, r->id);
+    if (f->timestamp != EXHUNT_NO_TIME && (f->outcome && strcmp(f->outcome, "probe") != 0)) {
+      if (first == EXHUNT_NO_TIME || f->timestamp < first)
+        first = f->timestamp;
+      if (last == EXHUNT_NO_TIME || f->timestamp > last)
+        last = f->timestamp;
+    }
+  }
+  if (!ok) {
+    err = EXHUNT_ENOMEM;
+    goto out;
+  }
+
+  /* Log coverage against the exposure windows. */
+  int64_t cov_first = EXHUNT_NO_TIME, cov_last = EXHUNT_NO_TIME;
+  bool web_logs = false;
+  for (size_t i = 0; i < hs->n_covs; i++) {
+    const exhunt_coverage *cv = &hs->covs[i].c;
+    bool web = strcmp(cv->family, "exchange-httpproxy") == 0 || strcmp(cv->family, "iis-w3c") == 0;
+    if (!web || !cv->present || cv->first == EXHUNT_NO_TIME)
+      continue;
+    web_logs = true;
+    if (cov_first == EXHUNT_NO_TIME || cv->first < cov_first)
+      cov_first = cv->first;
+    if (cov_last == EXHUNT_NO_TIME || cv->last > cov_last)
+      cov_last = cv->last;
+  }
+  window w[16];
+  size_t n_w = exposure_windows(c, db, w, 16);
+  bool covered = false;
+  for (size_t i = 0; i < n_w; i++)
+    covered = covered || (web_logs && cov_first < w[i].end && cov_last >= w[i].start);
+  bool insufficient = !web_logs || (n_w > 0 && !covered);
+
+  const char *v;
+  char *t;
+#define REASON(list, ...)                                                                          \
+  do {                                                                                             \
+    if (n_reasons < sizeof reasons / sizeof *reasons && (t = text_new(&tb)) != NULL) {             \
+      snprintf(t, TEXT_MAX, __VA_ARGS__);                                                          \
+      reasons[n_reasons].text = t;                                                                 \
+      reasons[n_reasons].evidence = (list) ? ids_view(list) : (exhunt_evidence){NULL, 0};          \
+      n_reasons++;                                                                                 \
+    }                                                                                              \
+  } while (0)
+#define STEP(act, list, ...)                                                                       \
+  do {                                                                                             \
+    if (n_steps < sizeof steps / sizeof *steps && (t = text_new(&tb)) != NULL) {                   \
+      snprintf(t, TEXT_MAX, __VA_ARGS__);                                                          \
+      steps[n_steps].action = act;                                                                 \
+      steps[n_steps].text = t;                                                                     \
+      steps[n_steps].evidence = (list) ? ids_view(list) : (exhunt_evidence){NULL, 0};              \
+      n_steps++;                                                                                   \
+    }                                                                                              \
+  } while (0)
+
+  if (shells_on_disk->n)
+    REASON(shells_on_disk, "%zu web shell%s or IOC file%s on disk", shells_on_disk->n,
+           shells_on_disk->n == 1 ? "" : "s", shells_on_disk->n == 1 ? "" : "s");
+  if (shells_gone->n)
+    REASON(shells_gone, "web shells written or used according to the logs, no longer on disk");
+  if (post->n)
+    REASON(post, "%zu post-exploitation record%s (web server process running commands)", post->n,
+           post->n == 1 ? "" : "s");
+  if (shells_on_disk->n || shells_gone->n || post->n)
+    v = "COMPROMISED";
+  else if (exploited->n)
+    v = "EXPLOITED";
+  else if (insufficient)
+    v = "INSUFFICIENT EVIDENCE";
+  else if (attempted->n)
+    v = "ATTEMPTED";
+  else if (probes->n)
+    v = "SCANNED";
+  else
+    v = "CLEAN";
+  if (exploited->n)
+    REASON(exploited, "%zu successful exploitation record%s", exploited->n,
+           exploited->n == 1 ? "" : "s");
+  if (attempted->n)
+    REASON(attempted, "%zu failed exploitation attempt%s", attempted->n,
+           attempted->n == 1 ? "" : "s");
+  if (probes->n)
+    REASON(probes, "%zu scanner probe%s", probes->n, probes->n == 1 ? "" : "s");
+  if (vuln->n)
+    REASON(vuln, "the current build is vulnerable to %zu CVE famil%s", vuln->n,
+           vuln->n == 1 ? "y" : "ies");
+  char a[24], b[24];
+  if (!web_logs) {
+    REASON(NULL, "no HttpProxy or IIS logs in the evidence: exploitation cannot be ruled out");
+  } else {
+    fmt_day(cov_first, a);
+    fmt_day(cov_last, b);
+    for (size_t i = 0; i < n_w; i++) {
+      char ws[24], we[24];
+      fmt_day(w[i].start, ws);
+      fmt_day(w[i].end, we);
+      bool cov = cov_first < w[i].end && cov_last >= w[i].start;
+      bool full = cov_first <= w[i].start && cov_last >= w[i].end;
+      if (!full)
+        REASON(NULL,
+               "exposed to %s from %s (first exploitation in the wild) to %s; the logs cover %s to "
+               "%s%s",
+               w[i].family, ws, we, a, b, cov ? ", part of it" : ", none of it");
+    }
+    if (n_w == 0 && hs->n_builds)
+      REASON(NULL, "every build seen was patched for the families exploited in the wild before "
+                   "their exploitation began");
+  }
+  if (!strcmp(v, "CLEAN") && !n_reasons)
+    REASON(NULL, "no web shell, IOC or exploitation found; the logs cover the exposure window");
+
+  /* Next steps. */
+  if (!strcmp(v, "COMPROMISED"))
+    STEP("isolate", NULL,
+         "Isolate the server; image memory and disk before cleaning; look for persistence "
+         "(new accounts, scheduled tasks, services, changed IIS modules)");
+  if (shells_on_disk->n)
+    STEP("quarantine", shells_on_disk,
+         "Quarantine the %zu flagged file%s (exhunt quarantine keeps a verifiable copy)",
+         shells_on_disk->n, shells_on_disk->n == 1 ? "" : "s");
+  if (lsass->n)
+    STEP("credentials", lsass,
+         "LSASS memory was dumped: reset the passwords of every account that signed in to this "
+         "server, service accounts included");
+  else if (post->n)
+    STEP("credentials", post,
+         "Commands ran as the web server: treat credentials on this server as exposed");
+  if (vuln->n) {
+    const char *fix = NULL, *product = NULL, *support = NULL;
+    for (size_t i = 0; i < hs->n_recs; i++) {
+      const exhunt_finding *f = &hs->recs[i].f;
+      if (hs->recs[i].origin == ORIGIN_EXPOSURE && f->status && !strcmp(f->status, "vulnerable") &&
+          f->fixed_in && (!fix || strcmp(f->fixed_in, fix) > 0)) {
+        fix = f->fixed_in;
+        product = f->product;
+        support = f->support;
+      }
+    }
+    if (support && strncmp(support, "out of support", 14) == 0)
+      STEP("patch", vuln,
+           "Patch: %s is vulnerable to %zu famil%s and %s; move to a supported release "
+           "(Exchange Server Subscription Edition); at the least install %s",
+           product ? product : "this build", vuln->n, vuln->n == 1 ? "y" : "ies", support,
+           fix ? fix : "the newest update");
+    else
+      STEP("patch", vuln, "Patch: install %s or later (%s is vulnerable to %zu famil%s)",
+           fix ? fix : "the newest update", product ? product : "this build", vuln->n,
+           vuln->n == 1 ? "y" : "ies");
+  }
+  if (shells_gone->n)
+    STEP("review", shells_gone,
+         "Some shells are gone from disk: look for copies elsewhere and review what their "
+         "requests did");
+  if (insufficient && web_logs)
+    STEP("collect-logs", NULL,
+         "Collect HttpProxy and IIS logs (and backups of them) reaching back into the exposure "
+         "window; the evidence covers %s to %s",
+         a, b);
+  else if (!web_logs)
+    STEP("collect-logs", NULL,
+         "Collect the HttpProxy logs (V15\\Logging\\HttpProxy) and IIS logs "
+         "(inetpub\\logs\\LogFiles): none are in the evidence");
+  {
+    size_t n_ips = 0;
+    char ips[TEXT_MAX] = "";
+    for (size_t i = 0; i < hs->n_recs; i++) {
+      const exhunt_finding *f = &hs->recs[i].f;
+      if (hs->recs[i].origin != ORIGIN_LOGS || !f->client_ip || !*f->client_ip || !f->outcome ||
+          !strcmp(f->outcome, "probe") || strstr(ips, f->client_ip))
+        continue;
+      size_t l = strlen(ips);
+      if (l + strlen(f->client_ip) + 3 < sizeof ips) {
+        snprintf(ips + l, sizeof ips - l, "%s%s", l ? ", " : "", f->client_ip);
+        n_ips++;
+      }
+    }
+    if (n_ips)
+      STEP("block", exploited->n ? exploited : attempted,
+           "Block and search other systems' logs for the attacking address%s: %s",
+           n_ips == 1 ? "" : "es", ips);
+  }
+
+  {
+    exhunt_verdict vd = {hs->root, v, reasons, n_reasons, first, last, steps, n_steps};
+    if (c->sink->on_verdict)
+      c->sink->on_verdict(c->sink->ctx, &vd);
+  }
+out:
+  for (size_t i = 0; i < n_lists; i++)
+    exh_free(lists[i].ids);
+  exh_free(tb.texts);
+  return err;
+#undef REASON
+#undef STEP
+}
+
+exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink)
+{
+  story_ctx c;
+  memset(&c, 0, sizeof c);
+  c.hs = hs;
+  c.sink = sink;
+  c.now = now;
+  exh_builddb db;
+  exhunt_err err = exh_builddb_load(&db, sink);
+  if (err == EXHUNT_ECORRUPT)
+    err = EXHUNT_OK;
+  if (!err) {
+    build_attackers(&c);
+    if (!c.err)
+      build_shells(&c);
+    if (!c.err)
+      emit_stories(&c);
+    if (!c.err)
+      err = verdict(&c, &db);
+    if (!err)
+      err = c.err;
+  }
+  for (size_t i = 0; i < c.n_att; i++)
+    exh_free(c.att[i].steps);
+  exh_free(c.att);
+  for (size_t i = 0; i < c.n_shells; i++) {
+    exh_free(c.shells[i].path);
+    exh_free(c.shells[i].url);
+    exh_free(c.shells[i].planted_by.ids);
+    exh_free(c.shells[i].requests.ids);
+  }
+  exh_free(c.shells);
+  exh_builddb_free(&db);
+  return err;
+}
