@@ -21,6 +21,8 @@ int cmd_scan(int argc, char **argv);
 void help_scan(FILE *out);
 int cmd_logs(int argc, char **argv);
 void help_logs(FILE *out);
+int cmd_hunt(int argc, char **argv);
+void help_hunt(FILE *out);
 int cmd_exposure(int argc, char **argv);
 void help_exposure(FILE *out);
 int cmd_probe(int argc, char **argv);

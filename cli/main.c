@@ -19,6 +19,8 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"hunt", "the whole hunt: verdict per server, story per attacker, reports", cmd_hunt,
+     help_hunt},
     {"scan", "find web shells and HAFNIUM indicators in files and trees", cmd_scan, help_scan},
     {"logs", "hunt exploitation in Exchange and IIS logs", cmd_logs, help_logs},
     {"exposure", "which CVEs an Exchange build (given, or found in evidence) is exposed to",

@@ -178,7 +178,7 @@ exhunt_sink cli_report_sink(cli_report *r, bool coverage)
 }
 
 /* Evidence is read-only: refuse an output file inside any scanned root. */
-static bool output_inside_roots(const char *output, char **roots, int n_roots)
+bool cli_output_inside_roots(const char *output, char **roots, int n_roots)
 {
   char dirbuf[PATH_MAX];
   snprintf(dirbuf, sizeof dirbuf, "%s", output);
@@ -207,7 +207,7 @@ static bool output_inside_roots(const char *output, char **roots, int n_roots)
 int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots, bool no_progress)
 {
   if (output) {
-    if (output_inside_roots(output, roots, n_roots))
+    if (cli_output_inside_roots(output, roots, n_roots))
       return cli_usage_error(r->command,
                              "refusing to write '%s' inside a scanned path (evidence is "
                              "read-only)",

@@ -45,6 +45,10 @@ bool cli_parse_format(const char *s, out_format *out);
  * and progress. Returns 0, or an exit code after saying why. */
 int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots, bool no_progress);
 
+/* Is `output` (a file to write) inside one of the roots? Evidence is
+ * read-only, so such an output is refused. */
+bool cli_output_inside_roots(const char *output, char **roots, int n_roots);
+
 /* The sink for the library; on_coverage is set for commands that hunt logs. */
 exhunt_sink cli_report_sink(cli_report *r, bool coverage);
 

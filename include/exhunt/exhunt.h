@@ -124,8 +124,10 @@ typedef struct exhunt_finding {
   const char *target;       /* probe target, or NULL */
   const char *product;      /* e.g. "Exchange Server 2016 CU19", or NULL */
   const char *support;      /* e.g. "out of support since 2025-10-14", or NULL */
-  /* exhunt_hunt_paths only: "F12", the id verdicts and stories refer to. */
+  /* exhunt_hunt_paths only: "F12", the id verdicts and stories refer to,
+   * and the evidence root (server) it belongs to. */
   const char *id;
+  const char *server;
 } exhunt_finding;
 
 typedef enum exhunt_notice_kind {

@@ -117,6 +117,7 @@ static exhunt_err keep_finding(hunt_server *hs, const exhunt_finding *src, hunt_
   f->product = dup_str(&o, src->product);
   f->support = dup_str(&o, src->support);
   f->id = NULL;
+  f->server = NULL;
   f->cves = NULL;
   f->matches = NULL;
   if (src->n_cves && !o.failed) {
@@ -384,6 +385,7 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   for (size_t i = 0; i < hs.n_recs; i++) {
     snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", i + 1);
     hs.recs[i].f.id = hs.recs[i].id;
+    hs.recs[i].f.server = root;
   }
   for (size_t i = 0; i < hs.n_builds && sink->on_build; i++)
     sink->on_build(sink->ctx, &hs.builds[i].b);

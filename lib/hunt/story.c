@@ -650,6 +650,17 @@ static size_t exposure_windows(story_ctx *c, const exh_builddb *db, window *w, s
 {
   hunt_server *hs = c->hs;
   size_t n = 0;
+  /* The evidence ends where its newest record or build sighting does (when
+   * it was collected): an exposure after that cannot show in it. */
+  int64_t evidence_end = EXHUNT_NO_TIME;
+  for (size_t i = 0; i < hs->n_covs; i++)
+    if (hs->covs[i].c.last != EXHUNT_NO_TIME && hs->covs[i].c.last > evidence_end)
+      evidence_end = hs->covs[i].c.last;
+  for (size_t i = 0; i < hs->n_builds; i++)
+    if (hs->builds[i].b.last != EXHUNT_NO_TIME && hs->builds[i].b.last > evidence_end)
+      evidence_end = hs->builds[i].b.last;
+  if (evidence_end == EXHUNT_NO_TIME || (c->now != EXHUNT_NO_TIME && evidence_end > c->now))
+    evidence_end = c->now;
   if (hs->n_builds)
     qsort(hs->builds, hs->n_builds, sizeof *hs->builds, cmp_first_build);
   for (size_t f = 0; f < db->n_families && n < cap; f++) {
@@ -672,6 +683,8 @@ static size_t exposure_windows(story_ctx *c, const exh_builddb *db, window *w, s
     }
     if (cur_status && strcmp(cur_status, "patched") != 0)
       end = c->now; /* vulnerable (or unknown) now: the window is open */
+    if (evidence_end != EXHUNT_NO_TIME && (end == EXHUNT_NO_TIME || end > evidence_end))
+      end = evidence_end;
     if (end == EXHUNT_NO_TIME || end <= start)
       continue;
     w[n].family = db->families[f].title;
@@ -921,7 +934,8 @@ static exhunt_err verdict(story_ctx *c, const exh_builddb *db)
     REASON(shells_on_disk, "%zu web shell%s or IOC file%s on disk", shells_on_disk->n,
            shells_on_disk->n == 1 ? "" : "s", shells_on_disk->n == 1 ? "" : "s");
   if (shells_gone->n)
-    REASON(shells_gone, "web shells written or used according to the logs, no longer on disk");
+    REASON(shells_gone, "web shells written or used according to the logs, not on disk in the "
+                        "evidence (deleted, or the web folders were not collected)");
   if (post->n)
     REASON(post, "%zu post-exploitation record%s (web server process running commands)", post->n,
            post->n == 1 ? "" : "s");
@@ -964,7 +978,7 @@ static exhunt_err verdict(story_ctx *c, const exh_builddb *db)
         REASON(NULL,
                "exposed to %s from %s (first exploitation in the wild) to %s; the logs cover %s to "
                "%s%s",
-               w[i].family, ws, we, a, b, cov ? ", part of it" : ", none of it");
+               w[i].family, ws, we, a, b, cov ? ": part of it" : ": none of it");
     }
     if (n_w == 0 && hs->n_builds)
       REASON(NULL, "every build seen was patched for the families exploited in the wild before "

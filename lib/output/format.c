@@ -111,6 +111,8 @@ exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
   jw w = {b, EXHUNT_OK};
   jhead(&w, "finding");
   jstr(&w, "id", f->id);
+  if (f->server)
+    jbytes(&w, "server", f->server, strlen(f->server));
   jstr(&w, "category", f->category);
   jstr(&w, "severity", exhunt_severity_name(f->severity));
   jstr(&w, "rule", f->rule);

@@ -12,7 +12,7 @@
 
 typedef struct exh_embedded_file {
   const char *name;          /* path under rules/, e.g. "yara/signature-base/gen_webshells.yar" */
-  const char *kind;          /* "yara", "iocs" or "exchange" (build database) */
+  const char *kind;          /* "yara", "iocs", "exchange" (build database), "report" */
   const char *source;        /* the folder it came from: "signature-base", "exhunt", ... */
   const unsigned char *data; /* first byte */
   const unsigned char *end;  /* one past the last byte */

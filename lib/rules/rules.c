@@ -289,8 +289,8 @@ exhunt_err exhunt_rules_add_default(exhunt_rules *rules, const exhunt_sink *sink
   for (size_t i = 0; i < exh_embedded_count; i++) {
     const exh_embedded_file *f = &exh_embedded_files[i];
     exhunt_err err;
-    if (strcmp(f->kind, "exchange") == 0)
-      continue; /* the build database: lib/exposure reads it */
+    if (strcmp(f->kind, "exchange") == 0 || strcmp(f->kind, "report") == 0)
+      continue; /* the build database and the report template: not rules */
     if (strcmp(f->kind, "iocs") == 0)
       err = exhunt_rules_add_iocs(rules, f->name, (const char *)f->data, embedded_len(f), sink);
     else if (precompiled)

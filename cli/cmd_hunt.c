@@ -1,0 +1,218 @@
+/*
+ * cmd_hunt.c - `exhunt hunt`: the whole job on one or more servers'
+ * evidence, with a verdict per server, the story per attacker, and
+ * reports in several formats at once.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "core/alloc.h"
+#include "hunt_out.h"
+#include "report.h"
+
+void help_hunt(FILE *out)
+{
+  fputs("Usage: exhunt hunt [OPTIONS] EVIDENCE...\n"
+        "\n"
+        "The whole hunt, one server per EVIDENCE root (a live C:\\-like tree, a mounted\n"
+        "image, or a folder of collected files): the Exchange build and its exposure,\n"
+        "web shells and IOCs on disk, exploitation in the HttpProxy, ECP, OABGenerator,\n"
+        "IIS and Windows event logs. Then, per attacker (client address), the ordered\n"
+        "steps; web shells tied to the log lines that planted and used them (a shell\n"
+        "seen only in logs is reported as deleted); and one verdict per server:\n"
+        "  COMPROMISED            a web shell or post-exploitation activity was seen\n"
+        "  EXPLOITED              exploitation succeeded, no persistence was found\n"
+        "  ATTEMPTED              only failed attempts\n"
+        "  SCANNED                only probes\n"
+        "  CLEAN                  nothing, and the logs cover the exposure window\n"
+        "  INSUFFICIENT EVIDENCE  the logs do not reach into the window in which the\n"
+        "                         server was exposed (build history and first\n"
+        "                         exploitation in the wild), or there are none\n"
+        "with the reasons (finding ids such as F12) and the next steps.\n"
+        "\n"
+        "Options:\n"
+        "  -f, --format FMT      text (default), jsonl, timesketch, timesketch-csv, html\n"
+        "  -o, --output FILE     write that format there instead of stdout\n"
+        "  --report FMT=FILE     also write FMT to FILE (repeatable), e.g.\n"
+        "                        --report html=report.html --report timesketch=tl.jsonl\n"
+        "  --rules PATH          add YARA rules (file or folder); --iocs FILE: IOC list\n"
+        "  --no-default-rules    drop the embedded pack; --no-heuristics: no heuristics\n"
+        "  --exclude GLOB        skip matching paths (repeatable)\n"
+        "  -x, --one-file-system do not enter other file systems\n"
+        "  -j, --threads N       worker threads (default: one per core)\n"
+        "  --min-severity LEVEL  text: findings listed at or above LEVEL (default low)\n"
+        "  -v, --verbose         also print notes on stderr\n"
+        "  -q, --quiet           text: no closing summary line\n"
+        "\n"
+        "No output file may lie inside EVIDENCE: evidence is read-only.\n"
+        "Exit status: 1 if a server is COMPROMISED, EXPLOITED, ATTEMPTED or SCANNED;\n"
+        "else 2 if one has INSUFFICIENT EVIDENCE, or errors left something unexamined,\n"
+        "or on a usage error; 0 if every server is CLEAN.\n",
+        out);
+}
+
+enum { OPT_REPORT = 256, OPT_RULES, OPT_IOCS, OPT_NO_DEFAULT, OPT_NO_HEUR, OPT_EXCLUDE };
+
+static const struct option hunt_options[] = {
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"iocs", required_argument, NULL, OPT_IOCS},
+    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
+    {"no-heuristics", no_argument, NULL, OPT_NO_HEUR},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"one-file-system", no_argument, NULL, 'x'},
+    {"threads", required_argument, NULL, 'j'},
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"min-severity", required_argument, NULL, CLI_OPT_MINSEV},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"no-progress", no_argument, NULL, CLI_OPT_NOPROGRESS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+#define MAX_LIST 256
+
+int cmd_hunt(int argc, char **argv)
+{
+  cli_report c;
+  cli_report_init(&c, "hunt");
+  hunt_out o;
+  hunt_out_init(&o, &c);
+  exhunt_hunt_opts opts;
+  exhunt_hunt_opts_init(&opts);
+  opts.now = (int64_t)time(NULL);
+  exhunt_rules *rules = NULL;
+  const char *rule_paths[MAX_LIST], *ioc_paths[MAX_LIST], *excludes[MAX_LIST];
+  size_t n_rules = 0, n_iocs = 0, n_excludes = 0;
+  bool no_default = false, no_heur = false;
+  hunt_fmt main_fmt = HUNT_TEXT;
+  const char *main_path = NULL;
+  struct {
+    hunt_fmt fmt;
+    const char *path;
+  } reports[HUNT_MAX_OUTPUTS];
+  size_t n_reports = 0;
+  int rc = EXIT_ERROR;
+
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "f:o:vqxj:h", hunt_options, NULL)) != -1) {
+    switch (opt) {
+    case 'f':
+      if (!hunt_parse_fmt(optarg, &main_fmt)) {
+        rc = cli_usage_error(
+            "hunt", "unknown format '%s' (text, jsonl, timesketch, timesketch-csv, html)", optarg);
+        goto cleanup;
+      }
+      break;
+    case 'o':
+      main_path = optarg;
+      break;
+    case OPT_REPORT: {
+      const char *eq = strchr(optarg, '=');
+      char fmt[32];
+      if (!eq || eq == optarg || !eq[1] || (size_t)(eq - optarg) >= sizeof fmt) {
+        rc = cli_usage_error("hunt", "bad --report '%s' (want FORMAT=FILE)", optarg);
+        goto cleanup;
+      }
+      memcpy(fmt, optarg, (size_t)(eq - optarg));
+      fmt[eq - optarg] = '\0';
+      if (n_reports == HUNT_MAX_OUTPUTS - 1 || !hunt_parse_fmt(fmt, &reports[n_reports].fmt)) {
+        rc = cli_usage_error("hunt", "bad --report '%s' (format, or too many reports)", optarg);
+        goto cleanup;
+      }
+      reports[n_reports++].path = eq + 1;
+      break;
+    }
+    case OPT_RULES:
+    case OPT_IOCS:
+    case OPT_EXCLUDE: {
+      size_t *n = opt == OPT_RULES ? &n_rules : opt == OPT_IOCS ? &n_iocs : &n_excludes;
+      const char **list = opt == OPT_RULES ? rule_paths : opt == OPT_IOCS ? ioc_paths : excludes;
+      if (*n == MAX_LIST) {
+        rc = cli_usage_error("hunt", "%s", "too many --rules, --iocs or --exclude options");
+        goto cleanup;
+      }
+      list[(*n)++] = optarg;
+      break;
+    }
+    case OPT_NO_DEFAULT:
+      no_default = true;
+      break;
+    case OPT_NO_HEUR:
+      no_heur = true;
+      break;
+    case 'x':
+      opts.one_file_system = true;
+      break;
+    case 'j':
+      if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
+        rc = cli_usage_error("hunt", "bad --threads '%s' (1..256)", optarg);
+        goto cleanup;
+      }
+      break;
+    case CLI_OPT_MINSEV:
+      if (exhunt_severity_parse(optarg, &c.min_severity) != EXHUNT_OK) {
+        rc = cli_usage_error("hunt", "unknown severity '%s'", optarg);
+        goto cleanup;
+      }
+      break;
+    case 'v':
+      c.verbose = true;
+      break;
+    case 'q':
+      c.quiet = true;
+      break;
+    case CLI_OPT_NOPROGRESS:
+      break;
+    case 'h':
+      help_hunt(stdout);
+      rc = EXIT_CLEAN;
+      goto cleanup;
+    default:
+      fputs("Try 'exhunt help hunt'.\n", stderr);
+      goto cleanup;
+    }
+  }
+  if (optind >= argc) {
+    rc = cli_usage_error("hunt", "%s", "no EVIDENCE path given");
+    goto cleanup;
+  }
+  hunt_out_add(&o, main_fmt, main_path);
+  for (size_t i = 0; i < n_reports; i++)
+    hunt_out_add(&o, reports[i].fmt, reports[i].path);
+  char **roots = argv + optind;
+  int n_roots = argc - optind;
+  if ((rc = hunt_out_open(&o, roots, n_roots)) != 0)
+    goto cleanup;
+  rc = EXIT_ERROR;
+  exhunt_sink sink = hunt_out_sink(&o);
+  if ((rc = cli_load_rules(&c, &sink, no_default, no_heur, rule_paths, n_rules, ioc_paths, n_iocs,
+                           &rules)) != 0)
+    goto cleanup;
+  rc = EXIT_ERROR;
+  opts.rules = rules;
+  opts.excludes = excludes;
+  opts.n_excludes = n_excludes;
+  exhunt_scan_stats stats;
+  exhunt_err err =
+      exhunt_hunt_paths((const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);
+  if (err) {
+    fprintf(stderr, "exhunt hunt: %s\n", exhunt_strerror(err));
+    goto cleanup;
+  }
+  exhunt_rules_info info;
+  exhunt_rules_get_info(rules, &info);
+  rc = hunt_out_finish(&o, &stats, &info);
+
+cleanup:
+  exhunt_rules_free(rules);
+  rc = hunt_out_close(&o, rc);
+  c.out = NULL;
+  return cli_report_close(&c, rc);
+}
