@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# hunt_tests.sh - `exhunt hunt` end to end: verdicts on the example evidence
+# and on the log fixtures (compromised, clean, scanned, attempted, deleted
+# shells), a server whose logs start after its exposure window, the links
+# between shells and log lines, several reports in one run, the Timesketch
+# fields on every row, CSV formula protection, and refusals.
+# Usage: hunt_tests.sh EXHUNT SRC_DIR
+set -u
+EXHUNT=$(realpath "$1")
+SRC=$(realpath "$2")
+TMP=$(mktemp -d /tmp/exhunt-hunt-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect_rc() {
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+# verdict FILE SERVER: the verdict of a server in a JSONL output.
+verdict() {
+  python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "verdict" and o["server"] == sys.argv[2]:
+        print(o["verdict"])' "$1" "$2"
+}
+EX="$SRC/examples"
+
+# --- the example evidence: one compromised server, one clean ------------------
+expect_rc 1 "hunt: examples" -- "$EXHUNT" hunt -f jsonl "$EX/compromised-exchange" "$EX/clean-exchange"
+cp "$TMP/out" "$TMP/examples.jsonl"
+[ "$(verdict "$TMP/examples.jsonl" "$EX/compromised-exchange")" = COMPROMISED ] && ok || bad "compromised example: COMPROMISED"
+[ "$(verdict "$TMP/examples.jsonl" "$EX/clean-exchange")" = CLEAN ] && ok || bad "clean example: CLEAN"
+python3 - "$TMP/examples.jsonl" "$EX/compromised-exchange" <<'PY' && ok || bad "compromised example: attacker, shells and their planting lines"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+server = sys.argv[2]
+for r in recs:
+    assert r["schema"] == "exhunt/1"
+    assert r["type"] in ("build", "finding", "coverage", "story", "verdict", "note", "error", "summary"), r["type"]
+f = {r["id"]: r for r in recs if r["type"] == "finding" and r["server"] == server}
+assert all(k.startswith("F") for k in f)
+stories = [r for r in recs if r["type"] == "story" and r["server"] == server]
+att = [s for s in stories if s["attacker"]["client_ip"] == "203.0.113.47"]
+assert len(att) == 1, stories
+st = att[0]
+steps = [s["step"] for s in st["steps"]]
+# the chain, in order: SSRF, then the OAB reset, then the shell requests
+assert steps.index("ssrf") < steps.index("vdir-reset") < steps.index("shell-request"), steps
+shells = {s["path"]: s for s in st["shells"]}
+oab = shells["Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/RedirSuiteServerProxy.aspx"]
+assert oab["on_disk"] and oab["url"] == "/owa/auth/RedirSuiteServerProxy.aspx"
+rules = {f[i]["rule"] for i in oab["planted_by"]}
+assert {"exhunt.log.cve_2021_27065_set_vdir", "exhunt.log.cve_2021_27065_reset_vdir"} <= rules, rules
+assert oab["requests"] and all(f[i]["rule"] == "exhunt.log.iis_webshell_request" and f[i]["client_ip"] == "203.0.113.47" for i in oab["requests"])
+assert f[oab["finding"]]["path"].endswith("RedirSuiteServerProxy.aspx")
+for name in ("inetpub/wwwroot/aspnet_client/supp0rt.aspx", "inetpub/wwwroot/aspnet_client/system_web/Kx7mQp2r.aspx"):
+    assert shells[name]["on_disk"] and shells[name]["requests"], shells[name]
+v = [r for r in recs if r["type"] == "verdict" and r["server"] == server][0]
+assert v["first_activity"] == "2021-03-03T12:13:58Z", v
+actions = [s["action"] for s in v["next_steps"]]
+assert "quarantine" in actions and "patch" in actions and "block" in actions, actions
+assert "203.0.113.47" in [s for s in v["next_steps"] if s["action"] == "block"][0]["text"]
+for reason in v["reasons"]:
+    for i in reason["evidence"]:
+        assert i in f, i   # every reason's evidence is a finding of this server
+PY
+
+# Text: the verdict and the story come first, on one screen.
+expect_rc 1 "hunt: text" -- "$EXHUNT" hunt "$EX/compromised-exchange"
+head -40 "$TMP/out" | grep -q "VERDICT: COMPROMISED" && ok || bad "text: verdict at the top"
+head -60 "$TMP/out" | grep -q "attacker 203.0.113.47" && ok || bad "text: the attacker in the first screens"
+grep -q "shell Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/RedirSuiteServerProxy.aspx (on disk" "$TMP/out" && ok || bad "text: the shell"
+expect_rc 0 "hunt: clean example alone" -- "$EXHUNT" hunt "$EX/clean-exchange"
+grep -q "VERDICT: CLEAN" "$TMP/out" && ok || bad "text: CLEAN"
+
+# --- log-only fixtures ------------------------------------------------------------
+L="$SRC/tests/data/logs"
+expect_rc 1 "hunt: scanner only" -- "$EXHUNT" hunt -f jsonl "$L/scan-only"
+[ "$(verdict "$TMP/out" "$L/scan-only")" = SCANNED ] && ok || bad "scan-only: SCANNED"
+expect_rc 1 "hunt: failed attempts only" -- "$EXHUNT" hunt -f jsonl "$L/failed-only"
+[ "$(verdict "$TMP/out" "$L/failed-only")" = ATTEMPTED ] && ok || bad "failed-only: ATTEMPTED"
+expect_rc 1 "hunt: HelseCERT rows (shells only in logs)" -- "$EXHUNT" hunt -f jsonl "$L/helsecert"
+[ "$(verdict "$TMP/out" "$L/helsecert")" = COMPROMISED ] && ok || bad "helsecert: COMPROMISED"
+python3 - "$TMP/out" <<'PY' && ok || bad "helsecert: a shell known only from logs is reported as not on disk"
+import json, sys
+shells = [s for l in open(sys.argv[1]) for o in [json.loads(l)] if o["type"] == "story" for s in o["shells"]]
+assert shells and any(not s["on_disk"] and (s["requests"] or s["planted_by"]) for s in shells), shells
+PY
+
+# --- logs that start after the exposure window: INSUFFICIENT EVIDENCE (exit 2) ---
+LATE="$TMP/late/EX02"
+mkdir -p "$LATE/V15/Logging/HttpProxy/Owa" "$LATE/inetpub/logs/LogFiles/W3SVC1"
+{
+  printf 'DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientIpAddress,UrlStem,AnchorMailbox,HttpStatus\r\n'
+  printf '#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.009\r\n#Log-type: HttpProxy Logs\r\n#Date: 2021-04-20T00:00:00.000Z\r\n'
+  printf '#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientIpAddress,UrlStem,AnchorMailbox,HttpStatus\r\n'
+  printf '2021-04-20T08:00:01.000Z,r1,15,1,2176,9,192.0.2.50,/owa/,Smtp~alice@contoso.com,200\r\n'
+  printf '2021-04-20T09:30:00.000Z,r2,15,1,2176,9,192.0.2.51,/owa/,Smtp~bob@contoso.com,200\r\n'
+} >"$LATE/V15/Logging/HttpProxy/Owa/HttpProxy_2021042008-1.LOG"
+{
+  printf '#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-04-20 08:00:00\r\n'
+  printf '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n'
+  printf '2021-04-20 08:00:01 192.0.2.25 GET /owa/ - 443 - 192.0.2.50 Mozilla/5.0 - 200 0 0 15\r\n'
+} >"$LATE/inetpub/logs/LogFiles/W3SVC1/u_ex210420.log"
+expect_rc 2 "hunt: logs start after the window" -- "$EXHUNT" hunt -f jsonl "$LATE"
+[ "$(verdict "$TMP/out" "$LATE")" = "INSUFFICIENT EVIDENCE" ] && ok || bad "late logs: INSUFFICIENT EVIDENCE"
+python3 - "$TMP/out" <<'PY' && ok || bad "late logs: the reason names the uncovered window and the next step asks for logs"
+import json, sys
+v = [o for l in open(sys.argv[1]) for o in [json.loads(l)] if o["type"] == "verdict"][0]
+assert any("ProxyLogon" in r["text"] and "none of it" in r["text"] and "2021-04-20" in r["text"] for r in v["reasons"]), v["reasons"]
+assert any(s["action"] == "collect-logs" for s in v["next_steps"]), v["next_steps"]
+PY
+# The same server with no logs at all: INSUFFICIENT EVIDENCE too.
+mkdir -p "$TMP/nologs/EX03/inetpub/wwwroot"
+echo '<html></html>' >"$TMP/nologs/EX03/inetpub/wwwroot/iisstart.htm"
+expect_rc 2 "hunt: no logs" -- "$EXHUNT" hunt -f jsonl "$TMP/nologs/EX03"
+[ "$(verdict "$TMP/out" "$TMP/nologs/EX03")" = "INSUFFICIENT EVIDENCE" ] && ok || bad "no logs: INSUFFICIENT EVIDENCE"
+
+# --- several reports in one run; Timesketch fields on every row -----------------------
+OUTD="$TMP/reports"
+mkdir -p "$OUTD"
+expect_rc 1 "hunt: four reports at once" -- "$EXHUNT" hunt -o "$OUTD/report.txt" \
+  --report jsonl="$OUTD/all.jsonl" --report timesketch="$OUTD/tl.jsonl" \
+  --report timesketch-csv="$OUTD/tl.csv" --report html="$OUTD/report.html" \
+  "$EX/compromised-exchange" "$EX/clean-exchange"
+grep -q "VERDICT: COMPROMISED" "$OUTD/report.txt" && ok || bad "text report written"
+[ "$(verdict "$OUTD/all.jsonl" "$EX/clean-exchange")" = CLEAN ] && ok || bad "jsonl report written"
+python3 - "$OUTD/tl.jsonl" "$OUTD/tl.csv" <<'PY' && ok || bad "timesketch: message, datetime with offset, timestamp_desc on every row"
+import csv, json, re, sys
+iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) > 40, len(rows)
+for r in rows:
+    assert r["message"] and iso.match(r["datetime"]) and r["timestamp_desc"], r
+descs = {r["timestamp_desc"] for r in rows}
+assert {"Log record time", "File modification time", "Exchange build first seen"} <= descs, descs
+with open(sys.argv[2], newline="") as fh:
+    crows = list(csv.DictReader(fh))
+assert len(crows) == len(rows), (len(crows), len(rows))
+for r in crows:
+    assert r["message"] and iso.match(r["datetime"]) and r["timestamp_desc"], r
+PY
+grep -q '<script id="exhunt-data" type="application/json">\[' "$OUTD/report.html" && ok || bad "html: the data is embedded"
+if grep -q '__EXHUNT_DATA__' "$OUTD/report.html"; then bad "html: placeholder left"; else ok; fi
+if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+  python3 "$SRC/tests/html/check_report.py" "$OUTD/report.html" --expect-verdict COMPROMISED \
+    --expect-verdict CLEAN --expect-text 203.0.113.47 --expect-text RedirSuiteServerProxy.aspx \
+    --screenshot "$TMP/report.png" >"$TMP/chk" 2>&1 && ok || { bad "html: browser check"; sed 's/^/  | /' "$TMP/chk" | tail -15; }
+else
+  bad "html: no chromium to check the report in (tools/install-deps.sh installs it)"
+fi
+
+# --- hostile names: CSV cells cannot start a formula; text has no raw controls -------
+H="$TMP/=cmd|' /C calc'!A0"
+mkdir -p "$H/inetpub/wwwroot/aspnet_client"
+printf '<%%@ Page Language="Jscript"%%><%%eval(Request.Item["z"],"unsafe");%%>' >"$H/inetpub/wwwroot/aspnet_client/$(printf 'a\033[31m.aspx')"
+(cd "$TMP" && "$EXHUNT" hunt --report timesketch-csv=tl.csv -o out.txt "=cmd|' /C calc'!A0" >/dev/null 2>&1)
+python3 - "$TMP/tl.csv" <<'PY' && ok || bad "csv: no cell starts a formula"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert len(rows) > 1
+for row in rows[1:]:
+    for cell in row:
+        assert not cell or cell[0] not in "=+-@\t\r", cell
+assert any(c.startswith("'=cmd") for row in rows[1:] for c in row), "the hostile path was neutralised, not dropped"
+PY
+if grep -q $'\033' "$TMP/out.txt" "$TMP/tl.csv"; then bad "raw ESC in text or csv"; else ok; fi
+
+# --- refusals --------------------------------------------------------------------------
+expect_rc 2 "hunt: report inside the evidence" -- "$EXHUNT" hunt --report html="$LATE/r.html" "$LATE"
+[ ! -e "$LATE/r.html" ] && ok || bad "nothing written inside evidence"
+expect_rc 2 "hunt: unknown format" -- "$EXHUNT" hunt -f pdf "$LATE"
+expect_rc 2 "hunt: bad --report" -- "$EXHUNT" hunt --report html "$LATE"
+expect_rc 2 "hunt: no evidence" -- "$EXHUNT" hunt
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
