@@ -8,7 +8,7 @@
 #   make check      clang-format check + banned-function check (as CI does)
 #   make fuzz       libFuzzer targets (clang) for FUZZ_SECONDS each (default 10)
 #   make bench      scan benchmark against yara and sha256sum (bench/)
-#   make example    scan the bundled example evidence
+#   make example    hunt the bundled example evidence (verdicts, HTML report)
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 10
 
@@ -56,7 +56,9 @@ bench: build
 	bench/scan_bench.sh
 
 example: build
-	./build/exhunt scan examples/compromised-exchange; test $$? -le 1
+	./build/exhunt hunt --report html=build/example-report.html \
+	  examples/compromised-exchange examples/clean-exchange; test $$? -le 1
+	@echo "HTML report: build/example-report.html"
 
 clean:
 	rm -rf build build-asan build-fuzz
