@@ -25,6 +25,7 @@
  */
 #define _GNU_SOURCE /* memmem, strcasestr */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,12 +198,23 @@ static const char *rel_of(const char *root, const char *path)
   return path;
 }
 
+/* A directory under the evidence, read-only, with O_NOATIME where the
+ * kernel allows it (as the walker opens them). */
+static int open_dir_at(int parent, const char *name)
+{
+  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = openat(parent, name, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = openat(parent, name, flags);
+  return fd;
+}
+
 /* Does root/rel exist, matching each component case-insensitively (Windows
  * evidence on Linux)? Directories are opened read-only, never followed
  * through symlinks. */
 static bool exists_ci(const char *root, const char *rel)
 {
-  int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = open_dir_at(AT_FDCWD, root);
   if (dfd < 0)
     return false;
   bool found = false;
@@ -239,7 +251,7 @@ static bool exists_ci(const char *root, const char *rel)
       found = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
       break;
     }
-    int next = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int next = open_dir_at(dfd, name);
     close(dfd);
     dfd = next;
     if (dfd < 0)
