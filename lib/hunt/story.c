@@ -202,7 +202,9 @@ static const char *rel_of(const char *root, const char *path)
  * kernel allows it (as the walker opens them). */
 static int open_dir_at(int parent, const char *name)
 {
-  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  /* The root itself may be a symlink the user gave (resolved once, as the
+   * walker does); nothing below it is followed. */
+  int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (parent == AT_FDCWD ? 0 : O_NOFOLLOW);
   int fd = openat(parent, name, flags | O_NOATIME);
   if (fd < 0 && errno == EPERM)
     fd = openat(parent, name, flags);
