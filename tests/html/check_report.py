@@ -476,7 +476,13 @@ def main(argv):
     finally:
         if browser:
             browser.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+        # Helper processes may write the profile for a moment after the
+        # browser exits; retry briefly so no temporary directory is left.
+        for _ in range(20):
+            shutil.rmtree(workdir, ignore_errors=True)
+            if not os.path.exists(workdir):
+                break
+            time.sleep(0.1)
 
     for b in bad:
         fail(b)
