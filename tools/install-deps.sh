@@ -15,6 +15,7 @@ packages=(
   clang-format                         # style check
   clang libclang-rt-14-dev             # libFuzzer targets (make fuzz)
   util-linux bsdutils                  # setpriv, script (CLI tests)
+  chromium fonts-dejavu-core           # the HTML report is checked in headless Chromium
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi

@@ -301,6 +301,7 @@ typedef struct exhunt_coverage {
   int64_t first;     /* oldest record time, EXHUNT_NO_TIME if none */
   int64_t last;      /* newest */
   const char *build; /* Exchange build from the newest file's #Version, or NULL */
+  const char *server; /* exhunt_hunt_paths: the evidence root; else NULL */
 } exhunt_coverage;
 
 typedef struct exhunt_logs_opts {

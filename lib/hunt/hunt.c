@@ -241,6 +241,7 @@ static void cap_coverage(void *ctx, const exhunt_coverage *cov)
   }
   k->c.family = k->family;
   k->c.build = k->build;
+  k->c.server = hs->root;
   hs->n_covs++;
 }
 

@@ -1000,7 +1000,8 @@ static void emit_coverage(run *r, bool only_present)
                           c->records,
                           c->first,
                           c->last,
-                          c->build[0] ? c->build : NULL};
+                          c->build[0] ? c->build : NULL,
+                          NULL};
     r->user->on_coverage(r->user->ctx, &cv);
   }
 }

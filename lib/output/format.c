@@ -200,6 +200,8 @@ exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
 {
   jw w = {b, EXHUNT_OK};
   jhead(&w, "coverage");
+  if (c->server)
+    jbytes(&w, "server", c->server, strlen(c->server));
   jstr(&w, "family", c->family);
   jkey(&w, "present");
   jraw(&w, c->present ? "true" : "false");
