@@ -298,9 +298,9 @@ typedef struct exhunt_coverage {
   bool present;       /* false: no log of this family was found */
   uint64_t files;
   uint64_t records;
-  int64_t first;     /* oldest record time, EXHUNT_NO_TIME if none */
-  int64_t last;      /* newest */
-  const char *build; /* Exchange build from the newest file's #Version, or NULL */
+  int64_t first;      /* oldest record time, EXHUNT_NO_TIME if none */
+  int64_t last;       /* newest */
+  const char *build;  /* Exchange build from the newest file's #Version, or NULL */
   const char *server; /* exhunt_hunt_paths: the evidence root; else NULL */
 } exhunt_coverage;
 

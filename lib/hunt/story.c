@@ -561,6 +561,18 @@ static void build_shells(story_ctx *c)
       continue;
     const char *kind = step_kind(&r->f);
     if (strcmp(kind, "file-written") == 0) {
+      /* Only an artifact that is a Windows path names the file (a
+       * ProxyShell export artifact may be the whole cmdlet line). */
+      const char *a = r->f.artifact;
+      size_t an = r->f.artifact_len;
+      while (an && (*a == '"' || *a == '\'' || *a == ' ')) {
+        a++;
+        an--;
+      }
+      bool drive = an >= 3 && a[1] == ':' && a[2] == '\\';
+      bool unc = an >= 2 && a[0] == '\\' && a[1] == '\\';
+      if (!drive && !unc)
+        continue;
       char *norm = normalise_windows_path(r->f.artifact, r->f.artifact_len);
       if (!norm)
         continue;
