@@ -285,10 +285,12 @@ static int cmp_recs(const void *a, const void *b)
   return 0;
 }
 
-/* Files the content scan leaves alone in a hunt: logs (the log engine's),
- * event logs, and Exchange databases and their transaction logs. */
-static const char *const hunt_scan_excludes[] = {"*.log", "*.log.gz", "*.evtx", "*.edb",
-                                                 "*.jrs", "*.chk",    "*.etl"};
+/* Files the content scan leaves alone in a hunt: logs and event exports
+ * (the log engine's; IIS never runs them), EVTX, and Exchange databases
+ * with their transaction and checkpoint files. */
+static const char *const hunt_scan_excludes[] = {"*.log",      "*.log.gz", "*.evtx", "*.jsonl",
+                                                 "*.jsonl.gz", "*.ndjson", "*.json", "*.json.gz",
+                                                 "*.edb",      "*.jrs",    "*.chk",  "*.etl"};
 
 static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
                              const exhunt_sink *sink, exhunt_scan_stats *total)

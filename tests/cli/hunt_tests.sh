@@ -62,10 +62,17 @@ assert oab["requests"] and all(f[i]["rule"] == "exhunt.log.iis_webshell_request"
 assert f[oab["finding"]]["path"].endswith("RedirSuiteServerProxy.aspx")
 for name in ("inetpub/wwwroot/aspnet_client/supp0rt.aspx", "inetpub/wwwroot/aspnet_client/system_web/Kx7mQp2r.aspx"):
     assert shells[name]["on_disk"] and shells[name]["requests"], shells[name]
+    # the Sysmon file-creation event planted it
+    assert [f[i]["rule"] for i in shells[name]["planted_by"]] == ["exhunt.log.webshell_file_created"], shells[name]
+assert "exhunt.log.webshell_file_created" in rules
+gone = shells["inetpub/wwwroot/aspnet_client/discover.aspx"]
+assert not gone["on_disk"] and gone["planted_by"] and "finding" not in gone, gone
+assert "command" in steps
 v = [r for r in recs if r["type"] == "verdict" and r["server"] == server][0]
 assert v["first_activity"] == "2021-03-03T12:13:58Z", v
 actions = [s["action"] for s in v["next_steps"]]
-assert "quarantine" in actions and "patch" in actions and "block" in actions, actions
+assert "quarantine" in actions and "patch" in actions and "block" in actions and "credentials" in actions, actions
+assert "LSASS" in [s for s in v["next_steps"] if s["action"] == "credentials"][0]["text"]
 assert "203.0.113.47" in [s for s in v["next_steps"] if s["action"] == "block"][0]["text"]
 for reason in v["reasons"]:
     for i in reason["evidence"]:
