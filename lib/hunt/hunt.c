@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/alloc.h"
 #include "hunt/hunt_int.h"
@@ -79,7 +80,7 @@ static void free_owned(char **owned, size_t n)
   exh_free(owned);
 }
 
-static exhunt_err keep_finding(hunt_server *hs, const exhunt_finding *src, hunt_origin origin)
+exhunt_err exh_hunt_keep(hunt_server *hs, const exhunt_finding *src, hunt_origin origin)
 {
   if (hs->n_recs == hs->cap_recs) {
     size_t cap = hs->cap_recs ? hs->cap_recs * 2 : 64;
@@ -200,7 +201,7 @@ static void cap_finding(void *ctx, const exhunt_finding *f)
 {
   capture *c = ctx;
   if (!c->hs->fatal)
-    c->hs->fatal = keep_finding(c->hs, f, c->origin);
+    c->hs->fatal = exh_hunt_keep(c->hs, f, c->origin);
 }
 
 static void cap_notice(void *ctx, const exhunt_notice *n)
@@ -381,6 +382,35 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
     err = hs.fatal;
   if (err)
     goto out;
+
+  /* 4. Requests to shells found on disk, which only the scan knows are
+   * shells (outside the drop folders the log detectors watch). */
+  {
+    const char *urls[64];
+    char *owned[64];
+    size_t n_urls = 0;
+    for (size_t i = 0; i < hs.n_recs && n_urls < 64; i++) {
+      const hunt_rec *r = &hs.recs[i];
+      if (r->origin != ORIGIN_SCAN || r->f.severity < EXHUNT_SEV_HIGH || !r->f.path)
+        continue;
+      char *url = exh_hunt_url_of(exh_hunt_rel_of(root, r->f.path));
+      bool dup = false;
+      for (size_t k = 0; url && k < n_urls; k++)
+        dup = dup || strcasecmp(urls[k], url) == 0;
+      if (!url || dup) {
+        exh_free(url);
+        continue;
+      }
+      owned[n_urls] = url;
+      urls[n_urls++] = url;
+    }
+    memset(&st, 0, sizeof st);
+    err = exh_hunt_requests(&hs, urls, n_urls, opts, sink, &st);
+    for (size_t k = 0; k < n_urls; k++)
+      exh_free(owned[k]);
+    if (err)
+      goto out;
+  }
 
   /* Ids, then everything out in one block, then the story. */
   if (hs.n_recs)

@@ -49,6 +49,21 @@ typedef struct hunt_server {
   exhunt_err fatal; /* ENOMEM while keeping something */
 } hunt_server;
 
+/* Keeps a deep copy of a finding (hunt.c). */
+exhunt_err exh_hunt_keep(hunt_server *hs, const exhunt_finding *f, hunt_origin origin);
+
+/* How a file under the root is requested ("/aspnet_client/x.aspx"), or
+ * NULL if it is not in a web folder; a new string (story.c). */
+char *exh_hunt_url_of(const char *rel);
+/* `path` relative to `root` (borrowed from path). */
+const char *exh_hunt_rel_of(const char *root, const char *path);
+
+/* Requests in the IIS and HttpProxy logs to these URLs, kept as log
+ * findings (requests.c). */
+exhunt_err exh_hunt_requests(hunt_server *hs, const char *const *urls, size_t n_urls,
+                             const exhunt_hunt_opts *opts, const exhunt_sink *sink,
+                             exhunt_scan_stats *stats);
+
 /* Tells the story of one server and gives its verdict, through sink. */
 exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink);
 

@@ -124,6 +124,7 @@ static const char *step_kind(const exhunt_finding *f)
       {"exhunt.log.proxyshell_export_to_web", "file-written"},
       {"exhunt.log.iis_webshell_request", "shell-request"},
       {"exhunt.log.iis_webshell_tunnel", "shell-request"},
+      {"exhunt.hunt.request_to_shell", "shell-request"},
       {"exhunt.log.web_worker_child_process", "command"},
       {"exhunt.log.web_worker_unusual_child", "command"},
       {"exhunt.log.web_worker_remote_thread", "command"},
@@ -169,7 +170,7 @@ static char *normalise_windows_path(const char *p, size_t n)
 /* How a file under the root is requested, or NULL if it is not web-served:
  * inetpub/wwwroot/X -> /X; .../FrontEnd/HttpProxy/<vdir>/X or
  * .../ClientAccess/<vdir>/X -> /<vdir>/X. */
-static char *url_of(const char *rel)
+char *exh_hunt_url_of(const char *rel)
 {
   static const char *const roots[] = {"inetpub/wwwroot/", "frontend/httpproxy/", "clientaccess/"};
   for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
@@ -188,7 +189,7 @@ static char *url_of(const char *rel)
   return NULL;
 }
 
-static const char *rel_of(const char *root, const char *path)
+const char *exh_hunt_rel_of(const char *root, const char *path)
 {
   size_t rl = strlen(root);
   while (rl > 1 && root[rl - 1] == '/')
@@ -539,11 +540,11 @@ static void build_shells(story_ctx *c)
     const hunt_rec *r = &hs->recs[i];
     if (!is_file_shell(r) || !r->f.path)
       continue;
-    const char *rel = rel_of(hs->root, r->f.path);
+    const char *rel = exh_hunt_rel_of(hs->root, r->f.path);
     if (shell_by_path(c, rel))
       continue;
     char *path = exh_strdup(rel);
-    char *url = path ? url_of(rel) : NULL;
+    char *url = path ? exh_hunt_url_of(rel) : NULL;
     if (!path) {
       c->err = EXHUNT_ENOMEM;
       return;
@@ -578,7 +579,7 @@ static void build_shells(story_ctx *c)
         continue;
       shell *s = shell_by_path(c, norm);
       if (!s) {
-        char *url = url_of(norm);
+        char *url = exh_hunt_url_of(norm);
         bool present = exists_ci(hs->root, norm);
         s = new_shell(c, norm, url);
         if (s)
@@ -1080,7 +1081,7 @@ static exhunt_err verdict(story_ctx *c, const exh_builddb *db)
     }
     if (n_ips)
       STEP("block", exploited->n ? exploited : attempted,
-           "Block and search other systems' logs for the attacking address%s: %s",
+           "Block and search other systems' logs for the attacking address%s: %.400s",
            n_ips == 1 ? "" : "es", ips);
   }
 

@@ -68,6 +68,9 @@ assert "exhunt.log.webshell_file_created" in rules
 gone = shells["inetpub/wwwroot/aspnet_client/discover.aspx"]
 assert not gone["on_disk"] and gone["planted_by"] and "finding" not in gone, gone
 assert "command" in steps
+# a shell outside the drop folders: only the scan knows it, the hunt finds its request
+ii = shells["inetpub/wwwroot/iisstart.aspx"]
+assert ii["on_disk"] and ii["requests"] and all(f[i]["rule"] == "exhunt.hunt.request_to_shell" and f[i]["client_ip"] == "203.0.113.47" for i in ii["requests"]), ii
 v = [r for r in recs if r["type"] == "verdict" and r["server"] == server][0]
 assert v["first_activity"] == "2021-03-03T12:13:58Z", v
 actions = [s["action"] for s in v["next_steps"]]
