@@ -9,10 +9,11 @@
 #   make fuzz       libFuzzer targets (clang) for FUZZ_SECONDS each (default 10)
 #   make bench      scan benchmark against yara and sha256sum (bench/)
 #   make example    hunt the bundled example evidence (verdicts, HTML report)
+#   make screenshot the example's HTML report as build/example-report.png
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 10
 
-.PHONY: all build test asan test-all format check fuzz bench example clean
+.PHONY: all build test asan test-all format check fuzz bench example screenshot clean
 
 all: build
 
@@ -59,6 +60,12 @@ example: build
 	./build/exhunt hunt --report html=build/example-report.html \
 	  examples/compromised-exchange examples/clean-exchange; test $$? -le 1
 	@echo "HTML report: build/example-report.html"
+
+# The example's HTML report rendered in headless Chromium (checked as the
+# tests do), saved as a PNG for people to look at.
+screenshot: example
+	python3 tests/html/check_report.py build/example-report.html --expect-verdict COMPROMISED \
+	  --screenshot build/example-report.png
 
 clean:
 	rm -rf build build-asan build-fuzz

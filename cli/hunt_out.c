@@ -282,12 +282,18 @@ static void on_story(void *ctx, const exhunt_story *st)
     exh_dynbuf_adds(b, "   not tied to an address");
   }
   exh_dynbuf_addc(b, '\n');
-  /* Runs of the same step collapse into one line: "ssrf x6". */
+  /* Runs of the same kind of step collapse into one line ("ssrf x13",
+   * with the time of the first), so the story fits on a screen; JSONL and
+   * HTML keep every step. */
   for (size_t i = 0; i < st->n_steps;) {
-    size_t j = i + 1;
-    while (j < st->n_steps && strcmp(st->steps[j].step, st->steps[i].step) == 0 &&
-           strcmp(st->steps[j].title, st->steps[i].title) == 0)
+    size_t j = i + 1, kinds = 1;
+    while (j < st->n_steps && strcmp(st->steps[j].step, st->steps[i].step) == 0) {
+      bool seen = false;
+      for (size_t k = i; k < j && !seen; k++)
+        seen = strcmp(st->steps[k].title, st->steps[j].title) == 0;
+      kinds += !seen;
       j++;
+    }
     exh_dynbuf_adds(b, "     ");
     short_time(b, st->steps[i].time);
     exh_dynbuf_addf(b, "  %-14s", st->steps[i].step);
@@ -296,6 +302,8 @@ static void on_story(void *ctx, const exhunt_story *st)
     else
       exh_dynbuf_adds(b, "      ");
     disp(b, st->steps[i].title);
+    if (kinds > 1)
+      exh_dynbuf_addf(b, " (and %zu other kind%s)", kinds - 1, kinds == 2 ? "" : "s");
     const char *idv[12];
     size_t n = 0;
     for (size_t k = i; k < j && n < 12; k++)
