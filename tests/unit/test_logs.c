@@ -18,6 +18,7 @@
 #include "logs/detect.h"
 #include "logs/evtx.h"
 #include "logs/lines.h"
+#include "logs/prefilter.h"
 #include "logs/source.h"
 
 static recorder rec;
@@ -332,6 +333,227 @@ static void test_block_reader_boundaries(void **state)
   free(log);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The Hyperscan prefilter against the detectors' own scanners.            */
+
+typedef struct line_marks {
+  const char *buf;
+  bool *mark; /* per byte offset of a line start */
+} line_marks;
+
+static bool mark_line(void *ctx, const char *at)
+{
+  line_marks *m = ctx;
+  const char *s = at;
+  while (s > m->buf && s[-1] != '\n')
+    s--;
+  m->mark[s - m->buf] = true;
+  return true;
+}
+
+static uint32_t xorshift(uint32_t *x)
+{
+  *x ^= *x << 13;
+  *x ^= *x >> 17;
+  *x ^= *x << 5;
+  return *x;
+}
+
+/* Lines made of needles, their near misses and hostile bytes, joined by
+ * the bytes the needles' checks stop at. */
+static size_t needle_soup(char *buf, size_t cap, uint32_t seed)
+{
+  static const char *const parts[] = {"ServerInfo~a]@srv:444/ecp/x.ecp?#",
+                                      "sErVeRiNfO~",
+                                      "serverinfo",
+                                      "ServerInfo~srv",
+                                      "Server~host/path~1",
+                                      "server~fqdn~ver~t",
+                                      "SERVER~a,b/",
+                                      "Server~x\r/",
+                                      "server~/",
+                                      "Server~",
+                                      "json",
+                                      "JSON",
+                                      "jSo",
+                                      "powershell",
+                                      "POWERSHEL",
+                                      "PowerShell",
+                                      "aspnet_client",
+                                      "ASPNET_CLIEN",
+                                      "/auth/",
+                                      "/AUTH",
+                                      "/ecp/y.js",
+                                      "/ECP/ab.JS",
+                                      "/ecp/abcd.js",
+                                      "/ecp/1.js",
+                                      "/ecp/.js",
+                                      "/ecp/y.j",
+                                      "/ecp/abc.js",
+                                      "&port=",
+                                      "&PORT",
+                                      "~",
+                                      "/",
+                                      ",",
+                                      ".",
+                                      "#",
+                                      "\r",
+                                      "\0",
+                                      "\xff",
+                                      "x",
+                                      "Smtp~user@contoso.com",
+                                      "/ecp/",
+                                      "/ecp/y"};
+  uint32_t x = seed;
+  size_t n = 0;
+  while (n + 256 < cap) {
+    int k = (int)(xorshift(&x) % 5);
+    for (int i = 0; i < k; i++) {
+      const char *part = parts[xorshift(&x) % (sizeof parts / sizeof parts[0])];
+      size_t len = part[0] ? strlen(part) : 1; /* "\0" is one NUL byte */
+      memcpy(buf + n, part, len);
+      n += len;
+    }
+    switch (xorshift(&x) % 4) {
+    case 0:
+      buf[n++] = '\r';
+      buf[n++] = '\n';
+      break;
+    case 1:
+      buf[n++] = '\n';
+      break;
+    default:
+      break; /* the next parts join this line */
+    }
+  }
+  buf[n++] = '\n';
+  /* a '#' starting a line is a metadata line, which the scan stops at */
+  for (size_t i = 1; i < n; i++)
+    if (buf[i] == '#' && buf[i - 1] == '\n')
+      buf[i] = 'x';
+  return n;
+}
+
+/* Hyperscan must find exactly the lines the detectors' scanners find
+ * (exh_row_may_match line by line, exh_block_scan over the buffer): a
+ * line it missed would be a missed detection. */
+static void test_prefilter_mirrors_block_scan(void **state)
+{
+  (void)state;
+  exh_prefilter *pf = exh_prefilter_new();
+  if (!pf)
+    skip(); /* no SSSE3: the engine uses exh_block_scan alone */
+  exh_prefilter_scratch *s = exh_prefilter_scratch_new(pf);
+  assert_non_null(s);
+  size_t cap = 256 * 1024;
+  char *buf = malloc(cap);
+  bool *want = calloc(cap, 1), *hs = calloc(cap, 1), *block = calloc(cap, 1);
+  static const exh_log_family fams[] = {EXH_FAM_HTTPPROXY, EXH_FAM_IIS};
+  for (uint32_t seed = 1; seed <= 40; seed++) {
+    size_t n = needle_soup(buf, cap, seed * 2654435761u);
+    for (size_t f = 0; f < 2; f++) {
+      memset(want, 0, n);
+      memset(hs, 0, n);
+      memset(block, 0, n);
+      size_t lines = 0, hits = 0;
+      for (size_t at = 0; at < n;) {
+        const char *nl = memchr(buf + at, '\n', n - at);
+        size_t len = (size_t)(nl - (buf + at));
+        size_t row = len && buf[at + len - 1] == '\r' ? len - 1 : len;
+        want[at] = exh_row_may_match(fams[f], buf + at, row);
+        hits += want[at];
+        lines++;
+        at += len + 1;
+      }
+      line_marks mh = {buf, hs}, mb = {buf, block};
+      exh_prefilter_result res = exh_prefilter_scan(pf, s, fams[f], buf, n, mark_line, &mh);
+      assert_int_equal(res, EXH_PF_DONE);
+      exh_block_scan(fams[f], buf, n, mark_line, &mb);
+      for (size_t i = 0; i < n; i++) {
+        if (want[i] != hs[i] || want[i] != block[i])
+          fail_msg("seed %u family %zu line at %zu: row %d hyperscan %d block %d: %.60s", seed, f,
+                   i, want[i], hs[i], block[i], buf + i);
+      }
+      assert_true(hits > 0 && hits < lines);
+    }
+  }
+  free(buf);
+  free(want);
+  free(hs);
+  free(block);
+  exh_prefilter_scratch_free(s);
+  exh_prefilter_free(pf);
+}
+
+static bool take_one(void *ctx, const char *at)
+{
+  (void)at;
+  return ++*(int *)ctx < 1;
+}
+
+/* A '#' at the start of any line but the first stops the scan (the engine
+ * reads that buffer line by line), even after the hit callback stopped. */
+static void test_prefilter_meta_lines(void **state)
+{
+  (void)state;
+  exh_prefilter *pf = exh_prefilter_new();
+  if (!pf)
+    skip();
+  exh_prefilter_scratch *s = exh_prefilter_scratch_new(pf);
+  static const char mid[] = "a,json\nb,json\n#Fields: DateTime\nc\n";
+  static const char inline_hash[] = "a,/ecp/y.js#x,json\r\nb#\r\n";
+  static const char first[] = "#Fields: x\nb\n";
+  int taken = 0;
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_HTTPPROXY, mid, sizeof mid - 1, take_one, &taken),
+      EXH_PF_META);
+  assert_int_equal(taken, 1);
+  taken = 0;
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_IIS, inline_hash, sizeof inline_hash - 1, take_one, &taken),
+      EXH_PF_DONE);
+  assert_int_equal(taken, 1);
+  taken = 0;
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_IIS, first, sizeof first - 1, take_one, &taken),
+      EXH_PF_DONE);
+  assert_int_equal(taken, 0);
+  /* a family without a database */
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_OABGEN, first, sizeof first - 1, take_one, &taken),
+      EXH_PF_UNAVAILABLE);
+  exh_prefilter_scratch_free(s);
+  exh_prefilter_free(pf);
+}
+
+/* The buffer reader's edges: a hit on the first record line and on a last
+ * line without a newline, CRLF and LF mixed, empty lines, a #Fields line in
+ * the middle (read line by line), near misses; exact line numbers. */
+static void test_block_reader_edges(void **state)
+{
+  (void)state;
+  const char *log = HP_HEADER
+      /* 5 */
+      "2021-03-03T01:00:00Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@s:444/ecp/a.ecp?#,p,241\r\n"
+      /* 6 */ "2021-03-03T01:00:01Z,192.0.2.9,/owa/,Smtp~u@contoso.com,Mozilla,200\n"
+      /* 7 */ "\r\n"
+      /* 8 */ "\n"
+      /* 9 */ "2021-03-03T01:00:02Z,192.0.2.9,/owa/,ServerInfo~srv,Mozilla,200\r\n"
+      /* 10 */ "2021-03-03T01:00:03Z,203.0.113.47,/ecp/y.js,SERVERINFO~a]@s:444/ecp/b.ecp?#,p,200\n"
+      /* 11 */ "#Fields: DateTime,ClientIpAddress,UrlStem,AnchorMailbox,UserAgent,HttpStatus\r\n"
+      /* 12 */ "2021-03-03T01:00:04Z,192.0.2.9,/owa/#x,Sid~S-1-5,Mozilla,200\r\n"
+      /* 13 */ "2021-03-03T01:00:05Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@s:444/mapi/nspi,p,200\r\n"
+      /* 14 */ "2021-03-03T01:00:06Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@s:444/ecp/c.ecp?#,p,200";
+  exhunt_sink sink = rec_sink(&rec);
+  assert_int_equal(exhunt_logs_buffer("/ev/HttpProxy/Ecp/HttpProxy_1.LOG", (const uint8_t *)log,
+                                      strlen(log), &sink),
+                   EXHUNT_OK);
+  static const uint64_t want[] = {5, 10, 13, 14};
+  assert_int_equal(rec.n_findings, 4);
+  for (size_t i = 0; i < 4; i++)
+    assert_int_equal(rec.findings[i].line, want[i]);
+}
+
 static void test_reset_vdir_parity(void **state)
 {
   (void)state;
@@ -579,6 +801,9 @@ int main(void)
       cmocka_unit_test_setup(test_ssrf_classification, setup),
       cmocka_unit_test_setup(test_reset_vdir_parity, setup),
       cmocka_unit_test_setup(test_block_reader_boundaries, setup),
+      cmocka_unit_test(test_prefilter_mirrors_block_scan),
+      cmocka_unit_test(test_prefilter_meta_lines),
+      cmocka_unit_test_setup(test_block_reader_edges, setup),
       cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
       cmocka_unit_test_setup(test_oabgenerator_write, setup),
       cmocka_unit_test_setup(test_iis_shell_requests, setup),
