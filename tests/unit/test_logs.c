@@ -592,6 +592,30 @@ static void test_ecp_server_set_vdir(void **state)
   assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 1);
 }
 
+/* The case-insensitive search behind the ECP and OAB detectors: the first
+ * occurrence wins whatever the case of each candidate, decoys of the first
+ * byte in both cases come first, and a needle at the very end is found. */
+static void test_ecp_line_case_and_decoys(void **state)
+{
+  (void)state;
+  exh_log_hit hits[4];
+  static const char line[] = "x,S,s,SE,sE,Se-,SET,sET-OabVIRTUALdirectory.u.URL='<ScRiPt>a</"
+                             "SCRIPT>';S:REQID=x";
+  assert_int_equal(exh_detect_ecp_line(line, sizeof line - 1, hits, 4), 1);
+  assert_int_equal(hits[0].artifact.n, strlen("<ScRiPt>a</SCRIPT>"));
+  assert_memory_equal(hits[0].artifact.p, "<ScRiPt>a</SCRIPT>", hits[0].artifact.n);
+  /* "Set-" then one character at least, then VirtualDirectory: not here */
+  static const char short_gap[] = "sEt-VirtualDirectory.Url='<script>'";
+  assert_int_equal(exh_detect_ecp_line(short_gap, sizeof short_gap - 1, hits, 4), 0);
+  static const char at_end[] = "SET-xVIRTUALDIRECTORY.url=<b>";
+  assert_int_equal(exh_detect_ecp_line(at_end, sizeof at_end - 1, hits, 4), 1);
+  static const char oab[] =
+      "download failed and temporary file C:\\inetpub\\wwwroot\\aspnet_client\\"
+      "s.aspx NEEDS TO BE REMOVED";
+  assert_int_equal(exh_detect_oab_line(oab, sizeof oab - 1, hits, 4), 1);
+  assert_int_equal(hits[0].artifact.n, strlen("C:\\inetpub\\wwwroot\\aspnet_client\\s.aspx"));
+}
+
 static void test_oabgenerator_write(void **state)
 {
   (void)state;
@@ -805,6 +829,7 @@ int main(void)
       cmocka_unit_test(test_prefilter_meta_lines),
       cmocka_unit_test_setup(test_block_reader_edges, setup),
       cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
+      cmocka_unit_test(test_ecp_line_case_and_decoys),
       cmocka_unit_test_setup(test_oabgenerator_write, setup),
       cmocka_unit_test_setup(test_iis_shell_requests, setup),
       cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
