@@ -792,21 +792,106 @@ static void note_time(file_state *fs, const char *line, size_t len)
     fs->last = ts;
 }
 
+/* A line of a block that the detectors will not see: counted, and the
+ * first and last of them give the block's times. */
+typedef struct unseen {
+  const char *first, *last;
+  size_t first_len, last_len;
+  /* or the last is in a run of lines [last_run, last_end), found once at
+   * the end of the block */
+  const char *last_run, *last_end;
+} unseen;
+
+/* Length of a line without its "\n" or "\r\n"; `nl` is its '\n'. */
+static size_t line_len(const char *p, const char *nl)
+{
+  size_t len = (size_t)(nl - p);
+  return len && p[len - 1] == '\r' ? len - 1 : len;
+}
+
+static void unseen_line(unseen *u, const char *p, size_t len)
+{
+  if (!u->first) {
+    u->first = p;
+    u->first_len = len;
+  }
+  u->last = p;
+  u->last_len = len;
+  u->last_run = NULL;
+}
+
+/* A run of whole lines [p, end) without a hit, `records` of them not empty. */
+static void unseen_run(unseen *u, const char *p, const char *end, uint64_t records)
+{
+  if (records == 0)
+    return;
+  if (!u->first) {
+    for (;;) { /* its first non-empty line; empty ones are rare */
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t len = line_len(p, nl);
+      if (len) {
+        u->first = p;
+        u->first_len = len;
+        break;
+      }
+      p = nl + 1;
+    }
+  }
+  u->last = NULL;
+  u->last_run = p;
+  u->last_end = end;
+}
+
+static void unseen_finish(unseen *u)
+{
+  if (!u->last_run)
+    return;
+  const char *e = u->last_end - 1; /* the run's last '\n'; back to a record */
+  for (;;) {
+    const char *nl = memrchr(u->last_run, '\n', (size_t)(e - u->last_run));
+    const char *start = nl ? nl + 1 : u->last_run;
+    size_t len = line_len(start, e);
+    if (len) {
+      u->last = start;
+      u->last_len = len;
+      return;
+    }
+    e = start - 1;
+  }
+}
+
 /* Processes a buffer of complete record lines starting after line `lineno`,
  * whose hits find_block_hits found; returns how many lines it held. */
 static uint64_t process_block(file_state *fs, const char *block, size_t n, uint64_t lineno)
 {
   const block_hits *hits = &fs->hits;
-  size_t next_hit = 0;
   const char *p = block, *end = block + n;
-  const char *first = NULL, *last = NULL;
-  size_t first_len = 0, last_len = 0;
+  unseen u = {NULL, NULL, 0, 0, NULL, NULL};
   uint64_t lines = 0;
+  /* IIS lines are short (~270 bytes): the runs between hits are counted
+   * at once; on longer lines memchr per line is faster. */
+  bool runs = fs->fam == EXH_FAM_IIS && hits->confirm && !hits->overflow;
+  size_t next_hit = 0;
   while (p < end) {
+    if (runs) {
+      const char *at = end;
+      while (next_hit < hits->n && (at = hits->starts[next_hit]) < p)
+        next_hit++; /* a repeat of a line already read */
+      if (next_hit == hits->n)
+        at = end;
+      if (at > p) {
+        uint64_t empty;
+        uint64_t k = exh_count_lines(p, (size_t)(at - p), &empty);
+        lines += k;
+        fs->records += k - empty;
+        unseen_run(&u, p, at, k - empty);
+        p = at;
+        if (p == end)
+          break;
+      }
+    }
     const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t len = (size_t)(nl - p);
-    if (len && p[len - 1] == '\r')
-      len--;
+    size_t len = line_len(p, nl);
     lines++;
     bool hit = hits->overflow;
     while (next_hit < hits->n && hits->starts[next_hit] <= p) {
@@ -822,19 +907,15 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
       process_line(fs, p, len, lineno + lines, confirmed);
     } else if (len) {
       fs->records++;
-      if (!first) {
-        first = p;
-        first_len = len;
-      }
-      last = p;
-      last_len = len;
+      unseen_line(&u, p, len);
     }
     p = nl + 1;
   }
-  if (first)
-    note_time(fs, first, first_len);
-  if (last && last != first)
-    note_time(fs, last, last_len);
+  unseen_finish(&u);
+  if (u.first)
+    note_time(fs, u.first, u.first_len);
+  if (u.last && u.last != u.first)
+    note_time(fs, u.last, u.last_len);
   return lines;
 }
 

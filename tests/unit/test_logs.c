@@ -87,6 +87,87 @@ static void test_lines_overlong_is_cut_and_skipped(void **state)
   free(text);
 }
 
+static uint32_t xorshift(uint32_t *x)
+{
+  *x ^= *x << 13;
+  *x ^= *x >> 17;
+  *x ^= *x << 5;
+  return *x;
+}
+
+/* exh_count_lines against a line-by-line count: empty lines ("\n",
+ * "\r\n") and one-byte lines at every offset around the 64-byte chunks,
+ * at the start and at the end, and random mixes. */
+static uint64_t ref_count_lines(const char *p, size_t n, uint64_t *empty)
+{
+  uint64_t lines = 0, e = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] != '\n')
+      continue;
+    size_t len = i - start;
+    e += len == 0 || (len == 1 && p[start] == '\r');
+    lines++;
+    start = i + 1;
+  }
+  *empty = e;
+  return lines;
+}
+
+static void check_count(const char *p, size_t n)
+{
+  uint64_t e1, e2;
+  uint64_t l1 = exh_count_lines(p, n, &e1), l2 = ref_count_lines(p, n, &e2);
+  if (l1 != l2 || e1 != e2)
+    fail_msg("%zu bytes: %llu lines %llu empty, want %llu and %llu", n, (unsigned long long)l1,
+             (unsigned long long)e1, (unsigned long long)l2, (unsigned long long)e2);
+}
+
+static void test_count_lines(void **state)
+{
+  (void)state;
+  static const char *const small[] = {"",       "\n",           "\r\n",        "a\n",
+                                      "\n\n",   "a\r\n\r\n",    "ab\r\n\n",    "\r\r\n",
+                                      "x\ny\n", "abc\n\r\n.\n", "\r\n\r\nab\n"};
+  for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
+    check_count(small[i], strlen(small[i]));
+  char buf[512];
+  /* lines of 40 bytes, with one empty or one-byte line moved over every
+   * offset of the first three chunks */
+  static const char *const odd[] = {"\n", "\r\n", "x\n", "\r\r\n"};
+  for (size_t k = 0; k < 4; k++) {
+    for (size_t at = 0; at < 200; at++) {
+      size_t n = 0;
+      while (n < at) {
+        size_t len = at - n < 40 ? at - n : 40;
+        memset(buf + n, 'r', len);
+        n += len;
+        buf[n - 1] = '\n';
+      }
+      size_t ol = strlen(odd[k]);
+      memcpy(buf + n, odd[k], ol);
+      n += ol;
+      while (n < 300) {
+        memset(buf + n, 'r', 39);
+        n += 39;
+        buf[n++] = '\n';
+      }
+      check_count(buf, n);
+      check_count(buf, at + ol); /* the odd line last */
+    }
+  }
+  uint32_t x = 99;
+  for (int round = 0; round < 20000; round++) {
+    size_t n = xorshift(&x) % 300;
+    for (size_t i = 0; i < n; i++) {
+      uint32_t r = xorshift(&x) % 64;
+      buf[i] = r == 0 ? '\n' : r == 1 ? '\r' : (char)('a' + r % 26);
+    }
+    buf[n++] = '\n';
+    check_count(buf, n);
+  }
+}
+
 static size_t gzip_bytes(const void *in, size_t n, uint8_t *out, size_t cap)
 {
   z_stream zs;
@@ -185,14 +266,6 @@ static void test_csv_binding_and_quoting(void **state)
   assert_int_equal(exh_table_line(&t, bare, strlen(bare)), EXH_LINE_META);
   assert_int_equal(exh_table_col(&t, "AnchorMailbox"), 1);
   exh_table_free(&t);
-}
-
-static uint32_t xorshift(uint32_t *x)
-{
-  *x ^= *x << 13;
-  *x ^= *x >> 17;
-  *x ^= *x << 5;
-  return *x;
 }
 
 /* The record splitters' fast paths (unquoted CSV in place, W3C 16 bytes
@@ -647,6 +720,82 @@ static void test_block_reader_edges(void **state)
     assert_int_equal(rec.findings[i].line, want[i]);
 }
 
+typedef struct iis_run {
+  recorder r; /* first: the sink's ctx is &r */
+  uint64_t records;
+  int64_t first, last;
+} iis_run;
+
+static void keep_iis_coverage(void *ctx, const exhunt_coverage *c)
+{
+  iis_run *k = ctx;
+  if (strcmp(c->family, "iis-w3c") == 0) {
+    k->records = c->records;
+    k->first = c->first;
+    k->last = c->last;
+  }
+}
+
+/* An IIS log of several buffers: hits every few hundred rows and around
+ * the 128 KiB boundaries, empty lines ("\n", "\r\n") and one-byte lines
+ * among the records, CRLF and LF: the findings' line numbers, the record
+ * count and the first and last times are exact. */
+static void test_iis_block_reader_counts(void **state)
+{
+  (void)state;
+  size_t cap = 2u * 1024 * 1024;
+  char *log = malloc(cap);
+  size_t n = (size_t)snprintf(log, cap,
+                              "#Software: Microsoft Internet Information Services 10.0\r\n"
+                              "#Fields: date time cs-method cs-uri-stem cs-uri-query c-ip "
+                              "cs(User-Agent) sc-status\r\n");
+  uint64_t line = 2, records = 0;
+  int64_t last = 0;
+  uint64_t want[64];
+  size_t n_want = 0;
+  uint32_t x = 7;
+  for (int i = 0; n + 512 < cap - 4096; i++) {
+    line++;
+    uint32_t r = xorshift(&x) % 200;
+    const char *eol = r & 1 ? "\r\n" : "\n";
+    if (r < 3) {
+      n += (size_t)snprintf(log + n, cap - n, "%s", r == 0 ? "\n" : r == 1 ? "\r\n" : "x\n");
+      records += r == 2;
+      continue;
+    }
+    bool attack = i % 700 == 11 || (n % (128u * 1024) > 128u * 1024 - 200);
+    records++;
+    last = 1614816000 + (i / 3600) % 24 * 3600 + (i / 60) % 60 * 60 + i % 60;
+    if (attack && n_want < 64) {
+      want[n_want++] = line;
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-04 %02d:%02d:%02d POST /aspnet_client/x.aspx - 203.0.113.50 "
+                            "python 200%s",
+                            (i / 3600) % 24, (i / 60) % 60, i % 60, eol);
+    } else {
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-04 %02d:%02d:%02d GET /owa/ - 192.0.2.%d "
+                            "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) 200%s",
+                            (i / 3600) % 24, (i / 60) % 60, i % 60, i % 250, eol);
+    }
+  }
+  iis_run *both = calloc(1, sizeof *both);
+  exhunt_sink sink = rec_sink(&both->r);
+  sink.on_coverage = keep_iis_coverage;
+  assert_int_equal(exhunt_logs_buffer("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log",
+                                      (const uint8_t *)log, n, &sink),
+                   EXHUNT_OK);
+  assert_true(n_want > 10);
+  assert_int_equal(both->r.n_findings, n_want);
+  for (size_t i = 0; i < n_want; i++)
+    assert_int_equal(both->r.findings[i].line, want[i]);
+  assert_int_equal(both->records, records);
+  assert_int_equal(both->first, 1614816000); /* 2021-03-04 00:00:00 */
+  assert_int_equal(both->last, last);
+  free(both);
+  free(log);
+}
+
 static void test_reset_vdir_parity(void **state)
 {
   (void)state;
@@ -911,6 +1060,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
       cmocka_unit_test(test_lines_overlong_is_cut_and_skipped),
+      cmocka_unit_test(test_count_lines),
       cmocka_unit_test(test_gzip_whole_truncated_and_bomb),
       cmocka_unit_test(test_csv_binding_and_quoting),
       cmocka_unit_test(test_split_fast_paths),
@@ -922,6 +1072,7 @@ int main(void)
       cmocka_unit_test(test_prefilter_mirrors_block_scan),
       cmocka_unit_test(test_prefilter_meta_lines),
       cmocka_unit_test_setup(test_block_reader_edges, setup),
+      cmocka_unit_test(test_iis_block_reader_counts),
       cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
       cmocka_unit_test(test_ecp_line_case_and_decoys),
       cmocka_unit_test_setup(test_oabgenerator_write, setup),
