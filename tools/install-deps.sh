@@ -10,6 +10,7 @@ packages=(
   libjansson-dev                       # JSON-lines Windows event exports
   libevtx-dev libbfio-dev libevtx-utils  # EVTX (evtxinfo: record counts in tests)
   libcurl4-openssl-dev openssl         # exhunt probe (HTTPS); test certificates
+  libhyperscan-dev                     # exhunt logs: one-pass literal prefilter
   libcmocka-dev                        # unit tests
   python3                              # CLI tests parse the JSON Lines output
   clang-format                         # style check

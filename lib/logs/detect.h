@@ -67,7 +67,9 @@ bool exh_row_may_match(exh_log_family fam, const char *line, size_t len);
 /* The same needles over a whole buffer of lines: `fn` gets a pointer into
  * the buffer at each hit (several per line possible) and returns false to
  * stop. Families without needles report the buffer start once. Returns
- * false if `fn` stopped it. */
+ * false if `fn` stopped it. The engine runs these needles through
+ * Hyperscan when it can (prefilter.c): a needle added here goes there too
+ * (test_logs compares the two line by line). */
 typedef bool (*exh_hit_fn)(void *ctx, const char *at);
 bool exh_block_scan(exh_log_family fam, const char *p, size_t n, exh_hit_fn fn, void *ctx);
 

@@ -88,6 +88,80 @@ void exh_lines_consume(exh_lines *l, size_t bytes, uint64_t lines)
   l->lineno += lines;
 }
 
+/* The portable count: one memchr per line. */
+static uint64_t count_lines_memchr(const char *p, size_t n, uint64_t *empty)
+{
+  const char *end = p + n;
+  uint64_t lines = 0, empties = 0;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl)
+      break;
+    size_t len = (size_t)(nl - p);
+    empties += len == 0 || (len == 1 && p[0] == '\r');
+    lines++;
+    p = nl + 1;
+  }
+  *empty = empties;
+  return lines;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_COUNT_AVX2 1
+
+__attribute__((target("avx2"))) static inline uint64_t newline_mask64(const char *q)
+{
+  const __m256i nl = _mm256_set1_epi8('\n');
+  __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)q);
+  __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
+  uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl));
+  uint64_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl));
+  return lo | hi << 32;
+}
+
+/* Newlines by 64-byte masks and popcounts. An empty line ("\n", "\r\n")
+ * puts two '\n' within two bytes of each other; so does any line of one
+ * byte, which is rare in logs. The span is counted by masks only when no
+ * such pair is in it; otherwise it is counted line by line. */
+__attribute__((target("avx2,popcnt"))) static uint64_t count_lines_avx2(const char *p, size_t n,
+                                                                        uint64_t *empty)
+{
+  if (n == 0 || p[0] == '\n' || (n > 1 && p[1] == '\n')) /* the first line short */
+    return count_lines_memchr(p, n, empty);
+  uint64_t lines = 0, pairs = 0, prev = 0;
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    uint64_t m = newline_mask64(p + i);
+    pairs |= prev & ((prev >> 1) | (m << 63) | (prev >> 2) | (m << 62));
+    lines += (uint64_t)__builtin_popcountll(m);
+    prev = m;
+  }
+  if (i < n) {
+    char tail[64] = {0}; /* NUL is not '\n' */
+    memcpy(tail, p + i, n - i);
+    uint64_t m = newline_mask64(tail);
+    pairs |= prev & ((prev >> 1) | (m << 63) | (prev >> 2) | (m << 62));
+    lines += (uint64_t)__builtin_popcountll(m);
+    prev = m;
+  }
+  pairs |= prev & ((prev >> 1) | (prev >> 2));
+  if (pairs)
+    return count_lines_memchr(p, n, empty);
+  *empty = 0;
+  return lines;
+}
+#endif
+
+uint64_t exh_count_lines(const char *p, size_t n, uint64_t *empty)
+{
+#ifdef HAVE_COUNT_AVX2
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+    return count_lines_avx2(p, n, empty);
+#endif
+  return count_lines_memchr(p, n, empty);
+}
+
 bool exh_lines_next(exh_lines *l, const char **line, size_t *len, bool *truncated)
 {
   /* The previous call returned the head of an over-long line; its view was

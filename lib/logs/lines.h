@@ -37,6 +37,13 @@ void exh_lines_free(exh_lines *l);
 bool exh_lines_peek(exh_lines *l, size_t want, const char **block, size_t *len);
 void exh_lines_consume(exh_lines *l, size_t bytes, uint64_t lines);
 
+/* Counts the lines of [p, p+n), which begins at the start of a line and
+ * ends after a '\n'; *empty gets how many of them are empty ("\n" or
+ * "\r\n": length 0 from exh_lines_next). Faster than finding each line
+ * when lines are short (IIS: ~270 bytes); glibc's memchr per line wins on
+ * longer ones. Pure function: thread-safe. */
+uint64_t exh_count_lines(const char *p, size_t n, uint64_t *empty);
+
 /* Next line, without its line end. Returns false at the end of the data
  * (check l->src_err then). The view is valid until the next call. */
 bool exh_lines_next(exh_lines *l, const char **line, size_t *len, bool *truncated);

@@ -38,6 +38,7 @@
 #include "events.h"
 #include "evtx.h"
 #include "lines.h"
+#include "prefilter.h"
 #include "source.h"
 #include "walk/walk.h"
 
@@ -82,7 +83,18 @@ typedef struct run {
   size_t n_files, cap_files, next_file;
   uint64_t noatime_refused;
   exhunt_err fatal;
+  /* Hyperscan databases, compiled when the first file needs them (most
+   * single-buffer calls never do), then shared read-only; NULL after
+   * pf_tried: exh_block_scan instead. */
+  exh_prefilter *pf;
+  bool pf_tried;
 } run;
+
+/* A worker's Hyperscan scratch, made when its first file needs it. */
+typedef struct worker_pf {
+  exh_prefilter_scratch *s;
+  bool tried;
+} worker_pf;
 
 void exhunt_logs_opts_init(exhunt_logs_opts *opts)
 {
@@ -346,10 +358,13 @@ static void release_held(run *r)
 
 /* Lines of one buffer in which the prefilter found a needle. */
 typedef struct block_hits {
-  const char *block;
+  const char *block, *block_end;
   const char *starts[BLOCK_HITS]; /* start of each line with a hit */
   size_t n;
   bool overflow;
+  bool confirm; /* found by Hyperscan: a superset, each line is confirmed */
+  /* The line of the last hit: further hits in it need no search. */
+  const char *line_start, *line_end;
 } block_hits;
 
 typedef struct file_state {
@@ -366,6 +381,7 @@ typedef struct file_state {
   int64_t first, last;
   exh_event event; /* JSON lines: the current event */
   block_hits hits; /* buffer-at-once reading */
+  worker_pf *wpf;  /* the worker's prefilter scratch */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -476,7 +492,8 @@ static void on_evtx_event(void *ctx, const exh_event *ev, uint64_t record)
 }
 
 static void account_file(file_state *fs);
-static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno);
+static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno,
+                                  bool may_match);
 static bool fast_record_time(const file_state *fs, const char *line, size_t len, int64_t *ts);
 
 /* An EVTX file, through libevtx. */
@@ -564,7 +581,10 @@ static bool fast_record_time(const file_state *fs, const char *line, size_t len,
   return false;
 }
 
-static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno)
+/* `may_match`: the caller has run the literal prefilter on this record line
+ * and it matched; false: run it here. */
+static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno,
+                                  bool may_match)
 {
   if (fs->fam == EXH_FAM_EVENTS)
     return process_event(fs, line, len, lineno);
@@ -591,7 +611,7 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
     }
     /* Literal prefilter: most rows hold none of the detectors' needles;
      * they are read only for their time (coverage), without splitting. */
-    full = exh_row_may_match(fs->fam, line, len);
+    full = may_match || exh_row_may_match(fs->fam, line, len);
     if (full || !fast_record_time(fs, line, len, &ts)) {
       exh_table_split(&fs->table, line, len);
       ts = exh_record_time(&fs->table, &fs->cols);
@@ -656,7 +676,8 @@ static void account_file(file_state *fs)
 
 /* ---------------------------------------------------------------------- */
 /* Buffer-at-once reading: the literal prefilter runs over a whole buffer
- * of lines (a few memchr passes at memory speed) instead of line by line;
+ * of lines (one Hyperscan pass, or a few memchr passes without it) instead
+ * of line by line;
  * only lines with a hit are split and checked, the others are counted, and
  * the record times of the buffer's first and last lines go to coverage
  * (logs are written in time order; a buffer's records lie between them). */
@@ -683,6 +704,12 @@ static bool has_meta_line(const char *p, size_t n)
   return false;
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  return (x > y) - (x < y);
+}
+
 static bool on_block_hit(void *ctx, const char *at)
 {
   block_hits *h = ctx;
@@ -690,18 +717,68 @@ static bool on_block_hit(void *ctx, const char *at)
     h->overflow = true;
     return false;
   }
+  /* one scanner reports its hits in order: drop repeats on one line */
+  if (h->n && at >= h->line_start && at < h->line_end)
+    return true;
   const char *nl = memrchr(h->block, '\n', (size_t)(at - h->block));
   const char *start = nl ? nl + 1 : h->block;
-  /* one scanner reports its hits in order: drop repeats on one line */
-  if (h->n == 0 || h->starts[h->n - 1] != start)
-    h->starts[h->n++] = start;
+  nl = memchr(at, '\n', (size_t)(h->block_end - at));
+  h->line_start = start;
+  h->line_end = nl ? nl : h->block_end;
+  h->starts[h->n++] = start;
   return true;
 }
 
-static int cmp_ptr(const void *a, const void *b)
+static exh_prefilter_scratch *worker_scratch(file_state *fs)
 {
-  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-  return (x > y) - (x < y);
+  worker_pf *w = fs->wpf;
+  if (!w->tried) {
+    w->tried = true;
+    run *r = fs->r;
+    pthread_mutex_lock(&r->lock);
+    if (!r->pf_tried) {
+      r->pf_tried = true;
+      r->pf = exh_prefilter_new();
+    }
+    pthread_mutex_unlock(&r->lock);
+    w->s = exh_prefilter_scratch_new(r->pf);
+  }
+  return w->s;
+}
+
+/* Finds the lines of a buffer that hold a needle (fs->hits); false if a
+ * line in it starts with '#': the per-line path must take that one. */
+static bool find_block_hits(file_state *fs, const char *block, size_t n)
+{
+  block_hits *h = &fs->hits;
+  h->block = block;
+  h->block_end = block + n;
+  h->n = 0;
+  h->overflow = false;
+  h->confirm = false;
+  h->line_start = h->line_end = NULL;
+  if (n && block[0] == '#')
+    return false;
+  exh_prefilter_result res = EXH_PF_UNAVAILABLE;
+  exh_prefilter_scratch *pfs = worker_scratch(fs);
+  if (pfs)
+    res = exh_prefilter_scan(fs->r->pf, pfs, fs->fam, block, n, on_block_hit, h);
+  if (res == EXH_PF_META)
+    return false;
+  if (res == EXH_PF_DONE) {
+    h->confirm = true;
+  } else {
+    h->n = 0;
+    h->overflow = false;
+    h->line_start = h->line_end = NULL;
+    if (has_meta_line(block, n))
+      return false;
+    exh_block_scan(fs->fam, block, n, on_block_hit, h);
+  }
+  /* several scanners, or Hyperscan's order: sort by line */
+  if (h->n > 1)
+    qsort(h->starts, h->n, sizeof h->starts[0], cmp_ptr);
+  return true;
 }
 
 static void note_time(file_state *fs, const char *line, size_t len)
@@ -715,59 +792,140 @@ static void note_time(file_state *fs, const char *line, size_t len)
     fs->last = ts;
 }
 
-/* Processes a buffer of complete record lines starting after line `lineno`;
- * returns how many lines it held. */
+/* A line of a block that the detectors will not see: counted, and the
+ * first and last of them give the block's times. */
+typedef struct unseen {
+  const char *first, *last;
+  size_t first_len, last_len;
+  /* or the last is in a run of lines [last_run, last_end), found once at
+   * the end of the block */
+  const char *last_run, *last_end;
+} unseen;
+
+/* Length of a line without its "\n" or "\r\n"; `nl` is its '\n'. */
+static size_t line_len(const char *p, const char *nl)
+{
+  size_t len = (size_t)(nl - p);
+  return len && p[len - 1] == '\r' ? len - 1 : len;
+}
+
+static void unseen_line(unseen *u, const char *p, size_t len)
+{
+  if (!u->first) {
+    u->first = p;
+    u->first_len = len;
+  }
+  u->last = p;
+  u->last_len = len;
+  u->last_run = NULL;
+}
+
+/* A run of whole lines [p, end) without a hit, `records` of them not empty. */
+static void unseen_run(unseen *u, const char *p, const char *end, uint64_t records)
+{
+  if (records == 0)
+    return;
+  if (!u->first) {
+    for (;;) { /* its first non-empty line; empty ones are rare */
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t len = line_len(p, nl);
+      if (len) {
+        u->first = p;
+        u->first_len = len;
+        break;
+      }
+      p = nl + 1;
+    }
+  }
+  u->last = NULL;
+  u->last_run = p;
+  u->last_end = end;
+}
+
+static void unseen_finish(unseen *u)
+{
+  if (!u->last_run)
+    return;
+  const char *e = u->last_end - 1; /* the run's last '\n'; back to a record */
+  for (;;) {
+    const char *nl = memrchr(u->last_run, '\n', (size_t)(e - u->last_run));
+    const char *start = nl ? nl + 1 : u->last_run;
+    size_t len = line_len(start, e);
+    if (len) {
+      u->last = start;
+      u->last_len = len;
+      return;
+    }
+    e = start - 1;
+  }
+}
+
+/* Processes a buffer of complete record lines starting after line `lineno`,
+ * whose hits find_block_hits found; returns how many lines it held. */
 static uint64_t process_block(file_state *fs, const char *block, size_t n, uint64_t lineno)
 {
-  block_hits *hits = &fs->hits;
-  hits->block = block;
-  hits->n = 0;
-  hits->overflow = false;
-  exh_block_scan(fs->fam, block, n, on_block_hit, hits);
-  if (hits->n > 1)
-    qsort(hits->starts, hits->n, sizeof hits->starts[0], cmp_ptr);
-  size_t next_hit = 0;
+  const block_hits *hits = &fs->hits;
   const char *p = block, *end = block + n;
-  const char *first = NULL, *last = NULL;
-  size_t first_len = 0, last_len = 0;
+  unseen u = {NULL, NULL, 0, 0, NULL, NULL};
   uint64_t lines = 0;
+  /* IIS lines are short (~270 bytes): the runs between hits are counted
+   * at once; on longer lines memchr per line is faster. */
+  bool runs = fs->fam == EXH_FAM_IIS && hits->confirm && !hits->overflow;
+  size_t next_hit = 0;
   while (p < end) {
+    if (runs) {
+      const char *at = end;
+      while (next_hit < hits->n && (at = hits->starts[next_hit]) < p)
+        next_hit++; /* a repeat of a line already read */
+      if (next_hit == hits->n)
+        at = end;
+      if (at > p) {
+        uint64_t empty;
+        uint64_t k = exh_count_lines(p, (size_t)(at - p), &empty);
+        lines += k;
+        fs->records += k - empty;
+        unseen_run(&u, p, at, k - empty);
+        p = at;
+        if (p == end)
+          break;
+      }
+    }
     const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t len = (size_t)(nl - p);
-    if (len && p[len - 1] == '\r')
-      len--;
+    size_t len = line_len(p, nl);
     lines++;
     bool hit = hits->overflow;
     while (next_hit < hits->n && hits->starts[next_hit] <= p) {
       hit = hit || hits->starts[next_hit] == p;
       next_hit++;
     }
+    /* Hyperscan's patterns may take a line the detectors' own scan would
+     * not: that one decides, so exactly the same lines are split. */
+    bool confirmed = hit && hits->confirm && !hits->overflow;
+    if (confirmed && !exh_row_may_match(fs->fam, p, len))
+      hit = confirmed = false;
     if (hit) {
-      process_line(fs, p, len, lineno + lines);
+      process_line(fs, p, len, lineno + lines, confirmed);
     } else if (len) {
       fs->records++;
-      if (!first) {
-        first = p;
-        first_len = len;
-      }
-      last = p;
-      last_len = len;
+      unseen_line(&u, p, len);
     }
     p = nl + 1;
   }
-  if (first)
-    note_time(fs, first, first_len);
-  if (last && last != first)
-    note_time(fs, last, last_len);
+  unseen_finish(&u);
+  if (u.first)
+    note_time(fs, u.first, u.first_len);
+  if (u.last && u.last != u.first)
+    note_time(fs, u.last, u.last_len);
   return lines;
 }
 
 /* Reads one log from `src`; *is_log is false if it turned out not to be one. */
-static void read_log(run *r, const char *path, exh_source src, bool *is_log)
+static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, bool *is_log)
 {
   file_state fs;
   memset(&fs, 0, sizeof fs);
   fs.r = r;
+  fs.wpf = wpf;
   fs.path = path;
   fs.fam = family_from_path(path);
   fs.first = fs.last = EXHUNT_NO_TIME;
@@ -788,7 +946,7 @@ static void read_log(run *r, const char *path, exh_source src, bool *is_log)
     const char *block;
     size_t block_len;
     if (block_ready(&fs) && exh_lines_peek(&lines, BLOCK_BYTES, &block, &block_len) &&
-        !has_meta_line(block, block_len)) {
+        find_block_hits(&fs, block, block_len)) {
       uint64_t n_lines = process_block(&fs, block, block_len, lines.lineno);
       exh_lines_consume(&lines, block_len, n_lines);
       continue;
@@ -818,7 +976,7 @@ static void read_log(run *r, const char *path, exh_source src, bool *is_log)
         break;
       }
     }
-    if (process_line(&fs, line, len, lines.lineno) == EXH_LINE_NO_HEADER &&
+    if (process_line(&fs, line, len, lines.lineno, false) == EXH_LINE_NO_HEADER &&
         (fs.fam == EXH_FAM_HTTPPROXY || fs.fam == EXH_FAM_IIS))
       unbound++;
   }
@@ -863,7 +1021,7 @@ static void read_log(run *r, const char *path, exh_source src, bool *is_log)
   exh_table_free(&fs.table);
 }
 
-static void read_file(run *r, const char *path)
+static void read_file(run *r, worker_pf *wpf, const char *path)
 {
   bool noatime_refused = false;
   int fd = exh_open_evidence(path, &noatime_refused);
@@ -910,7 +1068,7 @@ static void read_file(run *r, const char *path)
     }
   }
   bool is_log = false;
-  read_log(r, path, src, &is_log);
+  read_log(r, wpf, path, src, &is_log);
   pthread_mutex_lock(&r->lock);
   r->stats.bytes_read += fds.bytes;
   if (is_log)
@@ -976,14 +1134,17 @@ static void walk_dir(void *ctx)
 static void *worker(void *arg)
 {
   run *r = arg;
+  worker_pf wpf = {NULL, false};
   for (;;) {
     pthread_mutex_lock(&r->lock);
     size_t i = r->next_file < r->n_files ? r->next_file++ : r->n_files;
     pthread_mutex_unlock(&r->lock);
     if (i >= r->n_files)
-      return NULL;
-    read_file(r, r->files[i]);
+      break;
+    read_file(r, &wpf, r->files[i]);
   }
+  exh_prefilter_scratch_free(wpf.s);
+  return NULL;
 }
 
 static void emit_coverage(run *r, bool only_present)
@@ -1029,6 +1190,7 @@ static void run_free(run *r)
   for (size_t i = 0; i < r->n_files; i++)
     exh_free(r->files[i]);
   exh_free(r->files);
+  exh_prefilter_free(r->pf);
   pthread_mutex_destroy(&r->lock);
 }
 
@@ -1111,7 +1273,9 @@ exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
   }
   if (!err) {
     bool is_log = false;
-    read_log(&r, path, src, &is_log);
+    worker_pf wpf = {NULL, false};
+    read_log(&r, &wpf, path, src, &is_log);
+    exh_prefilter_scratch_free(wpf.s);
     pthread_mutex_lock(&r.lock);
     release_held(&r);
     pthread_mutex_unlock(&r.lock);

@@ -18,6 +18,7 @@
 #include "logs/detect.h"
 #include "logs/evtx.h"
 #include "logs/lines.h"
+#include "logs/prefilter.h"
 #include "logs/source.h"
 
 static recorder rec;
@@ -84,6 +85,87 @@ static void test_lines_overlong_is_cut_and_skipped(void **state)
   assert_false(exh_lines_next(&l, &line, &len, &cut));
   exh_lines_free(&l);
   free(text);
+}
+
+static uint32_t xorshift(uint32_t *x)
+{
+  *x ^= *x << 13;
+  *x ^= *x >> 17;
+  *x ^= *x << 5;
+  return *x;
+}
+
+/* exh_count_lines against a line-by-line count: empty lines ("\n",
+ * "\r\n") and one-byte lines at every offset around the 64-byte chunks,
+ * at the start and at the end, and random mixes. */
+static uint64_t ref_count_lines(const char *p, size_t n, uint64_t *empty)
+{
+  uint64_t lines = 0, e = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] != '\n')
+      continue;
+    size_t len = i - start;
+    e += len == 0 || (len == 1 && p[start] == '\r');
+    lines++;
+    start = i + 1;
+  }
+  *empty = e;
+  return lines;
+}
+
+static void check_count(const char *p, size_t n)
+{
+  uint64_t e1, e2;
+  uint64_t l1 = exh_count_lines(p, n, &e1), l2 = ref_count_lines(p, n, &e2);
+  if (l1 != l2 || e1 != e2)
+    fail_msg("%zu bytes: %llu lines %llu empty, want %llu and %llu", n, (unsigned long long)l1,
+             (unsigned long long)e1, (unsigned long long)l2, (unsigned long long)e2);
+}
+
+static void test_count_lines(void **state)
+{
+  (void)state;
+  static const char *const small[] = {"",       "\n",           "\r\n",        "a\n",
+                                      "\n\n",   "a\r\n\r\n",    "ab\r\n\n",    "\r\r\n",
+                                      "x\ny\n", "abc\n\r\n.\n", "\r\n\r\nab\n"};
+  for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
+    check_count(small[i], strlen(small[i]));
+  char buf[512];
+  /* lines of 40 bytes, with one empty or one-byte line moved over every
+   * offset of the first three chunks */
+  static const char *const odd[] = {"\n", "\r\n", "x\n", "\r\r\n"};
+  for (size_t k = 0; k < 4; k++) {
+    for (size_t at = 0; at < 200; at++) {
+      size_t n = 0;
+      while (n < at) {
+        size_t len = at - n < 40 ? at - n : 40;
+        memset(buf + n, 'r', len);
+        n += len;
+        buf[n - 1] = '\n';
+      }
+      size_t ol = strlen(odd[k]);
+      memcpy(buf + n, odd[k], ol);
+      n += ol;
+      while (n < 300) {
+        memset(buf + n, 'r', 39);
+        n += 39;
+        buf[n++] = '\n';
+      }
+      check_count(buf, n);
+      check_count(buf, at + ol); /* the odd line last */
+    }
+  }
+  uint32_t x = 99;
+  for (int round = 0; round < 20000; round++) {
+    size_t n = xorshift(&x) % 300;
+    for (size_t i = 0; i < n; i++) {
+      uint32_t r = xorshift(&x) % 64;
+      buf[i] = r == 0 ? '\n' : r == 1 ? '\r' : (char)('a' + r % 26);
+    }
+    buf[n++] = '\n';
+    check_count(buf, n);
+  }
 }
 
 static size_t gzip_bytes(const void *in, size_t n, uint8_t *out, size_t cap)
@@ -184,6 +266,99 @@ static void test_csv_binding_and_quoting(void **state)
   assert_int_equal(exh_table_line(&t, bare, strlen(bare)), EXH_LINE_META);
   assert_int_equal(exh_table_col(&t, "AnchorMailbox"), 1);
   exh_table_free(&t);
+}
+
+/* The record splitters' fast paths (unquoted CSV in place, W3C 16 bytes
+ * at a time) against the byte loops they replace, on random lines of
+ * separators, quotes, NULs and high bytes, and past the field cap. */
+static size_t ref_split(exh_table_format fmt, const char *p, size_t n, exh_view *out, char *scratch)
+{
+  size_t nv = 0, i = 0, o = 0;
+  if (fmt == EXH_FMT_W3C) {
+    while (i < n && nv < EXH_MAX_FIELDS) {
+      while (i < n && p[i] == ' ')
+        i++;
+      if (i >= n)
+        break;
+      size_t j = i;
+      while (j < n && p[j] != ' ')
+        j++;
+      out[nv++] = (exh_view){p + i, j - i};
+      i = j;
+    }
+    return nv;
+  }
+  while (nv < EXH_MAX_FIELDS) {
+    size_t start = o;
+    if (i < n && p[i] == '"') {
+      i++;
+      while (i < n) {
+        if (p[i] == '"') {
+          if (i + 1 < n && p[i + 1] == '"') {
+            scratch[o++] = '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        scratch[o++] = p[i++];
+      }
+      while (i < n && p[i] != ',')
+        scratch[o++] = p[i++];
+    } else {
+      while (i < n && p[i] != ',')
+        scratch[o++] = p[i++];
+    }
+    out[nv++] = (exh_view){scratch + start, o - start};
+    if (i >= n)
+      break;
+    i++;
+  }
+  return nv;
+}
+
+static void test_split_fast_paths(void **state)
+{
+  (void)state;
+  static const char alphabet[] = {' ', ',', '"', 'a', 'B', '\0', '\xff', '-', '\r', ' ', ','};
+  size_t cap = 4096;
+  char *line = malloc(cap), *scratch = malloc(cap + 1);
+  exh_view *want = malloc(EXH_MAX_FIELDS * sizeof *want);
+  uint32_t x = 12345;
+  for (int round = 0; round < 4000; round++) {
+    size_t n;
+    if (round % 500 == 0) {
+      /* more fields than the cap */
+      n = 0;
+      while (n + 2 < cap)
+        line[n++] = 'f', line[n++] = round % 1000 ? ' ' : ',';
+    } else {
+      n = xorshift(&x) % 300;
+      bool plain = round % 3 == 0; /* no quote at all: the CSV fast path */
+      for (size_t i = 0; i < n; i++) {
+        char c = alphabet[xorshift(&x) % sizeof alphabet];
+        line[i] = plain && c == '"' ? 'q' : c;
+      }
+    }
+    for (int f = 0; f < 2; f++) {
+      exh_table_format fmt = f ? EXH_FMT_W3C : EXH_FMT_CSV;
+      exh_table t;
+      exh_table_init(&t, fmt);
+      exh_table_split(&t, line, n);
+      size_t nw = ref_split(fmt, line, n, want, scratch);
+      if (t.n_values != nw)
+        fail_msg("round %d format %d: %zu fields, want %zu", round, f, t.n_values, nw);
+      for (size_t i = 0; i < nw; i++) {
+        assert_int_equal(t.values[i].n, want[i].n);
+        assert_memory_equal(t.values[i].p, want[i].p, want[i].n);
+      }
+      exh_table_free(&t);
+    }
+  }
+  free(line);
+  free(scratch);
+  free(want);
 }
 
 static void test_w3c_header_changes_mid_file(void **state)
@@ -332,6 +507,295 @@ static void test_block_reader_boundaries(void **state)
   free(log);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The Hyperscan prefilter against the detectors' own scanners.            */
+
+typedef struct line_marks {
+  const char *buf;
+  bool *mark; /* per byte offset of a line start */
+} line_marks;
+
+static bool mark_line(void *ctx, const char *at)
+{
+  line_marks *m = ctx;
+  const char *s = at;
+  while (s > m->buf && s[-1] != '\n')
+    s--;
+  m->mark[s - m->buf] = true;
+  return true;
+}
+
+/* Lines made of needles, their near misses and hostile bytes, joined by
+ * the bytes the needles' checks stop at. */
+static size_t needle_soup(char *buf, size_t cap, uint32_t seed)
+{
+  static const char *const parts[] = {"ServerInfo~a]@srv:444/ecp/x.ecp?#",
+                                      "sErVeRiNfO~",
+                                      "serverinfo",
+                                      "ServerInfo~srv",
+                                      "Server~host/path~1",
+                                      "server~fqdn~ver~t",
+                                      "SERVER~a,b/",
+                                      "Server~x\r/",
+                                      "server~/",
+                                      "Server~",
+                                      "json",
+                                      "JSON",
+                                      "jSo",
+                                      "powershell",
+                                      "POWERSHEL",
+                                      "PowerShell",
+                                      "aspnet_client",
+                                      "ASPNET_CLIEN",
+                                      "/auth/",
+                                      "/AUTH",
+                                      "/ecp/y.js",
+                                      "/ECP/ab.JS",
+                                      "/ecp/abcd.js",
+                                      "/ecp/1.js",
+                                      "/ecp/.js",
+                                      "/ecp/y.j",
+                                      "/ecp/abc.js",
+                                      "&port=",
+                                      "&PORT",
+                                      "~",
+                                      "/",
+                                      ",",
+                                      ".",
+                                      "#",
+                                      "\r",
+                                      "\0",
+                                      "\xff",
+                                      "x",
+                                      "Smtp~user@contoso.com",
+                                      "/ecp/",
+                                      "/ecp/y"};
+  uint32_t x = seed;
+  size_t n = 0;
+  while (n + 256 < cap) {
+    int k = (int)(xorshift(&x) % 5);
+    for (int i = 0; i < k; i++) {
+      const char *part = parts[xorshift(&x) % (sizeof parts / sizeof parts[0])];
+      size_t len = part[0] ? strlen(part) : 1; /* "\0" is one NUL byte */
+      memcpy(buf + n, part, len);
+      n += len;
+    }
+    switch (xorshift(&x) % 4) {
+    case 0:
+      buf[n++] = '\r';
+      buf[n++] = '\n';
+      break;
+    case 1:
+      buf[n++] = '\n';
+      break;
+    default:
+      break; /* the next parts join this line */
+    }
+  }
+  buf[n++] = '\n';
+  /* a '#' starting a line is a metadata line, which the scan stops at */
+  for (size_t i = 1; i < n; i++)
+    if (buf[i] == '#' && buf[i - 1] == '\n')
+      buf[i] = 'x';
+  return n;
+}
+
+/* Hyperscan must find exactly the lines the detectors' scanners find
+ * (exh_row_may_match line by line, exh_block_scan over the buffer): a
+ * line it missed would be a missed detection. */
+static void test_prefilter_mirrors_block_scan(void **state)
+{
+  (void)state;
+  exh_prefilter *pf = exh_prefilter_new();
+  if (!pf)
+    skip(); /* no SSSE3: the engine uses exh_block_scan alone */
+  exh_prefilter_scratch *s = exh_prefilter_scratch_new(pf);
+  assert_non_null(s);
+  size_t cap = 256 * 1024;
+  char *buf = malloc(cap);
+  bool *want = calloc(cap, 1), *hs = calloc(cap, 1), *block = calloc(cap, 1);
+  static const exh_log_family fams[] = {EXH_FAM_HTTPPROXY, EXH_FAM_IIS};
+  for (uint32_t seed = 1; seed <= 40; seed++) {
+    size_t n = needle_soup(buf, cap, seed * 2654435761u);
+    for (size_t f = 0; f < 2; f++) {
+      memset(want, 0, n);
+      memset(hs, 0, n);
+      memset(block, 0, n);
+      size_t lines = 0, hits = 0;
+      for (size_t at = 0; at < n;) {
+        const char *nl = memchr(buf + at, '\n', n - at);
+        size_t len = (size_t)(nl - (buf + at));
+        size_t row = len && buf[at + len - 1] == '\r' ? len - 1 : len;
+        want[at] = exh_row_may_match(fams[f], buf + at, row);
+        hits += want[at];
+        lines++;
+        at += len + 1;
+      }
+      line_marks mh = {buf, hs}, mb = {buf, block};
+      exh_prefilter_result res = exh_prefilter_scan(pf, s, fams[f], buf, n, mark_line, &mh);
+      assert_int_equal(res, EXH_PF_DONE);
+      exh_block_scan(fams[f], buf, n, mark_line, &mb);
+      for (size_t i = 0; i < n; i++) {
+        if (want[i] != hs[i] || want[i] != block[i])
+          fail_msg("seed %u family %zu line at %zu: row %d hyperscan %d block %d: %.60s", seed, f,
+                   i, want[i], hs[i], block[i], buf + i);
+      }
+      assert_true(hits > 0 && hits < lines);
+    }
+  }
+  free(buf);
+  free(want);
+  free(hs);
+  free(block);
+  exh_prefilter_scratch_free(s);
+  exh_prefilter_free(pf);
+}
+
+static bool take_one(void *ctx, const char *at)
+{
+  (void)at;
+  return ++*(int *)ctx < 1;
+}
+
+/* A '#' at the start of any line but the first stops the scan (the engine
+ * reads that buffer line by line), even after the hit callback stopped. */
+static void test_prefilter_meta_lines(void **state)
+{
+  (void)state;
+  exh_prefilter *pf = exh_prefilter_new();
+  if (!pf)
+    skip();
+  exh_prefilter_scratch *s = exh_prefilter_scratch_new(pf);
+  static const char mid[] = "a,json\nb,json\n#Fields: DateTime\nc\n";
+  static const char inline_hash[] = "a,/ecp/y.js#x,json\r\nb#\r\n";
+  static const char first[] = "#Fields: x\nb\n";
+  int taken = 0;
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_HTTPPROXY, mid, sizeof mid - 1, take_one, &taken),
+      EXH_PF_META);
+  assert_int_equal(taken, 1);
+  taken = 0;
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_IIS, inline_hash, sizeof inline_hash - 1, take_one, &taken),
+      EXH_PF_DONE);
+  assert_int_equal(taken, 1);
+  taken = 0;
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_IIS, first, sizeof first - 1, take_one, &taken),
+      EXH_PF_DONE);
+  assert_int_equal(taken, 0);
+  /* a family without a database */
+  assert_int_equal(
+      exh_prefilter_scan(pf, s, EXH_FAM_OABGEN, first, sizeof first - 1, take_one, &taken),
+      EXH_PF_UNAVAILABLE);
+  exh_prefilter_scratch_free(s);
+  exh_prefilter_free(pf);
+}
+
+/* The buffer reader's edges: a hit on the first record line and on a last
+ * line without a newline, CRLF and LF mixed, empty lines, a #Fields line in
+ * the middle (read line by line), near misses; exact line numbers. */
+static void test_block_reader_edges(void **state)
+{
+  (void)state;
+  const char *log = HP_HEADER
+      /* 5 */
+      "2021-03-03T01:00:00Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@s:444/ecp/a.ecp?#,p,241\r\n"
+      /* 6 */ "2021-03-03T01:00:01Z,192.0.2.9,/owa/,Smtp~u@contoso.com,Mozilla,200\n"
+      /* 7 */ "\r\n"
+      /* 8 */ "\n"
+      /* 9 */ "2021-03-03T01:00:02Z,192.0.2.9,/owa/,ServerInfo~srv,Mozilla,200\r\n"
+      /* 10 */ "2021-03-03T01:00:03Z,203.0.113.47,/ecp/y.js,SERVERINFO~a]@s:444/ecp/b.ecp?#,p,200\n"
+      /* 11 */ "#Fields: DateTime,ClientIpAddress,UrlStem,AnchorMailbox,UserAgent,HttpStatus\r\n"
+      /* 12 */ "2021-03-03T01:00:04Z,192.0.2.9,/owa/#x,Sid~S-1-5,Mozilla,200\r\n"
+      /* 13 */ "2021-03-03T01:00:05Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@s:444/mapi/nspi,p,200\r\n"
+      /* 14 */ "2021-03-03T01:00:06Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@s:444/ecp/c.ecp?#,p,200";
+  exhunt_sink sink = rec_sink(&rec);
+  assert_int_equal(exhunt_logs_buffer("/ev/HttpProxy/Ecp/HttpProxy_1.LOG", (const uint8_t *)log,
+                                      strlen(log), &sink),
+                   EXHUNT_OK);
+  static const uint64_t want[] = {5, 10, 13, 14};
+  assert_int_equal(rec.n_findings, 4);
+  for (size_t i = 0; i < 4; i++)
+    assert_int_equal(rec.findings[i].line, want[i]);
+}
+
+typedef struct iis_run {
+  recorder r; /* first: the sink's ctx is &r */
+  uint64_t records;
+  int64_t first, last;
+} iis_run;
+
+static void keep_iis_coverage(void *ctx, const exhunt_coverage *c)
+{
+  iis_run *k = ctx;
+  if (strcmp(c->family, "iis-w3c") == 0) {
+    k->records = c->records;
+    k->first = c->first;
+    k->last = c->last;
+  }
+}
+
+/* An IIS log of several buffers: hits every few hundred rows and around
+ * the 128 KiB boundaries, empty lines ("\n", "\r\n") and one-byte lines
+ * among the records, CRLF and LF: the findings' line numbers, the record
+ * count and the first and last times are exact. */
+static void test_iis_block_reader_counts(void **state)
+{
+  (void)state;
+  size_t cap = 2u * 1024 * 1024;
+  char *log = malloc(cap);
+  size_t n = (size_t)snprintf(log, cap,
+                              "#Software: Microsoft Internet Information Services 10.0\r\n"
+                              "#Fields: date time cs-method cs-uri-stem cs-uri-query c-ip "
+                              "cs(User-Agent) sc-status\r\n");
+  uint64_t line = 2, records = 0;
+  int64_t last = 0;
+  uint64_t want[64];
+  size_t n_want = 0;
+  uint32_t x = 7;
+  for (int i = 0; n + 512 < cap - 4096; i++) {
+    line++;
+    uint32_t r = xorshift(&x) % 200;
+    const char *eol = r & 1 ? "\r\n" : "\n";
+    if (r < 3) {
+      n += (size_t)snprintf(log + n, cap - n, "%s", r == 0 ? "\n" : r == 1 ? "\r\n" : "x\n");
+      records += r == 2;
+      continue;
+    }
+    bool attack = i % 700 == 11 || (n % (128u * 1024) > 128u * 1024 - 200);
+    records++;
+    last = 1614816000 + (i / 3600) % 24 * 3600 + (i / 60) % 60 * 60 + i % 60;
+    if (attack && n_want < 64) {
+      want[n_want++] = line;
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-04 %02d:%02d:%02d POST /aspnet_client/x.aspx - 203.0.113.50 "
+                            "python 200%s",
+                            (i / 3600) % 24, (i / 60) % 60, i % 60, eol);
+    } else {
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-04 %02d:%02d:%02d GET /owa/ - 192.0.2.%d "
+                            "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) 200%s",
+                            (i / 3600) % 24, (i / 60) % 60, i % 60, i % 250, eol);
+    }
+  }
+  iis_run *both = calloc(1, sizeof *both);
+  exhunt_sink sink = rec_sink(&both->r);
+  sink.on_coverage = keep_iis_coverage;
+  assert_int_equal(exhunt_logs_buffer("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log",
+                                      (const uint8_t *)log, n, &sink),
+                   EXHUNT_OK);
+  assert_true(n_want > 10);
+  assert_int_equal(both->r.n_findings, n_want);
+  for (size_t i = 0; i < n_want; i++)
+    assert_int_equal(both->r.findings[i].line, want[i]);
+  assert_int_equal(both->records, records);
+  assert_int_equal(both->first, 1614816000); /* 2021-03-04 00:00:00 */
+  assert_int_equal(both->last, last);
+  free(both);
+  free(log);
+}
+
 static void test_reset_vdir_parity(void **state)
 {
   (void)state;
@@ -368,6 +832,30 @@ static void test_ecp_server_set_vdir(void **state)
   size_t n = scan_log("/ev/Logging/ECP/Server/ECPServer20210303-1.LOG", log);
   assert_int_equal(n, 1);
   assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 1);
+}
+
+/* The case-insensitive search behind the ECP and OAB detectors: the first
+ * occurrence wins whatever the case of each candidate, decoys of the first
+ * byte in both cases come first, and a needle at the very end is found. */
+static void test_ecp_line_case_and_decoys(void **state)
+{
+  (void)state;
+  exh_log_hit hits[4];
+  static const char line[] = "x,S,s,SE,sE,Se-,SET,sET-OabVIRTUALdirectory.u.URL='<ScRiPt>a</"
+                             "SCRIPT>';S:REQID=x";
+  assert_int_equal(exh_detect_ecp_line(line, sizeof line - 1, hits, 4), 1);
+  assert_int_equal(hits[0].artifact.n, strlen("<ScRiPt>a</SCRIPT>"));
+  assert_memory_equal(hits[0].artifact.p, "<ScRiPt>a</SCRIPT>", hits[0].artifact.n);
+  /* "Set-" then one character at least, then VirtualDirectory: not here */
+  static const char short_gap[] = "sEt-VirtualDirectory.Url='<script>'";
+  assert_int_equal(exh_detect_ecp_line(short_gap, sizeof short_gap - 1, hits, 4), 0);
+  static const char at_end[] = "SET-xVIRTUALDIRECTORY.url=<b>";
+  assert_int_equal(exh_detect_ecp_line(at_end, sizeof at_end - 1, hits, 4), 1);
+  static const char oab[] =
+      "download failed and temporary file C:\\inetpub\\wwwroot\\aspnet_client\\"
+      "s.aspx NEEDS TO BE REMOVED";
+  assert_int_equal(exh_detect_oab_line(oab, sizeof oab - 1, hits, 4), 1);
+  assert_int_equal(hits[0].artifact.n, strlen("C:\\inetpub\\wwwroot\\aspnet_client\\s.aspx"));
 }
 
 static void test_oabgenerator_write(void **state)
@@ -572,14 +1060,21 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
       cmocka_unit_test(test_lines_overlong_is_cut_and_skipped),
+      cmocka_unit_test(test_count_lines),
       cmocka_unit_test(test_gzip_whole_truncated_and_bomb),
       cmocka_unit_test(test_csv_binding_and_quoting),
+      cmocka_unit_test(test_split_fast_paths),
       cmocka_unit_test(test_w3c_header_changes_mid_file),
       cmocka_unit_test(test_iso8601),
       cmocka_unit_test_setup(test_ssrf_classification, setup),
       cmocka_unit_test_setup(test_reset_vdir_parity, setup),
       cmocka_unit_test_setup(test_block_reader_boundaries, setup),
+      cmocka_unit_test(test_prefilter_mirrors_block_scan),
+      cmocka_unit_test(test_prefilter_meta_lines),
+      cmocka_unit_test_setup(test_block_reader_edges, setup),
+      cmocka_unit_test(test_iis_block_reader_counts),
       cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
+      cmocka_unit_test(test_ecp_line_case_and_decoys),
       cmocka_unit_test_setup(test_oabgenerator_write, setup),
       cmocka_unit_test_setup(test_iis_shell_requests, setup),
       cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),

@@ -1,0 +1,228 @@
+/*
+ * prefilter.c - Hyperscan databases of the detectors' needles; see
+ * prefilter.h. The patterns mirror exh_block_scan in detect.c: a needle
+ * added there must be added here (tests/unit/test_logs.c compares the two
+ * on every needle, its near misses and hostile bytes).
+ */
+#include "prefilter.h"
+
+#include <hs.h>
+#include <limits.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+/* What a match must be followed by to count. Only literals go to
+ * Hyperscan: its literal matcher runs at 10+ GB/s here, while a pattern
+ * with a class or a repeat halved the speed of its whole database; the
+ * two needles that need more than a literal are finished in the callback,
+ * a few bytes each. */
+typedef enum then {
+  THEN_NOTHING = 0,
+  THEN_META,        /* "\n#": a header or metadata line; stop */
+  THEN_SERVER_PATH, /* "server~": a '/' before any ',' '~' or line end */
+  THEN_ECP_JS,      /* "/ecp/": 1-3 letters, then ".js" */
+} then;
+
+typedef struct needle {
+  const char *literal;
+  then then;
+} needle;
+
+typedef struct family_needles {
+  exh_log_family fam;
+  const needle *needles;
+  size_t n;
+} family_needles;
+
+/* HttpProxy: SSRF (ServerInfo~, or Server~host/path as the BackEndCookie
+ * logs it), ProxyShell/NotShell ("json" of autodiscover.json), OWASSRF
+ * (powershell). */
+static const needle httpproxy_needles[] = {{"\n#", THEN_META},
+                                           {"serverinfo~", THEN_NOTHING},
+                                           {"server~", THEN_SERVER_PATH},
+                                           {"json", THEN_NOTHING},
+                                           {"powershell", THEN_NOTHING}};
+/* IIS: scripts in the drop folders, /ecp/<1-3 letters>.js, ProxyShell,
+ * OWASSRF, tunnel connects. */
+static const needle iis_needles[] = {{"\n#", THEN_META},       {"aspnet_client", THEN_NOTHING},
+                                     {"/auth/", THEN_NOTHING}, {"json", THEN_NOTHING},
+                                     {"/ecp/", THEN_ECP_JS},   {"powershell", THEN_NOTHING},
+                                     {"&port=", THEN_NOTHING}};
+
+static const family_needles families[] = {
+    {EXH_FAM_HTTPPROXY, httpproxy_needles, sizeof httpproxy_needles / sizeof httpproxy_needles[0]},
+    {EXH_FAM_IIS, iis_needles, sizeof iis_needles / sizeof iis_needles[0]},
+};
+#define N_DB (sizeof families / sizeof families[0])
+#define MAX_NEEDLES 8u
+
+struct exh_prefilter {
+  hs_database_t *db[N_DB];
+};
+
+struct exh_prefilter_scratch {
+  hs_scratch_t *s;
+};
+
+static hs_database_t *compile(const family_needles *f)
+{
+  const char *literals[MAX_NEEDLES];
+  size_t lens[MAX_NEEDLES];
+  unsigned flags[MAX_NEEDLES], ids[MAX_NEEDLES];
+  if (f->n > MAX_NEEDLES)
+    return NULL;
+  for (size_t i = 0; i < f->n; i++) {
+    literals[i] = f->needles[i].literal;
+    lens[i] = strlen(literals[i]);
+    /* Every needle is case-insensitive, as the detectors' -like is. */
+    flags[i] = f->needles[i].then == THEN_META ? 0 : HS_FLAG_CASELESS;
+    ids[i] = (unsigned)i; /* index into f->needles */
+  }
+  hs_database_t *db = NULL;
+  hs_compile_error_t *err = NULL;
+  /* literal mode: no pattern syntax to escape */
+  if (hs_compile_lit_multi(literals, flags, ids, lens, (unsigned)f->n, HS_MODE_BLOCK, NULL, &db,
+                           &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    return NULL;
+  }
+  return db;
+}
+
+exh_prefilter *exh_prefilter_new(void)
+{
+  if (hs_valid_platform() != HS_SUCCESS)
+    return NULL;
+  exh_prefilter *pf = exh_calloc(1, sizeof *pf);
+  if (!pf)
+    return NULL;
+  for (size_t i = 0; i < N_DB; i++) {
+    pf->db[i] = compile(&families[i]);
+    if (!pf->db[i]) {
+      exh_prefilter_free(pf);
+      return NULL;
+    }
+  }
+  return pf;
+}
+
+void exh_prefilter_free(exh_prefilter *pf)
+{
+  if (!pf)
+    return;
+  for (size_t i = 0; i < N_DB; i++)
+    hs_free_database(pf->db[i]);
+  exh_free(pf);
+}
+
+exh_prefilter_scratch *exh_prefilter_scratch_new(const exh_prefilter *pf)
+{
+  if (!pf)
+    return NULL;
+  exh_prefilter_scratch *s = exh_calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  /* One scratch serves every database it was grown for. */
+  for (size_t i = 0; i < N_DB; i++) {
+    if (hs_alloc_scratch(pf->db[i], &s->s) != HS_SUCCESS) {
+      exh_prefilter_scratch_free(s);
+      return NULL;
+    }
+  }
+  return s;
+}
+
+void exh_prefilter_scratch_free(exh_prefilter_scratch *s)
+{
+  if (!s)
+    return;
+  hs_free_scratch(s->s);
+  exh_free(s);
+}
+
+typedef struct scan_ctx {
+  const char *p, *end;
+  const needle *needles;
+  exh_hit_fn fn;
+  void *ctx;
+  bool taking; /* fn still wants hits */
+  bool meta;
+} scan_ctx;
+
+static bool is_letter(char ch)
+{
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* After "server~": the BackEndCookie SSRF carries a path
+ * ("Server~host/path~ver"); ordinary Autodiscover cookies
+ * ("Server~fqdn~ver~time") do not. Linear overall: every scan stops at the
+ * next '~', which the next "server~" would start from. */
+static bool server_path_follows(const char *q, const char *end)
+{
+  while (q < end && *q != ',' && *q != '~' && *q != '/' && *q != '\n')
+    q++;
+  return q < end && *q == '/';
+}
+
+/* After "/ecp/": 1-3 letters, then ".js" (the PoCs' /ecp/y.js). */
+static bool ecp_js_follows(const char *q, const char *end)
+{
+  size_t letters = 0;
+  while (q < end && letters < 4 && is_letter(*q))
+    q++, letters++;
+  return letters >= 1 && letters <= 3 && end - q >= 3 && q[0] == '.' && (q[1] | 0x20) == 'j' &&
+         (q[2] | 0x20) == 's';
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *arg)
+{
+  (void)from;
+  (void)flags;
+  scan_ctx *c = arg;
+  const char *after = c->p + to; /* one past the match */
+  switch (c->needles[id].then) {
+  case THEN_META:
+    c->meta = true;
+    return 1; /* stop: the block is read line by line */
+  case THEN_SERVER_PATH:
+    if (!server_path_follows(after, c->end))
+      return 0;
+    break;
+  case THEN_ECP_JS:
+    if (!ecp_js_follows(after, c->end))
+      return 0;
+    break;
+  case THEN_NOTHING:
+    break;
+  }
+  /* the match's last byte lies in the hit's line */
+  if (c->taking && !c->fn(c->ctx, after - 1))
+    c->taking = false;
+  return 0;
+}
+
+exh_prefilter_result exh_prefilter_scan(const exh_prefilter *pf, exh_prefilter_scratch *s,
+                                        exh_log_family fam, const char *p, size_t n, exh_hit_fn fn,
+                                        void *ctx)
+{
+  if (!pf || !s || n > UINT_MAX)
+    return EXH_PF_UNAVAILABLE;
+  const hs_database_t *db = NULL;
+  const needle *needles = NULL;
+  for (size_t i = 0; i < N_DB; i++) {
+    if (families[i].fam == fam) {
+      db = pf->db[i];
+      needles = families[i].needles;
+    }
+  }
+  if (!db)
+    return EXH_PF_UNAVAILABLE;
+  scan_ctx c = {p, p + n, needles, fn, ctx, true, false};
+  hs_error_t rc = hs_scan(db, p, (unsigned)n, 0, s->s, on_match, &c);
+  if (c.meta)
+    return EXH_PF_META;
+  return rc == HS_SUCCESS ? EXH_PF_DONE : EXH_PF_UNAVAILABLE;
+}
