@@ -36,6 +36,7 @@
 
 #include "core/alloc.h"
 #include "core/evidence.h"
+#include "core/limits.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 #include "hunt/hunt_int.h"
@@ -512,22 +513,71 @@ static shell *shell_by_url(story_ctx *c, const char *url, size_t n)
 }
 
 /* Where a URL would be on disk, if anywhere, under the usual folders. */
-static char *disk_path_of_url(const char *root, const char *url, size_t n)
+/* Tries base + url under the root; the new relative path if it exists. */
+static char *try_base(const char *root, const char *base, size_t bl, const char *url, size_t n)
 {
-  static const char *const bases[] = {
+  char *rel = exh_malloc(bl + n + 1);
+  if (!rel)
+    return NULL;
+  memcpy(rel, base, bl);
+  memcpy(rel + bl, url, n);
+  rel[bl + n] = '\0';
+  if (exists_ci(root, rel))
+    return rel;
+  exh_free(rel);
+  return NULL;
+}
+
+/* Where a URL would be on disk, if anywhere. The web folders are where the
+ * evidence shows them (any path seen with inetpub/wwwroot, FrontEnd/
+ * HttpProxy or ClientAccess in it: Exchange may be installed on D:\ or
+ * elsewhere), else where Windows puts them by default. */
+static char *disk_path_of_url(const hunt_server *hs, const char *url, size_t n)
+{
+  static const char *const marks[] = {"inetpub/wwwroot", "frontend/httpproxy", "clientaccess"};
+  for (size_t i = 0; i < hs->n_recs; i++) {
+    const char *p = hs->recs[i].f.path;
+    if (!p)
+      continue;
+    const char *rel = exh_hunt_rel_of(hs->root, p);
+    for (size_t k = 0; k < sizeof marks / sizeof *marks; k++) {
+      const char *hit = strcasestr(rel, marks[k]);
+      if (!hit || (hit != rel && hit[-1] != '/'))
+        continue;
+      char *found = try_base(hs->root, rel, (size_t)(hit - rel) + strlen(marks[k]), url, n);
+      if (found)
+        return found;
+    }
+  }
+  /* An Exchange install the logs or builds show (.../V15/Logging/...). */
+  for (size_t i = 0; i < hs->n_recs + hs->n_builds; i++) {
+    const char *p = i < hs->n_recs ? hs->recs[i].f.path : hs->builds[i - hs->n_recs].b.path;
+    if (!p)
+      continue;
+    const char *rel = exh_hunt_rel_of(hs->root, p);
+    const char *hit = strcasestr(rel, "v15/");
+    if (!hit || (hit != rel && hit[-1] != '/'))
+      continue;
+    static const char *const under[] = {"FrontEnd/HttpProxy", "ClientAccess"};
+    for (size_t k = 0; k < 2; k++) {
+      size_t bl = (size_t)(hit - rel) + 4, ul = strlen(under[k]);
+      char base[EXH_MAX_PATH];
+      if (bl + ul >= sizeof base)
+        continue;
+      memcpy(base, rel, bl);
+      memcpy(base + bl, under[k], ul);
+      char *found = try_base(hs->root, base, bl + ul, url, n);
+      if (found)
+        return found;
+    }
+  }
+  static const char *const defaults[] = {
       "inetpub/wwwroot", "Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy",
       "Program Files/Microsoft/Exchange Server/V15/ClientAccess"};
-  for (size_t i = 0; i < sizeof bases / sizeof *bases; i++) {
-    size_t bl = strlen(bases[i]);
-    char *rel = exh_malloc(bl + n + 1);
-    if (!rel)
-      return NULL;
-    memcpy(rel, bases[i], bl);
-    memcpy(rel + bl, url, n);
-    rel[bl + n] = '\0';
-    if (exists_ci(root, rel))
-      return rel;
-    exh_free(rel);
+  for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
+    char *found = try_base(hs->root, defaults[i], strlen(defaults[i]), url, n);
+    if (found)
+      return found;
   }
   return NULL;
 }
@@ -597,7 +647,7 @@ static void build_shells(story_ctx *c)
       shell *s = shell_by_url(c, r->f.artifact, n);
       if (!s) {
         char *url = exh_strndup(r->f.artifact, n);
-        char *path = url ? disk_path_of_url(hs->root, url, n) : NULL;
+        char *path = url ? disk_path_of_url(hs, url, n) : NULL;
         if (!url) {
           c->err = EXHUNT_ENOMEM;
           return;

@@ -133,6 +133,24 @@ echo '<html></html>' >"$TMP/nologs/EX03/inetpub/wwwroot/iisstart.htm"
 expect_rc 2 "hunt: no logs" -- "$EXHUNT" hunt -f jsonl "$TMP/nologs/EX03"
 [ "$(verdict "$TMP/out" "$TMP/nologs/EX03")" = "INSUFFICIENT EVIDENCE" ] && ok || bad "no logs: INSUFFICIENT EVIDENCE"
 
+# --- Exchange installed elsewhere: a requested script found on disk by its URL ---------
+ALT="$TMP/alt/EX04"
+mkdir -p "$ALT/D/Exch/V15/FrontEnd/HttpProxy/owa/auth" "$ALT/D/Exch/V15/Logging/HttpProxy/Owa" "$ALT/C/inetpub/logs/LogFiles/W3SVC1"
+printf '<%%@ Page Language="C#" Inherits="Microsoft.Exchange.Helper" %%>\r\n' >"$ALT/D/Exch/V15/FrontEnd/HttpProxy/owa/auth/helper.aspx"
+sed 's/2021-04-20/2021-03-02/g; s/2176,9/2176,2/g; s/2176.009/2176.002/' "$LATE/V15/Logging/HttpProxy/Owa/HttpProxy_2021042008-1.LOG" >"$ALT/D/Exch/V15/Logging/HttpProxy/Owa/HttpProxy_2021030208-1.LOG"
+{
+  printf '#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-03-02 08:00:00\r\n'
+  printf '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n'
+  printf '2021-03-02 09:00:01 192.0.2.25 POST /owa/auth/helper.aspx - 443 - 198.51.100.9 antSword/v2.1 - 200 0 0 15\r\n'
+} >"$ALT/C/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log"
+expect_rc 1 "hunt: Exchange on another drive" -- "$EXHUNT" hunt -f jsonl "$ALT"
+python3 - "$TMP/out" <<'PY' && ok || bad "the requested script is found on disk under the install the logs show"
+import json, sys
+shells = [s for l in open(sys.argv[1]) for o in [json.loads(l)] if o["type"] == "story" for s in o["shells"]]
+h = [s for s in shells if s.get("url") == "/owa/auth/helper.aspx"]
+assert h and h[0]["on_disk"] and h[0]["path"] == "D/Exch/V15/FrontEnd/HttpProxy/owa/auth/helper.aspx", shells
+PY
+
 # --- several reports in one run; Timesketch fields on every row -----------------------
 OUTD="$TMP/reports"
 mkdir -p "$OUTD"
