@@ -32,7 +32,34 @@ for l in open(sys.argv[1]):
 }
 EX="$SRC/examples"
 
+# Evidence is read-only: contents, sizes and all three times of every file and
+# folder of a tree, before and after. `meta` only stats (reading a file would
+# move its access time itself); `hashes` reads.
+meta() {
+  python3 - "$1" <<'PY'
+import os, sys
+for d, dirs, files in sorted(os.walk(sys.argv[1])):
+    for name in sorted(dirs + files):
+        st = os.lstat(os.path.join(d, name))
+        print(os.path.join(d, name), st.st_size, st.st_mtime_ns, st.st_atime_ns, st.st_ctime_ns)
+PY
+}
+hashes() {
+  (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
 # --- the example evidence: one compromised server, one clean ------------------
+cp -a "$SRC/examples" "$TMP/ro-examples"
+hashes "$TMP/ro-examples" >"$TMP/h-before"
+# Access times older than the modification times: with relatime, any plain
+# read or directory listing would now move them.
+find "$TMP/ro-examples" -exec touch -a -h -d 2020-01-01T00:00:00 {} +
+meta "$TMP/ro-examples" >"$TMP/before"
+"$EXHUNT" hunt --report html="$TMP/ro.html" --report timesketch-csv="$TMP/ro.csv" "$TMP/ro-examples/compromised-exchange" "$TMP/ro-examples/clean-exchange" >/dev/null 2>&1
+meta "$TMP/ro-examples" >"$TMP/after"
+cmp -s "$TMP/before" "$TMP/after" && ok || { bad "hunt changed a size or a time in the evidence"; diff "$TMP/before" "$TMP/after" | head -5; }
+hashes "$TMP/ro-examples" >"$TMP/h-after"
+cmp -s "$TMP/h-before" "$TMP/h-after" && ok || bad "hunt changed the content of the evidence"
 expect_rc 1 "hunt: examples" -- "$EXHUNT" hunt -f jsonl "$EX/compromised-exchange" "$EX/clean-exchange"
 cp "$TMP/out" "$TMP/examples.jsonl"
 [ "$(verdict "$TMP/examples.jsonl" "$EX/compromised-exchange")" = COMPROMISED ] && ok || bad "compromised example: COMPROMISED"
