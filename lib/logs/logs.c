@@ -233,12 +233,14 @@ static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t
   r->user->on_finding(r->user->ctx, &f);
 }
 
-static exh_view copy_view(exh_dynbuf *b, exh_view v, size_t cap, size_t *offset)
+/* Appends a capped copy of v and a NUL; *failed is set if memory ran out
+ * (the views into b are then not to be used). */
+static exh_view copy_view(exh_dynbuf *b, exh_view v, size_t cap, size_t *offset, bool *failed)
 {
   *offset = b->len;
   size_t n = v.n < cap ? v.n : cap;
-  exh_dynbuf_add(b, v.p, n);
-  exh_dynbuf_addc(b, '\0');
+  if (exh_dynbuf_add(b, v.p, n) != EXHUNT_OK || exh_dynbuf_addc(b, '\0') != EXHUNT_OK)
+    *failed = true;
   exh_view out = {NULL, n};
   return out;
 }
@@ -301,12 +303,14 @@ static void hold_locked(run *r, const exh_log_hit *h, const char *path, uint64_t
   exh_dynbuf b;
   exh_dynbuf_init(&b, 0);
   size_t off_ex, off_ip, off_ua, off_art;
-  copy_view(&b, (exh_view){excerpt, excerpt_len}, EXCERPT_CAP, &off_ex);
-  exh_view ip = copy_view(&b, h->client_ip, 63, &off_ip);
-  exh_view ua = copy_view(&b, h->user_agent, 511, &off_ua);
-  exh_view art = copy_view(&b, h->artifact, ARTIFACT_CAP, &off_art);
+  bool failed = false;
+  copy_view(&b, (exh_view){excerpt, excerpt_len}, EXCERPT_CAP, &off_ex, &failed);
+  exh_view ip = copy_view(&b, h->client_ip, 63, &off_ip, &failed);
+  exh_view ua = copy_view(&b, h->user_agent, 511, &off_ua, &failed);
+  exh_view art = copy_view(&b, h->artifact, ARTIFACT_CAP, &off_art, &failed);
   char *path_copy = exh_strdup(path);
-  if (!b.data || !path_copy) {
+  if (failed || !b.data || !path_copy) {
+    /* No memory to hold it for classification: report it as it is. */
     exh_free(path_copy);
     exh_dynbuf_free(&b);
     emit_locked(r, h, path, line, ts, excerpt, excerpt_len);

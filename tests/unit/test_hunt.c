@@ -1,0 +1,210 @@
+/*
+ * test_hunt.c - exhunt_hunt_paths through the library API on the bundled
+ * example evidence: the verdict, the order of the records a sink receives,
+ * that every id a verdict or story cites is a finding of that server, and an
+ * allocation-failure sweep over the whole hunt (every failure is a clean
+ * ENOMEM; ASan's leak check in CI catches anything left behind).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "core/alloc.h"
+
+typedef struct hunt_rec_log {
+  char ids[256][16];
+  size_t n_ids;
+  char verdict[32];
+  size_t n_verdicts, n_stories, n_builds, n_coverage;
+  bool order_ok; /* builds < findings < coverage < stories < verdict */
+  int phase;     /* 0 builds, 1 findings, 2 coverage, 3 stories, 4 verdict */
+  bool cited_ok; /* every cited id was emitted before */
+  size_t shells_tied;
+} hunt_log;
+
+static hunt_log hl;
+
+static void at_phase(int p)
+{
+  if (p < hl.phase)
+    hl.order_ok = false;
+  hl.phase = p;
+}
+
+static bool known(const char *id)
+{
+  for (size_t i = 0; i < hl.n_ids; i++)
+    if (strcmp(hl.ids[i], id) == 0)
+      return true;
+  return false;
+}
+
+static void on_finding(void *ctx, const exhunt_finding *f)
+{
+  (void)ctx;
+  at_phase(1);
+  if (f->id && hl.n_ids < 256)
+    snprintf(hl.ids[hl.n_ids++], sizeof hl.ids[0], "%s", f->id);
+}
+
+static void on_notice(void *ctx, const exhunt_notice *n)
+{
+  (void)ctx;
+  (void)n;
+}
+
+static void on_build(void *ctx, const exhunt_build_seen *b)
+{
+  (void)ctx;
+  (void)b;
+  at_phase(0);
+  hl.n_builds++;
+}
+
+static void on_coverage(void *ctx, const exhunt_coverage *c)
+{
+  (void)ctx;
+  (void)c;
+  at_phase(2);
+  hl.n_coverage++;
+}
+
+static void on_story(void *ctx, const exhunt_story *s)
+{
+  (void)ctx;
+  at_phase(3);
+  hl.n_stories++;
+  for (size_t i = 0; i < s->n_steps; i++)
+    hl.cited_ok = hl.cited_ok && known(s->steps[i].evidence);
+  for (size_t i = 0; i < s->n_shells; i++) {
+    const exhunt_story_shell *sh = &s->shells[i];
+    hl.shells_tied += sh->planted_by.n && sh->requests.n;
+    for (size_t k = 0; k < sh->planted_by.n; k++)
+      hl.cited_ok = hl.cited_ok && known(sh->planted_by.ids[k]);
+    for (size_t k = 0; k < sh->requests.n; k++)
+      hl.cited_ok = hl.cited_ok && known(sh->requests.ids[k]);
+  }
+}
+
+static void on_verdict(void *ctx, const exhunt_verdict *v)
+{
+  (void)ctx;
+  at_phase(4);
+  hl.n_verdicts++;
+  snprintf(hl.verdict, sizeof hl.verdict, "%s", v->verdict);
+  for (size_t i = 0; i < v->n_reasons; i++)
+    for (size_t k = 0; k < v->reasons[i].evidence.n; k++)
+      hl.cited_ok = hl.cited_ok && known(v->reasons[i].evidence.ids[k]);
+}
+
+static exhunt_rules *rules;
+
+static int setup(void **state)
+{
+  (void)state;
+  exhunt_sink quiet = {.on_notice = on_notice};
+  assert_int_equal(exhunt_rules_new(&rules), EXHUNT_OK);
+  assert_int_equal(exhunt_rules_add_default(rules, &quiet), EXHUNT_OK);
+  assert_int_equal(exhunt_rules_compile(rules, &quiet), EXHUNT_OK);
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  exhunt_rules_free(rules);
+  return 0;
+}
+
+static exhunt_err run(const char *root)
+{
+  memset(&hl, 0, sizeof hl);
+  hl.order_ok = hl.cited_ok = true;
+  exhunt_sink sink = {.on_finding = on_finding,
+                      .on_notice = on_notice,
+                      .on_coverage = on_coverage,
+                      .on_build = on_build,
+                      .on_story = on_story,
+                      .on_verdict = on_verdict};
+  exhunt_hunt_opts opts;
+  exhunt_hunt_opts_init(&opts);
+  opts.rules = rules;
+  opts.threads = 1;
+  opts.now = 1793491200; /* 2026-11-01 */
+  return exhunt_hunt_paths(&root, 1, &opts, &sink, NULL);
+}
+
+static void test_compromised_example(void **state)
+{
+  (void)state;
+  assert_int_equal(run(EXHUNT_SOURCE_DIR "/examples/compromised-exchange"), EXHUNT_OK);
+  assert_string_equal(hl.verdict, "COMPROMISED");
+  assert_int_equal(hl.n_verdicts, 1);
+  assert_true(hl.n_builds >= 1);
+  assert_int_equal(hl.n_coverage, 5);
+  assert_true(hl.n_stories >= 1);
+  assert_true(hl.order_ok);
+  assert_true(hl.cited_ok);
+  assert_true(hl.shells_tied >= 3); /* planted and used, each */
+}
+
+static void test_clean_example(void **state)
+{
+  (void)state;
+  assert_int_equal(run(EXHUNT_SOURCE_DIR "/examples/clean-exchange"), EXHUNT_OK);
+  assert_string_equal(hl.verdict, "CLEAN");
+  assert_int_equal(hl.n_stories, 0);
+}
+
+static void test_bad_arguments(void **state)
+{
+  (void)state;
+  exhunt_hunt_opts opts;
+  exhunt_hunt_opts_init(&opts);
+  exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice};
+  const char *root = EXHUNT_SOURCE_DIR "/examples";
+  assert_int_equal(exhunt_hunt_paths(&root, 1, &opts, &sink, NULL), EXHUNT_EINVAL); /* no rules */
+  opts.rules = rules;
+  exhunt_sink no_notice = {.on_finding = on_finding};
+  assert_int_equal(exhunt_hunt_paths(&root, 1, &opts, &no_notice, NULL), EXHUNT_EINVAL);
+}
+
+/* Fail allocation N for every N a hunt makes (every 3rd past the first
+ * 300, to keep the run short): always a clean OK or ENOMEM. */
+static void test_alloc_failure_sweep(void **state)
+{
+  (void)state;
+  unsigned long total = 0, runs = 0;
+  for (unsigned long n = 1; n < 200000; n += n < 300 ? 1 : 3) {
+    exh_alloc_fail_at(n, 0);
+    exhunt_err err = run(EXHUNT_SOURCE_DIR "/examples/compromised-exchange");
+    unsigned long made = exh_alloc_count();
+    exh_alloc_fail_at(0, 0);
+    runs++;
+    if (made < n) {
+      assert_int_equal(err, EXHUNT_OK);
+      assert_string_equal(hl.verdict, "COMPROMISED");
+      total = n;
+      break;
+    }
+    if (err != EXHUNT_OK && err != EXHUNT_ENOMEM)
+      fail_msg("allocation %lu failed: %s", n, exhunt_strerror(err));
+  }
+  assert_true(total > 100);
+  print_message("hunt allocation sweep: %lu runs up to allocation %lu\n", runs, total);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_compromised_example),
+      cmocka_unit_test(test_clean_example),
+      cmocka_unit_test(test_bad_arguments),
+      cmocka_unit_test(test_alloc_failure_sweep),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
