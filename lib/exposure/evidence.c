@@ -51,7 +51,7 @@ typedef struct sighting {
   uint64_t count;
 } sighting;
 
-typedef struct server {
+struct exh_exposure_server {
   const exhunt_sink *user;
   exhunt_scan_stats *stats;
   sighting items[MAX_BUILDS_PER_SERVER];
@@ -61,7 +61,8 @@ typedef struct server {
   exhunt_err fatal;
   uint8_t *buf; /* read buffer, reused */
   size_t buf_cap;
-} server;
+};
+typedef struct exh_exposure_server server;
 
 static void notice(server *s, exhunt_notice_kind kind, exhunt_err code, const char *what,
                    const char *path, const char *reason)
@@ -675,6 +676,54 @@ static exhunt_err one_server(const exh_builddb *db, const char *root,
 out:
   server_free(s);
   return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* One server fed file by file (exhunt hunt's single walk).                */
+
+exhunt_err exh_exposure_server_new(const exhunt_sink *sink, exhunt_scan_stats *stats,
+                                   exh_exposure_server **out)
+{
+  server *s = exh_calloc(1, sizeof *s);
+  if (!s)
+    return EXHUNT_ENOMEM;
+  s->user = sink;
+  s->stats = stats;
+  *out = s;
+  return EXHUNT_OK;
+}
+
+bool exh_exposure_wants(const char *path)
+{
+  kinds k = kinds_of(path);
+  return k.exsetup || k.log || k.dump;
+}
+
+exhunt_err exh_exposure_server_file(exh_exposure_server *s, const char *path)
+{
+  uint64_t seen = s->stats->files_seen;
+  struct stat st;
+  memset(&st, 0, sizeof st);
+  walk_file(s, path, &st);
+  s->stats->files_seen = seen; /* the caller's walk counts files */
+  return s->fatal;
+}
+
+exhunt_err exh_exposure_server_report(exh_exposure_server *s, const exh_builddb *db,
+                                      const char *root, int64_t now)
+{
+  if (s->fatal)
+    return s->fatal;
+  if (s->capped)
+    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "too-many-builds", root,
+           "more distinct builds than exhunt keeps per server; the rest were not listed");
+  return report(s, db, root, now);
+}
+
+void exh_exposure_server_free(exh_exposure_server *s)
+{
+  if (s)
+    server_free(s);
 }
 
 exhunt_err exh_exposure_buffer(const char *path, const uint8_t *data, size_t len, int64_t mtime,

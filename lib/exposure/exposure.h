@@ -32,4 +32,18 @@ exhunt_err exh_exposure_assess_db(const exh_builddb *db, const exhunt_build *bui
 exhunt_err exh_exposure_buffer(const char *path, const uint8_t *data, size_t len, int64_t mtime,
                                int64_t now, const exhunt_sink *sink);
 
+/* One server's builds, fed file by file by a walk the caller runs (exhunt
+ * hunt walks once for every engine). Not thread-safe: one feeder. */
+typedef struct exh_exposure_server exh_exposure_server;
+exhunt_err exh_exposure_server_new(const exhunt_sink *sink, exhunt_scan_stats *stats,
+                                   exh_exposure_server **out);
+/* Would this file be examined (a log, ExSetup.exe, a text dump)? */
+bool exh_exposure_wants(const char *path);
+/* Examines one file (opened read-only here); ENOMEM stops. */
+exhunt_err exh_exposure_server_file(exh_exposure_server *s, const char *path);
+/* The build history and the verdicts for the newest, or no-build. */
+exhunt_err exh_exposure_server_report(exh_exposure_server *s, const exh_builddb *db,
+                                      const char *root, int64_t now);
+void exh_exposure_server_free(exh_exposure_server *s);
+
 #endif

@@ -15,13 +15,19 @@
  * findings with ids, coverage, stories, verdict. Notes and errors pass
  * through as they come.
  */
+#define _GNU_SOURCE /* FNM_CASEFOLD */
+#include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "exposure/builddb.h"
+#include "exposure/exposure.h"
 #include "hunt/hunt_int.h"
+#include "scan/scan_int.h"
 
 /* ---------------------------------------------------------------------- */
 /* Deep copies.                                                            */
@@ -191,43 +197,56 @@ static void server_free(hunt_server *hs)
 /* ---------------------------------------------------------------------- */
 /* The capturing sink each engine reports to.                              */
 
+/* During the walk the scan's workers and the walker's thread (exposure,
+ * through the tap) both report: one lock serialises what reaches the
+ * server's records and the caller's sink. */
 typedef struct capture {
   hunt_server *hs;
   hunt_origin origin;
   const exhunt_sink *user;
+  pthread_mutex_t *lock;
 } capture;
 
 static void cap_finding(void *ctx, const exhunt_finding *f)
 {
   capture *c = ctx;
+  pthread_mutex_lock(c->lock);
   if (!c->hs->fatal)
     c->hs->fatal = exh_hunt_keep(c->hs, f, c->origin);
+  pthread_mutex_unlock(c->lock);
 }
 
 static void cap_notice(void *ctx, const exhunt_notice *n)
 {
   capture *c = ctx;
+  pthread_mutex_lock(c->lock);
   c->user->on_notice(c->user->ctx, n);
+  pthread_mutex_unlock(c->lock);
 }
 
 static void cap_progress(void *ctx, const exhunt_scan_stats *s)
 {
   capture *c = ctx;
+  pthread_mutex_lock(c->lock);
   if (c->user->on_progress)
     c->user->on_progress(c->user->ctx, s);
+  pthread_mutex_unlock(c->lock);
 }
 
 static void cap_build(void *ctx, const exhunt_build_seen *b)
 {
   capture *c = ctx;
+  pthread_mutex_lock(c->lock);
   if (!c->hs->fatal)
     c->hs->fatal = keep_build(c->hs, b);
+  pthread_mutex_unlock(c->lock);
 }
 
 static void cap_coverage(void *ctx, const exhunt_coverage *cov)
 {
   capture *c = ctx;
   hunt_server *hs = c->hs;
+  /* Coverage comes after the walk, from the log engine alone. */
   if (hs->fatal || hs->n_covs == sizeof hs->covs / sizeof hs->covs[0])
     return;
   hunt_cov *k = &hs->covs[hs->n_covs];
@@ -286,12 +305,63 @@ static int cmp_recs(const void *a, const void *b)
   return 0;
 }
 
-/* Files the content scan leaves alone in a hunt: logs and event exports
- * (the log engine's; IIS never runs them), EVTX, and Exchange databases
- * with their transaction and checkpoint files. */
-static const char *const hunt_scan_excludes[] = {"*.log",      "*.log.gz", "*.evtx", "*.jsonl",
-                                                 "*.jsonl.gz", "*.ndjson", "*.json", "*.json.gz",
-                                                 "*.edb",      "*.jrs",    "*.chk",  "*.etl"};
+/* Files the content scan leaves to the log engine (logs, event exports,
+ * EVTX: IIS never runs them, and YARA over gigabytes of logs finds nothing
+ * the log detectors do not), and Exchange database files nobody reads. */
+static const char *const log_patterns[] = {"*.log",   "*.log.gz",   "*.evtx",
+                                           "*.jsonl", "*.jsonl.gz", "*.ndjson",
+                                           "*.json",  "*.json.gz",  "*.ndjson.gz"};
+static const char *const skip_patterns[] = {"*.edb", "*.jrs", "*.chk", "*.etl"};
+
+static bool name_matches(const char *path, const char *const *pats, size_t n)
+{
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  for (size_t i = 0; i < n; i++)
+    if (fnmatch(pats[i], base, FNM_CASEFOLD) == 0)
+      return true;
+  return false;
+}
+
+/* The single walk's tap: builds are examined here, logs collected for the
+ * log engine, everything else left to the scan. */
+typedef struct tap_ctx {
+  exh_exposure_server *exposure;
+  char **logs;
+  size_t n_logs, cap_logs;
+  exhunt_err fatal;
+} tap_ctx;
+
+static bool tap_file(void *ctx, const char *path, const struct stat *st)
+{
+  (void)st;
+  tap_ctx *t = ctx;
+  if (t->fatal)
+    return false;
+  if (exh_exposure_wants(path))
+    t->fatal = exh_exposure_server_file(t->exposure, path);
+  if (name_matches(path, skip_patterns, sizeof skip_patterns / sizeof *skip_patterns))
+    return false;
+  if (!name_matches(path, log_patterns, sizeof log_patterns / sizeof *log_patterns))
+    return true;
+  if (t->n_logs == t->cap_logs) {
+    size_t cap = t->cap_logs ? t->cap_logs * 2 : 64;
+    char **bigger = exh_reallocarray(t->logs, cap, sizeof *bigger);
+    if (!bigger) {
+      t->fatal = EXHUNT_ENOMEM;
+      return false;
+    }
+    t->logs = bigger;
+    t->cap_logs = cap;
+  }
+  char *copy = exh_strdup(path);
+  if (!copy) {
+    t->fatal = EXHUNT_ENOMEM;
+    return false;
+  }
+  t->logs[t->n_logs++] = copy;
+  return false;
+}
 
 static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
                              const exhunt_sink *sink, exhunt_scan_stats *total)
@@ -300,39 +370,22 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   memset(&hs, 0, sizeof hs);
   hs.root = root;
   exhunt_err err = EXHUNT_OK;
-  exhunt_scan_stats st;
-  const char **excludes = NULL;
-  size_t n_hunt_ex = sizeof hunt_scan_excludes / sizeof hunt_scan_excludes[0];
+  exhunt_scan_stats st, xst;
+  memset(&xst, 0, sizeof xst);
+  pthread_mutex_t lock;
+  pthread_mutex_init(&lock, NULL);
+  tap_ctx tap = {NULL, NULL, 0, 0, EXHUNT_OK};
+  exh_builddb db;
+  memset(&db, 0, sizeof db);
 
-  /* 1. Exposure. */
-  capture cx = {&hs, ORIGIN_EXPOSURE, sink};
+  /* 1. One walk: every file is seen once. The scan reads and checks files;
+   * its tap examines builds and collects logs. */
+  capture cx = {&hs, ORIGIN_EXPOSURE, sink, &lock};
   exhunt_sink xs = {
       .ctx = &cx, .on_finding = cap_finding, .on_notice = cap_notice, .on_build = cap_build};
-  exhunt_exposure_opts eo;
-  exhunt_exposure_opts_init(&eo);
-  eo.one_file_system = opts->one_file_system;
-  eo.excludes = opts->excludes;
-  eo.n_excludes = opts->n_excludes;
-  eo.max_depth = opts->max_depth;
-  eo.now = opts->now;
-  err = exhunt_exposure_paths(&root, 1, &eo, &xs, &st);
-  add_stats(total, &st);
-  if (!err)
-    err = hs.fatal;
-  if (err)
+  if ((err = exh_exposure_server_new(&xs, &xst, &tap.exposure)) != EXHUNT_OK)
     goto out;
-
-  /* 2. Files. */
-  excludes = exh_calloc(opts->n_excludes + n_hunt_ex, sizeof *excludes);
-  if (!excludes) {
-    err = EXHUNT_ENOMEM;
-    goto out;
-  }
-  for (size_t i = 0; i < opts->n_excludes; i++)
-    excludes[i] = opts->excludes[i];
-  for (size_t i = 0; i < n_hunt_ex; i++)
-    excludes[opts->n_excludes + i] = hunt_scan_excludes[i];
-  capture cs = {&hs, ORIGIN_SCAN, sink};
+  capture cs = {&hs, ORIGIN_SCAN, sink, &lock};
   exhunt_sink ss = {.ctx = &cs,
                     .on_finding = cap_finding,
                     .on_notice = cap_notice,
@@ -341,39 +394,41 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   exhunt_scan_opts_init(&so);
   so.threads = opts->threads;
   so.one_file_system = opts->one_file_system;
-  so.excludes = excludes;
-  so.n_excludes = opts->n_excludes + n_hunt_ex;
+  so.excludes = opts->excludes;
+  so.n_excludes = opts->n_excludes;
   so.max_depth = opts->max_depth;
+  exh_scan_tap scan_tap = {&tap, tap_file};
   memset(&st, 0, sizeof st);
-  err = exhunt_scan_paths(opts->rules, &root, 1, &so, &ss, &st);
-  /* Every file is counted by the scan walk; the other two only add what
-   * they read. */
-  total->files_seen += st.files_seen;
-  total->dirs_seen += st.dirs_seen;
-  total->files_scanned += st.files_scanned;
-  total->bytes_read += st.bytes_read;
-  total->errors += st.errors;
-  total->notes += st.notes;
-  for (int i = 0; i < EXHUNT_SKIP_COUNT; i++)
-    total->skipped[i] += st.skipped[i];
+  err = exh_scan_run(opts->rules, &root, 1, &so, &ss, &st, &scan_tap);
+  add_stats(total, &st);
+  total->bytes_read += xst.bytes_read;
+  total->errors += xst.errors;
+  total->notes += xst.notes;
+  if (!err)
+    err = tap.fatal ? tap.fatal : hs.fatal;
+  if (err)
+    goto out;
+
+  /* 2. The build history and exposure. */
+  err = exh_builddb_load(&db, sink);
+  if (err == EXHUNT_ECORRUPT)
+    err = EXHUNT_OK;
+  if (!err)
+    err = exh_exposure_server_report(tap.exposure, &db, root, opts->now);
   if (!err)
     err = hs.fatal;
   if (err)
     goto out;
 
-  /* 3. Logs. */
-  capture cl = {&hs, ORIGIN_LOGS, sink};
+  /* 3. The logs the walk collected. */
+  capture cl = {&hs, ORIGIN_LOGS, sink, &lock};
   exhunt_sink ls = {
       .ctx = &cl, .on_finding = cap_finding, .on_notice = cap_notice, .on_coverage = cap_coverage};
   exhunt_logs_opts lo;
   exhunt_logs_opts_init(&lo);
   lo.threads = opts->threads;
-  lo.one_file_system = opts->one_file_system;
-  lo.excludes = opts->excludes;
-  lo.n_excludes = opts->n_excludes;
-  lo.max_depth = opts->max_depth;
   memset(&st, 0, sizeof st);
-  err = exhunt_logs_paths(&root, 1, &lo, &ls, &st);
+  err = exhunt_logs_paths((const char *const *)tap.logs, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;
   total->bytes_read += st.bytes_read;
   total->errors += st.errors;
@@ -405,7 +460,8 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
       urls[n_urls++] = url;
     }
     memset(&st, 0, sizeof st);
-    err = exh_hunt_requests(&hs, urls, n_urls, opts, sink, &st);
+    err =
+        exh_hunt_requests(&hs, urls, n_urls, (const char *const *)tap.logs, tap.n_logs, sink, &st);
     for (size_t k = 0; k < n_urls; k++)
       exh_free(owned[k]);
     if (err)
@@ -430,7 +486,12 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
     sink->on_coverage(sink->ctx, &hs.covs[i].c);
   err = exh_hunt_story(&hs, opts->now, sink);
 out:
-  exh_free(excludes);
+  exh_exposure_server_free(tap.exposure);
+  for (size_t i = 0; i < tap.n_logs; i++)
+    exh_free(tap.logs[i]);
+  exh_free(tap.logs);
+  exh_builddb_free(&db);
+  pthread_mutex_destroy(&lock);
   server_free(&hs);
   return err;
 }

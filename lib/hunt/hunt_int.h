@@ -58,10 +58,10 @@ char *exh_hunt_url_of(const char *rel);
 /* `path` relative to `root` (borrowed from path). */
 const char *exh_hunt_rel_of(const char *root, const char *path);
 
-/* Requests in the IIS and HttpProxy logs to these URLs, kept as log
- * findings (requests.c). */
+/* Requests to these URLs in the IIS and HttpProxy logs among `logs` (the
+ * walk collected them), kept as log findings (requests.c). */
 exhunt_err exh_hunt_requests(hunt_server *hs, const char *const *urls, size_t n_urls,
-                             const exhunt_hunt_opts *opts, const exhunt_sink *sink,
+                             const char *const *logs, size_t n_logs, const exhunt_sink *sink,
                              exhunt_scan_stats *stats);
 
 /* Tells the story of one server and gives its verdict, through sink. */

@@ -25,7 +25,6 @@
 #include "logs/lines.h"
 #include "logs/source.h"
 #include "logs/table.h"
-#include "walk/walk.h"
 
 #define MAX_REQUEST_FINDINGS 10000u
 #define MAX_EXCERPT 2048u
@@ -216,40 +215,17 @@ out:
   close(fd);
 }
 
-static void walk_file(void *ctx, const char *path, const struct stat *st)
-{
-  (void)st;
-  req_ctx *c = ctx;
-  if (!c->err && is_request_log(path))
-    read_log(c, path);
-}
-
-static void walk_dir(void *ctx)
-{
-  (void)ctx;
-}
-
-static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
-{
-  (void)ctx;
-  (void)why;
-  (void)n; /* the engines' own walks reported these */
-}
-
 exhunt_err exh_hunt_requests(hunt_server *hs, const char *const *urls, size_t n_urls,
-                             const exhunt_hunt_opts *opts, const exhunt_sink *sink,
+                             const char *const *logs, size_t n_logs, const exhunt_sink *sink,
                              exhunt_scan_stats *stats)
 {
   if (n_urls == 0)
     return EXHUNT_OK;
   req_ctx c = {hs, urls, n_urls, sink, stats, 0, false, EXHUNT_OK};
-  exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
-                         opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
-  exh_walk_cb cb = {&c, walk_file, walk_skip, walk_dir};
-  exhunt_err err = exh_walk(hs->root, &wopts, &cb);
-  if (!err)
-    err = c.err;
-  if (!err && c.capped) {
+  for (size_t i = 0; i < n_logs && !c.err; i++)
+    if (is_request_log(logs[i]))
+      read_log(&c, logs[i]);
+  if (!c.err && c.capped) {
     char reason[160];
     snprintf(reason, sizeof reason,
              "more than %u requests to web shells found on disk; the rest were not kept",
@@ -258,5 +234,5 @@ exhunt_err exh_hunt_requests(hunt_server *hs, const char *const *urls, size_t n_
                        reason};
     sink->on_notice(sink->ctx, &n);
   }
-  return err;
+  return c.err;
 }

@@ -23,6 +23,7 @@
 #include "core/limits.h"
 #include "filescan.h"
 #include "rules/rules_int.h"
+#include "scan/scan_int.h"
 #include "walk/walk.h"
 
 typedef struct job {
@@ -46,6 +47,7 @@ typedef struct scan_ctx {
   exhunt_scan_stats stats;
   struct timespec last_progress;
   uint64_t noatime_refused;
+  const exh_scan_tap *tap;
 } scan_ctx;
 
 typedef struct worker {
@@ -103,6 +105,8 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
   pthread_mutex_lock(&c->out_lock);
   c->stats.files_seen++;
   pthread_mutex_unlock(&c->out_lock);
+  if (c->tap && !c->tap->file(c->tap->ctx, path, st))
+    return;
   j.path = exh_strdup(path);
   if (!j.path) {
     exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "open-error", path, "out of memory"};
@@ -220,6 +224,13 @@ exhunt_err exhunt_scan_paths(const exhunt_rules *rules, const char *const *paths
                              const exhunt_scan_opts *opts, const exhunt_sink *sink,
                              exhunt_scan_stats *stats)
 {
+  return exh_scan_run(rules, paths, n_paths, opts, sink, stats, NULL);
+}
+
+exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, size_t n_paths,
+                        const exhunt_scan_opts *opts, const exhunt_sink *sink,
+                        exhunt_scan_stats *stats, const exh_scan_tap *tap)
+{
   if (!rules || !rules->compiled || (!paths && n_paths) || !opts || !sink || !sink->on_finding ||
       !sink->on_notice)
     return EXHUNT_EINVAL;
@@ -238,6 +249,7 @@ exhunt_err exhunt_scan_paths(const exhunt_rules *rules, const char *const *paths
   pthread_cond_init(&c->not_empty, NULL);
   pthread_cond_init(&c->not_full, NULL);
   c->user = sink;
+  c->tap = tap;
   clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
 
   /* Every worker's state is made before any thread starts, so a failure
