@@ -909,7 +909,7 @@ static exhunt_err verdict(story_ctx *c, const exh_builddb *db)
   textbuf tb = {NULL, 0, 64};
   exhunt_reason reasons[24];
   exhunt_next_step steps[12];
-  idlist lists[36];
+  idlist lists[8]; /* the evidence lists below */
   size_t n_reasons = 0, n_steps = 0, n_lists = 0;
   memset(lists, 0, sizeof lists);
   tb.texts = exh_calloc(tb.cap, sizeof *tb.texts);
