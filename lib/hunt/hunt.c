@@ -444,10 +444,15 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
     const char *urls[64];
     char *owned[64];
     size_t n_urls = 0;
-    for (size_t i = 0; i < hs.n_recs && n_urls < 64; i++) {
+    bool more = false;
+    for (size_t i = 0; i < hs.n_recs; i++) {
       const hunt_rec *r = &hs.recs[i];
       if (r->origin != ORIGIN_SCAN || r->f.severity < EXHUNT_SEV_HIGH || !r->f.path)
         continue;
+      if (n_urls == 64) {
+        more = true;
+        break;
+      }
       char *url = exh_hunt_url_of(exh_hunt_rel_of(root, r->f.path));
       bool dup = false;
       for (size_t k = 0; url && k < n_urls; k++)
@@ -458,6 +463,12 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
       }
       owned[n_urls] = url;
       urls[n_urls++] = url;
+    }
+    if (more) {
+      exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "shell-urls-capped", root,
+                         "more than 64 web shells with a URL: requests were looked for to the "
+                         "first 64 only"};
+      sink->on_notice(sink->ctx, &n);
     }
     memset(&st, 0, sizeof st);
     err =
