@@ -46,6 +46,7 @@ void help_hunt(FILE *out)
         "  --min-severity LEVEL  text: findings listed at or above LEVEL (default low)\n"
         "  -v, --verbose         also print notes on stderr\n"
         "  -q, --quiet           text: no closing summary line\n"
+        "  --no-progress         no progress line (shown on a terminal)\n"
         "\n"
         "No output file may lie inside EVIDENCE: evidence is read-only.\n"
         "Exit status: 1 if a server is COMPROMISED, EXPLOITED, ATTEMPTED or SCANNED;\n"
@@ -89,7 +90,7 @@ int cmd_hunt(int argc, char **argv)
   exhunt_rules *rules = NULL;
   const char *rule_paths[MAX_LIST], *ioc_paths[MAX_LIST], *excludes[MAX_LIST];
   size_t n_rules = 0, n_iocs = 0, n_excludes = 0;
-  bool no_default = false, no_heur = false;
+  bool no_default = false, no_heur = false, no_progress = false;
   hunt_fmt main_fmt = HUNT_TEXT;
   const char *main_path = NULL;
   struct {
@@ -169,6 +170,7 @@ int cmd_hunt(int argc, char **argv)
       c.quiet = true;
       break;
     case CLI_OPT_NOPROGRESS:
+      no_progress = true;
       break;
     case 'h':
       help_hunt(stdout);
@@ -188,7 +190,7 @@ int cmd_hunt(int argc, char **argv)
     hunt_out_add(&o, reports[i].fmt, reports[i].path);
   char **roots = argv + optind;
   int n_roots = argc - optind;
-  if ((rc = hunt_out_open(&o, roots, n_roots)) != 0)
+  if ((rc = hunt_out_open(&o, roots, n_roots, no_progress)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_sink sink = hunt_out_sink(&o);

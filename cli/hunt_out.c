@@ -83,7 +83,7 @@ static void put(hunt_out *o, hunt_fmt fmt, const exh_dynbuf *b)
       o->write_errors++;
 }
 
-int hunt_out_open(hunt_out *o, char **roots, int n_roots)
+int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
 {
   cli_report *r = o->report;
   for (size_t i = 0; i < o->n_outs; i++) {
@@ -114,6 +114,7 @@ int hunt_out_open(hunt_out *o, char **roots, int n_roots)
     text_tty = text_tty || (o->outs[i].fmt == HUNT_TEXT && !o->outs[i].path && isatty(1));
   r->color = text_tty && !(no_color && *no_color);
   r->out = stdout;
+  o->progress = !no_progress && isatty(STDERR_FILENO);
   clock_gettime(CLOCK_MONOTONIC, &r->start);
   return 0;
 }
@@ -158,6 +159,29 @@ static void ids(exh_dynbuf *b, exhunt_evidence e)
   if (e.n > 12)
     exh_dynbuf_addf(b, " +%zu", e.n - 12);
   exh_dynbuf_addc(b, ']');
+}
+
+static void clear_progress(hunt_out *o)
+{
+  if (o->progress_drawn) {
+    fputs("\r\033[K", stderr);
+    o->progress_drawn = false;
+  }
+}
+
+static void on_progress(void *ctx, const exhunt_scan_stats *s)
+{
+  hunt_out *o = ctx;
+  cli_report *r = o->report;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double secs =
+      (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+  if (secs <= 0)
+    secs = 1e-9;
+  fprintf(stderr, "\r\033[Khunt: %llu files, %.1f MB/s", (unsigned long long)s->files_scanned,
+          (double)s->bytes_read / 1e6 / secs);
+  o->progress_drawn = true;
 }
 
 static void on_build(void *ctx, const exhunt_build_seen *s)
@@ -246,6 +270,7 @@ static void on_notice(void *ctx, const exhunt_notice *n)
   cli_report *r = o->report;
   record(o, exh_jsonl_notice(&o->line, n));
   if (n->kind == EXHUNT_NOTICE_ERROR || r->verbose) {
+    clear_progress(o);
     exh_text_notice(&o->line, n);
     fflush(stdout);
     if (fwrite(o->line.data, 1, o->line.len, stderr) != o->line.len)
@@ -346,6 +371,7 @@ static void on_verdict(void *ctx, const exhunt_verdict *v)
   hunt_out *o = ctx;
   cli_report *r = o->report;
   o->verdicts[verdict_index(v->verdict)]++;
+  clear_progress(o);
   record(o, exh_jsonl_verdict(&o->line, v));
   if (wants(o, HUNT_TEXT)) {
     exh_dynbuf *b = &o->line;
@@ -415,6 +441,7 @@ exhunt_sink hunt_out_sink(hunt_out *o)
   exhunt_sink s = {.ctx = o,
                    .on_finding = on_finding,
                    .on_notice = on_notice,
+                   .on_progress = o->progress ? on_progress : NULL,
                    .on_coverage = on_coverage,
                    .on_build = on_build,
                    .on_story = on_story,
@@ -425,6 +452,7 @@ exhunt_sink hunt_out_sink(hunt_out *o)
 int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_info *rules)
 {
   cli_report *r = o->report;
+  clear_progress(o);
   uint64_t positive = o->verdicts[0] + o->verdicts[1] + o->verdicts[2] + o->verdicts[3];
   int rc = positive                                              ? EXIT_FINDINGS
            : (o->verdicts[5] || stats->errors || r->load_errors) ? EXIT_ERROR

@@ -41,6 +41,8 @@ typedef struct hunt_out {
   uint64_t n_findings;
   uint64_t verdicts[6]; /* COMPROMISED .. INSUFFICIENT EVIDENCE */
   uint64_t write_errors;
+  bool progress;       /* a progress line on stderr (a terminal, not --no-progress) */
+  bool progress_drawn; /* it is on the screen now */
 } hunt_out;
 
 bool hunt_parse_fmt(const char *s, hunt_fmt *out);
@@ -48,7 +50,7 @@ void hunt_out_init(hunt_out *o, cli_report *r);
 /* Adds an output (path NULL = stdout). Returns false if there are too many. */
 bool hunt_out_add(hunt_out *o, hunt_fmt fmt, const char *path);
 /* Opens the files; an exit code after saying why, or 0. */
-int hunt_out_open(hunt_out *o, char **roots, int n_roots);
+int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress);
 exhunt_sink hunt_out_sink(hunt_out *o);
 /* Writes what is left (HTML, summaries) and returns the exit code: 1 if a
  * server is COMPROMISED, EXPLOITED, ATTEMPTED or SCANNED; else 2 if one has
