@@ -175,6 +175,12 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
   bool ok = false;
   bool noatime_refused = false;
   memset(res, 0, sizeof *res);
+  if (u->rd.content.cap > EXH_KEEP_BUFFER) {
+    /* Give back what one large file needed, as the scan workers do. */
+    size_t max = u->rd.content.max;
+    exh_dynbuf_free(&u->rd.content);
+    exh_dynbuf_init(&u->rd.content, max);
+  }
   exh_dynbuf_reset(&u->rd.content);
   int fd = exh_open_evidence(path, &noatime_refused);
   if (fd < 0) {

@@ -134,5 +134,14 @@ expect_rc 0 "malformed lines skipped" -- "$EXHUNT" baseline diff -f jsonl "$TMP/
 check_jsonl "$TMP/out" && ok || bad "jsonl (malformed baseline) malformed"
 [ "$(grep -c '"baseline-malformed"' "$TMP/out")" = 2 ] && ok || bad "malformed lines not reported twice"
 
+# --- a file over the content limit is still hashed and compared -------------
+head -c 6000000 /dev/zero >"$TMP/ex01/wwwroot-EX01/owa/big.bin"
+echo 'small' >"$TMP/ex01/wwwroot-EX01/owa/small.txt"
+expect_rc 1 "large new file" -- "$EXHUNT" baseline diff --max-filesize 1M -f jsonl "$TMP/b/ref.jsonl" "$TMP/ex01/wwwroot-EX01"
+check_jsonl "$TMP/out" && ok || bad "jsonl (large file) malformed"
+grep -q '"content-too-large".*big.bin' "$TMP/out" && ok || bad "no content-too-large note"
+[ "$(rules "$TMP/out")" = "exhunt.baseline.new_file exhunt.baseline.new_file" ] && ok || bad "large file: got '$(rules "$TMP/out")'"
+grep -q '"sha256":"'"$(sha256sum "$TMP/ex01/wwwroot-EX01/owa/big.bin" | cut -c1-64)"'"' "$TMP/out" && ok || bad "large file hash"
+
 echo "baseline CLI tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
