@@ -27,6 +27,8 @@ static const command commands[] = {
      cmd_exposure, help_exposure},
     {"probe", "fingerprint the Exchange build of remote servers over HTTPS, and assess it",
      cmd_probe, help_probe},
+    {"baseline", "record known-good web folders, and diff a server against them", cmd_baseline,
+     help_baseline},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

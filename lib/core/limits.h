@@ -85,4 +85,11 @@
 #define EXH_PROBE_MIN_RATE 0.001           /* one request per ~17 minutes */
 #define EXH_PROBE_MAX_URL 2048u
 
+/* Baselines (lib/baseline/): longest line of a baseline file (a path of
+ * EXH_MAX_PATH bytes escaped as \u00XX, plus its base64, fits), records
+ * held in memory by a diff, and distinct roots. */
+#define EXH_BASELINE_MAX_LINE (64u * 1024u)
+#define EXH_BASELINE_MAX_ENTRIES (64u * 1024u * 1024u)
+#define EXH_BASELINE_MAX_ROOTS 1024u
+
 #endif

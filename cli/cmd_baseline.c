@@ -1,0 +1,344 @@
+/*
+ * cmd_baseline.c - `exhunt baseline create` and `exhunt baseline diff`:
+ * record a known-good state of web folders, and compare a server with it.
+ *
+ * create writes the baseline (JSON Lines, include/exhunt/baseline.h) to -o
+ * or stdout as the library walks, refusing an -o inside a ROOT since
+ * evidence is read-only; its notes go to stderr. diff reads the baseline in
+ * chunks into the library's table, compiles the default rules once for the
+ * content scan of new and changed files, and reports through the shared
+ * report sink (text or exhunt/1 JSON Lines). Exit: 0 no difference, 1
+ * differences or findings, 2 error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/alloc.h"
+#include "exhunt/baseline.h"
+#include "output/format.h"
+#include "report.h"
+
+void help_baseline(FILE *out)
+{
+  fputs("Usage: exhunt baseline create [OPTIONS] ROOT... [-o FILE]\n"
+        "       exhunt baseline diff [OPTIONS] FILE ROOT...\n"
+        "\n"
+        "create records every regular file under each ROOT (path relative to the ROOT,\n"
+        "the ROOT's name, size, mode, mtime, SHA-256) as JSON Lines, one record written\n"
+        "as each file is read. Evidence is only read; -o inside a ROOT is refused.\n"
+        "diff compares ROOTs with a baseline FILE: new, changed, mode/mtime-only changed\n"
+        "and removed files. A new or changed script (.aspx .ashx .asmx .asp .asa .cer\n"
+        ".cshtml .config .master .ascx .svc .php .jsp) in a web folder (inetpub/wwwroot,\n"
+        "FrontEnd/HttpProxy, ClientAccess, or --web DIR) is a high finding, and every new\n"
+        "or changed file is scanned with the default rules. Files match by path relative\n"
+        "to their ROOT: a ROOT pairs with the baseline root of the same name, else (same\n"
+        "number of roots) with the one in the same position, so a clean reference tree\n"
+        "compares with a suspect server mounted elsewhere.\n"
+        "\n"
+        "Options (both):\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
+        "  -x, --one-file-system do not enter other file systems\n"
+        "  --max-depth N         directory depth limit (default 64)\n"
+        "  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT)\n"
+        "  -v, --verbose         also print notes on stderr\n"
+        "diff only:\n"
+        "  --web DIR             also treat paths containing DIR as web folders (repeatable)\n"
+        "  --no-content-scan     do not run the rules over new and changed files\n"
+        "  --max-filesize SIZE   content scan limit (default 32M)\n"
+        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
+        "  --min-severity LEVEL  report findings at or above LEVEL (default info)\n"
+        "  -q, --quiet           text: no summary\n"
+        "\n"
+        "Exit status: 0 no difference; 1 differences or findings; 2 error (create: 2\n"
+        "also when a file could not be read, as the baseline is then incomplete).\n",
+        out);
+}
+
+enum {
+  OPT_EXCLUDE = 256,
+  OPT_MAXDEPTH,
+  OPT_WEB,
+  OPT_NO_CONTENT,
+  OPT_MAXSIZE,
+};
+
+static const struct option baseline_options[] = {
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
+    {"one-file-system", no_argument, NULL, 'x'},
+    {"web", required_argument, NULL, OPT_WEB},
+    {"no-content-scan", no_argument, NULL, OPT_NO_CONTENT},
+    {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
+    {"help", no_argument, NULL, 'h'},
+    CLI_REPORT_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+/* create's sink: notes and errors on stderr (notes with -v only). */
+typedef struct create_out {
+  FILE *f;
+  bool verbose;
+  uint64_t write_errors;
+  exh_dynbuf line;
+} create_out;
+
+static void create_notice(void *ctx, const exhunt_notice *n)
+{
+  create_out *o = ctx;
+  if (n->kind != EXHUNT_NOTICE_ERROR && !o->verbose)
+    return;
+  if (exh_text_notice(&o->line, n) == EXHUNT_OK)
+    fwrite(o->line.data, 1, o->line.len, stderr);
+  exh_dynbuf_reset(&o->line);
+}
+
+static void create_finding(void *ctx, const exhunt_finding *f)
+{
+  (void)ctx;
+  (void)f;
+}
+
+static exhunt_err create_write(void *ctx, const char *data, size_t len)
+{
+  create_out *o = ctx;
+  if (fwrite(data, 1, len, o->f) != len) {
+    o->write_errors++;
+    return EXHUNT_EIO;
+  }
+  return EXHUNT_OK;
+}
+
+static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *output, char **roots,
+                      int n_roots)
+{
+  int rc = EXIT_ERROR;
+  create_out o = {stdout, c->verbose, 0, {0}};
+  exh_dynbuf_init(&o.line, 0);
+  char host[256] = "";
+  if (output && cli_output_inside_roots(output, roots, n_roots)) {
+    rc = cli_usage_error("baseline", "refusing to write '%s' inside a ROOT (evidence is read-only)",
+                         output);
+    goto cleanup;
+  }
+  if (output && !(o.f = fopen(output, "w"))) {
+    fprintf(stderr, "exhunt baseline: cannot write '%s': %s\n", output, strerror(errno));
+    goto cleanup;
+  }
+  if (gethostname(host, sizeof host - 1) == 0 && host[0])
+    opts->host = host;
+  opts->created = (int64_t)time(NULL);
+  exhunt_baseline_writer w = {&o, create_write};
+  exhunt_sink sink = {.ctx = &o, .on_finding = create_finding, .on_notice = create_notice};
+  exhunt_scan_stats stats;
+  memset(&stats, 0, sizeof stats);
+  exhunt_err err =
+      exhunt_baseline_create((const char *const *)roots, (size_t)n_roots, opts, &w, &sink, &stats);
+  if (err) {
+    fprintf(stderr, "exhunt baseline: %s\n", exhunt_strerror(err));
+    goto cleanup;
+  }
+  if (fflush(o.f) != 0 || o.write_errors) {
+    fprintf(stderr, "exhunt baseline: writing the baseline failed\n");
+    goto cleanup;
+  }
+  if (!c->quiet)
+    fprintf(stderr, "exhunt baseline: %llu files recorded, %llu could not be read\n",
+            (unsigned long long)stats.files_scanned, (unsigned long long)stats.errors);
+  rc = stats.errors ? EXIT_ERROR : EXIT_CLEAN;
+cleanup:
+  if (o.f && o.f != stdout && fclose(o.f) != 0) {
+    fprintf(stderr, "exhunt baseline: closing '%s' failed: %s\n", output, strerror(errno));
+    rc = EXIT_ERROR;
+  }
+  exh_dynbuf_free(&o.line);
+  return rc;
+}
+
+/* Reads the baseline file into bl, in chunks (it may be large). */
+static int load_baseline(const char *file, exhunt_baseline *bl, const exhunt_sink *sink)
+{
+  int rc = EXIT_ERROR;
+  char *chunk = NULL;
+  FILE *f = fopen(file, "rb");
+  if (!f) {
+    fprintf(stderr, "exhunt baseline: cannot read '%s': %s\n", file, strerror(errno));
+    goto cleanup;
+  }
+  enum { CHUNK = 1 << 16 };
+  if (!(chunk = exh_malloc(CHUNK))) {
+    fputs("exhunt baseline: out of memory\n", stderr);
+    goto cleanup;
+  }
+  exhunt_err err = EXHUNT_OK;
+  size_t n;
+  while (!err && (n = fread(chunk, 1, CHUNK, f)) > 0)
+    err = exhunt_baseline_parse(bl, chunk, n, sink);
+  if (!err && ferror(f)) {
+    fprintf(stderr, "exhunt baseline: reading '%s' failed\n", file);
+    goto cleanup;
+  }
+  if (!err)
+    err = exhunt_baseline_parse_end(bl, sink);
+  if (err) {
+    fprintf(stderr, "exhunt baseline: '%s': %s\n", file, exhunt_strerror(err));
+    goto cleanup;
+  }
+  rc = 0;
+cleanup:
+  if (f)
+    fclose(f);
+  exh_free(chunk);
+  return rc;
+}
+
+static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *output, bool no_progress,
+                    bool content_scan, char **args, int n_args)
+{
+  int rc = EXIT_ERROR;
+  exhunt_baseline *bl = NULL;
+  exhunt_rules *rules = NULL;
+  if (n_args < 2) {
+    rc = cli_usage_error("baseline", "%s", "diff needs a baseline FILE and at least one ROOT");
+    goto cleanup;
+  }
+  char **roots = args + 1;
+  int n_roots = n_args - 1;
+  if ((rc = cli_report_open(c, output, roots, n_roots, no_progress)) != 0)
+    goto cleanup;
+  rc = EXIT_ERROR;
+  exhunt_sink sink = cli_report_sink(c, false);
+  sink.on_progress = NULL;
+  if (exhunt_baseline_new(&bl) != EXHUNT_OK) {
+    fputs("exhunt baseline: out of memory\n", stderr);
+    goto cleanup;
+  }
+  if (load_baseline(args[0], bl, &sink) != 0)
+    goto cleanup;
+  exhunt_rules_info info;
+  memset(&info, 0, sizeof info);
+  if (content_scan) {
+    if ((rc = cli_load_rules(c, &sink, false, false, NULL, 0, NULL, 0, &rules)) != 0)
+      goto cleanup;
+    rc = EXIT_ERROR;
+    exhunt_rules_get_info(rules, &info);
+  }
+  exhunt_scan_stats stats;
+  memset(&stats, 0, sizeof stats);
+  exhunt_baseline_stats d;
+  exhunt_err err = exhunt_baseline_diff(bl, rules, (const char *const *)roots, (size_t)n_roots,
+                                        opts, &sink, &stats, &d);
+  if (err) {
+    fprintf(stderr, "exhunt baseline: %s\n", exhunt_strerror(err));
+    goto cleanup;
+  }
+  /* A difference is a result even when --min-severity hides its line. */
+  if (d.added || d.changed || d.meta_changed || d.removed)
+    c->exit_override = EXIT_FINDINGS;
+  if (c->format == FMT_TEXT && !c->quiet)
+    fprintf(c->out,
+            "\nbaseline: %zu files; %llu unchanged, %llu new, %llu changed, %llu mode/mtime "
+            "only, %llu removed\n",
+            exhunt_baseline_count(bl), (unsigned long long)d.unchanged, (unsigned long long)d.added,
+            (unsigned long long)d.changed, (unsigned long long)d.meta_changed,
+            (unsigned long long)d.removed);
+  rc = cli_report_finish(c, &stats, &info);
+cleanup:
+  exhunt_rules_free(rules);
+  exhunt_baseline_free(bl);
+  return cli_report_close(c, rc);
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+  int rc = EXIT_ERROR;
+  cli_report c;
+  cli_report_init(&c, "baseline");
+  c.min_severity = EXHUNT_SEV_INFO;
+  exhunt_baseline_opts opts;
+  exhunt_baseline_opts_init(&opts);
+  const char **excludes = exh_calloc((size_t)argc, sizeof *excludes);
+  const char **webs = exh_calloc((size_t)argc, sizeof *webs);
+  size_t n_excludes = 0, n_webs = 0;
+  const char *output = NULL;
+  bool no_progress = false, content_scan = true;
+  if (!excludes || !webs) {
+    fputs("exhunt baseline: out of memory\n", stderr);
+    goto cleanup;
+  }
+  if (argc < 2 || (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "diff") != 0)) {
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+      help_baseline(stdout);
+      rc = EXIT_CLEAN;
+      goto cleanup;
+    }
+    rc = cli_usage_error("baseline", "%s", "want 'create' or 'diff'");
+    goto cleanup;
+  }
+  bool create = strcmp(argv[1], "create") == 0;
+  argc--;
+  argv++;
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "xh" CLI_REPORT_SHORTOPTS, baseline_options, NULL)) != -1) {
+    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
+    if (common < 0)
+      goto cleanup;
+    if (common)
+      continue;
+    switch (opt) {
+    case OPT_EXCLUDE:
+      excludes[n_excludes++] = optarg;
+      break;
+    case OPT_WEB:
+      webs[n_webs++] = optarg;
+      break;
+    case OPT_NO_CONTENT:
+      content_scan = false;
+      break;
+    case OPT_MAXDEPTH:
+      if (!cli_parse_uint(optarg, 4096, &opts.max_depth) || opts.max_depth == 0) {
+        rc = cli_usage_error("baseline", "bad --max-depth '%s'", optarg);
+        goto cleanup;
+      }
+      break;
+    case OPT_MAXSIZE:
+      if (!cli_parse_size(optarg, &opts.max_filesize) || opts.max_filesize == 0) {
+        rc = cli_usage_error("baseline", "bad --max-filesize '%s'", optarg);
+        goto cleanup;
+      }
+      break;
+    case 'x':
+      opts.one_file_system = true;
+      break;
+    case 'h':
+      help_baseline(stdout);
+      rc = EXIT_CLEAN;
+      goto cleanup;
+    default:
+      fputs("Try 'exhunt help baseline'.\n", stderr);
+      goto cleanup;
+    }
+  }
+  opts.excludes = excludes;
+  opts.n_excludes = n_excludes;
+  opts.web_dirs = webs;
+  opts.n_web_dirs = n_webs;
+  if (optind >= argc) {
+    rc = cli_usage_error("baseline", "%s", create ? "no ROOT given" : "no FILE and ROOT given");
+    goto cleanup;
+  }
+  if (create)
+    rc = run_create(&c, &opts, output, argv + optind, argc - optind);
+  else
+    rc = run_diff(&c, &opts, output, no_progress, content_scan, argv + optind, argc - optind);
+cleanup:
+  exh_free(excludes);
+  exh_free(webs);
+  return rc;
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# baseline_tests.sh - `exhunt baseline create` and `diff` as a user meets
+# them: exit codes (0 same, 1 differences, 2 errors), -o refused inside a
+# ROOT, the baseline file and the exhunt/1 output well-formed, a reference
+# tree under another folder name, and evidence left as it was.
+# Usage: baseline_tests.sh EXHUNT SRC_DIR
+set -u
+EXHUNT=$1
+SRC=$2
+TMP=$(mktemp -d /tmp/exhunt-baseline-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect_rc WANT WHAT -- CMD...: runs CMD, stdout in $TMP/out, stderr in $TMP/err.
+expect_rc() {
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+# check_jsonl FILE: every line parses, has the schema, and the last is the summary.
+check_jsonl() {
+  python3 - "$1" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert lines, "no output"
+for ln in lines:
+    o = json.loads(ln)
+    assert o["schema"] == "exhunt/1", ln
+    assert o["type"] in ("finding", "note", "error", "summary"), ln
+    if o["type"] == "finding":
+        for k in ("category", "severity", "rule", "title", "path"):
+            assert k in o, (k, ln)
+assert json.loads(lines[-1])["type"] == "summary"
+PY
+}
+# check_baseline FILE N: a header then N well-formed records.
+check_baseline() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+h = json.loads(lines[0])
+assert h["schema"] == "exhunt-baseline/1", h
+assert "created" in h and "host" in h and isinstance(h["roots"], list), h
+recs = [json.loads(l) for l in lines[1:]]
+assert len(recs) == int(sys.argv[2]), len(recs)
+for r in recs:
+    for k in ("root", "path", "size", "mode", "mtime", "sha256"):
+        assert k in r, (k, r)
+    assert len(r["sha256"]) == 64 and not r["path"].startswith("/"), r
+PY
+}
+# rules FILE: the sorted rule ids of the findings, one line.
+rules() {
+  python3 - "$1" <<'PY'
+import json, sys
+print(" ".join(sorted(o["rule"] for o in map(json.loads, open(sys.argv[1], encoding="utf-8"))
+                      if o["type"] == "finding" and o["category"] == "baseline")))
+PY
+}
+
+W="$TMP/srv/inetpub/wwwroot"
+mkdir -p "$W/aspnet_client/system_web" "$TMP/b"
+echo '<html></html>' >"$W/iisstart.htm"
+echo '<configuration/>' >"$W/web.config"
+echo 'old' >"$W/old.txt"
+touch -d 2021-01-01 "$W"/*
+
+# --- create -----------------------------------------------------------------
+expect_rc 0 "create" -- "$EXHUNT" baseline create "$TMP/srv" -o "$TMP/b/base.jsonl"
+if check_baseline "$TMP/b/base.jsonl" 3; then ok; else bad "baseline file malformed"; fi
+expect_rc 0 "create to stdout" -- "$EXHUNT" baseline create "$TMP/srv"
+if cmp -s <(tail -n +2 "$TMP/out") <(tail -n +2 "$TMP/b/base.jsonl"); then ok; else bad "stdout baseline differs"; fi
+expect_rc 2 "-o inside ROOT" -- "$EXHUNT" baseline create "$TMP/srv" -o "$W/base.jsonl"
+[ -e "$W/base.jsonl" ] && bad "-o inside ROOT was written" || ok
+grep -q "refusing" "$TMP/err" && ok || bad "no refusal message"
+expect_rc 2 "create: no ROOT" -- "$EXHUNT" baseline create
+expect_rc 2 "no sub-command" -- "$EXHUNT" baseline
+expect_rc 2 "bad sub-command" -- "$EXHUNT" baseline frob x
+expect_rc 0 "help" -- "$EXHUNT" help baseline
+expect_rc 2 "create: missing ROOT" -- "$EXHUNT" baseline create "$TMP/nope" -o "$TMP/b/x.jsonl"
+expect_rc 0 "create --help" -- "$EXHUNT" baseline create --help
+
+# --- diff: no change --------------------------------------------------------
+expect_rc 0 "diff unchanged" -- "$EXHUNT" baseline diff "$TMP/b/base.jsonl" "$TMP/srv"
+expect_rc 0 "diff unchanged jsonl" -- "$EXHUNT" baseline diff -f jsonl "$TMP/b/base.jsonl" "$TMP/srv"
+check_jsonl "$TMP/out" && ok || bad "jsonl (unchanged) malformed"
+expect_rc 2 "diff: missing baseline" -- "$EXHUNT" baseline diff "$TMP/b/none.jsonl" "$TMP/srv"
+expect_rc 2 "diff: no ROOT" -- "$EXHUNT" baseline diff "$TMP/b/base.jsonl"
+expect_rc 2 "diff: -o inside ROOT" -- "$EXHUNT" baseline diff -o "$W/r.jsonl" "$TMP/b/base.jsonl" "$TMP/srv"
+
+# --- diff: a compromise -----------------------------------------------------
+printf '%s' '<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>' \
+  >"$W/aspnet_client/system_web/supp0rt.aspx"
+echo '<configuration><x/></configuration>' >"$W/web.config"
+rm "$W/old.txt"
+chmod 600 "$W/iisstart.htm"
+stat -c '%X %Y' "$W/aspnet_client/system_web/supp0rt.aspx" >"$TMP/times.before"
+expect_rc 1 "diff compromised" -- "$EXHUNT" baseline diff -f jsonl "$TMP/b/base.jsonl" "$TMP/srv"
+check_jsonl "$TMP/out" && ok || bad "jsonl (compromised) malformed"
+got=$(rules "$TMP/out")
+want="exhunt.baseline.changed_script exhunt.baseline.meta_changed exhunt.baseline.new_script exhunt.baseline.removed_file"
+[ "$got" = "$want" ] && ok || bad "baseline rules: got '$got'"
+grep -q '"category":"webshell".*supp0rt.aspx' "$TMP/out" && ok || bad "no content finding for the shell"
+grep -q '"severity":"high","rule":"exhunt.baseline.new_script"' "$TMP/out" && ok || bad "new_script not high"
+stat -c '%X %Y' "$W/aspnet_client/system_web/supp0rt.aspx" >"$TMP/times.after"
+cmp -s "$TMP/times.before" "$TMP/times.after" && ok || bad "diff changed atime/mtime of evidence"
+expect_rc 1 "diff text" -- "$EXHUNT" baseline diff "$TMP/b/base.jsonl" "$TMP/srv"
+grep -q "1 new, 1 changed, 1 mode/mtime only, 1 removed" "$TMP/out" && ok || bad "text summary line"
+# Only a mode change, hidden by --min-severity: still a difference, exit 1.
+expect_rc 0 "re-baseline" -- "$EXHUNT" baseline create "$TMP/srv" -o "$TMP/b/base2.jsonl"
+chmod 644 "$W/iisstart.htm"
+expect_rc 1 "meta-only hidden" -- "$EXHUNT" baseline diff --min-severity high -f jsonl "$TMP/b/base2.jsonl" "$TMP/srv"
+check_jsonl "$TMP/out" && ok || bad "jsonl (meta-only) malformed"
+
+# --- a reference tree under another folder name -----------------------------
+mkdir -p "$TMP/ref/wwwroot/owa" "$TMP/ex01/wwwroot-EX01/owa"
+echo 'logon' >"$TMP/ref/wwwroot/owa/logon.aspx"
+echo 'logon' >"$TMP/ex01/wwwroot-EX01/owa/logon.aspx"
+echo 'shell' >"$TMP/ex01/wwwroot-EX01/owa/x.aspx"
+touch -d 2021-01-01 "$TMP/ref/wwwroot/owa/logon.aspx" "$TMP/ex01/wwwroot-EX01/owa/logon.aspx"
+expect_rc 0 "create reference" -- "$EXHUNT" baseline create "$TMP/ref/wwwroot" -o "$TMP/b/ref.jsonl"
+expect_rc 1 "diff against reference" -- "$EXHUNT" baseline diff --no-content-scan --web wwwroot-EX01 -f jsonl "$TMP/b/ref.jsonl" "$TMP/ex01/wwwroot-EX01"
+got=$(rules "$TMP/out")
+[ "$got" = "exhunt.baseline.new_script" ] && ok || bad "reference diff: got '$got'"
+
+# --- malformed baseline lines are notes, and the rest still compares --------
+{ cat "$TMP/b/ref.jsonl"; echo 'garbage'; echo '{"root":1}'; } >"$TMP/b/bad.jsonl"
+rm "$TMP/ex01/wwwroot-EX01/owa/x.aspx"
+expect_rc 0 "malformed lines skipped" -- "$EXHUNT" baseline diff -f jsonl "$TMP/b/bad.jsonl" "$TMP/ex01/wwwroot-EX01"
+check_jsonl "$TMP/out" && ok || bad "jsonl (malformed baseline) malformed"
+[ "$(grep -c '"baseline-malformed"' "$TMP/out")" = 2 ] && ok || bad "malformed lines not reported twice"
+
+# --- a file over the content limit is still hashed and compared -------------
+head -c 6000000 /dev/zero >"$TMP/ex01/wwwroot-EX01/owa/big.bin"
+echo 'small' >"$TMP/ex01/wwwroot-EX01/owa/small.txt"
+expect_rc 1 "large new file" -- "$EXHUNT" baseline diff --max-filesize 1M -f jsonl "$TMP/b/ref.jsonl" "$TMP/ex01/wwwroot-EX01"
+check_jsonl "$TMP/out" && ok || bad "jsonl (large file) malformed"
+grep -q '"content-too-large".*big.bin' "$TMP/out" && ok || bad "no content-too-large note"
+[ "$(rules "$TMP/out")" = "exhunt.baseline.new_file exhunt.baseline.new_file" ] && ok || bad "large file: got '$(rules "$TMP/out")'"
+grep -q '"sha256":"'"$(sha256sum "$TMP/ex01/wwwroot-EX01/owa/big.bin" | cut -c1-64)"'"' "$TMP/out" && ok || bad "large file hash"
+
+echo "baseline CLI tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
