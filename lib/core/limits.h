@@ -85,4 +85,12 @@
 #define EXH_PROBE_MIN_RATE 0.001           /* one request per ~17 minutes */
 #define EXH_PROBE_MAX_URL 2048u
 
+/* exhunt watch (lib/watch/): bytes read from inotify at once (thousands of
+ * events; the kernel's own queue, fs.inotify.max_queued_events, is not
+ * raised: an overflow means a rescan), files handed to one scan call, and
+ * how often a missing root is looked for. */
+#define EXH_WATCH_READ_BUF (1024u * 1024u)
+#define EXH_WATCH_BATCH 1024u
+#define EXH_WATCH_ROOT_POLL_MS 1000
+
 #endif
