@@ -27,6 +27,8 @@ static const command commands[] = {
      cmd_exposure, help_exposure},
     {"probe", "fingerprint the Exchange build of remote servers over HTTPS, and assess it",
      cmd_probe, help_probe},
+    {"watch", "scan files as they land in folder trees (inotify), as a service", cmd_watch,
+     help_watch},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
