@@ -401,7 +401,7 @@ static exhunt_err rescan_all(exh_watcher *w)
   return err;
 }
 
-static exhunt_err on_event(exh_watcher *w, const struct inotify_event *ev)
+exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev)
 {
   if (ev->mask & IN_Q_OVERFLOW) {
     w->overflowed = true;
@@ -470,7 +470,7 @@ static exhunt_err drain(exh_watcher *w)
       return EXHUNT_OK;
     for (ssize_t off = 0; off < n;) {
       const struct inotify_event *ev = (const struct inotify_event *)(w->buf + off);
-      exhunt_err err = on_event(w, ev);
+      exhunt_err err = exh_watch_event(w, ev);
       if (err)
         return err;
       off += (ssize_t)(sizeof *ev + ev->len);
@@ -547,50 +547,67 @@ exhunt_err exh_watch_loop(exh_watcher *w)
   }
 }
 
-exhunt_err exhunt_watch_run(const exhunt_rules *rules, const char *const *roots, size_t n_roots,
-                            const exhunt_watch_opts *opts, const exhunt_sink *sink,
-                            exhunt_scan_stats *stats)
+exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const char *const *roots,
+                            size_t n_roots, const exhunt_watch_opts *opts, const exhunt_sink *sink)
 {
+  memset(w, 0, sizeof *w);
+  w->ifd = -1;
   if (!rules || !roots || n_roots == 0 || !opts || !sink || !sink->on_finding || !sink->on_notice ||
       (opts->control_fd >= 0 && !opts->on_control))
     return EXHUNT_EINVAL;
   for (size_t i = 0; i < n_roots; i++)
     if (!roots[i] || !roots[i][0])
       return EXHUNT_EINVAL;
-  exhunt_err err = EXHUNT_ENOMEM;
-  exh_watcher w;
-  memset(&w, 0, sizeof w);
-  w.ifd = -1;
-  w.rules = rules;
-  w.opts = opts;
-  w.sink = sink;
-  w.roots = roots;
-  w.n_roots = n_roots;
-  w.max_depth = opts->scan.max_depth ? opts->scan.max_depth : EXH_DEFAULT_MAX_DEPTH;
-  w.root_missing = exh_calloc(n_roots, sizeof *w.root_missing);
-  w.buf = exh_malloc(EXH_WATCH_READ_BUF);
-  if (!w.root_missing || !w.buf)
-    goto cleanup;
-  w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (w.ifd < 0) {
-    err = errno == ENOMEM ? EXHUNT_ENOMEM : EXHUNT_EIO;
-    notice(&w, EXHUNT_NOTICE_ERROR, err, "watch-error", NULL, strerror(errno));
-    goto cleanup;
+  w->rules = rules;
+  w->opts = opts;
+  w->sink = sink;
+  w->roots = roots;
+  w->n_roots = n_roots;
+  w->max_depth = opts->scan.max_depth ? opts->scan.max_depth : EXH_DEFAULT_MAX_DEPTH;
+  w->root_missing = exh_calloc(n_roots, sizeof *w->root_missing);
+  w->buf = exh_malloc(EXH_WATCH_READ_BUF);
+  if (!w->root_missing || !w->buf)
+    return EXHUNT_ENOMEM;
+  w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (w->ifd < 0) {
+    int e = errno;
+    exhunt_err err = e == ENOMEM ? EXHUNT_ENOMEM : EXHUNT_EIO;
+    notice(w, EXHUNT_NOTICE_ERROR, err, "watch-error", NULL, strerror(e));
+    return err;
   }
-  err = exh_watch_loop(&w);
+  return EXHUNT_OK;
+}
 
-cleanup:
-  for (size_t i = 0; i < w.n_batch; i++)
-    exh_free(w.batch[i]);
-  exh_free(w.batch);
-  for (size_t i = 0; i < w.n_w; i++)
-    exh_free(w.w[i].path);
-  exh_free(w.w);
-  if (w.ifd >= 0)
-    close(w.ifd);
-  exh_free(w.buf);
-  exh_free(w.root_missing);
+void exh_watcher_free(exh_watcher *w)
+{
+  for (size_t i = 0; i < w->n_batch; i++)
+    exh_free(w->batch[i]);
+  exh_free(w->batch);
+  for (size_t i = 0; i < w->n_w; i++)
+    exh_free(w->w[i].path);
+  exh_free(w->w);
+  if (w->ifd >= 0)
+    close(w->ifd);
+  exh_free(w->buf);
+  exh_free(w->root_missing);
+  w->batch = NULL;
+  w->w = NULL;
+  w->buf = NULL;
+  w->root_missing = NULL;
+  w->n_batch = w->n_w = 0;
+  w->ifd = -1;
+}
+
+exhunt_err exhunt_watch_run(const exhunt_rules *rules, const char *const *roots, size_t n_roots,
+                            const exhunt_watch_opts *opts, const exhunt_sink *sink,
+                            exhunt_scan_stats *stats)
+{
+  exh_watcher w;
+  exhunt_err err = exh_watcher_init(&w, rules, roots, n_roots, opts, sink);
+  if (err == EXHUNT_OK)
+    err = exh_watch_loop(&w);
   if (stats)
     *stats = w.stats;
+  exh_watcher_free(&w);
   return err;
 }

@@ -8,6 +8,7 @@
 #define EXH_WATCH_INT_H
 
 #include <stdbool.h>
+#include <sys/inotify.h>
 #include <sys/types.h>
 
 #include "exhunt/watch.h"
@@ -43,7 +44,16 @@ typedef struct exh_watcher {
   char *buf; /* EXH_WATCH_READ_BUF bytes for read(ifd) */
 } exh_watcher;
 
+/* Checks the arguments and opens inotify; on failure *w is still safe to
+ * free. The pointers are borrowed for the watcher's life. */
+exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const char *const *roots,
+                            size_t n_roots, const exhunt_watch_opts *opts, const exhunt_sink *sink);
 /* Sets the roots' watches, says "watch-ready", then runs until stopped. */
 exhunt_err exh_watch_loop(exh_watcher *w);
+/* Handles one inotify event as if read from the descriptor. Exposed so the
+ * unit test can feed events the kernel will not produce on demand (a queue
+ * overflow), from the loop's thread (its control callback). */
+exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev);
+void exh_watcher_free(exh_watcher *w);
 
 #endif
