@@ -4,8 +4,9 @@
 # Starts the watcher in the background on a scratch folder, waits for its
 # "watch-ready" note, then: (1) one China Chopper file, latency from the
 # end of the write to its finding line (<= 1 s, printed); (2) a burst of
-# 5000 files with 50 shells, every shell found; (3) a new subfolder with a
-# shell; (4) the watched subtree deleted and recreated with a shell, and the
+# 5000 files with 50 shells, every shell found; (2b) a real kernel queue
+# overflow (the watcher SIGSTOPped under a flood), rescanned; (3) a new
+# subfolder with a shell, a folder moved in, a rename into place; (4) the watched subtree deleted and recreated with a shell, and the
 # root itself deleted and recreated; (5) SIGHUP reloads (a note), a broken
 # rule on SIGHUP keeps the old rules, SIGTERM exits 0 promptly.
 set -u
@@ -131,6 +132,39 @@ echo "     burst: 5000 files written in $(((t1 - t0) / 1000000)) ms; all shells 
 [ $missing = 0 ] && ok "(2) burst: 50/50 shells found" || bad "(2) burst: $missing of 50 shells missed"
 [ "$fp" = 0 ] && ok "(2) burst: no benign file flagged" || bad "(2) burst: $fp benign files flagged"
 
+# --- (2b) a real queue overflow --------------------------------------------------
+# The watcher is stopped (SIGSTOP) while more events than the kernel queue
+# holds pile up (each file is IN_CREATE + IN_CLOSE_WRITE); after SIGCONT it
+# must say it overflowed, rescan, and still report every shell.
+maxq=$(cat /proc/sys/fs/inotify/max_queued_events 2>/dev/null || echo 16384)
+nfiles=$((maxq / 2 + 2000))
+if [ "$nfiles" -le 40000 ]; then
+  mkdir -p "$W/flood"
+  sleep 0.2
+  kill -STOP $PID
+  python3 - "$W/flood" "$SHELL_TEXT" "$nfiles" <<'EOF'
+import sys, os
+d, shell, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for i in range(n):
+    text = shell if i % 1000 == 999 else "plain text %d\n" % i
+    with open(os.path.join(d, "f%05d.aspx" % i), "w") as f:
+        f.write(text)
+EOF
+  kill -CONT $PID
+  want=$((nfiles / 1000))
+  got=0
+  for _ in $(seq 1 300); do
+    got=$(grep -F '"type":"finding"' "$OUT" | grep -oE "\"path\":\"$W/flood/f[0-9]{5}\\.aspx\"" | sort -u | wc -l)
+    [ "$got" -ge "$want" ] && break
+    sleep 0.1
+  done
+  [ "$(count_note watch-overflow)" -ge 1 ] && ok "(2b) $nfiles files while stopped: queue overflow noted" || bad "(2b) no watch-overflow note"
+  [ "$got" = "$want" ] && ok "(2b) after the overflow rescan: $got/$want shells found" || bad "(2b) $got of $want shells found after overflow"
+  rm -rf "$W/flood"
+else
+  echo "skip - (2b) max_queued_events=$maxq is too large to overflow quickly"
+fi
+
 # --- (3) new subfolder ---------------------------------------------------------
 mkdir -p "$W/new/deeper/still"
 printf '%s' "$SHELL_TEXT" >"$W/new/deeper/still/fresh.aspx"
@@ -182,6 +216,7 @@ PID=
 ms=$(((t1 - t0) / 1000000))
 [ $rc = 0 ] && ok "(5) SIGTERM: exit 0 after $ms ms" || bad "(5) SIGTERM: exit $rc"
 [ $ms -lt 2000 ] || bad "(5) SIGTERM took $ms ms"
+grep -q Sanitizer "$T/stderr" && bad "sanitizer report: $(grep -m3 Sanitizer "$T/stderr")"
 tail -1 "$OUT" | grep -q '"type":"summary"' && ok "summary record at the end" || bad "no summary at the end"
 python3 - "$OUT" <<'EOF' && ok "every output line is JSON with the schema id" || bad "malformed output line"
 import sys, json
