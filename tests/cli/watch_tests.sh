@@ -176,12 +176,23 @@ mv "$T/outside/pkg" "$W/app/pkg"
 wait_finding "$W/app/pkg/moved.aspx" 3 && ok "(3) folder moved into the tree scanned" || bad "(3) moved-in folder"
 printf '%s' "$SHELL_TEXT" >"$W/app/pkg/after.aspx"
 wait_finding "$W/app/pkg/after.aspx" 3 && ok "(3) moved-in folder watched" || bad "(3) moved-in folder not watched"
+# A hard link brings content with no write at all.
+printf '%s' "$SHELL_TEXT" >"$T/outside/linked-src.aspx"
+ln "$T/outside/linked-src.aspx" "$W/app/linked.aspx"
+wait_finding "$W/app/linked.aspx" 3 && ok "(3) hard link into the tree found" || bad "(3) hard link"
+# A watched folder moved out of the tree: no longer reported.
+mkdir -p "$W/app/leaving"
+sleep 0.2
+mv "$W/app/leaving" "$T/outside/left"
+sleep 0.2
+printf '%s' "$SHELL_TEXT" >"$T/outside/left/gone.aspx"
 # Log rotation: a file renamed within the tree, a new one written.
 printf 'line\n' >"$W/app/u_ex.log"
 mv "$W/app/u_ex.log" "$W/app/u_ex.log.1"
 printf '%s' "$SHELL_TEXT" >"$W/app/rotated.aspx.tmp"
 mv "$W/app/rotated.aspx.tmp" "$W/app/rotated.aspx"
 wait_finding "$W/app/rotated.aspx" 3 && ok "(3) file renamed into place found" || bad "(3) rename into place"
+has_finding "$T/outside/left/gone.aspx" && bad "(3) a folder moved out is still watched" || ok "(3) a folder moved out is no longer watched"
 
 # --- (4) deleted and recreated ---------------------------------------------------
 rm -rf "$W/app"
