@@ -5,7 +5,8 @@
  * the test between scans: each test is a little script run from that
  * callback (write a file, check what the sink got, stop). Nothing races,
  * and events the kernel will not produce on demand (a queue overflow) are
- * fed through exh_watch_event from the loop's own thread.
+ * fed through exh_watch_event from the loop's own thread. An allocation
+ * sweep covers the watcher's own code (setting watches, folder events).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 
 #include "common/testutil.h"
+#include "core/alloc.h"
 #include "exhunt/watch.h"
 #include "watch/watch_int.h"
 
@@ -333,6 +335,59 @@ static void test_scan_existing(void **state)
   assert_true(s.done);
 }
 
+/* Allocation failures in the watcher's own code: setting the watches of a
+ * tree, then a new folder event. The script stops before any scan runs, so
+ * no worker thread touches the (thread-unaware) failure counter. */
+static exhunt_err sweep_event_err;
+
+static exhunt_watch_action sweep_cb(void *ctx, const exhunt_rules **r)
+{
+  (void)r;
+  script *s = ctx;
+  tick(s);
+  union {
+    struct inotify_event ev;
+    char bytes[sizeof(struct inotify_event) + 8];
+  } u;
+  memset(&u, 0, sizeof u);
+  struct inotify_event *ev = &u.ev;
+  ev->wd = s->w->n_w ? s->w->w[0].wd : -2;
+  ev->mask = IN_CREATE | IN_ISDIR;
+  ev->len = 8;
+  memcpy(u.bytes + sizeof(struct inotify_event), "new", 4);
+  sweep_event_err = exh_watch_event(s->w, ev);
+  return EXHUNT_WATCH_STOP;
+}
+
+static void test_sweep_allocations(void **state)
+{
+  (void)state;
+  char p[300];
+  const char *dirs[] = {"a", "a/b", "a/b/c", "d", "new", "new/x", "new/x/y"};
+  for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+    snprintf(p, sizeof p, "%s/%s", root, dirs[i]);
+    assert_int_equal(mkdir(p, 0755), 0);
+  }
+  const char *roots[] = {root};
+  for (unsigned long n = 1; n < 10000; n++) {
+    script s = {0};
+    sweep_event_err = EXHUNT_OK;
+    exh_alloc_fail_at(n, 0);
+    exhunt_err err = run_script(roots, 1, false, sweep_cb, &s);
+    unsigned long made = exh_alloc_count();
+    exh_alloc_fail_at(0, 0);
+    if (made < n) { /* the Nth allocation never happened: sweep complete */
+      assert_int_equal(err, EXHUNT_OK);
+      assert_int_equal(sweep_event_err, EXHUNT_OK);
+      assert_true(n > 20); /* the watches of 8 folders, each a path */
+      return;
+    }
+    assert_true(err == EXHUNT_OK || err == EXHUNT_ENOMEM);
+    assert_true(sweep_event_err == EXHUNT_OK || sweep_event_err == EXHUNT_ENOMEM);
+  }
+  fail_msg("sweep did not finish");
+}
+
 static void test_bad_arguments(void **state)
 {
   (void)state;
@@ -359,6 +414,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_missing_root_comes_back, make_root, remove_root),
       cmocka_unit_test_setup_teardown(test_rules_swapped, make_root, remove_root),
       cmocka_unit_test_setup_teardown(test_scan_existing, make_root, remove_root),
+      cmocka_unit_test_setup_teardown(test_sweep_allocations, make_root, remove_root),
       cmocka_unit_test_setup_teardown(test_bad_arguments, make_root, remove_root),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
