@@ -108,14 +108,26 @@ typedef struct watch_ctx {
   int stop_signal;
 } watch_ctx;
 
+/* File names are the attacker's: no control character reaches syslog,
+ * where a newline would forge a log line. Cut at `cap`. */
+static const char *log_safe(const char *s, char *out, size_t cap)
+{
+  size_t n = 0;
+  for (; s && *s && n + 1 < cap; s++)
+    out[n++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+  out[n] = '\0';
+  return n ? out : "-";
+}
+
 static void mirror_finding(void *ctx, const exhunt_finding *f)
 {
   watch_ctx *w = ctx;
   w->inner.on_finding(w->inner.ctx, f);
+  char path[1024], rule[256], title[512];
   if (w->syslog && f->severity >= w->report->min_severity)
     syslog(f->severity >= EXHUNT_SEV_HIGH ? LOG_WARNING : LOG_NOTICE, "%s %s %s: %s",
-           exhunt_severity_name(f->severity), f->rule ? f->rule : "-", f->path ? f->path : "-",
-           f->title ? f->title : "");
+           exhunt_severity_name(f->severity), log_safe(f->rule, rule, sizeof rule),
+           log_safe(f->path, path, sizeof path), log_safe(f->title, title, sizeof title));
 }
 
 static void mirror_notice(void *ctx, const exhunt_notice *n)
@@ -125,11 +137,12 @@ static void mirror_notice(void *ctx, const exhunt_notice *n)
   /* A human watching a terminal (or journalctl) wants to know it is live. */
   if (strcmp(n->what, "watch-ready") == 0 && !w->report->quiet)
     fprintf(stderr, "exhunt watch: ready, %s\n", n->reason);
+  char path[1024], reason[1024];
   bool watch_note = strncmp(n->what, "watch-", 6) == 0 || strncmp(n->what, "root-", 5) == 0 ||
                     strncmp(n->what, "rules-", 6) == 0;
   if (w->syslog && (n->kind == EXHUNT_NOTICE_ERROR || watch_note))
-    syslog(n->kind == EXHUNT_NOTICE_ERROR ? LOG_ERR : LOG_INFO, "%s%s%s: %s", n->what,
-           n->path ? " " : "", n->path ? n->path : "", n->reason);
+    syslog(n->kind == EXHUNT_NOTICE_ERROR ? LOG_ERR : LOG_INFO, "%s %s: %s", n->what,
+           log_safe(n->path, path, sizeof path), log_safe(n->reason, reason, sizeof reason));
 }
 
 static void note(watch_ctx *w, exhunt_notice_kind kind, const char *what, const char *reason)

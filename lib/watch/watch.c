@@ -304,21 +304,30 @@ static exhunt_err flush(exh_watcher *w)
   /* Duplicates (a file closed twice) go; so do paths gone since their event
    * (temporary files renamed away): they are not an error here. */
   size_t n = 0;
+  bool dirs = false;
   for (size_t i = 0; i < w->n_batch; i++) {
     struct stat st;
     if ((n > 0 && strcmp(w->batch[n - 1], w->batch[i]) == 0) || lstat(w->batch[i], &st) != 0) {
       exh_free(w->batch[i]);
       continue;
     }
+    dirs |= S_ISDIR(st.st_mode);
     w->batch[n++] = w->batch[i];
   }
   w->n_batch = n;
   exhunt_err err = EXHUNT_OK;
   if (n) {
+    /* A lone file needs one worker, not one per core: starting them is
+     * most of the latency. A folder may hold anything, so it gets all. */
+    exhunt_scan_opts so = w->opts->scan;
+    if (!dirs) {
+      long cores = sysconf(_SC_NPROCESSORS_ONLN);
+      unsigned most = so.threads ? so.threads : cores < 1 ? 1u : (unsigned)cores;
+      so.threads = n < most ? (unsigned)n : most;
+    }
     exhunt_scan_stats s;
     memset(&s, 0, sizeof s);
-    err =
-        exhunt_scan_paths(w->rules, (const char *const *)w->batch, n, &w->opts->scan, w->sink, &s);
+    err = exhunt_scan_paths(w->rules, (const char *const *)w->batch, n, &so, w->sink, &s);
     add_stats(&w->stats, &s);
   }
   for (size_t i = 0; i < w->n_batch; i++)
@@ -454,9 +463,18 @@ exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev)
   return EXHUNT_OK;
 }
 
-/* Reads every pending event (the descriptor is non-blocking). */
+static int64_t now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads every pending event (the descriptor is non-blocking), or what
+ * comes within EXH_WATCH_DRAIN_MS, whichever ends first. */
 static exhunt_err drain(exh_watcher *w)
 {
+  int64_t until = now_ms() + EXH_WATCH_DRAIN_MS;
   for (;;) {
     ssize_t n = read(w->ifd, w->buf, EXH_WATCH_READ_BUF);
     if (n < 0) {
@@ -475,16 +493,11 @@ static exhunt_err drain(exh_watcher *w)
         return err;
       off += (ssize_t)(sizeof *ev + ev->len);
     }
-    /* A full batch was scanned inside queue(); keep a lone file fast by
-     * scanning as soon as the queue is empty. */
+    /* A full batch was scanned inside queue(); a writer that never lets
+     * the queue run dry must not hold back what was read already. */
+    if (now_ms() >= until)
+      return EXHUNT_OK;
   }
-}
-
-static int64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 exhunt_err exh_watch_loop(exh_watcher *w)
