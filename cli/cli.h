@@ -29,6 +29,8 @@ int cmd_probe(int argc, char **argv);
 void help_probe(FILE *out);
 int cmd_baseline(int argc, char **argv);
 void help_baseline(FILE *out);
+int cmd_watch(int argc, char **argv);
+void help_watch(FILE *out);
 
 /* Parses "64M", "1G", "4096" into bytes. Returns false on bad input. */
 bool cli_parse_size(const char *s, uint64_t *out);

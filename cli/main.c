@@ -29,6 +29,8 @@ static const command commands[] = {
      cmd_probe, help_probe},
     {"baseline", "record known-good web folders, and diff a server against them", cmd_baseline,
      help_baseline},
+    {"watch", "scan files as they land in folder trees (inotify), as a service", cmd_watch,
+     help_watch},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

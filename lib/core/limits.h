@@ -92,4 +92,15 @@
 #define EXH_BASELINE_MAX_ENTRIES (64u * 1024u * 1024u)
 #define EXH_BASELINE_MAX_ROOTS 1024u
 
+/* exhunt watch (lib/watch/): bytes read from inotify at once (thousands of
+ * events; the kernel's own queue, fs.inotify.max_queued_events, is not
+ * raised: an overflow means a rescan), files handed to one scan call, the
+ * longest time events are read before what was read is scanned (a steady
+ * trickle must not delay the first file), and how often a missing root is
+ * looked for. */
+#define EXH_WATCH_READ_BUF (1024u * 1024u)
+#define EXH_WATCH_BATCH 1024u
+#define EXH_WATCH_DRAIN_MS 100
+#define EXH_WATCH_ROOT_POLL_MS 1000
+
 #endif

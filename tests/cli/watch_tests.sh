@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# watch_tests.sh EXHUNT SRC - `exhunt watch` end to end, against a live tree.
+#
+# Starts the watcher in the background on a scratch folder, waits for its
+# "watch-ready" note, then: (1) one China Chopper file, latency from the
+# end of the write to its finding line (<= 1 s, printed); (2) a burst of
+# 5000 files with 50 shells, every shell found; (2b) a real kernel queue
+# overflow (the watcher SIGSTOPped under a flood), rescanned; (3) a new
+# subfolder with a shell, a folder moved in, a rename into place; (4) the watched subtree deleted and recreated with a shell, and the
+# root itself deleted and recreated; (5) SIGHUP reloads (a note), a broken
+# rule on SIGHUP keeps the old rules, SIGTERM exits 0 promptly.
+set -u
+EXHUNT=${1:?usage: watch_tests.sh EXHUNT SRC}
+SRC=${2:?usage: watch_tests.sh EXHUNT SRC}
+command -v python3 >/dev/null || { echo "python3 needed"; exit 77; }
+
+T=$(mktemp -d)
+PID=
+cleanup() {
+  [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+
+SHELL_TEXT='<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>'
+OUT=$T/out.jsonl
+W=$T/www
+mkdir -p "$W/app" "$T/rules"
+# A rule file the test can break later, to check that a failed reload
+# keeps the old rules.
+cat >"$T/rules/extra.yar" <<'EOF'
+rule watch_test_marker { strings: $a = "WATCH-TEST-MARKER-7f3a" condition: $a }
+EOF
+
+# Is there a finding line for this path? (exact path, JSON-escaped as-is)
+has_finding() { grep -F "\"type\":\"finding\"" "$OUT" 2>/dev/null | grep -qF "\"path\":\"$1\""; }
+# Waits up to $2 seconds for a finding on path $1.
+wait_finding() {
+  local path=$1 limit=$2 i=0
+  while [ $i -lt $((limit * 100)) ]; do
+    has_finding "$path" && return 0
+    sleep 0.01
+    i=$((i + 1))
+  done
+  return 1
+}
+wait_note() {
+  local what=$1 limit=$2 i=0
+  while [ $i -lt $((limit * 100)) ]; do
+    grep -qF "\"what\":\"$what\"" "$OUT" 2>/dev/null && return 0
+    sleep 0.01
+    i=$((i + 1))
+  done
+  return 1
+}
+count_note() { grep -cF "\"what\":\"$1\"" "$OUT" 2>/dev/null; }
+
+# --- usage ------------------------------------------------------------------
+"$EXHUNT" watch --quarantine-new "$W" >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && grep -q "not available yet" "$T/err"; then ok "--quarantine-new refused"; else bad "--quarantine-new: rc=$rc $(cat "$T/err")"; fi
+echo x >"$T/afile"
+"$EXHUNT" watch "$T/afile" >/dev/null 2>&1
+[ $? = 2 ] && ok "a file as FOLDER is a usage error" || bad "a file as FOLDER accepted"
+"$EXHUNT" watch -o "$W/out.jsonl" "$W" >/dev/null 2>&1
+[ $? = 2 ] && [ ! -e "$W/out.jsonl" ] && ok "-o inside a watched folder refused" || bad "-o inside a watched folder"
+
+# --- start --------------------------------------------------------------------
+"$EXHUNT" watch -f jsonl -o "$OUT" --rules "$T/rules" "$W" 2>"$T/stderr" &
+PID=$!
+if wait_note watch-ready 20; then
+  ok "ready: $(grep -F watch-ready "$OUT" | head -1)"
+else
+  bad "no watch-ready note"; cat "$T/stderr"; exit 1
+fi
+grep -q "exhunt watch: ready" "$T/stderr" && ok "ready line on stderr" || bad "no ready line on stderr"
+
+# --- (1) latency ----------------------------------------------------------------
+lat=$(python3 - "$W/app/chopper.aspx" "$OUT" "$SHELL_TEXT" <<'EOF'
+import sys, time, json
+path, out, text = sys.argv[1], sys.argv[2], sys.argv[3]
+with open(path, "w") as f:
+    f.write(text)
+t0 = time.monotonic()          # the write is complete once the file is closed
+needle = '"path":' + json.dumps(path)
+while time.monotonic() - t0 < 5:
+    with open(out) as o:
+        if any('"type":"finding"' in l and needle in l for l in o):
+            print("%.3f" % (time.monotonic() - t0)); sys.exit(0)
+    time.sleep(0.002)
+print("timeout")
+EOF
+)
+if [ "$lat" != timeout ] && python3 -c "import sys; sys.exit(0 if float('$lat') <= 1.0 else 1)"; then
+  ok "(1) China Chopper found ${lat}s after the write (limit 1 s)"
+else
+  bad "(1) latency: $lat"
+fi
+
+# --- (2) burst ------------------------------------------------------------------
+mkdir -p "$W/burst"
+sleep 0.2 # the new folder's watch is set from its IN_CREATE
+t0=$(date +%s%N)
+python3 - "$W/burst" "$SHELL_TEXT" <<'EOF'
+import sys, os
+d, shell = sys.argv[1], sys.argv[2]
+benign = '<%@ Page Language="C#" %>\n<html><body><h1>Status</h1><p>All good.</p></body></html>\n'
+for i in range(5000):
+    if i % 100 == 7:
+        name, text = "s%04d.aspx" % i, shell
+    else:
+        name, text = "b%04d.%s" % (i, ("aspx", "txt", "log", "html")[i % 4]), benign + str(i)
+    with open(os.path.join(d, name), "w") as f:
+        f.write(text)
+EOF
+t1=$(date +%s%N)
+missing=50
+for _ in $(seq 1 300); do
+  missing=0
+  found=$(grep -F '"type":"finding"' "$OUT" | grep -oE "\"path\":\"$W/burst/s[0-9]{4}\\.aspx\"" | sort -u | wc -l)
+  missing=$((50 - found))
+  [ $missing = 0 ] && break
+  sleep 0.1
+done
+t2=$(date +%s%N)
+fp=$(grep -F '"type":"finding"' "$OUT" | grep -oE "\"path\":\"$W/burst/b[0-9]{4}[^\"]*\"" | sort -u | wc -l)
+ovf=$(count_note watch-overflow)
+echo "     burst: 5000 files written in $(((t1 - t0) / 1000000)) ms; all shells reported $(((t2 - t1) / 1000000)) ms after the last write; overflow rescans: $ovf; benign files flagged: $fp"
+[ $missing = 0 ] && ok "(2) burst: 50/50 shells found" || bad "(2) burst: $missing of 50 shells missed"
+[ "$fp" = 0 ] && ok "(2) burst: no benign file flagged" || bad "(2) burst: $fp benign files flagged"
+
+# --- (2b) a real queue overflow --------------------------------------------------
+# The watcher is stopped (SIGSTOP) while more events than the kernel queue
+# holds pile up (each file is IN_CREATE + IN_CLOSE_WRITE); after SIGCONT it
+# must say it overflowed, rescan, and still report every shell.
+maxq=$(cat /proc/sys/fs/inotify/max_queued_events 2>/dev/null || echo 16384)
+nfiles=$((maxq / 2 + 2000))
+if [ "$nfiles" -le 40000 ]; then
+  mkdir -p "$W/flood"
+  sleep 0.2
+  kill -STOP $PID
+  python3 - "$W/flood" "$SHELL_TEXT" "$nfiles" <<'EOF'
+import sys, os
+d, shell, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for i in range(n):
+    text = shell if i % 1000 == 999 else "plain text %d\n" % i
+    with open(os.path.join(d, "f%05d.aspx" % i), "w") as f:
+        f.write(text)
+EOF
+  kill -CONT $PID
+  want=$((nfiles / 1000))
+  got=0
+  for _ in $(seq 1 300); do
+    got=$(grep -F '"type":"finding"' "$OUT" | grep -oE "\"path\":\"$W/flood/f[0-9]{5}\\.aspx\"" | sort -u | wc -l)
+    [ "$got" -ge "$want" ] && break
+    sleep 0.1
+  done
+  [ "$(count_note watch-overflow)" -ge 1 ] && ok "(2b) $nfiles files while stopped: queue overflow noted" || bad "(2b) no watch-overflow note"
+  [ "$got" = "$want" ] && ok "(2b) after the overflow rescan: $got/$want shells found" || bad "(2b) $got of $want shells found after overflow"
+  rm -rf "$W/flood"
+else
+  echo "skip - (2b) max_queued_events=$maxq is too large to overflow quickly"
+fi
+
+# --- (3) new subfolder ---------------------------------------------------------
+mkdir -p "$W/new/deeper/still"
+printf '%s' "$SHELL_TEXT" >"$W/new/deeper/still/fresh.aspx"
+wait_finding "$W/new/deeper/still/fresh.aspx" 3 && ok "(3) shell in a new subfolder found" || bad "(3) new subfolder"
+# Moved in from outside the tree, folder and all.
+mkdir -p "$T/outside/pkg"
+printf '%s' "$SHELL_TEXT" >"$T/outside/pkg/moved.aspx"
+mv "$T/outside/pkg" "$W/app/pkg"
+wait_finding "$W/app/pkg/moved.aspx" 3 && ok "(3) folder moved into the tree scanned" || bad "(3) moved-in folder"
+printf '%s' "$SHELL_TEXT" >"$W/app/pkg/after.aspx"
+wait_finding "$W/app/pkg/after.aspx" 3 && ok "(3) moved-in folder watched" || bad "(3) moved-in folder not watched"
+# A hard link brings content with no write at all.
+printf '%s' "$SHELL_TEXT" >"$T/outside/linked-src.aspx"
+ln "$T/outside/linked-src.aspx" "$W/app/linked.aspx"
+wait_finding "$W/app/linked.aspx" 3 && ok "(3) hard link into the tree found" || bad "(3) hard link"
+# A watched folder moved out of the tree: no longer reported.
+mkdir -p "$W/app/leaving"
+sleep 0.2
+mv "$W/app/leaving" "$T/outside/left"
+sleep 0.2
+printf '%s' "$SHELL_TEXT" >"$T/outside/left/gone.aspx"
+# Log rotation: a file renamed within the tree, a new one written.
+printf 'line\n' >"$W/app/u_ex.log"
+mv "$W/app/u_ex.log" "$W/app/u_ex.log.1"
+printf '%s' "$SHELL_TEXT" >"$W/app/rotated.aspx.tmp"
+mv "$W/app/rotated.aspx.tmp" "$W/app/rotated.aspx"
+wait_finding "$W/app/rotated.aspx" 3 && ok "(3) file renamed into place found" || bad "(3) rename into place"
+has_finding "$T/outside/left/gone.aspx" && bad "(3) a folder moved out is still watched" || ok "(3) a folder moved out is no longer watched"
+
+# --- (4) deleted and recreated ---------------------------------------------------
+rm -rf "$W/app"
+sleep 0.3
+mkdir -p "$W/app/again"
+printf '%s' "$SHELL_TEXT" >"$W/app/again/back.aspx"
+wait_finding "$W/app/again/back.aspx" 3 && ok "(4) subtree deleted and recreated: picked up again" || bad "(4) subtree recreated"
+rm -rf "$W"
+wait_note root-missing 3 && ok "(4) root deleted: root-missing note" || bad "(4) no root-missing note"
+mkdir -p "$W/x"
+printf '%s' "$SHELL_TEXT" >"$W/x/root-back.aspx"
+wait_finding "$W/x/root-back.aspx" 4 && ok "(4) root recreated: watched and scanned again" || bad "(4) root recreated"
+wait_note root-back 1 && ok "(4) root-back note" || bad "(4) no root-back note"
+printf '%s' "$SHELL_TEXT" >"$W/x/later.aspx"
+wait_finding "$W/x/later.aspx" 3 && ok "(4) recreated root watched for new files" || bad "(4) recreated root not watched"
+
+# --- (5) signals -----------------------------------------------------------------
+kill -HUP $PID
+wait_note rules-reloaded 10 && ok "(5) SIGHUP: rules reloaded" || bad "(5) no rules-reloaded note"
+echo 'rule broken { condition: nope }' >"$T/rules/broken.yar"
+kill -HUP $PID
+wait_note rules-reload-failed 10 && ok "(5) SIGHUP with a broken rule: old rules kept (note)" || bad "(5) no rules-reload-failed note"
+echo "WATCH-TEST-MARKER-7f3a" >"$W/x/marker.txt"
+wait_finding "$W/x/marker.txt" 3 && ok "(5) the old rules still scan after the failed reload" || bad "(5) rules lost after failed reload"
+kill -0 $PID 2>/dev/null && ok "(5) still running after reloads" || bad "(5) died on SIGHUP"
+t0=$(date +%s%N)
+kill -TERM $PID
+wait $PID
+rc=$?
+t1=$(date +%s%N)
+PID=
+ms=$(((t1 - t0) / 1000000))
+[ $rc = 0 ] && ok "(5) SIGTERM: exit 0 after $ms ms" || bad "(5) SIGTERM: exit $rc"
+[ $ms -lt 2000 ] || bad "(5) SIGTERM took $ms ms"
+grep -q Sanitizer "$T/stderr" && bad "sanitizer report: $(grep -m3 Sanitizer "$T/stderr")"
+tail -1 "$OUT" | grep -q '"type":"summary"' && ok "summary record at the end" || bad "no summary at the end"
+python3 - "$OUT" <<'EOF' && ok "every output line is JSON with the schema id" || bad "malformed output line"
+import sys, json
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    assert r["schema"] == "exhunt/1", line
+EOF
+
+# SIGINT too, on a fresh watcher.
+rm -f "$OUT"
+mkdir -p "$W"
+"$EXHUNT" watch -f jsonl -o "$OUT" "$W" 2>/dev/null &
+PID=$!
+wait_note watch-ready 20 || bad "second watcher not ready"
+kill -INT $PID
+wait $PID
+rc=$?
+PID=
+[ $rc = 0 ] && ok "(5) SIGINT: exit 0" || bad "(5) SIGINT: exit $rc"
+
+echo "watch tests: $fails failure(s)"
+[ $fails = 0 ]
