@@ -27,6 +27,11 @@ static const command commands[] = {
      cmd_exposure, help_exposure},
     {"probe", "fingerprint the Exchange build of remote servers over HTTPS, and assess it",
      cmd_probe, help_probe},
+    {"quarantine", "move suspect files into a vault, neutralised and verified", cmd_quarantine,
+     help_quarantine},
+    {"restore", "put quarantined files back from the vault, byte for byte", cmd_restore,
+     help_restore},
+    {"vault", "list or verify a quarantine vault", cmd_vault, help_vault},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
