@@ -978,10 +978,15 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
    * resolve its parent if the vault does not exist yet, and the vault again
    * once made (it may be a symlink). */
   if (!realpath(opts->vault, q.vault)) {
-    char parent[PATH_MAX];
+    char parent[PATH_MAX], rparent[PATH_MAX];
+    const char *vbase = strrchr(opts->vault, '/') ? strrchr(opts->vault, '/') + 1 : opts->vault;
     dir_of(opts->vault, parent, sizeof parent);
-    if (!realpath(parent, q.vault)) {
+    if (!realpath(parent, rparent)) {
       err = err_from_errno(errno);
+      goto cleanup;
+    }
+    if (!pathf(q.vault, sizeof q.vault, "%s/%s", strcmp(rparent, "/") ? rparent : "", vbase)) {
+      err = EXHUNT_ELIMIT;
       goto cleanup;
     }
   }
