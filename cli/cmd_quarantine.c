@@ -159,13 +159,13 @@ static void on_entry(void *ctx, const exhunt_vault_entry *e)
     }
     exh_dynbuf_addf(b,
                     ",\"state\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,\"object\":\"%s\","
-                    "\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"mtime\":",
+                    "\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"mtime\":\"",
                     e->restored ? "restored" : "quarantined", hex, (unsigned long long)e->size,
                     e->object, (unsigned)e->mode, (unsigned)e->uid, (unsigned)e->gid);
     exh_iso8601(b, e->mtime);
-    exh_dynbuf_adds(b, ",\"time\":");
+    exh_dynbuf_adds(b, "\",\"time\":\"");
     exh_iso8601(b, e->time);
-    exh_dynbuf_adds(b, ",\"host\":");
+    exh_dynbuf_adds(b, "\",\"host\":");
     exh_json_str(b, e->host);
     exh_dynbuf_adds(b, ",\"rules\":");
     exh_json_str(b, e->rules);

@@ -471,7 +471,6 @@ static exhunt_err add_quarantine(manifest *m, json_t *o)
   p->rules = e->rules;
   p->finding_ids = e->fids;
   memcpy(p->sha256, sha, 32);
-  p->object = e->object;
   p->size = (uint64_t)jint(o, "size");
   p->mode = (uint32_t)strtoul(jstr(o, "mode"), NULL, 8);
   p->uid = (uint32_t)jint(o, "uid");
@@ -541,6 +540,9 @@ static exhunt_err manifest_load(const char *vault, manifest *m)
     if (err)
       goto cleanup;
   }
+  /* Only now: the array moved while it grew, and object is inline. */
+  for (size_t i = 0; i < m->n; i++)
+    m->v[i].pub.object = m->v[i].object;
 
 cleanup:
   if (fd >= 0)
