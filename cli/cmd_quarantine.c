@@ -396,14 +396,24 @@ static char *finding_path(json_t *o)
   return (char *)out;
 }
 
-/* Findings of files (path + sha256) at or above min from a JSONL file.
- * Log findings (no sha256) name log files, never quarantined; bad lines
- * are skipped with a count, as a truncated report should not stop this. */
+/* Findings that a file RECORDS an attack rather than IS one - log records
+ * (a "line"), category "exploit" (YARA on log traces) or "exposure" - name
+ * evidence, which must stay where it is. */
+static bool is_evidence(json_t *o)
+{
+  const char *cat = json_string_value(json_object_get(o, "category"));
+  return json_object_get(o, "line") ||
+         (cat && (strcmp(cat, "exploit") == 0 || strcmp(cat, "exposure") == 0));
+}
+
+/* Findings of files (path + sha256) at or above min from a JSONL file;
+ * evidence (above) and lines that are not JSON are skipped with a count, as
+ * a truncated report should not stop this. */
 static int load_findings(const char *cmd, const char *path, exhunt_severity min, inputs *in)
 {
   int rc = EXIT_ERROR;
   char *data = NULL;
-  size_t len = 0, bad = 0;
+  size_t len = 0, bad = 0, evidence = 0;
   if (read_input(path, &data, &len) != 0) {
     fprintf(stderr, "exhunt %s: %s: %s\n", cmd, path, strerror(errno));
     goto cleanup;
@@ -430,6 +440,11 @@ static int load_findings(const char *cmd, const char *path, exhunt_severity min,
       json_decref(o);
       continue;
     }
+    if (is_evidence(o)) {
+      evidence++;
+      json_decref(o);
+      continue;
+    }
     char *fpath = finding_path(o);
     exhunt_vault_item *it = fpath ? new_item(in, fpath) : NULL;
     bool ok = it && add_finding(in, it, json_string_value(json_object_get(o, "id")),
@@ -452,6 +467,11 @@ static int load_findings(const char *cmd, const char *path, exhunt_severity min,
   }
   if (bad)
     fprintf(stderr, "exhunt %s: %s: %zu line(s) not JSON, skipped\n", cmd, path, bad);
+  if (evidence)
+    fprintf(stderr,
+            "exhunt %s: %s: %zu finding(s) on files that record an attack (logs: category"
+            " exploit/exposure), left in place as evidence\n",
+            cmd, path, evidence);
   rc = 0;
 
 cleanup:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vault_tests.sh - `exhunt quarantine`, `restore` and `vault list|verify` as a
-# user meets them (findings input, refusals, dry run, exit codes), then the
+# user meets them (findings input, refusals, dry run, exit codes, real scan
+# output of examples/compromised-exchange), then the
 # CRASH test: ~300 files quarantined by a process killed with SIGKILL at a
 # random moment, round after round. After each kill every file must be at
 # its place with its original hash, or verifiably in the vault, or both;
@@ -44,6 +45,7 @@ printf 'medium' >"$R/owa/auth/medium.aspx"
 printf 'allowed' >"$R/aspnet_client/ok.aspx"
 printf 'now' >"$R/owa/auth/changed.aspx"
 printf 'x' >"$TMP/elsewhere/out.aspx"
+printf 'POST /ecp/y.js' >"$R/u_ex210303.log"
 ln -s shell.aspx "$R/owa/auth/link.aspx"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 F=$TMP/findings.jsonl
@@ -54,6 +56,7 @@ F=$TMP/findings.jsonl
   echo '{"schema":"exhunt/1","type":"finding","id":"F4","severity":"high","rule":"r4","path":"'"$R/owa/auth/changed.aspx"'","sha256":"'"$(printf then | sha256sum | cut -d' ' -f1)"'"}'
   echo '{"schema":"exhunt/1","type":"finding","id":"F5","severity":"high","rule":"r5","path":"'"$R/aspnet_client/ok.aspx"'","sha256":"'"$(sha "$R/aspnet_client/ok.aspx")"'"}'
   echo '{"schema":"exhunt/1","type":"finding","id":"F6","severity":"high","rule":"log","path":"'"$R/x.log"'","line":3}'
+  echo '{"schema":"exhunt/1","type":"finding","id":"F7","category":"exploit","severity":"high","rule":"LOG_trace","path":"'"$R/u_ex210303.log"'","sha256":"'"$(sha "$R/u_ex210303.log")"'"}'
   echo '{"schema":"exhunt/1","type":"summary"}'
   echo 'not json'
 } >"$F"
@@ -87,6 +90,8 @@ assert got == want, got
 PY
 [ -e "$R/owa/auth/shell.aspx" ] && bad "shell.aspx still in place" || ok
 [ -f "$R/owa/auth/medium.aspx" ] && ok || bad "medium finding quarantined at default high"
+[ -f "$R/u_ex210303.log" ] && ok || bad "a log (category exploit) was quarantined"
+grep -q 'left in place as evidence' "$TMP/err" && ok || bad "skipped evidence not said"
 expect_rc 1 "outside root and symlink" "$EXHUNT" quarantine --vault "$V" --root "$R" "$TMP/elsewhere/out.aspx" "$R/owa/auth/link.aspx"
 grep -q '^refused-outside-root' "$TMP/out" && grep -q '^refused-symlink' "$TMP/out" && ok || bad "outside/symlink refusals not reported"
 # No object keeps an original name or a servable extension.
@@ -118,6 +123,22 @@ expect_rc 1 "verify damage" "$EXHUNT" vault verify -f jsonl --vault "$V"
 jq -r .result "$TMP/out" | grep -q damaged && jq -r .result "$TMP/out" | grep -q missing && ok || bad "verify did not report damaged and missing"
 expect_rc 2 "verify no vault" "$EXHUNT" vault verify --vault "$TMP/nonesuch"
 expect_rc 2 "vault bad subcommand" "$EXHUNT" vault frob --vault "$V"
+
+# Real findings: `exhunt scan -f jsonl` over the bundled example. The shells
+# go; the logs that record the attack stay (evidence); all come back.
+X=$TMP/example
+cp -r "$SRC/examples/compromised-exchange" "$X"
+"$EXHUNT" scan -f jsonl "$X" >"$TMP/scan.jsonl" 2>/dev/null
+find "$X" -type f -exec sha256sum {} + | sort >"$TMP/before"
+expect_rc 0 "quarantine scan output" "$EXHUNT" quarantine --vault "$TMP/vx" --root "$X" --findings "$TMP/scan.jsonl"
+n=$(grep -c '^done' "$TMP/out")
+[ "$n" -ge 3 ] && ok || bad "quarantined $n files of the example, want >= 3"
+if grep '^done' "$TMP/out" | grep -qviE '\.aspx? '; then bad "quarantined something other than a script"; else ok; fi
+expect_rc 0 "verify example vault" "$EXHUNT" vault verify --vault "$TMP/vx"
+"$EXHUNT" vault list -f jsonl --vault "$TMP/vx" | jq -r .id >"$TMP/ids"
+xargs -a "$TMP/ids" "$EXHUNT" restore --vault "$TMP/vx" >/dev/null && ok || bad "restore the example"
+find "$X" -type f -exec sha256sum {} + | sort >"$TMP/after"
+cmp -s "$TMP/before" "$TMP/after" && ok || bad "example tree differs after restore"
 
 # --- the crash test ------------------------------------------------------
 C=$TMP/crash
