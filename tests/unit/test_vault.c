@@ -325,6 +325,25 @@ static void test_restore_no_overwrite(void **state)
   assert_int_equal(exhunt_vault_restore(&o, "q-nosuchid", on_event, NULL, NULL), EXHUNT_ENOENT);
 }
 
+/* A name that is not UTF-8 is kept exactly (path_b64) and comes back. */
+static void test_non_utf8_name(void **state)
+{
+  (void)state;
+  char p[400];
+  in_root(p, sizeof p, "bad\xff\x01name.aspx");
+  write_file(p, "x", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(p);
+  events q = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
+  assert_false(exists(p));
+  events r = {0};
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DONE);
+  assert_true(exists(p));
+}
+
 static void count_entry(void *ctx, const exhunt_vault_entry *e)
 {
   (void)e;
@@ -394,6 +413,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_verify_damage, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_restore_no_overwrite, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_torn_manifest, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_non_utf8_name, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_alloc_failures, make_tree, remove_tree),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
