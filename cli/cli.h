@@ -31,6 +31,12 @@ int cmd_baseline(int argc, char **argv);
 void help_baseline(FILE *out);
 int cmd_watch(int argc, char **argv);
 void help_watch(FILE *out);
+int cmd_quarantine(int argc, char **argv);
+void help_quarantine(FILE *out);
+int cmd_restore(int argc, char **argv);
+void help_restore(FILE *out);
+int cmd_vault(int argc, char **argv);
+void help_vault(FILE *out);
 
 /* Parses "64M", "1G", "4096" into bytes. Returns false on bad input. */
 bool cli_parse_size(const char *s, uint64_t *out);

@@ -31,6 +31,11 @@ static const command commands[] = {
      help_baseline},
     {"watch", "scan files as they land in folder trees (inotify), as a service", cmd_watch,
      help_watch},
+    {"quarantine", "move suspect files into a vault, neutralised and verified", cmd_quarantine,
+     help_quarantine},
+    {"restore", "put quarantined files back from the vault, byte for byte", cmd_restore,
+     help_restore},
+    {"vault", "list or verify a quarantine vault", cmd_vault, help_vault},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -45,7 +50,7 @@ static void usage(FILE *out)
         "Commands:\n",
         out);
   for (size_t i = 0; i < N_COMMANDS; i++)
-    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fputs("\nExit status: 0 nothing found, 1 findings, 2 error (see 'exhunt help COMMAND').\n", out);
 }
 

@@ -12,7 +12,7 @@ packages=(
   libcurl4-openssl-dev openssl         # exhunt probe (HTTPS); test certificates
   libhyperscan-dev                     # exhunt logs: one-pass literal prefilter
   libcmocka-dev                        # unit tests
-  python3                              # CLI tests parse the JSON Lines output
+  python3 jq                           # CLI tests parse the JSON Lines output
   clang-format                         # style check
   clang libclang-rt-14-dev             # libFuzzer targets (make fuzz)
   util-linux bsdutils                  # setpriv, script (CLI tests)

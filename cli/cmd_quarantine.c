@@ -1,0 +1,747 @@
+/*
+ * cmd_quarantine.c - `exhunt quarantine`, `exhunt restore` and `exhunt vault
+ * list|verify`: the CLI over lib/vault (include/exhunt/vault.h).
+ *
+ * The command reads findings JSON Lines (from `exhunt scan` or `exhunt hunt
+ * -f jsonl`) and an allowlist, turns them into vault items, and prints one
+ * line per file outcome (text, or JSON Lines with -f jsonl). Every safety
+ * decision - roots, symlinks, hashes, the crash-safe order - is the
+ * library's; this file only wires and reports. Exit: 0 everything done or
+ * clean, 1 anything refused, failed or damaged, 2 usage or fatal error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "core/alloc.h"
+#include "exhunt/vault.h"
+#include "output/escape.h"
+#include "report.h"
+
+/* Findings files and allowlists are read whole, up to this. */
+#define FINDINGS_MAX (1024u * 1024u * 1024u)
+
+void help_quarantine(FILE *out)
+{
+  fputs("Usage: exhunt quarantine --vault DIR --root DIR... [OPTIONS] [PATH...]\n"
+        "\n"
+        "Move suspect files into a vault, neutralised: gzip-compressed and named by\n"
+        "SHA-256 (DIR/objects/ab/<sha256>.gz), recorded in DIR/manifest.jsonl. Each\n"
+        "file is copied, synced and verified in the vault before its original is\n"
+        "removed, so a crash never loses it (docs/quarantine.md).\n"
+        "\n"
+        "  --vault DIR          the vault (created; refused inside any --root)\n"
+        "  --root DIR           only files under DIR (realpaths; repeatable; required)\n"
+        "  --findings FILE      JSON Lines from 'exhunt scan -f jsonl' or 'exhunt hunt\n"
+        "                       -f jsonl' ('-' = stdin; repeatable): each finding's file\n"
+        "                       is quarantined if its SHA-256 is still the finding's\n"
+        "  --min-severity LEVEL findings at or above LEVEL only (default high)\n"
+        "  --allowlist FILE     lines 'sha256 <hex>' or 'path <glob>': never quarantined\n"
+        "  --dry-run            say what would happen, change nothing\n"
+        "  -f, --format FMT     text (default) or jsonl\n"
+        "PATH...                files to quarantine as given (no hash to match)\n"
+        "\n"
+        "Symlinks, files outside the roots, allowlisted files and files changed since\n"
+        "their finding are refused one by one; the others still go.\n"
+        "Exit status: 0 all done; 1 something refused or failed; 2 usage or fatal error.\n",
+        out);
+}
+
+void help_restore(FILE *out)
+{
+  fputs("Usage: exhunt restore --vault DIR [--force] [--dry-run] [-f FMT] ID|PATH...\n"
+        "\n"
+        "Put quarantined files back where they were: byte-identical content, mode and\n"
+        "mtime (owner too when run as root). ID is a quarantine id (q-...), PATH an\n"
+        "original path (its newest entry). An existing file is never overwritten\n"
+        "without --force. The restore is recorded in the manifest; the vault keeps\n"
+        "the object.\n"
+        "Exit status: 0 all restored; 1 something refused or failed; 2 usage or fatal.\n",
+        out);
+}
+
+void help_vault(FILE *out)
+{
+  fputs("Usage: exhunt vault list --vault DIR [-f text|jsonl]\n"
+        "       exhunt vault verify --vault DIR [-f text|jsonl]\n"
+        "\n"
+        "list: every manifest entry (id, state, size, path, rules).\n"
+        "verify: decompress and re-hash every entry's object; report damage and\n"
+        "missing objects.\n"
+        "Exit status: 0 clean; 1 damage or missing objects; 2 usage or fatal error.\n",
+        out);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output.                                                                 */
+
+typedef struct out_ctx {
+  const char *command;
+  bool jsonl;
+  bool bad; /* something refused, failed, damaged or missing */
+  exh_dynbuf line;
+} out_ctx;
+
+static void put_line(out_ctx *o)
+{
+  if (o->line.data)
+    fwrite(o->line.data, 1, o->line.len, stdout);
+  exh_dynbuf_reset(&o->line);
+}
+
+static void on_event(void *ctx, const exhunt_vault_event *ev)
+{
+  out_ctx *o = ctx;
+  exh_dynbuf *b = &o->line;
+  char hex[65] = "";
+  if (ev->outcome != EXHUNT_VAULT_DONE && ev->outcome != EXHUNT_VAULT_DRY_RUN)
+    o->bad = true;
+  if (ev->have_sha256)
+    for (size_t i = 0; i < 32; i++)
+      snprintf(hex + 2 * i, 3, "%02x", ev->sha256[i]);
+  if (o->jsonl) {
+    bool lossy = false;
+    exh_dynbuf_addf(b, "{\"schema\":\"%s\",\"type\":\"%s\",\"result\":\"%s\",\"path\":\"",
+                    EXHUNT_SCHEMA, o->command, exhunt_vault_outcome_name(ev->outcome));
+    exh_escape_json(b, ev->path, strlen(ev->path), &lossy);
+    exh_dynbuf_addc(b, '"');
+    if (lossy) {
+      exh_dynbuf_adds(b, ",\"path_b64\":\"");
+      exh_base64(b, ev->path, strlen(ev->path));
+      exh_dynbuf_addc(b, '"');
+    }
+    if (ev->id)
+      exh_dynbuf_addf(b, ",\"id\":\"%s\"", ev->id);
+    if (ev->have_sha256)
+      exh_dynbuf_addf(b, ",\"sha256\":\"%s\",\"size\":%llu", hex, (unsigned long long)ev->size);
+    if (ev->object)
+      exh_dynbuf_addf(b, ",\"object\":\"%s\"", ev->object);
+    if (ev->err)
+      exh_dynbuf_addf(b, ",\"error\":\"%s\"", exhunt_strerror(ev->err));
+    exh_dynbuf_adds(b, ",\"reason\":");
+    exh_json_str(b, ev->reason);
+    exh_dynbuf_adds(b, "}\n");
+  } else {
+    exh_dynbuf_addf(b, "%-21s ", exhunt_vault_outcome_name(ev->outcome));
+    exh_escape_display(b, ev->path, strlen(ev->path));
+    if (ev->id)
+      exh_dynbuf_addf(b, "  %s", ev->id);
+    if (ev->reason)
+      exh_dynbuf_addf(b, "  (%s%s%s)", ev->reason, ev->err ? ": " : "",
+                      ev->err ? exhunt_strerror(ev->err) : "");
+    exh_dynbuf_addc(b, '\n');
+  }
+  put_line(o);
+}
+
+static void on_entry(void *ctx, const exhunt_vault_entry *e)
+{
+  out_ctx *o = ctx;
+  exh_dynbuf *b = &o->line;
+  char hex[65];
+  for (size_t i = 0; i < 32; i++)
+    snprintf(hex + 2 * i, 3, "%02x", e->sha256[i]);
+  if (o->jsonl) {
+    bool lossy = false;
+    exh_dynbuf_addf(b, "{\"schema\":\"%s\",\"type\":\"vault-entry\",\"id\":\"%s\",\"path\":\"",
+                    EXHUNT_SCHEMA, e->id);
+    exh_escape_json(b, e->path, strlen(e->path), &lossy);
+    exh_dynbuf_addc(b, '"');
+    if (lossy) {
+      exh_dynbuf_adds(b, ",\"path_b64\":\"");
+      exh_base64(b, e->path, strlen(e->path));
+      exh_dynbuf_addc(b, '"');
+    }
+    exh_dynbuf_addf(b,
+                    ",\"state\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,\"object\":\"%s\","
+                    "\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"mtime\":\"",
+                    e->restored ? "restored" : "quarantined", hex, (unsigned long long)e->size,
+                    e->object, (unsigned)e->mode, (unsigned)e->uid, (unsigned)e->gid);
+    exh_iso8601(b, e->mtime);
+    exh_dynbuf_adds(b, "\",\"time\":\"");
+    exh_iso8601(b, e->time);
+    exh_dynbuf_adds(b, "\",\"host\":");
+    exh_json_str(b, e->host);
+    exh_dynbuf_adds(b, ",\"rules\":");
+    exh_json_str(b, e->rules);
+    exh_dynbuf_adds(b, ",\"finding_ids\":");
+    exh_json_str(b, e->finding_ids);
+    exh_dynbuf_adds(b, "}\n");
+  } else {
+    exh_dynbuf_addf(b, "%-18s %-11s %10llu  ", e->id, e->restored ? "restored" : "quarantined",
+                    (unsigned long long)e->size);
+    exh_iso8601(b, e->time);
+    exh_dynbuf_addc(b, ' ');
+    exh_dynbuf_addc(b, ' ');
+    exh_escape_display(b, e->path, strlen(e->path));
+    if (e->rules[0]) {
+      exh_dynbuf_adds(b, "  [");
+      exh_escape_display(b, e->rules, strlen(e->rules));
+      exh_dynbuf_addc(b, ']');
+    }
+    exh_dynbuf_addc(b, '\n');
+  }
+  put_line(o);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Inputs: allowlist and findings.                                         */
+
+typedef struct inputs {
+  uint8_t (*hashes)[32];
+  size_t n_hashes;
+  char **globs;
+  size_t n_globs;
+  exhunt_vault_item *items;
+  size_t n_items, cap_items;
+  char **strings; /* every string the items point to, owned */
+  size_t n_strings, cap_strings;
+} inputs;
+
+static char *keep(inputs *in, char *s)
+{
+  if (!s)
+    return NULL;
+  if (in->n_strings == in->cap_strings) {
+    size_t cap = in->cap_strings ? in->cap_strings * 2 : 64;
+    char **v = exh_reallocarray(in->strings, cap, sizeof *v);
+    if (!v) {
+      exh_free(s);
+      return NULL;
+    }
+    in->strings = v;
+    in->cap_strings = cap;
+  }
+  in->strings[in->n_strings++] = s;
+  return s;
+}
+
+static void inputs_free(inputs *in)
+{
+  for (size_t i = 0; i < in->n_strings; i++)
+    exh_free(in->strings[i]);
+  for (size_t i = 0; i < in->n_items; i++) {
+    exh_free((void *)in->items[i].finding_ids);
+    exh_free((void *)in->items[i].rules);
+  }
+  exh_free(in->strings);
+  exh_free(in->items);
+  exh_free(in->hashes);
+  exh_free(in->globs);
+}
+
+static bool parse_hex32(const char *s, size_t len, uint8_t out[32])
+{
+  if (len != 64)
+    return false;
+  for (size_t i = 0; i < 32; i++) {
+    unsigned v;
+    char pair[3] = {s[2 * i], s[2 * i + 1], '\0'};
+    char *end;
+    if (!strchr("0123456789abcdefABCDEF", pair[0]) || !strchr("0123456789abcdefABCDEF", pair[1]))
+      return false;
+    v = (unsigned)strtoul(pair, &end, 16);
+    out[i] = (uint8_t)v;
+  }
+  return true;
+}
+
+/* Reads a whole file, or stdin for "-". */
+static int read_input(const char *path, char **data, size_t *len)
+{
+  if (strcmp(path, "-") != 0)
+    return cli_read_file(path, FINDINGS_MAX, data, len);
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, FINDINGS_MAX);
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+    if (exh_dynbuf_add(&b, chunk, n)) {
+      exh_dynbuf_free(&b);
+      errno = EFBIG;
+      return -1;
+    }
+  if (exh_dynbuf_addc(&b, '\0')) {
+    exh_dynbuf_free(&b);
+    errno = ENOMEM;
+    return -1;
+  }
+  *data = b.data;
+  *len = b.len - 1;
+  return 0;
+}
+
+/* The allowlist: "sha256 <hex>" and "path <glob>" lines, '#' comments. */
+static int load_allowlist(const char *cmd, const char *path, inputs *in)
+{
+  int rc = EXIT_ERROR;
+  char *data = NULL;
+  size_t len = 0, lineno = 0;
+  if (read_input(path, &data, &len) != 0) {
+    fprintf(stderr, "exhunt %s: %s: %s\n", cmd, path, strerror(errno));
+    goto cleanup;
+  }
+  size_t max = len / 4 + 1;
+  in->hashes = exh_calloc(max, sizeof *in->hashes);
+  in->globs = exh_calloc(max, sizeof *in->globs);
+  if (!in->hashes || !in->globs) {
+    fprintf(stderr, "exhunt %s: out of memory\n", cmd);
+    goto cleanup;
+  }
+  for (char *line = data, *next; line && line < data + len; line = next) {
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    lineno++;
+    size_t l = strlen(line);
+    while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
+      line[--l] = '\0';
+    while (*line == ' ' || *line == '\t')
+      line++;
+    if (!*line || *line == '#')
+      continue;
+    if (strncmp(line, "sha256 ", 7) == 0) {
+      char *h = line + 7;
+      while (*h == ' ')
+        h++;
+      if (!parse_hex32(h, strlen(h), in->hashes[in->n_hashes])) {
+        rc = cli_usage_error(cmd, "%s:%zu: bad SHA-256", path, lineno);
+        goto cleanup;
+      }
+      in->n_hashes++;
+    } else if (strncmp(line, "path ", 5) == 0) {
+      char *g = line + 5;
+      while (*g == ' ')
+        g++;
+      if (!(in->globs[in->n_globs] = keep(in, exh_strdup(g)))) {
+        fprintf(stderr, "exhunt %s: out of memory\n", cmd);
+        goto cleanup;
+      }
+      in->n_globs++;
+    } else {
+      rc = cli_usage_error(cmd, "%s:%zu: want 'sha256 <hex>' or 'path <glob>'", path, lineno);
+      goto cleanup;
+    }
+  }
+  rc = 0;
+
+cleanup:
+  exh_free(data);
+  return rc;
+}
+
+static exhunt_vault_item *new_item(inputs *in, const char *path)
+{
+  for (size_t i = 0; i < in->n_items; i++)
+    if (strcmp(in->items[i].path, path) == 0)
+      return &in->items[i];
+  if (in->n_items == in->cap_items) {
+    size_t cap = in->cap_items ? in->cap_items * 2 : 64;
+    exhunt_vault_item *v = exh_reallocarray(in->items, cap, sizeof *v);
+    if (!v)
+      return NULL;
+    in->items = v;
+    in->cap_items = cap;
+  }
+  exhunt_vault_item *it = &in->items[in->n_items];
+  memset(it, 0, sizeof *it);
+  if (!(it->path = keep(in, exh_strdup(path))))
+    return NULL;
+  in->n_items++;
+  return it;
+}
+
+static bool add_finding(inputs *in, exhunt_vault_item *it, const char *id, const char *rule)
+{
+  const char **ids = exh_reallocarray((void *)it->finding_ids, it->n_findings + 1, sizeof *ids);
+  if (!ids)
+    return false;
+  it->finding_ids = ids;
+  const char **rules = exh_reallocarray((void *)it->rules, it->n_findings + 1, sizeof *rules);
+  if (!rules)
+    return false;
+  it->rules = rules;
+  ids[it->n_findings] = id ? keep(in, exh_strdup(id)) : NULL;
+  rules[it->n_findings] = rule ? keep(in, exh_strdup(rule)) : NULL;
+  if ((id && !ids[it->n_findings]) || (rule && !rules[it->n_findings]))
+    return false;
+  it->n_findings++;
+  return true;
+}
+
+/* The file a finding names: path_b64 (exact bytes) when present. */
+static char *finding_path(json_t *o)
+{
+  const char *b64 = json_string_value(json_object_get(o, "path_b64"));
+  if (!b64)
+    return exh_strdup(json_string_value(json_object_get(o, "path")));
+  size_t len = strlen(b64);
+  if (len % 4 || len > (size_t)INT32_MAX)
+    return NULL;
+  unsigned char *out = exh_malloc(len / 4 * 3 + 1);
+  if (!out)
+    return NULL;
+  int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)len);
+  if (n < 0) {
+    exh_free(out);
+    return NULL;
+  }
+  n -= (len >= 1 && b64[len - 1] == '=') + (len >= 2 && b64[len - 2] == '=');
+  out[n] = '\0';
+  return (char *)out;
+}
+
+/* Findings that a file RECORDS an attack rather than IS one - log records
+ * (a "line"), category "exploit" (YARA on log traces) or "exposure" - name
+ * evidence, which must stay where it is. */
+static bool is_evidence(json_t *o)
+{
+  const char *cat = json_string_value(json_object_get(o, "category"));
+  return json_object_get(o, "line") ||
+         (cat && (strcmp(cat, "exploit") == 0 || strcmp(cat, "exposure") == 0));
+}
+
+/* Findings of files (path + sha256) at or above min from a JSONL file;
+ * evidence (above) and lines that are not JSON are skipped with a count, as
+ * a truncated report should not stop this. */
+static int load_findings(const char *cmd, const char *path, exhunt_severity min, inputs *in)
+{
+  int rc = EXIT_ERROR;
+  char *data = NULL;
+  size_t len = 0, bad = 0, evidence = 0;
+  if (read_input(path, &data, &len) != 0) {
+    fprintf(stderr, "exhunt %s: %s: %s\n", cmd, path, strerror(errno));
+    goto cleanup;
+  }
+  for (char *line = data, *next; line && line < data + len; line = next) {
+    next = memchr(line, '\n', (size_t)(data + len - line));
+    size_t l = next ? (size_t)(next - line) : (size_t)(data + len - line);
+    if (next)
+      next++;
+    if (l == 0)
+      continue;
+    json_t *o = json_loadb(line, l, 0, NULL);
+    if (!o) {
+      bad++;
+      continue;
+    }
+    const char *type = json_string_value(json_object_get(o, "type"));
+    const char *sev = json_string_value(json_object_get(o, "severity"));
+    const char *sha = json_string_value(json_object_get(o, "sha256"));
+    exhunt_severity s;
+    uint8_t hash[32];
+    if ((type && strcmp(type, "finding") != 0) || !sev || exhunt_severity_parse(sev, &s) ||
+        s < min || !sha || !parse_hex32(sha, strlen(sha), hash) || !json_object_get(o, "path")) {
+      json_decref(o);
+      continue;
+    }
+    if (is_evidence(o)) {
+      evidence++;
+      json_decref(o);
+      continue;
+    }
+    char *fpath = finding_path(o);
+    exhunt_vault_item *it = fpath ? new_item(in, fpath) : NULL;
+    bool ok = it && add_finding(in, it, json_string_value(json_object_get(o, "id")),
+                                json_string_value(json_object_get(o, "rule")));
+    exh_free(fpath);
+    if (ok && it->have_sha256 && memcmp(it->sha256, hash, 32) != 0) {
+      /* Two findings disagree on the content: the file changed between
+       * them; the newer hash is the one a refusal is judged against. */
+      fprintf(stderr, "exhunt %s: findings disagree on the SHA-256 of %s\n", cmd, it->path);
+    }
+    if (ok) {
+      it->have_sha256 = true;
+      memcpy(it->sha256, hash, 32);
+    }
+    json_decref(o);
+    if (!ok) {
+      fprintf(stderr, "exhunt %s: out of memory\n", cmd);
+      goto cleanup;
+    }
+  }
+  if (bad)
+    fprintf(stderr, "exhunt %s: %s: %zu line(s) not JSON, skipped\n", cmd, path, bad);
+  if (evidence)
+    fprintf(stderr,
+            "exhunt %s: %s: %zu finding(s) on files that record an attack (logs: category"
+            " exploit/exposure), left in place as evidence\n",
+            cmd, path, evidence);
+  rc = 0;
+
+cleanup:
+  exh_free(data);
+  return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Commands.                                                               */
+
+enum { OPT_VAULT = 256, OPT_ROOT, OPT_FINDINGS, OPT_ALLOW, OPT_DRY, OPT_FORCE, OPT_MINSEV };
+
+static const struct option q_options[] = {
+    {"vault", required_argument, NULL, OPT_VAULT},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"findings", required_argument, NULL, OPT_FINDINGS},
+    {"allowlist", required_argument, NULL, OPT_ALLOW},
+    {"min-severity", required_argument, NULL, OPT_MINSEV},
+    {"dry-run", no_argument, NULL, OPT_DRY},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"format", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The options all three commands share; each rejects what it does not use. */
+typedef struct qargs {
+  const char *vault;
+  const char **roots;
+  size_t n_roots;
+  const char **findings;
+  size_t n_findings;
+  const char *allowlist;
+  exhunt_severity min;
+  bool dry_run, force, jsonl;
+} qargs;
+
+static int parse_args(const char *cmd, void (*help)(FILE *), int argc, char **argv, qargs *a)
+{
+  a->roots = exh_calloc((size_t)argc, sizeof *a->roots);
+  a->findings = exh_calloc((size_t)argc, sizeof *a->findings);
+  a->min = EXHUNT_SEV_HIGH;
+  if (!a->roots || !a->findings) {
+    fprintf(stderr, "exhunt %s: out of memory\n", cmd);
+    return EXIT_ERROR;
+  }
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "f:h", q_options, NULL)) != -1) {
+    switch (opt) {
+    case OPT_VAULT:
+      a->vault = optarg;
+      break;
+    case OPT_ROOT:
+      a->roots[a->n_roots++] = optarg;
+      break;
+    case OPT_FINDINGS:
+      a->findings[a->n_findings++] = optarg;
+      break;
+    case OPT_ALLOW:
+      a->allowlist = optarg;
+      break;
+    case OPT_MINSEV:
+      if (exhunt_severity_parse(optarg, &a->min) != EXHUNT_OK)
+        return cli_usage_error(cmd, "unknown severity '%s'", optarg);
+      break;
+    case OPT_DRY:
+      a->dry_run = true;
+      break;
+    case OPT_FORCE:
+      a->force = true;
+      break;
+    case 'f':
+      if (strcmp(optarg, "jsonl") == 0)
+        a->jsonl = true;
+      else if (strcmp(optarg, "text") != 0)
+        return cli_usage_error(cmd, "unknown format '%s' (text or jsonl)", optarg);
+      break;
+    case 'h':
+      help(stdout);
+      return -1;
+    default:
+      fprintf(stderr, "Try 'exhunt help %s'.\n", cmd);
+      return EXIT_ERROR;
+    }
+  }
+  if (!a->vault)
+    return cli_usage_error(cmd, "%s", "--vault DIR is required");
+  return 0;
+}
+
+static void qargs_free(qargs *a)
+{
+  exh_free(a->roots);
+  exh_free(a->findings);
+}
+
+int cmd_quarantine(int argc, char **argv)
+{
+  qargs a;
+  inputs in;
+  out_ctx o;
+  memset(&a, 0, sizeof a);
+  memset(&in, 0, sizeof in);
+  memset(&o, 0, sizeof o);
+  o.command = "quarantine";
+  exh_dynbuf_init(&o.line, 1024 * 1024);
+  int rc = parse_args("quarantine", help_quarantine, argc, argv, &a);
+  if (rc) {
+    rc = rc < 0 ? EXIT_CLEAN : rc;
+    goto cleanup;
+  }
+  o.jsonl = a.jsonl;
+  rc = EXIT_ERROR;
+  if (a.n_roots == 0 || a.force) {
+    rc = cli_usage_error("quarantine", "%s",
+                         a.force ? "--force is for restore" : "--root DIR is required");
+    goto cleanup;
+  }
+  if (a.allowlist && (rc = load_allowlist("quarantine", a.allowlist, &in)) != 0)
+    goto cleanup;
+  for (size_t i = 0; i < a.n_findings; i++)
+    if ((rc = load_findings("quarantine", a.findings[i], a.min, &in)) != 0)
+      goto cleanup;
+  for (int i = optind; i < argc; i++)
+    if (!new_item(&in, argv[i])) {
+      fputs("exhunt quarantine: out of memory\n", stderr);
+      rc = EXIT_ERROR;
+      goto cleanup;
+    }
+  if (in.n_items == 0 && a.n_findings == 0) {
+    rc = cli_usage_error("quarantine", "%s", "no PATH and no --findings given");
+    goto cleanup;
+  }
+  exhunt_vault_opts opts;
+  memset(&opts, 0, sizeof opts);
+  opts.vault = a.vault;
+  opts.roots = a.roots;
+  opts.n_roots = a.n_roots;
+  opts.allow_sha256 = (const uint8_t(*)[32])in.hashes;
+  opts.n_allow_sha256 = in.n_hashes;
+  opts.allow_globs = (const char *const *)in.globs;
+  opts.n_allow_globs = in.n_globs;
+  opts.dry_run = a.dry_run;
+  exhunt_vault_stats stats;
+  memset(&stats, 0, sizeof stats);
+  exhunt_err err = exhunt_vault_quarantine(&opts, in.items, in.n_items, on_event, &o, &stats);
+  if (err == EXHUNT_EINVAL) {
+    fprintf(stderr, "exhunt quarantine: the vault %s is inside a --root; refused\n", a.vault);
+    rc = EXIT_ERROR;
+    goto cleanup;
+  }
+  if (err) {
+    fprintf(stderr, "exhunt quarantine: %s: %s\n", a.vault, exhunt_strerror(err));
+    rc = EXIT_ERROR;
+    goto cleanup;
+  }
+  if (!a.jsonl && in.n_items)
+    fprintf(stderr, "exhunt quarantine: %llu done, %llu would be (dry run), %zu not\n",
+            (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DONE],
+            (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DRY_RUN],
+            in.n_items - (size_t)(stats.by_outcome[EXHUNT_VAULT_DONE] +
+                                  stats.by_outcome[EXHUNT_VAULT_DRY_RUN]));
+  rc = o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
+
+cleanup:
+  if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
+    rc = EXIT_ERROR;
+  exh_dynbuf_free(&o.line);
+  inputs_free(&in);
+  qargs_free(&a);
+  return rc;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+  qargs a;
+  out_ctx o;
+  memset(&a, 0, sizeof a);
+  memset(&o, 0, sizeof o);
+  o.command = "restore";
+  exh_dynbuf_init(&o.line, 1024 * 1024);
+  int rc = parse_args("restore", help_restore, argc, argv, &a);
+  if (rc) {
+    rc = rc < 0 ? EXIT_CLEAN : rc;
+    goto cleanup;
+  }
+  o.jsonl = a.jsonl;
+  if (a.n_roots || a.n_findings || a.allowlist || optind >= argc) {
+    rc = cli_usage_error("restore", "%s",
+                         optind >= argc ? "no ID or PATH given"
+                                        : "--root, --findings, --allowlist are for quarantine");
+    goto cleanup;
+  }
+  exhunt_vault_opts opts;
+  memset(&opts, 0, sizeof opts);
+  opts.vault = a.vault;
+  opts.dry_run = a.dry_run;
+  opts.force = a.force;
+  rc = EXIT_CLEAN;
+  for (int i = optind; i < argc; i++) {
+    exhunt_err err = exhunt_vault_restore(&opts, argv[i], on_event, &o, NULL);
+    if (err == EXHUNT_ENOENT) {
+      fprintf(stderr, "exhunt restore: %s: no such entry in %s\n", argv[i], a.vault);
+      o.bad = true;
+    } else if (err) {
+      fprintf(stderr, "exhunt restore: %s: %s\n", a.vault, exhunt_strerror(err));
+      rc = EXIT_ERROR;
+      goto cleanup;
+    }
+  }
+  rc = o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
+
+cleanup:
+  if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
+    rc = EXIT_ERROR;
+  exh_dynbuf_free(&o.line);
+  qargs_free(&a);
+  return rc;
+}
+
+int cmd_vault(int argc, char **argv)
+{
+  qargs a;
+  out_ctx o;
+  memset(&a, 0, sizeof a);
+  memset(&o, 0, sizeof o);
+  exh_dynbuf_init(&o.line, 1024 * 1024);
+  int rc = EXIT_ERROR;
+  if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "verify") != 0)) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+      help_vault(stdout);
+      rc = EXIT_CLEAN;
+    } else {
+      rc = cli_usage_error("vault", "%s", "want 'vault list' or 'vault verify'");
+    }
+    goto cleanup;
+  }
+  bool verify = strcmp(argv[1], "verify") == 0;
+  o.command = verify ? "verify" : "list";
+  rc = parse_args("vault", help_vault, argc - 1, argv + 1, &a);
+  if (rc) {
+    rc = rc < 0 ? EXIT_CLEAN : rc;
+    goto cleanup;
+  }
+  o.jsonl = a.jsonl;
+  if (a.n_roots || a.n_findings || a.allowlist || a.dry_run || a.force || optind < argc - 1) {
+    rc = cli_usage_error("vault", "%s", "only --vault and -f here");
+    goto cleanup;
+  }
+  exhunt_vault_stats stats;
+  memset(&stats, 0, sizeof stats);
+  exhunt_err err = verify ? exhunt_vault_verify(a.vault, on_event, &o, &stats)
+                          : exhunt_vault_list(a.vault, on_entry, &o);
+  if (err) {
+    fprintf(stderr, "exhunt vault: %s: %s\n", a.vault, exhunt_strerror(err));
+    rc = EXIT_ERROR;
+    goto cleanup;
+  }
+  if (verify && !a.jsonl)
+    fprintf(stderr, "exhunt vault verify: %llu intact, %llu damaged, %llu missing\n",
+            (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DONE],
+            (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DAMAGED],
+            (unsigned long long)stats.by_outcome[EXHUNT_VAULT_MISSING]);
+  rc = o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
+
+cleanup:
+  if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
+    rc = EXIT_ERROR;
+  exh_dynbuf_free(&o.line);
+  qargs_free(&a);
+  return rc;
+}

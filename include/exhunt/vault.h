@@ -1,0 +1,149 @@
+/*
+ * vault.h - quarantine: move suspect files into a vault, neutralised, and
+ * put them back byte for byte.
+ *
+ * A vault is a directory the caller names:
+ *   VAULT/objects/ab/<sha256>.gz   the content, gzip, named by its SHA-256
+ *                                  (never the original name or extension,
+ *                                  so no web server maps it to a handler)
+ *   VAULT/manifest.jsonl           append-only JSON Lines, one record per
+ *                                  quarantine and per restore
+ *   VAULT/tmp/                     objects being written (never referenced)
+ * docs/quarantine.md describes the format and why each step is crash-safe.
+ *
+ * Like the rest of libexhunt these functions never print or exit: every
+ * per-file outcome goes to a callback; the return value is only for errors
+ * that stop the whole call (no vault, no manifest, no memory).
+ *
+ * Ownership: pointers in an event or entry are borrowed for the duration of
+ * the callback. Thread-safety: calls on one vault must not run concurrently
+ * (the manifest is appended without a lock); different vaults are
+ * independent.
+ */
+#ifndef EXHUNT_VAULT_H
+#define EXHUNT_VAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exhunt/exhunt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What happened to one file. Explicitly numbered; never renumbered. */
+typedef enum exhunt_vault_outcome {
+  EXHUNT_VAULT_DONE = 0,            /* quarantined, restored, or verified intact */
+  EXHUNT_VAULT_DRY_RUN = 1,         /* would have been done (--dry-run) */
+  EXHUNT_VAULT_REFUSED_ROOT = 2,    /* outside every root */
+  EXHUNT_VAULT_REFUSED_SYMLINK = 3, /* the path is a symlink */
+  EXHUNT_VAULT_REFUSED_ALLOWED = 4, /* allowlisted path or hash */
+  EXHUNT_VAULT_REFUSED_CHANGED = 5, /* SHA-256 differs from the finding's */
+  EXHUNT_VAULT_REFUSED_EXISTS = 6,  /* restore target exists and no force */
+  EXHUNT_VAULT_REFUSED_TYPE = 7,    /* not a regular file */
+  EXHUNT_VAULT_FAILED = 8,          /* an error; `err` and `reason` say which */
+  EXHUNT_VAULT_DAMAGED = 9,         /* verify: object corrupt or wrong hash */
+  EXHUNT_VAULT_MISSING = 10         /* verify: object absent */
+} exhunt_vault_outcome;
+
+/* "done", "dry-run", "refused-root", ...; never NULL. */
+const char *exhunt_vault_outcome_name(exhunt_vault_outcome o);
+
+/* One per-file report. */
+typedef struct exhunt_vault_event {
+  exhunt_vault_outcome outcome;
+  exhunt_err err;     /* EXHUNT_OK unless outcome is FAILED */
+  const char *path;   /* the original path */
+  const char *id;     /* quarantine id, NULL if none yet */
+  const char *object; /* object path relative to the vault, or NULL */
+  const char *reason; /* one line for people, or NULL */
+  bool have_sha256;
+  uint8_t sha256[32];
+  uint64_t size;
+} exhunt_vault_event;
+
+typedef void (*exhunt_vault_cb)(void *ctx, const exhunt_vault_event *ev);
+
+/* One file to quarantine. With have_sha256 (it came from a finding), the
+ * file is refused unless its current content still has that hash. */
+typedef struct exhunt_vault_item {
+  const char *path;
+  bool have_sha256;
+  uint8_t sha256[32];
+  const char *const *finding_ids; /* may be NULL; n_findings entries */
+  const char *const *rules;       /* may be NULL; n_findings entries */
+  size_t n_findings;
+} exhunt_vault_item;
+
+typedef struct exhunt_vault_opts {
+  const char *vault;                 /* directory; created if missing */
+  const char *const *roots;          /* quarantine only: files must be under */
+  size_t n_roots;                    /*   one of these (realpaths compared) */
+  const uint8_t (*allow_sha256)[32]; /* never quarantine these hashes */
+  size_t n_allow_sha256;
+  const char *const *allow_globs; /* nor paths matching these (fnmatch) */
+  size_t n_allow_globs;
+  bool dry_run; /* report, change nothing */
+  bool force;   /* restore: overwrite an existing file */
+} exhunt_vault_opts;
+
+/* Counts of outcomes, indexed by exhunt_vault_outcome. */
+typedef struct exhunt_vault_stats {
+  uint64_t by_outcome[11];
+} exhunt_vault_stats;
+
+/*
+ * Quarantines `items` one by one: each is refused, fails, or ends in the
+ * vault and gone from its place; one event per item, in order. Returns
+ * EXHUNT_EINVAL if the vault is inside a root or arguments are bad,
+ * EXHUNT_EIO if the vault or its manifest cannot be made or opened,
+ * EXHUNT_ENOMEM; per-file problems are events, not return values.
+ */
+exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_vault_item *items,
+                                   size_t n_items, exhunt_vault_cb cb, void *ctx,
+                                   exhunt_vault_stats *stats);
+
+/*
+ * Restores the entry whose quarantine id is `what`, or else the newest
+ * not-yet-restored entry whose original path is `what`: content, mode and
+ * mtime (uid/gid too when running as root), then appends a restore record.
+ * One event. Returns EXHUNT_ENOENT if no entry matches.
+ */
+exhunt_err exhunt_vault_restore(const exhunt_vault_opts *opts, const char *what, exhunt_vault_cb cb,
+                                void *ctx, exhunt_vault_stats *stats);
+
+/* One manifest entry (a quarantine, with its restore if any). */
+typedef struct exhunt_vault_entry {
+  const char *id;
+  const char *path;
+  const char *object; /* relative to the vault */
+  uint8_t sha256[32];
+  uint64_t size;
+  uint32_t mode, uid, gid;
+  int64_t atime, mtime, ctime;
+  int64_t time; /* of the quarantine */
+  const char *host;
+  const char *rules; /* comma-separated, "" if none */
+  const char *finding_ids;
+  bool restored;
+  int64_t restored_time;
+} exhunt_vault_entry;
+
+typedef void (*exhunt_vault_entry_cb)(void *ctx, const exhunt_vault_entry *e);
+
+/* Calls cb for every entry of the manifest, oldest first. A torn last line
+ * (a crash mid-append) is skipped. EXHUNT_ENOENT if there is no manifest. */
+exhunt_err exhunt_vault_list(const char *vault, exhunt_vault_entry_cb cb, void *ctx);
+
+/* Re-hashes every entry's object (decompress, SHA-256, size): one event per
+ * entry, DONE, DAMAGED or MISSING. */
+exhunt_err exhunt_vault_verify(const char *vault, exhunt_vault_cb cb, void *ctx,
+                               exhunt_vault_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1248 @@
+/*
+ * vault.c - quarantine, restore, list and verify (see include/exhunt/vault.h).
+ *
+ * A quarantined file is stored gzip-compressed under its SHA-256, so the
+ * vault never holds a servable or runnable .aspx; the manifest is an
+ * append-only JSON Lines log, so nothing already written is ever rewritten.
+ *
+ * Crash safety. Per file, the order is:
+ *   1. stream the original through SHA-256 + gzip into VAULT/tmp/<id>.part
+ *      (refuse and drop the temp if the hash is not the finding's, or is
+ *      allowlisted), fsync it;
+ *   2. rename it to VAULT/objects/ab/<sha256>.gz, fsync that directory and
+ *      objects/ (the name is durable);
+ *   3. re-open the object, decompress and re-hash it: it must give back the
+ *      original hash and size;
+ *   4. append the manifest record with one write() and fsync the manifest;
+ *   5. only then unlink the original (if it is still the inode we read and
+ *      has not changed since) and fsync its directory.
+ * The original is untouched until step 5, and step 5 runs only when steps
+ * 2-4 are durable. So a crash before 5 leaves the original in place (with at
+ * most an orphan temp or object, or an entry whose object is complete); a
+ * crash during or after 5 leaves the file in the vault with a durable, hash
+ * checked object and manifest entry; in between, both. Nothing is ever
+ * half-written where it counts: objects appear only by atomic rename of a
+ * synced file, and a manifest line torn by a crash (no final newline) is
+ * ignored by readers and fenced off with a newline by the next writer; its
+ * original was, by step order, not yet unlinked.
+ * Restore mirrors this: decompress into a temp beside the target, verify,
+ * set mode/owner/times, fsync, then link() (no overwrite) or rename()
+ * (--force) into place, fsync the directory, and record it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <jansson.h>
+
+#include "core/alloc.h"
+#include "core/dynbuf.h"
+#include "output/escape.h"
+#include "vault/vault_int.h"
+
+#ifndef O_NOATIME
+#define O_NOATIME 0
+#endif
+
+#define CHUNK (64u * 1024u)
+#define LINE_MAX_BYTES (1u * 1024u * 1024u)
+
+const char *exhunt_vault_outcome_name(exhunt_vault_outcome o)
+{
+  switch (o) {
+  case EXHUNT_VAULT_DONE:
+    return "done";
+  case EXHUNT_VAULT_DRY_RUN:
+    return "dry-run";
+  case EXHUNT_VAULT_REFUSED_ROOT:
+    return "refused-outside-root";
+  case EXHUNT_VAULT_REFUSED_SYMLINK:
+    return "refused-symlink";
+  case EXHUNT_VAULT_REFUSED_ALLOWED:
+    return "refused-allowlisted";
+  case EXHUNT_VAULT_REFUSED_CHANGED:
+    return "refused-changed";
+  case EXHUNT_VAULT_REFUSED_EXISTS:
+    return "refused-exists";
+  case EXHUNT_VAULT_REFUSED_TYPE:
+    return "refused-not-regular";
+  case EXHUNT_VAULT_FAILED:
+    return "failed";
+  case EXHUNT_VAULT_DAMAGED:
+    return "damaged";
+  case EXHUNT_VAULT_MISSING:
+    return "missing";
+  }
+  return "unknown";
+}
+
+/* ---------------------------------------------------------------------- */
+/* Small I/O helpers.                                                      */
+
+static exhunt_err err_from_errno(int e)
+{
+  switch (e) {
+  case ENOMEM:
+    return EXHUNT_ENOMEM;
+  case EACCES:
+  case EPERM:
+    return EXHUNT_EACCES;
+  case ENOENT:
+  case ENOTDIR:
+    return EXHUNT_ENOENT;
+  case ELOOP:
+    return EXHUNT_ELOOP;
+  default:
+    return EXHUNT_EIO;
+  }
+}
+
+static exhunt_err write_all(int fd, const void *data, size_t len)
+{
+  const char *p = data;
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return EXHUNT_EIO;
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  return EXHUNT_OK;
+}
+
+/* fsync a directory, so a rename, create or unlink in it is durable. */
+static exhunt_err fsync_dir(const char *dir)
+{
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return err_from_errno(errno);
+  exhunt_err err = fsync(fd) == 0 ? EXHUNT_OK : EXHUNT_EIO;
+  close(fd);
+  return err;
+}
+
+/* snprintf that says whether the whole path fitted (a cut path would name
+ * another file). */
+static bool pathf(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool pathf(char *out, size_t cap, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(out, cap, fmt, ap);
+  va_end(ap);
+  return n >= 0 && (size_t)n < cap;
+}
+
+/* Directory part of path into out ("." if none). */
+static void dir_of(const char *path, char *out, size_t cap)
+{
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(out, cap, ".");
+  else if (slash == path)
+    snprintf(out, cap, "/");
+  else
+    snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
+static int hexval(int c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static bool parse_sha256(const char *s, uint8_t out[32])
+{
+  if (!s || strlen(s) != 64)
+    return false;
+  for (size_t i = 0; i < 32; i++) {
+    int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return true;
+}
+
+static void hex64(const uint8_t sha[32], char out[65])
+{
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < 32; i++) {
+    out[2 * i] = digits[sha[i] >> 4];
+    out[2 * i + 1] = digits[sha[i] & 15];
+  }
+  out[64] = '\0';
+}
+
+void exh_vault_object_name(const uint8_t sha256[32], char *out, size_t cap)
+{
+  char hex[65];
+  hex64(sha256, hex);
+  snprintf(out, cap, "objects/%.2s/%s.gz", hex, hex);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Object codec.                                                           */
+
+exhunt_err exh_vault_deflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t *size)
+{
+  exhunt_err err = EXHUNT_ENOMEM;
+  unsigned char *in = exh_malloc(CHUNK), *out = exh_malloc(CHUNK);
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  z_stream zs;
+  bool z_ready = false;
+  memset(&zs, 0, sizeof zs);
+  *size = 0;
+  if (!in || !out || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+    goto cleanup;
+  /* windowBits 15 + 16: a gzip wrapper (mtime 0), so `zcat` reads objects. */
+  if (out_fd >= 0) {
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      goto cleanup;
+    z_ready = true;
+  }
+  err = EXHUNT_EIO;
+  for (;;) {
+    ssize_t n = read(in_fd, in, CHUNK);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      goto cleanup;
+    *size += (uint64_t)n;
+    if (n > 0 && !EVP_DigestUpdate(md, in, (size_t)n))
+      goto cleanup;
+    if (z_ready) {
+      int flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
+      zs.next_in = in;
+      zs.avail_in = (uInt)n;
+      int zr;
+      do {
+        zs.next_out = out;
+        zs.avail_out = CHUNK;
+        zr = deflate(&zs, flush);
+        if (zr == Z_STREAM_ERROR)
+          goto cleanup;
+        if (write_all(out_fd, out, CHUNK - zs.avail_out))
+          goto cleanup;
+      } while (zs.avail_out == 0);
+      if (flush == Z_FINISH && zr != Z_STREAM_END)
+        goto cleanup;
+    }
+    if (n == 0)
+      break;
+  }
+  if (!EVP_DigestFinal_ex(md, sha256, NULL))
+    goto cleanup;
+  err = EXHUNT_OK;
+
+cleanup:
+  if (z_ready)
+    deflateEnd(&zs);
+  EVP_MD_CTX_free(md);
+  exh_free(in);
+  exh_free(out);
+  return err;
+}
+
+exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t *size)
+{
+  exhunt_err err = EXHUNT_ENOMEM;
+  unsigned char *in = exh_malloc(CHUNK), *out = exh_malloc(CHUNK);
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  z_stream zs;
+  bool z_ready = false;
+  int zr = Z_OK;
+  memset(&zs, 0, sizeof zs);
+  *size = 0;
+  if (!in || !out || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+    goto cleanup;
+  if (inflateInit2(&zs, 15 + 16) != Z_OK)
+    goto cleanup;
+  z_ready = true;
+  err = EXHUNT_ECORRUPT;
+  while (zr != Z_STREAM_END) {
+    ssize_t n = read(in_fd, in, CHUNK);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      err = EXHUNT_EIO;
+      goto cleanup;
+    }
+    if (n == 0)
+      goto cleanup; /* stream ended early: a truncated object */
+    zs.next_in = in;
+    zs.avail_in = (uInt)n;
+    do {
+      zs.next_out = out;
+      zs.avail_out = CHUNK;
+      zr = inflate(&zs, Z_NO_FLUSH);
+      if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+        goto cleanup;
+      size_t got = CHUNK - zs.avail_out;
+      *size += got;
+      if (got && !EVP_DigestUpdate(md, out, got))
+        goto cleanup;
+      if (out_fd >= 0 && write_all(out_fd, out, got)) {
+        err = EXHUNT_EIO;
+        goto cleanup;
+      }
+    } while (zs.avail_out == 0 && zr != Z_STREAM_END);
+    /* Bytes after the gzip member: objects are one member, so damage. */
+    if (zr == Z_STREAM_END && zs.avail_in != 0)
+      goto cleanup;
+  }
+  if (!EVP_DigestFinal_ex(md, sha256, NULL))
+    goto cleanup;
+  err = EXHUNT_OK;
+
+cleanup:
+  if (z_ready)
+    inflateEnd(&zs);
+  EVP_MD_CTX_free(md);
+  exh_free(in);
+  exh_free(out);
+  return err;
+}
+
+/* Checks VAULT/<object> decompresses to sha256 and size. */
+static exhunt_vault_outcome check_object(const char *vault, const uint8_t sha256[32], uint64_t size,
+                                         exhunt_err *err)
+{
+  char name[128], path[EXH_VAULT_PATH_MAX];
+  exh_vault_object_name(sha256, name, sizeof name);
+  if (!pathf(path, sizeof path, "%s/%s", vault, name)) {
+    *err = EXHUNT_ELIMIT;
+    return EXHUNT_VAULT_FAILED;
+  }
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    *err = err_from_errno(errno);
+    return errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
+  }
+  uint8_t got[32];
+  uint64_t got_size = 0;
+  *err = exh_vault_inflate(fd, -1, got, &got_size);
+  close(fd);
+  if (*err == EXHUNT_ECORRUPT)
+    return EXHUNT_VAULT_DAMAGED;
+  if (*err)
+    return EXHUNT_VAULT_FAILED;
+  if (memcmp(got, sha256, 32) != 0 || got_size != size) {
+    *err = EXHUNT_ECORRUPT;
+    return EXHUNT_VAULT_DAMAGED;
+  }
+  return EXHUNT_VAULT_DONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Manifest.                                                               */
+
+typedef struct ventry {
+  exhunt_vault_entry pub;
+  int64_t mtime_nsec, atime_nsec;
+  char *id, *path, *host, *rules, *fids;
+  char object[128];
+} ventry;
+
+typedef struct manifest {
+  ventry *v;
+  size_t n, cap;
+} manifest;
+
+static void manifest_free(manifest *m)
+{
+  for (size_t i = 0; i < m->n; i++) {
+    exh_free(m->v[i].id);
+    exh_free(m->v[i].path);
+    exh_free(m->v[i].host);
+    exh_free(m->v[i].rules);
+    exh_free(m->v[i].fids);
+  }
+  exh_free(m->v);
+  memset(m, 0, sizeof *m);
+}
+
+static int64_t jint(json_t *o, const char *key)
+{
+  json_t *v = json_object_get(o, key);
+  return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* The exact original path: path_b64 when the name was not UTF-8. */
+static char *entry_path(json_t *o)
+{
+  const char *b64 = json_string_value(json_object_get(o, "path_b64"));
+  if (!b64)
+    return exh_strdup(jstr(o, "path"));
+  size_t len = strlen(b64);
+  if (len % 4 != 0 || len > INT_MAX - 4)
+    return NULL;
+  unsigned char *out = exh_malloc(len / 4 * 3 + 1);
+  if (!out)
+    return NULL;
+  int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)len);
+  if (n < 0) {
+    exh_free(out);
+    return NULL;
+  }
+  /* EVP_DecodeBlock counts the padding as zero bytes. */
+  if (len >= 1 && b64[len - 1] == '=')
+    n--;
+  if (len >= 2 && b64[len - 2] == '=')
+    n--;
+  out[n] = '\0';
+  return (char *)out;
+}
+
+static exhunt_err add_quarantine(manifest *m, json_t *o)
+{
+  uint8_t sha[32];
+  if (!parse_sha256(jstr(o, "sha256"), sha) || !*jstr(o, "id"))
+    return EXHUNT_ECORRUPT;
+  if (m->n == m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    ventry *v = exh_reallocarray(m->v, cap, sizeof *v);
+    if (!v)
+      return EXHUNT_ENOMEM;
+    m->v = v;
+    m->cap = cap;
+  }
+  ventry *e = &m->v[m->n];
+  memset(e, 0, sizeof *e);
+  e->id = exh_strdup(jstr(o, "id"));
+  e->path = entry_path(o);
+  e->host = exh_strdup(jstr(o, "host"));
+  exh_dynbuf rules, fids;
+  exh_dynbuf_init(&rules, 64 * 1024);
+  exh_dynbuf_init(&fids, 64 * 1024);
+  json_t *fs = json_object_get(o, "findings");
+  size_t i;
+  json_t *f;
+  json_array_foreach(fs, i, f)
+  {
+    if (i)
+      exh_dynbuf_addc(&rules, ','), exh_dynbuf_addc(&fids, ',');
+    exh_dynbuf_adds(&rules, jstr(f, "rule"));
+    exh_dynbuf_adds(&fids, jstr(f, "id"));
+  }
+  e->rules = exh_strdup(rules.data ? rules.data : "");
+  e->fids = exh_strdup(fids.data ? fids.data : "");
+  exh_dynbuf_free(&rules);
+  exh_dynbuf_free(&fids);
+  if (!e->id || !e->path || !e->host || !e->rules || !e->fids) {
+    exh_free(e->id);
+    exh_free(e->path);
+    exh_free(e->host);
+    exh_free(e->rules);
+    exh_free(e->fids);
+    return EXHUNT_ENOMEM;
+  }
+  m->n++;
+  exh_vault_object_name(sha, e->object, sizeof e->object);
+  exhunt_vault_entry *p = &e->pub;
+  p->id = e->id;
+  p->path = e->path;
+  p->host = e->host;
+  p->rules = e->rules;
+  p->finding_ids = e->fids;
+  memcpy(p->sha256, sha, 32);
+  p->size = (uint64_t)jint(o, "size");
+  p->mode = (uint32_t)strtoul(jstr(o, "mode"), NULL, 8);
+  p->uid = (uint32_t)jint(o, "uid");
+  p->gid = (uint32_t)jint(o, "gid");
+  p->atime = jint(o, "atime");
+  p->mtime = jint(o, "mtime");
+  p->ctime = jint(o, "ctime");
+  e->atime_nsec = jint(o, "atime_nsec");
+  e->mtime_nsec = jint(o, "mtime_nsec");
+  p->time = jint(o, "time");
+  return EXHUNT_OK;
+}
+
+/* Loads VAULT/manifest.jsonl. Malformed lines are skipped: the manifest is
+ * ours, so one can only be a line torn by a crash (see the top comment). */
+static exhunt_err manifest_load(const char *vault, manifest *m)
+{
+  exhunt_err err = EXHUNT_OK;
+  char path[EXH_VAULT_PATH_MAX];
+  memset(m, 0, sizeof *m);
+  if (!pathf(path, sizeof path, "%s/manifest.jsonl", vault))
+    return EXHUNT_ELIMIT;
+  exh_dynbuf buf;
+  exh_dynbuf_init(&buf, EXH_VAULT_MANIFEST_MAX);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    err = err_from_errno(errno);
+    goto cleanup;
+  }
+  char chunk[CHUNK];
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      err = EXHUNT_EIO;
+      goto cleanup;
+    }
+    if (n == 0)
+      break;
+    if ((err = exh_dynbuf_add(&buf, chunk, (size_t)n)) != EXHUNT_OK)
+      goto cleanup;
+  }
+  size_t pos = 0;
+  while (pos < buf.len) {
+    char *nl = memchr(buf.data + pos, '\n', buf.len - pos);
+    if (!nl)
+      break; /* torn last line: its original was never unlinked */
+    size_t len = (size_t)(nl - (buf.data + pos));
+    json_t *o = json_loadb(buf.data + pos, len, 0, NULL);
+    pos += len + 1;
+    if (!o)
+      continue;
+    const char *type = jstr(o, "type");
+    if (strcmp(type, "quarantine") == 0) {
+      err = add_quarantine(m, o);
+      if (err == EXHUNT_ECORRUPT)
+        err = EXHUNT_OK;
+    } else if (strcmp(type, "restore") == 0) {
+      for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->v[i].id, jstr(o, "id")) == 0) {
+          m->v[i].pub.restored = true;
+          m->v[i].pub.restored_time = jint(o, "time");
+        }
+    }
+    json_decref(o);
+    if (err)
+      goto cleanup;
+  }
+  /* Only now: the array moved while it grew, and object is inline. */
+  for (size_t i = 0; i < m->n; i++)
+    m->v[i].pub.object = m->v[i].object;
+
+cleanup:
+  if (fd >= 0)
+    close(fd);
+  exh_dynbuf_free(&buf);
+  if (err)
+    manifest_free(m);
+  return err;
+}
+
+/* Opens the manifest for appending. If the last line was torn by a crash,
+ * ends it with a newline first, so the next record is a line of its own. */
+static exhunt_err manifest_open(const char *vault, int *out)
+{
+  char path[EXH_VAULT_PATH_MAX];
+  if (!pathf(path, sizeof path, "%s/manifest.jsonl", vault))
+    return EXHUNT_ELIMIT;
+  int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return err_from_errno(errno);
+  struct stat st;
+  char last = '\n';
+  if (fstat(fd, &st) != 0 || (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) ||
+      (last != '\n' && (write_all(fd, "\n", 1) || fsync(fd) != 0))) {
+    close(fd);
+    return EXHUNT_EIO;
+  }
+  *out = fd;
+  return EXHUNT_OK;
+}
+
+/* Appends one record (without its newline) as one write, and syncs it. */
+static exhunt_err manifest_append(int fd, exh_dynbuf *line)
+{
+  exhunt_err err = exh_dynbuf_addc(line, '\n');
+  if (!err)
+    err = write_all(fd, line->data, line->len);
+  if (!err && fsync(fd) != 0)
+    err = EXHUNT_EIO;
+  return err;
+}
+
+/* "path":"..." plus "path_b64" when the name is not UTF-8. */
+static exhunt_err json_path(exh_dynbuf *b, const char *key, const char *path)
+{
+  bool lossy = false;
+  exhunt_err err = exh_dynbuf_addf(b, ",\"%s\":\"", key);
+  if (!err)
+    err = exh_escape_json(b, path, strlen(path), &lossy);
+  if (!err)
+    err = exh_dynbuf_addc(b, '"');
+  if (!err && lossy) {
+    err = exh_dynbuf_addf(b, ",\"%s_b64\":\"", key);
+    if (!err)
+      err = exh_base64(b, path, strlen(path));
+    if (!err)
+      err = exh_dynbuf_addc(b, '"');
+  }
+  return err;
+}
+
+static void host_name(char *out, size_t cap)
+{
+  if (gethostname(out, cap) != 0)
+    snprintf(out, cap, "unknown");
+  out[cap - 1] = '\0';
+}
+
+/* ---------------------------------------------------------------------- */
+/* Quarantine.                                                             */
+
+typedef struct qctx {
+  const exhunt_vault_opts *o;
+  char **roots; /* realpaths */
+  size_t n_roots;
+  char vault[PATH_MAX]; /* realpath */
+  char host[256];
+  int manifest_fd;
+  exhunt_vault_cb cb;
+  void *ctx;
+  exhunt_vault_stats *stats;
+} qctx;
+
+static void emit(exhunt_vault_cb cb, void *ctx, exhunt_vault_stats *stats, exhunt_vault_event *ev)
+{
+  if (stats && (unsigned)ev->outcome < sizeof stats->by_outcome / sizeof stats->by_outcome[0])
+    stats->by_outcome[ev->outcome]++;
+  if (cb)
+    cb(ctx, ev);
+}
+
+static bool under(const char *path, const char *root)
+{
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/')
+    return path[0] == '/';
+  return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static bool allow_path(const exhunt_vault_opts *o, const char *given, const char *real)
+{
+  for (size_t i = 0; i < o->n_allow_globs; i++)
+    if (fnmatch(o->allow_globs[i], given, 0) == 0 || fnmatch(o->allow_globs[i], real, 0) == 0)
+      return true;
+  return false;
+}
+
+static bool allow_hash(const exhunt_vault_opts *o, const uint8_t sha[32])
+{
+  for (size_t i = 0; i < o->n_allow_sha256; i++)
+    if (memcmp(o->allow_sha256[i], sha, 32) == 0)
+      return true;
+  return false;
+}
+
+static exhunt_err new_id(char out[20])
+{
+  uint8_t r[8];
+  if (getentropy(r, sizeof r) != 0)
+    return EXHUNT_EIO;
+  static const char digits[] = "0123456789abcdef";
+  out[0] = 'q';
+  out[1] = '-';
+  for (size_t i = 0; i < 8; i++) {
+    out[2 + 2 * i] = digits[r[i] >> 4];
+    out[3 + 2 * i] = digits[r[i] & 15];
+  }
+  out[18] = '\0';
+  return EXHUNT_OK;
+}
+
+static exhunt_err quarantine_record(exh_dynbuf *b, const char *id, const char *real,
+                                    const char *object, const uint8_t sha[32],
+                                    const struct stat *st, const exhunt_vault_item *it,
+                                    const char *host)
+{
+  char hex[65];
+  hex64(sha, hex);
+  exhunt_err err = exh_dynbuf_addf(b, "{\"schema\":\"%s\",\"type\":\"quarantine\",\"id\":\"%s\"",
+                                   EXHUNT_SCHEMA, id);
+  if (!err)
+    err = json_path(b, "path", real);
+  if (!err)
+    err = exh_dynbuf_addf(
+        b,
+        ",\"object\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,\"mode\":\"%04o\",\"uid\":%lu,"
+        "\"gid\":%lu,\"atime\":%lld,\"atime_nsec\":%ld,\"mtime\":%lld,\"mtime_nsec\":%ld,"
+        "\"ctime\":%lld,\"time\":%lld,\"host\":",
+        object, hex, (unsigned long long)st->st_size, (unsigned)(st->st_mode & 07777),
+        (unsigned long)st->st_uid, (unsigned long)st->st_gid, (long long)st->st_atim.tv_sec,
+        (long)st->st_atim.tv_nsec, (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+        (long long)st->st_ctim.tv_sec, (long long)time(NULL));
+  if (!err)
+    err = exh_json_str(b, host);
+  if (!err)
+    err = exh_dynbuf_adds(b, ",\"findings\":[");
+  for (size_t i = 0; !err && i < it->n_findings; i++) {
+    err = exh_dynbuf_adds(b, i ? ",{\"id\":" : "{\"id\":");
+    if (!err)
+      err = exh_json_str(b, it->finding_ids ? it->finding_ids[i] : NULL);
+    if (!err)
+      err = exh_dynbuf_adds(b, ",\"rule\":");
+    if (!err)
+      err = exh_json_str(b, it->rules ? it->rules[i] : NULL);
+    if (!err)
+      err = exh_dynbuf_addc(b, '}');
+  }
+  if (!err)
+    err = exh_dynbuf_adds(b, "]}");
+  return err;
+}
+
+static void quarantine_one(qctx *q, const exhunt_vault_item *it)
+{
+  exhunt_vault_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.path = it->path;
+  char real[PATH_MAX], dir[PATH_MAX], tmp[EXH_VAULT_PATH_MAX], obj[EXH_VAULT_PATH_MAX];
+  char name[128], id[20];
+  int in_fd = -1, out_fd = -1;
+  bool tmp_made = false;
+  exh_dynbuf line;
+  exh_dynbuf_init(&line, LINE_MAX_BYTES);
+  struct stat lst, st;
+
+  if (lstat(it->path, &lst) != 0) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = err_from_errno(errno);
+    ev.reason = "cannot stat";
+    goto cleanup;
+  }
+  if (S_ISLNK(lst.st_mode)) {
+    ev.outcome = EXHUNT_VAULT_REFUSED_SYMLINK;
+    ev.reason = "is a symlink; symlinks are never followed";
+    goto cleanup;
+  }
+  if (!S_ISREG(lst.st_mode)) {
+    ev.outcome = EXHUNT_VAULT_REFUSED_TYPE;
+    ev.reason = "not a regular file";
+    goto cleanup;
+  }
+  /* Resolve the directory, not the file: the leaf was just seen not to be
+   * a symlink, and a resolved leaf would hide that. */
+  dir_of(it->path, dir, sizeof dir);
+  const char *base = strrchr(it->path, '/') ? strrchr(it->path, '/') + 1 : it->path;
+  char rdir[PATH_MAX];
+  if (!realpath(dir, rdir)) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = err_from_errno(errno);
+    ev.reason = "cannot resolve its directory";
+    goto cleanup;
+  }
+  if ((size_t)snprintf(real, sizeof real, "%s/%s", strcmp(rdir, "/") ? rdir : "", base) >=
+      sizeof real) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = EXHUNT_ELIMIT;
+    ev.reason = "path too long";
+    goto cleanup;
+  }
+  ev.path = real;
+  bool inside = false;
+  for (size_t i = 0; i < q->n_roots && !inside; i++)
+    inside = under(real, q->roots[i]);
+  if (!inside) {
+    ev.outcome = EXHUNT_VAULT_REFUSED_ROOT;
+    ev.reason = "outside every --root";
+    goto cleanup;
+  }
+  if (under(real, q->vault)) {
+    ev.outcome = EXHUNT_VAULT_REFUSED_ROOT;
+    ev.reason = "inside the vault";
+    goto cleanup;
+  }
+  if (allow_path(q->o, it->path, real)) {
+    ev.outcome = EXHUNT_VAULT_REFUSED_ALLOWED;
+    ev.reason = "path is allowlisted";
+    goto cleanup;
+  }
+
+  in_fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+  if (in_fd < 0 && errno == EPERM) /* O_NOATIME needs ownership */
+    in_fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in_fd < 0 || fstat(in_fd, &st) != 0) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = err_from_errno(errno);
+    ev.reason = "cannot open";
+    goto cleanup;
+  }
+  if (st.st_dev != lst.st_dev || st.st_ino != lst.st_ino || !S_ISREG(st.st_mode)) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = EXHUNT_ECHANGED;
+    ev.reason = "replaced while being opened";
+    goto cleanup;
+  }
+  if ((ev.err = new_id(id)) != EXHUNT_OK) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.reason = "no randomness for an id";
+    goto cleanup;
+  }
+  ev.id = id;
+
+  /* 1. content -> temp in the vault (or, dry run, only hashed). */
+  if (!q->o->dry_run) {
+    if (!pathf(tmp, sizeof tmp, "%s/tmp/%s.part", q->vault, id)) {
+      ev.outcome = EXHUNT_VAULT_FAILED;
+      ev.err = EXHUNT_ELIMIT;
+      ev.reason = "vault path too long";
+      goto cleanup;
+    }
+    out_fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+    if (out_fd < 0) {
+      ev.outcome = EXHUNT_VAULT_FAILED;
+      ev.err = err_from_errno(errno);
+      ev.reason = "cannot create the vault copy";
+      goto cleanup;
+    }
+    tmp_made = true;
+  }
+  if ((ev.err = exh_vault_deflate(in_fd, out_fd, ev.sha256, &ev.size)) != EXHUNT_OK) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.reason = "cannot read or copy";
+    goto cleanup;
+  }
+  ev.have_sha256 = true;
+  exh_vault_object_name(ev.sha256, name, sizeof name);
+  ev.object = name;
+  if (it->have_sha256 && memcmp(it->sha256, ev.sha256, 32) != 0) {
+    ev.outcome = EXHUNT_VAULT_REFUSED_CHANGED;
+    ev.reason = "SHA-256 differs from the finding's: changed since";
+    goto cleanup;
+  }
+  if (allow_hash(q->o, ev.sha256)) {
+    ev.outcome = EXHUNT_VAULT_REFUSED_ALLOWED;
+    ev.reason = "SHA-256 is allowlisted";
+    goto cleanup;
+  }
+  if (q->o->dry_run) {
+    ev.outcome = EXHUNT_VAULT_DRY_RUN;
+    ev.reason = "would quarantine";
+    goto cleanup;
+  }
+  if (fsync(out_fd) != 0) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = EXHUNT_EIO;
+    ev.reason = "cannot sync the vault copy";
+    goto cleanup;
+  }
+  close(out_fd);
+  out_fd = -1;
+
+  /* 2. atomic rename to its content name; make the name durable. Same
+   * content quarantined before gives the same bytes, so replacing is safe. */
+  char objdir[EXH_VAULT_PATH_MAX];
+  /* Cannot be cut: tmp, longer, fitted. */
+  pathf(obj, sizeof obj, "%s/%s", q->vault, name);
+  dir_of(obj, objdir, sizeof objdir);
+  if ((mkdir(objdir, 0700) != 0 && errno != EEXIST) || rename(tmp, obj) != 0) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = err_from_errno(errno);
+    ev.reason = "cannot store the vault copy";
+    goto cleanup;
+  }
+  tmp_made = false;
+  char objects[EXH_VAULT_PATH_MAX];
+  pathf(objects, sizeof objects, "%s/objects", q->vault);
+  if (fsync_dir(objdir) || fsync_dir(objects)) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = EXHUNT_EIO;
+    ev.reason = "cannot sync the vault";
+    goto cleanup;
+  }
+
+  /* 3. read back what the disk holds. */
+  exhunt_err cerr;
+  if (check_object(q->vault, ev.sha256, ev.size, &cerr) != EXHUNT_VAULT_DONE) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = cerr;
+    ev.reason = "vault copy does not verify; original left in place";
+    goto cleanup;
+  }
+
+  /* 4. the manifest record, durable. */
+  if ((ev.err = quarantine_record(&line, id, real, name, ev.sha256, &st, it, q->host)) ||
+      (ev.err = manifest_append(q->manifest_fd, &line))) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.reason = "cannot write the manifest; original left in place";
+    goto cleanup;
+  }
+
+  /* 5. unlink the original, if it is still what was copied. */
+  struct stat now, lnow;
+  if (fstat(in_fd, &now) != 0 || lstat(real, &lnow) != 0 || lnow.st_ino != st.st_ino ||
+      lnow.st_dev != st.st_dev || now.st_size != st.st_size ||
+      now.st_mtim.tv_sec != st.st_mtim.tv_sec || now.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
+      now.st_ctim.tv_sec != st.st_ctim.tv_sec || now.st_ctim.tv_nsec != st.st_ctim.tv_nsec) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = EXHUNT_ECHANGED;
+    ev.reason = "changed while being quarantined; copy kept in the vault, original left";
+    goto cleanup;
+  }
+  if (unlink(real) != 0) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = err_from_errno(errno);
+    ev.reason = "in the vault, but the original cannot be removed";
+    goto cleanup;
+  }
+  if (fsync_dir(rdir)) {
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = EXHUNT_EIO;
+    ev.reason = "removed, but its directory cannot be synced";
+    goto cleanup;
+  }
+  ev.outcome = EXHUNT_VAULT_DONE;
+  ev.reason = "quarantined";
+
+cleanup:
+  if (out_fd >= 0)
+    close(out_fd);
+  if (tmp_made)
+    unlink(tmp);
+  if (in_fd >= 0)
+    close(in_fd);
+  exh_dynbuf_free(&line);
+  emit(q->cb, q->ctx, q->stats, &ev);
+}
+
+/* Makes VAULT, VAULT/objects and VAULT/tmp (0700) and resolves VAULT. */
+static exhunt_err vault_prepare(const char *vault, bool create, char real[PATH_MAX])
+{
+  char p[EXH_VAULT_PATH_MAX];
+  if (create && mkdir(vault, 0700) != 0 && errno != EEXIST)
+    return err_from_errno(errno);
+  if (!realpath(vault, real))
+    return err_from_errno(errno);
+  const char *subs[] = {"objects", "tmp"};
+  for (size_t i = 0; create && i < 2; i++) {
+    if (!pathf(p, sizeof p, "%s/%s", real, subs[i]))
+      return EXHUNT_ELIMIT;
+    if (mkdir(p, 0700) != 0 && errno != EEXIST)
+      return err_from_errno(errno);
+  }
+  return EXHUNT_OK;
+}
+
+exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_vault_item *items,
+                                   size_t n_items, exhunt_vault_cb cb, void *ctx,
+                                   exhunt_vault_stats *stats)
+{
+  if (!opts || !opts->vault || (n_items && !items) || opts->n_roots == 0)
+    return EXHUNT_EINVAL;
+  exhunt_err err = EXHUNT_ENOMEM;
+  qctx q;
+  memset(&q, 0, sizeof q);
+  q.o = opts;
+  q.cb = cb;
+  q.ctx = ctx;
+  q.stats = stats;
+  q.manifest_fd = -1;
+  host_name(q.host, sizeof q.host);
+  q.roots = exh_calloc(opts->n_roots, sizeof *q.roots);
+  if (!q.roots)
+    goto cleanup;
+  for (size_t i = 0; i < opts->n_roots; i++) {
+    q.roots[i] = exh_malloc(PATH_MAX);
+    if (!q.roots[i])
+      goto cleanup;
+    q.n_roots++;
+    if (!realpath(opts->roots[i], q.roots[i])) {
+      err = err_from_errno(errno);
+      goto cleanup;
+    }
+  }
+  /* A vault inside a root would put the quarantined files back under the
+   * web server's tree (and be rescanned). Checked before anything is made:
+   * resolve its parent if the vault does not exist yet, and the vault again
+   * once made (it may be a symlink). */
+  if (!realpath(opts->vault, q.vault)) {
+    char parent[PATH_MAX], rparent[PATH_MAX];
+    const char *vbase = strrchr(opts->vault, '/') ? strrchr(opts->vault, '/') + 1 : opts->vault;
+    dir_of(opts->vault, parent, sizeof parent);
+    if (!realpath(parent, rparent)) {
+      err = err_from_errno(errno);
+      goto cleanup;
+    }
+    if (!pathf(q.vault, sizeof q.vault, "%s/%s", strcmp(rparent, "/") ? rparent : "", vbase)) {
+      err = EXHUNT_ELIMIT;
+      goto cleanup;
+    }
+  }
+  err = EXHUNT_EINVAL;
+  for (size_t i = 0; i < q.n_roots; i++)
+    if (under(q.vault, q.roots[i]))
+      goto cleanup;
+  if (!opts->dry_run && (err = vault_prepare(opts->vault, true, q.vault)) != EXHUNT_OK)
+    goto cleanup;
+  err = EXHUNT_EINVAL;
+  for (size_t i = 0; i < q.n_roots; i++)
+    if (under(q.vault, q.roots[i]))
+      goto cleanup;
+  if (!opts->dry_run && (err = manifest_open(q.vault, &q.manifest_fd)) != EXHUNT_OK)
+    goto cleanup;
+  for (size_t i = 0; i < n_items; i++)
+    quarantine_one(&q, &items[i]);
+  err = EXHUNT_OK;
+
+cleanup:
+  if (q.manifest_fd >= 0)
+    close(q.manifest_fd);
+  for (size_t i = 0; i < q.n_roots; i++)
+    exh_free(q.roots[i]);
+  exh_free(q.roots);
+  return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Restore.                                                                */
+
+static const ventry *find_entry(const manifest *m, const char *what)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp(m->v[i].id, what) == 0)
+      return &m->v[i];
+  /* By path: the newest entry not yet restored, else the newest. */
+  const ventry *any = NULL;
+  char dir[PATH_MAX], rdir[PATH_MAX], real[PATH_MAX];
+  dir_of(what, dir, sizeof dir);
+  const char *base = strrchr(what, '/') ? strrchr(what, '/') + 1 : what;
+  real[0] = '\0';
+  if (realpath(dir, rdir))
+    if (!pathf(real, sizeof real, "%s/%s", strcmp(rdir, "/") ? rdir : "", base))
+      real[0] = '\0';
+  for (size_t i = m->n; i-- > 0;) {
+    if (strcmp(m->v[i].path, what) != 0 && strcmp(m->v[i].path, real) != 0)
+      continue;
+    if (!m->v[i].pub.restored)
+      return &m->v[i];
+    if (!any)
+      any = &m->v[i];
+  }
+  return any;
+}
+
+static void restore_one(const char *vault, const exhunt_vault_opts *o, const ventry *e,
+                        const char *host, exhunt_vault_event *ev)
+{
+  const exhunt_vault_entry *p = &e->pub;
+  char tmp[EXH_VAULT_PATH_MAX], obj[EXH_VAULT_PATH_MAX], dir[PATH_MAX];
+  int in_fd = -1, out_fd = -1, mfd = -1;
+  bool tmp_made = false;
+  exh_dynbuf line;
+  exh_dynbuf_init(&line, LINE_MAX_BYTES);
+  struct stat st;
+
+  if (lstat(p->path, &st) == 0 && (!o->force || !S_ISREG(st.st_mode))) {
+    ev->outcome = EXHUNT_VAULT_REFUSED_EXISTS;
+    ev->reason = o->force ? "exists and is not a regular file" : "exists; --force to overwrite";
+    goto cleanup;
+  }
+  if (!pathf(obj, sizeof obj, "%s/%s", vault, e->object)) {
+    ev->outcome = EXHUNT_VAULT_FAILED;
+    ev->err = EXHUNT_ELIMIT;
+    ev->reason = "vault path too long";
+    goto cleanup;
+  }
+  if (o->dry_run) {
+    ev->outcome = access(obj, R_OK) == 0 ? EXHUNT_VAULT_DRY_RUN : EXHUNT_VAULT_MISSING;
+    ev->reason = "would restore";
+    goto cleanup;
+  }
+  in_fd = open(obj, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in_fd < 0) {
+    ev->outcome = errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
+    ev->err = err_from_errno(errno);
+    ev->reason = "cannot open the vault object";
+    goto cleanup;
+  }
+  dir_of(p->path, dir, sizeof dir);
+  if (!pathf(tmp, sizeof tmp, "%s/.exhunt-restore-%s.tmp", dir, p->id)) {
+    ev->outcome = EXHUNT_VAULT_FAILED;
+    ev->err = EXHUNT_ELIMIT;
+    ev->reason = "path too long";
+    goto cleanup;
+  }
+  out_fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (out_fd < 0) {
+    ev->outcome = EXHUNT_VAULT_FAILED;
+    ev->err = err_from_errno(errno);
+    ev->reason = "cannot create a file beside the target";
+    goto cleanup;
+  }
+  tmp_made = true;
+  uint8_t sha[32];
+  uint64_t size;
+  ev->err = exh_vault_inflate(in_fd, out_fd, sha, &size);
+  if (ev->err || memcmp(sha, p->sha256, 32) != 0 || size != p->size) {
+    ev->outcome = ev->err == EXHUNT_EIO ? EXHUNT_VAULT_FAILED : EXHUNT_VAULT_DAMAGED;
+    if (!ev->err)
+      ev->err = EXHUNT_ECORRUPT;
+    ev->reason = "vault object does not match its entry";
+    goto cleanup;
+  }
+  /* Owner before mode: chown clears set-id bits. */
+  if (geteuid() == 0 && fchown(out_fd, p->uid, p->gid) != 0) {
+    ev->outcome = EXHUNT_VAULT_FAILED;
+    ev->err = err_from_errno(errno);
+    ev->reason = "cannot restore the owner";
+    goto cleanup;
+  }
+  struct timespec ts[2] = {{p->atime, e->atime_nsec}, {p->mtime, e->mtime_nsec}};
+  if (fchmod(out_fd, p->mode & 07777) != 0 || fsync(out_fd) != 0 || futimens(out_fd, ts) != 0 ||
+      fsync(out_fd) != 0) {
+    ev->outcome = EXHUNT_VAULT_FAILED;
+    ev->err = err_from_errno(errno);
+    ev->reason = "cannot set mode or times";
+    goto cleanup;
+  }
+  close(out_fd);
+  out_fd = -1;
+  /* link() fails if the name exists, so a file that appeared meanwhile is
+   * never overwritten without --force. */
+  int rc = o->force ? rename(tmp, p->path) : link(tmp, p->path);
+  if (rc != 0) {
+    ev->outcome = errno == EEXIST ? EXHUNT_VAULT_REFUSED_EXISTS : EXHUNT_VAULT_FAILED;
+    ev->err = errno == EEXIST ? EXHUNT_OK : err_from_errno(errno);
+    ev->reason = errno == EEXIST ? "exists; --force to overwrite" : "cannot put the file back";
+    goto cleanup;
+  }
+  if (!o->force)
+    unlink(tmp);
+  tmp_made = false;
+  if (fsync_dir(dir)) {
+    ev->outcome = EXHUNT_VAULT_FAILED;
+    ev->err = EXHUNT_EIO;
+    ev->reason = "restored, but its directory cannot be synced";
+    goto cleanup;
+  }
+  if ((ev->err = manifest_open(vault, &mfd)) ||
+      (ev->err = exh_dynbuf_addf(
+           &line,
+           "{\"schema\":\"%s\",\"type\":\"restore\",\"id\":\"%s\",\"time\":%lld,"
+           "\"force\":%s",
+           EXHUNT_SCHEMA, p->id, (long long)time(NULL), o->force ? "true" : "false")) ||
+      (ev->err = json_path(&line, "path", p->path)) ||
+      (ev->err = exh_dynbuf_adds(&line, ",\"host\":")) || (ev->err = exh_json_str(&line, host)) ||
+      (ev->err = exh_dynbuf_addc(&line, '}')) || (ev->err = manifest_append(mfd, &line))) {
+    ev->outcome = EXHUNT_VAULT_FAILED;
+    ev->reason = "restored, but the manifest cannot record it";
+    goto cleanup;
+  }
+  ev->outcome = EXHUNT_VAULT_DONE;
+  ev->reason = "restored";
+
+cleanup:
+  if (out_fd >= 0)
+    close(out_fd);
+  if (tmp_made)
+    unlink(tmp);
+  if (in_fd >= 0)
+    close(in_fd);
+  if (mfd >= 0)
+    close(mfd);
+  exh_dynbuf_free(&line);
+}
+
+exhunt_err exhunt_vault_restore(const exhunt_vault_opts *opts, const char *what, exhunt_vault_cb cb,
+                                void *ctx, exhunt_vault_stats *stats)
+{
+  if (!opts || !opts->vault || !what)
+    return EXHUNT_EINVAL;
+  char vault[PATH_MAX], host[256];
+  manifest m;
+  exhunt_err err = vault_prepare(opts->vault, false, vault);
+  if (err)
+    return err;
+  if ((err = manifest_load(vault, &m)) != EXHUNT_OK)
+    return err;
+  const ventry *e = find_entry(&m, what);
+  if (!e) {
+    err = EXHUNT_ENOENT;
+    goto cleanup;
+  }
+  host_name(host, sizeof host);
+  exhunt_vault_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.path = e->pub.path;
+  ev.id = e->pub.id;
+  ev.object = e->object;
+  ev.have_sha256 = true;
+  memcpy(ev.sha256, e->pub.sha256, 32);
+  ev.size = e->pub.size;
+  restore_one(vault, opts, e, host, &ev);
+  emit(cb, ctx, stats, &ev);
+
+cleanup:
+  manifest_free(&m);
+  return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* List and verify.                                                        */
+
+exhunt_err exhunt_vault_list(const char *vault, exhunt_vault_entry_cb cb, void *ctx)
+{
+  manifest m;
+  exhunt_err err = manifest_load(vault, &m);
+  if (err)
+    return err;
+  for (size_t i = 0; i < m.n; i++)
+    if (cb)
+      cb(ctx, &m.v[i].pub);
+  manifest_free(&m);
+  return EXHUNT_OK;
+}
+
+exhunt_err exhunt_vault_verify(const char *vault, exhunt_vault_cb cb, void *ctx,
+                               exhunt_vault_stats *stats)
+{
+  manifest m;
+  exhunt_err err = manifest_load(vault, &m);
+  if (err)
+    return err;
+  for (size_t i = 0; i < m.n; i++) {
+    const ventry *e = &m.v[i];
+    exhunt_vault_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.path = e->pub.path;
+    ev.id = e->pub.id;
+    ev.object = e->object;
+    ev.have_sha256 = true;
+    memcpy(ev.sha256, e->pub.sha256, 32);
+    ev.size = e->pub.size;
+    ev.outcome = check_object(vault, e->pub.sha256, e->pub.size, &ev.err);
+    ev.reason = ev.outcome == EXHUNT_VAULT_DONE      ? "intact"
+                : ev.outcome == EXHUNT_VAULT_MISSING ? "object missing"
+                : ev.outcome == EXHUNT_VAULT_DAMAGED ? "object corrupt or wrong hash"
+                                                     : "object unreadable";
+    if (ev.outcome == EXHUNT_VAULT_DONE)
+      ev.err = EXHUNT_OK;
+    emit(cb, ctx, stats, &ev);
+  }
+  manifest_free(&m);
+  return EXHUNT_OK;
+}
