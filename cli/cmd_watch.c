@@ -20,10 +20,12 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "exhunt/vault.h"
 #include "exhunt/watch.h"
 #include "report.h"
 
@@ -58,7 +60,12 @@ void help_watch(FILE *out)
         "  --min-severity LEVEL  report findings at or above LEVEL (default low)\n"
         "  -v, --verbose         text: also print notes on stderr\n"
         "  -q, --quiet           no 'ready' line on stderr, no summary\n"
-        "  --quarantine-new      not available yet (refused)\n"
+        "  --quarantine-new      move files that are NEW since the watch started and hit\n"
+        "                        rules at or above --quarantine-severity (default high)\n"
+        "                        into the vault (--vault DIR, outside the watched\n"
+        "                        folders); existing files are never moved\n"
+        "  --vault DIR           the quarantine vault (see 'exhunt help quarantine')\n"
+        "  --quarantine-severity LEVEL  threshold for --quarantine-new\n"
         "\n"
         "Exit status: 0 stopped by a signal; 2 usage or fatal error.\n",
         out);
@@ -74,6 +81,8 @@ enum {
   OPT_SCAN_EXISTING,
   OPT_SYSLOG,
   OPT_QUARANTINE,
+  OPT_VAULT,
+  OPT_QSEV,
 };
 
 static const struct option watch_options[] = {
@@ -86,6 +95,8 @@ static const struct option watch_options[] = {
     {"scan-existing", no_argument, NULL, OPT_SCAN_EXISTING},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"quarantine-new", no_argument, NULL, OPT_QUARANTINE},
+    {"vault", required_argument, NULL, OPT_VAULT},
+    {"quarantine-severity", required_argument, NULL, OPT_QSEV},
     {"threads", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
@@ -106,6 +117,12 @@ typedef struct watch_ctx {
   size_t n_ioc_paths;
   exhunt_rules *rules; /* owned: the set the loop is using */
   int stop_signal;
+  /* --quarantine-new */
+  bool quarantine;
+  exhunt_severity quarantine_sev;
+  exhunt_vault_opts vault;
+  time_t started;        /* files changed (ctime) before this are not new */
+  char last_moved[4096]; /* a file's findings arrive together: move it once */
 } watch_ctx;
 
 /* File names are the attacker's: no control character reaches syslog,
@@ -119,10 +136,49 @@ static const char *log_safe(const char *s, char *out, size_t cap)
   return n ? out : "-";
 }
 
+static void quarantine_event(void *ctx, const exhunt_vault_event *ev)
+{
+  watch_ctx *w = ctx;
+  char reason[1024];
+  snprintf(reason, sizeof reason, "%s%s%s%s%s", exhunt_vault_outcome_name(ev->outcome),
+           ev->id ? ": quarantine id " : "", ev->id ? ev->id : "", ev->reason ? "; " : "",
+           ev->reason ? ev->reason : "");
+  exhunt_notice n = {
+      ev->outcome == EXHUNT_VAULT_DONE ? EXHUNT_NOTICE_NOTE : EXHUNT_NOTICE_ERROR, ev->err,
+      ev->outcome == EXHUNT_VAULT_DONE ? "quarantined" : "quarantine-refused", ev->path, reason};
+  w->inner.on_notice(w->inner.ctx, &n);
+}
+
+/* --quarantine-new: a file finding at or above the threshold, about a file
+ * whose inode changed (created, written, renamed in) after the watch
+ * started. ctime, unlike mtime, cannot be set back by the writer. */
+static void maybe_quarantine(watch_ctx *w, const exhunt_finding *f)
+{
+  if (!w->quarantine || f->severity < w->quarantine_sev || !f->path || f->line || f->status)
+    return;
+  if (strcmp(w->last_moved, f->path) == 0)
+    return;
+  struct stat st;
+  if (lstat(f->path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ctime < w->started)
+    return;
+  snprintf(w->last_moved, sizeof w->last_moved, "%s", f->path);
+  const char *rules[1] = {f->rule};
+  exhunt_vault_item item = {f->path, f->have_sha256, {0}, NULL, rules, 1};
+  if (f->have_sha256)
+    memcpy(item.sha256, f->sha256, 32);
+  exhunt_err err = exhunt_vault_quarantine(&w->vault, &item, 1, quarantine_event, w, NULL);
+  if (err) {
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, err, "quarantine-failed", f->path,
+                       exhunt_strerror(err)};
+    w->inner.on_notice(w->inner.ctx, &n);
+  }
+}
+
 static void mirror_finding(void *ctx, const exhunt_finding *f)
 {
   watch_ctx *w = ctx;
   w->inner.on_finding(w->inner.ctx, f);
+  maybe_quarantine(w, f);
   char path[1024], rule[256], title[512];
   if (w->syslog && f->severity >= w->report->min_severity)
     syslog(f->severity >= EXHUNT_SEV_HIGH ? LOG_WARNING : LOG_NOTICE, "%s %s %s: %s",
@@ -212,6 +268,7 @@ int cmd_watch(int argc, char **argv)
   memset(&w, 0, sizeof w);
   w.report = &c;
   w.sigfd = -1;
+  w.quarantine_sev = EXHUNT_SEV_HIGH;
   exhunt_watch_opts opts;
   exhunt_watch_opts_init(&opts);
   const char **rule_paths = NULL, **ioc_paths = NULL;
@@ -271,9 +328,17 @@ int cmd_watch(int argc, char **argv)
       w.syslog = true;
       break;
     case OPT_QUARANTINE:
-      /* Needs the quarantine vault, which is not in exhunt yet. */
-      rc = cli_usage_error("watch", "%s", "--quarantine-new is not available yet");
-      goto cleanup;
+      w.quarantine = true;
+      break;
+    case OPT_VAULT:
+      w.vault.vault = optarg;
+      break;
+    case OPT_QSEV:
+      if (exhunt_severity_parse(optarg, &w.quarantine_sev) != EXHUNT_OK) {
+        rc = cli_usage_error("watch", "unknown severity '%s'", optarg);
+        goto cleanup;
+      }
+      break;
     case 'j':
       if (!cli_parse_uint(optarg, 256, &opts.scan.threads) || opts.scan.threads == 0) {
         rc = cli_usage_error("watch", "bad --threads '%s' (1..256)", optarg);
@@ -295,6 +360,13 @@ int cmd_watch(int argc, char **argv)
   }
   char **roots = argv + optind;
   int n_roots = argc - optind;
+  if (w.quarantine != (w.vault.vault != NULL)) {
+    rc = cli_usage_error("watch", "%s", "--quarantine-new and --vault go together");
+    goto cleanup;
+  }
+  w.vault.roots = (const char *const *)roots;
+  w.vault.n_roots = (size_t)n_roots;
+  w.started = time(NULL);
   for (int i = 0; i < n_roots; i++) {
     struct stat st;
     /* A missing folder is waited for; a file is a mistake. */

@@ -8,7 +8,8 @@
 # overflow (the watcher SIGSTOPped under a flood), rescanned; (3) a new
 # subfolder with a shell, a folder moved in, a rename into place; (4) the watched subtree deleted and recreated with a shell, and the
 # root itself deleted and recreated; (5) SIGHUP reloads (a note), a broken
-# rule on SIGHUP keeps the old rules, SIGTERM exits 0 promptly.
+# rule on SIGHUP keeps the old rules, SIGTERM exits 0 promptly; and
+# --quarantine-new moves new shells into a vault, never existing files.
 set -u
 EXHUNT=${1:?usage: watch_tests.sh EXHUNT SRC}
 SRC=${2:?usage: watch_tests.sh EXHUNT SRC}
@@ -61,7 +62,28 @@ count_note() { grep -cF "\"what\":\"$1\"" "$OUT" 2>/dev/null; }
 # --- usage ------------------------------------------------------------------
 "$EXHUNT" watch --quarantine-new "$W" >/dev/null 2>"$T/err"
 rc=$?
-if [ $rc = 2 ] && grep -q "not available yet" "$T/err"; then ok "--quarantine-new refused"; else bad "--quarantine-new: rc=$rc $(cat "$T/err")"; fi
+if [ $rc = 2 ] && grep -q "go together" "$T/err"; then ok "--quarantine-new needs --vault"; else bad "--quarantine-new without --vault: rc=$rc $(cat "$T/err")"; fi
+
+# --- --quarantine-new: new shells move to the vault, existing ones never ------
+Q=$T/qwww
+QV=$T/qvault
+QOUT=$T/q.jsonl
+mkdir -p "$Q/aspnet_client"
+printf '%s' "$SHELL_TEXT" >"$Q/aspnet_client/old.aspx"   # there before the watch
+"$EXHUNT" watch -f jsonl -o "$QOUT" --quarantine-new --vault "$QV" "$Q" 2>/dev/null &
+QPID=$!
+for _ in $(seq 500); do grep -q '"watch-ready"' "$QOUT" 2>/dev/null && break; sleep 0.01; done
+sleep 1.1 # ctime has one-second resolution here: a new file must postdate the start
+printf '%s' "$SHELL_TEXT" >"$Q/aspnet_client/new.aspx"
+echo '<html>benign</html>' >"$Q/aspnet_client/page.htm"
+for _ in $(seq 300); do grep -q '"what":"quarantined"' "$QOUT" 2>/dev/null && break; sleep 0.01; done
+kill -TERM $QPID; wait $QPID
+[ ! -e "$Q/aspnet_client/new.aspx" ] && grep -q '"what":"quarantined"' "$QOUT" && ok "--quarantine-new: the new shell is in the vault" || bad "--quarantine-new: the new shell was not moved"
+[ -e "$Q/aspnet_client/old.aspx" ] && ok "--quarantine-new: the existing shell stays" || bad "--quarantine-new moved an existing file"
+[ -e "$Q/aspnet_client/page.htm" ] && ok "--quarantine-new: a benign new file stays" || bad "--quarantine-new moved a benign file"
+"$EXHUNT" vault verify --vault "$QV" >/dev/null 2>&1 && ok "--quarantine-new: vault verify passes" || bad "vault verify after --quarantine-new"
+"$EXHUNT" restore --vault "$QV" "$Q/aspnet_client/new.aspx" >/dev/null 2>&1
+[ "$(cat "$Q/aspnet_client/new.aspx" 2>/dev/null)" = "$SHELL_TEXT" ] && ok "--quarantine-new: restore round-trips" || bad "restore after --quarantine-new"
 echo x >"$T/afile"
 "$EXHUNT" watch "$T/afile" >/dev/null 2>&1
 [ $? = 2 ] && ok "a file as FOLDER is a usage error" || bad "a file as FOLDER accepted"
