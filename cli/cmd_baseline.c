@@ -223,7 +223,8 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
   exhunt_rules_info info;
   memset(&info, 0, sizeof info);
   if (content_scan) {
-    if ((rc = cli_load_rules(c, &sink, false, false, NULL, 0, NULL, 0, &rules)) != 0)
+    cli_rule_opts defaults = {NULL, NULL, 0, 0, false, false}; /* the embedded pack */
+    if ((rc = cli_load_rules(c, &sink, &defaults, &rules)) != 0)
       goto cleanup;
     rc = EXIT_ERROR;
     exhunt_rules_get_info(rules, &info);

@@ -55,14 +55,11 @@ void help_hunt(FILE *out)
         out);
 }
 
-enum { OPT_REPORT = 256, OPT_RULES, OPT_IOCS, OPT_NO_DEFAULT, OPT_NO_HEUR, OPT_EXCLUDE };
+enum { OPT_REPORT = 256, OPT_EXCLUDE };
 
 static const struct option hunt_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"iocs", required_argument, NULL, OPT_IOCS},
-    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
-    {"no-heuristics", no_argument, NULL, OPT_NO_HEUR},
+    CLI_RULE_OPTIONS,
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
@@ -88,9 +85,10 @@ int cmd_hunt(int argc, char **argv)
   exhunt_hunt_opts_init(&opts);
   opts.now = (int64_t)time(NULL);
   exhunt_rules *rules = NULL;
-  const char *rule_paths[MAX_LIST], *ioc_paths[MAX_LIST], *excludes[MAX_LIST];
-  size_t n_rules = 0, n_iocs = 0, n_excludes = 0;
-  bool no_default = false, no_heur = false, no_progress = false;
+  const char *excludes[MAX_LIST];
+  size_t n_excludes = 0;
+  cli_rule_opts ro;
+  bool ro_ok = cli_rule_opts_init(&ro, argc), no_progress = false;
   hunt_fmt main_fmt = HUNT_TEXT;
   const char *main_path = NULL;
   struct {
@@ -102,7 +100,13 @@ int cmd_hunt(int argc, char **argv)
 
   optind = 1;
   int opt;
+  if (!ro_ok) {
+    fputs("exhunt hunt: out of memory\n", stderr);
+    goto cleanup;
+  }
   while ((opt = getopt_long(argc, argv, "f:o:vqxj:h", hunt_options, NULL)) != -1) {
+    if (cli_rule_option(&ro, opt, optarg))
+      continue;
     switch (opt) {
     case 'f':
       if (!hunt_parse_fmt(optarg, &main_fmt)) {
@@ -130,23 +134,12 @@ int cmd_hunt(int argc, char **argv)
       reports[n_reports++].path = eq + 1;
       break;
     }
-    case OPT_RULES:
-    case OPT_IOCS:
-    case OPT_EXCLUDE: {
-      size_t *n = opt == OPT_RULES ? &n_rules : opt == OPT_IOCS ? &n_iocs : &n_excludes;
-      const char **list = opt == OPT_RULES ? rule_paths : opt == OPT_IOCS ? ioc_paths : excludes;
-      if (*n == MAX_LIST) {
-        rc = cli_usage_error("hunt", "%s", "too many --rules, --iocs or --exclude options");
+    case OPT_EXCLUDE:
+      if (n_excludes == MAX_LIST) {
+        rc = cli_usage_error("hunt", "%s", "too many --exclude options");
         goto cleanup;
       }
-      list[(*n)++] = optarg;
-      break;
-    }
-    case OPT_NO_DEFAULT:
-      no_default = true;
-      break;
-    case OPT_NO_HEUR:
-      no_heur = true;
+      excludes[n_excludes++] = optarg;
       break;
     case 'x':
       opts.one_file_system = true;
@@ -194,8 +187,7 @@ int cmd_hunt(int argc, char **argv)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_sink sink = hunt_out_sink(&o);
-  if ((rc = cli_load_rules(&c, &sink, no_default, no_heur, rule_paths, n_rules, ioc_paths, n_iocs,
-                           &rules)) != 0)
+  if ((rc = cli_load_rules(&c, &sink, &ro, &rules)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   opts.rules = rules;
@@ -213,6 +205,7 @@ int cmd_hunt(int argc, char **argv)
   rc = hunt_out_finish(&o, &stats, &info);
 
 cleanup:
+  cli_rule_opts_free(&ro);
   exhunt_rules_free(rules);
   rc = hunt_out_close(&o, rc);
   c.out = NULL;

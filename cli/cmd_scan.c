@@ -72,21 +72,14 @@ void help_scan(FILE *out)
 /* ---------------------------------------------------------------------- */
 
 enum {
-  OPT_RULES = 256,
-  OPT_IOCS,
-  OPT_NO_DEFAULT,
-  OPT_NO_HEUR,
-  OPT_EXCLUDE,
+  OPT_EXCLUDE = 256,
   OPT_NEWER,
   OPT_MAXSIZE,
   OPT_MAXDEPTH,
 };
 
 static const struct option scan_options[] = {
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"iocs", required_argument, NULL, OPT_IOCS},
-    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
-    {"no-heuristics", no_argument, NULL, OPT_NO_HEUR},
+    CLI_RULE_OPTIONS,
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"newer-than", required_argument, NULL, OPT_NEWER},
     {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
@@ -108,16 +101,14 @@ int cmd_scan(int argc, char **argv)
   exhunt_rules *rules = NULL;
   const char **excludes = NULL;
   size_t n_excludes = 0;
-  const char **rule_paths = NULL, **ioc_paths = NULL;
-  size_t n_rule_paths = 0, n_ioc_paths = 0;
-  bool no_default = false, no_heur = false, no_progress = false;
+  cli_rule_opts ro;
+  bool no_progress = false;
   const char *output = NULL;
 
   /* Repeatable options collect into arrays sized by argc: enough for all. */
   excludes = exh_calloc((size_t)argc, sizeof *excludes);
-  rule_paths = exh_calloc((size_t)argc, sizeof *rule_paths);
-  ioc_paths = exh_calloc((size_t)argc, sizeof *ioc_paths);
-  if (!excludes || !rule_paths || !ioc_paths) {
+  bool ro_ok = cli_rule_opts_init(&ro, argc);
+  if (!excludes || !ro_ok) {
     fputs("exhunt scan: out of memory\n", stderr);
     goto cleanup;
   }
@@ -128,21 +119,9 @@ int cmd_scan(int argc, char **argv)
     int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
     if (common < 0)
       goto cleanup;
-    if (common)
+    if (common || cli_rule_option(&ro, opt, optarg))
       continue;
     switch (opt) {
-    case OPT_RULES:
-      rule_paths[n_rule_paths++] = optarg;
-      break;
-    case OPT_IOCS:
-      ioc_paths[n_ioc_paths++] = optarg;
-      break;
-    case OPT_NO_DEFAULT:
-      no_default = true;
-      break;
-    case OPT_NO_HEUR:
-      no_heur = true;
-      break;
     case OPT_EXCLUDE:
       excludes[n_excludes++] = optarg;
       break;
@@ -197,8 +176,7 @@ int cmd_scan(int argc, char **argv)
   rc = EXIT_ERROR;
   exhunt_sink sink = cli_report_sink(&c, false);
 
-  if ((rc = cli_load_rules(&c, &sink, no_default, no_heur, (const char *const *)rule_paths,
-                           n_rule_paths, (const char *const *)ioc_paths, n_ioc_paths, &rules)) != 0)
+  if ((rc = cli_load_rules(&c, &sink, &ro, &rules)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_rules_info info;
@@ -223,7 +201,6 @@ cleanup:
   exhunt_rules_free(rules);
   rc = cli_report_close(&c, rc);
   exh_free(excludes);
-  exh_free(rule_paths);
-  exh_free(ioc_paths);
+  cli_rule_opts_free(&ro);
   return rc;
 }

@@ -72,11 +72,7 @@ void help_watch(FILE *out)
 }
 
 enum {
-  OPT_RULES = 256,
-  OPT_IOCS,
-  OPT_NO_DEFAULT,
-  OPT_NO_HEUR,
-  OPT_MAXSIZE,
+  OPT_MAXSIZE = 256,
   OPT_MAXDEPTH,
   OPT_SCAN_EXISTING,
   OPT_SYSLOG,
@@ -86,10 +82,7 @@ enum {
 };
 
 static const struct option watch_options[] = {
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"iocs", required_argument, NULL, OPT_IOCS},
-    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
-    {"no-heuristics", no_argument, NULL, OPT_NO_HEUR},
+    CLI_RULE_OPTIONS,
     {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
     {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
     {"scan-existing", no_argument, NULL, OPT_SCAN_EXISTING},
@@ -110,11 +103,7 @@ typedef struct watch_ctx {
   exhunt_sink sink;  /* inner + syslog */
   bool syslog;
   int sigfd;
-  bool no_default, no_heur;
-  const char *const *rule_paths;
-  size_t n_rule_paths;
-  const char *const *ioc_paths;
-  size_t n_ioc_paths;
+  cli_rule_opts ro;    /* kept for reloads */
   exhunt_rules *rules; /* owned: the set the loop is using */
   int stop_signal;
   /* --quarantine-new */
@@ -214,8 +203,7 @@ static void reload_rules(watch_ctx *w, const exhunt_rules **current)
 {
   uint64_t errors_before = w->report->load_errors;
   exhunt_rules *fresh = NULL;
-  int rc = cli_load_rules(w->report, &w->sink, w->no_default, w->no_heur, w->rule_paths,
-                          w->n_rule_paths, w->ioc_paths, w->n_ioc_paths, &fresh);
+  int rc = cli_load_rules(w->report, &w->sink, &w->ro, &fresh);
   if (rc != 0 || w->report->load_errors != errors_before) {
     exhunt_rules_free(fresh);
     /* The failed reload is reported; it does not count against the run. */
@@ -271,8 +259,6 @@ int cmd_watch(int argc, char **argv)
   w.quarantine_sev = EXHUNT_SEV_HIGH;
   exhunt_watch_opts opts;
   exhunt_watch_opts_init(&opts);
-  const char **rule_paths = NULL, **ioc_paths = NULL;
-  size_t n_rule_paths = 0, n_ioc_paths = 0;
   bool no_progress = true;
   const char *output = NULL;
   sigset_t sigs;
@@ -281,9 +267,7 @@ int cmd_watch(int argc, char **argv)
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGHUP);
 
-  rule_paths = exh_calloc((size_t)argc, sizeof *rule_paths);
-  ioc_paths = exh_calloc((size_t)argc, sizeof *ioc_paths);
-  if (!rule_paths || !ioc_paths) {
+  if (!cli_rule_opts_init(&w.ro, argc)) {
     fputs("exhunt watch: out of memory\n", stderr);
     goto cleanup;
   }
@@ -294,21 +278,9 @@ int cmd_watch(int argc, char **argv)
     int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
     if (common < 0)
       goto cleanup;
-    if (common)
+    if (common || cli_rule_option(&w.ro, opt, optarg))
       continue;
     switch (opt) {
-    case OPT_RULES:
-      rule_paths[n_rule_paths++] = optarg;
-      break;
-    case OPT_IOCS:
-      ioc_paths[n_ioc_paths++] = optarg;
-      break;
-    case OPT_NO_DEFAULT:
-      w.no_default = true;
-      break;
-    case OPT_NO_HEUR:
-      w.no_heur = true;
-      break;
     case OPT_MAXSIZE:
       if (!cli_parse_size(optarg, &opts.scan.max_filesize) || opts.scan.max_filesize == 0) {
         rc = cli_usage_error("watch", "bad --max-filesize '%s'", optarg);
@@ -375,10 +347,6 @@ int cmd_watch(int argc, char **argv)
       goto cleanup;
     }
   }
-  w.rule_paths = (const char *const *)rule_paths;
-  w.n_rule_paths = n_rule_paths;
-  w.ioc_paths = (const char *const *)ioc_paths;
-  w.n_ioc_paths = n_ioc_paths;
 
   if ((rc = cli_report_open(&c, output, roots, n_roots, true)) != 0)
     goto cleanup;
@@ -407,8 +375,7 @@ int cmd_watch(int argc, char **argv)
     goto cleanup;
   }
 
-  if ((rc = cli_load_rules(&c, &w.sink, w.no_default, w.no_heur, w.rule_paths, n_rule_paths,
-                           w.ioc_paths, n_ioc_paths, &w.rules)) != 0)
+  if ((rc = cli_load_rules(&c, &w.sink, &w.ro, &w.rules)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_rules_info info;
@@ -446,7 +413,6 @@ cleanup:
     close(w.sigfd);
   if (w.syslog)
     closelog();
-  exh_free(rule_paths);
-  exh_free(ioc_paths);
+  cli_rule_opts_free(&w.ro);
   return rc;
 }

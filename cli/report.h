@@ -77,12 +77,33 @@ enum { CLI_OPT_MINSEV = 1000, CLI_OPT_NOPROGRESS };
 int cli_report_option(cli_report *r, int opt, const char *arg, const char **output,
                       bool *no_progress);
 
-/* Loads and compiles the rules for a content scan (cli/rules_load.c).
- * Returns 0 with *out set, or an exit code after saying why. Files that
- * fail to load are reported through sink and counted in load_errors. */
-int cli_load_rules(cli_report *c, const exhunt_sink *sink, bool no_default, bool no_heur,
-                   const char *const *rule_paths, size_t n_rule_paths, const char *const *ioc_paths,
-                   size_t n_ioc_paths, exhunt_rules **out);
+/* The rule options every content-scanning command takes (cli/rules_load.c):
+ * --rules PATH and --iocs FILE (repeatable), --no-default-rules,
+ * --no-heuristics. */
+typedef struct cli_rule_opts {
+  const char **rules, **iocs; /* argc entries each, owned */
+  size_t n_rules, n_iocs;
+  bool no_default, no_heur;
+} cli_rule_opts;
+enum { CLI_OPT_RULES = 1010, CLI_OPT_IOCS, CLI_OPT_NO_DEFAULT, CLI_OPT_NO_HEUR };
+#define CLI_RULE_OPTIONS                                                                           \
+  {"rules", required_argument, NULL, CLI_OPT_RULES},                                               \
+      {"iocs", required_argument, NULL, CLI_OPT_IOCS},                                             \
+      {"no-default-rules", no_argument, NULL, CLI_OPT_NO_DEFAULT},                                 \
+  {                                                                                                \
+    "no-heuristics", no_argument, NULL, CLI_OPT_NO_HEUR                                            \
+  }
+/* Room for every option of argv; false if out of memory. */
+bool cli_rule_opts_init(cli_rule_opts *ro, int argc);
+void cli_rule_opts_free(cli_rule_opts *ro);
+/* True if `opt` was one of the rule options (and is now recorded). */
+bool cli_rule_option(cli_rule_opts *ro, int opt, const char *arg);
+
+/* Loads and compiles the rules for a content scan. Returns 0 with *out
+ * set, or an exit code after saying why. Files that fail to load are
+ * reported through sink and counted in load_errors. */
+int cli_load_rules(cli_report *c, const exhunt_sink *sink, const cli_rule_opts *ro,
+                   exhunt_rules **out);
 
 /* "exhunt CMD: message\nTry 'exhunt help CMD'." on stderr; returns 2. */
 int cli_usage_error(const char *command, const char *fmt, ...)

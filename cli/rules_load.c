@@ -110,10 +110,47 @@ static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *d
   return err;
 }
 
-int cli_load_rules(cli_report *c, const exhunt_sink *sink, bool no_default, bool no_heur,
-                   const char *const *rule_paths, size_t n_rule_paths, const char *const *ioc_paths,
-                   size_t n_ioc_paths, exhunt_rules **out)
+bool cli_rule_opts_init(cli_rule_opts *ro, int argc)
 {
+  memset(ro, 0, sizeof *ro);
+  ro->rules = exh_calloc((size_t)argc + 1, sizeof *ro->rules);
+  ro->iocs = exh_calloc((size_t)argc + 1, sizeof *ro->iocs);
+  return ro->rules && ro->iocs;
+}
+
+void cli_rule_opts_free(cli_rule_opts *ro)
+{
+  exh_free(ro->rules);
+  exh_free(ro->iocs);
+  ro->rules = ro->iocs = NULL;
+}
+
+bool cli_rule_option(cli_rule_opts *ro, int opt, const char *arg)
+{
+  switch (opt) {
+  case CLI_OPT_RULES:
+    ro->rules[ro->n_rules++] = arg;
+    return true;
+  case CLI_OPT_IOCS:
+    ro->iocs[ro->n_iocs++] = arg;
+    return true;
+  case CLI_OPT_NO_DEFAULT:
+    ro->no_default = true;
+    return true;
+  case CLI_OPT_NO_HEUR:
+    ro->no_heur = true;
+    return true;
+  default:
+    return false;
+  }
+}
+
+int cli_load_rules(cli_report *c, const exhunt_sink *sink, const cli_rule_opts *ro,
+                   exhunt_rules **out)
+{
+  bool no_default = ro->no_default, no_heur = ro->no_heur;
+  const char *const *rule_paths = ro->rules, *const *ioc_paths = ro->iocs;
+  size_t n_rule_paths = ro->n_rules, n_ioc_paths = ro->n_iocs;
   exhunt_rules *rules = NULL;
   exhunt_err err = exhunt_rules_new(&rules);
   if (err) {
