@@ -18,6 +18,10 @@
 #include "core/alloc.h"
 #include "detect.h"
 
+/* File header block, then chunks of 64 KiB (the EVTX layout). */
+#define EVTX_HEADER_BLOCK 4096u
+#define EVTX_CHUNK_SIZE 65536u
+
 bool exh_is_evtx(const uint8_t *head, size_t len)
 {
   return len >= 8 && memcmp(head, "ElfFile\0", 8) == 0;
@@ -323,6 +327,13 @@ exhunt_err exh_evtx_read(const exh_ra *ra,
     goto cleanup;
   }
   stats->opened = true;
+  /* The header's chunk count (a 16-bit field at 0x2A) against the size: a
+   * copy cut short loses the chunks past the cut, silently to libevtx. */
+  uint8_t nchunks[2];
+  if (ra->pread(ra->ctx, nchunks, 2, 0x2A) == 2)
+    stats->chunks_declared = (uint32_t)nchunks[0] | (uint32_t)nchunks[1] << 8;
+  if (ra->size > EVTX_HEADER_BLOCK)
+    stats->chunks_present = (uint32_t)((ra->size - EVTX_HEADER_BLOCK) / EVTX_CHUNK_SIZE);
   int count = 0;
   if (libevtx_file_get_number_of_records(file, &count, &eerr) != 1) {
     err = EXHUNT_ECORRUPT;
@@ -365,6 +376,7 @@ exhunt_err exh_evtx_read(const exh_ra *ra,
     if (record)
       libevtx_record_free(&record, NULL);
   }
+  stats->corrupted = libevtx_file_is_corrupted(file, NULL) == 1;
   err = EXHUNT_OK;
 cleanup:
   if (file) {

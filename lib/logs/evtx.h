@@ -28,6 +28,11 @@ typedef struct exh_evtx_stats {
   uint64_t records;    /* records libevtx reported */
   uint64_t unreadable; /* records it could not hand over, or XML we could not read */
   bool opened;         /* libevtx accepted the file */
+  /* libevtx skips a chunk it cannot read without failing the file: these
+   * say that it happened, so the reader can report it. */
+  bool corrupted;           /* libevtx found a chunk or record it could not read */
+  uint32_t chunks_declared; /* chunk count in the file header */
+  uint32_t chunks_present;  /* whole 64 KiB chunks the file's size holds */
 } exh_evtx_stats;
 
 /* True if the first bytes are an EVTX file header ("ElfFile\0"). */

@@ -521,6 +521,16 @@ static void read_evtx(run *r, const char *path, const exh_ra *ra)
   } else if (err) {
     notice(r, EXHUNT_NOTICE_ERROR, err, "evtx-error", path, exhunt_strerror(err));
   }
+  if (st.opened && st.chunks_present < st.chunks_declared) {
+    snprintf(reason, sizeof reason,
+             "file ends early: its header declares %u chunk(s), its size holds %u whole; the "
+             "records past the cut were not read",
+             (unsigned)st.chunks_declared, (unsigned)st.chunks_present);
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ETRUNCATED, "evtx-truncated", path, reason);
+  } else if (st.corrupted) {
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "evtx-corrupt", path,
+           "libevtx found corrupt chunks or records; the records in them were not read");
+  }
   if (st.unreadable) {
     snprintf(reason, sizeof reason, "%llu of %llu record(s) could not be read (corrupt?)",
              (unsigned long long)st.unreadable, (unsigned long long)st.records);
