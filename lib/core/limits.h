@@ -57,6 +57,17 @@
 #define EXH_GZ_MAX_OUT (8ull * 1024 * 1024 * 1024)
 #define EXH_GZ_MAX_RATIO 200u
 
+/* exhunt hunt's story (lib/hunt/story.c), per server: log records placed
+ * in attackers' stories, distinct attacking addresses, shells known only
+ * from logs, and web folders a requested URL is looked for under. Past
+ * them, records stay findings and count in the verdict, but are not
+ * correlated (a note says how many): a story of 10,000 steps is already
+ * past reading, and correlation costs grow with their products. */
+#define EXH_STORY_MAX_STEPS 10000u
+#define EXH_STORY_MAX_ATTACKERS 1024u
+#define EXH_STORY_MAX_LOG_SHELLS 1024u
+#define EXH_STORY_MAX_WEB_BASES 64u
+
 /* Exposure (lib/exposure/evidence.c): bytes read from the head and the
  * tail of each log for its build (the header and the first and last
  * records are all that is needed); the largest text dump searched for

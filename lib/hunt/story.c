@@ -52,11 +52,22 @@ typedef struct idlist {
   size_t n, cap;
 } idlist;
 
+static bool ids_push(idlist *l, const char *id);
+
 static bool ids_add(idlist *l, const char *id)
 {
   for (size_t i = 0; i < l->n; i++)
     if (strcmp(l->ids[i], id) == 0)
       return true;
+  return ids_push(l, id);
+}
+
+/* Appends without the duplicate check, for lists that each record enters at
+ * most once by construction: ids_add's check is linear, so filling a list
+ * of n with it costs n^2/2 string compares (20,000 hostile log lines: two
+ * hundred million). */
+static bool ids_push(idlist *l, const char *id)
+{
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 8;
     const char **bigger = exh_reallocarray(l->ids, cap, sizeof *bigger);
@@ -100,6 +111,14 @@ typedef struct story_ctx {
   size_t n_att, cap_att;
   shell *shells;
   size_t n_shells, cap_shells;
+  size_t n_steps;          /* in all attackers: EXH_STORY_MAX_STEPS */
+  size_t n_log_shells;     /* shells only logs know: EXH_STORY_MAX_LOG_SHELLS */
+  uint64_t steps_left_out; /* records over a cap, not placed in a story */
+  uint64_t shells_left_out;
+  /* Web folders a requested URL may sit under, found once (disk_path_of_url). */
+  char *bases[EXH_STORY_MAX_WEB_BASES + 8];
+  size_t n_bases;
+  bool bases_done;
   exhunt_err err;
 } story_ctx;
 
@@ -315,6 +334,8 @@ static int attacker_of(story_ctx *c, const char *ip)
   for (size_t i = 0; i < c->n_att; i++)
     if ((ip == NULL) == (c->att[i].ip == NULL) && (!ip || strcmp(ip, c->att[i].ip) == 0))
       return (int)i;
+  if (ip && c->n_att >= EXH_STORY_MAX_ATTACKERS)
+    return -1; /* add_step counts what is left out */
   if (c->n_att == c->cap_att) {
     size_t cap = c->cap_att ? c->cap_att * 2 : 8;
     attacker *bigger = exh_reallocarray(c->att, cap, sizeof *bigger);
@@ -334,8 +355,11 @@ static int attacker_of(story_ctx *c, const char *ip)
 
 static void add_step(story_ctx *c, int ai, const hunt_rec *r)
 {
-  if (ai < 0)
+  if (ai < 0 || c->n_steps >= EXH_STORY_MAX_STEPS) {
+    if (!c->err)
+      c->steps_left_out++;
     return;
+  }
   attacker *a = &c->att[ai];
   if (a->n_steps == a->cap_steps) {
     size_t cap = a->cap_steps ? a->cap_steps * 2 : 16;
@@ -347,6 +371,7 @@ static void add_step(story_ctx *c, int ai, const hunt_rec *r)
     a->steps = bigger;
     a->cap_steps = cap;
   }
+  c->n_steps++;
   exhunt_story_step *s = &a->steps[a->n_steps++];
   s->time = r->f.timestamp;
   s->step = step_kind(&r->f);
@@ -396,25 +421,72 @@ static int cmp_steps(const void *a, const void *b)
   return strcmp(x->evidence, y->evidence);
 }
 
-static const char *most_common_ua(const story_ctx *c, const char *ip)
+/* A record's address, user agent and position, for most_common_ua. */
+typedef struct ua_at {
+  const char *ip, *ua;
+  size_t at;
+} ua_at;
+
+static int cmp_ua_at(const void *a, const void *b)
 {
-  const char *best = NULL;
-  size_t best_n = 0;
+  const ua_at *x = a, *y = b;
+  int d = strcmp(x->ip, y->ip);
+  if (!d)
+    d = strcmp(x->ua, y->ua);
+  return d ? d : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Every record with an address and a user agent, sorted by both: each
+ * attacker's most common user agent is then one run of this array (counted
+ * pair by pair, one address with n records cost n^2 compares). */
+static ua_at *ua_index(const story_ctx *c, size_t *n_out)
+{
   const hunt_server *hs = c->hs;
+  size_t n = 0;
+  *n_out = 0;
   for (size_t i = 0; i < hs->n_recs; i++) {
     const exhunt_finding *f = &hs->recs[i].f;
-    if (!f->client_ip || !f->user_agent || !*f->user_agent || strcmp(f->client_ip, ip) != 0)
-      continue;
-    size_t n = 0;
-    for (size_t k = 0; k < hs->n_recs; k++) {
-      const exhunt_finding *g = &hs->recs[k].f;
-      n += g->client_ip && g->user_agent && strcmp(g->client_ip, ip) == 0 &&
-           strcmp(g->user_agent, f->user_agent) == 0;
+    n += f->client_ip && f->user_agent && *f->user_agent;
+  }
+  ua_at *v = n ? exh_calloc(n, sizeof *v) : NULL;
+  if (!v)
+    return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < hs->n_recs && k < n; i++) {
+    const exhunt_finding *f = &hs->recs[i].f;
+    if (f->client_ip && f->user_agent && *f->user_agent)
+      v[k++] = (ua_at){f->client_ip, f->user_agent, i};
+  }
+  qsort(v, k, sizeof *v, cmp_ua_at);
+  *n_out = k;
+  return v;
+}
+
+/* The user agent of most of this address's records; on a tie, the one seen
+ * first. NULL if none. */
+static const char *most_common_ua(const ua_at *v, size_t n, const char *ip)
+{
+  size_t lo = 0, hi = n; /* first entry with this address */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(v[mid].ip, ip) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  const char *best = NULL;
+  size_t best_n = 0, best_at = 0;
+  for (size_t i = lo; i < n && strcmp(v[i].ip, ip) == 0;) {
+    size_t j = i + 1;
+    while (j < n && strcmp(v[j].ip, ip) == 0 && strcmp(v[j].ua, v[i].ua) == 0)
+      j++;
+    /* v[i] is the run's first occurrence */
+    if (j - i > best_n || (j - i == best_n && v[i].at < best_at)) {
+      best_n = j - i;
+      best_at = v[i].at;
+      best = v[i].ua;
     }
-    if (n > best_n) {
-      best_n = n;
-      best = f->user_agent;
-    }
+    i = j;
   }
   return best;
 }
@@ -433,14 +505,21 @@ static void build_attackers(story_ctx *c)
     const hunt_rec *r = &hs->recs[i];
     if (r->origin != ORIGIN_LOGS || (r->f.client_ip && *r->f.client_ip))
       continue;
+    if (c->n_steps >= EXH_STORY_MAX_STEPS) { /* nothing more joins: no search */
+      c->steps_left_out++;
+      continue;
+    }
     int ai = nearest_attacker(c, r->f.timestamp);
     add_step(c, ai >= 0 ? ai : attacker_of(c, NULL), r);
   }
+  size_t n_ua = 0;
+  ua_at *uas = ua_index(c, &n_ua); /* NULL: none, or no memory (no user agents then) */
   for (size_t i = 0; i < c->n_att; i++) {
     qsort(c->att[i].steps, c->att[i].n_steps, sizeof *c->att[i].steps, cmp_steps);
     if (c->att[i].ip)
-      c->att[i].ua = most_common_ua(c, c->att[i].ip);
+      c->att[i].ua = most_common_ua(uas, n_ua, c->att[i].ip);
   }
+  exh_free(uas);
 }
 
 /* Which attacker a finding id belongs to, or -1. */
@@ -528,29 +607,49 @@ static char *try_base(const char *root, const char *base, size_t bl, const char 
   return NULL;
 }
 
-/* Where a URL would be on disk, if anywhere. The web folders are where the
- * evidence shows them (any path seen with inetpub/wwwroot, FrontEnd/
- * HttpProxy or ClientAccess in it: Exchange may be installed on D:\ or
- * elsewhere), else where Windows puts them by default. */
-static char *disk_path_of_url(const hunt_server *hs, const char *url, size_t n)
+/* Adds a web folder (relative to the root) to c->bases unless it is there;
+ * false when the list is full. */
+static bool add_base(story_ctx *c, const char *p, size_t n)
 {
+  for (size_t i = 0; i < c->n_bases; i++)
+    if (strlen(c->bases[i]) == n && memcmp(c->bases[i], p, n) == 0)
+      return true;
+  if (c->n_bases >= sizeof c->bases / sizeof *c->bases)
+    return false;
+  char *b = exh_strndup(p, n);
+  if (!b) {
+    c->err = EXHUNT_ENOMEM;
+    return false;
+  }
+  c->bases[c->n_bases++] = b;
+  return true;
+}
+
+/* The web folders, in the order they are tried: where the evidence shows
+ * them (any path seen with inetpub/wwwroot, FrontEnd/HttpProxy or
+ * ClientAccess in it: Exchange may be installed on D:\ or elsewhere), then
+ * under an Exchange install the logs or builds show (.../V15/Logging/...),
+ * then where Windows puts them by default. Found once, not per URL: every
+ * record's path was searched for each URL before, and many shells known
+ * from logs times many records cost minutes. */
+static void collect_bases(story_ctx *c)
+{
+  const hunt_server *hs = c->hs;
   static const char *const marks[] = {"inetpub/wwwroot", "frontend/httpproxy", "clientaccess"};
-  for (size_t i = 0; i < hs->n_recs; i++) {
+  size_t cap = EXH_STORY_MAX_WEB_BASES;
+  c->bases_done = true;
+  for (size_t i = 0; i < hs->n_recs && c->n_bases < cap && !c->err; i++) {
     const char *p = hs->recs[i].f.path;
     if (!p)
       continue;
     const char *rel = exh_hunt_rel_of(hs->root, p);
-    for (size_t k = 0; k < sizeof marks / sizeof *marks; k++) {
+    for (size_t k = 0; k < sizeof marks / sizeof *marks && c->n_bases < cap; k++) {
       const char *hit = strcasestr(rel, marks[k]);
-      if (!hit || (hit != rel && hit[-1] != '/'))
-        continue;
-      char *found = try_base(hs->root, rel, (size_t)(hit - rel) + strlen(marks[k]), url, n);
-      if (found)
-        return found;
+      if (hit && (hit == rel || hit[-1] == '/'))
+        add_base(c, rel, (size_t)(hit - rel) + strlen(marks[k]));
     }
   }
-  /* An Exchange install the logs or builds show (.../V15/Logging/...). */
-  for (size_t i = 0; i < hs->n_recs + hs->n_builds; i++) {
+  for (size_t i = 0; i < hs->n_recs + hs->n_builds && c->n_bases < cap && !c->err; i++) {
     const char *p = i < hs->n_recs ? hs->recs[i].f.path : hs->builds[i - hs->n_recs].b.path;
     if (!p)
       continue;
@@ -559,23 +658,31 @@ static char *disk_path_of_url(const hunt_server *hs, const char *url, size_t n)
     if (!hit || (hit != rel && hit[-1] != '/'))
       continue;
     static const char *const under[] = {"FrontEnd/HttpProxy", "ClientAccess"};
-    for (size_t k = 0; k < 2; k++) {
+    for (size_t k = 0; k < 2 && c->n_bases < cap; k++) {
       size_t bl = (size_t)(hit - rel) + 4, ul = strlen(under[k]);
       char base[EXH_MAX_PATH];
       if (bl + ul >= sizeof base)
         continue;
       memcpy(base, rel, bl);
       memcpy(base + bl, under[k], ul);
-      char *found = try_base(hs->root, base, bl + ul, url, n);
-      if (found)
-        return found;
+      add_base(c, base, bl + ul);
     }
   }
   static const char *const defaults[] = {
       "inetpub/wwwroot", "Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy",
       "Program Files/Microsoft/Exchange Server/V15/ClientAccess"};
-  for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
-    char *found = try_base(hs->root, defaults[i], strlen(defaults[i]), url, n);
+  for (size_t i = 0; i < sizeof defaults / sizeof *defaults && !c->err; i++)
+    add_base(c, defaults[i], strlen(defaults[i])); /* room kept past the cap */
+}
+
+/* Where a URL would be on disk, if anywhere: the first web folder
+ * (collect_bases) that holds it. */
+static char *disk_path_of_url(story_ctx *c, const char *url, size_t n)
+{
+  if (!c->bases_done)
+    collect_bases(c);
+  for (size_t i = 0; i < c->n_bases; i++) {
+    char *found = try_base(c->hs->root, c->bases[i], strlen(c->bases[i]), url, n);
     if (found)
       return found;
   }
@@ -628,7 +735,13 @@ static void build_shells(story_ctx *c)
       if (!norm)
         continue;
       shell *s = shell_by_path(c, norm);
+      if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
+        c->shells_left_out++;
+        exh_free(norm);
+        continue;
+      }
       if (!s) {
+        c->n_log_shells++;
         char *url = exh_hunt_url_of(norm);
         bool present = exists_ci(hs->root, norm);
         s = new_shell(c, norm, url);
@@ -637,7 +750,8 @@ static void build_shells(story_ctx *c)
       } else {
         exh_free(norm);
       }
-      if (s && !ids_add(&s->planted_by, r->id))
+      /* each record is visited once here and lands in one shell */
+      if (s && !ids_push(&s->planted_by, r->id))
         c->err = EXHUNT_ENOMEM;
     } else if (strcmp(kind, "shell-request") == 0 && r->f.artifact[0] == '/') {
       size_t n = r->f.artifact_len;
@@ -645,9 +759,14 @@ static void build_shells(story_ctx *c)
       if (q)
         n = (size_t)(q - r->f.artifact);
       shell *s = shell_by_url(c, r->f.artifact, n);
+      if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
+        c->shells_left_out++;
+        continue;
+      }
       if (!s) {
+        c->n_log_shells++;
         char *url = exh_strndup(r->f.artifact, n);
-        char *path = url ? disk_path_of_url(hs, url, n) : NULL;
+        char *path = url ? disk_path_of_url(c, url, n) : NULL;
         if (!url) {
           c->err = EXHUNT_ENOMEM;
           return;
@@ -656,7 +775,7 @@ static void build_shells(story_ctx *c)
         if (s)
           s->on_disk = path != NULL;
       }
-      if (s && !ids_add(&s->requests, r->id))
+      if (s && !ids_push(&s->requests, r->id))
         c->err = EXHUNT_ENOMEM;
     }
   }
@@ -839,36 +958,40 @@ static void emit_one_story(story_ctx *c, int ai)
   exh_free(sh);
 }
 
+typedef struct att_order {
+  int64_t first;
+  size_t i;
+} att_order;
+
+static int cmp_att_order(const void *a, const void *b)
+{
+  const att_order *x = a, *y = b;
+  if (x->first != y->first)
+    return x->first < y->first ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
 /* Attackers in order of first activity, then what no address ties: steps
  * without an attacker, and shells no log ties to anyone. */
 static void emit_stories(story_ctx *c)
 {
   if (!c->sink->on_story)
     return;
-  size_t *order = c->n_att ? exh_calloc(c->n_att, sizeof *order) : NULL;
+  att_order *order = c->n_att ? exh_calloc(c->n_att, sizeof *order) : NULL;
   if (c->n_att && !order) {
     c->err = EXHUNT_ENOMEM;
     return;
   }
   size_t n = 0;
   for (size_t i = 0; i < c->n_att; i++)
-    if (c->att[i].ip)
-      order[n++] = i;
-  for (size_t i = 1; i < n; i++) /* insertion sort: a handful of attackers */
-    for (size_t k = i; k > 0; k--) {
-      int64_t x = c->att[order[k - 1]].first, y = c->att[order[k]].first;
-      if (x == EXHUNT_NO_TIME)
-        x = INT64_MAX;
-      if (y == EXHUNT_NO_TIME)
-        y = INT64_MAX;
-      if (x <= y)
-        break;
-      size_t tmp = order[k - 1];
-      order[k - 1] = order[k];
-      order[k] = tmp;
+    if (c->att[i].ip) {
+      int64_t first = c->att[i].first;
+      order[n++] = (att_order){first == EXHUNT_NO_TIME ? INT64_MAX : first, i};
     }
+  /* up to EXH_STORY_MAX_ATTACKERS of them: by first activity, then index */
+  qsort(order, n, sizeof *order, cmp_att_order);
   for (size_t i = 0; i < n && !c->err; i++)
-    emit_one_story(c, (int)order[i]);
+    emit_one_story(c, (int)order[i].i);
   exh_free(order);
   int unattributed = -1;
   for (size_t i = 0; i < c->n_att; i++)
@@ -928,30 +1051,32 @@ static exhunt_err verdict(story_ctx *c, const exh_builddb *db)
     if (s->on_disk && s->finding)
       ok = ok && ids_add(shells_on_disk, s->finding->id);
     else if (!s->on_disk && used)
+      /* a log record is in one shell's lists (the vdir tie, which adds to
+       * several, only takes shells on disk): no duplicates to look for */
       for (size_t j = 0; j < s->requests.n + s->planted_by.n; j++)
-        ok = ok && ids_add(shells_gone, j < s->requests.n ? s->requests.ids[j]
-                                                          : s->planted_by.ids[j - s->requests.n]);
+        ok = ok && ids_push(shells_gone, j < s->requests.n ? s->requests.ids[j]
+                                                           : s->planted_by.ids[j - s->requests.n]);
   }
-  for (size_t i = 0; i < hs->n_recs; i++) {
+  for (size_t i = 0; i < hs->n_recs; i++) { /* each record once: ids_push */
     const hunt_rec *r = &hs->recs[i];
     const exhunt_finding *f = &r->f;
     if (r->origin == ORIGIN_EXPOSURE && f->status && strcmp(f->status, "vulnerable") == 0)
-      ok = ok && ids_add(vuln, r->id);
+      ok = ok && ids_push(vuln, r->id);
     if (r->origin != ORIGIN_LOGS)
       continue;
     const char *kind = step_kind(f);
     bool is_post = strcmp(f->category, "post-exploitation") == 0 || strcmp(kind, "command") == 0;
     bool is_ex = f->outcome && strcmp(f->outcome, "exploited") == 0;
     if (is_post)
-      ok = ok && ids_add(post, r->id);
+      ok = ok && ids_push(post, r->id);
     if (is_post && mentions_lsass(f))
-      ok = ok && ids_add(lsass, r->id);
+      ok = ok && ids_push(lsass, r->id);
     if (is_ex && !is_post)
-      ok = ok && ids_add(exploited, r->id);
+      ok = ok && ids_push(exploited, r->id);
     else if (f->outcome && strcmp(f->outcome, "attempted") == 0)
-      ok = ok && ids_add(attempted, r->id);
+      ok = ok && ids_push(attempted, r->id);
     else if (f->outcome && strcmp(f->outcome, "probe") == 0)
-      ok = ok && ids_add(probes, r->id);
+      ok = ok && ids_push(probes, r->id);
     if (f->timestamp != EXHUNT_NO_TIME && (f->outcome && strcmp(f->outcome, "probe") != 0)) {
       if (first == EXHUNT_NO_TIME || f->timestamp < first)
         first = f->timestamp;
@@ -1149,6 +1274,31 @@ out:
 #undef STEP
 }
 
+/* Says which story cap was hit, for which server, and what it left out. */
+static void note_caps(story_ctx *c)
+{
+  char reason[256];
+  if (!c->sink->on_notice)
+    return;
+  if (c->steps_left_out) {
+    snprintf(reason, sizeof reason,
+             "%llu log finding(s) not placed in an attacker's story: over %u steps or %u "
+             "addresses per server; they are still findings and count in the verdict",
+             (unsigned long long)c->steps_left_out, EXH_STORY_MAX_STEPS, EXH_STORY_MAX_ATTACKERS);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-capped", c->hs->root, reason};
+    c->sink->on_notice(c->sink->ctx, &n);
+  }
+  if (c->shells_left_out) {
+    snprintf(reason, sizeof reason,
+             "%llu log finding(s) name a shell past the first %u known only from logs; not tied "
+             "to a shell",
+             (unsigned long long)c->shells_left_out, EXH_STORY_MAX_LOG_SHELLS);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-shells-capped", c->hs->root,
+                       reason};
+    c->sink->on_notice(c->sink->ctx, &n);
+  }
+}
+
 exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink)
 {
   story_ctx c;
@@ -1164,6 +1314,8 @@ exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink)
     build_attackers(&c);
     if (!c.err)
       build_shells(&c);
+    if (!c.err)
+      note_caps(&c);
     if (!c.err)
       emit_stories(&c);
     if (!c.err)
@@ -1181,6 +1333,8 @@ exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink)
     exh_free(c.shells[i].requests.ids);
   }
   exh_free(c.shells);
+  for (size_t i = 0; i < c.n_bases; i++)
+    exh_free(c.bases[i]);
   exh_builddb_free(&db);
   return err;
 }
