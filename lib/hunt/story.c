@@ -989,7 +989,8 @@ static void emit_stories(story_ctx *c)
       order[n++] = (att_order){first == EXHUNT_NO_TIME ? INT64_MAX : first, i};
     }
   /* up to EXH_STORY_MAX_ATTACKERS of them: by first activity, then index */
-  qsort(order, n, sizeof *order, cmp_att_order);
+  if (n > 1) /* order is NULL when there is no attacker */
+    qsort(order, n, sizeof *order, cmp_att_order);
   for (size_t i = 0; i < n && !c->err; i++)
     emit_one_story(c, (int)order[i].i);
   exh_free(order);
