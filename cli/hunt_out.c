@@ -269,7 +269,10 @@ static void on_notice(void *ctx, const exhunt_notice *n)
   hunt_out *o = ctx;
   cli_report *r = o->report;
   record(o, exh_jsonl_notice(&o->line, n));
-  if (n->kind == EXHUNT_NOTICE_ERROR || r->verbose) {
+  /* A cap hit (EXHUNT_ELIMIT: a line cut, a folder too deep, a story
+   * capped) left part of the evidence unexamined: shown like an error, not
+   * only with -v, so a text-only run does not skip it silently. */
+  if (n->kind == EXHUNT_NOTICE_ERROR || n->code == EXHUNT_ELIMIT || r->verbose) {
     clear_progress(o);
     exh_text_notice(&o->line, n);
     fflush(stdout);
