@@ -67,6 +67,9 @@
 #define EXH_STORY_MAX_ATTACKERS 1024u
 #define EXH_STORY_MAX_LOG_SHELLS 1024u
 #define EXH_STORY_MAX_WEB_BASES 64u
+/* Distinct scripts of Set-*VirtualDirectory lines looked for in shell files
+ * (an attack sets one or two; each costs a search of every shell). */
+#define EXH_STORY_MAX_VDIR_SCRIPTS 64u
 
 /* Exposure (lib/exposure/evidence.c): bytes read from the head and the
  * tail of each log for its build (the header and the first and last

@@ -115,6 +115,7 @@ typedef struct story_ctx {
   size_t n_log_shells;     /* shells only logs know: EXH_STORY_MAX_LOG_SHELLS */
   uint64_t steps_left_out; /* records over a cap, not placed in a story */
   uint64_t shells_left_out;
+  uint64_t scripts_left_out; /* set-vdir lines past EXH_STORY_MAX_VDIR_SCRIPTS scripts */
   /* Web folders a requested URL may sit under, found once (disk_path_of_url). */
   char *bases[EXH_STORY_MAX_WEB_BASES + 8];
   size_t n_bases;
@@ -283,29 +284,6 @@ static bool exists_ci(const char *root, const char *rel)
   }
   close(dfd);
   return found;
-}
-
-/* Is `needle` in the file at path (first MAX_SHELL_READ bytes)? */
-static bool file_contains(const char *path, const char *needle, size_t nlen)
-{
-  if (nlen == 0)
-    return false;
-  bool refused;
-  int fd = exh_open_evidence(path, &refused);
-  if (fd < 0)
-    return false;
-  uint8_t *buf = exh_malloc(MAX_SHELL_READ);
-  bool hit = false;
-  if (buf) {
-    size_t got = 0;
-    ssize_t n;
-    while (got < MAX_SHELL_READ && (n = read(fd, buf + got, MAX_SHELL_READ - got)) > 0)
-      got += (size_t)n;
-    hit = memmem(buf, got, needle, nlen) != NULL;
-  }
-  exh_free(buf);
-  close(fd);
-  return hit;
 }
 
 /* The script of a Set-*VirtualDirectory line, as it lands in the file:
@@ -689,6 +667,148 @@ static char *disk_path_of_url(story_ctx *c, const char *url, size_t n)
   return NULL;
 }
 
+/* A Set-*VirtualDirectory line and the script it set (index in scripts). */
+typedef struct vdir_set {
+  size_t rec, script;
+} vdir_set;
+
+/* A virtual-directory reset line, by time. */
+typedef struct vdir_reset {
+  int64_t time;
+  size_t rec;
+} vdir_reset;
+
+static int cmp_vdir_reset(const void *a, const void *b)
+{
+  const vdir_reset *x = a, *y = b;
+  if (x->time != y->time)
+    return x->time < y->time ? -1 : 1;
+  return (x->rec > y->rec) - (x->rec < y->rec);
+}
+
+static bool is_rule(const hunt_rec *r, const char *rule)
+{
+  return r->origin == ORIGIN_LOGS && strcmp(r->f.rule, rule) == 0;
+}
+
+/* CVE-2021-27065: the script set in a virtual directory, found in a shell
+ * file, ties the file to that line and the resets after it. Each shell
+ * file is read once and searched for each distinct script (at most
+ * EXH_STORY_MAX_VDIR_SCRIPTS; past them a note): reading every file again
+ * for every line cost lines x shells reads of up to 1 MiB (3,000 lines and
+ * 300 shells: 15 s). A shell's evidence keeps the order it had: each line,
+ * then the resets within VDIR_RESET_WINDOW_SEC after it. */
+static void tie_vdir_scripts(story_ctx *c)
+{
+  const hunt_server *hs = c->hs;
+  size_t n_set = 0, n_reset = 0, n_scripts = 0;
+  for (size_t i = 0; i < hs->n_recs; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    n_set +=
+        is_rule(r, "exhunt.log.cve_2021_27065_set_vdir") && r->f.artifact && r->f.artifact_len >= 8;
+    n_reset +=
+        is_rule(r, "exhunt.log.cve_2021_27065_reset_vdir") && r->f.timestamp != EXHUNT_NO_TIME;
+  }
+  if (n_set == 0)
+    return;
+  char *scripts[EXH_STORY_MAX_VDIR_SCRIPTS];
+  size_t lens[EXH_STORY_MAX_VDIR_SCRIPTS];
+  bool match[EXH_STORY_MAX_VDIR_SCRIPTS];
+  vdir_set *sets = exh_calloc(n_set, sizeof *sets);
+  vdir_reset *resets = n_reset ? exh_calloc(n_reset, sizeof *resets) : NULL;
+  bool *seen = n_reset ? exh_calloc(n_reset, sizeof *seen) : NULL;
+  uint8_t *buf = exh_malloc(MAX_SHELL_READ);
+  size_t k_set = 0, k_reset = 0;
+  if (!sets || (n_reset && (!resets || !seen)) || !buf) {
+    c->err = EXHUNT_ENOMEM;
+    goto cleanup;
+  }
+  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (is_rule(r, "exhunt.log.cve_2021_27065_reset_vdir") && r->f.timestamp != EXHUNT_NO_TIME)
+      resets[k_reset++] = (vdir_reset){r->f.timestamp, i};
+    if (!is_rule(r, "exhunt.log.cve_2021_27065_set_vdir") || !r->f.artifact ||
+        r->f.artifact_len < 8)
+      continue;
+    size_t slen;
+    char *script = unquote_script(r->f.artifact, r->f.artifact_len, &slen);
+    if (!script) {
+      c->err = EXHUNT_ENOMEM;
+      break;
+    }
+    size_t si = 0;
+    while (si < n_scripts && (lens[si] != slen || memcmp(scripts[si], script, slen) != 0))
+      si++;
+    if (si < n_scripts) {
+      exh_free(script);
+    } else if (n_scripts < EXH_STORY_MAX_VDIR_SCRIPTS) {
+      scripts[n_scripts] = script;
+      lens[n_scripts++] = slen;
+    } else {
+      exh_free(script);
+      c->scripts_left_out++;
+      continue;
+    }
+    sets[k_set++] = (vdir_set){i, si};
+  }
+  if (k_reset > 1)
+    qsort(resets, k_reset, sizeof *resets, cmp_vdir_reset);
+  for (size_t k = 0; k < c->n_shells && !c->err; k++) {
+    shell *s = &c->shells[k];
+    if (!s->on_disk || !s->finding)
+      continue;
+    bool refused;
+    int fd = exh_open_evidence(s->finding->f.path, &refused);
+    if (fd < 0)
+      continue;
+    size_t got = 0;
+    ssize_t n;
+    while (got < MAX_SHELL_READ && (n = read(fd, buf + got, MAX_SHELL_READ - got)) > 0)
+      got += (size_t)n;
+    close(fd);
+    bool any = false;
+    for (size_t si = 0; si < n_scripts; si++)
+      any |= match[si] = lens[si] > 0 && memmem(buf, got, scripts[si], lens[si]) != NULL;
+    if (!any)
+      continue;
+    if (seen)
+      memset(seen, 0, k_reset * sizeof *seen);
+    bool ok = true;
+    for (size_t i = 0; i < k_set && ok; i++) {
+      if (!match[sets[i].script])
+        continue;
+      const hunt_rec *r = &hs->recs[sets[i].rec];
+      ok = ids_push(&s->planted_by, r->id); /* each line once per shell */
+      if (r->f.timestamp == EXHUNT_NO_TIME)
+        continue;
+      size_t lo = 0, hi = k_reset; /* the first reset at or after the line */
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (resets[mid].time < r->f.timestamp)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      for (size_t j = lo;
+           ok && j < k_reset && resets[j].time - r->f.timestamp <= VDIR_RESET_WINDOW_SEC; j++) {
+        if (!seen[j]) {
+          seen[j] = true;
+          ok = ids_push(&s->planted_by, hs->recs[resets[j].rec].id);
+        }
+      }
+    }
+    if (!ok)
+      c->err = EXHUNT_ENOMEM;
+  }
+cleanup:
+  for (size_t si = 0; si < n_scripts; si++)
+    exh_free(scripts[si]);
+  exh_free(sets);
+  exh_free(resets);
+  exh_free(seen);
+  exh_free(buf);
+}
+
 static void build_shells(story_ctx *c)
 {
   hunt_server *hs = c->hs;
@@ -779,38 +899,9 @@ static void build_shells(story_ctx *c)
         c->err = EXHUNT_ENOMEM;
     }
   }
-  /* CVE-2021-27065: the script set in a virtual directory, found in a
-   * shell file, ties the file to that line and the resets after it. */
-  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    if (r->origin != ORIGIN_LOGS || strcmp(r->f.rule, "exhunt.log.cve_2021_27065_set_vdir") != 0 ||
-        !r->f.artifact || r->f.artifact_len < 8)
-      continue;
-    size_t slen;
-    char *script = unquote_script(r->f.artifact, r->f.artifact_len, &slen);
-    if (!script) {
-      c->err = EXHUNT_ENOMEM;
-      return;
-    }
-    for (size_t k = 0; k < c->n_shells; k++) {
-      shell *s = &c->shells[k];
-      if (!s->on_disk || !s->finding || !file_contains(s->finding->f.path, script, slen))
-        continue;
-      bool ok = ids_add(&s->planted_by, r->id);
-      for (size_t j = 0; ok && j < hs->n_recs; j++) {
-        const hunt_rec *x = &hs->recs[j];
-        if (x->origin == ORIGIN_LOGS &&
-            strcmp(x->f.rule, "exhunt.log.cve_2021_27065_reset_vdir") == 0 &&
-            r->f.timestamp != EXHUNT_NO_TIME && x->f.timestamp != EXHUNT_NO_TIME &&
-            x->f.timestamp >= r->f.timestamp &&
-            x->f.timestamp - r->f.timestamp <= VDIR_RESET_WINDOW_SEC)
-          ok = ids_add(&s->planted_by, x->id);
-      }
-      if (!ok)
-        c->err = EXHUNT_ENOMEM;
-    }
-    exh_free(script);
-  }
+  tie_vdir_scripts(c);
+  if (c->err)
+    return;
   /* Each shell to the first attacker its evidence names. */
   for (size_t k = 0; k < c->n_shells; k++) {
     shell *s = &c->shells[k];
@@ -1287,6 +1378,15 @@ static void note_caps(story_ctx *c)
              "addresses per server; they are still findings and count in the verdict",
              (unsigned long long)c->steps_left_out, EXH_STORY_MAX_STEPS, EXH_STORY_MAX_ATTACKERS);
     exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-capped", c->hs->root, reason};
+    c->sink->on_notice(c->sink->ctx, &n);
+  }
+  if (c->scripts_left_out) {
+    snprintf(reason, sizeof reason,
+             "%llu Set-*VirtualDirectory line(s) set a script past the first %u distinct "
+             "ones; not looked for in the shell files",
+             (unsigned long long)c->scripts_left_out, EXH_STORY_MAX_VDIR_SCRIPTS);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-scripts-capped", c->hs->root,
+                       reason};
     c->sink->on_notice(c->sink->ctx, &n);
   }
   if (c->shells_left_out) {
