@@ -382,7 +382,6 @@ typedef struct file_state {
   uint64_t records;
   uint64_t malformed; /* JSON lines: lines that are not an event */
   uint64_t ragged;    /* records whose field count differs from the header's */
-  uint64_t capped;    /* headers and records with more than EXH_MAX_FIELDS fields */
   int64_t first, last;
   exh_event event; /* JSON lines: the current event */
   block_hits hits; /* buffer-at-once reading */
@@ -596,30 +595,6 @@ static bool fast_record_time(const file_state *fs, const char *line, size_t len,
   return false;
 }
 
-/* True if a line holds more than EXH_MAX_FIELDS fields. Asked only when the
- * table filled every slot, which real logs (a hundred columns at most) never
- * do. W3C: runs of non-spaces; CSV: commas outside quotes, plus one. */
-static bool over_field_cap(const file_state *fs, const char *line, size_t len)
-{
-  size_t n = 0;
-  if (fs->table.format == EXH_FMT_W3C) {
-    for (size_t i = 0; i < len; i++)
-      if (line[i] != ' ' && (i == 0 || line[i - 1] == ' '))
-        n++;
-  } else {
-    bool quoted = false;
-    n = 1;
-    for (size_t i = 0; i < len; i++) {
-      if (line[i] == '"')
-        quoted = !quoted;
-      else if (line[i] == ',' && !quoted)
-        n++;
-    }
-  }
-  /* a W3C header's first token is "#Fields:" */
-  return n > EXH_MAX_FIELDS + (line[0] == '#' ? 1u : 0u);
-}
-
 /* `may_match`: the caller has run the literal prefilter on this record line
  * and it matched; false: run it here. */
 static exh_line_kind process_line(file_state *fs, const char *line, size_t len, uint64_t lineno,
@@ -635,11 +610,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
   if (kind == EXH_LINE_META) {
     if (fs->table.software[0] || fs->table.log_type[0])
       family_from_meta(fs);
-    if (fs->table.have_header && (!had_header || fs->table.header_changes != changes)) {
+    if (fs->table.have_header && (!had_header || fs->table.header_changes != changes))
       fs->cols_bound = false;
-      if (fs->table.n_names == EXH_MAX_FIELDS && over_field_cap(fs, line, len))
-        fs->capped++;
-    }
     return kind;
   }
   if (kind == EXH_LINE_EMPTY)
@@ -659,8 +631,6 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
       ts = exh_record_time(&fs->table, &fs->cols);
       if (fs->table.ragged)
         fs->ragged++;
-      if (fs->table.n_values == EXH_MAX_FIELDS && over_field_cap(fs, line, len))
-        fs->capped++;
     }
   } else {
     ts = raw_line_time(line, len);
@@ -1038,13 +1008,6 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
                "ones read as empty, extra ones ignored)",
                (unsigned long long)fs.ragged);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "ragged-records", path, reason);
-    }
-    if (fs.capped) {
-      snprintf(reason, sizeof reason,
-               "%llu header(s) or record(s) have more than %u fields; the fields past %u are "
-               "ignored",
-               (unsigned long long)fs.capped, EXH_MAX_FIELDS, EXH_MAX_FIELDS);
-      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", path, reason);
     }
     if (fs.malformed) {
       snprintf(reason, sizeof reason, "%llu line(s) are not JSON events; skipped",
