@@ -52,6 +52,12 @@
 #define EXH_MAX_LINE (1024u * 1024u)
 #define EXH_MAX_FIELDS 512u
 
+/* A CSV record whose quoted value holds line breaks is joined across at
+ * most this many lines (and EXH_MAX_LINE bytes); past that the quote is
+ * taken as stray and the lines are read one by one. Exchange writes stack
+ * traces of a few dozen lines into its logs. */
+#define EXH_MAX_RECORD_LINES 1024u
+
 /* gzip: decompressed bytes per file, and the output/input ratio past 1 MiB
  * (real logs compress 10-30x; a bomb, 1000x). */
 #define EXH_GZ_MAX_OUT (8ull * 1024 * 1024 * 1024)

@@ -383,9 +383,20 @@ typedef struct file_state {
   uint64_t malformed; /* JSON lines: lines that are not an event */
   uint64_t ragged;    /* records whose field count differs from the header's */
   int64_t first, last;
-  exh_event event; /* JSON lines: the current event */
-  block_hits hits; /* buffer-at-once reading */
-  worker_pf *wpf;  /* the worker's prefilter scratch */
+  /* A CSV record whose quoted value holds a line break spans lines: they
+   * are joined in `rec` (with '\n') from line `rec_lineno`, `rec_lines` of
+   * them so far, until the quote closes. One that does not close within
+   * EXH_MAX_RECORD_LINES lines or EXH_MAX_LINE bytes is read line by line
+   * after all (`unbalanced`), so a stray quote costs a bounded buffer. */
+  exh_dynbuf rec;
+  uint64_t rec_lineno;
+  unsigned rec_lines;
+  uint64_t multiline;  /* records read whole across lines */
+  uint64_t unbalanced; /* quotes that never closed */
+  bool line_mode;      /* the fast path stopped at such a record */
+  exh_event event;     /* JSON lines: the current event */
+  block_hits hits;     /* buffer-at-once reading */
+  worker_pf *wpf;      /* the worker's prefilter scratch */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -654,6 +665,70 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
   return kind;
 }
 
+/* Exchange's logs are CSV; IIS's W3C has no quoting. */
+static bool csv_family(const file_state *fs)
+{
+  return fs->table.format == EXH_FMT_CSV &&
+         (fs->fam == EXH_FAM_HTTPPROXY || fs->fam == EXH_FAM_ECP_SERVER ||
+          fs->fam == EXH_FAM_OABGEN);
+}
+
+/* A record that opened a quote and never closed it: each line it took is
+ * read on its own, as if no quote had been opened. */
+static void flush_unbalanced(file_state *fs)
+{
+  const char *p = fs->rec.data, *end = p + fs->rec.len;
+  uint64_t lineno = fs->rec_lineno;
+  for (;;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *stop = nl ? nl : end;
+    process_line(fs, p, (size_t)(stop - p), lineno++, false);
+    if (!nl)
+      break;
+    p = nl + 1;
+  }
+  fs->unbalanced++;
+  fs->rec_lines = 0;
+  exh_dynbuf_reset(&fs->rec);
+}
+
+/* The per-line path: joins the lines of a CSV record whose quoted value
+ * holds a line break, then hands whole records to process_line. */
+static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uint64_t lineno)
+{
+  if (fs->rec_lines) {
+    bool fits = fs->rec_lines < EXH_MAX_RECORD_LINES && fs->rec.len + 1 + len <= EXH_MAX_LINE &&
+                exh_dynbuf_addc(&fs->rec, '\n') == EXHUNT_OK &&
+                exh_dynbuf_add(&fs->rec, line, len) == EXHUNT_OK;
+    if (!fits) {
+      flush_unbalanced(fs);
+      fs->line_mode = false;
+      return process_line(fs, line, len, lineno, false);
+    }
+    fs->rec_lines++;
+    if (exh_csv_ends_in_quote(line, len, true))
+      return EXH_LINE_RECORD;
+    fs->multiline++;
+    exh_line_kind kind = process_line(fs, fs->rec.data, fs->rec.len, fs->rec_lineno, false);
+    fs->rec_lines = 0;
+    exh_dynbuf_reset(&fs->rec);
+    fs->line_mode = false;
+    return kind;
+  }
+  /* Only a record may open a quoted value: # lines and headers are whole. */
+  if (csv_family(fs) && fs->table.have_header && len && line[0] != '#' &&
+      exh_csv_ends_in_quote(line, len, false)) {
+    exh_dynbuf_reset(&fs->rec);
+    if (exh_dynbuf_add(&fs->rec, line, len) == EXHUNT_OK) {
+      fs->rec_lineno = lineno;
+      fs->rec_lines = 1;
+      return EXH_LINE_RECORD;
+    }
+  }
+  fs->line_mode = false;
+  return process_line(fs, line, len, lineno, false);
+}
+
 static void account_file(file_state *fs)
 {
   run *r = fs->r;
@@ -865,9 +940,17 @@ static void unseen_finish(unseen *u)
 }
 
 /* Processes a buffer of complete record lines starting after line `lineno`,
- * whose hits find_block_hits found; returns how many lines it held. */
-static uint64_t process_block(file_state *fs, const char *block, size_t n, uint64_t lineno)
+ * whose hits find_block_hits found; returns how many lines it read and
+ * sets *used to their bytes. It stops early (fs->line_mode) before a CSV
+ * record that spans lines: a line with a hit that ends inside a quoted
+ * value, or whose line before does (the hit is in the record's second
+ * line). The per-line path joins that record. */
+static uint64_t process_block(file_state *fs, const char *block, size_t n, uint64_t lineno,
+                              size_t *used)
 {
+  bool csv = csv_family(fs);
+  const char *prev = NULL; /* the line before p, if it was not a hit */
+  size_t prev_len = 0;
   const block_hits *hits = &fs->hits;
   const char *p = block, *end = block + n;
   unseen u = {NULL, NULL, 0, 0, NULL, NULL};
@@ -907,14 +990,34 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
     bool confirmed = hit && hits->confirm && !hits->overflow;
     if (confirmed && !exh_row_may_match(fs->fam, p, len))
       hit = confirmed = false;
+    if (hit && csv) {
+      if (prev && exh_csv_ends_in_quote(prev, prev_len, false)) {
+        /* back to the record's first line, counted as unseen above */
+        lines -= 2;
+        if (prev_len)
+          fs->records--;
+        p = prev;
+        fs->line_mode = true;
+        break;
+      }
+      if (exh_csv_ends_in_quote(p, len, false)) {
+        lines--;
+        fs->line_mode = true;
+        break;
+      }
+    }
+    prev = NULL;
     if (hit) {
       process_line(fs, p, len, lineno + lines, confirmed);
     } else if (len) {
       fs->records++;
       unseen_line(&u, p, len);
+      prev = p;
+      prev_len = len;
     }
     p = nl + 1;
   }
+  *used = (size_t)(p - block);
   unseen_finish(&u);
   if (u.first)
     note_time(fs, u.first, u.first_len);
@@ -935,10 +1038,12 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
   fs.first = fs.last = EXHUNT_NO_TIME;
   protocol_from_path(path, fs.protocol, sizeof fs.protocol);
   exh_table_init(&fs.table, fs.fam == EXH_FAM_IIS ? EXH_FMT_W3C : EXH_FMT_CSV);
+  exh_dynbuf_init(&fs.rec, EXH_MAX_LINE);
   exh_lines lines;
   if (exh_lines_init(&lines, src) != EXHUNT_OK) {
     notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
     exh_table_free(&fs.table);
+    exh_dynbuf_free(&fs.rec);
     return;
   }
   const char *line;
@@ -949,10 +1054,12 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
     /* Fast path: a buffer of whole record lines, scanned at once. */
     const char *block;
     size_t block_len;
-    if (block_ready(&fs) && exh_lines_peek(&lines, BLOCK_BYTES, &block, &block_len) &&
+    if (!fs.line_mode && !fs.rec_lines && block_ready(&fs) &&
+        exh_lines_peek(&lines, BLOCK_BYTES, &block, &block_len) &&
         find_block_hits(&fs, block, block_len)) {
-      uint64_t n_lines = process_block(&fs, block, block_len, lines.lineno);
-      exh_lines_consume(&lines, block_len, n_lines);
+      size_t used;
+      uint64_t n_lines = process_block(&fs, block, block_len, lines.lineno, &used);
+      exh_lines_consume(&lines, used, n_lines);
       continue;
     }
     if (!exh_lines_next(&lines, &line, &len, &truncated))
@@ -980,10 +1087,12 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
         break;
       }
     }
-    if (process_line(&fs, line, len, lines.lineno, false) == EXH_LINE_NO_HEADER &&
+    if (feed_line(&fs, line, len, lines.lineno) == EXH_LINE_NO_HEADER &&
         (fs.fam == EXH_FAM_HTTPPROXY || fs.fam == EXH_FAM_IIS))
       unbound++;
   }
+  if (fs.rec_lines) /* the file ended inside a quoted value */
+    flush_unbalanced(&fs);
   *is_log = fs.fam != EXH_FAM_NONE;
   if (*is_log) {
     char reason[160];
@@ -998,6 +1107,13 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
                "ones read as empty, extra ones ignored)",
                (unsigned long long)fs.ragged);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "ragged-records", path, reason);
+    }
+    if (fs.unbalanced) {
+      snprintf(reason, sizeof reason,
+               "%llu record(s) open a quoted value that does not close within %u lines or %u "
+               "bytes; their lines were read one by one",
+               (unsigned long long)fs.unbalanced, EXH_MAX_RECORD_LINES, EXH_MAX_LINE);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "unbalanced-quote", path, reason);
     }
     if (fs.malformed) {
       snprintf(reason, sizeof reason, "%llu line(s) are not JSON events; skipped",
@@ -1023,6 +1139,7 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
   }
   exh_lines_free(&lines);
   exh_table_free(&fs.table);
+  exh_dynbuf_free(&fs.rec);
 }
 
 static void read_file(run *r, worker_pf *wpf, const char *path)

@@ -236,6 +236,32 @@ static void split_csv(exh_table *t, const char *p, size_t n)
   t->scratch.len = o;
 }
 
+bool exh_csv_ends_in_quote(const char *p, size_t n, bool in_quote)
+{
+  /* Most lines hold no quote at all: one memchr decides. */
+  if (!in_quote && !memchr(p, '"', n))
+    return false;
+  bool field_start = !in_quote;
+  for (size_t i = 0; i < n; i++) {
+    char c = p[i];
+    if (in_quote) {
+      if (c == '"') {
+        if (i + 1 < n && p[i + 1] == '"')
+          i++;
+        else
+          in_quote = false;
+      }
+    } else if (c == ',') {
+      field_start = true;
+    } else {
+      if (c == '"' && field_start)
+        in_quote = true;
+      field_start = false;
+    }
+  }
+  return in_quote;
+}
+
 static void split_w3c(exh_table *t, const char *p, size_t n)
 {
   t->n_values = 0;

@@ -65,6 +65,14 @@ exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len);
 exh_line_kind exh_table_classify(exh_table *t, const char *line, size_t len);
 void exh_table_split(exh_table *t, const char *line, size_t len);
 
+/* RFC 4180 lets a quoted value hold a line break, so one record may span
+ * several lines. Given whether line [p, p+n) starts inside a quoted value
+ * (`in_quote`: the line before ended inside one), says whether it ends
+ * inside one, with split_csv's rules: a '"' opens a value only at the
+ * start of a field, "" inside one is a quote, and bytes after the closing
+ * quote up to the comma are kept as they are. */
+bool exh_csv_ends_in_quote(const char *p, size_t n, bool in_quote);
+
 /* Field `nth` (0 or 1, before any quoted separator) of an unsplit record. */
 exh_view exh_table_first_field(const exh_table *t, const char *line, size_t len, size_t nth);
 
