@@ -34,6 +34,7 @@
 #include "core/alloc.h"
 #include "core/evidence.h"
 #include "core/limits.h"
+#include "core/pace.h"
 #include "detect.h"
 #include "events.h"
 #include "evtx.h"
@@ -88,6 +89,8 @@ typedef struct run {
    * pf_tried: exh_block_scan instead. */
   exh_prefilter *pf;
   bool pf_tried;
+  size_t max_line; /* opts->limits.max_line, or EXH_MAX_LINE */
+  exh_pace *pace;  /* opts->pace; NULL: none */
 } run;
 
 /* A worker's Hyperscan scratch, made when its first file needs it. */
@@ -382,6 +385,8 @@ typedef struct file_state {
   uint64_t records;
   uint64_t malformed; /* JSON lines: lines that are not an event */
   uint64_t ragged;    /* records whose field count differs from the header's */
+  uint64_t capped;    /* records with more fields than the cap */
+  bool header_capped; /* a #Fields header with more names than the cap */
   int64_t first, last;
   /* A CSV record whose quoted value holds a line break spans lines: they
    * are joined in `rec` (with '\n') from line `rec_lineno`, `rec_lines` of
@@ -542,17 +547,35 @@ static void read_evtx(run *r, const char *path, const exh_ra *ra)
   exh_free(fs);
 }
 
+/* A source whose reads are reported to the run's pace (--max-rate,
+ * --cpu-limit), which may sleep. */
+typedef struct paced_source {
+  exh_source inner;
+  exh_pace *pace;
+} paced_source;
+
+static exhunt_err paced_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+  paced_source *p = ctx;
+  exhunt_err err = p->inner.read(p->inner.ctx, buf, cap, got);
+  exh_pace_account(p->pace, *got);
+  return err;
+}
+
 typedef struct fd_ra {
   int fd;
   uint64_t bytes;
+  exh_pace *pace;
 } fd_ra;
 
 static ssize_t fd_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
 {
   fd_ra *f = ctx;
   ssize_t n = pread(f->fd, buf, size, (off_t)offset);
-  if (n > 0)
+  if (n > 0) {
     f->bytes += (uint64_t)n;
+    exh_pace_account(f->pace, (uint64_t)n);
+  }
   return n;
 }
 
@@ -613,6 +636,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
       family_from_meta(fs);
     if (fs->table.have_header && (!had_header || fs->table.header_changes != changes))
       fs->cols_bound = false;
+    if (fs->table.header_capped)
+      fs->header_capped = true;
     return kind;
   }
   if (kind == EXH_LINE_EMPTY)
@@ -632,6 +657,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
       ts = exh_record_time(&fs->table, &fs->cols);
       if (fs->table.ragged)
         fs->ragged++;
+      if (fs->table.fields_capped)
+        fs->capped++;
     }
   } else {
     ts = raw_line_time(line, len);
@@ -697,7 +724,7 @@ static void flush_unbalanced(file_state *fs)
 static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uint64_t lineno)
 {
   if (fs->rec_lines) {
-    bool fits = fs->rec_lines < EXH_MAX_RECORD_LINES && fs->rec.len + 1 + len <= EXH_MAX_LINE &&
+    bool fits = fs->rec_lines < EXH_MAX_RECORD_LINES && fs->rec.len + 1 + len <= fs->r->max_line &&
                 exh_dynbuf_addc(&fs->rec, '\n') == EXHUNT_OK &&
                 exh_dynbuf_add(&fs->rec, line, len) == EXHUNT_OK;
     if (!fits) {
@@ -1038,9 +1065,10 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
   fs.first = fs.last = EXHUNT_NO_TIME;
   protocol_from_path(path, fs.protocol, sizeof fs.protocol);
   exh_table_init(&fs.table, fs.fam == EXH_FAM_IIS ? EXH_FMT_W3C : EXH_FMT_CSV);
-  exh_dynbuf_init(&fs.rec, EXH_MAX_LINE);
+  exh_dynbuf_init(&fs.rec, r->max_line);
+  exh_table_set_limits(&fs.table, r->opts->limits.max_fields, r->max_line);
   exh_lines lines;
-  if (exh_lines_init(&lines, src) != EXHUNT_OK) {
+  if (exh_lines_init_max(&lines, src, r->max_line) != EXHUNT_OK) {
     notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
     exh_table_free(&fs.table);
     exh_dynbuf_free(&fs.rec);
@@ -1098,7 +1126,7 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
     char reason[160];
     if (cut) {
       snprintf(reason, sizeof reason, "%llu line(s) longer than %u bytes were cut there",
-               (unsigned long long)cut, EXH_MAX_LINE);
+               (unsigned long long)cut, (unsigned)r->max_line);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "line-too-long", path, reason);
     }
     if (fs.ragged) {
@@ -1112,8 +1140,22 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
       snprintf(reason, sizeof reason,
                "%llu record(s) open a quoted value that does not close within %u lines or %u "
                "bytes; their lines were read one by one",
-               (unsigned long long)fs.unbalanced, EXH_MAX_RECORD_LINES, EXH_MAX_LINE);
+               (unsigned long long)fs.unbalanced, EXH_MAX_RECORD_LINES, (unsigned)r->max_line);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "unbalanced-quote", path, reason);
+    }
+    if (fs.header_capped) {
+      snprintf(reason, sizeof reason,
+               "a #Fields header has more than %zu names (the cap, --max-fields); later columns "
+               "are not bound",
+               fs.table.max_fields);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", path, reason);
+    }
+    if (fs.capped) {
+      snprintf(reason, sizeof reason,
+               "%llu record(s) examined reach the cap of %zu fields (--max-fields); later fields "
+               "are not read",
+               (unsigned long long)fs.capped, fs.table.max_fields);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", path, reason);
     }
     if (fs.malformed) {
       snprintf(reason, sizeof reason, "%llu line(s) are not JSON events; skipped",
@@ -1162,7 +1204,7 @@ static void read_file(run *r, worker_pf *wpf, const char *path)
   uint8_t magic[8] = {0};
   ssize_t head = pread(fd, magic, sizeof magic, 0);
   if (head == (ssize_t)sizeof magic && exh_is_evtx(magic, sizeof magic)) {
-    fd_ra fra = {fd, 0};
+    fd_ra fra = {fd, 0, r->pace};
     exh_ra ra = {&fra, fd_pread, (uint64_t)st.st_size};
     read_evtx(r, path, &ra);
     pthread_mutex_lock(&r->lock);
@@ -1178,10 +1220,14 @@ static void read_file(run *r, worker_pf *wpf, const char *path)
   exh_fd_source fds;
   exh_source src;
   exh_source_fd(&src, &fds, fd);
+  paced_source paced = {src, r->pace};
+  if (r->pace)
+    src = (exh_source){&paced, paced_read};
   exh_gz_source *gzs = NULL;
   if (gz) {
     gzs = exh_malloc(sizeof *gzs);
-    if (!gzs || exh_source_gzip(&src, gzs, src, 0, 0) != EXHUNT_OK) {
+    if (!gzs || exh_source_gzip(&src, gzs, src, r->opts->limits.gz_max_bytes,
+                                r->opts->limits.gz_max_ratio) != EXHUNT_OK) {
       exh_free(gzs);
       close(fd);
       notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
@@ -1293,6 +1339,7 @@ static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *si
   memset(r, 0, sizeof *r);
   r->opts = opts;
   r->user = sink;
+  r->max_line = opts->limits.max_line ? opts->limits.max_line : EXH_MAX_LINE;
   pthread_mutex_init(&r->lock, NULL);
   for (int f = 0; f < EXH_FAM_COUNT; f++)
     r->cov[f].first = r->cov[f].last = r->cov[f].build_time = EXHUNT_NO_TIME;
@@ -1312,6 +1359,7 @@ static void run_free(run *r)
     exh_free(r->files[i]);
   exh_free(r->files);
   exh_prefilter_free(r->pf);
+  exh_pace_free(r->pace);
   pthread_mutex_destroy(&r->lock);
 }
 
@@ -1325,7 +1373,7 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
   exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};
-  exhunt_err err = EXHUNT_OK;
+  exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
   for (size_t i = 0; i < n_paths && !err && !r.fatal; i++)
     err = exh_walk(paths[i], &wopts, &cb);
   if (!err)

@@ -15,6 +15,13 @@ void exh_table_init(exh_table *t, exh_table_format format)
   t->format = format;
   exh_dynbuf_init(&t->names, 1024 * 1024);
   exh_dynbuf_init(&t->scratch, 2 * EXH_MAX_LINE);
+  t->max_fields = EXH_MAX_FIELDS;
+}
+
+void exh_table_set_limits(exh_table *t, size_t max_fields, size_t max_line)
+{
+  t->max_fields = max_fields && max_fields < EXH_MAX_FIELDS ? max_fields : EXH_MAX_FIELDS;
+  t->scratch.max = 2 * (max_line ? max_line : EXH_MAX_LINE);
 }
 
 void exh_table_free(exh_table *t)
@@ -104,8 +111,13 @@ static void set_header(exh_table *t, const char *p, size_t n, char sep)
     t->header_changes++;
   exh_dynbuf_reset(&t->names);
   t->n_names = 0;
+  t->header_capped = false;
   size_t i = 0;
-  while (i <= n && t->n_names < EXH_MAX_FIELDS) {
+  while (i <= n) {
+    if (t->n_names == t->max_fields) {
+      t->header_capped = true;
+      break;
+    }
     size_t j = i;
     while (j < n && p[j] != sep)
       j++;
@@ -150,7 +162,7 @@ static inline bool plain_field(exh_table *t, const char *p, size_t start, size_t
 {
   t->values[t->n_values].p = p + start;
   t->values[t->n_values].n = at - start;
-  return ++t->n_values < EXH_MAX_FIELDS;
+  return ++t->n_values < t->max_fields;
 }
 
 /* A record without a '"' (most are): each field is the bytes up to the
@@ -203,7 +215,7 @@ static void split_csv(exh_table *t, const char *p, size_t n)
   char *out = t->scratch.data;
   size_t o = 0, i = 0;
   t->n_values = 0;
-  while (t->n_values < EXH_MAX_FIELDS) {
+  while (t->n_values < t->max_fields) {
     size_t start = o;
     if (i < n && p[i] == '"') {
       i++;
@@ -287,7 +299,7 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
         t->values[t->n_values].p = p + start;
         t->values[t->n_values].n = at - start;
         open = false;
-        if (++t->n_values == EXH_MAX_FIELDS)
+        if (++t->n_values == t->max_fields)
           return;
       }
       edges &= edges - 1;
@@ -308,7 +320,7 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
 #else
   size_t i = 0;
 #endif
-  while (i < n && t->n_values < EXH_MAX_FIELDS) {
+  while (i < n && t->n_values < t->max_fields) {
     while (i < n && p[i] == ' ')
       i++;
     if (i >= n)
@@ -367,6 +379,9 @@ void exh_table_split(exh_table *t, const char *line, size_t len)
   else
     split_w3c(t, line, len);
   t->ragged = t->n_values != t->n_names;
+  /* At the cap, a record may have had more (an approximation that only
+   * errs on the side of saying so). */
+  t->fields_capped = t->n_values == t->max_fields;
 }
 
 exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len)

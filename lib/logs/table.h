@@ -43,6 +43,12 @@ typedef struct exh_table {
   exh_view values[EXH_MAX_FIELDS];
   size_t n_values;
   bool ragged; /* this record's field count differs from the header's */
+  /* The cap on fields (EXH_MAX_FIELDS, or lower: exh_table_set_limits),
+   * and whether the last header or record reached it (the rest is not
+   * read). */
+  size_t max_fields;
+  bool header_capped;
+  bool fields_capped;
   exh_dynbuf scratch;
 } exh_table;
 
@@ -55,6 +61,10 @@ typedef enum exh_line_kind {
 
 void exh_table_init(exh_table *t, exh_table_format format);
 void exh_table_free(exh_table *t);
+
+/* The user's caps: fields per record (0 or above EXH_MAX_FIELDS: that) and
+ * line length (the unquoting scratch holds twice it; 0: EXH_MAX_LINE). */
+void exh_table_set_limits(exh_table *t, size_t max_fields, size_t max_line);
 
 /* Feeds one line: classify, then split a record into t->values. */
 exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len);

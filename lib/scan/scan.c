@@ -21,6 +21,7 @@
 
 #include "core/alloc.h"
 #include "core/limits.h"
+#include "core/pace.h"
 #include "filescan.h"
 #include "rules/rules_int.h"
 #include "scan/scan_int.h"
@@ -48,6 +49,7 @@ typedef struct scan_ctx {
   struct timespec last_progress;
   uint64_t noatime_refused;
   const exh_scan_tap *tap;
+  exh_pace *pace; /* opts->pace, shared by the workers; NULL: none */
 } scan_ctx;
 
 typedef struct worker {
@@ -250,6 +252,9 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
   pthread_cond_init(&c->not_full, NULL);
   c->user = sink;
   c->tap = tap;
+  if ((err = exh_pace_new(&opts->pace, &c->pace)) != EXHUNT_OK)
+    goto cleanup;
+  err = EXHUNT_ENOMEM;
   clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
 
   /* Every worker's state is made before any thread starts, so a failure
@@ -258,6 +263,7 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
     workers[i].ctx = c;
     if ((err = exh_filescan_new(rules, opts->max_filesize, &workers[i].fs)) != EXHUNT_OK)
       goto cleanup;
+    exh_filescan_configure(workers[i].fs, &opts->limits, c->pace);
   }
   for (unsigned i = 0; i < threads; i++) {
     if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0)
@@ -311,6 +317,8 @@ cleanup:
     pthread_cond_destroy(&c->not_full);
   }
   exh_free(workers);
+  if (c)
+    exh_pace_free(c->pace);
   exh_free(c);
   return err;
 }
