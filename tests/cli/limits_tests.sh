@@ -113,6 +113,25 @@ check "--max-findings-per-file 2: a findings-capped note with the cap" \
 check "--max-depth 2: the deep shell is not scanned" '! grep -q "deep.asp\",\"line\|deep.asp\",\"sha" "$TMP/depth.jsonl" && ! grep "\"type\":\"finding\"" "$TMP/depth.jsonl" | grep -q deep.asp'
 check "--max-depth 2: too-deep note" '[ -n "$(notes "$TMP/depth.jsonl" too-deep)" ]'
 
+# --yara-timeout: a rule that loops over every byte pair of a 200 KB file
+# runs for minutes; with a 1 s timeout the run ends with a yara-error
+# timeout (the default, 30 s, would hold it that long).
+cat >"$TMP/slow.yar" <<'YAR'
+rule slow_loop {
+  condition:
+    for all i in (0..filesize) : ( for all j in (0..filesize) : ( uint8(j) != 0xFF ) )
+}
+YAR
+mkdir -p "$TMP/slow"
+head -c 200000 /dev/zero | tr '\0' 'a' >"$TMP/slow/f.txt"
+start=$(date +%s)
+"$EXHUNT" scan -f jsonl --no-progress --no-default-rules --no-heuristics --rules "$TMP/slow.yar" \
+  --yara-timeout 1 "$TMP/slow" >"$TMP/slow.jsonl" 2>/dev/null
+took=$(($(date +%s) - start))
+check "--yara-timeout 1: the scan stops with a timeout error" \
+  'notes "$TMP/slow.jsonl" yara-error | grep -q "f.txt | .*timeout"'
+check "--yara-timeout 1: well before the default 30 s (took $took s)" '[ "$took" -lt 20 ]'
+
 # ---- bad values: usage errors ---------------------------------------------
 for args in "--max-line 10" "--max-line 1G" "--max-fields 9999" "--max-fields 2" \
   "--max-gz-bytes 5" "--gz-ratio 1" "--yara-timeout 0" "--max-findings-per-file 65" \
