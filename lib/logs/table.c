@@ -250,26 +250,27 @@ static void split_csv(exh_table *t, const char *p, size_t n)
 
 bool exh_csv_ends_in_quote(const char *p, size_t n, bool in_quote)
 {
-  /* Most lines hold no quote at all: one memchr decides. */
-  if (!in_quote && !memchr(p, '"', n))
-    return false;
-  bool field_start = !in_quote;
-  for (size_t i = 0; i < n; i++) {
-    char c = p[i];
+  /* From quote to quote with memchr: most lines hold none or a few (a
+   * quoted user agent), and this runs on every line the detectors see. */
+  size_t i = 0;
+  while (i < n) {
+    const char *q = memchr(p + i, '"', n - i);
+    if (!q)
+      return in_quote;
+    size_t k = (size_t)(q - p);
     if (in_quote) {
-      if (c == '"') {
-        if (i + 1 < n && p[i + 1] == '"')
-          i++;
-        else
-          in_quote = false;
+      if (k + 1 < n && p[k + 1] == '"') { /* "" is a quote inside the value */
+        i = k + 2;
+        continue;
       }
-    } else if (c == ',') {
-      field_start = true;
-    } else {
-      if (c == '"' && field_start)
-        in_quote = true;
-      field_start = false;
+      in_quote = false; /* closed; bytes up to the comma are kept as they are */
+    } else if (k == 0 || p[k - 1] == ',') {
+      /* Opens a value only at the start of a field: the line's start (it
+       * was not inside a value, or we would be in_quote) or after a comma.
+       * Right after a closing quote p[k - 1] is that quote, not a comma. */
+      in_quote = true;
     }
+    i = k + 1;
   }
   return in_quote;
 }

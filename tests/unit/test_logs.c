@@ -528,6 +528,35 @@ static void test_csv_ends_in_quote(void **state)
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     assert_int_equal(exh_csv_ends_in_quote(cases[i].line, strlen(cases[i].line), cases[i].in_quote),
                      cases[i].want);
+  /* Random lines of quotes, commas and letters against a byte-at-a-time
+   * reading of the same rules. */
+  unsigned seed = 12345;
+  char line[64];
+  for (int round = 0; round < 20000; round++) {
+    size_t n = (size_t)(round % 40);
+    for (size_t i = 0; i < n; i++) {
+      seed = seed * 1103515245u + 12345u;
+      line[i] = "\",a"[(seed >> 16) % 3];
+    }
+    bool start = round & 1, in_quote = start, field_start = !start;
+    for (size_t i = 0; i < n; i++) {
+      if (in_quote) {
+        if (line[i] == '"') {
+          if (i + 1 < n && line[i + 1] == '"')
+            i++;
+          else
+            in_quote = false;
+        }
+      } else if (line[i] == ',') {
+        field_start = true;
+      } else {
+        if (line[i] == '"' && field_start)
+          in_quote = true;
+        field_start = false;
+      }
+    }
+    assert_int_equal(exh_csv_ends_in_quote(line, n, start), in_quote);
+  }
 }
 
 static uint64_t cov_records;
