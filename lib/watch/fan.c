@@ -71,6 +71,9 @@ void exh_fan_free(exh_watcher *w)
   exh_free(w->real_roots);
   exh_free(w->root_dev);
   exh_free(w->root_ino);
+  if (w->mntfd >= 0)
+    close(w->mntfd);
+  w->mntfd = -1;
   w->real_roots = NULL;
   w->root_dev = NULL;
   w->root_ino = NULL;
@@ -93,83 +96,162 @@ static const char *mark_hint(int e)
 }
 
 /*
- * Marks the filesystem under root i and records where the root really is.
+ * Marks the filesystem holding the folder `path` (spelled `label` in
+ * messages) unless it is marked already; fills *st with the folder's stat.
  * 1 on success, 0 with `why` filled when fanotify cannot watch it, -1 on no
  * memory.
  */
-static int mark_root(exh_watcher *w, size_t i, char *why, size_t cap)
+static int mark_fs(exh_watcher *w, const char *label, const char *path, struct stat *st, char *why,
+                   size_t cap)
 {
-  char real[PATH_MAX];
-  int mfd = -1, ret = 0;
-  char *copy = NULL;
-  if (!realpath(w->roots[i], real)) {
-    snprintf(why, cap, "%s: %s", w->roots[i], strerror(errno));
-    goto cleanup;
-  }
-  mfd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int ret = 0;
+  int mfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct statfs sfs;
-  struct stat st;
-  if (mfd < 0 || fstatfs(mfd, &sfs) != 0 || fstat(mfd, &st) != 0) {
-    snprintf(why, cap, "%s: %s", w->roots[i], strerror(errno));
+  if (mfd < 0 || fstatfs(mfd, &sfs) != 0 || fstat(mfd, st) != 0) {
+    snprintf(why, cap, "%s: %s", label, strerror(errno));
     goto cleanup;
   }
   int32_t fsid[2];
   memcpy(fsid, &sfs.f_fsid, sizeof fsid);
-  bool known = false;
-  for (size_t k = 0; k < w->n_fs && !known; k++)
-    known = memcmp(w->fs[k].fsid, fsid, sizeof fsid) == 0;
-  if (!known) {
-    if (fanotify_mark(w->ifd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL) != 0) {
-      int e = errno;
-      snprintf(why, cap, "marking the filesystem of %s: %s%s", w->roots[i], strerror(e),
-               mark_hint(e));
+  for (size_t k = 0; k < w->n_fs; k++)
+    if (memcmp(w->fs[k].fsid, fsid, sizeof fsid) == 0) {
+      ret = 1;
       goto cleanup;
     }
-    /* Events name folders by handle: check now that a handle made here can
-     * be opened again (CAP_DAC_READ_SEARCH), or every event would be lost. */
-    union {
-      struct file_handle fh;
-      char bytes[sizeof(struct file_handle) + EXH_WATCH_FAN_HANDLE_MAX];
-    } u;
-    u.fh.handle_bytes = EXH_WATCH_FAN_HANDLE_MAX;
-    int mnt, pfd = -1;
-    if (name_to_handle_at(mfd, "", &u.fh, &mnt, AT_EMPTY_PATH) != 0 ||
-        (pfd = open_by_handle_at(mfd, &u.fh, O_PATH | O_CLOEXEC)) < 0) {
-      int e = errno;
-      snprintf(why, cap, "resolving file handles on the filesystem of %s: %s%s", w->roots[i],
-               strerror(e), e == EPERM ? " (needs CAP_DAC_READ_SEARCH)" : "");
-      fanotify_mark(w->ifd, FAN_MARK_REMOVE | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL);
-      goto cleanup;
-    }
-    close(pfd);
-    exh_fanfs *grown = exh_reallocarray(w->fs, w->n_fs + 1, sizeof *grown);
-    if (!grown) {
-      ret = -1;
-      goto cleanup;
-    }
-    w->fs = grown;
-    w->fs[w->n_fs++] = (exh_fanfs){{fsid[0], fsid[1]}, st.st_dev, mfd};
-    mfd = -1; /* owned by the table now */
+  if (fanotify_mark(w->ifd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL) != 0) {
+    int e = errno;
+    snprintf(why, cap, "marking the filesystem of %s: %s%s", label, strerror(e), mark_hint(e));
+    goto cleanup;
   }
-  copy = exh_strdup(real);
-  if (!copy) {
+  /* Events name folders by handle: check now that a handle made here can
+   * be opened again (CAP_DAC_READ_SEARCH), or every event would be lost. */
+  union {
+    struct file_handle fh;
+    char bytes[sizeof(struct file_handle) + EXH_WATCH_FAN_HANDLE_MAX];
+  } u;
+  u.fh.handle_bytes = EXH_WATCH_FAN_HANDLE_MAX;
+  int mnt, pfd = -1;
+  if (name_to_handle_at(mfd, "", &u.fh, &mnt, AT_EMPTY_PATH) != 0 ||
+      (pfd = open_by_handle_at(mfd, &u.fh, O_PATH | O_CLOEXEC)) < 0) {
+    int e = errno;
+    snprintf(why, cap, "resolving file handles on the filesystem of %s: %s%s", label, strerror(e),
+             e == EPERM ? " (needs CAP_DAC_READ_SEARCH)" : "");
+    fanotify_mark(w->ifd, FAN_MARK_REMOVE | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL);
+    goto cleanup;
+  }
+  close(pfd);
+  exh_fanfs *grown = exh_reallocarray(w->fs, w->n_fs + 1, sizeof *grown);
+  if (!grown) {
     ret = -1;
     goto cleanup;
   }
-  exh_free(w->real_roots[i]);
-  w->real_roots[i] = copy;
-  copy = NULL;
-  w->root_dev[i] = st.st_dev;
-  w->root_ino[i] = st.st_ino;
-  /* The root may now be somewhere new: cached verdicts may be wrong. */
-  cache_clear(w);
+  w->fs = grown;
+  w->fs[w->n_fs++] = (exh_fanfs){{fsid[0], fsid[1]}, st->st_dev, mfd};
+  mfd = -1; /* owned by the table now */
   ret = 1;
 
 cleanup:
   if (mfd >= 0)
     close(mfd);
-  exh_free(copy);
   return ret;
+}
+
+/* /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_mount(char *s)
+{
+  char *o = s;
+  for (char *p = s; *p; p++) {
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
+        p[3] <= '7') {
+      *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+      p += 3;
+    } else {
+      *o++ = *p;
+    }
+  }
+  *o = '\0';
+}
+
+/*
+ * A mark covers one filesystem; a web root can hold others (a data volume
+ * mounted below it), which inotify would have walked into. Mark every
+ * filesystem mounted below `real` too. 1, 0 (why filled), -1 as mark_fs.
+ * Not `strict` (a watch already running): one that cannot be marked is an
+ * error notice and the others go on.
+ */
+static int mark_submounts(exh_watcher *w, const char *real, bool strict, char *why, size_t cap)
+{
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) {
+    snprintf(why, cap,
+             "/proc/self/mountinfo: %s (filesystems mounted below a root cannot be "
+             "found)",
+             strerror(errno));
+    return 0;
+  }
+  int ret = 1;
+  size_t rl = strlen(real);
+  char line[EXH_MAX_PATH * 2 + 512];
+  while (ret == 1 && fgets(line, sizeof line, f)) {
+    /* id parent major:minor root MOUNTPOINT options ... */
+    char *p = line;
+    for (int field = 0; field < 4 && p; field++) {
+      p = strchr(p, ' ');
+      if (p)
+        p++;
+    }
+    if (!p)
+      continue;
+    char *endp = strchr(p, ' ');
+    if (!endp)
+      continue;
+    *endp = '\0';
+    unescape_mount(p);
+    bool below = strcmp(real, "/") == 0 ? p[1] != '\0'
+                                        : strncmp(p, real, rl) == 0 && p[rl] == '/' && p[rl + 1];
+    if (!below)
+      continue;
+    struct stat st;
+    if (lstat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+      continue; /* a file bind-mounted, or gone since */
+    ret = mark_fs(w, p, p, &st, why, cap);
+    if (ret == 0 && !strict) {
+      notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_EUNSUPPORTED, "watch-error", p, why);
+      ret = 1;
+    }
+  }
+  fclose(f);
+  return ret;
+}
+
+/*
+ * Marks the filesystem under root i (and those mounted below it, see
+ * mark_submounts) and records where the root really is. 1 on success, 0 with `why` filled when
+ * fanotify cannot watch it, -1 on no memory.
+ */
+static int mark_root(exh_watcher *w, size_t i, bool strict, char *why, size_t cap)
+{
+  char real[PATH_MAX];
+  if (!realpath(w->roots[i], real)) {
+    snprintf(why, cap, "%s: %s", w->roots[i], strerror(errno));
+    return 0;
+  }
+  struct stat st;
+  int r = mark_fs(w, w->roots[i], real, &st, why, cap);
+  if (r == 1)
+    r = mark_submounts(w, real, strict, why, cap);
+  if (r != 1)
+    return r;
+  char *copy = exh_strdup(real);
+  if (!copy)
+    return -1;
+  exh_free(w->real_roots[i]);
+  w->real_roots[i] = copy;
+  w->root_dev[i] = st.st_dev;
+  w->root_ino[i] = st.st_ino;
+  /* The root may now be somewhere new: cached verdicts may be wrong. */
+  cache_clear(w);
+  return 1;
 }
 
 exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
@@ -197,6 +279,8 @@ exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
   }
   for (size_t i = 0; i < EXH_WATCH_FAN_CACHE; i++)
     w->cache[i].root = -2;
+  /* Polled for POLLPRI: a mount made below a root later is marked too. */
+  w->mntfd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
   /* Every root there now must be markable, or inotify (which watches any
    * local folder) is the safer choice. A missing root is marked when it
    * appears. */
@@ -204,7 +288,7 @@ exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
     struct stat st;
     if (stat(w->roots[i], &st) != 0 || !S_ISDIR(st.st_mode))
       continue;
-    int r = mark_root(w, i, why, cap);
+    int r = mark_root(w, i, true, why, cap);
     if (r <= 0) {
       err = r < 0 ? EXHUNT_ENOMEM : EXHUNT_EUNSUPPORTED;
       goto cleanup;
@@ -225,10 +309,34 @@ cleanup:
 int exh_fan_arm_root(exh_watcher *w, size_t i)
 {
   char why[EXH_MAX_PATH + 256];
-  int r = mark_root(w, i, why, sizeof why);
+  int r = mark_root(w, i, false, why, sizeof why);
   if (r == 0)
     notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_EUNSUPPORTED, "watch-error", w->roots[i], why);
   return r;
+}
+
+exhunt_err exh_fan_mounts_changed(exh_watcher *w)
+{
+  for (size_t i = 0; i < w->n_roots; i++) {
+    if (w->root_missing[i] || !w->real_roots[i])
+      continue;
+    size_t before = w->n_fs;
+    int r = exh_fan_arm_root(w, i);
+    if (r < 0)
+      return EXHUNT_ENOMEM;
+    if (w->n_fs > before) {
+      notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-mount", w->roots[i],
+             "a filesystem was mounted below this root: it is watched too, and the root "
+             "rescanned");
+      char *p = exh_strdup(w->roots[i]);
+      if (!p)
+        return EXHUNT_ENOMEM;
+      exhunt_err err = exh_watch_queue(w, p);
+      if (err)
+        return err;
+    }
+  }
+  return EXHUNT_OK;
 }
 
 /* ---------------------------------------------------------------------- */

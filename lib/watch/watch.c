@@ -693,8 +693,10 @@ exhunt_err exh_watch_loop(exh_watcher *w)
 
   int64_t next_check = now_ms() + EXH_WATCH_ROOT_POLL_MS;
   for (;;) {
-    struct pollfd pfd[2] = {{w->ifd, POLLIN, 0}, {w->opts->control_fd, POLLIN, 0}};
-    nfds_t nfds = w->opts->control_fd >= 0 ? 2 : 1;
+    /* The control descriptor may be -1: poll ignores a negative fd. */
+    struct pollfd pfd[3] = {
+        {w->ifd, POLLIN, 0}, {w->opts->control_fd, POLLIN, 0}, {w->mntfd, POLLPRI, 0}};
+    nfds_t nfds = 3;
     int timeout = -1;
     if (w->n_missing || w->backend == EXHUNT_WATCH_FANOTIFY) {
       int64_t left = next_check - now_ms();
@@ -703,12 +705,15 @@ exhunt_err exh_watch_loop(exh_watcher *w)
     int r = poll(pfd, nfds, timeout);
     if (r < 0 && errno != EINTR)
       return EXHUNT_EIO;
-    if (r > 0 && nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (r > 0 && w->opts->control_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       if (!w->opts->on_control ||
           w->opts->on_control(w->opts->control_ctx, &w->rules) == EXHUNT_WATCH_STOP)
         return EXHUNT_OK;
     }
     if (r > 0 && (pfd[0].revents & POLLIN) && (err = drain(w)) != EXHUNT_OK)
+      return err;
+    if (r > 0 && w->mntfd >= 0 && (pfd[2].revents & (POLLPRI | POLLERR)) &&
+        (err = exh_fan_mounts_changed(w)) != EXHUNT_OK)
       return err;
     if (w->overflowed) {
       w->overflowed = false;
@@ -730,6 +735,7 @@ exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const cha
 {
   memset(w, 0, sizeof *w);
   w->ifd = -1;
+  w->mntfd = -1;
   if (!rules || !roots || n_roots == 0 || !opts || !sink || !sink->on_finding || !sink->on_notice ||
       (opts->control_fd >= 0 && !opts->on_control))
     return EXHUNT_EINVAL;

@@ -77,6 +77,7 @@ typedef struct exh_watcher {
   size_t n_fs;
   exh_fancache *cache;  /* EXH_WATCH_FAN_CACHE slots */
   uint64_t fan_outside; /* events dropped as outside every root */
+  int mntfd;            /* /proc/self/mountinfo, polled for mount changes; -1 */
 } exh_watcher;
 
 /* Checks the arguments and opens the backend (opts->backend; AUTO tries
@@ -118,6 +119,9 @@ exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t why_cap);
 int exh_fan_arm_root(exh_watcher *w, size_t i);
 /* Handles `n` bytes of fanotify events as read from the descriptor. */
 exhunt_err exh_fan_events(exh_watcher *w, const unsigned char *buf, size_t n);
+/* The mount table changed: mark filesystems newly mounted below a root
+ * and rescan that root. */
+exhunt_err exh_fan_mounts_changed(exh_watcher *w);
 void exh_fan_free(exh_watcher *w);
 
 #endif

@@ -349,5 +349,74 @@ rc=$?
 PID=
 [ $rc = 0 ] && ok "(5) SIGINT: exit 0" || bad "(5) SIGINT: exit $rc"
 
+# --- (6) mounts and syslog, in a private mount namespace ----------------------
+# Needs root and unshare(1); said (not silently passed) when unavailable.
+if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
+  M=$T/mnt
+  mkdir -p "$M/r/vol" "$M/r/later" "$M/dev"
+  # A syslog daemon stand-in: glibc's syslog(3) always writes to /dev/log,
+  # so /dev is replaced, inside the namespace only, by a folder holding this
+  # socket and the few devices a process needs. The code path is the real one.
+  python3 - "$M/dev/log" "$M/syslog.txt" "$M/stop" <<'EOF' &
+import socket, sys, os, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(0.1)
+with open(sys.argv[2], "wb") as out:
+    t0 = time.monotonic()
+    while not os.path.exists(sys.argv[3]) and time.monotonic() - t0 < 60:
+        try:
+            out.write(repr(s.recv(65536)).encode() + b"\n"); out.flush()
+        except socket.timeout:
+            pass
+EOF
+  LPID=$!
+  for _ in $(seq 200); do [ -S "$M/dev/log" ] && break; sleep 0.01; done
+  WQ=$(printf '%q ' "${WATCH[@]}")
+  cat >"$M/run.sh" <<EOF
+set -u
+for d in null zero urandom random; do touch "$M/dev/\$d"; mount --bind /dev/\$d "$M/dev/\$d"; done
+mount --bind "$M/dev" /dev
+mount -t tmpfs exhunt-test "$M/r/vol"
+$WQ -f jsonl -o "$M/out.jsonl" --syslog "$M/r" 2>"$M/err" &
+P=\$!
+for _ in \$(seq 500); do grep -q watch-ready "$M/out.jsonl" 2>/dev/null && break; sleep 0.01; done
+printf '%s' '$SHELL_TEXT' >"$M/r/vol/in-volume.aspx"
+printf '%s' '$SHELL_TEXT' >"$M/r/log
+forged.aspx"
+for _ in \$(seq 300); do grep -q 'in-volume.aspx' "$M/out.jsonl" && grep -q 'forged.aspx' "$M/out.jsonl" && break; sleep 0.01; done
+if [ "$BACKEND" = fanotify ]; then
+  mount -t tmpfs exhunt-test2 "$M/r/later"
+  for _ in \$(seq 300); do grep -q '"watch-mount"' "$M/out.jsonl" && break; sleep 0.01; done
+  printf '%s' '$SHELL_TEXT' >"$M/r/later/after-mount.aspx"
+  for _ in \$(seq 300); do grep -q 'after-mount.aspx' "$M/out.jsonl" && break; sleep 0.01; done
+fi
+kill -TERM \$P; wait \$P
+# A filesystem without file handles (ramfs) below a root: auto falls back
+# to inotify and says why; --backend fanotify refuses with the reason.
+mkdir -p "$M/r3/ram"
+mount -t ramfs exhunt-test3 "$M/r3/ram"
+timeout 10 "$EXHUNT" watch --backend auto -f jsonl -o "$M/auto.jsonl" "$M/r3" 2>/dev/null &
+P=\$!
+for _ in \$(seq 500); do grep -q watch-ready "$M/auto.jsonl" 2>/dev/null && break; sleep 0.01; done
+kill -TERM \$P; wait \$P
+"$EXHUNT" watch --backend fanotify -f jsonl -o "$M/fan.jsonl" "$M/r3" 2>/dev/null
+echo "rc=\$?" >"$M/fan.rc"
+EOF
+  unshare -m --propagation private bash "$M/run.sh"
+  touch "$M/stop"; wait $LPID
+  has_m() { grep -F '"type":"finding"' "$M/out.jsonl" 2>/dev/null | grep -qF "\"path\":\"$1\""; }
+  has_m "$M/r/vol/in-volume.aspx" && ok "(6) a filesystem mounted below the root at the start is watched" || bad "(6) file in a mounted volume not found"
+  if [ "$BACKEND" = fanotify ]; then
+    grep -q '"watch-mount"' "$M/out.jsonl" && has_m "$M/r/later/after-mount.aspx" && ok "(6) fanotify: a filesystem mounted below the root later is marked (watch-mount) and watched" || bad "(6) mount after the start not watched"
+  fi
+  grep -q "exhunt\[[0-9]*\]: critical .*in-volume.aspx" "$M/syslog.txt" && ok "(6) --syslog: the finding reached /dev/log ($(grep -c . "$M/syslog.txt") messages)" || bad "(6) --syslog: no finding message: $(head -3 "$M/syslog.txt")"
+  grep -q "^b'<28>" "$M/syslog.txt" && ok "(6) --syslog: facility daemon, warning for critical" || bad "(6) --syslog priority: $(head -1 "$M/syslog.txt")"
+  grep -qF 'log?forged.aspx' "$M/syslog.txt" && ! grep -qF 'log\nforged' "$M/syslog.txt" && ok "(6) --syslog: a newline in a name cannot forge a log line" || bad "(6) --syslog: name not neutralised: $(grep forged "$M/syslog.txt" | head -1)"
+  grep -F '"watch-backend"' "$M/auto.jsonl" | grep -q 'inotify, one watch per folder: fanotify was not used (marking the filesystem of [^"]*/ram: ' && ok "(6) auto: a ramfs below the root -> inotify, with the reason" || bad "(6) auto fallback: $(grep -F watch-backend "$M/auto.jsonl")"
+[ "$(cat "$M/fan.rc")" = rc=2 ] && grep -q '"fanotify cannot be used: marking the filesystem of' "$M/fan.jsonl" && ok "(6) --backend fanotify there: exit 2 with the reason" || bad "(6) --backend fanotify on ramfs: $(cat "$M/fan.rc") $(cat "$M/fan.jsonl")"
+else
+  echo "SKIP - (6) mounts and --syslog: needs root and unshare -m (running as $(id -un))"
+fi
+
 echo "watch tests: $fails failure(s)"
 [ $fails = 0 ]
