@@ -241,11 +241,21 @@ static void reload_rules(watch_ctx *w, const exhunt_rules **current)
          "use");
     return;
   }
+  exhunt_rules_info info;
+  exhunt_rules_get_info(fresh, &info);
+  /* A rule folder emptied by mistake loads without an error: the watch
+   * would go on, blind. The start refuses that; so does a reload. */
+  if (info.yara_rules == 0 && !info.heuristics &&
+      info.iocs_sha256 + info.iocs_sha1 + info.iocs_md5 + info.iocs_name + info.iocs_path == 0) {
+    exhunt_rules_free(fresh);
+    note(w, EXHUNT_NOTICE_ERROR, "rules-reload-failed",
+         "SIGHUP: the new rule set is empty (no rules, IOCs or heuristics); the old rules stay in "
+         "use");
+    return;
+  }
   exhunt_rules_free(w->rules);
   w->rules = fresh;
   *current = fresh;
-  exhunt_rules_info info;
-  exhunt_rules_get_info(fresh, &info);
   char reason[200];
   snprintf(reason, sizeof reason,
            "SIGHUP: rules reloaded (%zu YARA rules, %zu IOCs, heuristics %s)", info.yara_rules,
