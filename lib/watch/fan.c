@@ -113,40 +113,48 @@ static int mark_fs(exh_watcher *w, const char *label, const char *path, struct s
   }
   int32_t fsid[2];
   memcpy(fsid, &sfs.f_fsid, sizeof fsid);
-  for (size_t k = 0; k < w->n_fs; k++)
-    if (memcmp(w->fs[k].fsid, fsid, sizeof fsid) == 0) {
-      ret = 1;
-      goto cleanup;
-    }
-  if (fanotify_mark(w->ifd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL) != 0) {
-    int e = errno;
-    snprintf(why, cap, "marking the filesystem of %s: %s%s", label, strerror(e), mark_hint(e));
-    goto cleanup;
-  }
-  /* Events name folders by handle: check now that a handle made here can
-   * be opened again (CAP_DAC_READ_SEARCH), or every event would be lost. */
+  /* Events name folders by handle: check that a handle made here can be
+   * opened again (CAP_DAC_READ_SEARCH), or every event would be lost. The
+   * mount id tells a second mount of a marked filesystem. */
   union {
     struct file_handle fh;
     char bytes[sizeof(struct file_handle) + EXH_WATCH_FAN_HANDLE_MAX];
   } u;
   u.fh.handle_bytes = EXH_WATCH_FAN_HANDLE_MAX;
-  int mnt, pfd = -1;
+  int mnt = -1, pfd = -1;
   if (name_to_handle_at(mfd, "", &u.fh, &mnt, AT_EMPTY_PATH) != 0 ||
       (pfd = open_by_handle_at(mfd, &u.fh, O_PATH | O_CLOEXEC)) < 0) {
     int e = errno;
     snprintf(why, cap, "resolving file handles on the filesystem of %s: %s%s", label, strerror(e),
-             e == EPERM ? " (needs CAP_DAC_READ_SEARCH)" : "");
-    fanotify_mark(w->ifd, FAN_MARK_REMOVE | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL);
+             e == EPERM        ? " (needs CAP_DAC_READ_SEARCH)"
+             : e == EOPNOTSUPP ? " (this filesystem has no file handles, e.g. overlayfs, FUSE)"
+                               : "");
     goto cleanup;
   }
   close(pfd);
+  bool marked = false;
+  for (size_t k = 0; k < w->n_fs; k++) {
+    if (memcmp(w->fs[k].fsid, fsid, sizeof fsid) != 0)
+      continue;
+    marked = true;
+    if (w->fs[k].mnt_id == mnt) {
+      ret = 1;
+      goto cleanup;
+    }
+  }
+  if (!marked &&
+      fanotify_mark(w->ifd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL) != 0) {
+    int e = errno;
+    snprintf(why, cap, "marking the filesystem of %s: %s%s", label, strerror(e), mark_hint(e));
+    goto cleanup;
+  }
   exh_fanfs *grown = exh_reallocarray(w->fs, w->n_fs + 1, sizeof *grown);
   if (!grown) {
     ret = -1;
     goto cleanup;
   }
   w->fs = grown;
-  w->fs[w->n_fs++] = (exh_fanfs){{fsid[0], fsid[1]}, st->st_dev, mfd};
+  w->fs[w->n_fs++] = (exh_fanfs){{fsid[0], fsid[1]}, st->st_dev, mnt, mfd};
   mfd = -1; /* owned by the table now */
   ret = 1;
 
@@ -372,10 +380,67 @@ static char *user_path(exh_watcher *w, size_t i, const char *rest)
 }
 
 /*
+ * Opens the handle through the mount `mfd` and finds the root its path is
+ * under: 1 with *root (-1: outside) and *path (owned, the user's spelling;
+ * NULL when outside) set, 0 when it cannot be resolved through this mount
+ * (deleted since: ESTALE), -1 on no memory.
+ */
+static int resolve_at(exh_watcher *w, int mfd, struct file_handle *fh, int *root, char **path)
+{
+  *root = -1;
+  *path = NULL;
+  int fd = open_by_handle_at(mfd, fh, O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  char link[64], real[EXH_MAX_PATH + 1];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, real, sizeof real);
+  close(fd);
+  if (n <= 0 || (size_t)n >= sizeof real)
+    return 0;
+  real[n] = '\0';
+  /* A folder deleted after its event reads "... (deleted)": its entries
+   * are gone too. */
+  static const char deleted[] = " (deleted)";
+  if ((size_t)n > sizeof deleted - 1 &&
+      memcmp(real + n - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
+    return 0;
+  size_t best = 0;
+  for (size_t i = 0; i < w->n_roots; i++) {
+    const char *rr = w->real_roots[i];
+    if (!rr)
+      continue;
+    size_t rl = strlen(rr);
+    bool in = strcmp(rr, "/") == 0 ||
+              (strncmp(real, rr, rl) == 0 && (real[rl] == '\0' || real[rl] == '/'));
+    if (in && (*root < 0 || rl > best)) {
+      *root = (int)i;
+      best = rl;
+    }
+  }
+  if (*root < 0)
+    return 1;
+  const char *rest = strcmp(w->real_roots[*root], "/") == 0 ? real : real + best;
+  if (strcmp(rest, "/") == 0)
+    rest = "";
+  if (strlen(w->roots[*root]) + strlen(rest) > EXH_MAX_PATH) {
+    notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "path-too-long", w->roots[*root],
+           "a folder below this root has a path longer than the path limit; not scanned");
+    *root = -1;
+    return 0;
+  }
+  *path = user_path(w, (size_t)*root, rest);
+  return *path ? 1 : -1;
+}
+
+/*
  * Which root is the folder with this handle under, and what is its path?
  * Returns the cache slot (root -1: outside every root), or NULL when the
  * handle cannot be resolved now (not cached: a later event may succeed) or
- * on no memory (*oom).
+ * on no memory (*oom). A filesystem may be reached through several mounts
+ * (a root on a bind mount of a subfolder, another on the filesystem's own
+ * mount): each is tried, as a path read through one may not lead to a
+ * folder seen through another.
  */
 static exh_fancache *resolve(exh_watcher *w, const int32_t fsid[2], int htype,
                              const unsigned char *h, uint32_t hlen, bool *oom)
@@ -384,58 +449,28 @@ static exh_fancache *resolve(exh_watcher *w, const int32_t fsid[2], int htype,
   if (c->root != -2 && c->htype == htype && c->hlen == hlen &&
       memcmp(c->fsid, fsid, sizeof c->fsid) == 0 && memcmp(c->h, h, hlen) == 0)
     return c;
-  int mfd = -1;
-  for (size_t k = 0; k < w->n_fs && mfd < 0; k++)
-    if (memcmp(w->fs[k].fsid, fsid, sizeof w->fs[k].fsid) == 0)
-      mfd = w->fs[k].mfd;
+  union {
+    struct file_handle fh;
+    char bytes[sizeof(struct file_handle) + EXH_WATCH_FAN_HANDLE_MAX];
+  } u;
+  u.fh.handle_bytes = hlen;
+  u.fh.handle_type = htype;
+  memcpy(u.fh.f_handle, h, hlen);
   int root = -1;
   char *path = NULL;
-  if (mfd >= 0) {
-    union {
-      struct file_handle fh;
-      char bytes[sizeof(struct file_handle) + EXH_WATCH_FAN_HANDLE_MAX];
-    } u;
-    u.fh.handle_bytes = hlen;
-    u.fh.handle_type = htype;
-    memcpy(u.fh.f_handle, h, hlen);
-    int fd = open_by_handle_at(mfd, &u.fh, O_PATH | O_CLOEXEC);
-    if (fd < 0)
-      return NULL; /* deleted since (ESTALE): its files are gone too */
-    char link[64], real[EXH_MAX_PATH + 1];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(link, real, sizeof real);
-    close(fd);
-    if (n <= 0 || (size_t)n >= sizeof real)
+  bool opened = false;
+  for (size_t k = 0; k < w->n_fs && root < 0; k++) {
+    if (memcmp(w->fs[k].fsid, fsid, sizeof w->fs[k].fsid) != 0)
+      continue;
+    int r = resolve_at(w, w->fs[k].mfd, &u.fh, &root, &path);
+    if (r < 0) {
+      *oom = true;
       return NULL;
-    real[n] = '\0';
-    /* A folder deleted after its event reads "... (deleted)": not cached,
-     * its entries are checked by lstat before any scan anyway. */
-    static const char deleted[] = " (deleted)";
-    if ((size_t)n > sizeof deleted - 1 &&
-        memcmp(real + n - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
-      return NULL;
-    size_t best = 0;
-    for (size_t i = 0; i < w->n_roots; i++) {
-      const char *rr = w->real_roots[i];
-      if (!rr)
-        continue;
-      size_t rl = strlen(rr);
-      bool in = strcmp(rr, "/") == 0 ||
-                (strncmp(real, rr, rl) == 0 && (real[rl] == '\0' || real[rl] == '/'));
-      if (in && (root < 0 || rl > best)) {
-        root = (int)i;
-        best = rl;
-      }
     }
-    if (root >= 0) {
-      const char *rest = strcmp(w->real_roots[root], "/") == 0 ? real : real + best;
-      path = user_path(w, (size_t)root, strcmp(rest, "/") == 0 ? "" : rest);
-      if (!path) {
-        *oom = true;
-        return NULL;
-      }
-    }
+    opened |= r > 0;
   }
+  if (!opened && root < 0)
+    return NULL; /* deleted since: not cached, a handle is never reused */
   exh_free(c->path);
   c->root = root;
   c->path = path;

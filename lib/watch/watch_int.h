@@ -29,11 +29,13 @@ typedef struct exh_wentry {
   int root;       /* index in roots[] for a root's own watch, else -1 */
 } exh_wentry;
 
-/* One filesystem holding a root, marked whole (fanotify). `mfd` is a
- * descriptor on it for open_by_handle_at. */
+/* One mount of a filesystem holding a root (fanotify). The filesystem is
+ * marked whole once; each mount through which a root is reached keeps a
+ * descriptor (`mfd`) for open_by_handle_at, as paths are read through it. */
 typedef struct exh_fanfs {
   int32_t fsid[2];
   dev_t dev;
+  int mnt_id;
   int mfd;
 } exh_fanfs;
 
@@ -73,7 +75,7 @@ typedef struct exh_watcher {
   char **real_roots; /* per root: realpath, owned; NULL while missing */
   dev_t *root_dev;   /* per root: (dev, ino) when last seen */
   ino_t *root_ino;
-  exh_fanfs *fs;
+  exh_fanfs *fs; /* one per (filesystem, mount) */
   size_t n_fs;
   exh_fancache *cache;  /* EXH_WATCH_FAN_CACHE slots */
   uint64_t fan_outside; /* events dropped as outside every root */

@@ -409,6 +409,18 @@ if [ "$BACKEND" = fanotify ]; then
   for _ in \$(seq 300); do grep -q 'after-mount.aspx' "$M/out.jsonl" && break; sleep 0.01; done
 fi
 kill -TERM \$P; wait \$P
+# Two roots on one filesystem reached through two mounts: a bind mount of
+# a subfolder, and a folder beside it. Paths read through the bind mount
+# cannot lead to the second root; each mount must be tried.
+mkdir -p "$M/data/a" "$M/data/b" "$M/bindA"
+mount --bind "$M/data/a" "$M/bindA"
+$WQ -f jsonl -o "$M/two.jsonl" "$M/bindA" "$M/data/b" 2>/dev/null &
+P=\$!
+for _ in \$(seq 500); do grep -q watch-ready "$M/two.jsonl" 2>/dev/null && break; sleep 0.01; done
+printf '%s' '$SHELL_TEXT' >"$M/data/b/beside.aspx"
+printf '%s' '$SHELL_TEXT' >"$M/bindA/bound.aspx"
+for _ in \$(seq 300); do grep -q 'beside.aspx' "$M/two.jsonl" && grep -q 'bound.aspx' "$M/two.jsonl" && break; sleep 0.01; done
+kill -TERM \$P; wait \$P
 # A filesystem without file handles (ramfs) below a root: auto falls back
 # to inotify and says why; --backend fanotify refuses with the reason.
 mkdir -p "$M/r3/ram"
@@ -430,8 +442,9 @@ EOF
   grep -q "exhunt\[[0-9]*\]: critical .*in-volume.aspx" "$M/syslog.txt" && ok "(6) --syslog: the finding reached /dev/log ($(grep -c . "$M/syslog.txt") messages)" || bad "(6) --syslog: no finding message: $(head -3 "$M/syslog.txt")"
   grep -q "^b'<28>" "$M/syslog.txt" && ok "(6) --syslog: facility daemon, warning for critical" || bad "(6) --syslog priority: $(head -1 "$M/syslog.txt")"
   grep -qF 'log?forged.aspx' "$M/syslog.txt" && ! grep -qF 'log\nforged' "$M/syslog.txt" && ok "(6) --syslog: a newline in a name cannot forge a log line" || bad "(6) --syslog: name not neutralised: $(grep forged "$M/syslog.txt" | head -1)"
-  grep -F '"watch-backend"' "$M/auto.jsonl" | grep -q 'inotify, one watch per folder: fanotify was not used (marking the filesystem of [^"]*/ram: ' && ok "(6) auto: a ramfs below the root -> inotify, with the reason" || bad "(6) auto fallback: $(grep -F watch-backend "$M/auto.jsonl")"
-[ "$(cat "$M/fan.rc")" = rc=2 ] && grep -q '"fanotify cannot be used: marking the filesystem of' "$M/fan.jsonl" && ok "(6) --backend fanotify there: exit 2 with the reason" || bad "(6) --backend fanotify on ramfs: $(cat "$M/fan.rc") $(cat "$M/fan.jsonl")"
+  grep -F '"type":"finding"' "$M/two.jsonl" | grep -qF "\"path\":\"$M/data/b/beside.aspx\"" && grep -F '"type":"finding"' "$M/two.jsonl" | grep -qF "\"path\":\"$M/bindA/bound.aspx\"" && ok "(6) two roots on one filesystem through two mounts (a bind mount): both watched" || bad "(6) bind-mounted root and its neighbour: $(grep -o '"path":"[^"]*"' "$M/two.jsonl" | sort -u | tr '\n' ' ')"
+  grep -F '"watch-backend"' "$M/auto.jsonl" | grep -qE 'inotify, one watch per folder: fanotify was not used \((marking|resolving file handles on) the filesystem of [^"]*/ram: ' && ok "(6) auto: a ramfs below the root -> inotify, with the reason" || bad "(6) auto fallback: $(grep -F watch-backend "$M/auto.jsonl")"
+[ "$(cat "$M/fan.rc")" = rc=2 ] && grep -qE '"fanotify cannot be used: (marking|resolving file handles on) the filesystem of [^"]*/ram: ' "$M/fan.jsonl" && ok "(6) --backend fanotify there: exit 2 with the reason" || bad "(6) --backend fanotify on ramfs: $(cat "$M/fan.rc") $(cat "$M/fan.jsonl")"
 else
   echo "SKIP - (6) mounts and --syslog: needs root and unshare -m (running as $(id -un))"
 fi
