@@ -71,6 +71,8 @@ void exh_fan_free(exh_watcher *w)
   exh_free(w->real_roots);
   exh_free(w->root_dev);
   exh_free(w->root_ino);
+  exh_free(w->fan_refused);
+  w->fan_refused = NULL;
   if (w->mntfd >= 0)
     close(w->mntfd);
   w->mntfd = -1;
@@ -281,7 +283,8 @@ exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
   w->root_dev = exh_calloc(w->n_roots, sizeof *w->root_dev);
   w->root_ino = exh_calloc(w->n_roots, sizeof *w->root_ino);
   w->cache = exh_calloc(EXH_WATCH_FAN_CACHE, sizeof *w->cache);
-  if (!w->real_roots || !w->root_dev || !w->root_ino || !w->cache) {
+  w->fan_refused = exh_calloc(w->n_roots, sizeof *w->fan_refused);
+  if (!w->real_roots || !w->root_dev || !w->root_ino || !w->cache || !w->fan_refused) {
     err = EXHUNT_ENOMEM;
     goto cleanup;
   }
@@ -318,8 +321,11 @@ int exh_fan_arm_root(exh_watcher *w, size_t i)
 {
   char why[EXH_MAX_PATH + 256];
   int r = mark_root(w, i, false, why, sizeof why);
-  if (r == 0)
+  /* A root back on a filesystem that cannot be marked is retried every
+   * second (it may be remounted): say so once, not every second. */
+  if (r == 0 && !w->fan_refused[i])
     notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_EUNSUPPORTED, "watch-error", w->roots[i], why);
+  w->fan_refused[i] = r == 0;
   return r;
 }
 

@@ -75,7 +75,8 @@ typedef struct exh_watcher {
   char **real_roots; /* per root: realpath, owned; NULL while missing */
   dev_t *root_dev;   /* per root: (dev, ino) when last seen */
   ino_t *root_ino;
-  exh_fanfs *fs; /* one per (filesystem, mount) */
+  bool *fan_refused; /* per root: its last mark failed (noted once) */
+  exh_fanfs *fs;     /* one per (filesystem, mount) */
   size_t n_fs;
   exh_fancache *cache;  /* EXH_WATCH_FAN_CACHE slots */
   uint64_t fan_outside; /* events dropped as outside every root */

@@ -421,6 +421,17 @@ printf '%s' '$SHELL_TEXT' >"$M/data/b/beside.aspx"
 printf '%s' '$SHELL_TEXT' >"$M/bindA/bound.aspx"
 for _ in \$(seq 300); do grep -q 'beside.aspx' "$M/two.jsonl" && grep -q 'bound.aspx' "$M/two.jsonl" && break; sleep 0.01; done
 kill -TERM \$P; wait \$P
+# fanotify: a root missing at the start comes back on a filesystem that
+# cannot be marked (ramfs): one watch-error, not one every second.
+if [ "$BACKEND" = fanotify ]; then
+  $WQ -f jsonl -o "$M/back.jsonl" "$M/r5" 2>/dev/null &
+  P=\$!
+  for _ in \$(seq 500); do grep -q watch-ready "$M/back.jsonl" 2>/dev/null && break; sleep 0.01; done
+  mkdir -p "$M/r5"
+  mount -t ramfs exhunt-test5 "$M/r5"
+  sleep 3.5
+  kill -TERM \$P; wait \$P
+fi
 # A filesystem without file handles (ramfs) below a root: auto falls back
 # to inotify and says why; --backend fanotify refuses with the reason.
 mkdir -p "$M/r3/ram"
@@ -442,6 +453,10 @@ EOF
   grep -q "exhunt\[[0-9]*\]: critical .*in-volume.aspx" "$M/syslog.txt" && ok "(6) --syslog: the finding reached /dev/log ($(grep -c . "$M/syslog.txt") messages)" || bad "(6) --syslog: no finding message: $(head -3 "$M/syslog.txt")"
   grep -q "^b'<28>" "$M/syslog.txt" && ok "(6) --syslog: facility daemon, warning for critical" || bad "(6) --syslog priority: $(head -1 "$M/syslog.txt")"
   grep -qF 'log?forged.aspx' "$M/syslog.txt" && ! grep -qF 'log\nforged' "$M/syslog.txt" && ok "(6) --syslog: a newline in a name cannot forge a log line" || bad "(6) --syslog: name not neutralised: $(grep forged "$M/syslog.txt" | head -1)"
+  if [ "$BACKEND" = fanotify ]; then
+    n5=$(grep -c '"what":"watch-error".*r5' "$M/back.jsonl")
+    [ "$n5" = 1 ] && ok "(6) fanotify: a root back on an unmarkable filesystem: one watch-error in 3.5 s" || bad "(6) root back on ramfs: $n5 watch-error notes in 3.5 s"
+  fi
   grep -F '"type":"finding"' "$M/two.jsonl" | grep -qF "\"path\":\"$M/data/b/beside.aspx\"" && grep -F '"type":"finding"' "$M/two.jsonl" | grep -qF "\"path\":\"$M/bindA/bound.aspx\"" && ok "(6) two roots on one filesystem through two mounts (a bind mount): both watched" || bad "(6) bind-mounted root and its neighbour: $(grep -o '"path":"[^"]*"' "$M/two.jsonl" | sort -u | tr '\n' ' ')"
   grep -F '"watch-backend"' "$M/auto.jsonl" | grep -qE 'inotify, one watch per folder: fanotify was not used \((marking|resolving file handles on) the filesystem of [^"]*/ram: ' && ok "(6) auto: a ramfs below the root -> inotify, with the reason" || bad "(6) auto fallback: $(grep -F watch-backend "$M/auto.jsonl")"
 [ "$(cat "$M/fan.rc")" = rc=2 ] && grep -qE '"fanotify cannot be used: (marking|resolving file handles on) the filesystem of [^"]*/ram: ' "$M/fan.jsonl" && ok "(6) --backend fanotify there: exit 2 with the reason" || bad "(6) --backend fanotify on ramfs: $(cat "$M/fan.rc") $(cat "$M/fan.jsonl")"
