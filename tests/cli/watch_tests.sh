@@ -40,9 +40,11 @@ fi
 WATCH=("$EXHUNT" watch --backend "$BACKEND")
 echo "backend: $BACKEND (scratch folder $T on $(stat -f -c %T "$T"))"
 PID=
+NSDIR=
 cleanup() {
   [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
   rm -rf "$T"
+  case $NSDIR in /tmp/exhunt-watch-ns.*) rm -rf "$NSDIR" ;; esac
 }
 trap cleanup EXIT
 fails=0
@@ -371,6 +373,9 @@ PID=
 # Needs root and unshare(1); said (not silently passed) when unavailable.
 if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
   M=$T/mnt
+  # /dev is replaced inside the namespace below: a scratch folder under
+  # /dev (TMPDIR=/dev/shm) would vanish with it, so use /tmp then.
+  case $T in /dev/*) M=$(mktemp -d /tmp/exhunt-watch-ns.XXXXXX) ;; esac
   mkdir -p "$M/r/vol" "$M/r/later" "$M/dev"
   # A syslog daemon stand-in: glibc's syslog(3) always writes to /dev/log,
   # so /dev is replaced, inside the namespace only, by a folder holding this
@@ -445,6 +450,7 @@ echo "rc=\$?" >"$M/fan.rc"
 EOF
   unshare -m --propagation private bash "$M/run.sh"
   touch "$M/stop"; wait $LPID
+  NSDIR=$M
   has_m() { grep -F '"type":"finding"' "$M/out.jsonl" 2>/dev/null | grep -qF "\"path\":\"$1\""; }
   has_m "$M/r/vol/in-volume.aspx" && ok "(6) a filesystem mounted below the root at the start is watched" || bad "(6) file in a mounted volume not found"
   if [ "$BACKEND" = fanotify ]; then
