@@ -410,6 +410,19 @@ static bool fanotify_here(void)
   bool ok =
       fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_CLOSE_WRITE, AT_FDCWD, root) == 0;
   close(fd);
+  /* The backend also opens folder handles (CAP_DAC_READ_SEARCH). */
+  union {
+    struct file_handle fh;
+    char bytes[sizeof(struct file_handle) + 128];
+  } u;
+  u.fh.handle_bytes = 128;
+  int mnt, dfd = open(root, O_RDONLY | O_DIRECTORY), hfd = -1;
+  ok = ok && dfd >= 0 && name_to_handle_at(dfd, "", &u.fh, &mnt, AT_EMPTY_PATH) == 0 &&
+       (hfd = open_by_handle_at(dfd, &u.fh, O_PATH)) >= 0;
+  if (hfd >= 0)
+    close(hfd);
+  if (dfd >= 0)
+    close(dfd);
   return ok;
 }
 
