@@ -110,5 +110,10 @@
 #define EXH_WATCH_BATCH 1024u
 #define EXH_WATCH_DRAIN_MS 100
 #define EXH_WATCH_ROOT_POLL_MS 1000
+/* fanotify: the largest directory file handle kept (the kernel's
+ * MAX_HANDLE_SZ), and the slots of the cache of resolved directory handles
+ * that lets events from outside the roots be dropped without a syscall. */
+#define EXH_WATCH_FAN_HANDLE_MAX 128u
+#define EXH_WATCH_FAN_CACHE 1024u
 
 #endif
