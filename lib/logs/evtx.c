@@ -127,6 +127,8 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
 {
   memset(ev, 0, offsetof(exh_event, numbuf));
   ev->doc = NULL;
+  /* Views are never NULL, even empty: the detectors search them. */
+  ev->message.p = "";
   exh_dynbuf_reset(scratch);
   /* Everything extracted is at most the input, plus a NUL per value:
    * reserve once so the views never move. */
@@ -353,6 +355,13 @@ exhunt_err exh_evtx_read(const exh_ra *ra,
       goto next;
     }
     libevtx_record_get_identifier(record, &id, NULL);
+    /* The room exh_event_from_xml needs, reserved here so that running out
+     * of memory is an error, not a record counted as unreadable. */
+    exh_dynbuf_reset(&scratch);
+    if (exh_dynbuf_reserve(&scratch, 2 * size + 64) != EXHUNT_OK) {
+      libevtx_record_free(&record, NULL);
+      goto cleanup;
+    }
     if (exh_event_from_xml(ev, (const char *)xml, strnlen((const char *)xml, size), &scratch))
       on_event(ctx, ev, id);
     else
