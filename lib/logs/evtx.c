@@ -35,13 +35,19 @@ static const char *find(const char *p, const char *end, const char *needle)
   return NULL;
 }
 
-/* Appends the XML-unescaped text [p, end) to scratch (never grows past what
- * was reserved: unescaping only shortens). Returns the view. */
+/* Appends the XML-unescaped text [p, end) to scratch, never past what was
+ * reserved (the views must not move): unescaping only shortens, but the
+ * elements looked up may nest in hostile XML (<EventID><Level>...), so the
+ * same bytes can be extracted several times; what does not fit is cut.
+ * Returns the view. */
 static exh_view unescape(exh_dynbuf *scratch, const char *p, const char *end)
 {
+  if (scratch->len >= scratch->cap)
+    return (exh_view){"", 0};
+  size_t room = scratch->cap - scratch->len - 1; /* one byte for the NUL */
   char *out = scratch->data + scratch->len;
   size_t o = 0;
-  while (p < end) {
+  while (p < end && o < room) { /* each pass writes one byte */
     if (*p == '&') {
       static const struct {
         const char *ent;
