@@ -9,8 +9,8 @@
 #   make fuzz       libFuzzer targets (clang) for FUZZ_SECONDS each (default 10),
 #                   each with its dictionary (tests/fuzz/dict/NAME.dict) and
 #                   flags (tests/fuzz/NAME.flags) when it has them
-#   make fuzz-long  the same for FUZZ_LONG_SECONDS each (default 600; 16
-#                   targets: about 2 h 40 min); not part of CI (docs/fuzzing.md)
+#   make fuzz-long  the same for FUZZ_LONG_SECONDS each (default 600; 15
+#                   targets: about 2 h 30 min); not part of CI (docs/fuzzing.md)
 #   make bench      scan benchmark against yara and sha256sum (bench/)
 #   make example    hunt the bundled example evidence (verdicts, HTML report)
 #   make screenshot the example's HTML report as build/example-report.png
