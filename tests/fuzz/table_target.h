@@ -9,6 +9,8 @@
  *    (RFC 4180 for CSV, runs of spaces for W3C), the field cap included,
  *    and every view is readable;
  *  - exh_table_first_field agrees with the split on quote-free CSV rows;
+ *  - exh_csv_ends_in_quote (which joins a CSV record across a quoted line
+ *    break) agrees with a reference reading, from either starting state;
  *  - the literal prefilter exh_row_may_match is a superset of the
  *    detectors: a row that yields a hit is never one it would skip.
  * A broken check aborts, which libFuzzer and the replay driver report.
@@ -64,6 +66,32 @@ static size_t ref_split_csv(const char *p, size_t n)
       return nf;
     i++; /* the comma */
   }
+}
+
+/* Reference quote state at the end of a CSV line that starts inside a
+ * quoted value or not, by the same rules as ref_split_csv, without the
+ * field cap. */
+static bool ref_ends_in_quote(const char *p, size_t n, bool in_quote)
+{
+  bool field_start = !in_quote, after_close = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = p[i];
+    if (in_quote) {
+      if (c == '"' && i + 1 < n && p[i + 1] == '"')
+        i++;
+      else if (c == '"')
+        in_quote = false, after_close = true;
+      continue;
+    }
+    if (c == ',') {
+      field_start = true, after_close = false;
+      continue;
+    }
+    if (c == '"' && field_start && !after_close)
+      in_quote = true;
+    field_start = false;
+  }
+  return in_quote;
 }
 
 /* Reference W3C split: maximal runs of non-space bytes. */
@@ -125,6 +153,11 @@ static void check_record(exh_table *t, exh_cols *cols, const char *line, size_t 
 
 static void feed_line(exh_table *t, exh_cols *cols, const char *line, size_t len)
 {
+  /* the quote state that joins CSV records across line breaks */
+  if (t->format == EXH_FMT_CSV)
+    for (int q = 0; q < 2; q++)
+      if (exh_csv_ends_in_quote(line, len, q) != ref_ends_in_quote(line, len, q))
+        abort();
   unsigned changes = t->header_changes;
   bool had = t->have_header;
   exh_line_kind kind = exh_table_classify(t, line, len);
