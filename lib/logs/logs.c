@@ -1168,6 +1168,9 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
                (unsigned long long)unbound);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "no-header", path, reason);
     }
+    if (fs.table.nomem)
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path,
+             "out of memory: a header or record could not be read whole; findings may be missing");
     if (lines.src_err == EXHUNT_ETRUNCATED)
       notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ETRUNCATED, "gzip-truncated", path,
              "compressed stream ends early; the lines before the cut were read");

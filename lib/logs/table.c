@@ -129,8 +129,13 @@ static void set_header(exh_table *t, const char *p, size_t n, char sep)
       len--;
     if (len || sep == ',') {
       size_t off = t->names.len;
-      if (exh_dynbuf_add(&t->names, name, len) || exh_dynbuf_addc(&t->names, '\0'))
+      exhunt_err err = exh_dynbuf_add(&t->names, name, len);
+      if (!err)
+        err = exh_dynbuf_addc(&t->names, '\0');
+      if (err) {
+        t->nomem |= err == EXHUNT_ENOMEM;
         break;
+      }
       t->name_off[t->n_names++] = off;
     }
     i = j + 1;
@@ -208,7 +213,9 @@ static void split_csv(exh_table *t, const char *p, size_t n)
     return;
   exh_dynbuf_reset(&t->scratch);
   /* Reserve once so views into scratch never move. */
-  if (exh_dynbuf_reserve(&t->scratch, n + 1)) {
+  exhunt_err err = exh_dynbuf_reserve(&t->scratch, n + 1);
+  if (err) {
+    t->nomem |= err == EXHUNT_ENOMEM;
     t->n_values = 0;
     return;
   }

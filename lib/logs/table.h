@@ -50,6 +50,7 @@ typedef struct exh_table {
   bool header_capped;
   bool fields_capped;
   exh_dynbuf scratch;
+  bool nomem; /* an allocation failed: a header or a record was cut short */
 } exh_table;
 
 typedef enum exh_line_kind {
