@@ -186,6 +186,10 @@ static void *worker_main(void *arg)
     exh_fileresult res;
     w->n_batch = 0;
     exh_filescan_path(w->fs, &info, &batching, &res);
+    /* The file's YARA and hashing time counts too: a worker that has run
+     * ahead of --cpu-limit sleeps before its next file, not only before its
+     * next read. */
+    exh_pace_account(c->pace, 0);
     pthread_mutex_lock(&c->out_lock);
     for (size_t i = 0; i < w->n_batch; i++) {
       if ((unsigned)w->batch[i].severity < EXHUNT_SEV_COUNT)

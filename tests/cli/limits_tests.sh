@@ -166,8 +166,10 @@ check "--max-rate 4 MiB/s: $bytes bytes take at least $want s (took $took)" \
   --cpu-limit 25 "$TMP/bulk" >/dev/null 2>&1
 read -r wall user sys <"$TMP/time"
 echo "  --cpu-limit 25: wall $wall s, CPU $user + $sys s"
+# The pace is checked between reads and files, so the last file's work can
+# run over: half a second of slack (one 770 KB file under ASan).
 check "--cpu-limit 25: CPU time at most ~25 % of the wall time (wall $wall, cpu $user+$sys)" \
-  'python3 -c "import sys; w,c=$wall,$user+$sys; sys.exit(0 if w > 0.5 and c <= 0.25 * w + 0.15 else 1)"'
+  'python3 -c "import sys; w,c=$wall,$user+$sys; sys.exit(0 if w > 0.5 and c <= 0.25 * w + 0.5 else 1)"'
 
 "$EXHUNT" scan -f jsonl --no-progress -j 1 --nice --max-rate 1 "$TMP/bulk" >/dev/null 2>"$TMP/nice.err" &
 pid=$!
