@@ -6,14 +6,19 @@
 #                   short fuzz burst (FUZZ_SECONDS=5 per target)
 #   make format     clang-format every C file in place
 #   make check      clang-format check + banned-function check (as CI does)
-#   make fuzz       libFuzzer targets (clang) for FUZZ_SECONDS each (default 10)
+#   make fuzz       libFuzzer targets (clang) for FUZZ_SECONDS each (default 10),
+#                   each with its dictionary (tests/fuzz/dict/NAME.dict) and
+#                   flags (tests/fuzz/NAME.flags) when it has them
+#   make fuzz-long  the same for FUZZ_LONG_SECONDS each (default 600; 15
+#                   targets: about 2 h 30 min); not part of CI (docs/fuzzing.md)
 #   make bench      scan benchmark against yara and sha256sum (bench/)
 #   make example    hunt the bundled example evidence (verdicts, HTML report)
 #   make screenshot the example's HTML report as build/example-report.png
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 10
+FUZZ_LONG_SECONDS ?= 600
 
-.PHONY: all build test asan test-all format check fuzz bench example screenshot clean
+.PHONY: all build test asan test-all format check fuzz fuzz-long bench example screenshot clean
 
 all: build
 
@@ -41,17 +46,26 @@ check:
 	tools/check-banned.sh
 
 # New inputs go to build-fuzz/corpus-NAME, seeded from tests/fuzz/corpus/NAME;
-# a crash input is left in build-fuzz/ to be committed under tests/fuzz/crashes/NAME.
+# a crash input is left in build-fuzz/ to be committed under tests/fuzz/crashes/NAME
+# (docs/fuzzing.md). FUZZ_TARGETS="csv w3c" runs only those.
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DEXHUNT_FUZZ=ON -DEXHUNT_WERROR=OFF
 	cmake --build build-fuzz -j $(JOBS)
-	set -e; for src in tests/fuzz/fuzz_*.c; do \
-	  t=$$(basename $$src .c); n=$${t#fuzz_}; \
-	  mkdir -p build-fuzz/corpus-$$n; cp -n tests/fuzz/corpus/$$n/* build-fuzz/corpus-$$n/ 2>/dev/null || true; \
+	set -e; for n in $(FUZZ_TARGETS); do \
+	  t=fuzz_$$n; \
+	  mkdir -p build-fuzz/corpus-$$n; \
+	  for f in tests/fuzz/corpus/$$n/*; do case $$(basename $$f) in README*|LICENSE*) ;; *) cp -n $$f build-fuzz/corpus-$$n/ 2>/dev/null || true;; esac; done; \
 	  if [ $$n = logs ]; then cp -n ../shared/research-data/datasets/evtx-attack-samples/*.evtx build-fuzz/corpus-logs/ 2>/dev/null || true; fi; \
-	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
-	  (cd build-fuzz && ./tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 corpus-$$n); \
+	  opts="-max_len=65536"; [ -f tests/fuzz/$$n.flags ] && opts=$$(cat tests/fuzz/$$n.flags); \
+	  [ -f tests/fuzz/dict/$$n.dict ] && opts="$$opts -dict=../tests/fuzz/dict/$$n.dict"; \
+	  echo "== $$t ($(FUZZ_SECONDS) s) $$opts"; \
+	  (cd build-fuzz && LSAN_OPTIONS=suppressions=../tests/fuzz/lsan.supp \
+	     ./tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) $$opts corpus-$$n); \
 	done
+
+fuzz-long:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)
 
 bench: build
 	bench/scan_bench.sh

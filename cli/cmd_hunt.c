@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "hunt_out.h"
+#include "limits_opt.h"
 #include "report.h"
 
 void help_hunt(FILE *out)
@@ -46,8 +47,10 @@ void help_hunt(FILE *out)
         "  --min-severity LEVEL  text: findings listed at or above LEVEL (default low)\n"
         "  -v, --verbose         also print notes on stderr\n"
         "  -q, --quiet           text: no closing summary line\n"
-        "  --no-progress         no progress line (shown on a terminal)\n"
-        "\n"
+        "  --no-progress         no progress line (shown on a terminal)\n",
+        out);
+  cli_limit_help(out, true, true);
+  fputs("\n"
         "No output file may lie inside EVIDENCE: evidence is read-only.\n"
         "Exit status: 1 if a server is COMPROMISED, EXPLOITED, ATTEMPTED or SCANNED;\n"
         "else 2 if one has INSUFFICIENT EVIDENCE, or errors left something unexamined,\n"
@@ -60,6 +63,7 @@ enum { OPT_REPORT = 256, OPT_EXCLUDE };
 static const struct option hunt_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
     CLI_RULE_OPTIONS,
+    CLI_LIMIT_OPTIONS,
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
@@ -88,6 +92,8 @@ int cmd_hunt(int argc, char **argv)
   const char *excludes[MAX_LIST];
   size_t n_excludes = 0;
   cli_rule_opts ro;
+  cli_limit_opts lim_opts;
+  memset(&lim_opts, 0, sizeof lim_opts);
   bool ro_ok = cli_rule_opts_init(&ro, argc), no_progress = false;
   hunt_fmt main_fmt = HUNT_TEXT;
   const char *main_path = NULL;
@@ -106,6 +112,11 @@ int cmd_hunt(int argc, char **argv)
   }
   while ((opt = getopt_long(argc, argv, "f:o:vqxj:h", hunt_options, NULL)) != -1) {
     if (cli_rule_option(&ro, opt, optarg))
+      continue;
+    int lim = cli_limit_option(&lim_opts, "hunt", opt, optarg);
+    if (lim < 0)
+      goto cleanup;
+    if (lim)
       continue;
     switch (opt) {
     case 'f':
@@ -193,6 +204,11 @@ int cmd_hunt(int argc, char **argv)
   opts.rules = rules;
   opts.excludes = excludes;
   opts.n_excludes = n_excludes;
+  opts.max_filesize = lim_opts.max_filesize;
+  opts.max_depth = lim_opts.max_depth;
+  opts.limits = lim_opts.limits;
+  opts.pace = lim_opts.pace;
+  cli_apply_nice(&lim_opts, "hunt");
   exhunt_scan_stats stats;
   exhunt_err err =
       exhunt_hunt_paths((const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);

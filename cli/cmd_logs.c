@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "limits_opt.h"
 #include "report.h"
 
 void help_logs(FILE *out)
@@ -36,8 +37,10 @@ void help_logs(FILE *out)
         "  --min-severity LEVEL  report findings at or above LEVEL (default low)\n"
         "  -v, --verbose         text: also print notes on stderr\n"
         "  -q, --quiet           text: no summary\n"
-        "  --no-progress         no progress line\n"
-        "\n"
+        "  --no-progress         no progress line\n",
+        out);
+  cli_limit_help(out, false, true);
+  fputs("\n"
         "Exit status: 0 nothing found; 1 findings; 2 usage or fatal error, or errors\n"
         "and no findings.\n",
         out);
@@ -49,6 +52,7 @@ static const struct option logs_options[] = {
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_LIMIT_OPTIONS,
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
@@ -68,6 +72,8 @@ int cmd_logs(int argc, char **argv)
   /* Repeatable --exclude: at most one per argument. */
   const char *excludes[256];
   size_t n_excludes = 0;
+  cli_limit_opts lim_opts;
+  memset(&lim_opts, 0, sizeof lim_opts);
 
   optind = 1;
   int opt;
@@ -76,6 +82,11 @@ int cmd_logs(int argc, char **argv)
     if (common < 0)
       goto cleanup;
     if (common)
+      continue;
+    int lim = cli_limit_option(&lim_opts, "logs", opt, optarg);
+    if (lim < 0)
+      goto cleanup;
+    if (lim)
       continue;
     switch (opt) {
     case OPT_SINCE:
@@ -121,6 +132,10 @@ int cmd_logs(int argc, char **argv)
   }
   opts.excludes = excludes;
   opts.n_excludes = n_excludes;
+  opts.max_depth = lim_opts.max_depth;
+  opts.limits = lim_opts.limits;
+  opts.pace = lim_opts.pace;
+  cli_apply_nice(&lim_opts, "logs");
   char **roots = argv + optind;
   int n_roots = argc - optind;
   if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)

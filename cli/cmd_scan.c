@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "limits_opt.h"
 #include "output/format.h"
 #include "report.h"
 
@@ -46,12 +47,11 @@ void help_scan(FILE *out)
         "                        (repeatable); an excluded directory is not entered\n"
         "  --newer-than DATE     only files modified at or after DATE (UTC; 2021-03-01\n"
         "                        or 2021-03-01T12:00:00Z). mtime can be forged: see docs\n"
-        "  --max-filesize SIZE   content rules skip larger files, which are still hashed\n"
-        "                        (default 32M; K, M, G suffixes)\n"
         "  -x, --one-file-system do not enter other file systems\n"
-        "  --max-depth N         directory depth limit (default 64)\n"
-        "  -j, --threads N       worker threads (default: one per core)\n"
-        "Output:\n"
+        "  -j, --threads N       worker threads (default: one per core)\n",
+        out);
+  cli_limit_help(out, true, false);
+  fputs("Output:\n"
         "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
         "  -o, --output FILE     write there instead of stdout (never under a PATH)\n"
         "  --min-severity LEVEL  report findings at or above LEVEL: info, low (default),\n"
@@ -74,16 +74,13 @@ void help_scan(FILE *out)
 enum {
   OPT_EXCLUDE = 256,
   OPT_NEWER,
-  OPT_MAXSIZE,
-  OPT_MAXDEPTH,
 };
 
 static const struct option scan_options[] = {
     CLI_RULE_OPTIONS,
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"newer-than", required_argument, NULL, OPT_NEWER},
-    {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
-    {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
+    CLI_LIMIT_OPTIONS,
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
@@ -102,6 +99,8 @@ int cmd_scan(int argc, char **argv)
   const char **excludes = NULL;
   size_t n_excludes = 0;
   cli_rule_opts ro;
+  cli_limit_opts lim_opts;
+  memset(&lim_opts, 0, sizeof lim_opts);
   bool no_progress = false;
   const char *output = NULL;
 
@@ -121,6 +120,11 @@ int cmd_scan(int argc, char **argv)
       goto cleanup;
     if (common || cli_rule_option(&ro, opt, optarg))
       continue;
+    int lim = cli_limit_option(&lim_opts, "scan", opt, optarg);
+    if (lim < 0)
+      goto cleanup;
+    if (lim)
+      continue;
     switch (opt) {
     case OPT_EXCLUDE:
       excludes[n_excludes++] = optarg;
@@ -129,18 +133,6 @@ int cmd_scan(int argc, char **argv)
       if (!cli_parse_date(optarg, &opts.newer_than)) {
         rc = cli_usage_error(
             "scan", "bad --newer-than date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_MAXSIZE:
-      if (!cli_parse_size(optarg, &opts.max_filesize) || opts.max_filesize == 0) {
-        rc = cli_usage_error("scan", "bad --max-filesize '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_MAXDEPTH:
-      if (!cli_parse_uint(optarg, 4096, &opts.max_depth) || opts.max_depth == 0) {
-        rc = cli_usage_error("scan", "bad --max-depth '%s'", optarg);
         goto cleanup;
       }
       break;
@@ -170,6 +162,11 @@ int cmd_scan(int argc, char **argv)
   int n_roots = argc - optind;
   opts.excludes = excludes;
   opts.n_excludes = n_excludes;
+  opts.max_filesize = lim_opts.max_filesize;
+  opts.max_depth = lim_opts.max_depth;
+  opts.limits = lim_opts.limits;
+  opts.pace = lim_opts.pace;
+  cli_apply_nice(&lim_opts, "scan");
 
   if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
     goto cleanup;

@@ -1,7 +1,7 @@
 /*
  * cmd_watch.c - `exhunt watch`: scan files as they land in folder trees.
  *
- * The library runs the inotify loop (exhunt_watch_run); this file owns
+ * The library runs the fanotify or inotify loop (exhunt_watch_run); this file owns
  * everything process-wide that the library must not touch: the signals.
  * SIGTERM, SIGINT and SIGHUP are blocked before any thread exists (so the
  * scanner's workers inherit the mask) and read from a signalfd that the
@@ -11,7 +11,9 @@
  * report sink, line-buffered so every finding is on disk (or the pipe) at
  * once, optionally mirrored to syslog(3).
  */
+#define _GNU_SOURCE /* statx, for a file's birth time */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,12 +35,12 @@ void help_watch(FILE *out)
 {
   fputs("Usage: exhunt watch [OPTIONS] FOLDER...\n"
         "\n"
-        "Watch folder trees (inotify) and scan every file written, or moved or linked\n"
-        "into them, within about a second, with the same rules and checks as 'exhunt\n"
-        "scan'. New subfolders are watched as they appear and their content scanned; a\n"
-        "FOLDER that is deleted (or missing at the start) is looked for every second and\n"
-        "scanned when it is back. Runs until SIGTERM or SIGINT (exit 0); SIGHUP reloads\n"
-        "the rules (kept as they were if the new ones fail to load).\n"
+        "Watch folder trees (fanotify or inotify) and scan every file written, or moved\n"
+        "or linked into them, within about a second, with the same rules and checks as\n"
+        "'exhunt scan'. New subfolders are covered as they appear; a FOLDER that is\n"
+        "deleted (or missing at the start) is looked for every second and scanned when\n"
+        "it is back. Runs until SIGTERM or SIGINT (exit 0); SIGHUP reloads the rules\n"
+        "(kept as they were if the new ones fail to load).\n"
         "\n"
         "Rules:\n"
         "  --rules PATH          add YARA rules: a .yar/.yara file or a folder of them\n"
@@ -51,6 +53,11 @@ void help_watch(FILE *out)
         "  --max-filesize SIZE   content rules skip larger files, which are still hashed\n"
         "                        (default 32M; K, M, G suffixes)\n"
         "  --max-depth N         folder depth limit (default 64)\n"
+        "  --exclude GLOB        ignore paths or names matching GLOB, case-insensitive\n"
+        "                        (repeatable); nothing below an excluded folder is scanned\n"
+        "  --backend B           auto (default): fanotify if it can mark every FOLDER's\n"
+        "                        filesystem (root, kernel >= 5.9), else inotify; or\n"
+        "                        fanotify, inotify (see the 'watch-backend' note)\n"
         "  -j, --threads N       scanner threads for a burst (default: one per core)\n"
         "Output:\n"
         "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
@@ -79,6 +86,8 @@ enum {
   OPT_QUARANTINE,
   OPT_VAULT,
   OPT_QSEV,
+  OPT_EXCLUDE,
+  OPT_BACKEND,
 };
 
 static const struct option watch_options[] = {
@@ -90,6 +99,8 @@ static const struct option watch_options[] = {
     {"quarantine-new", no_argument, NULL, OPT_QUARANTINE},
     {"vault", required_argument, NULL, OPT_VAULT},
     {"quarantine-severity", required_argument, NULL, OPT_QSEV},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"backend", required_argument, NULL, OPT_BACKEND},
     {"threads", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
@@ -110,8 +121,8 @@ typedef struct watch_ctx {
   bool quarantine;
   exhunt_severity quarantine_sev;
   exhunt_vault_opts vault;
-  time_t started;        /* files changed (ctime) before this are not new */
-  char last_moved[4096]; /* a file's findings arrive together: move it once */
+  struct timespec started; /* files born before this are not new */
+  char last_moved[4096];   /* a file's findings arrive together: move it once */
 } watch_ctx;
 
 /* File names are the attacker's: no control character reaches syslog,
@@ -138,17 +149,34 @@ static void quarantine_event(void *ctx, const exhunt_vault_event *ev)
   w->inner.on_notice(w->inner.ctx, &n);
 }
 
+/* Was the file at `path` born after the watch started? Birth time where the
+ * filesystem keeps one (ext4, xfs, btrfs, tmpfs): a file that was there
+ * before and is merely renamed, chmod-ed or rewritten in place keeps it, so
+ * it is never taken for new. Elsewhere ctime, which any of those bumps:
+ * then an old file touched after the start counts as new. Neither can be
+ * set back by the writer, unlike mtime. Both to the nanosecond: a file
+ * written in the second the watch started is not "new" by rounding. */
+static bool born_after(const char *path, const struct timespec *start)
+{
+  struct statx sx;
+  if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME | STATX_TYPE, &sx) !=
+          0 ||
+      !S_ISREG(sx.stx_mode))
+    return false;
+  struct statx_timestamp t = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
+  return t.tv_sec > start->tv_sec ||
+         (t.tv_sec == start->tv_sec && (long)t.tv_nsec >= start->tv_nsec);
+}
+
 /* --quarantine-new: a file finding at or above the threshold, about a file
- * whose inode changed (created, written, renamed in) after the watch
- * started. ctime, unlike mtime, cannot be set back by the writer. */
+ * born after the watch started (born_after). */
 static void maybe_quarantine(watch_ctx *w, const exhunt_finding *f)
 {
   if (!w->quarantine || f->severity < w->quarantine_sev || !f->path || f->line || f->status)
     return;
   if (strcmp(w->last_moved, f->path) == 0)
     return;
-  struct stat st;
-  if (lstat(f->path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ctime < w->started)
+  if (!born_after(f->path, &w->started))
     return;
   snprintf(w->last_moved, sizeof w->last_moved, "%s", f->path);
   const char *rules[1] = {f->rule};
@@ -213,11 +241,21 @@ static void reload_rules(watch_ctx *w, const exhunt_rules **current)
          "use");
     return;
   }
+  exhunt_rules_info info;
+  exhunt_rules_get_info(fresh, &info);
+  /* A rule folder emptied by mistake loads without an error: the watch
+   * would go on, blind. The start refuses that; so does a reload. */
+  if (info.yara_rules == 0 && !info.heuristics &&
+      info.iocs_sha256 + info.iocs_sha1 + info.iocs_md5 + info.iocs_name + info.iocs_path == 0) {
+    exhunt_rules_free(fresh);
+    note(w, EXHUNT_NOTICE_ERROR, "rules-reload-failed",
+         "SIGHUP: the new rule set is empty (no rules, IOCs or heuristics); the old rules stay in "
+         "use");
+    return;
+  }
   exhunt_rules_free(w->rules);
   w->rules = fresh;
   *current = fresh;
-  exhunt_rules_info info;
-  exhunt_rules_get_info(fresh, &info);
   char reason[200];
   snprintf(reason, sizeof reason,
            "SIGHUP: rules reloaded (%zu YARA rules, %zu IOCs, heuristics %s)", info.yara_rules,
@@ -261,13 +299,17 @@ int cmd_watch(int argc, char **argv)
   exhunt_watch_opts_init(&opts);
   bool no_progress = true;
   const char *output = NULL;
+  const char **excludes = NULL;
+  size_t n_excludes = 0;
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGHUP);
 
-  if (!cli_rule_opts_init(&w.ro, argc)) {
+  /* Repeatable options collect into arrays sized by argc: enough for all. */
+  excludes = exh_calloc((size_t)argc, sizeof *excludes);
+  if (!cli_rule_opts_init(&w.ro, argc) || !excludes) {
     fputs("exhunt watch: out of memory\n", stderr);
     goto cleanup;
   }
@@ -290,6 +332,21 @@ int cmd_watch(int argc, char **argv)
     case OPT_MAXDEPTH:
       if (!cli_parse_uint(optarg, 4096, &opts.scan.max_depth) || opts.scan.max_depth == 0) {
         rc = cli_usage_error("watch", "bad --max-depth '%s'", optarg);
+        goto cleanup;
+      }
+      break;
+    case OPT_EXCLUDE:
+      excludes[n_excludes++] = optarg;
+      break;
+    case OPT_BACKEND:
+      if (strcmp(optarg, "auto") == 0) {
+        opts.backend = EXHUNT_WATCH_AUTO;
+      } else if (strcmp(optarg, "inotify") == 0) {
+        opts.backend = EXHUNT_WATCH_INOTIFY;
+      } else if (strcmp(optarg, "fanotify") == 0) {
+        opts.backend = EXHUNT_WATCH_FANOTIFY;
+      } else {
+        rc = cli_usage_error("watch", "unknown --backend '%s' (auto, fanotify, inotify)", optarg);
         goto cleanup;
       }
       break;
@@ -338,7 +395,11 @@ int cmd_watch(int argc, char **argv)
   }
   w.vault.roots = (const char *const *)roots;
   w.vault.n_roots = (size_t)n_roots;
-  w.started = time(NULL);
+  opts.scan.excludes = excludes;
+  opts.scan.n_excludes = n_excludes;
+  /* The file clock is coarse (a tick behind the real time at most): a file
+   * from just before this instant never looks newer than it. */
+  clock_gettime(CLOCK_REALTIME, &w.started);
   for (int i = 0; i < n_roots; i++) {
     struct stat st;
     /* A missing folder is waited for; a file is a mistake. */
@@ -414,5 +475,6 @@ cleanup:
   if (w.syslog)
     closelog();
   cli_rule_opts_free(&w.ro);
+  exh_free(excludes);
   return rc;
 }

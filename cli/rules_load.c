@@ -58,9 +58,10 @@ static exhunt_err add_rule_file(cli_report *c, exhunt_rules *rules, const char *
   return err;
 }
 
-/* A folder of rules: every .yar/.yara below it, in sorted order. */
+/* A folder of rules: every .yar/.yara below it, in sorted order; *found
+ * counts the rule files met. */
 static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *dir,
-                               const exhunt_sink *sink, unsigned depth)
+                               const exhunt_sink *sink, unsigned depth, size_t *found)
 {
   DIR *d = opendir(dir);
   if (!d) {
@@ -93,16 +94,18 @@ static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *d
     n++;
   }
   closedir(d);
-  if (!err)
+  if (!err && n > 1)
     qsort(names, n, sizeof *names, cmp_str);
   for (size_t i = 0; i < n && !err; i++) {
     struct stat st;
     if (stat(names[i], &st) != 0)
       continue;
     if (S_ISDIR(st.st_mode) && depth < 8)
-      err = add_rule_dir(c, rules, names[i], sink, depth + 1);
-    else if (S_ISREG(st.st_mode) && has_rule_ext(names[i]))
+      err = add_rule_dir(c, rules, names[i], sink, depth + 1, found);
+    else if (S_ISREG(st.st_mode) && has_rule_ext(names[i])) {
+      (*found)++;
       err = add_rule_file(c, rules, names[i], sink, false);
+    }
   }
   for (size_t i = 0; i < n; i++)
     exh_free(names[i]);
@@ -171,9 +174,14 @@ int cli_load_rules(cli_report *c, const exhunt_sink *sink, const cli_rule_opts *
   }
   for (size_t i = 0; i < n_rule_paths && !err; i++) {
     struct stat st;
-    if (stat(rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode))
-      err = add_rule_dir(c, rules, rule_paths[i], sink, 0);
-    else
+    if (stat(rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+      size_t found = 0;
+      err = add_rule_dir(c, rules, rule_paths[i], sink, 0, &found);
+      /* The user asked for rules from there and got none: say so. */
+      if (!err && found == 0)
+        load_error(c, sink, "rule-load", rule_paths[i],
+                   "no .yar or .yara file in this folder (8 levels searched)");
+    } else
       err = add_rule_file(c, rules, rule_paths[i], sink, false);
   }
   for (size_t i = 0; i < n_ioc_paths && !err; i++)

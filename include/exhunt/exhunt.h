@@ -250,6 +250,37 @@ void exhunt_rules_get_info(const exhunt_rules *rules, exhunt_rules_info *out);
 
 #define EXHUNT_NO_TIME INT64_MIN
 
+/*
+ * Caps on hostile input that a user may move (docs/limits.md). A field left
+ * at 0 takes its default. Hitting a cap is a note naming the cap and the
+ * file, never a crash or a silent skip. Two caps size arrays each worker
+ * keeps (no allocation per record or per file), so they can be lowered but
+ * not raised past these ceilings.
+ */
+#define EXHUNT_LIMIT_MAX_FIELDS 512u           /* fields per log record */
+#define EXHUNT_LIMIT_MAX_FINDINGS_PER_FILE 64u /* findings per scanned file */
+#define EXHUNT_LIMIT_MAX_LINE (256u * 1024u * 1024u)
+
+typedef struct exhunt_limits {
+  uint32_t max_line;              /* bytes of a log line (or joined CSV record); default 1 MiB,
+                                     at most EXHUNT_LIMIT_MAX_LINE */
+  uint32_t max_fields;            /* fields per log record; default and ceiling 512 */
+  uint64_t gz_max_bytes;          /* decompressed bytes per .gz log; default 8 GiB */
+  uint32_t gz_max_ratio;          /* decompressed/compressed past 1 MiB; default 200 */
+  uint32_t yara_timeout;          /* seconds of YARA per file; default 30 */
+  uint32_t max_findings_per_file; /* default and ceiling 64 */
+} exhunt_limits;
+
+/*
+ * Resource use on a live server. 0 = no limit. The pace is shared by every
+ * worker of the run; workers sleep between reads when the run is ahead.
+ */
+typedef struct exhunt_pace {
+  unsigned cpu_percent; /* CPU time of the whole run, in percent of one core
+                           (50 = half a core, 200 = two cores) */
+  uint64_t max_rate;    /* bytes read per second, all workers together */
+} exhunt_pace;
+
 typedef struct exhunt_scan_opts {
   unsigned threads;            /* 0 = one per online core */
   uint64_t max_filesize;       /* content rules skip larger files; 0 = default */
@@ -258,6 +289,8 @@ typedef struct exhunt_scan_opts {
   size_t n_excludes;
   int64_t newer_than; /* only files with mtime >= this; EXHUNT_NO_TIME = all */
   unsigned max_depth; /* 0 = default */
+  exhunt_limits limits;
+  exhunt_pace pace;
 } exhunt_scan_opts;
 
 /* Fills opts with the defaults. */
@@ -311,6 +344,8 @@ typedef struct exhunt_logs_opts {
   const char *const *excludes; /* as in exhunt_scan_opts */
   size_t n_excludes;
   unsigned max_depth;
+  exhunt_limits limits;
+  exhunt_pace pace;
 } exhunt_logs_opts;
 
 void exhunt_logs_opts_init(exhunt_logs_opts *opts);
@@ -506,7 +541,10 @@ typedef struct exhunt_hunt_opts {
   const char *const *excludes;
   size_t n_excludes;
   unsigned max_depth;
-  int64_t now; /* for support status and open exposure windows */
+  int64_t now;           /* for support status and open exposure windows */
+  uint64_t max_filesize; /* as in exhunt_scan_opts */
+  exhunt_limits limits;
+  exhunt_pace pace;
 } exhunt_hunt_opts;
 
 void exhunt_hunt_opts_init(exhunt_hunt_opts *opts);

@@ -1,8 +1,9 @@
 /*
  * watch.h - libexhunt's live watch: scan files as they land in a tree.
  *
- * exhunt_watch_run() watches folders with inotify and scans every file that
- * is written (closed after writing) or moved into them, with the same
+ * exhunt_watch_run() watches folders with fanotify (one mark per filesystem,
+ * no per-folder watch) or inotify (one watch per folder), and scans every
+ * file that is written (closed after writing) or moved into them, with the same
  * engine and rules as exhunt_scan_paths. It is a loop that only returns when
  * told to: the caller hands it a descriptor to poll and a callback to run
  * when that descriptor is readable (the exhunt command feeds it a signalfd,
@@ -27,9 +28,21 @@ typedef enum exhunt_watch_action {
   EXHUNT_WATCH_STOP = 1
 } exhunt_watch_action;
 
+/* How the kernel tells the loop about changes. AUTO: fanotify when it
+ * initialises and every present root's filesystem can be marked (root,
+ * kernel >= 5.9, a filesystem with file handles), else inotify; a
+ * "watch-backend" note says which and why. */
+typedef enum exhunt_watch_backend {
+  EXHUNT_WATCH_AUTO = 0,
+  EXHUNT_WATCH_INOTIFY = 1,
+  EXHUNT_WATCH_FANOTIFY = 2
+} exhunt_watch_backend;
+
 typedef struct exhunt_watch_opts {
-  /* threads, max_filesize and max_depth apply to every scan the loop runs
-   * (excludes, newer_than and one_file_system are not used yet). */
+  /* threads, max_filesize, max_depth and excludes apply to every scan the
+   * loop runs; excludes also drop events for matching paths (the path, its
+   * name, or any folder between the root and it). newer_than and
+   * one_file_system are not used. */
   exhunt_scan_opts scan;
   /* Scan what the roots already hold once the watches are set. Off by
    * default: watch reports what arrives; `exhunt scan` covers the past. */
@@ -42,6 +55,9 @@ typedef struct exhunt_watch_opts {
    * the loop uses *rules from then on and never frees either set (the
    * caller may free the old one before returning, as no scan is running). */
   exhunt_watch_action (*on_control)(void *ctx, const exhunt_rules **rules);
+  /* AUTO by default. FANOTIFY fails with EXHUNT_EUNSUPPORTED (after an
+   * error notice saying why) when fanotify cannot be used. */
+  exhunt_watch_backend backend;
 } exhunt_watch_opts;
 
 void exhunt_watch_opts_init(exhunt_watch_opts *opts);
@@ -56,9 +72,11 @@ void exhunt_watch_opts_init(exhunt_watch_opts *opts);
  * watched and scanned again when it is back. A kernel queue overflow makes
  * the loop rescan every root (a note says so). Notes: "watch-ready" once the
  * watches are set, "root-missing", "root-back", "watch-overflow",
- * "watch-limit" (no more inotify watches). Totals add up in `stats` (may be
+ * "watch-limit" (no more inotify watches), "watch-backend" (which backend,
+ * and why not fanotify), "symlink-not-followed". Totals add up in `stats` (may be
  * NULL). Returns EXHUNT_OK when stopped, EXHUNT_EINVAL for bad arguments,
- * EXHUNT_EIO if inotify or poll fail, EXHUNT_ENOMEM, EXHUNT_ETHREAD.
+ * EXHUNT_EIO if inotify, fanotify or poll fail, EXHUNT_EUNSUPPORTED
+ * (fanotify asked for and not available), EXHUNT_ENOMEM, EXHUNT_ETHREAD.
  */
 exhunt_err exhunt_watch_run(const exhunt_rules *rules, const char *const *roots, size_t n_roots,
                             const exhunt_watch_opts *opts, const exhunt_sink *sink,

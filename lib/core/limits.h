@@ -9,6 +9,8 @@
 #ifndef EXH_LIMITS_H
 #define EXH_LIMITS_H
 
+#include "exhunt/exhunt.h" /* the ceilings a user may move within */
+
 /* Content rules (YARA, heuristics) read at most this many bytes of a file.
  * Larger files are still hashed, by streaming. Web shells are small; the
  * largest in ../shared/corpus is under 1 MiB. */
@@ -22,7 +24,7 @@
 
 /* Matched strings reported per rule and findings per file. */
 #define EXH_MAX_MATCHES_PER_RULE 8u
-#define EXH_MAX_FINDINGS_PER_FILE 64u
+#define EXH_MAX_FINDINGS_PER_FILE EXHUNT_LIMIT_MAX_FINDINGS_PER_FILE
 
 /* Per-file YARA timeout, seconds. */
 #define EXH_YARA_TIMEOUT_SEC 30
@@ -50,7 +52,13 @@
 /* Logs. A line longer than this is cut there (and the cut is reported);
  * records with more fields than this keep the first ones. */
 #define EXH_MAX_LINE (1024u * 1024u)
-#define EXH_MAX_FIELDS 512u
+#define EXH_MAX_FIELDS EXHUNT_LIMIT_MAX_FIELDS
+
+/* A CSV record whose quoted value holds line breaks is joined across at
+ * most this many lines (and EXH_MAX_LINE bytes); past that the quote is
+ * taken as stray and the lines are read one by one. Exchange writes stack
+ * traces of a few dozen lines into its logs. */
+#define EXH_MAX_RECORD_LINES 1024u
 
 /* gzip: decompressed bytes per file, and the output/input ratio past 1 MiB
  * (real logs compress 10-30x; a bomb, 1000x). */
@@ -116,5 +124,10 @@
 #define EXH_WATCH_BATCH 1024u
 #define EXH_WATCH_DRAIN_MS 100
 #define EXH_WATCH_ROOT_POLL_MS 1000
+/* fanotify: the largest directory file handle kept (the kernel's
+ * MAX_HANDLE_SZ), and the slots of the cache of resolved directory handles
+ * that lets events from outside the roots be dropped without a syscall. */
+#define EXH_WATCH_FAN_HANDLE_MAX 128u
+#define EXH_WATCH_FAN_CACHE 1024u
 
 #endif

@@ -397,6 +397,9 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   so.excludes = opts->excludes;
   so.n_excludes = opts->n_excludes;
   so.max_depth = opts->max_depth;
+  so.max_filesize = opts->max_filesize;
+  so.limits = opts->limits;
+  so.pace = opts->pace;
   exh_scan_tap scan_tap = {&tap, tap_file};
   memset(&st, 0, sizeof st);
   err = exh_scan_run(opts->rules, &root, 1, &so, &ss, &st, &scan_tap);
@@ -427,6 +430,8 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   exhunt_logs_opts lo;
   exhunt_logs_opts_init(&lo);
   lo.threads = opts->threads;
+  lo.limits = opts->limits;
+  lo.pace = opts->pace;
   memset(&st, 0, sizeof st);
   err = exhunt_logs_paths((const char *const *)tap.logs, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;

@@ -279,6 +279,18 @@ static size_t detect_proxyshell_url(exh_view stem, exh_view query, int status, e
   return n;
 }
 
+/* "Server~host/path~...": the host part runs to a '/' before any '~' or ','
+ * (an ordinary cookie is "Server~fqdn~version~time"). The same reading as
+ * the prefilter's (scan_server_tilde), which must accept every row this
+ * detector can. */
+static bool cookie_has_path(exh_view cookie)
+{
+  size_t i = 7;
+  while (i < cookie.n && cookie.p[i] != '/' && cookie.p[i] != '~' && cookie.p[i] != ',')
+    i++;
+  return i < cookie.n && cookie.p[i] == '/';
+}
+
 size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
                             exh_log_hit *hits, size_t max)
 {
@@ -298,8 +310,7 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
   bool ssrf = probe || is_serverinfo_ssrf(anchor);
   /* The BackEndCookie variant: the same SSRF carried by the X-BEResource
    * cookie, logged as "Server~host/path~version". */
-  bool cookie_ssrf = !ssrf && exh_view_starts(cookie, "Server~") &&
-                     memchr(cookie.p, '/', cookie.n) &&
+  bool cookie_ssrf = !ssrf && exh_view_starts(cookie, "Server~") && cookie_has_path(cookie) &&
                      find_ci(cookie.p + 7, cookie.n - 7, "~") >= 0;
   if (!ssrf && !cookie_ssrf)
     return 0;

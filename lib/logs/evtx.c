@@ -39,13 +39,19 @@ static const char *find(const char *p, const char *end, const char *needle)
   return NULL;
 }
 
-/* Appends the XML-unescaped text [p, end) to scratch (never grows past what
- * was reserved: unescaping only shortens). Returns the view. */
+/* Appends the XML-unescaped text [p, end) to scratch, never past what was
+ * reserved (the views must not move): unescaping only shortens, but the
+ * elements looked up may nest in hostile XML (<EventID><Level>...), so the
+ * same bytes can be extracted several times; what does not fit is cut.
+ * Returns the view. */
 static exh_view unescape(exh_dynbuf *scratch, const char *p, const char *end)
 {
+  if (scratch->len >= scratch->cap)
+    return (exh_view){"", 0};
+  size_t room = scratch->cap - scratch->len - 1; /* one byte for the NUL */
   char *out = scratch->data + scratch->len;
   size_t o = 0;
-  while (p < end) {
+  while (p < end && o < room) { /* each pass writes one byte */
     if (*p == '&') {
       static const struct {
         const char *ent;
@@ -131,6 +137,8 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
 {
   memset(ev, 0, offsetof(exh_event, numbuf));
   ev->doc = NULL;
+  /* Views are never NULL, even empty: the detectors search them. */
+  ev->message.p = "";
   exh_dynbuf_reset(scratch);
   /* Everything extracted is at most the input, plus a NUL per value:
    * reserve once so the views never move. */
@@ -364,6 +372,13 @@ exhunt_err exh_evtx_read(const exh_ra *ra,
       goto next;
     }
     libevtx_record_get_identifier(record, &id, NULL);
+    /* The room exh_event_from_xml needs, reserved here so that running out
+     * of memory is an error, not a record counted as unreadable. */
+    exh_dynbuf_reset(&scratch);
+    if (exh_dynbuf_reserve(&scratch, 2 * size + 64) != EXHUNT_OK) {
+      libevtx_record_free(&record, NULL);
+      goto cleanup;
+    }
     if (exh_event_from_xml(ev, (const char *)xml, strnlen((const char *)xml, size), &scratch))
       on_event(ctx, ev, id);
     else

@@ -13,9 +13,15 @@
 
 exhunt_err exh_lines_init(exh_lines *l, exh_source src)
 {
+  return exh_lines_init_max(l, src, EXH_MAX_LINE);
+}
+
+exhunt_err exh_lines_init_max(exh_lines *l, exh_source src, size_t max_line)
+{
   memset(l, 0, sizeof *l);
   l->src = src;
-  l->cap = EXH_MAX_LINE + CHUNK;
+  l->max_line = max_line ? max_line : EXH_MAX_LINE;
+  l->cap = l->max_line + CHUNK;
   l->buf = exh_malloc(l->cap);
   return l->buf ? EXHUNT_OK : EXHUNT_ENOMEM;
 }
@@ -26,12 +32,17 @@ void exh_lines_free(exh_lines *l)
   l->buf = NULL;
 }
 
-/* Reads more data after moving what is unread to the front. */
+/* Reads more data at the end of the buffer. What is unread moves to the
+ * front only when the room left is under a chunk: with a buffer of the line
+ * cap (1 MiB) and reads of 64 KiB, that is once per ~1 MiB read, and only
+ * the unread tail moves, instead of every byte once more per read. */
 static bool fill(exh_lines *l)
 {
   if (l->eof)
     return false;
-  if (l->start > 0) {
+  if (l->start == l->end) {
+    l->start = l->end = 0;
+  } else if (l->start > 0 && l->cap - l->end < CHUNK) {
     memmove(l->buf, l->buf + l->start, l->end - l->start);
     l->end -= l->start;
     l->start = 0;
@@ -70,11 +81,14 @@ bool exh_lines_peek(exh_lines *l, size_t want, const char **block, size_t *len)
     l->pending_skip = false;
     skip_rest_of_line(l);
   }
-  if (want > EXH_MAX_LINE)
-    want = EXH_MAX_LINE;
+  if (want > l->max_line)
+    want = l->max_line;
   while (l->end - l->start < want && fill(l))
     ;
-  const uint8_t *last = memrchr(l->buf + l->start, '\n', l->end - l->start);
+  /* Only whole lines within `want` (at most the line cap): a line longer
+   * than the cap must reach exh_lines_next, which cuts it and says so. */
+  size_t avail = l->end - l->start < want ? l->end - l->start : want;
+  const uint8_t *last = memrchr(l->buf + l->start, '\n', avail);
   if (!last)
     return false;
   *block = (const char *)l->buf + l->start;
@@ -178,16 +192,20 @@ bool exh_lines_next(exh_lines *l, const char **line, size_t *len, bool *truncate
       size_t n = (size_t)(nl - (l->buf + l->start));
       *line = (const char *)l->buf + l->start;
       *len = n && (*line)[n - 1] == '\r' ? n - 1 : n;
+      if (*len > l->max_line) { /* whole in the buffer, but over the cap all the same */
+        *len = l->max_line;
+        *truncated = true;
+      }
       l->start += n + 1;
       l->lineno++;
       return true;
     }
-    if (l->end - l->start >= EXH_MAX_LINE) {
+    if (l->end - l->start >= l->max_line) {
       *line = (const char *)l->buf + l->start;
-      *len = EXH_MAX_LINE;
+      *len = l->max_line;
       *truncated = true;
       l->lineno++;
-      l->start += EXH_MAX_LINE;
+      l->start += l->max_line;
       l->pending_skip = true;
       return true;
     }

@@ -17,9 +17,10 @@
 typedef struct exh_lines {
   exh_source src;
   uint8_t *buf;
-  size_t cap;   /* EXH_MAX_LINE + chunk */
-  size_t start; /* first byte of unread data */
-  size_t end;   /* one past the last byte read */
+  size_t cap;      /* max_line + chunk */
+  size_t max_line; /* EXH_MAX_LINE, or the user's --max-line */
+  size_t start;    /* first byte of unread data */
+  size_t end;      /* one past the last byte read */
   uint64_t lineno;
   bool eof;
   bool pending_skip;  /* the rest of a truncated line is still to be dropped */
@@ -27,6 +28,8 @@ typedef struct exh_lines {
 } exh_lines;
 
 exhunt_err exh_lines_init(exh_lines *l, exh_source src);
+/* The same with another line cap (0: EXH_MAX_LINE). */
+exhunt_err exh_lines_init_max(exh_lines *l, exh_source src, size_t max_line);
 void exh_lines_free(exh_lines *l);
 
 /* The complete lines buffered now (ending with '\n'), reading up to

@@ -34,6 +34,7 @@
 #include "core/alloc.h"
 #include "core/evidence.h"
 #include "core/limits.h"
+#include "core/pace.h"
 #include "detect.h"
 #include "events.h"
 #include "evtx.h"
@@ -88,6 +89,8 @@ typedef struct run {
    * pf_tried: exh_block_scan instead. */
   exh_prefilter *pf;
   bool pf_tried;
+  size_t max_line; /* opts->limits.max_line, or EXH_MAX_LINE */
+  exh_pace *pace;  /* opts->pace; NULL: none */
 } run;
 
 /* A worker's Hyperscan scratch, made when its first file needs it. */
@@ -382,10 +385,23 @@ typedef struct file_state {
   uint64_t records;
   uint64_t malformed; /* JSON lines: lines that are not an event */
   uint64_t ragged;    /* records whose field count differs from the header's */
+  uint64_t capped;    /* records with more fields than the cap */
+  bool header_capped; /* a #Fields header with more names than the cap */
   int64_t first, last;
-  exh_event event; /* JSON lines: the current event */
-  block_hits hits; /* buffer-at-once reading */
-  worker_pf *wpf;  /* the worker's prefilter scratch */
+  /* A CSV record whose quoted value holds a line break spans lines: they
+   * are joined in `rec` (with '\n') from line `rec_lineno`, `rec_lines` of
+   * them so far, until the quote closes. One that does not close within
+   * EXH_MAX_RECORD_LINES lines or EXH_MAX_LINE bytes is read line by line
+   * after all (`unbalanced`), so a stray quote costs a bounded buffer. */
+  exh_dynbuf rec;
+  uint64_t rec_lineno;
+  unsigned rec_lines;
+  uint64_t multiline;  /* records read whole across lines */
+  uint64_t unbalanced; /* quotes that never closed */
+  bool line_mode;      /* the fast path stopped at such a record */
+  exh_event event;     /* JSON lines: the current event */
+  block_hits hits;     /* buffer-at-once reading */
+  worker_pf *wpf;      /* the worker's prefilter scratch */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -541,17 +557,35 @@ static void read_evtx(run *r, const char *path, const exh_ra *ra)
   exh_free(fs);
 }
 
+/* A source whose reads are reported to the run's pace (--max-rate,
+ * --cpu-limit), which may sleep. */
+typedef struct paced_source {
+  exh_source inner;
+  exh_pace *pace;
+} paced_source;
+
+static exhunt_err paced_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+  paced_source *p = ctx;
+  exhunt_err err = p->inner.read(p->inner.ctx, buf, cap, got);
+  exh_pace_account(p->pace, *got);
+  return err;
+}
+
 typedef struct fd_ra {
   int fd;
   uint64_t bytes;
+  exh_pace *pace;
 } fd_ra;
 
 static ssize_t fd_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
 {
   fd_ra *f = ctx;
   ssize_t n = pread(f->fd, buf, size, (off_t)offset);
-  if (n > 0)
+  if (n > 0) {
     f->bytes += (uint64_t)n;
+    exh_pace_account(f->pace, (uint64_t)n);
+  }
   return n;
 }
 
@@ -612,6 +646,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
       family_from_meta(fs);
     if (fs->table.have_header && (!had_header || fs->table.header_changes != changes))
       fs->cols_bound = false;
+    if (fs->table.header_capped)
+      fs->header_capped = true;
     return kind;
   }
   if (kind == EXH_LINE_EMPTY)
@@ -631,6 +667,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
       ts = exh_record_time(&fs->table, &fs->cols);
       if (fs->table.ragged)
         fs->ragged++;
+      if (fs->table.fields_capped)
+        fs->capped++;
     }
   } else {
     ts = raw_line_time(line, len);
@@ -662,6 +700,70 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
   }
   deliver(fs, hits, n, lineno, ts, line, len);
   return kind;
+}
+
+/* Exchange's logs are CSV; IIS's W3C has no quoting. */
+static bool csv_family(const file_state *fs)
+{
+  return fs->table.format == EXH_FMT_CSV &&
+         (fs->fam == EXH_FAM_HTTPPROXY || fs->fam == EXH_FAM_ECP_SERVER ||
+          fs->fam == EXH_FAM_OABGEN);
+}
+
+/* A record that opened a quote and never closed it: each line it took is
+ * read on its own, as if no quote had been opened. */
+static void flush_unbalanced(file_state *fs)
+{
+  const char *p = fs->rec.data, *end = p + fs->rec.len;
+  uint64_t lineno = fs->rec_lineno;
+  for (;;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *stop = nl ? nl : end;
+    process_line(fs, p, (size_t)(stop - p), lineno++, false);
+    if (!nl)
+      break;
+    p = nl + 1;
+  }
+  fs->unbalanced++;
+  fs->rec_lines = 0;
+  exh_dynbuf_reset(&fs->rec);
+}
+
+/* The per-line path: joins the lines of a CSV record whose quoted value
+ * holds a line break, then hands whole records to process_line. */
+static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uint64_t lineno)
+{
+  if (fs->rec_lines) {
+    bool fits = fs->rec_lines < EXH_MAX_RECORD_LINES && fs->rec.len + 1 + len <= fs->r->max_line &&
+                exh_dynbuf_addc(&fs->rec, '\n') == EXHUNT_OK &&
+                exh_dynbuf_add(&fs->rec, line, len) == EXHUNT_OK;
+    if (!fits) {
+      flush_unbalanced(fs);
+      fs->line_mode = false;
+      return process_line(fs, line, len, lineno, false);
+    }
+    fs->rec_lines++;
+    if (exh_csv_ends_in_quote(line, len, true))
+      return EXH_LINE_RECORD;
+    fs->multiline++;
+    exh_line_kind kind = process_line(fs, fs->rec.data, fs->rec.len, fs->rec_lineno, false);
+    fs->rec_lines = 0;
+    exh_dynbuf_reset(&fs->rec);
+    fs->line_mode = false;
+    return kind;
+  }
+  /* Only a record may open a quoted value: # lines and headers are whole. */
+  if (csv_family(fs) && fs->table.have_header && len && line[0] != '#' &&
+      exh_csv_ends_in_quote(line, len, false)) {
+    exh_dynbuf_reset(&fs->rec);
+    if (exh_dynbuf_add(&fs->rec, line, len) == EXHUNT_OK) {
+      fs->rec_lineno = lineno;
+      fs->rec_lines = 1;
+      return EXH_LINE_RECORD;
+    }
+  }
+  fs->line_mode = false;
+  return process_line(fs, line, len, lineno, false);
 }
 
 static void account_file(file_state *fs)
@@ -875,9 +977,17 @@ static void unseen_finish(unseen *u)
 }
 
 /* Processes a buffer of complete record lines starting after line `lineno`,
- * whose hits find_block_hits found; returns how many lines it held. */
-static uint64_t process_block(file_state *fs, const char *block, size_t n, uint64_t lineno)
+ * whose hits find_block_hits found; returns how many lines it read and
+ * sets *used to their bytes. It stops early (fs->line_mode) before a CSV
+ * record that spans lines: a line with a hit that ends inside a quoted
+ * value, or whose line before does (the hit is in the record's second
+ * line). The per-line path joins that record. */
+static uint64_t process_block(file_state *fs, const char *block, size_t n, uint64_t lineno,
+                              size_t *used)
 {
+  bool csv = csv_family(fs);
+  const char *prev = NULL; /* the line before p, if it was not a hit */
+  size_t prev_len = 0;
   const block_hits *hits = &fs->hits;
   const char *p = block, *end = block + n;
   unseen u = {NULL, NULL, 0, 0, NULL, NULL};
@@ -917,14 +1027,34 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
     bool confirmed = hit && hits->confirm && !hits->overflow;
     if (confirmed && !exh_row_may_match(fs->fam, p, len))
       hit = confirmed = false;
+    if (hit && csv) {
+      if (prev && exh_csv_ends_in_quote(prev, prev_len, false)) {
+        /* back to the record's first line, counted as unseen above */
+        lines -= 2;
+        if (prev_len)
+          fs->records--;
+        p = prev;
+        fs->line_mode = true;
+        break;
+      }
+      if (exh_csv_ends_in_quote(p, len, false)) {
+        lines--;
+        fs->line_mode = true;
+        break;
+      }
+    }
+    prev = NULL;
     if (hit) {
       process_line(fs, p, len, lineno + lines, confirmed);
     } else if (len) {
       fs->records++;
       unseen_line(&u, p, len);
+      prev = p;
+      prev_len = len;
     }
     p = nl + 1;
   }
+  *used = (size_t)(p - block);
   unseen_finish(&u);
   if (u.first)
     note_time(fs, u.first, u.first_len);
@@ -945,10 +1075,13 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
   fs.first = fs.last = EXHUNT_NO_TIME;
   protocol_from_path(path, fs.protocol, sizeof fs.protocol);
   exh_table_init(&fs.table, fs.fam == EXH_FAM_IIS ? EXH_FMT_W3C : EXH_FMT_CSV);
+  exh_dynbuf_init(&fs.rec, r->max_line);
+  exh_table_set_limits(&fs.table, r->opts->limits.max_fields, r->max_line);
   exh_lines lines;
-  if (exh_lines_init(&lines, src) != EXHUNT_OK) {
+  if (exh_lines_init_max(&lines, src, r->max_line) != EXHUNT_OK) {
     notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
     exh_table_free(&fs.table);
+    exh_dynbuf_free(&fs.rec);
     return;
   }
   const char *line;
@@ -959,10 +1092,12 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
     /* Fast path: a buffer of whole record lines, scanned at once. */
     const char *block;
     size_t block_len;
-    if (block_ready(&fs) && exh_lines_peek(&lines, BLOCK_BYTES, &block, &block_len) &&
+    if (!fs.line_mode && !fs.rec_lines && block_ready(&fs) &&
+        exh_lines_peek(&lines, BLOCK_BYTES, &block, &block_len) &&
         find_block_hits(&fs, block, block_len)) {
-      uint64_t n_lines = process_block(&fs, block, block_len, lines.lineno);
-      exh_lines_consume(&lines, block_len, n_lines);
+      size_t used;
+      uint64_t n_lines = process_block(&fs, block, block_len, lines.lineno, &used);
+      exh_lines_consume(&lines, used, n_lines);
       continue;
     }
     if (!exh_lines_next(&lines, &line, &len, &truncated))
@@ -990,16 +1125,18 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
         break;
       }
     }
-    if (process_line(&fs, line, len, lines.lineno, false) == EXH_LINE_NO_HEADER &&
+    if (feed_line(&fs, line, len, lines.lineno) == EXH_LINE_NO_HEADER &&
         (fs.fam == EXH_FAM_HTTPPROXY || fs.fam == EXH_FAM_IIS))
       unbound++;
   }
+  if (fs.rec_lines) /* the file ended inside a quoted value */
+    flush_unbalanced(&fs);
   *is_log = fs.fam != EXH_FAM_NONE;
   if (*is_log) {
     char reason[160];
     if (cut) {
       snprintf(reason, sizeof reason, "%llu line(s) longer than %u bytes were cut there",
-               (unsigned long long)cut, EXH_MAX_LINE);
+               (unsigned long long)cut, (unsigned)r->max_line);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "line-too-long", path, reason);
     }
     if (fs.ragged) {
@@ -1008,6 +1145,27 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
                "ones read as empty, extra ones ignored)",
                (unsigned long long)fs.ragged);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "ragged-records", path, reason);
+    }
+    if (fs.unbalanced) {
+      snprintf(reason, sizeof reason,
+               "%llu record(s) open a quoted value that does not close within %u lines or %u "
+               "bytes; their lines were read one by one",
+               (unsigned long long)fs.unbalanced, EXH_MAX_RECORD_LINES, (unsigned)r->max_line);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "unbalanced-quote", path, reason);
+    }
+    if (fs.header_capped) {
+      snprintf(reason, sizeof reason,
+               "a #Fields header has more than %zu names (the cap, --max-fields); later columns "
+               "are not bound",
+               fs.table.max_fields);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", path, reason);
+    }
+    if (fs.capped) {
+      snprintf(reason, sizeof reason,
+               "%llu record(s) examined reach the cap of %zu fields (--max-fields); later fields "
+               "are not read",
+               (unsigned long long)fs.capped, fs.table.max_fields);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", path, reason);
     }
     if (fs.malformed) {
       snprintf(reason, sizeof reason, "%llu line(s) are not JSON events; skipped",
@@ -1020,6 +1178,9 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
                (unsigned long long)unbound);
       notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "no-header", path, reason);
     }
+    if (fs.table.nomem)
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path,
+             "out of memory: a header or record could not be read whole; findings may be missing");
     if (lines.src_err == EXHUNT_ETRUNCATED)
       notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ETRUNCATED, "gzip-truncated", path,
              "compressed stream ends early; the lines before the cut were read");
@@ -1033,6 +1194,7 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
   }
   exh_lines_free(&lines);
   exh_table_free(&fs.table);
+  exh_dynbuf_free(&fs.rec);
 }
 
 static void read_file(run *r, worker_pf *wpf, const char *path)
@@ -1055,7 +1217,7 @@ static void read_file(run *r, worker_pf *wpf, const char *path)
   uint8_t magic[8] = {0};
   ssize_t head = pread(fd, magic, sizeof magic, 0);
   if (head == (ssize_t)sizeof magic && exh_is_evtx(magic, sizeof magic)) {
-    fd_ra fra = {fd, 0};
+    fd_ra fra = {fd, 0, r->pace};
     exh_ra ra = {&fra, fd_pread, (uint64_t)st.st_size};
     read_evtx(r, path, &ra);
     pthread_mutex_lock(&r->lock);
@@ -1071,10 +1233,14 @@ static void read_file(run *r, worker_pf *wpf, const char *path)
   exh_fd_source fds;
   exh_source src;
   exh_source_fd(&src, &fds, fd);
+  paced_source paced = {src, r->pace};
+  if (r->pace)
+    src = (exh_source){&paced, paced_read};
   exh_gz_source *gzs = NULL;
   if (gz) {
     gzs = exh_malloc(sizeof *gzs);
-    if (!gzs || exh_source_gzip(&src, gzs, src, 0, 0) != EXHUNT_OK) {
+    if (!gzs || exh_source_gzip(&src, gzs, src, r->opts->limits.gz_max_bytes,
+                                r->opts->limits.gz_max_ratio) != EXHUNT_OK) {
       exh_free(gzs);
       close(fd);
       notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
@@ -1186,6 +1352,7 @@ static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *si
   memset(r, 0, sizeof *r);
   r->opts = opts;
   r->user = sink;
+  r->max_line = opts->limits.max_line ? opts->limits.max_line : EXH_MAX_LINE;
   pthread_mutex_init(&r->lock, NULL);
   for (int f = 0; f < EXH_FAM_COUNT; f++)
     r->cov[f].first = r->cov[f].last = r->cov[f].build_time = EXHUNT_NO_TIME;
@@ -1205,6 +1372,7 @@ static void run_free(run *r)
     exh_free(r->files[i]);
   exh_free(r->files);
   exh_prefilter_free(r->pf);
+  exh_pace_free(r->pace);
   pthread_mutex_destroy(&r->lock);
 }
 
@@ -1218,7 +1386,7 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
   exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};
-  exhunt_err err = EXHUNT_OK;
+  exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
   for (size_t i = 0; i < n_paths && !err && !r.fatal; i++)
     err = exh_walk(paths[i], &wopts, &cb);
   if (!err)

@@ -15,6 +15,13 @@ void exh_table_init(exh_table *t, exh_table_format format)
   t->format = format;
   exh_dynbuf_init(&t->names, 1024 * 1024);
   exh_dynbuf_init(&t->scratch, 2 * EXH_MAX_LINE);
+  t->max_fields = EXH_MAX_FIELDS;
+}
+
+void exh_table_set_limits(exh_table *t, size_t max_fields, size_t max_line)
+{
+  t->max_fields = max_fields && max_fields < EXH_MAX_FIELDS ? max_fields : EXH_MAX_FIELDS;
+  t->scratch.max = 2 * (max_line ? max_line : EXH_MAX_LINE);
 }
 
 void exh_table_free(exh_table *t)
@@ -104,8 +111,13 @@ static void set_header(exh_table *t, const char *p, size_t n, char sep)
     t->header_changes++;
   exh_dynbuf_reset(&t->names);
   t->n_names = 0;
+  t->header_capped = false;
   size_t i = 0;
-  while (i <= n && t->n_names < EXH_MAX_FIELDS) {
+  while (i <= n) {
+    if (t->n_names == t->max_fields) {
+      t->header_capped = true;
+      break;
+    }
     size_t j = i;
     while (j < n && p[j] != sep)
       j++;
@@ -117,8 +129,13 @@ static void set_header(exh_table *t, const char *p, size_t n, char sep)
       len--;
     if (len || sep == ',') {
       size_t off = t->names.len;
-      if (exh_dynbuf_add(&t->names, name, len) || exh_dynbuf_addc(&t->names, '\0'))
+      exhunt_err err = exh_dynbuf_add(&t->names, name, len);
+      if (!err)
+        err = exh_dynbuf_addc(&t->names, '\0');
+      if (err) {
+        t->nomem |= err == EXHUNT_ENOMEM;
         break;
+      }
       t->name_off[t->n_names++] = off;
     }
     i = j + 1;
@@ -150,7 +167,7 @@ static inline bool plain_field(exh_table *t, const char *p, size_t start, size_t
 {
   t->values[t->n_values].p = p + start;
   t->values[t->n_values].n = at - start;
-  return ++t->n_values < EXH_MAX_FIELDS;
+  return ++t->n_values < t->max_fields;
 }
 
 /* A record without a '"' (most are): each field is the bytes up to the
@@ -196,14 +213,16 @@ static void split_csv(exh_table *t, const char *p, size_t n)
     return;
   exh_dynbuf_reset(&t->scratch);
   /* Reserve once so views into scratch never move. */
-  if (exh_dynbuf_reserve(&t->scratch, n + 1)) {
+  exhunt_err err = exh_dynbuf_reserve(&t->scratch, n + 1);
+  if (err) {
+    t->nomem |= err == EXHUNT_ENOMEM;
     t->n_values = 0;
     return;
   }
   char *out = t->scratch.data;
   size_t o = 0, i = 0;
   t->n_values = 0;
-  while (t->n_values < EXH_MAX_FIELDS) {
+  while (t->n_values < t->max_fields) {
     size_t start = o;
     if (i < n && p[i] == '"') {
       i++;
@@ -236,6 +255,33 @@ static void split_csv(exh_table *t, const char *p, size_t n)
   t->scratch.len = o;
 }
 
+bool exh_csv_ends_in_quote(const char *p, size_t n, bool in_quote)
+{
+  /* From quote to quote with memchr: most lines hold none or a few (a
+   * quoted user agent), and this runs on every line the detectors see. */
+  size_t i = 0;
+  while (i < n) {
+    const char *q = memchr(p + i, '"', n - i);
+    if (!q)
+      return in_quote;
+    size_t k = (size_t)(q - p);
+    if (in_quote) {
+      if (k + 1 < n && p[k + 1] == '"') { /* "" is a quote inside the value */
+        i = k + 2;
+        continue;
+      }
+      in_quote = false; /* closed; bytes up to the comma are kept as they are */
+    } else if (k == 0 || p[k - 1] == ',') {
+      /* Opens a value only at the start of a field: the line's start (it
+       * was not inside a value, or we would be in_quote) or after a comma.
+       * Right after a closing quote p[k - 1] is that quote, not a comma. */
+      in_quote = true;
+    }
+    i = k + 1;
+  }
+  return in_quote;
+}
+
 static void split_w3c(exh_table *t, const char *p, size_t n)
 {
   t->n_values = 0;
@@ -261,7 +307,7 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
         t->values[t->n_values].p = p + start;
         t->values[t->n_values].n = at - start;
         open = false;
-        if (++t->n_values == EXH_MAX_FIELDS)
+        if (++t->n_values == t->max_fields)
           return;
       }
       edges &= edges - 1;
@@ -282,7 +328,7 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
 #else
   size_t i = 0;
 #endif
-  while (i < n && t->n_values < EXH_MAX_FIELDS) {
+  while (i < n && t->n_values < t->max_fields) {
     while (i < n && p[i] == ' ')
       i++;
     if (i >= n)
@@ -341,6 +387,9 @@ void exh_table_split(exh_table *t, const char *line, size_t len)
   else
     split_w3c(t, line, len);
   t->ragged = t->n_values != t->n_names;
+  /* At the cap, a record may have had more (an approximation that only
+   * errs on the side of saying so). */
+  t->fields_capped = t->n_values == t->max_fields;
 }
 
 exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len)

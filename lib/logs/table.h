@@ -43,7 +43,14 @@ typedef struct exh_table {
   exh_view values[EXH_MAX_FIELDS];
   size_t n_values;
   bool ragged; /* this record's field count differs from the header's */
+  /* The cap on fields (EXH_MAX_FIELDS, or lower: exh_table_set_limits),
+   * and whether the last header or record reached it (the rest is not
+   * read). */
+  size_t max_fields;
+  bool header_capped;
+  bool fields_capped;
   exh_dynbuf scratch;
+  bool nomem; /* an allocation failed: a header or a record was cut short */
 } exh_table;
 
 typedef enum exh_line_kind {
@@ -56,6 +63,10 @@ typedef enum exh_line_kind {
 void exh_table_init(exh_table *t, exh_table_format format);
 void exh_table_free(exh_table *t);
 
+/* The user's caps: fields per record (0 or above EXH_MAX_FIELDS: that) and
+ * line length (the unquoting scratch holds twice it; 0: EXH_MAX_LINE). */
+void exh_table_set_limits(exh_table *t, size_t max_fields, size_t max_line);
+
 /* Feeds one line: classify, then split a record into t->values. */
 exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len);
 
@@ -64,6 +75,14 @@ exh_line_kind exh_table_line(exh_table *t, const char *line, size_t len);
  * line is a record; split fills t->values. */
 exh_line_kind exh_table_classify(exh_table *t, const char *line, size_t len);
 void exh_table_split(exh_table *t, const char *line, size_t len);
+
+/* RFC 4180 lets a quoted value hold a line break, so one record may span
+ * several lines. Given whether line [p, p+n) starts inside a quoted value
+ * (`in_quote`: the line before ended inside one), says whether it ends
+ * inside one, with split_csv's rules: a '"' opens a value only at the
+ * start of a field, "" inside one is a quote, and bytes after the closing
+ * quote up to the comma are kept as they are. */
+bool exh_csv_ends_in_quote(const char *p, size_t n, bool in_quote);
 
 /* Field `nth` (0 or 1, before any quoted separator) of an unsplit record. */
 exh_view exh_table_first_field(const exh_table *t, const char *line, size_t len, size_t nth);

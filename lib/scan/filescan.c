@@ -30,6 +30,7 @@
 #include "core/alloc.h"
 #include "core/evidence.h"
 #include "core/limits.h"
+#include "core/pace.h"
 #include "heur/heur.h"
 #include "rules/rules_int.h"
 
@@ -46,6 +47,8 @@ struct exh_filescan {
   EVP_MD_CTX *ctx_sha256, *ctx_md5, *ctx_sha1;
   EVP_MD *md_sha256, *md_md5, *md_sha1;
   uint64_t max_filesize;
+  size_t max_findings; /* at most EXH_MAX_FINDINGS_PER_FILE */
+  exh_pace *pace;      /* the run's, shared; NULL: none */
   uint8_t *buf;
   size_t cap;
 
@@ -86,6 +89,7 @@ exhunt_err exh_filescan_new(const exhunt_rules *rules, uint64_t max_filesize, ex
     goto cleanup;
   fs->rules = rules;
   fs->max_filesize = max_filesize ? max_filesize : EXH_DEFAULT_MAX_FILESIZE;
+  fs->max_findings = EXH_MAX_FINDINGS_PER_FILE;
   bool ok = true;
   fetch_md(&fs->md_sha256, &fs->ctx_sha256, "SHA256", &ok);
   if (rules->need_md5)
@@ -112,6 +116,17 @@ exhunt_err exh_filescan_new(const exhunt_rules *rules, uint64_t max_filesize, ex
 cleanup:
   exh_filescan_free(fs);
   return err;
+}
+
+void exh_filescan_configure(exh_filescan *fs, const exhunt_limits *limits, exh_pace *pace)
+{
+  fs->pace = pace;
+  if (!limits)
+    return;
+  if (limits->max_findings_per_file && limits->max_findings_per_file < EXH_MAX_FINDINGS_PER_FILE)
+    fs->max_findings = limits->max_findings_per_file;
+  if (fs->scanner && limits->yara_timeout)
+    yr_scanner_set_timeout(fs->scanner, (int)limits->yara_timeout);
 }
 
 void exh_filescan_free(exh_filescan *fs)
@@ -161,7 +176,7 @@ static exhunt_err errno_to_err(int e)
 static pending *add_finding(exh_filescan *fs, const char *category, exhunt_severity sev,
                             const char *rule, const char *title)
 {
-  if (fs->n_found == EXH_MAX_FINDINGS_PER_FILE) {
+  if (fs->n_found >= fs->max_findings) {
     fs->capped = true;
     return NULL;
   }
@@ -609,9 +624,14 @@ static void emit_findings(exh_filescan *fs, const exhunt_sink *out, uint64_t siz
     f->matches = f->n_matches ? &fs->matches[fs->found[i].first_match] : NULL;
     out->on_finding(out->ctx, f);
   }
-  if (fs->capped)
-    notice(out, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "findings-capped", fs->info->path,
-           "more findings than the per-file limit; the rest were not reported");
+  if (fs->capped) {
+    char reason[128];
+    snprintf(reason, sizeof reason,
+             "more than %zu findings (the per-file cap, --max-findings-per-file); the rest were "
+             "not reported",
+             fs->max_findings);
+    notice(out, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "findings-capped", fs->info->path, reason);
+  }
 }
 
 /* Content checks over fs->data, then emission. */
@@ -659,8 +679,9 @@ static bool grow_buffer(exh_filescan *fs, size_t need)
   return true;
 }
 
-/* Reads up to `want` bytes; returns bytes read, or -1 with errno. */
-static ssize_t read_full(int fd, uint8_t *buf, size_t want)
+/* Reads up to `want` bytes; returns bytes read, or -1 with errno. Each
+ * read is reported to the run's pace, which may sleep. */
+static ssize_t read_full(exh_filescan *fs, int fd, uint8_t *buf, size_t want)
 {
   size_t got = 0;
   while (got < want) {
@@ -673,6 +694,7 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t want)
     if (n == 0)
       break;
     got += (size_t)n;
+    exh_pace_account(fs->pace, (uint64_t)n);
   }
   return (ssize_t)got;
 }
@@ -684,7 +706,7 @@ static void stream_digests(exh_filescan *fs, int fd, const exhunt_sink *out, exh
     return;
   }
   for (;;) {
-    ssize_t n = read_full(fd, fs->buf, EXH_STREAM_CHUNK);
+    ssize_t n = read_full(fs, fd, fs->buf, EXH_STREAM_CHUNK);
     if (n < 0) {
       notice(out, EXHUNT_NOTICE_ERROR, errno_to_err(errno), "read-error", fs->info->path,
              strerror(errno));
@@ -748,7 +770,7 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
     goto cleanup;
   }
   /* Ask for one byte more than fstat said, to notice a file still growing. */
-  ssize_t n = read_full(fd, fs->buf, (size_t)size + 1);
+  ssize_t n = read_full(fs, fd, fs->buf, (size_t)size + 1);
   if (n < 0) {
     int e = errno;
     res->skipped = true;

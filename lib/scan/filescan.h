@@ -37,6 +37,11 @@ typedef struct exh_fileresult {
 } exh_fileresult;
 
 exhunt_err exh_filescan_new(const exhunt_rules *rules, uint64_t max_filesize, exh_filescan **out);
+
+/* The user's caps (YARA timeout, findings per file; 0 fields keep the
+ * defaults) and the run's shared pace (NULL: none). */
+struct exh_pace;
+void exh_filescan_configure(exh_filescan *fs, const exhunt_limits *limits, struct exh_pace *pace);
 void exh_filescan_free(exh_filescan *fs);
 
 /* Opens and scans info->path read-only. Problems become notices. */

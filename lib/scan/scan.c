@@ -21,6 +21,7 @@
 
 #include "core/alloc.h"
 #include "core/limits.h"
+#include "core/pace.h"
 #include "filescan.h"
 #include "rules/rules_int.h"
 #include "scan/scan_int.h"
@@ -48,6 +49,7 @@ typedef struct scan_ctx {
   struct timespec last_progress;
   uint64_t noatime_refused;
   const exh_scan_tap *tap;
+  exh_pace *pace; /* opts->pace, shared by the workers; NULL: none */
 } scan_ctx;
 
 typedef struct worker {
@@ -184,6 +186,10 @@ static void *worker_main(void *arg)
     exh_fileresult res;
     w->n_batch = 0;
     exh_filescan_path(w->fs, &info, &batching, &res);
+    /* The file's YARA and hashing time counts too: a worker that has run
+     * ahead of --cpu-limit sleeps before its next file, not only before its
+     * next read. */
+    exh_pace_account(c->pace, 0);
     pthread_mutex_lock(&c->out_lock);
     for (size_t i = 0; i < w->n_batch; i++) {
       if ((unsigned)w->batch[i].severity < EXHUNT_SEV_COUNT)
@@ -250,6 +256,9 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
   pthread_cond_init(&c->not_full, NULL);
   c->user = sink;
   c->tap = tap;
+  if ((err = exh_pace_new(&opts->pace, &c->pace)) != EXHUNT_OK)
+    goto cleanup;
+  err = EXHUNT_ENOMEM;
   clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
 
   /* Every worker's state is made before any thread starts, so a failure
@@ -258,6 +267,7 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
     workers[i].ctx = c;
     if ((err = exh_filescan_new(rules, opts->max_filesize, &workers[i].fs)) != EXHUNT_OK)
       goto cleanup;
+    exh_filescan_configure(workers[i].fs, &opts->limits, c->pace);
   }
   for (unsigned i = 0; i < threads; i++) {
     if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0)
@@ -311,6 +321,8 @@ cleanup:
     pthread_cond_destroy(&c->not_full);
   }
   exh_free(workers);
+  if (c)
+    exh_pace_free(c->pace);
   exh_free(c);
   return err;
 }

@@ -253,7 +253,14 @@ static void walk_dir(walker *w, int dfd, unsigned depth)
       continue;
     w->path.len = base_len;
     w->path.data[base_len] = '\0';
-    if ((needs_slash && exh_dynbuf_addc(&w->path, '/')) || exh_dynbuf_adds(&w->path, de->d_name)) {
+    exhunt_err perr = needs_slash ? exh_dynbuf_addc(&w->path, '/') : EXHUNT_OK;
+    if (!perr)
+      perr = exh_dynbuf_adds(&w->path, de->d_name);
+    if (perr == EXHUNT_ENOMEM) { /* not a long path: the walk cannot go on */
+      w->fatal = EXHUNT_ENOMEM;
+      break;
+    }
+    if (perr) {
       /* Over EXH_MAX_PATH: report under the parent's path. */
       w->path.len = base_len;
       w->path.data[base_len] = '\0';

@@ -1,7 +1,8 @@
 /*
- * watch.c - exhunt_watch_run: inotify over folder trees, feeding the scanner.
+ * watch.c - exhunt_watch_run: fanotify or inotify over folder trees, feeding
+ * the scanner.
  *
- * One thread, one loop: poll the inotify descriptor and the caller's control
+ * One thread, one loop: poll the event descriptor and the caller's control
  * descriptor; drain every pending event into a batch of paths; scan the
  * batch with exhunt_scan_paths (its worker pool, the compiled rules, the
  * same checks and caps as `exhunt scan`); repeat. Batching keeps a burst of
@@ -19,16 +20,26 @@
  * renamed when its IN_MOVED_TO arrived, because inotify_add_watch on a
  * watched inode returns the same descriptor.
  *
- * The kernel queue is finite and we do not raise it. On IN_Q_OVERFLOW we
+ * fanotify (fan.c) needs none of that: one mark covers a whole filesystem,
+ * so a new folder is seen from its first file and there is no per-folder
+ * limit. It is tried first (backend AUTO); inotify is the fallback where
+ * fanotify is refused (not root, old kernel, a filesystem without file
+ * handles). Both feed the same batch; paths below an --exclude glob and
+ * symlinks are never handed to the scanner (a symlink handed to
+ * exhunt_scan_paths as a root would be followed).
+ *
+ * The kernel queue is finite and we do not raise it. On an overflow we
  * cannot know what was lost, so every root is listed and scanned again.
  * The library never installs a signal handler: stopping and reloading
  * rules go through opts->on_control.
  */
+#define _GNU_SOURCE /* FNM_CASEFOLD */
 #include "exhunt/watch.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +69,8 @@ void exhunt_watch_opts_init(exhunt_watch_opts *opts)
 /* ---------------------------------------------------------------------- */
 /* Notices and totals.                                                      */
 
-static void notice(exh_watcher *w, exhunt_notice_kind kind, exhunt_err code, const char *what,
-                   const char *path, const char *reason)
+void exh_watch_notice(exh_watcher *w, exhunt_notice_kind kind, exhunt_err code, const char *what,
+                      const char *path, const char *reason)
 {
   exhunt_notice n = {kind, code, what, path, reason};
   if (kind == EXHUNT_NOTICE_ERROR)
@@ -68,6 +79,8 @@ static void notice(exh_watcher *w, exhunt_notice_kind kind, exhunt_err code, con
     w->stats.notes++;
   w->sink->on_notice(w->sink->ctx, &n);
 }
+
+#define notice exh_watch_notice
 
 static void add_stats(exhunt_scan_stats *to, const exhunt_scan_stats *s)
 {
@@ -84,21 +97,77 @@ static void add_stats(exhunt_scan_stats *to, const exhunt_scan_stats *s)
     to->findings[i] += s->findings[i];
 }
 
-static char *join(const char *dir, const char *name)
+char *exh_watch_join(exh_watcher *w, const char *dir, const char *name, size_t nl, bool *oom)
 {
-  size_t dl = strlen(dir), nl = strlen(name);
-  if (dl + nl + 2 > EXH_MAX_PATH)
+  size_t dl = strlen(dir);
+  if (dl + nl + 2 > EXH_MAX_PATH) {
+    /* Not silent: the file exists and will not be scanned from here. */
+    notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "path-too-long", dir,
+           "a file or folder below this one has a path longer than the path limit; not scanned");
     return NULL;
+  }
   char *p = exh_malloc(dl + nl + 2);
-  if (!p)
+  if (!p) {
+    *oom = true;
     return NULL;
+  }
   memcpy(p, dir, dl);
   /* A root given as "dir/" must not become "dir//name". */
   size_t at = dl;
   if (at == 0 || p[at - 1] != '/')
     p[at++] = '/';
-  memcpy(p + at, name, nl + 1);
+  memcpy(p + at, name, nl);
+  p[at + nl] = '\0';
   return p;
+}
+
+static bool glob_hit(const exh_watcher *w, const char *s)
+{
+  for (size_t i = 0; i < w->opts->scan.n_excludes; i++)
+    if (fnmatch(w->opts->scan.excludes[i], s, FNM_CASEFOLD) == 0)
+      return true;
+  return false;
+}
+
+/* The walker's rule (a glob matches the path or its last name, and an
+ * excluded folder is not entered), applied to a path that arrives by an
+ * event: every folder between the root and it is tested too. */
+bool exh_watch_excluded(const exh_watcher *w, const char *path, size_t root_len)
+{
+  if (w->opts->scan.n_excludes == 0)
+    return false;
+  char buf[EXH_MAX_PATH + 1];
+  size_t len = strlen(path);
+  if (len > EXH_MAX_PATH)
+    return false;
+  memcpy(buf, path, len + 1);
+  for (size_t i = root_len; i <= len; i++) {
+    if (i < len && buf[i] != '/')
+      continue;
+    if (i == root_len || (i > 0 && buf[i - 1] == '/'))
+      continue; /* no component ends here */
+    char c = buf[i];
+    buf[i] = '\0';
+    const char *slash = strrchr(buf, '/');
+    bool hit = glob_hit(w, buf) || glob_hit(w, slash ? slash + 1 : buf);
+    buf[i] = c;
+    if (hit)
+      return true;
+  }
+  return false;
+}
+
+/* Which root is `path` under (by spelling), and how long is its prefix? */
+static size_t root_prefix(const exh_watcher *w, const char *path)
+{
+  size_t best = 0;
+  for (size_t i = 0; i < w->n_roots; i++) {
+    size_t rl = strlen(w->roots[i]);
+    if (strncmp(path, w->roots[i], rl) == 0 &&
+        (path[rl] == '\0' || path[rl] == '/' || (rl && w->roots[i][rl - 1] == '/')) && rl > best)
+      best = rl;
+  }
+  return best;
 }
 
 /* Is `path` `dir` itself or below it? */
@@ -204,7 +273,9 @@ static int set_watch(exh_watcher *w, const char *path, int root, unsigned depth)
     return 0;
   }
   struct stat st;
-  if (stat(path, &st) != 0)
+  /* lstat below a root: a folder replaced by a symlink since the watch was
+   * set must not be taken for the folder. */
+  if ((root < 0 ? lstat(path, &st) : stat(path, &st)) != 0 || !S_ISDIR(st.st_mode))
     return 0; /* vanished already; its IN_IGNORED will come */
   exh_wentry *e = find_wd(w, wd);
   if (e) {
@@ -258,8 +329,15 @@ static exhunt_err watch_tree(exh_watcher *w, const char *path, int root, unsigne
   if (r == 0 || depth >= w->max_depth)
     return EXHUNT_OK; /* the scanner's walk reports the depth cut */
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (root < 0 ? O_NOFOLLOW : 0));
-  if (fd < 0)
+  if (fd < 0) {
+    int e = errno;
+    /* Gone or replaced is a race, not news; anything else (EMFILE, EACCES)
+     * leaves folders below unwatched and must be said. */
+    if (e != ENOENT && e != ENOTDIR && e != ELOOP)
+      notice(w, EXHUNT_NOTICE_ERROR, e == EACCES ? EXHUNT_EACCES : EXHUNT_EIO, "watch-error", path,
+             strerror(e));
     return EXHUNT_OK;
+  }
   DIR *d = fdopendir(fd);
   if (!d) {
     close(fd);
@@ -278,9 +356,17 @@ static exhunt_err watch_tree(exh_watcher *w, const char *path, int root, unsigne
     }
     if (!is_dir)
       continue;
-    char *sub = join(path, n);
-    if (!sub)
-      continue; /* too long: the scanner's walk reports it */
+    bool oom = false;
+    char *sub = exh_watch_join(w, path, n, strlen(n), &oom);
+    if (!sub) {
+      if (oom)
+        err = EXHUNT_ENOMEM;
+      continue;
+    }
+    if (exh_watch_excluded(w, sub, root_prefix(w, sub))) {
+      exh_free(sub); /* not entered, as the walker does not enter it */
+      continue;
+    }
     err = watch_tree(w, sub, -1, depth + 1);
     exh_free(sub);
   }
@@ -311,6 +397,17 @@ static exhunt_err flush(exh_watcher *w)
       exh_free(w->batch[i]);
       continue;
     }
+    /* exhunt_scan_paths resolves a symlink given as a path (a root may be
+     * one): a link moved or made here would lead the scan anywhere, even to
+     * "/". The walker never follows links below a root; neither do we. A
+     * root itself (the user's own spelling) is exempt. */
+    if (S_ISLNK(st.st_mode) && root_prefix(w, w->batch[i]) != strlen(w->batch[i])) {
+      w->stats.skipped[EXHUNT_SKIP_SYMLINK]++;
+      notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "symlink-not-followed", w->batch[i],
+             "a symlink appeared in the watched tree; it is not followed");
+      exh_free(w->batch[i]);
+      continue;
+    }
     dirs |= S_ISDIR(st.st_mode);
     w->batch[n++] = w->batch[i];
   }
@@ -336,11 +433,15 @@ static exhunt_err flush(exh_watcher *w)
   return err;
 }
 
-/* Takes ownership of `path`. */
-static exhunt_err queue_owned(exh_watcher *w, char *path)
+exhunt_err exh_watch_queue(exh_watcher *w, char *path)
 {
   if (!path)
-    return EXHUNT_OK; /* join() refused an over-long path: nothing to do */
+    return EXHUNT_OK; /* join() refused an over-long path: noted */
+  if (exh_watch_excluded(w, path, root_prefix(w, path))) {
+    w->stats.skipped[EXHUNT_SKIP_EXCLUDED]++;
+    exh_free(path);
+    return EXHUNT_OK;
+  }
   if (w->n_batch == w->cap_batch) {
     size_t cap = w->cap_batch ? w->cap_batch * 2 : 64;
     char **grown = exh_reallocarray(w->batch, cap, sizeof *grown);
@@ -354,6 +455,8 @@ static exhunt_err queue_owned(exh_watcher *w, char *path)
   w->batch[w->n_batch++] = path;
   return w->n_batch >= EXH_WATCH_BATCH ? flush(w) : EXHUNT_OK;
 }
+
+#define queue_owned exh_watch_queue
 
 static exhunt_err queue(exh_watcher *w, const char *path)
 {
@@ -370,15 +473,20 @@ static exhunt_err arm_root(exh_watcher *w, size_t i, bool scan)
   struct stat st;
   if (stat(w->roots[i], &st) != 0 || !S_ISDIR(st.st_mode))
     return EXHUNT_OK;
-  exhunt_err err = watch_tree(w, w->roots[i], (int)i, 0);
-  if (err)
-    return err;
-  exh_wentry *e = NULL;
-  for (size_t k = 0; k < w->n_w && !e; k++)
-    if (w->w[k].root == (int)i)
-      e = &w->w[k];
-  if (!e)
-    return EXHUNT_OK; /* could not be watched; reported by set_watch */
+  if (w->backend == EXHUNT_WATCH_FANOTIFY) {
+    if (exh_fan_arm_root(w, i) <= 0)
+      return EXHUNT_OK; /* could not be watched; noted */
+  } else {
+    exhunt_err err = watch_tree(w, w->roots[i], (int)i, 0);
+    if (err)
+      return err;
+    exh_wentry *e = NULL;
+    for (size_t k = 0; k < w->n_w && !e; k++)
+      if (w->w[k].root == (int)i)
+        e = &w->w[k];
+    if (!e)
+      return EXHUNT_OK; /* could not be watched; reported by set_watch */
+  }
   if (w->root_missing[i]) {
     w->root_missing[i] = false;
     w->n_missing--;
@@ -392,18 +500,36 @@ static exhunt_err arm_root(exh_watcher *w, size_t i, bool scan)
 static exhunt_err check_missing_roots(exh_watcher *w)
 {
   exhunt_err err = EXHUNT_OK;
-  for (size_t i = 0; i < w->n_roots && !err && w->n_missing; i++)
+  for (size_t i = 0; i < w->n_roots && !err; i++) {
+    if (!w->root_missing[i] && w->backend == EXHUNT_WATCH_FANOTIFY) {
+      /* One mark covers the filesystem, so nothing tells us when a root is
+       * deleted or replaced: look. A root recreated in place is found by
+       * its events anyway; the notes keep the story the same as inotify's. */
+      struct stat st;
+      if (stat(w->roots[i], &st) != 0 || !S_ISDIR(st.st_mode) || st.st_dev != w->root_dev[i] ||
+          st.st_ino != w->root_ino[i])
+        root_lost(w, (int)i,
+                  "the watched root was moved away, deleted or replaced; looking for it every "
+                  "second");
+    }
     if (w->root_missing[i])
       err = arm_root(w, i, true);
+  }
   return err;
 }
 
 static exhunt_err rescan_all(exh_watcher *w)
 {
+  bool fan = w->backend == EXHUNT_WATCH_FANOTIFY;
   notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "watch-overflow", NULL,
-         "the kernel's inotify queue overflowed (fs.inotify.max_queued_events): events were "
-         "lost, so every watched root is rescanned");
+         fan ? "the kernel's fanotify queue overflowed (fs.fanotify.max_queued_events): events "
+               "were lost, so every watched root is rescanned"
+             : "the kernel's inotify queue overflowed (fs.inotify.max_queued_events): events "
+               "were lost, so every watched root is rescanned");
   exhunt_err err = flush(w);
+  /* Deletions and moves were lost too: drop watches that lead nowhere. */
+  for (size_t i = 0; i < w->n_roots && !err && !fan; i++)
+    drop_stale_under(w, w->roots[i]);
   for (size_t i = 0; i < w->n_roots && !err; i++)
     if (!w->root_missing[i])
       err = arm_root(w, i, true);
@@ -432,11 +558,19 @@ exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev)
     drop_stale_under(w, e->path);
     return EXHUNT_OK;
   }
-  if (ev->len == 0 || ev->name[0] == '\0')
+  /* The kernel pads the name with NULs, but only ev->len bytes are ours. */
+  size_t nl = strnlen(ev->name, ev->len);
+  if (nl == 0)
     return EXHUNT_OK;
-  char *full = join(e->path, ev->name);
+  bool oom = false;
+  char *full = exh_watch_join(w, e->path, ev->name, nl, &oom);
   if (!full)
+    return oom ? EXHUNT_ENOMEM : EXHUNT_OK;
+  if (exh_watch_excluded(w, full, root_prefix(w, full))) {
+    w->stats.skipped[EXHUNT_SKIP_EXCLUDED]++;
+    exh_free(full); /* an excluded folder is not watched either */
     return EXHUNT_OK;
+  }
   if (ev->mask & IN_ISDIR) {
     if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
       unsigned depth = e->depth + 1;
@@ -470,6 +604,33 @@ static int64_t now_ms(void)
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+exhunt_err exh_watch_events(exh_watcher *w, const unsigned char *buf, size_t n)
+{
+  for (size_t off = 0; off < n;) {
+    struct inotify_event head;
+    /* The kernel never hands out part of an event; if it ever did, reading
+     * on would take a name for a header. */
+    if (n - off < sizeof head) {
+      notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "watch-error", NULL,
+             "inotify returned a truncated event; the rest of the read is dropped");
+      return EXHUNT_ECORRUPT;
+    }
+    memcpy(&head, buf + off, sizeof head);
+    if (head.len > n - off - sizeof head) {
+      notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "watch-error", NULL,
+             "inotify returned an event whose name runs past the read; the rest is dropped");
+      return EXHUNT_ECORRUPT;
+    }
+    /* Events are 4-byte aligned in the buffer (the kernel pads names), so
+     * the record can be used in place. */
+    exhunt_err err = exh_watch_event(w, (const struct inotify_event *)(const void *)(buf + off));
+    if (err)
+      return err;
+    off += sizeof head + head.len;
+  }
+  return EXHUNT_OK;
+}
+
 /* Reads every pending event (the descriptor is non-blocking), or what
  * comes within EXH_WATCH_DRAIN_MS, whichever ends first. */
 static exhunt_err drain(exh_watcher *w)
@@ -486,13 +647,13 @@ static exhunt_err drain(exh_watcher *w)
     }
     if (n == 0)
       return EXHUNT_OK;
-    for (ssize_t off = 0; off < n;) {
-      const struct inotify_event *ev = (const struct inotify_event *)(w->buf + off);
-      exhunt_err err = exh_watch_event(w, ev);
-      if (err)
-        return err;
-      off += (ssize_t)(sizeof *ev + ev->len);
-    }
+    exhunt_err err = w->backend == EXHUNT_WATCH_FANOTIFY
+                         ? exh_fan_events(w, (const unsigned char *)w->buf, (size_t)n)
+                         : exh_watch_events(w, (const unsigned char *)w->buf, (size_t)n);
+    if (err == EXHUNT_ECORRUPT)
+      w->overflowed = true; /* what was lost is unknown: rescan */
+    else if (err)
+      return err;
     /* A full batch was scanned inside queue(); a writer that never lets
      * the queue run dry must not hold back what was read already. */
     if (now_ms() >= until)
@@ -520,30 +681,39 @@ exhunt_err exh_watch_loop(exh_watcher *w)
   if (err)
     return err;
   char reason[160];
-  snprintf(reason, sizeof reason, "watching %zu folder(s) under %zu root(s)", w->n_w,
-           w->n_roots - w->n_missing);
+  if (w->backend == EXHUNT_WATCH_FANOTIFY)
+    snprintf(reason, sizeof reason, "fanotify: watching %zu filesystem(s) for %zu root(s)", w->n_fs,
+             w->n_roots - w->n_missing);
+  else
+    snprintf(reason, sizeof reason, "inotify: watching %zu folder(s) under %zu root(s)", w->n_w,
+             w->n_roots - w->n_missing);
   notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-ready", NULL, reason);
   if ((err = flush(w)) != EXHUNT_OK)
     return err;
 
   int64_t next_check = now_ms() + EXH_WATCH_ROOT_POLL_MS;
   for (;;) {
-    struct pollfd pfd[2] = {{w->ifd, POLLIN, 0}, {w->opts->control_fd, POLLIN, 0}};
-    nfds_t nfds = w->opts->control_fd >= 0 ? 2 : 1;
+    /* The control descriptor may be -1: poll ignores a negative fd. */
+    struct pollfd pfd[3] = {
+        {w->ifd, POLLIN, 0}, {w->opts->control_fd, POLLIN, 0}, {w->mntfd, POLLPRI, 0}};
+    nfds_t nfds = 3;
     int timeout = -1;
-    if (w->n_missing) {
+    if (w->n_missing || w->backend == EXHUNT_WATCH_FANOTIFY) {
       int64_t left = next_check - now_ms();
       timeout = left < 0 ? 0 : (int)left;
     }
     int r = poll(pfd, nfds, timeout);
     if (r < 0 && errno != EINTR)
       return EXHUNT_EIO;
-    if (r > 0 && nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (r > 0 && w->opts->control_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       if (!w->opts->on_control ||
           w->opts->on_control(w->opts->control_ctx, &w->rules) == EXHUNT_WATCH_STOP)
         return EXHUNT_OK;
     }
     if (r > 0 && (pfd[0].revents & POLLIN) && (err = drain(w)) != EXHUNT_OK)
+      return err;
+    if (r > 0 && w->mntfd >= 0 && (pfd[2].revents & (POLLPRI | POLLERR)) &&
+        (err = exh_fan_mounts_changed(w)) != EXHUNT_OK)
       return err;
     if (w->overflowed) {
       w->overflowed = false;
@@ -552,7 +722,7 @@ exhunt_err exh_watch_loop(exh_watcher *w)
     }
     if ((err = flush(w)) != EXHUNT_OK)
       return err;
-    if (w->n_missing && now_ms() >= next_check) {
+    if ((w->n_missing || w->backend == EXHUNT_WATCH_FANOTIFY) && now_ms() >= next_check) {
       next_check = now_ms() + EXH_WATCH_ROOT_POLL_MS;
       if ((err = check_missing_roots(w)) != EXHUNT_OK || (err = flush(w)) != EXHUNT_OK)
         return err;
@@ -565,6 +735,7 @@ exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const cha
 {
   memset(w, 0, sizeof *w);
   w->ifd = -1;
+  w->mntfd = -1;
   if (!rules || !roots || n_roots == 0 || !opts || !sink || !sink->on_finding || !sink->on_notice ||
       (opts->control_fd >= 0 && !opts->on_control))
     return EXHUNT_EINVAL;
@@ -581,6 +752,25 @@ exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const cha
   w->buf = exh_malloc(EXH_WATCH_READ_BUF);
   if (!w->root_missing || !w->buf)
     return EXHUNT_ENOMEM;
+  char why[EXH_MAX_PATH + 256] = "";
+  if (opts->backend != EXHUNT_WATCH_INOTIFY) {
+    exhunt_err err = exh_fan_open(w, why, sizeof why);
+    if (err == EXHUNT_OK) {
+      w->backend = EXHUNT_WATCH_FANOTIFY;
+      notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-backend", NULL,
+             "fanotify: one mark per filesystem covers every folder below the roots at once");
+      return EXHUNT_OK;
+    }
+    if (err == EXHUNT_ENOMEM)
+      return err;
+    if (opts->backend == EXHUNT_WATCH_FANOTIFY) {
+      char reason[sizeof why + 64];
+      snprintf(reason, sizeof reason, "fanotify cannot be used: %s", why);
+      notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_EUNSUPPORTED, "watch-error", NULL, reason);
+      return EXHUNT_EUNSUPPORTED;
+    }
+  }
+  w->backend = EXHUNT_WATCH_INOTIFY;
   w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (w->ifd < 0) {
     int e = errno;
@@ -588,6 +778,13 @@ exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const cha
     notice(w, EXHUNT_NOTICE_ERROR, err, "watch-error", NULL, strerror(e));
     return err;
   }
+  char reason[sizeof why + 128];
+  if (why[0])
+    snprintf(reason, sizeof reason, "inotify, one watch per folder: fanotify was not used (%s)",
+             why);
+  else
+    snprintf(reason, sizeof reason, "inotify, one watch per folder (asked for)");
+  notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-backend", NULL, reason);
   return EXHUNT_OK;
 }
 
@@ -599,6 +796,7 @@ void exh_watcher_free(exh_watcher *w)
   for (size_t i = 0; i < w->n_w; i++)
     exh_free(w->w[i].path);
   exh_free(w->w);
+  exh_fan_free(w);
   if (w->ifd >= 0)
     close(w->ifd);
   exh_free(w->buf);

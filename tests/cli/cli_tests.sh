@@ -108,6 +108,10 @@ grep -q 'ok_rule' "$TMP/out" && ok || bad "the good rule in the same folder ran"
 expect_rc 2 "broken rule and no findings exits 2" -- "$EXHUNT" scan --no-default-rules --rules "$TMP/broken.yar" "$TMP/clean"
 expect_rc 2 "missing rule file" -- "$EXHUNT" scan --rules "$TMP/nope.yar" "$TMP/clean"
 grep -q 'nope.yar' "$TMP/err" && ok || bad "missing rule file named"
+mkdir -p "$TMP/norules/sub"
+expect_rc 2 "a --rules folder without a rule file is an error" -- "$EXHUNT" scan -f jsonl \
+  --rules "$TMP/norules" "$TMP/clean"
+if grep -q '"what":"rule-load".*no .yar or .yara file' "$TMP/out"; then ok; else bad "empty rule folder: rule-load error named"; fi
 expect_rc 1 "jsonl carries rule errors" -- "$EXHUNT" scan -f jsonl --rules "$TMP/broken.yar" "$TMP/dirty"
 grep -q '"type":"error","what":"rule-compile"' "$TMP/out" && ok || bad "rule-compile error line in jsonl"
 # the public rule sets that need external variables load unchanged

@@ -2,6 +2,8 @@
  * replay.c - runs a libFuzzer target over files without libFuzzer, so every
  * seed and every committed crash input is replayed in the normal test suite
  * (and under ASan+UBSan in CI). Usage: replay FILE_OR_DIR...
+ * In a directory, dot files and README* / LICENSE* (a corpus's attribution)
+ * are not inputs.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -57,7 +59,8 @@ int main(int argc, char **argv)
     DIR *d = opendir(argv[i]);
     struct dirent *de;
     while (d && (de = readdir(d))) {
-      if (de->d_name[0] == '.')
+      if (de->d_name[0] == '.' || strncmp(de->d_name, "README", 6) == 0 ||
+          strncmp(de->d_name, "LICENSE", 7) == 0)
         continue;
       char path[4096];
       snprintf(path, sizeof path, "%s/%s", argv[i], de->d_name);

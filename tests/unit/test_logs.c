@@ -507,6 +507,175 @@ static void test_block_reader_boundaries(void **state)
   free(log);
 }
 
+static void test_csv_ends_in_quote(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *line;
+    bool in_quote, want;
+  } cases[] = {
+      {"a,b,c", false, false},       {"a,\"b", false, true}, /* opens, line ends inside */
+      {"a,\"b\",c", false, false},                           /* opens and closes */
+      {"a,\"b\"\"", false, true},                            /* "" is a quote: still open */
+      {"a,\"b\"\"\"", false, false},                         /* quote, then the close */
+      {"a,b\"c,d", false, false},                            /* mid-field quote is a byte */
+      {"a,\"b\"x\"y", false, false},                   /* junk after the close, not reopened */
+      {"\"", false, true},           {"", true, true}, /* an empty line inside a value */
+      {"rest\",200", true, false},                     /* the value closes on this line */
+      {"rest\"\",200", true, true},                    /* "" again: still inside */
+      {"rest\",\"more", true, true},                   /* closes, then a new value opens */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    assert_int_equal(exh_csv_ends_in_quote(cases[i].line, strlen(cases[i].line), cases[i].in_quote),
+                     cases[i].want);
+  /* Random lines of quotes, commas and letters against a byte-at-a-time
+   * reading of the same rules. */
+  unsigned seed = 12345;
+  char line[64];
+  for (int round = 0; round < 20000; round++) {
+    size_t n = (size_t)(round % 40);
+    for (size_t i = 0; i < n; i++) {
+      seed = seed * 1103515245u + 12345u;
+      line[i] = "\",a"[(seed >> 16) % 3];
+    }
+    bool start = round & 1, in_quote = start, field_start = !start;
+    for (size_t i = 0; i < n; i++) {
+      if (in_quote) {
+        if (line[i] == '"') {
+          if (i + 1 < n && line[i + 1] == '"')
+            i++;
+          else
+            in_quote = false;
+        }
+      } else if (line[i] == ',') {
+        field_start = true;
+      } else {
+        if (line[i] == '"' && field_start)
+          in_quote = true;
+        field_start = false;
+      }
+    }
+    assert_int_equal(exh_csv_ends_in_quote(line, n, start), in_quote);
+  }
+}
+
+static uint64_t cov_records;
+
+static void on_coverage_records(void *ctx, const exhunt_coverage *c)
+{
+  (void)ctx;
+  if (strcmp(c->family, "exchange-httpproxy") == 0)
+    cov_records = c->records;
+}
+
+/* RFC 4180: a quoted value may hold a line break, so a record spans lines.
+ * In a log big enough for the buffer-at-once path: the needle in a record's
+ * first line, in its second, a record of three lines, and a quote that
+ * never closes (read line by line after EXH_MAX_RECORD_LINES lines, with a
+ * note), each followed by ordinary attack rows whose line numbers must stay
+ * right. */
+static void test_csv_quoted_newlines(void **state)
+{
+  (void)state;
+  size_t cap = 2u * 1024 * 1024;
+  char *log = malloc(cap);
+  size_t n = (size_t)snprintf(log, cap, "%s", HP_HEADER);
+  uint64_t line = 4, records = 0, unbalanced_line = 0;
+  uint64_t want[16];
+  size_t n_want = 0;
+  for (int i = 0; i < 12000; i++) {
+    line++;
+    records++;
+    const char *attack = NULL;
+    int lines_taken = 1;
+    switch (i) {
+    case 1500: /* needle in line 1, status in line 2 */
+      attack = "2021-03-03T01:00:01Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@srv:444/ecp/a.ecp?#,"
+               "\"python\r\nrequests\",200\r\n";
+      lines_taken = 2;
+      break;
+    case 3000: /* needle in line 2 */
+      attack = "2021-03-03T01:00:02Z,203.0.113.47,\"/ecp/\r\ny.js\",ServerInfo~b]@srv:444/ecp/"
+               "b.ecp?#,python,200\r\n";
+      lines_taken = 2;
+      break;
+    case 4500: /* three lines, an empty one in the middle */
+      attack = "2021-03-03T01:00:03Z,203.0.113.47,/ecp/y.js,ServerInfo~c]@srv:444/ecp/c.ecp?#,"
+               "\"py\r\n\r\nthon\",200\r\n";
+      lines_taken = 3;
+      break;
+    case 6000: /* a quote that never closes, on a line with a needle */
+      unbalanced_line = line;
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-03T01:00:04Z,198.51.100.9,/owa/,\"ServerInfo~x]@srv:444/"
+                            "ecp/x.ecp?#,Mozilla,200\r\n");
+      continue;
+    case 2000:
+    case 3500:
+    case 6500: /* inside the unbalanced record's lines */
+    case 8000:
+      attack = "2021-03-03T01:00:05Z,203.0.113.47,/ecp/y.js,ServerInfo~d]@srv:444/ecp/d.ecp?#,"
+               "python,200\r\n";
+      break;
+    default:
+      break;
+    }
+    if (attack) {
+      want[n_want++] = line;
+      n += (size_t)snprintf(log + n, cap - n, "%s", attack);
+      line += (uint64_t)(lines_taken - 1);
+    } else {
+      n += (size_t)snprintf(log + n, cap - n,
+                            "2021-03-03T01:%02d:%02dZ,192.0.2.%d,/owa/,Smtp~user%d@contoso.com,"
+                            "Mozilla/5.0 (Windows NT 10.0; Win64; x64),200\r\n",
+                            (i / 60) % 60, i % 60, i % 250, i);
+    }
+  }
+  assert_true(n < cap);
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_coverage = on_coverage_records;
+  assert_int_equal(
+      exhunt_logs_buffer("/ev/HttpProxy/Ecp/HttpProxy_1.LOG", (const uint8_t *)log, n, &sink),
+      EXHUNT_OK);
+  /* What the unbalanced line itself shows is not the point here (its
+   * AnchorMailbox takes the rest of the line); every other finding is
+   * one of the attack rows, at its first line. */
+  size_t k = 0;
+  for (size_t i = 0; i < rec.n_findings; i++) {
+    if (rec.findings[i].line == unbalanced_line)
+      continue;
+    assert_true(k < n_want);
+    assert_int_equal(rec.findings[i].line, want[k]);
+    assert_string_equal(rec.findings[i].rule, "exhunt.log.cve_2021_26855_ssrf");
+    k++;
+  }
+  assert_int_equal(k, n_want);
+  /* joined records count once; the unbalanced one's lines each count */
+  assert_int_equal(cov_records, records);
+  assert_int_equal(rec_count_what(&rec, "unbalanced-quote"), 1);
+  free(log);
+}
+
+/* The ECP Server log: a Set-*VirtualDirectory whose script value holds a
+ * line break is one record; neither of its lines alone shows both the
+ * cmdlet and the markup. */
+static void test_ecp_server_multiline_record(void **state)
+{
+  (void)state;
+  const char *log =
+      "#Software: Microsoft Exchange Server\r\n#Log-type: ECP Server Log\r\n"
+      "#Fields: TimeStamp,ServerName,EventId,EventData\r\n"
+      "2021-03-03T12:14:12Z,EX,ECP.Request,\"S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://"
+      "f/\r\n<script language=\"\"JScript\"\" runat=\"\"server\"\">eval(Request[\"\"x\"\"])</"
+      "script>'.Identity='1';S:REQID=\"\r\n"
+      "2021-03-03T12:20:00Z,EX,ECP.Request,S:CMD=Set-OwaVirtualDirectory.ExternalUrl='https://"
+      "mail.contoso.com/owa'.Identity='2'\r\n";
+  size_t n = scan_log("/ev/Logging/ECP/Server/ECPServer20210303-1.LOG", log);
+  assert_int_equal(n, 1);
+  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 1);
+  assert_int_equal(rec.findings[0].line, 4);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The Hyperscan prefilter against the detectors' own scanners.            */
 
@@ -1069,6 +1238,9 @@ int main(void)
       cmocka_unit_test_setup(test_ssrf_classification, setup),
       cmocka_unit_test_setup(test_reset_vdir_parity, setup),
       cmocka_unit_test_setup(test_block_reader_boundaries, setup),
+      cmocka_unit_test(test_csv_ends_in_quote),
+      cmocka_unit_test_setup(test_csv_quoted_newlines, setup),
+      cmocka_unit_test_setup(test_ecp_server_multiline_record, setup),
       cmocka_unit_test(test_prefilter_mirrors_block_scan),
       cmocka_unit_test(test_prefilter_meta_lines),
       cmocka_unit_test_setup(test_block_reader_edges, setup),

@@ -27,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "core/alloc.h"
 #include "probe/probe.h"
 
 extern char **environ;
@@ -652,6 +653,40 @@ static void test_slow_times_out(void **state)
   assert_true(took < 3.0); /* one timeout, not one per request */
 }
 
+/* Fail allocation N (through alloc.h; libcurl's own are not swept) for
+ * every N a probe of three servers makes: always OK or ENOMEM, every
+ * target reported when OK, and the last run as the clean one. */
+static void test_alloc_failure_sweep(void **state)
+{
+  (void)state;
+  const char *targets[] = {target_of("header"), target_of("exporttool"), target_of("nobuild")};
+  size_t n_targets = sizeof targets / sizeof targets[0];
+  exh_probe_opts o = trusting_opts();
+  unsigned long runs = 0;
+  for (unsigned long n = 1; n < 100000; n++) {
+    collect c = {0};
+    exh_alloc_fail_at(n, 0);
+    exhunt_err err = exh_probe_run(targets, n_targets, &o, on_result, &c);
+    unsigned long made = exh_alloc_count();
+    exh_alloc_fail_at(0, 0);
+    runs++;
+    if (err != EXHUNT_OK && err != EXHUNT_ENOMEM)
+      fail_msg("allocation %lu failed: %s", n, exhunt_strerror(err));
+    if (err == EXHUNT_OK)
+      assert_int_equal(c.n, n_targets);
+    if (made < n) { /* allocation n never happened: the sweep is complete */
+      assert_int_equal(err, EXHUNT_OK);
+      assert_string_equal(find(&c, targets[0])->build, "15.1.2176.2");
+      assert_string_equal(find(&c, targets[1])->build, "15.1.2308.8");
+      assert_int_equal(find(&c, targets[2])->outcome, EXH_PROBE_EXCHANGE_NO_BUILD);
+      assert_true(n > 3);
+      print_message("probe allocation sweep: %lu runs up to allocation %lu\n", runs, n - 1);
+      return;
+    }
+  }
+  fail_msg("sweep did not finish");
+}
+
 int main(void)
 {
   const struct CMUnitTest pure[] = {
@@ -661,9 +696,10 @@ int main(void)
       cmocka_unit_test(test_bad_arguments),     cmocka_unit_test(test_bad_targets),
   };
   const struct CMUnitTest network[] = {
-      cmocka_unit_test(test_scenarios),        cmocka_unit_test(test_body_cap),
-      cmocka_unit_test(test_tls_verification), cmocka_unit_test(test_unreachable),
-      cmocka_unit_test(test_rate_limit),       cmocka_unit_test(test_slow_times_out),
+      cmocka_unit_test(test_scenarios),           cmocka_unit_test(test_body_cap),
+      cmocka_unit_test(test_tls_verification),    cmocka_unit_test(test_unreachable),
+      cmocka_unit_test(test_rate_limit),          cmocka_unit_test(test_slow_times_out),
+      cmocka_unit_test(test_alloc_failure_sweep),
   };
   int failed = cmocka_run_group_tests_name("probe_extract", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("probe_network", network, server_setup, server_teardown);

@@ -1,0 +1,127 @@
+/*
+ * limits_opt.c - parsing of the shared caps and resource options; see
+ * limits_opt.h. The values go to the library as exhunt_limits and
+ * exhunt_pace; --nice is the one option the CLI carries out itself,
+ * because priorities belong to the process, not to a library call.
+ */
+#define _GNU_SOURCE
+#include "limits_opt.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+
+/* ioprio_set(2) has no glibc wrapper; these are its ABI constants. */
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_CLASS_IDLE 3
+#define IOPRIO_CLASS_SHIFT 13
+
+int cli_limit_option(cli_limit_opts *lo, const char *command, int opt, const char *arg)
+{
+  uint64_t size = 0;
+  unsigned n = 0;
+  switch (opt) {
+  case CLI_OPT_MAX_FILESIZE:
+    if (!cli_parse_size(arg, &lo->max_filesize) || lo->max_filesize == 0)
+      return cli_usage_error(command, "bad --max-filesize '%s'", arg), -1;
+    return 1;
+  case CLI_OPT_MAX_DEPTH:
+    if (!cli_parse_uint(arg, 4096, &lo->max_depth) || lo->max_depth == 0)
+      return cli_usage_error(command, "bad --max-depth '%s' (1..4096)", arg), -1;
+    return 1;
+  case CLI_OPT_MAX_LINE:
+    if (!cli_parse_size(arg, &size) || size < 1024 || size > EXHUNT_LIMIT_MAX_LINE)
+      return cli_usage_error(command, "bad --max-line '%s' (1K..256M)", arg), -1;
+    lo->limits.max_line = (uint32_t)size;
+    return 1;
+  case CLI_OPT_MAX_FIELDS:
+    if (!cli_parse_uint(arg, EXHUNT_LIMIT_MAX_FIELDS, &n) || n < 8)
+      return cli_usage_error(command, "bad --max-fields '%s' (8..%u)", arg,
+                             EXHUNT_LIMIT_MAX_FIELDS),
+             -1;
+    lo->limits.max_fields = n;
+    return 1;
+  case CLI_OPT_MAX_GZ:
+    if (!cli_parse_size(arg, &size) || size < 1024 * 1024)
+      return cli_usage_error(command, "bad --max-gz-bytes '%s' (at least 1M)", arg), -1;
+    lo->limits.gz_max_bytes = size;
+    return 1;
+  case CLI_OPT_GZ_RATIO:
+    if (!cli_parse_uint(arg, 100000, &n) || n < 2)
+      return cli_usage_error(command, "bad --gz-ratio '%s' (2..100000)", arg), -1;
+    lo->limits.gz_max_ratio = n;
+    return 1;
+  case CLI_OPT_YARA_TIMEOUT:
+    if (!cli_parse_uint(arg, 86400, &n) || n == 0)
+      return cli_usage_error(command, "bad --yara-timeout '%s' (seconds, 1..86400)", arg), -1;
+    lo->limits.yara_timeout = n;
+    return 1;
+  case CLI_OPT_MAX_FINDINGS:
+    if (!cli_parse_uint(arg, EXHUNT_LIMIT_MAX_FINDINGS_PER_FILE, &n) || n == 0)
+      return cli_usage_error(command, "bad --max-findings-per-file '%s' (1..%u)", arg,
+                             EXHUNT_LIMIT_MAX_FINDINGS_PER_FILE),
+             -1;
+    lo->limits.max_findings_per_file = n;
+    return 1;
+  case CLI_OPT_NICE:
+    lo->nice = true;
+    return 1;
+  case CLI_OPT_CPU_LIMIT:
+    if (!cli_parse_uint(arg, 100u * 256u, &n) || n == 0)
+      return cli_usage_error(command,
+                             "bad --cpu-limit '%s' (percent of one core: 50 = half a core)", arg),
+             -1;
+    lo->pace.cpu_percent = n;
+    return 1;
+  case CLI_OPT_MAX_RATE:
+    /* MB/s as the issue and the help say it; K/M/G suffixes read as sizes
+     * per second (10M = 10 MiB/s). A bare number is MB (MiB) per second. */
+    if (!cli_parse_size(arg, &size) || size == 0)
+      return cli_usage_error(command, "bad --max-rate '%s' (MB/s, e.g. 20 or 512K)", arg), -1;
+    if (strspn(arg, "0123456789") == strlen(arg))
+      size *= 1024u * 1024u;
+    lo->pace.max_rate = size;
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+void cli_apply_nice(const cli_limit_opts *lo, const char *command)
+{
+  if (!lo->nice)
+    return;
+  if (setpriority(PRIO_PROCESS, 0, 19) != 0)
+    fprintf(stderr, "exhunt %s: --nice: CPU priority not lowered: %s\n", command, strerror(errno));
+  /* Idle I/O class: the disk serves exhunt only when nobody else asks. */
+  if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) != 0)
+    fprintf(stderr, "exhunt %s: --nice: I/O priority not lowered: %s\n", command, strerror(errno));
+}
+
+void cli_limit_help(FILE *out, bool content, bool logs)
+{
+  fputs("Limits (docs/limits.md; a cap that is hit is a note, never a silent skip):\n", out);
+  if (content)
+    fputs("  --max-filesize SIZE   content rules skip larger files, which are still hashed\n"
+          "                        (default 32M; K, M, G suffixes)\n"
+          "  --yara-timeout SEC    YARA time per file (default 30)\n"
+          "  --max-findings-per-file N  (default and most 64)\n",
+          out);
+  fputs("  --max-depth N         directory depth limit (default 64)\n", out);
+  if (logs)
+    fputs("  --max-line SIZE       log line or joined record length (default 1M, most 256M)\n"
+          "  --max-fields N        fields per log record (default and most 512)\n"
+          "  --max-gz-bytes SIZE   decompressed bytes per .gz log (default 8G)\n"
+          "  --gz-ratio N          decompressed/compressed ratio past 1 MiB (default 200)\n",
+          out);
+  fputs("Resource use (for live servers; docs/limits.md):\n"
+        "  --nice                lowest CPU priority and idle I/O class\n"
+        "  --cpu-limit PERCENT   CPU time of the run, in percent of one core (50 = half)\n"
+        "  --max-rate MB         read at most MB megabytes (MiB) per second; or 512K, 2G\n",
+        out);
+}

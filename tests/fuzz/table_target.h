@@ -1,0 +1,272 @@
+/*
+ * table_target.h - the body shared by fuzz_csv and fuzz_w3c: one log file
+ * through the production reader path (span source -> exh_lines ->
+ * exh_table), with checks that hold for any input:
+ *  - exh_lines_next and the block path (exh_lines_peek/consume, which the
+ *    engine uses on its fast path) yield the same lines, and
+ *    exh_count_lines (AVX2 or memchr) counts them and their empty ones;
+ *  - exh_table_split gives the fields a plain reference splitter gives
+ *    (RFC 4180 for CSV, runs of spaces for W3C), the field cap included,
+ *    and every view is readable;
+ *  - exh_table_first_field agrees with the split on quote-free CSV rows;
+ *  - exh_csv_ends_in_quote (which joins a CSV record across a quoted line
+ *    break) agrees with a reference reading, from either starting state;
+ *  - the literal prefilter exh_row_may_match is a superset of the
+ *    detectors: a row that yields a hit is never one it would skip.
+ * A broken check aborts, which libFuzzer and the replay driver report.
+ */
+#ifndef FUZZ_TABLE_TARGET_H
+#define FUZZ_TABLE_TARGET_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "logs/detect.h"
+#include "logs/lines.h"
+#include "logs/table.h"
+
+typedef struct ref_field {
+  size_t start, len; /* into ref_buf */
+} ref_field;
+
+static char ref_buf[EXH_MAX_LINE + 1];
+static ref_field ref_fields[EXH_MAX_FIELDS];
+
+/* Reference CSV split: fields separated by ',', a field opening with '"'
+ * is quoted ("" is one '"'), bytes after its closing quote up to the next
+ * comma are kept; at most EXH_MAX_FIELDS fields. */
+static size_t ref_split_csv(const char *p, size_t n)
+{
+  size_t nf = 0, o = 0, i = 0;
+  for (;;) {
+    size_t start = o;
+    int quoted = i < n && p[i] == '"', in_quotes = quoted;
+    if (quoted)
+      i++;
+    for (; i < n; i++) {
+      if (in_quotes && p[i] == '"') {
+        if (i + 1 < n && p[i + 1] == '"') {
+          ref_buf[o++] = '"';
+          i++;
+        } else {
+          in_quotes = 0;
+        }
+        continue;
+      }
+      if (!in_quotes && p[i] == ',')
+        break;
+      ref_buf[o++] = p[i];
+    }
+    ref_fields[nf].start = start;
+    ref_fields[nf].len = o - start;
+    nf++;
+    if (i >= n || nf == EXH_MAX_FIELDS)
+      return nf;
+    i++; /* the comma */
+  }
+}
+
+/* Reference quote state at the end of a CSV line that starts inside a
+ * quoted value or not, by the same rules as ref_split_csv, without the
+ * field cap. */
+static bool ref_ends_in_quote(const char *p, size_t n, bool in_quote)
+{
+  bool field_start = !in_quote, after_close = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = p[i];
+    if (in_quote) {
+      if (c == '"' && i + 1 < n && p[i + 1] == '"')
+        i++;
+      else if (c == '"')
+        in_quote = false, after_close = true;
+      continue;
+    }
+    if (c == ',') {
+      field_start = true, after_close = false;
+      continue;
+    }
+    if (c == '"' && field_start && !after_close)
+      in_quote = true;
+    field_start = false;
+  }
+  return in_quote;
+}
+
+/* Reference W3C split: maximal runs of non-space bytes. */
+static size_t ref_split_w3c(const char *p, size_t n)
+{
+  size_t nf = 0;
+  for (size_t i = 0; i < n && nf < EXH_MAX_FIELDS;) {
+    if (p[i] == ' ') {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && p[j] != ' ')
+      j++;
+    memcpy(ref_buf + i, p + i, j - i);
+    ref_fields[nf].start = i;
+    ref_fields[nf].len = j - i;
+    nf++;
+    i = j;
+  }
+  return nf;
+}
+
+static volatile unsigned sink_byte;
+
+static void check_record(exh_table *t, exh_cols *cols, const char *line, size_t len)
+{
+  exh_table_split(t, line, len);
+  size_t nf = t->format == EXH_FMT_CSV ? ref_split_csv(line, len) : ref_split_w3c(line, len);
+  if (t->n_values != nf)
+    abort();
+  for (size_t i = 0; i < nf; i++) {
+    exh_view v = t->values[i];
+    if (v.n != ref_fields[i].len || (v.n && memcmp(v.p, ref_buf + ref_fields[i].start, v.n) != 0))
+      abort();
+  }
+  if (t->ragged != (t->n_values != t->n_names))
+    abort();
+  for (int c = -1; c <= (int)t->n_values; c++) {
+    exh_view v = exh_table_get(t, c);
+    for (size_t i = 0; i < v.n; i++)
+      sink_byte += (unsigned char)v.p[i];
+  }
+  if (t->format == EXH_FMT_CSV && !memchr(line, '"', len)) {
+    for (size_t k = 0; k < 2 && k < t->n_values; k++) {
+      exh_view a = exh_table_first_field(t, line, len, k), b = t->values[k];
+      if (a.n != b.n || memcmp(a.p, b.p, a.n) != 0)
+        abort();
+    }
+  }
+  exh_record_time(t, cols);
+  exh_log_hit hits[4];
+  exh_log_family fam = t->format == EXH_FMT_CSV ? EXH_FAM_HTTPPROXY : EXH_FAM_IIS;
+  size_t n = fam == EXH_FAM_HTTPPROXY ? exh_detect_httpproxy(t, cols, "ecp", hits, 4)
+                                      : exh_detect_iis(t, cols, hits, 4);
+  if (n > 0 && !exh_row_may_match(fam, line, len))
+    abort();
+}
+
+static void feed_line(exh_table *t, exh_cols *cols, const char *line, size_t len)
+{
+  /* the quote state that joins CSV records across line breaks */
+  if (t->format == EXH_FMT_CSV)
+    for (int q = 0; q < 2; q++)
+      if (exh_csv_ends_in_quote(line, len, q) != ref_ends_in_quote(line, len, q))
+        abort();
+  unsigned changes = t->header_changes;
+  bool had = t->have_header;
+  exh_line_kind kind = exh_table_classify(t, line, len);
+  if (kind == EXH_LINE_META && t->have_header && (!had || t->header_changes != changes)) {
+    exh_cols_bind(cols, t, t->format == EXH_FMT_CSV ? EXH_FAM_HTTPPROXY : EXH_FAM_IIS);
+    /* every bound name is found again, at its first position */
+    for (size_t i = 0; i < t->n_names; i++) {
+      int c = exh_table_col(t, t->names.data + t->name_off[i]);
+      if (c < 0 || (size_t)c > i)
+        abort();
+    }
+  }
+  if (kind == EXH_LINE_RECORD)
+    check_record(t, cols, line, len);
+}
+
+/* Line fingerprints of the first pass, compared by the second. */
+typedef struct line_fp {
+  uint64_t hash;
+  size_t len;
+} line_fp;
+
+static uint64_t fnv(const char *p, size_t n)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  return h;
+}
+
+static void fuzz_table(const uint8_t *data, size_t size, exh_table_format fmt)
+{
+  exh_span_source span;
+  exh_source src;
+  exh_lines lines;
+  exh_table t;
+  exh_cols cols;
+  memset(&cols, 0xff, sizeof cols); /* every column -1 until a header binds */
+  line_fp *fps = NULL;
+  size_t n_fps = 0, cap = 0;
+
+  /* Pass 1: line by line, as the engine reads rows it cannot batch. */
+  exh_source_span(&src, &span, data, size);
+  if (exh_lines_init(&lines, src) != EXHUNT_OK)
+    abort();
+  exh_table_init(&t, fmt);
+  const char *line;
+  size_t len;
+  bool truncated;
+  while (exh_lines_next(&lines, &line, &len, &truncated)) {
+    if (lines.lineno != n_fps + 1 || len > EXH_MAX_LINE)
+      abort();
+    if (n_fps == cap) {
+      cap = cap ? 2 * cap : 256;
+      fps = realloc(fps, cap * sizeof *fps);
+      if (!fps)
+        abort();
+    }
+    fps[n_fps].hash = truncated ? 0 : fnv(line, len);
+    fps[n_fps].len = truncated ? SIZE_MAX : len;
+    n_fps++;
+    feed_line(&t, &cols, line, len);
+  }
+  exh_table_free(&t);
+  exh_lines_free(&lines);
+
+  /* Pass 2: blocks of whole lines where there are some (the engine's fast
+   * path), single lines otherwise; a small block size so the input is
+   * cut at many places. */
+  exh_source_span(&src, &span, data, size);
+  if (exh_lines_init(&lines, src) != EXHUNT_OK)
+    abort();
+  size_t seen = 0;
+  size_t want = 1 + (size ? data[size - 1] : 0) * 16u;
+  for (;;) {
+    const char *block;
+    size_t blen;
+    if (exh_lines_peek(&lines, want, &block, &blen)) {
+      if (blen == 0 || block[blen - 1] != '\n')
+        abort();
+      uint64_t k = 0, empty = 0;
+      for (const char *p = block, *end = block + blen; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = (size_t)(nl - p);
+        size_t l = n && p[n - 1] == '\r' ? n - 1 : n;
+        if (seen >= n_fps || fps[seen].len != l || fps[seen].hash != fnv(p, l))
+          abort();
+        seen++;
+        k++;
+        empty += l == 0;
+        p = nl + 1;
+      }
+      uint64_t e2 = 0;
+      if (exh_count_lines(block, blen, &e2) != k || e2 != empty)
+        abort();
+      exh_lines_consume(&lines, blen, k);
+      continue;
+    }
+    if (!exh_lines_next(&lines, &line, &len, &truncated))
+      break;
+    if (seen >= n_fps || (truncated ? SIZE_MAX : len) != fps[seen].len ||
+        (!truncated && fps[seen].hash != fnv(line, len)))
+      abort();
+    seen++;
+  }
+  if (seen != n_fps || lines.lineno != n_fps)
+    abort();
+  exh_lines_free(&lines);
+  free(fps);
+}
+
+#endif
