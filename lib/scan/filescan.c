@@ -798,6 +798,10 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
   emit_findings(fs, out, got);
 cleanup:
   close(fd);
+}
+
+void exh_filescan_trim(exh_filescan *fs)
+{
   /* Most files are small: a worker keeps a big buffer only while it reads
    * a big file, so memory does not grow with threads x --max-filesize. */
   if (fs->cap > EXH_KEEP_BUFFER) {

@@ -44,9 +44,17 @@ struct exh_pace;
 void exh_filescan_configure(exh_filescan *fs, const exhunt_limits *limits, struct exh_pace *pace);
 void exh_filescan_free(exh_filescan *fs);
 
-/* Opens and scans info->path read-only. Problems become notices. */
+/* Opens and scans info->path read-only. Problems become notices. The
+ * findings' matched bytes point into fs's read buffer: they stay valid
+ * until the next call or exh_filescan_trim. */
 void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_sink *out,
                        exh_fileresult *res);
+
+/* Frees the read buffer if a big file grew it past EXH_KEEP_BUFFER. Call it
+ * once the findings of the last exh_filescan_path are delivered (a worker
+ * that batches them and freed it earlier read them from freed memory:
+ * every web shell between 4 and 32 MiB crashed the scan). */
+void exh_filescan_trim(exh_filescan *fs);
 
 /* Scans bytes already in memory. */
 exhunt_err exh_filescan_buffer(exh_filescan *fs, const uint8_t *data, size_t len,

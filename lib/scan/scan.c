@@ -207,6 +207,7 @@ static void *worker_main(void *arg)
       c->noatime_refused++;
     maybe_progress(c);
     pthread_mutex_unlock(&c->out_lock);
+    exh_filescan_trim(w->fs); /* the batch above pointed into its buffer */
     exh_free(j.path);
   }
   return NULL;

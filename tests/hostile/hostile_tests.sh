@@ -99,6 +99,9 @@ def exact(r):
 paths = {exact(r) for r in recs if r["type"] == "finding" and "path" in r}
 for name in man["shell_names"]:
     assert os.fsencode(name) in paths, name
+# the 10 MB shell's matched bytes are its own, read from a live buffer
+big = [r for r in recs if r["type"] == "finding" and r.get("path") == man["big_shell"] and r.get("matches")]
+assert big and any("eval(Request" in m.get("data", "") for r in big for m in r["matches"]), big[:1]
 PY
 
 # --- CSV: parses; no cell can start a formula; no raw control characters ------------

@@ -122,6 +122,11 @@ def main():
         write(os.path.join(fsenc(web), n), CHOPPER)
     m["shell_names"] = [os.fsdecode(os.path.join(fsenc(web), n)) for n in names]
 
+    # --- a 10 MB web shell: over the buffer a worker keeps between files (4
+    # MiB), under the content limit (32 MiB); its matches once pointed into
+    # that buffer after it was freed (the scan crashed)
+    write(os.path.join(web, "big.aspx"), CHOPPER + b"\n" + b"A" * (10 * MB), m, "big_shell")
+
     # --- IIS: attack rows whose fields carry formulas, markup, escapes, bad UTF-8
     rows = [w3c_head(2)]
     for i, h in enumerate(HOSTILE):
