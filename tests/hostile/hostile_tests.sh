@@ -260,6 +260,43 @@ tied = {s["path"] for st in stories for s in st["shells"] if s["planted_by"]}
 assert "inetpub/wwwroot/aspnet_client/k63.aspx" in tied and "inetpub/wwwroot/aspnet_client/k64.aspx" not in tied, sorted(tied)[:5]
 PY
 
+# --- files cut and regrown while the hunt reads them ------------------------------------
+# Timing decides what each read sees, so only what must hold whatever it sees
+# is checked: no crash, no sanitizer report, well-formed JSON lines. (A run
+# like this found the freed read buffer of a 30 MB shell, now also covered
+# by the 10 MB shell above.)
+CH="$TMP/changing"
+mkdir -p "$CH/inetpub/wwwroot" "$CH/inetpub/logs/LogFiles/W3SVC1"
+python3 - "$CH" <<'PY'
+import sys
+root = sys.argv[1]
+hdr = (b"#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method "
+       b"cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status "
+       b"sc-substatus sc-win32-status time-taken\r\n")
+row = (b"2021-03-02 09:00:00 192.0.2.25 POST /aspnet_client/s.aspx z=1 443 - 198.51.100.1 "
+       b"antSword/1 - 200 0 0 15\r\n")
+open(root + "/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log", "wb").write(hdr + row * 200000)
+open(root + "/inetpub/wwwroot/grow.aspx", "wb").write(b'<%eval(Request.Item["z"],"unsafe");%>' + b"A" * (20 << 20))
+PY
+(
+  for i in $(seq 1 400); do
+    truncate -s 1000 "$CH/inetpub/wwwroot/grow.aspx"
+    truncate -s 30M "$CH/inetpub/wwwroot/grow.aspx"
+    truncate -s 5000 "$CH/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log"
+    head -c 10000000 /dev/zero >>"$CH/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log"
+  done
+) &
+changer=$!
+for k in 1 2 3; do
+  timeout -s KILL "$TIME_LIMIT" "$EXHUNT" hunt --threads 2 -f jsonl -o "$OUT/changing.jsonl" "$CH" 2>"$OUT/changing.stderr"
+  crc=$?
+  case $crc in 0 | 1 | 2) ok ;; *) bad "files changing: exit $crc"; tail -5 "$OUT/changing.stderr" | cut -c1-300 ;; esac
+  if grep -qE 'Sanitizer|runtime error:' "$OUT/changing.stderr"; then bad "files changing: sanitizer report"; grep -E -A8 'Sanitizer|runtime error:' "$OUT/changing.stderr" | head -20; else ok; fi
+  python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1],"rb")]' "$OUT/changing.jsonl" && ok || bad "files changing: JSON lines"
+done
+kill "$changer" 2>/dev/null
+wait "$changer" 2>/dev/null
+
 # --- unreadable folder and file, as a user that root's bypass does not cover --------------
 # Root reads a chmod 000 folder anyway, so the main run proves nothing about
 # it; here a small tree is hunted as `nobody`.
