@@ -140,6 +140,47 @@ xargs -a "$TMP/ids" "$EXHUNT" restore --vault "$TMP/vx" >/dev/null && ok || bad 
 find "$X" -type f -exec sha256sum {} + | sort >"$TMP/after"
 cmp -s "$TMP/before" "$TMP/after" && ok || bad "example tree differs after restore"
 
+# The vault lock, two processes: this shell holds it (fd 9, flock(1)) as
+# another exhunt would, and exhunt, another process, must be refused.
+L=$TMP/locked
+mkdir -p "$L/root"
+printf 'lock me' >"$L/root/l.aspx"
+: >"$L/none.jsonl"
+"$EXHUNT" quarantine --vault "$L/v" --root "$L/root" --findings "$L/none.jsonl" >/dev/null 2>&1 # makes the vault
+exec 9<>"$L/v/lock"
+flock -x -n 9 && ok || bad "could not take the lock in the test"
+expect_rc 2 "quarantine while locked" "$EXHUNT" quarantine --vault "$L/v" --root "$L/root" "$L/root/l.aspx"
+grep -q 'in use by another exhunt' "$TMP/err" && ok || bad "no clear 'in use' message"
+[ -f "$L/root/l.aspx" ] && ok || bad "a locked quarantine moved the file"
+expect_rc 2 "list while a writer holds the lock" "$EXHUNT" vault list --vault "$L/v"
+flock -s -n 9 && ok || bad "could not turn the lock shared"
+expect_rc 0 "verify beside another reader" "$EXHUNT" vault verify --vault "$L/v"
+expect_rc 2 "quarantine beside a reader" "$EXHUNT" quarantine --vault "$L/v" --root "$L/root" "$L/root/l.aspx"
+exec 9>&-
+expect_rc 0 "quarantine once released" "$EXHUNT" quarantine --vault "$L/v" --root "$L/root" "$L/root/l.aspx"
+
+# Restore into a missing folder: refused by name, or made with --parents.
+mkdir -p "$L/root/a/b"
+printf 'deep' >"$L/root/a/b/d.aspx"
+"$EXHUNT" quarantine --vault "$L/v" --root "$L/root" "$L/root/a/b/d.aspx" >/dev/null 2>&1
+rm -r "$L/root/a"
+expect_rc 1 "restore, folder missing" "$EXHUNT" restore --vault "$L/v" "$L/root/a/b/d.aspx"
+grep -q "^refused-no-parent .*the folder $L/root/a is missing; --parents" "$TMP/out" && ok || bad "missing folder not named"
+[ -e "$L/root/a" ] && bad "a folder was made without --parents" || ok
+expect_rc 0 "restore --parents --dry-run" "$EXHUNT" restore --parents --dry-run --vault "$L/v" "$L/root/a/b/d.aspx"
+[ -e "$L/root/a" ] && bad "dry run made a folder" || ok
+expect_rc 0 "restore --parents" "$EXHUNT" restore --parents --vault "$L/v" "$L/root/a/b/d.aspx"
+[ "$(cat "$L/root/a/b/d.aspx" 2>/dev/null)" = deep ] && ok || bad "--parents did not restore"
+expect_rc 2 "--parents is for restore" "$EXHUNT" quarantine --parents --vault "$L/v" --root "$L/root" "$L/root/l.aspx"
+
+# A damaged manifest line is an error for verify (exit 1), a torn last line a note.
+printf '{"schema":"exhunt/1","type":"quar' >>"$L/v/manifest.jsonl"
+expect_rc 0 "verify with a torn last line" "$EXHUNT" vault verify --vault "$L/v"
+grep -q 'note: vault-manifest-torn' "$TMP/err" && ok || bad "torn line not noted"
+printf '\ngarbage\n{"schema":"exhunt/1","type":"fence"}\nmore garbage\n' >>"$L/v/manifest.jsonl"
+expect_rc 1 "verify with a damaged line" "$EXHUNT" vault verify --vault "$L/v"
+grep -q 'error: vault-manifest-damaged' "$TMP/err" && ok || bad "damaged line not an error"
+
 # --- the crash test ------------------------------------------------------
 C=$TMP/crash
 mkdir -p "$C/root"
