@@ -378,6 +378,55 @@ static void test_alloc_failure_sweep(void **state)
   exh_dynbuf_free(&text);
 }
 
+/* Regression: a diff ROOT paired by name and another paired by position must
+ * not share one baseline root (files of both would be compared with it). */
+static void test_no_double_pairing(void **state)
+{
+  (void)state;
+  mkdirs("a/A");
+  mkdirs("a/B");
+  mkdirs("x/X");
+  put("a/A/same.txt", "same\n", 0644);
+  put("a/B/b.txt", "b\n", 0644);
+  put("x/X/same.txt", "same\n", 0644);
+  struct timespec ts[2] = {{1600000000, 0}, {1600000000, 0}};
+  assert_int_equal(utimensat(AT_FDCWD, at("a/A/same.txt"), ts, 0), 0);
+  assert_int_equal(utimensat(AT_FDCWD, at("x/X/same.txt"), ts, 0), 0);
+  exh_dynbuf bl;
+  exh_dynbuf_init(&bl, 0);
+  const char *ref[] = {"a/A", "a/B"};
+  create(ref, 2, &bl);
+  memset(&rec, 0, sizeof rec);
+  const char *sus[] = {"x/X", "a/A"}; /* X: position 0 is A, but A pairs by name */
+  exhunt_baseline_stats d = diff(&bl, sus, 2, NULL);
+  assert_int_equal(d.unchanged, 1); /* a/A/same.txt only */
+  assert_int_equal(d.added, 1);     /* x/X/same.txt: X pairs with nothing */
+  assert_int_equal(d.removed, 0);   /* B was not compared */
+  assert_int_equal(rec_count_what(&rec, "baseline-root-unpaired"), 1);
+  exh_dynbuf_free(&bl);
+}
+
+/* Regression: two ROOTs of one name would mix their records under one key
+ * space; create refuses them. */
+static void test_create_refuses_duplicate_root_names(void **state)
+{
+  (void)state;
+  mkdirs("p/www");
+  mkdirs("q/www");
+  put("p/www/a.txt", "p\n", 0644);
+  put("q/www/a.txt", "q\n", 0644);
+  const char *paths[] = {at("p/www"), at("q/www")};
+  exh_dynbuf out;
+  exh_dynbuf_init(&out, 0);
+  exhunt_baseline_opts opts;
+  exhunt_baseline_opts_init(&opts);
+  exhunt_baseline_writer w = {&out, buf_write};
+  exhunt_sink sink = rec_sink(&rec);
+  assert_int_equal(exhunt_baseline_create(paths, 2, &opts, &w, &sink, NULL), EXHUNT_EINVAL);
+  assert_int_equal(out.len, 0);
+  exh_dynbuf_free(&out);
+}
+
 static void test_classification(void **state)
 {
   (void)state;
@@ -403,6 +452,9 @@ int main(void)
       cmocka_unit_test(test_malformed_lines),
       cmocka_unit_test_setup_teardown(test_create_leaves_evidence, make_root, remove_root),
       cmocka_unit_test_setup_teardown(test_alloc_failure_sweep, make_root, remove_root),
+      cmocka_unit_test_setup_teardown(test_no_double_pairing, make_root, remove_root),
+      cmocka_unit_test_setup_teardown(test_create_refuses_duplicate_root_names, make_root,
+                                      remove_root),
       cmocka_unit_test(test_classification),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
