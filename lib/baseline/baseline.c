@@ -287,12 +287,17 @@ static void root_name(const char *root, const char **name, size_t *len)
   *len = l - s;
 }
 
-/* The path of a listed file relative to its root. */
+/* The path of a listed file relative to its root. The walker lists a file
+ * under the root as given, except a root that is a symlink to a file,
+ * which it lists by its resolved path: that is the root itself, so its
+ * name (an absolute path here would never match a reference tree). */
 static const char *relative(const char *root, const char *path)
 {
   size_t rl = strlen(root);
-  if (strncmp(path, root, rl) != 0)
-    return path;
+  if (strncmp(path, root, rl) != 0) {
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+  }
   if (path[rl] == '\0') { /* the root is the file itself */
     const char *slash = strrchr(path, '/');
     return slash && slash[1] ? slash + 1 : path;

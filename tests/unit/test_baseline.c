@@ -427,6 +427,22 @@ static void test_create_refuses_duplicate_root_names(void **state)
   exh_dynbuf_free(&out);
 }
 
+/* Regression: a ROOT that is a symlink to a file was recorded under its
+ * absolute resolved path, so it never matched a reference tree. */
+static void test_symlinked_file_root_is_relative(void **state)
+{
+  (void)state;
+  mkdirs("real");
+  put("real/web.config", "<configuration/>\n", 0644);
+  assert_int_equal(symlink(at("real/web.config"), at("link.config")), 0);
+  exh_dynbuf bl;
+  exh_dynbuf_init(&bl, 0);
+  const char *dirs[] = {"link.config"};
+  create(dirs, 1, &bl);
+  assert_non_null(strstr(bl.data, "\"root\":\"link.config\",\"path\":\"web.config\""));
+  exh_dynbuf_free(&bl);
+}
+
 static void test_classification(void **state)
 {
   (void)state;
@@ -455,6 +471,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_no_double_pairing, make_root, remove_root),
       cmocka_unit_test_setup_teardown(test_create_refuses_duplicate_root_names, make_root,
                                       remove_root),
+      cmocka_unit_test_setup_teardown(test_symlinked_file_root_is_relative, make_root, remove_root),
       cmocka_unit_test(test_classification),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
