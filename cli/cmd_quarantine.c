@@ -341,9 +341,16 @@ static int load_allowlist(const char *cmd, const char *path, inputs *in)
     fprintf(stderr, "exhunt %s: %s: %s\n", cmd, path, strerror(errno));
     goto cleanup;
   }
-  size_t max = len / 4 + 1;
-  in->hashes = exh_calloc(max, sizeof *in->hashes);
-  in->globs = exh_calloc(max, sizeof *in->globs);
+  /* Sized by the entries there can be (each holds its keyword), not by the
+   * bytes: len / 4 entries of 32 bytes made a 64 MiB file of comments ask
+   * for 640 MiB. */
+  size_t max_h = 1, max_g = 1;
+  for (const char *p = data; (p = memchr(p, 's', (size_t)(data + len - p))) != NULL; p++)
+    max_h += (size_t)(data + len - p) >= 6 && memcmp(p, "sha256", 6) == 0;
+  for (const char *p = data; (p = memchr(p, 'p', (size_t)(data + len - p))) != NULL; p++)
+    max_g += (size_t)(data + len - p) >= 4 && memcmp(p, "path", 4) == 0;
+  in->hashes = exh_calloc(max_h, sizeof *in->hashes);
+  in->globs = exh_calloc(max_g, sizeof *in->globs);
   if (!in->hashes || !in->globs) {
     fprintf(stderr, "exhunt %s: out of memory\n", cmd);
     goto cleanup;

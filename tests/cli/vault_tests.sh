@@ -181,6 +181,17 @@ printf '\ngarbage\n{"schema":"exhunt/1","type":"fence"}\nmore garbage\n' >>"$L/v
 expect_rc 1 "verify with a damaged line" "$EXHUNT" vault verify --vault "$L/v"
 grep -q 'error: vault-manifest-damaged' "$TMP/err" && ok || bad "damaged line not an error"
 
+# An allowlist is sized by its entries, not 8x its bytes: 64 MiB of comment
+# lines under a 400 MB address-space limit (it asked for 640 MiB before).
+# Skipped where the binary cannot run under such a limit (ASan).
+if (ulimit -v 400000 && "$EXHUNT" --version) >/dev/null 2>&1; then
+  python3 -c "import sys; sys.stdout.write('#\n' * (32 * 1024 * 1024))" >"$TMP/bigallow"
+  printf 'x' >"$L/root/big.aspx"
+  expect_rc 0 "64 MiB allowlist of comments" bash -c 'ulimit -v 400000 && exec "$@"' _ \
+    "$EXHUNT" quarantine --dry-run --vault "$L/v" --root "$L/root" --allowlist "$TMP/bigallow" "$L/root/big.aspx"
+  rm -f "$TMP/bigallow"
+fi
+
 # --- the crash test ------------------------------------------------------
 C=$TMP/crash
 mkdir -p "$C/root"
