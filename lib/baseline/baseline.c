@@ -630,6 +630,24 @@ static long get_str(json_t *obj, const char *key, char *buf, size_t cap)
   return len;
 }
 
+/* A path relative to its root as create writes it: not absolute, and no
+ * "." or ".." component. */
+static bool relative_ok(const char *p, size_t len)
+{
+  if (len == 0 || p[0] == '/')
+    return false;
+  for (size_t i = 0; i < len;) {
+    size_t j = i;
+    while (j < len && p[j] != '/')
+      j++;
+    size_t n = j - i;
+    if ((n == 1 && p[i] == '.') || (n == 2 && p[i] == '.' && p[i + 1] == '.'))
+      return false;
+    i = j + 1;
+  }
+  return true;
+}
+
 static int hexval(char c)
 {
   if (c >= '0' && c <= '9')
@@ -706,6 +724,13 @@ static exhunt_err parse_line(exhunt_baseline *bl, const char *s, size_t len,
   json_t *mode = json_object_get(doc, "mode"), *sha = json_object_get(doc, "sha256");
   if (rl < 0 || pl < 0) {
     malformed(bl, sink, "no valid root or path");
+    goto cleanup;
+  }
+  /* A root's name is its last component, or "/" for the root folder. */
+  if (!relative_ok(key + rl + 1, (size_t)pl) || (rl > 1 && memchr(root, '/', (size_t)rl))) {
+    /* create never writes one; from a hostile baseline it would put a
+     * removed_file finding on a path outside the ROOT. */
+    malformed(bl, sink, "path absolute or with a '.' or '..' component, or root with a '/'");
     goto cleanup;
   }
   if (!json_is_integer(size) || json_integer_value(size) < 0 || !json_is_integer(mtime) ||

@@ -443,6 +443,34 @@ static void test_symlinked_file_root_is_relative(void **state)
   exh_dynbuf_free(&bl);
 }
 
+/* Regression: a hostile baseline record with an absolute or ".." path was
+ * kept, and reported as a removed file outside the ROOT. */
+static void test_records_outside_root_refused(void **state)
+{
+  (void)state;
+  static const char *const bad[] = {
+      "{\"root\":\"r\",\"path\":\"../../etc/passwd\",",
+      "{\"root\":\"r\",\"path\":\"/etc/passwd\",",
+      "{\"root\":\"r\",\"path\":\"a/./b\",",
+      "{\"root\":\"r\",\"path\":\"a/..\",",
+      "{\"root\":\"x/y\",\"path\":\"a\",",
+  };
+  exh_dynbuf t;
+  exh_dynbuf_init(&t, 0);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    exh_dynbuf_adds(&t, bad[i]);
+    exh_dynbuf_adds(&t, "\"size\":1,\"mode\":\"0644\",\"mtime\":5,\"sha256\":\""
+                        "0000000000000000000000000000000000000000000000000000000000000000\"}\n");
+  }
+  exh_dynbuf_adds(&t, good_rec);
+  memset(&rec, 0, sizeof rec);
+  exhunt_baseline *bl = parse_in_steps(t.data, t.len, 1 << 20);
+  assert_int_equal(exhunt_baseline_count(bl), 1);
+  assert_int_equal(rec_count_what(&rec, "baseline-malformed"), 5);
+  exhunt_baseline_free(bl);
+  exh_dynbuf_free(&t);
+}
+
 static void test_classification(void **state)
 {
   (void)state;
@@ -472,6 +500,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_create_refuses_duplicate_root_names, make_root,
                                       remove_root),
       cmocka_unit_test_setup_teardown(test_symlinked_file_root_is_relative, make_root, remove_root),
+      cmocka_unit_test(test_records_outside_root_refused),
       cmocka_unit_test(test_classification),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
