@@ -1128,7 +1128,8 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   }
   ev.have_sha256 = true;
   exh_vault_object_name(ev.sha256, name, sizeof name);
-  ev.object = name;
+  /* ev.object only once the object exists (or, dry run, would): a refusal
+   * must not name an object that is not in the vault. */
   if (it->have_sha256 && memcmp(it->sha256, ev.sha256, 32) != 0) {
     ev.outcome = EXHUNT_VAULT_REFUSED_CHANGED;
     ev.reason = "SHA-256 differs from the finding's: changed since";
@@ -1141,6 +1142,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   }
   if (q->o->dry_run) {
     ev.outcome = EXHUNT_VAULT_DRY_RUN;
+    ev.object = name;
     ev.reason = "would quarantine";
     goto cleanup;
   }
@@ -1167,6 +1169,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     goto cleanup;
   }
   tmp_made = false;
+  ev.object = name;
   char objects[EXH_VAULT_PATH_MAX];
   pathf(objects, sizeof objects, "%s/objects", q->vault);
   if (fsync_dir(objdir) || fsync_dir(objects)) {

@@ -30,6 +30,7 @@ typedef struct events {
   exhunt_vault_outcome outcome[64];
   char id[64][32];
   char reason[64][256];
+  bool object[64]; /* the event named an object */
   size_t n;
 } events;
 
@@ -40,6 +41,7 @@ static void on_event(void *ctx, const exhunt_vault_event *ev)
     e->outcome[e->n] = ev->outcome;
     snprintf(e->id[e->n], sizeof e->id[e->n], "%s", ev->id ? ev->id : "");
     snprintf(e->reason[e->n], sizeof e->reason[e->n], "%s", ev->reason ? ev->reason : "");
+    e->object[e->n] = ev->object != NULL;
     e->n++;
   }
 }
@@ -123,6 +125,7 @@ static void test_round_trip(void **state)
   assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, &stats), EXHUNT_OK);
   assert_int_equal(ev.n, 1);
   assert_int_equal(ev.outcome[0], EXHUNT_VAULT_DONE);
+  assert_true(ev.object[0]);
   assert_false(exists(p));
 
   /* Stored neutralised: gzip under its hash, no .aspx anywhere. */
@@ -200,8 +203,10 @@ static void test_refusals(void **state)
   assert_int_equal(ev.outcome[3], EXHUNT_VAULT_REFUSED_ALLOWED);
   assert_int_equal(ev.outcome[4], EXHUNT_VAULT_REFUSED_CHANGED);
   assert_int_equal(ev.outcome[5], EXHUNT_VAULT_REFUSED_TYPE);
-  for (size_t i = 0; i < 6; i++)
+  for (size_t i = 0; i < 6; i++) {
     assert_true(exists(items[i].path));
+    assert_false(ev.object[i]); /* no object named for what was not stored */
+  }
 
   /* Nothing was recorded, and no temp left behind. */
   char tmpdir[400], cmd[500];
