@@ -40,6 +40,7 @@
  * instead of interleaving its records and objects with the first's.
  */
 #define _GNU_SOURCE /* O_PATH, renameat2, strchrnul */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -1607,6 +1608,74 @@ exhunt_err exhunt_vault_list(const char *vault, const exhunt_sink *notes, exhunt
   return EXHUNT_OK;
 }
 
+static int cmp_sha(const void *a, const void *b)
+{
+  return memcmp(a, b, 32);
+}
+
+static void leftover_note(const exhunt_sink *notes, const char *dir, uint64_t n, const char *what)
+{
+  if (!n || !notes || !notes->on_notice)
+    return;
+  char reason[256];
+  snprintf(reason, sizeof reason, "%llu %s", (unsigned long long)n, what);
+  exhunt_notice note = {EXHUNT_NOTICE_NOTE, EXHUNT_OK, "vault-leftovers", dir, reason};
+  notes->on_notice(notes->ctx, &note);
+}
+
+/* What an interrupted quarantine can leave (see the top comment), said as
+ * notes, never as damage: temp files in VAULT/tmp, and objects no entry
+ * refers to (stored, not yet recorded). Both are safe to delete. */
+static exhunt_err report_leftovers(const char *vault, const manifest *m, const exhunt_sink *notes)
+{
+  exhunt_err err = EXHUNT_OK;
+  uint8_t(*known)[32] = NULL;
+  DIR *d = NULL;
+  char path[EXH_VAULT_PATH_MAX];
+  uint64_t parts = 0, orphans = 0;
+  if (m->n && !(known = exh_reallocarray(NULL, m->n, sizeof *known)))
+    return EXHUNT_ENOMEM;
+  for (size_t i = 0; i < m->n; i++)
+    memcpy(known[i], m->v[i].pub.sha256, 32);
+  if (m->n)
+    qsort(known, m->n, sizeof *known, cmp_sha);
+  if (pathf(path, sizeof path, "%s/tmp", vault) && (d = opendir(path))) {
+    struct dirent *de;
+    while ((de = readdir(d)))
+      parts += de->d_name[0] != '.';
+    closedir(d);
+    d = NULL;
+    leftover_note(notes, path, parts,
+                  "temp file(s) of an interrupted quarantine in tmp/; never referenced, safe to "
+                  "delete");
+  }
+  static const char hexd[] = "0123456789abcdef";
+  for (int i = 0; i < 256; i++) {
+    if (!pathf(path, sizeof path, "%s/objects/%c%c", vault, hexd[i >> 4], hexd[i & 15]) ||
+        !(d = opendir(path)))
+      continue;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+      uint8_t sha[32];
+      char hex[65];
+      if (strlen(de->d_name) != 67 || strcmp(de->d_name + 64, ".gz") != 0)
+        continue;
+      memcpy(hex, de->d_name, 64);
+      hex[64] = '\0';
+      if (parse_sha256(hex, sha) && (!m->n || !bsearch(sha, known, m->n, sizeof *known, cmp_sha)))
+        orphans++;
+    }
+    closedir(d);
+    d = NULL;
+  }
+  if (pathf(path, sizeof path, "%s/objects", vault))
+    leftover_note(notes, path, orphans,
+                  "object(s) no entry refers to (an interrupted quarantine: the original was "
+                  "left in place); safe to delete");
+  exh_free(known);
+  return err;
+}
+
 exhunt_err exhunt_vault_verify(const char *vault, const exhunt_sink *notes, exhunt_vault_cb cb,
                                void *ctx, exhunt_vault_stats *stats)
 {
@@ -1639,6 +1708,8 @@ exhunt_err exhunt_vault_verify(const char *vault, const exhunt_sink *notes, exhu
       ev.err = EXHUNT_OK;
     emit(cb, ctx, stats, &ev);
   }
+  if (!err)
+    err = report_leftovers(vault, &m, notes);
   manifest_free(&m);
   if (lock_fd >= 0)
     close(lock_fd);

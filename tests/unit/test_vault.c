@@ -458,7 +458,7 @@ static void test_hostile_manifest_lines(void **state)
 
 /* Notices from the manifest reader, by kind. */
 typedef struct notes {
-  size_t torn, damaged;
+  size_t torn, damaged, leftovers;
 } notes;
 
 static void on_note(void *ctx, const exhunt_notice *n)
@@ -468,6 +468,8 @@ static void on_note(void *ctx, const exhunt_notice *n)
     k->torn++;
   else if (strcmp(n->what, "vault-manifest-damaged") == 0 && n->kind == EXHUNT_NOTICE_ERROR)
     k->damaged++;
+  else if (strcmp(n->what, "vault-leftovers") == 0 && n->kind == EXHUNT_NOTICE_NOTE)
+    k->leftovers++;
 }
 
 /* A torn line is a note, and stays one once the next writer fenced it; a
@@ -506,6 +508,42 @@ static void test_manifest_notes(void **state)
   assert_int_equal(v.n, 2);
   assert_int_equal(k.torn, 1);
   assert_int_equal(k.damaged, 2); /* the garbage, and a restore of nothing */
+}
+
+/* verify says what an interrupted quarantine leaves (a temp file, an object
+ * no entry refers to) as notes, and the entries stay intact. */
+static void test_verify_leftovers(void **state)
+{
+  (void)state;
+  char a[400], part[500], orphan[600];
+  in_root(a, sizeof a, "a.aspx");
+  write_file(a, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  notes k = {0};
+  exhunt_sink sink = {.ctx = &k, .on_notice = on_note};
+  events v = {0};
+  assert_int_equal(exhunt_vault_verify(vault, &sink, on_event, &v, NULL), EXHUNT_OK);
+  assert_int_equal(k.leftovers, 0);
+  snprintf(part, sizeof part, "%s/tmp/q-0123456789abcdef.part", vault);
+  write_file(part, "x", 1);
+  uint8_t h[32];
+  sha256_of("never recorded", 14, h);
+  char name[128];
+  exh_vault_object_name(h, name, sizeof name);
+  snprintf(orphan, sizeof orphan, "%s/%.10s", vault, name); /* objects/xx */
+  mkdir(orphan, 0700);
+  snprintf(orphan, sizeof orphan, "%s/%s", vault, name);
+  write_file(orphan, "x", 1);
+  memset(&k, 0, sizeof k);
+  memset(&v, 0, sizeof v);
+  exhunt_vault_stats st = {0};
+  assert_int_equal(exhunt_vault_verify(vault, &sink, on_event, &v, &st), EXHUNT_OK);
+  assert_int_equal(k.leftovers, 2);
+  assert_int_equal(k.damaged, 0);
+  assert_int_equal(v.n, 1);
+  assert_int_equal(v.outcome[0], EXHUNT_VAULT_DONE);
 }
 
 /* The vault lock: another holder (here another open file description, as
@@ -817,6 +855,7 @@ int main(void)
                                       remove_tree),
       cmocka_unit_test_setup_teardown(test_hostile_manifest_lines, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_manifest_notes, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_verify_leftovers, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_vault_lock, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_vault_lock_two_processes, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_restore_parents, make_tree, remove_tree),
