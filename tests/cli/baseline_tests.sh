@@ -182,5 +182,17 @@ grep -q 'baseline-root-names' "$TMP/err" && ok || bad "duplicate root names not 
 [ -e "$TMP/b/www.jsonl" ] && bad "a refused create left its output" || ok
 ls "$TMP/b" | grep -q 'www.jsonl.tmp' && bad "a refused create left its temp file" || ok
 
+# --- diff findings feed quarantine: the new script goes, nothing else -------
+Q="$TMP/qsrv/inetpub/wwwroot"
+mkdir -p "$Q"
+echo 'ok' >"$Q/index.htm"
+expect_rc 0 "create for quarantine" -- "$EXHUNT" baseline create "$TMP/qsrv" -o "$TMP/b/q.jsonl"
+echo 'new' >"$Q/x.aspx"
+echo 'changed' >"$Q/index.htm"
+expect_rc 1 "diff for quarantine" -- "$EXHUNT" baseline diff -f jsonl --no-content-scan "$TMP/b/q.jsonl" "$TMP/qsrv"
+cp "$TMP/out" "$TMP/b/qdiff.jsonl"
+expect_rc 0 "quarantine the diff's high findings" -- "$EXHUNT" quarantine --vault "$TMP/qv" --root "$TMP/qsrv" --findings "$TMP/b/qdiff.jsonl"
+[ ! -e "$Q/x.aspx" ] && [ -f "$Q/index.htm" ] && ok || bad "diff -> quarantine moved the wrong files"
+
 echo "baseline CLI tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
