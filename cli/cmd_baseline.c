@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "exhunt/baseline.h"
+#include "limits_opt.h"
 #include "output/format.h"
 #include "report.h"
 
@@ -52,6 +53,8 @@ void help_baseline(FILE *out)
         "  --max-depth N         directory depth limit (default 64)\n"
         "  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT)\n"
         "  -v, --verbose         also print notes on stderr\n"
+        "  --nice, --cpu-limit PERCENT, --max-rate MB  resource use on a live server\n"
+        "                        (as in scan; docs/limits.md)\n"
         "diff only:\n"
         "  --web DIR             also treat paths containing DIR as web folders (repeatable)\n"
         "  --no-content-scan     do not run the rules over new and changed files\n"
@@ -79,6 +82,7 @@ enum {
 
 static const struct option baseline_options[] = {
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_PACE_OPTIONS,
     {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
     {"one-file-system", no_argument, NULL, 'x'},
     {"web", required_argument, NULL, OPT_WEB},
@@ -313,6 +317,8 @@ int cmd_baseline(int argc, char **argv)
   const char *output = NULL;
   bool no_progress = false, content_scan = true;
   cli_rule_opts ro;
+  cli_limit_opts lim_opts;
+  memset(&lim_opts, 0, sizeof lim_opts);
   bool ro_ok = cli_rule_opts_init(&ro, argc);
   if (!excludes || !webs || !ro_ok) {
     fputs("exhunt baseline: out of memory\n", stderr);
@@ -337,6 +343,11 @@ int cmd_baseline(int argc, char **argv)
     if (common < 0)
       goto cleanup;
     if (common || cli_rule_option(&ro, opt, optarg))
+      continue;
+    int lim = cli_limit_option(&lim_opts, "baseline", opt, optarg);
+    if (lim < 0)
+      goto cleanup;
+    if (lim)
       continue;
     switch (opt) {
     case OPT_EXCLUDE:
@@ -376,6 +387,8 @@ int cmd_baseline(int argc, char **argv)
   opts.n_excludes = n_excludes;
   opts.web_dirs = webs;
   opts.n_web_dirs = n_webs;
+  opts.pace = lim_opts.pace;
+  cli_apply_nice(&lim_opts, "baseline");
   if (optind >= argc) {
     rc = cli_usage_error("baseline", "%s", create ? "no ROOT given" : "no FILE and ROOT given");
     goto cleanup;

@@ -32,6 +32,7 @@
 #include "core/dynbuf.h"
 #include "core/evidence.h"
 #include "core/limits.h"
+#include "core/pace.h"
 #include "output/escape.h"
 #include "walk/walk.h"
 
@@ -104,6 +105,7 @@ typedef struct reader {
   exh_dynbuf content;
   bool keep; /* keep content up to content.max */
   bool noatime_noted;
+  exh_pace *pace; /* opts->pace; NULL: none */
 } reader;
 
 typedef struct read_result {
@@ -129,6 +131,8 @@ static void reader_free(reader *r)
   EVP_MD_free(r->md);
   exh_free(r->chunk);
   exh_dynbuf_free(&r->content);
+  exh_pace_free(r->pace);
+  r->pace = NULL;
 }
 
 static exhunt_err errno_code(int e)
@@ -226,6 +230,7 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
       break;
     EVP_DigestUpdate(u->rd.ctx, u->rd.chunk, (size_t)n);
     res->size += (uint64_t)n;
+    exh_pace_account(u->rd.pace, (uint64_t)n);
     if (kept_all) {
       exhunt_err err = exh_dynbuf_add(&u->rd.content, u->rd.chunk, (size_t)n);
       if (err == EXHUNT_ENOMEM) {
@@ -438,6 +443,8 @@ exhunt_err exhunt_baseline_create(const char *const *roots, size_t n_roots,
   c.out = out;
   exh_dynbuf_init(&c.line, EXH_BASELINE_MAX_LINE);
   exhunt_err err = reader_init(&c.u.rd, false, 0);
+  if (!err)
+    err = exh_pace_new(&opts->pace, &c.u.rd.pace);
   if (err)
     goto cleanup;
   if ((err = create_header(&c, roots, n_roots, opts)) != EXHUNT_OK)
@@ -1087,6 +1094,8 @@ exhunt_err exhunt_baseline_diff(exhunt_baseline *bl, const exhunt_rules *rules,
   exh_dynbuf_init(&c.key, 2 * EXH_MAX_PATH + 2);
   exhunt_err err = reader_init(&c.u.rd, true,
                                opts->max_filesize ? opts->max_filesize : EXH_DEFAULT_MAX_FILESIZE);
+  if (!err)
+    err = exh_pace_new(&opts->pace, &c.u.rd.pace);
   if (err)
     goto cleanup;
   c.pair = exh_calloc(n_roots, sizeof *c.pair);
