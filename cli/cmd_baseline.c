@@ -3,24 +3,29 @@
  * record a known-good state of web folders, and compare a server with it.
  *
  * create writes the baseline (JSON Lines, include/exhunt/baseline.h) to -o
- * or stdout as the library walks, refusing an -o inside a ROOT since
- * evidence is read-only; its notes go to stderr. diff reads the baseline in
- * chunks into the library's table, compiles the default rules once for the
- * content scan of new and changed files, and reports through the shared
- * report sink (text or exhunt/1 JSON Lines). Exit: 0 no difference, 1
- * differences or findings, 2 error.
+ * or stdout as the library walks (to a temp file beside -o, renamed into
+ * place once complete, so a crash never leaves a short baseline under the
+ * name), refusing an -o inside a ROOT since evidence is read-only; its
+ * notes go to stderr. diff reads the baseline in chunks into the library's
+ * table, compiles the rules once (the rule options scan takes, cli/
+ * rules_load.c) for the content scan of new and changed files, and reports
+ * through the shared report sink (text or exhunt/1 JSON Lines). Exit: 0 no
+ * difference, 1 differences or findings, 2 error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "core/alloc.h"
 #include "exhunt/baseline.h"
+#include "limits_opt.h"
 #include "output/format.h"
 #include "report.h"
 
@@ -36,7 +41,8 @@ void help_baseline(FILE *out)
         "and removed files. A new or changed script (.aspx .ashx .asmx .asp .asa .cer\n"
         ".cshtml .config .master .ascx .svc .php .jsp) in a web folder (inetpub/wwwroot,\n"
         "FrontEnd/HttpProxy, ClientAccess, or --web DIR) is a high finding, and every new\n"
-        "or changed file is scanned with the default rules. Files match by path relative\n"
+        "or changed file is scanned with the rules (default pack, or as given below).\n"
+        "Files match by path relative\n"
         "to their ROOT: a ROOT pairs with the baseline root of the same name, else (same\n"
         "number of roots) with the one in the same position, so a clean reference tree\n"
         "compares with a suspect server mounted elsewhere.\n"
@@ -47,9 +53,15 @@ void help_baseline(FILE *out)
         "  --max-depth N         directory depth limit (default 64)\n"
         "  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT)\n"
         "  -v, --verbose         also print notes on stderr\n"
+        "  --nice, --cpu-limit PERCENT, --max-rate MB  resource use on a live server\n"
+        "                        (as in scan; docs/limits.md)\n"
         "diff only:\n"
         "  --web DIR             also treat paths containing DIR as web folders (repeatable)\n"
         "  --no-content-scan     do not run the rules over new and changed files\n"
+        "  --rules PATH          add a YARA rule file or a folder of .yar (repeatable)\n"
+        "  --iocs FILE           add an IOC list in exhunt TSV format (repeatable)\n"
+        "  --no-default-rules    drop the embedded default pack\n"
+        "  --no-heuristics       turn the built-in heuristics off\n"
         "  --max-filesize SIZE   content scan limit (default 32M)\n"
         "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
         "  --min-severity LEVEL  report findings at or above LEVEL (default info)\n"
@@ -70,6 +82,7 @@ enum {
 
 static const struct option baseline_options[] = {
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_PACE_OPTIONS,
     {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
     {"one-file-system", no_argument, NULL, 'x'},
     {"web", required_argument, NULL, OPT_WEB},
@@ -77,6 +90,7 @@ static const struct option baseline_options[] = {
     {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
+    CLI_RULE_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -118,6 +132,7 @@ static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *out
                       int n_roots)
 {
   int rc = EXIT_ERROR;
+  char *tmp = NULL;
   create_out o = {stdout, c->verbose, 0, {0}};
   exh_dynbuf_init(&o.line, 0);
   char host[256] = "";
@@ -126,9 +141,29 @@ static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *out
                          output);
     goto cleanup;
   }
-  if (output && !(o.f = fopen(output, "w"))) {
-    fprintf(stderr, "exhunt baseline: cannot write '%s': %s\n", output, strerror(errno));
-    goto cleanup;
+  /* Written beside -o under a temp name and renamed once whole: a crash or
+   * an error never leaves a short baseline under the name, which a later
+   * diff would read as "these files are new". */
+  if (output) {
+    size_t tl = strlen(output) + 16;
+    tmp = exh_malloc(tl);
+    if (!tmp) {
+      fputs("exhunt baseline: out of memory\n", stderr);
+      goto cleanup;
+    }
+    snprintf(tmp, tl, "%s.tmp-XXXXXX", output);
+    int fd = mkstemp(tmp);
+    if (fd < 0 || !(o.f = fdopen(fd, "w"))) {
+      fprintf(stderr, "exhunt baseline: cannot write '%s': %s\n", output, strerror(errno));
+      if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+      }
+      exh_free(tmp);
+      tmp = NULL;
+      goto cleanup;
+    }
+    (void)fchmod(fd, 0644); /* mkstemp makes 0600; a baseline is not secret */
   }
   if (gethostname(host, sizeof host - 1) == 0 && host[0])
     opts->host = host;
@@ -143,9 +178,19 @@ static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *out
     fprintf(stderr, "exhunt baseline: %s\n", exhunt_strerror(err));
     goto cleanup;
   }
-  if (fflush(o.f) != 0 || o.write_errors) {
+  if (fflush(o.f) != 0 || o.write_errors || (tmp && fsync(fileno(o.f)) != 0)) {
     fprintf(stderr, "exhunt baseline: writing the baseline failed\n");
     goto cleanup;
+  }
+  if (tmp) {
+    FILE *f = o.f;
+    o.f = NULL;
+    if (fclose(f) != 0 || rename(tmp, output) != 0) {
+      fprintf(stderr, "exhunt baseline: cannot write '%s': %s\n", output, strerror(errno));
+      goto cleanup;
+    }
+    exh_free(tmp);
+    tmp = NULL;
   }
   if (!c->quiet)
     fprintf(stderr, "exhunt baseline: %llu files recorded, %llu could not be read\n",
@@ -155,6 +200,10 @@ cleanup:
   if (o.f && o.f != stdout && fclose(o.f) != 0) {
     fprintf(stderr, "exhunt baseline: closing '%s' failed: %s\n", output, strerror(errno));
     rc = EXIT_ERROR;
+  }
+  if (tmp) { /* not complete: never under the name */
+    unlink(tmp);
+    exh_free(tmp);
   }
   exh_dynbuf_free(&o.line);
   return rc;
@@ -198,7 +247,7 @@ cleanup:
 }
 
 static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *output, bool no_progress,
-                    bool content_scan, char **args, int n_args)
+                    bool content_scan, const cli_rule_opts *ro, char **args, int n_args)
 {
   int rc = EXIT_ERROR;
   exhunt_baseline *bl = NULL;
@@ -223,8 +272,7 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
   exhunt_rules_info info;
   memset(&info, 0, sizeof info);
   if (content_scan) {
-    cli_rule_opts defaults = {NULL, NULL, 0, 0, false, false}; /* the embedded pack */
-    if ((rc = cli_load_rules(c, &sink, &defaults, &rules)) != 0)
+    if ((rc = cli_load_rules(c, &sink, ro, &rules)) != 0)
       goto cleanup;
     rc = EXIT_ERROR;
     exhunt_rules_get_info(rules, &info);
@@ -268,7 +316,11 @@ int cmd_baseline(int argc, char **argv)
   size_t n_excludes = 0, n_webs = 0;
   const char *output = NULL;
   bool no_progress = false, content_scan = true;
-  if (!excludes || !webs) {
+  cli_rule_opts ro;
+  cli_limit_opts lim_opts;
+  memset(&lim_opts, 0, sizeof lim_opts);
+  bool ro_ok = cli_rule_opts_init(&ro, argc);
+  if (!excludes || !webs || !ro_ok) {
     fputs("exhunt baseline: out of memory\n", stderr);
     goto cleanup;
   }
@@ -290,7 +342,12 @@ int cmd_baseline(int argc, char **argv)
     int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
     if (common < 0)
       goto cleanup;
-    if (common)
+    if (common || cli_rule_option(&ro, opt, optarg))
+      continue;
+    int lim = cli_limit_option(&lim_opts, "baseline", opt, optarg);
+    if (lim < 0)
+      goto cleanup;
+    if (lim)
       continue;
     switch (opt) {
     case OPT_EXCLUDE:
@@ -330,16 +387,27 @@ int cmd_baseline(int argc, char **argv)
   opts.n_excludes = n_excludes;
   opts.web_dirs = webs;
   opts.n_web_dirs = n_webs;
+  opts.pace = lim_opts.pace;
+  cli_apply_nice(&lim_opts, "baseline");
   if (optind >= argc) {
     rc = cli_usage_error("baseline", "%s", create ? "no ROOT given" : "no FILE and ROOT given");
+    goto cleanup;
+  }
+  bool rule_opts = ro.n_rules || ro.n_iocs || ro.no_default || ro.no_heur;
+  if (rule_opts && (create || !content_scan)) {
+    rc = cli_usage_error("baseline", "%s",
+                         create ? "--rules, --iocs, --no-default-rules and --no-heuristics are "
+                                  "for diff"
+                                : "rule options and --no-content-scan exclude each other");
     goto cleanup;
   }
   if (create)
     rc = run_create(&c, &opts, output, argv + optind, argc - optind);
   else
-    rc = run_diff(&c, &opts, output, no_progress, content_scan, argv + optind, argc - optind);
+    rc = run_diff(&c, &opts, output, no_progress, content_scan, &ro, argv + optind, argc - optind);
 cleanup:
   exh_free(excludes);
   exh_free(webs);
+  cli_rule_opts_free(&ro);
   return rc;
 }

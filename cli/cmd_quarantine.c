@@ -21,6 +21,7 @@
 #include "core/alloc.h"
 #include "exhunt/vault.h"
 #include "output/escape.h"
+#include "output/format.h"
 #include "report.h"
 
 /* Findings files and allowlists are read whole, up to this. */
@@ -47,21 +48,31 @@ void help_quarantine(FILE *out)
         "PATH...                files to quarantine as given (no hash to match)\n"
         "\n"
         "Symlinks, files outside the roots, allowlisted files and files changed since\n"
-        "their finding are refused one by one; the others still go.\n"
-        "Exit status: 0 all done; 1 something refused or failed; 2 usage or fatal error.\n",
+        "their finding are refused one by one; the others still go. The vault is\n"
+        "locked while this runs: a second quarantine or restore is refused.\n"
+        "Exit status: 0 all done; 1 something refused or failed; 2 usage or fatal error\n"
+        "(including a vault locked by another exhunt).\n",
         out);
 }
 
 void help_restore(FILE *out)
 {
-  fputs("Usage: exhunt restore --vault DIR [--force] [--dry-run] [-f FMT] ID|PATH...\n"
+  fputs("Usage: exhunt restore --vault DIR [--force] [--parents] [--dry-run] [-f FMT]\n"
+        "                      ID|PATH...\n"
         "\n"
         "Put quarantined files back where they were: byte-identical content, mode and\n"
         "mtime (owner too when run as root). ID is a quarantine id (q-...), PATH an\n"
-        "original path (its newest entry). An existing file is never overwritten\n"
-        "without --force. The restore is recorded in the manifest; the vault keeps\n"
-        "the object.\n"
-        "Exit status: 0 all restored; 1 something refused or failed; 2 usage or fatal.\n",
+        "original path (its newest entry). The restore is recorded in the manifest;\n"
+        "the vault keeps the object.\n"
+        "\n"
+        "  --force     overwrite a regular file at the original path\n"
+        "  --parents   make missing folders of the original path (0755); without it a\n"
+        "              missing folder is refused, by name\n"
+        "  --dry-run   say what would happen, change nothing\n"
+        "  -f FMT      text (default) or jsonl\n"
+        "A folder of the path that is a symlink now is never followed (refused).\n"
+        "Exit status: 0 all restored; 1 something refused or failed; 2 usage or fatal\n"
+        "(including a vault locked by another exhunt).\n",
         out);
 }
 
@@ -73,7 +84,10 @@ void help_vault(FILE *out)
         "list: every manifest entry (id, state, size, path, rules).\n"
         "verify: decompress and re-hash every entry's object; report damage and\n"
         "missing objects.\n"
-        "Exit status: 0 clean; 1 damage or missing objects; 2 usage or fatal error.\n",
+        "Both report manifest lines that are not records on stderr: a line torn by a\n"
+        "crash is a note, any other an error (damage or tampering).\n"
+        "Exit status: 0 clean; 1 damage, missing objects or a damaged manifest line;\n"
+        "2 usage or fatal error (including a vault locked by a quarantine or restore).\n",
         out);
 }
 
@@ -131,12 +145,53 @@ static void on_event(void *ctx, const exhunt_vault_event *ev)
     exh_escape_display(b, ev->path, strlen(ev->path));
     if (ev->id)
       exh_dynbuf_addf(b, "  %s", ev->id);
-    if (ev->reason)
-      exh_dynbuf_addf(b, "  (%s%s%s)", ev->reason, ev->err ? ": " : "",
-                      ev->err ? exhunt_strerror(ev->err) : "");
+    if (ev->reason) {
+      /* A reason may name a folder of the (hostile) original path. */
+      exh_dynbuf_adds(b, "  (");
+      exh_escape_display(b, ev->reason, strlen(ev->reason));
+      exh_dynbuf_addf(b, "%s%s)", ev->err ? ": " : "", ev->err ? exhunt_strerror(ev->err) : "");
+    }
     exh_dynbuf_addc(b, '\n');
   }
   put_line(o);
+}
+
+/* Notes from the library (manifest lines skipped) on stderr; an error (a
+ * damaged line) makes the exit status 1. */
+static void on_notice(void *ctx, const exhunt_notice *n)
+{
+  out_ctx *o = ctx;
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 64 * 1024);
+  if (n->kind == EXHUNT_NOTICE_ERROR)
+    o->bad = true;
+  if (exh_text_notice(&b, n) == EXHUNT_OK)
+    fwrite(b.data, 1, b.len, stderr);
+  exh_dynbuf_free(&b);
+}
+
+static void on_finding_unused(void *ctx, const exhunt_finding *f)
+{
+  (void)ctx;
+  (void)f;
+}
+
+static exhunt_sink notes_sink(out_ctx *o)
+{
+  exhunt_sink s = {.ctx = o, .on_finding = on_finding_unused, .on_notice = on_notice};
+  return s;
+}
+
+/* The fatal errors of a vault call, said once. */
+static void vault_error(const char *cmd, const char *vault, exhunt_err err)
+{
+  if (err == EXHUNT_EBUSY)
+    fprintf(stderr,
+            "exhunt %s: %s: the vault is in use by another exhunt (quarantine, restore, list or "
+            "verify); nothing done, try again when it ends\n",
+            cmd, vault);
+  else
+    fprintf(stderr, "exhunt %s: %s: %s\n", cmd, vault, exhunt_strerror(err));
 }
 
 static void on_entry(void *ctx, const exhunt_vault_entry *e)
@@ -286,9 +341,16 @@ static int load_allowlist(const char *cmd, const char *path, inputs *in)
     fprintf(stderr, "exhunt %s: %s: %s\n", cmd, path, strerror(errno));
     goto cleanup;
   }
-  size_t max = len / 4 + 1;
-  in->hashes = exh_calloc(max, sizeof *in->hashes);
-  in->globs = exh_calloc(max, sizeof *in->globs);
+  /* Sized by the entries there can be (each holds its keyword), not by the
+   * bytes: len / 4 entries of 32 bytes made a 64 MiB file of comments ask
+   * for 640 MiB. */
+  size_t max_h = 1, max_g = 1;
+  for (const char *p = data; (p = memchr(p, 's', (size_t)(data + len - p))) != NULL; p++)
+    max_h += (size_t)(data + len - p) >= 6 && memcmp(p, "sha256", 6) == 0;
+  for (const char *p = data; (p = memchr(p, 'p', (size_t)(data + len - p))) != NULL; p++)
+    max_g += (size_t)(data + len - p) >= 4 && memcmp(p, "path", 4) == 0;
+  in->hashes = exh_calloc(max_h, sizeof *in->hashes);
+  in->globs = exh_calloc(max_g, sizeof *in->globs);
   if (!in->hashes || !in->globs) {
     fprintf(stderr, "exhunt %s: out of memory\n", cmd);
     goto cleanup;
@@ -374,24 +436,34 @@ static bool add_finding(inputs *in, exhunt_vault_item *it, const char *id, const
   return true;
 }
 
-/* The file a finding names: path_b64 (exact bytes) when present. */
-static char *finding_path(json_t *o)
+/* The file a finding names: path_b64 (exact bytes) when present. NULL with
+ * *bad set for a path that cannot be one (bad base64, a NUL inside that
+ * would cut it to another path, empty); NULL alone for no memory. */
+static char *finding_path(json_t *o, bool *bad)
 {
+  *bad = false;
   const char *b64 = json_string_value(json_object_get(o, "path_b64"));
-  if (!b64)
-    return exh_strdup(json_string_value(json_object_get(o, "path")));
+  if (!b64) {
+    const char *p = json_string_value(json_object_get(o, "path"));
+    *bad = !p || !*p;
+    return *bad ? NULL : exh_strdup(p);
+  }
   size_t len = strlen(b64);
-  if (len % 4 || len > (size_t)INT32_MAX)
+  if (len == 0 || len % 4 || len > (size_t)INT32_MAX) {
+    *bad = true;
     return NULL;
+  }
   unsigned char *out = exh_malloc(len / 4 * 3 + 1);
   if (!out)
     return NULL;
   int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)len);
-  if (n < 0) {
+  if (n >= 0)
+    n -= (b64[len - 1] == '=') + (len >= 2 && b64[len - 2] == '=');
+  if (n <= 0 || memchr(out, '\0', (size_t)n)) {
     exh_free(out);
+    *bad = true;
     return NULL;
   }
-  n -= (len >= 1 && b64[len - 1] == '=') + (len >= 2 && b64[len - 2] == '=');
   out[n] = '\0';
   return (char *)out;
 }
@@ -445,15 +517,27 @@ static int load_findings(const char *cmd, const char *path, exhunt_severity min,
       json_decref(o);
       continue;
     }
-    char *fpath = finding_path(o);
+    bool bad_path = false;
+    char *fpath = finding_path(o, &bad_path);
+    if (bad_path) {
+      bad++;
+      json_decref(o);
+      continue;
+    }
     exhunt_vault_item *it = fpath ? new_item(in, fpath) : NULL;
     bool ok = it && add_finding(in, it, json_string_value(json_object_get(o, "id")),
                                 json_string_value(json_object_get(o, "rule")));
     exh_free(fpath);
     if (ok && it->have_sha256 && memcmp(it->sha256, hash, 32) != 0) {
       /* Two findings disagree on the content: the file changed between
-       * them; the newer hash is the one a refusal is judged against. */
-      fprintf(stderr, "exhunt %s: findings disagree on the SHA-256 of %s\n", cmd, it->path);
+       * them; the newer hash is the one a refusal is judged against. The
+       * name is the attacker's: escaped. */
+      exh_dynbuf d;
+      exh_dynbuf_init(&d, 64 * 1024);
+      exh_escape_display(&d, it->path, strlen(it->path));
+      fprintf(stderr, "exhunt %s: findings disagree on the SHA-256 of %s\n", cmd,
+              d.data ? d.data : "");
+      exh_dynbuf_free(&d);
     }
     if (ok) {
       it->have_sha256 = true;
@@ -466,7 +550,8 @@ static int load_findings(const char *cmd, const char *path, exhunt_severity min,
     }
   }
   if (bad)
-    fprintf(stderr, "exhunt %s: %s: %zu line(s) not JSON, skipped\n", cmd, path, bad);
+    fprintf(stderr, "exhunt %s: %s: %zu line(s) not JSON or with a bad path, skipped\n", cmd, path,
+            bad);
   if (evidence)
     fprintf(stderr,
             "exhunt %s: %s: %zu finding(s) on files that record an attack (logs: category"
@@ -482,7 +567,16 @@ cleanup:
 /* ---------------------------------------------------------------------- */
 /* Commands.                                                               */
 
-enum { OPT_VAULT = 256, OPT_ROOT, OPT_FINDINGS, OPT_ALLOW, OPT_DRY, OPT_FORCE, OPT_MINSEV };
+enum {
+  OPT_VAULT = 256,
+  OPT_ROOT,
+  OPT_FINDINGS,
+  OPT_ALLOW,
+  OPT_DRY,
+  OPT_FORCE,
+  OPT_MINSEV,
+  OPT_PARENTS
+};
 
 static const struct option q_options[] = {
     {"vault", required_argument, NULL, OPT_VAULT},
@@ -492,6 +586,7 @@ static const struct option q_options[] = {
     {"min-severity", required_argument, NULL, OPT_MINSEV},
     {"dry-run", no_argument, NULL, OPT_DRY},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"parents", no_argument, NULL, OPT_PARENTS},
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -506,7 +601,7 @@ typedef struct qargs {
   size_t n_findings;
   const char *allowlist;
   exhunt_severity min;
-  bool dry_run, force, jsonl;
+  bool dry_run, force, parents, jsonl;
 } qargs;
 
 static int parse_args(const char *cmd, void (*help)(FILE *), int argc, char **argv, qargs *a)
@@ -543,6 +638,9 @@ static int parse_args(const char *cmd, void (*help)(FILE *), int argc, char **ar
       break;
     case OPT_FORCE:
       a->force = true;
+      break;
+    case OPT_PARENTS:
+      a->parents = true;
       break;
     case 'f':
       if (strcmp(optarg, "jsonl") == 0)
@@ -586,9 +684,10 @@ int cmd_quarantine(int argc, char **argv)
   }
   o.jsonl = a.jsonl;
   rc = EXIT_ERROR;
-  if (a.n_roots == 0 || a.force) {
+  if (a.n_roots == 0 || a.force || a.parents) {
     rc = cli_usage_error("quarantine", "%s",
-                         a.force ? "--force is for restore" : "--root DIR is required");
+                         a.n_roots ? "--force and --parents are for restore"
+                                   : "--root DIR is required");
     goto cleanup;
   }
   if (a.allowlist && (rc = load_allowlist("quarantine", a.allowlist, &in)) != 0)
@@ -616,6 +715,8 @@ int cmd_quarantine(int argc, char **argv)
   opts.allow_globs = (const char *const *)in.globs;
   opts.n_allow_globs = in.n_globs;
   opts.dry_run = a.dry_run;
+  exhunt_sink notes = notes_sink(&o);
+  opts.sink = &notes;
   exhunt_vault_stats stats;
   memset(&stats, 0, sizeof stats);
   exhunt_err err = exhunt_vault_quarantine(&opts, in.items, in.n_items, on_event, &o, &stats);
@@ -625,7 +726,7 @@ int cmd_quarantine(int argc, char **argv)
     goto cleanup;
   }
   if (err) {
-    fprintf(stderr, "exhunt quarantine: %s: %s\n", a.vault, exhunt_strerror(err));
+    vault_error("quarantine", a.vault, err);
     rc = EXIT_ERROR;
     goto cleanup;
   }
@@ -671,6 +772,9 @@ int cmd_restore(int argc, char **argv)
   opts.vault = a.vault;
   opts.dry_run = a.dry_run;
   opts.force = a.force;
+  opts.parents = a.parents;
+  exhunt_sink notes = notes_sink(&o);
+  opts.sink = &notes;
   rc = EXIT_CLEAN;
   for (int i = optind; i < argc; i++) {
     exhunt_err err = exhunt_vault_restore(&opts, argv[i], on_event, &o, NULL);
@@ -678,7 +782,7 @@ int cmd_restore(int argc, char **argv)
       fprintf(stderr, "exhunt restore: %s: no such entry in %s\n", argv[i], a.vault);
       o.bad = true;
     } else if (err) {
-      fprintf(stderr, "exhunt restore: %s: %s\n", a.vault, exhunt_strerror(err));
+      vault_error("restore", a.vault, err);
       rc = EXIT_ERROR;
       goto cleanup;
     }
@@ -718,16 +822,18 @@ int cmd_vault(int argc, char **argv)
     goto cleanup;
   }
   o.jsonl = a.jsonl;
-  if (a.n_roots || a.n_findings || a.allowlist || a.dry_run || a.force || optind < argc - 1) {
+  if (a.n_roots || a.n_findings || a.allowlist || a.dry_run || a.force || a.parents ||
+      optind < argc - 1) {
     rc = cli_usage_error("vault", "%s", "only --vault and -f here");
     goto cleanup;
   }
   exhunt_vault_stats stats;
   memset(&stats, 0, sizeof stats);
-  exhunt_err err = verify ? exhunt_vault_verify(a.vault, on_event, &o, &stats)
-                          : exhunt_vault_list(a.vault, on_entry, &o);
+  exhunt_sink notes = notes_sink(&o);
+  exhunt_err err = verify ? exhunt_vault_verify(a.vault, &notes, on_event, &o, &stats)
+                          : exhunt_vault_list(a.vault, &notes, on_entry, &o);
   if (err) {
-    fprintf(stderr, "exhunt vault: %s: %s\n", a.vault, exhunt_strerror(err));
+    vault_error("vault", a.vault, err);
     rc = EXIT_ERROR;
     goto cleanup;
   }

@@ -29,6 +29,7 @@
 #include "core/alloc.h"
 #include "exhunt/vault.h"
 #include "exhunt/watch.h"
+#include "limits_opt.h"
 #include "report.h"
 
 void help_watch(FILE *out)
@@ -50,16 +51,15 @@ void help_watch(FILE *out)
         "  (rule files are read again on SIGHUP)\n"
         "Scope:\n"
         "  --scan-existing       scan what the folders hold once the watches are set\n"
-        "  --max-filesize SIZE   content rules skip larger files, which are still hashed\n"
-        "                        (default 32M; K, M, G suffixes)\n"
-        "  --max-depth N         folder depth limit (default 64)\n"
         "  --exclude GLOB        ignore paths or names matching GLOB, case-insensitive\n"
         "                        (repeatable); nothing below an excluded folder is scanned\n"
         "  --backend B           auto (default): fanotify if it can mark every FOLDER's\n"
         "                        filesystem (root, kernel >= 5.9), else inotify; or\n"
         "                        fanotify, inotify (see the 'watch-backend' note)\n"
-        "  -j, --threads N       scanner threads for a burst (default: one per core)\n"
-        "Output:\n"
+        "  -j, --threads N       scanner threads for a burst (default: one per core)\n",
+        out);
+  cli_limit_help(out, true, false);
+  fputs("Output:\n"
         "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
         "  -o, --output FILE     write there instead of stdout (never under a FOLDER)\n"
         "  --syslog              also log each finding (and watch problems) to syslog,\n"
@@ -79,9 +79,7 @@ void help_watch(FILE *out)
 }
 
 enum {
-  OPT_MAXSIZE = 256,
-  OPT_MAXDEPTH,
-  OPT_SCAN_EXISTING,
+  OPT_SCAN_EXISTING = 256,
   OPT_SYSLOG,
   OPT_QUARANTINE,
   OPT_VAULT,
@@ -92,8 +90,7 @@ enum {
 
 static const struct option watch_options[] = {
     CLI_RULE_OPTIONS,
-    {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
-    {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
+    CLI_LIMIT_OPTIONS,
     {"scan-existing", no_argument, NULL, OPT_SCAN_EXISTING},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"quarantine-new", no_argument, NULL, OPT_QUARANTINE},
@@ -301,6 +298,8 @@ int cmd_watch(int argc, char **argv)
   const char *output = NULL;
   const char **excludes = NULL;
   size_t n_excludes = 0;
+  cli_limit_opts lim_opts;
+  memset(&lim_opts, 0, sizeof lim_opts);
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
@@ -322,19 +321,12 @@ int cmd_watch(int argc, char **argv)
       goto cleanup;
     if (common || cli_rule_option(&w.ro, opt, optarg))
       continue;
+    int lim = cli_limit_option(&lim_opts, "watch", opt, optarg);
+    if (lim < 0)
+      goto cleanup;
+    if (lim)
+      continue;
     switch (opt) {
-    case OPT_MAXSIZE:
-      if (!cli_parse_size(optarg, &opts.scan.max_filesize) || opts.scan.max_filesize == 0) {
-        rc = cli_usage_error("watch", "bad --max-filesize '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_MAXDEPTH:
-      if (!cli_parse_uint(optarg, 4096, &opts.scan.max_depth) || opts.scan.max_depth == 0) {
-        rc = cli_usage_error("watch", "bad --max-depth '%s'", optarg);
-        goto cleanup;
-      }
-      break;
     case OPT_EXCLUDE:
       excludes[n_excludes++] = optarg;
       break;
@@ -396,6 +388,11 @@ int cmd_watch(int argc, char **argv)
   w.vault.roots = (const char *const *)roots;
   w.vault.n_roots = (size_t)n_roots;
   opts.scan.excludes = excludes;
+  opts.scan.max_filesize = lim_opts.max_filesize;
+  opts.scan.max_depth = lim_opts.max_depth;
+  opts.scan.limits = lim_opts.limits;
+  opts.scan.pace = lim_opts.pace;
+  cli_apply_nice(&lim_opts, "watch");
   opts.scan.n_excludes = n_excludes;
   /* The file clock is coarse (a tick behind the real time at most): a file
    * from just before this instant never looks newer than it. */

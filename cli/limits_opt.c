@@ -119,6 +119,11 @@ void cli_limit_help(FILE *out, bool content, bool logs)
           "  --max-gz-bytes SIZE   decompressed bytes per .gz log (default 8G)\n"
           "  --gz-ratio N          decompressed/compressed ratio past 1 MiB (default 200)\n",
           out);
+  cli_pace_help(out);
+}
+
+void cli_pace_help(FILE *out)
+{
   fputs("Resource use (for live servers; docs/limits.md):\n"
         "  --nice                lowest CPU priority and idle I/O class\n"
         "  --cpu-limit PERCENT   CPU time of the run, in percent of one core (50 = half)\n"

@@ -46,8 +46,12 @@ enum {
       {"max-gz-bytes", required_argument, NULL, CLI_OPT_MAX_GZ},                                   \
       {"gz-ratio", required_argument, NULL, CLI_OPT_GZ_RATIO},                                     \
       {"yara-timeout", required_argument, NULL, CLI_OPT_YARA_TIMEOUT},                             \
-      {"max-findings-per-file", required_argument, NULL, CLI_OPT_MAX_FINDINGS},                    \
-      {"nice", no_argument, NULL, CLI_OPT_NICE},                                                   \
+      {"max-findings-per-file", required_argument, NULL, CLI_OPT_MAX_FINDINGS}, CLI_PACE_OPTIONS
+
+/* The resource options alone, for commands without the content caps
+ * (baseline: a tree is hashed, nothing is parsed). */
+#define CLI_PACE_OPTIONS                                                                           \
+  {"nice", no_argument, NULL, CLI_OPT_NICE},                                                       \
       {"cpu-limit", required_argument, NULL, CLI_OPT_CPU_LIMIT},                                   \
   {                                                                                                \
     "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE                                          \
@@ -63,5 +67,7 @@ void cli_apply_nice(const cli_limit_opts *lo, const char *command);
 
 /* The help text of these options (`content`: the scan-only ones too). */
 void cli_limit_help(FILE *out, bool content, bool logs);
+/* The help text of CLI_PACE_OPTIONS alone. */
+void cli_pace_help(FILE *out);
 
 #endif

@@ -48,6 +48,7 @@ typedef struct exhunt_baseline_opts {
   const char *const *web_dirs;
   size_t n_web_dirs;
   uint64_t max_filesize; /* diff: content scan limit; 0 = default (32 MiB) */
+  exhunt_pace pace;      /* CPU share and read rate (a whole tree is hashed) */
 } exhunt_baseline_opts;
 
 void exhunt_baseline_opts_init(exhunt_baseline_opts *opts);

@@ -40,20 +40,21 @@ extern "C" {
  */
 typedef enum exhunt_err {
   EXHUNT_OK = 0,
-  EXHUNT_ENOMEM = 1,       /* allocation failed */
-  EXHUNT_EIO = 2,          /* read or stat failed */
-  EXHUNT_ECORRUPT = 3,     /* malformed input */
-  EXHUNT_ETRUNCATED = 4,   /* input ended early (e.g. file shrank mid-read) */
-  EXHUNT_ELIMIT = 5,       /* a configured limit was hit */
-  EXHUNT_EINVAL = 6,       /* bad argument from the caller */
-  EXHUNT_ERULES = 7,       /* a rule or IOC file failed to compile or load */
-  EXHUNT_EACCES = 8,       /* permission denied */
-  EXHUNT_ENOENT = 9,       /* path vanished or never existed */
-  EXHUNT_ELOOP = 10,       /* symlink or directory loop */
-  EXHUNT_ETHREAD = 11,     /* a worker thread could not be started */
-  EXHUNT_ECHANGED = 12,    /* file replaced or changed while being scanned */
-  EXHUNT_EYARA = 13,       /* libyara reported an error while scanning */
-  EXHUNT_EUNSUPPORTED = 14 /* file type or feature not supported */
+  EXHUNT_ENOMEM = 1,        /* allocation failed */
+  EXHUNT_EIO = 2,           /* read or stat failed */
+  EXHUNT_ECORRUPT = 3,      /* malformed input */
+  EXHUNT_ETRUNCATED = 4,    /* input ended early (e.g. file shrank mid-read) */
+  EXHUNT_ELIMIT = 5,        /* a configured limit was hit */
+  EXHUNT_EINVAL = 6,        /* bad argument from the caller */
+  EXHUNT_ERULES = 7,        /* a rule or IOC file failed to compile or load */
+  EXHUNT_EACCES = 8,        /* permission denied */
+  EXHUNT_ENOENT = 9,        /* path vanished or never existed */
+  EXHUNT_ELOOP = 10,        /* symlink or directory loop */
+  EXHUNT_ETHREAD = 11,      /* a worker thread could not be started */
+  EXHUNT_ECHANGED = 12,     /* file replaced or changed while being scanned */
+  EXHUNT_EYARA = 13,        /* libyara reported an error while scanning */
+  EXHUNT_EUNSUPPORTED = 14, /* file type or feature not supported */
+  EXHUNT_EBUSY = 15         /* locked by another process (e.g. a vault in use) */
 } exhunt_err;
 
 /* A static, human-readable message for an error code. Never NULL. */

@@ -9,6 +9,8 @@
  *   VAULT/manifest.jsonl           append-only JSON Lines, one record per
  *                                  quarantine and per restore
  *   VAULT/tmp/                     objects being written (never referenced)
+ *   VAULT/lock                     flock(2): exclusive for quarantine and
+ *                                  restore, shared for list and verify
  * docs/quarantine.md describes the format and why each step is crash-safe.
  *
  * Like the rest of libexhunt these functions never print or exit: every
@@ -16,9 +18,10 @@
  * that stop the whole call (no vault, no manifest, no memory).
  *
  * Ownership: pointers in an event or entry are borrowed for the duration of
- * the callback. Thread-safety: calls on one vault must not run concurrently
- * (the manifest is appended without a lock); different vaults are
- * independent.
+ * the callback. Thread-safety: every call locks the vault (VAULT/lock,
+ * flock(2), never waiting): a call that cannot get its lock because another
+ * process (or thread) holds a conflicting one returns EXHUNT_EBUSY and
+ * changes nothing. Different vaults are independent.
  */
 #ifndef EXHUNT_VAULT_H
 #define EXHUNT_VAULT_H
@@ -45,7 +48,8 @@ typedef enum exhunt_vault_outcome {
   EXHUNT_VAULT_REFUSED_TYPE = 7,    /* not a regular file */
   EXHUNT_VAULT_FAILED = 8,          /* an error; `err` and `reason` say which */
   EXHUNT_VAULT_DAMAGED = 9,         /* verify: object corrupt or wrong hash */
-  EXHUNT_VAULT_MISSING = 10         /* verify: object absent */
+  EXHUNT_VAULT_MISSING = 10,        /* verify: object absent */
+  EXHUNT_VAULT_REFUSED_PARENT = 11  /* restore: its folder is missing (no parents) */
 } exhunt_vault_outcome;
 
 /* "done", "dry-run", "refused-root", ...; never NULL. */
@@ -87,11 +91,15 @@ typedef struct exhunt_vault_opts {
   size_t n_allow_globs;
   bool dry_run; /* report, change nothing */
   bool force;   /* restore: overwrite an existing file */
+  bool parents; /* restore: make missing folders (0755), never through symlinks */
+  /* Notes on the manifest (lines skipped: torn by a crash, or damaged);
+   * may be NULL. Only on_notice is called. */
+  const exhunt_sink *sink;
 } exhunt_vault_opts;
 
-/* Counts of outcomes, indexed by exhunt_vault_outcome. */
+/* Counts of outcomes, indexed by exhunt_vault_outcome (room to grow). */
 typedef struct exhunt_vault_stats {
-  uint64_t by_outcome[11];
+  uint64_t by_outcome[16];
 } exhunt_vault_stats;
 
 /*
@@ -109,7 +117,10 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
  * Restores the entry whose quarantine id is `what`, or else the newest
  * not-yet-restored entry whose original path is `what`: content, mode and
  * mtime (uid/gid too when running as root), then appends a restore record.
- * One event. Returns EXHUNT_ENOENT if no entry matches.
+ * The target's folders are opened one by one from "/" without following a
+ * symlink (one that became a symlink is REFUSED_SYMLINK); a missing folder
+ * is REFUSED_PARENT naming it, unless opts->parents. One event. Returns
+ * EXHUNT_ENOENT if no entry matches, EXHUNT_EBUSY if the vault is locked.
  */
 exhunt_err exhunt_vault_restore(const exhunt_vault_opts *opts, const char *what, exhunt_vault_cb cb,
                                 void *ctx, exhunt_vault_stats *stats);
@@ -133,14 +144,22 @@ typedef struct exhunt_vault_entry {
 
 typedef void (*exhunt_vault_entry_cb)(void *ctx, const exhunt_vault_entry *e);
 
-/* Calls cb for every entry of the manifest, oldest first. A torn last line
- * (a crash mid-append) is skipped. EXHUNT_ENOENT if there is no manifest. */
-exhunt_err exhunt_vault_list(const char *vault, exhunt_vault_entry_cb cb, void *ctx);
+/*
+ * Calls cb for every entry of the manifest, oldest first. A line that is not
+ * a valid record is skipped with a notice to `notes` (may be NULL; only
+ * on_notice is called): a NOTE "vault-manifest-torn" for a line torn by a
+ * crash (the last line without its newline, or one the next writer fenced
+ * off), an ERROR "vault-manifest-damaged" for any other (damage or
+ * tampering), each with its line number. EXHUNT_ENOENT if there is no
+ * manifest, EXHUNT_EBUSY if a quarantine or restore holds the vault.
+ */
+exhunt_err exhunt_vault_list(const char *vault, const exhunt_sink *notes, exhunt_vault_entry_cb cb,
+                             void *ctx);
 
 /* Re-hashes every entry's object (decompress, SHA-256, size): one event per
- * entry, DONE, DAMAGED or MISSING. */
-exhunt_err exhunt_vault_verify(const char *vault, exhunt_vault_cb cb, void *ctx,
-                               exhunt_vault_stats *stats);
+ * entry, DONE, DAMAGED or MISSING; manifest lines as in exhunt_vault_list. */
+exhunt_err exhunt_vault_verify(const char *vault, const exhunt_sink *notes, exhunt_vault_cb cb,
+                               void *ctx, exhunt_vault_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,7 @@
 #include "core/dynbuf.h"
 #include "core/evidence.h"
 #include "core/limits.h"
+#include "core/pace.h"
 #include "output/escape.h"
 #include "walk/walk.h"
 
@@ -104,6 +105,7 @@ typedef struct reader {
   exh_dynbuf content;
   bool keep; /* keep content up to content.max */
   bool noatime_noted;
+  exh_pace *pace; /* opts->pace; NULL: none */
 } reader;
 
 typedef struct read_result {
@@ -129,6 +131,8 @@ static void reader_free(reader *r)
   EVP_MD_free(r->md);
   exh_free(r->chunk);
   exh_dynbuf_free(&r->content);
+  exh_pace_free(r->pace);
+  r->pace = NULL;
 }
 
 static exhunt_err errno_code(int e)
@@ -226,6 +230,7 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
       break;
     EVP_DigestUpdate(u->rd.ctx, u->rd.chunk, (size_t)n);
     res->size += (uint64_t)n;
+    exh_pace_account(u->rd.pace, (uint64_t)n);
     if (kept_all) {
       exhunt_err err = exh_dynbuf_add(&u->rd.content, u->rd.chunk, (size_t)n);
       if (err == EXHUNT_ENOMEM) {
@@ -287,12 +292,17 @@ static void root_name(const char *root, const char **name, size_t *len)
   *len = l - s;
 }
 
-/* The path of a listed file relative to its root. */
+/* The path of a listed file relative to its root. The walker lists a file
+ * under the root as given, except a root that is a symlink to a file,
+ * which it lists by its resolved path: that is the root itself, so its
+ * name (an absolute path here would never match a reference tree). */
 static const char *relative(const char *root, const char *path)
 {
   size_t rl = strlen(root);
-  if (strncmp(path, root, rl) != 0)
-    return path;
+  if (strncmp(path, root, rl) != 0) {
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+  }
   if (path[rl] == '\0') { /* the root is the file itself */
     const char *slash = strrchr(path, '/');
     return slash && slash[1] ? slash + 1 : path;
@@ -411,12 +421,30 @@ exhunt_err exhunt_baseline_create(const char *const *roots, size_t n_roots,
 {
   if (!roots || !n_roots || !opts || !out || !out->write || !sink || !sink->on_notice)
     return EXHUNT_EINVAL;
+  /* Records are keyed by (root name, relative path): two ROOTs of one name
+   * would mix their records, and a diff could not tell them apart. */
+  for (size_t i = 0; i < n_roots; i++)
+    for (size_t j = 0; j < i; j++) {
+      const char *a, *b;
+      size_t al, bl;
+      root_name(roots[i], &a, &al);
+      root_name(roots[j], &b, &bl);
+      if (al == bl && memcmp(a, b, al) == 0) {
+        exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_EINVAL, "baseline-root-names", roots[i],
+                           "another ROOT has the same last component; their records would mix "
+                           "(give each tree a folder of its own name)"};
+        sink->on_notice(sink->ctx, &n);
+        return EXHUNT_EINVAL;
+      }
+    }
   create_ctx c;
   memset(&c, 0, sizeof c);
   c.u.sink = sink;
   c.out = out;
   exh_dynbuf_init(&c.line, EXH_BASELINE_MAX_LINE);
   exhunt_err err = reader_init(&c.u.rd, false, 0);
+  if (!err)
+    err = exh_pace_new(&opts->pace, &c.u.rd.pace);
   if (err)
     goto cleanup;
   if ((err = create_header(&c, roots, n_roots, opts)) != EXHUNT_OK)
@@ -609,6 +637,24 @@ static long get_str(json_t *obj, const char *key, char *buf, size_t cap)
   return len;
 }
 
+/* A path relative to its root as create writes it: not absolute, and no
+ * "." or ".." component. */
+static bool relative_ok(const char *p, size_t len)
+{
+  if (len == 0 || p[0] == '/')
+    return false;
+  for (size_t i = 0; i < len;) {
+    size_t j = i;
+    while (j < len && p[j] != '/')
+      j++;
+    size_t n = j - i;
+    if ((n == 1 && p[i] == '.') || (n == 2 && p[i] == '.' && p[i + 1] == '.'))
+      return false;
+    i = j + 1;
+  }
+  return true;
+}
+
 static int hexval(char c)
 {
   if (c >= '0' && c <= '9')
@@ -687,6 +733,13 @@ static exhunt_err parse_line(exhunt_baseline *bl, const char *s, size_t len,
     malformed(bl, sink, "no valid root or path");
     goto cleanup;
   }
+  /* A root's name is its last component, or "/" for the root folder. */
+  if (!relative_ok(key + rl + 1, (size_t)pl) || (rl > 1 && memchr(root, '/', (size_t)rl))) {
+    /* create never writes one; from a hostile baseline it would put a
+     * removed_file finding on a path outside the ROOT. */
+    malformed(bl, sink, "path absolute or with a '.' or '..' component, or root with a '/'");
+    goto cleanup;
+  }
   if (!json_is_integer(size) || json_integer_value(size) < 0 || !json_is_integer(mtime) ||
       !json_is_string(mode) || !json_is_string(sha) || json_string_length(sha) != 64) {
     malformed(bl, sink, "size, mode, mtime or sha256 missing or mistyped");
@@ -719,6 +772,15 @@ static exhunt_err parse_line(exhunt_baseline *bl, const char *s, size_t len,
   key[rl] = '\0';
   size_t klen = (size_t)rl + 1 + (size_t)pl;
   if (bl->count >= EXH_BASELINE_MAX_ENTRIES) {
+    /* Refused whole: a cut baseline would report every file past the cut
+     * as new. */
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "more than %u records (EXH_BASELINE_MAX_ENTRIES); baseline refused, as a partial "
+             "one would report files as new",
+             (unsigned)EXH_BASELINE_MAX_ENTRIES);
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "baseline-too-large", NULL, reason};
+    sink->on_notice(sink->ctx, &n);
     err = EXHUNT_ELIMIT;
     goto cleanup;
   }
@@ -809,6 +871,7 @@ typedef struct diff_ctx {
   const char *root;    /* the diff root being walked */
   const char *bl_root; /* the baseline root name it is paired with */
   size_t bl_root_len;
+  const char **pair; /* per diff root: its baseline root name, or NULL */
   exh_dynbuf key;
 } diff_ctx;
 
@@ -927,17 +990,36 @@ static void diff_file(void *ctx, const char *path, const struct stat *st)
     c->u.fatal = err;
 }
 
-/* Pairs diff root i with a baseline root (see baseline.h); NULL if none. */
-static const char *pair_root(const exhunt_baseline *bl, const char *const *roots, size_t n_roots,
-                             size_t i)
+static bool taken(const char *const *pair, size_t n, const char *bl_root)
 {
-  const char *name;
-  size_t nl;
-  root_name(roots[i], &name, &nl);
-  for (size_t k = 0; k < bl->n_roots; k++)
-    if (strlen(bl->roots[k]) == nl && memcmp(bl->roots[k], name, nl) == 0)
-      return bl->roots[k];
-  return n_roots == bl->n_roots ? bl->roots[i] : NULL;
+  for (size_t i = 0; i < n; i++)
+    if (pair[i] == bl_root)
+      return true;
+  return false;
+}
+
+/* Pairs each diff root with a baseline root (see baseline.h): by name
+ * first, then, when both sides have as many roots, by position. A baseline
+ * root is never paired twice: the files of two trees would be compared with
+ * one, and its removals reported under the wrong one. */
+static void pair_roots(const exhunt_baseline *bl, const char *const *roots, size_t n_roots,
+                       const char **pair)
+{
+  for (size_t i = 0; i < n_roots; i++) {
+    const char *name;
+    size_t nl;
+    root_name(roots[i], &name, &nl);
+    pair[i] = NULL;
+    for (size_t k = 0; k < bl->n_roots && !pair[i]; k++)
+      if (strlen(bl->roots[k]) == nl && memcmp(bl->roots[k], name, nl) == 0 &&
+          !taken(pair, i, bl->roots[k]))
+        pair[i] = bl->roots[k];
+  }
+  if (n_roots != bl->n_roots)
+    return;
+  for (size_t i = 0; i < n_roots; i++)
+    if (!pair[i] && !taken(pair, n_roots, bl->roots[i]))
+      pair[i] = bl->roots[i];
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -973,11 +1055,9 @@ static exhunt_err report_removed(diff_ctx *c, const char *const *roots, size_t n
   for (size_t j = 0; j < n; j++) {
     exh_bl_entry *e = gone[j];
     const char *root = NULL;
-    for (size_t i = 0; i < n_roots && !root; i++) {
-      const char *p = pair_root(c->bl, roots, n_roots, i);
-      if (p && strcmp(p, e->key) == 0)
+    for (size_t i = 0; i < n_roots && !root; i++)
+      if (c->pair[i] && strcmp(c->pair[i], e->key) == 0)
         root = roots[i];
-    }
     if (!root) /* a baseline root not compared this time */
       continue;
     c->d.removed++;
@@ -1014,19 +1094,30 @@ exhunt_err exhunt_baseline_diff(exhunt_baseline *bl, const exhunt_rules *rules,
   exh_dynbuf_init(&c.key, 2 * EXH_MAX_PATH + 2);
   exhunt_err err = reader_init(&c.u.rd, true,
                                opts->max_filesize ? opts->max_filesize : EXH_DEFAULT_MAX_FILESIZE);
+  if (!err)
+    err = exh_pace_new(&opts->pace, &c.u.rd.pace);
   if (err)
     goto cleanup;
+  c.pair = exh_calloc(n_roots, sizeof *c.pair);
+  if (!c.pair) {
+    err = EXHUNT_ENOMEM;
+    goto cleanup;
+  }
+  pair_roots(bl, roots, n_roots, c.pair);
   exh_walk_opts wo = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
                       opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {&c, diff_file, on_skip, on_dir};
   for (size_t i = 0; i < n_roots && !err; i++) {
     c.root = roots[i];
-    c.bl_root = pair_root(bl, roots, n_roots, i);
+    c.bl_root = c.pair[i];
     if (!c.bl_root) {
-      /* Nothing to pair with: every file is new, under the root's own name. */
+      /* Nothing to pair with: every file is new. Its key space is one no
+       * baseline record can have (a root name holds no NUL), so nothing
+       * matches by accident. */
       notice(&c.u, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "baseline-root-unpaired", roots[i],
-             "no baseline root of this name; every file under it is new");
-      root_name(roots[i], &c.bl_root, &c.bl_root_len);
+             "no baseline root of this name (or it is paired already); every file under it is new");
+      c.bl_root = "\0";
+      c.bl_root_len = 1;
     } else {
       c.bl_root_len = strlen(c.bl_root);
     }
@@ -1042,5 +1133,6 @@ cleanup:
     *diff = c.d;
   reader_free(&c.u.rd);
   exh_dynbuf_free(&c.key);
+  exh_free(c.pair);
   return err;
 }

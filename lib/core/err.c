@@ -41,6 +41,8 @@ const char *exhunt_strerror(exhunt_err err)
     return "YARA scan error";
   case EXHUNT_EUNSUPPORTED:
     return "not supported";
+  case EXHUNT_EBUSY:
+    return "in use by another process (locked)";
   }
   return "unknown error";
 }

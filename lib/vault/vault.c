@@ -26,9 +26,21 @@
  * ignored by readers and fenced off with a newline by the next writer; its
  * original was, by step order, not yet unlinked.
  * Restore mirrors this: decompress into a temp beside the target, verify,
- * set mode/owner/times, fsync, then link() (no overwrite) or rename()
- * (--force) into place, fsync the directory, and record it.
+ * set mode/owner/times, fsync, then renameat2(RENAME_NOREPLACE) (no
+ * overwrite) or renameat() (--force) into place, fsync the directory, and
+ * record it.
+ *
+ * Paths. The folder of a file to quarantine, and of a file to restore, is
+ * opened one component at a time from "/" with O_NOFOLLOW, and everything
+ * after (open, stat, unlink, create, rename) is relative to that descriptor:
+ * a folder swapped for a symlink after it was checked is never followed.
+ *
+ * Lock. VAULT/lock is flock()ed, exclusive by quarantine and restore, shared
+ * by list and verify, never waiting: a second writer gets EXHUNT_EBUSY
+ * instead of interleaving its records and objects with the first's.
  */
+#define _GNU_SOURCE /* O_PATH, renameat2, strchrnul */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -38,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,6 +95,8 @@ const char *exhunt_vault_outcome_name(exhunt_vault_outcome o)
     return "damaged";
   case EXHUNT_VAULT_MISSING:
     return "missing";
+  case EXHUNT_VAULT_REFUSED_PARENT:
+    return "refused-no-parent";
   }
   return "unknown";
 }
@@ -200,6 +215,138 @@ void exh_vault_object_name(const uint8_t sha256[32], char *out, size_t cap)
   snprintf(out, cap, "objects/%.2s/%s.gz", hex, hex);
 }
 
+/* Absolute, and no "." or ".." component: paths read from the manifest must
+ * be, before a folder is opened or made from them. */
+static bool clean_abs_path(const char *p)
+{
+  if (p[0] != '/')
+    return false;
+  for (const char *c = p; *c;) {
+    while (*c == '/')
+      c++;
+    const char *e = strchrnul(c, '/');
+    size_t n = (size_t)(e - c);
+    if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+      return false;
+    c = e;
+  }
+  return true;
+}
+
+/*
+ * Opens the folder `abs` (absolute) one component at a time from "/", each
+ * with O_NOFOLLOW, so no symlink on the path is followed: a folder that was
+ * resolved or recorded earlier and has since been swapped for a symlink
+ * fails with ELOOP, instead of leading elsewhere. Intermediate folders are
+ * opened O_PATH (search permission is enough), the last O_RDONLY so it can
+ * be fsynced. With `create`, missing folders are made (0755 less the umask)
+ * and their parent synced. Returns the fd, or -1 with errno set and the
+ * prefix that failed in `failed`.
+ */
+static int open_dir_safe(const char *abs, bool create, char *failed, size_t cap)
+{
+  int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  const char *c = abs, *e = abs;
+  if (fd < 0 || abs[0] != '/') {
+    if (fd >= 0)
+      close(fd);
+    errno = fd >= 0 ? EINVAL : errno;
+    snprintf(failed, cap, "/");
+    return -1;
+  }
+  while (*c) {
+    while (*c == '/')
+      c++;
+    if (!*c)
+      break;
+    e = strchrnul(c, '/');
+    size_t n = (size_t)(e - c);
+    char comp[NAME_MAX + 1];
+    if (n > NAME_MAX) {
+      errno = ENAMETOOLONG;
+      goto fail;
+    }
+    memcpy(comp, c, n);
+    comp[n] = '\0';
+    int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int next = openat(fd, comp, flags);
+    if (next < 0 && errno == ENOENT && create) {
+      if (mkdirat(fd, comp, 0755) != 0 && errno != EEXIST)
+        goto fail;
+      int pfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      bool synced = pfd >= 0 && fsync(pfd) == 0;
+      if (pfd >= 0)
+        close(pfd);
+      if (!synced) {
+        errno = EIO;
+        goto fail;
+      }
+      next = openat(fd, comp, flags);
+    }
+    if (next < 0) {
+      /* O_PATH|O_NOFOLLOW on a symlink fails ENOTDIR here: say ELOOP, so
+       * the caller can tell "a symlink now" from "not a folder". */
+      struct stat lst;
+      if (errno == ENOTDIR && fstatat(fd, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+          S_ISLNK(lst.st_mode))
+        errno = ELOOP;
+      goto fail;
+    }
+    struct stat dst;
+    int fr = fstat(next, &dst);
+    if (fr != 0 || !S_ISDIR(dst.st_mode)) {
+      int e2 = fr != 0 ? errno : S_ISLNK(dst.st_mode) ? ELOOP : ENOTDIR;
+      close(next);
+      errno = e2;
+      goto fail;
+    }
+    close(fd);
+    fd = next;
+    c = e;
+  }
+  int rd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rd < 0)
+    goto fail;
+  close(fd);
+  return rd;
+
+fail:;
+  int saved = errno;
+  snprintf(failed, cap, "%.*s", (int)(e - abs), abs);
+  close(fd);
+  errno = saved;
+  return -1;
+}
+
+/* Takes the vault lock (VAULT/lock, flock) without waiting: exclusive for a
+ * writer, shared for a reader. *out is its fd, or -1 for a reader of a
+ * vault that has no lock file and cannot get one (read-only media, where no
+ * writer runs either). EXHUNT_EBUSY if held against us. */
+static exhunt_err vault_lock(const char *vault, bool exclusive, int *out)
+{
+  char path[EXH_VAULT_PATH_MAX];
+  *out = -1;
+  if (!pathf(path, sizeof path, "%s/lock", vault))
+    return EXHUNT_ELIMIT;
+  int fd = open(path, (exclusive ? O_RDWR : O_RDONLY) | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && !exclusive && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+      return EXHUNT_OK;
+  }
+  if (fd < 0)
+    return err_from_errno(errno);
+  while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+    if (errno == EINTR)
+      continue;
+    int e = errno;
+    close(fd);
+    return e == EWOULDBLOCK ? EXHUNT_EBUSY : err_from_errno(e);
+  }
+  *out = fd;
+  return EXHUNT_OK;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Object codec.                                                           */
 
@@ -263,7 +410,8 @@ cleanup:
   return err;
 }
 
-exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t *size)
+exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha256[32],
+                             uint64_t *size)
 {
   exhunt_err err = EXHUNT_ENOMEM;
   unsigned char *in = exh_malloc(CHUNK), *out = exh_malloc(CHUNK);
@@ -298,6 +446,8 @@ exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
       if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
         goto cleanup;
       size_t got = CHUNK - zs.avail_out;
+      if (got > limit - *size)
+        goto cleanup; /* longer than recorded: damage, or a planted bomb */
       *size += got;
       if (got && !EVP_DigestUpdate(md, out, got))
         goto cleanup;
@@ -309,6 +459,17 @@ exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
     /* Bytes after the gzip member: objects are one member, so damage. */
     if (zr == Z_STREAM_END && zs.avail_in != 0)
       goto cleanup;
+  }
+  /* The member may end exactly at a read boundary: the file must too. */
+  for (;;) {
+    ssize_t n = read(in_fd, in, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n != 0) {
+      err = n < 0 ? EXHUNT_EIO : EXHUNT_ECORRUPT;
+      goto cleanup;
+    }
+    break;
   }
   if (!EVP_DigestFinal_ex(md, sha256, NULL))
     goto cleanup;
@@ -333,14 +494,21 @@ static exhunt_vault_outcome check_object(const char *vault, const uint8_t sha256
     *err = EXHUNT_ELIMIT;
     return EXHUNT_VAULT_FAILED;
   }
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO planted in its place must not hang verify. */
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *err = err_from_errno(errno);
     return errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
   }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    *err = EXHUNT_ECORRUPT;
+    return EXHUNT_VAULT_DAMAGED;
+  }
   uint8_t got[32];
   uint64_t got_size = 0;
-  *err = exh_vault_inflate(fd, -1, got, &got_size);
+  *err = exh_vault_inflate(fd, -1, size, got, &got_size);
   close(fd);
   if (*err == EXHUNT_ECORRUPT)
     return EXHUNT_VAULT_DAMAGED;
@@ -387,55 +555,112 @@ static int64_t jint(json_t *o, const char *key)
   return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
+/* An integer field within [lo, hi]; absent is 0 unless required. */
+static bool jint_in(json_t *o, const char *key, int64_t lo, int64_t hi, bool required)
+{
+  json_t *v = json_object_get(o, key);
+  if (!v)
+    return !required;
+  if (!json_is_integer(v))
+    return false;
+  json_int_t x = json_integer_value(v);
+  return x >= lo && x <= hi;
+}
+
 static const char *jstr(json_t *o, const char *key)
 {
   const char *s = json_string_value(json_object_get(o, key));
   return s ? s : "";
 }
 
-/* The exact original path: path_b64 when the name was not UTF-8. */
-static char *entry_path(json_t *o)
+/* Ids are ours: "q-" and 16 lowercase hex digits. Anything else in a
+ * manifest is damage or tampering, and would reach file names (the restore
+ * temp) and output. */
+static bool valid_id(const char *s)
 {
-  const char *b64 = json_string_value(json_object_get(o, "path_b64"));
-  if (!b64)
-    return exh_strdup(jstr(o, "path"));
-  size_t len = strlen(b64);
-  if (len % 4 != 0 || len > INT_MAX - 4)
-    return NULL;
-  unsigned char *out = exh_malloc(len / 4 * 3 + 1);
-  if (!out)
-    return NULL;
-  int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)len);
-  if (n < 0) {
-    exh_free(out);
-    return NULL;
-  }
-  /* EVP_DecodeBlock counts the padding as zero bytes. */
-  if (len >= 1 && b64[len - 1] == '=')
-    n--;
-  if (len >= 2 && b64[len - 2] == '=')
-    n--;
-  out[n] = '\0';
-  return (char *)out;
+  if (strlen(s) != 18 || s[0] != 'q' || s[1] != '-')
+    return false;
+  for (size_t i = 2; i < 18; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+      return false;
+  return true;
 }
 
-static exhunt_err add_quarantine(manifest *m, json_t *o)
+/* The exact original path (path_b64 when the name was not UTF-8) into *out.
+ * EXHUNT_ECORRUPT unless it is absolute, without "."/".." components and
+ * without a NUL (which would cut it to another path). */
+static exhunt_err entry_path(json_t *o, char **out)
+{
+  *out = NULL;
+  const char *b64 = json_string_value(json_object_get(o, "path_b64"));
+  char *p = NULL;
+  if (!b64) {
+    p = exh_strdup(jstr(o, "path"));
+    if (!p)
+      return EXHUNT_ENOMEM;
+  } else {
+    size_t len = strlen(b64);
+    if (len == 0 || len % 4 != 0 || len > INT_MAX - 4)
+      return EXHUNT_ECORRUPT;
+    unsigned char *d = exh_malloc(len / 4 * 3 + 1);
+    if (!d)
+      return EXHUNT_ENOMEM;
+    int n = EVP_DecodeBlock(d, (const unsigned char *)b64, (int)len);
+    /* EVP_DecodeBlock counts the padding as zero bytes. */
+    if (n >= 0 && b64[len - 1] == '=')
+      n--;
+    if (n >= 0 && len >= 2 && b64[len - 2] == '=')
+      n--;
+    if (n < 0 || memchr(d, '\0', (size_t)n)) {
+      exh_free(d);
+      return EXHUNT_ECORRUPT;
+    }
+    d[n] = '\0';
+    p = (char *)d;
+  }
+  if (!clean_abs_path(p) || strlen(p) >= PATH_MAX) {
+    exh_free(p);
+    return EXHUNT_ECORRUPT;
+  }
+  *out = p;
+  return EXHUNT_OK;
+}
+
+/* Adds a quarantine record; EXHUNT_ECORRUPT (with *why) if it is not one
+ * this code could have written. */
+static exhunt_err add_quarantine(manifest *m, json_t *o, const char **why)
 {
   uint8_t sha[32];
-  if (!parse_sha256(jstr(o, "sha256"), sha) || !*jstr(o, "id"))
+  const char *ms = jstr(o, "mode");
+  char *end = NULL;
+  unsigned long mode = strtoul(ms, &end, 8);
+  *why = "not a valid quarantine record (id, sha256, size, mode or times)";
+  if (!valid_id(jstr(o, "id")) || !parse_sha256(jstr(o, "sha256"), sha) ||
+      !jint_in(o, "size", 0, INT64_MAX, true) || !*ms || *end || mode > 07777 ||
+      !jint_in(o, "uid", 0, UINT32_MAX, false) || !jint_in(o, "gid", 0, UINT32_MAX, false) ||
+      !jint_in(o, "atime_nsec", 0, 999999999, false) ||
+      !jint_in(o, "mtime_nsec", 0, 999999999, false))
     return EXHUNT_ECORRUPT;
+  char *path = NULL;
+  exhunt_err err = entry_path(o, &path);
+  if (err) {
+    *why = "original path not absolute, or with '..', NUL or bad base64";
+    return err;
+  }
   if (m->n == m->cap) {
     size_t cap = m->cap ? m->cap * 2 : 64;
     ventry *v = exh_reallocarray(m->v, cap, sizeof *v);
-    if (!v)
+    if (!v) {
+      exh_free(path);
       return EXHUNT_ENOMEM;
+    }
     m->v = v;
     m->cap = cap;
   }
   ventry *e = &m->v[m->n];
   memset(e, 0, sizeof *e);
   e->id = exh_strdup(jstr(o, "id"));
-  e->path = entry_path(o);
+  e->path = path;
   e->host = exh_strdup(jstr(o, "host"));
   exh_dynbuf rules, fids;
   exh_dynbuf_init(&rules, 64 * 1024);
@@ -445,6 +670,7 @@ static exhunt_err add_quarantine(manifest *m, json_t *o)
   json_t *f;
   json_array_foreach(fs, i, f)
   {
+    /* Past 64 KiB the lists are cut: they are for people, not for safety. */
     if (i)
       exh_dynbuf_addc(&rules, ','), exh_dynbuf_addc(&fids, ',');
     exh_dynbuf_adds(&rules, jstr(f, "rule"));
@@ -454,7 +680,7 @@ static exhunt_err add_quarantine(manifest *m, json_t *o)
   e->fids = exh_strdup(fids.data ? fids.data : "");
   exh_dynbuf_free(&rules);
   exh_dynbuf_free(&fids);
-  if (!e->id || !e->path || !e->host || !e->rules || !e->fids) {
+  if (!e->id || !e->host || !e->rules || !e->fids) {
     exh_free(e->id);
     exh_free(e->path);
     exh_free(e->host);
@@ -472,7 +698,7 @@ static exhunt_err add_quarantine(manifest *m, json_t *o)
   p->finding_ids = e->fids;
   memcpy(p->sha256, sha, 32);
   p->size = (uint64_t)jint(o, "size");
-  p->mode = (uint32_t)strtoul(jstr(o, "mode"), NULL, 8);
+  p->mode = (uint32_t)mode;
   p->uid = (uint32_t)jint(o, "uid");
   p->gid = (uint32_t)jint(o, "gid");
   p->atime = jint(o, "atime");
@@ -484,9 +710,30 @@ static exhunt_err add_quarantine(manifest *m, json_t *o)
   return EXHUNT_OK;
 }
 
-/* Loads VAULT/manifest.jsonl. Malformed lines are skipped: the manifest is
- * ours, so one can only be a line torn by a crash (see the top comment). */
-static exhunt_err manifest_load(const char *vault, manifest *m)
+/* A manifest line that is not a record: a NOTE when it was torn by a crash
+ * (see the top comment), an ERROR otherwise (damage or tampering). */
+static void manifest_note(const exhunt_sink *sink, const char *mpath, bool torn, uint64_t lineno,
+                          const char *why)
+{
+  if (!sink || !sink->on_notice)
+    return;
+  char reason[256];
+  snprintf(reason, sizeof reason, "manifest line %llu: %s; skipped", (unsigned long long)lineno,
+           why);
+  exhunt_notice n = {torn ? EXHUNT_NOTICE_NOTE : EXHUNT_NOTICE_ERROR,
+                     torn ? EXHUNT_ETRUNCATED : EXHUNT_ECORRUPT,
+                     torn ? "vault-manifest-torn" : "vault-manifest-damaged", mpath, reason};
+  sink->on_notice(sink->ctx, &n);
+}
+
+/*
+ * Loads VAULT/manifest.jsonl. A line that is not a record is skipped with a
+ * note (manifest_note): lines are bounded (LINE_MAX_BYTES, what a writer can
+ * write), and one counts as torn when it is the last and has no newline, or
+ * when the next line is the "fence" record a writer adds after ending a torn
+ * line (manifest_open).
+ */
+static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, manifest *m)
 {
   exhunt_err err = EXHUNT_OK;
   char path[EXH_VAULT_PATH_MAX];
@@ -495,7 +742,7 @@ static exhunt_err manifest_load(const char *vault, manifest *m)
     return EXHUNT_ELIMIT;
   exh_dynbuf buf;
   exh_dynbuf_init(&buf, EXH_VAULT_MANIFEST_MAX);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     err = err_from_errno(errno);
     goto cleanup;
@@ -515,31 +762,66 @@ static exhunt_err manifest_load(const char *vault, manifest *m)
       goto cleanup;
   }
   size_t pos = 0;
+  uint64_t lineno = 0, pending = 0; /* pending: a bad line, torn if a fence follows */
+  const char *pending_why = NULL;
   while (pos < buf.len) {
     char *nl = memchr(buf.data + pos, '\n', buf.len - pos);
-    if (!nl)
-      break; /* torn last line: its original was never unlinked */
+    lineno++;
+    if (!nl) {
+      if (pending)
+        manifest_note(sink, path, false, pending, pending_why);
+      pending = 0;
+      /* Its original was, by step order, never unlinked. */
+      manifest_note(sink, path, true, lineno, "last line without a newline (torn by a crash)");
+      break;
+    }
     size_t len = (size_t)(nl - (buf.data + pos));
-    json_t *o = json_loadb(buf.data + pos, len, 0, NULL);
+    const char *line = buf.data + pos;
     pos += len + 1;
-    if (!o)
+    if (len == 0)
       continue;
+    json_t *o = len <= LINE_MAX_BYTES ? json_loadb(line, len, 0, NULL) : NULL;
+    if (!json_is_object(o)) {
+      json_decref(o);
+      if (pending)
+        manifest_note(sink, path, false, pending, pending_why);
+      pending = lineno;
+      pending_why = len > LINE_MAX_BYTES ? "longer than any record" : "not a JSON object";
+      continue;
+    }
     const char *type = jstr(o, "type");
+    if (pending)
+      manifest_note(sink, path, strcmp(type, "fence") == 0, pending,
+                    strcmp(type, "fence") == 0 ? "torn by a crash (fenced by the next writer)"
+                                               : pending_why);
+    pending = 0;
+    const char *why = NULL;
     if (strcmp(type, "quarantine") == 0) {
-      err = add_quarantine(m, o);
-      if (err == EXHUNT_ECORRUPT)
+      err = add_quarantine(m, o, &why);
+      if (err == EXHUNT_ECORRUPT) {
+        manifest_note(sink, path, false, lineno, why);
         err = EXHUNT_OK;
+      }
     } else if (strcmp(type, "restore") == 0) {
-      for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->v[i].id, jstr(o, "id")) == 0) {
+      const char *id = jstr(o, "id");
+      bool found = false;
+      for (size_t i = 0; valid_id(id) && i < m->n; i++)
+        if (strcmp(m->v[i].id, id) == 0) {
           m->v[i].pub.restored = true;
           m->v[i].pub.restored_time = jint(o, "time");
+          found = true;
         }
+      if (!found)
+        manifest_note(sink, path, false, lineno, "a restore of no quarantine before it");
+    } else if (strcmp(type, "fence") != 0) {
+      manifest_note(sink, path, false, lineno, "unknown record type");
     }
     json_decref(o);
     if (err)
       goto cleanup;
   }
+  if (pending)
+    manifest_note(sink, path, false, pending, pending_why);
   /* Only now: the array moved while it grew, and object is inline. */
   for (size_t i = 0; i < m->n; i++)
     m->v[i].pub.object = m->v[i].object;
@@ -554,19 +836,25 @@ cleanup:
 }
 
 /* Opens the manifest for appending. If the last line was torn by a crash,
- * ends it with a newline first, so the next record is a line of its own. */
+ * ends it with a newline and a "fence" record first, so the next record is
+ * a line of its own and readers know the line before was torn, not damaged. */
 static exhunt_err manifest_open(const char *vault, int *out)
 {
   char path[EXH_VAULT_PATH_MAX];
   if (!pathf(path, sizeof path, "%s/manifest.jsonl", vault))
     return EXHUNT_ELIMIT;
-  int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd < 0)
     return err_from_errno(errno);
   struct stat st;
-  char last = '\n';
-  if (fstat(fd, &st) != 0 || (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) ||
-      (last != '\n' && (write_all(fd, "\n", 1) || fsync(fd) != 0))) {
+  char last = '\n', fence[160];
+  snprintf(fence, sizeof fence,
+           "\n{\"schema\":\"%s\",\"type\":\"fence\",\"time\":%lld,\"reason\":\"the line before "
+           "was torn by a crash\"}\n",
+           EXHUNT_SCHEMA, (long long)time(NULL));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) ||
+      (last != '\n' && (write_all(fd, fence, strlen(fence)) || fsync(fd) != 0))) {
     close(fd);
     return EXHUNT_EIO;
   }
@@ -721,8 +1009,8 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   memset(&ev, 0, sizeof ev);
   ev.path = it->path;
   char real[PATH_MAX], dir[PATH_MAX], tmp[EXH_VAULT_PATH_MAX], obj[EXH_VAULT_PATH_MAX];
-  char name[128], id[20];
-  int in_fd = -1, out_fd = -1;
+  char name[128], id[20], failed[PATH_MAX];
+  int in_fd = -1, out_fd = -1, dfd = -1;
   bool tmp_made = false;
   exh_dynbuf line;
   exh_dynbuf_init(&line, LINE_MAX_BYTES);
@@ -782,9 +1070,22 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     goto cleanup;
   }
 
-  in_fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+  /* From here on everything is relative to the folder, opened without
+   * following a symlink: the root check above holds for what is read and
+   * unlinked even if a folder on the path is swapped meanwhile. */
+  dfd = open_dir_safe(rdir, false, failed, sizeof failed);
+  if (dfd < 0) {
+    ev.outcome = errno == ELOOP ? EXHUNT_VAULT_REFUSED_SYMLINK : EXHUNT_VAULT_FAILED;
+    ev.err = err_from_errno(errno);
+    ev.reason = errno == ELOOP ? "a folder on its path became a symlink; not followed"
+                               : "cannot open its folder";
+    goto cleanup;
+  }
+  /* O_NONBLOCK: a FIFO swapped in after lstat must not hang the open. */
+  int rflags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  in_fd = openat(dfd, base, rflags | O_NOATIME);
   if (in_fd < 0 && errno == EPERM) /* O_NOATIME needs ownership */
-    in_fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    in_fd = openat(dfd, base, rflags);
   if (in_fd < 0 || fstat(in_fd, &st) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = err_from_errno(errno);
@@ -828,7 +1129,8 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   }
   ev.have_sha256 = true;
   exh_vault_object_name(ev.sha256, name, sizeof name);
-  ev.object = name;
+  /* ev.object only once the object exists (or, dry run, would): a refusal
+   * must not name an object that is not in the vault. */
   if (it->have_sha256 && memcmp(it->sha256, ev.sha256, 32) != 0) {
     ev.outcome = EXHUNT_VAULT_REFUSED_CHANGED;
     ev.reason = "SHA-256 differs from the finding's: changed since";
@@ -841,6 +1143,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   }
   if (q->o->dry_run) {
     ev.outcome = EXHUNT_VAULT_DRY_RUN;
+    ev.object = name;
     ev.reason = "would quarantine";
     goto cleanup;
   }
@@ -854,7 +1157,8 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   out_fd = -1;
 
   /* 2. atomic rename to its content name; make the name durable. Same
-   * content quarantined before gives the same bytes, so replacing is safe. */
+   * content quarantined before gives the same bytes, so replacing is safe
+   * (and heals an object damaged since). */
   char objdir[EXH_VAULT_PATH_MAX];
   /* Cannot be cut: tmp, longer, fitted. */
   pathf(obj, sizeof obj, "%s/%s", q->vault, name);
@@ -866,6 +1170,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     goto cleanup;
   }
   tmp_made = false;
+  ev.object = name;
   char objects[EXH_VAULT_PATH_MAX];
   pathf(objects, sizeof objects, "%s/objects", q->vault);
   if (fsync_dir(objdir) || fsync_dir(objects)) {
@@ -892,10 +1197,12 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     goto cleanup;
   }
 
-  /* 5. unlink the original, if it is still what was copied. */
+  /* 5. unlink the original, if it is still what was copied: the same inode
+   * under the name, and no write since (size, mtime, and ctime, which a
+   * writer cannot set back). */
   struct stat now, lnow;
-  if (fstat(in_fd, &now) != 0 || lstat(real, &lnow) != 0 || lnow.st_ino != st.st_ino ||
-      lnow.st_dev != st.st_dev || now.st_size != st.st_size ||
+  if (fstat(in_fd, &now) != 0 || fstatat(dfd, base, &lnow, AT_SYMLINK_NOFOLLOW) != 0 ||
+      lnow.st_ino != st.st_ino || lnow.st_dev != st.st_dev || now.st_size != st.st_size ||
       now.st_mtim.tv_sec != st.st_mtim.tv_sec || now.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
       now.st_ctim.tv_sec != st.st_ctim.tv_sec || now.st_ctim.tv_nsec != st.st_ctim.tv_nsec) {
     ev.outcome = EXHUNT_VAULT_FAILED;
@@ -903,20 +1210,24 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     ev.reason = "changed while being quarantined; copy kept in the vault, original left";
     goto cleanup;
   }
-  if (unlink(real) != 0) {
+  if (unlinkat(dfd, base, 0) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = err_from_errno(errno);
     ev.reason = "in the vault, but the original cannot be removed";
     goto cleanup;
   }
-  if (fsync_dir(rdir)) {
+  if (fsync(dfd) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = EXHUNT_EIO;
     ev.reason = "removed, but its directory cannot be synced";
     goto cleanup;
   }
   ev.outcome = EXHUNT_VAULT_DONE;
-  ev.reason = "quarantined";
+  /* Another name for the same inode keeps the content on disk, and
+   * servable if it is under a web root: say so. */
+  ev.reason = st.st_nlink > 1 ? "quarantined, but the file has other hard links: its content "
+                                "is still reachable through them"
+                              : "quarantined";
 
 cleanup:
   if (out_fd >= 0)
@@ -925,6 +1236,8 @@ cleanup:
     unlink(tmp);
   if (in_fd >= 0)
     close(in_fd);
+  if (dfd >= 0)
+    close(dfd);
   exh_dynbuf_free(&line);
   emit(q->cb, q->ctx, q->stats, &ev);
 }
@@ -961,6 +1274,7 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
   q.ctx = ctx;
   q.stats = stats;
   q.manifest_fd = -1;
+  int lock_fd = -1;
   host_name(q.host, sizeof q.host);
   q.roots = exh_calloc(opts->n_roots, sizeof *q.roots);
   if (!q.roots)
@@ -1002,7 +1316,9 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
   for (size_t i = 0; i < q.n_roots; i++)
     if (under(q.vault, q.roots[i]))
       goto cleanup;
-  if (!opts->dry_run && (err = manifest_open(q.vault, &q.manifest_fd)) != EXHUNT_OK)
+  /* A dry run changes nothing, and may name a vault not made yet. */
+  if (!opts->dry_run && ((err = vault_lock(q.vault, true, &lock_fd)) != EXHUNT_OK ||
+                         (err = manifest_open(q.vault, &q.manifest_fd)) != EXHUNT_OK))
     goto cleanup;
   for (size_t i = 0; i < n_items; i++)
     quarantine_one(&q, &items[i]);
@@ -1011,6 +1327,8 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
 cleanup:
   if (q.manifest_fd >= 0)
     close(q.manifest_fd);
+  if (lock_fd >= 0)
+    close(lock_fd); /* releases the flock */
   for (size_t i = 0; i < q.n_roots; i++)
     exh_free(q.roots[i]);
   exh_free(q.roots);
@@ -1045,18 +1363,48 @@ static const ventry *find_entry(const manifest *m, const char *what)
   return any;
 }
 
+/* Puts entry e back (see exhunt_vault_restore); the outcome goes to ev, its
+ * reason possibly into reason[cap]. mfd: the manifest, opened before any
+ * change (-1 for a dry run). */
 static void restore_one(const char *vault, const exhunt_vault_opts *o, const ventry *e,
-                        const char *host, exhunt_vault_event *ev)
+                        const char *host, int mfd, exhunt_vault_event *ev, char *reason, size_t cap)
 {
   const exhunt_vault_entry *p = &e->pub;
-  char tmp[EXH_VAULT_PATH_MAX], obj[EXH_VAULT_PATH_MAX], dir[PATH_MAX];
-  int in_fd = -1, out_fd = -1, mfd = -1;
+  char obj[EXH_VAULT_PATH_MAX], dir[PATH_MAX], failed[PATH_MAX], tmp[64];
+  int in_fd = -1, out_fd = -1, dfd = -1;
   bool tmp_made = false;
   exh_dynbuf line;
   exh_dynbuf_init(&line, LINE_MAX_BYTES);
   struct stat st;
+  /* The manifest's paths are absolute and clean (entry_path). */
+  const char *base = strrchr(p->path, '/') + 1;
+  dir_of(p->path, dir, sizeof dir);
 
-  if (lstat(p->path, &st) == 0 && (!o->force || !S_ISREG(st.st_mode))) {
+  /* The folder, without following a symlink: one planted at a folder of
+   * the original path since the quarantine must not take the file (or the
+   * temp) elsewhere. */
+  dfd = open_dir_safe(dir, o->parents && !o->dry_run, failed, sizeof failed);
+  if (dfd < 0 && errno == ENOENT && o->parents && o->dry_run) {
+    ev->outcome = EXHUNT_VAULT_DRY_RUN;
+    snprintf(reason, cap, "would make the missing folder %s and restore", failed);
+    ev->reason = reason;
+    goto cleanup;
+  }
+  if (dfd < 0) {
+    int e2 = errno;
+    ev->outcome = e2 == ENOENT  ? EXHUNT_VAULT_REFUSED_PARENT
+                  : e2 == ELOOP ? EXHUNT_VAULT_REFUSED_SYMLINK
+                                : EXHUNT_VAULT_FAILED;
+    ev->err = ev->outcome == EXHUNT_VAULT_FAILED ? err_from_errno(e2) : EXHUNT_OK;
+    snprintf(reason, cap,
+             e2 == ENOENT  ? "the folder %s is missing; --parents to make it"
+             : e2 == ELOOP ? "the folder %s is a symlink now; not followed"
+                           : "cannot open the folder %s",
+             failed);
+    ev->reason = reason;
+    goto cleanup;
+  }
+  if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && (!o->force || !S_ISREG(st.st_mode))) {
     ev->outcome = EXHUNT_VAULT_REFUSED_EXISTS;
     ev->reason = o->force ? "exists and is not a regular file" : "exists; --force to overwrite";
     goto cleanup;
@@ -1069,34 +1417,42 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   }
   if (o->dry_run) {
     ev->outcome = access(obj, R_OK) == 0 ? EXHUNT_VAULT_DRY_RUN : EXHUNT_VAULT_MISSING;
-    ev->reason = "would restore";
+    ev->reason = ev->outcome == EXHUNT_VAULT_DRY_RUN ? "would restore" : "vault object missing";
     goto cleanup;
   }
-  in_fd = open(obj, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  in_fd = open(obj, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (in_fd < 0) {
     ev->outcome = errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
     ev->err = err_from_errno(errno);
     ev->reason = "cannot open the vault object";
     goto cleanup;
   }
-  dir_of(p->path, dir, sizeof dir);
-  if (!pathf(tmp, sizeof tmp, "%s/.exhunt-restore-%s.tmp", dir, p->id)) {
-    ev->outcome = EXHUNT_VAULT_FAILED;
-    ev->err = EXHUNT_ELIMIT;
-    ev->reason = "path too long";
+  if (fstat(in_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ev->outcome = EXHUNT_VAULT_DAMAGED;
+    ev->err = EXHUNT_ECORRUPT;
+    ev->reason = "vault object is not a regular file";
     goto cleanup;
   }
-  out_fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  /* The id is 18 safe characters (valid_id): the name cannot be cut. */
+  snprintf(tmp, sizeof tmp, ".exhunt-restore-%s.tmp", p->id);
+  out_fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (out_fd < 0) {
+    int e2 = errno;
     ev->outcome = EXHUNT_VAULT_FAILED;
-    ev->err = err_from_errno(errno);
-    ev->reason = "cannot create a file beside the target";
+    ev->err = err_from_errno(e2);
+    snprintf(reason, cap,
+             e2 == EEXIST ? "%s/%s is in the way (left by an interrupted restore?); remove it"
+                          : "cannot create %s/%s beside the target",
+             dir, tmp);
+    ev->reason = reason;
     goto cleanup;
   }
   tmp_made = true;
   uint8_t sha[32];
   uint64_t size;
-  ev->err = exh_vault_inflate(in_fd, out_fd, sha, &size);
+  /* Never more than the recorded size is written: a damaged or planted
+   * object cannot fill the disk of the server it is restored to. */
+  ev->err = exh_vault_inflate(in_fd, out_fd, p->size, sha, &size);
   if (ev->err || memcmp(sha, p->sha256, 32) != 0 || size != p->size) {
     ev->outcome = ev->err == EXHUNT_EIO ? EXHUNT_VAULT_FAILED : EXHUNT_VAULT_DAMAGED;
     if (!ev->err)
@@ -1121,26 +1477,34 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   }
   close(out_fd);
   out_fd = -1;
-  /* link() fails if the name exists, so a file that appeared meanwhile is
-   * never overwritten without --force. */
-  int rc = o->force ? rename(tmp, p->path) : link(tmp, p->path);
+  /* Without --force, RENAME_NOREPLACE fails if the name exists, so a file
+   * that appeared meanwhile is never overwritten; where the file system
+   * lacks it, link() gives the same guarantee. */
+  int rc;
+  if (o->force) {
+    rc = renameat(dfd, tmp, dfd, base);
+  } else {
+    rc = renameat2(dfd, tmp, dfd, base, RENAME_NOREPLACE);
+    if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+      rc = linkat(dfd, tmp, dfd, base, 0);
+      if (rc == 0)
+        unlinkat(dfd, tmp, 0);
+    }
+  }
   if (rc != 0) {
     ev->outcome = errno == EEXIST ? EXHUNT_VAULT_REFUSED_EXISTS : EXHUNT_VAULT_FAILED;
     ev->err = errno == EEXIST ? EXHUNT_OK : err_from_errno(errno);
     ev->reason = errno == EEXIST ? "exists; --force to overwrite" : "cannot put the file back";
     goto cleanup;
   }
-  if (!o->force)
-    unlink(tmp);
   tmp_made = false;
-  if (fsync_dir(dir)) {
+  if (fsync(dfd) != 0) {
     ev->outcome = EXHUNT_VAULT_FAILED;
     ev->err = EXHUNT_EIO;
     ev->reason = "restored, but its directory cannot be synced";
     goto cleanup;
   }
-  if ((ev->err = manifest_open(vault, &mfd)) ||
-      (ev->err = exh_dynbuf_addf(
+  if ((ev->err = exh_dynbuf_addf(
            &line,
            "{\"schema\":\"%s\",\"type\":\"restore\",\"id\":\"%s\",\"time\":%lld,"
            "\"force\":%s",
@@ -1154,16 +1518,21 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   }
   ev->outcome = EXHUNT_VAULT_DONE;
   ev->reason = "restored";
+  if (geteuid() != 0 && (p->uid != (uint32_t)geteuid() || p->gid != (uint32_t)getegid())) {
+    snprintf(reason, cap, "restored; owner %lu:%lu not restored (needs root)",
+             (unsigned long)p->uid, (unsigned long)p->gid);
+    ev->reason = reason;
+  }
 
 cleanup:
   if (out_fd >= 0)
     close(out_fd);
   if (tmp_made)
-    unlink(tmp);
+    unlinkat(dfd, tmp, 0);
   if (in_fd >= 0)
     close(in_fd);
-  if (mfd >= 0)
-    close(mfd);
+  if (dfd >= 0)
+    close(dfd);
   exh_dynbuf_free(&line);
 }
 
@@ -1172,18 +1541,27 @@ exhunt_err exhunt_vault_restore(const exhunt_vault_opts *opts, const char *what,
 {
   if (!opts || !opts->vault || !what)
     return EXHUNT_EINVAL;
-  char vault[PATH_MAX], host[256];
+  char vault[PATH_MAX], host[256], reason[PATH_MAX + 128];
+  int lock_fd = -1, mfd = -1;
   manifest m;
+  memset(&m, 0, sizeof m);
   exhunt_err err = vault_prepare(opts->vault, false, vault);
   if (err)
     return err;
-  if ((err = manifest_load(vault, &m)) != EXHUNT_OK)
-    return err;
+  /* A dry run only reads: a shared lock, like list. */
+  if ((err = vault_lock(vault, !opts->dry_run, &lock_fd)) != EXHUNT_OK)
+    goto cleanup;
+  if ((err = manifest_load(vault, opts->sink, &m)) != EXHUNT_OK)
+    goto cleanup;
   const ventry *e = find_entry(&m, what);
   if (!e) {
     err = EXHUNT_ENOENT;
     goto cleanup;
   }
+  /* The manifest first: a vault that cannot record the restore is found
+   * out before the file is put back. */
+  if (!opts->dry_run && (err = manifest_open(vault, &mfd)) != EXHUNT_OK)
+    goto cleanup;
   host_name(host, sizeof host);
   exhunt_vault_event ev;
   memset(&ev, 0, sizeof ev);
@@ -1193,21 +1571,34 @@ exhunt_err exhunt_vault_restore(const exhunt_vault_opts *opts, const char *what,
   ev.have_sha256 = true;
   memcpy(ev.sha256, e->pub.sha256, 32);
   ev.size = e->pub.size;
-  restore_one(vault, opts, e, host, &ev);
+  restore_one(vault, opts, e, host, mfd, &ev, reason, sizeof reason);
   emit(cb, ctx, stats, &ev);
 
 cleanup:
+  if (mfd >= 0)
+    close(mfd);
   manifest_free(&m);
+  if (lock_fd >= 0)
+    close(lock_fd);
   return err;
 }
 
 /* ---------------------------------------------------------------------- */
 /* List and verify.                                                        */
 
-exhunt_err exhunt_vault_list(const char *vault, exhunt_vault_entry_cb cb, void *ctx)
+exhunt_err exhunt_vault_list(const char *vault, const exhunt_sink *notes, exhunt_vault_entry_cb cb,
+                             void *ctx)
 {
+  if (!vault)
+    return EXHUNT_EINVAL;
   manifest m;
-  exhunt_err err = manifest_load(vault, &m);
+  memset(&m, 0, sizeof m);
+  int lock_fd = -1;
+  exhunt_err err = vault_lock(vault, false, &lock_fd);
+  if (!err)
+    err = manifest_load(vault, notes, &m);
+  if (lock_fd >= 0)
+    close(lock_fd); /* the entries are copies now */
   if (err)
     return err;
   for (size_t i = 0; i < m.n; i++)
@@ -1217,14 +1608,88 @@ exhunt_err exhunt_vault_list(const char *vault, exhunt_vault_entry_cb cb, void *
   return EXHUNT_OK;
 }
 
-exhunt_err exhunt_vault_verify(const char *vault, exhunt_vault_cb cb, void *ctx,
-                               exhunt_vault_stats *stats)
+static int cmp_sha(const void *a, const void *b)
 {
+  return memcmp(a, b, 32);
+}
+
+static void leftover_note(const exhunt_sink *notes, const char *dir, uint64_t n, const char *what)
+{
+  if (!n || !notes || !notes->on_notice)
+    return;
+  char reason[256];
+  snprintf(reason, sizeof reason, "%llu %s", (unsigned long long)n, what);
+  exhunt_notice note = {EXHUNT_NOTICE_NOTE, EXHUNT_OK, "vault-leftovers", dir, reason};
+  notes->on_notice(notes->ctx, &note);
+}
+
+/* What an interrupted quarantine can leave (see the top comment), said as
+ * notes, never as damage: temp files in VAULT/tmp, and objects no entry
+ * refers to (stored, not yet recorded). Both are safe to delete. */
+static exhunt_err report_leftovers(const char *vault, const manifest *m, const exhunt_sink *notes)
+{
+  exhunt_err err = EXHUNT_OK;
+  uint8_t(*known)[32] = NULL;
+  DIR *d = NULL;
+  char path[EXH_VAULT_PATH_MAX];
+  uint64_t parts = 0, orphans = 0;
+  if (m->n && !(known = exh_reallocarray(NULL, m->n, sizeof *known)))
+    return EXHUNT_ENOMEM;
+  for (size_t i = 0; i < m->n; i++)
+    memcpy(known[i], m->v[i].pub.sha256, 32);
+  if (m->n)
+    qsort(known, m->n, sizeof *known, cmp_sha);
+  if (pathf(path, sizeof path, "%s/tmp", vault) && (d = opendir(path))) {
+    struct dirent *de;
+    while ((de = readdir(d)))
+      parts += de->d_name[0] != '.';
+    closedir(d);
+    d = NULL;
+    leftover_note(notes, path, parts,
+                  "temp file(s) of an interrupted quarantine in tmp/; never referenced, safe to "
+                  "delete");
+  }
+  static const char hexd[] = "0123456789abcdef";
+  for (int i = 0; i < 256; i++) {
+    if (!pathf(path, sizeof path, "%s/objects/%c%c", vault, hexd[i >> 4], hexd[i & 15]) ||
+        !(d = opendir(path)))
+      continue;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+      uint8_t sha[32];
+      char hex[65];
+      if (strlen(de->d_name) != 67 || strcmp(de->d_name + 64, ".gz") != 0)
+        continue;
+      memcpy(hex, de->d_name, 64);
+      hex[64] = '\0';
+      if (parse_sha256(hex, sha) && (!m->n || !bsearch(sha, known, m->n, sizeof *known, cmp_sha)))
+        orphans++;
+    }
+    closedir(d);
+    d = NULL;
+  }
+  if (pathf(path, sizeof path, "%s/objects", vault))
+    leftover_note(notes, path, orphans,
+                  "object(s) no entry refers to (an interrupted quarantine: the original was "
+                  "left in place); safe to delete");
+  exh_free(known);
+  return err;
+}
+
+exhunt_err exhunt_vault_verify(const char *vault, const exhunt_sink *notes, exhunt_vault_cb cb,
+                               void *ctx, exhunt_vault_stats *stats)
+{
+  if (!vault)
+    return EXHUNT_EINVAL;
   manifest m;
-  exhunt_err err = manifest_load(vault, &m);
-  if (err)
-    return err;
-  for (size_t i = 0; i < m.n; i++) {
+  memset(&m, 0, sizeof m);
+  int lock_fd = -1;
+  /* Held to the end: objects are read, and a quarantine running meanwhile
+   * could be mid-way through replacing one. */
+  exhunt_err err = vault_lock(vault, false, &lock_fd);
+  if (!err)
+    err = manifest_load(vault, notes, &m);
+  for (size_t i = 0; !err && i < m.n; i++) {
     const ventry *e = &m.v[i];
     exhunt_vault_event ev;
     memset(&ev, 0, sizeof ev);
@@ -1243,6 +1708,10 @@ exhunt_err exhunt_vault_verify(const char *vault, exhunt_vault_cb cb, void *ctx,
       ev.err = EXHUNT_OK;
     emit(cb, ctx, stats, &ev);
   }
+  if (!err)
+    err = report_leftovers(vault, &m, notes);
   manifest_free(&m);
-  return EXHUNT_OK;
+  if (lock_fd >= 0)
+    close(lock_fd);
+  return err;
 }

@@ -30,8 +30,12 @@ exhunt_err exh_vault_deflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
 /*
  * Decompresses the gzip stream on in_fd; SHA-256 and size of the content go
  * to sha256 and *size, and the content to out_fd if >= 0. EXHUNT_ECORRUPT
- * for a bad or truncated stream, EXHUNT_EIO for read/write failure.
+ * for a bad or truncated stream, bytes after its one member, or content
+ * longer than `limit` (the size the manifest records: a damaged or planted
+ * object must not fill the disk it is restored to), EXHUNT_EIO for
+ * read/write failure.
  */
-exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t *size);
+exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha256[32],
+                             uint64_t *size);
 
 #endif

@@ -143,5 +143,56 @@ grep -q '"content-too-large".*big.bin' "$TMP/out" && ok || bad "no content-too-l
 [ "$(rules "$TMP/out")" = "exhunt.baseline.new_file exhunt.baseline.new_file" ] && ok || bad "large file: got '$(rules "$TMP/out")'"
 grep -q '"sha256":"'"$(sha256sum "$TMP/ex01/wwwroot-EX01/owa/big.bin" | cut -c1-64)"'"' "$TMP/out" && ok || bad "large file hash"
 
+# --- the rule options of scan: a custom YARA rule on a changed file ----------
+R="$TMP/rules/inetpub/wwwroot"
+mkdir -p "$R"
+echo 'hello' >"$R/a.aspx"
+expect_rc 0 "create for rules" -- "$EXHUNT" baseline create "$TMP/rules" -o "$TMP/b/rules.jsonl"
+printf 'rule Test_Marker { strings: $a = "EXHUNT_TEST_MARKER_42" condition: $a }\n' >"$TMP/b/m.yar"
+printf '%s' '<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%> EXHUNT_TEST_MARKER_42' >"$R/a.aspx"
+content_rules() {
+  python3 - "$1" <<'PY'
+import json, sys
+print(" ".join(sorted({o["rule"] for o in map(json.loads, open(sys.argv[1], encoding="utf-8"))
+                       if o["type"] == "finding" and o["category"] != "baseline"})))
+PY
+}
+expect_rc 1 "diff --rules" -- "$EXHUNT" baseline diff -f jsonl --rules "$TMP/b/m.yar" "$TMP/b/rules.jsonl" "$TMP/rules"
+with_default=$(content_rules "$TMP/out")
+case " $with_default " in *" Test_Marker "*) ok ;; *) bad "custom rule did not fire: '$with_default'" ;; esac
+case " $with_default " in *" EXH_ASPX_JScript_Eval_Unsafe "*) ok ;; *) bad "default rules missing: '$with_default'" ;; esac
+expect_rc 1 "diff --no-default-rules" -- "$EXHUNT" baseline diff -f jsonl --no-default-rules --no-heuristics --rules "$TMP/b/m.yar" "$TMP/b/rules.jsonl" "$TMP/rules"
+[ "$(content_rules "$TMP/out")" = "Test_Marker" ] && ok || bad "--no-default-rules: got '$(content_rules "$TMP/out")'"
+[ "$(rules "$TMP/out")" = "exhunt.baseline.changed_script" ] && ok || bad "--no-default-rules dropped the baseline finding"
+expect_rc 1 "diff, only the heuristics" -- "$EXHUNT" baseline diff -f jsonl --no-default-rules "$TMP/b/rules.jsonl" "$TMP/rules"
+[ "$(content_rules "$TMP/out")" = "exhunt.heur.request_exec" ] && ok || bad "heuristics only: got '$(content_rules "$TMP/out")'"
+expect_rc 2 "rule options with create" -- "$EXHUNT" baseline create --rules "$TMP/b/m.yar" "$TMP/rules"
+expect_rc 2 "rule options with --no-content-scan" -- "$EXHUNT" baseline diff --no-content-scan --rules "$TMP/b/m.yar" "$TMP/b/rules.jsonl" "$TMP/rules"
+# As in scan: a rule file that does not load is an error said by name; the
+# rest still runs (and the differences make the exit 1).
+expect_rc 1 "a rule file that does not load" -- "$EXHUNT" baseline diff --rules "$TMP/b/none.yar" "$TMP/b/rules.jsonl" "$TMP/rules"
+grep -q 'rule-load: .*none.yar' "$TMP/err" && ok || bad "a missing rule file not said"
+
+# --- two ROOTs of one name would mix; refused, and nothing left at -o --------
+mkdir -p "$TMP/p/www" "$TMP/q/www"
+echo p >"$TMP/p/www/a.txt"
+echo q >"$TMP/q/www/a.txt"
+expect_rc 2 "create: two ROOTs named www" -- "$EXHUNT" baseline create "$TMP/p/www" "$TMP/q/www" -o "$TMP/b/www.jsonl"
+grep -q 'baseline-root-names' "$TMP/err" && ok || bad "duplicate root names not said"
+[ -e "$TMP/b/www.jsonl" ] && bad "a refused create left its output" || ok
+ls "$TMP/b" | grep -q 'www.jsonl.tmp' && bad "a refused create left its temp file" || ok
+
+# --- diff findings feed quarantine: the new script goes, nothing else -------
+Q="$TMP/qsrv/inetpub/wwwroot"
+mkdir -p "$Q"
+echo 'ok' >"$Q/index.htm"
+expect_rc 0 "create for quarantine" -- "$EXHUNT" baseline create "$TMP/qsrv" -o "$TMP/b/q.jsonl"
+echo 'new' >"$Q/x.aspx"
+echo 'changed' >"$Q/index.htm"
+expect_rc 1 "diff for quarantine" -- "$EXHUNT" baseline diff -f jsonl --no-content-scan "$TMP/b/q.jsonl" "$TMP/qsrv"
+cp "$TMP/out" "$TMP/b/qdiff.jsonl"
+expect_rc 0 "quarantine the diff's high findings" -- "$EXHUNT" quarantine --vault "$TMP/qv" --root "$TMP/qsrv" --findings "$TMP/b/qdiff.jsonl"
+[ ! -e "$Q/x.aspx" ] && [ -f "$Q/index.htm" ] && ok || bad "diff -> quarantine moved the wrong files"
+
 echo "baseline CLI tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

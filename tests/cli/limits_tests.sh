@@ -181,6 +181,29 @@ wait "$pid" 2>/dev/null
 check "--nice: CPU nice 19 (got '$nice_val')" '[ "$nice_val" = 19 ]'
 check "--nice: idle I/O class (got '$io')" 'echo "$io" | grep -q idle'
 
+# exhunt watch takes the same options (a long-running process on the server)
+mkdir -p "$TMP/watched"
+"$EXHUNT" watch --nice --cpu-limit 50 --backend inotify -q "$TMP/watched" >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+nice_val=$(awk '{print $19}' "/proc/$pid/stat" 2>/dev/null)
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+check "watch --nice: CPU nice 19 (got '$nice_val')" '[ "$nice_val" = 19 ]'
+check "watch --cpu-limit: accepted, and SIGTERM still exits 0 (rc $rc)" '[ "$rc" = 0 ]'
+
+# baseline create hashes a whole tree: paced the same way
+start=$(date +%s.%N)
+"$EXHUNT" baseline create --max-rate 8 -o "$TMP/bulk.baseline" "$TMP/bulk" >/dev/null 2>&1
+end=$(date +%s.%N)
+want=$(python3 -c "print(round($bytes / (8 * 1048576) - 0.2, 2))")
+took=$(python3 -c "print(round($end - $start, 2))")
+check "baseline create --max-rate 8: $bytes bytes take at least $want s (took $took)" \
+  'python3 -c "import sys; sys.exit(0 if $took >= $want else 1)"'
+check "baseline create --max-rate 8: a complete baseline" \
+  '[ "$(grep -c "\"sha256\"" "$TMP/bulk.baseline")" = 24 ]'
+
 # ---- evidence untouched ------------------------------------------------------
 check "evidence unchanged" 'diff -r "$TMP/ev-before" "$EV" >/dev/null'
 

@@ -378,6 +378,99 @@ static void test_alloc_failure_sweep(void **state)
   exh_dynbuf_free(&text);
 }
 
+/* Regression: a diff ROOT paired by name and another paired by position must
+ * not share one baseline root (files of both would be compared with it). */
+static void test_no_double_pairing(void **state)
+{
+  (void)state;
+  mkdirs("a/A");
+  mkdirs("a/B");
+  mkdirs("x/X");
+  put("a/A/same.txt", "same\n", 0644);
+  put("a/B/b.txt", "b\n", 0644);
+  put("x/X/same.txt", "same\n", 0644);
+  struct timespec ts[2] = {{1600000000, 0}, {1600000000, 0}};
+  assert_int_equal(utimensat(AT_FDCWD, at("a/A/same.txt"), ts, 0), 0);
+  assert_int_equal(utimensat(AT_FDCWD, at("x/X/same.txt"), ts, 0), 0);
+  exh_dynbuf bl;
+  exh_dynbuf_init(&bl, 0);
+  const char *ref[] = {"a/A", "a/B"};
+  create(ref, 2, &bl);
+  memset(&rec, 0, sizeof rec);
+  const char *sus[] = {"x/X", "a/A"}; /* X: position 0 is A, but A pairs by name */
+  exhunt_baseline_stats d = diff(&bl, sus, 2, NULL);
+  assert_int_equal(d.unchanged, 1); /* a/A/same.txt only */
+  assert_int_equal(d.added, 1);     /* x/X/same.txt: X pairs with nothing */
+  assert_int_equal(d.removed, 0);   /* B was not compared */
+  assert_int_equal(rec_count_what(&rec, "baseline-root-unpaired"), 1);
+  exh_dynbuf_free(&bl);
+}
+
+/* Regression: two ROOTs of one name would mix their records under one key
+ * space; create refuses them. */
+static void test_create_refuses_duplicate_root_names(void **state)
+{
+  (void)state;
+  mkdirs("p/www");
+  mkdirs("q/www");
+  put("p/www/a.txt", "p\n", 0644);
+  put("q/www/a.txt", "q\n", 0644);
+  const char *paths[] = {at("p/www"), at("q/www")};
+  exh_dynbuf out;
+  exh_dynbuf_init(&out, 0);
+  exhunt_baseline_opts opts;
+  exhunt_baseline_opts_init(&opts);
+  exhunt_baseline_writer w = {&out, buf_write};
+  exhunt_sink sink = rec_sink(&rec);
+  assert_int_equal(exhunt_baseline_create(paths, 2, &opts, &w, &sink, NULL), EXHUNT_EINVAL);
+  assert_int_equal(out.len, 0);
+  exh_dynbuf_free(&out);
+}
+
+/* Regression: a ROOT that is a symlink to a file was recorded under its
+ * absolute resolved path, so it never matched a reference tree. */
+static void test_symlinked_file_root_is_relative(void **state)
+{
+  (void)state;
+  mkdirs("real");
+  put("real/web.config", "<configuration/>\n", 0644);
+  assert_int_equal(symlink(at("real/web.config"), at("link.config")), 0);
+  exh_dynbuf bl;
+  exh_dynbuf_init(&bl, 0);
+  const char *dirs[] = {"link.config"};
+  create(dirs, 1, &bl);
+  assert_non_null(strstr(bl.data, "\"root\":\"link.config\",\"path\":\"web.config\""));
+  exh_dynbuf_free(&bl);
+}
+
+/* Regression: a hostile baseline record with an absolute or ".." path was
+ * kept, and reported as a removed file outside the ROOT. */
+static void test_records_outside_root_refused(void **state)
+{
+  (void)state;
+  static const char *const bad[] = {
+      "{\"root\":\"r\",\"path\":\"../../etc/passwd\",",
+      "{\"root\":\"r\",\"path\":\"/etc/passwd\",",
+      "{\"root\":\"r\",\"path\":\"a/./b\",",
+      "{\"root\":\"r\",\"path\":\"a/..\",",
+      "{\"root\":\"x/y\",\"path\":\"a\",",
+  };
+  exh_dynbuf t;
+  exh_dynbuf_init(&t, 0);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    exh_dynbuf_adds(&t, bad[i]);
+    exh_dynbuf_adds(&t, "\"size\":1,\"mode\":\"0644\",\"mtime\":5,\"sha256\":\""
+                        "0000000000000000000000000000000000000000000000000000000000000000\"}\n");
+  }
+  exh_dynbuf_adds(&t, good_rec);
+  memset(&rec, 0, sizeof rec);
+  exhunt_baseline *bl = parse_in_steps(t.data, t.len, 1 << 20);
+  assert_int_equal(exhunt_baseline_count(bl), 1);
+  assert_int_equal(rec_count_what(&rec, "baseline-malformed"), 5);
+  exhunt_baseline_free(bl);
+  exh_dynbuf_free(&t);
+}
+
 static void test_classification(void **state)
 {
   (void)state;
@@ -403,6 +496,11 @@ int main(void)
       cmocka_unit_test(test_malformed_lines),
       cmocka_unit_test_setup_teardown(test_create_leaves_evidence, make_root, remove_root),
       cmocka_unit_test_setup_teardown(test_alloc_failure_sweep, make_root, remove_root),
+      cmocka_unit_test_setup_teardown(test_no_double_pairing, make_root, remove_root),
+      cmocka_unit_test_setup_teardown(test_create_refuses_duplicate_root_names, make_root,
+                                      remove_root),
+      cmocka_unit_test_setup_teardown(test_symlinked_file_root_is_relative, make_root, remove_root),
+      cmocka_unit_test(test_records_outside_root_refused),
       cmocka_unit_test(test_classification),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -10,8 +10,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -26,6 +29,8 @@ static char base[256], root[300], vault[300];
 typedef struct events {
   exhunt_vault_outcome outcome[64];
   char id[64][32];
+  char reason[64][256];
+  bool object[64]; /* the event named an object */
   size_t n;
 } events;
 
@@ -35,6 +40,8 @@ static void on_event(void *ctx, const exhunt_vault_event *ev)
   if (e && e->n < 64) {
     e->outcome[e->n] = ev->outcome;
     snprintf(e->id[e->n], sizeof e->id[e->n], "%s", ev->id ? ev->id : "");
+    snprintf(e->reason[e->n], sizeof e->reason[e->n], "%s", ev->reason ? ev->reason : "");
+    e->object[e->n] = ev->object != NULL;
     e->n++;
   }
 }
@@ -118,6 +125,7 @@ static void test_round_trip(void **state)
   assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, &stats), EXHUNT_OK);
   assert_int_equal(ev.n, 1);
   assert_int_equal(ev.outcome[0], EXHUNT_VAULT_DONE);
+  assert_true(ev.object[0]);
   assert_false(exists(p));
 
   /* Stored neutralised: gzip under its hash, no .aspx anywhere. */
@@ -134,7 +142,7 @@ static void test_round_trip(void **state)
   assert_int_equal(magic[1], 0x8b);
 
   events v = {0};
-  assert_int_equal(exhunt_vault_verify(vault, on_event, &v, NULL), EXHUNT_OK);
+  assert_int_equal(exhunt_vault_verify(vault, NULL, on_event, &v, NULL), EXHUNT_OK);
   assert_int_equal(v.n, 1);
   assert_int_equal(v.outcome[0], EXHUNT_VAULT_DONE);
 
@@ -195,8 +203,10 @@ static void test_refusals(void **state)
   assert_int_equal(ev.outcome[3], EXHUNT_VAULT_REFUSED_ALLOWED);
   assert_int_equal(ev.outcome[4], EXHUNT_VAULT_REFUSED_CHANGED);
   assert_int_equal(ev.outcome[5], EXHUNT_VAULT_REFUSED_TYPE);
-  for (size_t i = 0; i < 6; i++)
+  for (size_t i = 0; i < 6; i++) {
     assert_true(exists(items[i].path));
+    assert_false(ev.object[i]); /* no object named for what was not stored */
+  }
 
   /* Nothing was recorded, and no temp left behind. */
   char tmpdir[400], cmd[500];
@@ -204,7 +214,7 @@ static void test_refusals(void **state)
   snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmpdir);
   assert_int_equal(system(cmd), 0);
   events none = {0};
-  assert_int_equal(exhunt_vault_verify(vault, on_event, &none, NULL), EXHUNT_OK);
+  assert_int_equal(exhunt_vault_verify(vault, NULL, on_event, &none, NULL), EXHUNT_OK);
   assert_int_equal(none.n, 0);
 }
 
@@ -280,7 +290,7 @@ static void test_verify_damage(void **state)
 
   events v = {0};
   exhunt_vault_stats stats = {0};
-  assert_int_equal(exhunt_vault_verify(vault, on_event, &v, &stats), EXHUNT_OK);
+  assert_int_equal(exhunt_vault_verify(vault, NULL, on_event, &v, &stats), EXHUNT_OK);
   assert_int_equal(v.n, 2);
   assert_int_equal(v.outcome[0], EXHUNT_VAULT_DAMAGED);
   assert_int_equal(v.outcome[1], EXHUNT_VAULT_MISSING);
@@ -368,13 +378,440 @@ static void test_torn_manifest(void **state)
   assert_int_equal(write(fd, "{\"schema\":\"exhunt/1\",\"type\":\"quar", 33), 33);
   close(fd);
   size_t n = 0;
-  assert_int_equal(exhunt_vault_list(vault, count_entry, &n), EXHUNT_OK);
+  assert_int_equal(exhunt_vault_list(vault, NULL, count_entry, &n), EXHUNT_OK);
   assert_int_equal(n, 1);
   it = item(b);
   assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
   n = 0;
-  assert_int_equal(exhunt_vault_list(vault, count_entry, &n), EXHUNT_OK);
+  assert_int_equal(exhunt_vault_list(vault, NULL, count_entry, &n), EXHUNT_OK);
   assert_int_equal(n, 2);
+}
+
+/* Regression: restore must not write through a folder that became a
+ * symlink since the quarantine (an attacker's way to plant the file, or
+ * the restore temp, elsewhere). */
+static void test_restore_refuses_symlinked_parent(void **state)
+{
+  (void)state;
+  char sub[400], p[400], elsewhere[400], planted[500];
+  in_root(sub, sizeof sub, "sub");
+  assert_int_equal(mkdir(sub, 0755), 0);
+  in_root(p, sizeof p, "sub/a.aspx");
+  write_file(p, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(p);
+  events q = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
+  snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", base);
+  assert_int_equal(mkdir(elsewhere, 0755), 0);
+  assert_int_equal(rmdir(sub), 0);
+  assert_int_equal(symlink(elsewhere, sub), 0);
+  events r = {0};
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.outcome[0], EXHUNT_VAULT_REFUSED_SYMLINK);
+  snprintf(planted, sizeof planted, "%s/a.aspx", elsewhere);
+  assert_false(exists(planted));
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", elsewhere);
+  assert_int_equal(system(cmd), 0); /* no temp left there either */
+}
+
+static void append_manifest(const char *text)
+{
+  char m[400];
+  snprintf(m, sizeof m, "%s/manifest.jsonl", vault);
+  int fd = open(m, O_WRONLY | O_APPEND);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+  close(fd);
+}
+
+/* Regression: a damaged or hostile manifest line is skipped, never fatal,
+ * and never yields an entry with an id or path that is not ours. */
+static void test_hostile_manifest_lines(void **state)
+{
+  (void)state;
+  char a[400];
+  in_root(a, sizeof a, "a.aspx");
+  write_file(a, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+#define Z64 "0000000000000000000000000000000000000000000000000000000000000000"
+  /* bad base64 path; an id that is a path and breaks JSON; a relative path;
+   * a negative size; nanoseconds out of range */
+  append_manifest("{\"type\":\"quarantine\",\"id\":\"q-0123456789abcdef\",\"sha256\":\"" Z64
+                  "\",\"path_b64\":\"@@@@\"}\n");
+  append_manifest("{\"type\":\"quarantine\",\"id\":\"../../x\\\"evil\",\"sha256\":\"" Z64
+                  "\",\"path\":\"/x/y.aspx\"}\n");
+  append_manifest("{\"type\":\"quarantine\",\"id\":\"q-0123456789abcdef\",\"sha256\":\"" Z64
+                  "\",\"path\":\"../y.aspx\"}\n");
+  append_manifest("{\"type\":\"quarantine\",\"id\":\"q-0123456789abcdef\",\"sha256\":\"" Z64
+                  "\",\"path\":\"/x/y.aspx\",\"size\":-5}\n");
+  append_manifest("{\"type\":\"quarantine\",\"id\":\"q-0123456789abcdef\",\"sha256\":\"" Z64
+                  "\",\"path\":\"/x/y.aspx\",\"size\":1,\"mtime_nsec\":2000000000}\n");
+  size_t n = 0;
+  assert_int_equal(exhunt_vault_list(vault, NULL, count_entry, &n), EXHUNT_OK);
+  assert_int_equal(n, 1);
+}
+
+/* Notices from the manifest reader, by kind. */
+typedef struct notes {
+  size_t torn, damaged, leftovers;
+} notes;
+
+static void on_note(void *ctx, const exhunt_notice *n)
+{
+  notes *k = ctx;
+  if (strcmp(n->what, "vault-manifest-torn") == 0 && n->kind == EXHUNT_NOTICE_NOTE)
+    k->torn++;
+  else if (strcmp(n->what, "vault-manifest-damaged") == 0 && n->kind == EXHUNT_NOTICE_ERROR)
+    k->damaged++;
+  else if (strcmp(n->what, "vault-leftovers") == 0 && n->kind == EXHUNT_NOTICE_NOTE)
+    k->leftovers++;
+}
+
+/* A torn line is a note, and stays one once the next writer fenced it; a
+ * line damaged in the middle is an error. */
+static void test_manifest_notes(void **state)
+{
+  (void)state;
+  char a[400], b[400];
+  in_root(a, sizeof a, "a.aspx");
+  in_root(b, sizeof b, "b.aspx");
+  write_file(a, "a", 1);
+  write_file(b, "b", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  append_manifest("{\"schema\":\"exhunt/1\",\"type\":\"quar");
+  notes k = {0};
+  exhunt_sink sink = {.ctx = &k, .on_notice = on_note};
+  size_t n = 0;
+  assert_int_equal(exhunt_vault_list(vault, &sink, count_entry, &n), EXHUNT_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(k.torn, 1);
+  assert_int_equal(k.damaged, 0);
+  it = item(b);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  memset(&k, 0, sizeof k);
+  n = 0;
+  assert_int_equal(exhunt_vault_list(vault, &sink, count_entry, &n), EXHUNT_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(k.torn, 1); /* fenced: still torn, not damage */
+  assert_int_equal(k.damaged, 0);
+  append_manifest("garbage in the middle\n{\"type\":\"restore\",\"id\":\"q-0000000000000000\"}\n");
+  memset(&k, 0, sizeof k);
+  events v = {0};
+  assert_int_equal(exhunt_vault_verify(vault, &sink, on_event, &v, NULL), EXHUNT_OK);
+  assert_int_equal(v.n, 2);
+  assert_int_equal(k.torn, 1);
+  assert_int_equal(k.damaged, 2); /* the garbage, and a restore of nothing */
+}
+
+/* verify says what an interrupted quarantine leaves (a temp file, an object
+ * no entry refers to) as notes, and the entries stay intact. */
+static void test_verify_leftovers(void **state)
+{
+  (void)state;
+  char a[400], part[500], orphan[600];
+  in_root(a, sizeof a, "a.aspx");
+  write_file(a, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  notes k = {0};
+  exhunt_sink sink = {.ctx = &k, .on_notice = on_note};
+  events v = {0};
+  assert_int_equal(exhunt_vault_verify(vault, &sink, on_event, &v, NULL), EXHUNT_OK);
+  assert_int_equal(k.leftovers, 0);
+  snprintf(part, sizeof part, "%s/tmp/q-0123456789abcdef.part", vault);
+  write_file(part, "x", 1);
+  uint8_t h[32];
+  sha256_of("never recorded", 14, h);
+  char name[128];
+  exh_vault_object_name(h, name, sizeof name);
+  snprintf(orphan, sizeof orphan, "%s/%.10s", vault, name); /* objects/xx */
+  mkdir(orphan, 0700);
+  snprintf(orphan, sizeof orphan, "%s/%s", vault, name);
+  write_file(orphan, "x", 1);
+  memset(&k, 0, sizeof k);
+  memset(&v, 0, sizeof v);
+  exhunt_vault_stats st = {0};
+  assert_int_equal(exhunt_vault_verify(vault, &sink, on_event, &v, &st), EXHUNT_OK);
+  assert_int_equal(k.leftovers, 2);
+  assert_int_equal(k.damaged, 0);
+  assert_int_equal(v.n, 1);
+  assert_int_equal(v.outcome[0], EXHUNT_VAULT_DONE);
+}
+
+/* The vault lock: another holder (here another open file description, as
+ * another process would have) makes writers, and readers of an exclusive
+ * hold, fail with EXHUNT_EBUSY and change nothing. */
+static void test_vault_lock(void **state)
+{
+  (void)state;
+  char a[400], lock[400];
+  in_root(a, sizeof a, "a.aspx");
+  write_file(a, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  events q = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  write_file(a, "a2", 2);
+  snprintf(lock, sizeof lock, "%s/lock", vault);
+  int fd = open(lock, O_RDWR);
+  assert_true(fd >= 0);
+
+  assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+  events ev = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_EBUSY);
+  assert_int_equal(ev.n, 0);
+  assert_true(exists(a));
+  size_t n = 0;
+  assert_int_equal(exhunt_vault_list(vault, NULL, count_entry, &n), EXHUNT_EBUSY);
+  assert_int_equal(exhunt_vault_verify(vault, NULL, on_event, NULL, NULL), EXHUNT_EBUSY);
+
+  /* Shared: readers go, writers do not. */
+  assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), 0);
+  assert_int_equal(exhunt_vault_list(vault, NULL, count_entry, &n), EXHUNT_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_EBUSY);
+  unlink(a);
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &ev, NULL), EXHUNT_EBUSY);
+  assert_false(exists(a));
+  o.dry_run = true;
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &ev, NULL), EXHUNT_OK);
+  o.dry_run = false;
+
+  /* Released: it works again. */
+  assert_int_equal(flock(fd, LOCK_UN), 0);
+  close(fd);
+  events r = {0};
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DONE);
+  assert_true(exists(a));
+}
+
+/* Two processes: a child holding the lock for a while; the parent's
+ * quarantine is refused meanwhile and goes through once the child ends. */
+static void test_vault_lock_two_processes(void **state)
+{
+  (void)state;
+  char a[400], lock[400];
+  in_root(a, sizeof a, "a.aspx");
+  write_file(a, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  o.dry_run = false;
+  /* Make the vault (and its lock file) with a first, empty run. */
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 0, on_event, NULL, NULL), EXHUNT_OK);
+  snprintf(lock, sizeof lock, "%s/lock", vault);
+  int pipefd[2];
+  assert_int_equal(pipe(pipefd), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int fd = open(lock, O_RDWR);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0)
+      _exit(1);
+    char c = 'x';
+    if (write(pipefd[1], &c, 1) != 1)
+      _exit(1);
+    usleep(300 * 1000);
+    _exit(0); /* exit releases the lock */
+  }
+  char c;
+  assert_int_equal(read(pipefd[0], &c, 1), 1);
+  events ev = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_EBUSY);
+  assert_true(exists(a));
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_int_equal(status, 0);
+  close(pipefd[0]);
+  close(pipefd[1]);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_OK);
+  assert_int_equal(ev.outcome[0], EXHUNT_VAULT_DONE);
+  assert_false(exists(a));
+}
+
+/* A missing folder: refused by name without --parents; made with it (mode
+ * 0755), and a dry run makes nothing. */
+static void test_restore_parents(void **state)
+{
+  (void)state;
+  char d1[400], d2[400], p[400];
+  in_root(d1, sizeof d1, "x");
+  in_root(d2, sizeof d2, "x/y");
+  in_root(p, sizeof p, "x/y/a.aspx");
+  assert_int_equal(mkdir(d1, 0700), 0);
+  assert_int_equal(mkdir(d2, 0700), 0);
+  write_file(p, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(p);
+  events q = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  assert_int_equal(rmdir(d2), 0);
+  assert_int_equal(rmdir(d1), 0);
+
+  events r = {0};
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.outcome[0], EXHUNT_VAULT_REFUSED_PARENT);
+  assert_non_null(strstr(r.reason[0], "/root/x is missing"));
+  assert_false(exists(d1));
+
+  o.parents = true;
+  o.dry_run = true;
+  events dr = {0};
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &dr, NULL), EXHUNT_OK);
+  assert_int_equal(dr.outcome[0], EXHUNT_VAULT_DRY_RUN);
+  assert_false(exists(d1));
+
+  o.dry_run = false;
+  mode_t old = umask(022);
+  events rp = {0};
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &rp, NULL), EXHUNT_OK);
+  umask(old);
+  assert_int_equal(rp.outcome[0], EXHUNT_VAULT_DONE);
+  assert_true(exists(p));
+  struct stat st;
+  assert_int_equal(stat(d2, &st), 0);
+  assert_int_equal(st.st_mode & 07777, 0755);
+}
+
+/* --parents never makes a folder through a symlink. */
+static void test_restore_parents_no_symlink(void **state)
+{
+  (void)state;
+  char d1[400], p[400], elsewhere[400], made[500];
+  in_root(d1, sizeof d1, "x");
+  in_root(p, sizeof p, "x/y/a.aspx");
+  assert_int_equal(mkdir(d1, 0755), 0);
+  char d2[400];
+  in_root(d2, sizeof d2, "x/y");
+  assert_int_equal(mkdir(d2, 0755), 0);
+  write_file(p, "a", 1);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(p);
+  events q = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  assert_int_equal(rmdir(d2), 0);
+  assert_int_equal(rmdir(d1), 0);
+  snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", base);
+  assert_int_equal(mkdir(elsewhere, 0755), 0);
+  assert_int_equal(symlink(elsewhere, d1), 0);
+  o.parents = true;
+  events r = {0};
+  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.outcome[0], EXHUNT_VAULT_REFUSED_SYMLINK);
+  snprintf(made, sizeof made, "%s/y", elsewhere);
+  assert_false(exists(made));
+}
+
+/* A planted object that inflates past its recorded size is cut off there
+ * (a gzip bomb must not fill the disk), and bytes after the one gzip
+ * member are damage even when the member ends on a read boundary. */
+static void test_inflate_limits(void **state)
+{
+  (void)state;
+  char path[400];
+  snprintf(path, sizeof path, "%s/obj.gz", base);
+  /* 16 MiB of zeros: a ~16 KiB object. */
+  gzFile gz = gzopen(path, "wb");
+  assert_non_null(gz);
+  static char zeros[1 << 16];
+  for (int i = 0; i < 256; i++)
+    assert_int_equal(gzwrite(gz, zeros, sizeof zeros), (int)sizeof zeros);
+  gzclose(gz);
+  int fd = open(path, O_RDONLY);
+  uint8_t sha[32];
+  uint64_t size = 0;
+  assert_int_equal(exh_vault_inflate(fd, -1, 1000, sha, &size), EXHUNT_ECORRUPT);
+  assert_true(size <= 1000);
+  close(fd);
+  fd = open(path, O_RDONLY);
+  assert_int_equal(exh_vault_inflate(fd, -1, UINT64_MAX, sha, &size), EXHUNT_OK);
+  assert_int_equal(size, 256u << 16);
+  close(fd);
+
+  /* A member of exactly 64 KiB (the read size), then one more byte. */
+  uint8_t *rnd = exh_malloc(70000);
+  uint64_t x = 88172645463325252ull; /* xorshift: incompressible enough */
+  for (size_t i = 0; i < 70000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    rnd[i] = (uint8_t)(x >> 24);
+  }
+  char data_path[400];
+  snprintf(data_path, sizeof data_path, "%s/data", base);
+  bool found = false;
+  for (size_t len = 65535; len > 64000 && !found; len--) {
+    write_file(data_path, rnd, len);
+    int in = open(data_path, O_RDONLY);
+    int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    uint64_t got = 0;
+    assert_int_equal(exh_vault_deflate(in, out, sha, &got), EXHUNT_OK);
+    close(in);
+    struct stat st;
+    fstat(out, &st);
+    if (st.st_size == 65536) {
+      found = true;
+      assert_int_equal(write(out, "x", 1), 1);
+    }
+    close(out);
+  }
+  exh_free(rnd);
+  assert_true(found);
+  fd = open(path, O_RDONLY);
+  assert_int_equal(exh_vault_inflate(fd, -1, UINT64_MAX, sha, &size), EXHUNT_ECORRUPT);
+  close(fd);
+}
+
+/* A FIFO where an object should be is damage, found without hanging. */
+static void test_verify_fifo_object(void **state)
+{
+  (void)state;
+  char a[400];
+  in_root(a, sizeof a, "a.aspx");
+  write_file(a, "fifo", 4);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  uint8_t h[32];
+  sha256_of("fifo", 4, h);
+  char name[128], obj[600];
+  exh_vault_object_name(h, name, sizeof name);
+  snprintf(obj, sizeof obj, "%s/%s", vault, name);
+  assert_int_equal(unlink(obj), 0);
+  assert_int_equal(mkfifo(obj, 0600), 0);
+  events v = {0};
+  assert_int_equal(exhunt_vault_verify(vault, NULL, on_event, &v, NULL), EXHUNT_OK);
+  assert_int_equal(v.outcome[0], EXHUNT_VAULT_DAMAGED);
+  events r = {0};
+  assert_int_equal(exhunt_vault_restore(&o, a, on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DAMAGED);
+  assert_false(exists(a));
+}
+
+/* A file with another hard link goes, but the event says its content is
+ * still reachable. */
+static void test_hard_link_said(void **state)
+{
+  (void)state;
+  char a[400], b[400];
+  in_root(a, sizeof a, "a.aspx");
+  in_root(b, sizeof b, "b.aspx");
+  write_file(a, "linked", 6);
+  assert_int_equal(link(a, b), 0);
+  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it = item(a);
+  events q = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
+  assert_non_null(strstr(q.reason[0], "hard links"));
 }
 
 /* Every allocation failing in turn: no crash, no leak (under ASan), and
@@ -414,6 +851,18 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_restore_no_overwrite, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_torn_manifest, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_non_utf8_name, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_restore_refuses_symlinked_parent, make_tree,
+                                      remove_tree),
+      cmocka_unit_test_setup_teardown(test_hostile_manifest_lines, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_manifest_notes, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_verify_leftovers, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_vault_lock, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_vault_lock_two_processes, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_restore_parents, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_restore_parents_no_symlink, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_inflate_limits, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_verify_fifo_object, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_hard_link_said, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_alloc_failures, make_tree, remove_tree),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
