@@ -52,3 +52,30 @@ run "--cpu-limit 50" 50 - --cpu-limit 50
 run "--cpu-limit 25" 25 - --cpu-limit 25
 run "--max-rate 50" - 50 --max-rate 50
 run "--max-rate 10" - 10 --max-rate 10
+
+# --nice: what the "server" keeps while exhunt runs beside it
+hog() { python3 -c "
+import time
+end = time.time() + 4
+n = 0
+while time.time() < end:
+    n += 1
+print(n)"; }
+hogs() { hog >"$TMP/h1" & hog >"$TMP/h2" & wait; echo $(($(cat "$TMP/h1") + $(cat "$TMP/h2"))); }
+hogs >/dev/null # the first run warms python and the CPU clock
+alone=$(hogs)
+for mode in plain nice; do
+  flag=""
+  [ $mode = nice ] && flag=--nice
+  (while :; do "$EXHUNT" scan -f jsonl --no-progress -j "$THREADS" $flag -o "$TMP/o.jsonl" "$TREE" >/dev/null 2>&1; done) &
+  loop=$!
+  sleep 0.3
+  got=$(hogs)
+  kill "$loop" 2>/dev/null
+  pkill -f "$EXHUNT scan -f jsonl --no-progress -j $THREADS" 2>/dev/null || true
+  wait "$loop" 2>/dev/null || true
+  again=$(hogs) # alone once more: the loops' own spread
+  alone=$(((alone + again) / 2))
+  python3 -c "print(f'busy loops beside exhunt ({\"--nice\" if \"$mode\" == \"nice\" else \"no --nice\"}): {100 * $got / $alone:5.1f} % of their throughput alone')"
+done
+
