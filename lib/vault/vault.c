@@ -726,46 +726,18 @@ static void manifest_note(const exhunt_sink *sink, const char *mpath, bool torn,
   sink->on_notice(sink->ctx, &n);
 }
 
-/*
- * Loads VAULT/manifest.jsonl. A line that is not a record is skipped with a
- * note (manifest_note): lines are bounded (LINE_MAX_BYTES, what a writer can
- * write), and one counts as torn when it is the last and has no newline, or
- * when the next line is the "fence" record a writer adds after ending a torn
- * line (manifest_open).
- */
-static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, manifest *m)
+/* The records of a manifest's text (see manifest_load); m is filled, and
+ * the caller frees it whatever the result. Split from the file reading so
+ * the fuzz target (tests/fuzz/fuzz_vault.c) parses what a vault holds. */
+static exhunt_err manifest_parse(const char *data, size_t len_all, const char *path,
+                                 const exhunt_sink *sink, manifest *m)
 {
   exhunt_err err = EXHUNT_OK;
-  char path[EXH_VAULT_PATH_MAX];
-  memset(m, 0, sizeof *m);
-  if (!pathf(path, sizeof path, "%s/manifest.jsonl", vault))
-    return EXHUNT_ELIMIT;
-  exh_dynbuf buf;
-  exh_dynbuf_init(&buf, EXH_VAULT_MANIFEST_MAX);
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    err = err_from_errno(errno);
-    goto cleanup;
-  }
-  char chunk[CHUNK];
-  for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      err = EXHUNT_EIO;
-      goto cleanup;
-    }
-    if (n == 0)
-      break;
-    if ((err = exh_dynbuf_add(&buf, chunk, (size_t)n)) != EXHUNT_OK)
-      goto cleanup;
-  }
   size_t pos = 0;
   uint64_t lineno = 0, pending = 0; /* pending: a bad line, torn if a fence follows */
   const char *pending_why = NULL;
-  while (pos < buf.len) {
-    char *nl = memchr(buf.data + pos, '\n', buf.len - pos);
+  while (pos < len_all) {
+    const char *nl = memchr(data + pos, '\n', len_all - pos);
     lineno++;
     if (!nl) {
       if (pending)
@@ -775,8 +747,8 @@ static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, mani
       manifest_note(sink, path, true, lineno, "last line without a newline (torn by a crash)");
       break;
     }
-    size_t len = (size_t)(nl - (buf.data + pos));
-    const char *line = buf.data + pos;
+    size_t len = (size_t)(nl - (data + pos));
+    const char *line = data + pos;
     pos += len + 1;
     if (len == 0)
       continue;
@@ -818,13 +790,52 @@ static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, mani
     }
     json_decref(o);
     if (err)
-      goto cleanup;
+      return err;
   }
   if (pending)
     manifest_note(sink, path, false, pending, pending_why);
   /* Only now: the array moved while it grew, and object is inline. */
   for (size_t i = 0; i < m->n; i++)
     m->v[i].pub.object = m->v[i].object;
+  return EXHUNT_OK;
+}
+
+/*
+ * Loads VAULT/manifest.jsonl. A line that is not a record is skipped with a
+ * note (manifest_note): lines are bounded (LINE_MAX_BYTES, what a writer can
+ * write), and one counts as torn when it is the last and has no newline, or
+ * when the next line is the "fence" record a writer adds after ending a torn
+ * line (manifest_open).
+ */
+static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, manifest *m)
+{
+  exhunt_err err = EXHUNT_OK;
+  char path[EXH_VAULT_PATH_MAX];
+  memset(m, 0, sizeof *m);
+  if (!pathf(path, sizeof path, "%s/manifest.jsonl", vault))
+    return EXHUNT_ELIMIT;
+  exh_dynbuf buf;
+  exh_dynbuf_init(&buf, EXH_VAULT_MANIFEST_MAX);
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    err = err_from_errno(errno);
+    goto cleanup;
+  }
+  char chunk[CHUNK];
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      err = EXHUNT_EIO;
+      goto cleanup;
+    }
+    if (n == 0)
+      break;
+    if ((err = exh_dynbuf_add(&buf, chunk, (size_t)n)) != EXHUNT_OK)
+      goto cleanup;
+  }
+  err = manifest_parse(buf.data, buf.len, path, sink, m);
 
 cleanup:
   if (fd >= 0)
@@ -1713,5 +1724,16 @@ exhunt_err exhunt_vault_verify(const char *vault, const exhunt_sink *notes, exhu
   manifest_free(&m);
   if (lock_fd >= 0)
     close(lock_fd);
+  return err;
+}
+
+exhunt_err exh_vault_manifest_parse(const char *data, size_t len, const exhunt_sink *sink,
+                                    size_t *entries)
+{
+  manifest m;
+  memset(&m, 0, sizeof m);
+  exhunt_err err = manifest_parse(data, len, "manifest.jsonl", sink, &m);
+  *entries = err ? 0 : m.n;
+  manifest_free(&m);
   return err;
 }

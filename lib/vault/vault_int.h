@@ -38,4 +38,12 @@ exhunt_err exh_vault_deflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
 exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha256[32],
                              uint64_t *size);
 
+/*
+ * Parses manifest text as exhunt_vault_list reads VAULT/manifest.jsonl
+ * (bad lines become notes on `sink`, which may be NULL) and returns the
+ * number of quarantine entries in *entries. For the fuzz target and tests.
+ */
+exhunt_err exh_vault_manifest_parse(const char *data, size_t len, const exhunt_sink *sink,
+                                    size_t *entries);
+
 #endif
