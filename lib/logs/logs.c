@@ -385,7 +385,7 @@ typedef struct file_state {
   uint64_t records;
   uint64_t malformed; /* JSON lines: lines that are not an event */
   uint64_t ragged;    /* records whose field count differs from the header's */
-  uint64_t capped;    /* records with more fields than the cap */
+  uint64_t capped;    /* records examined that reach the field cap */
   bool header_capped; /* a #Fields header with more names than the cap */
   int64_t first, last;
   /* A CSV record whose quoted value holds a line break spans lines: they
@@ -396,7 +396,6 @@ typedef struct file_state {
   exh_dynbuf rec;
   uint64_t rec_lineno;
   unsigned rec_lines;
-  uint64_t multiline;  /* records read whole across lines */
   uint64_t unbalanced; /* quotes that never closed */
   bool line_mode;      /* the fast path stopped at such a record */
   exh_event event;     /* JSON lines: the current event */
@@ -745,7 +744,6 @@ static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uin
     fs->rec_lines++;
     if (exh_csv_ends_in_quote(line, len, true))
       return EXH_LINE_RECORD;
-    fs->multiline++;
     exh_line_kind kind = process_line(fs, fs->rec.data, fs->rec.len, fs->rec_lineno, false);
     fs->rec_lines = 0;
     exh_dynbuf_reset(&fs->rec);
