@@ -34,8 +34,13 @@ typedef struct cli_report {
   struct timespec start;
   exh_dynbuf line;
   exh_dynbuf last_path; /* the file whose findings are being written */
-  exh_dynbuf coverage;  /* text: coverage lines, printed before the summary */
-  int exit_override;    /* >= 0: the command decided the exit code itself */
+  /* Every flagged path, for files_flagged: a file's findings may come in
+   * more than one batch (the logs engine holds SSRF rows back until every
+   * log is read), so a change of path does not mean a new file. */
+  char **flagged;
+  size_t flagged_cap, flagged_n;
+  exh_dynbuf coverage; /* text: coverage lines, printed before the summary */
+  int exit_override;   /* >= 0: the command decided the exit code itself */
 } cli_report;
 
 void cli_report_init(cli_report *r, const char *command);
