@@ -281,7 +281,7 @@ exhunt_err exh_builddb_parse(exh_builddb *db, const char *text, size_t len, cons
       n--;
     if (n == 0 || line[0] == '#')
       continue;
-    field col[MAX_COLS];
+    field col[MAX_COLS] = {{NULL, 0}}; /* read only below ncol; -O3 cannot see it */
     size_t ncol = 0;
     const char *f = line, *lend = line + n;
     while (ncol < MAX_COLS) {
