@@ -14,6 +14,7 @@
  * scans: the input is attacker-controlled and a backtracking regex engine
  * would be a way to stall the hunt.
  */
+#define _GNU_SOURCE /* memrchr */
 #include "detect.h"
 
 #include "events.h"
@@ -565,16 +566,193 @@ static inline bool eq_ci(const char *s, const char *lower_needle, size_t k)
   return true;
 }
 
-/* The scanners below find the detectors' needles in a span (a line, or a
+/* Line checks: what the rest of a needle's line must hold before any
+ * detector can fire on it. Most lines with a needle are ordinary traffic
+ * (Outlook's autodiscover.json, OWA logons, the Management Shell's
+ * /PowerShell/, ECP's own ServerInfo~ cookie), and splitting a row costs
+ * far more than reading it once more. Each check is a superset of its
+ * detectors' conditions, read on the raw line: a W3C value is a run of the
+ * line's bytes, and so is a CSV value, apart from the quotes around it and
+ * the "" inside it (which no needle holds), as long as the row is regular
+ * (csv_irregular). tests/fuzz/table_target.h checks the superset on every
+ * row it makes. */
+
+/* The field separator of the family's rows. */
+static char field_sep(exh_log_family fam)
+{
+  return fam == EXH_FAM_IIS ? ' ' : ',';
+}
+
+/* A CSV row whose values cannot be read off its bytes, taken whole: a
+ * quoted value that does not close, or has bytes after its closing quote
+ * (the splitter keeps them, joined to the value), or an odd number of
+ * quotes, as a line of a record that spans lines has (its first line ends
+ * inside the quote, its last closes it): that record is joined by the
+ * engine, and its other lines may hold what the checks look for. */
+static bool csv_irregular(exh_log_family fam, const char *line, size_t len)
+{
+  if (fam == EXH_FAM_IIS)
+    return false;
+  const char *p = line, *end = line + len;
+  const char *q = memchr(p, '"', len);
+  if (!q)
+    return false;
+  size_t quotes = 0;
+  for (; q; q = memchr(q + 1, '"', (size_t)(end - (q + 1))))
+    quotes++;
+  if (quotes % 2)
+    return true;
+  for (;;) { /* at the start of a value */
+    if (p < end && *p == '"') {
+      p++;
+      for (;;) {
+        q = memchr(p, '"', (size_t)(end - p));
+        if (!q)
+          return true;
+        p = q + 1;
+        if (p < end && *p == '"') {
+          p++; /* "" inside the quotes */
+          continue;
+        }
+        break;
+      }
+      if (p == end)
+        return false;
+      if (*p != ',')
+        return true;
+      p++;
+    } else {
+      q = memchr(p, ',', (size_t)(end - p));
+      if (!q)
+        return false;
+      p = q + 1;
+    }
+  }
+}
+
+/* `at` may start a value: the line's start, or just after a separator (or
+ * a CSV value's opening quote). */
+static bool at_value_start(exh_log_family fam, const char *line, const char *at)
+{
+  return at == line || at[-1] == field_sep(fam) || (fam != EXH_FAM_IIS && at[-1] == '"');
+}
+
+/* detect_proxyshell_url: "autodiscover.json" (in every form it takes), and
+ * then a back end it names, or the path confusion of a query that starts
+ * with '@' or carries Email=autodiscover/autodiscover.json. */
+static bool proxyshell_line(exh_log_family fam, const char *line, size_t len)
+{
+  static const char *const needles[] = {"/powershell", "/mapi/nspi", "/ews", "x-rps-cat",
+                                        "email=autodiscover/autodiscover.json"};
+  for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+    if (find_ci(line, len, needles[i]) >= 0)
+      return true;
+  const char *s = line, *end = line + len;
+  while ((s = memchr(s, '@', (size_t)(end - s))) != NULL) {
+    if (at_value_start(fam, line, s))
+      return true;
+    s++;
+  }
+  return false;
+}
+
+bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *line, size_t len,
+                        size_t at)
+{
+  const char *p = line + at, *end = line + len;
+  if (at > len)
+    return false;
+  switch (check) {
+  case EXH_CHECK_NONE:
+    return true;
+  case EXH_CHECK_SERVERINFO: {
+    /* AnchorMailbox -like 'ServerInfo~*\/ *', or the ServerInfo~localhost
+     * probe: the value starts here and holds a '/' (or "localhost"). */
+    if (csv_irregular(fam, line, len) || (p > line && p[-1] == '"'))
+      return true; /* a quoted value may hold the separator */
+    if (!at_value_start(fam, line, p) || (size_t)(end - p) < 11)
+      return false;
+    const char *q = p + 11;
+    if ((size_t)(end - q) >= 9 && eq_ci(q, "localhost", 9))
+      return true;
+    char sep = field_sep(fam);
+    while (q < end && *q != sep && *q != '/')
+      q++;
+    return q < end && *q == '/';
+  }
+  case EXH_CHECK_JSON:
+    /* "json" of "autodiscover.json" */
+    if (csv_irregular(fam, line, len))
+      return true;
+    return at >= 13 && eq_ci(p - 13, "autodiscover.", 13) && proxyshell_line(fam, line, len);
+  case EXH_CHECK_POWERSHELL:
+    /* OWASSRF: a stem under /owa/ holding "/powershell" (ProxyShell's
+     * "/powershell" after autodiscover.json is the "json" needle's). */
+    if (csv_irregular(fam, line, len))
+      return true;
+    return at >= 1 && p[-1] == '/' && find_ci(line, len, "/owa/") >= 0;
+  case EXH_CHECK_AUTH_SCRIPT: {
+    /* A script in /owa/auth/ or /ecp/auth/ that Exchange does not ship:
+     * the stem runs from "/auth/" to the next separator. */
+    if (csv_irregular(fam, line, len))
+      return true;
+    const char *q = p;
+    char sep = field_sep(fam);
+    while (q < end && *q != sep)
+      q++;
+    exh_view token = view_from(p, (size_t)(q - p));
+    return (ends_ci(token, ".aspx") || ends_ci(token, ".ashx")) && !shipped_page(token);
+  }
+  }
+  return true;
+}
+
+void exh_line_around(const char *p, const char *end, const char *at, const char **line, size_t *len)
+{
+  const char *nl = memrchr(p, '\n', (size_t)(at - p));
+  const char *s = nl ? nl + 1 : p;
+  const char *e = memchr(at, '\n', (size_t)(end - at));
+  if (e && e > s && e[-1] == '\r')
+    e--;
+  else if (!e)
+    e = end;
+  *line = s;
+  *len = (size_t)(e - s);
+}
+
+/* The scanners below find the detectors' needles in a span (one row, or a
  * whole buffer of lines) and report each hit to `fn`; they return false
  * when `fn` asked to stop. */
+typedef struct span_scan {
+  exh_log_family fam;
+  const char *p, *end;
+  bool one_row; /* the span is one row (a joined record may hold '\n') */
+  exh_hit_fn fn;
+  void *ctx;
+} span_scan;
+
+/* Reports a needle at `at` if its line passes `check`. */
+static bool report(const span_scan *s, exh_needle_check check, const char *at)
+{
+  if (check != EXH_CHECK_NONE) {
+    const char *line = s->p;
+    size_t len = (size_t)(s->end - s->p);
+    if (!s->one_row)
+      exh_line_around(s->p, s->end, at, &line, &len);
+    if (!exh_needle_line_ok(s->fam, check, line, len, (size_t)(at - line)))
+      return true;
+  }
+  return s->fn(s->ctx, at);
+}
 
 /* Case-insensitive `needle` (lower case), with memchr on its byte at index
  * `anchor` in both cases: the needle's rarest byte in logs ('j' of "json",
  * '_' of "aspnet_client"), since every candidate costs a comparison. */
-static bool scan_ci_at(const char *p, size_t n, const char *needle, size_t anchor, exh_hit_fn fn,
-                       void *ctx)
+static bool scan_ci_at(const span_scan *sp, const char *needle, size_t anchor,
+                       exh_needle_check check)
 {
+  const char *p = sp->p;
+  size_t n = (size_t)(sp->end - sp->p);
   size_t k = strlen(needle);
   char lo = needle[anchor];
   char up = lo >= 'a' && lo <= 'z' ? (char)(lo - 'a' + 'A') : lo;
@@ -583,7 +761,7 @@ static bool scan_ci_at(const char *p, size_t n, const char *needle, size_t ancho
     const char *s = p + anchor, *end = p + n;
     while (s < end && (s = memchr(s, c, (size_t)(end - s))) != NULL) {
       const char *start = s - anchor;
-      if ((size_t)(p + n - start) >= k && eq_ci(start, needle, k) && !fn(ctx, start))
+      if ((size_t)(p + n - start) >= k && eq_ci(start, needle, k) && !report(sp, check, start))
         return false;
       s++;
     }
@@ -594,23 +772,24 @@ static bool scan_ci_at(const char *p, size_t n, const char *needle, size_t ancho
 /* "serverinfo~", or "server~" followed by a path, ending at some '~' (every
  * HttpProxy row has '~' in its routing keys, "Smtp~" or "Sid~", so the
  * check looks back from each). */
-static bool scan_server_tilde(const char *p, size_t n, exh_hit_fn fn, void *ctx)
+static bool scan_server_tilde(const span_scan *sp)
 {
-  const char *s = p, *end = p + n;
+  const char *p = sp->p, *s = sp->p, *end = sp->end;
   while ((s = memchr(s, '~', (size_t)(end - s))) != NULL) {
     size_t before = (size_t)(s - p);
     char last = before ? (char)(s[-1] | 0x20) : 0;
-    bool hit = last == 'o' && before >= 10 && eq_ci(s - 10, "serverinfo", 10);
-    if (!hit && last == 'r' && before >= 6 && eq_ci(s - 6, "server", 6)) {
+    if (last == 'o' && before >= 10 && eq_ci(s - 10, "serverinfo", 10)) {
+      if (!report(sp, EXH_CHECK_SERVERINFO, s - 10))
+        return false;
+    } else if (last == 'r' && before >= 6 && eq_ci(s - 6, "server", 6)) {
       /* A BackEndCookie SSRF carries a path ("Server~host/path~ver");
        * ordinary Autodiscover cookies ("Server~fqdn~ver~time") do not. */
       const char *q = s + 1;
       while (q < end && *q != ',' && *q != '~' && *q != '/' && *q != '\n')
         q++;
-      hit = q < end && *q == '/';
+      if (q < end && *q == '/' && !report(sp, EXH_CHECK_NONE, s))
+        return false;
     }
-    if (hit && !fn(ctx, s))
-      return false;
     s++;
   }
   return true;
@@ -618,12 +797,13 @@ static bool scan_server_tilde(const char *p, size_t n, exh_hit_fn fn, void *ctx)
 
 /* "json" (autodiscover.json) and "/ecp/<1-3 letters>.js" share one pass
  * over the rare 'j': the second is found by looking back from ".js". */
-static bool scan_j(const char *p, size_t n, bool ecp_js, exh_hit_fn fn, void *ctx)
+static bool scan_j(const span_scan *sp, bool ecp_js)
 {
+  const char *p = sp->p, *end = sp->end;
   for (int pass = 0; pass < 2; pass++) {
-    const char *s = p, *end = p + n;
+    const char *s = p;
     while ((s = memchr(s, pass ? 'J' : 'j', (size_t)(end - s))) != NULL) {
-      if ((size_t)(end - s) >= 4 && eq_ci(s, "json", 4) && !fn(ctx, s))
+      if ((size_t)(end - s) >= 4 && eq_ci(s, "json", 4) && !report(sp, EXH_CHECK_JSON, s))
         return false;
       if (ecp_js && s - p >= 7 && s[-1] == '.' && (size_t)(end - s) >= 2 && (s[1] | 0x20) == 's') {
         /* back over 1-3 letters to "/ecp/" */
@@ -632,7 +812,7 @@ static bool scan_j(const char *p, size_t n, bool ecp_js, exh_hit_fn fn, void *ct
         while (q - 1 >= p && letters < 4 && (((q[-1] | 0x20) >= 'a' && (q[-1] | 0x20) <= 'z')))
           q--, letters++;
         if (letters >= 1 && letters <= 3 && q - p >= 5 && eq_ci(q - 5, "/ecp/", 5) &&
-            !fn(ctx, q - 5))
+            !report(sp, EXH_CHECK_NONE, q - 5))
           return false;
       }
       s++;
@@ -641,25 +821,32 @@ static bool scan_j(const char *p, size_t n, bool ecp_js, exh_hit_fn fn, void *ct
   return true;
 }
 
-bool exh_block_scan(exh_log_family fam, const char *p, size_t n, exh_hit_fn fn, void *ctx)
+static bool span_scan_run(const span_scan *sp)
 {
-  switch (fam) {
+  switch (sp->fam) {
   case EXH_FAM_HTTPPROXY:
     /* SSRF (ServerInfo~, Server~host/path), ProxyShell/NotShell
      * (autodiscover.json), OWASSRF (/powershell) */
-    return scan_server_tilde(p, n, fn, ctx) && scan_j(p, n, false, fn, ctx) &&
-           scan_ci_at(p, n, "powershell", 2, fn, ctx);
+    return scan_server_tilde(sp) && scan_j(sp, false) &&
+           scan_ci_at(sp, "powershell", 2, EXH_CHECK_POWERSHELL);
   case EXH_FAM_IIS:
     /* What exh_detect_iis can accept, no more: scripts in the drop folders
      * (aspnet_client, owa/auth, ecp/auth), /ecp/<1-3 letters>.js, ProxyShell,
      * OWASSRF, tunnel connects (Tunna "proxy&port=", reGeorg
      * "cmd=connect&target=...&port=": both hold "&port=") */
-    return scan_ci_at(p, n, "aspnet_client", 6, fn, ctx) &&
-           scan_ci_at(p, n, "/auth/", 2, fn, ctx) && scan_j(p, n, true, fn, ctx) &&
-           scan_ci_at(p, n, "powershell", 2, fn, ctx) && scan_ci_at(p, n, "&port=", 0, fn, ctx);
+    return scan_ci_at(sp, "aspnet_client", 6, EXH_CHECK_NONE) &&
+           scan_ci_at(sp, "/auth/", 2, EXH_CHECK_AUTH_SCRIPT) && scan_j(sp, true) &&
+           scan_ci_at(sp, "powershell", 2, EXH_CHECK_POWERSHELL) &&
+           scan_ci_at(sp, "&port=", 0, EXH_CHECK_NONE);
   default:
-    return fn(ctx, p);
+    return sp->fn(sp->ctx, sp->p);
   }
+}
+
+bool exh_block_scan(exh_log_family fam, const char *p, size_t n, exh_hit_fn fn, void *ctx)
+{
+  span_scan sp = {fam, p, p + n, false, fn, ctx};
+  return span_scan_run(&sp);
 }
 
 static bool stop_at_first(void *ctx, const char *at)
@@ -672,7 +859,8 @@ static bool stop_at_first(void *ctx, const char *at)
 bool exh_row_may_match(exh_log_family fam, const char *line, size_t len)
 {
   bool hit = false;
-  exh_block_scan(fam, line, len, stop_at_first, &hit);
+  span_scan sp = {fam, line, line + len, true, stop_at_first, &hit};
+  span_scan_run(&sp);
   return hit;
 }
 

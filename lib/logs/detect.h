@@ -73,6 +73,29 @@ bool exh_row_may_match(exh_log_family fam, const char *line, size_t len);
 typedef bool (*exh_hit_fn)(void *ctx, const char *at);
 bool exh_block_scan(exh_log_family fam, const char *p, size_t n, exh_hit_fn fn, void *ctx);
 
+/* What the rest of a needle's line must hold before a detector can fire:
+ * most lines with a needle are ordinary traffic, and splitting a row costs
+ * far more than one more look at its bytes. exh_block_scan and the
+ * Hyperscan callback (prefilter.c) both ask exh_needle_line_ok, so they
+ * keep taking the same lines. */
+typedef enum exh_needle_check {
+  EXH_CHECK_NONE = 0,
+  EXH_CHECK_SERVERINFO,  /* "serverinfo~": starts a value with '/' or localhost */
+  EXH_CHECK_JSON,        /* "json": autodiscover.json plus a back end or '@' */
+  EXH_CHECK_POWERSHELL,  /* "powershell": "/powershell" on a line with "/owa/" */
+  EXH_CHECK_AUTH_SCRIPT, /* "/auth/": an .aspx/.ashx Exchange does not ship */
+} exh_needle_check;
+
+/* Whether the row `line` (len bytes, without its "\r\n"), holding the
+ * needle of `check` at offset `at`, can give a hit. Always true for a CSV
+ * row with a double quote. */
+bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *line, size_t len,
+                        size_t at);
+
+/* The line of a buffer [p, end) of lines holding `at`, without its "\r\n". */
+void exh_line_around(const char *p, const char *end, const char *at, const char **line,
+                     size_t *len);
+
 /* Detectors: each returns the number of hits written (at most max). */
 size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
                             exh_log_hit *hits, size_t max);

@@ -15,18 +15,23 @@
 /* What a match must be followed by to count. Only literals go to
  * Hyperscan: its literal matcher runs at 10+ GB/s here, while a pattern
  * with a class or a repeat halved the speed of its whole database; the
- * two needles that need more than a literal are finished in the callback,
- * a few bytes each. */
+ * needles that need more than a literal are finished in the callback: a
+ * few bytes each, or the line check every scanner shares
+ * (exh_needle_line_ok), which turns away the ordinary traffic that holds a
+ * needle (Outlook's autodiscover.json, OWA logons, ...) before the engine
+ * splits its row. */
 typedef enum then {
   THEN_NOTHING = 0,
   THEN_META,        /* "\n#": a header or metadata line; stop */
   THEN_SERVER_PATH, /* "server~": a '/' before any ',' '~' or line end */
   THEN_ECP_JS,      /* "/ecp/": 1-3 letters, then ".js" */
+  THEN_LINE,        /* the needle's line check */
 } then;
 
 typedef struct needle {
   const char *literal;
   then then;
+  exh_needle_check check; /* THEN_LINE */
 } needle;
 
 typedef struct family_needles {
@@ -38,17 +43,18 @@ typedef struct family_needles {
 /* HttpProxy: SSRF (ServerInfo~, or Server~host/path as the BackEndCookie
  * logs it), ProxyShell/NotShell ("json" of autodiscover.json), OWASSRF
  * (powershell). */
-static const needle httpproxy_needles[] = {{"\n#", THEN_META},
-                                           {"serverinfo~", THEN_NOTHING},
-                                           {"server~", THEN_SERVER_PATH},
-                                           {"json", THEN_NOTHING},
-                                           {"powershell", THEN_NOTHING}};
+static const needle httpproxy_needles[] = {{"\n#", THEN_META, EXH_CHECK_NONE},
+                                           {"serverinfo~", THEN_LINE, EXH_CHECK_SERVERINFO},
+                                           {"server~", THEN_SERVER_PATH, EXH_CHECK_NONE},
+                                           {"json", THEN_LINE, EXH_CHECK_JSON},
+                                           {"powershell", THEN_LINE, EXH_CHECK_POWERSHELL}};
 /* IIS: scripts in the drop folders, /ecp/<1-3 letters>.js, ProxyShell,
  * OWASSRF, tunnel connects. */
-static const needle iis_needles[] = {{"\n#", THEN_META},       {"aspnet_client", THEN_NOTHING},
-                                     {"/auth/", THEN_NOTHING}, {"json", THEN_NOTHING},
-                                     {"/ecp/", THEN_ECP_JS},   {"powershell", THEN_NOTHING},
-                                     {"&port=", THEN_NOTHING}};
+static const needle iis_needles[] = {
+    {"\n#", THEN_META, EXH_CHECK_NONE},           {"aspnet_client", THEN_NOTHING, EXH_CHECK_NONE},
+    {"/auth/", THEN_LINE, EXH_CHECK_AUTH_SCRIPT}, {"json", THEN_LINE, EXH_CHECK_JSON},
+    {"/ecp/", THEN_ECP_JS, EXH_CHECK_NONE},       {"powershell", THEN_LINE, EXH_CHECK_POWERSHELL},
+    {"&port=", THEN_NOTHING, EXH_CHECK_NONE}};
 
 static const family_needles families[] = {
     {EXH_FAM_HTTPPROXY, httpproxy_needles, sizeof httpproxy_needles / sizeof httpproxy_needles[0]},
@@ -142,6 +148,7 @@ void exh_prefilter_scratch_free(exh_prefilter_scratch *s)
 }
 
 typedef struct scan_ctx {
+  exh_log_family fam;
   const char *p, *end;
   const needle *needles;
   exh_hit_fn fn;
@@ -195,6 +202,15 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     if (!ecp_js_follows(after, c->end))
       return 0;
     break;
+  case THEN_LINE: {
+    const char *at = after - strlen(c->needles[id].literal);
+    const char *line;
+    size_t len;
+    exh_line_around(c->p, c->end, at, &line, &len);
+    if (!exh_needle_line_ok(c->fam, c->needles[id].check, line, len, (size_t)(at - line)))
+      return 0;
+    break;
+  }
   case THEN_NOTHING:
     break;
   }
@@ -220,7 +236,7 @@ exh_prefilter_result exh_prefilter_scan(const exh_prefilter *pf, exh_prefilter_s
   }
   if (!db)
     return EXH_PF_UNAVAILABLE;
-  scan_ctx c = {p, p + n, needles, fn, ctx, true, false};
+  scan_ctx c = {fam, p, p + n, needles, fn, ctx, true, false};
   hs_error_t rc = hs_scan(db, p, (unsigned)n, 0, s->s, on_match, &c);
   if (c.meta)
     return EXH_PF_META;

@@ -12,7 +12,9 @@
  *  - exh_csv_ends_in_quote (which joins a CSV record across a quoted line
  *    break) agrees with a reference reading, from either starting state;
  *  - the literal prefilter exh_row_may_match is a superset of the
- *    detectors: a row that yields a hit is never one it would skip.
+ *    detectors: a row that yields a hit is never one it would skip, nor
+ *    is a CSV record line joined to the one before it, as the engine
+ *    joins a record whose quoted value spans lines.
  * A broken check aborts, which libFuzzer and the replay driver report.
  */
 #ifndef FUZZ_TABLE_TARGET_H
@@ -151,6 +153,32 @@ static void check_record(exh_table *t, exh_cols *cols, const char *line, size_t 
     abort();
 }
 
+/* A CSV record whose quoted value spans lines reaches the detectors joined
+ * ('\n' between its lines): the prefilter must take such a row too. Each
+ * record line is joined to the one before it (both under 32 KiB). */
+static char joined_buf[64 * 1024 + 1];
+static size_t prev_len = SIZE_MAX;
+
+static void check_joined(exh_table *t, exh_cols *cols, const char *line, size_t len)
+{
+  if (t->format != EXH_FMT_CSV || len > 32 * 1024) {
+    prev_len = SIZE_MAX;
+    return;
+  }
+  if (prev_len != SIZE_MAX) {
+    joined_buf[prev_len] = '\n';
+    memcpy(joined_buf + prev_len + 1, line, len);
+    size_t n = prev_len + 1 + len;
+    exh_table_split(t, joined_buf, n);
+    exh_log_hit hits[4];
+    if (exh_detect_httpproxy(t, cols, "ecp", hits, 4) > 0 &&
+        !exh_row_may_match(EXH_FAM_HTTPPROXY, joined_buf, n))
+      abort();
+  }
+  memmove(joined_buf, line, len);
+  prev_len = len;
+}
+
 static void feed_line(exh_table *t, exh_cols *cols, const char *line, size_t len)
 {
   /* the quote state that joins CSV records across line breaks */
@@ -170,8 +198,10 @@ static void feed_line(exh_table *t, exh_cols *cols, const char *line, size_t len
         abort();
     }
   }
-  if (kind == EXH_LINE_RECORD)
+  if (kind == EXH_LINE_RECORD) {
     check_record(t, cols, line, len);
+    check_joined(t, cols, line, len);
+  }
 }
 
 /* Line fingerprints of the first pass, compared by the second. */
@@ -200,6 +230,7 @@ static void fuzz_table(const uint8_t *data, size_t size, exh_table_format fmt)
   size_t n_fps = 0, cap = 0;
 
   /* Pass 1: line by line, as the engine reads rows it cannot batch. */
+  prev_len = SIZE_MAX;
   exh_source_span(&src, &span, data, size);
   if (exh_lines_init(&lines, src) != EXHUNT_OK)
     abort();
@@ -227,6 +258,7 @@ static void fuzz_table(const uint8_t *data, size_t size, exh_table_format fmt)
   /* Pass 2: blocks of whole lines where there are some (the engine's fast
    * path), single lines otherwise; a small block size so the input is
    * cut at many places. */
+  prev_len = SIZE_MAX;
   exh_source_span(&src, &span, data, size);
   if (exh_lines_init(&lines, src) != EXHUNT_OK)
     abort();

@@ -698,47 +698,18 @@ static bool mark_line(void *ctx, const char *at)
  * the bytes the needles' checks stop at. */
 static size_t needle_soup(char *buf, size_t cap, uint32_t seed)
 {
-  static const char *const parts[] = {"ServerInfo~a]@srv:444/ecp/x.ecp?#",
-                                      "sErVeRiNfO~",
-                                      "serverinfo",
-                                      "ServerInfo~srv",
-                                      "Server~host/path~1",
-                                      "server~fqdn~ver~t",
-                                      "SERVER~a,b/",
-                                      "Server~x\r/",
-                                      "server~/",
-                                      "Server~",
-                                      "json",
-                                      "JSON",
-                                      "jSo",
-                                      "powershell",
-                                      "POWERSHEL",
-                                      "PowerShell",
-                                      "aspnet_client",
-                                      "ASPNET_CLIEN",
-                                      "/auth/",
-                                      "/AUTH",
-                                      "/ecp/y.js",
-                                      "/ECP/ab.JS",
-                                      "/ecp/abcd.js",
-                                      "/ecp/1.js",
-                                      "/ecp/.js",
-                                      "/ecp/y.j",
-                                      "/ecp/abc.js",
-                                      "&port=",
-                                      "&PORT",
-                                      "~",
-                                      "/",
-                                      ",",
-                                      ".",
-                                      "#",
-                                      "\r",
-                                      "\0",
-                                      "\xff",
-                                      "x",
-                                      "Smtp~user@contoso.com",
-                                      "/ecp/",
-                                      "/ecp/y"};
+  static const char *const parts[] = {
+      "ServerInfo~a]@srv:444/ecp/x.ecp?#", "sErVeRiNfO~", "serverinfo", "ServerInfo~srv",
+      "Server~host/path~1", "server~fqdn~ver~t", "SERVER~a,b/", "Server~x\r/", "server~/",
+      "Server~", "json", "JSON", "jSo", "powershell", "POWERSHEL", "PowerShell", "aspnet_client",
+      "ASPNET_CLIEN", "/auth/", "/AUTH", "/ecp/y.js", "/ECP/ab.JS", "/ecp/abcd.js", "/ecp/1.js",
+      "/ecp/.js", "/ecp/y.j", "/ecp/abc.js", "&port=", "&PORT", "~", "/", ",", ".", "#", "\r", "\0",
+      "\xff", "x", "Smtp~user@contoso.com", "/ecp/", "/ecp/y",
+      /* what the needles' line checks read */
+      "autodiscover.json", "/Autodiscover.JSON", "autodiscover.", "/mapi/nspi", "/EWS", "X-Rps-CAT",
+      "Email=autodiscover/autodiscover.json", "@", ",@", " @", " ", "\"", "/owa/", "/OWA/",
+      "/PowerShell", "logon.aspx", "x.aspx", "s.ASHX", ".asp", "localhost", ",ServerInfo~localhost",
+      ",ServerInfo~h/p", "/owa/auth/", "/owa/auth/LogOn.aspx", "/ecp/auth/s.aspx"};
   uint32_t x = seed;
   size_t n = 0;
   while (n + 256 < cap) {
@@ -835,7 +806,8 @@ static void test_prefilter_meta_lines(void **state)
   if (!pf)
     skip();
   exh_prefilter_scratch *s = exh_prefilter_scratch_new(pf);
-  static const char mid[] = "a,json\nb,json\n#Fields: DateTime\nc\n";
+  static const char mid[] =
+      "a,/autodiscover.json/mapi/nspi\nb,/autodiscover.json/mapi/nspi\n#Fields: DateTime\nc\n";
   static const char inline_hash[] = "a,/ecp/y.js#x,json\r\nb#\r\n";
   static const char first[] = "#Fields: x\nb\n";
   int taken = 0;
@@ -857,6 +829,124 @@ static void test_prefilter_meta_lines(void **state)
   assert_int_equal(
       exh_prefilter_scan(pf, s, EXH_FAM_OABGEN, first, sizeof first - 1, take_one, &taken),
       EXH_PF_UNAVAILABLE);
+  exh_prefilter_scratch_free(s);
+  exh_prefilter_free(pf);
+}
+
+/* The needles' line checks turn ordinary traffic away before a row is
+ * split (Outlook's autodiscover.json, OWA logons and resources, the
+ * Management Shell, ECP's own ServerInfo~ cookie) and keep every attack
+ * form, in the row reader, over a buffer of lines, and through Hyperscan. */
+static void test_needle_line_checks(void **state)
+{
+  (void)state;
+  static const struct {
+    exh_log_family fam;
+    const char *row;
+    bool may_match;
+  } cases[] = {
+      /* HttpProxy (CSV): ordinary */
+      {EXH_FAM_HTTPPROXY,
+       "2021-03-01T12:00:58.873Z,b361,15,1,2106,2,,Autodiscover,mail.contoso.com,"
+       "/autodiscover/autodiscover.json/v1.0/ivan@contoso.com,,Negotiate,false,,,"
+       "Smtp~ivan@contoso.com,Apple-iPhone13C2/1805.114,192.0.2.170,EX01,200,200,,GET,Proxy,"
+       "?Protocol=ActiveSync&RedirectCount=1",
+       false},
+      {EXH_FAM_HTTPPROXY,
+       "2021-03-01T12:01:00.000Z,c1,15,1,2106,2,,Ecp,mail.contoso.com,/ecp/default.aspx,,"
+       "Negotiate,true,CONTOSO\\bob,,ServerInfo~ex01.contoso.local,Mozilla/5.0,192.0.2.9,EX01,"
+       "200,200,,GET,Proxy,",
+       false},
+      {EXH_FAM_HTTPPROXY, "x,ServerInfo~ex01.contoso.local/,y", true},
+      /* HttpProxy: attacks */
+      {EXH_FAM_HTTPPROXY,
+       "2021-03-03T08:00:00Z,r1,15,1,2106,2,,Ecp,ex01,/ecp/y.js,,,false,,,"
+       "ServerInfo~a]@ex01.contoso.local:444/ecp/proxyLogon.ecp#,ExchangeServicesClient/0.0.0.0,"
+       "203.0.113.47,EX01,241,241",
+       true},
+      {EXH_FAM_HTTPPROXY, "t,r,Ecp,/ecp/y.js,ServerInfo~localhost~1942062522,nmap,200", true},
+      {EXH_FAM_HTTPPROXY, "t,ServerInfo~localhost,200", true},
+      {EXH_FAM_HTTPPROXY,
+       "t,r,Autodiscover,/autodiscover/autodiscover.json,"
+       "?@evil.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%3f@evil.com,python,200",
+       true},
+      {EXH_FAM_HTTPPROXY, "t,/autodiscover/autodiscover.json,@evil.com/x,200", true},
+      {EXH_FAM_HTTPPROXY, "t,/owa/m@outlook.com/powershell,,200", true},
+      /* quoted values: read through their quotes when the row is regular;
+       * otherwise (bytes after a closing quote, an odd number of quotes as
+       * in a line of a record that spans lines) the row is taken whole */
+      {EXH_FAM_HTTPPROXY,
+       "t,/autodiscover/autodiscover.json,\"Mozilla/5.0 (KHTML, like \"\"Gecko\"\")\",200", false},
+      {EXH_FAM_HTTPPROXY, "t,/autodiscover/autodiscover.json,\"@evil.com/x\",200", true},
+      {EXH_FAM_HTTPPROXY, "t,ServerInfo~ex01,\"a,b/c\",200", false},
+      {EXH_FAM_HTTPPROXY, "t,\"a,ServerInfo~ex01\",200", false},
+      {EXH_FAM_HTTPPROXY, "t,\"ServerInfo~ex01,x\",200", true},
+      {EXH_FAM_HTTPPROXY, "t,\"/autodiscover/autodiscover.json\"x,/mapi/nspi,200", true},
+      {EXH_FAM_HTTPPROXY, "t,\"/autodiscover/autodiscover.json\"x,200", true},
+      {EXH_FAM_HTTPPROXY, "t,/autodiscover/autodiscover.json,\"start of a value", true},
+      {EXH_FAM_HTTPPROXY, "end of a value\",/autodiscover/autodiscover.json,200", true},
+      /* IIS (W3C): ordinary */
+      {EXH_FAM_IIS,
+       "2021-03-04 00:00:01 10.0.0.5 GET /autodiscover/autodiscover.json "
+       "Email=ines%40contoso.com&Protocol=ActiveSync 443 - 192.0.2.1 Outlook - 200 0 0 15",
+       false},
+      {EXH_FAM_IIS,
+       "2021-03-04 00:00:02 10.0.0.5 GET /owa/auth/logon.aspx "
+       "url=https%3a%2f%2fmail.contoso.com%2fowa%2f&reason=0 443 - 192.0.2.1 Mozilla/5.0 - 200 0 0 "
+       "9",
+       false},
+      {EXH_FAM_IIS,
+       "2021-03-04 00:00:03 10.0.0.5 GET /owa/auth/15.1.2106/themes/resources/favicon.ico - 443 - "
+       "192.0.2.1 Mozilla/5.0 - 200 0 0 1",
+       false},
+      {EXH_FAM_IIS,
+       "2021-03-04 00:00:04 10.0.0.5 POST /PowerShell/ "
+       "serializationLevel=Full;clientApplication=ManagementShell 80 CONTOSO\\admin 10.0.0.6 "
+       "Microsoft+WinRM+Client - 200 0 0 30",
+       false},
+      /* IIS: attacks */
+      {EXH_FAM_IIS,
+       "2021-08-13 10:00:00 10.0.0.5 GET /autodiscover/autodiscover.json "
+       "@evil.com/mapi/nspi/?&Email=autodiscover/autodiscover.json%3F@evil.com 443 - 198.51.100.7 "
+       "python-requests/2.25 - 200 0 0 5",
+       true},
+      {EXH_FAM_IIS, "d t GET /autodiscover/autodiscover.json @evil.com/x 443 - 1.2.3.4 ua - 200",
+       true},
+      {EXH_FAM_IIS,
+       "d t POST /autodiscover/autodiscover.json Email=autodiscover/autodiscover.json%3f@evil.com&"
+       "Protocol=XYZ&FooProtocol=Powershell 443 - 1.2.3.4 ua - 200",
+       true},
+      {EXH_FAM_IIS, "d t POST /owa/mastermailbox%40outlook.com/powershell - 443 - 1.2.3.4 ua - 200",
+       true},
+      {EXH_FAM_IIS, "d t POST /owa/auth/shell.aspx - 443 - 1.2.3.4 ua - 200", true},
+      {EXH_FAM_IIS, "d t GET /ecp/auth/x.ASHX - 443 - 1.2.3.4 ua - 200", true},
+      {EXH_FAM_IIS, "d t POST /owa/auth/LogOn.aspx - 443 - 1.2.3.4 ua - 200", false},
+  };
+  exh_prefilter *pf = exh_prefilter_new();
+  exh_prefilter_scratch *s = pf ? exh_prefilter_scratch_new(pf) : NULL;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *row = cases[i].row;
+    size_t len = strlen(row);
+    if (exh_row_may_match(cases[i].fam, row, len) != cases[i].may_match)
+      fail_msg("case %zu: row check %d, want %d: %s", i, !cases[i].may_match, cases[i].may_match,
+               row);
+    /* the same row among others in a buffer, CRLF ended */
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "a b c\r\n%s\r\nd e f\r\n", row);
+    assert_true(n > 0 && (size_t)n < sizeof buf);
+    bool *mark = calloc((size_t)n, 1);
+    line_marks m = {buf, mark};
+    exh_block_scan(cases[i].fam, buf, (size_t)n, mark_line, &m);
+    assert_int_equal(mark[7], cases[i].may_match);
+    if (s) {
+      memset(mark, 0, (size_t)n);
+      assert_int_equal(exh_prefilter_scan(pf, s, cases[i].fam, buf, (size_t)n, mark_line, &m),
+                       EXH_PF_DONE);
+      if (mark[7] != cases[i].may_match)
+        fail_msg("case %zu: Hyperscan %d, want %d: %s", i, mark[7], cases[i].may_match, row);
+    }
+    free(mark);
+  }
   exh_prefilter_scratch_free(s);
   exh_prefilter_free(pf);
 }
@@ -1243,6 +1333,7 @@ int main(void)
       cmocka_unit_test_setup(test_ecp_server_multiline_record, setup),
       cmocka_unit_test(test_prefilter_mirrors_block_scan),
       cmocka_unit_test(test_prefilter_meta_lines),
+      cmocka_unit_test(test_needle_line_checks),
       cmocka_unit_test_setup(test_block_reader_edges, setup),
       cmocka_unit_test(test_iis_block_reader_counts),
       cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
