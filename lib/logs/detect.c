@@ -593,41 +593,30 @@ static bool csv_irregular(exh_log_family fam, const char *line, size_t len)
 {
   if (fam == EXH_FAM_IIS)
     return false;
-  const char *p = line, *end = line + len;
-  const char *q = memchr(p, '"', len);
-  if (!q)
-    return false;
+  const char *p = line, *end = line + len, *q;
   size_t quotes = 0;
-  for (; q; q = memchr(q + 1, '"', (size_t)(end - (q + 1))))
+  while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
     quotes++;
-  if (quotes % 2)
-    return true;
-  for (;;) { /* at the start of a value */
-    if (p < end && *p == '"') {
-      p++;
-      for (;;) {
-        q = memchr(p, '"', (size_t)(end - p));
-        if (!q)
-          return true;
-        p = q + 1;
-        if (p < end && *p == '"') {
-          p++; /* "" inside the quotes */
-          continue;
-        }
-        break;
-      }
-      if (p == end)
-        return false;
-      if (*p != ',')
-        return true;
-      p++;
-    } else {
-      q = memchr(p, ',', (size_t)(end - p));
+    p = q + 1;
+    if (q != line && q[-1] != ',')
+      continue; /* inside an unquoted value: a byte like any other */
+    for (;;) {  /* a quoted value: to its closing quote */
+      q = memchr(p, '"', (size_t)(end - p));
       if (!q)
-        return false;
+        return true;
+      quotes++;
       p = q + 1;
+      if (p < end && *p == '"') {
+        quotes++;
+        p++; /* "" inside the quotes */
+        continue;
+      }
+      break;
     }
+    if (p < end && *p != ',')
+      return true;
   }
+  return quotes % 2 != 0;
 }
 
 /* `at` may start a value: the line's start, or just after a separator (or
@@ -637,23 +626,29 @@ static bool at_value_start(exh_log_family fam, const char *line, const char *at)
   return at == line || at[-1] == field_sep(fam) || (fam != EXH_FAM_IIS && at[-1] == '"');
 }
 
-/* detect_proxyshell_url: "autodiscover.json" (in every form it takes), and
- * then a back end it names, or the path confusion of a query that starts
- * with '@' or carries Email=autodiscover/autodiscover.json. */
-static bool proxyshell_line(exh_log_family fam, const char *line, size_t len)
+/* detect_proxyshell_url, for a line whose needle `json` ends an
+ * "autodiscover.json": then a back end it names, or the path confusion of
+ * a query that starts with '@' or carries Email=autodiscover/
+ * autodiscover.json (whose "json" is a needle of its own, so it is seen
+ * right here). One pass per byte the candidates start with, as this runs
+ * on every autodiscover.json request a client makes. */
+static bool proxyshell_line(exh_log_family fam, const char *line, size_t len, const char *json)
 {
-  static const char *const needles[] = {"/powershell", "/mapi/nspi", "/ews", "x-rps-cat",
-                                        "email=autodiscover/autodiscover.json"};
-  for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
-    if (find_ci(line, len, needles[i]) >= 0)
-      return true;
+  if (json - line >= 32 && eq_ci(json - 32, "email=autodiscover/autodiscover.", 32))
+    return true;
   const char *s = line, *end = line + len;
   while ((s = memchr(s, '@', (size_t)(end - s))) != NULL) {
     if (at_value_start(fam, line, s))
       return true;
     s++;
   }
-  return false;
+  for (s = line; (s = memchr(s, '/', (size_t)(end - s))) != NULL; s++) {
+    size_t left = (size_t)(end - s) - 1;
+    if ((left >= 10 && eq_ci(s + 1, "powershell", 10)) ||
+        (left >= 9 && eq_ci(s + 1, "mapi/nspi", 9)) || (left >= 3 && eq_ci(s + 1, "ews", 3)))
+      return true;
+  }
+  return find_ci(line, len, "x-rps-cat") >= 0;
 }
 
 bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *line, size_t len,
@@ -684,7 +679,7 @@ bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *
     /* "json" of "autodiscover.json" */
     if (csv_irregular(fam, line, len))
       return true;
-    return at >= 13 && eq_ci(p - 13, "autodiscover.", 13) && proxyshell_line(fam, line, len);
+    return at >= 13 && eq_ci(p - 13, "autodiscover.", 13) && proxyshell_line(fam, line, len, p);
   case EXH_CHECK_POWERSHELL:
     /* OWASSRF: a stem under /owa/ holding "/powershell" (ProxyShell's
      * "/powershell" after autodiscover.json is the "json" needle's). */
