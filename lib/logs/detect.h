@@ -88,7 +88,8 @@ typedef enum exh_needle_check {
 
 /* Whether the row `line` (len bytes, without its "\r\n"), holding the
  * needle of `check` at offset `at`, can give a hit. Always true for a CSV
- * row with a double quote. */
+ * row whose values cannot be read off its bytes (a quote left open, bytes
+ * after a closing quote, an odd number of quotes). */
 bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *line, size_t len,
                         size_t at);
 
