@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/alloc.h"
+#include "core/strset.h"
 #include "output/format.h"
 
 void cli_report_init(cli_report *r, const char *command)
@@ -99,48 +99,6 @@ static void write_line(cli_report *c, FILE *f)
   exh_dynbuf_reset(&c->line);
 }
 
-static uint64_t path_hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
-/* Adds `path` to the set of flagged files (open addressing, kept at most
- * half full); true if it was not in it. Out of memory, a path counts as
- * new: the summary may then count a file twice, but never drops one. */
-static bool flag_path(cli_report *c, const char *path)
-{
-  if (c->flagged_n + 1 > c->flagged_cap / 2) {
-    size_t cap = c->flagged_cap ? c->flagged_cap * 2 : 64;
-    char **slots = exh_calloc(cap, sizeof *slots);
-    if (!slots)
-      return true;
-    for (size_t i = 0; i < c->flagged_cap; i++) {
-      if (!c->flagged[i])
-        continue;
-      size_t j = (size_t)path_hash(c->flagged[i]) & (cap - 1);
-      while (slots[j])
-        j = (j + 1) & (cap - 1);
-      slots[j] = c->flagged[i];
-    }
-    exh_free(c->flagged);
-    c->flagged = slots;
-    c->flagged_cap = cap;
-  }
-  size_t j = (size_t)path_hash(path) & (c->flagged_cap - 1);
-  for (; c->flagged[j]; j = (j + 1) & (c->flagged_cap - 1))
-    if (strcmp(c->flagged[j], path) == 0)
-      return false;
-  char *copy = exh_strdup(path);
-  if (!copy)
-    return true;
-  c->flagged[j] = copy;
-  c->flagged_n++;
-  return true;
-}
-
 static void on_finding(void *ctx, const exhunt_finding *f)
 {
   cli_report *c = ctx;
@@ -152,7 +110,9 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   if (new_file) {
     exh_dynbuf_reset(&c->last_path);
     exh_dynbuf_adds(&c->last_path, f->path);
-    if (flag_path(c, f->path))
+    /* Out of memory, a path counts as new: the summary may then count a
+     * file twice, but never drops one. */
+    if (exh_strset_add(&c->flagged, f->path) != 0)
       c->files_flagged++;
   }
   exhunt_err err = c->format == FMT_JSONL ? exh_jsonl_finding(&c->line, f)
@@ -321,10 +281,6 @@ int cli_report_close(cli_report *r, int rc)
   exh_dynbuf_free(&r->line);
   exh_dynbuf_free(&r->last_path);
   exh_dynbuf_free(&r->coverage);
-  for (size_t i = 0; i < r->flagged_cap; i++)
-    exh_free(r->flagged[i]);
-  exh_free(r->flagged);
-  r->flagged = NULL;
-  r->flagged_cap = r->flagged_n = 0;
+  exh_strset_free(&r->flagged);
   return rc;
 }

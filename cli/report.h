@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/dynbuf.h"
+#include "core/strset.h"
 #include "exhunt/exhunt.h"
 
 typedef enum { FMT_TEXT, FMT_JSONL } out_format;
@@ -37,8 +38,7 @@ typedef struct cli_report {
   /* Every flagged path, for files_flagged: a file's findings may come in
    * more than one batch (the logs engine holds SSRF rows back until every
    * log is read), so a change of path does not mean a new file. */
-  char **flagged;
-  size_t flagged_cap, flagged_n;
+  exh_strset flagged;
   exh_dynbuf coverage; /* text: coverage lines, printed before the summary */
   int exit_override;   /* >= 0: the command decided the exit code itself */
 } cli_report;
