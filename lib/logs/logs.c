@@ -1,7 +1,8 @@
 /*
  * logs.c - exhunt_logs_paths: find the logs in evidence, read, detect.
  *
- *   walk (lib/walk) -> candidate files (log-like names) -> N workers:
+ *   walk (lib/walk) -> candidate files (log-like names), largest first
+ *   -> N workers, each taking the next file:
  *     open read-only -> gzip? -> lines (bounded) -> family by path and
  *     content -> table (header-bound records) -> detectors (detect.c)
  *         |                                   |
@@ -68,6 +69,14 @@ typedef struct coverage_acc {
   char build[64];
 } coverage_acc;
 
+/* A log file waiting for a worker, with the weight of its work: workers
+ * take the heaviest first (longest-processing-time order), so the run
+ * does not end on one core reading the biggest log while the others wait. */
+typedef struct queued_file {
+  char *path;
+  uint64_t weight;
+} queued_file;
+
 typedef struct run {
   const exhunt_logs_opts *opts;
   const exhunt_sink *user;
@@ -80,7 +89,7 @@ typedef struct run {
   /* Clients whose SSRF reached /ecp/ or /mapi/ (sorted at the end). */
   char **went_further;
   size_t n_further, cap_further;
-  char **files;
+  queued_file *files; /* sorted largest first before the workers start */
   size_t n_files, cap_files, next_file;
   uint64_t noatime_refused;
   exhunt_err fatal;
@@ -1264,9 +1273,12 @@ static void read_file(run *r, worker_pf *wpf, const char *path)
 /* ---------------------------------------------------------------------- */
 /* Walking and workers.                                                    */
 
+/* A gzip log holds several times its size in text; 8 is a typical ratio
+ * for logs and only orders the queue, so it need not be exact. */
+#define GZ_WEIGHT 8
+
 static void walk_file(void *ctx, const char *path, const struct stat *st)
 {
-  (void)st;
   run *r = ctx;
   pthread_mutex_lock(&r->lock);
   r->stats.files_seen++;
@@ -1275,7 +1287,7 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
     return;
   if (r->n_files == r->cap_files) {
     size_t cap = r->cap_files ? r->cap_files * 2 : 256;
-    char **grown = exh_reallocarray(r->files, cap, sizeof *grown);
+    queued_file *grown = exh_reallocarray(r->files, cap, sizeof *grown);
     if (!grown) {
       r->fatal = EXHUNT_ENOMEM;
       return;
@@ -1288,7 +1300,21 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
     r->fatal = EXHUNT_ENOMEM;
     return;
   }
-  r->files[r->n_files++] = copy;
+  uint64_t weight = st && st->st_size > 0 ? (uint64_t)st->st_size : 0;
+  size_t len = strlen(path);
+  if (len > 3 && strcasecmp(path + len - 3, ".gz") == 0)
+    weight = weight > UINT64_MAX / GZ_WEIGHT ? UINT64_MAX : weight * GZ_WEIGHT;
+  r->files[r->n_files++] = (queued_file){copy, weight};
+}
+
+/* Heaviest first; equal weights in path order, so the order of work, and
+ * with one thread the order of findings, does not depend on readdir. */
+static int cmp_queued(const void *a, const void *b)
+{
+  const queued_file *x = a, *y = b;
+  if (x->weight != y->weight)
+    return x->weight > y->weight ? -1 : 1;
+  return strcmp(x->path, y->path);
 }
 
 static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
@@ -1319,7 +1345,7 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&r->lock);
     if (i >= r->n_files)
       break;
-    read_file(r, &wpf, r->files[i]);
+    read_file(r, &wpf, r->files[i].path);
   }
   exh_prefilter_scratch_free(wpf.s);
   return NULL;
@@ -1367,7 +1393,7 @@ static void run_free(run *r)
     exh_free(r->went_further[i]);
   exh_free(r->went_further);
   for (size_t i = 0; i < r->n_files; i++)
-    exh_free(r->files[i]);
+    exh_free(r->files[i].path);
   exh_free(r->files);
   exh_prefilter_free(r->pf);
   exh_pace_free(r->pace);
@@ -1390,6 +1416,8 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
   if (!err)
     err = r.fatal;
   if (!err) {
+    if (r.n_files > 1)
+      qsort(r.files, r.n_files, sizeof *r.files, cmp_queued);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads ? opts->threads : (cores < 1 ? 1u : (unsigned)cores);
     if (threads > EXH_MAX_THREADS)

@@ -193,6 +193,21 @@ mkdir -p "$TMP/gzlogs/W3SVC1"
 printf '#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-method cs-uri-stem c-ip sc-status\n2021-03-03 12:00:00 POST /aspnet_client/s.aspx 203.0.113.5 200\n' | gzip -n >"$TMP/gzlogs/W3SVC1/u_ex210303.log.gz"
 expect_rc 1 "logs: .gz read transparently" -- "$EXHUNT" logs -f jsonl "$TMP/gzlogs"
 grep -q '"line":3' "$TMP/out" && ok || bad "logs: line number inside .gz"
+# Files are read largest first (so no core is left reading the biggest log
+# alone at the end), equal sizes in path order: with one thread, the order
+# of findings follows, whatever order readdir gives.
+mkdir -p "$TMP/order/W3SVC1"
+for f in a:1 b:40 c:1 d:9; do
+  name=${f%%:*} pad=${f##*:}
+  {
+    printf '#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-method cs-uri-stem c-ip sc-status\n'
+    for _ in $(seq "$pad"); do printf '2021-03-03 11:00:00 GET /owa/ 198.51.100.7 200\n'; done
+    printf '2021-03-03 12:00:00 POST /aspnet_client/%s.aspx 203.0.113.5 200\n' "$name"
+  } >"$TMP/order/W3SVC1/u_ex21030$name.log"
+done
+expect_rc 1 "logs: order of work" -- "$EXHUNT" logs --threads 1 -f jsonl "$TMP/order"
+[ "$(grep -o 'u_ex21030[a-d]' "$TMP/out" | grep -v '^$' | uniq | tr '\n' ' ')" = "u_ex21030b u_ex21030d u_ex21030a u_ex21030c " ] &&
+  ok || bad "logs: largest file first, then path order: $(grep -o 'u_ex21030[a-d]' "$TMP/out" | uniq | tr '\n' ' ')"
 
 # Real EVTX recordings (evtx-attack-samples, GPL): record counts agree with
 # libevtx's own evtxinfo, and a web shell's w3wp.exe -> shell is found.
