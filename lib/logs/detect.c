@@ -35,7 +35,7 @@ void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam)
     c->url_query = exh_table_col(t, "cs-uri-query");
     c->status = exh_table_col(t, "sc-status");
     c->method = exh_table_col(t, "cs-method");
-    c->anchor = c->backend_cookie = c->routing_hint = -1;
+    c->anchor = c->backend_cookie = c->routing_hint = c->protocol = -1;
     return;
   }
   c->datetime = exh_table_col(t, "DateTime");
@@ -53,6 +53,7 @@ void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam)
   c->method = exh_table_col(t, "Method");
   c->backend_cookie = exh_table_col(t, "BackEndCookie");
   c->routing_hint = exh_table_col(t, "RoutingHint");
+  c->protocol = exh_table_col(t, "Protocol");
 }
 
 static bool take_digits(const char **p, const char *end, int n, int *out)
@@ -316,13 +317,17 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
   if (!ssrf && !cookie_ssrf)
     return 0;
   int status = exh_view_uint(exh_table_get(t, c->status));
+  /* Test-ProxyLogon reads the reset rows of HttpProxy\Ecp only; a log
+   * known by its content alone has no such folder, and its Protocol column
+   * says the same thing. */
+  bool is_ecp = protocol && protocol[0] ? strcasecmp(protocol, "ecp") == 0
+                                        : exh_view_eq(exh_table_get(t, c->protocol), "Ecp");
   exh_log_hit *h;
   if (probe) {
     h = new_hit(hits, &n, max, "exhunt.log.proxylogon_probe",
                 "ProxyLogon SSRF probe (ServerInfo~localhost): a vulnerability scan", "exploit",
                 EXHUNT_SEV_LOW, "probe");
-  } else if (ssrf && protocol && strcasecmp(protocol, "ecp") == 0 && is_reset_vdir(anchor) &&
-             status == 200) {
+  } else if (ssrf && is_ecp && is_reset_vdir(anchor) && status == 200) {
     h = new_hit(hits, &n, max, "exhunt.log.cve_2021_27065_reset_vdir",
                 "ProxyLogon: SSRF reset of a virtual directory through ECP (CVE-2021-27065 "
                 "file write)",
@@ -522,6 +527,54 @@ size_t exh_detect_ecp_line(const char *line, size_t len, exh_log_hit *hits, size
   return n;
 }
 
+/* True if `path` (as OABGenerator logs it, maybe in quotes) names a file
+ * inside the Exchange install's ClientAccess\OAB folder, where OAB
+ * downloads belong. Test-ProxyLogon asks for the prefix
+ * "$exchangePath\ClientAccess\OAB"; the install path is not in the log, so
+ * the folder before ClientAccess must look like one (V14, V15, V16, or a
+ * name holding "Exchange"). "." and ".." are resolved first: a traversal
+ * out of the OAB folder (...\OAB\..\..\FrontEnd\...) is a write elsewhere,
+ * and ClientAccess\OAB under a web folder is not the install's. */
+static bool in_exchange_oab_folder(exh_view path)
+{
+  enum { MAX_PARTS = 64 };
+  exh_view part[MAX_PARTS];
+  size_t n = 0;
+  const char *p = path.p, *end = path.p + path.n;
+  while (p < end && (*p == '\'' || *p == '"' || *p == ' '))
+    p++;
+  while (end > p && (end[-1] == '\'' || end[-1] == '"' || end[-1] == ' '))
+    end--;
+  while (p < end) {
+    const char *q = p;
+    while (q < end && *q != '\\' && *q != '/')
+      q++;
+    exh_view c = {p, (size_t)(q - p)};
+    p = q < end ? q + 1 : q;
+    if (c.n == 0 || (c.n == 1 && c.p[0] == '.'))
+      continue;
+    if (c.n == 2 && c.p[0] == '.' && c.p[1] == '.') {
+      if (n > 0)
+        n--;
+      continue;
+    }
+    if (n == MAX_PARTS)
+      return false; /* deeper than any install: not the OAB folder */
+    part[n++] = c;
+  }
+  /* ... <install> \ ClientAccess \ OAB \ <at least one more part> */
+  for (size_t i = 1; i + 3 <= n; i++) {
+    if (!exh_view_eq(part[i], "ClientAccess") || !exh_view_eq(part[i + 1], "OAB"))
+      continue;
+    exh_view install = part[i - 1];
+    bool version = install.n == 3 && (install.p[0] == 'V' || install.p[0] == 'v') &&
+                   install.p[1] == '1' && install.p[2] >= '4' && install.p[2] <= '6';
+    if ((version || find_ci(install.p, install.n, "exchange") >= 0) && i + 2 < n)
+      return true;
+  }
+  return false;
+}
+
 size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size_t max)
 {
   static const char head[] = "Download failed and temporary file ";
@@ -534,7 +587,7 @@ size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size
   if (end < 0)
     return 0;
   exh_view path = view_from(line + start, (size_t)end);
-  if (exh_view_has(path, "\\ClientAccess\\OAB\\") || exh_view_has(path, "/ClientAccess/OAB/"))
+  if (in_exchange_oab_folder(path))
     return 0;
   size_t n = 0;
   exh_log_hit *h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26858_oab_write",

@@ -49,6 +49,7 @@ typedef struct exh_cols {
   int datetime, date, time;
   int client_ip, user_agent, url_stem, url_query, anchor, status, method, backend_cookie;
   int routing_hint;
+  int protocol; /* HttpProxy's Protocol column: Ecp, Owa, ... */
 } exh_cols;
 
 void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam);
@@ -98,6 +99,8 @@ void exh_line_around(const char *p, const char *end, const char *at, const char 
                      size_t *len);
 
 /* Detectors: each returns the number of hits written (at most max). */
+/* `protocol` is the HttpProxy folder the log sits in (Ecp, Owa, ...), or
+ * "" when the path has none: then the row's Protocol column tells. */
 size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *protocol,
                             exh_log_hit *hits, size_t max);
 size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, size_t max);

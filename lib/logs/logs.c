@@ -349,13 +349,18 @@ static bool went_further(const run *r, exh_view ip)
 }
 
 /* After every file: a client's SSRF rows are the first steps of a chain if
- * any of its SSRF rows reached /ecp/ or /mapi/ with success; otherwise they
- * are a failed attempt. */
+ * any of its SSRF rows reached a back end past autodiscover with success;
+ * otherwise they are a failed attempt. A row that itself went further is
+ * part of a chain whoever sent it; a row with no client address cannot be
+ * tied to a client, so it is not downgraded (no evidence that it failed). */
 static void release_held(run *r)
 {
   for (size_t i = 0; i < r->n_held; i++) {
     held_hit *k = &r->held[i];
-    if (!went_further(r, k->hit.client_ip)) {
+    if (k->hit.client_ip.n == 0 && !k->hit.ssrf_went_further) {
+      k->hit.title = "ProxyLogon SSRF (CVE-2021-26855); the row has no client address, so "
+                     "whether this client got further is unknown";
+    } else if (!k->hit.ssrf_went_further && !went_further(r, k->hit.client_ip)) {
       k->hit.severity = EXHUNT_SEV_MEDIUM;
       k->hit.outcome = "attempted";
       k->hit.rule = "exhunt.log.cve_2021_26855_attempt";

@@ -470,6 +470,31 @@ def gen_variants():
     raw = (CRLF.join(lines) + CRLF).encode()
     write_bytes("variants/longline/Logging/HttpProxy/Ecp/HttpProxy_2021030317-1.LOG.gz", gz(raw))
 
+    # (f) SSRF rows with no client address: nothing ties them to a client, so they are
+    # never downgraded to a failed attempt; one that itself went further is a success.
+    rows = [
+        ssrf("2021-03-03T19:00:01.100Z", "e0000000-0000-4000-8000-000000000001", "", PY, "/autodiscover/autodiscover.xml?#", "200"),
+        ssrf("2021-03-03T19:00:02.200Z", "e0000000-0000-4000-8000-000000000002", "", PY, "/ecp/proxyLogon.ecp?#", "241"),
+        ssrf("2021-03-03T19:00:03.300Z", "e0000000-0000-4000-8000-000000000003", "198.51.100.21", ESC, "/autodiscover/autodiscover.xml?#", "200"),
+        ssrf("2021-03-03T19:00:04.400Z", "e0000000-0000-4000-8000-000000000004", "198.51.100.22", PY, "/mapi/emsmdb/?#", "200"),
+    ]
+    write("variants/no-client-ip/Logging/HttpProxy/Ecp/HttpProxy_2021030319-1.LOG",
+          [",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows])
+
+    # (g) an HttpProxy log known by its content only (exported, renamed, no HttpProxy\Ecp
+    # folder): the Protocol column tells that the reset row went through ECP.
+    ip = "203.0.113.23"
+    rows = [
+        ssrf("2021-03-03T20:00:01.500Z", "e1000000-0000-4000-8000-000000000001", ip, PY, "/ecp/proxyLogon.ecp?#", "241"),
+        ssrf("2021-03-03T20:00:05.700Z", "e1000000-0000-4000-8000-000000000002", ip, PY,
+             "/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=Rt5xxx9Qa.&schema=ResetOABVirtualDirectory#", "200"),
+        ssrf("2021-03-03T20:00:06.900Z", "e1000000-0000-4000-8000-000000000003", ip, PY,
+             "/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=Rt5xxx9Qa.&schema=ResetOABVirtualDirectory#", "200",
+             protocol="Owa"),
+    ]
+    write("variants/content-only/export/ex01-frontend-proxy.log",
+          directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows])
+
 
 # --------------------------------------------------------------------------
 # oabgen/: CVE-2021-26858 message lines. The line framing is NOT verified
@@ -488,6 +513,12 @@ def gen_oabgen():
         ("2021-03-04T02:11:47.602Z", "Download failed and temporary file '\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\shell.aspx' needs to be removed"),
         ("2021-03-04T02:12:03.090Z", "Download failed and temporary file 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OABx\\errorEE.aspx' needs to be removed"),
         ("2021-03-04T02:12:30.771Z", "Download failed and temporary folder 'C:\\inetpub\\wwwroot\\aspnet_client\\tmpA1' needs to be removed"),
+        # ClientAccess\OAB, but under a web folder: not the install's (Test-ProxyLogon's prefix check flags it)
+        ("2021-03-04T02:13:02.310Z", "Download failed and temporary file 'C:\\inetpub\\wwwroot\\aspnet_client\\ClientAccess\\OAB\\x.aspx' needs to be removed"),
+        # a traversal out of the OAB folder (missed by a plain prefix check)
+        ("2021-03-04T02:13:15.882Z", "Download failed and temporary file '%s..\\..\\FrontEnd\\HttpProxy\\owa\\auth\\trav.aspx' needs to be removed" % oab),
+        # benign: Exchange installed on another drive, in a folder named for it
+        ("2021-03-04T02:14:40.005Z", "Download failed and temporary file 'D:\\Exchange\\ClientAccess\\OAB\\Temp\\OABe5f6a7b8.x1y\\oab.lzx' needs to be removed"),
     ]
     write("oabgen/Logging/OABGeneratorLog/OABGeneratorLog_20210304-1.LOG",
           ["#Software: Microsoft Exchange Server", "#Log-type: OABGenerator Log (framing synthetic)",
