@@ -40,8 +40,10 @@ void help_vault(FILE *out);
 
 /* Parses "64M", "1G", "4096" into bytes. Returns false on bad input. */
 bool cli_parse_size(const char *s, uint64_t *out);
-/* Parses "2021-03-01" or "2021-03-01T12:00:00Z" (UTC). */
-bool cli_parse_date(const char *s, int64_t *out);
+/* Parses "2021-03-01" or "2021-03-01T12:00:00Z" (UTC). `date_only`, when
+ * not NULL, says whether the time of day was left out (an end bound then
+ * means the whole day). */
+bool cli_parse_date(const char *s, int64_t *out, bool *date_only);
 /* Parses a positive integer up to max. */
 bool cli_parse_uint(const char *s, unsigned max, unsigned *out);
 

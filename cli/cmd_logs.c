@@ -16,9 +16,11 @@ void help_logs(FILE *out)
 {
   fputs("Usage: exhunt logs [OPTIONS] PATH...\n"
         "\n"
-        "Hunt ProxyLogon-era exploitation in Exchange and IIS logs: log files, folders,\n"
-        "or a whole evidence root (HttpProxy, ECP Server, OABGenerator and IIS W3C logs\n"
-        "are found inside by path and content, case-insensitively; .gz is read).\n"
+        "Hunt ProxyLogon-era exploitation in Exchange, IIS and Windows event logs: log\n"
+        "files, folders, or a whole evidence root (HttpProxy, ECP Server, OABGenerator\n"
+        "and IIS W3C logs, EVTX files and JSON-lines event exports are found inside by\n"
+        "path and content, case-insensitively; .gz is read; a file named here is read\n"
+        "whatever its name).\n"
         "Every finding names the file, the line, the time, the client and what the line\n"
         "shows. The ProxyLogon SSRF (CVE-2021-26855) rows of a client are classified:\n"
         "a probe (ServerInfo~localhost), a failed attempt, or part of a chain that\n"
@@ -28,7 +30,8 @@ void help_logs(FILE *out)
         "Options:\n"
         "  --since DATE          only records at or after DATE (UTC; 2021-03-01 or\n"
         "                        2021-03-01T12:00:00Z)\n"
-        "  --until DATE          only records at or before DATE\n"
+        "  --until DATE          only records at or before DATE (a date alone: through\n"
+        "                        the end of that day)\n"
         "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
         "  -x, --one-file-system do not enter other file systems\n"
         "  -j, --threads N       worker threads (default: one per core)\n"
@@ -90,13 +93,19 @@ int cmd_logs(int argc, char **argv)
       continue;
     switch (opt) {
     case OPT_SINCE:
-    case OPT_UNTIL:
-      if (!cli_parse_date(optarg, opt == OPT_SINCE ? &opts.since : &opts.until)) {
+    case OPT_UNTIL: {
+      bool date_only = false;
+      if (!cli_parse_date(optarg, opt == OPT_SINCE ? &opts.since : &opts.until, &date_only)) {
         rc = cli_usage_error("logs", "bad date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)",
                              optarg);
         goto cleanup;
       }
+      /* --until 2021-03-03 means through that day, as a responder reads it,
+       * not up to its first second. */
+      if (opt == OPT_UNTIL && date_only)
+        opts.until += 86400 - 1;
       break;
+    }
     case OPT_EXCLUDE:
       if (n_excludes == sizeof excludes / sizeof excludes[0]) {
         rc = cli_usage_error("logs", "%s", "too many --exclude options");

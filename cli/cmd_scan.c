@@ -130,7 +130,7 @@ int cmd_scan(int argc, char **argv)
       excludes[n_excludes++] = optarg;
       break;
     case OPT_NEWER:
-      if (!cli_parse_date(optarg, &opts.newer_than)) {
+      if (!cli_parse_date(optarg, &opts.newer_than, NULL)) {
         rc = cli_usage_error(
             "scan", "bad --newer-than date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)", optarg);
         goto cleanup;

@@ -80,7 +80,7 @@ static bool take_num(const char **p, int digits, int lo, int hi, int *out)
   return true;
 }
 
-bool cli_parse_date(const char *s, int64_t *out)
+bool cli_parse_date(const char *s, int64_t *out, bool *date_only)
 {
   struct tm tm;
   memset(&tm, 0, sizeof tm);
@@ -89,6 +89,8 @@ bool cli_parse_date(const char *s, int64_t *out)
   if (!take_num(&p, 4, 1970, 9999, &year) || *p++ != '-' || !take_num(&p, 2, 1, 12, &mon) ||
       *p++ != '-' || !take_num(&p, 2, 1, 31, &day))
     return false;
+  if (date_only)
+    *date_only = !(*p == 'T' || *p == ' ');
   if (*p == 'T' || *p == ' ') {
     p++;
     if (!take_num(&p, 2, 0, 23, &hh) || *p++ != ':' || !take_num(&p, 2, 0, 59, &mm))

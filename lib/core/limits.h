@@ -65,6 +65,11 @@
 #define EXH_GZ_MAX_OUT (8ull * 1024 * 1024 * 1024)
 #define EXH_GZ_MAX_RATIO 200u
 
+/* A gzipped EVTX is decompressed into memory (libevtx reads at random
+ * offsets); Windows' default log sizes are 20 MiB (1 GiB at most by
+ * policy), and collections rarely raise them past a few hundred MiB. */
+#define EXH_EVTX_GZ_MAX_MEM (256ull * 1024 * 1024)
+
 /* exhunt hunt's story (lib/hunt/story.c), per server: log records placed
  * in attackers' stories, distinct attacking addresses, shells known only
  * from logs, and web folders a requested URL is looked for under. Past

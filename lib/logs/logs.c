@@ -75,6 +75,7 @@ typedef struct coverage_acc {
 typedef struct queued_file {
   char *path;
   uint64_t weight;
+  bool named; /* given by name, not found in a folder: read whatever its name */
 } queued_file;
 
 typedef struct run {
@@ -92,6 +93,11 @@ typedef struct run {
   queued_file *files; /* sorted largest first before the workers start */
   size_t n_files, cap_files, next_file;
   uint64_t noatime_refused;
+  /* Files found by a log-like name in a folder that held no log this
+   * engine reads (one note at the end), and the first of them. */
+  uint64_t not_logs;
+  char *first_not_log;
+  bool root_is_file; /* the walk in progress was given a file */
   exhunt_err fatal;
   /* Hyperscan databases, compiled when the first file needs them (most
    * single-buffer calls never do), then shared read-only; NULL after
@@ -172,7 +178,7 @@ static bool log_candidate(const char *path)
   const char *dot = strrchr(base, '.');
   if (!dot)
     return false;
-  static const char *const exts[] = {".log", ".json", ".jsonl", ".ndjson", ".evtx"};
+  static const char *const exts[] = {".log", ".csv", ".json", ".jsonl", ".ndjson", ".evtx"};
   size_t n = (size_t)(dot - base);
   if (strcasecmp(dot, ".gz") == 0) {
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
@@ -1075,6 +1081,15 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
   return lines;
 }
 
+/* The bare CSV header an HttpProxy log starts with (its "CsvStrict" form
+ * has no # lines): the columns the detectors bind, by name. */
+static bool is_httpproxy_header(const char *p, size_t n)
+{
+  exh_view v = {p, n};
+  return exh_view_starts(v, "DateTime,") && exh_view_has(v, ",AnchorMailbox,") &&
+         exh_view_has(v, ",UrlStem,") && exh_view_has(v, ",ClientIpAddress,");
+}
+
 /* Reads one log from `src`; *is_log is false if it turned out not to be one. */
 static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, bool *is_log)
 {
@@ -1133,6 +1148,8 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
           break;
         exh_event_free(&probe);
         fs.fam = EXH_FAM_EVENTS;
+      } else if (is_httpproxy_header(p, n)) {
+        fs.fam = EXH_FAM_HTTPPROXY; /* CsvStrict, no # lines: the bare header */
       } else if (p[0] != '#' || lines.lineno > 16) {
         break;
       }
@@ -1209,8 +1226,105 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
   exh_dynbuf_free(&fs.rec);
 }
 
-static void read_file(run *r, worker_pf *wpf, const char *path)
+/* A source that first hands over bytes already taken from `inner` (the
+ * head read to tell a gzipped EVTX from a gzipped text log), then the rest
+ * of `inner`; an error met while taking the head comes after those bytes. */
+typedef struct prefixed_source {
+  uint8_t head[8];
+  size_t n, pos;
+  exhunt_err head_err;
+  exh_source inner;
+} prefixed_source;
+
+static exhunt_err prefixed_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
+  prefixed_source *p = ctx;
+  if (p->pos < p->n) {
+    size_t k = p->n - p->pos < cap ? p->n - p->pos : cap;
+    memcpy(buf, p->head + p->pos, k);
+    p->pos += k;
+    *got = k;
+    return EXHUNT_OK;
+  }
+  if (p->head_err) {
+    *got = 0;
+    return p->head_err;
+  }
+  return p->inner.read(p->inner.ctx, buf, cap, got);
+}
+
+/* A gzipped EVTX (collectors compress what they copy): libevtx needs
+ * random access, so the decompressed file is held in memory, up to
+ * EXH_EVTX_GZ_MAX_MEM; a bigger one is reported, not read. What a broken
+ * stream gave is still read (the EVTX reader reports the missing chunks). */
+static void read_gz_evtx(run *r, const char *path, const uint8_t head[8], exh_source src)
+{
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, EXH_EVTX_GZ_MAX_MEM);
+  exhunt_err err = exh_dynbuf_add(&b, head, 8);
+  while (!err) {
+    err = exh_dynbuf_reserve(&b, 1024 * 1024);
+    if (err == EXHUNT_ELIMIT && b.len < b.max)
+      err = exh_dynbuf_reserve(&b, b.max - b.len);
+    if (err)
+      break;
+    size_t got = 0;
+    err = src.read(src.ctx, (uint8_t *)b.data + b.len, b.cap - b.len, &got);
+    if (got == 0 && !err)
+      break;
+    b.len += got;
+  }
+  char reason[200];
+  if (err == EXHUNT_ELIMIT && b.len >= b.max) {
+    snprintf(reason, sizeof reason,
+             "a gzipped EVTX file decompresses to more than %llu MiB, the most read into memory; "
+             "decompress it and give the .evtx",
+             (unsigned long long)(EXH_EVTX_GZ_MAX_MEM >> 20));
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "evtx-gz-too-big", path, reason);
+  } else {
+    if (err) {
+      snprintf(reason, sizeof reason, "gzip stream: %s; the %llu bytes before it were read",
+               exhunt_strerror(err), (unsigned long long)b.len);
+      notice(r, EXHUNT_NOTICE_ERROR, err, "read-error", path, reason);
+    }
+    span_ra sra = {(const uint8_t *)b.data, b.len};
+    exh_ra ra = {&sra, span_pread, b.len};
+    read_evtx(r, path, &ra);
+  }
+  exh_dynbuf_free(&b);
+}
+
+/* A log's bytes, decompressed when `gz`: a gzipped EVTX goes to the EVTX
+ * reader, anything else to the text reader. */
+static void read_stream(run *r, worker_pf *wpf, const char *path, exh_source src, bool gz,
+                        bool *is_log)
+{
+  if (!gz) {
+    read_log(r, wpf, path, src, is_log);
+    return;
+  }
+  /* EVTX inside? Only the decompressed head can tell. */
+  prefixed_source pre;
+  memset(&pre, 0, sizeof pre);
+  while (pre.n < sizeof pre.head && !pre.head_err) {
+    size_t got = 0;
+    pre.head_err = src.read(src.ctx, pre.head + pre.n, sizeof pre.head - pre.n, &got);
+    if (got == 0)
+      break;
+    pre.n += got;
+  }
+  if (pre.n == sizeof pre.head && !pre.head_err && exh_is_evtx(pre.head, pre.n)) {
+    read_gz_evtx(r, path, pre.head, src);
+    *is_log = true;
+    return;
+  }
+  pre.inner = src;
+  read_log(r, wpf, path, (exh_source){&pre, prefixed_read}, is_log);
+}
+
+static void read_file(run *r, worker_pf *wpf, const queued_file *qf)
+{
+  const char *path = qf->path;
   bool noatime_refused = false;
   int fd = exh_open_evidence(path, &noatime_refused);
   if (fd < 0) {
@@ -1260,8 +1374,14 @@ static void read_file(run *r, worker_pf *wpf, const char *path)
     }
   }
   bool is_log = false;
-  read_log(r, wpf, path, src, &is_log);
+  read_stream(r, wpf, path, src, gz, &is_log);
+  if (!is_log && qf->named)
+    notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "not-a-log", path,
+           "not a log exhunt reads: no Exchange or IIS directive (#Software, #Log-type, "
+           "#Fields), HttpProxy header, JSON event or EVTX header at its start");
   pthread_mutex_lock(&r->lock);
+  if (!is_log && !qf->named && r->not_logs++ == 0)
+    r->first_not_log = exh_strdup(path);
   r->stats.bytes_read += fds.bytes;
   if (is_log)
     r->stats.files_scanned++;
@@ -1288,7 +1408,10 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
   pthread_mutex_lock(&r->lock);
   r->stats.files_seen++;
   pthread_mutex_unlock(&r->lock);
-  if (!log_candidate(path) && family_from_path(path) == EXH_FAM_NONE)
+  /* A file named on the command line is read whatever its name (an EVTX
+   * saved without .evtx, an export): its content decides. */
+  bool named = r->root_is_file;
+  if (!named && !log_candidate(path) && family_from_path(path) == EXH_FAM_NONE)
     return;
   if (r->n_files == r->cap_files) {
     size_t cap = r->cap_files ? r->cap_files * 2 : 256;
@@ -1309,7 +1432,7 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
   size_t len = strlen(path);
   if (len > 3 && strcasecmp(path + len - 3, ".gz") == 0)
     weight = weight > UINT64_MAX / GZ_WEIGHT ? UINT64_MAX : weight * GZ_WEIGHT;
-  r->files[r->n_files++] = (queued_file){copy, weight};
+  r->files[r->n_files++] = (queued_file){copy, weight, named};
 }
 
 /* Heaviest first; equal weights in path order, so the order of work, and
@@ -1350,7 +1473,7 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&r->lock);
     if (i >= r->n_files)
       break;
-    read_file(r, &wpf, r->files[i].path);
+    read_file(r, &wpf, &r->files[i]);
   }
   exh_prefilter_scratch_free(wpf.s);
   return NULL;
@@ -1400,6 +1523,7 @@ static void run_free(run *r)
   for (size_t i = 0; i < r->n_files; i++)
     exh_free(r->files[i].path);
   exh_free(r->files);
+  exh_free(r->first_not_log);
   exh_prefilter_free(r->pf);
   exh_pace_free(r->pace);
   pthread_mutex_destroy(&r->lock);
@@ -1416,8 +1540,11 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};
   exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
-  for (size_t i = 0; i < n_paths && !err && !r.fatal; i++)
+  for (size_t i = 0; i < n_paths && !err && !r.fatal; i++) {
+    struct stat st;
+    r.root_is_file = stat(paths[i], &st) == 0 && S_ISREG(st.st_mode);
     err = exh_walk(paths[i], &wopts, &cb);
+  }
   if (!err)
     err = r.fatal;
   if (!err) {
@@ -1450,6 +1577,14 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
                (unsigned long long)r.noatime_refused);
       notice(&r, EXHUNT_NOTICE_NOTE, EXHUNT_EACCES, "atime-not-preserved", NULL, reason);
     }
+    if (r.not_logs) {
+      char reason[200];
+      snprintf(reason, sizeof reason,
+               "%llu file(s) with log-like names held no log exhunt reads (other Exchange or "
+               "application logs); the first is named here",
+               (unsigned long long)r.not_logs);
+      notice(&r, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "not-logs", r.first_not_log, reason);
+    }
   }
   if (stats)
     *stats = r.stats;
@@ -1479,7 +1614,8 @@ exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
   exh_source_span(&src, &span, data, len);
   exh_gz_source *gzs = NULL;
   exhunt_err err = EXHUNT_OK;
-  if (exh_is_gzip(data, len)) {
+  bool gz = exh_is_gzip(data, len);
+  if (gz) {
     gzs = exh_malloc(sizeof *gzs);
     if (!gzs || exh_source_gzip(&src, gzs, src, 0, 0) != EXHUNT_OK)
       err = EXHUNT_ENOMEM;
@@ -1487,7 +1623,7 @@ exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
   if (!err) {
     bool is_log = false;
     worker_pf wpf = {NULL, false};
-    read_log(&r, &wpf, path, src, &is_log);
+    read_stream(&r, &wpf, path, src, gz, &is_log);
     exh_prefilter_scratch_free(wpf.s);
     pthread_mutex_lock(&r.lock);
     release_held(&r);

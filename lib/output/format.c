@@ -621,6 +621,10 @@ exhunt_err exh_text_summary(exh_dynbuf *b, const exh_summary *s)
     if (!err)
       err = exh_dynbuf_addc(b, '\n');
   }
+  /* Notes (a file that is no log, lines cut, ...) go to the text output
+   * only with -v; the count says there are some to look at. */
+  if (!err && st->notes)
+    err = exh_dynbuf_addf(b, "  notes: %llu (-v shows them)\n", (unsigned long long)st->notes);
   if (!err)
     err = exh_dynbuf_addf(b,
                           "  findings: %llu in %llu files (critical %llu, high %llu, medium %llu, "

@@ -187,6 +187,11 @@ if [ -d "$SRC/examples/compromised-exchange" ]; then
   expect_rc 0 "logs: clean example" -- "$EXHUNT" logs "$SRC/examples/clean-exchange"
   grep -q 'MISSING' "$TMP/out" && ok || bad "logs text: missing family shown"
   expect_rc 0 "logs: --since after the attack" -- "$EXHUNT" logs --since 2021-03-04 "$SRC/examples/compromised-exchange"
+  # A date alone as --until means through that day; with a time, up to it.
+  expect_rc 1 "logs: --until the day of the attack" -- "$EXHUNT" logs -f jsonl --until 2021-03-03 "$SRC/examples/compromised-exchange"
+  python3 -c 'import json,sys; t=[json.loads(l)["timestamp"] for l in open(sys.argv[1]) if "\"finding\"" in l]; sys.exit(not (t and all(x <= "2021-03-03T23:59:59Z" for x in t)))' "$TMP/out" &&
+    ok || bad "logs: --until DATE keeps that day's findings, none later"
+  expect_rc 0 "logs: --until the first second of the day" -- "$EXHUNT" logs --until 2021-03-03T00:00:00Z "$SRC/examples/compromised-exchange"
   expect_rc 2 "logs: --until before --since" -- "$EXHUNT" logs --since 2021-03-04 --until 2021-03-01 "$SRC/examples"
 fi
 mkdir -p "$TMP/gzlogs/W3SVC1"
@@ -223,7 +228,34 @@ if [ -d "$EVTX_DIR" ] && command -v evtxinfo >/dev/null; then
   grep -q '"rule":"exhunt.log.web_worker_child_process".*cmd.exe' "$TMP/out" && ok || bad "evtx: w3wp -> cmd found"
   expect_rc 1 "IIS: Tunna web-shell tunnel" -- "$EXHUNT" logs -f jsonl "$EVTX_DIR/Tunna_rdp_tunnel_IIS.log"
   [ "$(grep -c '"rule":"exhunt.log.iis_webshell_tunnel"' "$TMP/out")" = 3 ] && ok || bad "Tunna: the 3 connect requests"
+  # Collected EVTX often arrives gzipped, or saved without its extension.
+  sysmon="$EVTX_DIR/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx"
+  want=$(evtxinfo "$sysmon" | awk -F: '/Number of records/ {gsub(/[ \t]/, "", $2); print $2; exit}')
+  mkdir -p "$TMP/evtxgz/Logs" "$TMP/evtxnamed"
+  gzip -nc "$sysmon" >"$TMP/evtxgz/Logs/Microsoft-Windows-Sysmon%4Operational.evtx.gz"
+  expect_rc 1 "evtx: .evtx.gz read" -- "$EXHUNT" logs -f jsonl "$TMP/evtxgz"
+  grep -q '"rule":"exhunt.log.web_worker_child_process".*cmd.exe' "$TMP/out" && ok || bad "evtx.gz: w3wp -> cmd found"
+  grep -q "\"family\":\"windows-events\",\"present\":true.*\"records\":$want[,}]" "$TMP/out" &&
+    ok || bad "evtx.gz: $want records, as evtxinfo says: $(grep windows-events "$TMP/out")"
+  mkdir -p "$TMP/evtxcut"
+  head -c 40000 "$sysmon" | gzip -nc >"$TMP/evtxcut/cut.evtx.gz"
+  expect_rc 2 "evtx: a cut EVTX inside a .gz" -- "$EXHUNT" logs -f jsonl "$TMP/evtxcut/cut.evtx.gz"
+  grep -q '"type":"error","what":"evtx-truncated"' "$TMP/out" && ok || bad "evtx.gz cut: reported as truncated"
+  cp "$sysmon" "$TMP/evtxnamed/Sysmon-Operational"
+  expect_rc 1 "evtx: a file named by the user is read whatever its name" -- "$EXHUNT" logs -f jsonl "$TMP/evtxnamed/Sysmon-Operational"
+  grep -q '"rule":"exhunt.log.web_worker_child_process"' "$TMP/out" && ok || bad "named EVTX without .evtx: read"
 fi
+# A file named by the user that is no log is said to be so; files with
+# log-like names in a folder that are no log get one note.
+mkdir -p "$TMP/notlogs"
+printf 'hello\n' >"$TMP/notlogs/app.log"
+printf 'id,name\n1,x\n' >"$TMP/notlogs/table.csv"
+expect_rc 0 "logs: a named file that is no log" -- "$EXHUNT" logs -f jsonl "$TMP/notlogs/app.log"
+grep -q '"type":"note","what":"not-a-log","path":"[^"]*app.log"' "$TMP/out" && ok || bad "not-a-log note"
+expect_rc 0 "logs: no log in a folder" -- "$EXHUNT" logs -f jsonl "$TMP/notlogs"
+grep -q '"what":"not-logs".*"reason":"2 file(s)' "$TMP/out" && ok || bad "not-logs note counts both"
+expect_rc 0 "logs text: notes counted" -- "$EXHUNT" logs "$TMP/notlogs"
+grep -q '^  notes: 1 (-v shows them)' "$TMP/out" && ok || bad "text summary counts the notes"
 
 # The real recorded ProxyLogon exploit run (OTRF Security-Datasets
 # SDWIN-210314014019, MIT): 10,487 Windows events as JSON lines in a zip.

@@ -494,6 +494,9 @@ def gen_variants():
     ]
     write("variants/content-only/export/ex01-frontend-proxy.log",
           directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows])
+    # The CsvStrict form (a bare header, no # line at all), exported as .csv.
+    rows = [ssrf("2021-03-03T20:10:00.100Z", "e1000000-0000-4000-8000-000000000004", ip, PY, "/mapi/emsmdb/?#", "200")]
+    write("variants/content-only/export/ex01-proxy-strict.csv", [",".join(PROXY_FIELDS)] + [proxy_row(v) for v in rows])
 
 
 # --------------------------------------------------------------------------
