@@ -404,6 +404,55 @@ static void test_iso8601(void **state)
   }
 }
 
+/* Zone offsets, fractions of any length, and what follows a time. The
+ * expected values are from `date -u -d 2021-03-03T03:00:00Z +%s` etc. */
+static void test_iso8601_offsets(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *s;
+    int64_t t;
+  } known[] = {
+      /* 05:00 at +02:00 is 03:00Z, whatever the offset's spelling */
+      {"2021-03-03T05:00:00.1234567+02:00", 1614740400},
+      {"2021-03-03T05:00:00+0200", 1614740400},
+      {"2021-03-03T05:00:00+02", 1614740400},
+      {"2021-03-03T05:00+02:00", 1614740400},
+      /* west of UTC, with minutes: 05:00 - (-05:30) = 10:30Z */
+      {"2021-03-03T05:00:00.5-05:30", 1614767400},
+      /* the offset moves the date back: 01:15+02:00 is 23:15Z the day before */
+      {"2021-03-03T01:15:00.123456789+02:00", 1614726900},
+      /* EVTX SystemTime (7 fraction digits), "Z", and no zone at all (UTC) */
+      {"2021-03-03T05:00:00.1234567Z", 1614747600},
+      {"2021-03-03T05:00:00.1234567z", 1614747600},
+      {"2021-03-03T05:00:00", 1614747600},
+      {"2021-03-03T05:00:00+00:00", 1614747600},
+      /* the rest of a CSV or W3C line after the time is not a zone */
+      {"2021-03-03T05:00:00.402Z,EX01,ECP", 1614747600},
+      {"2021-03-03 05:00:00 10.0.0.1 GET /owa/ - 443", 1614747600},
+      {"2021-03-03T05:00:00,EX01", 1614747600},
+      {"2021-03-03", 1614729600},
+      /* a signed suffix that is no offset: the time cannot be placed */
+      {"2021-03-03T05:00:00+2:00", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00+25:00", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00+02:60", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00+02:000", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00-", EXHUNT_NO_TIME},
+      /* before the epoch once the offset is applied */
+      {"1970-01-01T00:30:00+01:00", EXHUNT_NO_TIME},
+  };
+  int wrong = 0;
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+    exh_view v = {known[i].s, strlen(known[i].s)};
+    if (exh_parse_iso8601(v) != known[i].t) {
+      print_message("%s: got %lld, want %lld\n", known[i].s, (long long)exh_parse_iso8601(v),
+                    (long long)known[i].t);
+      wrong++;
+    }
+  }
+  assert_int_equal(wrong, 0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Whole logs through exhunt_logs_buffer.                                  */
 
@@ -1325,6 +1374,7 @@ int main(void)
       cmocka_unit_test(test_split_fast_paths),
       cmocka_unit_test(test_w3c_header_changes_mid_file),
       cmocka_unit_test(test_iso8601),
+      cmocka_unit_test(test_iso8601_offsets),
       cmocka_unit_test_setup(test_ssrf_classification, setup),
       cmocka_unit_test_setup(test_reset_vdir_parity, setup),
       cmocka_unit_test_setup(test_block_reader_boundaries, setup),
