@@ -89,10 +89,51 @@ static int64_t make_time(int y, int mo, int d, int h, int mi, int s)
   return days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s;
 }
 
+/* A zone designator right after the time: "Z", "+hh:mm", "+hhmm" or "+hh"
+ * (or "-"). Sets *offset to the seconds east of UTC. Anything else after
+ * the time (a CSV comma, the rest of a W3C line, the end) is no zone at all:
+ * that is how Exchange and IIS write their UTC times, so the time stays UTC
+ * and *p is left where it was. Returns false on a sign whose digits do not
+ * make an offset: such a time cannot be placed, and a wrong time is worse
+ * in a timeline than none. */
+static bool take_zone(const char **p, const char *end, int64_t *offset)
+{
+  *offset = 0;
+  if (*p >= end)
+    return true;
+  if (**p == 'Z' || **p == 'z') {
+    (*p)++;
+    return true;
+  }
+  if (**p != '+' && **p != '-')
+    return true;
+  int sign = **p == '-' ? -1 : 1;
+  (*p)++;
+  int hh, mm = 0;
+  if (!take_digits(p, end, 2, &hh))
+    return false;
+  if (*p < end && **p == ':') {
+    (*p)++;
+    if (!take_digits(p, end, 2, &mm))
+      return false;
+  } else if (*p < end && **p >= '0' && **p <= '9') {
+    if (!take_digits(p, end, 2, &mm))
+      return false;
+  }
+  /* "+02:000" or "+0200 1": digits run on past the offset */
+  if (*p < end && **p >= '0' && **p <= '9')
+    return false;
+  if (hh > 23 || mm > 59)
+    return false;
+  *offset = sign * ((int64_t)hh * 3600 + mm * 60);
+  return true;
+}
+
 int64_t exh_parse_iso8601(exh_view v)
 {
   const char *p = v.p, *end = v.p + v.n;
   int y, mo, d, h = 0, mi = 0, s = 0;
+  int64_t offset = 0;
   if (!take_digits(&p, end, 4, &y) || p >= end || *p++ != '-' || !take_digits(&p, end, 2, &mo) ||
       p >= end || *p++ != '-' || !take_digits(&p, end, 2, &d))
     return EXHUNT_NO_TIME;
@@ -104,9 +145,19 @@ int64_t exh_parse_iso8601(exh_view v)
       p++;
       if (!take_digits(&p, end, 2, &s))
         return EXHUNT_NO_TIME;
+      /* A fraction of any length (.NET writes 7 digits, "o" format);
+       * seconds are all a record's time keeps. */
+      if (p + 1 < end && (*p == '.' || *p == ',') && p[1] >= '0' && p[1] <= '9')
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+          ;
     }
+    if (!take_zone(&p, end, &offset))
+      return EXHUNT_NO_TIME;
   }
-  return make_time(y, mo, d, h, mi, s);
+  int64_t t = make_time(y, mo, d, h, mi, s);
+  if (t == EXHUNT_NO_TIME || t - offset < 0)
+    return EXHUNT_NO_TIME;
+  return t - offset;
 }
 
 int64_t exh_record_time(const exh_table *t, const exh_cols *c)

@@ -41,6 +41,14 @@ static void add_field(exh_event *ev, const char *name, json_t *value)
                      (long long)json_integer_value(value));
     f->value.p = ev->numbuf[ev->n_fields];
     f->value.n = n > 0 ? (size_t)n : 0;
+  } else if (json_is_real(value)) {
+    /* Velociraptor's SystemTime is epoch seconds with a fraction. %.16g
+     * fits the buffer whatever the value ("-1.234567890123456e-308" is 23
+     * bytes) and keeps a whole number whole ("4688", not "4688.0"). */
+    int n =
+        snprintf(ev->numbuf[ev->n_fields], sizeof ev->numbuf[0], "%.16g", json_real_value(value));
+    f->value.p = ev->numbuf[ev->n_fields];
+    f->value.n = n > 0 && (size_t)n < sizeof ev->numbuf[0] ? (size_t)n : 0;
   } else if (json_is_boolean(value)) {
     f->value.p = json_is_true(value) ? "true" : "false";
     f->value.n = strlen(f->value.p);
@@ -81,6 +89,104 @@ static exh_view first_of(const exh_event *ev, const char *const *names)
   return empty;
 }
 
+/* Epoch times before 1990 or from 2100 on are not event times: a counter
+ * or an id that landed in a time field. */
+#define EPOCH_MIN INT64_C(631152000)  /* 1990-01-01T00:00:00Z */
+#define EPOCH_MAX INT64_C(4102444800) /* 2100-01-01T00:00:00Z */
+/* Above this a number is milliseconds: as seconds it is past year 5000. */
+#define EPOCH_MS_FROM INT64_C(100000000000)
+
+static int64_t epoch_in_range(int64_t t)
+{
+  if (t >= EPOCH_MS_FROM)
+    t /= 1000;
+  return t >= EPOCH_MIN && t < EPOCH_MAX ? t : EXHUNT_NO_TIME;
+}
+
+/* Digits at *p (at most 15, so no overflow) as a number; false if none. */
+static bool take_number(const char **p, const char *end, int64_t *out)
+{
+  int64_t x = 0;
+  int n = 0;
+  for (; *p < end && **p >= '0' && **p <= '9'; (*p)++, n++) {
+    if (n == 15)
+      return false;
+    x = x * 10 + (**p - '0');
+  }
+  *out = x;
+  return n > 0;
+}
+
+/* "1614747600", "1614747600.123" (a JSON number as add_field renders it, or
+ * a numeric string), or milliseconds "1614747600123": the whole view must
+ * be the number. */
+static int64_t epoch_time(exh_view v)
+{
+  const char *p = v.p, *end = v.p + v.n;
+  int64_t t;
+  if (!take_number(&p, end, &t))
+    return EXHUNT_NO_TIME;
+  if (p < end && *p == '.') {
+    int64_t frac;
+    p++;
+    if (p < end && !take_number(&p, end, &frac))
+      return EXHUNT_NO_TIME;
+  }
+  return p == end ? epoch_in_range(t) : EXHUNT_NO_TIME;
+}
+
+/* .NET's JSON date, "/Date(1614747600123)/" or "/Date(1614747600123+0000)/"
+ * (PowerShell 5's ConvertTo-Json, DataContractJsonSerializer): milliseconds
+ * since 1970 UTC. The offset is only the writer's local zone, for display:
+ * the number is UTC whatever it says, so it is checked and not applied. */
+static int64_t dotnet_date(exh_view v)
+{
+  static const char head[] = "/Date(";
+  const char *p = v.p + sizeof head - 1, *end = v.p + v.n;
+  int64_t ms;
+  if (!exh_view_starts(v, head) || !take_number(&p, end, &ms))
+    return EXHUNT_NO_TIME;
+  if (p < end && (*p == '+' || *p == '-')) {
+    const char *zone = ++p;
+    int64_t hhmm;
+    if (!take_number(&p, end, &hhmm) || p - zone != 4)
+      return EXHUNT_NO_TIME;
+  }
+  if (end - p != 2 || p[0] != ')' || p[1] != '/')
+    return EXHUNT_NO_TIME;
+  int64_t t = ms / 1000;
+  return t >= EPOCH_MIN && t < EPOCH_MAX ? t : EXHUNT_NO_TIME;
+}
+
+/* An event's time in any of the forms exports write it: ISO 8601 (OTRF,
+ * winlogbeat, EVTX rendered as JSON), epoch seconds (Velociraptor's
+ * SystemTime), or a .NET date. */
+static int64_t event_time(exh_view v)
+{
+  if (v.n && v.p[0] == '/')
+    return dotnet_date(v);
+  int64_t t = exh_parse_iso8601(v);
+  return t != EXHUNT_NO_TIME ? t : epoch_time(v);
+}
+
+/* Level as a number (EVTX, OTRF, Velociraptor) or by its name (winlogbeat's
+ * log.level "error", PowerShell's "Error"): the detectors compare numbers. */
+static int event_level(exh_view v)
+{
+  static const struct {
+    const char *name;
+    int level;
+  } names[] = {{"critical", 1},      {"error", 2}, {"warning", 3}, {"information", 4},
+               {"informational", 4}, {"info", 4},  {"verbose", 5}};
+  int n = exh_view_uint(v);
+  if (n >= 0)
+    return n;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (exh_view_eq(v, names[i].name))
+      return names[i].level;
+  return -1;
+}
+
 bool exh_event_from_json(exh_event *ev, const char *line, size_t len)
 {
   memset(ev, 0, offsetof(exh_event, numbuf));
@@ -107,8 +213,8 @@ bool exh_event_from_json(exh_event *ev, const char *line, size_t len)
   ev->channel = first_of(ev, channel);
   ev->provider = first_of(ev, provider);
   ev->event_id = exh_view_uint(first_of(ev, id));
-  ev->level = exh_view_uint(first_of(ev, level));
-  ev->time = exh_parse_iso8601(first_of(ev, when));
+  ev->level = event_level(first_of(ev, level));
+  ev->time = event_time(first_of(ev, when));
   ev->message = first_of(ev, message);
   if (ev->channel.n == 0 && ev->event_id < 0) {
     exh_event_free(ev);

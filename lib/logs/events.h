@@ -30,8 +30,11 @@ typedef struct exh_event_field {
 typedef struct exh_event {
   exh_view channel, provider, message;
   int event_id; /* -1 if absent */
-  int level;    /* -1 if absent; 2 = Error */
-  int64_t time; /* EXHUNT_NO_TIME if absent */
+  int level;    /* -1 if absent or unknown; 1 Critical, 2 Error, 3 Warning,
+                   4 Information, 5 Verbose (names are mapped to these) */
+  int64_t time; /* seconds UTC: ISO 8601 with its offset applied, epoch
+                   seconds or milliseconds, or "/Date(ms)/"; EXHUNT_NO_TIME
+                   if absent or unreadable */
   exh_event_field fields[EXH_EVENT_FIELDS];
   size_t n_fields;
   /* Storage for numbers rendered as text, and the parsed document. */

@@ -286,5 +286,22 @@ assert not found, sorted(found)  # nothing else is called exploitation
 PY
 fi
 
+# Windows events as JSON lines (tests/data/logs/variants/events-json): the
+# golden test checks which lines are found; here, that each exporter's time
+# form is read as the right UTC second. Line 4 is Velociraptor's float
+# epoch SystemTime, line 6 a "+02:00" TimeCreated (07:20:11 local), line 7
+# (the file's latest record) a PowerShell "/Date(ms)/".
+expect_rc 1 "logs: JSON-lines Windows events" -- "$EXHUNT" logs -f jsonl --no-progress "$SRC/tests/data/logs/variants/events-json"
+python3 - "$TMP/out" <<'PY' && ok || bad "events-json: finding and coverage times in UTC"
+import json, sys
+rows = [json.loads(ln) for ln in open(sys.argv[1], encoding="utf-8")]
+when = {o["line"]: o.get("timestamp") for o in rows if o["type"] == "finding"}
+assert when == {2: "2021-03-03T03:11:02Z", 4: "2021-03-03T04:51:02Z",
+                6: "2021-03-03T05:20:11Z"}, when
+cov = [o for o in rows if o["type"] == "coverage" and o["family"] == "windows-events"]
+assert len(cov) == 1 and cov[0]["records"] == 8, cov
+assert (cov[0]["first"], cov[0]["last"]) == ("2021-03-03T02:58:40Z", "2021-03-03T06:20:00Z"), cov
+PY
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -404,6 +404,55 @@ static void test_iso8601(void **state)
   }
 }
 
+/* Zone offsets, fractions of any length, and what follows a time. The
+ * expected values are from `date -u -d 2021-03-03T03:00:00Z +%s` etc. */
+static void test_iso8601_offsets(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *s;
+    int64_t t;
+  } known[] = {
+      /* 05:00 at +02:00 is 03:00Z, whatever the offset's spelling */
+      {"2021-03-03T05:00:00.1234567+02:00", 1614740400},
+      {"2021-03-03T05:00:00+0200", 1614740400},
+      {"2021-03-03T05:00:00+02", 1614740400},
+      {"2021-03-03T05:00+02:00", 1614740400},
+      /* west of UTC, with minutes: 05:00 - (-05:30) = 10:30Z */
+      {"2021-03-03T05:00:00.5-05:30", 1614767400},
+      /* the offset moves the date back: 01:15+02:00 is 23:15Z the day before */
+      {"2021-03-03T01:15:00.123456789+02:00", 1614726900},
+      /* EVTX SystemTime (7 fraction digits), "Z", and no zone at all (UTC) */
+      {"2021-03-03T05:00:00.1234567Z", 1614747600},
+      {"2021-03-03T05:00:00.1234567z", 1614747600},
+      {"2021-03-03T05:00:00", 1614747600},
+      {"2021-03-03T05:00:00+00:00", 1614747600},
+      /* the rest of a CSV or W3C line after the time is not a zone */
+      {"2021-03-03T05:00:00.402Z,EX01,ECP", 1614747600},
+      {"2021-03-03 05:00:00 10.0.0.1 GET /owa/ - 443", 1614747600},
+      {"2021-03-03T05:00:00,EX01", 1614747600},
+      {"2021-03-03", 1614729600},
+      /* a signed suffix that is no offset: the time cannot be placed */
+      {"2021-03-03T05:00:00+2:00", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00+25:00", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00+02:60", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00+02:000", EXHUNT_NO_TIME},
+      {"2021-03-03T05:00:00-", EXHUNT_NO_TIME},
+      /* before the epoch once the offset is applied */
+      {"1970-01-01T00:30:00+01:00", EXHUNT_NO_TIME},
+  };
+  int wrong = 0;
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+    exh_view v = {known[i].s, strlen(known[i].s)};
+    if (exh_parse_iso8601(v) != known[i].t) {
+      print_message("%s: got %lld, want %lld\n", known[i].s, (long long)exh_parse_iso8601(v),
+                    (long long)known[i].t);
+      wrong++;
+    }
+  }
+  assert_int_equal(wrong, 0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Whole logs through exhunt_logs_buffer.                                  */
 
@@ -1277,6 +1326,150 @@ static void test_windows_events_json_variants(void **state)
   assert_int_equal(rec_count_what(&rec, "malformed-event"), 1);
 }
 
+static int64_t json_event_time(const char *line)
+{
+  exh_event ev;
+  if (!exh_event_from_json(&ev, line, strlen(line)))
+    fail_msg("not read as an event: %s", line);
+  int64_t t = ev.time;
+  exh_event_free(&ev);
+  return t;
+}
+
+static int json_event_level(const char *line)
+{
+  exh_event ev;
+  if (!exh_event_from_json(&ev, line, strlen(line)))
+    fail_msg("not read as an event: %s", line);
+  int l = ev.level;
+  exh_event_free(&ev);
+  return l;
+}
+
+/* Event times as the exports write them: 2021-03-03T05:00:00Z is
+ * 1614747600 (`date -u -d 2021-03-03T05:00:00Z +%s`), 03:00:00Z 1614740400. */
+static void test_windows_events_time_forms(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *line;
+    int64_t t;
+  } cases[] = {
+      /* OTRF with .NET's round-trip format and a local offset */
+      {"{\"Channel\":\"Security\",\"EventID\":4624,"
+       "\"TimeCreated\":\"2021-03-03T05:00:00.1234567+02:00\"}",
+       1614740400},
+      /* Velociraptor: System.TimeCreated.SystemTime as float epoch seconds */
+      {"{\"System\":{\"Channel\":\"Security\",\"EventID\":{\"Value\":4624},"
+       "\"TimeCreated\":{\"SystemTime\":1614747600.123}}}",
+       1614747600},
+      /* whole seconds, a numeric string, and milliseconds */
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":1614747600}", 1614747600},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":\"1614747600.5\"}", 1614747600},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":1614747600123}", 1614747600},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":1614747600123.0}", 1614747600},
+      /* PowerShell 5 ConvertTo-Json: "\/Date(ms)\/", with and without a zone */
+      {"{\"Channel\":\"Security\",\"EventID\":4624,"
+       "\"TimeCreated\":\"\\/Date(1614747600123)\\/\"}",
+       1614747600},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,"
+       "\"TimeCreated\":\"/Date(1614747600123+0200)/\"}",
+       1614747600},
+      /* the range ends: 1990-01-01 is in, 2100-01-01 is out */
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":631152000}", 631152000},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":4102444800}", EXHUNT_NO_TIME},
+      /* numbers that are not times, and broken .NET dates */
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":12345}", EXHUNT_NO_TIME},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":-1614747600}", EXHUNT_NO_TIME},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":\"1614747600x\"}",
+       EXHUNT_NO_TIME},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":\"/Date(1614747600123)\"}",
+       EXHUNT_NO_TIME},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":\"/Date(1614747600123+02)/\"}",
+       EXHUNT_NO_TIME},
+      {"{\"Channel\":\"Security\",\"EventID\":4624,\"TimeCreated\":\"/Date()/\"}", EXHUNT_NO_TIME},
+      /* winlogbeat's @timestamp is UTC already */
+      {"{\"@timestamp\":\"2021-03-03T05:00:00.417Z\",\"winlog\":{\"channel\":\"Security\","
+       "\"event_id\":\"4624\"}}",
+       1614747600},
+  };
+  int wrong = 0;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int64_t t = json_event_time(cases[i].line);
+    if (t != cases[i].t) {
+      print_message("%s: got %lld, want %lld\n", cases[i].line, (long long)t,
+                    (long long)cases[i].t);
+      wrong++;
+    }
+  }
+  assert_int_equal(wrong, 0);
+}
+
+/* Levels by name (winlogbeat log.level, PowerShell's "Error") read as the
+ * numbers the detectors compare; ids and levels as strings or reals too. */
+static void test_windows_events_level_names(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *line;
+    int level;
+  } cases[] = {
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":\"Error\"}", 2},
+      {"{\"winlog\":{\"channel\":\"Application\",\"event_id\":\"1\"},\"log\":{\"level\":\"error\"}"
+       "}",
+       2},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":\"CRITICAL\"}", 1},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":\"Warning\"}", 3},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":\"information\"}", 4},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":\"Verbose\"}", 5},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":\"2\"}", 2},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":4}", 4},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":2.0}", 2},
+      {"{\"Channel\":\"Application\",\"EventID\":1,\"Level\":\"Errors\"}", -1},
+      {"{\"Channel\":\"Application\",\"EventID\":1}", -1},
+  };
+  int wrong = 0;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int l = json_event_level(cases[i].line);
+    if (l != cases[i].level) {
+      print_message("%s: got %d, want %d\n", cases[i].line, l, cases[i].level);
+      wrong++;
+    }
+  }
+  assert_int_equal(wrong, 0);
+
+  /* EventID as a string (winlogbeat 8) or a real is the same id */
+  exh_event ev;
+  const char *sid = "{\"winlog\":{\"channel\":\"Security\",\"event_id\":\"4688\"}}";
+  assert_true(exh_event_from_json(&ev, sid, strlen(sid)));
+  assert_int_equal(ev.event_id, 4688);
+  exh_event_free(&ev);
+  const char *rid = "{\"Channel\":\"Security\",\"EventID\":4688.0}";
+  assert_true(exh_event_from_json(&ev, rid, strlen(rid)));
+  assert_int_equal(ev.event_id, 4688);
+  exh_event_free(&ev);
+
+  /* CVE-2021-26857 from winlogbeat: the level is the word "error" */
+  const char *um = "{\"@timestamp\":\"2021-03-03T03:11:02.417Z\",\"log\":{\"level\":\"error\"},"
+                   "\"message\":\"Watson report about to be sent for process id: 4312, with "
+                   "parameters: E12, c-RTL-AMD64, 15.01.2176.002, UMWorkerProcess, "
+                   "System.InvalidCastException\",\"winlog\":{\"channel\":\"Application\","
+                   "\"provider_name\":\"MSExchange Unified Messaging\",\"event_id\":\"1001\"}}";
+  exh_log_hit hits[4];
+  assert_true(exh_event_from_json(&ev, um, strlen(um)));
+  assert_int_equal(ev.level, 2);
+  assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
+  assert_string_equal(hits[0].rule, "exhunt.log.cve_2021_26857_um");
+  exh_event_free(&ev);
+  /* the same exception at Warning is not the detection's Error */
+  const char *warn = "{\"Channel\":\"Application\",\"ProviderName\":\"MSExchange Unified "
+                     "Messaging\",\"EventID\":1001,\"Level\":\"Warning\",\"Message\":\"System."
+                     "InvalidCastException\"}";
+  assert_true(exh_event_from_json(&ev, warn, strlen(warn)));
+  assert_int_equal(exh_detect_event(&ev, hits, 4), 0);
+  exh_event_free(&ev);
+}
+
 static void test_evtx_record_xml(void **state)
 {
   (void)state;
@@ -1325,6 +1518,7 @@ int main(void)
       cmocka_unit_test(test_split_fast_paths),
       cmocka_unit_test(test_w3c_header_changes_mid_file),
       cmocka_unit_test(test_iso8601),
+      cmocka_unit_test(test_iso8601_offsets),
       cmocka_unit_test_setup(test_ssrf_classification, setup),
       cmocka_unit_test_setup(test_reset_vdir_parity, setup),
       cmocka_unit_test_setup(test_block_reader_boundaries, setup),
@@ -1343,6 +1537,8 @@ int main(void)
       cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
       cmocka_unit_test_setup(test_real_helsecert_rows, setup),
       cmocka_unit_test_setup(test_windows_events_json_variants, setup),
+      cmocka_unit_test(test_windows_events_time_forms),
+      cmocka_unit_test(test_windows_events_level_names),
       cmocka_unit_test(test_evtx_record_xml),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -713,6 +713,85 @@ def gen_failed_only():
     write("failed-only/Logging/HttpProxy/Ecp/HttpProxy_2021030308-1.LOG", lines)
 
 
+def gen_events_json():
+    """variants/events-json: Windows events as JSON lines, in the shapes of
+    three exporters at once (winlogbeat 8, Velociraptor, OTRF/PowerShell), for
+    the event detectors. Times are given as each exporter writes them: UTC
+    with Z, epoch seconds as a float, an ISO time with a +02:00 offset, and a
+    .NET "/Date(ms)/". Synthetic; see README.md for the expectations."""
+    import json
+    EXCH = "C:\\Program Files\\Microsoft\\Exchange Server\\V15"
+    UM = "MSExchange Unified Messaging"
+    SYSMON = "Microsoft-Windows-Sysmon/Operational"
+    CAST = ("Watson report about to be sent for process id: 4312, with parameters: E12, "
+            "c-RTL-AMD64, 15.01.2176.002, UMWorkerProcess, M.Exchange.UM.UMCore, "
+            "M.E.U.U.UMMessageCallback.Deserialize, System.InvalidCastException, "
+            "Unable to cast object of type 'System.Windows.Data.ObjectDataProvider' "
+            "to type 'Microsoft.Exchange.UM.UMCore.PipelineContext'.")
+
+    def winlogbeat(ts, channel, provider, event_id, level, message, **data):
+        o = {"@timestamp": ts, "log": {"level": level}, "message": message,
+             "winlog": {"channel": channel, "provider_name": provider, "event_id": str(event_id),
+                        "computer_name": "EX01.contoso.local"},
+             "agent": {"type": "winlogbeat", "version": "8.1.0"}}
+        if data:
+            o["winlog"]["event_data"] = data
+        return o
+
+    def velociraptor(epoch, channel, provider, event_id, **data):
+        return {"System": {"Provider": {"Name": provider}, "EventID": {"Value": event_id},
+                           "Level": 4, "TimeCreated": {"SystemTime": epoch},
+                           "Channel": channel, "Computer": "EX01.contoso.local"},
+                "EventData": data}
+
+    def otrf(when, channel, provider, event_id, level, **data):
+        o = {"TimeCreated": when, "Channel": channel, "SourceName": provider,
+             "EventID": event_id, "Level": level, "Hostname": "EX01.contoso.local"}
+        o.update(data)
+        return o
+
+    events = [
+        # 1: an ordinary logon
+        winlogbeat("2021-03-03T02:58:40.112Z", "Security", "Microsoft-Windows-Security-Auditing",
+                   4624, "information", "An account was successfully logged on.",
+                   TargetUserName="admin", LogonType="3", IpAddress="192.0.2.31"),
+        # 2: CVE-2021-26857, the level as winlogbeat writes it
+        winlogbeat("2021-03-03T03:11:02.417Z", "Application", UM, 1001, "error", CAST),
+        # 3: the same text at Warning: not the detection's Error
+        winlogbeat("2021-03-03T03:12:40.003Z", "Application", UM, 1001, "warning", CAST),
+        # 4: Velociraptor, SystemTime 1614747062.25 = 2021-03-03T04:51:02.25Z;
+        #    Sysmon's UtcTime (process start) is a little earlier, in the
+        #    second before, so the record's time shows which one was read
+        velociraptor(1614747062.25, SYSMON, "Microsoft-Windows-Sysmon", 1,
+                     UtcTime="2021-03-03 04:51:01.987",
+                     Image="C:\\Windows\\System32\\cmd.exe",
+                     CommandLine="cmd.exe /c whoami /all",
+                     ParentImage=EXCH + "\\Bin\\UMWorkerProcess.exe",
+                     User="NT AUTHORITY\\SYSTEM"),
+        # 5: ASP.NET compiling a page under w3wp: normal
+        otrf("2021-03-03T04:55:10.000Z", SYSMON, "Microsoft-Windows-Sysmon", 1, 4,
+             Image="C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe",
+             CommandLine="csc.exe /noconfig /fullpaths @\"C:\\Windows\\TEMP\\x.cmdline\"",
+             ParentImage="C:\\Windows\\System32\\inetsrv\\w3wp.exe"),
+        # 6: ProxyShell's certificate request written as a web shell; local
+        #    time +02:00, i.e. 2021-03-03T05:20:11Z
+        otrf("2021-03-03T07:20:11.1234567+02:00", "MSExchange Management", "MSExchange CmdletLogs", 1, 4,
+             Message="Cmdlet suceeded. Cmdlet New-ExchangeCertificate, parameters -GenerateRequest "
+                     "\"True\" -SubjectName \"CN=x\" -BinaryEncoded \"True\" -RequestFile "
+                     "\"\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\cert.aspx\"."),
+        # 7: an administrator's certificate request to a share, /Date(ms)/ time
+        otrf("/Date(1614752400000)/", "MSExchange Management", "MSExchange CmdletLogs", 1, 4,
+             Message="Cmdlet suceeded. Cmdlet New-ExchangeCertificate, parameters -GenerateRequest "
+                     "\"True\" -SubjectName \"CN=mail.contoso.com\" -RequestFile "
+                     "\"\\\\fs01\\certs\\mail.req\"."),
+        # 8: Unified Messaging starting, Information
+        otrf("2021-03-03T06:00:00.000Z", "Application", UM, 1000, 4,
+             Message="The Microsoft Exchange Unified Messaging service started."),
+    ]
+    write("variants/events-json/export/EX01-events.jsonl",
+          [json.dumps(e, separators=(",", ":")) for e in events], newline="\n")
+
+
 if __name__ == "__main__":
     gen_helsecert()
     gen_variants()
@@ -720,3 +799,4 @@ if __name__ == "__main__":
     gen_clean()
     gen_scan_only()
     gen_failed_only()
+    gen_events_json()
