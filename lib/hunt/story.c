@@ -286,21 +286,17 @@ static bool exists_ci(const char *root, const char *rel)
   return found;
 }
 
-/* The script of a Set-*VirtualDirectory line, as it lands in the file:
- * CSV-doubled quotes undone. */
-static char *unquote_script(const char *s, size_t n, size_t *out_len)
+/* The script of a Set-*VirtualDirectory finding, NUL-terminated: the log
+ * engine already undid the ECP log's CSV quoting, so it is as it lands in
+ * the file. */
+static char *copy_script(const char *s, size_t n, size_t *out_len)
 {
   char *out = exh_malloc(n + 1);
   if (!out)
     return NULL;
-  size_t o = 0;
-  for (size_t i = 0; i < n; i++) {
-    out[o++] = s[i];
-    if (s[i] == '"' && i + 1 < n && s[i + 1] == '"')
-      i++;
-  }
-  out[o] = '\0';
-  *out_len = o;
+  memcpy(out, s, n);
+  out[n] = '\0';
+  *out_len = n;
   return out;
 }
 
@@ -731,7 +727,7 @@ static void tie_vdir_scripts(story_ctx *c)
         r->f.artifact_len < 8)
       continue;
     size_t slen;
-    char *script = unquote_script(r->f.artifact, r->f.artifact_len, &slen);
+    char *script = copy_script(r->f.artifact, r->f.artifact_len, &slen);
     if (!script) {
       c->err = EXHUNT_ENOMEM;
       break;

@@ -40,6 +40,7 @@ typedef struct exh_log_hit {
   size_t n_cves;
   exh_view client_ip, user_agent;
   exh_view artifact;
+  bool artifact_csv;      /* a view into a quoted CSV value: "" stands for " */
   bool ssrf_candidate;    /* held back for per-client classification */
   bool ssrf_went_further; /* this row itself reached /ecp/ or /mapi/ */
 } exh_log_hit;

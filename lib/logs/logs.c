@@ -224,7 +224,7 @@ static const char *view_str(exh_view v, char *buf, size_t cap)
 static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t line, int64_t ts,
                         const char *excerpt, size_t excerpt_len)
 {
-  char ip[64], ua[512];
+  char ip[64], ua[512], art[ARTIFACT_CAP];
   exhunt_finding f;
   memset(&f, 0, sizeof f);
   f.category = h->category;
@@ -246,6 +246,17 @@ static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t
   if (h->artifact.n) {
     f.artifact = h->artifact.p;
     f.artifact_len = h->artifact.n > ARTIFACT_CAP ? ARTIFACT_CAP : h->artifact.n;
+    if (h->artifact_csv) {
+      /* The planted script as it lands in the file, not as CSV wrote it. */
+      size_t o = 0;
+      for (size_t i = 0; i < f.artifact_len; i++) {
+        art[o++] = f.artifact[i];
+        if (f.artifact[i] == '"' && i + 1 < f.artifact_len && f.artifact[i + 1] == '"')
+          i++;
+      }
+      f.artifact = art;
+      f.artifact_len = o;
+    }
   }
   r->stats.findings[f.severity]++;
   r->user->on_finding(r->user->ctx, &f);
@@ -710,6 +721,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
     break;
   case EXH_FAM_ECP_SERVER:
     n = exh_detect_ecp_line(line, len, hits, 4);
+    for (size_t i = 0; i < n; i++)
+      hits[i].artifact_csv = true; /* the script sits in a quoted CSV value */
     break;
   case EXH_FAM_OABGEN:
     n = exh_detect_oab_line(line, len, hits, 4);

@@ -196,6 +196,10 @@ if [ -d "$SRC/examples/compromised-exchange" ]; then
 fi
 mkdir -p "$TMP/gzlogs/W3SVC1"
 printf '#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-method cs-uri-stem c-ip sc-status\n2021-03-03 12:00:00 POST /aspnet_client/s.aspx 203.0.113.5 200\n' | gzip -n >"$TMP/gzlogs/W3SVC1/u_ex210303.log.gz"
+# The planted script as it lands in the file: the ECP log's CSV quoting undone.
+expect_rc 1 "logs: HelseCERT fixture" -- "$EXHUNT" logs -f jsonl "$SRC/tests/data/logs/helsecert"
+grep -q '"rule":"exhunt.log.cve_2021_27065_set_vdir".*"artifact":"<script language=\\"JScript\\" runat=\\"server\\">' "$TMP/out" &&
+  ok || bad "set_vdir artifact: the script with its CSV quotes undone"
 expect_rc 1 "logs: .gz read transparently" -- "$EXHUNT" logs -f jsonl "$TMP/gzlogs"
 grep -q '"line":3' "$TMP/out" && ok || bad "logs: line number inside .gz"
 # Files are read largest first (so no core is left reading the biggest log

@@ -171,10 +171,22 @@ echo "  --cpu-limit 25: wall $wall s, CPU $user + $sys s"
 check "--cpu-limit 25: CPU time at most ~25 % of the wall time (wall $wall, cpu $user+$sys)" \
   'python3 -c "import sys; w,c=$wall,$user+$sys; sys.exit(0 if w > 0.5 and c <= 0.25 * w + 0.5 else 1)"'
 
+# The nice value of a process, once it is 19 (or what it is after 10 s): a
+# fixed sleep raced the start-up on a loaded machine (under ASan, rules
+# compile for longer than half a second).
+nice_of() {
+  local v="" i
+  for i in $(seq 100); do
+    v=$(awk '{print $19}' "/proc/$1/stat" 2>/dev/null)
+    [ "$v" = 19 ] && break
+    sleep 0.1
+  done
+  echo "$v"
+}
+
 "$EXHUNT" scan -f jsonl --no-progress -j 1 --nice --max-rate 1 "$TMP/bulk" >/dev/null 2>"$TMP/nice.err" &
 pid=$!
-sleep 0.5
-nice_val=$(awk '{print $19}' "/proc/$pid/stat" 2>/dev/null)
+nice_val=$(nice_of "$pid")
 io=$(ionice -p "$pid" 2>/dev/null)
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
@@ -183,10 +195,14 @@ check "--nice: idle I/O class (got '$io')" 'echo "$io" | grep -q idle'
 
 # exhunt watch takes the same options (a long-running process on the server)
 mkdir -p "$TMP/watched"
-"$EXHUNT" watch --nice --cpu-limit 50 --backend inotify -q "$TMP/watched" >/dev/null 2>&1 &
+"$EXHUNT" watch --nice --cpu-limit 50 --backend inotify -f jsonl -o "$TMP/watch.jsonl" "$TMP/watched" 2>/dev/null &
 pid=$!
-sleep 0.5
-nice_val=$(awk '{print $19}' "/proc/$pid/stat" 2>/dev/null)
+nice_val=$(nice_of "$pid")
+# SIGTERM is handled once the watch is running: wait for it to say so.
+for _ in $(seq 100); do
+  grep -q '"watch-ready"' "$TMP/watch.jsonl" 2>/dev/null && break
+  sleep 0.1
+done
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 rc=$?
