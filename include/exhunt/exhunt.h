@@ -336,6 +336,12 @@ typedef struct exhunt_coverage {
   int64_t last;       /* newest */
   const char *build;  /* Exchange build from the newest file's #Version, or NULL */
   const char *server; /* exhunt_hunt_paths: the evidence root; else NULL */
+  /* NULL for a family. For "windows-events", one more record per event
+   * channel the detectors read (Security, Sysmon, Application, MSExchange
+   * Management), present or not: events from Sysmon alone leave 4688,
+   * CVE-2021-26857 and the Management log's cmdlets unseen. A static
+   * string. */
+  const char *channel;
 } exhunt_coverage;
 
 typedef struct exhunt_logs_opts {

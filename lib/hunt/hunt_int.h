@@ -44,7 +44,7 @@ typedef struct hunt_server {
   size_t n_recs, cap_recs;
   hunt_build *builds;
   size_t n_builds, cap_builds;
-  hunt_cov covs[8];
+  hunt_cov covs[16]; /* 5 families and 4 event channels */
   size_t n_covs;
   exhunt_err fatal; /* ENOMEM while keeping something */
 } hunt_server;

@@ -48,6 +48,16 @@ static const char *const family_names[EXH_FAM_COUNT] = {"exchange-httpproxy", "e
                                                         "exchange-oabgenerator", "iis-w3c",
                                                         "windows-events"};
 
+/* The event channels the detectors read, each reported in coverage (the
+ * names as Windows writes them; matched case-insensitively). */
+enum { N_CHANNELS = 4 };
+static const char *const channel_names[N_CHANNELS] = {
+    "Security",                             /* 4688 process creation */
+    "Microsoft-Windows-Sysmon/Operational", /* process and file creation */
+    "Application",                          /* CVE-2021-26857 UM errors */
+    "MSExchange Management",                /* Set-*VirtualDirectory, exports */
+};
+
 #define MAX_HELD_SSRF 20000u
 #define EXCERPT_CAP 2048u
 #define ARTIFACT_CAP 1024u
@@ -84,6 +94,7 @@ typedef struct run {
   pthread_mutex_t lock;
   exhunt_scan_stats stats;
   coverage_acc cov[EXH_FAM_COUNT];
+  coverage_acc chan_cov[N_CHANNELS]; /* windows-events, per channel */
   held_hit *held;
   size_t n_held;
   bool held_capped;
@@ -419,6 +430,10 @@ typedef struct file_state {
   uint64_t capped;    /* records examined that reach the field cap */
   bool header_capped; /* a #Fields header with more names than the cap */
   int64_t first, last;
+  struct {
+    uint64_t records;
+    int64_t first, last;
+  } chan[N_CHANNELS]; /* events, per channel the detectors read */
   /* A CSV record whose quoted value holds a line break spans lines: they
    * are joined in `rec` (with '\n') from line `rec_lineno`, `rec_lines` of
    * them so far, until the quote closes. One that does not close within
@@ -499,6 +514,18 @@ static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, con
     if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
       fs->last = ts;
   }
+  for (int c = 0; c < N_CHANNELS; c++) {
+    if (!exh_view_eq(ev->channel, channel_names[c]))
+      continue;
+    fs->chan[c].records++;
+    if (ts != EXHUNT_NO_TIME) {
+      if (fs->chan[c].first == EXHUNT_NO_TIME || ts < fs->chan[c].first)
+        fs->chan[c].first = ts;
+      if (fs->chan[c].last == EXHUNT_NO_TIME || ts > fs->chan[c].last)
+        fs->chan[c].last = ts;
+    }
+    break;
+  }
   exh_log_hit hits[4];
   size_t n = exh_detect_event(ev, hits, 4);
   if (n == 0)
@@ -558,6 +585,8 @@ static void read_evtx(run *r, const char *path, const exh_ra *ra)
   fs->path = path;
   fs->fam = EXH_FAM_EVENTS;
   fs->first = fs->last = EXHUNT_NO_TIME;
+  for (int k = 0; k < N_CHANNELS; k++)
+    fs->chan[k].first = fs->chan[k].last = EXHUNT_NO_TIME;
   exh_evtx_stats st;
   exhunt_err err = exh_evtx_read(ra, on_evtx_event, fs, &st);
   char reason[200];
@@ -811,6 +840,19 @@ static void account_file(file_state *fs)
     c->first = fs->first;
   if (fs->last != EXHUNT_NO_TIME && (c->last == EXHUNT_NO_TIME || fs->last > c->last))
     c->last = fs->last;
+  for (int k = 0; k < N_CHANNELS; k++) {
+    coverage_acc *ck = &r->chan_cov[k];
+    if (!fs->chan[k].records)
+      continue;
+    ck->files++;
+    ck->records += fs->chan[k].records;
+    if (fs->chan[k].first != EXHUNT_NO_TIME &&
+        (ck->first == EXHUNT_NO_TIME || fs->chan[k].first < ck->first))
+      ck->first = fs->chan[k].first;
+    if (fs->chan[k].last != EXHUNT_NO_TIME &&
+        (ck->last == EXHUNT_NO_TIME || fs->chan[k].last > ck->last))
+      ck->last = fs->chan[k].last;
+  }
   /* HttpProxy logs' #Version is the server build (15.01.2106.002); the
    * ECP Server log's is a format version and IIS's the W3C version. */
   if (fs->fam == EXH_FAM_HTTPPROXY && fs->table.version[0] &&
@@ -1113,6 +1155,8 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
   fs.path = path;
   fs.fam = family_from_path(path);
   fs.first = fs.last = EXHUNT_NO_TIME;
+  for (int k = 0; k < N_CHANNELS; k++)
+    fs.chan[k].first = fs.chan[k].last = EXHUNT_NO_TIME;
   protocol_from_path(path, fs.protocol, sizeof fs.protocol);
   exh_table_init(&fs.table, fs.fam == EXH_FAM_IIS ? EXH_FMT_W3C : EXH_FMT_CSV);
   exh_dynbuf_init(&fs.rec, r->max_line);
@@ -1507,8 +1551,20 @@ static void emit_coverage(run *r, bool only_present)
                           c->first,
                           c->last,
                           c->build[0] ? c->build : NULL,
+                          NULL,
                           NULL};
     r->user->on_coverage(r->user->ctx, &cv);
+    if (f != EXH_FAM_EVENTS || c->files == 0)
+      continue;
+    /* Event logs were read: which of the channels the detectors need. */
+    for (int k = 0; k < N_CHANNELS; k++) {
+      coverage_acc *ck = &r->chan_cov[k];
+      if (only_present && ck->files == 0)
+        continue;
+      exhunt_coverage ch = {family_names[f], ck->files > 0, ck->files, ck->records,     ck->first,
+                            ck->last,        NULL,          NULL,      channel_names[k]};
+      r->user->on_coverage(r->user->ctx, &ch);
+    }
   }
 }
 
@@ -1521,6 +1577,8 @@ static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *si
   pthread_mutex_init(&r->lock, NULL);
   for (int f = 0; f < EXH_FAM_COUNT; f++)
     r->cov[f].first = r->cov[f].last = r->cov[f].build_time = EXHUNT_NO_TIME;
+  for (int k = 0; k < N_CHANNELS; k++)
+    r->chan_cov[k].first = r->chan_cov[k].last = EXHUNT_NO_TIME;
 }
 
 static void run_free(run *r)

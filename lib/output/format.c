@@ -203,6 +203,8 @@ exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
   if (c->server)
     jbytes(&w, "server", c->server, strlen(c->server));
   jstr(&w, "family", c->family);
+  if (c->channel)
+    jbytes(&w, "channel", c->channel, strlen(c->channel));
   jkey(&w, "present");
   jraw(&w, c->present ? "true" : "false");
   juint(&w, "files", c->files);
@@ -353,9 +355,11 @@ exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
 
 exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c)
 {
-  exhunt_err err = exh_dynbuf_addf(b, "  %-22s ", c->family);
+  exhunt_err err = c->channel ? exh_dynbuf_addf(b, "    %-36s ", c->channel)
+                              : exh_dynbuf_addf(b, "  %-22s ", c->family);
   if (!err && !c->present)
-    return exh_dynbuf_adds(b, "MISSING: no log of this family in the evidence\n");
+    return exh_dynbuf_adds(b, c->channel ? "MISSING: no event of this channel in the evidence\n"
+                                         : "MISSING: no log of this family in the evidence\n");
   if (!err)
     err = exh_dynbuf_addf(b, "%llu files, %llu records, ", (unsigned long long)c->files,
                           (unsigned long long)c->records);

@@ -181,7 +181,11 @@ if [ -d "$SRC/examples/compromised-exchange" ]; then
   for rule in cve_2021_26855_ssrf cve_2021_27065_set_vdir iis_webshell_request; do
     grep -q "\"rule\":\"exhunt.log.$rule\"" "$TMP/out" && ok || bad "logs: $rule found"
   done
-  [ "$(grep -c '"type":"coverage"' "$TMP/out")" = 5 ] && ok || bad "logs: one coverage line per family"
+  [ "$(grep '"type":"coverage"' "$TMP/out" | grep -vc '"channel"')" = 5 ] && ok || bad "logs: one coverage line per family"
+  # and per event channel the detectors read: the example's events are Sysmon's only
+  [ "$(grep -c '"type":"coverage","family":"windows-events","channel"' "$TMP/out")" = 4 ] && ok || bad "logs: four event channels in coverage"
+  grep -q '"channel":"Microsoft-Windows-Sysmon/Operational","present":true' "$TMP/out" && ok || bad "logs: Sysmon channel present"
+  grep -q '"channel":"Security","present":false' "$TMP/out" && ok || bad "logs: Security channel missing"
   grep -q '"family":"exchange-oabgenerator","present":false' "$TMP/out" && ok || bad "logs: missing family reported"
   grep -q '"client_ip":"203.0.113.47"' "$TMP/out" && ok || bad "logs: attacker IP carried"
   expect_rc 0 "logs: clean example" -- "$EXHUNT" logs "$SRC/examples/clean-exchange"
@@ -225,7 +229,7 @@ if [ -d "$EVTX_DIR" ] && command -v evtxinfo >/dev/null; then
   for f in "$EVTX_DIR"/*.evtx; do
     want=$(evtxinfo "$f" | awk -F: '/Number of records/ {gsub(/[ \t]/, "", $2); print $2; exit}')
     "$EXHUNT" logs -f jsonl "$f" >"$TMP/out" 2>"$TMP/err"
-    got=$(python3 -c 'import json,sys; print(sum(json.loads(l).get("records",0) for l in open(sys.argv[1]) if "\"coverage\"" in l and "windows-events" in l))' "$TMP/out")
+    got=$(python3 -c 'import json,sys; print(sum(json.loads(l).get("records",0) for l in open(sys.argv[1]) if "\"coverage\"" in l and "windows-events" in l and "\"channel\"" not in l))' "$TMP/out")
     [ "$want" = "$got" ] && ok || bad "$(basename "$f"): $got records, evtxinfo says $want"
   done
   expect_rc 1 "evtx: IIS web shell spawning a shell" -- "$EXHUNT" logs -f jsonl "$EVTX_DIR/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx"
@@ -302,9 +306,16 @@ rows = [json.loads(ln) for ln in open(sys.argv[1], encoding="utf-8")]
 when = {o["line"]: o.get("timestamp") for o in rows if o["type"] == "finding"}
 assert when == {2: "2021-03-03T03:11:02Z", 4: "2021-03-03T04:51:02Z",
                 6: "2021-03-03T05:20:11Z"}, when
-cov = [o for o in rows if o["type"] == "coverage" and o["family"] == "windows-events"]
+cov = [o for o in rows if o["type"] == "coverage" and o["family"] == "windows-events" and "channel" not in o]
 assert len(cov) == 1 and cov[0]["records"] == 8, cov
 assert (cov[0]["first"], cov[0]["last"]) == ("2021-03-03T02:58:40Z", "2021-03-03T06:20:00Z"), cov
+# per channel: winlogbeat's winlog.channel, Velociraptor's System.Channel, OTRF's Channel
+chan = {o["channel"]: (o["records"], o["first"], o["last"]) for o in rows
+        if o["type"] == "coverage" and "channel" in o}
+assert chan == {"Security": (1, "2021-03-03T02:58:40Z", "2021-03-03T02:58:40Z"),
+                "Microsoft-Windows-Sysmon/Operational": (2, "2021-03-03T04:51:02Z", "2021-03-03T04:55:10Z"),
+                "Application": (3, "2021-03-03T03:11:02Z", "2021-03-03T06:00:00Z"),
+                "MSExchange Management": (2, "2021-03-03T05:20:11Z", "2021-03-03T06:20:00Z")}, chan
 PY
 
 echo "$pass passed, $fail failed"

@@ -19,7 +19,7 @@ typedef struct hunt_rec_log {
   char ids[256][16];
   size_t n_ids;
   char verdict[32];
-  size_t n_verdicts, n_stories, n_builds, n_coverage;
+  size_t n_verdicts, n_stories, n_builds, n_coverage, n_channels, n_channels_present;
   bool order_ok; /* builds < findings < coverage < stories < verdict */
   int phase;     /* 0 builds, 1 findings, 2 coverage, 3 stories, 4 verdict */
   bool cited_ok; /* every cited id was emitted before */
@@ -68,9 +68,13 @@ static void on_build(void *ctx, const exhunt_build_seen *b)
 static void on_coverage(void *ctx, const exhunt_coverage *c)
 {
   (void)ctx;
-  (void)c;
   at_phase(2);
   hl.n_coverage++;
+  if (c->channel) {
+    hl.n_channels++;
+    if (c->present)
+      hl.n_channels_present++;
+  }
 }
 
 static void on_story(void *ctx, const exhunt_story *s)
@@ -145,7 +149,11 @@ static void test_compromised_example(void **state)
   assert_string_equal(hl.verdict, "COMPROMISED");
   assert_int_equal(hl.n_verdicts, 1);
   assert_true(hl.n_builds >= 1);
-  assert_int_equal(hl.n_coverage, 5);
+  /* 5 log families, and the 4 event channels, of which the example's
+   * Sysmon export holds one */
+  assert_int_equal(hl.n_coverage, 9);
+  assert_int_equal(hl.n_channels, 4);
+  assert_int_equal(hl.n_channels_present, 1);
   assert_true(hl.n_stories >= 1);
   assert_true(hl.order_ok);
   assert_true(hl.cited_ok);
