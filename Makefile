@@ -56,7 +56,8 @@ fuzz:
 	  t=fuzz_$$n; \
 	  mkdir -p build-fuzz/corpus-$$n; \
 	  for f in tests/fuzz/corpus/$$n/*; do case $$(basename $$f) in README*|LICENSE*) ;; *) cp -n $$f build-fuzz/corpus-$$n/ 2>/dev/null || true;; esac; done; \
-	  if [ $$n = logs ]; then cp -n ../shared/research-data/datasets/evtx-attack-samples/*.evtx build-fuzz/corpus-logs/ 2>/dev/null || true; fi; \
+	  if [ $$n = logs ]; then cp -n ../shared/research-data/datasets/evtx-attack-samples/*.evtx build-fuzz/corpus-logs/ 2>/dev/null || true; \
+	    for e in ../shared/research-data/datasets/evtx-attack-samples/*.evtx; do [ -f "$$e" ] && gzip -nc "$$e" >build-fuzz/corpus-logs/$$(basename "$$e").gz; done; fi; \
 	  opts="-max_len=65536"; [ -f tests/fuzz/$$n.flags ] && opts=$$(cat tests/fuzz/$$n.flags); \
 	  [ -f tests/fuzz/dict/$$n.dict ] && opts="$$opts -dict=../tests/fuzz/dict/$$n.dict"; \
 	  echo "== $$t ($(FUZZ_SECONDS) s) $$opts"; \

@@ -203,9 +203,11 @@ bool exh_event_from_json(exh_event *ev, const char *line, size_t len)
   }
   ev->doc = doc;
   flatten(ev, doc, NULL, 0);
-  static const char *const channel[] = {"Channel", "channel", NULL};
-  static const char *const provider[] = {"SourceName", "ProviderName", "provider_name",
-                                         "Provider",   "Name",         NULL};
+  /* LogName and Id: PowerShell's Get-WinEvent | ConvertTo-Json; log_name and
+   * source_name: winlogbeat 6. */
+  static const char *const channel[] = {"Channel", "channel", "LogName", "log_name", NULL};
+  static const char *const provider[] = {
+      "SourceName", "ProviderName", "provider_name", "source_name", "Provider", "Name", NULL};
   static const char *const id[] = {"EventID", "event_id", "EventId", NULL};
   static const char *const level[] = {"Level", "level", NULL};
   static const char *const when[] = {"TimeCreated", "@timestamp", "SystemTime", "UtcTime", NULL};
@@ -213,6 +215,10 @@ bool exh_event_from_json(exh_event *ev, const char *line, size_t len)
   ev->channel = first_of(ev, channel);
   ev->provider = first_of(ev, provider);
   ev->event_id = exh_view_uint(first_of(ev, id));
+  /* "Id" alone is too common a name to be an event id; beside LogName it is
+   * Get-WinEvent's. */
+  if (ev->event_id < 0 && exh_event_get(ev, "LogName").n)
+    ev->event_id = exh_view_uint(exh_event_get(ev, "Id"));
   ev->level = event_level(first_of(ev, level));
   ev->time = event_time(first_of(ev, when));
   ev->message = first_of(ev, message);

@@ -188,6 +188,35 @@ if [ -d "$SRC/examples/compromised-exchange" ]; then
   grep -q '"channel":"Security","present":false' "$TMP/out" && ok || bad "logs: Security channel missing"
   grep -q '"family":"exchange-oabgenerator","present":false' "$TMP/out" && ok || bad "logs: missing family reported"
   grep -q '"client_ip":"203.0.113.47"' "$TMP/out" && ok || bad "logs: attacker IP carried"
+  # Each finding's time, client and user agent are the line's own, read here
+  # independently (csv module; W3C by its #Fields), and the build is #Version's.
+  python3 - "$TMP/out" "$SRC/examples/compromised-exchange" <<'PY' && ok || bad "logs: finding fields equal the log lines' values"
+import csv, json, os, re, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+found = [o for o in rows if o["type"] == "finding"]
+assert found and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", o["timestamp"]) for o in found)
+checked = 0
+for o in found:
+    lines = open(o["path"], encoding="utf-8", errors="replace").read().splitlines()
+    line = lines[o["line"] - 1]
+    name = os.path.basename(o["path"])
+    if name.startswith("u_ex"):
+        fields = [l for l in lines[:o["line"]] if l.startswith("#Fields:")][-1].split()[1:]
+        v = dict(zip(fields, line.split(" ")))
+        want = (v["date"] + "T" + v["time"] + "Z", v["c-ip"], v["cs(User-Agent)"].replace("+", " "))
+    elif name.startswith("HttpProxy_"):
+        header = next(csv.reader([[l for l in lines if l.startswith("#Fields:")][-1][len("#Fields: "):]]))
+        v = dict(zip(header, next(csv.reader([line]))))
+        want = (v["DateTime"][:19] + "Z", v["ClientIpAddress"], v["UserAgent"])
+        ver = [l for l in lines if l.startswith("#Version:")][-1].split()[1]
+        cov = [c for c in rows if c["type"] == "coverage" and c["family"] == "exchange-httpproxy"]
+        assert cov[0]["build"] == ver, (cov, ver)
+    else:
+        continue
+    assert (o["timestamp"], o.get("client_ip"), o.get("user_agent")) == want, (o, want)
+    checked += 1
+assert checked >= 20, checked
+PY
   expect_rc 0 "logs: clean example" -- "$EXHUNT" logs "$SRC/examples/clean-exchange"
   grep -q 'MISSING' "$TMP/out" && ok || bad "logs text: missing family shown"
   expect_rc 0 "logs: --since after the attack" -- "$EXHUNT" logs --since 2021-03-04 "$SRC/examples/compromised-exchange"

@@ -1468,6 +1468,30 @@ static void test_windows_events_level_names(void **state)
   assert_true(exh_event_from_json(&ev, warn, strlen(warn)));
   assert_int_equal(exh_detect_event(&ev, hits, 4), 0);
   exh_event_free(&ev);
+
+  /* PowerShell's Get-WinEvent | ConvertTo-Json: LogName, Id, /Date(ms)/ */
+  const char *ps =
+      "{\"Id\":1001,\"LogName\":\"Application\",\"ProviderName\":\"MSExchange "
+      "Unified Messaging\",\"Level\":2,\"TimeCreated\":\"/Date(1614741062000)/\","
+      "\"Message\":\"Watson report ... UMWorkerProcess, System.InvalidCastException\"}";
+  assert_true(exh_event_from_json(&ev, ps, strlen(ps)));
+  assert_int_equal(ev.event_id, 1001);
+  assert_true(exh_view_eq(ev.channel, "Application"));
+  assert_int_equal(ev.time, 1614741062); /* date -u -d @1614741062: 2021-03-03 03:11:02 */
+  assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
+  exh_event_free(&ev);
+  /* winlogbeat 6: log_name, source_name */
+  const char *wb6 = "{\"log_name\":\"Application\",\"source_name\":\"MSExchange Unified "
+                    "Messaging\",\"event_id\":1001,\"level\":\"Error\",\"message\":\"System."
+                    "InvalidCastException\"}";
+  assert_true(exh_event_from_json(&ev, wb6, strlen(wb6)));
+  assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
+  exh_event_free(&ev);
+  /* "Id" without LogName is no event id */
+  const char *other = "{\"Channel\":\"Application\",\"Id\":7}";
+  assert_true(exh_event_from_json(&ev, other, strlen(other)));
+  assert_int_equal(ev.event_id, -1);
+  exh_event_free(&ev);
 }
 
 static void test_evtx_record_xml(void **state)
