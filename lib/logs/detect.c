@@ -475,6 +475,32 @@ static bool is_ecp_short_js(exh_view stem)
   return true;
 }
 
+/* The query of a web-shell tunnel's data request: Tunna's "proxy" (its
+ * connect carries "proxy&port=N&ip=H"), reGeorg's "cmd=read", "cmd=forward"
+ * and "cmd=disconnect" (each maybe followed by more parameters). */
+static bool tunnel_data_query(exh_view q)
+{
+  static const char *const cmds[] = {"cmd=read", "cmd=forward", "cmd=disconnect"};
+  if (exh_view_eq(q, "proxy"))
+    return true;
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    size_t k = strlen(cmds[i]);
+    if (exh_view_starts(q, cmds[i]) && (q.n == k || q.p[k] == '&'))
+      return true;
+  }
+  return false;
+}
+
+/* A server-side script: what a tunnel's web shell is. */
+static bool script_stem(exh_view stem)
+{
+  static const char *const ext[] = {".aspx", ".ashx", ".asmx", ".asp", ".php", ".jsp", ".jspx"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+    if (ends_ci(stem, ext[i]))
+      return true;
+  return false;
+}
+
 size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, size_t max)
 {
   size_t n = 0;
@@ -499,6 +525,17 @@ size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, 
     h = new_hit(hits, &n, max, "exhunt.log.iis_webshell_tunnel",
                 "Web-shell TCP tunnel opened (Tunna/reGeorg connect request)", "webshell-access",
                 EXHUNT_SEV_HIGH, "exploited");
+  } else if ((post || get) && status >= 200 && status < 300 && tunnel_data_query(query) &&
+             script_stem(stem)) {
+    h = new_hit(hits, &n, max, "exhunt.log.iis_webshell_tunnel_traffic",
+                "Web-shell TCP tunnel traffic (Tunna/reGeorg data requests, summed per client "
+                "and script)",
+                "webshell-access", EXHUNT_SEV_HIGH, "exploited");
+    if (h) {
+      h->tunnel_data = true;
+      h->method_post = post;
+      h->artifact = stem;
+    }
   } else if (post && is_ecp_short_js(stem)) {
     h = new_hit(hits, &n, max, "exhunt.log.iis_ecp_js_ssrf",
                 "POST to /ecp/<x>.js: the ProxyLogon SSRF entry point as IIS logs it", "exploit",
@@ -802,6 +839,18 @@ bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *
     exh_view token = view_from(p, (size_t)(q - p));
     return (ends_ci(token, ".aspx") || ends_ci(token, ".ashx")) && !shipped_page(token);
   }
+  case EXH_CHECK_TUNNEL_DATA: {
+    /* the needle starts a value, and that whole value is a tunnel's query */
+    if (csv_irregular(fam, line, len))
+      return true;
+    if (!at_value_start(fam, line, p))
+      return false;
+    const char *q = p;
+    char sep = field_sep(fam);
+    while (q < end && *q != sep)
+      q++;
+    return tunnel_data_query(view_from(p, (size_t)(q - p)));
+  }
   }
   return true;
 }
@@ -932,11 +981,16 @@ static bool span_scan_run(const span_scan *sp)
     /* What exh_detect_iis can accept, no more: scripts in the drop folders
      * (aspnet_client, owa/auth, ecp/auth), /ecp/<1-3 letters>.js, ProxyShell,
      * OWASSRF, tunnel connects (Tunna "proxy&port=", reGeorg
-     * "cmd=connect&target=...&port=": both hold "&port=") */
+     * "cmd=connect&target=...&port=": both hold "&port="), tunnel data
+     * requests (query "proxy", "cmd=read", "cmd=forward", "cmd=disconnect") */
     return scan_ci_at(sp, "aspnet_client", 6, EXH_CHECK_NONE) &&
            scan_ci_at(sp, "/auth/", 2, EXH_CHECK_AUTH_SCRIPT) && scan_j(sp, true) &&
            scan_ci_at(sp, "powershell", 2, EXH_CHECK_POWERSHELL) &&
-           scan_ci_at(sp, "&port=", 0, EXH_CHECK_NONE);
+           scan_ci_at(sp, "&port=", 0, EXH_CHECK_NONE) &&
+           scan_ci_at(sp, "proxy", 3, EXH_CHECK_TUNNEL_DATA) &&
+           scan_ci_at(sp, "cmd=read", 3, EXH_CHECK_TUNNEL_DATA) &&
+           scan_ci_at(sp, "cmd=forward", 3, EXH_CHECK_TUNNEL_DATA) &&
+           scan_ci_at(sp, "cmd=disconnect", 3, EXH_CHECK_TUNNEL_DATA);
   default:
     return sp->fn(sp->ctx, sp->p);
   }

@@ -43,6 +43,11 @@ typedef struct exh_log_hit {
   bool artifact_csv;      /* a view into a quoted CSV value: "" stands for " */
   bool ssrf_candidate;    /* held back for per-client classification */
   bool ssrf_went_further; /* this row itself reached /ecp/ or /mapi/ */
+  /* A web-shell tunnel's data request: counted per client and script,
+   * reported once per file (thousands of them follow one connect). */
+  bool tunnel_data;
+  bool method_post;        /* tunnel_data: a POST (else a GET) */
+  const char *description; /* NULL, or what the finding sums up */
 } exh_log_hit;
 
 /* Column indexes of one table's header, looked up once per #Fields line. */
@@ -90,6 +95,8 @@ typedef enum exh_needle_check {
   EXH_CHECK_JSON,        /* "json": autodiscover.json plus a back end or '@' */
   EXH_CHECK_POWERSHELL,  /* "powershell": "/powershell" on a line with "/owa/" */
   EXH_CHECK_AUTH_SCRIPT, /* "/auth/": an .aspx/.ashx Exchange does not ship */
+  EXH_CHECK_TUNNEL_DATA, /* "proxy", "cmd=read"...: the whole query of a tunnel's
+                            data request (Tunna, reGeorg) */
 } exh_needle_check;
 
 /* Whether the row `line` (len bytes, without its "\r\n"), holding the

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -250,6 +251,7 @@ static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t
   f.cves = h->cves;
   f.n_cves = h->n_cves;
   f.outcome = h->outcome;
+  f.description = h->description;
   f.client_ip = view_str(h->client_ip, ip, sizeof ip);
   f.user_agent = view_str(h->user_agent, ua, sizeof ua);
   f.excerpt = excerpt;
@@ -416,6 +418,21 @@ typedef struct block_hits {
   const char *line_start, *line_end;
 } block_hits;
 
+/* One web-shell tunnel's data requests in one file: a client and the
+ * script it tunnels through, with the first request kept as the evidence. */
+typedef struct tunnel_acc {
+  char client[64], user_agent[256], script[256];
+  uint64_t requests, gets, posts;
+  uint64_t first_line;
+  int64_t first, last;
+  char *first_raw;
+  size_t first_raw_len;
+} tunnel_acc;
+
+/* Distinct (client, script) tunnels summed per file; more are counted in
+ * the last one's note, not kept. */
+#define MAX_TUNNELS 16
+
 typedef struct file_state {
   run *r;
   const char *path;
@@ -445,8 +462,11 @@ typedef struct file_state {
   uint64_t unbalanced; /* quotes that never closed */
   bool line_mode;      /* the fast path stopped at such a record */
   exh_event event;     /* JSON lines: the current event */
-  block_hits hits;     /* buffer-at-once reading */
-  worker_pf *wpf;      /* the worker's prefilter scratch */
+  tunnel_acc *tunnels; /* NULL until the first tunnel data request */
+  size_t n_tunnels;
+  uint64_t tunnels_over; /* data requests of tunnels past MAX_TUNNELS */
+  block_hits hits;       /* buffer-at-once reading */
+  worker_pf *wpf;        /* the worker's prefilter scratch */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -460,11 +480,131 @@ static bool in_window(const run *r, int64_t ts)
   return true;
 }
 
+static void copy_field(char *dst, size_t cap, exh_view v)
+{
+  size_t n = v.n < cap - 1 ? v.n : cap - 1;
+  memcpy(dst, v.p, n);
+  dst[n] = '\0';
+}
+
+/* Adds one tunnel data request to its (client, script) sum. */
+static void count_tunnel(file_state *fs, const exh_log_hit *h, uint64_t line, int64_t ts,
+                         const char *raw, size_t raw_len)
+{
+  char client[64], script[256];
+  copy_field(client, sizeof client, h->client_ip);
+  copy_field(script, sizeof script, h->artifact);
+  tunnel_acc *t = NULL;
+  for (size_t i = 0; i < fs->n_tunnels && !t; i++)
+    if (strcmp(fs->tunnels[i].client, client) == 0 &&
+        strcasecmp(fs->tunnels[i].script, script) == 0)
+      t = &fs->tunnels[i];
+  if (!t) {
+    if (!fs->tunnels)
+      fs->tunnels = exh_calloc(MAX_TUNNELS, sizeof *fs->tunnels);
+    if (!fs->tunnels || fs->n_tunnels == MAX_TUNNELS) {
+      fs->tunnels_over++;
+      return;
+    }
+    t = &fs->tunnels[fs->n_tunnels++];
+    memcpy(t->client, client, sizeof client);
+    memcpy(t->script, script, sizeof script);
+    copy_field(t->user_agent, sizeof t->user_agent, h->user_agent);
+    t->first_line = line;
+    t->first = t->last = ts;
+    size_t n = raw_len < EXCERPT_CAP ? raw_len : EXCERPT_CAP;
+    t->first_raw = exh_malloc(n + 1);
+    if (t->first_raw) {
+      memcpy(t->first_raw, raw, n);
+      t->first_raw[n] = '\0';
+      t->first_raw_len = n;
+    }
+  }
+  t->requests++;
+  if (h->method_post)
+    t->posts++;
+  else
+    t->gets++;
+  if (ts != EXHUNT_NO_TIME) {
+    if (t->first == EXHUNT_NO_TIME || ts < t->first)
+      t->first = ts;
+    if (t->last == EXHUNT_NO_TIME || ts > t->last)
+      t->last = ts;
+  }
+}
+
+/* "2021-03-03T12:14:16Z", or "?" without a time. */
+static void fmt_time(char *out, size_t cap, int64_t t)
+{
+  struct tm tm;
+  time_t tt = (time_t)t;
+  if (t == EXHUNT_NO_TIME || !gmtime_r(&tt, &tm) ||
+      strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(out, cap, "?");
+}
+
+/* After a file: one finding per tunnel, at its first data request, saying
+ * how many followed and over what time. */
+static void flush_tunnels(file_state *fs)
+{
+  run *r = fs->r;
+  for (size_t i = 0; i < fs->n_tunnels; i++) {
+    tunnel_acc *t = &fs->tunnels[i];
+    char from[32], to[32], desc[640];
+    fmt_time(from, sizeof from, t->first);
+    fmt_time(to, sizeof to, t->last);
+    snprintf(desc, sizeof desc,
+             "%llu tunnel data requests (%llu GET, %llu POST) from %s to %s in this file, %s to "
+             "%s%s",
+             (unsigned long long)t->requests, (unsigned long long)t->gets,
+             (unsigned long long)t->posts, t->client[0] ? t->client : "an unknown client",
+             t->script, from, to,
+             i + 1 == fs->n_tunnels && fs->tunnels_over
+                 ? "; more tunnels in this file were counted but not told apart"
+                 : "");
+    exh_log_hit h;
+    memset(&h, 0, sizeof h);
+    h.rule = "exhunt.log.iis_webshell_tunnel_traffic";
+    h.title = "Web-shell TCP tunnel traffic (Tunna/reGeorg data requests, summed per client and "
+              "script)";
+    h.category = "webshell-access";
+    h.severity = EXHUNT_SEV_HIGH;
+    h.outcome = "exploited";
+    h.client_ip = (exh_view){t->client, strlen(t->client)};
+    h.user_agent = (exh_view){t->user_agent, strlen(t->user_agent)};
+    h.artifact = (exh_view){t->script, strlen(t->script)};
+    h.description = desc;
+    pthread_mutex_lock(&r->lock);
+    emit_locked(r, &h, fs->path, t->first_line, t->first, t->first_raw ? t->first_raw : "",
+                t->first_raw ? t->first_raw_len : 0);
+    pthread_mutex_unlock(&r->lock);
+  }
+}
+
+static void free_tunnels(file_state *fs)
+{
+  for (size_t i = 0; i < fs->n_tunnels; i++)
+    exh_free(fs->tunnels[i].first_raw);
+  exh_free(fs->tunnels);
+  fs->tunnels = NULL;
+  fs->n_tunnels = 0;
+}
+
 static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, int64_t ts,
                     const char *raw, size_t raw_len)
 {
   run *r = fs->r;
   if (n == 0 || !in_window(r, ts))
+    return;
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (hits[i].tunnel_data)
+      count_tunnel(fs, &hits[i], line, ts, raw, raw_len);
+    else
+      hits[kept++] = hits[i];
+  }
+  n = kept;
+  if (n == 0)
     return;
   pthread_mutex_lock(&r->lock);
   for (size_t i = 0; i < n; i++) {
@@ -1276,8 +1416,10 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
     else if (lines.src_err)
       notice(r, EXHUNT_NOTICE_ERROR, lines.src_err, "read-error", path,
              exhunt_strerror(lines.src_err));
+    flush_tunnels(&fs);
     account_file(&fs);
   }
+  free_tunnels(&fs);
   exh_lines_free(&lines);
   exh_table_free(&fs.table);
   exh_dynbuf_free(&fs.rec);

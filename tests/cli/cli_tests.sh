@@ -265,6 +265,24 @@ if [ -d "$EVTX_DIR" ] && command -v evtxinfo >/dev/null; then
   grep -q '"rule":"exhunt.log.web_worker_child_process".*cmd.exe' "$TMP/out" && ok || bad "evtx: w3wp -> cmd found"
   expect_rc 1 "IIS: Tunna web-shell tunnel" -- "$EXHUNT" logs -f jsonl "$EVTX_DIR/Tunna_rdp_tunnel_IIS.log"
   [ "$(grep -c '"rule":"exhunt.log.iis_webshell_tunnel"' "$TMP/out")" = 3 ] && ok || bad "Tunna: the 3 connect requests"
+  # and its data requests, counted here from the log itself, in one finding
+  python3 - "$TMP/out" "$EVTX_DIR/Tunna_rdp_tunnel_IIS.log" <<'PY' && ok || bad "Tunna: the data requests summed in one finding"
+import json, sys
+gets = posts = 0
+first = None
+for n, line in enumerate(open(sys.argv[2], encoding="utf-8", errors="replace"), 1):
+    f = line.split()
+    if len(f) > 11 and not line.startswith("#") and f[5] == "proxy" and f[11].startswith("2"):
+        gets += f[3] == "GET"
+        posts += f[3] == "POST"
+        first = first or n
+traffic = [o for o in map(json.loads, open(sys.argv[1])) if o.get("rule") == "exhunt.log.iis_webshell_tunnel_traffic"]
+assert len(traffic) == 1, traffic
+t = traffic[0]
+assert t["line"] == first and t["client_ip"] == "10.0.2.17" and t["artifact"] == "/erp/conn.aspx", t
+assert t["description"].startswith("%d tunnel data requests (%d GET, %d POST)" % (gets + posts, gets, posts)), (t, gets, posts)
+assert gets + posts > 4000
+PY
   # Collected EVTX often arrives gzipped, or saved without its extension.
   sysmon="$EVTX_DIR/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx"
   want=$(evtxinfo "$sysmon" | awk -F: '/Number of records/ {gsub(/[ \t]/, "", $2); print $2; exit}')

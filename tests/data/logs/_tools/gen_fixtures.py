@@ -494,6 +494,28 @@ def gen_variants():
     ]
     write("variants/content-only/export/ex01-frontend-proxy.log",
           directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows])
+    # (h) reGeorg-style and Tunna-style web-shell tunnels in IIS: a connect, its data
+    # requests (summed into one finding per client and script), and look-alikes.
+    def w(t, method, stem, query, ip, ua, status):
+        return " ".join(["2021-03-05", t, "192.0.2.10", method, stem, query, "443", "-", ip, ua, "-", status, "0", "0", "5"])
+    rg = "203.0.113.77"
+    lines = iis_header("2021-03-05 09:00:00") + [
+        w("09:00:01", "POST", "/aspnet_client/tunnel.ashx", "cmd=connect&target=10.0.0.5&port=3389", rg, "python-requests/2.25.1", "200"),
+        w("09:00:02", "POST", "/aspnet_client/tunnel.ashx", "cmd=forward", rg, "python-requests/2.25.1", "200"),
+        w("09:00:02", "POST", "/aspnet_client/tunnel.ashx", "cmd=read", rg, "python-requests/2.25.1", "200"),
+        w("09:00:03", "POST", "/Microsoft-Server-ActiveSync/Proxy/default.eas", "Cmd=Sync&User=bob&DeviceId=A1&DeviceType=iPhone",
+          "192.0.2.60", "Apple-iPhone13C2/1805.114", "200"),
+        w("09:00:04", "POST", "/aspnet_client/tunnel.ashx", "cmd=read", rg, "python-requests/2.25.1", "200"),
+        w("09:00:05", "GET", "/owa/auth/RedirSuiteServiceProxy.aspx", "-", "192.0.2.61", "Mozilla/5.0", "200"),
+        w("09:00:06", "POST", "/aspnet_client/tunnel.ashx", "cmd=read", rg, "python-requests/2.25.1", "500"),
+        w("09:00:07", "GET", "/images/logo.gif", "proxy", "192.0.2.62", "Mozilla/5.0", "200"),
+        w("09:00:09", "GET", "/erp/conn.aspx", "proxy&port=3389&ip=127.0.0.1", "198.51.100.90", "-", "200"),
+        w("09:00:10", "POST", "/erp/conn.aspx", "proxy", "198.51.100.90", "-", "200"),
+        w("09:00:11", "GET", "/erp/conn.aspx", "proxy", "198.51.100.90", "-", "200"),
+        w("09:00:12", "POST", "/aspnet_client/tunnel.ashx", "cmd=disconnect", rg, "python-requests/2.25.1", "200"),
+    ]
+    write("variants/tunnel/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", lines)
+
     # The CsvStrict form (a bare header, no # line at all), exported as .csv.
     rows = [ssrf("2021-03-03T20:10:00.100Z", "e1000000-0000-4000-8000-000000000004", ip, PY, "/mapi/emsmdb/?#", "200")]
     write("variants/content-only/export/ex01-proxy-strict.csv", [",".join(PROXY_FIELDS)] + [proxy_row(v) for v in rows])
