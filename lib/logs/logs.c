@@ -548,6 +548,9 @@ static void fmt_time(char *out, size_t cap, int64_t t)
 static void flush_tunnels(file_state *fs)
 {
   run *r = fs->r;
+  if (fs->tunnels_over && fs->n_tunnels == 0)
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", fs->path,
+           "out of memory: web-shell tunnel requests were seen but not summed");
   for (size_t i = 0; i < fs->n_tunnels; i++) {
     tunnel_acc *t = &fs->tunnels[i];
     char from[32], to[32], desc[640];

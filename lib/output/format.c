@@ -534,6 +534,11 @@ exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, 
       if (!err)
         err = exh_escape_display(b, f->artifact, f->artifact_len > 300 ? 300 : f->artifact_len);
     }
+    if (!err && f->description) { /* a sum over many records (a tunnel's requests) */
+      err = exh_dynbuf_adds(b, "\n     sum:   ");
+      if (!err)
+        err = tdisp(b, f->description);
+    }
     if (!err) {
       err = exh_dynbuf_adds(b, "\n     text:  ");
       if (!err)

@@ -283,6 +283,8 @@ assert t["line"] == first and t["client_ip"] == "10.0.2.17" and t["artifact"] ==
 assert t["description"].startswith("%d tunnel data requests (%d GET, %d POST)" % (gets + posts, gets, posts)), (t, gets, posts)
 assert gets + posts > 4000
 PY
+  expect_rc 1 "Tunna: text output" -- "$EXHUNT" logs "$EVTX_DIR/Tunna_rdp_tunnel_IIS.log"
+  grep -q '^     sum:   [0-9]* tunnel data requests (' "$TMP/out" && ok || bad "Tunna text: the sum shown"
   # Collected EVTX often arrives gzipped, or saved without its extension.
   sysmon="$EVTX_DIR/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx"
   want=$(evtxinfo "$sysmon" | awk -F: '/Number of records/ {gsub(/[ \t]/, "", $2); print $2; exit}')
