@@ -839,18 +839,6 @@ bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *
     exh_view token = view_from(p, (size_t)(q - p));
     return (ends_ci(token, ".aspx") || ends_ci(token, ".ashx")) && !shipped_page(token);
   }
-  case EXH_CHECK_TUNNEL_DATA: {
-    /* the needle starts a value, and that whole value is a tunnel's query */
-    if (csv_irregular(fam, line, len))
-      return true;
-    if (!at_value_start(fam, line, p))
-      return false;
-    const char *q = p;
-    char sep = field_sep(fam);
-    while (q < end && *q != sep)
-      q++;
-    return tunnel_data_query(view_from(p, (size_t)(q - p)));
-  }
   }
   return true;
 }
@@ -981,16 +969,12 @@ static bool span_scan_run(const span_scan *sp)
     /* What exh_detect_iis can accept, no more: scripts in the drop folders
      * (aspnet_client, owa/auth, ecp/auth), /ecp/<1-3 letters>.js, ProxyShell,
      * OWASSRF, tunnel connects (Tunna "proxy&port=", reGeorg
-     * "cmd=connect&target=...&port=": both hold "&port="), tunnel data
-     * requests (query "proxy", "cmd=read", "cmd=forward", "cmd=disconnect") */
+     * "cmd=connect&target=...&port=": both hold "&port="); not tunnel data
+     * requests (exh_log_hit.tunnel_data) */
     return scan_ci_at(sp, "aspnet_client", 6, EXH_CHECK_NONE) &&
            scan_ci_at(sp, "/auth/", 2, EXH_CHECK_AUTH_SCRIPT) && scan_j(sp, true) &&
            scan_ci_at(sp, "powershell", 2, EXH_CHECK_POWERSHELL) &&
-           scan_ci_at(sp, "&port=", 0, EXH_CHECK_NONE) &&
-           scan_ci_at(sp, "proxy", 3, EXH_CHECK_TUNNEL_DATA) &&
-           scan_ci_at(sp, "cmd=read", 3, EXH_CHECK_TUNNEL_DATA) &&
-           scan_ci_at(sp, "cmd=forward", 3, EXH_CHECK_TUNNEL_DATA) &&
-           scan_ci_at(sp, "cmd=disconnect", 3, EXH_CHECK_TUNNEL_DATA);
+           scan_ci_at(sp, "&port=", 0, EXH_CHECK_NONE);
   default:
     return sp->fn(sp->ctx, sp->p);
   }

@@ -44,7 +44,10 @@ typedef struct exh_log_hit {
   bool ssrf_candidate;    /* held back for per-client classification */
   bool ssrf_went_further; /* this row itself reached /ecp/ or /mapi/ */
   /* A web-shell tunnel's data request: counted per client and script,
-   * reported once per file (thousands of them follow one connect). */
+   * reported once per file (thousands of them follow one connect). No
+   * needle finds these rows: the engine looks for the script of a connect
+   * (rule exhunt.log.iis_webshell_tunnel, artifact = the script) in the
+   * rest of that file, so exh_row_may_match does not take them. */
   bool tunnel_data;
   bool method_post;        /* tunnel_data: a POST (else a GET) */
   const char *description; /* NULL, or what the finding sums up */
@@ -95,8 +98,6 @@ typedef enum exh_needle_check {
   EXH_CHECK_JSON,        /* "json": autodiscover.json plus a back end or '@' */
   EXH_CHECK_POWERSHELL,  /* "powershell": "/powershell" on a line with "/owa/" */
   EXH_CHECK_AUTH_SCRIPT, /* "/auth/": an .aspx/.ashx Exchange does not ship */
-  EXH_CHECK_TUNNEL_DATA, /* "proxy", "cmd=read"...: the whole query of a tunnel's
-                            data request (Tunna, reGeorg) */
 } exh_needle_check;
 
 /* Whether the row `line` (len bytes, without its "\r\n"), holding the

@@ -464,6 +464,11 @@ typedef struct file_state {
   exh_event event;     /* JSON lines: the current event */
   tunnel_acc *tunnels; /* NULL until the first tunnel data request */
   size_t n_tunnels;
+  /* Scripts a tunnel connect named in this file: their later rows are
+   * split (no needle finds a tunnel's data requests). */
+  char tunnel_scripts[MAX_TUNNELS][256];
+  size_t n_tunnel_scripts;
+  bool tunnel_added;     /* a script was added: the block read stops there */
   uint64_t tunnels_over; /* data requests of tunnels past MAX_TUNNELS */
   block_hits hits;       /* buffer-at-once reading */
   worker_pf *wpf;        /* the worker's prefilter scratch */
@@ -593,10 +598,39 @@ static void free_tunnels(file_state *fs)
   fs->n_tunnels = 0;
 }
 
+/* A tunnel connect's script: the rest of the file is searched for it. */
+static void remember_tunnel_script(file_state *fs, exh_view script)
+{
+  if (script.n == 0 || script.n >= sizeof fs->tunnel_scripts[0])
+    return;
+  for (size_t i = 0; i < fs->n_tunnel_scripts; i++)
+    if (strlen(fs->tunnel_scripts[i]) == script.n &&
+        memcmp(fs->tunnel_scripts[i], script.p, script.n) == 0)
+      return;
+  if (fs->n_tunnel_scripts == MAX_TUNNELS)
+    return; /* the connects themselves are still reported */
+  memcpy(fs->tunnel_scripts[fs->n_tunnel_scripts], script.p, script.n);
+  fs->tunnel_scripts[fs->n_tunnel_scripts++][script.n] = '\0';
+  fs->tunnel_added = true;
+}
+
+/* True if the row names a script a tunnel connect named before it. */
+static bool tunnel_row(const file_state *fs, const char *line, size_t len)
+{
+  for (size_t i = 0; i < fs->n_tunnel_scripts; i++)
+    if (memmem(line, len, fs->tunnel_scripts[i], strlen(fs->tunnel_scripts[i])))
+      return true;
+  return false;
+}
+
 static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, int64_t ts,
                     const char *raw, size_t raw_len)
 {
   run *r = fs->r;
+  /* a connect before --since still opens the tunnel whose rows follow */
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(hits[i].rule, "exhunt.log.iis_webshell_tunnel") == 0)
+      remember_tunnel_script(fs, hits[i].artifact);
   if (n == 0 || !in_window(r, ts))
     return;
   size_t kept = 0;
@@ -863,7 +897,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
     }
     /* Literal prefilter: most rows hold none of the detectors' needles;
      * they are read only for their time (coverage), without splitting. */
-    full = may_match || exh_row_may_match(fs->fam, line, len);
+    full = may_match || exh_row_may_match(fs->fam, line, len) ||
+           (fs->n_tunnel_scripts && tunnel_row(fs, line, len));
     if (full || !fast_record_time(fs, line, len, &ts)) {
       exh_table_split(&fs->table, line, len);
       ts = exh_record_time(&fs->table, &fs->cols);
@@ -1083,6 +1118,7 @@ static exh_prefilter_scratch *worker_scratch(file_state *fs)
 static bool find_block_hits(file_state *fs, const char *block, size_t n)
 {
   block_hits *h = &fs->hits;
+  fs->tunnel_added = false; /* only a script added while reading a block ends it */
   h->block = block;
   h->block_end = block + n;
   h->n = 0;
@@ -1106,6 +1142,13 @@ static bool find_block_hits(file_state *fs, const char *block, size_t n)
     if (has_meta_line(block, n))
       return false;
     exh_block_scan(fs->fam, block, n, on_block_hit, h);
+  }
+  /* the rows of tunnels opened earlier in this file */
+  for (size_t i = 0; i < fs->n_tunnel_scripts && !h->overflow; i++) {
+    const char *s = fs->tunnel_scripts[i], *at = block, *end = block + n;
+    size_t k = strlen(s);
+    while ((at = memmem(at, (size_t)(end - at), s, k)) != NULL && on_block_hit(h, at))
+      at += k;
   }
   /* several scanners, or Hyperscan's order: sort by line */
   if (h->n > 1)
@@ -1241,7 +1284,8 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
     /* Hyperscan's patterns may take a line the detectors' own scan would
      * not: that one decides, so exactly the same lines are split. */
     bool confirmed = hit && hits->confirm && !hits->overflow;
-    if (confirmed && !exh_row_may_match(fs->fam, p, len))
+    if (confirmed && !exh_row_may_match(fs->fam, p, len) &&
+        !(fs->n_tunnel_scripts && tunnel_row(fs, p, len)))
       hit = confirmed = false;
     if (hit && csv) {
       if (prev && exh_csv_ends_in_quote(prev, prev_len, false)) {
@@ -1262,6 +1306,13 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
     prev = NULL;
     if (hit) {
       process_line(fs, p, len, lineno + lines, confirmed);
+      if (fs->tunnel_added) {
+        /* a tunnel connect: the rest of the block was scanned without its
+         * script; the next block starts after this line */
+        fs->tunnel_added = false;
+        p = nl ? nl + 1 : end;
+        break;
+      }
     } else if (len) {
       fs->records++;
       unseen_line(&u, p, len);

@@ -970,22 +970,19 @@ static void test_needle_line_checks(void **state)
       {EXH_FAM_IIS, "d t POST /owa/auth/shell.aspx - 443 - 1.2.3.4 ua - 200", true},
       {EXH_FAM_IIS, "d t GET /ecp/auth/x.ASHX - 443 - 1.2.3.4 ua - 200", true},
       {EXH_FAM_IIS, "d t POST /owa/auth/LogOn.aspx - 443 - 1.2.3.4 ua - 200", false},
-      /* IIS: web-shell tunnels' data requests (Tunna "proxy", reGeorg
-       * "cmd=read" ...), and the ordinary traffic that holds those words */
-      {EXH_FAM_IIS, "d t POST /erp/conn.aspx proxy 80 - 10.0.2.17 - - 200 0 0 4", true},
-      {EXH_FAM_IIS, "d t GET /erp/conn.aspx proxy", true},
-      {EXH_FAM_IIS, "d t POST /tunnel.ashx cmd=read 443 - 1.2.3.4 ua - 200", true},
-      {EXH_FAM_IIS, "d t POST /tunnel.ashx cmd=forward&x=1 443 - 1.2.3.4 ua - 200", true},
-      {EXH_FAM_IIS, "d t POST /tunnel.ashx CMD=DISCONNECT 443 - 1.2.3.4 ua - 200", true},
+      /* IIS: a web-shell tunnel's data requests are no needle (the engine
+       * looks for the script a connect named, in the rest of the file);
+       * and ordinary traffic holding the same words */
+      {EXH_FAM_IIS, "d t POST /erp/conn.aspx proxy 80 - 10.0.2.17 - - 200 0 0 4", false},
+      {EXH_FAM_IIS, "d t POST /tunnel.ashx cmd=read 443 - 1.2.3.4 ua - 200", false},
       {EXH_FAM_IIS,
        "d t POST /Microsoft-Server-ActiveSync/Proxy/default.eas "
        "Cmd=Sync&User=bob&DeviceId=X&DeviceType=iPhone 443 - 1.2.3.4 Apple-iPhone - 200",
        false},
       {EXH_FAM_IIS, "d t GET /owa/auth/RedirSuiteServiceProxy.aspx - 443 - 1.2.3.4 ua - 200",
        false},
-      {EXH_FAM_IIS, "d t POST /x.aspx proxyfoo 443 - 1.2.3.4 ua - 200", false},
-      {EXH_FAM_IIS, "d t POST /x.aspx a=proxy 443 - 1.2.3.4 ua - 200", false},
-      {EXH_FAM_IIS, "d t POST /x.aspx cmd=reader 443 - 1.2.3.4 ua - 200", false},
+      {EXH_FAM_IIS, "d t GET /erp/conn.aspx proxy&port=3389&ip=127.0.0.1 80 - 1.2.3.4 - - 200",
+       true},
   };
   exh_prefilter *pf = exh_prefilter_new();
   exh_prefilter_scratch *s = pf ? exh_prefilter_scratch_new(pf) : NULL;
