@@ -217,6 +217,11 @@ for o in found:
     checked += 1
 assert checked >= 20, checked
 PY
+  # -o writes the same lines to a file, and is refused inside the evidence
+  expect_rc 1 "logs: -o FILE" -- "$EXHUNT" logs -f jsonl -o "$TMP/logs-o.jsonl" "$SRC/examples/compromised-exchange"
+  [ ! -s "$TMP/out" ] && [ "$(grep -c '"type":"finding"' "$TMP/logs-o.jsonl")" -gt 20 ] && ok || bad "logs -o: findings in the file, none on stdout"
+  expect_rc 2 "logs: -o inside the evidence refused" -- "$EXHUNT" logs -o "$SRC/examples/compromised-exchange/out.txt" "$SRC/examples/compromised-exchange"
+  [ ! -e "$SRC/examples/compromised-exchange/out.txt" ] && ok || bad "logs -o inside the evidence: nothing written"
   expect_rc 0 "logs: clean example" -- "$EXHUNT" logs "$SRC/examples/clean-exchange"
   grep -q 'MISSING' "$TMP/out" && ok || bad "logs text: missing family shown"
   expect_rc 0 "logs: --since after the attack" -- "$EXHUNT" logs --since 2021-03-04 "$SRC/examples/compromised-exchange"
