@@ -485,6 +485,17 @@ static bool in_window(const run *r, int64_t ts)
   return true;
 }
 
+/* Widens the span [*first, *last] to take `ts` (EXHUNT_NO_TIME: none). */
+static void widen_span(int64_t *first, int64_t *last, int64_t ts)
+{
+  if (ts == EXHUNT_NO_TIME)
+    return;
+  if (*first == EXHUNT_NO_TIME || ts < *first)
+    *first = ts;
+  if (*last == EXHUNT_NO_TIME || ts > *last)
+    *last = ts;
+}
+
 static void copy_field(char *dst, size_t cap, exh_view v)
 {
   size_t n = v.n < cap - 1 ? v.n : cap - 1;
@@ -530,12 +541,7 @@ static void count_tunnel(file_state *fs, const exh_log_hit *h, uint64_t line, in
     t->posts++;
   else
     t->gets++;
-  if (ts != EXHUNT_NO_TIME) {
-    if (t->first == EXHUNT_NO_TIME || ts < t->first)
-      t->first = ts;
-    if (t->last == EXHUNT_NO_TIME || ts > t->last)
-      t->last = ts;
-  }
+  widen_span(&t->first, &t->last, ts);
 }
 
 /* "2021-03-03T12:14:16Z", or "?" without a time. */
@@ -685,22 +691,12 @@ static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, con
 {
   fs->records++;
   int64_t ts = ev->time;
-  if (ts != EXHUNT_NO_TIME) {
-    if (fs->first == EXHUNT_NO_TIME || ts < fs->first)
-      fs->first = ts;
-    if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
-      fs->last = ts;
-  }
+  widen_span(&fs->first, &fs->last, ts);
   for (int c = 0; c < N_CHANNELS; c++) {
     if (!exh_view_eq(ev->channel, channel_names[c]))
       continue;
     fs->chan[c].records++;
-    if (ts != EXHUNT_NO_TIME) {
-      if (fs->chan[c].first == EXHUNT_NO_TIME || ts < fs->chan[c].first)
-        fs->chan[c].first = ts;
-      if (fs->chan[c].last == EXHUNT_NO_TIME || ts > fs->chan[c].last)
-        fs->chan[c].last = ts;
-    }
+    widen_span(&fs->chan[c].first, &fs->chan[c].last, ts);
     break;
   }
   exh_log_hit hits[4];
@@ -911,12 +907,7 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
     ts = raw_line_time(line, len);
   }
   fs->records++;
-  if (ts != EXHUNT_NO_TIME) {
-    if (fs->first == EXHUNT_NO_TIME || ts < fs->first)
-      fs->first = ts;
-    if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
-      fs->last = ts;
-  }
+  widen_span(&fs->first, &fs->last, ts);
   switch (fs->fam) {
   case EXH_FAM_HTTPPROXY:
     if (kind == EXH_LINE_RECORD && full)
@@ -1014,22 +1005,16 @@ static void account_file(file_state *fs)
   c->files++;
   c->records += fs->records;
   r->stats.records += fs->records;
-  if (fs->first != EXHUNT_NO_TIME && (c->first == EXHUNT_NO_TIME || fs->first < c->first))
-    c->first = fs->first;
-  if (fs->last != EXHUNT_NO_TIME && (c->last == EXHUNT_NO_TIME || fs->last > c->last))
-    c->last = fs->last;
+  widen_span(&c->first, &c->last, fs->first);
+  widen_span(&c->first, &c->last, fs->last);
   for (int k = 0; k < N_CHANNELS; k++) {
     coverage_acc *ck = &r->chan_cov[k];
     if (!fs->chan[k].records)
       continue;
     ck->files++;
     ck->records += fs->chan[k].records;
-    if (fs->chan[k].first != EXHUNT_NO_TIME &&
-        (ck->first == EXHUNT_NO_TIME || fs->chan[k].first < ck->first))
-      ck->first = fs->chan[k].first;
-    if (fs->chan[k].last != EXHUNT_NO_TIME &&
-        (ck->last == EXHUNT_NO_TIME || fs->chan[k].last > ck->last))
-      ck->last = fs->chan[k].last;
+    widen_span(&ck->first, &ck->last, fs->chan[k].first);
+    widen_span(&ck->first, &ck->last, fs->chan[k].last);
   }
   /* HttpProxy logs' #Version is the server build (15.01.2106.002); the
    * ECP Server log's is a format version and IIS's the W3C version. */
@@ -1159,12 +1144,8 @@ static bool find_block_hits(file_state *fs, const char *block, size_t n)
 static void note_time(file_state *fs, const char *line, size_t len)
 {
   int64_t ts;
-  if (!fast_record_time(fs, line, len, &ts) || ts == EXHUNT_NO_TIME)
-    return;
-  if (fs->first == EXHUNT_NO_TIME || ts < fs->first)
-    fs->first = ts;
-  if (fs->last == EXHUNT_NO_TIME || ts > fs->last)
-    fs->last = ts;
+  if (fast_record_time(fs, line, len, &ts))
+    widen_span(&fs->first, &fs->last, ts);
 }
 
 /* A line of a block that the detectors will not see: counted, and the
