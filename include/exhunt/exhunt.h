@@ -353,6 +353,10 @@ typedef struct exhunt_logs_opts {
   unsigned max_depth;
   exhunt_limits limits;
   exhunt_pace pace;
+  /* The paths are files a caller's own walk collected by name (exhunt
+   * hunt), not named by a user: a file among them that holds no log is
+   * counted in one note, as in a folder, not given a note of its own. */
+  bool paths_collected;
 } exhunt_logs_opts;
 
 void exhunt_logs_opts_init(exhunt_logs_opts *opts);

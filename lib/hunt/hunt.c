@@ -308,9 +308,9 @@ static int cmp_recs(const void *a, const void *b)
 /* Files the content scan leaves to the log engine (logs, event exports,
  * EVTX: IIS never runs them, and YARA over gigabytes of logs finds nothing
  * the log detectors do not), and Exchange database files nobody reads. */
-static const char *const log_patterns[] = {"*.log",   "*.log.gz",   "*.evtx",
-                                           "*.jsonl", "*.jsonl.gz", "*.ndjson",
-                                           "*.json",  "*.json.gz",  "*.ndjson.gz"};
+static const char *const log_patterns[] = {"*.log",     "*.log.gz",   "*.evtx",   "*.evtx.gz",
+                                           "*.jsonl",   "*.jsonl.gz", "*.ndjson", "*.json",
+                                           "*.json.gz", "*.ndjson.gz"};
 static const char *const skip_patterns[] = {"*.edb", "*.jrs", "*.chk", "*.etl"};
 
 static bool name_matches(const char *path, const char *const *pats, size_t n)
@@ -432,6 +432,7 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   lo.threads = opts->threads;
   lo.limits = opts->limits;
   lo.pace = opts->pace;
+  lo.paths_collected = true; /* by the tap, by name: not each worth a note */
   memset(&st, 0, sizeof st);
   err = exhunt_logs_paths((const char *const *)tap.logs, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;

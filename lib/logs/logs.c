@@ -1790,7 +1790,7 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
   exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
   for (size_t i = 0; i < n_paths && !err && !r.fatal; i++) {
     struct stat st;
-    r.root_is_file = stat(paths[i], &st) == 0 && S_ISREG(st.st_mode);
+    r.root_is_file = !opts->paths_collected && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode);
     err = exh_walk(paths[i], &wopts, &cb);
   }
   if (!err)

@@ -319,6 +319,11 @@ expect_rc 0 "logs: no log in a folder" -- "$EXHUNT" logs -f jsonl "$TMP/notlogs"
 grep -q '"what":"not-logs".*"reason":"2 file(s)' "$TMP/out" && ok || bad "not-logs note counts both"
 expect_rc 0 "logs text: notes counted" -- "$EXHUNT" logs "$TMP/notlogs"
 grep -q '^  notes: 1 (-v shows them)' "$TMP/out" && ok || bad "text summary counts the notes"
+# exhunt hunt hands the logs its walk collected to the same engine: one
+# note for them too, not one per file
+expect_rc 2 "hunt: no log, no build" -- "$EXHUNT" hunt -f jsonl "$TMP/notlogs"
+[ "$(grep -c '"what":"not-a-log"' "$TMP/out")" = 0 ] && grep -q '"what":"not-logs".*"reason":"1 file(s)' "$TMP/out" &&
+  ok || bad "hunt: files that are no log counted in one note"
 
 # The real recorded ProxyLogon exploit run (OTRF Security-Datasets
 # SDWIN-210314014019, MIT): 10,487 Windows events as JSON lines in a zip.
