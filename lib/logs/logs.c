@@ -1496,20 +1496,25 @@ static void read_gz_evtx(run *r, const char *path, const uint8_t head[8], exh_so
   exh_dynbuf b;
   exh_dynbuf_init(&b, EXH_EVTX_GZ_MAX_MEM);
   exhunt_err err = exh_dynbuf_add(&b, head, 8);
+  bool too_big = false;
   while (!err) {
-    err = exh_dynbuf_reserve(&b, 1024 * 1024);
-    if (err == EXHUNT_ELIMIT && b.len < b.max)
-      err = exh_dynbuf_reserve(&b, b.max - b.len);
-    if (err)
-      break;
+    size_t room = b.max - b.len < 1024 * 1024 ? b.max - b.len : 1024 * 1024;
     size_t got = 0;
-    err = src.read(src.ctx, (uint8_t *)b.data + b.len, b.cap - b.len, &got);
+    if (room == 0) { /* full: too big only if the stream goes on */
+      uint8_t probe;
+      err = src.read(src.ctx, &probe, 1, &got);
+      too_big = got > 0;
+      break;
+    }
+    err = exh_dynbuf_reserve(&b, room);
+    if (!err)
+      err = src.read(src.ctx, (uint8_t *)b.data + b.len, room, &got);
     if (got == 0 && !err)
       break;
     b.len += got;
   }
   char reason[200];
-  if (err == EXHUNT_ELIMIT && b.len >= b.max) {
+  if (too_big) {
     snprintf(reason, sizeof reason,
              "a gzipped EVTX file decompresses to more than %llu MiB, the most read into memory; "
              "decompress it and give the .evtx",
