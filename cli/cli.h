@@ -12,10 +12,20 @@
 #include "core/dynbuf.h"
 #include "exhunt/exhunt.h"
 
-/* Exit codes, documented in README and docs/output-schema.md. */
-#define EXIT_CLEAN 0
-#define EXIT_FINDINGS 1
-#define EXIT_ERROR 2
+/* Exit codes: one table for every command (docs/exit-codes.md). Never
+ * renumbered: automation branches on them. */
+#define EXIT_CLEAN 0         /* nothing to do */
+#define EXIT_FINDINGS 1      /* compromise, exploitation or a suspicious file seen */
+#define EXIT_ERROR 2         /* usage or runtime error: the run did not do its job */
+#define EXIT_ATTEMPTS 3      /* attacks attempted or scans only; nothing succeeded */
+#define EXIT_VULNERABLE 4    /* vulnerable or out of support; no compromise seen */
+#define EXIT_INSUFFICIENT 5  /* not enough evidence to answer (none, too little, unexamined) */
+#define EXIT_INTERRUPTED 130 /* stopped by SIGINT or SIGTERM; outputs left as they were */
+
+/* The more urgent of two outcome codes (1 > 3 > 4 > 5 > 0), for a run
+ * that answers for several servers or targets. EXIT_ERROR is not an
+ * outcome and is decided apart. */
+int cli_exit_worst(int a, int b);
 
 int cmd_scan(int argc, char **argv);
 void help_scan(FILE *out);

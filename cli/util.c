@@ -158,3 +158,13 @@ cleanup:
   close(fd);
   return rc;
 }
+
+int cli_exit_worst(int a, int b)
+{
+  static const int urgency[] = {EXIT_FINDINGS, EXIT_ATTEMPTS, EXIT_VULNERABLE, EXIT_INSUFFICIENT,
+                                EXIT_CLEAN};
+  for (size_t i = 0; i < sizeof urgency / sizeof *urgency; i++)
+    if (a == urgency[i] || b == urgency[i])
+      return urgency[i];
+  return a;
+}

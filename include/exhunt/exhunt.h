@@ -243,6 +243,10 @@ typedef struct exhunt_rules_info {
   size_t yara_files;
   size_t iocs_sha256, iocs_sha1, iocs_md5, iocs_name, iocs_path;
   bool heuristics;
+  /* The identity of the rule pack, for the run record of a report: the
+   * SHA-256 (lowercase hex) over every source added (embedded and the
+   * caller's, name and text, in order) and the heuristics switch. */
+  char sha256[65];
 } exhunt_rules_info;
 void exhunt_rules_get_info(const exhunt_rules *rules, exhunt_rules_info *out);
 
