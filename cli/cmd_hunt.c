@@ -24,47 +24,64 @@ void help_hunt(FILE *out)
         "IIS and Windows event logs. Then, per attacker (client address), the ordered\n"
         "steps; web shells tied to the log lines that planted and used them (a shell\n"
         "seen only in logs is reported as deleted); and one verdict per server:\n"
-        "  COMPROMISED            a web shell or post-exploitation activity was seen\n"
-        "  EXPLOITED              exploitation succeeded, no persistence was found\n"
-        "  ATTEMPTED              only failed attempts\n"
-        "  SCANNED                only probes\n"
-        "  CLEAN                  nothing, and the logs cover the exposure window\n"
-        "  INSUFFICIENT EVIDENCE  the logs do not reach into the window in which the\n"
-        "                         server was exposed (build history and first\n"
-        "                         exploitation in the wild), or there are none\n"
-        "with the reasons (finding ids such as F12) and the next steps.\n"
+        "  COMPROMISED             a web shell a web server could run, or\n"
+        "                          post-exploitation activity\n"
+        "  EXPLOITED               exploitation succeeded, no persistence was found\n"
+        "  ATTEMPTED               only failed attempts\n"
+        "  SCANNED                 only probes\n"
+        "  CLEAN                   nothing, and the HttpProxy/IIS logs cover every day\n"
+        "                          the server was exposed to a family exploited in the\n"
+        "                          wild (from its build history)\n"
+        "  NO SIGN OF COMPROMISE   nothing, but the logs cover only some of those days\n"
+        "                          (the headline says how many)\n"
+        "  INSUFFICIENT EVIDENCE   the logs cover none of them, or there are none\n"
+        "  NOT AN EXCHANGE SERVER  no Exchange install, log or build, and nothing found\n"
+        "with the reasons (finding ids such as F12) and the next steps. Exposure is a\n"
+        "badge of its own: VULNERABLE, OUT OF SUPPORT, PATCHED or UNKNOWN.\n"
         "\n"
         "Options:\n"
         "  -f, --format FMT      text (default), jsonl, timesketch, timesketch-csv, html\n"
         "  -o, --output FILE     write that format there instead of stdout\n"
         "  --report FMT=FILE     also write FMT to FILE (repeatable), e.g.\n"
         "                        --report html=report.html --report timesketch=tl.jsonl\n"
+        "  --since DATE          read log records from DATE on (2021-03-01 or\n"
+        "                        2021-03-01T12:00:00Z, UTC); coverage counts what was read\n"
+        "  --until DATE          read log records up to DATE (a bare date: through that day)\n"
         "  --rules PATH          add YARA rules (file or folder); --iocs FILE: IOC list\n"
         "  --no-default-rules    drop the embedded pack; --no-heuristics: no heuristics\n"
         "  --exclude GLOB        skip matching paths (repeatable)\n"
         "  -x, --one-file-system do not enter other file systems\n"
         "  -j, --threads N       worker threads (default: one per core)\n"
+        "  --details             text: every finding in full after the verdicts\n"
         "  --min-severity LEVEL  text: findings listed at or above LEVEL (default low)\n"
-        "  -v, --verbose         also print notes on stderr\n"
+        "  -v, --verbose         also print notes on stderr, and --details\n"
         "  -q, --quiet           text: no closing summary line\n"
         "  --no-progress         no progress line (shown on a terminal)\n",
         out);
   cli_limit_help(out, true, true);
   fputs("\n"
         "No output file may lie inside EVIDENCE: evidence is read-only.\n"
-        "Exit status: 1 if a server is COMPROMISED, EXPLOITED, ATTEMPTED or SCANNED;\n"
-        "else 2 if one has INSUFFICIENT EVIDENCE, or errors left something unexamined,\n"
-        "or on a usage error; 0 if every server is CLEAN.\n",
+        "Exit status (docs/exit-codes.md), the most urgent server deciding:\n"
+        "  1  a server is COMPROMISED or EXPLOITED\n"
+        "  3  a server is ATTEMPTED or SCANNED\n"
+        "  4  a server's exposure is VULNERABLE or OUT OF SUPPORT\n"
+        "  5  not enough evidence: INSUFFICIENT EVIDENCE, NO SIGN OF COMPROMISE,\n"
+        "     NOT AN EXCHANGE SERVER, exposure UNKNOWN, or errors left evidence unexamined\n"
+        "  0  every server CLEAN and PATCHED: nothing to do\n"
+        "  2  usage or runtime error\n",
         out);
 }
 
-enum { OPT_REPORT = 256, OPT_EXCLUDE };
+enum { OPT_REPORT = 256, OPT_EXCLUDE, OPT_SINCE, OPT_UNTIL, OPT_DETAILS };
 
 static const struct option hunt_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
     CLI_RULE_OPTIONS,
     CLI_LIMIT_OPTIONS,
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
+    {"details", no_argument, NULL, OPT_DETAILS},
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
     {"format", required_argument, NULL, 'f'},
@@ -152,6 +169,23 @@ int cmd_hunt(int argc, char **argv)
       }
       excludes[n_excludes++] = optarg;
       break;
+    case OPT_SINCE:
+    case OPT_UNTIL: {
+      int64_t t;
+      bool date_only = false;
+      if (!cli_parse_date(optarg, &t, &date_only)) {
+        rc = cli_usage_error("hunt", "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", optarg);
+        goto cleanup;
+      }
+      if (opt == OPT_SINCE)
+        opts.since = t;
+      else
+        opts.until = date_only ? t + 86399 : t; /* a bare date: through that day */
+      break;
+    }
+    case OPT_DETAILS:
+      o.details = true;
+      break;
     case 'x':
       opts.one_file_system = true;
       break;
@@ -169,6 +203,7 @@ int cmd_hunt(int argc, char **argv)
       break;
     case 'v':
       c.verbose = true;
+      o.details = true;
       break;
     case 'q':
       c.quiet = true;
@@ -189,12 +224,16 @@ int cmd_hunt(int argc, char **argv)
     rc = cli_usage_error("hunt", "%s", "no EVIDENCE path given");
     goto cleanup;
   }
+  if (opts.since != EXHUNT_NO_TIME && opts.until != EXHUNT_NO_TIME && opts.until < opts.since) {
+    rc = cli_usage_error("hunt", "%s", "--until is before --since");
+    goto cleanup;
+  }
   hunt_out_add(&o, main_fmt, main_path);
   for (size_t i = 0; i < n_reports; i++)
     hunt_out_add(&o, reports[i].fmt, reports[i].path);
   char **roots = argv + optind;
   int n_roots = argc - optind;
-  if ((rc = hunt_out_open(&o, roots, n_roots, no_progress)) != 0)
+  if ((rc = hunt_out_open(&o, argc, argv, roots, n_roots, no_progress)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_sink sink = hunt_out_sink(&o);

@@ -1,9 +1,10 @@
 /*
  * hunt_out.c - see hunt_out.h. The library reports a server's records in
- * one block (builds, findings, coverage, stories, verdict), so the text
- * report of a server is written when its verdict arrives, verdict first.
- * JSON Lines and timelines are written as records come; the HTML report,
- * which embeds every record, at the end.
+ * one block (builds, findings, coverage, stories, verdict). JSON Lines and
+ * timelines are written as records come; the HTML report, which embeds
+ * every record, at the end; and the text report at the end too, because
+ * it puts every server's verdict before any server's detail: an
+ * administrator with forty servers reads the answers first.
  */
 #include "hunt_out.h"
 
@@ -14,15 +15,25 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/alloc.h"
 #include "output/escape.h"
 #include "output/format.h"
 #include "output/timeline.h"
 
-#define TOP_FINDINGS 10
 #define ALL_RECORDS_MAX (1024ull * 1024 * 1024) /* HTML report data cap */
+#define TEXT_MAX (1024ull * 1024 * 1024)        /* text report cap */
+#define RULES_SHOWN 4                           /* rules named per flagged file */
 
-static const char *const verdict_names[] = {"COMPROMISED", "EXPLOITED", "ATTEMPTED",
-                                            "SCANNED",     "CLEAN",     "INSUFFICIENT EVIDENCE"};
+/* The verdicts, in the order the summary counts them. */
+static const char *const verdict_names[] = {"COMPROMISED",
+                                            "EXPLOITED",
+                                            "ATTEMPTED",
+                                            "SCANNED",
+                                            "CLEAN",
+                                            "NO SIGN OF COMPROMISE",
+                                            "INSUFFICIENT EVIDENCE",
+                                            "NOT AN EXCHANGE SERVER"};
+#define N_VERDICTS (sizeof verdict_names / sizeof *verdict_names)
 
 bool hunt_parse_fmt(const char *s, hunt_fmt *out)
 {
@@ -35,7 +46,6 @@ bool hunt_parse_fmt(const char *s, hunt_fmt *out)
                {"timesketch", HUNT_TIMESKETCH},
                {"timesketch-jsonl", HUNT_TIMESKETCH},
                {"timesketch-csv", HUNT_TIMESKETCH_CSV},
-               {"csv", HUNT_TIMESKETCH_CSV},
                {"html", HUNT_HTML}};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (strcmp(s, names[i].name) == 0) {
@@ -49,12 +59,12 @@ void hunt_out_init(hunt_out *o, cli_report *r)
 {
   memset(o, 0, sizeof *o);
   o->report = r;
+  o->outcome = EXIT_CLEAN;
   exh_dynbuf_init(&o->all, ALL_RECORDS_MAX);
   exh_dynbuf_init(&o->line, 0);
-  exh_dynbuf_init(&o->block, 0);
-  exh_dynbuf_init(&o->story, 0);
-  exh_dynbuf_init(&o->top, 0);
-  exh_dynbuf_init(&o->facts, 0);
+  exh_dynbuf *text[] = {&o->head, &o->over, &o->body, &o->tail, &o->story, &o->facts};
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+    exh_dynbuf_init(text[i], TEXT_MAX);
 }
 
 bool hunt_out_add(hunt_out *o, hunt_fmt fmt, const char *path)
@@ -83,9 +93,14 @@ static void put(hunt_out *o, hunt_fmt fmt, const exh_dynbuf *b)
       o->write_errors++;
 }
 
-int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
+int hunt_out_open(hunt_out *o, int argc, char **argv, char **roots, int n_roots, bool no_progress)
 {
   cli_report *r = o->report;
+  o->argc = argc;
+  o->argv = argv;
+  o->roots = roots;
+  o->n_roots = n_roots;
+  o->started = time(NULL);
   for (size_t i = 0; i < o->n_outs; i++) {
     hunt_output *out = &o->outs[i];
     if (!out->path) {
@@ -122,8 +137,12 @@ int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
 /* A JSON record goes to the JSON Lines outputs and into the HTML data. */
 static void record(hunt_out *o, exhunt_err err)
 {
-  if (err)
+  if (err) {
+    /* never write half a record: the line would not parse */
     o->write_errors++;
+    exh_dynbuf_reset(&o->line);
+    return;
+  }
   put(o, HUNT_JSONL, &o->line);
   if (wants(o, HUNT_HTML) && exh_dynbuf_add(&o->all, o->line.data, o->line.len) != EXHUNT_OK)
     o->write_errors++;
@@ -139,7 +158,8 @@ static void timeline_finding(hunt_out *o, const exhunt_finding *f, const char *s
     exh_dynbuf_reset(&o->line);
     if (exh_timeline_finding(&o->line, f, server, csv ? EXH_TIMELINE_CSV : EXH_TIMELINE_JSONL))
       o->write_errors++;
-    put(o, fmt, &o->line);
+    else
+      put(o, fmt, &o->line);
   }
   exh_dynbuf_reset(&o->line);
 }
@@ -194,7 +214,8 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
     if (wants(o, fmt)) {
       if (exh_timeline_build(&o->line, s, csv ? EXH_TIMELINE_CSV : EXH_TIMELINE_JSONL))
         o->write_errors++;
-      put(o, fmt, &o->line);
+      else
+        put(o, fmt, &o->line);
       exh_dynbuf_reset(&o->line);
     }
   }
@@ -211,7 +232,50 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
     exh_dynbuf_adds(b, " .. ");
     exh_iso8601(b, s->last);
   }
+  if (s->installed)
+    exh_dynbuf_adds(b, " (installed fresh)");
   exh_dynbuf_addc(b, '\n');
+}
+
+/* Keeps what the text report needs of a finding until its verdict. */
+static void keep_row(hunt_out *o, const exhunt_finding *f)
+{
+  if (o->n_rows == o->cap_rows) {
+    size_t cap = o->cap_rows ? o->cap_rows * 2 : 64;
+    hunt_row *bigger = exh_reallocarray(o->rows, cap, sizeof *bigger);
+    if (!bigger) {
+      o->write_errors++;
+      return;
+    }
+    o->rows = bigger;
+    o->cap_rows = cap;
+  }
+  hunt_row *row = &o->rows[o->n_rows];
+  memset(row, 0, sizeof *row);
+  row->path = exh_strdup(f->path ? f->path : "");
+  row->rule = exh_strdup(f->rule ? f->rule : "");
+  row->title = exh_strdup(f->title ? f->title : "");
+  row->severity = f->severity;
+  row->log = f->line != 0;
+  row->order = o->n_rows;
+  snprintf(row->id, sizeof row->id, "%s", f->id ? f->id : "");
+  if (o->details) {
+    exh_dynbuf d;
+    exh_dynbuf_init(&d, 0);
+    /* the file's header is written once, by the first of its findings */
+    if (exh_text_finding(&d, f, false, true) == EXHUNT_OK)
+      row->detail = exh_strdup(d.data ? d.data : "");
+    exh_dynbuf_free(&d);
+  }
+  if (!row->path || !row->rule || !row->title || (o->details && !row->detail)) {
+    exh_free(row->path);
+    exh_free(row->rule);
+    exh_free(row->title);
+    exh_free(row->detail);
+    o->write_errors++;
+    return;
+  }
+  o->n_rows++;
 }
 
 static void on_finding(void *ctx, const exhunt_finding *f)
@@ -219,12 +283,18 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   hunt_out *o = ctx;
   cli_report *r = o->report;
   o->n_findings++;
+  if (f->path && !f->status && exh_strset_add(&o->flagged, f->path) < 0)
+    o->write_errors++;
   record(o, exh_jsonl_finding(&o->line, f));
   timeline_finding(o, f, f->server);
   if (!wants(o, HUNT_TEXT))
     return;
-  if (f->status) { /* exposure: one line per vulnerable or unknown family */
-    if (strcmp(f->status, "patched") != 0) {
+  if (f->status) { /* exposure: the vulnerable families, counted; listed with --details */
+    if (strcmp(f->status, "vulnerable") == 0) {
+      snprintf(o->vuln_ids[o->n_vuln ? 1 : 0], sizeof o->vuln_ids[0], "%s", f->id ? f->id : "");
+      o->n_vuln++;
+    }
+    if (o->details && strcmp(f->status, "patched") != 0) {
       exh_dynbuf_addf(&o->facts, "   %-10s %s ", f->status, f->id ? f->id : "");
       disp(&o->facts, f->title);
       if (f->fixed_in) {
@@ -236,24 +306,8 @@ static void on_finding(void *ctx, const exhunt_finding *f)
     }
     return;
   }
-  if (f->severity < r->min_severity)
-    return;
-  /* Top findings: the most severe per file (they arrive most severe
-   * first), so one shell does not fill the screen. */
-  bool seen_path = f->path && o->top.data && !f->line && strstr(o->top.data, f->path);
-  if (o->n_top < TOP_FINDINGS && f->severity >= EXHUNT_SEV_HIGH && !seen_path) {
-    o->n_top++;
-    exh_dynbuf_addf(&o->top, "   [%s] %s %s: ", exhunt_severity_name(f->severity), f->id,
-                    f->category);
-    disp(&o->top, f->title);
-    exh_dynbuf_adds(&o->top, "\n        ");
-    disp(&o->top, f->path);
-    if (f->line)
-      exh_dynbuf_addf(&o->top, ":%llu", (unsigned long long)f->line);
-    exh_dynbuf_addc(&o->top, '\n');
-  }
-  exh_dynbuf_addf(&o->block, "\n   %s", f->id ? f->id : "");
-  exh_text_finding(&o->block, f, r->color, true);
+  if (f->severity >= r->min_severity)
+    keep_row(o, f);
 }
 
 static void on_coverage(void *ctx, const exhunt_coverage *c)
@@ -269,10 +323,9 @@ static void on_notice(void *ctx, const exhunt_notice *n)
   hunt_out *o = ctx;
   cli_report *r = o->report;
   record(o, exh_jsonl_notice(&o->line, n));
-  /* A cap hit (EXHUNT_ELIMIT: a line cut, a folder too deep, a story
-   * capped) left part of the evidence unexamined: shown like an error, not
-   * only with -v, so a text-only run does not skip it silently. */
-  if (n->kind == EXHUNT_NOTICE_ERROR || n->code == EXHUNT_ELIMIT || r->verbose) {
+  /* Errors always (something was left unexamined); notes with -v, as the
+   * help says: they never lose coverage. */
+  if (n->kind == EXHUNT_NOTICE_ERROR || r->verbose) {
     clear_progress(o);
     exh_text_notice(&o->line, n);
     fflush(stdout);
@@ -337,6 +390,8 @@ static void on_story(void *ctx, const exhunt_story *st)
     for (size_t k = i; k < j && n < 12; k++)
       idv[n++] = st->steps[k].evidence;
     ids(b, (exhunt_evidence){idv, n});
+    if (j - i > 12)
+      exh_dynbuf_addf(b, " +%zu", j - i - 12);
     exh_dynbuf_addc(b, '\n');
     i = j;
   }
@@ -361,41 +416,311 @@ static void on_story(void *ctx, const exhunt_story *st)
   }
 }
 
-static int verdict_index(const char *v)
+static size_t verdict_index(const char *v)
 {
-  for (int i = 0; i < 6; i++)
+  for (size_t i = 0; i < N_VERDICTS; i++)
     if (strcmp(v, verdict_names[i]) == 0)
       return i;
-  return 5;
+  return N_VERDICTS - 1;
+}
+
+/* What a server's verdict asks of its administrator, as an exit code. */
+static int verdict_code(const exhunt_verdict *v)
+{
+  size_t vi = verdict_index(v->verdict);
+  if (vi <= 1)
+    return EXIT_FINDINGS;
+  if (vi <= 3)
+    return EXIT_ATTEMPTS;
+  if (v->badge && (strcmp(v->badge, "VULNERABLE") == 0 || strcmp(v->badge, "OUT OF SUPPORT") == 0))
+    return EXIT_VULNERABLE;
+  if (vi == 4 && v->badge && strcmp(v->badge, "PATCHED") == 0 && !v->errors)
+    return EXIT_CLEAN;
+  return EXIT_INSUFFICIENT;
+}
+
+static const char *verdict_color(size_t vi)
+{
+  return vi <= 1 ? "\033[1;41;97m" : vi <= 3 ? "\033[1;33m" : vi == 4 ? "\033[1;32m" : "\033[1;35m";
+}
+
+static const char *badge_color(const char *badge)
+{
+  if (strcmp(badge, "VULNERABLE") == 0)
+    return "\033[1;31m";
+  if (strcmp(badge, "OUT OF SUPPORT") == 0)
+    return "\033[1;33m";
+  if (strcmp(badge, "PATCHED") == 0)
+    return "\033[1;32m";
+  return "\033[1;35m";
+}
+
+/* "VULNERABLE (18 families, 5 exploited in the wild)". */
+static void badge_text(exh_dynbuf *b, const exhunt_verdict *v, bool color)
+{
+  const char *badge = v->badge ? v->badge : "UNKNOWN";
+  exh_dynbuf_addf(b, "%s%s%s", color ? badge_color(badge) : "", badge, color ? "\033[0m" : "");
+  if (strcmp(badge, "VULNERABLE") == 0)
+    exh_dynbuf_addf(b, " (%u famil%s, %u exploited in the wild)", v->families_vulnerable,
+                    v->families_vulnerable == 1 ? "y" : "ies", v->exploited_in_wild);
+  else if (strcmp(badge, "UNKNOWN") == 0)
+    exh_dynbuf_adds(b, v->build ? " (build not in the database)" : " (no build found)");
+  else if (strcmp(badge, "NOT APPLICABLE") == 0)
+    exh_dynbuf_adds(b, " (not Exchange)");
+}
+
+/* The headline's words after the verdict: "logs cover 1 of 60 exposed days". */
+static const char *headline_detail(const exhunt_verdict *v, size_t *len)
+{
+  const char *h = v->headline ? v->headline : "";
+  const char *open = strchr(h, '(');
+  size_t n = strlen(h);
+  if (!open || n < 2 || h[n - 1] != ')') {
+    *len = 0;
+    return h;
+  }
+  *len = (size_t)(h + n - 1 - (open + 1));
+  return open + 1;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+  const hunt_row *x = a, *y = b;
+  if (x->log != y->log)
+    return x->log - y->log;
+  int c = x->log ? strcmp(x->rule, y->rule) : strcmp(x->path, y->path);
+  if (c)
+    return c;
+  if (x->severity != y->severity)
+    return (int)y->severity - (int)x->severity;
+  return (x->order > y->order) - (x->order < y->order);
+}
+
+/* A run of rows about one file (or one log rule). */
+typedef struct row_group {
+  size_t from, to;
+  exhunt_severity worst;
+  bool log;
+} row_group;
+
+static int cmp_groups(const void *a, const void *b)
+{
+  const row_group *x = a, *y = b;
+  if (x->log != y->log)
+    return x->log - y->log;
+  if (x->worst != y->worst)
+    return (int)y->worst - (int)x->worst;
+  size_t nx = x->to - x->from, ny = y->to - y->from;
+  if (x->log && nx != ny)
+    return nx < ny ? 1 : -1;
+  return (x->from > y->from) - (x->from < y->from);
+}
+
+/* `path` under `server`, as the story shows it. */
+static const char *rel_to(const char *server, const char *path)
+{
+  size_t n = strlen(server);
+  while (n > 1 && server[n - 1] == '/')
+    n--;
+  return strncmp(path, server, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+/* Flagged files, one block a file with its rules, the most severe first;
+ * then log findings, one line a rule with its count. */
+static void text_rows(hunt_out *o, exh_dynbuf *b, const char *server)
+{
+  if (o->n_rows > 1)
+    qsort(o->rows, o->n_rows, sizeof *o->rows, cmp_rows);
+  row_group *g = o->n_rows ? exh_calloc(o->n_rows, sizeof *g) : NULL;
+  if (o->n_rows && !g) {
+    o->write_errors++;
+    return;
+  }
+  size_t n_g = 0, n_files = 0, n_logs = 0;
+  for (size_t i = 0; i < o->n_rows;) {
+    const hunt_row *r = &o->rows[i];
+    size_t j = i + 1;
+    while (j < o->n_rows && o->rows[j].log == r->log &&
+           strcmp(r->log ? o->rows[j].rule : o->rows[j].path, r->log ? r->rule : r->path) == 0)
+      j++;
+    g[n_g++] = (row_group){i, j, r->severity, r->log}; /* rows are most severe first */
+    r->log ? n_logs++ : n_files++;
+    i = j;
+  }
+  if (n_g > 1)
+    qsort(g, n_g, sizeof *g, cmp_groups);
+  for (size_t gi = 0; gi < n_g; gi++) {
+    size_t i = g[gi].from, j = g[gi].to;
+    const hunt_row *r = &o->rows[i];
+    if (gi == 0 || g[gi - 1].log != r->log) {
+      if (r->log)
+        exh_dynbuf_addf(b, "\n   exploitation in the logs (%zu rule%s):\n", n_logs,
+                        n_logs == 1 ? "" : "s");
+      else
+        exh_dynbuf_addf(b, "\n   flagged files (%zu):\n", n_files);
+    }
+    char tag[16];
+    snprintf(tag, sizeof tag, "[%s]", exhunt_severity_name(r->severity));
+    exh_dynbuf_addf(b, "   %-10s ", tag);
+    if (r->log) {
+      exh_dynbuf_addf(b, "x%-4zu ", j - i);
+      disp(b, r->title);
+    } else {
+      disp(b, rel_to(server, r->path));
+      exh_dynbuf_adds(b, "\n              ");
+      /* the rules, most severe first, each once */
+      size_t named = 0, distinct = 0;
+      for (size_t k = i; k < j; k++) {
+        bool dup = false;
+        for (size_t m = i; m < k && !dup; m++)
+          dup = strcmp(o->rows[m].rule, o->rows[k].rule) == 0;
+        if (dup)
+          continue;
+        distinct++;
+        if (named < RULES_SHOWN) {
+          exh_dynbuf_adds(b, named ? ", " : "");
+          disp(b, o->rows[k].rule);
+          named++;
+        }
+      }
+      if (distinct > named)
+        exh_dynbuf_addf(b, ", +%zu more", distinct - named);
+    }
+    const char *idv[12];
+    size_t n = 0;
+    for (size_t k = i; k < j && n < 12; k++)
+      idv[n++] = o->rows[k].id;
+    ids(b, (exhunt_evidence){idv, n});
+    if (j - i > 12)
+      exh_dynbuf_addf(b, " +%zu", j - i - 12);
+    exh_dynbuf_addc(b, '\n');
+  }
+  exh_free(g);
+}
+
+/* Details: file findings, then log findings, each by file in the order
+ * they came (severity for files, time for log records). */
+static int cmp_detail(const void *a, const void *b)
+{
+  const hunt_row *x = a, *y = b;
+  if (x->log != y->log)
+    return x->log - y->log;
+  int c = strcmp(x->path, y->path);
+  if (c)
+    return c;
+  return (x->order > y->order) - (x->order < y->order);
+}
+
+/* Every finding in full, one block a file (--details). */
+static void text_details(hunt_out *o, const char *server)
+{
+  exh_dynbuf *b = &o->tail;
+  if (!o->n_rows)
+    return;
+  if (o->n_rows > 1)
+    qsort(o->rows, o->n_rows, sizeof *o->rows, cmp_detail);
+  exh_dynbuf_adds(b, "\n== details: ");
+  disp(b, server);
+  exh_dynbuf_addc(b, '\n');
+  for (size_t i = 0; i < o->n_rows; i++) {
+    const hunt_row *r = &o->rows[i];
+    const char *d = r->detail ? r->detail : "";
+    if (i && o->rows[i - 1].log == r->log && strcmp(o->rows[i - 1].path, r->path) == 0) {
+      /* the same file: its header once, so start at the severity tag */
+      const char *tag = strstr(d, "\n   [");
+      d = tag ? tag + 1 : d;
+    }
+    exh_dynbuf_adds(b, d);
+  }
+}
+
+static void free_rows(hunt_out *o)
+{
+  for (size_t i = 0; i < o->n_rows; i++) {
+    exh_free(o->rows[i].path);
+    exh_free(o->rows[i].rule);
+    exh_free(o->rows[i].title);
+    exh_free(o->rows[i].detail);
+  }
+  o->n_rows = 0;
+}
+
+static void window_lines(exh_dynbuf *b, const exhunt_verdict *v)
+{
+  for (size_t i = 0; i < v->n_windows; i++) {
+    const exhunt_exposure_window *w = &v->windows[i];
+    exh_dynbuf_adds(b, "   window  ");
+    disp(b, w->family);
+    exh_dynbuf_adds(b, " ");
+    exh_iso8601(b, w->start);
+    exh_dynbuf_adds(b, " .. ");
+    exh_iso8601(b, w->end);
+    exh_dynbuf_addf(b, ": %u day%s exposed, %u covered (", w->exposed_days,
+                    w->exposed_days == 1 ? "" : "s", w->covered_days);
+    for (size_t k = 0; k < w->n_logs; k++) {
+      exh_dynbuf_addf(b, "%s", k ? ", " : "");
+      disp(b, w->logs[k].family);
+      exh_dynbuf_addf(b, " %u", w->logs[k].covered_days);
+    }
+    exh_dynbuf_adds(b, ")\n");
+  }
 }
 
 static void on_verdict(void *ctx, const exhunt_verdict *v)
 {
   hunt_out *o = ctx;
   cli_report *r = o->report;
-  o->verdicts[verdict_index(v->verdict)]++;
+  size_t vi = verdict_index(v->verdict);
+  o->verdicts[vi]++;
+  o->outcome = cli_exit_worst(o->outcome, verdict_code(v));
   clear_progress(o);
   record(o, exh_jsonl_verdict(&o->line, v));
   if (wants(o, HUNT_TEXT)) {
-    exh_dynbuf *b = &o->line;
+    const char *on = r->color ? verdict_color(vi) : "", *off = r->color ? "\033[0m" : "";
+    size_t dl;
+    const char *detail = headline_detail(v, &dl);
+    /* the overview: every server's answer before any detail */
+    exh_dynbuf *ov = &o->over;
+    exh_dynbuf_addf(ov, "   %s%-22s%s ", on, v->verdict, off);
+    disp(ov, v->server);
+    exh_dynbuf_adds(ov, "\n                          ");
+    if (dl) {
+      exh_escape_display(ov, detail, dl);
+      exh_dynbuf_adds(ov, "; ");
+    }
+    exh_dynbuf_adds(ov, "exposure ");
+    badge_text(ov, v, r->color);
+    exh_dynbuf_addc(ov, '\n');
+
+    exh_dynbuf *b = &o->body;
     exh_dynbuf_adds(b, "\n== ");
     disp(b, v->server);
-    int vi = verdict_index(v->verdict);
-    const char *on = "", *off = "";
-    if (r->color) {
-      on = vi <= 1   ? "\033[1;41;97m"
-           : vi <= 3 ? "\033[1;33m"
-           : vi == 4 ? "\033[1;32m"
-                     : "\033[1;35m";
-      off = "\033[0m";
-    }
     exh_dynbuf_addf(b, "\n\n   VERDICT: %s%s%s", on, v->verdict, off);
+    if (dl) {
+      exh_dynbuf_adds(b, " (");
+      exh_escape_display(b, detail, dl);
+      exh_dynbuf_addc(b, ')');
+    }
+    exh_dynbuf_adds(b, "\n   EXPOSURE: ");
+    badge_text(b, v, r->color);
+    if (v->product || v->build) {
+      exh_dynbuf_adds(b, "; ");
+      disp(b, v->product ? v->product : "build");
+      if (v->build) {
+        exh_dynbuf_adds(b, " (");
+        disp(b, v->build);
+        exh_dynbuf_addc(b, ')');
+      }
+    }
+    if (v->support && strcmp(v->support, "supported") != 0) {
+      exh_dynbuf_adds(b, "; ");
+      disp(b, v->support);
+    }
     if (v->first_activity != EXHUNT_NO_TIME) {
-      exh_dynbuf_adds(b, "   (activity ");
+      exh_dynbuf_adds(b, "\n   ACTIVITY: ");
       exh_iso8601(b, v->first_activity);
       exh_dynbuf_adds(b, " .. ");
       exh_iso8601(b, v->last_activity);
-      exh_dynbuf_addc(b, ')');
     }
     exh_dynbuf_adds(b, "\n\n   why:\n");
     for (size_t i = 0; i < v->n_reasons; i++) {
@@ -417,26 +742,22 @@ static void on_verdict(void *ctx, const exhunt_verdict *v)
       exh_dynbuf_adds(b, "\n   story:\n");
       exh_dynbuf_add(b, o->story.data, o->story.len);
     }
-    if (o->top.len) {
-      exh_dynbuf_adds(b, "\n   top findings:\n");
-      exh_dynbuf_add(b, o->top.data, o->top.len);
-    }
-    if (o->facts.len) {
-      exh_dynbuf_adds(b, "\n   build, exposure and log coverage:\n");
+    text_rows(o, b, v->server);
+    exh_dynbuf_adds(b, "\n   build, exposure and log coverage:\n");
+    if (o->n_vuln && !o->details)
+      exh_dynbuf_addf(b, "   vulnerable to %zu famil%s [%s%s%s] (--details lists them)\n",
+                      o->n_vuln, o->n_vuln == 1 ? "y" : "ies", o->vuln_ids[0],
+                      o->n_vuln > 1 ? ".." : "", o->n_vuln > 1 ? o->vuln_ids[1] : "");
+    window_lines(b, v);
+    if (o->facts.len)
       exh_dynbuf_add(b, o->facts.data, o->facts.len);
-    }
-    if (o->block.len) {
-      exh_dynbuf_adds(b, "\n   details:");
-      exh_dynbuf_add(b, o->block.data, o->block.len);
-    }
-    put(o, HUNT_TEXT, b);
-    exh_dynbuf_reset(b);
+    if (o->details)
+      text_details(o, v->server);
   }
-  exh_dynbuf_reset(&o->block);
+  free_rows(o);
   exh_dynbuf_reset(&o->story);
-  exh_dynbuf_reset(&o->top);
   exh_dynbuf_reset(&o->facts);
-  o->n_top = 0;
+  o->n_vuln = 0;
 }
 
 exhunt_sink hunt_out_sink(hunt_out *o)
@@ -452,40 +773,90 @@ exhunt_sink hunt_out_sink(hunt_out *o)
   return s;
 }
 
+/* Shell-quotes a word of the command line when it needs it. */
+static void quoted(exh_dynbuf *b, const char *w)
+{
+  bool plain = *w != '\0';
+  for (const char *p = w; *p && plain; p++)
+    plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *p);
+  if (plain) {
+    disp(b, w);
+    return;
+  }
+  exh_dynbuf_addc(b, '\'');
+  for (const char *p = w; *p; p++) {
+    if (*p == '\'')
+      exh_dynbuf_adds(b, "'\\''");
+    else
+      exh_escape_display(b, p, 1);
+  }
+  exh_dynbuf_addc(b, '\'');
+}
+
+static void text_head(hunt_out *o, const exhunt_rules_info *rules, double elapsed)
+{
+  exh_dynbuf *b = &o->head;
+  char host[256] = "?";
+  if (gethostname(host, sizeof host - 1) != 0)
+    snprintf(host, sizeof host, "?");
+  host[sizeof host - 1] = '\0';
+  exh_dynbuf_adds(b, "exhunt " EXHUNT_VERSION " hunt, run ");
+  exh_iso8601(b, (int64_t)o->started);
+  exh_dynbuf_addf(b, " (%.2f s) on ", elapsed);
+  disp(b, host);
+  if (rules && rules->sha256[0])
+    exh_dynbuf_addf(b, ", rules %.16s", rules->sha256);
+  exh_dynbuf_adds(b, "\n   command: exhunt");
+  for (int i = 0; i < o->argc; i++) {
+    exh_dynbuf_addc(b, ' ');
+    quoted(b, o->argv[i]);
+  }
+  exh_dynbuf_adds(b, "\n\n== verdicts\n");
+}
+
 int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_info *rules)
 {
   cli_report *r = o->report;
   clear_progress(o);
-  uint64_t positive = o->verdicts[0] + o->verdicts[1] + o->verdicts[2] + o->verdicts[3];
-  int rc = positive                                              ? EXIT_FINDINGS
-           : (o->verdicts[5] || stats->errors || r->load_errors) ? EXIT_ERROR
-                                                                 : EXIT_CLEAN;
+  int rc = o->outcome;
+  stats->errors += r->load_errors;
+  if (stats->errors)
+    rc = cli_exit_worst(rc, EXIT_INSUFFICIENT);
   struct timespec end;
   clock_gettime(CLOCK_MONOTONIC, &end);
-  exh_summary sum = {"hunt", stats, rules, {0}, 0, 0, rc};
+  exh_summary sum = {"hunt", stats, rules, {0}, o->flagged.count, 0, rc};
   for (int i = 0; i < EXHUNT_SEV_COUNT; i++)
     sum.reported[i] = stats->findings[i];
   sum.elapsed_seconds =
       (double)(end.tv_sec - r->start.tv_sec) + (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
-  stats->errors += r->load_errors;
   record(o, exh_jsonl_summary(&o->line, &sum));
-  if (wants(o, HUNT_TEXT) && !r->quiet) {
-    exh_dynbuf_adds(&o->line, "\nhunt: ");
-    bool any = false;
-    for (int i = 0; i < 6; i++)
-      if (o->verdicts[i]) {
-        exh_dynbuf_addf(&o->line, "%s%llu %s", any ? ", " : "", (unsigned long long)o->verdicts[i],
-                        verdict_names[i]);
-        any = true;
-      }
-    exh_dynbuf_addf(
-        &o->line,
-        "%s; %llu findings, %llu files, %llu log records, %llu errors, %.2f s (exit %d)\n",
-        any ? "" : "no server", (unsigned long long)o->n_findings,
-        (unsigned long long)stats->files_seen, (unsigned long long)stats->records,
-        (unsigned long long)stats->errors, sum.elapsed_seconds, rc);
-    put(o, HUNT_TEXT, &o->line);
-    exh_dynbuf_reset(&o->line);
+  if (wants(o, HUNT_TEXT)) {
+    text_head(o, rules, sum.elapsed_seconds);
+    if (!o->over.len)
+      exh_dynbuf_adds(&o->over, "   (no server)\n");
+    exh_dynbuf *parts[] = {&o->head, &o->over, &o->body, &o->tail};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+      put(o, HUNT_TEXT, parts[i]);
+    if (!r->quiet) {
+      exh_dynbuf_adds(&o->line, "\nhunt: ");
+      bool any = false;
+      for (size_t i = 0; i < N_VERDICTS; i++)
+        if (o->verdicts[i]) {
+          exh_dynbuf_addf(&o->line, "%s%llu %s", any ? ", " : "",
+                          (unsigned long long)o->verdicts[i], verdict_names[i]);
+          any = true;
+        }
+      exh_dynbuf_addf(&o->line,
+                      "%s; %llu findings, %llu files, %llu log records, %llu errors, %.2f s "
+                      "(exit %d)\n",
+                      any ? "" : "no server", (unsigned long long)o->n_findings,
+                      (unsigned long long)stats->files_seen, (unsigned long long)stats->records,
+                      (unsigned long long)stats->errors, sum.elapsed_seconds, rc);
+      if (!r->verbose && stats->notes)
+        exh_dynbuf_addf(&o->line, "%llu notes (-v shows them)\n", (unsigned long long)stats->notes);
+      put(o, HUNT_TEXT, &o->line);
+      exh_dynbuf_reset(&o->line);
+    }
   }
   if (wants(o, HUNT_HTML)) {
     const char *tmpl;
@@ -522,11 +893,12 @@ int hunt_out_close(hunt_out *o, int rc)
     fprintf(stderr, "exhunt hunt: writing output failed\n");
     rc = EXIT_ERROR;
   }
-  exh_dynbuf_free(&o->all);
-  exh_dynbuf_free(&o->line);
-  exh_dynbuf_free(&o->block);
-  exh_dynbuf_free(&o->story);
-  exh_dynbuf_free(&o->top);
-  exh_dynbuf_free(&o->facts);
+  free_rows(o);
+  exh_free(o->rows);
+  exh_strset_free(&o->flagged);
+  exh_dynbuf *bufs[] = {&o->all,  &o->line, &o->head,  &o->over,
+                        &o->body, &o->tail, &o->story, &o->facts};
+  for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+    exh_dynbuf_free(bufs[i]);
   return rc;
 }

@@ -1,6 +1,8 @@
 /*
  * hunt_out.h - the outputs of `exhunt hunt`, several in one run: text (the
- * verdict, the story and the top findings first, details below), JSON
+ * run record, every server's verdict first, then per server its reasons,
+ * next steps, story, flagged files and log findings, exposure and
+ * coverage; every finding in detail only with --details or -v), JSON
  * Lines (the common schema plus story and verdict records), Timesketch
  * timelines (JSON Lines or CSV) and the self-contained HTML report.
  */
@@ -9,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "core/strset.h"
 #include "report.h"
 
 typedef enum hunt_fmt {
@@ -27,34 +30,58 @@ typedef struct hunt_output {
   FILE *f;
 } hunt_output;
 
+/* A finding kept for the text report until its server's verdict: grouped
+ * by file (file findings) or by rule (log findings) there. */
+typedef struct hunt_row {
+  char *path, *rule, *title, *detail; /* detail: the finding in full, or NULL */
+  exhunt_severity severity;
+  char id[24];
+  bool log;
+  size_t order; /* arrival, for a stable sort */
+} hunt_row;
+
 typedef struct hunt_out {
   cli_report *report; /* colour, verbosity, min severity, notices, stats */
   hunt_output outs[HUNT_MAX_OUTPUTS];
   size_t n_outs;
+  bool details;     /* text: every finding in full (--details, -v) */
   exh_dynbuf all;   /* every record as JSON Lines: for the HTML report */
   exh_dynbuf line;  /* scratch */
-  exh_dynbuf block; /* text: the server's details, until its verdict */
-  exh_dynbuf story; /* text: its stories */
-  exh_dynbuf top;   /* text: its most severe findings */
-  exh_dynbuf facts; /* text: builds, exposure and coverage lines */
-  size_t n_top;
+  exh_dynbuf head;  /* text: the run record */
+  exh_dynbuf over;  /* text: one verdict a server, shown before any detail */
+  exh_dynbuf body;  /* text: each server's block, in order */
+  exh_dynbuf tail;  /* text: each server's findings in full (details) */
+  exh_dynbuf story; /* text: the current server's stories */
+  exh_dynbuf facts; /* text: its builds, exposure and coverage lines */
+  hunt_row *rows;   /* text: its findings */
+  size_t n_rows, cap_rows;
+  size_t n_vuln;        /* its vulnerable families */
+  char vuln_ids[2][24]; /* the first and last of them */
+  exh_strset flagged;   /* paths with a finding (summary's files_flagged) */
   uint64_t n_findings;
-  uint64_t verdicts[6]; /* COMPROMISED .. INSUFFICIENT EVIDENCE */
+  uint64_t verdicts[8]; /* by verdict_names' order */
+  int outcome;          /* the most urgent exit code of the servers so far */
   uint64_t write_errors;
   bool progress;       /* a progress line on stderr (a terminal, not --no-progress) */
   bool progress_drawn; /* it is on the screen now */
+  char **argv;         /* the command line, for the run record */
+  int argc;
+  char **roots;
+  int n_roots;
+  time_t started;
 } hunt_out;
 
 bool hunt_parse_fmt(const char *s, hunt_fmt *out);
 void hunt_out_init(hunt_out *o, cli_report *r);
 /* Adds an output (path NULL = stdout). Returns false if there are too many. */
 bool hunt_out_add(hunt_out *o, hunt_fmt fmt, const char *path);
-/* Opens the files; an exit code after saying why, or 0. */
-int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress);
+/* Opens the files; an exit code after saying why, or 0. argv is the whole
+ * command line (for the run record). */
+int hunt_out_open(hunt_out *o, int argc, char **argv, char **roots, int n_roots, bool no_progress);
 exhunt_sink hunt_out_sink(hunt_out *o);
-/* Writes what is left (HTML, summaries) and returns the exit code: 1 if a
- * server is COMPROMISED, EXPLOITED, ATTEMPTED or SCANNED; else 2 if one has
- * INSUFFICIENT EVIDENCE or errors were reported; else 0 (all CLEAN). */
+/* Writes what is left (text, HTML, summaries) and returns the exit code of
+ * docs/exit-codes.md: the most urgent of the servers' outcomes, at least 5
+ * when errors left evidence unexamined. */
 int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_info *rules);
 /* Closes everything; may turn rc into 2 if an output could not be written. */
 int hunt_out_close(hunt_out *o, int rc);

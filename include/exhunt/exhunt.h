@@ -329,6 +329,11 @@ exhunt_err exhunt_scan_buffer(const exhunt_rules *rules, const uint8_t *data, si
 /* ---------------------------------------------------------------------- */
 /* Log hunting.                                                            */
 
+/* A run of UTC days, each given as the time of its 00:00:00Z. */
+typedef struct exhunt_day_span {
+  int64_t first, last;
+} exhunt_day_span;
+
 /* How far back the evidence of one log family reaches. */
 typedef struct exhunt_coverage {
   const char *family; /* "exchange-httpproxy", "exchange-ecp-server",
@@ -346,6 +351,12 @@ typedef struct exhunt_coverage {
    * CVE-2021-26857 and the Management log's cmdlets unseen. A static
    * string. */
   const char *channel;
+  /* The days with records: a day counts when a file's first..last record
+   * span touches it (clipped to the logs options' since/until), so gaps
+   * between files show. Sorted, merged; days_covered is their total. */
+  const exhunt_day_span *days;
+  size_t n_days;
+  uint32_t days_covered;
 } exhunt_coverage;
 
 typedef struct exhunt_logs_opts {
@@ -414,7 +425,7 @@ typedef struct exhunt_build_seen {
                           "unreachable" or "error" */
   const char *build;   /* normalised; NULL unless result is "found" */
   const char *source;  /* "log-header", "log-columns", "exsetup-version",
-                          "admin-display-version", "command-line",
+                          "admin-display-version", "setup-log", "command-line",
                           "x-owa-version", "owa-auth-path", "exporttool" */
   const char *path;    /* evidence file (the newest one showing it), or NULL */
   const char *target;  /* probe target as given, or NULL */
@@ -422,6 +433,10 @@ typedef struct exhunt_build_seen {
   int64_t first, last; /* when the evidence shows this build; EXHUNT_NO_TIME */
   uint64_t sightings;  /* files (or responses) showing it */
   bool current;        /* the newest build of its server: the one assessed */
+  /* source "setup-log" only: this build was installed fresh at `first` (the
+   * first successful Setup run in ExchangeSetup.log was no upgrade), so no
+   * Exchange ran on this server before then. */
+  bool installed;
 } exhunt_build_seen;
 
 /*
@@ -537,8 +552,37 @@ typedef struct exhunt_next_step {
   exhunt_evidence evidence;
 } exhunt_next_step;
 
-/* "COMPROMISED", "EXPLOITED", "ATTEMPTED", "SCANNED", "CLEAN" or
- * "INSUFFICIENT EVIDENCE", for one server (one evidence root). */
+/* How much of one exposure window the logs cover. */
+typedef struct exhunt_window_log {
+  const char *family;    /* log family, e.g. "iis-w3c" */
+  uint32_t covered_days; /* days of the window with its records */
+  bool counts;           /* it sees the attack's entry point: counts toward covered_days */
+} exhunt_window_log;
+
+/* A time the server was exposed to a CVE family exploited in the wild:
+ * from the first exploitation in the wild (or the install, if later)
+ * until the build that fixed it showed in the evidence, or the end of the
+ * evidence. */
+typedef struct exhunt_exposure_window {
+  const char *family; /* id, e.g. "proxylogon" */
+  const char *title;
+  int64_t start, end;
+  uint32_t exposed_days, covered_days;
+  const exhunt_window_log *logs;
+  size_t n_logs;
+} exhunt_exposure_window;
+
+/* The verdict for one server (one evidence root, or one host under it):
+ *   COMPROMISED             a web shell a web server could run, or
+ *                           post-exploitation
+ *   EXPLOITED               exploitation succeeded, no persistence found
+ *   ATTEMPTED, SCANNED      only failed attempts, or only probes
+ *   CLEAN                   nothing, and the logs cover every exposed day
+ *   NO SIGN OF COMPROMISE   nothing, but the logs cover only part of them
+ *   INSUFFICIENT EVIDENCE   the logs cover none of them, or there are none
+ *   NOT AN EXCHANGE SERVER  no Exchange install, log or build, and nothing
+ *                           found (IIS findings still give the verdicts above)
+ * Exposure is apart from it: `badge`. */
 typedef struct exhunt_verdict {
   const char *server;
   const char *verdict;
@@ -547,6 +591,21 @@ typedef struct exhunt_verdict {
   int64_t first_activity, last_activity; /* of the attack, EXHUNT_NO_TIME if none */
   const exhunt_next_step *next_steps;
   size_t n_next_steps;
+  /* One line for people: the verdict with its coverage figure, e.g.
+   * "NO SIGN OF COMPROMISE (logs cover 1 of 61 exposed days)". */
+  const char *headline;
+  bool exchange; /* false: no Exchange install, log or build in the evidence */
+  /* "VULNERABLE", "PATCHED", "UNKNOWN", "OUT OF SUPPORT", or "NOT
+   * APPLICABLE" (not Exchange); with the current build when known. */
+  const char *badge;
+  const char *build, *product, *support; /* NULL when unknown */
+  uint32_t families_vulnerable, exploited_in_wild;
+  /* Days exposed to a family exploited in the wild (union of the windows)
+   * and how many of them the web logs (HttpProxy, IIS) cover. */
+  uint32_t exposed_days, covered_days;
+  const exhunt_exposure_window *windows;
+  size_t n_windows;
+  uint64_t errors; /* errors that left this server's evidence unexamined */
 } exhunt_verdict;
 
 typedef struct exhunt_hunt_opts {
@@ -560,6 +619,9 @@ typedef struct exhunt_hunt_opts {
   uint64_t max_filesize; /* as in exhunt_scan_opts */
   exhunt_limits limits;
   exhunt_pace pace;
+  /* Log records outside [since, until] are not read (EXHUNT_NO_TIME:
+   * open); the coverage, and so the verdict, counts only what was read. */
+  int64_t since, until;
 } exhunt_hunt_opts;
 
 void exhunt_hunt_opts_init(exhunt_hunt_opts *opts);

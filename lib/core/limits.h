@@ -92,6 +92,8 @@
 #define EXH_EXPOSURE_LOG_HEAD (64u * 1024u)
 #define EXH_EXPOSURE_LOG_TAIL (64u * 1024u)
 #define EXH_EXPOSURE_MAX_DUMP (16u * 1024u * 1024u)
+/* ExchangeSetup.log grows by a few MiB per CU installed; read this much. */
+#define EXH_EXPOSURE_MAX_SETUP (256ull * 1024 * 1024)
 #define EXH_EXPOSURE_MAX_PE (64u * 1024u * 1024u)
 #define EXH_EXPOSURE_MAX_BUILDS 256u
 

@@ -9,7 +9,11 @@
  *   ExSetup.exe     the file version of its version resource (pe/);
  *   config dumps    "AdminDisplayVersion : Version 15.1 (Build 2176.2)" in
  *                   Get-ExchangeServer output, OAB or config exports, also
- *                   in the UTF-16 that Windows PowerShell writes by default.
+ *                   in the UTF-16 that Windows PowerShell writes by default;
+ *   Setup's log     ExchangeSetupLogs\ExchangeSetup.log: each successful
+ *                   Setup run, with the build it installed and when, and
+ *                   whether the first one was a fresh install (then nothing
+ *                   of Exchange ran on the server before it).
  *
  * Only the head (and, for plain files, the tail) of a log is read: the
  * build is in the header and rows, and reading gigabytes of logs to learn
@@ -31,6 +35,7 @@
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 #include "logs/detect.h"
+#include "logs/lines.h"
 #include "logs/source.h"
 #include "logs/table.h"
 #include "pe/pe_version.h"
@@ -49,6 +54,7 @@ typedef struct sighting {
   char detail[96];
   int64_t first, last;
   uint64_t count;
+  bool installed; /* a fresh install at `first` (ExchangeSetup.log) */
 } sighting;
 
 struct exh_exposure_server {
@@ -75,14 +81,14 @@ static void notice(server *s, exhunt_notice_kind kind, exhunt_err code, const ch
   s->user->on_notice(s->user->ctx, &n);
 }
 
-static void add(server *s, const exhunt_build *b, const char *source, const char *path,
-                int64_t when, const char *detail)
+static sighting *add(server *s, const exhunt_build *b, const char *source, const char *path,
+                     int64_t when, const char *detail)
 {
   /* Some Exchange logs (ECP Server, for one) carry a log-format version
    * such as "15.0.0.0" in #Version, not the build; no real build has a
    * build number below 100 (2010 SP3 is 14.3.123, 2013 RTM 15.0.516). */
   if (b->major < 8 || b->build < 100)
-    return;
+    return NULL;
   sighting *it = NULL;
   for (size_t i = 0; i < s->n; i++)
     if (exhunt_build_compare(&s->items[i].build, b) == 0 &&
@@ -91,7 +97,7 @@ static void add(server *s, const exhunt_build *b, const char *source, const char
   if (!it) {
     if (s->n == MAX_BUILDS_PER_SERVER) {
       s->capped = true;
-      return;
+      return NULL;
     }
     it = &s->items[s->n];
     memset(it, 0, sizeof *it);
@@ -100,7 +106,7 @@ static void add(server *s, const exhunt_build *b, const char *source, const char
     char *copy = exh_strdup(path);
     if (!copy) {
       s->fatal = EXHUNT_ENOMEM;
-      return;
+      return NULL;
     }
     it->path = copy;
     it->source = source;
@@ -117,7 +123,7 @@ static void add(server *s, const exhunt_build *b, const char *source, const char
         char *copy = exh_strdup(path);
         if (!copy) {
           s->fatal = EXHUNT_ENOMEM;
-          return;
+          return NULL;
         }
         exh_free(it->path);
         it->path = copy;
@@ -127,6 +133,7 @@ static void add(server *s, const exhunt_build *b, const char *source, const char
       snprintf(it->detail, sizeof it->detail, "%s", detail ? detail : "");
     }
   }
+  return it;
 }
 
 static bool ends_with_ci(const char *s, const char *suffix)
@@ -518,9 +525,202 @@ static void examine_dump(server *s, const char *path, const input *in)
   }
 }
 
+/* ---------------------------------------------------------------------- */
+/* ExchangeSetup.log.                                                      */
+
+/* One Setup run, as far as it has been read. */
+typedef struct setup_run {
+  bool active;
+  int64_t start;       /* UTC */
+  int offset_min;      /* "Local time zone: (UTC+01:00)": the log's times are local */
+  int64_t start_local; /* as written, before the offset is known */
+  exhunt_build version, previous;
+  bool have_version, have_previous, upgrade, uninstall, succeeded;
+} setup_run;
+
+typedef struct setup_scan {
+  bool any_success; /* an earlier run succeeded: a later one is no first install */
+} setup_scan;
+
+/* "[08/15/2025 10:12:01.0123] [0] rest": the time (as written, taken as
+ * UTC) and the text after "] [0] "; only the main thread's lines ([0])
+ * say what the run is. Month first, as Setup writes it; a first field
+ * over 12 is taken as the day (other locales). */
+static bool setup_line(const char *line, size_t len, int64_t *when, const char **rest,
+                       size_t *rest_len)
+{
+  int f[6] = {0}, k = 0;
+  size_t i = 1;
+  if (len < 30 || line[0] != '[')
+    return false;
+  while (i < len && k < 6) {
+    if (line[i] < '0' || line[i] > '9')
+      return false;
+    int v = 0, digits = 0;
+    while (i < len && line[i] >= '0' && line[i] <= '9' && digits < 5) {
+      v = v * 10 + (line[i++] - '0');
+      digits++;
+    }
+    f[k++] = v;
+    if (i < len && k < 6)
+      i++; /* separator: '/', '.', '-', ' ' or ':' */
+  }
+  if (k < 6)
+    return false;
+  int month = f[0], day = f[1];
+  if (month > 12 && day <= 12) {
+    month = f[1];
+    day = f[0];
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || f[2] < 2000 || f[2] > 2099 || f[3] > 23 ||
+      f[4] > 59 || f[5] > 60)
+    return false;
+  const char *mark = memmem(line, len, "] [0] ", 6);
+  if (!mark)
+    return false;
+  char iso[64];
+  snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", f[2], month, day, f[3], f[4], f[5]);
+  exh_view v = {iso, strlen(iso)};
+  *when = exh_parse_iso8601(v);
+  if (*when == EXHUNT_NO_TIME)
+    return false;
+  *rest = mark + 6;
+  *rest_len = len - (size_t)(*rest - line);
+  return true;
+}
+
+static bool starts(const char *p, size_t n, const char *lit)
+{
+  size_t k = strlen(lit);
+  return n >= k && memcmp(p, lit, k) == 0;
+}
+
+/* A build after `lit` in the text: "Setup version: 15.2.1118.7." */
+static bool build_after(const char *p, size_t n, const char *lit, exhunt_build *out)
+{
+  const char *at = memmem(p, n, lit, strlen(lit));
+  if (!at)
+    return false;
+  at += strlen(lit);
+  const char *end = p + n;
+  while (at < end && (*at == ' ' || *at == '\'' || *at == '"'))
+    at++;
+  size_t k = 0;
+  while (at + k < end && k < 24 && ((at[k] >= '0' && at[k] <= '9') || at[k] == '.'))
+    k++;
+  while (k && at[k - 1] == '.') /* the sentence's full stop */
+    k--;
+  return k && exhunt_build_parse(at, k, out) == EXHUNT_OK;
+}
+
+/* A run ends (the next one starts, or the log does): what it showed. */
+static void setup_run_end(server *s, setup_scan *sc, setup_run *r, const char *path)
+{
+  if (!r->active)
+    return;
+  char detail[96];
+  if (r->have_previous) {
+    snprintf(detail, sizeof detail, "ExchangeSetup.log: the installed build when Setup ran");
+    add(s, &r->previous, "setup-log", path, r->start, detail);
+  }
+  if (r->succeeded && r->have_version && !r->uninstall) {
+    bool fresh = !r->upgrade && !r->have_previous && !sc->any_success;
+    snprintf(detail, sizeof detail, "ExchangeSetup.log: Setup %s this build",
+             fresh ? "installed" : "upgraded to");
+    sighting *it = add(s, &r->version, "setup-log", path, r->start, detail);
+    if (it && fresh)
+      it->installed = true;
+  }
+  if (r->succeeded)
+    sc->any_success = true;
+  memset(r, 0, sizeof *r);
+}
+
+/* "(UTC+01:00)", "(UTC-05:00)", "(UTC)": minutes east of UTC. */
+static int utc_offset(const char *p, size_t n)
+{
+  const char *at = memmem(p, n, "(UTC", 4);
+  if (!at || (size_t)(p + n - at) < 5 || at[4] == ')')
+    return 0;
+  int sign = at[4] == '-' ? -1 : 1, hh = 0, mm = 0;
+  if ((size_t)(p + n - at) >= 10 && (at[4] == '+' || at[4] == '-') && at[7] == ':') {
+    hh = (at[5] - '0') * 10 + (at[6] - '0');
+    mm = (at[8] - '0') * 10 + (at[9] - '0');
+  }
+  if (hh < 0 || hh > 14 || mm < 0 || mm > 59)
+    return 0;
+  return sign * (hh * 60 + mm);
+}
+
+static void setup_text(setup_run *r, const char *p, size_t n)
+{
+  if (starts(p, n, "Local time zone:")) {
+    r->offset_min = utc_offset(p, n);
+    r->start = r->start_local - (int64_t)r->offset_min * 60;
+  } else if (starts(p, n, "Setup version:")) {
+    r->have_version = build_after(p, n, "Setup version:", &r->version);
+  } else if (starts(p, n, "The locally installed version is")) {
+    r->upgrade = true;
+    r->have_previous = build_after(p, n, "The locally installed version is", &r->previous);
+  } else if (starts(p, n, "The backup copy of the previously installed version is")) {
+    r->upgrade = true;
+  } else if (starts(p, n, "Command Line Parameter Name='mode'")) {
+    r->uninstall = memmem(p, n, "Uninstall", 9) != NULL;
+    r->upgrade = r->upgrade || memmem(p, n, "Upgrade", 7) != NULL;
+  } else if (memmem(p, n, "setup operation completed successfully", 38)) {
+    r->succeeded = true;
+  }
+}
+
+/* Reads the log line by line (bounded), one run at a time. */
+static void examine_setup(server *s, const char *path, const input *in)
+{
+  exh_source src;
+  exh_fd_source fds;
+  exh_span_source span;
+  input_source(in, &src, &fds, &span);
+  exh_lines lines;
+  if (exh_lines_init_max(&lines, src, 64u * 1024u) != EXHUNT_OK) {
+    s->fatal = EXHUNT_ENOMEM;
+    return;
+  }
+  setup_scan sc = {false};
+  setup_run run;
+  memset(&run, 0, sizeof run);
+  const char *line;
+  size_t len;
+  bool truncated;
+  uint64_t bytes = 0;
+  bool counted = false;
+  while (!s->fatal && bytes < EXH_EXPOSURE_MAX_SETUP &&
+         exh_lines_next(&lines, &line, &len, &truncated)) {
+    bytes += len + 1;
+    int64_t when;
+    const char *rest;
+    size_t rest_len;
+    if (!setup_line(line, len, &when, &rest, &rest_len))
+      continue;
+    if (starts(rest, rest_len, "Starting Microsoft Exchange")) {
+      setup_run_end(s, &sc, &run, path);
+      run.active = true;
+      run.start = run.start_local = when;
+      if (!counted) {
+        s->stats->files_scanned++;
+        counted = true;
+      }
+      continue;
+    }
+    if (run.active)
+      setup_text(&run, rest, rest_len);
+  }
+  s->stats->bytes_read += bytes;
+  setup_run_end(s, &sc, &run, path);
+  exh_lines_free(&lines);
+}
+
 /* Which examiners a file name calls for. */
 typedef struct kinds {
-  bool exsetup, log, dump;
+  bool exsetup, log, dump, setup;
 } kinds;
 
 static kinds kinds_of(const char *path)
@@ -528,10 +728,13 @@ static kinds kinds_of(const char *path)
   const char *name = base_name(path);
   kinds k;
   k.exsetup = strcasecmp(name, "ExSetup.exe") == 0;
+  k.setup = strcasecmp(name, "ExchangeSetup.log") == 0;
   k.log = ends_with_ci(name, ".log") || ends_with_ci(name, ".log.gz");
   /* A .log that is not a structured log may be a transcript of
    * Get-ExchangeServer: examine() searches those as dumps too. */
-  k.dump = dump_candidate(name);
+  k.dump = dump_candidate(name) && !k.setup;
+  if (k.setup)
+    k.log = false;
   return k;
 }
 
@@ -539,6 +742,8 @@ static void examine(server *s, const char *path, const input *in, kinds k)
 {
   if (k.exsetup)
     examine_exsetup(s, path, in);
+  if (k.setup)
+    examine_setup(s, path, in);
   bool structured = false;
   if (k.log && !s->fatal)
     structured = examine_log(s, path, in);
@@ -554,7 +759,7 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
   if (s->fatal)
     return;
   kinds k = kinds_of(path);
-  if (!k.exsetup && !k.log && !k.dump)
+  if (!k.exsetup && !k.log && !k.dump && !k.setup)
     return;
   bool refused = false;
   int fd = exh_open_evidence(path, &refused);
@@ -640,7 +845,7 @@ static exhunt_err report(server *s, const exh_builddb *db, const char *root, int
     char bs[EXHUNT_BUILD_STRLEN];
     exhunt_build_format(&it->build, bs);
     exhunt_build_seen seen = {root,       "found",   bs,       it->source, it->path, NULL,
-                              it->detail, it->first, it->last, it->count,  i == cur};
+                              it->detail, it->first, it->last, it->count,  i == cur, it->installed};
     sink->on_build(sink->ctx, &seen);
   }
   const sighting *c = &s->items[cur];
@@ -696,7 +901,7 @@ exhunt_err exh_exposure_server_new(const exhunt_sink *sink, exhunt_scan_stats *s
 bool exh_exposure_wants(const char *path)
 {
   kinds k = kinds_of(path);
-  return k.exsetup || k.log || k.dump;
+  return k.exsetup || k.log || k.dump || k.setup;
 }
 
 exhunt_err exh_exposure_server_file(exh_exposure_server *s, const char *path)

@@ -60,7 +60,8 @@ static void on_result(void *ctx, const exh_probe_result *r)
                               c->opts->now,
                               c->opts->now,
                               found ? 1u : 0u,
-                              found};
+                              found,
+                              false};
     c->sink->on_build(c->sink->ctx, &seen);
   }
   if (!found)

@@ -191,6 +191,8 @@ static void server_free(hunt_server *hs)
   for (size_t i = 0; i < hs->n_covs; i++) {
     exh_free(hs->covs[i].family);
     exh_free(hs->covs[i].build);
+    exh_free(hs->covs[i].spans);
+    exh_dayset_free(&hs->covs[i].days);
   }
 }
 
@@ -250,19 +252,42 @@ static void cap_coverage(void *ctx, const exhunt_coverage *cov)
   if (hs->fatal || hs->n_covs == sizeof hs->covs / sizeof hs->covs[0])
     return;
   hunt_cov *k = &hs->covs[hs->n_covs];
+  memset(k, 0, sizeof *k);
   k->c = *cov;
   k->family = exh_strdup(cov->family);
   k->build = cov->build ? exh_strdup(cov->build) : NULL;
-  if (!k->family || (cov->build && !k->build)) {
+  k->spans = cov->n_days ? exh_calloc(cov->n_days, sizeof *k->spans) : NULL;
+  bool ok = k->family && (!cov->build || k->build) && (!cov->n_days || k->spans);
+  for (size_t i = 0; ok && i < cov->n_days; i++) {
+    k->spans[i] = cov->days[i];
+    ok = exh_dayset_add_span(&k->days, cov->days[i].first, cov->days[i].last) == EXHUNT_OK;
+  }
+  if (!ok) {
     exh_free(k->family);
     exh_free(k->build);
+    exh_free(k->spans);
+    exh_dayset_free(&k->days);
     hs->fatal = EXHUNT_ENOMEM;
     return;
   }
   k->c.family = k->family;
   k->c.build = k->build;
   k->c.server = hs->root;
+  k->c.days = k->spans;
   hs->n_covs++;
+}
+
+/* The exposure engine's notices: "no-build" is held back until the logs
+ * tell whether this is an Exchange server at all (then it is an error:
+ * its exposure is unknown) or not (then no build is expected). */
+static void cap_notice_exposure(void *ctx, const exhunt_notice *n)
+{
+  capture *c = ctx;
+  if (strcmp(n->what, "no-build") == 0) {
+    c->hs->no_build = true;
+    return;
+  }
+  cap_notice(ctx, n);
 }
 
 static void add_stats(exhunt_scan_stats *sum, const exhunt_scan_stats *s)
@@ -329,8 +354,23 @@ typedef struct tap_ctx {
   exh_exposure_server *exposure;
   char **logs;
   size_t n_logs, cap_logs;
+  bool exchange_files; /* an Exchange install was seen */
   exhunt_err fatal;
 } tap_ctx;
+
+/* A file only an Exchange install has: anything under "Exchange
+ * Server\V14" or "\V15" (the install root's usual name), ExSetup.exe, or
+ * Setup's own log folder. */
+static bool exchange_file(const char *path)
+{
+  static const char *const marks[] = {"/exchange server/v15/", "/exchange server/v14/",
+                                      "/exchangesetuplogs/"};
+  for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+    if (strcasestr(path, marks[i]))
+      return true;
+  const char *base = strrchr(path, '/');
+  return strcasecmp(base ? base + 1 : path, "ExSetup.exe") == 0;
+}
 
 static bool tap_file(void *ctx, const char *path, const struct stat *st)
 {
@@ -338,6 +378,8 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
   tap_ctx *t = ctx;
   if (t->fatal)
     return false;
+  if (!t->exchange_files && exchange_file(path))
+    t->exchange_files = true;
   if (exh_exposure_wants(path))
     t->fatal = exh_exposure_server_file(t->exposure, path);
   if (name_matches(path, skip_patterns, sizeof skip_patterns / sizeof *skip_patterns))
@@ -363,26 +405,32 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
   return false;
 }
 
+/* `next_id` numbers findings across servers: "F12" names one finding of
+ * the whole run, so reports that hold several servers link right. */
 static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
-                             const exhunt_sink *sink, exhunt_scan_stats *total)
+                             const exhunt_sink *sink, exhunt_scan_stats *total, size_t *next_id)
 {
   hunt_server hs;
   memset(&hs, 0, sizeof hs);
   hs.root = root;
+  hs.since = opts->since;
+  hs.until = opts->until;
   exhunt_err err = EXHUNT_OK;
   exhunt_scan_stats st, xst;
   memset(&xst, 0, sizeof xst);
   pthread_mutex_t lock;
   pthread_mutex_init(&lock, NULL);
-  tap_ctx tap = {NULL, NULL, 0, 0, EXHUNT_OK};
+  tap_ctx tap = {NULL, NULL, 0, 0, false, EXHUNT_OK};
   exh_builddb db;
   memset(&db, 0, sizeof db);
 
   /* 1. One walk: every file is seen once. The scan reads and checks files;
    * its tap examines builds and collects logs. */
   capture cx = {&hs, ORIGIN_EXPOSURE, sink, &lock};
-  exhunt_sink xs = {
-      .ctx = &cx, .on_finding = cap_finding, .on_notice = cap_notice, .on_build = cap_build};
+  exhunt_sink xs = {.ctx = &cx,
+                    .on_finding = cap_finding,
+                    .on_notice = cap_notice_exposure,
+                    .on_build = cap_build};
   if ((err = exh_exposure_server_new(&xs, &xst, &tap.exposure)) != EXHUNT_OK)
     goto out;
   capture cs = {&hs, ORIGIN_SCAN, sink, &lock};
@@ -404,9 +452,9 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   memset(&st, 0, sizeof st);
   err = exh_scan_run(opts->rules, &root, 1, &so, &ss, &st, &scan_tap);
   add_stats(total, &st);
-  total->bytes_read += xst.bytes_read;
-  total->errors += xst.errors;
-  total->notes += xst.notes;
+  hs.files_seen = st.files_seen;
+  hs.errors += st.errors;
+  hs.exchange_files = tap.exchange_files;
   if (!err)
     err = tap.fatal ? tap.fatal : hs.fatal;
   if (err)
@@ -418,6 +466,11 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
     err = EXHUNT_OK;
   if (!err)
     err = exh_exposure_server_report(tap.exposure, &db, root, opts->now);
+  /* the exposure engine's counts are complete once it has reported */
+  total->bytes_read += xst.bytes_read;
+  total->errors += xst.errors - hs.no_build;
+  total->notes += xst.notes;
+  hs.errors += xst.errors - hs.no_build;
   if (!err)
     err = hs.fatal;
   if (err)
@@ -433,16 +486,30 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   lo.limits = opts->limits;
   lo.pace = opts->pace;
   lo.paths_collected = true; /* by the tap, by name: not each worth a note */
+  lo.since = opts->since;
+  lo.until = opts->until;
   memset(&st, 0, sizeof st);
   err = exhunt_logs_paths((const char *const *)tap.logs, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;
   total->bytes_read += st.bytes_read;
   total->errors += st.errors;
   total->notes += st.notes;
+  hs.errors += st.errors;
   if (!err)
     err = hs.fatal;
   if (err)
     goto out;
+  /* No build: an error on an Exchange server (its exposure is unknown),
+   * expected on any other. */
+  if (hs.no_build && exh_hunt_is_exchange(&hs)) {
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ENOENT, "no-build", root,
+                       "Exchange server with no build found: no Exchange log with #Version or "
+                       "version columns, no ExSetup.exe, no AdminDisplayVersion, no "
+                       "ExchangeSetup.log; its exposure is unknown"};
+    sink->on_notice(sink->ctx, &n);
+    total->errors++;
+    hs.errors++;
+  }
 
   /* 4. Requests to shells found on disk, which only the scan knows are
    * shells (outside the drop folders the log detectors watch). */
@@ -471,14 +538,20 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
       urls[n_urls++] = url;
     }
     if (more) {
-      exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "shell-urls-capped", root,
+      /* an error: requests to the other shells were not looked for */
+      exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "shell-urls-capped", root,
                          "more than 64 web shells with a URL: requests were looked for to the "
                          "first 64 only"};
       sink->on_notice(sink->ctx, &n);
+      total->errors++;
+      hs.errors++;
     }
     memset(&st, 0, sizeof st);
     err =
         exh_hunt_requests(&hs, urls, n_urls, (const char *const *)tap.logs, tap.n_logs, sink, &st);
+    total->errors += st.errors;
+    total->notes += st.notes;
+    hs.errors += st.errors;
     for (size_t k = 0; k < n_urls; k++)
       exh_free(owned[k]);
     if (err)
@@ -489,7 +562,7 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   if (hs.n_recs)
     qsort(hs.recs, hs.n_recs, sizeof *hs.recs, cmp_recs);
   for (size_t i = 0; i < hs.n_recs; i++) {
-    snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", i + 1);
+    snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", ++*next_id);
     hs.recs[i].f.id = hs.recs[i].id;
     hs.recs[i].f.server = root;
   }
@@ -517,6 +590,8 @@ void exhunt_hunt_opts_init(exhunt_hunt_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
   opts->now = EXHUNT_NO_TIME;
+  opts->since = EXHUNT_NO_TIME;
+  opts->until = EXHUNT_NO_TIME;
 }
 
 exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exhunt_hunt_opts *opts,
@@ -530,7 +605,8 @@ exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exh
     stats = &local;
   memset(stats, 0, sizeof *stats);
   exhunt_err err = EXHUNT_OK;
+  size_t next_id = 0;
   for (size_t i = 0; i < n_paths && !err; i++)
-    err = one_server(paths[i], opts, sink, stats);
+    err = one_server(paths[i], opts, sink, stats, &next_id);
   return err;
 }

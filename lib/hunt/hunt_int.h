@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dayset.h"
 #include "exhunt/exhunt.h"
+#include "exposure/builddb.h"
 
 typedef enum hunt_origin { ORIGIN_EXPOSURE = 0, ORIGIN_SCAN = 1, ORIGIN_LOGS = 2 } hunt_origin;
 
@@ -36,6 +38,8 @@ typedef struct hunt_build {
 typedef struct hunt_cov {
   exhunt_coverage c;
   char *family, *build;
+  exhunt_day_span *spans; /* c.days, owned */
+  exh_dayset days;        /* the same days, for counting */
 } hunt_cov;
 
 typedef struct hunt_server {
@@ -47,7 +51,35 @@ typedef struct hunt_server {
   hunt_cov covs[16]; /* 5 families and 4 event channels */
   size_t n_covs;
   exhunt_err fatal; /* ENOMEM while keeping something */
+  /* What the verdict weighs besides the records. */
+  bool exchange_files;  /* an Exchange install (Exchange Server\V1x, ExSetup.exe,
+                           ExchangeSetupLogs) was seen by the walk */
+  bool no_build;        /* the exposure engine found no build */
+  uint64_t files_seen;  /* files the walk met */
+  uint64_t errors;      /* errors that left this server's evidence unexamined */
+  int64_t since, until; /* the logs' time window (EXHUNT_NO_TIME: open) */
 } hunt_server;
+
+/* A growable list of finding ids (borrowed from the records). */
+typedef struct hunt_ids {
+  const char **ids;
+  size_t n, cap;
+} hunt_ids;
+
+/* Appends an id; false when out of memory. exh_ids_add skips one already
+ * in the list (linear: for short lists), exh_ids_push does not look. */
+bool exh_ids_push(hunt_ids *l, const char *id);
+bool exh_ids_add(hunt_ids *l, const char *id);
+
+/* A web shell as the story ties it: on disk, or known from logs. */
+typedef struct hunt_shell {
+  char *path; /* relative to the root, or a log's path normalised */
+  char *url;
+  bool on_disk;
+  const hunt_rec *finding; /* the file finding, when on disk and flagged */
+  hunt_ids planted_by, requests;
+  int attacker; /* -1: none yet */
+} hunt_shell;
 
 /* Keeps a deep copy of a finding (hunt.c). */
 exhunt_err exh_hunt_keep(hunt_server *hs, const exhunt_finding *f, hunt_origin origin);
@@ -66,5 +98,18 @@ exhunt_err exh_hunt_requests(hunt_server *hs, const char *const *urls, size_t n_
 
 /* Tells the story of one server and gives its verdict, through sink. */
 exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink);
+
+/* An Exchange server at all: an install on disk, a build, an Exchange log,
+ * or the Exchange management event channel (verdict.c). */
+bool exh_hunt_is_exchange(const hunt_server *hs);
+
+/* The story's step kind of a log finding ("ssrf", "command", ...). */
+const char *exh_hunt_step_kind(const exhunt_finding *f);
+
+/* The verdict of one server from its records and the shells the story
+ * tied (verdict.c): exposure badge and windows, log coverage, the verdict,
+ * its headline, reasons and next steps, through sink->on_verdict. */
+exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_shells,
+                            const exh_builddb *db, int64_t now, const exhunt_sink *sink);
 
 #endif

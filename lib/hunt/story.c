@@ -1,5 +1,6 @@
 /*
- * story.c - from one server's findings to its story and verdict.
+ * story.c - from one server's findings to its story; the verdict is
+ * verdict.c's, from what the story ties together.
  *
  *  1. Steps. Every log finding becomes a step of the attacker (client IP)
  *     it names, with a kind read from its rule: probe, attempt, ssrf,
@@ -14,14 +15,7 @@
  *     by content: the script a Set-*VirtualDirectory line put in ExternalUrl
  *     is looked for in the shell files. A shell only logs know of is checked
  *     on disk (read-only lookups); absent, it is reported as deleted.
- *  3. Verdict, worst first: COMPROMISED (a shell, or post-exploitation),
- *     EXPLOITED (exploitation succeeded, no persistence found), then
- *     ATTEMPTED, SCANNED, CLEAN - unless the logs do not reach into any
- *     window in which the server was exposed (from the build history and
- *     each family's first in-the-wild exploitation), which makes it
- *     INSUFFICIENT EVIDENCE: absence of evidence outside the window says
- *     nothing.
- *  4. Next steps drawn from all of it.
+ *  3. Stories, one per attacker, through the sink; then verdict.c.
  */
 #define _GNU_SOURCE /* memmem, strcasestr */
 #include <dirent.h>
@@ -46,27 +40,19 @@
 #define MAX_SHELL_READ (1024u * 1024u)
 #define TEXT_MAX 512
 
-/* A growable list of finding ids (borrowed from the records). */
-typedef struct idlist {
-  const char **ids;
-  size_t n, cap;
-} idlist;
-
-static bool ids_push(idlist *l, const char *id);
-
-static bool ids_add(idlist *l, const char *id)
+bool exh_ids_add(hunt_ids *l, const char *id)
 {
   for (size_t i = 0; i < l->n; i++)
     if (strcmp(l->ids[i], id) == 0)
       return true;
-  return ids_push(l, id);
+  return exh_ids_push(l, id);
 }
 
 /* Appends without the duplicate check, for lists that each record enters at
- * most once by construction: ids_add's check is linear, so filling a list
- * of n with it costs n^2/2 string compares (20,000 hostile log lines: two
- * hundred million). */
-static bool ids_push(idlist *l, const char *id)
+ * most once by construction: exh_ids_add's check is linear, so filling a
+ * list of n with it costs n^2/2 string compares (20,000 hostile log lines:
+ * two hundred million). */
+bool exh_ids_push(hunt_ids *l, const char *id)
 {
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 8;
@@ -80,20 +66,11 @@ static bool ids_push(idlist *l, const char *id)
   return true;
 }
 
-static exhunt_evidence ids_view(const idlist *l)
+static exhunt_evidence ids_view(const hunt_ids *l)
 {
   exhunt_evidence e = {l->ids, l->n};
   return e;
 }
-
-typedef struct shell {
-  char *path; /* relative to the root, or a log's path normalised */
-  char *url;
-  bool on_disk;
-  const hunt_rec *finding;
-  idlist planted_by, requests;
-  int attacker; /* -1: none yet */
-} shell;
 
 typedef struct attacker {
   const char *ip;
@@ -109,7 +86,7 @@ typedef struct story_ctx {
   int64_t now;
   attacker *att;
   size_t n_att, cap_att;
-  shell *shells;
+  hunt_shell *shells;
   size_t n_shells, cap_shells;
   size_t n_steps;          /* in all attackers: EXH_STORY_MAX_STEPS */
   size_t n_log_shells;     /* shells only logs know: EXH_STORY_MAX_LOG_SHELLS */
@@ -126,7 +103,7 @@ typedef struct story_ctx {
 /* ---------------------------------------------------------------------- */
 /* Small helpers.                                                          */
 
-static const char *step_kind(const exhunt_finding *f)
+const char *exh_hunt_step_kind(const exhunt_finding *f)
 {
   static const struct {
     const char *rule, *kind;
@@ -145,6 +122,7 @@ static const char *step_kind(const exhunt_finding *f)
       {"exhunt.log.proxyshell_export_to_web", "file-written"},
       {"exhunt.log.iis_webshell_request", "shell-request"},
       {"exhunt.log.iis_webshell_tunnel", "shell-request"},
+      {"exhunt.log.iis_webshell_tunnel_traffic", "shell-request"},
       {"exhunt.hunt.request_to_shell", "shell-request"},
       {"exhunt.log.web_worker_child_process", "command"},
       {"exhunt.log.web_worker_unusual_child", "command"},
@@ -348,7 +326,7 @@ static void add_step(story_ctx *c, int ai, const hunt_rec *r)
   c->n_steps++;
   exhunt_story_step *s = &a->steps[a->n_steps++];
   s->time = r->f.timestamp;
-  s->step = step_kind(&r->f);
+  s->step = exh_hunt_step_kind(&r->f);
   s->title = r->f.title;
   s->evidence = r->id;
   s->path = r->f.path;
@@ -509,11 +487,11 @@ static int attacker_of_id(const story_ctx *c, const char *id)
 /* ---------------------------------------------------------------------- */
 /* Shells.                                                                 */
 
-static shell *new_shell(story_ctx *c, char *path, char *url)
+static hunt_shell *new_shell(story_ctx *c, char *path, char *url)
 {
   if (c->n_shells == c->cap_shells) {
     size_t cap = c->cap_shells ? c->cap_shells * 2 : 8;
-    shell *bigger = exh_reallocarray(c->shells, cap, sizeof *bigger);
+    hunt_shell *bigger = exh_reallocarray(c->shells, cap, sizeof *bigger);
     if (!bigger) {
       exh_free(path);
       exh_free(url);
@@ -523,7 +501,7 @@ static shell *new_shell(story_ctx *c, char *path, char *url)
     c->shells = bigger;
     c->cap_shells = cap;
   }
-  shell *s = &c->shells[c->n_shells++];
+  hunt_shell *s = &c->shells[c->n_shells++];
   memset(s, 0, sizeof *s);
   s->path = path;
   s->url = url;
@@ -538,7 +516,7 @@ static bool is_file_shell(const hunt_rec *r)
 
 /* The shell at this path (either is a suffix of the other, as a log names
  * C:\... and the root is any folder above), case-insensitively. */
-static shell *shell_by_path(story_ctx *c, const char *p)
+static hunt_shell *shell_by_path(story_ctx *c, const char *p)
 {
   size_t pl = strlen(p);
   for (size_t i = 0; i < c->n_shells; i++) {
@@ -555,7 +533,7 @@ static shell *shell_by_path(story_ctx *c, const char *p)
   return NULL;
 }
 
-static shell *shell_by_url(story_ctx *c, const char *url, size_t n)
+static hunt_shell *shell_by_url(story_ctx *c, const char *url, size_t n)
 {
   for (size_t i = 0; i < c->n_shells; i++) {
     const char *u = c->shells[i].url;
@@ -750,7 +728,7 @@ static void tie_vdir_scripts(story_ctx *c)
   if (k_reset > 1)
     qsort(resets, k_reset, sizeof *resets, cmp_vdir_reset);
   for (size_t k = 0; k < c->n_shells && !c->err; k++) {
-    shell *s = &c->shells[k];
+    hunt_shell *s = &c->shells[k];
     if (!s->on_disk || !s->finding)
       continue;
     bool refused;
@@ -774,7 +752,7 @@ static void tie_vdir_scripts(story_ctx *c)
       if (!match[sets[i].script])
         continue;
       const hunt_rec *r = &hs->recs[sets[i].rec];
-      ok = ids_push(&s->planted_by, r->id); /* each line once per shell */
+      ok = exh_ids_push(&s->planted_by, r->id); /* each line once per hunt_shell */
       if (r->f.timestamp == EXHUNT_NO_TIME)
         continue;
       size_t lo = 0, hi = k_reset; /* the first reset at or after the line */
@@ -789,7 +767,7 @@ static void tie_vdir_scripts(story_ctx *c)
            ok && j < k_reset && resets[j].time - r->f.timestamp <= VDIR_RESET_WINDOW_SEC; j++) {
         if (!seen[j]) {
           seen[j] = true;
-          ok = ids_push(&s->planted_by, hs->recs[resets[j].rec].id);
+          ok = exh_ids_push(&s->planted_by, hs->recs[resets[j].rec].id);
         }
       }
     }
@@ -822,7 +800,7 @@ static void build_shells(story_ctx *c)
       c->err = EXHUNT_ENOMEM;
       return;
     }
-    shell *s = new_shell(c, path, url);
+    hunt_shell *s = new_shell(c, path, url);
     if (s) {
       s->on_disk = true;
       s->finding = r;
@@ -833,7 +811,7 @@ static void build_shells(story_ctx *c)
     const hunt_rec *r = &hs->recs[i];
     if (r->origin != ORIGIN_LOGS || !r->f.artifact || !r->f.artifact_len)
       continue;
-    const char *kind = step_kind(&r->f);
+    const char *kind = exh_hunt_step_kind(&r->f);
     if (strcmp(kind, "file-written") == 0) {
       /* Only an artifact that is a Windows path names the file (a
        * ProxyShell export artifact may be the whole cmdlet line). */
@@ -850,7 +828,7 @@ static void build_shells(story_ctx *c)
       char *norm = normalise_windows_path(r->f.artifact, r->f.artifact_len);
       if (!norm)
         continue;
-      shell *s = shell_by_path(c, norm);
+      hunt_shell *s = shell_by_path(c, norm);
       if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
         c->shells_left_out++;
         exh_free(norm);
@@ -866,15 +844,15 @@ static void build_shells(story_ctx *c)
       } else {
         exh_free(norm);
       }
-      /* each record is visited once here and lands in one shell */
-      if (s && !ids_push(&s->planted_by, r->id))
+      /* each record is visited once here and lands in one hunt_shell */
+      if (s && !exh_ids_push(&s->planted_by, r->id))
         c->err = EXHUNT_ENOMEM;
     } else if (strcmp(kind, "shell-request") == 0 && r->f.artifact[0] == '/') {
       size_t n = r->f.artifact_len;
       const char *q = memchr(r->f.artifact, '?', n);
       if (q)
         n = (size_t)(q - r->f.artifact);
-      shell *s = shell_by_url(c, r->f.artifact, n);
+      hunt_shell *s = shell_by_url(c, r->f.artifact, n);
       if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
         c->shells_left_out++;
         continue;
@@ -891,7 +869,7 @@ static void build_shells(story_ctx *c)
         if (s)
           s->on_disk = path != NULL;
       }
-      if (s && !ids_push(&s->requests, r->id))
+      if (s && !exh_ids_push(&s->requests, r->id))
         c->err = EXHUNT_ENOMEM;
     }
   }
@@ -900,7 +878,7 @@ static void build_shells(story_ctx *c)
     return;
   /* Each shell to the first attacker its evidence names. */
   for (size_t k = 0; k < c->n_shells; k++) {
-    shell *s = &c->shells[k];
+    hunt_shell *s = &c->shells[k];
     for (size_t j = 0; j < s->planted_by.n && s->attacker < 0; j++)
       s->attacker = attacker_of_id(c, s->planted_by.ids[j]);
     for (size_t j = 0; j < s->requests.n && s->attacker < 0; j++)
@@ -911,100 +889,7 @@ static void build_shells(story_ctx *c)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Exposure windows.                                                       */
-
-typedef struct window {
-  const char *family; /* title */
-  int64_t start, end;
-} window;
-
-static int cmp_first_build(const void *a, const void *b)
-{
-  const hunt_build *x = a, *y = b;
-  int64_t fx = x->b.first == EXHUNT_NO_TIME ? INT64_MAX : x->b.first;
-  int64_t fy = y->b.first == EXHUNT_NO_TIME ? INT64_MAX : y->b.first;
-  return fx < fy ? -1 : fx > fy;
-}
-
-/* The windows in which the server could have been attacked through a
- * family exploited in the wild: from the first exploitation to the first
- * sighting of a build patched for it (or now, if none is). */
-static size_t exposure_windows(story_ctx *c, const exh_builddb *db, window *w, size_t cap)
-{
-  hunt_server *hs = c->hs;
-  size_t n = 0;
-  /* The evidence ends where its newest record or build sighting does (when
-   * it was collected): an exposure after that cannot show in it. */
-  int64_t evidence_end = EXHUNT_NO_TIME;
-  for (size_t i = 0; i < hs->n_covs; i++)
-    if (hs->covs[i].c.last != EXHUNT_NO_TIME && hs->covs[i].c.last > evidence_end)
-      evidence_end = hs->covs[i].c.last;
-  for (size_t i = 0; i < hs->n_builds; i++)
-    if (hs->builds[i].b.last != EXHUNT_NO_TIME && hs->builds[i].b.last > evidence_end)
-      evidence_end = hs->builds[i].b.last;
-  if (evidence_end == EXHUNT_NO_TIME || (c->now != EXHUNT_NO_TIME && evidence_end > c->now))
-    evidence_end = c->now;
-  if (hs->n_builds)
-    qsort(hs->builds, hs->n_builds, sizeof *hs->builds, cmp_first_build);
-  for (size_t f = 0; f < db->n_families && n < cap; f++) {
-    int64_t start = db->families[f].exploited_since;
-    if (start == EXHUNT_NO_TIME)
-      continue;
-    int64_t end = c->now;
-    const char *cur_status = NULL;
-    for (size_t i = 0; i < hs->n_builds; i++) {
-      exhunt_build b;
-      const exhunt_build_seen *s = &hs->builds[i].b;
-      if (!s->build || exhunt_build_parse(s->build, strlen(s->build), &b) != EXHUNT_OK)
-        continue;
-      exh_verdict v;
-      exh_exposure_verdict(db, &b, f, &v);
-      if (s->current)
-        cur_status = v.status;
-      if (strcmp(v.status, "patched") == 0 && s->first != EXHUNT_NO_TIME && end == c->now)
-        end = s->first;
-    }
-    if (cur_status && strcmp(cur_status, "patched") != 0)
-      end = c->now; /* vulnerable (or unknown) now: the window is open */
-    if (evidence_end != EXHUNT_NO_TIME && (end == EXHUNT_NO_TIME || end > evidence_end))
-      end = evidence_end;
-    if (end == EXHUNT_NO_TIME || end <= start)
-      continue;
-    w[n].family = db->families[f].title;
-    w[n].start = start;
-    w[n].end = end;
-    n++;
-  }
-  return n;
-}
-
-/* ---------------------------------------------------------------------- */
 /* Output.                                                                 */
-
-static void fmt_day(int64_t t, char out[24])
-{
-  if (t == EXHUNT_NO_TIME) {
-    snprintf(out, 24, "?");
-    return;
-  }
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(out, 24, "%Y-%m-%d", &tm);
-}
-
-typedef struct textbuf {
-  char (*texts)[TEXT_MAX];
-  size_t n, cap;
-} textbuf;
-
-/* A new text slot; NULL on ENOMEM. Slots stay put (allocated up front). */
-static char *text_new(textbuf *t)
-{
-  if (t->n == t->cap)
-    return NULL;
-  return t->texts[t->n++];
-}
 
 static void emit_one_story(story_ctx *c, int ai)
 {
@@ -1021,7 +906,7 @@ static void emit_one_story(story_ctx *c, int ai)
   }
   size_t j = 0;
   for (size_t k = 0; k < c->n_shells; k++) {
-    const shell *s = &c->shells[k];
+    const hunt_shell *s = &c->shells[k];
     if (s->attacker != ai)
       continue;
     sh[j].path = s->path ? s->path : s->url;
@@ -1098,270 +983,6 @@ static void emit_stories(story_ctx *c)
   }
 }
 
-static bool mentions_lsass(const exhunt_finding *f)
-{
-  const char *hay[] = {f->artifact, f->excerpt};
-  size_t lens[] = {f->artifact ? f->artifact_len : 0, f->excerpt ? f->excerpt_len : 0};
-  static const char *const needles[] = {"lsass", "comsvcs", "MiniDump", "procdump"};
-  for (size_t i = 0; i < 2; i++)
-    for (size_t k = 0; hay[i] && k < sizeof needles / sizeof *needles; k++) {
-      size_t nl = strlen(needles[k]);
-      for (size_t p = 0; p + nl <= lens[i]; p++)
-        if (strncasecmp(hay[i] + p, needles[k], nl) == 0)
-          return true;
-    }
-  return false;
-}
-
-static exhunt_err verdict(story_ctx *c, const exh_builddb *db)
-{
-  hunt_server *hs = c->hs;
-  exhunt_err err = EXHUNT_OK;
-  textbuf tb = {NULL, 0, 64};
-  exhunt_reason reasons[24];
-  exhunt_next_step steps[12];
-  idlist lists[8]; /* the evidence lists below */
-  size_t n_reasons = 0, n_steps = 0, n_lists = 0;
-  memset(lists, 0, sizeof lists);
-  tb.texts = exh_calloc(tb.cap, sizeof *tb.texts);
-  if (!tb.texts)
-    return EXHUNT_ENOMEM;
-
-  /* Evidence by weight. */
-  idlist *shells_on_disk = &lists[n_lists++], *shells_gone = &lists[n_lists++],
-         *post = &lists[n_lists++], *exploited = &lists[n_lists++], *attempted = &lists[n_lists++],
-         *probes = &lists[n_lists++], *lsass = &lists[n_lists++], *vuln = &lists[n_lists++];
-  bool ok = true;
-  int64_t first = EXHUNT_NO_TIME, last = EXHUNT_NO_TIME;
-  for (size_t k = 0; k < c->n_shells; k++) {
-    const shell *s = &c->shells[k];
-    bool used = s->requests.n || s->planted_by.n;
-    if (s->on_disk && s->finding)
-      ok = ok && ids_add(shells_on_disk, s->finding->id);
-    else if (!s->on_disk && used)
-      /* a log record is in one shell's lists (the vdir tie, which adds to
-       * several, only takes shells on disk): no duplicates to look for */
-      for (size_t j = 0; j < s->requests.n + s->planted_by.n; j++)
-        ok = ok && ids_push(shells_gone, j < s->requests.n ? s->requests.ids[j]
-                                                           : s->planted_by.ids[j - s->requests.n]);
-  }
-  for (size_t i = 0; i < hs->n_recs; i++) { /* each record once: ids_push */
-    const hunt_rec *r = &hs->recs[i];
-    const exhunt_finding *f = &r->f;
-    if (r->origin == ORIGIN_EXPOSURE && f->status && strcmp(f->status, "vulnerable") == 0)
-      ok = ok && ids_push(vuln, r->id);
-    if (r->origin != ORIGIN_LOGS)
-      continue;
-    const char *kind = step_kind(f);
-    bool is_post = strcmp(f->category, "post-exploitation") == 0 || strcmp(kind, "command") == 0;
-    bool is_ex = f->outcome && strcmp(f->outcome, "exploited") == 0;
-    if (is_post)
-      ok = ok && ids_push(post, r->id);
-    if (is_post && mentions_lsass(f))
-      ok = ok && ids_push(lsass, r->id);
-    if (is_ex && !is_post)
-      ok = ok && ids_push(exploited, r->id);
-    else if (f->outcome && strcmp(f->outcome, "attempted") == 0)
-      ok = ok && ids_push(attempted, r->id);
-    else if (f->outcome && strcmp(f->outcome, "probe") == 0)
-      ok = ok && ids_push(probes, r->id);
-    if (f->timestamp != EXHUNT_NO_TIME && (f->outcome && strcmp(f->outcome, "probe") != 0)) {
-      if (first == EXHUNT_NO_TIME || f->timestamp < first)
-        first = f->timestamp;
-      if (last == EXHUNT_NO_TIME || f->timestamp > last)
-        last = f->timestamp;
-    }
-  }
-  if (!ok) {
-    err = EXHUNT_ENOMEM;
-    goto out;
-  }
-
-  /* Log coverage against the exposure windows. */
-  int64_t cov_first = EXHUNT_NO_TIME, cov_last = EXHUNT_NO_TIME;
-  bool web_logs = false;
-  for (size_t i = 0; i < hs->n_covs; i++) {
-    const exhunt_coverage *cv = &hs->covs[i].c;
-    bool web = strcmp(cv->family, "exchange-httpproxy") == 0 || strcmp(cv->family, "iis-w3c") == 0;
-    if (!web || !cv->present || cv->first == EXHUNT_NO_TIME)
-      continue;
-    web_logs = true;
-    if (cov_first == EXHUNT_NO_TIME || cv->first < cov_first)
-      cov_first = cv->first;
-    if (cov_last == EXHUNT_NO_TIME || cv->last > cov_last)
-      cov_last = cv->last;
-  }
-  window w[16];
-  size_t n_w = exposure_windows(c, db, w, 16);
-  bool covered = false;
-  for (size_t i = 0; i < n_w; i++)
-    covered = covered || (web_logs && cov_first < w[i].end && cov_last >= w[i].start);
-  bool insufficient = !web_logs || (n_w > 0 && !covered);
-
-  const char *v;
-  char *t;
-#define REASON(list, ...)                                                                          \
-  do {                                                                                             \
-    if (n_reasons < sizeof reasons / sizeof *reasons && (t = text_new(&tb)) != NULL) {             \
-      snprintf(t, TEXT_MAX, __VA_ARGS__);                                                          \
-      reasons[n_reasons].text = t;                                                                 \
-      reasons[n_reasons].evidence = (list) ? ids_view(list) : (exhunt_evidence){NULL, 0};          \
-      n_reasons++;                                                                                 \
-    }                                                                                              \
-  } while (0)
-#define STEP(act, list, ...)                                                                       \
-  do {                                                                                             \
-    if (n_steps < sizeof steps / sizeof *steps && (t = text_new(&tb)) != NULL) {                   \
-      snprintf(t, TEXT_MAX, __VA_ARGS__);                                                          \
-      steps[n_steps].action = act;                                                                 \
-      steps[n_steps].text = t;                                                                     \
-      steps[n_steps].evidence = (list) ? ids_view(list) : (exhunt_evidence){NULL, 0};              \
-      n_steps++;                                                                                   \
-    }                                                                                              \
-  } while (0)
-
-  if (shells_on_disk->n)
-    REASON(shells_on_disk, "%zu web shell%s or IOC file%s on disk", shells_on_disk->n,
-           shells_on_disk->n == 1 ? "" : "s", shells_on_disk->n == 1 ? "" : "s");
-  if (shells_gone->n)
-    REASON(shells_gone, "web shells written or used according to the logs, not on disk in the "
-                        "evidence (deleted, or the web folders were not collected)");
-  if (post->n)
-    REASON(post, "%zu post-exploitation record%s (web server process running commands)", post->n,
-           post->n == 1 ? "" : "s");
-  if (shells_on_disk->n || shells_gone->n || post->n)
-    v = "COMPROMISED";
-  else if (exploited->n)
-    v = "EXPLOITED";
-  else if (insufficient)
-    v = "INSUFFICIENT EVIDENCE";
-  else if (attempted->n)
-    v = "ATTEMPTED";
-  else if (probes->n)
-    v = "SCANNED";
-  else
-    v = "CLEAN";
-  if (exploited->n)
-    REASON(exploited, "%zu successful exploitation record%s", exploited->n,
-           exploited->n == 1 ? "" : "s");
-  if (attempted->n)
-    REASON(attempted, "%zu failed exploitation attempt%s", attempted->n,
-           attempted->n == 1 ? "" : "s");
-  if (probes->n)
-    REASON(probes, "%zu scanner probe%s", probes->n, probes->n == 1 ? "" : "s");
-  if (vuln->n)
-    REASON(vuln, "the current build is vulnerable to %zu CVE famil%s", vuln->n,
-           vuln->n == 1 ? "y" : "ies");
-  char a[24], b[24];
-  if (!web_logs) {
-    REASON(NULL, "no HttpProxy or IIS logs in the evidence: exploitation cannot be ruled out");
-  } else {
-    fmt_day(cov_first, a);
-    fmt_day(cov_last, b);
-    for (size_t i = 0; i < n_w; i++) {
-      char ws[24], we[24];
-      fmt_day(w[i].start, ws);
-      fmt_day(w[i].end, we);
-      bool cov = cov_first < w[i].end && cov_last >= w[i].start;
-      bool full = cov_first <= w[i].start && cov_last >= w[i].end;
-      if (!full)
-        REASON(NULL,
-               "exposed to %s from %s (first exploitation in the wild) to %s; the logs cover %s to "
-               "%s%s",
-               w[i].family, ws, we, a, b, cov ? ": part of it" : ": none of it");
-    }
-    if (n_w == 0 && hs->n_builds)
-      REASON(NULL, "every build seen was patched for the families exploited in the wild before "
-                   "their exploitation began");
-  }
-  if (!strcmp(v, "CLEAN") && !n_reasons)
-    REASON(NULL, "no web shell, IOC or exploitation found; the logs cover the exposure window");
-
-  /* Next steps. */
-  if (!strcmp(v, "COMPROMISED"))
-    STEP("isolate", NULL,
-         "Isolate the server; image memory and disk before cleaning; look for persistence "
-         "(new accounts, scheduled tasks, services, changed IIS modules)");
-  if (shells_on_disk->n)
-    STEP("quarantine", shells_on_disk,
-         "Quarantine the %zu flagged file%s (exhunt quarantine keeps a verifiable copy)",
-         shells_on_disk->n, shells_on_disk->n == 1 ? "" : "s");
-  if (lsass->n)
-    STEP("credentials", lsass,
-         "LSASS memory was dumped: reset the passwords of every account that signed in to this "
-         "server, service accounts included");
-  else if (post->n)
-    STEP("credentials", post,
-         "Commands ran as the web server: treat credentials on this server as exposed");
-  if (vuln->n) {
-    const char *fix = NULL, *product = NULL, *support = NULL;
-    for (size_t i = 0; i < hs->n_recs; i++) {
-      const exhunt_finding *f = &hs->recs[i].f;
-      if (hs->recs[i].origin == ORIGIN_EXPOSURE && f->status && !strcmp(f->status, "vulnerable") &&
-          f->fixed_in && (!fix || strcmp(f->fixed_in, fix) > 0)) {
-        fix = f->fixed_in;
-        product = f->product;
-        support = f->support;
-      }
-    }
-    if (support && strncmp(support, "out of support", 14) == 0)
-      STEP("patch", vuln,
-           "Patch: %s is vulnerable to %zu famil%s and %s; move to a supported release "
-           "(Exchange Server Subscription Edition); at the least install %s",
-           product ? product : "this build", vuln->n, vuln->n == 1 ? "y" : "ies", support,
-           fix ? fix : "the newest update");
-    else
-      STEP("patch", vuln, "Patch: install %s or later (%s is vulnerable to %zu famil%s)",
-           fix ? fix : "the newest update", product ? product : "this build", vuln->n,
-           vuln->n == 1 ? "y" : "ies");
-  }
-  if (shells_gone->n)
-    STEP("review", shells_gone,
-         "Some shells are gone from disk: look for copies elsewhere and review what their "
-         "requests did");
-  if (insufficient && web_logs)
-    STEP("collect-logs", NULL,
-         "Collect HttpProxy and IIS logs (and backups of them) reaching back into the exposure "
-         "window; the evidence covers %s to %s",
-         a, b);
-  else if (!web_logs)
-    STEP("collect-logs", NULL,
-         "Collect the HttpProxy logs (V15\\Logging\\HttpProxy) and IIS logs "
-         "(inetpub\\logs\\LogFiles): none are in the evidence");
-  {
-    size_t n_ips = 0;
-    char ips[TEXT_MAX] = "";
-    for (size_t i = 0; i < hs->n_recs; i++) {
-      const exhunt_finding *f = &hs->recs[i].f;
-      if (hs->recs[i].origin != ORIGIN_LOGS || !f->client_ip || !*f->client_ip || !f->outcome ||
-          !strcmp(f->outcome, "probe") || strstr(ips, f->client_ip))
-        continue;
-      size_t l = strlen(ips);
-      if (l + strlen(f->client_ip) + 3 < sizeof ips) {
-        snprintf(ips + l, sizeof ips - l, "%s%s", l ? ", " : "", f->client_ip);
-        n_ips++;
-      }
-    }
-    if (n_ips)
-      STEP("block", exploited->n ? exploited : attempted,
-           "Block and search other systems' logs for the attacking address%s: %.400s",
-           n_ips == 1 ? "" : "es", ips);
-  }
-
-  {
-    exhunt_verdict vd = {hs->root, v, reasons, n_reasons, first, last, steps, n_steps};
-    if (c->sink->on_verdict)
-      c->sink->on_verdict(c->sink->ctx, &vd);
-  }
-out:
-  for (size_t i = 0; i < n_lists; i++)
-    exh_free(lists[i].ids);
-  exh_free(tb.texts);
-  return err;
-#undef REASON
-#undef STEP
-}
-
 /* Says which story cap was hit, for which server, and what it left out. */
 static void note_caps(story_ctx *c)
 {
@@ -1416,7 +1037,7 @@ exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink)
     if (!c.err)
       emit_stories(&c);
     if (!c.err)
-      err = verdict(&c, &db);
+      err = exh_hunt_verdict(hs, c.shells, c.n_shells, &db, now, sink);
     if (!err)
       err = c.err;
   }

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/dayset.h"
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"
@@ -78,6 +79,7 @@ typedef struct coverage_acc {
   int64_t first, last;
   int64_t build_time; /* newest record time of the file the build came from */
   char build[64];
+  exh_dayset days; /* days each file's first..last touches (in the window) */
 } coverage_acc;
 
 /* A log file waiting for a worker, with the weight of its work: workers
@@ -995,6 +997,26 @@ static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uin
   return process_line(fs, line, len, lineno, false);
 }
 
+/* Marks the days of a file's record span, clipped to the run's window:
+ * records outside it were not examined, so their days are not covered. */
+static void mark_days(run *r, exh_dayset *days, int64_t first, int64_t last)
+{
+  if (first == EXHUNT_NO_TIME && last == EXHUNT_NO_TIME)
+    return;
+  if (first == EXHUNT_NO_TIME)
+    first = last;
+  if (last == EXHUNT_NO_TIME)
+    last = first;
+  if (r->opts->since != EXHUNT_NO_TIME && first < r->opts->since)
+    first = r->opts->since;
+  if (r->opts->until != EXHUNT_NO_TIME && last > r->opts->until)
+    last = r->opts->until;
+  if (first > last)
+    return;
+  if (exh_dayset_add_span(days, first, last) != EXHUNT_OK && !r->fatal)
+    r->fatal = EXHUNT_ENOMEM;
+}
+
 static void account_file(file_state *fs)
 {
   run *r = fs->r;
@@ -1007,6 +1029,8 @@ static void account_file(file_state *fs)
   r->stats.records += fs->records;
   widen_span(&c->first, &c->last, fs->first);
   widen_span(&c->first, &c->last, fs->last);
+  if (fs->records)
+    mark_days(r, &c->days, fs->first, fs->last);
   for (int k = 0; k < N_CHANNELS; k++) {
     coverage_acc *ck = &r->chan_cov[k];
     if (!fs->chan[k].records)
@@ -1015,6 +1039,7 @@ static void account_file(file_state *fs)
     ck->records += fs->chan[k].records;
     widen_span(&ck->first, &ck->last, fs->chan[k].first);
     widen_span(&ck->first, &ck->last, fs->chan[k].last);
+    mark_days(r, &ck->days, fs->chan[k].first, fs->chan[k].last);
   }
   /* HttpProxy logs' #Version is the server build (15.01.2106.002); the
    * ECP Server log's is a format version and IIS's the W3C version. */
@@ -1398,7 +1423,8 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
     if (cut) {
       snprintf(reason, sizeof reason, "%llu line(s) longer than %u bytes were cut there",
                (unsigned long long)cut, (unsigned)r->max_line);
-      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "line-too-long", path, reason);
+      /* errors: the cut part of a record was not examined */
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "line-too-long", path, reason);
     }
     if (fs.ragged) {
       snprintf(reason, sizeof reason,
@@ -1419,14 +1445,14 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
                "a #Fields header has more than %zu names (the cap, --max-fields); later columns "
                "are not bound",
                fs.table.max_fields);
-      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", path, reason);
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "fields-capped", path, reason);
     }
     if (fs.capped) {
       snprintf(reason, sizeof reason,
                "%llu record(s) examined reach the cap of %zu fields (--max-fields); later fields "
                "are not read",
                (unsigned long long)fs.capped, fs.table.max_fields);
-      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", path, reason);
+      notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "fields-capped", path, reason);
     }
     if (fs.malformed) {
       snprintf(reason, sizeof reason, "%llu line(s) are not JSON events; skipped",
@@ -1718,24 +1744,32 @@ static void *worker(void *arg)
   return NULL;
 }
 
-static void emit_coverage(run *r, bool only_present)
+/* One coverage record, its days as spans. */
+static exhunt_err emit_one_coverage(run *r, int f, const coverage_acc *c, const char *build,
+                                    const char *channel)
+{
+  exhunt_day_span *days = NULL;
+  size_t n_days = 0;
+  if (exh_dayset_spans(&c->days, &days, &n_days) != EXHUNT_OK)
+    return EXHUNT_ENOMEM;
+  exhunt_coverage cv = {family_names[f], c->files > 0, c->files, c->records,
+                        c->first,        c->last,      build,    NULL,
+                        channel,         days,         n_days,   exh_dayset_count(&c->days)};
+  r->user->on_coverage(r->user->ctx, &cv);
+  exh_free(days);
+  return EXHUNT_OK;
+}
+
+static exhunt_err emit_coverage(run *r, bool only_present)
 {
   if (!r->user->on_coverage)
-    return;
+    return EXHUNT_OK;
   for (int f = 0; f < EXH_FAM_COUNT; f++) {
     coverage_acc *c = &r->cov[f];
     if (only_present && c->files == 0)
       continue;
-    exhunt_coverage cv = {family_names[f],
-                          c->files > 0,
-                          c->files,
-                          c->records,
-                          c->first,
-                          c->last,
-                          c->build[0] ? c->build : NULL,
-                          NULL,
-                          NULL};
-    r->user->on_coverage(r->user->ctx, &cv);
+    if (emit_one_coverage(r, f, c, c->build[0] ? c->build : NULL, NULL) != EXHUNT_OK)
+      return EXHUNT_ENOMEM;
     if (f != EXH_FAM_EVENTS || c->files == 0)
       continue;
     /* Event logs were read: which of the channels the detectors need. */
@@ -1743,11 +1777,11 @@ static void emit_coverage(run *r, bool only_present)
       coverage_acc *ck = &r->chan_cov[k];
       if (only_present && ck->files == 0)
         continue;
-      exhunt_coverage ch = {family_names[f], ck->files > 0, ck->files, ck->records,     ck->first,
-                            ck->last,        NULL,          NULL,      channel_names[k]};
-      r->user->on_coverage(r->user->ctx, &ch);
+      if (emit_one_coverage(r, f, ck, NULL, channel_names[k]) != EXHUNT_OK)
+        return EXHUNT_ENOMEM;
     }
   }
+  return EXHUNT_OK;
 }
 
 static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *sink)
@@ -1779,6 +1813,10 @@ static void run_free(run *r)
   exh_free(r->first_not_log);
   exh_prefilter_free(r->pf);
   exh_pace_free(r->pace);
+  for (int f = 0; f < EXH_FAM_COUNT; f++)
+    exh_dayset_free(&r->cov[f].days);
+  for (int k = 0; k < N_CHANNELS; k++)
+    exh_dayset_free(&r->chan_cov[k].days);
   pthread_mutex_destroy(&r->lock);
 }
 
@@ -1821,7 +1859,9 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
     pthread_mutex_lock(&r.lock);
     release_held(&r);
     pthread_mutex_unlock(&r.lock);
-    emit_coverage(&r, false);
+    err = r.fatal ? r.fatal : emit_coverage(&r, false);
+  }
+  if (!err) {
     if (r.noatime_refused) {
       char reason[200];
       snprintf(reason, sizeof reason,
@@ -1858,9 +1898,9 @@ exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
     span_ra sra = {data, len};
     exh_ra ra = {&sra, span_pread, len};
     read_evtx(&r, path, &ra);
-    emit_coverage(&r, true);
+    exhunt_err err = r.fatal ? r.fatal : emit_coverage(&r, true);
     run_free(&r);
-    return EXHUNT_OK;
+    return err;
   }
   exh_span_source span;
   exh_source src;
@@ -1881,7 +1921,7 @@ exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
     pthread_mutex_lock(&r.lock);
     release_held(&r);
     pthread_mutex_unlock(&r.lock);
-    emit_coverage(&r, true);
+    err = r.fatal ? r.fatal : emit_coverage(&r, true);
   }
   if (gzs) {
     exh_gz_end(gzs);

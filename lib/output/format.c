@@ -86,6 +86,26 @@ static void jtime(jw *w, const char *key, int64_t t)
   jraw(w, "\"");
 }
 
+/* "2021-03-03", the UTC day of t. */
+static void jday(jw *w, int64_t t)
+{
+  exh_dynbuf day;
+  exh_dynbuf_init(&day, 64);
+  if (!w->err)
+    w->err = exh_iso8601(&day, t);
+  jraw(w, "\"");
+  if (!w->err && day.len >= 10)
+    w->err = exh_dynbuf_add(w->b, day.data, 10);
+  jraw(w, "\"");
+  exh_dynbuf_free(&day);
+}
+
+static void jbool(jw *w, const char *key, bool v)
+{
+  jkey(w, key);
+  jraw(w, v ? "true" : "false");
+}
+
 static void jcves(jw *w, const char *const *cves, size_t n)
 {
   jkey(w, "cve");
@@ -215,7 +235,17 @@ exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
     jtime(&w, "last", c->last);
   if (c->build)
     jbytes(&w, "build", c->build, strlen(c->build));
-  jraw(&w, "}\n");
+  juint(&w, "days_covered", c->days_covered);
+  jkey(&w, "days");
+  jraw(&w, "[");
+  for (size_t i = 0; i < c->n_days; i++) {
+    jraw(&w, i ? ",[" : "[");
+    jday(&w, c->days[i].first);
+    jraw(&w, ",");
+    jday(&w, c->days[i].last);
+    jraw(&w, "]");
+  }
+  jraw(&w, "]}\n");
   return w.err;
 }
 
@@ -325,6 +355,53 @@ exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
   jhead(&w, "verdict");
   jbytes(&w, "server", v->server, strlen(v->server));
   jstr(&w, "verdict", v->verdict);
+  jstr(&w, "headline", v->headline);
+  jbool(&w, "exchange", v->exchange);
+  if (v->badge) {
+    jkey(&w, "exposure");
+    jraw(&w, "{\"badge\":");
+    if (!w.err)
+      w.err = exh_json_str(b, v->badge);
+    if (v->build)
+      jbytes(&w, "build", v->build, strlen(v->build));
+    jstr(&w, "product", v->product);
+    jstr(&w, "support", v->support);
+    juint(&w, "families_vulnerable", v->families_vulnerable);
+    juint(&w, "exploited_in_wild", v->exploited_in_wild);
+    jraw(&w, "}");
+  }
+  jkey(&w, "coverage");
+  jraw(&w, "{\"exposed_days\":");
+  if (!w.err)
+    w.err = exh_dynbuf_addf(b, "%u", v->exposed_days);
+  juint(&w, "covered_days", v->covered_days);
+  jbool(&w, "complete", v->covered_days >= v->exposed_days);
+  jkey(&w, "windows");
+  jraw(&w, "[");
+  for (size_t i = 0; i < v->n_windows; i++) {
+    const exhunt_exposure_window *x = &v->windows[i];
+    jraw(&w, i ? ",{\"family\":" : "{\"family\":");
+    if (!w.err)
+      w.err = exh_json_str(b, x->family);
+    jstr(&w, "title", x->title);
+    jtime(&w, "start", x->start);
+    jtime(&w, "end", x->end);
+    juint(&w, "exposed_days", x->exposed_days);
+    juint(&w, "covered_days", x->covered_days);
+    jkey(&w, "logs");
+    jraw(&w, "[");
+    for (size_t k = 0; k < x->n_logs; k++) {
+      jraw(&w, k ? ",{\"family\":" : "{\"family\":");
+      if (!w.err)
+        w.err = exh_json_str(b, x->logs[k].family);
+      juint(&w, "covered_days", x->logs[k].covered_days);
+      jbool(&w, "counts", x->logs[k].counts);
+      jraw(&w, "}");
+    }
+    jraw(&w, "]}");
+  }
+  jraw(&w, "]}");
+  juint(&w, "errors", v->errors);
   if (v->first_activity != EXHUNT_NO_TIME)
     jtime(&w, "first_activity", v->first_activity);
   if (v->last_activity != EXHUNT_NO_TIME)
@@ -361,8 +438,9 @@ exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c)
     return exh_dynbuf_adds(b, c->channel ? "MISSING: no event of this channel in the evidence\n"
                                          : "MISSING: no log of this family in the evidence\n");
   if (!err)
-    err = exh_dynbuf_addf(b, "%llu files, %llu records, ", (unsigned long long)c->files,
-                          (unsigned long long)c->records);
+    err = exh_dynbuf_addf(b, "%llu files, %llu records, %u day%s, ", (unsigned long long)c->files,
+                          (unsigned long long)c->records, c->days_covered,
+                          c->days_covered == 1 ? "" : "s");
   if (!err && c->first != EXHUNT_NO_TIME) {
     err = exh_iso8601(b, c->first);
     if (!err)
@@ -502,8 +580,9 @@ exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, 
     tag[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
   tag[i] = '\0';
   if (!err)
-    err = exh_dynbuf_addf(b, "   %s[%s]%s %s: ", color ? sev_color(f->severity) : "", tag,
-                          color ? "\033[0m" : "", f->category);
+    err =
+        exh_dynbuf_addf(b, "   %s[%s]%s %s%s%s: ", color ? sev_color(f->severity) : "", tag,
+                        color ? "\033[0m" : "", f->id ? f->id : "", f->id ? " " : "", f->category);
   if (!err)
     err = tdisp(b, f->title);
   if (!err && f->line) {

@@ -174,7 +174,8 @@ static void walk_entry(walker *w, int dfd, const char *name, unsigned depth)
       return;
     }
     if (depth + 1 > w->opts->max_depth) {
-      skip(w, EXHUNT_SKIP_DEPTH, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "too-deep",
+      /* an error: what lies below was not examined */
+      skip(w, EXHUNT_SKIP_DEPTH, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "too-deep",
            "directory deeper than the depth limit; not entered");
       return;
     }

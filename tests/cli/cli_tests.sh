@@ -321,7 +321,7 @@ expect_rc 0 "logs text: notes counted" -- "$EXHUNT" logs "$TMP/notlogs"
 grep -q '^  notes: 1 (-v shows them)' "$TMP/out" && ok || bad "text summary counts the notes"
 # exhunt hunt hands the logs its walk collected to the same engine: one
 # note for them too, not one per file
-expect_rc 2 "hunt: no log, no build" -- "$EXHUNT" hunt -f jsonl "$TMP/notlogs"
+expect_rc 5 "hunt: no log, no build" -- "$EXHUNT" hunt -f jsonl "$TMP/notlogs"
 [ "$(grep -c '"what":"not-a-log"' "$TMP/out")" = 0 ] && grep -q '"what":"not-logs".*"reason":"1 file(s)' "$TMP/out" &&
   ok || bad "hunt: files that are no log counted in one note"
 

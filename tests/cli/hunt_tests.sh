@@ -114,14 +114,17 @@ expect_rc 1 "hunt: text" -- "$EXHUNT" hunt "$EX/compromised-exchange"
 head -40 "$TMP/out" | grep -q "VERDICT: COMPROMISED" && ok || bad "text: verdict at the top"
 head -60 "$TMP/out" | grep -q "attacker 203.0.113.47" && ok || bad "text: the attacker in the first screens"
 grep -q "shell Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/RedirSuiteServerProxy.aspx (on disk" "$TMP/out" && ok || bad "text: the shell"
-expect_rc 0 "hunt: clean example alone" -- "$EXHUNT" hunt "$EX/clean-exchange"
-grep -q "VERDICT: CLEAN" "$TMP/out" && ok || bad "text: CLEAN"
+# Clean, but its build is vulnerable to later families: exit 4, exposure apart
+# from compromise.
+expect_rc 4 "hunt: clean example alone" -- "$EXHUNT" hunt "$EX/clean-exchange"
+grep -q "VERDICT: CLEAN (logs cover all 59 exposed days)" "$TMP/out" && ok || bad "text: CLEAN with its coverage"
+grep -q "EXPOSURE: VULNERABLE (17 families, 4 exploited in the wild)" "$TMP/out" && ok || bad "text: the exposure badge"
 
 # --- log-only fixtures ------------------------------------------------------------
 L="$SRC/tests/data/logs"
-expect_rc 1 "hunt: scanner only" -- "$EXHUNT" hunt -f jsonl "$L/scan-only"
+expect_rc 3 "hunt: scanner only" -- "$EXHUNT" hunt -f jsonl "$L/scan-only"
 [ "$(verdict "$TMP/out" "$L/scan-only")" = SCANNED ] && ok || bad "scan-only: SCANNED"
-expect_rc 1 "hunt: failed attempts only" -- "$EXHUNT" hunt -f jsonl "$L/failed-only"
+expect_rc 3 "hunt: failed attempts only" -- "$EXHUNT" hunt -f jsonl "$L/failed-only"
 [ "$(verdict "$TMP/out" "$L/failed-only")" = ATTEMPTED ] && ok || bad "failed-only: ATTEMPTED"
 expect_rc 1 "hunt: HelseCERT rows (shells only in logs)" -- "$EXHUNT" hunt -f jsonl "$L/helsecert"
 [ "$(verdict "$TMP/out" "$L/helsecert")" = COMPROMISED ] && ok || bad "helsecert: COMPROMISED"
@@ -131,7 +134,8 @@ shells = [s for l in open(sys.argv[1]) for o in [json.loads(l)] if o["type"] == 
 assert shells and any(not s["on_disk"] and (s["requests"] or s["planted_by"]) for s in shells), shells
 PY
 
-# --- logs that start after the exposure window: INSUFFICIENT EVIDENCE (exit 2) ---
+# --- logs that start after the exposure window: INSUFFICIENT EVIDENCE ---------------
+# (exit 4: the build, CU19 Mar21SU, is vulnerable to later families)
 LATE="$TMP/late/EX02"
 mkdir -p "$LATE/V15/Logging/HttpProxy/Owa" "$LATE/inetpub/logs/LogFiles/W3SVC1"
 {
@@ -146,19 +150,33 @@ mkdir -p "$LATE/V15/Logging/HttpProxy/Owa" "$LATE/inetpub/logs/LogFiles/W3SVC1"
   printf '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n'
   printf '2021-04-20 08:00:01 192.0.2.25 GET /owa/ - 443 - 192.0.2.50 Mozilla/5.0 - 200 0 0 15\r\n'
 } >"$LATE/inetpub/logs/LogFiles/W3SVC1/u_ex210420.log"
-expect_rc 2 "hunt: logs start after the window" -- "$EXHUNT" hunt -f jsonl "$LATE"
+expect_rc 4 "hunt: logs start after the window" -- "$EXHUNT" hunt -f jsonl "$LATE"
 [ "$(verdict "$TMP/out" "$LATE")" = "INSUFFICIENT EVIDENCE" ] && ok || bad "late logs: INSUFFICIENT EVIDENCE"
 python3 - "$TMP/out" <<'PY' && ok || bad "late logs: the reason names the uncovered window and the next step asks for logs"
 import json, sys
 v = [o for l in open(sys.argv[1]) for o in [json.loads(l)] if o["type"] == "verdict"][0]
-assert any("ProxyLogon" in r["text"] and "none of it" in r["text"] and "2021-04-20" in r["text"] for r in v["reasons"]), v["reasons"]
+assert any("ProxyLogon" in r["text"] and "cover 0 of them" in r["text"] and "2021-04-20" in r["text"] for r in v["reasons"]), v["reasons"]
+# the fix was first seen on 2021-04-20: the exposed days are those before it
+assert v["coverage"]["exposed_days"] == 107 and v["coverage"]["covered_days"] == 0, v["coverage"]
+assert v["headline"] == "INSUFFICIENT EVIDENCE (logs cover 0 of 107 exposed days)", v["headline"]
 assert any(s["action"] == "collect-logs" for s in v["next_steps"]), v["next_steps"]
 PY
-# The same server with no logs at all: INSUFFICIENT EVIDENCE too.
-mkdir -p "$TMP/nologs/EX03/inetpub/wwwroot"
+# An Exchange server with no logs at all and no build: INSUFFICIENT EVIDENCE,
+# its exposure UNKNOWN, and the missing build an error (exit 5).
+mkdir -p "$TMP/nologs/EX03/inetpub/wwwroot" "$TMP/nologs/EX03/Program Files/Microsoft/Exchange Server/V15/Bin"
 echo '<html></html>' >"$TMP/nologs/EX03/inetpub/wwwroot/iisstart.htm"
-expect_rc 2 "hunt: no logs" -- "$EXHUNT" hunt -f jsonl "$TMP/nologs/EX03"
+echo 'not a PE' >"$TMP/nologs/EX03/Program Files/Microsoft/Exchange Server/V15/Bin/Microsoft.Exchange.Common.dll"
+expect_rc 5 "hunt: no logs" -- "$EXHUNT" hunt -f jsonl "$TMP/nologs/EX03"
 [ "$(verdict "$TMP/out" "$TMP/nologs/EX03")" = "INSUFFICIENT EVIDENCE" ] && ok || bad "no logs: INSUFFICIENT EVIDENCE"
+python3 - "$TMP/out" <<'PY' && ok || bad "no logs: badge UNKNOWN, the no-build error counted in the verdict and the summary"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+v = [o for o in recs if o["type"] == "verdict"][0]
+assert v["exposure"]["badge"] == "UNKNOWN" and v["errors"] == 1, v
+assert [o["what"] for o in recs if o["type"] == "error"] == ["no-build"]
+s = recs[-1]
+assert s["type"] == "summary" and s["errors"] == 1 and s["exit_code"] == 5, s
+PY
 
 # --- Exchange installed elsewhere: a requested script found on disk by its URL ---------
 ALT="$TMP/alt/EX04"

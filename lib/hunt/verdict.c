@@ -1,0 +1,747 @@
+/*
+ * verdict.c - the verdict of one server, from its records and the shells
+ * the story tied, in four steps:
+ *
+ *   gather    the evidence by weight: web shells a web server could run
+ *             (or the logs show planted or used), post-exploitation,
+ *             successful exploitation, attempts, probes; suspicious files
+ *             a web server would not run; the vulnerable families.
+ *   exposure  the badge (the current build against the build database)
+ *             and the windows in which the server was exposed to a family
+ *             exploited in the wild: from its first exploitation in the
+ *             wild (or the install, if later) until a build fixing it shows
+ *             in the evidence for good, or until the evidence ends. Each
+ *             window's days are checked against the days the logs cover.
+ *   decide    the verdict. Findings decide first (COMPROMISED, EXPLOITED,
+ *             ATTEMPTED, SCANNED); with nothing found, coverage decides:
+ *             CLEAN needs every exposed day covered by the web logs
+ *             (HttpProxy or IIS: they see every attack's entry request),
+ *             NO SIGN OF COMPROMISE says how much was, INSUFFICIENT
+ *             EVIDENCE when none was. Evidence with no Exchange at all is
+ *             NOT AN EXCHANGE SERVER when nothing was found.
+ *   write     the headline (verdict and coverage figure), reasons with
+ *             their evidence ids, and next steps.
+ *
+ * Days, not hours: a day counts as covered when a log file's record span
+ * touches it, and as exposed when a window touches it (lib/core/dayset.h).
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/dayset.h"
+#include "core/webfile.h"
+#include "exposure/builddb.h"
+#include "exposure/exposure.h"
+#include "hunt/hunt_int.h"
+
+#define TEXT_MAX 512
+#define MAX_WINDOWS 16
+#define MAX_WINDOW_LOGS 5
+
+/* ---------------------------------------------------------------------- */
+/* Gather.                                                                 */
+
+typedef struct facts {
+  hunt_ids served;    /* shells on disk a web server could run */
+  hunt_ids elsewhere; /* flagged high or above, but no web server runs them there */
+  hunt_ids gone;      /* log records of shells no longer on disk */
+  hunt_ids post, exploited, attempted, probes, lsass, vuln;
+  int64_t first, last; /* of the attack */
+} facts;
+
+static void facts_free(facts *f)
+{
+  hunt_ids *all[] = {&f->served,    &f->elsewhere, &f->gone,  &f->post, &f->exploited,
+                     &f->attempted, &f->probes,    &f->lsass, &f->vuln};
+  for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+    exh_free(all[i]->ids);
+}
+
+static bool mentions_lsass(const exhunt_finding *f)
+{
+  const char *hay[] = {f->artifact, f->excerpt};
+  size_t lens[] = {f->artifact ? f->artifact_len : 0, f->excerpt ? f->excerpt_len : 0};
+  static const char *const needles[] = {"lsass", "comsvcs", "MiniDump", "procdump"};
+  for (size_t i = 0; i < 2; i++)
+    for (size_t k = 0; hay[i] && k < sizeof needles / sizeof *needles; k++) {
+      size_t nl = strlen(needles[k]);
+      for (size_t p = 0; p + nl <= lens[i]; p++)
+        if (strncasecmp(hay[i] + p, needles[k], nl) == 0)
+          return true;
+    }
+  return false;
+}
+
+static bool is(const char *s, const char *lit)
+{
+  return s && strcmp(s, lit) == 0;
+}
+
+/* Could a web server run this file where it lies? A script IIS maps to a
+ * handler, in a web folder (exh_hunt_url_of); or any file whose requests
+ * or planting the logs show. An exact hash of a known web shell counts
+ * wherever it lies: that file on a server is an intrusion. */
+static bool servable(const hunt_server *hs, const hunt_shell *s)
+{
+  if (s->requests.n || s->planted_by.n)
+    return true;
+  const exhunt_finding *f = &s->finding->f;
+  if (is(f->category, "ioc-hash"))
+    return true;
+  const char *rel = exh_hunt_rel_of(hs->root, f->path);
+  char *url = exh_hunt_url_of(rel);
+  bool web = url != NULL;
+  exh_free(url);
+  return web && exh_webfile_iis_script(rel);
+}
+
+static bool gather(const hunt_server *hs, const hunt_shell *shells, size_t n_shells, facts *fa)
+{
+  bool ok = true;
+  fa->first = fa->last = EXHUNT_NO_TIME;
+  for (size_t k = 0; k < n_shells; k++) {
+    const hunt_shell *s = &shells[k];
+    bool used = s->requests.n || s->planted_by.n;
+    if (s->on_disk && s->finding)
+      ok = ok && exh_ids_add(servable(hs, s) ? &fa->served : &fa->elsewhere, s->finding->id);
+    else if (!s->on_disk && used)
+      /* a log record is in one shell's lists (the vdir tie, which adds to
+       * several, only takes shells on disk): no duplicates to look for */
+      for (size_t j = 0; j < s->requests.n + s->planted_by.n; j++)
+        ok =
+            ok && exh_ids_push(&fa->gone, j < s->requests.n ? s->requests.ids[j]
+                                                            : s->planted_by.ids[j - s->requests.n]);
+  }
+  for (size_t i = 0; i < hs->n_recs; i++) { /* each record once: exh_ids_push */
+    const hunt_rec *r = &hs->recs[i];
+    const exhunt_finding *f = &r->f;
+    if (r->origin == ORIGIN_EXPOSURE && is(f->status, "vulnerable"))
+      ok = ok && exh_ids_push(&fa->vuln, r->id);
+    if (r->origin != ORIGIN_LOGS)
+      continue;
+    bool is_post =
+        is(f->category, "post-exploitation") || strcmp(exh_hunt_step_kind(f), "command") == 0;
+    if (is_post)
+      ok = ok && exh_ids_push(&fa->post, r->id);
+    if (is_post && mentions_lsass(f))
+      ok = ok && exh_ids_push(&fa->lsass, r->id);
+    if (is(f->outcome, "exploited") && !is_post)
+      ok = ok && exh_ids_push(&fa->exploited, r->id);
+    else if (is(f->outcome, "attempted"))
+      ok = ok && exh_ids_push(&fa->attempted, r->id);
+    else if (is(f->outcome, "probe"))
+      ok = ok && exh_ids_push(&fa->probes, r->id);
+    if (f->timestamp != EXHUNT_NO_TIME && f->outcome && !is(f->outcome, "probe")) {
+      if (fa->first == EXHUNT_NO_TIME || f->timestamp < fa->first)
+        fa->first = f->timestamp;
+      if (fa->last == EXHUNT_NO_TIME || f->timestamp > fa->last)
+        fa->last = f->timestamp;
+    }
+  }
+  return ok;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Exposure: the badge and the windows.                                    */
+
+typedef struct exposure {
+  bool exchange;
+  const char *badge;
+  const char *build, *product, *support, *fix;
+  uint32_t vulnerable, exploited_in_wild, unknown;
+  /* Windows, with the days the logs cover in each. */
+  exhunt_exposure_window w[MAX_WINDOWS];
+  exhunt_window_log logs[MAX_WINDOWS][MAX_WINDOW_LOGS];
+  size_t n_w;
+  uint32_t exposed_days, covered_days;
+  int64_t missing_first, missing_last; /* exposed days with no web log */
+  int64_t installed;                   /* fresh install (ExchangeSetup.log), or NO_TIME */
+  bool web_logs;                       /* HttpProxy or IIS records in the evidence */
+  uint32_t web_days;
+  exh_dayset web; /* days of HttpProxy or IIS records */
+} exposure;
+
+static const hunt_cov *cov_of(const hunt_server *hs, const char *family, const char *channel)
+{
+  for (size_t i = 0; i < hs->n_covs; i++) {
+    const exhunt_coverage *c = &hs->covs[i].c;
+    if (strcmp(c->family, family) == 0 &&
+        (channel ? c->channel && strcmp(c->channel, channel) == 0 : !c->channel))
+      return &hs->covs[i];
+  }
+  return NULL;
+}
+
+static bool present(const hunt_server *hs, const char *family, const char *channel)
+{
+  const hunt_cov *c = cov_of(hs, family, channel);
+  return c && c->c.present;
+}
+
+/* Exchange at all: an install on disk, a build, an Exchange log, or the
+ * Exchange management event channel. */
+bool exh_hunt_is_exchange(const hunt_server *hs)
+{
+  return hs->exchange_files || hs->n_builds || present(hs, "exchange-httpproxy", NULL) ||
+         present(hs, "exchange-ecp-server", NULL) || present(hs, "exchange-oabgenerator", NULL) ||
+         present(hs, "windows-events", "MSExchange Management");
+}
+
+static const exh_db_family *family_of_rule(const exh_builddb *db, const char *rule)
+{
+  static const char prefix[] = "exhunt.exposure.";
+  if (!rule || strncmp(rule, prefix, sizeof prefix - 1) != 0)
+    return NULL;
+  for (size_t i = 0; i < db->n_families; i++)
+    if (strcmp(db->families[i].id, rule + sizeof prefix - 1) == 0)
+      return &db->families[i];
+  return NULL;
+}
+
+static void badge(const hunt_server *hs, const exh_builddb *db, exposure *x)
+{
+  bool any = false, out = false;
+  for (size_t i = 0; i < hs->n_recs; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    const exhunt_finding *f = &r->f;
+    if (r->origin != ORIGIN_EXPOSURE || !f->status)
+      continue;
+    any = true;
+    x->build = x->build ? x->build : f->build;
+    x->product = x->product ? x->product : f->product;
+    x->support = x->support ? x->support : f->support;
+    out = out || (f->support && strncmp(f->support, "out of support", 14) == 0);
+    if (is(f->status, "vulnerable")) {
+      x->vulnerable++;
+      const exh_db_family *fam = family_of_rule(db, f->rule);
+      x->exploited_in_wild += fam && fam->exploited_since != EXHUNT_NO_TIME;
+      if (f->fixed_in && (!x->fix || strcmp(f->fixed_in, x->fix) > 0))
+        x->fix = f->fixed_in;
+    } else if (is(f->status, "unknown")) {
+      x->unknown++;
+    }
+  }
+  if (!x->exchange)
+    x->badge = "NOT APPLICABLE";
+  else if (!any)
+    x->badge = "UNKNOWN";
+  else if (x->vulnerable)
+    x->badge = "VULNERABLE";
+  else if (x->unknown)
+    x->badge = "UNKNOWN";
+  else if (out)
+    x->badge = "OUT OF SUPPORT";
+  else
+    x->badge = "PATCHED";
+}
+
+/* When the evidence ends: its newest log record or build sighting (when it
+ * was collected), never past now. */
+static int64_t evidence_end(const hunt_server *hs, int64_t now)
+{
+  int64_t end = EXHUNT_NO_TIME;
+  for (size_t i = 0; i < hs->n_covs; i++)
+    if (hs->covs[i].c.last != EXHUNT_NO_TIME && hs->covs[i].c.last > end)
+      end = hs->covs[i].c.last;
+  for (size_t i = 0; i < hs->n_builds; i++)
+    if (hs->builds[i].b.last != EXHUNT_NO_TIME && hs->builds[i].b.last > end)
+      end = hs->builds[i].b.last;
+  if (end == EXHUNT_NO_TIME || (now != EXHUNT_NO_TIME && end > now))
+    end = now;
+  return end;
+}
+
+/* When the server stopped being exposed to family f, by its build history:
+ * the first sighting of a build fixing f after the last sighting of one
+ * that does not; `open` (the evidence's end) when the current build does
+ * not fix it, or nothing shows a build. */
+static int64_t fixed_since(const hunt_server *hs, const exh_builddb *db, size_t f, int64_t open)
+{
+  int64_t vuln_last = EXHUNT_NO_TIME, fixed_first = EXHUNT_NO_TIME;
+  bool current_fixed = false, any = false;
+  for (size_t i = 0; i < hs->n_builds; i++) {
+    const exhunt_build_seen *s = &hs->builds[i].b;
+    exhunt_build b;
+    if (!s->build || exhunt_build_parse(s->build, strlen(s->build), &b) != EXHUNT_OK)
+      continue;
+    exh_verdict v;
+    exh_exposure_verdict(db, &b, f, &v);
+    bool fixed = strcmp(v.status, "patched") == 0;
+    any = true;
+    if (s->current)
+      current_fixed = fixed;
+    int64_t seen_last = s->last != EXHUNT_NO_TIME ? s->last : s->first;
+    if (!fixed && seen_last != EXHUNT_NO_TIME &&
+        (vuln_last == EXHUNT_NO_TIME || seen_last > vuln_last))
+      vuln_last = seen_last;
+  }
+  if (!any || !current_fixed)
+    return open;
+  for (size_t i = 0; i < hs->n_builds; i++) {
+    const exhunt_build_seen *s = &hs->builds[i].b;
+    exhunt_build b;
+    if (!s->build || s->first == EXHUNT_NO_TIME ||
+        exhunt_build_parse(s->build, strlen(s->build), &b) != EXHUNT_OK)
+      continue;
+    exh_verdict v;
+    exh_exposure_verdict(db, &b, f, &v);
+    if (strcmp(v.status, "patched") != 0)
+      continue;
+    if (vuln_last != EXHUNT_NO_TIME && s->first < vuln_last)
+      continue;
+    if (fixed_first == EXHUNT_NO_TIME || s->first < fixed_first)
+      fixed_first = s->first;
+  }
+  if (fixed_first == EXHUNT_NO_TIME) /* sightings overlap: fixed after the last vulnerable one */
+    fixed_first = vuln_last;
+  return fixed_first == EXHUNT_NO_TIME ? open : fixed_first;
+}
+
+/* The log families whose detectors see a family's attacks; the web logs
+ * see every entry request and decide the coverage, the others add
+ * detail (and are shown). The in-the-wild families are all reached over
+ * HTTP(S), so the same list serves each. */
+static const struct {
+  const char *family;
+  bool counts;
+} window_logs[MAX_WINDOW_LOGS] = {
+    {"exchange-httpproxy", true},     {"iis-w3c", true},         {"exchange-ecp-server", false},
+    {"exchange-oabgenerator", false}, {"windows-events", false},
+};
+
+static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t now, exposure *x)
+{
+  exh_dayset exposed = {NULL};
+  exhunt_err err = EXHUNT_OK;
+  const hunt_cov *web[2] = {cov_of(hs, "exchange-httpproxy", NULL), cov_of(hs, "iis-w3c", NULL)};
+  for (size_t i = 0; i < 2 && !err; i++)
+    if (web[i] && web[i]->c.present) {
+      x->web_logs = true;
+      err = exh_dayset_add_set(&x->web, &web[i]->days);
+    }
+  x->web_days = exh_dayset_count(&x->web);
+  x->installed = EXHUNT_NO_TIME;
+  for (size_t i = 0; i < hs->n_builds; i++) {
+    const exhunt_build_seen *s = &hs->builds[i].b;
+    if (s->installed && s->first != EXHUNT_NO_TIME &&
+        (x->installed == EXHUNT_NO_TIME || s->first < x->installed))
+      x->installed = s->first;
+  }
+  int64_t end_of_evidence = evidence_end(hs, now);
+  for (size_t f = 0; f < db->n_families && x->n_w < MAX_WINDOWS && !err && x->exchange; f++) {
+    int64_t start = db->families[f].exploited_since;
+    if (start == EXHUNT_NO_TIME)
+      continue;
+    if (x->installed != EXHUNT_NO_TIME && x->installed > start)
+      start = x->installed;
+    int64_t end = fixed_since(hs, db, f, end_of_evidence);
+    if (end_of_evidence != EXHUNT_NO_TIME && (end == EXHUNT_NO_TIME || end > end_of_evidence))
+      end = end_of_evidence;
+    if (end == EXHUNT_NO_TIME || end <= start)
+      continue;
+    /* A window a fixing build closed ends the day before that build was
+     * first seen: that day the evidence shows the server fixed, and logs
+     * that begin with the fix (the usual case: the build is read from
+     * them) must not count as covering the exposure. An open window runs
+     * through the evidence's last day. */
+    bool closed = end < end_of_evidence;
+    int64_t d0 = exh_day_of(start), d1 = exh_day_of(end) - (closed ? 1 : 0);
+    if (d1 < d0)
+      continue;
+    exh_dayset days = {NULL};
+    err = exh_dayset_add_days(&days, d0, d1);
+    if (!err)
+      err = exh_dayset_add_set(&exposed, &days);
+    exhunt_exposure_window *w = &x->w[x->n_w];
+    w->family = db->families[f].id;
+    w->title = db->families[f].title;
+    w->start = start;
+    w->end = end;
+    w->exposed_days = exh_dayset_count(&days);
+    w->covered_days = exh_dayset_count_both(&days, &x->web);
+    w->logs = x->logs[x->n_w];
+    w->n_logs = 0;
+    for (size_t k = 0; k < MAX_WINDOW_LOGS; k++) {
+      const hunt_cov *c = cov_of(hs, window_logs[k].family, NULL);
+      exhunt_window_log *l = &x->logs[x->n_w][w->n_logs++];
+      l->family = window_logs[k].family;
+      l->counts = window_logs[k].counts;
+      l->covered_days = c ? exh_dayset_count_in(&c->days, d0, d1) : 0;
+    }
+    exh_dayset_free(&days);
+    x->n_w++;
+  }
+  x->exposed_days = exh_dayset_count(&exposed);
+  x->covered_days = exh_dayset_count_both(&exposed, &x->web);
+  /* The first and last exposed day no web log covers: what to collect. */
+  x->missing_first = x->missing_last = EXHUNT_NO_TIME;
+  if (!err && x->covered_days < x->exposed_days) {
+    for (int64_t d = EXH_DAYSET_FIRST_DAY; d < EXH_DAYSET_FIRST_DAY + (int64_t)EXH_DAYSET_DAYS; d++)
+      if (exh_dayset_has(&exposed, d) && !exh_dayset_has(&x->web, d)) {
+        if (x->missing_first == EXHUNT_NO_TIME)
+          x->missing_first = d * 86400;
+        x->missing_last = d * 86400;
+      }
+  }
+  exh_dayset_free(&exposed);
+  return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Write.                                                                  */
+
+typedef struct textbuf {
+  char (*texts)[TEXT_MAX];
+  size_t n, cap;
+} textbuf;
+
+/* A new text slot; NULL when all are used. Slots stay put (allocated up
+ * front), since reasons point at them. */
+static char *text_new(textbuf *t)
+{
+  if (t->n == t->cap)
+    return NULL;
+  return t->texts[t->n++];
+}
+
+static void fmt_day(int64_t t, char out[24])
+{
+  if (t == EXHUNT_NO_TIME) {
+    snprintf(out, 24, "?");
+    return;
+  }
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(out, 24, "%Y-%m-%d", &tm);
+}
+
+/* 1234567 -> "1,234,567". */
+static const char *fmt_count(uint64_t n, char out[32])
+{
+  char digits[24];
+  int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+  int o = 0;
+  for (int i = 0; i < len; i++) {
+    if (i && (len - i) % 3 == 0)
+      out[o++] = ',';
+    out[o++] = digits[i];
+  }
+  out[o] = '\0';
+  return out;
+}
+
+typedef struct writer {
+  textbuf tb;
+  exhunt_reason reasons[32];
+  exhunt_next_step steps[12];
+  size_t n_reasons, n_steps;
+} writer;
+
+static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
+{
+  char *t;
+  if (wr->n_reasons == sizeof wr->reasons / sizeof *wr->reasons || !(t = text_new(&wr->tb)))
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(t, TEXT_MAX, fmt, ap);
+  va_end(ap);
+  wr->reasons[wr->n_reasons].text = t;
+  wr->reasons[wr->n_reasons].evidence =
+      list ? (exhunt_evidence){list->ids, list->n} : (exhunt_evidence){NULL, 0};
+  wr->n_reasons++;
+}
+
+static void step(writer *wr, const char *action, const hunt_ids *list, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void step(writer *wr, const char *action, const hunt_ids *list, const char *fmt, ...)
+{
+  char *t;
+  if (wr->n_steps == sizeof wr->steps / sizeof *wr->steps || !(t = text_new(&wr->tb)))
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(t, TEXT_MAX, fmt, ap);
+  va_end(ap);
+  wr->steps[wr->n_steps].action = action;
+  wr->steps[wr->n_steps].text = t;
+  wr->steps[wr->n_steps].evidence =
+      list ? (exhunt_evidence){list->ids, list->n} : (exhunt_evidence){NULL, 0};
+  wr->n_steps++;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+  return n == 1 ? one : many;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Decide.                                                                 */
+
+static const char *decide(const hunt_server *hs, const facts *fa, const exposure *x)
+{
+  if (fa->served.n || fa->gone.n || fa->post.n)
+    return "COMPROMISED";
+  if (fa->exploited.n)
+    return "EXPLOITED";
+  bool found = fa->attempted.n || fa->probes.n;
+  if (!x->exchange) {
+    if (fa->attempted.n)
+      return "ATTEMPTED";
+    if (fa->probes.n)
+      return "SCANNED";
+    if (hs->files_seen == 0 && !x->web_logs)
+      return "INSUFFICIENT EVIDENCE";
+    return "NOT AN EXCHANGE SERVER";
+  }
+  /* Nothing in the logs' days says nothing about the other days. */
+  bool none_covered = !x->web_logs || (x->exposed_days && x->covered_days == 0);
+  if (none_covered)
+    return "INSUFFICIENT EVIDENCE";
+  if (found)
+    return fa->attempted.n ? "ATTEMPTED" : "SCANNED";
+  if (x->covered_days < x->exposed_days || hs->errors || fa->elsewhere.n)
+    return "NO SIGN OF COMPROMISE";
+  return "CLEAN";
+}
+
+static void headline(const hunt_server *hs, const char *v, const exposure *x, char *out, size_t cap)
+{
+  char a[32], b[32];
+  if (!x->exchange && !x->web_logs && hs->files_seen == 0)
+    snprintf(out, cap, "%s (no file or log in the evidence)", v);
+  else if (!x->exchange && x->web_logs)
+    snprintf(out, cap, "%s (not Exchange; IIS logs cover %s day%s)", v, fmt_count(x->web_days, a),
+             plural(x->web_days, "", "s"));
+  else if (!x->exchange)
+    snprintf(out, cap, "%s (no Exchange install, log or build; no IIS log)", v);
+  else if (!x->web_logs)
+    snprintf(out, cap, "%s (no HttpProxy or IIS logs)", v);
+  else if (x->exposed_days == 0)
+    snprintf(out, cap, "%s (not exposed to a family exploited in the wild)", v);
+  else if (x->covered_days >= x->exposed_days)
+    snprintf(out, cap, "%s (logs cover all %s exposed days)", v, fmt_count(x->exposed_days, a));
+  else
+    snprintf(out, cap, "%s (logs cover %s of %s exposed day%s)", v, fmt_count(x->covered_days, a),
+             fmt_count(x->exposed_days, b), plural(x->exposed_days, "", "s"));
+}
+
+static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, const exposure *x,
+                          const char *v)
+{
+  char a[32], b[32], d0[24], d1[24];
+  if (fa->served.n)
+    reason(wr, &fa->served, "%zu web shell%s or IOC file%s on disk, where a web server runs them",
+           fa->served.n, plural(fa->served.n, "", "s"), plural(fa->served.n, "", "s"));
+  if (fa->gone.n)
+    reason(wr, &fa->gone,
+           "web shells written or used according to the logs, not on disk in the evidence "
+           "(deleted, or the web folders were not collected)");
+  if (fa->post.n)
+    reason(wr, &fa->post, "%zu post-exploitation record%s (web server process running commands)",
+           fa->post.n, plural(fa->post.n, "", "s"));
+  if (fa->exploited.n)
+    reason(wr, &fa->exploited, "%zu successful exploitation record%s", fa->exploited.n,
+           plural(fa->exploited.n, "", "s"));
+  if (fa->attempted.n)
+    reason(wr, &fa->attempted, "%zu failed exploitation attempt%s", fa->attempted.n,
+           plural(fa->attempted.n, "", "s"));
+  if (fa->probes.n)
+    reason(wr, &fa->probes, "%zu scanner probe%s", fa->probes.n, plural(fa->probes.n, "", "s"));
+  if (fa->elsewhere.n)
+    reason(wr, &fa->elsewhere,
+           "%zu suspicious file%s outside the web folders, or of a kind IIS does not run: not "
+           "proof of compromise, but worth a look (copies, tools, staging)",
+           fa->elsewhere.n, plural(fa->elsewhere.n, "", "s"));
+  if (!x->exchange) {
+    reason(wr, NULL,
+           "no Exchange install, Exchange log or Exchange build in the evidence: not an Exchange "
+           "server; its files%s were checked for web shells and attacks",
+           x->web_logs ? " and IIS logs" : "");
+  } else if (fa->vuln.n) {
+    reason(wr, &fa->vuln,
+           "the current build is vulnerable to %zu CVE famil%s, %u of them exploited "
+           "in the wild",
+           fa->vuln.n, plural(fa->vuln.n, "y", "ies"), x->exploited_in_wild);
+  }
+  if (x->exchange && x->installed != EXHUNT_NO_TIME) {
+    fmt_day(x->installed, d0);
+    reason(wr, NULL,
+           "Exchange was installed on %s (ExchangeSetup.log): it was not exposed before then", d0);
+  }
+  if (x->exchange && !x->web_logs)
+    reason(wr, NULL, "no HttpProxy or IIS logs in the evidence: exploitation cannot be ruled out");
+  for (size_t i = 0; x->exchange && x->web_logs && i < x->n_w; i++) {
+    const exhunt_exposure_window *w = &x->w[i];
+    if (w->covered_days >= w->exposed_days)
+      continue;
+    fmt_day(w->start, d0);
+    fmt_day(w->end, d1);
+    reason(wr, NULL,
+           "exposed to %s from %s (%s) to %s: %s day%s; the HttpProxy and IIS logs cover %s of "
+           "them",
+           w->title, d0,
+           x->installed != EXHUNT_NO_TIME && w->start == x->installed
+               ? "the install"
+               : "first exploitation in the wild",
+           d1, fmt_count(w->exposed_days, a), plural(w->exposed_days, "", "s"),
+           fmt_count(w->covered_days, b));
+  }
+  if (x->exchange && x->web_logs && x->n_w == 0 && hs->n_builds)
+    reason(wr, NULL,
+           "every build seen was patched for the families exploited in the wild before "
+           "their exploitation began, or before the install");
+  if (hs->since != EXHUNT_NO_TIME || hs->until != EXHUNT_NO_TIME) {
+    fmt_day(hs->since, d0);
+    fmt_day(hs->until, d1);
+    reason(wr, NULL,
+           "only log records from %s to %s were read (--since/--until): coverage counts "
+           "those days alone",
+           hs->since == EXHUNT_NO_TIME ? "the start" : d0,
+           hs->until == EXHUNT_NO_TIME ? "the end" : d1);
+  }
+  if (hs->errors)
+    reason(wr, NULL, "%llu error%s left part of this evidence unexamined (see the errors)",
+           (unsigned long long)hs->errors, plural(hs->errors, "", "s"));
+  if (strcmp(v, "CLEAN") == 0)
+    reason(wr, NULL,
+           x->exposed_days ? "no web shell, IOC or exploitation found; the HttpProxy and IIS "
+                             "logs cover every exposed day"
+                           : "no web shell, IOC or exploitation found");
+}
+
+static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, const exposure *x,
+                        const char *v)
+{
+  char d0[24], d1[24], a[32];
+  if (strcmp(v, "COMPROMISED") == 0)
+    step(wr, "isolate", NULL,
+         "Isolate the server; image memory and disk before cleaning; look for persistence (new "
+         "accounts, scheduled tasks, services, changed IIS modules)");
+  if (fa->served.n)
+    step(wr, "quarantine", &fa->served,
+         "Quarantine the %zu flagged file%s (exhunt quarantine keeps a verifiable copy)",
+         fa->served.n, plural(fa->served.n, "", "s"));
+  if (fa->lsass.n)
+    step(wr, "credentials", &fa->lsass,
+         "LSASS memory was dumped: reset the passwords of every account that signed in to this "
+         "server, service accounts included");
+  else if (fa->post.n)
+    step(wr, "credentials", &fa->post,
+         "Commands ran as the web server: treat credentials on this server as exposed");
+  if (x->exchange && fa->vuln.n) {
+    if (x->support && strncmp(x->support, "out of support", 14) == 0)
+      step(wr, "patch", &fa->vuln,
+           "Patch: %s is vulnerable to %zu famil%s and %s; move to a supported release (Exchange "
+           "Server Subscription Edition); at the least install %s",
+           x->product ? x->product : "this build", fa->vuln.n, plural(fa->vuln.n, "y", "ies"),
+           x->support, x->fix ? x->fix : "the newest update");
+    else
+      step(wr, "patch", &fa->vuln, "Patch: install %s or later (%s is vulnerable to %zu famil%s)",
+           x->fix ? x->fix : "the newest update", x->product ? x->product : "this build",
+           fa->vuln.n, plural(fa->vuln.n, "y", "ies"));
+  } else if (x->exchange && strcmp(x->badge, "OUT OF SUPPORT") == 0) {
+    step(wr, "patch", NULL, "Update: %s is %s", x->product ? x->product : "this build",
+         x->support ? x->support : "out of support");
+  } else if (x->exchange && strcmp(x->badge, "UNKNOWN") == 0) {
+    step(wr, "collect-logs", NULL,
+         "Find the build (Get-ExchangeServer | fl AdminDisplayVersion, or ExSetup.exe's file "
+         "version): the evidence does not show which build runs, so its exposure is unknown");
+  }
+  if (fa->gone.n)
+    step(wr, "review", &fa->gone,
+         "Some shells are gone from disk: look for copies elsewhere and review what their "
+         "requests did");
+  if (fa->elsewhere.n)
+    step(wr, "review", &fa->elsewhere,
+         "Review the %zu suspicious file%s outside the web folders: where they came from, and "
+         "whether a copy sits where IIS serves it",
+         fa->elsewhere.n, plural(fa->elsewhere.n, "", "s"));
+  if (x->exchange && !x->web_logs) {
+    step(wr, "collect-logs", NULL,
+         "Collect the HttpProxy logs (V15\\Logging\\HttpProxy) and IIS logs "
+         "(inetpub\\logs\\LogFiles): none are in the evidence");
+  } else if (x->exchange && x->missing_first != EXHUNT_NO_TIME) {
+    fmt_day(x->missing_first, d0);
+    fmt_day(x->missing_last, d1);
+    step(wr, "collect-logs", NULL,
+         "Collect HttpProxy and IIS logs (and backups of them) for the %s exposed day%s the "
+         "evidence lacks, between %s and %s",
+         fmt_count(x->exposed_days - x->covered_days, a),
+         plural(x->exposed_days - x->covered_days, "", "s"), d0, d1);
+  } else if (!x->exchange && !x->web_logs && hs->files_seen == 0) {
+    step(wr, "collect-logs", NULL,
+         "Nothing was examined: check that the path is the server's drive or its collection");
+  }
+  if (hs->errors)
+    step(wr, "review", NULL,
+         "Fix what the errors name (permissions, damaged files) and run again: part of the "
+         "evidence was not examined");
+  size_t n_ips = 0;
+  char ips[TEXT_MAX] = "";
+  for (size_t i = 0; i < hs->n_recs; i++) {
+    const exhunt_finding *f = &hs->recs[i].f;
+    if (hs->recs[i].origin != ORIGIN_LOGS || !f->client_ip || !*f->client_ip || !f->outcome ||
+        is(f->outcome, "probe") || strstr(ips, f->client_ip))
+      continue;
+    size_t l = strlen(ips);
+    if (l + strlen(f->client_ip) + 3 < sizeof ips) {
+      snprintf(ips + l, sizeof ips - l, "%s%s", l ? ", " : "", f->client_ip);
+      n_ips++;
+    }
+  }
+  if (n_ips)
+    step(wr, "block", fa->exploited.n ? &fa->exploited : &fa->attempted,
+         "Block and search other systems' logs for the attacking address%s: %.400s",
+         plural(n_ips, "", "es"), ips);
+}
+
+exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_shells,
+                            const exh_builddb *db, int64_t now, const exhunt_sink *sink)
+{
+  exhunt_err err = EXHUNT_OK;
+  facts fa;
+  exposure x;
+  writer wr;
+  memset(&fa, 0, sizeof fa);
+  memset(&x, 0, sizeof x);
+  memset(&wr, 0, sizeof wr);
+  wr.tb.cap = 64;
+  wr.tb.texts = exh_calloc(wr.tb.cap, sizeof *wr.tb.texts);
+  char *head = exh_malloc(TEXT_MAX);
+  if (!wr.tb.texts || !head || !gather(hs, shells, n_shells, &fa)) {
+    err = EXHUNT_ENOMEM;
+    goto out;
+  }
+  x.exchange = exh_hunt_is_exchange(hs);
+  badge(hs, db, &x);
+  if ((err = windows(hs, db, now, &x)) != EXHUNT_OK)
+    goto out;
+  const char *v = decide(hs, &fa, &x);
+  headline(hs, v, &x, head, TEXT_MAX);
+  write_reasons(&wr, hs, &fa, &x, v);
+  write_steps(&wr, hs, &fa, &x, v);
+  if (sink->on_verdict) {
+    exhunt_verdict vd = {
+        hs->root,  v,          wr.reasons,   wr.n_reasons,        fa.first,       fa.last,
+        wr.steps,  wr.n_steps, head,         x.exchange,          x.badge,        x.build,
+        x.product, x.support,  x.vulnerable, x.exploited_in_wild, x.exposed_days, x.covered_days,
+        x.w,       x.n_w,      hs->errors};
+    sink->on_verdict(sink->ctx, &vd);
+  }
+out:
+  facts_free(&fa);
+  exh_dayset_free(&x.web);
+  exh_free(wr.tb.texts);
+  exh_free(head);
+  return err;
+}
