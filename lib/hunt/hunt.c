@@ -337,6 +337,7 @@ static const char *const log_patterns[] = {"*.log",     "*.log.gz",   "*.evtx", 
                                            "*.jsonl",   "*.jsonl.gz", "*.ndjson", "*.json",
                                            "*.json.gz", "*.ndjson.gz"};
 static const char *const skip_patterns[] = {"*.edb", "*.jrs", "*.chk", "*.etl"};
+static const char *const setup_patterns[] = {"ExchangeSetup.log"};
 
 static bool name_matches(const char *path, const char *const *pats, size_t n)
 {
@@ -383,6 +384,10 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
   if (exh_exposure_wants(path))
     t->fatal = exh_exposure_server_file(t->exposure, path);
   if (name_matches(path, skip_patterns, sizeof skip_patterns / sizeof *skip_patterns))
+    return false;
+  /* Setup's log is the exposure engine's (the builds it installed), no
+   * log the log engine reads: not worth a not-logs note. */
+  if (name_matches(path, setup_patterns, sizeof setup_patterns / sizeof *setup_patterns))
     return false;
   if (!name_matches(path, log_patterns, sizeof log_patterns / sizeof *log_patterns))
     return true;

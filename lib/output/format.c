@@ -271,6 +271,8 @@ exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
     jtime(&w, "last", s->last);
   if (s->sightings)
     juint(&w, "sightings", s->sightings);
+  if (s->installed)
+    jbool(&w, "installed", true);
   jkey(&w, "current");
   jraw(&w, s->current ? "true" : "false");
   jraw(&w, "}\n");

@@ -434,7 +434,7 @@ typedef struct seen_rec {
   char path[512];
   int64_t first, last;
   uint64_t sightings;
-  bool current;
+  bool current, installed;
 } seen_rec;
 
 static seen_rec seen[32];
@@ -452,6 +452,7 @@ static void on_build(void *ctx, const exhunt_build_seen *b)
   r->last = b->last;
   r->sightings = b->sightings;
   r->current = b->current;
+  r->installed = b->installed;
 }
 
 static void mkdirs(const char *root, const char *rel)
@@ -597,6 +598,60 @@ static void test_builds_in_evidence(void **state)
   assert_int_equal(system(cmd), 0);
 }
 
+/* ExchangeSetup.log: each successful Setup run is a sighting of the build
+ * it installed, at its start (the log's local time made UTC); the first,
+ * with no earlier install, is the fresh install; a failed run and an
+ * uninstall are not builds; the installed build an upgrade replaced is
+ * seen too. */
+static void test_setup_log(void **state)
+{
+  (void)state;
+  static const char log[] =
+      "[08/15/2025 10:12:01.0343] [0] **********************************************\r\n"
+      "[08/15/2025 10:12:01.0414] [0] Starting Microsoft Exchange Server 2019 Setup\r\n"
+      "[08/15/2025 10:12:01.0841] [0] Local time zone: (UTC+02:00) Amsterdam, Berlin.\r\n"
+      "[08/15/2025 10:12:01.1264] [0] Setup version: 15.2.1544.4.\r\n"
+      "[08/15/2025 10:12:01.1819] [0] Command Line Parameter Name='mode', Value='Install'.\r\n"
+      "[08/15/2025 10:12:02.0000] [1] Setup version: 99.9.9999.9.\r\n" /* not the main thread */
+      "[08/15/2025 11:40:00.0000] [0] The Exchange Server setup operation completed "
+      "successfully.\r\n"
+      "[11.14.2025 17:13:08.0074] [0] Starting Microsoft Exchange Server 2019 Setup\r\n"
+      "[11.14.2025 17:13:08.0078] [0] Local time zone: (UTC) Coordinated Universal Time.\r\n"
+      "[11.14.2025 17:13:08.0081] [0] Setup version: 15.2.1748.10.\r\n"
+      "[11.14.2025 17:13:09.0000] [0] The locally installed version is 15.2.1544.4.\r\n"
+      "[11.14.2025 17:20:00.0000] [0] [ERROR] The operation couldn't be performed.\r\n"
+      "[11/20/2025 09:00:00.0000] [0] Starting Microsoft Exchange Server 2019 Setup\r\n"
+      "[11/20/2025 09:00:00.0001] [0] Setup version: 15.2.1748.10.\r\n"
+      "[11/20/2025 09:00:01.0000] [0] The locally installed version is 15.2.1544.4.\r\n"
+      "[11/20/2025 10:00:00.0000] [0] The Exchange Server setup operation completed "
+      "successfully.\r\n"
+      "[12/01/2025 09:00:00.0000] [0] Starting Microsoft Exchange Server 2019 Setup\r\n"
+      "[12/01/2025 09:00:00.0001] [0] Setup version: 15.2.1748.10.\r\n"
+      "[12/01/2025 09:00:00.0002] [0] Command Line Parameter Name='mode', Value='Uninstall'.\r\n"
+      "[12/01/2025 10:00:00.0000] [0] The Exchange Server setup operation completed "
+      "successfully.\r\n"
+      "garbage [99/99/9999 99:99:99] [0] Setup version: 1.2.3.4.\r\n";
+  memset(&rec, 0, sizeof rec);
+  n_seen = 0;
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_build = on_build;
+  assert_int_equal(exh_exposure_buffer("/ev/C/ExchangeSetupLogs/ExchangeSetup.log",
+                                       (const uint8_t *)log, sizeof log - 1, 0, T_2021_03, &sink),
+                   EXHUNT_OK);
+  assert_int_equal(n_seen, 2);
+  /* 2025-08-15 10:12:01 at UTC+02:00 */
+  assert_string_equal(seen[0].build, "15.2.1544.4");
+  assert_true(seen[0].installed);
+  assert_int_equal(seen[0].first, 1755245521);
+  /* seen again when the upgrade of 11-14 (failed) and of 11-20 ran on it */
+  assert_int_equal(seen[0].sightings, 3);
+  assert_string_equal(seen[1].build, "15.2.1748.10");
+  assert_false(seen[1].installed);
+  assert_int_equal(seen[1].first, 1763629200); /* 2025-11-20 09:00:00Z */
+  assert_true(seen[1].current);
+  assert_string_equal(seen[1].source, "setup-log");
+}
+
 /* Failing each allocation in turn: exposure of a dump (database load,
  * server, buffers, sightings) fails cleanly with ENOMEM or finishes; ASan's
  * leak check in CI catches anything left behind. */
@@ -638,6 +693,7 @@ int main(void)
       cmocka_unit_test(test_builddb_rejects_bad_lines),
       cmocka_unit_test(test_builddb_survives_garbage),
       cmocka_unit_test(test_builds_in_evidence),
+      cmocka_unit_test(test_setup_log),
       cmocka_unit_test(test_alloc_failure_sweep),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
