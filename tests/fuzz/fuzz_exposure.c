@@ -4,7 +4,8 @@
  * trip), the build database loader followed by verdicts, or the evidence
  * examiners on one in-memory file (Exchange log head/tail, gzip included;
  * ExSetup.exe through the PE parser; an AdminDisplayVersion dump, UTF-16
- * folding included), every record rendered as JSONL.
+ * folding included; Setup's ExchangeSetup.log), every record rendered as
+ * JSONL.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice, .on_build = on_build};
   const char *text = (const char *)data + 1;
   size_t len = size - 1;
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
   case 0: {
     exhunt_build b, again;
     if (exhunt_build_parse(text, len, &b) == EXHUNT_OK) {
@@ -84,6 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     break;
   case 3:
     exh_exposure_buffer("/ev/V15/Bin/ExSetup.exe", data + 1, len, 0, 0, &sink);
+    break;
+  case 5:
+    exh_exposure_buffer("/ev/ExchangeSetupLogs/ExchangeSetup.log", data + 1, len, 0, 0, &sink);
     break;
   default:
     exh_exposure_buffer("/ev/collected/Get-ExchangeServer.txt", data + 1, len, 0, 0, &sink);
