@@ -14,11 +14,12 @@
 #   make bench      scan benchmark against yara and sha256sum (bench/)
 #   make example    hunt the bundled example evidence (verdicts, HTML report)
 #   make screenshot the example's HTML report as build/example-report.png
+#   make report-pdf the example's HTML report printed to build/example-report.pdf
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 10
 FUZZ_LONG_SECONDS ?= 600
 
-.PHONY: all build test asan test-all format check fuzz fuzz-long bench example screenshot clean
+.PHONY: all build test asan test-all format check fuzz fuzz-long bench example screenshot report-pdf clean
 
 all: build
 
@@ -83,6 +84,13 @@ example: build
 screenshot: example
 	python3 tests/html/check_report.py build/example-report.html --expect-verdict COMPROMISED \
 	  --screenshot build/example-report.png
+
+# The same report as "print to PDF" makes it (headless Chromium, the report's
+# print stylesheet), read back with pdftotext (poppler-utils) and checked.
+report-pdf: example
+	bash tests/html/print_pdf.sh build/example-report.html build/example-report.pdf
+	python3 tests/html/check_pdf.py build/example-report.pdf build/example-report.html
+	@echo "PDF: build/example-report.pdf"
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -17,6 +17,7 @@ packages=(
   clang libclang-rt-14-dev             # libFuzzer targets (make fuzz)
   util-linux bsdutils                  # setpriv, script (CLI tests)
   chromium fonts-dejavu-core           # the HTML report is checked in headless Chromium
+  poppler-utils                        # ... and its PDF print read back (pdftotext, pdfinfo)
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi

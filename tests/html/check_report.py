@@ -23,13 +23,24 @@ word, each --expect-text is in the page text (details expanded, scripts and
 styles excluded), the findings table has one row per finding in the embedded
 data, every data string with markup characters appears as literal text, and
 there is no <img> (or other active or loading element), no on* attribute, no
-link off the page, exactly the two scripts of the template, no misnested list or table
-elements, and a CSP that
-Chromium enforces (innerHTML and eval are refused). Unless --no-interact, it
-also sorts by clicking headers, types into the filter box, changes the
-severity threshold, expands a row and follows an evidence link, and checks
-the table each time. Exit 0 when all checks pass, 1 when any fails, 2 on a
-usage error or when Chromium cannot be driven.
+link off the page, exactly the two scripts of the template, no misnested list
+or table elements, no inline SVG but the charts (drawing elements whose
+attributes are numbers), and a CSP that Chromium enforces (innerHTML and
+eval are refused). Against the records it checks (check_structure): a header
+line per server with its verdict, headline and exposure badge; a unique
+anchor per finding row, and every evidence link landing on the row of the
+server whose section holds it (ids may repeat across servers); the whole
+path in each path cell, and no path or title cell cut off or overflowing;
+per server, a chart whose marks stand for every timed story step and whose
+lanes are its log families and channels plus its step kinds; axis ticks
+from 45 seconds to 40 years; --expect-collapsed N: a chart mark and a story
+line that stand for N steps. Unless --no-interact, it also sorts by clicking
+headers, types into the filter box, changes the severity threshold and the
+server filter, expands a row, follows an evidence link of each server
+section through the filters and opens a row from the address (#s2-F12), and
+checks the table each time. With --pdf it prints through DevTools with a
+filter set (check_pdf.py reads the result). Exit 0 when all checks pass, 1
+when any fails, 2 on a usage error or when Chromium cannot be driven.
 """
 import argparse
 import base64
@@ -256,7 +267,8 @@ def strings_in(v):
             yield from strings_in(x)
 
 
-# Run in the page after load: structure and safety of the DOM.
+# Run in the page after load: structure and safety of the DOM, and what
+# the data-driven checks in main() compare with the records.
 DOM_PROBE = r"""(() => {
   const q = s => Array.from(document.querySelectorAll(s));
   const R = window.exhuntReport;
@@ -266,13 +278,43 @@ DOM_PROBE = r"""(() => {
   const onAttrs = [];
   q('*').forEach(e => { for (const a of e.attributes) if (/^on/i.test(a.name)) onAttrs.push(e.tagName + '[' + a.name + ']'); });
   const csp = q('meta[http-equiv]').filter(m => m.httpEquiv.toLowerCase() === 'content-security-policy').map(m => m.content);
+  const txt = e => (e ? e.textContent : null);
+  // Inline SVG is allowed only as the template's charts: an svg.chart in a
+  // div.chart-box, a few drawing elements, and attributes that are geometry.
+  const SVG_TAGS = new Set(['g', 'rect', 'line', 'text', 'title', 'circle', 'polygon']);
+  const SVG_ATTRS = /^(class|x|y|x1|y1|x2|y2|width|height|r|cx|cy|points|viewBox|text-anchor|tabindex|role)$/;
+  const svgBad = [];
+  q('svg').forEach(s => {
+    if (!s.classList.contains('chart') || !s.parentElement || !s.parentElement.classList.contains('chart-box')) svgBad.push('an svg that is not a chart');
+    [s].concat(Array.from(s.querySelectorAll('*'))).forEach(e => {
+      const tag = e.tagName.toLowerCase();
+      if (e !== s && !SVG_TAGS.has(tag)) svgBad.push('<' + tag + '> in a chart');
+      for (const a of e.attributes) if (!SVG_ATTRS.test(a.name)) svgBad.push(tag + '[' + a.name + '] in a chart');
+      for (const a of e.attributes) if (a.name !== 'class' && a.name !== 'role' && a.name !== 'text-anchor' && !/^[-0-9. ]*$/.test(a.value)) svgBad.push(tag + '[' + a.name + '=' + a.value.slice(0, 40) + '] is not a number');
+    });
+  });
+  const cols = {};
+  q('#findings-table thead th').forEach((th, i) => { cols[th.getAttribute('data-key')] = i; });
+  const frows = q('#findings-body tr.frow');
+  const cell = (r, k) => (cols[k] === undefined ? null : r.cells[cols[k]].textContent);
+  // path and title cells wrap: nothing in them is cut off or pushed out
+  const cut = c => [c].concat(Array.from(c.querySelectorAll('*'))).some(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1);
+  const overflow = frows.filter(r => cols.path !== undefined && (cut(r.cells[cols.path]) || cut(r.cells[cols.title])))
+    .map(r => cell(r, 'id') + ' (' + r.cells[cols.path].scrollWidth + ' > ' + r.cells[cols.path].clientWidth + ' px)');
+  const tbl = document.getElementById('findings-table');
+  const secOf = e => { const s = e.closest('.server-sec'); return s ? txt(s.querySelector('h2 .sname')) : null; };
+  const span = [['45 s', 45e3], ['90 s', 90e3], ['2 h', 72e5], ['30 h', 108e6], ['3 d', 2592e5], ['20 d', 1728e6], ['200 d', 1728e7], ['6 y', 18934e7], ['40 y', 126227e7]];
+  const t0 = Date.parse('2021-03-03T04:12:55Z');
   return {
     ready: !!(R && R.ready),
     verdicts: q('.verdict .vword').map(e => e.textContent),
-    rows: q('#findings-body tr.frow').length,
+    rows: frows.length,
     text: clone.textContent,
     imgs: q('img').length,
-    active: q('iframe, frame, object, embed, svg, math, form, base, link, video, audio, picture, source, input[type=image], meta[http-equiv=refresh], template, portal').map(e => e.tagName.toLowerCase()),
+    active: q('iframe, frame, object, embed, math, form, base, link, video, audio, picture, source, input[type=image], meta[http-equiv=refresh], template, portal, foreignObject, use, image, a[href] svg, svg a, svg script').map(e => e.tagName.toLowerCase()),
+    svgBad: Array.from(new Set(svgBad)).slice(0, 10),
+    overflow: overflow.slice(0, 5),
+    tableWidth: tbl ? [tbl.scrollWidth, tbl.parentElement.clientWidth] : null,
     onAttrs: onAttrs,
     srcs: q('[src], [srcset], [action], [formaction], [xlink\\:href], [background], [poster]').map(e => e.tagName.toLowerCase()),
     hrefs: q('[href]').map(e => e.getAttribute('href')),
@@ -284,19 +326,33 @@ DOM_PROBE = r"""(() => {
       const p = e.parentElement ? e.parentElement.tagName : '';
       const ok = {LI: ['UL', 'OL'], DT: ['DL'], DD: ['DL'], TR: ['THEAD', 'TBODY', 'TABLE'], TD: ['TR'], TH: ['TR'], THEAD: ['TABLE'], TBODY: ['TABLE']}[e.tagName];
       return !ok.includes(p);
-    }).map(e => e.tagName.toLowerCase() + ' in ' + (e.parentElement ? e.parentElement.tagName.toLowerCase() : 'nothing'))
+    }).map(e => e.tagName.toLowerCase() + ' in ' + (e.parentElement ? e.parentElement.tagName.toLowerCase() : 'nothing')),
+    // header: one line per server
+    lines: q('#server-lines tr.sline').map(r => ({ name: txt(r.querySelector('.sname')), verdict: txt(r.querySelector('.vword')),
+      headline: txt(r.querySelector('.headline')), badge: txt(r.querySelector('.badge')), jump: (r.querySelector('a.jump') || {}).hash || null })),
+    sections: q('.server-sec').map(s => ({ id: s.id, name: txt(s.querySelector('h2 .sname')),
+      charts: Array.from(s.querySelectorAll('svg.chart')).map(c => ({ lanes: c.querySelectorAll('g.lane').length,
+        marks: Array.from(c.querySelectorAll('g.mark')).map(m => { const t = m.querySelector('text.cnt'); return t ? parseInt(t.textContent.replace(/\D/g, ''), 10) : 1; }),
+        ticks: Array.from(c.querySelectorAll('text.tick')).map(t => t.textContent) })),
+      storyCounts: Array.from(s.querySelectorAll('.story li .count')).map(e => e.textContent) })),
+    // findings table: anchors, the cells links are judged by
+    frows: frows.map(r => ({ anchor: r.id, id: cell(r, 'id'), server: cell(r, 'server'), path: cell(r, 'path') })),
+    links: q('a[href]').filter(a => !a.closest('nav.toc')).map(a => ({ href: a.getAttribute('href'), text: a.textContent, ev: a.classList.contains('ev'), server: secOf(a) })),
+    ticks: R && R.axisTicks ? span.map(([name, ms]) => ({ name, a: t0, b: t0 + ms, ticks: R.axisTicks(t0, t0 + ms) })) : []
   };
 })()"""
 
-# Run in the page: sort, filter, threshold, expand, evidence link - all
-# through DOM events, checked against the table's own cells.
+# Run in the page: sort, filter, threshold, server, expand, evidence links,
+# wrapping - all through DOM events, checked against the table's own cells.
 INTERACT = r"""(() => {
   const fails = [];
   const RANK = {critical: 0, high: 1, medium: 2, low: 3, info: 4};
   const body = document.getElementById('findings-body');
   const rows = () => Array.from(body.querySelectorAll('tr.frow'));
   const visible = () => rows().filter(r => !r.hidden);
-  const cell = (r, i) => r.cells[i].textContent;
+  const col = {};
+  document.querySelectorAll('#findings-table thead th').forEach((th, i) => { col[th.getAttribute('data-key')] = i; });
+  const cell = (r, key) => r.cells[col[key]].textContent;
   const header = key => document.querySelector('#findings-table th[data-key="' + key + '"]');
   const click = key => header(key).querySelector('button').click();
   const monotone = (vals, cmp, dir, what) => {
@@ -310,16 +366,20 @@ INTERACT = r"""(() => {
   const tkey = s => { const t = Date.parse(s.replace(' ', 'T')); return isNaN(t) ? Infinity : t; };
   const idnum = s => { const m = /(\d+)/.exec(s); return m ? +m[1] : Infinity; };
   const n = rows().length;
-  const out = {rows: n, checks: 0};
+  const out = {rows: n, checks: 0, servers: {}};
+  // path and title cells wrap: nothing is cut off or pushed out of its cell
+  const cut = c => [c].concat(Array.from(c.querySelectorAll('*'))).some(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1);
+  const overflow = () => rows().filter(r => !r.hidden).filter(r => cut(r.cells[col.path]) || cut(r.cells[col.title]))
+    .map(r => cell(r, 'id') + ' (' + r.cells[col.path].scrollWidth + ' > ' + r.cells[col.path].clientWidth + ' px)');
   if (n < 2) return {fails, out};
   // sorting: each header twice, both directions
-  const sorts = [['severity', 1, s => rank(s.toLowerCase())], ['time', 2, tkey], ['id', 0, idnum], ['category', 3, s => s], ['rule', 4, s => s]];
-  for (const [key, col, norm] of sorts) {
+  const sorts = [['severity', s => rank(s.toLowerCase())], ['time', tkey], ['id', idnum], ['category', s => s], ['rule', s => s]];
+  for (const [key, norm] of sorts) {
     for (let k = 0; k < 2; k++) {
       click(key);
       const dir = dirOf(key);
       if (!dir) { fails.push('header ' + key + ': no aria-sort after click'); continue; }
-      const vals = rows().map(r => cell(r, col));
+      const vals = rows().map(r => cell(r, key));
       monotone(vals.map(norm), (a, b) => (a < b ? -1 : a > b ? 1 : 0), dir, 'sort by ' + key);
       out.checks++;
     }
@@ -329,8 +389,8 @@ INTERACT = r"""(() => {
   const filter = document.getElementById('filter');
   const type = v => { filter.value = v; filter.dispatchEvent(new Event('input', {bubbles: true})); };
   const rowText = r => Array.from(r.cells).map(c => c.textContent).join('\u0000').toLowerCase();
-  const words = cell(rows()[n - 1], 6).split(/\s+/).filter(w => w.length >= 4);
-  const word = (words[0] || cell(rows()[n - 1], 0)).toLowerCase();
+  const words = cell(rows()[n - 1], 'title').split(/\s+/).filter(w => w.length >= 4);
+  const word = (words[0] || cell(rows()[n - 1], 'id')).toLowerCase();
   type(word.toUpperCase());
   const want = rows().filter(r => rowText(r).includes(word)).length;
   const got = visible().length;
@@ -349,9 +409,23 @@ INTERACT = r"""(() => {
     sel.dispatchEvent(new Event('change', {bubbles: true}));
     const v = visible();
     out.threshold[s] = v.length;
-    if (v.some(r => rank(cell(r, 1).toLowerCase()) > RANK[s])) fails.push('threshold ' + s + ' shows a less severe row');
+    if (v.some(r => rank(cell(r, 'severity').toLowerCase()) > RANK[s])) fails.push('threshold ' + s + ' shows a less severe row');
     out.checks++;
   }
+  // server filter: each server shows its own rows only
+  const srv = document.getElementById('server-filter');
+  for (const o of Array.from(srv.options).filter(o => o.value)) {
+    srv.value = o.value;
+    srv.dispatchEvent(new Event('change', {bubbles: true}));
+    const v = visible(), names = new Set(v.map(r => cell(r, 'server')));
+    out.servers[o.textContent] = v.length;
+    if (names.size !== 1 || !o.textContent.startsWith(Array.from(names)[0] + ' (')) fails.push('server filter "' + o.textContent + '" shows rows of ' + Array.from(names).join(', '));
+    if (overflow().length) fails.push('with server filter "' + o.textContent + '", cells overflow: ' + overflow().slice(0, 3).join(', '));
+    out.checks++;
+  }
+  srv.value = '';
+  srv.dispatchEvent(new Event('change', {bubbles: true}));
+  if (visible().length !== n) fails.push('"all servers" shows ' + visible().length + ' of ' + n + ' rows');
   // a row click opens its details, a second click closes them
   const first = rows()[0];
   first.cells[0].click();
@@ -361,18 +435,186 @@ INTERACT = r"""(() => {
   if (first.getAttribute('aria-expanded') !== 'false' || (first.nextElementSibling && first.nextElementSibling.classList.contains('detail')))
     fails.push('clicking an open row did not close its details');
   out.checks++;
-  // an evidence link under a verdict highlights its row, even through a filter
-  const ev = document.querySelector('.verdict button.ev') || document.querySelector('button.ev');
-  if (ev) {
+  // evidence links: the first of each server section (and of the header),
+  // clicked with every filter set against it, highlight their own server's row
+  const links = [];
+  document.querySelectorAll('.server-sec').forEach(s => { const a = s.querySelector('.verdict a.ev') || s.querySelector('a.ev'); if (a) links.push([a, s.querySelector('h2 .sname').textContent]); });
+  for (const [a, server] of links) {
     type('zz-no-such-finding-zz');
-    ev.click();
+    if (srv.options.length > 1) { srv.value = srv.options[srv.options.length - 1].value; srv.dispatchEvent(new Event('change', {bubbles: true})); }
+    a.click();
     const hl = body.querySelectorAll('tr.hl');
-    if (hl.length !== 1 || cell(hl[0], 0) !== ev.textContent || hl[0].hidden) fails.push('evidence link ' + ev.textContent + ' did not show and highlight its row');
+    if (hl.length !== 1 || cell(hl[0], 'id') !== a.textContent || hl[0].hidden || '#' + hl[0].id !== a.getAttribute('href'))
+      fails.push('evidence link ' + a.textContent + ' did not show and highlight its row');
+    else if (cell(hl[0], 'server') !== server) fails.push('evidence link ' + a.textContent + ' in the section of ' + server + ' went to a row of ' + cell(hl[0], 'server'));
+    out.checks++;
+  }
+  type('');
+  // an address with a row's anchor (#s2-F12) opens and highlights that row
+  const last = rows()[n - 1];
+  if (last.id) {
+    type('zz-no-such-finding-zz');
+    location.hash = '#' + last.id;
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    const hl = body.querySelectorAll('tr.hl');
+    if (hl.length !== 1 || hl[0] !== last || last.hidden || last.getAttribute('aria-expanded') !== 'true') fails.push('#' + last.id + ' in the address did not open its row');
     type('');
     out.checks++;
   }
   return {fails, out};
 })()"""
+
+
+def jstr(v):
+    """The page's str(): strings as they are, numbers and booleans as JavaScript prints them."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) < 1e21):
+        return str(int(v))
+    if isinstance(v, float):
+        return repr(v)
+    return ""
+
+
+ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?Z$")
+T_MIN, T_MAX = 631152000000, 7258118400000  # 1990-01-01 and 2200-01-01 (ms), the chart's range
+
+
+def ms(v):
+    """Milliseconds of an exhunt time (UTC, Z), or None."""
+    m = ISO.match(v) if isinstance(v, str) else None
+    if not m:
+        return None
+    import calendar
+    try:
+        t = calendar.timegm(time.strptime(v[:19], "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        return None
+    return t * 1000
+
+
+STEP_KINDS = ["probe", "attempt", "ssrf", "vdir-reset", "file-written", "shell-request", "command", "other"]
+
+
+def check_structure(records, dom, inter, args, fail):
+    """The checks that compare the rendered page with the records: a header
+    line per server, anchors and links keyed by server and id, the charts,
+    path cells, the server filter and the axis ticks."""
+    servers = {}  # name as shown -> {"verdicts", "findings", "coverage", "stories"}
+
+    def srv(v):
+        name = vis(jstr(v)) or "(server not named)"
+        return servers.setdefault(name, {"verdicts": [], "findings": [], "coverage": [], "stories": []})
+    for r in records:
+        kind = {"verdict": "verdicts", "finding": "findings", "coverage": "coverage", "story": "stories"}.get(r.get("type"))
+        if kind:
+            srv(r.get("server"))[kind].append(r)
+    # header: one line per server with a verdict, its headline and badge
+    lines = {ln["name"]: ln for ln in dom["lines"]}
+    for name, s in servers.items():
+        if not s["verdicts"]:
+            continue
+        v = s["verdicts"][0]
+        ln = lines.get(name)
+        if not ln:
+            fail("no header line for server %r" % name)
+            continue
+        word = jstr(v.get("verdict")) or "NO VERDICT"
+        if ln["verdict"] != vis(word):
+            fail("header line of %r says %r, the verdict is %r" % (name, ln["verdict"], word))
+        if jstr(v.get("headline")) and ln["headline"] != vis(jstr(v.get("headline"))):
+            fail("header line of %r: headline %r, want %r" % (name, ln["headline"], v.get("headline")))
+        exp = v.get("exposure")
+        if isinstance(exp, dict) and jstr(exp.get("badge")) and ln["badge"] != jstr(exp.get("badge")):
+            fail("header line of %r: exposure badge %r, want %r" % (name, ln["badge"], exp.get("badge")))
+        if not (ln["jump"] or "").startswith("#server-"):
+            fail("header line of %r has no link to its section" % name)
+    if len(dom["lines"]) != sum(1 for s in servers.values() if s["verdicts"]):
+        fail("%d header lines for %d servers with a verdict" % (len(dom["lines"]), sum(1 for s in servers.values() if s["verdicts"])))
+    # anchors: one per row, unique; every link lands on a row of its own server
+    anchors = [r["anchor"] for r in dom["frows"]]
+    if any(not a for a in anchors) or len(set(anchors)) != len(anchors):
+        fail("finding rows without an anchor or with a repeated one")
+    by_anchor = {r["anchor"]: r for r in dom["frows"]}
+    sections = {"#" + s["id"] for s in dom["sections"]}
+    for a in dom["links"]:
+        target = a["href"][1:]
+        if a["ev"]:
+            row = by_anchor.get(target)
+            if not row:
+                fail("evidence link %s goes to %s, which is no finding row" % (a["text"], a["href"]))
+            elif row["id"] != a["text"]:
+                fail("evidence link %s goes to the row of %s" % (a["text"], row["id"]))
+            elif a["server"] is not None and row["server"] != a["server"]:
+                fail("evidence link %s in the section of %s goes to the row of server %s" % (a["text"], a["server"], row["server"]))
+        elif a["href"] not in sections and target not in by_anchor:
+            fail("link %r goes nowhere" % a["href"])
+    # path cells: the whole path, not cut
+    rows = {(r["server"], r["id"]): r for r in dom["frows"]}
+    seen = set()
+    for f in records:
+        if f.get("type") != "finding" or not jstr(f.get("id")):
+            continue
+        key = (vis(jstr(f.get("server"))) or "(server not named)", vis(jstr(f.get("id"))))
+        if key in seen:
+            continue
+        seen.add(key)
+        p = jstr(f.get("path")) or jstr(f.get("target"))
+        if p and jstr(f.get("line")):
+            p += ":" + jstr(f.get("line"))
+        if key in rows and rows[key]["path"] != vis(p):
+            fail("path cell of %s %s is %r, want the whole path %r" % (key[0], key[1], rows[key]["path"][:80], p[:80]))
+    # charts: the steps are all there (a collapsed mark counts for its steps),
+    # one lane per log family or channel and per step kind
+    secs = {s["name"]: s for s in dom["sections"]}
+    for name, s in servers.items():
+        steps = [st for story in s["stories"] for st in (story.get("steps") if isinstance(story.get("steps"), list) else [])
+                 if isinstance(st, dict)]
+        timed = [st for st in steps if ms(st.get("time")) is not None and T_MIN <= ms(st.get("time")) < T_MAX]
+        kinds = {st.get("step") if st.get("step") in STEP_KINDS else "other" for st in timed}
+        days = any(isinstance(c.get("days"), list) and c["days"] for c in s["coverage"])
+        sec = secs.get(name)
+        if sec is None:
+            fail("no section for server %r" % name)
+            continue
+        if not (timed or days):
+            continue
+        if not sec["charts"]:
+            fail("no timeline chart for server %r (%d timed steps)" % (name, len(timed)))
+            continue
+        c = sec["charts"][0]
+        if sum(c["marks"]) != len(timed):
+            fail("chart of %r: marks stand for %d steps, the stories have %d" % (name, sum(c["marks"]), len(timed)))
+        if c["lanes"] != len(s["coverage"]) + len(kinds):
+            fail("chart of %r: %d lanes, want %d (log families and channels) + %d (step kinds)" % (name, c["lanes"], len(s["coverage"]), len(kinds)))
+        if len(c["ticks"]) < 2:
+            fail("chart of %r: %d axis ticks" % (name, len(c["ticks"])))
+    for n in args.expect_collapsed:
+        want = "\u00d7%d" % n
+        if not any(n in c["marks"] for s in dom["sections"] for c in s["charts"]):
+            fail("no chart mark stands for %d steps" % n)
+        if not any(want in s["storyCounts"] for s in dom["sections"]):
+            fail("no story line collapses %d steps (%s)" % (n, want))
+    # axis ticks from 45 seconds to 40 years
+    for tk in dom["ticks"]:
+        ts = [x["t"] for x in tk["ticks"]]
+        labels, day = [], ""  # a reader takes the date from the last tick that shows one
+        for x in tk["ticks"]:
+            day = x["sub"] or day
+            labels.append(x["label"] + " " + day)
+        if not 2 <= len(ts) <= 10 or ts != sorted(set(ts)) or ts[0] < tk["a"] or ts[-1] > tk["b"] or len(set(labels)) != len(labels) or not all(x["label"] for x in tk["ticks"]):
+            fail("axis ticks over %s: %s" % (tk["name"], labels))
+    # server filter: each server's option shows that server's findings
+    if inter is not None:
+        want = {}
+        for name, s in servers.items():
+            if s["findings"]:
+                want["%s (%d)" % (name, len(s["findings"]))] = len(s["findings"])
+        got = inter["out"].get("servers", {})
+        if len(want) > 1 and got != want:
+            fail("server filter: %s, want %s" % (got, want))
 
 
 def main(argv):
@@ -382,6 +624,8 @@ def main(argv):
     ap.add_argument("--expect-text", action="append", default=[])
     ap.add_argument("--screenshot")
     ap.add_argument("--pdf")
+    ap.add_argument("--expect-collapsed", action="append", type=int, default=[],
+                    help="N: a chart mark and a story line stand for N steps (xN)")
     ap.add_argument("--no-interact", action="store_true", help="skip the sort/filter/click checks")
     args = ap.parse_args(argv[1:])
 
@@ -455,6 +699,9 @@ def main(argv):
             browser.evaluate("window.exhuntReport && window.exhuntReport.expandAll && document.getElementById('collapse-all').click()")
             inter = browser.evaluate(INTERACT)
         if args.pdf:
+            # Filters set on screen must not hide rows on paper: print with
+            # a filter that matches nothing and one server chosen.
+            browser.evaluate("window.exhuntReport && (window.exhuntReport.setServer(1), window.exhuntReport.setFilter('zz-no-such-finding-zz'))")
             pdf = browser.call("Page.printToPDF", {"printBackground": False, "preferCSSPageSize": True})
             with open(args.pdf, "wb") as fh:
                 fh.write(base64.b64decode(pdf["data"]))
@@ -504,8 +751,8 @@ def main(argv):
     shown = {"finding", "verdict", "story", "build", "coverage", "note", "error"}
     missing = set()
     for r in records:
-        if r.get("type") in shown:
-            for s in strings_in(r):
+        if r.get("type") in shown or r.get("type") == "summary":
+            for s in strings_in(r if r.get("type") != "summary" else r.get("run")):
                 if re.search(r"[<>&]", s) and vis(s) not in text:
                     missing.add(s)
     for s in sorted(missing)[:10]:
@@ -514,6 +761,12 @@ def main(argv):
         fail("misnested elements: " + ", ".join(sorted(set(dom["misnested"]))))
     if dom["imgs"]:
         fail("%d <img> elements in the DOM" % dom["imgs"])
+    if dom["overflow"]:
+        fail("path or title cells overflow instead of wrapping: " + ", ".join(dom["overflow"]))
+    if dom["tableWidth"] and dom["tableWidth"][0] > dom["tableWidth"][1] + 1:
+        fail("the findings table is wider than the page (%d > %d px)" % tuple(dom["tableWidth"]))
+    if dom["svgBad"]:
+        fail("inline SVG beyond the charts' drawing elements and numbers: " + ", ".join(dom["svgBad"]))
     if dom["active"]:
         fail("unexpected elements in the DOM: " + ", ".join(sorted(set(dom["active"]))))
     if dom["onAttrs"]:
@@ -532,6 +785,7 @@ def main(argv):
         fail("innerHTML with a string was allowed: Trusted Types are not enforced")
     if enforced.get("eval") != "refused":
         fail("eval was allowed: the CSP is not enforced")
+    check_structure(records, dom, inter, args, fail)
     if inter is not None:
         for f in inter["fails"]:
             fail("interaction: " + f)
