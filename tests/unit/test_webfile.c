@@ -299,15 +299,16 @@ static void test_markers_binary(void **state)
 }
 
 /* Worst cases for the look-aheads: many openers that never close, many
- * near-misses of runat and of a directive. Linear, so well under a
- * second for 8 MiB each even unoptimised under sanitizers. */
+ * near-misses of runat and of a directive. Linear, so about a second for
+ * 4 MiB each under sanitizers on a busy machine; a quadratic pass would
+ * take hours, so the bound is loose on purpose. */
 static void test_markers_linear(void **state)
 {
   (void)state;
   static const char *const units[] = {
       "<%ab ", "<%abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrs ", "runat =  ", "<%@ ", "<%", "%",
       "r"};
-  size_t n = 8u << 20;
+  size_t n = 4u << 20;
   uint8_t *big = malloc(n);
   assert_non_null(big);
   for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
@@ -317,8 +318,8 @@ static void test_markers_linear(void **state)
     clock_t t0 = clock();
     assert_false(exh_webfile_has_server_markers(big, n));
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
-    if (secs > 5.0)
-      fail_msg("unit '%s': %.2f s for 8 MiB", units[u], secs);
+    if (secs > 30.0)
+      fail_msg("unit '%s': %.2f s for 4 MiB", units[u], secs);
   }
   free(big);
 }
