@@ -60,6 +60,14 @@
  * few hundred bytes earlier, through a TextBox, or through a decoder, high;
  * weaker sinks (files, SQL) or distant taint, medium or low.
  *
+ * Ceiling. All of this reads ASP and ASP.NET. Python, Perl POD or a
+ * printf format hold "<%" too, and `eval(request)` in Python is Python's
+ * eval, so a hit means as much as the file's chance of running on IIS: a
+ * name IIS runs keeps every severity; any other file is capped at medium
+ * or low by its kind and its content's server markers (lib/core/webfile.h,
+ * exh_heur_ceiling in heur.h). The passes themselves do not change, only
+ * the severity they hand out, so rule ids and evidence stay the same.
+ *
  * Output. Hits are collected internally and the most severe are handed out
  * first, so a tight max_hits never drops a critical finding for medium ones.
  */
@@ -71,6 +79,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "core/webfile.h"
 
 /* ---------------------------------------------------------------------- */
 /* Tuning. These are detection windows, not buffer caps: they bound how far
@@ -2662,14 +2672,75 @@ static size_t hand_out(const hitbuf *hb, exh_heur_hit *out, size_t max)
   return k;
 }
 
-size_t exh_heur_scan(const uint8_t *data, size_t len, const char *ext, exh_heur_hit *hits,
+/* ---------------------------------------------------------------------- */
+/* Severity ceiling: see exh_heur_ceiling() in heur.h. */
+
+/* The ceiling of a kind without server markers in the content, and with. */
+static void kind_ceilings(exh_webkind kind, exhunt_severity *plain, exhunt_severity *marked)
+{
+  switch (kind) {
+  case EXH_WEBKIND_IIS_SCRIPT:
+    *plain = *marked = EXHUNT_SEV_CRITICAL;
+    break;
+  case EXH_WEBKIND_FOREIGN:
+  case EXH_WEBKIND_DOCUMENT:
+    /* Never run by IIS, whatever it holds. An ASP page in one is a copy
+     * worth a look (medium); without markers, a hit is most likely ASP
+     * patterns read into another language or into prose (low). */
+    *plain = EXHUNT_SEV_LOW;
+    *marked = EXHUNT_SEV_MEDIUM;
+    break;
+  case EXH_WEBKIND_OTHER:
+  default:
+    /* No extension, an unknown one, an include, a backup, a web.config:
+     * ASP content is server code one rename or include away (and samples
+     * are often stored under their hash), so with markers nothing changes;
+     * without, the reading is a guess. */
+    *plain = EXHUNT_SEV_MEDIUM;
+    *marked = EXHUNT_SEV_CRITICAL;
+    break;
+  }
+}
+
+exhunt_severity exh_heur_ceiling(const char *name, const uint8_t *data, size_t len)
+{
+  exhunt_severity plain, marked;
+  kind_ceilings(exh_webfile_kind(name), &plain, &marked);
+  if (plain == marked)
+    return plain;
+  return exh_webfile_has_server_markers(data, len) ? marked : plain;
+}
+
+/* Lowers every hit above the file's ceiling to it. The content is read for
+ * markers only when some hit is above the lower ceiling: most files have
+ * no hits at all. */
+static void apply_ceiling(hitbuf *hb, const char *name, const uint8_t *data, size_t len)
+{
+  exhunt_severity plain, marked;
+  kind_ceilings(exh_webfile_kind(name), &plain, &marked);
+  exhunt_severity top = EXHUNT_SEV_INFO;
+  for (size_t i = 0; i < hb->n; i++)
+    if (hb->hits[i].severity > top)
+      top = hb->hits[i].severity;
+  if (top <= plain)
+    return;
+  exhunt_severity cap = plain;
+  if (marked != plain && exh_webfile_has_server_markers(data, len))
+    cap = marked;
+  for (size_t i = 0; i < hb->n; i++)
+    if (hb->hits[i].severity > cap)
+      hb->hits[i].severity = cap;
+}
+
+size_t exh_heur_scan(const uint8_t *data, size_t len, const char *name, exh_heur_hit *hits,
                      size_t max_hits)
 {
   assert(kw_table_sorted());
   if (!data || !hits || max_hits == 0)
     return 0;
-  if (!ext)
-    ext = "";
+  /* The extension as IIS reads it: "x.ASPX." and "x.aspx::$DATA" are .aspx. */
+  char ext[16];
+  exh_webfile_ext(name, ext, sizeof ext);
   hitbuf hb;
   memset(&hb, 0, sizeof hb);
 
@@ -2708,5 +2779,6 @@ size_t exh_heur_scan(const uint8_t *data, size_t len, const char *ext, exh_heur_
     entropy_scan(data, len, &hb);
     command_scan(data, len, &hb);
   }
+  apply_ceiling(&hb, name, data, len);
   return hand_out(&hb, hits, max_hits);
 }

@@ -11,7 +11,9 @@
  *   4. digests (SHA-256 always; MD5/SHA-1 only if an IOC list needs them);
  *   5. YARA, with the external variables public rule sets expect;
  *   6. heuristics, on server-script files and on other content that looks
- *      like text (logs excepted: they record attacks, they are not shells).
+ *      like text (logs excepted: they record attacks, they are not shells);
+ *      they are given the path, so a file IIS would not run is capped below
+ *      high (exh_heur_ceiling).
  * Findings point into the buffer and the compiled rules, so nothing is
  * copied until the sink formats them.
  */
@@ -31,6 +33,7 @@
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"
+#include "core/webfile.h"
 #include "heur/heur.h"
 #include "rules/rules_int.h"
 
@@ -502,19 +505,18 @@ static void run_yara(exh_filescan *fs, const exhunt_sink *out)
 /* ---------------------------------------------------------------------- */
 /* Heuristics.                                                             */
 
-/* Server-script extensions go to the heuristics whatever their bytes
- * (they read UTF-16 and skip binary noise themselves, and an image
- * polyglot keeps its code after a binary header). Anything else must look
- * like text: no NUL in the first 8 KiB, or a UTF-16 byte-order mark. That
- * keeps multi-megabyte binaries out of a pass that cannot match them. */
+/* Files IIS runs (and web.config, which can be made to) go to the
+ * heuristics whatever their bytes (they read UTF-16 and skip binary noise
+ * themselves, and an image polyglot keeps its code after a binary header).
+ * Anything else must look like text: no NUL in the first 8 KiB, or a
+ * UTF-16 byte-order mark. That keeps multi-megabyte binaries out of a pass
+ * that cannot match them. */
 static bool wants_heuristics(const exh_filescan *fs)
 {
-  static const char *const server_ext[] = {
-      ".asp",    ".aspx",   ".ashx",   ".asmx", ".ascx",   ".asax", ".asa",   ".cer",
-      ".cshtml", ".vbhtml", ".master", ".svc",  ".config", ".cdx",  ".shtml", ".stm"};
-  for (size_t i = 0; i < sizeof server_ext / sizeof server_ext[0]; i++)
-    if (strcmp(fs->ext, server_ext[i]) == 0)
-      return true;
+  char ext[16];
+  exh_webfile_ext(fs->info->path, ext, sizeof ext);
+  if (exh_webfile_iis_script(fs->info->path) || strcmp(ext, ".config") == 0)
+    return true;
   size_t head = fs->len < 8192 ? fs->len : 8192;
   if (fs->len >= 2 && ((fs->data[0] == 0xFF && fs->data[1] == 0xFE) ||
                        (fs->data[0] == 0xFE && fs->data[1] == 0xFF)))
@@ -547,7 +549,9 @@ static void run_heuristics(exh_filescan *fs)
   if (!wants_heuristics(fs) || looks_like_log(data, len))
     return;
   exh_heur_hit hits[EXH_HEUR_MAX_HITS];
-  size_t n = exh_heur_scan(data, len, fs->ext, hits, EXH_HEUR_MAX_HITS);
+  /* The path, not fs->ext: the heuristics judge the name as IIS would
+   * ("x.aspx." is .aspx) and cap what a file IIS never runs may score. */
+  size_t n = exh_heur_scan(data, len, fs->info->path, hits, EXH_HEUR_MAX_HITS);
   for (size_t i = 0; i < n; i++) {
     /* Group evidence of one rule into one finding. */
     pending *p = NULL;
