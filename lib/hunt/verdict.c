@@ -98,7 +98,11 @@ static bool servable(const hunt_server *hs, const hunt_shell *s)
   char *url = exh_hunt_url_of(rel);
   bool web = url != NULL;
   exh_free(url);
-  return web && exh_webfile_iis_script(rel);
+  /* web.config too: IIS reads it, and a handler mapping in it can make it
+   * run itself as ASP (the web.config web shell) */
+  const char *base = strrchr(rel, '/');
+  base = base ? base + 1 : rel;
+  return web && (exh_webfile_iis_script(rel) || strcasecmp(base, "web.config") == 0);
 }
 
 static bool gather(const hunt_server *hs, const hunt_shell *shells, size_t n_shells, facts *fa)
