@@ -171,6 +171,31 @@ grep -qF 'srv\x0a\x1b[31mred.txt' "$TMP/out" && ok || bad "file name escaped in 
 expect_rc 4 "exposure: hostile file name, jsonl" -- "$EXHUNT" exposure -f jsonl "$HOST"
 check_jsonl "$TMP/out" && ok || bad "hostile name: jsonl well-formed"
 
+# --- CSV and the run record ---------------------------------------------------
+expect_rc 4 "exposure csv" -- "$EXHUNT" exposure -f csv "$EV"
+python3 - "$TMP/out" "$EV" <<'PY' && ok || bad "exposure csv: one row per family verdict, build and status filled"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert rows and all(r["category"] == "exposure" and r["build"] == "15.2.1118.20" for r in rows), rows[:1]
+st = {r["rule"].split(".")[-1]: r["status"] for r in rows}
+assert st["proxynotshell"] == "patched" and st["feb23su-rce"] == "vulnerable", st
+assert all(r["path"].startswith(sys.argv[2]) and r["line"] == "" for r in rows)
+PY
+grep -q '^exposure: 1 server; family verdicts: ' "$TMP/err" && ok || bad "exposure csv: the totals on stderr"
+expect_rc 5 "exposure csv, no build" -- "$EXHUNT" exposure -f csv "$TMP/empty"
+[ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "no-build" "$TMP/err" && ok || bad "exposure csv without a build: header only, the reason on stderr"
+expect_rc 4 "exposure jsonl run record" -- "$EXHUNT" exposure -f jsonl --build 15.1.2176.2 "$EV"
+python3 - "$TMP/out" "$EV" "$(hostname)" <<'PY' && ok || bad "exposure: run record"
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["run"]
+assert r["roots"] == [sys.argv[2]] and r["host"] == sys.argv[3] and "rules_sha256" not in r, r
+assert r["started"] <= r["ended"] and "--build 15.1.2176.2" in r["command_line"], r
+PY
+expect_rc 4 "exposure text header" -- "$EXHUNT" exposure "$EV"
+head -1 "$TMP/out" | grep -q "^exhunt [0-9.]* exposure on $(hostname), started " && ok || bad "exposure text: run header"
+grep -q "^  evidence: $EV\$" "$TMP/out" && grep -q '^  ended: ' "$TMP/out" && grep -q '^  verdict: VULNERABLE or OUT OF SUPPORT (exit 4)$' "$TMP/out" &&
+  ok || bad "exposure text: evidence, end and verdict lines"
+
 # --- exhunt probe against a local HTTPS server ---------------------------------
 # The server (tests/probe/probe_server.py) listens on 127.0.0.1 only, one port
 # per scenario, with a certificate openssl makes now in $TMP/srv.
@@ -230,6 +255,15 @@ PY
   expect_rc 4 "probe --insecure" -- "$EXHUNT" probe --insecure "$H"
   grep -Eq "^   build   15.1.2176.2 +from x-owa-version" "$TMP/out" && ok || bad "probe text: the build and where it was seen"
   grep -Eq "^   proxylogon +VULNERABLE +15.1.2176.9" "$TMP/out" && ok || bad "probe text: the verdict table"
+  # the run record names the targets; CSV rows carry the target
+  expect_rc 4 "probe csv" -- "$EXHUNT" probe -f csv --ca-file "$CA" "$H"
+  python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],newline=""))); assert r and all(x["target"]==sys.argv[2] and x["build"]=="15.1.2176.2" for x in r), r[:1]' "$TMP/out" "$H" &&
+    ok || bad "probe csv: target and build on every row"
+  expect_rc 4 "probe jsonl run record" -- "$EXHUNT" probe -f jsonl --ca-file "$CA" "$H" "$E"
+  python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).read().splitlines()[-1])["run"]; assert r["roots"]==sys.argv[2:], r' "$TMP/out" "$H" "$E" &&
+    ok || bad "probe: the targets are the run record's roots"
+  expect_rc 5 "probe text, no build" -- "$EXHUNT" probe --ca-file "$CA" "$N"
+  grep -q "^  targets: $N\$" "$TMP/out" && grep -q '^  verdict: NOT ENOUGH EVIDENCE' "$TMP/out" && ok || bad "probe text: targets in the header, verdict"
   # Usage errors.
   expect_rc 2 "probe: bad --rate" -- "$EXHUNT" probe --rate 0 "$H"
   expect_rc 2 "probe: bad --timeout" -- "$EXHUNT" probe --timeout abc "$H"
