@@ -466,6 +466,29 @@ assert r2["rules_sha256"] == r1["rules_sha256"], "same rules, same identity"
 assert r3["rules_sha256"] != r1["rules_sha256"] and re.fullmatch(r"[0-9a-f]{64}", r3["rules_sha256"]), "--rules changes it"
 assert "rules_sha256" not in r4 and r4["roots"] == [f"{tmp}/clean"], r4
 PY
+# rules_sha256 recomputed here from the recipe of docs/output-schema.md
+# over the rules/ folder the binary embeds, plus --rules and --no-heuristics
+"$EXHUNT" scan -f jsonl --no-heuristics --rules "$TMP/good.yar" "$TMP/clean" >"$TMP/run5.jsonl" 2>/dev/null
+python3 - "$SRC/rules" "$TMP" <<'PY' && ok || bad "rules_sha256 equals the documented recipe"
+import glob, hashlib, json, os, sys
+root, tmp = sys.argv[1:]
+def ident(extra, heur):
+    h = hashlib.sha256()
+    srcs = [("yara", f) for f in sorted(glob.glob(root + "/yara/**/*.yar", recursive=True) + glob.glob(root + "/yara/**/*.yara", recursive=True))]
+    srcs += [("iocs", f) for f in sorted(glob.glob(root + "/iocs/**/*.tsv", recursive=True))]
+    for kind, f in srcs:
+        t = open(f, "rb").read()
+        h.update(b"%s\0%s\0%d\0" % (kind.encode(), os.path.relpath(f, root).encode(), len(t)) + t)
+    for kind, name in extra:
+        t = open(name, "rb").read()
+        h.update(b"%s\0%s\0%d\0" % (kind.encode(), name.encode(), len(t)) + t)
+    h.update(b"heuristics=on" if heur else b"heuristics=off")
+    return h.hexdigest()
+run = lambda n: json.loads(open(f"{tmp}/{n}").read().splitlines()[-1])["run"]["rules_sha256"]
+assert run("run1.jsonl") == ident([], True), "default pack"
+assert run("run3.jsonl") == ident([("yara", f"{tmp}/good.yar")], True), "with --rules"
+assert run("run5.jsonl") == ident([("yara", f"{tmp}/good.yar")], False), "with --no-heuristics"
+PY
 # text: a short header opens the report, the end time closes it
 expect_rc 0 "text run header" -- "$EXHUNT" scan "$TMP/clean"
 head -1 "$TMP/out" | grep -q "^exhunt [0-9.]* scan on $(hostname), started [0-9-]*T[0-9:]*Z\$" && ok || bad "text header: first line"
