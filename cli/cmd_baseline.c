@@ -278,7 +278,7 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
 cleanup:
   exhunt_rules_free(rules);
   exhunt_baseline_free(bl);
-  return cli_report_close(c, rc);
+  return rc; /* the caller closes the report */
 }
 
 int cmd_baseline(int argc, char **argv)
@@ -388,6 +388,7 @@ int cmd_baseline(int argc, char **argv)
   else
     rc = run_diff(&c, &opts, output, no_progress, content_scan, &ro, argv + optind, argc - optind);
 cleanup:
+  rc = cli_report_close(&c, rc);
   exh_free(excludes);
   exh_free(webs);
   cli_rule_opts_free(&ro);

@@ -13,7 +13,9 @@
  * regular file (/dev/null, a FIFO, a terminal) is written directly: there
  * is nothing there to replace. A path inside an evidence root is refused
  * (evidence is read-only). The temporary gets the mode a plain fopen()
- * would give a new file: 0666 minus the umask.
+ * would give a new file: 0666 minus the umask. The folder must be
+ * writable, since the temporary is created there (a file writable in a
+ * read-only folder is refused with the reason, not half-replaced).
  *
  * Several outputs of one run (exhunt hunt's reports) finish together with
  * cli_outfile_finish_all: every file is flushed and synced first, and only

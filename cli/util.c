@@ -1,7 +1,8 @@
 /*
- * util.c - small parsers for command-line values and a bounded file reader
+ * util.c - small parsers for command-line values, a bounded file reader
  * for rule and IOC files (evidence is never read this way: that is the
- * library's walker, read-only and bounded per file).
+ * library's walker, read-only and bounded per file), the exit-code order,
+ * and the process's argv kept for the run record of a report.
  */
 #include <errno.h>
 #include <fcntl.h>
