@@ -57,6 +57,13 @@ bool cli_parse_date(const char *s, int64_t *out, bool *date_only);
 /* Parses a positive integer up to max. */
 bool cli_parse_uint(const char *s, unsigned max, unsigned *out);
 
+/* main() hands its argv over for the run record; cli_command_line appends
+ * it to b as one line a shell would run again: each argument as is when
+ * it holds only [A-Za-z0-9_@%+=:,./-], else in single quotes ('\'' for a
+ * quote inside). */
+void cli_set_argv(int argc, char **argv);
+exhunt_err cli_command_line(exh_dynbuf *b);
+
 /* Reads a whole (rule) file, capped at max bytes. Caller frees *data. */
 int cli_read_file(const char *path, size_t max, char **data, size_t *len);
 

@@ -3,14 +3,17 @@
  * record a known-good state of web folders, and compare a server with it.
  *
  * create writes the baseline (JSON Lines, include/exhunt/baseline.h) to -o
- * or stdout as the library walks (to a temp file beside -o, renamed into
- * place once complete, so a crash never leaves a short baseline under the
- * name), refusing an -o inside a ROOT since evidence is read-only; its
- * notes go to stderr. diff reads the baseline in chunks into the library's
- * table, compiles the rules once (the rule options scan takes, cli/
- * rules_load.c) for the content scan of new and changed files, and reports
- * through the shared report sink (text or exhunt/1 JSON Lines). Exit: 0 no
- * difference, 1 differences or findings, 2 error.
+ * or stdout as the library walks (through cli/outfile.h: a temp file beside
+ * -o, renamed into place once complete, so a crash or a Ctrl-C never leaves
+ * a short baseline under the name, which a later diff would read as "these
+ * files are new"), refusing an -o inside a ROOT since evidence is
+ * read-only; its notes go to stderr. diff reads the baseline in chunks into
+ * the library's table, compiles the rules once (the rule options scan
+ * takes, cli/rules_load.c) for the content scan of new and changed files,
+ * and reports through the shared report sink (text, exhunt/1 JSON Lines or
+ * CSV). Exit (docs/exit-codes.md): create 0 recorded, 5 a file could not be
+ * read (the baseline is incomplete); diff 1 differences or findings, else
+ * as scan; 2 usage or runtime error; 130 interrupted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "exhunt/baseline.h"
+#include "interrupt.h"
 #include "limits_opt.h"
 #include "output/format.h"
 #include "report.h"
@@ -51,7 +55,8 @@ void help_baseline(FILE *out)
         "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
         "  -x, --one-file-system do not enter other file systems\n"
         "  --max-depth N         directory depth limit (default 64)\n"
-        "  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT)\n"
+        "  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT;\n"
+        "                        '-': stdout); replaced only when the run is complete\n"
         "  -v, --verbose         also print notes on stderr\n"
         "  --nice, --cpu-limit PERCENT, --max-rate MB  resource use on a live server\n"
         "                        (as in scan; docs/limits.md)\n"
@@ -63,12 +68,16 @@ void help_baseline(FILE *out)
         "  --no-default-rules    drop the embedded default pack\n"
         "  --no-heuristics       turn the built-in heuristics off\n"
         "  --max-filesize SIZE   content scan limit (default 32M)\n"
-        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
+        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "                        per finding; notes and the summary on stderr)\n"
         "  --min-severity LEVEL  report findings at or above LEVEL (default info)\n"
-        "  -q, --quiet           text: no summary\n"
+        "  -q, --quiet           text: no run header and no summary\n"
         "\n"
-        "Exit status: 0 no difference; 1 differences or findings; 2 error (create: 2\n"
-        "also when a file could not be read, as the baseline is then incomplete).\n",
+        "Exit status (docs/exit-codes.md): create: 0 recorded; 5 a file could not be\n"
+        "read (the baseline is incomplete). diff: 0 no difference; 1 differences or\n"
+        "findings; 5 no difference, but errors left files unexamined or no file was\n"
+        "examined. Both: 2 usage or runtime error (a ROOT that does not exist, an\n"
+        "output that cannot be written); 130 interrupted.\n",
         out);
 }
 
@@ -132,39 +141,17 @@ static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *out
                       int n_roots)
 {
   int rc = EXIT_ERROR;
-  char *tmp = NULL;
-  create_out o = {stdout, c->verbose, 0, {0}};
+  cli_outfile of;
+  cli_outfile_init(&of);
+  create_out o = {NULL, c->verbose, 0, {0}};
   exh_dynbuf_init(&o.line, 0);
   char host[256] = "";
-  if (output && cli_output_inside_roots(output, roots, n_roots)) {
-    rc = cli_usage_error("baseline", "refusing to write '%s' inside a ROOT (evidence is read-only)",
-                         output);
+  /* Whole or not at all (cli/outfile.h): a short baseline under the name
+   * would make a later diff call the missing files new. */
+  if ((rc = cli_outfile_open(&of, "baseline", output, roots, n_roots)) != 0)
     goto cleanup;
-  }
-  /* Written beside -o under a temp name and renamed once whole: a crash or
-   * an error never leaves a short baseline under the name, which a later
-   * diff would read as "these files are new". */
-  if (output) {
-    size_t tl = strlen(output) + 16;
-    tmp = exh_malloc(tl);
-    if (!tmp) {
-      fputs("exhunt baseline: out of memory\n", stderr);
-      goto cleanup;
-    }
-    snprintf(tmp, tl, "%s.tmp-XXXXXX", output);
-    int fd = mkstemp(tmp);
-    if (fd < 0 || !(o.f = fdopen(fd, "w"))) {
-      fprintf(stderr, "exhunt baseline: cannot write '%s': %s\n", output, strerror(errno));
-      if (fd >= 0) {
-        close(fd);
-        unlink(tmp);
-      }
-      exh_free(tmp);
-      tmp = NULL;
-      goto cleanup;
-    }
-    (void)fchmod(fd, 0644); /* mkstemp makes 0600; a baseline is not secret */
-  }
+  rc = EXIT_ERROR;
+  o.f = of.f;
   if (gethostname(host, sizeof host - 1) == 0 && host[0])
     opts->host = host;
   opts->created = (int64_t)time(NULL);
@@ -178,33 +165,20 @@ static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *out
     fprintf(stderr, "exhunt baseline: %s\n", exhunt_strerror(err));
     goto cleanup;
   }
-  if (fflush(o.f) != 0 || o.write_errors || (tmp && fsync(fileno(o.f)) != 0)) {
+  if (o.write_errors) {
     fprintf(stderr, "exhunt baseline: writing the baseline failed\n");
+    of.failed = true;
     goto cleanup;
   }
-  if (tmp) {
-    FILE *f = o.f;
-    o.f = NULL;
-    if (fclose(f) != 0 || rename(tmp, output) != 0) {
-      fprintf(stderr, "exhunt baseline: cannot write '%s': %s\n", output, strerror(errno));
-      goto cleanup;
-    }
-    exh_free(tmp);
-    tmp = NULL;
-  }
+  /* Incomplete (a file could not be read) is still recorded: the notes
+   * name what is missing, and the exit code says the baseline has gaps. */
+  rc = stats.errors ? EXIT_INSUFFICIENT : EXIT_CLEAN;
   if (!c->quiet)
     fprintf(stderr, "exhunt baseline: %llu files recorded, %llu could not be read\n",
             (unsigned long long)stats.files_scanned, (unsigned long long)stats.errors);
-  rc = stats.errors ? EXIT_ERROR : EXIT_CLEAN;
 cleanup:
-  if (o.f && o.f != stdout && fclose(o.f) != 0) {
-    fprintf(stderr, "exhunt baseline: closing '%s' failed: %s\n", output, strerror(errno));
+  if (cli_outfile_finish(&of, "baseline", rc != EXIT_ERROR) != 0)
     rc = EXIT_ERROR;
-  }
-  if (tmp) { /* not complete: never under the name */
-    unlink(tmp);
-    exh_free(tmp);
-  }
   exh_dynbuf_free(&o.line);
   return rc;
 }
@@ -258,6 +232,9 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
   }
   char **roots = args + 1;
   int n_roots = n_args - 1;
+  c->atomic_output = true;
+  c->empty_check = CLI_EMPTY_FILES;
+  cli_report_set_roots(c, (const char *const *)roots, (size_t)n_roots, NULL);
   if ((rc = cli_report_open(c, output, roots, n_roots, no_progress)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
@@ -277,6 +254,7 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
     rc = EXIT_ERROR;
     exhunt_rules_get_info(rules, &info);
   }
+  cli_report_header(c, content_scan ? &info : NULL);
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
   exhunt_baseline_stats d;
@@ -289,8 +267,8 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
   /* A difference is a result even when --min-severity hides its line. */
   if (d.added || d.changed || d.meta_changed || d.removed)
     c->exit_override = EXIT_FINDINGS;
-  if (c->format == FMT_TEXT && !c->quiet)
-    fprintf(c->out,
+  if (c->format != FMT_JSONL && !c->quiet)
+    fprintf(c->format == FMT_CSV ? stderr : c->out,
             "\nbaseline: %zu files; %llu unchanged, %llu new, %llu changed, %llu mode/mtime "
             "only, %llu removed\n",
             exhunt_baseline_count(bl), (unsigned long long)d.unchanged, (unsigned long long)d.added,
@@ -300,7 +278,7 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
 cleanup:
   exhunt_rules_free(rules);
   exhunt_baseline_free(bl);
-  return cli_report_close(c, rc);
+  return rc; /* the caller closes the report */
 }
 
 int cmd_baseline(int argc, char **argv)
@@ -401,11 +379,16 @@ int cmd_baseline(int argc, char **argv)
                                 : "rule options and --no-content-scan exclude each other");
     goto cleanup;
   }
+  if ((rc = cli_check_roots("baseline", argv + optind + (create ? 0 : 1),
+                            argc - optind - (create ? 0 : 1))) != 0)
+    goto cleanup;
+  cli_interrupt_install("baseline");
   if (create)
     rc = run_create(&c, &opts, output, argv + optind, argc - optind);
   else
     rc = run_diff(&c, &opts, output, no_progress, content_scan, &ro, argv + optind, argc - optind);
 cleanup:
+  rc = cli_report_close(&c, rc);
   exh_free(excludes);
   exh_free(webs);
   cli_rule_opts_free(&ro);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "exposure_out.h"
+#include "interrupt.h"
 #include "report.h"
 
 void help_exposure(FILE *out)
@@ -38,16 +39,22 @@ void help_exposure(FILE *out)
         "                        15.01.2176.004 or 'Version 15.1 (Build 2176.4)'\n"
         "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
         "  -x, --one-file-system do not enter other file systems\n"
-        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
-        "  -o, --output FILE     write there instead of stdout (never under a PATH)\n"
+        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "                        per family verdict; the rest on stderr)\n"
+        "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
+        "                        only when the run is complete; never under a PATH\n"
         "  --min-severity LEVEL  show verdicts at or above LEVEL (default info: all;\n"
         "                        patched is info, unknown low, vulnerable high or\n"
         "                        critical)\n"
         "  -v, --verbose         text: also print notes on stderr\n"
-        "  -q, --quiet           text: no summary\n"
+        "  -q, --quiet           text: no run header and no summary\n"
         "\n"
-        "Exit status: 0 every family patched; 1 a family vulnerable or unknown;\n"
-        "2 usage or fatal error, or no build found and nothing vulnerable.\n",
+        "Exit status (docs/exit-codes.md; every verdict counts, shown or not):\n"
+        "0 every family patched and the product supported; 2 usage or runtime error\n"
+        "(a PATH that does not exist, an output that cannot be written); 4 a family\n"
+        "vulnerable, or the product out of support; 5 no build found, a family\n"
+        "unknown, or errors left evidence unexamined (and nothing vulnerable);\n"
+        "130 interrupted.\n",
         out);
 }
 
@@ -67,6 +74,7 @@ int cmd_exposure(int argc, char **argv)
   cli_report c;
   cli_report_init(&c, "exposure");
   c.min_severity = EXHUNT_SEV_INFO;
+  c.atomic_output = true;
   exposure_out o;
   exposure_out_init(&o, &c);
   exhunt_exposure_opts opts;
@@ -130,8 +138,13 @@ int cmd_exposure(int argc, char **argv)
   opts.n_excludes = n_excludes;
   char **roots = argv + optind;
   int n_roots = argc - optind;
+  if ((rc = cli_check_roots("exposure", roots, n_roots)) != 0)
+    goto cleanup;
+  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
+  cli_interrupt_install("exposure");
   if ((rc = cli_report_open(&c, output, roots, n_roots, true)) != 0)
     goto cleanup;
+  cli_report_header(&c, NULL);
   exhunt_sink sink = exposure_out_sink(&o);
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);

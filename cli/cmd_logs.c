@@ -3,12 +3,16 @@
  *
  * Takes log files, folders, or a whole evidence root; the library finds the
  * HttpProxy, ECP Server, OABGenerator and IIS W3C logs inside by path and
- * content. Output, exit codes and options follow `exhunt scan`.
+ * content. Output and options follow `exhunt scan`. Exit codes
+ * (docs/exit-codes.md): 1 when a record shows exploitation, web-shell use
+ * or post-exploitation; 3 when the records show only attempts and scanner
+ * probes; 5 when no log was recognised or errors left logs unexamined.
  */
 #include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
+#include "interrupt.h"
 #include "limits_opt.h"
 #include "report.h"
 
@@ -35,17 +39,22 @@ void help_logs(FILE *out)
         "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
         "  -x, --one-file-system do not enter other file systems\n"
         "  -j, --threads N       worker threads (default: one per core)\n"
-        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
-        "  -o, --output FILE     write there instead of stdout (never under a PATH)\n"
+        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "                        per finding; notes, coverage and summary on stderr)\n"
+        "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
+        "                        only when the run is complete; never under a PATH\n"
         "  --min-severity LEVEL  report findings at or above LEVEL (default low)\n"
         "  -v, --verbose         text: also print notes on stderr\n"
-        "  -q, --quiet           text: no summary\n"
+        "  -q, --quiet           text: no run header and no summary\n"
         "  --no-progress         no progress line\n",
         out);
   cli_limit_help(out, false, true);
   fputs("\n"
-        "Exit status: 0 nothing found; 1 findings; 2 usage or fatal error, or errors\n"
-        "and no findings.\n",
+        "Exit status (docs/exit-codes.md): 0 logs were read and nothing found;\n"
+        "1 a record shows exploitation, web-shell use or post-exploitation; 2 usage or\n"
+        "runtime error (a PATH that does not exist, an output that cannot be written);\n"
+        "3 only failed attempts or scanner probes; 5 no log recognised, or errors left\n"
+        "logs unexamined, and nothing found: not enough evidence; 130 interrupted.\n",
         out);
 }
 
@@ -67,6 +76,8 @@ int cmd_logs(int argc, char **argv)
 {
   cli_report c;
   cli_report_init(&c, "logs");
+  c.atomic_output = true;
+  c.empty_check = CLI_EMPTY_LOGS;
   exhunt_logs_opts opts;
   exhunt_logs_opts_init(&opts);
   const char *output = NULL;
@@ -147,8 +158,13 @@ int cmd_logs(int argc, char **argv)
   cli_apply_nice(&lim_opts, "logs");
   char **roots = argv + optind;
   int n_roots = argc - optind;
+  if ((rc = cli_check_roots("logs", roots, n_roots)) != 0)
+    goto cleanup;
+  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
+  cli_interrupt_install("logs");
   if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
     goto cleanup;
+  cli_report_header(&c, NULL);
   exhunt_sink sink = cli_report_sink(&c, true);
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);

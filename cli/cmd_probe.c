@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "exposure_out.h"
+#include "interrupt.h"
 #include "report.h"
 
 void help_probe(FILE *out)
@@ -37,15 +38,19 @@ void help_probe(FILE *out)
         "  --timeout S           seconds per request in all (default 15)\n"
         "  --insecure            do not verify TLS certificates (self-signed servers)\n"
         "  --ca-file FILE        also trust the CA certificates in FILE (PEM)\n"
-        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
-        "  -o, --output FILE     write there instead of stdout\n"
+        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "                        per family verdict; the rest on stderr)\n"
+        "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
+        "                        only when the run is complete\n"
         "  --min-severity LEVEL  show verdicts at or above LEVEL (default info: all)\n"
         "  -v, --verbose         text: also print notes on stderr\n"
-        "  -q, --quiet           text: no summary\n"
+        "  -q, --quiet           text: no run header and no summary\n"
         "\n"
-        "Exit status: 0 every target's build seen and patched; 1 a family vulnerable\n"
-        "or unknown; 2 usage error, or a target without a build and nothing\n"
-        "vulnerable.\n",
+        "Exit status (docs/exit-codes.md; every verdict counts, shown or not):\n"
+        "0 every target's build seen, every family patched, the product supported;\n"
+        "2 usage or runtime error; 4 a family vulnerable, or the product out of\n"
+        "support; 5 a target without a build (unreachable, not Exchange, no build\n"
+        "shown) or a family unknown, and nothing vulnerable; 130 interrupted.\n",
         out);
 }
 
@@ -157,6 +162,7 @@ int cmd_probe(int argc, char **argv)
   cli_report c;
   cli_report_init(&c, "probe");
   c.min_severity = EXHUNT_SEV_INFO;
+  c.atomic_output = true;
   exposure_out o;
   exposure_out_init(&o, &c);
   exhunt_probe_opts opts;
@@ -228,8 +234,11 @@ int cmd_probe(int argc, char **argv)
     rc = cli_usage_error("probe", "%s", "no TARGET given");
     goto cleanup;
   }
+  cli_report_set_roots(&c, (const char *const *)targets.items, targets.n, "targets");
+  cli_interrupt_install("probe");
   if ((rc = cli_report_open(&c, output, NULL, 0, true)) != 0)
     goto cleanup;
+  cli_report_header(&c, NULL);
   exhunt_sink sink = exposure_out_sink(&o);
   exhunt_scan_stats stats;
   exhunt_err err =

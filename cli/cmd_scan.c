@@ -5,8 +5,9 @@
  * IOC files into an exhunt_rules, refuses an output file under a scanned
  * root, runs exhunt_scan_paths with a sink that formats each record
  * (lib/output/format.c) and writes it whole, draws the progress line, and
- * picks the exit code: 1 if anything was reported, else 2 if anything could
- * not be examined or a rule failed to load, else 0.
+ * picks the exit code (docs/exit-codes.md): 1 if anything was reported,
+ * else 5 if anything could not be examined, a rule failed to load, or no
+ * file was examined at all, else 0.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "interrupt.h"
 #include "limits_opt.h"
 #include "output/format.h"
 #include "report.h"
@@ -52,24 +54,25 @@ void help_scan(FILE *out)
         out);
   cli_limit_help(out, true, false);
   fputs("Output:\n"
-        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
-        "  -o, --output FILE     write there instead of stdout (never under a PATH)\n"
+        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "                        per finding; notes and the summary on stderr)\n"
+        "  -o, --output FILE     write there instead of stdout ('-': stdout); the file\n"
+        "                        is replaced only when the run is complete; never under\n"
+        "                        a PATH\n"
         "  --min-severity LEVEL  report findings at or above LEVEL: info, low (default),\n"
         "                        medium, high, critical\n"
         "  -v, --verbose         text: also print notes (skips, limits) on stderr\n"
-        "  -q, --quiet           text: no summary\n"
+        "  -q, --quiet           text: no run header and no summary\n"
         "  --no-progress         no progress line (it is only drawn on a terminal)\n"
         "\n"
-        "Exit status: 0 nothing found; 1 findings reported (even if some files could\n"
-        "not be read); 2 usage or fatal error, or errors and no findings (the scan is\n"
-        "incomplete, so it cannot say clean).\n",
+        "Exit status (docs/exit-codes.md): 0 files were examined and nothing found;\n"
+        "1 findings reported (even if some files could not be read); 2 usage or\n"
+        "runtime error (a PATH that does not exist, an output that cannot be\n"
+        "written); 5 no finding, but errors left files unexamined (unreadable files,\n"
+        "rule or IOC files that did not load) or no file was examined at all (an\n"
+        "empty folder): not enough evidence to call it clean; 130 interrupted.\n",
         out);
 }
-
-/* ---------------------------------------------------------------------- */
-/* Sink.                                                                   */
-
-/* ---------------------------------------------------------------------- */
 
 enum {
   OPT_EXCLUDE = 256,
@@ -103,6 +106,8 @@ int cmd_scan(int argc, char **argv)
   memset(&lim_opts, 0, sizeof lim_opts);
   bool no_progress = false;
   const char *output = NULL;
+  c.atomic_output = true;
+  c.empty_check = CLI_EMPTY_FILES;
 
   /* Repeatable options collect into arrays sized by argc: enough for all. */
   excludes = exh_calloc((size_t)argc, sizeof *excludes);
@@ -160,6 +165,11 @@ int cmd_scan(int argc, char **argv)
   }
   char **roots = argv + optind;
   int n_roots = argc - optind;
+  if ((rc = cli_check_roots("scan", roots, n_roots)) != 0)
+    goto cleanup;
+  rc = EXIT_ERROR;
+  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
+  cli_interrupt_install("scan");
   opts.excludes = excludes;
   opts.n_excludes = n_excludes;
   opts.max_filesize = lim_opts.max_filesize;
@@ -183,6 +193,7 @@ int cmd_scan(int argc, char **argv)
     rc = cli_usage_error("scan", "%s", "no rules, IOCs or heuristics left to scan with");
     goto cleanup;
   }
+  cli_report_header(&c, &info);
 
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);

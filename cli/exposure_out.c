@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output/csv.h"
 #include "output/escape.h"
 #include "output/format.h"
 
@@ -15,6 +16,7 @@ void exposure_out_init(exposure_out *o, cli_report *r)
 {
   memset(o, 0, sizeof *o);
   o->report = r;
+  o->outcome = EXIT_CLEAN;
   exh_dynbuf_init(&o->head, 0);
   exh_dynbuf_init(&o->table, 0);
   exh_dynbuf_init(&o->server, 0);
@@ -68,10 +70,31 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
   cli_report *r = o->report;
   if (strcmp(s->result, "found") != 0)
     o->no_build++;
+  o->support_counted = false; /* verdicts that follow are another server's */
   if (r->format == FMT_JSONL) {
     if (exh_jsonl_build(&r->line, s))
       r->write_errors++;
     emit(o, &r->line);
+    return;
+  }
+  if (r->format == FMT_CSV) {
+    /* Builds are no rows; a target or server without one is said on
+     * stderr, where errors go (the exit code says it too). Each server
+     * has one current build, or none. */
+    bool found = strcmp(s->result, "found") == 0;
+    if (!found || s->current)
+      o->servers++;
+    if (found)
+      return;
+    exh_dynbuf *b = &r->line;
+    exh_dynbuf_addf(b, "exhunt %s: ", r->command);
+    disp(b, s->server ? s->server : s->target ? s->target : "?");
+    exh_dynbuf_addf(b, ": %s: ", s->result);
+    disp(b, s->detail ? s->detail : "");
+    exh_dynbuf_addc(b, '\n');
+    if (fwrite(b->data, 1, b->len, stderr) != b->len)
+      r->write_errors++;
+    exh_dynbuf_reset(b);
     return;
   }
   /* A new server starts with its first build, after the previous one's
@@ -140,12 +163,18 @@ static void on_finding(void *ctx, const exhunt_finding *f)
       o->unknown++;
     else
       o->patched++;
+    if (!o->support_counted && f->support && strncmp(f->support, "out of support", 14) == 0)
+      o->unsupported++;
+    o->support_counted = true;
   }
+  o->outcome = cli_exit_worst(o->outcome, cli_finding_exit(f));
   if (f->severity < r->min_severity)
     return;
   r->reported[f->severity]++;
-  if (r->format == FMT_JSONL) {
-    if (exh_jsonl_finding(&r->line, f))
+  if (r->format == FMT_JSONL || r->format == FMT_CSV) {
+    exhunt_err err =
+        r->format == FMT_JSONL ? exh_jsonl_finding(&r->line, f) : exh_csv_finding(&r->line, f);
+    if (err)
       r->write_errors++;
     emit(o, &r->line);
     return;
@@ -235,21 +264,37 @@ int exposure_out_finish(exposure_out *o, exhunt_scan_stats *stats)
 {
   cli_report *r = o->report;
   flush_block(o);
-  int rc = (o->vulnerable || o->unknown)                       ? EXIT_FINDINGS
-           : (o->no_build || stats->errors || r->write_errors) ? EXIT_ERROR
-                                                               : EXIT_CLEAN;
+  int rc = o->outcome;
+  if (o->no_build || stats->errors)
+    rc = cli_exit_worst(rc, EXIT_INSUFFICIENT);
   r->exit_override = rc;
-  if (r->format == FMT_TEXT) {
+  if (r->format != FMT_JSONL) {
     /* Text: one line of totals replaces the file-scan summary, which
-     * says nothing useful here. */
+     * says nothing useful here (CSV: on stderr, the rows are the file). */
     if (!r->quiet) {
+      exh_run_record run;
+      cli_report_run_record(r, &run);
       exh_dynbuf_addf(&r->line,
-                      "\nexposure: %llu server%s; family verdicts: %llu vulnerable, %llu unknown, "
-                      "%llu patched; %llu without a build (exit %d)\n",
-                      (unsigned long long)o->servers, o->servers == 1 ? "" : "s",
+                      "\n%s: %llu server%s; family verdicts: %llu vulnerable, %llu unknown, "
+                      "%llu patched; %llu out of support; %llu without a build\n  ended: ",
+                      r->command, (unsigned long long)o->servers, o->servers == 1 ? "" : "s",
                       (unsigned long long)o->vulnerable, (unsigned long long)o->unknown,
-                      (unsigned long long)o->patched, (unsigned long long)o->no_build, rc);
-      emit(o, &r->line);
+                      (unsigned long long)o->patched, (unsigned long long)o->unsupported,
+                      (unsigned long long)o->no_build);
+      exh_iso8601(&r->line, run.ended);
+      exh_dynbuf_addf(&r->line, "\n  verdict: %s (exit %d)\n",
+                      rc == EXIT_VULNERABLE ? "VULNERABLE or OUT OF SUPPORT"
+                      : rc == EXIT_INSUFFICIENT
+                          ? "NOT ENOUGH EVIDENCE (no build, unknown, or errors)"
+                          : "every family patched, supported",
+                      rc);
+      if (r->format == FMT_CSV) {
+        if (fwrite(r->line.data, 1, r->line.len, stderr) != r->line.len)
+          r->write_errors++;
+        exh_dynbuf_reset(&r->line);
+      } else {
+        emit(o, &r->line);
+      }
     }
     r->quiet = true;
   }

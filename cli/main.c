@@ -51,7 +51,11 @@ static void usage(FILE *out)
         out);
   for (size_t i = 0; i < N_COMMANDS; i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fputs("\nExit status: 0 nothing found, 1 findings, 2 error (see 'exhunt help COMMAND').\n", out);
+  fputs("\nExit status: 0 nothing to do; 1 compromise or a suspicious file seen; 2 usage or\n"
+        "runtime error; 3 attacks attempted, none succeeded; 4 vulnerable or out of support;\n"
+        "5 not enough evidence to answer; 130 interrupted (docs/exit-codes.md, and\n"
+        "'exhunt help COMMAND').\n",
+        out);
 }
 
 static const command *find_command(const char *name)
@@ -64,6 +68,7 @@ static const command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+  cli_set_argv(argc, argv);
   if (argc < 2) {
     usage(stderr);
     return EXIT_ERROR;

@@ -1,8 +1,13 @@
 /*
  * report.c - the shared output side of the exhunt sub-commands; see
- * report.h. Records are rendered by lib/output/format.c into one buffer and
- * written whole, so a line is never split; the library serialises the sink
- * calls, so nothing here needs a lock.
+ * report.h. Records are rendered by lib/output/format.c (and csv.c) into
+ * one buffer and written whole, so a line is never split; the library
+ * serialises the sink calls, so nothing here needs a lock.
+ *
+ * The exit code follows docs/exit-codes.md: each reported finding asks for
+ * one (cli_finding_exit), the most urgent wins; with none, a run that left
+ * evidence unexamined (errors) or examined nothing at all says 5, "not
+ * enough evidence", never 0: an empty folder is not a clean server.
  */
 #include "report.h"
 
@@ -16,6 +21,9 @@
 
 #include "cli.h"
 #include "core/strset.h"
+#include "interrupt.h"
+#include "output/csv.h"
+#include "output/escape.h"
 #include "output/format.h"
 
 void cli_report_init(cli_report *r, const char *command)
@@ -24,9 +32,42 @@ void cli_report_init(cli_report *r, const char *command)
   r->command = command;
   r->min_severity = EXHUNT_SEV_LOW;
   r->exit_override = -1;
+  r->outcome = EXIT_CLEAN;
   exh_dynbuf_init(&r->line, 0);
   exh_dynbuf_init(&r->last_path, 0);
   exh_dynbuf_init(&r->coverage, 0);
+  cli_outfile_init(&r->outfile);
+  r->started = (int64_t)time(NULL);
+  /* A host name is whatever the administrator set: up to 255 bytes, not
+   * always NUL-terminated when cut, and escaped wherever it is shown. */
+  if (gethostname(r->host, sizeof r->host - 1) != 0)
+    r->host[0] = '\0';
+  r->host[sizeof r->host - 1] = '\0';
+  exh_dynbuf_init(&r->command_line, 1u << 20);
+  if (cli_command_line(&r->command_line) != EXHUNT_OK)
+    exh_dynbuf_reset(&r->command_line); /* over 1 MiB of arguments: left out */
+  r->roots_label = "evidence";
+}
+
+void cli_report_set_roots(cli_report *r, const char *const *roots, size_t n, const char *label)
+{
+  r->roots = roots;
+  r->n_roots = n;
+  if (label)
+    r->roots_label = label;
+}
+
+void cli_report_run_record(const cli_report *r, exh_run_record *out)
+{
+  memset(out, 0, sizeof *out);
+  out->started = r->started;
+  out->ended = (int64_t)time(NULL);
+  out->command_line = r->command_line.data ? r->command_line.data : "";
+  out->version = EXHUNT_VERSION;
+  out->rules_sha256 = r->rules_sha256[0] ? r->rules_sha256 : NULL;
+  out->host = r->host[0] ? r->host : NULL;
+  out->roots = r->roots;
+  out->n_roots = r->n_roots;
 }
 
 bool cli_parse_format(const char *s, out_format *out)
@@ -35,9 +76,33 @@ bool cli_parse_format(const char *s, out_format *out)
     *out = FMT_TEXT;
   else if (strcmp(s, "jsonl") == 0 || strcmp(s, "json") == 0)
     *out = FMT_JSONL;
+  else if (strcmp(s, "csv") == 0)
+    *out = FMT_CSV;
   else
     return false;
   return true;
+}
+
+int cli_finding_exit(const exhunt_finding *f)
+{
+  if (f->status) {
+    /* An exposure verdict. */
+    bool out_of_support = f->support && strncmp(f->support, "out of support", 14) == 0;
+    if (strcmp(f->status, "vulnerable") == 0 || out_of_support)
+      return EXIT_VULNERABLE;
+    return strcmp(f->status, "unknown") == 0 ? EXIT_INSUFFICIENT : EXIT_CLEAN;
+  }
+  if (f->line && f->outcome) {
+    /* A log record: did something succeed, or was it tried? Web-shell
+     * requests and commands after the fact are success whatever the
+     * outcome field says. */
+    const char *cat = f->category ? f->category : "";
+    if (strcmp(f->outcome, "exploited") == 0 || strncmp(cat, "webshell-", 9) == 0 ||
+        strcmp(cat, "post-exploitation") == 0)
+      return EXIT_FINDINGS;
+    return EXIT_ATTEMPTS;
+  }
+  return EXIT_FINDINGS;
 }
 
 int cli_report_option(cli_report *r, int opt, const char *arg, const char **output,
@@ -46,7 +111,7 @@ int cli_report_option(cli_report *r, int opt, const char *arg, const char **outp
   switch (opt) {
   case 'f':
     if (!cli_parse_format(arg, &r->format)) {
-      cli_usage_error(r->command, "unknown format '%s' (text or jsonl)", arg);
+      cli_usage_error(r->command, "unknown format '%s' (text, jsonl or csv)", arg);
       return -1;
     }
     return 1;
@@ -87,6 +152,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 static void clear_progress(cli_report *c)
 {
   if (c->progress_drawn) {
+    cli_interrupt_progress(false);
     fputs("\r\033[K", stderr);
     c->progress_drawn = false;
   }
@@ -105,6 +171,7 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   if (f->severity < c->min_severity)
     return;
   c->reported[f->severity]++;
+  c->outcome = cli_exit_worst(c->outcome, cli_finding_exit(f));
   /* A file's findings arrive together (one batch per file). */
   bool new_file = !c->last_path.data || strcmp(c->last_path.data, f->path) != 0;
   if (new_file) {
@@ -116,6 +183,7 @@ static void on_finding(void *ctx, const exhunt_finding *f)
       c->files_flagged++;
   }
   exhunt_err err = c->format == FMT_JSONL ? exh_jsonl_finding(&c->line, f)
+                   : c->format == FMT_CSV ? exh_csv_finding(&c->line, f)
                                           : exh_text_finding(&c->line, f, c->color, new_file);
   if (err)
     c->write_errors++;
@@ -153,10 +221,12 @@ static void on_progress(void *ctx, const exhunt_scan_stats *s)
   uint64_t found = 0;
   for (int i = 0; i < EXHUNT_SEV_COUNT; i++)
     found += c->reported[i];
+  /* Said drawn before it is: a Ctrl-C in between clears an empty line. */
+  cli_interrupt_progress(true);
+  c->progress_drawn = true;
   fprintf(stderr, "\r\033[K%llu files, %.0f files/s, %.1f MB/s, %llu findings",
           (unsigned long long)s->files_scanned, (double)s->files_scanned / secs,
           (double)s->bytes_read / 1e6 / secs, (unsigned long long)found);
-  c->progress_drawn = true;
 }
 
 static void on_coverage(void *ctx, const exhunt_coverage *cov)
@@ -208,9 +278,36 @@ bool cli_output_inside_roots(const char *output, char **roots, int n_roots)
   return inside;
 }
 
+int cli_check_roots(const char *command, char **roots, int n_roots)
+{
+  for (int i = 0; i < n_roots; i++) {
+    struct stat st;
+    if (stat(roots[i], &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+      /* The argument may hold anything: shown in its display form. */
+      int saved = errno;
+      exh_dynbuf shown;
+      exh_dynbuf_init(&shown, 0);
+      exh_escape_display(&shown, roots[i], strlen(roots[i]));
+      int rc = cli_usage_error(command, "'%s': %s", shown.data ? shown.data : "", strerror(saved));
+      exh_dynbuf_free(&shown);
+      return rc;
+    }
+  }
+  return 0;
+}
+
 int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots, bool no_progress)
 {
-  if (output) {
+  if (output && strcmp(output, "-") == 0)
+    output = NULL;
+  if (output && r->atomic_output) {
+    int rc = cli_outfile_open(&r->outfile, r->command, output, roots, n_roots);
+    if (rc)
+      return rc;
+    r->out = r->outfile.f;
+    /* -o /dev/stdout or a terminal device: treat it as the terminal. */
+    r->out_is_tty = isatty(fileno(r->out));
+  } else if (output) {
     if (cli_output_inside_roots(output, roots, n_roots))
       return cli_usage_error(r->command,
                              "refusing to write '%s' inside a scanned path (evidence is "
@@ -230,7 +327,61 @@ int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots
   r->color = r->out_is_tty && !(no_color && *no_color) && r->format == FMT_TEXT;
   r->progress = !no_progress && isatty(STDERR_FILENO);
   clock_gettime(CLOCK_MONOTONIC, &r->start);
+  if (r->format == FMT_CSV) {
+    if (exh_csv_header(&r->line))
+      r->write_errors++;
+    write_line(r, r->out);
+  }
   return 0;
+}
+
+void cli_report_header(cli_report *r, const exhunt_rules_info *rules)
+{
+  if (rules && rules->sha256[0])
+    memcpy(r->rules_sha256, rules->sha256, sizeof r->rules_sha256);
+  if (r->format == FMT_JSONL || r->quiet)
+    return;
+  exh_run_record run;
+  cli_report_run_record(r, &run);
+  if (exh_text_run_header(&r->line, r->command, &run, r->roots_label))
+    r->write_errors++;
+  /* CSV: the file holds findings only; the run goes where notes go. */
+  write_line(r, r->format == FMT_CSV ? stderr : r->out);
+}
+
+/* Why nothing was examined, in plain words, or NULL if something was. */
+static const char *nothing_examined(const cli_report *r, const exhunt_scan_stats *st, char *buf,
+                                    size_t cap)
+{
+  if (r->empty_check == CLI_EMPTY_NONE || st->files_scanned > 0)
+    return NULL;
+  char skips[256] = "";
+  size_t used = 0;
+  for (int i = 0; i < EXHUNT_SKIP_COUNT; i++) {
+    if (!st->skipped[i] || used >= sizeof skips)
+      continue;
+    int n = snprintf(skips + used, sizeof skips - used, "%s%s=%llu", used ? ", " : "",
+                     exhunt_skip_reason_name((exhunt_skip_reason)i),
+                     (unsigned long long)st->skipped[i]);
+    if (n > 0)
+      used += (size_t)n;
+  }
+  if (r->empty_check == CLI_EMPTY_LOGS)
+    snprintf(buf, cap,
+             "no log exhunt reads was found under the %s given (%llu file%s looked at%s%s)",
+             r->n_roots == 1 ? "path" : "paths", (unsigned long long)st->files_seen,
+             st->files_seen == 1 ? "" : "s", skips[0] ? "; skipped: " : "", skips);
+  else if (st->files_seen == 0 && !skips[0])
+    snprintf(buf, cap, "no file under the %s given (an empty folder, or nothing mounted there?)",
+             r->n_roots == 1 ? "path" : "paths");
+  else if (st->files_seen == 0)
+    snprintf(buf, cap, "no file left to read under the %s given (skipped: %s)",
+             r->n_roots == 1 ? "path" : "paths", skips);
+  else
+    snprintf(buf, cap, "%llu file%s seen, none read%s%s%s", (unsigned long long)st->files_seen,
+             st->files_seen == 1 ? "" : "s", skips[0] ? " (skipped: " : "", skips,
+             skips[0] ? ")" : "");
+  return buf;
 }
 
 int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rules_info *rules)
@@ -238,12 +389,11 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
   clear_progress(r);
   struct timespec end;
   clock_gettime(CLOCK_MONOTONIC, &end);
-  uint64_t reported = 0;
-  for (int i = 0; i < EXHUNT_SEV_COUNT; i++)
-    reported += r->reported[i];
-  int rc = reported                                               ? EXIT_FINDINGS
-           : (stats->errors || r->load_errors || r->write_errors) ? EXIT_ERROR
-                                                                  : EXIT_CLEAN;
+  char why_buf[512];
+  const char *nothing = nothing_examined(r, stats, why_buf, sizeof why_buf);
+  int rc = r->outcome;
+  if (rc == EXIT_CLEAN && (stats->errors || r->load_errors || nothing))
+    rc = EXIT_INSUFFICIENT;
   if (r->exit_override >= 0)
     rc = r->exit_override;
   exh_summary sum = {r->command, stats, rules, {0}, r->files_flagged, 0, rc};
@@ -252,8 +402,26 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
       (double)(end.tv_sec - r->start.tv_sec) + (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
   /* The error count in the summary includes rule-load errors. */
   stats->errors += r->load_errors;
+  exh_run_record run;
+  cli_report_run_record(r, &run);
+  if (nothing) {
+    /* The CLI's own note, not the library's: not in the notes count. */
+    if (r->format == FMT_JSONL) {
+      exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_OK, "nothing-examined", NULL, nothing};
+      if (exh_jsonl_notice(&r->line, &n))
+        r->write_errors++;
+      write_line(r, r->out);
+    } else if (r->quiet || (r->format == FMT_TEXT && !r->out_is_tty)) {
+      /* The summary says it too, but not where the user is looking. */
+      fprintf(stderr, "exhunt %s: nothing examined: ", r->command);
+      exh_escape_display(&r->line, nothing, strlen(nothing));
+      exh_dynbuf_addc(&r->line, '\n');
+      write_line(r, stderr);
+    }
+  }
   if (r->format == FMT_JSONL) {
-    exh_jsonl_summary(&r->line, &sum);
+    if (exh_jsonl_summary_run(&r->line, &sum, &run, nothing))
+      r->write_errors++;
     write_line(r, r->out);
   } else if (!r->quiet) {
     exh_dynbuf_addc(&r->line, '\n');
@@ -261,14 +429,26 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
       exh_dynbuf_adds(&r->line, "log coverage (how far back the verdict reaches):\n");
       exh_dynbuf_add(&r->line, r->coverage.data, r->coverage.len);
     }
-    exh_text_summary(&r->line, &sum);
-    write_line(r, r->out);
+    if (exh_text_summary_run(&r->line, &sum, &run, nothing))
+      r->write_errors++;
+    /* CSV: the summary is no row; it goes where notes go. */
+    write_line(r, r->format == FMT_CSV ? stderr : r->out);
   }
   return rc;
 }
 
 int cli_report_close(cli_report *r, int rc)
 {
+  if (r->outfile.f) {
+    /* Whole or not at all: the previous file stays unless this run got
+     * to its end and every write went through. */
+    r->outfile.failed = r->write_errors != 0;
+    if (r->write_errors)
+      fprintf(stderr, "exhunt %s: writing output failed\n", r->command);
+    if (cli_outfile_finish(&r->outfile, r->command, rc != EXIT_ERROR) != 0 || r->write_errors)
+      rc = EXIT_ERROR;
+    r->out = NULL;
+  }
   if (r->out && (fflush(r->out) != 0 || r->write_errors)) {
     fprintf(stderr, "exhunt %s: writing output failed\n", r->command);
     rc = EXIT_ERROR;
@@ -281,6 +461,7 @@ int cli_report_close(cli_report *r, int rc)
   exh_dynbuf_free(&r->line);
   exh_dynbuf_free(&r->last_path);
   exh_dynbuf_free(&r->coverage);
+  exh_dynbuf_free(&r->command_line);
   exh_strset_free(&r->flagged);
   return rc;
 }

@@ -4,6 +4,12 @@
  * adds them to an exhunt_rules, compiles. A file that fails to load is
  * reported through the sink by name and reason and counted; the others
  * still load.
+ *
+ * Every error notice of the loading (a file that cannot be read, a rule
+ * that does not compile, a rejected IOC line) counts as one error of the
+ * run: it is coverage the user asked for and did not get, so a run that
+ * finds nothing says "not enough evidence" (exit 5), not "clean". Notes
+ * (compiler warnings) are not counted: nothing was lost.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,12 +31,32 @@ static bool has_rule_ext(const char *name)
   return dot && (strcasecmp(dot, ".yar") == 0 || strcasecmp(dot, ".yara") == 0);
 }
 
-static void load_error(cli_report *c, const exhunt_sink *sink, const char *what, const char *path,
+/* The caller's sink, with every error notice counted on the way. */
+typedef struct counting_sink {
+  cli_report *c;
+  const exhunt_sink *inner;
+} counting_sink;
+
+static void count_notice(void *ctx, const exhunt_notice *n)
+{
+  counting_sink *cs = ctx;
+  if (n->kind == EXHUNT_NOTICE_ERROR)
+    cs->c->load_errors++;
+  cs->inner->on_notice(cs->inner->ctx, n);
+}
+
+static void count_finding(void *ctx, const exhunt_finding *f)
+{
+  counting_sink *cs = ctx;
+  cs->inner->on_finding(cs->inner->ctx, f);
+}
+
+/* `sink` is the counting sink: the error is counted there. */
+static void load_error(const exhunt_sink *sink, const char *what, const char *path,
                        const char *reason)
 {
   exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ERULES, what, path, reason};
   sink->on_notice(sink->ctx, &n);
-  c->load_errors++;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -38,34 +64,31 @@ static int cmp_str(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static exhunt_err add_rule_file(cli_report *c, exhunt_rules *rules, const char *path,
-                                const exhunt_sink *sink, bool iocs)
+static exhunt_err add_rule_file(exhunt_rules *rules, const char *path, const exhunt_sink *sink,
+                                bool iocs)
 {
   char *text = NULL;
   size_t len = 0;
   if (cli_read_file(path, MAX_RULE_FILE, &text, &len) != 0) {
-    load_error(c, sink, iocs ? "ioc-load" : "rule-load", path, strerror(errno));
+    load_error(sink, iocs ? "ioc-load" : "rule-load", path, strerror(errno));
     return EXHUNT_OK;
   }
   exhunt_err err = iocs ? exhunt_rules_add_iocs(rules, path, text, len, sink)
                         : exhunt_rules_add_yara(rules, path, text, len, sink);
   exh_free(text);
-  if (err == EXHUNT_ERULES) {
-    /* Already reported through the sink, by name and reason. */
-    c->load_errors++;
-    return EXHUNT_OK;
-  }
+  if (err == EXHUNT_ERULES)
+    return EXHUNT_OK; /* reported (and counted) through the sink already */
   return err;
 }
 
 /* A folder of rules: every .yar/.yara below it, in sorted order; *found
  * counts the rule files met. */
-static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *dir,
-                               const exhunt_sink *sink, unsigned depth, size_t *found)
+static exhunt_err add_rule_dir(exhunt_rules *rules, const char *dir, const exhunt_sink *sink,
+                               unsigned depth, size_t *found)
 {
   DIR *d = opendir(dir);
   if (!d) {
-    load_error(c, sink, "rule-load", dir, strerror(errno));
+    load_error(sink, "rule-load", dir, strerror(errno));
     return EXHUNT_OK;
   }
   char **names = NULL;
@@ -101,10 +124,10 @@ static exhunt_err add_rule_dir(cli_report *c, exhunt_rules *rules, const char *d
     if (stat(names[i], &st) != 0)
       continue;
     if (S_ISDIR(st.st_mode) && depth < 8)
-      err = add_rule_dir(c, rules, names[i], sink, depth + 1, found);
+      err = add_rule_dir(rules, names[i], sink, depth + 1, found);
     else if (S_ISREG(st.st_mode) && has_rule_ext(names[i])) {
       (*found)++;
-      err = add_rule_file(c, rules, names[i], sink, false);
+      err = add_rule_file(rules, names[i], sink, false);
     }
   }
   for (size_t i = 0; i < n; i++)
@@ -148,9 +171,12 @@ bool cli_rule_option(cli_rule_opts *ro, int opt, const char *arg)
   }
 }
 
-int cli_load_rules(cli_report *c, const exhunt_sink *sink, const cli_rule_opts *ro,
+int cli_load_rules(cli_report *c, const exhunt_sink *user_sink, const cli_rule_opts *ro,
                    exhunt_rules **out)
 {
+  counting_sink cs = {c, user_sink};
+  exhunt_sink counted = {.ctx = &cs, .on_finding = count_finding, .on_notice = count_notice};
+  const exhunt_sink *sink = &counted;
   bool no_default = ro->no_default, no_heur = ro->no_heur;
   const char *const *rule_paths = ro->rules, *const *ioc_paths = ro->iocs;
   size_t n_rule_paths = ro->n_rules, n_ioc_paths = ro->n_iocs;
@@ -165,8 +191,7 @@ int cli_load_rules(cli_report *c, const exhunt_sink *sink, const cli_rule_opts *
   if (!no_default) {
     err = exhunt_rules_add_default(rules, sink);
     if (err == EXHUNT_ERULES) {
-      c->load_errors++;
-      err = EXHUNT_OK;
+      err = EXHUNT_OK; /* counted through the sink */
     } else if (err) {
       fprintf(stderr, "exhunt %s: default rules: %s\n", c->command, exhunt_strerror(err));
       goto fail;
@@ -176,16 +201,16 @@ int cli_load_rules(cli_report *c, const exhunt_sink *sink, const cli_rule_opts *
     struct stat st;
     if (stat(rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
       size_t found = 0;
-      err = add_rule_dir(c, rules, rule_paths[i], sink, 0, &found);
+      err = add_rule_dir(rules, rule_paths[i], sink, 0, &found);
       /* The user asked for rules from there and got none: say so. */
       if (!err && found == 0)
-        load_error(c, sink, "rule-load", rule_paths[i],
+        load_error(sink, "rule-load", rule_paths[i],
                    "no .yar or .yara file in this folder (8 levels searched)");
     } else
-      err = add_rule_file(c, rules, rule_paths[i], sink, false);
+      err = add_rule_file(rules, rule_paths[i], sink, false);
   }
   for (size_t i = 0; i < n_ioc_paths && !err; i++)
-    err = add_rule_file(c, rules, ioc_paths[i], sink, true);
+    err = add_rule_file(rules, ioc_paths[i], sink, true);
   if (err) {
     fprintf(stderr, "exhunt %s: %s\n", c->command, exhunt_strerror(err));
     goto fail;

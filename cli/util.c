@@ -1,7 +1,8 @@
 /*
- * util.c - small parsers for command-line values and a bounded file reader
+ * util.c - small parsers for command-line values, a bounded file reader
  * for rule and IOC files (evidence is never read this way: that is the
- * library's walker, read-only and bounded per file).
+ * library's walker, read-only and bounded per file), the exit-code order,
+ * and the process's argv kept for the run record of a report.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -167,4 +168,42 @@ int cli_exit_worst(int a, int b)
     if (a == urgency[i] || b == urgency[i])
       return urgency[i];
   return a;
+}
+
+/* The process's argv, for the run record of a report. */
+static int saved_argc;
+static char **saved_argv;
+
+void cli_set_argv(int argc, char **argv)
+{
+  saved_argc = argc;
+  saved_argv = argv;
+}
+
+exhunt_err cli_command_line(exh_dynbuf *b)
+{
+  exhunt_err err = EXHUNT_OK;
+  for (int i = 0; i < saved_argc && !err; i++) {
+    const char *a = saved_argv[i];
+    if (i)
+      err = exh_dynbuf_addc(b, ' ');
+    bool plain = *a != '\0';
+    for (const char *p = a; *p && plain; p++)
+      plain = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-",
+                     *p) != NULL;
+    if (plain) {
+      if (!err)
+        err = exh_dynbuf_adds(b, a);
+      continue;
+    }
+    /* Single quotes keep everything literal but a quote, which ends the
+     * quoting, is escaped, and reopens it. */
+    if (!err)
+      err = exh_dynbuf_addc(b, '\'');
+    for (const char *p = a; *p && !err; p++)
+      err = *p == '\'' ? exh_dynbuf_adds(b, "'\\''") : exh_dynbuf_addc(b, *p);
+    if (!err)
+      err = exh_dynbuf_addc(b, '\'');
+  }
+  return err;
 }

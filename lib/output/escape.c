@@ -110,14 +110,21 @@ static bool is_dangerous_cp(uint32_t cp)
          || cp == 0xFEFF;                  /* zero-width no-break space */
 }
 
-exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len)
+/* The display form. Text output doubles backslashes (so it is reversible);
+ * a CSV cell keeps them (people read it in a spreadsheet) and doubles
+ * quotes instead, RFC 4180 style. */
+enum { VIS_DOUBLE_BACKSLASH = 1, VIS_DOUBLE_QUOTE = 2 };
+
+static exhunt_err escape_visible(exh_dynbuf *b, const void *data, size_t len, unsigned how)
 {
   const uint8_t *s = data;
   size_t i = 0;
   exhunt_err err = EXHUNT_OK;
   while (i < len && !err) {
     size_t run = i;
-    while (run < len && s[run] >= 0x20 && s[run] < 0x7F && s[run] != '\\')
+    while (run < len && s[run] >= 0x20 && s[run] < 0x7F &&
+           !(s[run] == '\\' && (how & VIS_DOUBLE_BACKSLASH)) &&
+           !(s[run] == '"' && (how & VIS_DOUBLE_QUOTE)))
       run++;
     if (run > i) {
       err = exh_dynbuf_add(b, s + i, run - i);
@@ -126,8 +133,9 @@ exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len)
     }
     uint32_t cp = 0;
     size_t n = s[i] >= 0x80 ? exh_utf8_seq(s + i, len - i, &cp) : 0;
-    if (s[i] == '\\') {
-      err = exh_dynbuf_add(b, "\\\\", 2);
+    if (s[i] == '\\' || s[i] == '"') {
+      char twice[2] = {(char)s[i], (char)s[i]};
+      err = exh_dynbuf_add(b, twice, 2);
       i++;
     } else if (n > 0 && !is_dangerous_cp(cp)) {
       err = exh_dynbuf_add(b, s + i, n);
@@ -143,6 +151,27 @@ exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len)
       i += count;
     }
   }
+  return err;
+}
+
+exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len)
+{
+  return escape_visible(b, data, len, VIS_DOUBLE_BACKSLASH);
+}
+
+exhunt_err exh_csv_cell(exh_dynbuf *b, const void *data, size_t len)
+{
+  const uint8_t *s = data;
+  exhunt_err err = exh_dynbuf_addc(b, '"');
+  /* A spreadsheet runs a cell that starts like a formula; the evidence
+   * chose these bytes. The apostrophe makes it text (OWASP's advice). */
+  if (!err && len &&
+      (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+    err = exh_dynbuf_addc(b, '\'');
+  if (!err && len)
+    err = escape_visible(b, data, len, VIS_DOUBLE_QUOTE);
+  if (!err)
+    err = exh_dynbuf_addc(b, '"');
   return err;
 }
 

@@ -30,6 +30,14 @@ exhunt_err exh_escape_json(exh_dynbuf *b, const void *data, size_t len, bool *lo
 exhunt_err exh_json_str(exh_dynbuf *b, const char *s);
 /* Appends the terminal-safe display form. */
 exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len);
+/* Appends one CSV cell, quotes included (RFC 4180: always quoted, '"'
+ * doubled). A cell whose first byte is = + - @, tab or CR gets a leading
+ * apostrophe, so a spreadsheet shows it instead of running it. Control
+ * bytes (so line breaks too), invalid UTF-8 and the code points the
+ * display form escapes become \xNN; a backslash stays single, so a Windows
+ * path reads as it does in the evidence (not reversible: JSON Lines keeps
+ * the exact bytes). */
+exhunt_err exh_csv_cell(exh_dynbuf *b, const void *data, size_t len);
 /* Appends standard base64. */
 exhunt_err exh_base64(exh_dynbuf *b, const void *data, size_t len);
 /* Appends lower-case hex. */

@@ -462,7 +462,59 @@ exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c)
   return err;
 }
 
+/* "run":{...}: see exh_run_record. */
+static void jrun(jw *w, const exh_run_record *run)
+{
+  jkey(w, "run");
+  jraw(w, "{\"started\":\"");
+  if (!w->err)
+    w->err = exh_iso8601(w->b, run->started);
+  jraw(w, "\"");
+  jtime(w, "ended", run->ended);
+  if (run->command_line)
+    jbytes(w, "command_line", run->command_line, strlen(run->command_line));
+  jstr(w, "version", run->version);
+  jstr(w, "rules_sha256", run->rules_sha256);
+  if (run->host)
+    jbytes(w, "host", run->host, strlen(run->host));
+  /* Roots come from the command line: lossy JSON text each, and when one
+   * is not valid UTF-8 every root again in base64, in the same order. */
+  size_t n = run->n_roots < EXH_RUN_MAX_ROOTS ? run->n_roots : EXH_RUN_MAX_ROOTS;
+  bool lossy_any = false;
+  jkey(w, "roots");
+  jraw(w, "[");
+  for (size_t i = 0; i < n; i++) {
+    bool lossy = false;
+    jraw(w, i ? ",\"" : "\"");
+    if (!w->err)
+      w->err = exh_escape_json(w->b, run->roots[i], strlen(run->roots[i]), &lossy);
+    jraw(w, "\"");
+    lossy_any = lossy_any || lossy;
+  }
+  jraw(w, "]");
+  if (lossy_any) {
+    jkey(w, "roots_b64");
+    jraw(w, "[");
+    for (size_t i = 0; i < n; i++) {
+      jraw(w, i ? ",\"" : "\"");
+      if (!w->err)
+        w->err = exh_base64(w->b, run->roots[i], strlen(run->roots[i]));
+      jraw(w, "\"");
+    }
+    jraw(w, "]");
+  }
+  if (run->n_roots > n)
+    juint(w, "roots_total", run->n_roots);
+  jraw(w, "}");
+}
+
 exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s)
+{
+  return exh_jsonl_summary_run(b, s, NULL, NULL);
+}
+
+exhunt_err exh_jsonl_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_run_record *run,
+                                 const char *nothing_examined)
 {
   const exhunt_scan_stats *st = s->stats;
   jw w = {b, EXHUNT_OK};
@@ -517,6 +569,10 @@ exhunt_err exh_jsonl_summary(exh_dynbuf *b, const exh_summary *s)
                           r->yara_rules, r->yara_files, r->iocs_sha256, r->iocs_sha1, r->iocs_md5,
                           r->iocs_name, r->iocs_path, r->heuristics ? "true" : "false");
   }
+  if (nothing_examined)
+    jstr(&w, "nothing_examined", nothing_examined);
+  if (run)
+    jrun(&w, run);
   jkey(&w, "exit_code");
   if (!w.err)
     w.err = exh_dynbuf_addf(b, "%d", s->exit_code);
@@ -689,7 +745,71 @@ exhunt_err exh_text_notice(exh_dynbuf *b, const exhunt_notice *n)
   return err;
 }
 
+exhunt_err exh_text_run_header(exh_dynbuf *b, const char *command, const exh_run_record *run,
+                               const char *roots_label)
+{
+  exhunt_err err = exh_dynbuf_addf(b, "exhunt %s %s", run->version, command);
+  if (!err && run->host) {
+    err = exh_dynbuf_adds(b, " on ");
+    if (!err)
+      err = tdisp(b, run->host);
+  }
+  if (!err)
+    err = exh_dynbuf_adds(b, ", started ");
+  if (!err)
+    err = exh_iso8601(b, run->started);
+  if (!err && run->command_line) {
+    err = exh_dynbuf_adds(b, "\n  command: ");
+    if (!err)
+      err = tdisp(b, run->command_line);
+  }
+  if (!err && run->rules_sha256)
+    err = exh_dynbuf_addf(b, "\n  rules:   sha256 %s", run->rules_sha256);
+  /* Ten roots tell a reader what was looked at; JSON Lines has them all. */
+  size_t shown = run->n_roots < 10 ? run->n_roots : 10;
+  if (!err && run->n_roots)
+    err = exh_dynbuf_addf(b, "\n  %s: ", roots_label ? roots_label : "evidence");
+  for (size_t i = 0; i < shown && !err; i++) {
+    if (i)
+      err = exh_dynbuf_adds(b, ", ");
+    if (!err)
+      err = tdisp(b, run->roots[i]);
+  }
+  if (!err && run->n_roots > shown)
+    err = exh_dynbuf_addf(b, " (and %zu more)", run->n_roots - shown);
+  if (!err)
+    err = exh_dynbuf_addc(b, '\n');
+  return err;
+}
+
 exhunt_err exh_text_summary(exh_dynbuf *b, const exh_summary *s)
+{
+  return exh_text_summary_run(b, s, NULL, NULL);
+}
+
+/* The verdict line's words for each exit code (docs/exit-codes.md). */
+static const char *verdict_words(int code)
+{
+  switch (code) {
+  case 0:
+    return "nothing found";
+  case 1:
+    return "FINDINGS";
+  case 2:
+    return "ERROR (the run did not complete)";
+  case 3:
+    return "ATTEMPTS ONLY (attacks tried or scans seen, none succeeded)";
+  case 4:
+    return "VULNERABLE";
+  case 5:
+    return "NOT ENOUGH EVIDENCE";
+  default:
+    return "?";
+  }
+}
+
+exhunt_err exh_text_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_run_record *run,
+                                const char *nothing_examined)
 {
   const exhunt_scan_stats *st = s->stats;
   uint64_t total = 0, skipped = 0;
@@ -733,11 +853,26 @@ exhunt_err exh_text_summary(exh_dynbuf *b, const exh_summary *s)
                           s->rules->iocs_sha256 + s->rules->iocs_sha1 + s->rules->iocs_md5,
                           s->rules->iocs_name + s->rules->iocs_path,
                           s->rules->heuristics ? "on" : "off");
+  if (!err && nothing_examined) {
+    err = exh_dynbuf_adds(b, "  nothing examined: ");
+    if (!err)
+      err = tdisp(b, nothing_examined);
+    if (!err)
+      err = exh_dynbuf_addc(b, '\n');
+  }
+  if (!err && run) {
+    err = exh_dynbuf_adds(b, "  ended: ");
+    if (!err)
+      err = exh_iso8601(b, run->ended);
+    if (!err)
+      err = exh_dynbuf_addc(b, '\n');
+  }
+  /* Exit 5 says why: nothing examined, or errors left evidence out. */
+  const char *why = s->exit_code != 5  ? ""
+                    : nothing_examined ? " (nothing examined)"
+                                       : " (errors left evidence unexamined)";
   if (!err)
-    err = exh_dynbuf_addf(b, "  verdict: %s (exit %d)\n",
-                          s->exit_code == 1   ? "FINDINGS"
-                          : s->exit_code == 2 ? "INCOMPLETE (errors, no findings)"
-                                              : "nothing found",
+    err = exh_dynbuf_addf(b, "  verdict: %s%s (exit %d)\n", verdict_words(s->exit_code), why,
                           s->exit_code);
   return err;
 }

@@ -11,6 +11,7 @@
  * read as a formula (= + - @, tab, CR) gets a leading apostrophe: the
  * evidence chose those bytes, and an analyst opening the timeline in Excel
  * must not run them. Control characters are escaped as in text output.
+ * The cell escaper is shared with `--format csv` (escape.c, exh_csv_cell).
  */
 #include "timeline.h"
 
@@ -42,28 +43,6 @@ static void sets(row *r, size_t col, const char *s)
   set(r, col, s, s ? strlen(s) : 0);
 }
 
-static exhunt_err csv_cell(exh_dynbuf *b, const char *s, size_t n)
-{
-  exhunt_err err = exh_dynbuf_addc(b, '"');
-  if (!err && n &&
-      (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
-    err = exh_dynbuf_addc(b, '\'');
-  /* Display-escape first (no raw control bytes), then double the quotes. */
-  exh_dynbuf tmp;
-  exh_dynbuf_init(&tmp, 0);
-  if (!err && n)
-    err = exh_escape_display(&tmp, s, n);
-  for (size_t i = 0; !err && i < tmp.len; i++) {
-    err = exh_dynbuf_addc(b, tmp.data[i]);
-    if (!err && tmp.data[i] == '"')
-      err = exh_dynbuf_addc(b, '"');
-  }
-  exh_dynbuf_free(&tmp);
-  if (!err)
-    err = exh_dynbuf_addc(b, '"');
-  return err;
-}
-
 static exhunt_err write_row(exh_dynbuf *b, const row *r, exh_timeline_format fmt)
 {
   exhunt_err err = EXHUNT_OK;
@@ -72,7 +51,7 @@ static exhunt_err write_row(exh_dynbuf *b, const row *r, exh_timeline_format fmt
       if (i)
         err = exh_dynbuf_addc(b, ',');
       if (!err)
-        err = csv_cell(b, r->v[i] ? r->v[i] : "", r->len[i]);
+        err = exh_csv_cell(b, r->v[i] ? r->v[i] : "", r->len[i]);
     }
     return err ? err : exh_dynbuf_adds(b, "\r\n");
   }

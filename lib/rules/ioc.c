@@ -100,7 +100,9 @@ static void note_bad_line(const exhunt_sink *sink, const char *list, size_t line
     return;
   char reason[256];
   snprintf(reason, sizeof reason, "line %zu: %s; line ignored", lineno, why);
-  exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ECORRUPT, "ioc-line", list, reason};
+  /* An error, not a note: the list's author meant this indicator to be
+   * checked, and it is not (coverage lost). */
+  exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "ioc-line", list, reason};
   sink->on_notice(sink->ctx, &n);
 }
 

@@ -7,6 +7,12 @@
  * line and libyara's message, and the others still load. Each file gets its
  * own namespace, so rule names in different packs never collide (the NSA
  * core and extended sets share names, for instance).
+ *
+ * Every source added also goes into a SHA-256 (OpenSSL EVP): the identity
+ * of the pack a report was made with, so two reports can be told to come
+ * from the same rules or not. The embedded pack is hashed as source text
+ * even when it is loaded precompiled, so its identity does not depend on
+ * whether the user added rules of their own.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +39,9 @@ exhunt_err exhunt_rules_new(exhunt_rules **out)
     goto cleanup;
   exh_iocs_init(&rules->iocs);
   rules->heuristics = true;
+  rules->id_ctx = EVP_MD_CTX_new();
+  if (!rules->id_ctx || EVP_DigestInit_ex(rules->id_ctx, EVP_sha256(), NULL) != 1)
+    goto cleanup;
   if (yr_initialize() != ERROR_SUCCESS)
     goto cleanup;
   rules->yara_initialised = true;
@@ -70,6 +79,7 @@ void exhunt_rules_free(exhunt_rules *rules)
   }
   exh_free(rules->origins);
   exh_iocs_free(&rules->iocs);
+  EVP_MD_CTX_free(rules->id_ctx);
   if (rules->yara_initialised)
     yr_finalize();
   exh_free(rules);
@@ -87,6 +97,22 @@ const exh_yara_origin *exh_rules_origin(const exhunt_rules *rules, const char *n
     if (strcmp(rules->origins[i].ns, ns) == 0)
       return &rules->origins[i];
   return &user;
+}
+
+/* One source into the pack's identity: kind, NUL, name, NUL, the text's
+ * length in decimal, NUL, the text. The length keeps two sources from
+ * reading as one source with a different split (docs/output-schema.md
+ * gives the same recipe, so the digest can be recomputed by hand). */
+static void id_add(exhunt_rules *rules, const char *kind, const char *name, const char *text,
+                   size_t len)
+{
+  char num[24];
+  int n = snprintf(num, sizeof num, "%zu", len);
+  EVP_MD_CTX *c = rules->id_ctx;
+  if (EVP_DigestUpdate(c, kind, strlen(kind) + 1) != 1 ||
+      EVP_DigestUpdate(c, name, strlen(name) + 1) != 1 ||
+      EVP_DigestUpdate(c, num, (size_t)n + 1) != 1 || (len && EVP_DigestUpdate(c, text, len) != 1))
+    rules->id_failed = true;
 }
 
 /* Collects compiler messages for one file, to report them through the sink. */
@@ -240,6 +266,7 @@ exhunt_err exh_rules_add_yara_origin(exhunt_rules *rules, const char *ns, const 
 {
   if (!rules || !rules->compiler || !ns || !source || (!text && len))
     return EXHUNT_EINVAL;
+  id_add(rules, "yara", ns, text, len);
   exhunt_err err = flush_precompiled_default(rules, sink);
   if (!err)
     err = compile_source(rules, ns, strcmp(source, "user") == 0, text ? text : "", len, sink);
@@ -259,6 +286,7 @@ exhunt_err exhunt_rules_add_iocs(exhunt_rules *rules, const char *name, const ch
 {
   if (!rules || rules->compiled || !name || (!text && len))
     return EXHUNT_EINVAL;
+  id_add(rules, "iocs", name, text, len);
   size_t bad = 0;
   exhunt_err err = exh_iocs_parse(&rules->iocs, name, text, len, sink, &bad);
   if (err)
@@ -293,9 +321,10 @@ exhunt_err exhunt_rules_add_default(exhunt_rules *rules, const exhunt_sink *sink
       continue; /* the build database and the report template: not rules */
     if (strcmp(f->kind, "iocs") == 0)
       err = exhunt_rules_add_iocs(rules, f->name, (const char *)f->data, embedded_len(f), sink);
-    else if (precompiled)
+    else if (precompiled) {
+      id_add(rules, "yara", f->name, (const char *)f->data, embedded_len(f));
       err = add_origin(rules, f->name, f->source, license_of_source(f->source));
-    else
+    } else
       err = exh_rules_add_yara_origin(rules, f->name, f->source, license_of_source(f->source),
                                       (const char *)f->data, embedded_len(f), sink);
     if (err == EXHUNT_ENOMEM)
@@ -364,4 +393,21 @@ void exhunt_rules_get_info(const exhunt_rules *rules, exhunt_rules_info *out)
   out->iocs_name = rules->iocs.count[EXH_IOC_FILENAME];
   out->iocs_path = rules->iocs.count[EXH_IOC_PATH];
   out->heuristics = rules->heuristics;
+  /* The switch ends the identity: the same files with the heuristics off
+   * are another pack. A copy of the context, so the call stays const and
+   * repeatable. */
+  EVP_MD_CTX *c = rules->id_failed ? NULL : EVP_MD_CTX_new();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  const char *sw = rules->heuristics ? "heuristics=on" : "heuristics=off";
+  if (c && EVP_MD_CTX_copy_ex(c, rules->id_ctx) == 1 && EVP_DigestUpdate(c, sw, strlen(sw)) == 1 &&
+      EVP_DigestFinal_ex(c, md, &md_len) == 1 && md_len == 32) {
+    static const char hexdig[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+      out->sha256[2 * i] = hexdig[md[i] >> 4];
+      out->sha256[2 * i + 1] = hexdig[md[i] & 15];
+    }
+    out->sha256[64] = '\0';
+  }
+  EVP_MD_CTX_free(c);
 }

@@ -7,6 +7,7 @@
 #ifndef EXH_RULES_INT_H
 #define EXH_RULES_INT_H
 
+#include <openssl/evp.h>
 #include <yara.h>
 
 #include "exhunt/exhunt.h"
@@ -32,6 +33,11 @@ struct exhunt_rules {
   bool yara_initialised;
   bool need_md5, need_sha1;
   bool default_precompiled; /* embedded pack to be loaded from its .yarc */
+  /* The pack's identity (exhunt_rules_info.sha256): SHA-256 over every
+   * source added, in order; finished with the heuristics switch in
+   * exhunt_rules_get_info. id_failed: a digest step failed (then no id). */
+  EVP_MD_CTX *id_ctx;
+  bool id_failed;
 };
 
 /* Origin of a namespace; never NULL (falls back to a static "user"). */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # baseline_tests.sh - `exhunt baseline create` and `diff` as a user meets
-# them: exit codes (0 same, 1 differences, 2 errors), -o refused inside a
+# them: exit codes (docs/exit-codes.md: 0 same, 1 differences, 2 usage or
+# runtime errors, 5 incomplete or nothing examined, 130 interrupted), -o
+# written whole or not at all and refused inside a
 # ROOT, the baseline file and the exhunt/1 output well-formed, a reference
 # tree under another folder name, and evidence left as it was.
 # Usage: baseline_tests.sh EXHUNT SRC_DIR
@@ -180,7 +182,7 @@ echo q >"$TMP/q/www/a.txt"
 expect_rc 2 "create: two ROOTs named www" -- "$EXHUNT" baseline create "$TMP/p/www" "$TMP/q/www" -o "$TMP/b/www.jsonl"
 grep -q 'baseline-root-names' "$TMP/err" && ok || bad "duplicate root names not said"
 [ -e "$TMP/b/www.jsonl" ] && bad "a refused create left its output" || ok
-ls "$TMP/b" | grep -q 'www.jsonl.tmp' && bad "a refused create left its temp file" || ok
+ls "$TMP/b" | grep -q 'www.jsonl.*tmp' && bad "a refused create left its temp file" || ok
 
 # --- diff findings feed quarantine: the new script goes, nothing else -------
 Q="$TMP/qsrv/inetpub/wwwroot"
@@ -193,6 +195,55 @@ expect_rc 1 "diff for quarantine" -- "$EXHUNT" baseline diff -f jsonl --no-conte
 cp "$TMP/out" "$TMP/b/qdiff.jsonl"
 expect_rc 0 "quarantine the diff's high findings" -- "$EXHUNT" quarantine --vault "$TMP/qv" --root "$TMP/qsrv" --findings "$TMP/b/qdiff.jsonl"
 [ ! -e "$Q/x.aspx" ] && [ -f "$Q/index.htm" ] && ok || bad "diff -> quarantine moved the wrong files"
+
+# --- exit codes of docs/exit-codes.md, and the output written whole -------------
+# create: 5 when a file could not be read (the baseline has gaps, and says so)
+mkdir -p "$TMP/lk/www"
+echo a >"$TMP/lk/www/a.txt"
+echo b >"$TMP/lk/www/b.txt"
+chmod 0 "$TMP/lk/www/b.txt"
+chmod 755 "$TMP" "$TMP/lk" "$TMP/lk/www"
+mkdir -p "$TMP/lkout" && chmod 777 "$TMP/lkout"
+if [ "$(id -u)" = 0 ]; then RUN_AS=(setpriv --reuid=65534 --regid=65534 --clear-groups); else RUN_AS=(); fi
+expect_rc 5 "create: an unreadable file" -- "${RUN_AS[@]}" "$EXHUNT" baseline create "$TMP/lk/www" -o "$TMP/lkout/lk.jsonl"
+grep -q 'b.txt' "$TMP/err" && check_baseline "$TMP/lkout/lk.jsonl" 1 && ok || bad "create: the unreadable file named, the rest recorded"
+# create -o -: standard output
+(cd "$TMP/b" && "$EXHUNT" baseline create -o - "$TMP/ref/wwwroot" >"$TMP/out" 2>/dev/null)
+[ ! -e "$TMP/b/-" ] && check_baseline "$TMP/out" 1 && ok || bad "create -o - writes to stdout"
+# diff: an empty ROOT against an empty baseline examined nothing: 5
+mkdir -p "$TMP/nothing/www"
+expect_rc 0 "create an empty baseline" -- "$EXHUNT" baseline create "$TMP/nothing/www" -o "$TMP/b/nothing.jsonl"
+expect_rc 5 "diff: nothing examined" -- "$EXHUNT" baseline diff "$TMP/b/nothing.jsonl" "$TMP/nothing/www"
+grep -q '^  nothing examined: no file under the path given' "$TMP/out" && ok || bad "diff: nothing examined said"
+expect_rc 2 "diff: a ROOT that does not exist" -- "$EXHUNT" baseline diff "$TMP/b/nothing.jsonl" "$TMP/nothing/nope"
+# diff -f csv: one row per finding, the summary on stderr
+expect_rc 1 "diff csv" -- "$EXHUNT" baseline diff -f csv --no-content-scan "$TMP/b/ref.jsonl" "$TMP/ex01/wwwroot-EX01"
+python3 - "$TMP/out" <<'PY' && ok || bad "diff csv: header and rows"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert rows and all(r["category"] == "baseline" for r in rows), rows
+assert {r["rule"] for r in rows} == {"exhunt.baseline.new_file"}, rows
+PY
+grep -q '^baseline: ' "$TMP/err" && ok || bad "diff csv: the baseline line on stderr"
+# create interrupted by SIGTERM: the previous baseline stays, byte for byte
+mkdir -p "$TMP/slow/www"
+python3 - "$TMP/slow/www" <<'PY'
+import os, sys
+for i in range(30):
+    with open(os.path.join(sys.argv[1], "f%02d.bin" % i), "wb") as f:
+        f.write(os.urandom(1 << 20))
+PY
+cp "$TMP/b/ref.jsonl" "$TMP/b/slow.jsonl"
+"$EXHUNT" baseline create --max-rate 4 "$TMP/slow/www" -o "$TMP/b/slow.jsonl" 2>"$TMP/err" &
+pid=$!
+for _ in $(seq 100); do ls "$TMP/b" | grep -q 'slow.jsonl.exhunt-tmp-' && break; sleep 0.05; done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] && grep -qx 'exhunt baseline: interrupted' "$TMP/err" && ok || bad "create: SIGTERM exits 130 with the message (rc $rc)"
+cmp -s "$TMP/b/ref.jsonl" "$TMP/b/slow.jsonl" && ok || bad "create: the previous baseline kept"
+ls "$TMP/b" | grep -q 'exhunt-tmp' && bad "create: a temporary left behind" || ok
 
 echo "baseline CLI tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

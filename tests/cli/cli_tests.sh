@@ -109,11 +109,11 @@ cp "$TMP/good.yar" "$TMP/broken.yar" "$TMP/rules/"
 expect_rc 1 "user rule folder with one broken file still scans" -- "$EXHUNT" scan --rules "$TMP/rules" "$TMP/clean"
 grep -q 'broken.yar' "$TMP/err" && grep -q 'line 2' "$TMP/err" && ok || bad "broken rule reported by name and line"
 grep -q 'ok_rule' "$TMP/out" && ok || bad "the good rule in the same folder ran"
-expect_rc 2 "broken rule and no findings exits 2" -- "$EXHUNT" scan --no-default-rules --rules "$TMP/broken.yar" "$TMP/clean"
-expect_rc 2 "missing rule file" -- "$EXHUNT" scan --rules "$TMP/nope.yar" "$TMP/clean"
+expect_rc 5 "broken rule and no findings exits 5 (rules the user asked for did not run)" -- "$EXHUNT" scan --no-default-rules --rules "$TMP/broken.yar" "$TMP/clean"
+expect_rc 5 "missing rule file (the other rules still ran: exit 5, not clean)" -- "$EXHUNT" scan --rules "$TMP/nope.yar" "$TMP/clean"
 grep -q 'nope.yar' "$TMP/err" && ok || bad "missing rule file named"
 mkdir -p "$TMP/norules/sub"
-expect_rc 2 "a --rules folder without a rule file is an error" -- "$EXHUNT" scan -f jsonl \
+expect_rc 5 "a --rules folder without a rule file is an error" -- "$EXHUNT" scan -f jsonl \
   --rules "$TMP/norules" "$TMP/clean"
 if grep -q '"what":"rule-load".*no .yar or .yara file' "$TMP/out"; then ok; else bad "empty rule folder: rule-load error named"; fi
 expect_rc 1 "jsonl carries rule errors" -- "$EXHUNT" scan -f jsonl --rules "$TMP/broken.yar" "$TMP/dirty"
@@ -151,7 +151,7 @@ fi
 "$EXHUNT" scan "$TMP/dirty" >/dev/null 2>"$TMP/err"
 [ ! -s "$TMP/err" ] && ok || bad "no progress or noise on a non-terminal stderr"
 
-# --- unreadable file: errors without findings exit 2 --------------------------
+# --- unreadable file: errors without findings exit 5 --------------------------
 mkdir -p "$TMP/locked"
 printf 'plain\n' >"$TMP/locked/a.txt"
 printf 'plain\n' >"$TMP/locked/b.txt"
@@ -162,7 +162,7 @@ if [ "$(id -u)" = 0 ]; then
 else
   RUN_AS=()
 fi
-expect_rc 2 "unreadable file and no findings exits 2" -- "${RUN_AS[@]}" "$EXHUNT" scan "$TMP/locked"
+expect_rc 5 "unreadable file and no findings exits 5" -- "${RUN_AS[@]}" "$EXHUNT" scan "$TMP/locked"
 grep -q 'b.txt' "$TMP/err" && grep -qi 'permission denied' "$TMP/err" && ok || bad "unreadable file reported with reason"
 
 # --- the bundled example evidence -------------------------------------------
@@ -302,7 +302,7 @@ PY
     ok || bad "evtx.gz: $want records, as evtxinfo says: $(grep windows-events "$TMP/out")"
   mkdir -p "$TMP/evtxcut"
   head -c 40000 "$sysmon" | gzip -nc >"$TMP/evtxcut/cut.evtx.gz"
-  expect_rc 2 "evtx: a cut EVTX inside a .gz" -- "$EXHUNT" logs -f jsonl "$TMP/evtxcut/cut.evtx.gz"
+  expect_rc 5 "evtx: a cut EVTX inside a .gz" -- "$EXHUNT" logs -f jsonl "$TMP/evtxcut/cut.evtx.gz"
   grep -q '"type":"error","what":"evtx-truncated"' "$TMP/out" && ok || bad "evtx.gz cut: reported as truncated"
   cp "$sysmon" "$TMP/evtxnamed/Sysmon-Operational"
   expect_rc 1 "evtx: a file named by the user is read whatever its name" -- "$EXHUNT" logs -f jsonl "$TMP/evtxnamed/Sysmon-Operational"
@@ -313,11 +313,11 @@ fi
 mkdir -p "$TMP/notlogs"
 printf 'hello\n' >"$TMP/notlogs/app.log"
 printf 'id,name\n1,x\n' >"$TMP/notlogs/table.csv"
-expect_rc 0 "logs: a named file that is no log" -- "$EXHUNT" logs -f jsonl "$TMP/notlogs/app.log"
+expect_rc 5 "logs: a named file that is no log" -- "$EXHUNT" logs -f jsonl "$TMP/notlogs/app.log"
 grep -q '"type":"note","what":"not-a-log","path":"[^"]*app.log"' "$TMP/out" && ok || bad "not-a-log note"
-expect_rc 0 "logs: no log in a folder" -- "$EXHUNT" logs -f jsonl "$TMP/notlogs"
+expect_rc 5 "logs: no log in a folder" -- "$EXHUNT" logs -f jsonl "$TMP/notlogs"
 grep -q '"what":"not-logs".*"reason":"2 file(s)' "$TMP/out" && ok || bad "not-logs note counts both"
-expect_rc 0 "logs text: notes counted" -- "$EXHUNT" logs "$TMP/notlogs"
+expect_rc 5 "logs text: notes counted" -- "$EXHUNT" logs "$TMP/notlogs"
 grep -q '^  notes: 1 (-v shows them)' "$TMP/out" && ok || bad "text summary counts the notes"
 # exhunt hunt hands the logs its walk collected to the same engine: one
 # note for them too, not one per file
@@ -377,6 +377,298 @@ assert chan == {"Security": (1, "2021-03-03T02:58:40Z", "2021-03-03T02:58:40Z"),
                 "Application": (3, "2021-03-03T03:11:02Z", "2021-03-03T06:00:00Z"),
                 "MSExchange Management": (2, "2021-03-03T05:20:11Z", "2021-03-03T06:20:00Z")}, chan
 PY
+
+# --- exit codes: the table of docs/exit-codes.md, for scan and logs -----------
+# 0 and 1 are checked above (clean and dirty trees); here the rest.
+mkdir -p "$TMP/empty" "$TMP/onlyexcluded/sub"
+printf 'plain\n' >"$TMP/onlyexcluded/sub/a.txt"
+expect_rc 5 "scan: an empty folder is not clean" -- "$EXHUNT" scan --no-progress "$TMP/empty"
+grep -q '^  nothing examined: no file under the path given' "$TMP/out" && ok || bad "empty folder: said in plain words in the summary"
+grep -q '^  verdict: NOT ENOUGH EVIDENCE (nothing examined) (exit 5)' "$TMP/out" && ok || bad "empty folder: verdict line"
+grep -q '^exhunt scan: nothing examined: ' "$TMP/err" && ok || bad "empty folder: said on stderr when stdout is no terminal"
+expect_rc 5 "scan: an empty folder, jsonl" -- "$EXHUNT" scan -f jsonl "$TMP/empty"
+python3 - "$TMP/out" <<'PY' && ok || bad "empty folder: a nothing-examined note and a summary field in jsonl"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+note = [r for r in rows if r["type"] == "note" and r["what"] == "nothing-examined"]
+assert len(note) == 1 and note[0]["reason"].startswith("no file under"), note
+s = rows[-1]
+assert s["type"] == "summary" and s["exit_code"] == 5 and s["files_scanned"] == 0, s
+assert s["nothing_examined"] == note[0]["reason"], s
+PY
+expect_rc 5 "scan: every file excluded" -- "$EXHUNT" scan --exclude sub "$TMP/onlyexcluded"
+grep -q '^  nothing examined: .*excluded=1' "$TMP/out" && ok || bad "all excluded: the skips are named"
+expect_rc 5 "scan: every file older than --newer-than" -- "$EXHUNT" scan --newer-than 2099-01-01 "$TMP/clean"
+grep -q '^  nothing examined: no file left to read under the path given (skipped: older-than-window=2)' "$TMP/out" && ok || bad "all too old: said so"
+expect_rc 5 "scan -q: nothing examined still said (stderr)" -- "$EXHUNT" scan -q "$TMP/empty"
+grep -q '^exhunt scan: nothing examined' "$TMP/err" && ok || bad "-q: nothing examined on stderr"
+# A PATH that does not exist is a usage error: said before anything runs.
+expect_rc 2 "scan: a PATH that does not exist" -- "$EXHUNT" scan -f jsonl "$TMP/no-such-dir"
+grep -q "no-such-dir': No such file or directory" "$TMP/err" && [ ! -s "$TMP/out" ] && ok || bad "missing PATH: named, nothing on stdout"
+expect_rc 2 "scan: a PATH below a file" -- "$EXHUNT" scan "$TMP/clean/site/index.aspx/x"
+expect_rc 2 "scan: an output that cannot be written" -- "$EXHUNT" scan -o "$TMP/no-such-dir/r.txt" "$TMP/clean"
+grep -q "cannot write" "$TMP/err" && ok || bad "unwritable output: said why"
+# an output that fails mid-run (a full disk): 2, whatever was found
+if [ -w /dev/full ]; then
+  expect_rc 2 "scan: stdout that cannot be written (/dev/full)" -- sh -c "'$EXHUNT' scan '$TMP/dirty' >/dev/full"
+  expect_rc 2 "scan: -o /dev/full" -- "$EXHUNT" scan -o /dev/full "$TMP/dirty"
+fi
+# logs: 1 exploitation, 3 only attempts or probes, 5 no log, 0 clean
+expect_rc 3 "logs: failed attempts only exit 3" -- "$EXHUNT" logs -f jsonl "$SRC/tests/data/logs/failed-only"
+python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; f=[o for o in r if o["type"]=="finding"]; assert f and all(o["outcome"]=="attempted" for o in f); assert r[-1]["exit_code"]==3' "$TMP/out" &&
+  ok || bad "failed-only: every finding an attempt, summary exit_code 3"
+expect_rc 3 "logs: scanner probes only exit 3" -- "$EXHUNT" logs "$SRC/tests/data/logs/scan-only"
+grep -q '^  verdict: ATTEMPTS ONLY' "$TMP/out" && ok || bad "scan-only: verdict line says attempts only"
+expect_rc 1 "logs: exploitation and attempts exit 1 (the most urgent wins)" -- "$EXHUNT" logs "$SRC/tests/data/logs/failed-only" "$SRC/tests/data/logs/helsecert"
+# --min-severity hides the probes (low): nothing reported, logs read: 0
+expect_rc 0 "logs: probes hidden by --min-severity" -- "$EXHUNT" logs --min-severity medium "$SRC/tests/data/logs/scan-only"
+expect_rc 5 "logs: an empty folder" -- "$EXHUNT" logs "$TMP/empty"
+grep -q '^  nothing examined: no log exhunt reads was found under the path given (0 files looked at)' "$TMP/out" && ok || bad "logs: no log said in plain words"
+expect_rc 5 "logs: a folder of files that are no log, jsonl" -- "$EXHUNT" logs -f jsonl "$TMP/clean"
+grep -q '"what":"nothing-examined","reason":"no log exhunt reads was found under the path given (2 files looked at)"' "$TMP/out" && ok || bad "logs: nothing-examined note"
+expect_rc 2 "logs: a PATH that does not exist" -- "$EXHUNT" logs "$TMP/no-such-dir"
+
+# --- rule loading: a rejected IOC line is an error, shown without -v ----------
+printf 'filename\tsite.css\thigh\tTest name\ttest\t-\nsha256\tnothex\thigh\tbad hash\ttest\t-\n' >"$TMP/badline.tsv"
+expect_rc 1 "--iocs with a bad line still scans" -- "$EXHUNT" scan --iocs "$TMP/badline.tsv" "$TMP/clean"
+grep -q '^exhunt: error: ioc-line: .*badline.tsv: line 2: ' "$TMP/err" && ok || bad "bad IOC line: an error on stderr without -v"
+grep -q '^exhunt scan: .* 1 errors' "$TMP/out" && ok || bad "bad IOC line: counted in the summary's errors"
+expect_rc 1 "--iocs with a bad line, jsonl" -- "$EXHUNT" scan -f jsonl --iocs "$TMP/badline.tsv" "$TMP/clean"
+grep -q '"type":"error","what":"ioc-line"' "$TMP/out" && ok || bad "bad IOC line: type error in jsonl"
+python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); assert s["errors"]==1, s' "$TMP/out" && ok || bad "bad IOC line: summary errors 1"
+printf 'sha256\tnothex\thigh\tbad hash\ttest\t-\nmd5\tzz\thigh\tbad\ttest\t-\n' >"$TMP/badlines.tsv"
+expect_rc 5 "--iocs with bad lines and no finding: not enough evidence" -- "$EXHUNT" scan --iocs "$TMP/badlines.tsv" "$TMP/clean"
+grep -q '^exhunt scan: .* 2 errors' "$TMP/out" && ok || bad "two bad IOC lines: two errors"
+
+# --- the run record -------------------------------------------------------------
+mkdir -p "$TMP/run root"
+cp "$TMP/dirty/index.aspx" "$TMP/run root/"
+( cd "$TMP" && "$EXHUNT" scan -f jsonl "run root" "$TMP/clean" >"$TMP/run1.jsonl" 2>/dev/null )
+( cd "$TMP" && "$EXHUNT" scan -f jsonl "run root" "$TMP/clean" >"$TMP/run2.jsonl" 2>/dev/null )
+"$EXHUNT" scan -f jsonl --rules "$TMP/good.yar" "$TMP/clean" >"$TMP/run3.jsonl" 2>/dev/null
+"$EXHUNT" logs -f jsonl "$TMP/clean" >"$TMP/run4.jsonl" 2>/dev/null
+python3 - "$TMP" "$EXHUNT" "$("$EXHUNT" --version | cut -d' ' -f2)" "$(hostname)" <<'PY' && ok || bad "run record: every field present and right"
+import json, re, shlex, sys
+tmp, exe, version, host = sys.argv[1:]
+def summary(name):
+    return json.loads(open(f"{tmp}/{name}").read().splitlines()[-1])["run"]
+r1, r2, r3, r4 = (summary(f"run{i}.jsonl") for i in (1, 2, 3, 4))
+iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+assert iso.match(r1["started"]) and iso.match(r1["ended"]) and r1["started"] <= r1["ended"], r1
+assert r1["version"] == version, (r1["version"], version)
+assert r1["host"] == host, (r1["host"], host)
+assert r1["roots"] == ["run root", f"{tmp}/clean"], r1["roots"]
+# the command line, shell-quoted: a shell splits it back into the argv
+assert shlex.split(r1["command_line"]) == [exe, "scan", "-f", "jsonl", "run root", f"{tmp}/clean"], r1["command_line"]
+assert "'run root'" in r1["command_line"], r1["command_line"]
+assert re.fullmatch(r"[0-9a-f]{64}", r1["rules_sha256"]), r1
+assert r2["rules_sha256"] == r1["rules_sha256"], "same rules, same identity"
+assert r3["rules_sha256"] != r1["rules_sha256"] and re.fullmatch(r"[0-9a-f]{64}", r3["rules_sha256"]), "--rules changes it"
+assert "rules_sha256" not in r4 and r4["roots"] == [f"{tmp}/clean"], r4
+PY
+# rules_sha256 recomputed here from the recipe of docs/output-schema.md
+# over the rules/ folder the binary embeds, plus --rules and --no-heuristics
+"$EXHUNT" scan -f jsonl --no-heuristics --rules "$TMP/good.yar" "$TMP/clean" >"$TMP/run5.jsonl" 2>/dev/null
+python3 - "$SRC/rules" "$TMP" <<'PY' && ok || bad "rules_sha256 equals the documented recipe"
+import glob, hashlib, json, os, sys
+root, tmp = sys.argv[1:]
+def ident(extra, heur):
+    h = hashlib.sha256()
+    srcs = [("yara", f) for f in sorted(glob.glob(root + "/yara/**/*.yar", recursive=True) + glob.glob(root + "/yara/**/*.yara", recursive=True))]
+    srcs += [("iocs", f) for f in sorted(glob.glob(root + "/iocs/**/*.tsv", recursive=True))]
+    for kind, f in srcs:
+        t = open(f, "rb").read()
+        h.update(b"%s\0%s\0%d\0" % (kind.encode(), os.path.relpath(f, root).encode(), len(t)) + t)
+    for kind, name in extra:
+        t = open(name, "rb").read()
+        h.update(b"%s\0%s\0%d\0" % (kind.encode(), name.encode(), len(t)) + t)
+    h.update(b"heuristics=on" if heur else b"heuristics=off")
+    return h.hexdigest()
+run = lambda n: json.loads(open(f"{tmp}/{n}").read().splitlines()[-1])["run"]["rules_sha256"]
+assert run("run1.jsonl") == ident([], True), "default pack"
+assert run("run3.jsonl") == ident([("yara", f"{tmp}/good.yar")], True), "with --rules"
+assert run("run5.jsonl") == ident([("yara", f"{tmp}/good.yar")], False), "with --no-heuristics"
+PY
+# text: a short header opens the report, the end time closes it
+expect_rc 0 "text run header" -- "$EXHUNT" scan "$TMP/clean"
+head -1 "$TMP/out" | grep -q "^exhunt [0-9.]* scan on $(hostname), started [0-9-]*T[0-9:]*Z\$" && ok || bad "text header: first line"
+sed -n 2p "$TMP/out" | grep -q "^  command: .*exhunt scan $TMP/clean\$" && ok || bad "text header: command line"
+sed -n 3p "$TMP/out" | grep -q '^  rules:   sha256 [0-9a-f]\{64\}$' && ok || bad "text header: rules identity"
+sed -n 4p "$TMP/out" | grep -q "^  evidence: $TMP/clean\$" && ok || bad "text header: evidence"
+grep -q '^  ended: [0-9-]*T[0-9:]*Z$' "$TMP/out" && ok || bad "text summary: end time"
+expect_rc 0 "-q: no header" -- "$EXHUNT" scan -q "$TMP/clean"
+[ ! -s "$TMP/out" ] && ok || bad "-q: nothing on stdout for a clean tree"
+# host and command line come from outside: escaped like any other field
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare --uts true 2>/dev/null; then
+  HOSTILE_ROOT="$TMP/$(printf 'a\033]0;t\007b')"
+  mkdir -p "$HOSTILE_ROOT"
+  cp "$TMP/clean/site/site.css" "$HOSTILE_ROOT/"
+  unshare --uts sh -c 'printf "ev il\033[31m\"x" >/proc/sys/kernel/hostname && exec "$@"' sh \
+    "$EXHUNT" scan "$TMP/clean" "$HOSTILE_ROOT" >"$TMP/out" 2>"$TMP/err"
+  if grep -q $'\033' "$TMP/out"; then bad "run header: raw ESC from the host or argv"; else ok; fi
+  head -1 "$TMP/out" | grep -qF 'on ev il\x1b[31m"x, started' && ok || bad "run header: host escaped"
+  grep -qF 'a\x1b]0;t\x07b' "$TMP/out" && ok || bad "run header: argv escaped"
+  expect_rc 2 "a hostile PATH that does not exist" -- "$EXHUNT" scan "$(printf 'no\033[2Jpe')"
+  if grep -q $'\033' "$TMP/err"; then bad "usage error: raw ESC from the PATH"; else ok; fi
+  unshare --uts sh -c 'printf "ev il\033[31m\"x" >/proc/sys/kernel/hostname && exec "$@"' sh \
+    "$EXHUNT" scan -f jsonl "$TMP/clean" >"$TMP/out" 2>"$TMP/err"
+  python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).read().splitlines()[-1])["run"]; assert r["host"]=="ev il\x1b[31m\"x", r' "$TMP/out" && ok || bad "run record: host JSON-escaped, exact"
+else
+  echo "SKIP: hostile host name (needs root and unshare --uts)"
+fi
+
+# --- -o -: standard output ------------------------------------------------------
+(cd "$TMP" && "$EXHUNT" scan -f jsonl -o - "$TMP/dirty" >"$TMP/out" 2>"$TMP/err")
+[ ! -e "$TMP/-" ] && grep -q '"type":"summary"' "$TMP/out" && ok || bad "-o - writes to stdout, no file named -"
+
+# --- atomic output: an interrupted run leaves the previous file as it was ------
+mkdir -p "$TMP/slowtree" "$TMP/outdir"
+python3 - "$TMP/slowtree" <<'PY'
+import os, sys
+for i in range(40):
+    with open(os.path.join(sys.argv[1], "f%02d.txt" % i), "wb") as f:
+        f.write(b"plain text, nothing to see\n" * 40000)
+PY
+printf 'the previous report\n' >"$TMP/outdir/report.jsonl"
+cp "$TMP/outdir/report.jsonl" "$TMP/previous"
+# --max-rate 4 (MiB/s) makes 40 MB last about 10 s
+"$EXHUNT" scan -f jsonl --no-progress --max-rate 4 -o "$TMP/outdir/report.jsonl" "$TMP/slowtree" 2>"$TMP/err" &
+pid=$!
+seen_tmp=0
+for _ in $(seq 100); do
+  if ls "$TMP/outdir" | grep -q 'report.jsonl.exhunt-tmp-'; then seen_tmp=1; break; fi
+  sleep 0.05
+done
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$seen_tmp" = 1 ] && ok || bad "atomic: the run wrote to a temporary beside -o"
+[ "$rc" = 130 ] && ok || bad "atomic: SIGINT exits 130, got $rc"
+grep -qx 'exhunt scan: interrupted' "$TMP/err" && ok || bad "atomic: 'interrupted' said on stderr: $(cat "$TMP/err")"
+cmp -s "$TMP/previous" "$TMP/outdir/report.jsonl" && ok || bad "atomic: the previous -o file is byte-identical"
+[ "$(ls "$TMP/outdir")" = report.jsonl ] && ok || bad "atomic: no temporary left: $(ls "$TMP/outdir")"
+# SIGTERM too, on logs
+cp "$TMP/previous" "$TMP/outdir/logs.txt"
+mkdir -p "$TMP/slowlogs/W3SVC1"
+python3 - "$TMP/slowlogs/W3SVC1/u_ex210303.log" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-method cs-uri-stem c-ip sc-status\n")
+    f.write("2021-03-03 11:00:00 GET /owa/ 198.51.100.7 200\n" * 800000)
+PY
+"$EXHUNT" logs --no-progress --max-rate 2 -o "$TMP/outdir/logs.txt" "$TMP/slowlogs" 2>"$TMP/err" &
+pid=$!
+for _ in $(seq 100); do ls "$TMP/outdir" | grep -q 'logs.txt.exhunt-tmp-' && break; sleep 0.05; done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] && grep -qx 'exhunt logs: interrupted' "$TMP/err" && ok || bad "logs: SIGTERM exits 130 with the message (rc $rc)"
+cmp -s "$TMP/previous" "$TMP/outdir/logs.txt" && [ "$(ls "$TMP/outdir" | tr '\n' ' ')" = "logs.txt report.jsonl " ] &&
+  ok || bad "logs: previous -o file kept, no temporary left: $(ls "$TMP/outdir")"
+# a run that finishes replaces the file, with the mode fopen would give
+(umask 027 && "$EXHUNT" scan -f jsonl -o "$TMP/outdir/report.jsonl" "$TMP/clean" >/dev/null 2>&1)
+grep -q '"type":"summary"' "$TMP/outdir/report.jsonl" && [ "$(stat -c %a "$TMP/outdir/report.jsonl")" = 640 ] &&
+  ok || bad "a finished run replaces the file, mode 0666 & ~umask: $(stat -c %a "$TMP/outdir/report.jsonl")"
+# -o through a symlink writes where it leads, and keeps the link
+ln -s report.jsonl "$TMP/outdir/link.jsonl"
+"$EXHUNT" scan -f jsonl -o "$TMP/outdir/link.jsonl" "$TMP/dirty" >/dev/null 2>&1
+[ -L "$TMP/outdir/link.jsonl" ] && grep -q 'x.aspx' "$TMP/outdir/report.jsonl" && ok || bad "-o through a symlink"
+# a usage error after the output was opened leaves the previous file
+cp "$TMP/previous" "$TMP/outdir/report.jsonl"
+expect_rc 2 "no rules left: usage error" -- "$EXHUNT" scan --no-default-rules --no-heuristics -o "$TMP/outdir/report.jsonl" "$TMP/clean"
+cmp -s "$TMP/previous" "$TMP/outdir/report.jsonl" && [ "$(ls "$TMP/outdir" | wc -l)" = 3 ] && ok || bad "failed run: previous file kept, no temporary"
+
+# --- CSV -------------------------------------------------------------------------
+mkdir -p "$TMP/csvnames"
+for n in 'a,b.aspx' 'quo"te.aspx' "$(printf 'new\nline.aspx')" "=cmd|calc'!A0.aspx" "$(printf 'bad\377é.aspx')" '+plus.aspx'; do
+  printf '%s' "$CHOPPER" >"$TMP/csvnames/$n"
+done
+expect_rc 1 "csv: scan" -- "$EXHUNT" scan -f csv -j 1 "$TMP/csvnames"
+cp "$TMP/out" "$TMP/scan.csv"
+grep -q '^exhunt scan: .* files seen' "$TMP/err" && ok || bad "csv: the summary goes to stderr"
+head -1 "$TMP/scan.csv" | grep -q '^severity,category,rule,title,description,path,line,timestamp,sha256,size,mtime,cve,outcome,client_ip,user_agent,artifact,target,build,build_source,product,support,status,fixed_in,source,author,reference,license,id,server'$'\r''$' &&
+  ok || bad "csv: header row"
+expect_rc 1 "csv: the same scan as jsonl" -- "$EXHUNT" scan -f jsonl -j 1 "$TMP/csvnames"
+cp "$TMP/out" "$TMP/scan.jsonl"
+cat >"$TMP/csvcheck.py" <<'PY'
+# csvcheck.py CSV JSONL: the CSV parses (Python's csv module), has one row
+# per finding of the JSON Lines of the same run, and each cell is the
+# finding's field in its CSV form: formula-safe, control bytes and invalid
+# UTF-8 as \xNN, backslashes as they are.
+import base64, csv, json, sys
+def raw(o, k):
+    if k + "_b64" in o:
+        return base64.b64decode(o[k + "_b64"])
+    v = o.get(k)
+    if v is None:
+        return b""
+    if isinstance(v, list):
+        return ";".join(v).encode()
+    return str(v).encode()
+DANGER = set(range(0x80, 0xA0)) | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF}
+def cell(b):
+    out = "'" if b[:1] and b[:1] in b"=+-@\t\r" else ""
+    i = 0
+    while i < len(b):
+        c = b[i]
+        if 0x20 <= c < 0x7F:
+            out += chr(c); i += 1; continue
+        n = 2 if 0xC0 <= c < 0xE0 else 3 if 0xE0 <= c < 0xF0 else 4 if 0xF0 <= c < 0xF8 else 0
+        ch = None
+        if n:
+            try:
+                ch = b[i:i + n].decode("utf-8")
+            except UnicodeDecodeError:
+                ch = None
+        if ch is not None and len(ch) == 1 and ord(ch) not in DANGER:
+            out += ch; i += n
+        else:
+            for k in range(n if ch is not None else 1):
+                out += "\\x%02x" % b[i + k]
+            i += n if ch is not None else 1
+    return out
+text = open(sys.argv[1], "rb").read()
+text.decode("utf-8")
+assert b"\n" not in text.replace(b"\r\n", b""), "a raw line break inside a row"
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+head, body = rows[0], rows[1:]
+assert all(len(r) == len(head) for r in body), "ragged rows"
+found = [json.loads(l) for l in open(sys.argv[2]) if '"type":"finding"' in l]
+assert len(body) == len(found) > 0, (len(body), len(found))
+for r, o in zip(body, found):
+    for name, value in zip(head, r):
+        want = cell(raw(o, name))
+        assert value == want, (name, value, want)
+    for value in r:
+        assert not value or value[0] not in "=+-@\t\r", value
+print(len(body), "rows checked")
+PY
+python3 "$TMP/csvcheck.py" "$TMP/scan.csv" "$TMP/scan.jsonl" >/dev/null && ok || bad "csv: every row equals the jsonl finding, cell by cell"
+python3 - "$TMP/scan.csv" <<'PY' && ok || bad "csv: hostile names quoted, formula neutralised"
+import csv, sys
+paths = {r["path"].rsplit("/", 1)[-1] for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))}
+assert "a,b.aspx" in paths and 'quo"te.aspx' in paths and "new\\x0aline.aspx" in paths, paths
+assert "bad\\xffé.aspx" in paths and "+plus.aspx" in paths, paths
+# the path cell starts with the root, so the formula is deep inside; the
+# title of a finding is never from evidence: check a formula-start cell too
+PY
+grep -q "/=cmd|calc'!A0.aspx" "$TMP/scan.csv" && ok || bad "csv: the formula-looking name is in the report"
+# A formula at the start of a cell: a root given relative, so the path
+# cell starts with it ("/" cannot be in a file name: the classic payload
+# is a folder and a file).
+mkdir -p "$TMP/csvf/=cmd|' /C calc'"
+printf '%s' "$CHOPPER" >"$TMP/csvf/=cmd|' /C calc'/!A0.aspx"
+(cd "$TMP/csvf" && "$EXHUNT" scan -f csv "=cmd|' " >"$TMP/one.csv" 2>/dev/null)
+python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],newline=""))); assert r and all(x["path"]=="'"'"'=cmd|'"'"' /C calc'"'"'/!A0.aspx" for x in r), r' "$TMP/one.csv" &&
+  ok || bad "csv: a cell starting with = gets a leading apostrophe"
+# logs: artifacts with quotes, backslashes and commas
+if [ -d "$SRC/examples/compromised-exchange" ]; then
+  "$EXHUNT" logs -f csv -j 1 "$SRC/examples/compromised-exchange" >"$TMP/logs.csv" 2>/dev/null
+  "$EXHUNT" logs -f jsonl -j 1 "$SRC/examples/compromised-exchange" >"$TMP/logs.jsonl" 2>/dev/null
+  python3 "$TMP/csvcheck.py" "$TMP/logs.csv" "$TMP/logs.jsonl" >/dev/null && ok || bad "logs csv: every row equals the jsonl finding"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

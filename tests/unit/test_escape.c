@@ -83,6 +83,37 @@ static void test_display_is_inert_and_reversible(void **state)
   assert_string_equal(disp("\xe6\x96\x87.aspx", 8), "\xe6\x96\x87.aspx");
 }
 
+static char *csv(const char *s, size_t len)
+{
+  static exh_dynbuf b;
+  exh_dynbuf_free(&b);
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_csv_cell(&b, s, len), EXHUNT_OK);
+  return b.data ? b.data : "";
+}
+
+static void test_csv_cell(void **state)
+{
+  (void)state;
+  /* always quoted, quotes doubled, commas inert inside the quotes */
+  assert_string_equal(csv("", 0), "\"\"");
+  assert_string_equal(csv("a,b\"c", 5), "\"a,b\"\"c\"");
+  /* no raw line break: a row stays one line */
+  assert_string_equal(csv("new\nline\r", 9), "\"new\\x0aline\\x0d\"");
+  /* formula starts get an apostrophe, whatever follows */
+  assert_string_equal(csv("=cmd|' /C calc'!A0", 18), "\"'=cmd|' /C calc'!A0\"");
+  assert_string_equal(csv("+1", 2), "\"'+1\"");
+  assert_string_equal(csv("-2", 2), "\"'-2\"");
+  assert_string_equal(csv("@SUM(A1)", 8), "\"'@SUM(A1)\"");
+  assert_string_equal(csv("\t=1", 3), "\"'\\x09=1\"");
+  assert_string_equal(csv("a=1", 3), "\"a=1\"");
+  /* a Windows path reads as in the evidence; invalid UTF-8 and C1/bidi
+   * controls are hex, valid UTF-8 kept */
+  assert_string_equal(csv("C:\\inetpub\\x.aspx", 17), "\"C:\\inetpub\\x.aspx\"");
+  assert_string_equal(csv("bad\xff\xc2\x9b\xe2\x80\xae\xc3\xa9", 11),
+                      "\"bad\\xff\\xc2\\x9b\\xe2\\x80\\xae\xc3\xa9\"");
+}
+
 static void test_base64_and_hex(void **state)
 {
   (void)state;
@@ -121,6 +152,7 @@ int main(void)
       cmocka_unit_test(test_json_controls),
       cmocka_unit_test(test_json_utf8_kept_invalid_replaced),
       cmocka_unit_test(test_display_is_inert_and_reversible),
+      cmocka_unit_test(test_csv_cell),
       cmocka_unit_test(test_base64_and_hex),
       cmocka_unit_test(test_dynbuf_ceiling),
   };

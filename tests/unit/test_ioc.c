@@ -15,6 +15,7 @@
 
 typedef struct notes {
   int count;
+  int errors; /* of kind EXHUNT_NOTICE_ERROR */
   char last[256];
 } notes;
 
@@ -22,6 +23,7 @@ static void on_notice(void *ctx, const exhunt_notice *n)
 {
   notes *ns = ctx;
   ns->count++;
+  ns->errors += n->kind == EXHUNT_NOTICE_ERROR;
   strncpy(ns->last, n->reason, sizeof ns->last - 1);
 }
 
@@ -55,6 +57,9 @@ static void test_parse_and_lookup(void **state)
   assert_int_equal(exh_iocs_parse(&set, "test.tsv", list, sizeof list - 1, &sink, &bad), EXHUNT_OK);
   assert_int_equal(bad, 3);
   assert_int_equal(ns.count, 3);
+  /* A rejected line is an indicator the list meant to check and that is
+   * not checked: an error, never a mere note. */
+  assert_int_equal(ns.errors, 3);
   assert_non_null(strstr(ns.last, "line 10"));
   exh_iocs_finish(&set);
   assert_int_equal(set.count[EXH_IOC_SHA256], 1); /* duplicate dropped */

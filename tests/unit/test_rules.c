@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "common/testutil.h"
 
@@ -216,6 +217,89 @@ static void test_precompiled_and_source_pack_agree(void **state)
   exhunt_rules_free(src);
 }
 
+/* The pack's identity, recomputed here from the recipe in
+ * docs/output-schema.md: per source "kind\0name\0<decimal length>\0text",
+ * then "heuristics=on" or "=off". */
+static void expected_id(const char *const *kinds, const char *const *names,
+                        const char *const *texts, size_t n, bool heur, char out[65])
+{
+  EVP_MD_CTX *c = EVP_MD_CTX_new();
+  assert_non_null(c);
+  assert_int_equal(EVP_DigestInit_ex(c, EVP_sha256(), NULL), 1);
+  for (size_t i = 0; i < n; i++) {
+    char num[24];
+    int k = snprintf(num, sizeof num, "%zu", strlen(texts[i]));
+    EVP_DigestUpdate(c, kinds[i], strlen(kinds[i]) + 1);
+    EVP_DigestUpdate(c, names[i], strlen(names[i]) + 1);
+    EVP_DigestUpdate(c, num, (size_t)k + 1);
+    EVP_DigestUpdate(c, texts[i], strlen(texts[i]));
+  }
+  const char *sw = heur ? "heuristics=on" : "heuristics=off";
+  EVP_DigestUpdate(c, sw, strlen(sw));
+  unsigned char md[32];
+  unsigned int len = 0;
+  assert_int_equal(EVP_DigestFinal_ex(c, md, &len), 1);
+  EVP_MD_CTX_free(c);
+  for (unsigned i = 0; i < 32; i++)
+    snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void test_pack_identity(void **state)
+{
+  (void)state;
+  exhunt_sink sink = rec_sink(&rec);
+  const char yar[] = "rule id_one { strings: $a = \"ID_ONE\" condition: $a }";
+  const char tsv[] = "filename\tid.aspx\thigh\tid test\n";
+  const char *kinds[] = {"yara", "iocs"}, *names[] = {"one.yar", "one.tsv"}, *texts[] = {yar, tsv};
+  char want[65];
+
+  exhunt_rules *r = new_rules(false);
+  assert_int_equal(exhunt_rules_add_yara(r, "one.yar", yar, sizeof yar - 1, &sink), EXHUNT_OK);
+  assert_int_equal(exhunt_rules_add_iocs(r, "one.tsv", tsv, sizeof tsv - 1, &sink), EXHUNT_OK);
+  assert_int_equal(exhunt_rules_compile(r, &sink), EXHUNT_OK);
+  exhunt_rules_info a, again;
+  exhunt_rules_get_info(r, &a);
+  exhunt_rules_get_info(r, &again);
+  expected_id(kinds, names, texts, 2, true, want);
+  assert_string_equal(a.sha256, want);
+  assert_string_equal(again.sha256, a.sha256); /* the call is repeatable */
+  exhunt_rules_free(r);
+
+  /* The same sources with the heuristics off are another pack. */
+  r = new_rules(false);
+  exhunt_rules_set_heuristics(r, false);
+  exhunt_rules_add_yara(r, "one.yar", yar, sizeof yar - 1, &sink);
+  exhunt_rules_add_iocs(r, "one.tsv", tsv, sizeof tsv - 1, &sink);
+  exhunt_rules_compile(r, &sink);
+  exhunt_rules_info off;
+  exhunt_rules_get_info(r, &off);
+  expected_id(kinds, names, texts, 2, false, want);
+  assert_string_equal(off.sha256, want);
+  assert_string_not_equal(off.sha256, a.sha256);
+  exhunt_rules_free(r);
+
+  /* The embedded pack: 64 lowercase hex, the same whether it is loaded
+   * precompiled or (once user rules come) from source, and changed by a
+   * user file added after it. */
+  exhunt_rules *pre = new_rules(true), *pre2 = new_rules(true), *more = new_rules(true);
+  exhunt_rules_add_yara(more, "one.yar", yar, sizeof yar - 1, &sink);
+  exhunt_rules_compile(pre, &sink);
+  exhunt_rules_compile(pre2, &sink);
+  exhunt_rules_compile(more, &sink);
+  exhunt_rules_info p1, p2, m;
+  exhunt_rules_get_info(pre, &p1);
+  exhunt_rules_get_info(pre2, &p2);
+  exhunt_rules_get_info(more, &m);
+  assert_int_equal(strlen(p1.sha256), 64);
+  assert_int_equal(strspn(p1.sha256, "0123456789abcdef"), 64);
+  assert_string_equal(p1.sha256, p2.sha256);
+  assert_string_not_equal(p1.sha256, m.sha256);
+  exhunt_rules_free(pre);
+  exhunt_rules_free(pre2);
+  exhunt_rules_free(more);
+  assert_int_equal(rec.n_notices, 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -226,6 +310,7 @@ int main(void)
       cmocka_unit_test_setup(test_public_rule_sets_compile_unchanged, setup),
       cmocka_unit_test_setup(test_attribution_in_findings, setup),
       cmocka_unit_test_setup(test_precompiled_and_source_pack_agree, setup),
+      cmocka_unit_test_setup(test_pack_identity, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,203 @@
+/*
+ * test_csv.c - findings as CSV rows (lib/output/csv.c): the header, the
+ * columns each kind of finding fills, and rows that stay one line and one
+ * width whatever the evidence holds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "output/csv.h"
+
+/* Splits one CSV row written by exh_csv_finding (every cell quoted, no raw
+ * line break) into at most `max` cells; returns how many. */
+static size_t split(const char *row, char cells[][256], size_t max)
+{
+  size_t n = 0;
+  const char *p = row;
+  while (*p && *p != '\r' && n < max) {
+    assert_int_equal(*p, '"');
+    p++;
+    size_t k = 0;
+    for (;;) {
+      assert_true(*p != '\0');
+      if (*p == '"' && p[1] == '"') {
+        cells[n][k++] = '"';
+        p += 2;
+      } else if (*p == '"') {
+        p++;
+        break;
+      } else {
+        cells[n][k++] = *p++;
+      }
+      assert_true(k < 255);
+    }
+    cells[n][k] = '\0';
+    n++;
+    if (*p == ',')
+      p++;
+  }
+  assert_string_equal(p, "\r\n");
+  return n;
+}
+
+static size_t header_cols(char names[][256])
+{
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_csv_header(&b), EXHUNT_OK);
+  size_t n = 0;
+  const char *p = b.data;
+  while (*p != '\r') {
+    size_t k = strcspn(p, ",\r");
+    memcpy(names[n], p, k);
+    names[n][k] = '\0';
+    n++;
+    p += k;
+    if (*p == ',')
+      p++;
+  }
+  exh_dynbuf_free(&b);
+  return n;
+}
+
+static const char *col(char names[][256], char cells[][256], size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(names[i], name) == 0)
+      return cells[i];
+  fail_msg("no column %s", name);
+  return NULL;
+}
+
+static char names[64][256], cells[64][256];
+
+static void test_header_columns(void **state)
+{
+  (void)state;
+  size_t n = header_cols(names);
+  const char *want[] = {"severity",  "category",   "rule",     "title", "path",   "line",
+                        "timestamp", "sha256",     "size",     "mtime", "cve",    "outcome",
+                        "client_ip", "user_agent", "artifact", "build", "status", "fixed_in",
+                        "source",    "reference",  "id",       "server"};
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    bool found = false;
+    for (size_t k = 0; k < n; k++)
+      found = found || strcmp(names[k], want[i]) == 0;
+    assert_true(found);
+  }
+  assert_string_equal(names[0], "severity");
+}
+
+static void test_file_finding(void **state)
+{
+  (void)state;
+  size_t n = header_cols(names);
+  exhunt_match m = {"$s1", 3, (const uint8_t *)"eval", 4};
+  exhunt_finding f;
+  memset(&f, 0, sizeof f);
+  f.category = "webshell";
+  f.severity = EXHUNT_SEV_CRITICAL;
+  f.rule = "exhunt.webshell.x";
+  f.title = "China Chopper, \"one-liner\"";
+  f.source = "exhunt";
+  f.path = "/ev/a,b\nc.aspx";
+  f.have_sha256 = true;
+  memset(f.sha256, 0xab, 32);
+  f.size = 42;
+  f.mtime = 1614744775; /* 2021-03-03T04:12:55Z */
+  f.matches = &m;
+  f.n_matches = 1;
+  f.timestamp = EXHUNT_NO_TIME;
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
+  assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1); /* one line */
+  assert_int_equal(split(b.data, cells, 64), n);
+  assert_string_equal(col(names, cells, n, "severity"), "critical");
+  assert_string_equal(col(names, cells, n, "title"), "China Chopper, \"one-liner\"");
+  assert_string_equal(col(names, cells, n, "path"), "/ev/a,b\\x0ac.aspx");
+  assert_string_equal(col(names, cells, n, "size"), "42");
+  assert_string_equal(col(names, cells, n, "mtime"), "2021-03-03T04:12:55Z");
+  assert_int_equal(strlen(col(names, cells, n, "sha256")), 64);
+  assert_string_equal(col(names, cells, n, "line"), "");
+  assert_string_equal(col(names, cells, n, "timestamp"), "");
+  assert_string_equal(col(names, cells, n, "id"), "");
+  exh_dynbuf_free(&b);
+}
+
+static void test_log_and_exposure_findings(void **state)
+{
+  (void)state;
+  size_t n = header_cols(names);
+  const char *cves[] = {"CVE-2021-26855", "CVE-2021-27065"};
+  exhunt_finding f;
+  memset(&f, 0, sizeof f);
+  f.category = "exploit";
+  f.severity = EXHUNT_SEV_HIGH;
+  f.rule = "exhunt.log.cve_2021_26855_ssrf";
+  f.title = "t";
+  f.path = "HttpProxy.LOG";
+  f.line = 12;
+  f.timestamp = 1614773638; /* 2021-03-03T12:13:58Z */
+  f.cves = cves;
+  f.n_cves = 2;
+  f.outcome = "attempted";
+  f.client_ip = "203.0.113.47";
+  f.user_agent = "=HYPERLINK(\"x\")";
+  f.artifact = "C:\\inetpub\\x.aspx";
+  f.artifact_len = strlen(f.artifact);
+  f.id = "F3";
+  f.server = "/ev/EX01";
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
+  assert_int_equal(split(b.data, cells, 64), n);
+  assert_string_equal(col(names, cells, n, "line"), "12");
+  assert_string_equal(col(names, cells, n, "timestamp"), "2021-03-03T12:13:58Z");
+  assert_string_equal(col(names, cells, n, "cve"), "CVE-2021-26855;CVE-2021-27065");
+  assert_string_equal(col(names, cells, n, "outcome"), "attempted");
+  assert_string_equal(col(names, cells, n, "user_agent"), "'=HYPERLINK(\"x\")");
+  assert_string_equal(col(names, cells, n, "artifact"), "C:\\inetpub\\x.aspx");
+  assert_string_equal(col(names, cells, n, "id"), "F3");
+  assert_string_equal(col(names, cells, n, "server"), "/ev/EX01");
+  assert_string_equal(col(names, cells, n, "size"), "");
+
+  exh_dynbuf_reset(&b);
+  memset(&f, 0, sizeof f);
+  f.category = "exposure";
+  f.severity = EXHUNT_SEV_CRITICAL;
+  f.rule = "exhunt.exposure.proxylogon";
+  f.title = "ProxyLogon";
+  f.build = "15.1.2176.2";
+  f.build_source = "command-line";
+  f.status = "vulnerable";
+  f.fixed_in = "15.1.2176.9";
+  f.support = "supported";
+  f.timestamp = EXHUNT_NO_TIME;
+  f.cves = cves;
+  f.n_cves = 1;
+  assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
+  assert_int_equal(split(b.data, cells, 64), n);
+  assert_string_equal(col(names, cells, n, "status"), "vulnerable");
+  assert_string_equal(col(names, cells, n, "fixed_in"), "15.1.2176.9");
+  assert_string_equal(col(names, cells, n, "build"), "15.1.2176.2");
+  assert_string_equal(col(names, cells, n, "cve"), "CVE-2021-26855");
+  assert_string_equal(col(names, cells, n, "timestamp"), "");
+  assert_string_equal(col(names, cells, n, "line"), "");
+  exh_dynbuf_free(&b);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_header_columns),
+      cmocka_unit_test(test_file_finding),
+      cmocka_unit_test(test_log_and_exposure_findings),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,243 @@
+/*
+ * test_outfile.c - cli/outfile.c and cli/interrupt.c, the two pieces hunt
+ * will share with the other commands: an output is whole or untouched,
+ * several outputs are put in place together or not at all, and a signal
+ * removes the temporaries and exits 130 with its message.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "interrupt.h"
+#include "outfile.h"
+
+/* The two report.c functions outfile.c calls, reduced to what the tests
+ * need: a root is refused when the output path starts with it. */
+bool cli_output_inside_roots(const char *output, char **roots, int n_roots);
+int cli_usage_error(const char *command, const char *fmt, ...);
+
+bool cli_output_inside_roots(const char *output, char **roots, int n_roots)
+{
+  for (int i = 0; i < n_roots; i++)
+    if (strncmp(output, roots[i], strlen(roots[i])) == 0)
+      return true;
+  return false;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+  (void)command;
+  (void)fmt;
+  return 2;
+}
+
+static char dir[64];
+
+static int setup(void **state)
+{
+  (void)state;
+  snprintf(dir, sizeof dir, "/tmp/exhunt-outfile-XXXXXX");
+  assert_non_null(mkdtemp(dir));
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  DIR *d = opendir(dir);
+  struct dirent *de;
+  char p[512];
+  while (d && (de = readdir(d)))
+    if (de->d_name[0] != '.') {
+      snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+      unlink(p);
+    }
+  if (d)
+    closedir(d);
+  rmdir(dir);
+  return 0;
+}
+
+static size_t entries(void)
+{
+  size_t n = 0;
+  DIR *d = opendir(dir);
+  struct dirent *de;
+  while ((de = readdir(d)))
+    n += de->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+static void put(const char *path, const char *text)
+{
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void assert_content(const char *path, const char *want)
+{
+  char buf[256] = "";
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  assert_string_equal(buf, want);
+}
+
+static void test_replaced_only_when_kept(void **state)
+{
+  (void)state;
+  char path[128];
+  snprintf(path, sizeof path, "%s/report.txt", dir);
+  put(path, "old\n");
+  cli_outfile o;
+  assert_int_equal(cli_outfile_open(&o, "test", path, NULL, 0), 0);
+  fputs("new\n", o.f);
+  fflush(o.f);
+  assert_content(path, "old\n");  /* the name is untouched while writing */
+  assert_int_equal(entries(), 2); /* the temporary is beside it */
+  assert_int_equal(cli_outfile_finish(&o, "test", false), 0);
+  assert_content(path, "old\n");
+  assert_int_equal(entries(), 1);
+
+  assert_int_equal(cli_outfile_open(&o, "test", path, NULL, 0), 0);
+  fputs("new\n", o.f);
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  assert_content(path, "new\n");
+  assert_int_equal(entries(), 1);
+  /* the mode a plain fopen would give a new file */
+  mode_t mask = umask(0);
+  umask(mask);
+  struct stat st;
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
+  /* finishing twice does nothing */
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+}
+
+static void test_all_or_none(void **state)
+{
+  (void)state;
+  char a[128], b[128];
+  snprintf(a, sizeof a, "%s/a.jsonl", dir);
+  snprintf(b, sizeof b, "%s/b.html", dir);
+  put(a, "old a\n");
+  put(b, "old b\n");
+  cli_outfile o[2];
+  assert_int_equal(cli_outfile_open(&o[0], "test", a, NULL, 0), 0);
+  assert_int_equal(cli_outfile_open(&o[1], "test", b, NULL, 0), 0);
+  fputs("new a\n", o[0].f);
+  /* the second output's descriptor goes away: its flush fails */
+  setvbuf(o[1].f, NULL, _IOFBF, 4096);
+  fputs("new b\n", o[1].f);
+  close(fileno(o[1].f));
+  assert_int_equal(cli_outfile_finish_all(o, 2, "test", true), 2);
+  assert_content(a, "old a\n"); /* not replaced: its sibling failed */
+  assert_content(b, "old b\n");
+  assert_int_equal(entries(), 2);
+
+  /* and both when both are written */
+  assert_int_equal(cli_outfile_open(&o[0], "test", a, NULL, 0), 0);
+  assert_int_equal(cli_outfile_open(&o[1], "test", b, NULL, 0), 0);
+  fputs("new a\n", o[0].f);
+  fputs("new b\n", o[1].f);
+  assert_int_equal(cli_outfile_finish_all(o, 2, "test", true), 0);
+  assert_content(a, "new a\n");
+  assert_content(b, "new b\n");
+  assert_int_equal(entries(), 2);
+}
+
+static void test_stdout_devices_refusals(void **state)
+{
+  (void)state;
+  cli_outfile o;
+  assert_int_equal(cli_outfile_open(&o, "test", "-", NULL, 0), 0);
+  assert_true(cli_outfile_is_stdout(&o));
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  /* /dev/null is written directly: nothing is renamed over a device */
+  assert_int_equal(cli_outfile_open(&o, "test", "/dev/null", NULL, 0), 0);
+  assert_null(o.tmp);
+  fputs("x", o.f);
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  struct stat st;
+  assert_int_equal(stat("/dev/null", &st), 0);
+  assert_true(S_ISCHR(st.st_mode));
+  /* inside the evidence: refused, nothing created */
+  char path[128];
+  snprintf(path, sizeof path, "%s/r.txt", dir);
+  char *roots[] = {dir};
+  assert_int_equal(cli_outfile_open(&o, "test", path, roots, 1), 2);
+  assert_int_equal(entries(), 0);
+  /* a folder that does not exist: an error, said */
+  snprintf(path, sizeof path, "%s/nope/r.txt", dir);
+  assert_int_equal(cli_outfile_open(&o, "test", path, NULL, 0), 2);
+}
+
+static void test_signal_removes_temporaries(void **state)
+{
+  (void)state;
+  char path[128];
+  snprintf(path, sizeof path, "%s/report.txt", dir);
+  put(path, "old\n");
+  int err_pipe[2];
+  assert_int_equal(pipe(err_pipe), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(err_pipe[1], STDERR_FILENO);
+    if (cli_interrupt_install("test") != 0)
+      _exit(3);
+    cli_outfile o;
+    if (cli_outfile_open(&o, "test", path, NULL, 0) != 0)
+      _exit(4);
+    fputs("half a report", o.f);
+    fflush(o.f);
+    cli_interrupt_progress(true);
+    raise(SIGINT);
+    _exit(5); /* never reached */
+  }
+  close(err_pipe[1]);
+  /* The handler writes twice (clear the line, then the message): read to
+   * the end, which comes when the child exits. */
+  char msg[128] = "";
+  size_t got = 0;
+  ssize_t n;
+  while (got < sizeof msg - 1 && (n = read(err_pipe[0], msg + got, sizeof msg - 1 - got)) > 0)
+    got += (size_t)n;
+  msg[got] = '\0';
+  close(err_pipe[0]);
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 130);
+  assert_string_equal(msg, "\r\033[Kexhunt test: interrupted\n");
+  assert_content(path, "old\n");
+  assert_int_equal(entries(), 1); /* the temporary is gone */
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_replaced_only_when_kept, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_all_or_none, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stdout_devices_refusals, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_signal_removes_temporaries, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
