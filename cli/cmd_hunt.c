@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "hunt_out.h"
+#include "interrupt.h"
 #include "limits_opt.h"
 #include "report.h"
 
@@ -40,8 +41,10 @@ void help_hunt(FILE *out)
         "badge of its own: VULNERABLE, OUT OF SUPPORT, PATCHED or UNKNOWN.\n"
         "\n"
         "Options:\n"
-        "  -f, --format FMT      text (default), jsonl, timesketch, timesketch-csv, html\n"
-        "  -o, --output FILE     write that format there instead of stdout\n"
+        "  -f, --format FMT      text (default), jsonl, csv (a row per finding),\n"
+        "                        timesketch, timesketch-csv, html\n"
+        "  -o, --output FILE     write that format there instead of stdout ('-': stdout);\n"
+        "                        a file is replaced only when the run completes\n"
         "  --report FMT=FILE     also write FMT to FILE (repeatable), e.g.\n"
         "                        --report html=report.html --report timesketch=tl.jsonl\n"
         "  --since DATE          read log records from DATE on (2021-03-01 or\n"
@@ -68,7 +71,8 @@ void help_hunt(FILE *out)
         "  5  not enough evidence: INSUFFICIENT EVIDENCE, NO SIGN OF COMPROMISE,\n"
         "     NOT AN EXCHANGE SERVER, exposure UNKNOWN, or errors left evidence unexamined\n"
         "  0  every server CLEAN and PATCHED: nothing to do\n"
-        "  2  usage or runtime error\n",
+        "  2  usage or runtime error\n"
+        "  130 interrupted (Ctrl-C, SIGTERM): output files keep their previous content\n",
         out);
 }
 
@@ -139,7 +143,8 @@ int cmd_hunt(int argc, char **argv)
     case 'f':
       if (!hunt_parse_fmt(optarg, &main_fmt)) {
         rc = cli_usage_error(
-            "hunt", "unknown format '%s' (text, jsonl, timesketch, timesketch-csv, html)", optarg);
+            "hunt", "unknown format '%s' (text, jsonl, csv, timesketch, timesketch-csv, html)",
+            optarg);
         goto cleanup;
       }
       break;
@@ -233,7 +238,11 @@ int cmd_hunt(int argc, char **argv)
     hunt_out_add(&o, reports[i].fmt, reports[i].path);
   char **roots = argv + optind;
   int n_roots = argc - optind;
-  if ((rc = hunt_out_open(&o, argc, argv, roots, n_roots, no_progress)) != 0)
+  if ((rc = cli_check_roots("hunt", roots, n_roots)) != 0)
+    goto cleanup;
+  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
+  cli_interrupt_install("hunt");
+  if ((rc = hunt_out_open(&o, roots, n_roots, no_progress)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_sink sink = hunt_out_sink(&o);

@@ -16,6 +16,8 @@
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "interrupt.h"
+#include "output/csv.h"
 #include "output/escape.h"
 #include "output/format.h"
 #include "output/timeline.h"
@@ -46,6 +48,7 @@ bool hunt_parse_fmt(const char *s, hunt_fmt *out)
                {"timesketch", HUNT_TIMESKETCH},
                {"timesketch-jsonl", HUNT_TIMESKETCH},
                {"timesketch-csv", HUNT_TIMESKETCH_CSV},
+               {"csv", HUNT_CSV},
                {"html", HUNT_HTML}};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (strcmp(s, names[i].name) == 0) {
@@ -89,39 +92,38 @@ static bool wants(const hunt_out *o, hunt_fmt fmt)
 static void put(hunt_out *o, hunt_fmt fmt, const exh_dynbuf *b)
 {
   for (size_t i = 0; i < o->n_outs; i++)
-    if (o->outs[i].fmt == fmt && b->len && fwrite(b->data, 1, b->len, o->outs[i].f) != b->len)
+    if (o->outs[i].fmt == fmt && b->len && fwrite(b->data, 1, b->len, o->outs[i].f) != b->len) {
+      o->files[i].failed = true;
       o->write_errors++;
+    }
 }
 
-int hunt_out_open(hunt_out *o, int argc, char **argv, char **roots, int n_roots, bool no_progress)
+int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
 {
   cli_report *r = o->report;
-  o->argc = argc;
-  o->argv = argv;
   o->roots = roots;
   o->n_roots = n_roots;
-  o->started = time(NULL);
+  for (size_t i = 0; i < o->n_outs; i++)
+    cli_outfile_init(&o->files[i]);
   for (size_t i = 0; i < o->n_outs; i++) {
     hunt_output *out = &o->outs[i];
-    if (!out->path) {
-      out->f = stdout;
-      continue;
-    }
-    for (size_t k = 0; k < i; k++)
+    bool to_stdout = !out->path || strcmp(out->path, "-") == 0;
+    for (size_t k = 0; k < i && !to_stdout; k++)
       if (o->outs[k].path && strcmp(o->outs[k].path, out->path) == 0)
         return cli_usage_error("hunt", "'%s' is named for two outputs", out->path);
-    if (cli_output_inside_roots(out->path, roots, n_roots))
-      return cli_usage_error(
-          "hunt", "refusing to write '%s' inside evidence (evidence is read-only)", out->path);
-    out->f = fopen(out->path, "w");
-    if (!out->f) {
-      fprintf(stderr, "exhunt hunt: cannot write '%s': %s\n", out->path, strerror(errno));
-      return EXIT_ERROR;
-    }
+    int rc = cli_outfile_open(&o->files[i], "hunt", to_stdout ? NULL : out->path, roots, n_roots);
+    if (rc != 0)
+      return rc;
+    out->f = o->files[i].f;
+    if (to_stdout)
+      out->path = NULL;
   }
   exh_dynbuf_reset(&o->line);
   exh_timeline_header(&o->line, EXH_TIMELINE_CSV);
   put(o, HUNT_TIMESKETCH_CSV, &o->line);
+  exh_dynbuf_reset(&o->line);
+  exh_csv_header(&o->line);
+  put(o, HUNT_CSV, &o->line);
   exh_dynbuf_reset(&o->line);
   const char *no_color = getenv("NO_COLOR");
   bool text_tty = false;
@@ -186,6 +188,7 @@ static void clear_progress(hunt_out *o)
   if (o->progress_drawn) {
     fputs("\r\033[K", stderr);
     o->progress_drawn = false;
+    cli_interrupt_progress(false);
   }
 }
 
@@ -199,6 +202,7 @@ static void on_progress(void *ctx, const exhunt_scan_stats *s)
       (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
   if (secs <= 0)
     secs = 1e-9;
+  cli_interrupt_progress(true);
   fprintf(stderr, "\r\033[Khunt: %llu files, %.1f MB/s", (unsigned long long)s->files_scanned,
           (double)s->bytes_read / 1e6 / secs);
   o->progress_drawn = true;
@@ -287,6 +291,13 @@ static void on_finding(void *ctx, const exhunt_finding *f)
     o->write_errors++;
   record(o, exh_jsonl_finding(&o->line, f));
   timeline_finding(o, f, f->server);
+  if (wants(o, HUNT_CSV)) {
+    if (exh_csv_finding(&o->line, f) != EXHUNT_OK)
+      o->write_errors++;
+    else
+      put(o, HUNT_CSV, &o->line);
+    exh_dynbuf_reset(&o->line);
+  }
   if (!wants(o, HUNT_TEXT))
     return;
   if (f->status) { /* exposure: the vulnerable families, counted; listed with --details */
@@ -773,47 +784,6 @@ exhunt_sink hunt_out_sink(hunt_out *o)
   return s;
 }
 
-/* Shell-quotes a word of the command line when it needs it. */
-static void quoted(exh_dynbuf *b, const char *w)
-{
-  bool plain = *w != '\0';
-  for (const char *p = w; *p && plain; p++)
-    plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *p);
-  if (plain) {
-    disp(b, w);
-    return;
-  }
-  exh_dynbuf_addc(b, '\'');
-  for (const char *p = w; *p; p++) {
-    if (*p == '\'')
-      exh_dynbuf_adds(b, "'\\''");
-    else
-      exh_escape_display(b, p, 1);
-  }
-  exh_dynbuf_addc(b, '\'');
-}
-
-static void text_head(hunt_out *o, const exhunt_rules_info *rules, double elapsed)
-{
-  exh_dynbuf *b = &o->head;
-  char host[256] = "?";
-  if (gethostname(host, sizeof host - 1) != 0)
-    snprintf(host, sizeof host, "?");
-  host[sizeof host - 1] = '\0';
-  exh_dynbuf_adds(b, "exhunt " EXHUNT_VERSION " hunt, run ");
-  exh_iso8601(b, (int64_t)o->started);
-  exh_dynbuf_addf(b, " (%.2f s) on ", elapsed);
-  disp(b, host);
-  if (rules && rules->sha256[0])
-    exh_dynbuf_addf(b, ", rules %.16s", rules->sha256);
-  exh_dynbuf_adds(b, "\n   command: exhunt");
-  for (int i = 0; i < o->argc; i++) {
-    exh_dynbuf_addc(b, ' ');
-    quoted(b, o->argv[i]);
-  }
-  exh_dynbuf_adds(b, "\n\n== verdicts\n");
-}
-
 int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_info *rules)
 {
   cli_report *r = o->report;
@@ -829,9 +799,17 @@ int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_in
     sum.reported[i] = stats->findings[i];
   sum.elapsed_seconds =
       (double)(end.tv_sec - r->start.tv_sec) + (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
-  record(o, exh_jsonl_summary(&o->line, &sum));
+  if (rules)
+    snprintf(r->rules_sha256, sizeof r->rules_sha256, "%s", rules->sha256);
+  exh_run_record run;
+  cli_report_run_record(r, &run);
+  const char *nothing =
+      stats->files_seen == 0 && stats->records == 0 ? "no file under the evidence paths" : NULL;
+  record(o, exh_jsonl_summary_run(&o->line, &sum, &run, nothing));
   if (wants(o, HUNT_TEXT)) {
-    text_head(o, rules, sum.elapsed_seconds);
+    if (exh_text_run_header(&o->head, "hunt", &run, "evidence") != EXHUNT_OK)
+      o->write_errors++;
+    exh_dynbuf_adds(&o->head, "\n== verdicts\n");
     if (!o->over.len)
       exh_dynbuf_adds(&o->over, "   (no server)\n");
     exh_dynbuf *parts[] = {&o->head, &o->over, &o->body, &o->tail};
@@ -879,20 +857,16 @@ int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_in
 
 int hunt_out_close(hunt_out *o, int rc)
 {
-  for (size_t i = 0; i < o->n_outs; i++) {
-    hunt_output *out = &o->outs[i];
-    if (!out->f)
-      continue;
-    if (fflush(out->f) != 0)
-      o->write_errors++;
-    if (out->path && fclose(out->f) != 0)
-      o->write_errors++;
-    out->f = NULL;
-  }
   if (o->write_errors) {
     fprintf(stderr, "exhunt hunt: writing output failed\n");
     rc = EXIT_ERROR;
   }
+  /* whole or not at all: the previous reports stay unless this run got to
+   * its end and wrote every one */
+  if (o->n_outs && cli_outfile_finish_all(o->files, o->n_outs, "hunt", rc != EXIT_ERROR) != 0)
+    rc = EXIT_ERROR;
+  for (size_t i = 0; i < o->n_outs; i++)
+    o->outs[i].f = NULL;
   free_rows(o);
   exh_free(o->rows);
   exh_strset_free(&o->flagged);

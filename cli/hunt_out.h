@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "core/strset.h"
+#include "outfile.h"
 #include "report.h"
 
 typedef enum hunt_fmt {
@@ -19,15 +20,16 @@ typedef enum hunt_fmt {
   HUNT_JSONL,
   HUNT_TIMESKETCH,
   HUNT_TIMESKETCH_CSV,
-  HUNT_HTML
+  HUNT_HTML,
+  HUNT_CSV /* one row per finding, the columns every command's CSV has */
 } hunt_fmt;
 
 #define HUNT_MAX_OUTPUTS 8
 
 typedef struct hunt_output {
   hunt_fmt fmt;
-  const char *path; /* NULL: stdout */
-  FILE *f;
+  const char *path; /* NULL or "-": stdout */
+  FILE *f;          /* files[i].f, while open */
 } hunt_output;
 
 /* A finding kept for the text report until its server's verdict: grouped
@@ -43,6 +45,8 @@ typedef struct hunt_row {
 typedef struct hunt_out {
   cli_report *report; /* colour, verbosity, min severity, notices, stats */
   hunt_output outs[HUNT_MAX_OUTPUTS];
+  cli_outfile
+      files[HUNT_MAX_OUTPUTS]; /* outs[i] is written through files[i]: whole or not at all */
   size_t n_outs;
   bool details;     /* text: every finding in full (--details, -v) */
   exh_dynbuf all;   /* every record as JSON Lines: for the HTML report */
@@ -64,26 +68,25 @@ typedef struct hunt_out {
   uint64_t write_errors;
   bool progress;       /* a progress line on stderr (a terminal, not --no-progress) */
   bool progress_drawn; /* it is on the screen now */
-  char **argv;         /* the command line, for the run record */
-  int argc;
   char **roots;
   int n_roots;
-  time_t started;
 } hunt_out;
 
 bool hunt_parse_fmt(const char *s, hunt_fmt *out);
 void hunt_out_init(hunt_out *o, cli_report *r);
 /* Adds an output (path NULL = stdout). Returns false if there are too many. */
 bool hunt_out_add(hunt_out *o, hunt_fmt fmt, const char *path);
-/* Opens the files; an exit code after saying why, or 0. argv is the whole
- * command line (for the run record). */
-int hunt_out_open(hunt_out *o, int argc, char **argv, char **roots, int n_roots, bool no_progress);
+/* Opens the files (each through cli/outfile.h: a temporary renamed into
+ * place at the end); an exit code after saying why, or 0. */
+int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress);
 exhunt_sink hunt_out_sink(hunt_out *o);
 /* Writes what is left (text, HTML, summaries) and returns the exit code of
  * docs/exit-codes.md: the most urgent of the servers' outcomes, at least 5
  * when errors left evidence unexamined. */
 int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_info *rules);
-/* Closes everything; may turn rc into 2 if an output could not be written. */
+/* Closes everything: the files replace their previous versions only if
+ * the run got to its end (rc is not 2) and every one was written; may turn
+ * rc into 2 if an output could not be written. */
 int hunt_out_close(hunt_out *o, int rc);
 
 #endif

@@ -12,6 +12,7 @@
 #   /usr/lib/python3*: never COMPROMISED (scripts IIS would not run)
 #   empty folder   INSUFFICIENT EVIDENCE, exit 5
 #   --since/--until: coverage counts only the days read
+#   Ctrl-C        exit 130, "interrupted", the previous -o file untouched
 # Usage: hunt_cases_tests.sh EXHUNT SRC_DIR
 set -u
 EXHUNT=$(realpath "$1")
@@ -148,6 +149,33 @@ v = verdicts[0]
 assert v["verdict"] == "INSUFFICIENT EVIDENCE", v["verdict"]
 assert v["headline"] == "INSUFFICIENT EVIDENCE (no file or log in the evidence)", v["headline"]
 '
+
+# --- Ctrl-C during a run with an existing -o file ------------------------------------
+# The big case read at 2 MB/s lasts about half a minute: the signal comes
+# while the hunt is reading; the previous report must come out untouched.
+python3 "$SRC/tests/hunt/make_cases.py" -q "$TMP/ev" big || bad "make_cases.py big"
+mkdir -p "$TMP/reports"
+printf 'the previous report\n' >"$TMP/reports/case.txt"
+printf '{"previous":true}\n' >"$TMP/reports/case.jsonl"
+cp "$TMP/reports/case.txt" "$TMP/reports/case.txt.before"
+cp "$TMP/reports/case.jsonl" "$TMP/reports/case.jsonl.before"
+"$EXHUNT" hunt --max-rate 2M -j 1 -o "$TMP/reports/case.txt" --report jsonl="$TMP/reports/case.jsonl" \
+  "$EV/big" >/dev/null 2>"$TMP/int.err" &
+pid=$!
+sleep 2
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] && ok || bad "Ctrl-C: exit $rc, want 130"
+grep -q "^exhunt hunt: interrupted" "$TMP/int.err" && ok || { bad "Ctrl-C: no 'interrupted' line"; head -3 "$TMP/int.err"; }
+cmp -s "$TMP/reports/case.txt" "$TMP/reports/case.txt.before" && cmp -s "$TMP/reports/case.jsonl" "$TMP/reports/case.jsonl.before" &&
+  ok || bad "Ctrl-C: a previous report was changed"
+left=$(find "$TMP/reports" -name '*.exhunt-tmp-*' | wc -l)
+[ "$left" = 0 ] && ok || bad "Ctrl-C: $left temporary file(s) left"
+# The same run to its end replaces both, whole.
+"$EXHUNT" hunt -o "$TMP/reports/case.txt" --report jsonl="$TMP/reports/case.jsonl" "$EV/one-day" >/dev/null 2>&1
+grep -q "VERDICT: NO SIGN OF COMPROMISE" "$TMP/reports/case.txt" && tail -1 "$TMP/reports/case.jsonl" | grep -q '"type":"summary"' &&
+  ok || bad "a finished run replaces the reports"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
