@@ -227,7 +227,7 @@ exhunt_err exhunt_rules_add_yara(exhunt_rules *rules, const char *name, const ch
 /*
  * Adds an IOC list in exhunt's TSV format (docs/iocs.md): one indicator a
  * line, "type<TAB>value<TAB>severity<TAB>title". Types: sha256, sha1, md5,
- * filename, path. Malformed lines are reported as notes and skipped.
+ * filename, path. Malformed lines are reported as errors (what="ioc-line") and skipped.
  */
 exhunt_err exhunt_rules_add_iocs(exhunt_rules *rules, const char *name, const char *text,
                                  size_t len, const exhunt_sink *sink);
