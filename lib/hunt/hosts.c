@@ -631,7 +631,7 @@ static bool stamp_chars(const char *s, size_t n)
   if (n < 4 || !all_digits(s, 4))
     return false;
   for (size_t i = 4; i < n; i++)
-    if (!((s[i] >= '0' && s[i] <= '9') || strchr("TZtz_:.+-", s[i])))
+    if (!((s[i] >= '0' && s[i] <= '9') || memchr("TZtz_:.+-", s[i], 9)))
       return false;
   return true;
 }
