@@ -20,7 +20,9 @@ void help_hunt(FILE *out)
   fputs("Usage: exhunt hunt [OPTIONS] EVIDENCE...\n"
         "\n"
         "The whole hunt, one server per EVIDENCE root (a live C:\\-like tree, a mounted\n"
-        "image, or a folder of collected files): the Exchange build and its exposure,\n"
+        "image, or a folder of collected files; a collection folder holding several\n"
+        "hosts, such as KAPE's EX01/C and EX02/C or Velociraptor collections, is split\n"
+        "into one server per host): the Exchange build and its exposure,\n"
         "web shells and IOCs on disk, exploitation in the HttpProxy, ECP, OABGenerator,\n"
         "IIS and Windows event logs. Then, per attacker (client address), the ordered\n"
         "steps; web shells tied to the log lines that planted and used them (a shell\n"
@@ -54,6 +56,7 @@ void help_hunt(FILE *out)
         "  --no-default-rules    drop the embedded pack; --no-heuristics: no heuristics\n"
         "  --exclude GLOB        skip matching paths (repeatable)\n"
         "  -x, --one-file-system do not enter other file systems\n"
+        "  --one-server          each EVIDENCE root is one server: never split into hosts\n"
         "  -j, --threads N       worker threads (default: one per core)\n"
         "  --details             text: every finding in full after the verdicts\n"
         "  --min-severity LEVEL  text: findings listed at or above LEVEL (default low)\n"
@@ -76,7 +79,7 @@ void help_hunt(FILE *out)
         out);
 }
 
-enum { OPT_REPORT = 256, OPT_EXCLUDE, OPT_SINCE, OPT_UNTIL, OPT_DETAILS };
+enum { OPT_REPORT = 256, OPT_EXCLUDE, OPT_SINCE, OPT_UNTIL, OPT_DETAILS, OPT_ONE_SERVER };
 
 static const struct option hunt_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
@@ -86,6 +89,7 @@ static const struct option hunt_options[] = {
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"details", no_argument, NULL, OPT_DETAILS},
+    {"one-server", no_argument, NULL, OPT_ONE_SERVER},
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
     {"format", required_argument, NULL, 'f'},
@@ -190,6 +194,9 @@ int cmd_hunt(int argc, char **argv)
     }
     case OPT_DETAILS:
       o.details = true;
+      break;
+    case OPT_ONE_SERVER:
+      opts.one_server = true;
       break;
     case 'x':
       opts.one_file_system = true;

@@ -692,9 +692,9 @@ static void on_verdict(void *ctx, const exhunt_verdict *v)
     const char *detail = headline_detail(v, &dl);
     /* the overview: every server's answer before any detail */
     exh_dynbuf *ov = &o->over;
-    exh_dynbuf_addf(ov, "   %s%-22s%s ", on, v->verdict, off);
+    exh_dynbuf_addf(ov, "   %s%-22s%s  ", on, v->verdict, off);
     disp(ov, v->server);
-    exh_dynbuf_adds(ov, "\n                          ");
+    exh_dynbuf_adds(ov, "\n                           ");
     if (dl) {
       exh_escape_display(ov, detail, dl);
       exh_dynbuf_adds(ov, "; ");

@@ -622,13 +622,19 @@ typedef struct exhunt_hunt_opts {
   /* Log records outside [since, until] are not read (EXHUNT_NO_TIME:
    * open); the coverage, and so the verdict, counts only what was read. */
   int64_t since, until;
+  /* Each path is one server as given: no split into the hosts a
+   * collection folder holds (docs/hosts.md). */
+  bool one_server;
 } exhunt_hunt_opts;
 
 void exhunt_hunt_opts_init(exhunt_hunt_opts *opts);
 
 /*
  * The whole job for each evidence root (a C:\-like tree, a mounted image or
- * a folder of collected files; one server each): the Exchange build and its
+ * a folder of collected files; one server each, or, for a collection folder
+ * that holds several hosts - KAPE's EX01/C and EX02/C, Velociraptor
+ * collections, several Exchange installs -, one server per host unless
+ * opts->one_server; a hosts-* notice says how it was split): the Exchange build and its
  * exposure, web shells and IOCs on disk, exploitation in the logs; then the
  * story per attacker, the links between files and log lines, and a verdict
  * with reasons and next steps. The sink receives, per server: build records,

@@ -26,6 +26,7 @@
 #include "core/alloc.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
+#include "hunt/hosts.h"
 #include "hunt/hunt_int.h"
 #include "scan/scan_int.h"
 
@@ -591,6 +592,22 @@ out:
   return err;
 }
 
+/* Passes notices on and counts them in the run's statistics. */
+typedef struct counting_sink {
+  const exhunt_sink *user;
+  exhunt_scan_stats *stats;
+} counting_sink;
+
+static void count_notice(void *ctx, const exhunt_notice *n)
+{
+  counting_sink *c = ctx;
+  if (n->kind == EXHUNT_NOTICE_ERROR)
+    c->stats->errors++;
+  else
+    c->stats->notes++;
+  c->user->on_notice(c->user->ctx, n);
+}
+
 void exhunt_hunt_opts_init(exhunt_hunt_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
@@ -611,7 +628,21 @@ exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exh
   memset(stats, 0, sizeof *stats);
   exhunt_err err = EXHUNT_OK;
   size_t next_id = 0;
-  for (size_t i = 0; i < n_paths && !err; i++)
-    err = one_server(paths[i], opts, sink, stats, &next_id);
+  for (size_t i = 0; i < n_paths && !err; i++) {
+    /* One server per host: a collection folder holding several hosts is
+     * split (lib/hunt/hosts.c), so each host's build, exposure and
+     * coverage come from its own files. */
+    exh_host_list hosts = {NULL, 0, false};
+    if (opts->one_server) {
+      err = one_server(paths[i], opts, sink, stats, &next_id);
+      continue;
+    }
+    counting_sink cs = {sink, stats};
+    exhunt_sink counted = {.ctx = &cs, .on_finding = sink->on_finding, .on_notice = count_notice};
+    err = exh_hunt_find_hosts(paths[i], &counted, &hosts);
+    for (size_t h = 0; h < hosts.n && !err; h++)
+      err = one_server(hosts.hosts[h].path, opts, sink, stats, &next_id);
+    exh_host_list_free(&hosts);
+  }
   return err;
 }

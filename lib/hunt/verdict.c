@@ -524,8 +524,10 @@ static void headline(const hunt_server *hs, const char *v, const exposure *x, ch
   if (!x->exchange && !x->web_logs && hs->files_seen == 0)
     snprintf(out, cap, "%s (no file or log in the evidence)", v);
   else if (!x->exchange && x->web_logs)
-    snprintf(out, cap, "%s (not Exchange; IIS logs cover %s day%s)", v, fmt_count(x->web_days, a),
-             plural(x->web_days, "", "s"));
+    snprintf(out, cap, "%s (%s; IIS logs cover %s day%s)", v,
+             strcmp(v, "NOT AN EXCHANGE SERVER") == 0 ? "no web shell or attack found"
+                                                      : "not Exchange",
+             fmt_count(x->web_days, a), plural(x->web_days, "", "s"));
   else if (!x->exchange)
     snprintf(out, cap, "%s (no Exchange install, log or build; no IIS log)", v);
   else if (!x->web_logs)

@@ -9,6 +9,9 @@
 #                  exit 0, the only case with nothing to do
 #   iis-only       IIS logs of 2018-2020, no Exchange: NOT AN EXCHANGE SERVER,
 #                  no no-build error, exit 5
+#   two-hosts      KAPE and Velociraptor collections of EX01 (compromised,
+#                  unpatched) and EX02 (patched): one server each, each with
+#                  its own build; leftovers beside them an error, never merged
 #   /usr/lib/python3*: never COMPROMISED (scripts IIS would not run)
 #   empty folder   INSUFFICIENT EVIDENCE, exit 5
 #   --since/--until: coverage counts only the days read
@@ -30,7 +33,7 @@ run() { # run WANT_RC WHAT -- CMD...: output in $TMP/out, stderr in $TMP/err
   local rc=$?
   if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
 }
-python3 "$SRC/tests/hunt/make_cases.py" -q "$TMP/ev" one-day full-coverage clean-patched iis-only ||
+python3 "$SRC/tests/hunt/make_cases.py" -q "$TMP/ev" one-day full-coverage clean-patched iis-only two-hosts ||
   { echo "FAIL: make_cases.py"; exit 1; }
 EV=$TMP/ev
 
@@ -122,11 +125,59 @@ assert v["verdict"] == "NOT AN EXCHANGE SERVER" and not v["exchange"], v
 assert v["exposure"]["badge"] == "NOT APPLICABLE", v["exposure"]
 assert v["coverage"]["exposed_days"] == 0, v["coverage"]
 assert not any("cover the exposure" in r["text"] for r in v["reasons"]), v["reasons"]
+assert v["headline"] == "NOT AN EXCHANGE SERVER (no web shell or attack found; IIS logs cover 158 days)", v["headline"]
 assert not [r for r in recs if r["type"] == "error"], [r for r in recs if r["type"] == "error"]
 assert summary["errors"] == 0 and summary["exit_code"] == 5, summary
 '
 run 5 "iis-only text" -- "$EXHUNT" hunt "$EV/iis-only"
 if grep -q "no-build" "$TMP/err"; then bad "iis-only: a no-build error printed"; else ok; fi
+
+# --- two hosts in one folder -----------------------------------------------------------
+for layout in kape velo; do
+  run 1 "two-hosts ($layout): the compromised host decides" -- "$EXHUNT" hunt -f jsonl "$EV/two-hosts/$layout"
+  check "$TMP/out" "two-hosts ($layout): one server per host, each with its own build" '
+import os
+vs = {os.path.basename(v["server"]): v for v in verdicts}
+assert len(vs) == 2, list(vs)
+ex01 = [v for k, v in vs.items() if "EX01" in k][0]
+ex02 = [v for k, v in vs.items() if "EX02" in k][0]
+assert ex01["verdict"] == "COMPROMISED" and ex01["exposure"]["build"] == "15.1.2106.2", ex01["exposure"]
+assert ex02["verdict"] != "COMPROMISED" and ex02["exposure"]["build"] == "15.1.2375.24", (ex02["verdict"], ex02["exposure"])
+# ProxyLogon is patched on EX02: its exposure is its own, not EX01 s
+assert ex02["exposure"]["families_vulnerable"] < ex01["exposure"]["families_vulnerable"]
+builds = {}
+for b in recs:
+    if b["type"] == "build":
+        builds.setdefault(b["server"], set()).add(b["build"])
+assert all(len(v) == 1 for v in builds.values()), builds
+# every finding belongs to one of the two servers, and each shell to EX01
+servers = {v["server"] for v in verdicts}
+assert all(f["server"] in servers for f in recs if f["type"] == "finding")
+shells = [f for f in recs if f["type"] == "finding" and f["category"] == "webshell"]
+assert shells and all(f["server"] == ex01["server"] for f in shells)
+split = [n for n in recs if n["type"] == "note" and n["what"] == "hosts-split"]
+assert len(split) == 1 and "2 hosts" in split[0]["reason"], split
+ids = [f["id"] for f in recs if f["type"] == "finding"]
+assert len(ids) == len(set(ids)), "finding ids repeat across servers"
+'
+done
+# --one-server keeps a folder one server (the old merge, asked for)
+run 1 "two-hosts --one-server" -- "$EXHUNT" hunt -f jsonl --one-server "$EV/two-hosts/kape"
+check "$TMP/out" "--one-server: one verdict" 'assert len(verdicts) == 1, [v["server"] for v in verdicts]'
+# Something beside the hosts is not merged into either, nor dropped silently.
+cp -a "$EV/two-hosts/kape" "$TMP/kape-extra"
+mkdir -p "$TMP/kape-extra/loose/inetpub/logs/LogFiles/W3SVC1"
+cp "$EV/iis-only/inetpub/logs/LogFiles/W3SVC1/$(ls "$EV/iis-only/inetpub/logs/LogFiles/W3SVC1" | head -1)" \
+  "$TMP/kape-extra/loose/inetpub/logs/LogFiles/W3SVC1/"
+run 1 "two-hosts with a third tree beside them" -- "$EXHUNT" hunt -f jsonl "$TMP/kape-extra"
+check "$TMP/out" "a tree beside the hosts: its own server, or an error naming it" '
+names = sorted(v["server"].rsplit("/", 1)[-1] for v in verdicts)
+notes = [n for n in recs if n["type"] in ("note", "error") and n["what"].startswith("hosts-")]
+assert "EX01" in names and "EX02" in names, names
+assert notes, "no hosts-* notice"
+if "loose" not in names:
+    assert any(n["type"] == "error" and n["what"] == "hosts-unassigned" for n in notes), notes
+'
 
 # --- scripts outside the web: /usr/lib/python3* ---------------------------------------
 for py in /usr/lib/python3*; do
