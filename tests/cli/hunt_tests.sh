@@ -202,7 +202,7 @@ mkdir -p "$OUTD"
 expect_rc 1 "hunt: four reports at once" -- "$EXHUNT" hunt -o "$OUTD/report.txt" \
   --report jsonl="$OUTD/all.jsonl" --report timesketch="$OUTD/tl.jsonl" \
   --report timesketch-csv="$OUTD/tl.csv" --report html="$OUTD/report.html" \
-  "$EX/compromised-exchange" "$EX/clean-exchange"
+  --report csv="$OUTD/findings.csv" "$EX/compromised-exchange" "$EX/clean-exchange"
 grep -q "VERDICT: COMPROMISED" "$OUTD/report.txt" && ok || bad "text report written"
 [ "$(verdict "$OUTD/all.jsonl" "$EX/clean-exchange")" = CLEAN ] && ok || bad "jsonl report written"
 python3 - "$OUTD/tl.jsonl" "$OUTD/tl.csv" <<'PY' && ok || bad "timesketch: message, datetime with offset, timestamp_desc on every row"
@@ -219,6 +219,20 @@ with open(sys.argv[2], newline="") as fh:
 assert len(crows) == len(rows), (len(crows), len(rows))
 for r in crows:
     assert r["message"] and iso.match(r["datetime"]) and r["timestamp_desc"], r
+PY
+python3 - "$OUTD/all.jsonl" "$OUTD/findings.csv" <<'PY' && ok || bad "csv: one row per finding, as in the JSON Lines"
+import csv, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+found = {(r["server"], r["id"]): r for r in recs if r["type"] == "finding"}
+with open(sys.argv[2], newline="") as fh:
+    rows = list(csv.DictReader(fh))
+assert len(rows) == len(found), (len(rows), len(found))
+for row in rows:
+    f = found[(row["server"], row["id"])]
+    assert row["rule"] == f["rule"] and row["severity"] == f["severity"], (row, f)
+    assert row["path"] == f.get("path", ""), (row["path"], f.get("path"))
+    assert row["line"] == str(f.get("line", "")), row
+assert len({r["id"] for r in rows}) == len(rows), "ids repeat across servers"
 PY
 grep -q '<script id="exhunt-data" type="application/json">\[' "$OUTD/report.html" && ok || bad "html: the data is embedded"
 if grep -q '__EXHUNT_DATA__' "$OUTD/report.html"; then bad "html: placeholder left"; else ok; fi
