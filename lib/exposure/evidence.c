@@ -715,6 +715,20 @@ static void examine_setup(server *s, const char *path, const input *in)
   }
   s->stats->bytes_read += bytes;
   setup_run_end(s, &sc, &run, path);
+  if (lines.src_err && !s->fatal) {
+    char reason[160];
+    snprintf(reason, sizeof reason, "reading Setup's log stopped: %s",
+             exhunt_strerror(lines.src_err));
+    notice(s, EXHUNT_NOTICE_ERROR, lines.src_err, "read-failed", path, reason);
+  }
+  if (bytes >= EXH_EXPOSURE_MAX_SETUP && !s->fatal) {
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "Setup's log was read for its first %llu MiB only; later Setup runs are not "
+             "in the build history",
+             (unsigned long long)(EXH_EXPOSURE_MAX_SETUP >> 20));
+    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "too-large", path, reason);
+  }
   exh_lines_free(&lines);
 }
 
