@@ -96,16 +96,19 @@ void cli_apply_nice(const cli_limit_opts *lo, const char *command)
 {
   if (!lo->nice)
     return;
-  if (setpriority(PRIO_PROCESS, 0, 19) != 0)
-    fprintf(stderr, "exhunt %s: --nice: CPU priority not lowered: %s\n", command, strerror(errno));
-  /* Idle I/O class: the disk serves exhunt only when nobody else asks. */
+  /* Idle I/O class: the disk serves exhunt only when nobody else asks. Set
+   * before the CPU priority, so anyone who sees nice 19 sees both. */
   if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) != 0)
     fprintf(stderr, "exhunt %s: --nice: I/O priority not lowered: %s\n", command, strerror(errno));
+  if (setpriority(PRIO_PROCESS, 0, 19) != 0)
+    fprintf(stderr, "exhunt %s: --nice: CPU priority not lowered: %s\n", command, strerror(errno));
 }
 
 void cli_limit_help(FILE *out, bool content, bool logs)
 {
-  fputs("Limits (docs/limits.md; a cap that is hit is a note, never a silent skip):\n", out);
+  fputs("Limits (docs/limits.md; a cap that is hit is reported, as an error when it leaves\n"
+        "evidence unexamined; never a silent skip):\n",
+        out);
   if (content)
     fputs("  --max-filesize SIZE   content rules skip larger files, which are still hashed\n"
           "                        (default 32M; K, M, G suffixes)\n"
