@@ -52,6 +52,9 @@ void help_hunt(FILE *out)
         "  --since DATE          read log records from DATE on (2021-03-01 or\n"
         "                        2021-03-01T12:00:00Z, UTC); coverage counts what was read\n"
         "  --until DATE          read log records up to DATE (a bare date: through that day)\n"
+        "  --collected DATE      when the evidence was collected: where an exposure not\n"
+        "                        closed by a fix ends (default: the newest file time in\n"
+        "                        it; set it when file times were lost in a copy)\n"
         "  --rules PATH          add YARA rules (file or folder); --iocs FILE: IOC list\n"
         "  --no-default-rules    drop the embedded pack; --no-heuristics: no heuristics\n"
         "  --exclude GLOB        skip matching paths (repeatable)\n"
@@ -79,7 +82,15 @@ void help_hunt(FILE *out)
         out);
 }
 
-enum { OPT_REPORT = 256, OPT_EXCLUDE, OPT_SINCE, OPT_UNTIL, OPT_DETAILS, OPT_ONE_SERVER };
+enum {
+  OPT_REPORT = 256,
+  OPT_EXCLUDE,
+  OPT_SINCE,
+  OPT_UNTIL,
+  OPT_DETAILS,
+  OPT_ONE_SERVER,
+  OPT_COLLECTED
+};
 
 static const struct option hunt_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
@@ -90,6 +101,7 @@ static const struct option hunt_options[] = {
     {"until", required_argument, NULL, OPT_UNTIL},
     {"details", no_argument, NULL, OPT_DETAILS},
     {"one-server", no_argument, NULL, OPT_ONE_SERVER},
+    {"collected", required_argument, NULL, OPT_COLLECTED},
     {"one-file-system", no_argument, NULL, 'x'},
     {"threads", required_argument, NULL, 'j'},
     {"format", required_argument, NULL, 'f'},
@@ -178,6 +190,17 @@ int cmd_hunt(int argc, char **argv)
       }
       excludes[n_excludes++] = optarg;
       break;
+    case OPT_COLLECTED: {
+      bool date_only = false;
+      if (!cli_parse_date(optarg, &opts.collected, &date_only)) {
+        rc = cli_usage_error("hunt", "bad --collected '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+                             optarg);
+        goto cleanup;
+      }
+      if (date_only)
+        opts.collected += 86399; /* a bare date: the end of that day */
+      break;
+    }
     case OPT_SINCE:
     case OPT_UNTIL: {
       int64_t t;

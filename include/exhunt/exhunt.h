@@ -625,6 +625,13 @@ typedef struct exhunt_hunt_opts {
   /* Each path is one server as given: no split into the hosts a
    * collection folder holds (docs/hosts.md). */
   bool one_server;
+  /* When the evidence was collected: the end of an exposure window still
+   * open. EXHUNT_NO_TIME: the newest of its file times, log records and
+   * build sightings, never past `now` (on a live server, about now). Set
+   * it when the file times were lost (a copy without them, an archive, a
+   * git checkout): the end of the logs is no end of the exposure, since
+   * logs can stop or be deleted while the server runs on. */
+  int64_t collected;
 } exhunt_hunt_opts;
 
 void exhunt_hunt_opts_init(exhunt_hunt_opts *opts);

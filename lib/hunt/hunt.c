@@ -356,7 +356,8 @@ typedef struct tap_ctx {
   exh_exposure_server *exposure;
   char **logs;
   size_t n_logs, cap_logs;
-  bool exchange_files; /* an Exchange install was seen */
+  bool exchange_files;  /* an Exchange install was seen */
+  int64_t newest_mtime; /* the evidence's newest file time: about when it was collected */
   exhunt_err fatal;
 } tap_ctx;
 
@@ -376,10 +377,11 @@ static bool exchange_file(const char *path)
 
 static bool tap_file(void *ctx, const char *path, const struct stat *st)
 {
-  (void)st;
   tap_ctx *t = ctx;
   if (t->fatal)
     return false;
+  if (st && (t->newest_mtime == EXHUNT_NO_TIME || (int64_t)st->st_mtime > t->newest_mtime))
+    t->newest_mtime = (int64_t)st->st_mtime;
   if (!t->exchange_files && exchange_file(path))
     t->exchange_files = true;
   if (exh_exposure_wants(path))
@@ -421,12 +423,13 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   hs.root = root;
   hs.since = opts->since;
   hs.until = opts->until;
+  hs.collected = opts->collected;
   exhunt_err err = EXHUNT_OK;
   exhunt_scan_stats st, xst;
   memset(&xst, 0, sizeof xst);
   pthread_mutex_t lock;
   pthread_mutex_init(&lock, NULL);
-  tap_ctx tap = {NULL, NULL, 0, 0, false, EXHUNT_OK};
+  tap_ctx tap = {NULL, NULL, 0, 0, false, EXHUNT_NO_TIME, EXHUNT_OK};
   exh_builddb db;
   memset(&db, 0, sizeof db);
 
@@ -461,6 +464,7 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   hs.files_seen = st.files_seen;
   hs.errors += st.errors;
   hs.exchange_files = tap.exchange_files;
+  hs.newest_mtime = tap.newest_mtime;
   if (!err)
     err = tap.fatal ? tap.fatal : hs.fatal;
   if (err)
@@ -614,6 +618,7 @@ void exhunt_hunt_opts_init(exhunt_hunt_opts *opts)
   opts->now = EXHUNT_NO_TIME;
   opts->since = EXHUNT_NO_TIME;
   opts->until = EXHUNT_NO_TIME;
+  opts->collected = EXHUNT_NO_TIME;
 }
 
 exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exhunt_hunt_opts *opts,

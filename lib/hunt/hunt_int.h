@@ -58,6 +58,8 @@ typedef struct hunt_server {
   uint64_t files_seen;  /* files the walk met */
   uint64_t errors;      /* errors that left this server's evidence unexamined */
   int64_t since, until; /* the logs' time window (EXHUNT_NO_TIME: open) */
+  int64_t newest_mtime; /* of the files the walk met, EXHUNT_NO_TIME if none */
+  int64_t collected;    /* exhunt_hunt_opts.collected */
 } hunt_server;
 
 /* A growable list of finding ids (borrowed from the records). */

@@ -166,6 +166,9 @@ typedef struct exposure {
   uint32_t exposed_days, covered_days;
   int64_t missing_first, missing_last; /* exposed days with no web log */
   int64_t installed;                   /* fresh install (ExchangeSetup.log), or NO_TIME */
+  int64_t end_of_evidence;             /* where open windows end (evidence_end) */
+  const char *end_why;                 /* what set it */
+  bool any_open;                       /* a window runs to the end of the evidence */
   bool web_logs;                       /* HttpProxy or IIS records in the evidence */
   uint32_t web_days;
   exh_dayset web; /* days of HttpProxy or IIS records */
@@ -245,19 +248,35 @@ static void badge(const hunt_server *hs, const exh_builddb *db, exposure *x)
     x->badge = "PATCHED";
 }
 
-/* When the evidence ends: its newest log record or build sighting (when it
- * was collected), never past now. */
-static int64_t evidence_end(const hunt_server *hs, int64_t now)
+/* When the evidence ends, which is when an exposure still open ends:
+ * when it was collected (--collected), or else the newest of its file
+ * times (files written up to the collection: on a live server, now), log
+ * records and build sightings; never past now. Not the end of the logs
+ * alone: logs can stop, or be deleted, while the server runs on. */
+static int64_t evidence_end(const hunt_server *hs, int64_t now, const char **why)
 {
   int64_t end = EXHUNT_NO_TIME;
+  *why = "its newest log record or build sighting";
   for (size_t i = 0; i < hs->n_covs; i++)
     if (hs->covs[i].c.last != EXHUNT_NO_TIME && hs->covs[i].c.last > end)
       end = hs->covs[i].c.last;
   for (size_t i = 0; i < hs->n_builds; i++)
     if (hs->builds[i].b.last != EXHUNT_NO_TIME && hs->builds[i].b.last > end)
       end = hs->builds[i].b.last;
-  if (end == EXHUNT_NO_TIME || (now != EXHUNT_NO_TIME && end > now))
+  if (hs->collected != EXHUNT_NO_TIME) {
+    if (end == EXHUNT_NO_TIME || hs->collected > end) {
+      end = hs->collected;
+      *why = "collected then (--collected)";
+    }
+  } else if (hs->newest_mtime != EXHUNT_NO_TIME &&
+             (end == EXHUNT_NO_TIME || hs->newest_mtime > end)) {
+    end = hs->newest_mtime;
+    *why = "its newest file time, about when it was collected (--collected sets it)";
+  }
+  if (end == EXHUNT_NO_TIME || (now != EXHUNT_NO_TIME && end > now)) {
     end = now;
+    *why = "now";
+  }
   return end;
 }
 
@@ -337,7 +356,8 @@ static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t 
         (x->installed == EXHUNT_NO_TIME || s->first < x->installed))
       x->installed = s->first;
   }
-  int64_t end_of_evidence = evidence_end(hs, now);
+  int64_t end_of_evidence = evidence_end(hs, now, &x->end_why);
+  x->end_of_evidence = end_of_evidence;
   for (size_t f = 0; f < db->n_families && x->n_w < MAX_WINDOWS && !err && x->exchange; f++) {
     int64_t start = db->families[f].exploited_since;
     if (start == EXHUNT_NO_TIME)
@@ -355,6 +375,7 @@ static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t 
      * them) must not count as covering the exposure. An open window runs
      * through the evidence's last day. */
     bool closed = end < end_of_evidence;
+    x->any_open = x->any_open || !closed;
     int64_t d0 = exh_day_of(start), d1 = exh_day_of(end) - (closed ? 1 : 0);
     if (d1 < d0)
       continue;
@@ -601,6 +622,12 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
                : "first exploitation in the wild",
            d1, fmt_count(w->exposed_days, a), plural(w->exposed_days, "", "s"),
            fmt_count(w->covered_days, b));
+  }
+  if (x->exchange && x->any_open) {
+    fmt_day(x->end_of_evidence, d0);
+    reason(wr, NULL,
+           "exposure not closed by a fixing build runs to the end of the evidence, %s (%s)", d0,
+           x->end_why);
   }
   if (x->exchange && x->web_logs && x->n_w == 0 && hs->n_builds)
     reason(wr, NULL,

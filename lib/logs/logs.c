@@ -449,9 +449,15 @@ typedef struct file_state {
   uint64_t capped;    /* records examined that reach the field cap */
   bool header_capped; /* a #Fields header with more names than the cap */
   int64_t first, last;
+  /* The days of the records read (in the run's window): coverage counts
+   * days that hold records, not a file's first..last span, so one stray
+   * record dated months away covers nothing between. */
+  exh_dayset days;
+  bool days_nomem;
   struct {
     uint64_t records;
     int64_t first, last;
+    exh_dayset days;
   } chan[N_CHANNELS]; /* events, per channel the detectors read */
   /* A CSV record whose quoted value holds a line break spans lines: they
    * are joined in `rec` (with '\n') from line `rec_lineno`, `rec_lines` of
@@ -485,6 +491,23 @@ static bool in_window(const run *r, int64_t ts)
   if (r->opts->until != EXHUNT_NO_TIME && ts > r->opts->until)
     return false;
   return true;
+}
+
+static void free_days(file_state *fs)
+{
+  exh_dayset_free(&fs->days);
+  for (int k = 0; k < N_CHANNELS; k++)
+    exh_dayset_free(&fs->chan[k].days);
+}
+
+/* A record's day, for coverage, when it lies in the run's window. */
+static void add_day(file_state *fs, exh_dayset *days, int64_t ts)
+{
+  if (ts == EXHUNT_NO_TIME || !in_window(fs->r, ts))
+    return;
+  int64_t d = exh_day_of(ts);
+  if (!exh_dayset_has(days, d) && exh_dayset_add_days(days, d, d) != EXHUNT_OK)
+    fs->days_nomem = true;
 }
 
 /* Widens the span [*first, *last] to take `ts` (EXHUNT_NO_TIME: none). */
@@ -694,11 +717,13 @@ static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, con
   fs->records++;
   int64_t ts = ev->time;
   widen_span(&fs->first, &fs->last, ts);
+  add_day(fs, &fs->days, ts);
   for (int c = 0; c < N_CHANNELS; c++) {
     if (!exh_view_eq(ev->channel, channel_names[c]))
       continue;
     fs->chan[c].records++;
     widen_span(&fs->chan[c].first, &fs->chan[c].last, ts);
+    add_day(fs, &fs->chan[c].days, ts);
     break;
   }
   exh_log_hit hits[4];
@@ -788,6 +813,7 @@ static void read_evtx(run *r, const char *path, const exh_ra *ra)
   }
   if (st.opened)
     account_file(fs);
+  free_days(fs);
   exh_free(fs);
 }
 
@@ -910,6 +936,7 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
   }
   fs->records++;
   widen_span(&fs->first, &fs->last, ts);
+  add_day(fs, &fs->days, ts);
   switch (fs->fam) {
   case EXH_FAM_HTTPPROXY:
     if (kind == EXH_LINE_RECORD && full)
@@ -997,26 +1024,6 @@ static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uin
   return process_line(fs, line, len, lineno, false);
 }
 
-/* Marks the days of a file's record span, clipped to the run's window:
- * records outside it were not examined, so their days are not covered. */
-static void mark_days(run *r, exh_dayset *days, int64_t first, int64_t last)
-{
-  if (first == EXHUNT_NO_TIME && last == EXHUNT_NO_TIME)
-    return;
-  if (first == EXHUNT_NO_TIME)
-    first = last;
-  if (last == EXHUNT_NO_TIME)
-    last = first;
-  if (r->opts->since != EXHUNT_NO_TIME && first < r->opts->since)
-    first = r->opts->since;
-  if (r->opts->until != EXHUNT_NO_TIME && last > r->opts->until)
-    last = r->opts->until;
-  if (first > last)
-    return;
-  if (exh_dayset_add_span(days, first, last) != EXHUNT_OK && !r->fatal)
-    r->fatal = EXHUNT_ENOMEM;
-}
-
 static void account_file(file_state *fs)
 {
   run *r = fs->r;
@@ -1029,8 +1036,8 @@ static void account_file(file_state *fs)
   r->stats.records += fs->records;
   widen_span(&c->first, &c->last, fs->first);
   widen_span(&c->first, &c->last, fs->last);
-  if (fs->records)
-    mark_days(r, &c->days, fs->first, fs->last);
+  if ((fs->days_nomem || exh_dayset_add_set(&c->days, &fs->days) != EXHUNT_OK) && !r->fatal)
+    r->fatal = EXHUNT_ENOMEM;
   for (int k = 0; k < N_CHANNELS; k++) {
     coverage_acc *ck = &r->chan_cov[k];
     if (!fs->chan[k].records)
@@ -1039,7 +1046,8 @@ static void account_file(file_state *fs)
     ck->records += fs->chan[k].records;
     widen_span(&ck->first, &ck->last, fs->chan[k].first);
     widen_span(&ck->first, &ck->last, fs->chan[k].last);
-    mark_days(r, &ck->days, fs->chan[k].first, fs->chan[k].last);
+    if (exh_dayset_add_set(&ck->days, &fs->chan[k].days) != EXHUNT_OK && !r->fatal)
+      r->fatal = EXHUNT_ENOMEM;
   }
   /* HttpProxy logs' #Version is the server build (15.01.2106.002); the
    * ECP Server log's is a format version and IIS's the W3C version. */
@@ -1166,11 +1174,15 @@ static bool find_block_hits(file_state *fs, const char *block, size_t n)
   return true;
 }
 
-static void note_time(file_state *fs, const char *line, size_t len)
+/* A line the detectors do not see: its time for the file's span and its
+ * day for coverage; false if it has none. */
+static bool note_time(file_state *fs, const char *line, size_t len, int64_t *ts)
 {
-  int64_t ts;
-  if (fast_record_time(fs, line, len, &ts))
-    widen_span(&fs->first, &fs->last, ts);
+  if (!fast_record_time(fs, line, len, ts))
+    return false;
+  widen_span(&fs->first, &fs->last, *ts);
+  add_day(fs, &fs->days, *ts);
+  return true;
 }
 
 /* A line of a block that the detectors will not see: counted, and the
@@ -1329,10 +1341,24 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
   }
   *used = (size_t)(p - block);
   unseen_finish(&u);
-  if (u.first)
-    note_time(fs, u.first, u.first_len);
-  if (u.last && u.last != u.first)
-    note_time(fs, u.last, u.last_len);
+  int64_t t0, t1;
+  bool h0 = u.first && note_time(fs, u.first, u.first_len, &t0);
+  bool h1 = u.last && u.last != u.first && note_time(fs, u.last, u.last_len, &t1);
+  /* A block whose first and last lines lie on different days: the days of
+   * every line in it (a daily or hourly log's block never spans days, so
+   * the fast path keeps its speed), so such a block covers those days and
+   * only those. */
+  if (h0 && h1 && exh_day_of(t0) != exh_day_of(t1)) {
+    for (const char *q = block; q < p;) {
+      const char *nl = memchr(q, '\n', (size_t)(p - q));
+      const char *stop = nl ? nl : p;
+      size_t len = line_len(q, stop);
+      int64_t ts;
+      if (len && fast_record_time(fs, q, len, &ts))
+        add_day(fs, &fs->days, ts);
+      q = nl ? nl + 1 : p;
+    }
+  }
   return lines;
 }
 
@@ -1481,6 +1507,7 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
     account_file(&fs);
   }
   free_tunnels(&fs);
+  free_days(&fs);
   exh_lines_free(&lines);
   exh_table_free(&fs.table);
   exh_dynbuf_free(&fs.rec);

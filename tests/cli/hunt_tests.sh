@@ -31,6 +31,10 @@ for l in open(sys.argv[1]):
         print(o["verdict"])' "$1" "$2"
 }
 EX="$SRC/examples"
+# The examples were collected on 2021-03-03; git does not keep file times, so
+# the runs on them say so (without it, the newest file time, the checkout's,
+# would end their open exposure windows today: tested below).
+COLL="--collected 2021-03-03T13:05:00Z"
 
 # Evidence is read-only: contents, sizes and all three times of every file and
 # folder of a tree, before and after. `meta` only stats (reading a file would
@@ -55,12 +59,12 @@ hashes "$TMP/ro-examples" >"$TMP/h-before"
 # read or directory listing would now move them.
 find "$TMP/ro-examples" -exec touch -a -h -d 2020-01-01T00:00:00 {} +
 meta "$TMP/ro-examples" >"$TMP/before"
-"$EXHUNT" hunt --report html="$TMP/ro.html" --report timesketch-csv="$TMP/ro.csv" "$TMP/ro-examples/compromised-exchange" "$TMP/ro-examples/clean-exchange" >/dev/null 2>&1
+"$EXHUNT" hunt $COLL --report html="$TMP/ro.html" --report timesketch-csv="$TMP/ro.csv" "$TMP/ro-examples/compromised-exchange" "$TMP/ro-examples/clean-exchange" >/dev/null 2>&1
 meta "$TMP/ro-examples" >"$TMP/after"
 cmp -s "$TMP/before" "$TMP/after" && ok || { bad "hunt changed a size or a time in the evidence"; diff "$TMP/before" "$TMP/after" | head -5; }
 hashes "$TMP/ro-examples" >"$TMP/h-after"
 cmp -s "$TMP/h-before" "$TMP/h-after" && ok || bad "hunt changed the content of the evidence"
-expect_rc 1 "hunt: examples" -- "$EXHUNT" hunt -f jsonl "$EX/compromised-exchange" "$EX/clean-exchange"
+expect_rc 1 "hunt: examples" -- "$EXHUNT" hunt $COLL -f jsonl "$EX/compromised-exchange" "$EX/clean-exchange"
 cp "$TMP/out" "$TMP/examples.jsonl"
 [ "$(verdict "$TMP/examples.jsonl" "$EX/compromised-exchange")" = COMPROMISED ] && ok || bad "compromised example: COMPROMISED"
 [ "$(verdict "$TMP/examples.jsonl" "$EX/clean-exchange")" = CLEAN ] && ok || bad "clean example: CLEAN"
@@ -110,15 +114,32 @@ for reason in v["reasons"]:
 PY
 
 # Text: the verdict and the story come first, on one screen.
-expect_rc 1 "hunt: text" -- "$EXHUNT" hunt "$EX/compromised-exchange"
+expect_rc 1 "hunt: text" -- "$EXHUNT" hunt $COLL "$EX/compromised-exchange"
 head -40 "$TMP/out" | grep -q "VERDICT: COMPROMISED" && ok || bad "text: verdict at the top"
 head -60 "$TMP/out" | grep -q "attacker 203.0.113.47" && ok || bad "text: the attacker in the first screens"
 grep -q "shell Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/RedirSuiteServerProxy.aspx (on disk" "$TMP/out" && ok || bad "text: the shell"
 # Clean, but its build is vulnerable to later families: exit 4, exposure apart
 # from compromise.
-expect_rc 4 "hunt: clean example alone" -- "$EXHUNT" hunt "$EX/clean-exchange"
+expect_rc 4 "hunt: clean example alone" -- "$EXHUNT" hunt $COLL "$EX/clean-exchange"
 grep -q "VERDICT: CLEAN (logs cover all 59 exposed days)" "$TMP/out" && ok || bad "text: CLEAN with its coverage"
 grep -q "EXPOSURE: VULNERABLE (17 families, 4 exploited in the wild)" "$TMP/out" && ok || bad "text: the exposure badge"
+# Where the exposure still open ends: the evidence's newest file time, not the
+# end of its logs (logs can stop, or be deleted, while the server runs on).
+cp -a "$EX/clean-exchange" "$TMP/clean-times"
+find "$TMP/clean-times" -exec touch -h -d 2021-03-03T13:05:00Z {} +
+expect_rc 4 "hunt: file times of the collection day" -- "$EXHUNT" hunt -f jsonl "$TMP/clean-times"
+[ "$(verdict "$TMP/out" "$TMP/clean-times")" = CLEAN ] && ok || bad "file times of the collection day: CLEAN"
+touch -d 2021-09-30T12:00:00Z "$TMP/clean-times/inetpub/wwwroot/iisstart.htm"
+expect_rc 4 "hunt: a file written after the logs end" -- "$EXHUNT" hunt -f jsonl "$TMP/clean-times"
+python3 - "$TMP/out" <<'PY' && ok || bad "a file written after the logs end: ProxyShell's window open, not CLEAN"
+import json, sys
+v = [o for l in open(sys.argv[1]) for o in [json.loads(l)] if o["type"] == "verdict"][0]
+assert v["verdict"] == "NO SIGN OF COMPROMISE", v["verdict"]
+fams = {w["family"]: w for w in v["coverage"]["windows"]}
+# CU18 Mar21SU is vulnerable to ProxyShell: exposed from 2021-08-05 to 2021-09-30
+assert fams["proxyshell"]["exposed_days"] == 57 and fams["proxyshell"]["covered_days"] == 0, fams
+assert any("2021-09-30" in r["text"] and "newest file time" in r["text"] for r in v["reasons"]), v["reasons"]
+PY
 
 # --- log-only fixtures ------------------------------------------------------------
 L="$SRC/tests/data/logs"
@@ -150,6 +171,8 @@ mkdir -p "$LATE/V15/Logging/HttpProxy/Owa" "$LATE/inetpub/logs/LogFiles/W3SVC1"
   printf '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n'
   printf '2021-04-20 08:00:01 192.0.2.25 GET /owa/ - 443 - 192.0.2.50 Mozilla/5.0 - 200 0 0 15\r\n'
 } >"$LATE/inetpub/logs/LogFiles/W3SVC1/u_ex210420.log"
+# collected that day, as its file times say
+find "$LATE" -exec touch -h -d 2021-04-20T10:00:00Z {} +
 expect_rc 4 "hunt: logs start after the window" -- "$EXHUNT" hunt -f jsonl "$LATE"
 [ "$(verdict "$TMP/out" "$LATE")" = "INSUFFICIENT EVIDENCE" ] && ok || bad "late logs: INSUFFICIENT EVIDENCE"
 python3 - "$TMP/out" <<'PY' && ok || bad "late logs: the reason names the uncovered window and the next step asks for logs"
@@ -199,7 +222,7 @@ PY
 # --- several reports in one run; Timesketch fields on every row -----------------------
 OUTD="$TMP/reports"
 mkdir -p "$OUTD"
-expect_rc 1 "hunt: four reports at once" -- "$EXHUNT" hunt -o "$OUTD/report.txt" \
+expect_rc 1 "hunt: four reports at once" -- "$EXHUNT" hunt $COLL -o "$OUTD/report.txt" \
   --report jsonl="$OUTD/all.jsonl" --report timesketch="$OUTD/tl.jsonl" \
   --report timesketch-csv="$OUTD/tl.csv" --report html="$OUTD/report.html" \
   --report csv="$OUTD/findings.csv" "$EX/compromised-exchange" "$EX/clean-exchange"

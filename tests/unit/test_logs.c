@@ -1117,6 +1117,80 @@ static void test_iis_block_reader_counts(void **state)
   free(log);
 }
 
+/* Coverage counts the days that hold records: a stray record dated months
+ * after the others covers its own day, not the months between; a file of
+ * several days covers each of them, through the block reader too (a file
+ * larger than a block, its days changing inside blocks). */
+typedef struct days_seen {
+  uint32_t days;
+  size_t n_spans;
+  int64_t first_span_last, last_span_first;
+} days_seen;
+
+static void keep_days(void *ctx, const exhunt_coverage *c)
+{
+  days_seen *d = ctx;
+  if (strcmp(c->family, "iis-w3c") != 0 || !c->present)
+    return;
+  d->days = c->days_covered;
+  d->n_spans = c->n_days;
+  d->first_span_last = c->n_days ? c->days[0].last : 0;
+  d->last_span_first = c->n_days ? c->days[c->n_days - 1].first : 0;
+}
+
+static void ignore_finding(void *ctx, const exhunt_finding *f)
+{
+  (void)ctx;
+  (void)f;
+}
+
+static void ignore_notice(void *ctx, const exhunt_notice *n)
+{
+  (void)ctx;
+  (void)n;
+}
+
+static void test_coverage_days_from_records(void **state)
+{
+  (void)state;
+  static const char stray[] = "#Software: Microsoft Internet Information Services 10.0\r\n"
+                              "#Fields: date time cs-method cs-uri-stem c-ip sc-status\r\n"
+                              "2021-01-03 00:00:01 GET /owa/ 192.0.2.1 200\r\n"
+                              "2021-01-03 08:00:01 GET /owa/ 192.0.2.1 200\r\n"
+                              "2021-01-03 23:59:00 GET /owa/ 192.0.2.1 200\r\n"
+                              "2021-06-30 09:00:00 GET /owa/ 192.0.2.1 200\r\n";
+  days_seen d = {0, 0, 0, 0};
+  exhunt_sink full = {.ctx = &d,
+                      .on_finding = ignore_finding,
+                      .on_notice = ignore_notice,
+                      .on_coverage = keep_days};
+  assert_int_equal(exhunt_logs_buffer("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210103.log",
+                                      (const uint8_t *)stray, sizeof stray - 1, &full),
+                   EXHUNT_OK);
+  assert_int_equal(d.days, 2);
+  assert_int_equal(d.n_spans, 2);
+  assert_int_equal(d.first_span_last, 1609632000); /* 2021-01-03 */
+  assert_int_equal(d.last_span_first, 1625011200); /* 2021-06-30 */
+
+  /* 3 MiB of records over five days, each day's records in a row: */
+  size_t cap = 3u * 1024 * 1024 + 4096;
+  char *log = malloc(cap);
+  size_t n = (size_t)snprintf(log, cap,
+                              "#Software: Microsoft Internet Information Services 10.0\r\n"
+                              "#Fields: date time cs-method cs-uri-stem c-ip sc-status\r\n");
+  for (int i = 0; n + 128 < cap - 4096; i++)
+    n +=
+        (size_t)snprintf(log + n, cap - n, "2021-03-0%d %02d:%02d:%02d GET /owa/ 192.0.2.9 200\r\n",
+                         1 + (int)(n * 5 / (cap - 4096)), i / 3600 % 24, i / 60 % 60, i % 60);
+  memset(&d, 0, sizeof d);
+  assert_int_equal(exhunt_logs_buffer("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210301.log",
+                                      (const uint8_t *)log, n, &full),
+                   EXHUNT_OK);
+  assert_int_equal(d.days, 5);
+  assert_int_equal(d.n_spans, 1);
+  free(log);
+}
+
 static void test_reset_vdir_parity(void **state)
 {
   (void)state;
@@ -1567,6 +1641,7 @@ int main(void)
       cmocka_unit_test(test_needle_line_checks),
       cmocka_unit_test_setup(test_block_reader_edges, setup),
       cmocka_unit_test(test_iis_block_reader_counts),
+      cmocka_unit_test(test_coverage_days_from_records),
       cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
       cmocka_unit_test(test_ecp_line_case_and_decoys),
       cmocka_unit_test_setup(test_oabgenerator_write, setup),
