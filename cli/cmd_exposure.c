@@ -152,8 +152,9 @@ int cmd_exposure(int argc, char **argv)
   for (size_t i = 0; i < n_builds && !err; i++) {
     char bs[EXHUNT_BUILD_STRLEN];
     exhunt_build_format(&builds[i], bs);
-    exhunt_build_seen seen = {NULL,           "found",        bs, "command-line", NULL, NULL, NULL,
-                              EXHUNT_NO_TIME, EXHUNT_NO_TIME, 1,  true,           false};
+    exhunt_build_seen seen = {
+        NULL,           "found",        bs, "command-line", NULL,           NULL,          NULL,
+        EXHUNT_NO_TIME, EXHUNT_NO_TIME, 1,  true,           EXHUNT_NO_TIME, EXHUNT_NO_TIME};
     sink.on_build(sink.ctx, &seen);
     exhunt_exposure_ctx ectx = {"command-line", NULL, NULL, EXHUNT_NO_TIME, opts.now};
     err = exhunt_exposure_assess(&builds[i], &ectx, &sink);

@@ -236,8 +236,11 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
     exh_dynbuf_adds(b, " .. ");
     exh_iso8601(b, s->last);
   }
-  if (s->installed)
-    exh_dynbuf_adds(b, " (installed fresh)");
+  if (s->installed != EXHUNT_NO_TIME) {
+    exh_dynbuf_adds(b, " (installed fresh ");
+    exh_iso8601(b, s->installed);
+    exh_dynbuf_addc(b, ')');
+  }
   exh_dynbuf_addc(b, '\n');
 }
 

@@ -433,10 +433,16 @@ typedef struct exhunt_build_seen {
   int64_t first, last; /* when the evidence shows this build; EXHUNT_NO_TIME */
   uint64_t sightings;  /* files (or responses) showing it */
   bool current;        /* the newest build of its server: the one assessed */
-  /* source "setup-log" only: this build was installed fresh at `first` (the
-   * first successful Setup run in ExchangeSetup.log was no upgrade), so no
-   * Exchange ran on this server before then. */
-  bool installed;
+  /* When Setup installed this build fresh (ExchangeSetup.log: the first
+   * successful run, in Install mode, with no Exchange installed before),
+   * or EXHUNT_NO_TIME. */
+  int64_t installed;
+  /* The first sighting that shows the build running (logs, Setup's runs,
+   * configuration dumps), not merely present: ExSetup.exe's file time is
+   * the time stamped in the update package, near the build's release,
+   * not when the server started running it. EXHUNT_NO_TIME if only such a
+   * file shows it. No sighting is earlier than the build's release. */
+  int64_t running_since;
 } exhunt_build_seen;
 
 /*

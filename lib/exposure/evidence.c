@@ -54,7 +54,8 @@ typedef struct sighting {
   char detail[96];
   int64_t first, last;
   uint64_t count;
-  bool installed; /* a fresh install at `first` (ExchangeSetup.log) */
+  int64_t installed;     /* a fresh install (ExchangeSetup.log), or EXHUNT_NO_TIME */
+  int64_t running_first; /* the first sighting that shows it running (not ExSetup.exe) */
 } sighting;
 
 struct exh_exposure_server {
@@ -102,7 +103,7 @@ static sighting *add(server *s, const exhunt_build *b, const char *source, const
     it = &s->items[s->n];
     memset(it, 0, sizeof *it);
     it->build = *b;
-    it->first = it->last = EXHUNT_NO_TIME;
+    it->first = it->last = it->installed = it->running_first = EXHUNT_NO_TIME;
     char *copy = exh_strdup(path);
     if (!copy) {
       s->fatal = EXHUNT_ENOMEM;
@@ -114,6 +115,11 @@ static sighting *add(server *s, const exhunt_build *b, const char *source, const
     s->n++;
   }
   it->count++;
+  /* ExSetup.exe's time is the package's, near the build's release: it
+   * shows the build present, not since when it ran */
+  if (when != EXHUNT_NO_TIME && strcmp(source, "exsetup-version") != 0 &&
+      (it->running_first == EXHUNT_NO_TIME || when < it->running_first))
+    it->running_first = when;
   if (when != EXHUNT_NO_TIME) {
     if (it->first == EXHUNT_NO_TIME || when < it->first)
       it->first = when;
@@ -536,6 +542,7 @@ typedef struct setup_run {
   int64_t start_local; /* as written, before the offset is known */
   exhunt_build version, previous;
   bool have_version, have_previous, upgrade, uninstall, succeeded;
+  bool install_mode; /* the run says it installs: mode Install */
 } setup_run;
 
 typedef struct setup_scan {
@@ -575,8 +582,11 @@ static bool setup_line(const char *line, size_t len, int64_t *when, const char *
   if (month < 1 || month > 12 || day < 1 || day > 31 || f[2] < 2000 || f[2] > 2099 || f[3] > 23 ||
       f[4] > 59 || f[5] > 60)
     return false;
-  const char *mark = memmem(line, len, "] [0] ", 6);
-  if (!mark)
+  /* the thread tag follows the time: "] [0] " right after it, not
+   * anywhere in the text (a logged value could hold one) */
+  const char *close = memchr(line, ']', len);
+  const char *mark = close;
+  if (!close || (size_t)(line + len - close) < 6 || memcmp(close, "] [0] ", 6) != 0)
     return false;
   char iso[64];
   snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", f[2], month, day, f[3], f[4], f[5]);
@@ -624,12 +634,15 @@ static void setup_run_end(server *s, setup_scan *sc, setup_run *r, const char *p
     add(s, &r->previous, "setup-log", path, r->start, detail);
   }
   if (r->succeeded && r->have_version && !r->uninstall) {
-    bool fresh = !r->upgrade && !r->have_previous && !sc->any_success;
+    /* a fresh install only on proof: Install mode, no Exchange before it
+     * (RecoverServer rebuilds a server that ran before; an upgrade names
+     * the build it replaces) */
+    bool fresh = r->install_mode && !r->upgrade && !r->have_previous && !sc->any_success;
     snprintf(detail, sizeof detail, "ExchangeSetup.log: Setup %s this build",
              fresh ? "installed" : "upgraded to");
     sighting *it = add(s, &r->version, "setup-log", path, r->start, detail);
-    if (it && fresh)
-      it->installed = true;
+    if (it && fresh && (it->installed == EXHUNT_NO_TIME || r->start < it->installed))
+      it->installed = r->start;
   }
   if (r->succeeded)
     sc->any_success = true;
@@ -664,9 +677,11 @@ static void setup_text(setup_run *r, const char *p, size_t n)
     r->have_previous = build_after(p, n, "The locally installed version is", &r->previous);
   } else if (starts(p, n, "The backup copy of the previously installed version is")) {
     r->upgrade = true;
-  } else if (starts(p, n, "Command Line Parameter Name='mode'")) {
-    r->uninstall = memmem(p, n, "Uninstall", 9) != NULL;
-    r->upgrade = r->upgrade || memmem(p, n, "Upgrade", 7) != NULL;
+  } else if (starts(p, n, "Command Line Parameter Name='mode'") ||
+             starts(p, n, "The installation mode is set to:")) {
+    r->uninstall = r->uninstall || memmem(p, n, "'Uninstall'", 11) != NULL;
+    r->upgrade = r->upgrade || memmem(p, n, "'Upgrade'", 9) != NULL;
+    r->install_mode = r->install_mode || memmem(p, n, "'Install'", 9) != NULL;
   } else if (memmem(p, n, "setup operation completed successfully", 38)) {
     r->succeeded = true;
   }
@@ -727,7 +742,8 @@ static void examine_setup(server *s, const char *path, const input *in)
              "Setup's log was read for its first %llu MiB only; later Setup runs are not "
              "in the build history",
              (unsigned long long)(EXH_EXPOSURE_MAX_SETUP >> 20));
-    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "too-large", path, reason);
+    /* an error: later Setup runs, and the builds they installed, unread */
+    notice(s, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "too-large", path, reason);
   }
   exh_lines_free(&lines);
 }
@@ -841,6 +857,22 @@ static void server_free(server *s)
   exh_free(s);
 }
 
+/* No build runs before its release: an earlier time (ExSetup.exe stamped
+ * 1980, a clock set wrong, a forged header) is moved up to the release
+ * date of the build, or of its CU when the build is not listed. */
+static void clamp_to_release(const exh_builddb *db, sighting *it)
+{
+  const exh_db_build *e = exh_builddb_find(db, &it->build);
+  if (!e)
+    e = exh_builddb_cu_of(db, &it->build);
+  if (!e || e->released == EXHUNT_NO_TIME)
+    return;
+  int64_t *times[] = {&it->first, &it->last, &it->running_first, &it->installed};
+  for (size_t i = 0; i < sizeof times / sizeof *times; i++)
+    if (*times[i] != EXHUNT_NO_TIME && *times[i] < e->released)
+      *times[i] = e->released;
+}
+
 /* The builds of one server, oldest first, then the verdicts for the
  * current one; or the error that it has none. */
 static exhunt_err report(server *s, const exh_builddb *db, const char *root, int64_t now)
@@ -852,14 +884,17 @@ static exhunt_err report(server *s, const exh_builddb *db, const char *root, int
            "ExSetup.exe, no AdminDisplayVersion");
     return EXHUNT_OK;
   }
+  for (size_t i = 0; i < s->n; i++)
+    clamp_to_release(db, &s->items[i]);
   qsort(s->items, s->n, sizeof *s->items, cmp_first);
   size_t cur = current_of(s);
   for (size_t i = 0; i < s->n && sink->on_build; i++) {
     sighting *it = &s->items[i];
     char bs[EXHUNT_BUILD_STRLEN];
     exhunt_build_format(&it->build, bs);
-    exhunt_build_seen seen = {root,       "found",   bs,       it->source, it->path, NULL,
-                              it->detail, it->first, it->last, it->count,  i == cur, it->installed};
+    exhunt_build_seen seen = {
+        root,     "found",   bs,       it->source,    it->path,         NULL, it->detail, it->first,
+        it->last, it->count, i == cur, it->installed, it->running_first};
     sink->on_build(sink->ctx, &seen);
   }
   const sighting *c = &s->items[cur];

@@ -61,7 +61,8 @@ static void on_result(void *ctx, const exh_probe_result *r)
                               c->opts->now,
                               found ? 1u : 0u,
                               found,
-                              false};
+                              EXHUNT_NO_TIME,
+                              found ? c->opts->now : EXHUNT_NO_TIME};
     c->sink->on_build(c->sink->ctx, &seen);
   }
   if (!found)

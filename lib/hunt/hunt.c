@@ -413,6 +413,22 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
   return false;
 }
 
+/* Passes notices on and counts them in the run's statistics. */
+typedef struct counting_sink {
+  const exhunt_sink *user;
+  exhunt_scan_stats *stats;
+} counting_sink;
+
+static void count_notice(void *ctx, const exhunt_notice *n)
+{
+  counting_sink *c = ctx;
+  if (n->kind == EXHUNT_NOTICE_ERROR)
+    c->stats->errors++;
+  else
+    c->stats->notes++;
+  c->user->on_notice(c->user->ctx, n);
+}
+
 /* `next_id` numbers findings across servers: "F12" names one finding of
  * the whole run, so reports that hold several servers link right. */
 static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
@@ -471,7 +487,11 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
     goto out;
 
   /* 2. The build history and exposure. */
-  err = exh_builddb_load(&db, sink);
+  /* its notices (a line of the embedded database refused: never expected
+   * in a release) count like any other */
+  counting_sink dbc = {sink, total};
+  exhunt_sink dbs = {.ctx = &dbc, .on_finding = sink->on_finding, .on_notice = count_notice};
+  err = exh_builddb_load(&db, &dbs);
   if (err == EXHUNT_ECORRUPT)
     err = EXHUNT_OK;
   if (!err)
@@ -584,7 +604,7 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   }
   for (size_t i = 0; i < hs.n_covs && sink->on_coverage; i++)
     sink->on_coverage(sink->ctx, &hs.covs[i].c);
-  err = exh_hunt_story(&hs, opts->now, sink);
+  err = exh_hunt_story(&hs, &db, opts->now, sink);
 out:
   exh_exposure_server_free(tap.exposure);
   for (size_t i = 0; i < tap.n_logs; i++)
@@ -594,22 +614,6 @@ out:
   pthread_mutex_destroy(&lock);
   server_free(&hs);
   return err;
-}
-
-/* Passes notices on and counts them in the run's statistics. */
-typedef struct counting_sink {
-  const exhunt_sink *user;
-  exhunt_scan_stats *stats;
-} counting_sink;
-
-static void count_notice(void *ctx, const exhunt_notice *n)
-{
-  counting_sink *c = ctx;
-  if (n->kind == EXHUNT_NOTICE_ERROR)
-    c->stats->errors++;
-  else
-    c->stats->notes++;
-  c->user->on_notice(c->user->ctx, n);
 }
 
 void exhunt_hunt_opts_init(exhunt_hunt_opts *opts)

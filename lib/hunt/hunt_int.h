@@ -80,7 +80,8 @@ typedef struct hunt_shell {
   bool on_disk;
   const hunt_rec *finding; /* the file finding, when on disk and flagged */
   hunt_ids planted_by, requests;
-  int attacker; /* -1: none yet */
+  size_t ok_requests; /* of them, successful ones (outcome "exploited") */
+  int attacker;       /* -1: none yet */
 } hunt_shell;
 
 /* Keeps a deep copy of a finding (hunt.c). */
@@ -98,8 +99,10 @@ exhunt_err exh_hunt_requests(hunt_server *hs, const char *const *urls, size_t n_
                              const char *const *logs, size_t n_logs, const exhunt_sink *sink,
                              exhunt_scan_stats *stats);
 
-/* Tells the story of one server and gives its verdict, through sink. */
-exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink);
+/* Tells the story of one server and gives its verdict, through sink, with
+ * the build database the exposure engine used. */
+exhunt_err exh_hunt_story(hunt_server *hs, const exh_builddb *db, int64_t now,
+                          const exhunt_sink *sink);
 
 /* An Exchange server at all: an install on disk, a build, an Exchange log,
  * or the Exchange management event channel (verdict.c). */

@@ -871,6 +871,8 @@ static void build_shells(story_ctx *c)
       }
       if (s && !exh_ids_push(&s->requests, r->id))
         c->err = EXHUNT_ENOMEM;
+      if (s && r->f.outcome && strcmp(r->f.outcome, "exploited") == 0)
+        s->ok_requests++;
     }
   }
   tie_vdir_scripts(c);
@@ -1017,30 +1019,26 @@ static void note_caps(story_ctx *c)
   }
 }
 
-exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink)
+exhunt_err exh_hunt_story(hunt_server *hs, const exh_builddb *db, int64_t now,
+                          const exhunt_sink *sink)
 {
   story_ctx c;
   memset(&c, 0, sizeof c);
   c.hs = hs;
   c.sink = sink;
   c.now = now;
-  exh_builddb db;
-  exhunt_err err = exh_builddb_load(&db, sink);
-  if (err == EXHUNT_ECORRUPT)
-    err = EXHUNT_OK;
-  if (!err) {
-    build_attackers(&c);
-    if (!c.err)
-      build_shells(&c);
-    if (!c.err)
-      note_caps(&c);
-    if (!c.err)
-      emit_stories(&c);
-    if (!c.err)
-      err = exh_hunt_verdict(hs, c.shells, c.n_shells, &db, now, sink);
-    if (!err)
-      err = c.err;
-  }
+  exhunt_err err = EXHUNT_OK;
+  build_attackers(&c);
+  if (!c.err)
+    build_shells(&c);
+  if (!c.err)
+    note_caps(&c);
+  if (!c.err)
+    emit_stories(&c);
+  if (!c.err)
+    err = exh_hunt_verdict(hs, c.shells, c.n_shells, db, now, sink);
+  if (!err)
+    err = c.err;
   for (size_t i = 0; i < c.n_att; i++)
     exh_free(c.att[i].steps);
   exh_free(c.att);
@@ -1053,6 +1051,5 @@ exhunt_err exh_hunt_story(hunt_server *hs, int64_t now, const exhunt_sink *sink)
   exh_free(c.shells);
   for (size_t i = 0; i < c.n_bases; i++)
     exh_free(c.bases[i]);
-  exh_builddb_free(&db);
   return err;
 }

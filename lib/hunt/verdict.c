@@ -51,14 +51,15 @@ typedef struct facts {
   hunt_ids served;    /* shells on disk a web server could run */
   hunt_ids elsewhere; /* flagged high or above, but no web server runs them there */
   hunt_ids gone;      /* log records of shells no longer on disk */
+  hunt_ids unflagged; /* log records of shells on disk the content rules did not flag */
   hunt_ids post, exploited, attempted, probes, lsass, vuln;
   int64_t first, last; /* of the attack */
 } facts;
 
 static void facts_free(facts *f)
 {
-  hunt_ids *all[] = {&f->served,    &f->elsewhere, &f->gone,  &f->post, &f->exploited,
-                     &f->attempted, &f->probes,    &f->lsass, &f->vuln};
+  hunt_ids *all[] = {&f->served,    &f->elsewhere, &f->gone,   &f->unflagged, &f->post,
+                     &f->exploited, &f->attempted, &f->probes, &f->lsass,     &f->vuln};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++)
     exh_free(all[i]->ids);
 }
@@ -83,26 +84,35 @@ static bool is(const char *s, const char *lit)
   return s && strcmp(s, lit) == 0;
 }
 
-/* Could a web server run this file where it lies? A script IIS maps to a
- * handler, in a web folder (exh_hunt_url_of); or any file whose requests
- * or planting the logs show. An exact hash of a known web shell counts
- * wherever it lies: that file on a server is an intrusion. */
+/* Code IIS runs: a script it maps to a handler, or a web.config (a
+ * handler mapping in it can make it run itself as ASP: the web.config web
+ * shell). */
+static bool runs_as_code(const char *rel)
+{
+  const char *base = strrchr(rel, '/');
+  base = base ? base + 1 : rel;
+  return exh_webfile_iis_script(rel) || strcasecmp(base, "web.config") == 0;
+}
+
+/* Could a web server run this file where it lies? Code IIS runs, in a web
+ * folder (exh_hunt_url_of), or requested with success as the logs show;
+ * or a file the logs show planted. An exact hash of a known web shell
+ * counts wherever it lies: that file on a server is an intrusion. A
+ * request that failed (a 404 for x.aspx.bak) proves nothing. */
 static bool servable(const hunt_server *hs, const hunt_shell *s)
 {
-  if (s->requests.n || s->planted_by.n)
+  if (s->planted_by.n)
     return true;
   const exhunt_finding *f = &s->finding->f;
   if (is(f->category, "ioc-hash"))
     return true;
   const char *rel = exh_hunt_rel_of(hs->root, f->path);
+  if (s->ok_requests && runs_as_code(rel))
+    return true;
   char *url = exh_hunt_url_of(rel);
   bool web = url != NULL;
   exh_free(url);
-  /* web.config too: IIS reads it, and a handler mapping in it can make it
-   * run itself as ASP (the web.config web shell) */
-  const char *base = strrchr(rel, '/');
-  base = base ? base + 1 : rel;
-  return web && (exh_webfile_iis_script(rel) || strcasecmp(base, "web.config") == 0);
+  return web && runs_as_code(rel);
 }
 
 static bool gather(const hunt_server *hs, const hunt_shell *shells, size_t n_shells, facts *fa)
@@ -111,16 +121,18 @@ static bool gather(const hunt_server *hs, const hunt_shell *shells, size_t n_she
   fa->first = fa->last = EXHUNT_NO_TIME;
   for (size_t k = 0; k < n_shells; k++) {
     const hunt_shell *s = &shells[k];
-    bool used = s->requests.n || s->planted_by.n;
-    if (s->on_disk && s->finding)
+    /* the logs show it planted, or requested with success */
+    bool used = s->ok_requests || s->planted_by.n;
+    if (s->on_disk && s->finding) {
       ok = ok && exh_ids_add(servable(hs, s) ? &fa->served : &fa->elsewhere, s->finding->id);
-    else if (!s->on_disk && used)
+    } else if (used) {
       /* a log record is in one shell's lists (the vdir tie, which adds to
        * several, only takes shells on disk): no duplicates to look for */
+      hunt_ids *to = s->on_disk ? &fa->unflagged : &fa->gone;
       for (size_t j = 0; j < s->requests.n + s->planted_by.n; j++)
-        ok =
-            ok && exh_ids_push(&fa->gone, j < s->requests.n ? s->requests.ids[j]
-                                                            : s->planted_by.ids[j - s->requests.n]);
+        ok = ok && exh_ids_push(to, j < s->requests.n ? s->requests.ids[j]
+                                                      : s->planted_by.ids[j - s->requests.n]);
+    }
   }
   for (size_t i = 0; i < hs->n_recs; i++) { /* each record once: exh_ids_push */
     const hunt_rec *r = &hs->recs[i];
@@ -164,12 +176,13 @@ typedef struct exposure {
   exhunt_window_log logs[MAX_WINDOWS][MAX_WINDOW_LOGS];
   size_t n_w;
   uint32_t exposed_days, covered_days;
-  int64_t missing_first, missing_last; /* exposed days with no web log */
-  int64_t installed;                   /* fresh install (ExchangeSetup.log), or NO_TIME */
-  int64_t end_of_evidence;             /* where open windows end (evidence_end) */
-  const char *end_why;                 /* what set it */
-  bool any_open;                       /* a window runs to the end of the evidence */
-  bool web_logs;                       /* HttpProxy or IIS records in the evidence */
+  int64_t missing_first, missing_last;         /* exposed days with no web log */
+  int64_t installed;                           /* fresh install (ExchangeSetup.log), or NO_TIME */
+  int64_t install_claimed, install_refuted_by; /* an install date the evidence contradicts */
+  int64_t end_of_evidence;                     /* where open windows end (evidence_end) */
+  const char *end_why;                         /* what set it */
+  bool any_open;                               /* a window runs to the end of the evidence */
+  bool web_logs;                               /* HttpProxy or IIS records in the evidence */
   uint32_t web_days;
   exh_dayset web; /* days of HttpProxy or IIS records */
 } exposure;
@@ -211,6 +224,18 @@ static const exh_db_family *family_of_rule(const exh_builddb *db, const char *ru
   return NULL;
 }
 
+/* Is build text a later than b? (strcmp would put 15.2.986.42 past
+ * 15.2.1748.48.) Unparsable text is never later. */
+static bool later_build(const char *a, const char *b)
+{
+  exhunt_build x, y;
+  if (exhunt_build_parse(a, strlen(a), &x) != EXHUNT_OK)
+    return false;
+  if (exhunt_build_parse(b, strlen(b), &y) != EXHUNT_OK)
+    return true;
+  return exhunt_build_compare(&x, &y) > 0;
+}
+
 static void badge(const hunt_server *hs, const exh_builddb *db, exposure *x)
 {
   bool any = false, out = false;
@@ -228,7 +253,7 @@ static void badge(const hunt_server *hs, const exh_builddb *db, exposure *x)
       x->vulnerable++;
       const exh_db_family *fam = family_of_rule(db, f->rule);
       x->exploited_in_wild += fam && fam->exploited_since != EXHUNT_NO_TIME;
-      if (f->fixed_in && (!x->fix || strcmp(f->fixed_in, x->fix) > 0))
+      if (f->fixed_in && (!x->fix || later_build(f->fixed_in, x->fix)))
         x->fix = f->fixed_in;
     } else if (is(f->status, "unknown")) {
       x->unknown++;
@@ -281,13 +306,18 @@ static int64_t evidence_end(const hunt_server *hs, int64_t now, const char **why
 }
 
 /* When the server stopped being exposed to family f, by its build history:
- * the first sighting of a build fixing f after the last sighting of one
- * that does not; `open` (the evidence's end) when the current build does
- * not fix it, or nothing shows a build. */
-static int64_t fixed_since(const hunt_server *hs, const exh_builddb *db, size_t f, int64_t open)
+ * the first sighting of a fixing build *running* (running_since: logs,
+ * Setup's runs, dumps) at or after the last sighting of a build that does
+ * not fix it. `open` (the end of the evidence) when the current build does
+ * not fix it, no build is known, or nothing shows a fixing build running
+ * (ExSetup.exe alone says it is there, not since when). *vuln_last gets
+ * the last sighting of a build that does not fix f, or EXHUNT_NO_TIME. */
+static int64_t fixed_since(const hunt_server *hs, const exh_builddb *db, size_t f, int64_t open,
+                           int64_t *vuln_last)
 {
-  int64_t vuln_last = EXHUNT_NO_TIME, fixed_first = EXHUNT_NO_TIME;
-  bool current_fixed = false, any = false;
+  int64_t fixed_first = EXHUNT_NO_TIME;
+  bool current_fixed = false, any = false, fixed_running_after = false;
+  *vuln_last = EXHUNT_NO_TIME;
   for (size_t i = 0; i < hs->n_builds; i++) {
     const exhunt_build_seen *s = &hs->builds[i].b;
     exhunt_build b;
@@ -301,28 +331,33 @@ static int64_t fixed_since(const hunt_server *hs, const exh_builddb *db, size_t 
       current_fixed = fixed;
     int64_t seen_last = s->last != EXHUNT_NO_TIME ? s->last : s->first;
     if (!fixed && seen_last != EXHUNT_NO_TIME &&
-        (vuln_last == EXHUNT_NO_TIME || seen_last > vuln_last))
-      vuln_last = seen_last;
+        (*vuln_last == EXHUNT_NO_TIME || seen_last > *vuln_last))
+      *vuln_last = seen_last;
   }
   if (!any || !current_fixed)
     return open;
   for (size_t i = 0; i < hs->n_builds; i++) {
     const exhunt_build_seen *s = &hs->builds[i].b;
     exhunt_build b;
-    if (!s->build || s->first == EXHUNT_NO_TIME ||
+    if (!s->build || s->running_since == EXHUNT_NO_TIME ||
         exhunt_build_parse(s->build, strlen(s->build), &b) != EXHUNT_OK)
       continue;
     exh_verdict v;
     exh_exposure_verdict(db, &b, f, &v);
     if (strcmp(v.status, "patched") != 0)
       continue;
-    if (vuln_last != EXHUNT_NO_TIME && s->first < vuln_last)
+    if (*vuln_last != EXHUNT_NO_TIME && s->running_since < *vuln_last) {
+      /* running before the last vulnerable sighting too (a rollback, or
+       * sightings that overlap): fixed again after that one */
+      fixed_running_after =
+          fixed_running_after || (s->last != EXHUNT_NO_TIME && s->last >= *vuln_last);
       continue;
-    if (fixed_first == EXHUNT_NO_TIME || s->first < fixed_first)
-      fixed_first = s->first;
+    }
+    if (fixed_first == EXHUNT_NO_TIME || s->running_since < fixed_first)
+      fixed_first = s->running_since;
   }
-  if (fixed_first == EXHUNT_NO_TIME) /* sightings overlap: fixed after the last vulnerable one */
-    fixed_first = vuln_last;
+  if (fixed_first == EXHUNT_NO_TIME && fixed_running_after)
+    fixed_first = *vuln_last;
   return fixed_first == EXHUNT_NO_TIME ? open : fixed_first;
 }
 
@@ -338,6 +373,39 @@ static const struct {
     {"exchange-oabgenerator", false}, {"windows-events", false},
 };
 
+/* The fresh install Setup's log records, unless the evidence shows Exchange
+ * before it (a build seen running, an Exchange log record): then the date
+ * is not used, and a reason says why. */
+static void install_date(const hunt_server *hs, exposure *x)
+{
+  int64_t inst = EXHUNT_NO_TIME, earliest = EXHUNT_NO_TIME;
+  for (size_t i = 0; i < hs->n_builds; i++) {
+    const exhunt_build_seen *s = &hs->builds[i].b;
+    if (s->installed != EXHUNT_NO_TIME && (inst == EXHUNT_NO_TIME || s->installed < inst))
+      inst = s->installed;
+    if (s->running_since != EXHUNT_NO_TIME &&
+        (earliest == EXHUNT_NO_TIME || s->running_since < earliest))
+      earliest = s->running_since;
+  }
+  static const char *const exchange_logs[] = {"exchange-httpproxy", "exchange-ecp-server",
+                                              "exchange-oabgenerator"};
+  for (size_t k = 0; k < sizeof exchange_logs / sizeof *exchange_logs; k++) {
+    const hunt_cov *c = cov_of(hs, exchange_logs[k], NULL);
+    if (c && c->c.present && c->c.first != EXHUNT_NO_TIME &&
+        (earliest == EXHUNT_NO_TIME || c->c.first < earliest))
+      earliest = c->c.first;
+  }
+  x->installed = x->install_claimed = x->install_refuted_by = EXHUNT_NO_TIME;
+  if (inst == EXHUNT_NO_TIME)
+    return;
+  if (earliest != EXHUNT_NO_TIME && earliest < inst) {
+    x->install_claimed = inst;
+    x->install_refuted_by = earliest;
+    return;
+  }
+  x->installed = inst;
+}
+
 static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t now, exposure *x)
 {
   exh_dayset exposed = {NULL};
@@ -349,13 +417,7 @@ static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t 
       err = exh_dayset_add_set(&x->web, &web[i]->days);
     }
   x->web_days = exh_dayset_count(&x->web);
-  x->installed = EXHUNT_NO_TIME;
-  for (size_t i = 0; i < hs->n_builds; i++) {
-    const exhunt_build_seen *s = &hs->builds[i].b;
-    if (s->installed && s->first != EXHUNT_NO_TIME &&
-        (x->installed == EXHUNT_NO_TIME || s->first < x->installed))
-      x->installed = s->first;
-  }
+  install_date(hs, x);
   int64_t end_of_evidence = evidence_end(hs, now, &x->end_why);
   x->end_of_evidence = end_of_evidence;
   for (size_t f = 0; f < db->n_families && x->n_w < MAX_WINDOWS && !err && x->exchange; f++) {
@@ -364,7 +426,8 @@ static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t 
       continue;
     if (x->installed != EXHUNT_NO_TIME && x->installed > start)
       start = x->installed;
-    int64_t end = fixed_since(hs, db, f, end_of_evidence);
+    int64_t vuln_last;
+    int64_t end = fixed_since(hs, db, f, end_of_evidence, &vuln_last);
     if (end_of_evidence != EXHUNT_NO_TIME && (end == EXHUNT_NO_TIME || end > end_of_evidence))
       end = end_of_evidence;
     if (end == EXHUNT_NO_TIME || end <= start)
@@ -377,6 +440,9 @@ static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t 
     bool closed = end < end_of_evidence;
     x->any_open = x->any_open || !closed;
     int64_t d0 = exh_day_of(start), d1 = exh_day_of(end) - (closed ? 1 : 0);
+    /* ...unless a build without the fix was seen running that day */
+    if (closed && vuln_last != EXHUNT_NO_TIME && vuln_last >= start && exh_day_of(vuln_last) > d1)
+      d1 = exh_day_of(vuln_last);
     if (d1 < d0)
       continue;
     exh_dayset days = {NULL};
@@ -514,7 +580,7 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 static const char *decide(const hunt_server *hs, const facts *fa, const exposure *x)
 {
-  if (fa->served.n || fa->gone.n || fa->post.n)
+  if (fa->served.n || fa->gone.n || fa->unflagged.n || fa->post.n)
     return "COMPROMISED";
   if (fa->exploited.n)
     return "EXPLOITED";
@@ -573,6 +639,10 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
     reason(wr, &fa->gone,
            "web shells written or used according to the logs, not on disk in the evidence "
            "(deleted, or the web folders were not collected)");
+  if (fa->unflagged.n)
+    reason(wr, &fa->unflagged,
+           "files the logs show planted, or requested with success as web shells, on disk but "
+           "not flagged by the content rules: a shell they do not know, or one changed since");
   if (fa->post.n)
     reason(wr, &fa->post, "%zu post-exploitation record%s (web server process running commands)",
            fa->post.n, plural(fa->post.n, "", "s"));
@@ -604,6 +674,14 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
     fmt_day(x->installed, d0);
     reason(wr, NULL,
            "Exchange was installed on %s (ExchangeSetup.log): it was not exposed before then", d0);
+  }
+  if (x->exchange && x->install_claimed != EXHUNT_NO_TIME) {
+    fmt_day(x->install_claimed, d0);
+    fmt_day(x->install_refuted_by, d1);
+    reason(wr, NULL,
+           "ExchangeSetup.log shows a fresh install on %s, but the evidence shows Exchange on %s, "
+           "before it: the install date is not used",
+           d0, d1);
   }
   if (x->exchange && !x->web_logs)
     reason(wr, NULL, "no HttpProxy or IIS logs in the evidence: exploitation cannot be ruled out");
@@ -652,6 +730,17 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
                            : "no web shell, IOC or exploitation found");
 }
 
+/* Is `ip` one of the entries of the ", "-separated list (whole entries:
+ * 10.0.0.1 is not in "10.0.0.12")? */
+static bool listed(const char *list, const char *ip)
+{
+  size_t n = strlen(ip);
+  for (const char *p = list; (p = strstr(p, ip)) != NULL; p++)
+    if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+      return true;
+  return false;
+}
+
 static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, const exposure *x,
                         const char *v)
 {
@@ -694,6 +783,10 @@ static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, cons
     step(wr, "review", &fa->gone,
          "Some shells are gone from disk: look for copies elsewhere and review what their "
          "requests did");
+  if (fa->unflagged.n)
+    step(wr, "review", &fa->unflagged,
+         "Read the files the logs tie to the attack but the content rules did not flag, and "
+         "quarantine them if they are shells");
   if (fa->elsewhere.n)
     step(wr, "review", &fa->elsewhere,
          "Review the %zu suspicious file%s outside the web folders: where they came from, and "
@@ -724,7 +817,7 @@ static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, cons
   for (size_t i = 0; i < hs->n_recs; i++) {
     const exhunt_finding *f = &hs->recs[i].f;
     if (hs->recs[i].origin != ORIGIN_LOGS || !f->client_ip || !*f->client_ip || !f->outcome ||
-        is(f->outcome, "probe") || strstr(ips, f->client_ip))
+        is(f->outcome, "probe") || listed(ips, f->client_ip))
       continue;
     size_t l = strlen(ips);
     if (l + strlen(f->client_ip) + 3 < sizeof ips) {

@@ -271,8 +271,10 @@ exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
     jtime(&w, "last", s->last);
   if (s->sightings)
     juint(&w, "sightings", s->sightings);
-  if (s->installed)
-    jbool(&w, "installed", true);
+  if (s->installed != EXHUNT_NO_TIME)
+    jtime(&w, "installed", s->installed);
+  if (s->running_since != EXHUNT_NO_TIME)
+    jtime(&w, "running_since", s->running_since);
   jkey(&w, "current");
   jraw(&w, s->current ? "true" : "false");
   jraw(&w, "}\n");

@@ -179,6 +179,106 @@ if "loose" not in names:
     assert any(n["type"] == "error" and n["what"] == "hosts-unassigned" for n in notes), notes
 '
 
+# --- evidence that must not read as CLEAN -----------------------------------------------
+# Built here (one Python script, fixed times): each tree is a way an exposed
+# server with logs missing for part of the time could be mistaken for clean.
+python3 - "$TMP/trap" "$SRC" <<'PY' || bad "building the trap trees"
+import datetime as dt, os, struct, sys
+root, src = sys.argv[1], sys.argv[2]
+F = ("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+     "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken")
+def ts(s):
+    return dt.datetime.fromisoformat(s).replace(tzinfo=dt.timezone.utc).timestamp()
+def iis(base, first, last, extra=()):
+    d, e = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    L = os.path.join(base, "inetpub/logs/LogFiles/W3SVC1")
+    os.makedirs(L, exist_ok=True)
+    while d <= e:
+        rows = ["#Software: Microsoft Internet Information Services 10.0", "#Version: 1.0",
+                "#Date: %s 00:00:00" % d, "#Fields: " + F]
+        rows += ["%s %02d:00:00 10.0.0.5 GET /owa/ - 443 - 10.0.0.9 Mozilla/5.0 - 200 0 0 5" % (d, h)
+                 for h in (0, 12, 23)]
+        rows += [r % d for r in extra]
+        f = os.path.join(L, "u_ex%s.log" % d.strftime("%y%m%d"))
+        open(f, "w").write("\r\n".join(rows) + "\r\n")
+        t = ts("%sT23:59:00" % d)
+        os.utime(f, (t, t))
+        d += dt.timedelta(days=1)
+def exsetup(base, build, mtime):
+    b = bytearray(open(os.path.join(src, "tests/fuzz/corpus/pe/exsetup-pe32plus.exe"), "rb").read())
+    i = b.find(struct.pack("<I", 0xFEEF04BD))
+    ma, mi, bu, rv = build
+    struct.pack_into("<IIII", b, i + 8, (ma << 16) | mi, (bu << 16) | rv, (ma << 16) | mi, (bu << 16) | rv)
+    p = os.path.join(base, "Program Files/Microsoft/Exchange Server/V15/Bin")
+    os.makedirs(p, exist_ok=True)
+    open(os.path.join(p, "ExSetup.exe"), "wb").write(b)
+    os.utime(os.path.join(p, "ExSetup.exe"), (ts(mtime), ts(mtime)))
+def touch_all(base, when):
+    for d, dirs, files in os.walk(base):
+        for n in dirs + files:
+            os.utime(os.path.join(d, n), (ts(when), ts(when)), follow_symlinks=False)
+# 1. The CU19 March 2021 update's ExSetup.exe (its file time the package's,
+#    2021-02-27), IIS logs for January, February and May: March and April,
+#    the worst of ProxyLogon, have no log.
+t = os.path.join(root, "exsetup-time")
+iis(t, "2021-01-01", "2021-02-28"); iis(t, "2021-05-01", "2021-05-31")
+exsetup(t, (15, 1, 2176, 9), "2021-02-27T00:00:00")
+# 2. A rebuild (RecoverServer) is no fresh install, and an install date that
+#    the logs contradict is not used: HttpProxy logs show vulnerable CU19
+#    running in January 2021, Setup's log a "fresh" CU20 install in March.
+k = os.path.join(root, "install-contradicted")
+hp = os.path.join(k, "Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa")
+os.makedirs(hp, exist_ok=True)
+fields = "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientIpAddress,UrlStem,AnchorMailbox,HttpStatus"
+for day in range(1, 11):
+    d = "2021-01-%02d" % day
+    rows = ["#Software: Microsoft Exchange Server", "#Version: 15.01.2176.002", "#Log-type: HttpProxy Logs",
+            "#Date: %sT08:00:00.000Z" % d, "#Fields: " + fields,
+            "%sT08:00:01.000Z,r1,15,1,2176,2,10.0.0.9,/owa/,Smtp~a@contoso.com,200" % d]
+    open(os.path.join(hp, "HttpProxy_%s08-1.LOG" % d.replace("-", "")), "w").write("\r\n".join(rows) + "\r\n")
+iis(k, "2021-03-20", "2021-03-25")
+sl = os.path.join(k, "ExchangeSetupLogs"); os.makedirs(sl, exist_ok=True)
+open(os.path.join(sl, "ExchangeSetup.log"), "w").write("\r\n".join([
+    "[03/20/2021 09:00:00.0000] [0] Starting Microsoft Exchange Server 2016 Setup",
+    "[03/20/2021 09:00:00.0001] [0] Setup version: 15.1.2242.4.",
+    "[03/20/2021 09:00:00.0002] [0] Command Line Parameter Name='mode', Value='Install'.",
+    "[03/20/2021 10:00:00.0000] [0] The Exchange Server setup operation completed successfully."]) + "\r\n")
+touch_all(k, "2021-03-25T23:59:00")
+# 3. A shell saved as .bak in a drop folder, asked for once and not found
+#    (404): no web server ran it.
+e = os.path.join(root, "bak-404")
+iis(e, "2021-03-02", "2021-03-02", ["%s 13:00:00 10.0.0.5 GET /aspnet_client/x.aspx.bak - 443 - 203.0.113.9 python - 404 0 0 5"])
+w = os.path.join(e, "inetpub/wwwroot/aspnet_client"); os.makedirs(w, exist_ok=True)
+open(os.path.join(w, "x.aspx.bak"), "w").write('<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>')
+os.makedirs(os.path.join(e, "Program Files/Microsoft/Exchange Server/V15/Bin"), exist_ok=True)
+exsetup(e, (15, 1, 2106, 2), "2020-09-15T00:00:00")
+touch_all(e, "2021-03-02T23:59:00")
+PY
+run 4 "trap: ExSetup.exe time" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/exsetup-time"
+check "$TMP/out" "trap: ExSetup.exe's file time does not close the window" '
+v = verdicts[0]
+assert v["verdict"] == "NO SIGN OF COMPROMISE", v["headline"]
+pl = [w for w in v["coverage"]["windows"] if w["family"] == "proxylogon"][0]
+assert pl["covered_days"] < pl["exposed_days"], pl
+b = [r for r in recs if r["type"] == "build"][0]
+assert b["build_source"] == "exsetup-version" and "running_since" not in b, b
+'
+run 4 "trap: install contradicted" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/install-contradicted"
+check "$TMP/out" "trap: an install date the logs contradict is not used" '
+v = verdicts[0]
+assert v["verdict"] != "CLEAN", v["headline"]
+assert any("ExchangeSetup.log shows a fresh install on 2021-03-20" in r["text"] for r in v["reasons"]), v["reasons"]
+assert not any("it was not exposed before then" in r["text"] for r in v["reasons"]), v["reasons"]
+pl = [w for w in v["coverage"]["windows"] if w["family"] == "proxylogon"][0]
+assert pl["start"] == "2021-01-03T00:00:00Z", pl
+'
+run 3 "trap: .bak with a 404 (an attempt)" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/bak-404"
+check "$TMP/out" "trap: a .bak asked for and not found is no served shell" '
+v = verdicts[0]
+assert v["verdict"] != "COMPROMISED", v["headline"]
+assert any("outside the web folders, or of a kind IIS does not run" in r["text"] for r in v["reasons"]), v["reasons"]
+'
+
 # --- scripts outside the web: /usr/lib/python3* ---------------------------------------
 for py in /usr/lib/python3*; do
   [ -d "$py" ] || continue

@@ -434,7 +434,8 @@ typedef struct seen_rec {
   char path[512];
   int64_t first, last;
   uint64_t sightings;
-  bool current, installed;
+  bool current;
+  int64_t installed, running_since;
 } seen_rec;
 
 static seen_rec seen[32];
@@ -453,6 +454,7 @@ static void on_build(void *ctx, const exhunt_build_seen *b)
   r->sightings = b->sightings;
   r->current = b->current;
   r->installed = b->installed;
+  r->running_since = b->running_since;
 }
 
 static void mkdirs(const char *root, const char *rel)
@@ -641,15 +643,74 @@ static void test_setup_log(void **state)
   assert_int_equal(n_seen, 2);
   /* 2025-08-15 10:12:01 at UTC+02:00 */
   assert_string_equal(seen[0].build, "15.2.1544.4");
-  assert_true(seen[0].installed);
+  assert_int_equal(seen[0].installed, 1755245521);
+  assert_int_equal(seen[0].running_since, 1755245521);
   assert_int_equal(seen[0].first, 1755245521);
   /* seen again when the upgrade of 11-14 (failed) and of 11-20 ran on it */
   assert_int_equal(seen[0].sightings, 3);
   assert_string_equal(seen[1].build, "15.2.1748.10");
-  assert_false(seen[1].installed);
+  assert_int_equal(seen[1].installed, EXHUNT_NO_TIME);
   assert_int_equal(seen[1].first, 1763629200); /* 2025-11-20 09:00:00Z */
   assert_true(seen[1].current);
   assert_string_equal(seen[1].source, "setup-log");
+}
+
+/* A fresh install needs proof: a run in Install mode with no Exchange
+ * before it. RecoverServer rebuilds a server that ran before; a run with
+ * no mode line proves nothing; "] [0] " counts only right after the time,
+ * not inside a logged value of another thread's line. */
+static void test_setup_log_no_false_install(void **state)
+{
+  (void)state;
+  static const char recover[] =
+      "[03/20/2021 09:00:00.0000] [0] Starting Microsoft Exchange Server 2016 Setup\r\n"
+      "[03/20/2021 09:00:00.0001] [0] Setup version: 15.1.2242.4.\r\n"
+      "[03/20/2021 09:00:00.0002] [0] Command Line Parameter Name='mode', "
+      "Value='RecoverServer'.\r\n"
+      "[03/20/2021 10:00:00.0000] [0] The Exchange Server setup operation completed "
+      "successfully.\r\n";
+  static const char no_mode[] =
+      "[03/20/2021 09:00:00.0000] [0] Starting Microsoft Exchange Server 2016 Setup\r\n"
+      "[03/20/2021 09:00:00.0001] [0] Setup version: 15.1.2242.4.\r\n"
+      "[03/20/2021 10:00:00.0000] [1] x ] [0] The Exchange Server setup operation completed "
+      "successfully.\r\n";
+  memset(&rec, 0, sizeof rec);
+  n_seen = 0;
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_build = on_build;
+  assert_int_equal(exh_exposure_buffer("/ev/C/ExchangeSetupLogs/ExchangeSetup.log",
+                                       (const uint8_t *)recover, sizeof recover - 1, 0, T_2021_03,
+                                       &sink),
+                   EXHUNT_OK);
+  assert_int_equal(n_seen, 1);
+  assert_string_equal(seen[0].build, "15.1.2242.4");
+  assert_int_equal(seen[0].installed, EXHUNT_NO_TIME);
+  memset(&rec, 0, sizeof rec);
+  n_seen = 0;
+  assert_int_equal(exh_exposure_buffer("/ev/C/ExchangeSetupLogs/ExchangeSetup.log",
+                                       (const uint8_t *)no_mode, sizeof no_mode - 1, 0, T_2021_03,
+                                       &sink),
+                   EXHUNT_OK);
+  assert_int_equal(n_seen, 0); /* the run never said it succeeded */
+}
+
+/* ExSetup.exe's file time is the package's: it shows the build there, not
+ * running; and no sighting is earlier than the build's release. */
+static void test_sighting_times(void **state)
+{
+  (void)state;
+  static const char dump[] = "AdminDisplayVersion : Version 15.1 (Build 2176.2)\r\n";
+  memset(&rec, 0, sizeof rec);
+  n_seen = 0;
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_build = on_build;
+  /* a dump written in 1980: CU19 (15.1.2176.2) came out on 2020-12-15 */
+  assert_int_equal(exh_exposure_buffer("/ev/servers.txt", (const uint8_t *)dump, sizeof dump - 1,
+                                       315532800, T_2021_03, &sink),
+                   EXHUNT_OK);
+  assert_int_equal(n_seen, 1);
+  assert_true(seen[0].first >= 1607990400 && seen[0].first < 1608163200); /* 2020-12-15 */
+  assert_int_equal(seen[0].running_since, seen[0].first);
 }
 
 /* Failing each allocation in turn: exposure of a dump (database load,
@@ -694,6 +755,8 @@ int main(void)
       cmocka_unit_test(test_builddb_survives_garbage),
       cmocka_unit_test(test_builds_in_evidence),
       cmocka_unit_test(test_setup_log),
+      cmocka_unit_test(test_setup_log_no_false_install),
+      cmocka_unit_test(test_sighting_times),
       cmocka_unit_test(test_alloc_failure_sweep),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
