@@ -605,9 +605,15 @@ static const char *decide(const hunt_server *hs, const facts *fa, const exposure
   return "CLEAN";
 }
 
-static void headline(const hunt_server *hs, const char *v, const exposure *x, char *out, size_t cap)
+static void headline(const hunt_server *hs, const facts *fa, const char *v, const exposure *x,
+                     char *out, size_t cap)
 {
   char a[32], b[32];
+  /* with every exposed day covered, what else kept the verdict from CLEAN */
+  const char *but = strcmp(v, "NO SIGN OF COMPROMISE") != 0 ? ""
+                    : hs->errors                            ? "; errors left evidence unexamined"
+                    : fa->elsewhere.n ? "; suspicious files outside the web folders"
+                                      : "";
   if (!x->exchange && !x->web_logs && hs->files_seen == 0)
     snprintf(out, cap, "%s (no file or log in the evidence)", v);
   else if (!x->exchange && x->web_logs)
@@ -620,9 +626,10 @@ static void headline(const hunt_server *hs, const char *v, const exposure *x, ch
   else if (!x->web_logs)
     snprintf(out, cap, "%s (no HttpProxy or IIS logs)", v);
   else if (x->exposed_days == 0)
-    snprintf(out, cap, "%s (not exposed to a family exploited in the wild)", v);
+    snprintf(out, cap, "%s (not exposed to a family exploited in the wild%s)", v, but);
   else if (x->covered_days >= x->exposed_days)
-    snprintf(out, cap, "%s (logs cover all %s exposed days)", v, fmt_count(x->exposed_days, a));
+    snprintf(out, cap, "%s (logs cover all %s exposed days%s)", v, fmt_count(x->exposed_days, a),
+             but);
   else
     snprintf(out, cap, "%s (logs cover %s of %s exposed day%s)", v, fmt_count(x->covered_days, a),
              fmt_count(x->exposed_days, b), plural(x->exposed_days, "", "s"));
@@ -853,7 +860,7 @@ exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_
   if ((err = windows(hs, db, now, &x)) != EXHUNT_OK)
     goto out;
   const char *v = decide(hs, &fa, &x);
-  headline(hs, v, &x, head, TEXT_MAX);
+  headline(hs, &fa, v, &x, head, TEXT_MAX);
   write_reasons(&wr, hs, &fa, &x, v);
   write_steps(&wr, hs, &fa, &x, v);
   if (sink->on_verdict) {
