@@ -467,7 +467,9 @@ static void build_attackers(story_ctx *c)
   size_t n_ua = 0;
   ua_at *uas = ua_index(c, &n_ua); /* NULL: none, or no memory (no user agents then) */
   for (size_t i = 0; i < c->n_att; i++) {
-    qsort(c->att[i].steps, c->att[i].n_steps, sizeof *c->att[i].steps, cmp_steps);
+    /* an attacker whose first step could not be kept has none (NULL) */
+    if (c->att[i].n_steps > 1)
+      qsort(c->att[i].steps, c->att[i].n_steps, sizeof *c->att[i].steps, cmp_steps);
     if (c->att[i].ip)
       c->att[i].ua = most_common_ua(uas, n_ua, c->att[i].ip);
   }
