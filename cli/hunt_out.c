@@ -101,8 +101,6 @@ static void put(hunt_out *o, hunt_fmt fmt, const exh_dynbuf *b)
 int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
 {
   cli_report *r = o->report;
-  o->roots = roots;
-  o->n_roots = n_roots;
   for (size_t i = 0; i < o->n_outs; i++)
     cli_outfile_init(&o->files[i]);
   for (size_t i = 0; i < o->n_outs; i++) {

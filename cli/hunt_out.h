@@ -68,8 +68,6 @@ typedef struct hunt_out {
   uint64_t write_errors;
   bool progress;       /* a progress line on stderr (a terminal, not --no-progress) */
   bool progress_drawn; /* it is on the screen now */
-  char **roots;
-  int n_roots;
 } hunt_out;
 
 bool hunt_parse_fmt(const char *s, hunt_fmt *out);

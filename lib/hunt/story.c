@@ -31,8 +31,6 @@
 #include "core/alloc.h"
 #include "core/evidence.h"
 #include "core/limits.h"
-#include "exposure/builddb.h"
-#include "exposure/exposure.h"
 #include "hunt/hunt_int.h"
 
 #define ATTACH_WINDOW_SEC 600 /* IP-less records join an attacker this close */
@@ -83,7 +81,6 @@ typedef struct attacker {
 typedef struct story_ctx {
   hunt_server *hs;
   const exhunt_sink *sink;
-  int64_t now;
   attacker *att;
   size_t n_att, cap_att;
   hunt_shell *shells;
@@ -1028,7 +1025,6 @@ exhunt_err exh_hunt_story(hunt_server *hs, const exh_builddb *db, int64_t now,
   memset(&c, 0, sizeof c);
   c.hs = hs;
   c.sink = sink;
-  c.now = now;
   exhunt_err err = EXHUNT_OK;
   build_attackers(&c);
   if (!c.err)
