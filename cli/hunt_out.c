@@ -134,8 +134,9 @@ int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
   return 0;
 }
 
-/* A JSON record goes to the JSON Lines outputs and into the HTML data. */
-static void record(hunt_out *o, exhunt_err err)
+/* A JSON record goes to the JSON Lines outputs and into the HTML data
+ * (log findings past HUNT_HTML_LOGS only to JSON Lines: `in_html` false). */
+static void record_to(hunt_out *o, exhunt_err err, bool in_html)
 {
   if (err) {
     /* never write half a record: the line would not parse */
@@ -144,9 +145,15 @@ static void record(hunt_out *o, exhunt_err err)
     return;
   }
   put(o, HUNT_JSONL, &o->line);
-  if (wants(o, HUNT_HTML) && exh_dynbuf_add(&o->all, o->line.data, o->line.len) != EXHUNT_OK)
+  if (in_html && wants(o, HUNT_HTML) &&
+      exh_dynbuf_add(&o->all, o->line.data, o->line.len) != EXHUNT_OK)
     o->write_errors++;
   exh_dynbuf_reset(&o->line);
+}
+
+static void record(hunt_out *o, exhunt_err err)
+{
+  record_to(o, err, true);
 }
 
 static void timeline_finding(hunt_out *o, const exhunt_finding *f, const char *server)
@@ -176,8 +183,9 @@ static void ids(exh_dynbuf *b, exhunt_evidence e)
   exh_dynbuf_adds(b, " [");
   for (size_t i = 0; i < e.n && i < 12; i++)
     exh_dynbuf_addf(b, "%s%s", i ? " " : "", e.ids[i]);
-  if (e.n > 12)
-    exh_dynbuf_addf(b, " +%zu", e.n - 12);
+  uint64_t more = e.more + (e.n > 12 ? e.n - 12 : 0);
+  if (more)
+    exh_dynbuf_addf(b, " +%llu", (unsigned long long)more);
   exh_dynbuf_addc(b, ']');
 }
 
@@ -283,6 +291,52 @@ static void keep_row(hunt_out *o, const exhunt_finding *f)
   o->n_rows++;
 }
 
+/* Counts a log finding under its rule (the text report's one line a rule). */
+static void count_log(hunt_out *o, const exhunt_finding *f)
+{
+  const char *rule = f->rule ? f->rule : "";
+  hunt_logrule *g = NULL;
+  for (size_t i = 0; i < o->n_logrules && !g; i++)
+    if (strcmp(o->logrules[i].rule, rule) == 0)
+      g = &o->logrules[i];
+  if (!g) {
+    if (o->n_logrules == o->cap_logrules) {
+      size_t cap = o->cap_logrules ? o->cap_logrules * 2 : 16;
+      hunt_logrule *bigger = exh_reallocarray(o->logrules, cap, sizeof *bigger);
+      if (!bigger) {
+        o->write_errors++;
+        return;
+      }
+      o->logrules = bigger;
+      o->cap_logrules = cap;
+    }
+    g = &o->logrules[o->n_logrules];
+    memset(g, 0, sizeof *g);
+    g->rule = exh_strdup(rule);
+    g->title = exh_strdup(f->title ? f->title : "");
+    if (!g->rule || !g->title) {
+      exh_free(g->rule);
+      exh_free(g->title);
+      o->write_errors++;
+      return;
+    }
+    g->worst = f->severity;
+    o->n_logrules++;
+  }
+  if (f->severity > g->worst) {
+    /* the title shown is the most severe finding's */
+    char *t = exh_strdup(f->title ? f->title : "");
+    if (t) {
+      exh_free(g->title);
+      g->title = t;
+    }
+    g->worst = f->severity;
+  }
+  g->count++;
+  if (g->n_ids < HUNT_RULE_IDS)
+    snprintf(g->ids[g->n_ids++], sizeof g->ids[0], "%s", f->id ? f->id : "");
+}
+
 static void on_finding(void *ctx, const exhunt_finding *f)
 {
   hunt_out *o = ctx;
@@ -290,7 +344,13 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   o->n_findings++;
   if (f->path && !f->status && exh_strset_add(&o->flagged, f->path) < 0)
     o->write_errors++;
-  record(o, exh_jsonl_finding(&o->line, f));
+  bool log = f->line != 0;
+  bool in_html = true;
+  if (log && wants(o, HUNT_HTML)) {
+    in_html = o->html_logs < HUNT_HTML_LOGS;
+    in_html ? o->html_logs++ : o->html_logs_left_out++;
+  }
+  record_to(o, exh_jsonl_finding(&o->line, f), in_html);
   timeline_finding(o, f, f->server);
   if (wants(o, HUNT_CSV)) {
     if (exh_csv_finding(&o->line, f) != EXHUNT_OK)
@@ -318,8 +378,20 @@ static void on_finding(void *ctx, const exhunt_finding *f)
     }
     return;
   }
-  if (f->severity >= r->min_severity)
-    keep_row(o, f);
+  if (f->severity < r->min_severity)
+    return;
+  if (log) {
+    count_log(o, f);
+    if (!o->details)
+      return;
+    if (o->n_rows - o->n_file_rows >= HUNT_DETAIL_LOGS) {
+      o->detail_logs_left_out++;
+      return;
+    }
+  }
+  keep_row(o, f);
+  if (!log)
+    o->n_file_rows++;
 }
 
 static void on_coverage(void *ctx, const exhunt_coverage *c)
@@ -401,12 +473,16 @@ static void on_story(void *ctx, const exhunt_story *st)
     size_t n = 0;
     for (size_t k = i; k < j && n < 12; k++)
       idv[n++] = st->steps[k].evidence;
-    ids(b, (exhunt_evidence){idv, n});
-    if (j - i > 12)
-      exh_dynbuf_addf(b, " +%zu", j - i - 12);
+    ids(b, (exhunt_evidence){idv, n, j - i - n});
     exh_dynbuf_addc(b, '\n');
     i = j;
   }
+  /* kinds with more steps than the story shows */
+  for (size_t k = 0; k < st->n_counts; k++)
+    if (st->counts[k].total > st->counts[k].shown)
+      exh_dynbuf_addf(b, "     (%llu %s steps in all; the first and last %zu are shown)\n",
+                      (unsigned long long)st->counts[k].total, st->counts[k].step,
+                      st->counts[k].shown);
   for (size_t i = 0; i < st->n_shells; i++) {
     const exhunt_story_shell *s = &st->shells[i];
     exh_dynbuf_adds(b, "     shell ");
@@ -420,8 +496,9 @@ static void on_story(void *ctx, const exhunt_story *st)
       ids(b, s->planted_by);
     }
     if (s->requests.n) {
-      exh_dynbuf_addf(b, "\n           used by %zu request%s", s->requests.n,
-                      s->requests.n == 1 ? "" : "s");
+      uint64_t all = s->requests.n + s->requests.more;
+      exh_dynbuf_addf(b, "\n           used by %llu request%s", (unsigned long long)all,
+                      all == 1 ? "" : "s");
       ids(b, s->requests);
     }
     exh_dynbuf_addc(b, '\n');
@@ -508,6 +585,17 @@ static int cmp_rows(const void *a, const void *b)
   return (x->order > y->order) - (x->order < y->order);
 }
 
+/* Log rules: the most severe first, then the most frequent. */
+static int cmp_logrules(const void *a, const void *b)
+{
+  const hunt_logrule *x = a, *y = b;
+  if (x->worst != y->worst)
+    return (int)y->worst - (int)x->worst;
+  if (x->count != y->count)
+    return x->count < y->count ? 1 : -1;
+  return strcmp(x->rule, y->rule);
+}
+
 /* A run of rows about one file (or one log rule). */
 typedef struct row_group {
   size_t from, to;
@@ -548,15 +636,19 @@ static void text_rows(hunt_out *o, exh_dynbuf *b, const char *server)
     o->write_errors++;
     return;
   }
-  size_t n_g = 0, n_files = 0, n_logs = 0;
+  size_t n_g = 0, n_files = 0, n_logs = o->n_logrules;
   for (size_t i = 0; i < o->n_rows;) {
     const hunt_row *r = &o->rows[i];
+    if (r->log) { /* --details only: the log lines come from o->logrules */
+      i++;
+      continue;
+    }
     size_t j = i + 1;
     while (j < o->n_rows && o->rows[j].log == r->log &&
            strcmp(r->log ? o->rows[j].rule : o->rows[j].path, r->log ? r->rule : r->path) == 0)
       j++;
     g[n_g++] = (row_group){i, j, r->severity, r->log}; /* rows are most severe first */
-    r->log ? n_logs++ : n_files++;
+    n_files++;
     i = j;
   }
   if (n_g > 1)
@@ -602,12 +694,27 @@ static void text_rows(hunt_out *o, exh_dynbuf *b, const char *server)
     size_t n = 0;
     for (size_t k = i; k < j && n < 12; k++)
       idv[n++] = o->rows[k].id;
-    ids(b, (exhunt_evidence){idv, n});
-    if (j - i > 12)
-      exh_dynbuf_addf(b, " +%zu", j - i - 12);
+    ids(b, (exhunt_evidence){idv, n, j - i - n});
     exh_dynbuf_addc(b, '\n');
   }
   exh_free(g);
+  if (!n_logs)
+    return;
+  if (o->n_logrules > 1)
+    qsort(o->logrules, o->n_logrules, sizeof *o->logrules, cmp_logrules);
+  exh_dynbuf_addf(b, "\n   exploitation in the logs (%zu rule%s):\n", n_logs, n_logs == 1 ? "" : "s");
+  for (size_t i = 0; i < o->n_logrules; i++) {
+    const hunt_logrule *lr = &o->logrules[i];
+    char tag[16];
+    snprintf(tag, sizeof tag, "[%s]", exhunt_severity_name(lr->worst));
+    exh_dynbuf_addf(b, "   %-10s x%-4llu ", tag, (unsigned long long)lr->count);
+    disp(b, lr->title);
+    const char *idv[HUNT_RULE_IDS];
+    for (size_t k = 0; k < lr->n_ids; k++)
+      idv[k] = lr->ids[k];
+    ids(b, (exhunt_evidence){idv, lr->n_ids, lr->count - lr->n_ids});
+    exh_dynbuf_addc(b, '\n');
+  }
 }
 
 /* Details: file findings, then log findings, each by file in the order
@@ -644,6 +751,11 @@ static void text_details(hunt_out *o, const char *server)
     }
     exh_dynbuf_adds(b, d);
   }
+  if (o->detail_logs_left_out)
+    exh_dynbuf_addf(b,
+                    "   ... and %llu more log findings, not shown here (the first %u are); JSON "
+                    "Lines (-f jsonl) has every one\n",
+                    (unsigned long long)o->detail_logs_left_out, HUNT_DETAIL_LOGS);
 }
 
 static void free_rows(hunt_out *o)
@@ -654,7 +766,13 @@ static void free_rows(hunt_out *o)
     exh_free(o->rows[i].title);
     exh_free(o->rows[i].detail);
   }
-  o->n_rows = 0;
+  o->n_rows = o->n_file_rows = 0;
+  for (size_t i = 0; i < o->n_logrules; i++) {
+    exh_free(o->logrules[i].rule);
+    exh_free(o->logrules[i].title);
+  }
+  o->n_logrules = 0;
+  o->detail_logs_left_out = 0;
 }
 
 static void window_lines(exh_dynbuf *b, const exhunt_verdict *v)
@@ -793,6 +911,15 @@ int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_in
   stats->errors += r->load_errors;
   if (stats->errors)
     rc = cli_exit_worst(rc, EXIT_INSUFFICIENT);
+  if (o->html_logs_left_out)
+    fprintf(stderr,
+            "exhunt hunt: the HTML report holds the first %u log findings; %llu more are in the "
+            "JSON Lines output (-f jsonl) only\n",
+            HUNT_HTML_LOGS, (unsigned long long)o->html_logs_left_out);
+  /* the summary says the exit code the run will have: a report that could
+   * not be written makes it 2 (hunt_out_close) */
+  if (o->write_errors)
+    rc = EXIT_ERROR;
   struct timespec end;
   clock_gettime(CLOCK_MONOTONIC, &end);
   exh_summary sum = {"hunt", stats, rules, {0}, o->flagged.count, 0, rc};
@@ -870,6 +997,7 @@ int hunt_out_close(hunt_out *o, int rc)
     o->outs[i].f = NULL;
   free_rows(o);
   exh_free(o->rows);
+  exh_free(o->logrules);
   exh_strset_free(&o->flagged);
   exh_dynbuf *bufs[] = {&o->all,  &o->line, &o->head,  &o->over,
                         &o->body, &o->tail, &o->story, &o->facts};

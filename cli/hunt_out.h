@@ -42,6 +42,23 @@ typedef struct hunt_row {
   size_t order; /* arrival, for a stable sort */
 } hunt_row;
 
+/* Log findings of one rule, for the text report: counted, with the ids
+ * of the first few. */
+#define HUNT_RULE_IDS 12
+typedef struct hunt_logrule {
+  char *rule, *title;
+  exhunt_severity worst;
+  uint64_t count;
+  char ids[HUNT_RULE_IDS][24];
+  size_t n_ids;
+} hunt_logrule;
+
+/* Bounds on what the text and HTML reports hold of the log findings
+ * (JSON Lines, CSV and timelines stream every one): memory stays flat
+ * whatever the number of records that match. */
+#define HUNT_DETAIL_LOGS 10000u
+#define HUNT_HTML_LOGS 20000u
+
 typedef struct hunt_out {
   cli_report *report; /* colour, verbosity, min severity, notices, stats */
   hunt_output outs[HUNT_MAX_OUTPUTS];
@@ -57,8 +74,15 @@ typedef struct hunt_out {
   exh_dynbuf tail;  /* text: each server's findings in full (details) */
   exh_dynbuf story; /* text: the current server's stories */
   exh_dynbuf facts; /* text: its builds, exposure and coverage lines */
-  hunt_row *rows;   /* text: its findings */
-  size_t n_rows, cap_rows;
+  hunt_row *rows;   /* text: its file findings, and log findings for --details
+                       (the first HUNT_DETAIL_LOGS of them) */
+  size_t n_rows, cap_rows, n_file_rows;
+  /* text: its log findings, one entry a rule (their number is bounded by
+   * the rules, not by the records) */
+  hunt_logrule *logrules;
+  size_t n_logrules, cap_logrules;
+  uint64_t detail_logs_left_out; /* log findings past HUNT_DETAIL_LOGS */
+  uint64_t html_logs, html_logs_left_out; /* log findings in the HTML data, and past it */
   size_t n_vuln;        /* its vulnerable families */
   char vuln_ids[2][24]; /* the first and last of them */
   exh_strset flagged;   /* paths with a finding (summary's files_flagged) */

@@ -372,6 +372,14 @@ typedef struct exhunt_logs_opts {
    * hunt), not named by a user: a file among them that holds no log is
    * counted in one note, as in a folder, not given a note of its own. */
   bool paths_collected;
+  /* URLs of web shells known from elsewhere (exhunt hunt passes those its
+   * scan found on disk), e.g. "/aspnet_client/x.aspx": an IIS or
+   * HttpProxy record whose URL stem is one of them (case-insensitively)
+   * and that no detector flagged is reported as
+   * exhunt.hunt.request_to_shell. Found in the same pass as the detectors'
+   * needles. Borrowed for the call. */
+  const char *const *shell_urls;
+  size_t n_shell_urls;
 } exhunt_logs_opts;
 
 void exhunt_logs_opts_init(exhunt_logs_opts *opts);
@@ -508,9 +516,13 @@ exhunt_err exhunt_probe_targets(const char *const *targets, size_t n_targets,
 /* The whole hunt: exposure, scan and logs of each server, correlated.     */
 
 /* A list of finding ids ("F3") backing a statement. */
+/* Finding ids. Lists that grow with the log records (requests to a shell,
+ * exploitation records) name their first and last examples by time, and
+ * `more` counts the ones left out: the whole list is n + more. */
 typedef struct exhunt_evidence {
   const char *const *ids;
   size_t n;
+  uint64_t more;
 } exhunt_evidence;
 
 typedef struct exhunt_story_step {
@@ -535,13 +547,25 @@ typedef struct exhunt_story_shell {
 
 /* One attacker (client IP and user agent) and what they did, in order. A
  * story with client_ip NULL gathers what no address can be tied to. */
+/* How many steps of one kind an attacker took, of which `shown` are in
+ * the story's steps (the first and last ones by time). */
+typedef struct exhunt_step_count {
+  const char *step;
+  uint64_t total;
+  size_t shown;
+} exhunt_step_count;
+
 typedef struct exhunt_story {
   const char *server;
   const char *client_ip;
   const char *user_agent; /* the most frequent one, or NULL */
   int64_t first, last;
+  /* Examples: for each kind of step, the first and last few by time (all
+   * of them when there are few); `counts` says how many there were. */
   const exhunt_story_step *steps;
   size_t n_steps;
+  const exhunt_step_count *counts;
+  size_t n_counts;
   const exhunt_story_shell *shells;
   size_t n_shells;
 } exhunt_story;

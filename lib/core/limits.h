@@ -83,6 +83,14 @@
 /* Distinct scripts of Set-*VirtualDirectory lines looked for in shell files
  * (an attack sets one or two; each costs a search of every shell). */
 #define EXH_STORY_MAX_VDIR_SCRIPTS 64u
+/* Set-*VirtualDirectory and reset lines kept for that search, of each. */
+#define EXH_STORY_MAX_VDIR_LINES 10000u
+/* Hash slots of attackers' activity by ten-minute slot (half of them
+ * used: 2^18 slots keep about 3.6 years of activity, 13 MB). */
+#define EXH_STORY_MAX_SLOTS (1u << 18)
+/* Web shells on disk whose URLs the log engine looks for (exhunt hunt):
+ * one literal set, one pass, whatever their number up to this. */
+#define EXH_HUNT_MAX_SHELL_URLS 4096u
 
 /* Exposure (lib/exposure/evidence.c): bytes read from the head and the
  * tail of each log for its build (the header and the first and last

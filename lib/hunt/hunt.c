@@ -10,10 +10,14 @@
  *              log detectors do not, and costs minutes)
  *   logs      exploitation in the logs        -> log findings, coverage
  *
- * What they report is kept (hunt_server), then story.c ties it together
- * and the server's records reach the caller's sink in one block: builds,
- * findings with ids, coverage, stories, verdict. Notes and errors pass
- * through as they come.
+ * The builds, exposure and file findings are kept (hunt_server: the walk
+ * bounds them), numbered and handed to the caller's sink once the walk
+ * and the exposure engine are done. Log findings are numbered and handed
+ * on as the log engine reports them, never kept: the story (story.c)
+ * takes what it needs of each, in memory bounded by attackers, shells and
+ * steps. Then coverage, stories and the verdict. Notes and errors pass
+ * through as they come. Requests to the shells the scan found are looked
+ * for by the log engine itself, in its one pass (opts.shell_urls).
  */
 #define _GNU_SOURCE /* FNM_CASEFOLD */
 #include <fnmatch.h>
@@ -24,6 +28,8 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/limits.h"
+#include "core/strset.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 #include "hunt/hosts.h"
@@ -183,6 +189,7 @@ static exhunt_err keep_build(hunt_server *hs, const exhunt_build_seen *src)
 
 static void server_free(hunt_server *hs)
 {
+  exh_hunt_story_free(hs);
   for (size_t i = 0; i < hs->n_recs; i++)
     free_owned(hs->recs[i].owned, hs->recs[i].n_owned);
   exh_free(hs->recs);
@@ -208,14 +215,29 @@ typedef struct capture {
   hunt_origin origin;
   const exhunt_sink *user;
   pthread_mutex_t *lock;
+  size_t *next_id;          /* ORIGIN_LOGS: numbers the findings of the run */
+  exhunt_scan_stats *total; /* ORIGIN_LOGS: counts them */
 } capture;
 
 static void cap_finding(void *ctx, const exhunt_finding *f)
 {
   capture *c = ctx;
   pthread_mutex_lock(c->lock);
-  if (!c->hs->fatal)
+  if (c->origin == ORIGIN_LOGS) {
+    /* streamed: numbered, handed on, and only what the story needs kept */
+    char id[24];
+    uint64_t num = ++*c->next_id;
+    snprintf(id, sizeof id, "F%llu", (unsigned long long)num);
+    exhunt_finding out = *f;
+    out.id = id;
+    out.server = c->hs->root;
+    c->total->findings[f->severity]++;
+    c->hs->log_findings++;
+    c->user->on_finding(c->user->ctx, &out);
+    exh_hunt_story_add(c->hs, &out, num, id);
+  } else if (!c->hs->fatal) {
     c->hs->fatal = exh_hunt_keep(c->hs, f, c->origin);
+  }
   pthread_mutex_unlock(c->lock);
 }
 
@@ -304,8 +326,8 @@ static void add_stats(exhunt_scan_stats *sum, const exhunt_scan_stats *s)
     sum->skipped[i] += s->skipped[i];
 }
 
-/* Findings in a stable order: exposure, then files by severity, then log
- * records by time. Ids follow that order. */
+/* Kept findings in a stable order: exposure, then files by severity. Ids
+ * follow that order; log findings are numbered after them as they come. */
 static int cmp_recs(const void *a, const void *b)
 {
   const hunt_rec *x = a, *y = b;
@@ -429,6 +451,56 @@ static void count_notice(void *ctx, const exhunt_notice *n)
   c->user->on_notice(c->user->ctx, n);
 }
 
+/* The URLs of the shells the scan found on disk in a web folder (owned
+ * strings in urls->ids), for the log engine to look for requests to. */
+static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sink *sink,
+                             exhunt_scan_stats *total, hunt_ids *urls)
+{
+  exh_strset seen = EXH_STRSET_INIT;
+  size_t more = 0;
+  exhunt_err err = EXHUNT_OK;
+  for (size_t i = 0; i < hs->n_recs && !err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (r->origin != ORIGIN_SCAN || r->f.severity < EXHUNT_SEV_HIGH || !r->f.path)
+      continue;
+    char *url = exh_hunt_url_of(exh_hunt_rel_of(root, r->f.path));
+    if (!url)
+      continue;
+    char *lower = exh_strdup(url);
+    for (char *p = lower; p && *p; p++)
+      if (*p >= 'A' && *p <= 'Z')
+        *p = (char)(*p | 0x20);
+    int added = lower ? exh_strset_add(&seen, lower) : -1;
+    exh_free(lower);
+    if (added < 0) {
+      err = EXHUNT_ENOMEM;
+    } else if (added == 0) {
+      /* the same URL, another case */
+    } else if (urls->n == EXH_HUNT_MAX_SHELL_URLS) {
+      more++;
+    } else if (exh_ids_push(urls, url)) {
+      url = NULL;
+    } else {
+      err = EXHUNT_ENOMEM;
+    }
+    exh_free(url);
+  }
+  exh_strset_free(&seen);
+  if (!err && more) {
+    /* an error: requests to the other shells were not looked for */
+    char reason[200];
+    snprintf(reason, sizeof reason,
+             "%zu web shells with a URL past the first %u: requests to them were not looked "
+             "for in the logs",
+             more, EXH_HUNT_MAX_SHELL_URLS);
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "shell-urls-capped", root, reason};
+    sink->on_notice(sink->ctx, &n);
+    total->errors++;
+    hs->errors++;
+  }
+  return err;
+}
+
 /* `next_id` numbers findings across servers: "F12" names one finding of
  * the whole run, so reports that hold several servers link right. */
 static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
@@ -448,17 +520,19 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   tap_ctx tap = {NULL, NULL, 0, 0, false, EXHUNT_NO_TIME, EXHUNT_OK};
   exh_builddb db;
   memset(&db, 0, sizeof db);
+  hunt_ids urls;
+  memset(&urls, 0, sizeof urls);
 
   /* 1. One walk: every file is seen once. The scan reads and checks files;
    * its tap examines builds and collects logs. */
-  capture cx = {&hs, ORIGIN_EXPOSURE, sink, &lock};
+  capture cx = {&hs, ORIGIN_EXPOSURE, sink, &lock, next_id, total};
   exhunt_sink xs = {.ctx = &cx,
                     .on_finding = cap_finding,
                     .on_notice = cap_notice_exposure,
                     .on_build = cap_build};
   if ((err = exh_exposure_server_new(&xs, &xst, &tap.exposure)) != EXHUNT_OK)
     goto out;
-  capture cs = {&hs, ORIGIN_SCAN, sink, &lock};
+  capture cs = {&hs, ORIGIN_SCAN, sink, &lock, next_id, total};
   exhunt_sink ss = {.ctx = &cs,
                     .on_finding = cap_finding,
                     .on_notice = cap_notice,
@@ -506,8 +580,30 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   if (err)
     goto out;
 
-  /* 3. The logs the walk collected. */
-  capture cl = {&hs, ORIGIN_LOGS, sink, &lock};
+  /* 3. What is known so far, numbered and handed on: builds, exposure
+   * and file findings. The story starts from the shells on disk. */
+  if (hs.n_recs)
+    qsort(hs.recs, hs.n_recs, sizeof *hs.recs, cmp_recs);
+  for (size_t i = 0; i < hs.n_recs; i++) {
+    snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", ++*next_id);
+    hs.recs[i].f.id = hs.recs[i].id;
+    hs.recs[i].f.server = root;
+  }
+  for (size_t i = 0; i < hs.n_builds && sink->on_build; i++)
+    sink->on_build(sink->ctx, &hs.builds[i].b);
+  for (size_t i = 0; i < hs.n_recs; i++) {
+    total->findings[hs.recs[i].f.severity]++;
+    sink->on_finding(sink->ctx, &hs.recs[i].f);
+  }
+  if ((err = exh_hunt_story_begin(&hs)) != EXHUNT_OK)
+    goto out;
+  if ((err = shell_urls(&hs, root, sink, total, &urls)) != EXHUNT_OK)
+    goto out;
+
+  /* 4. The logs the walk collected, with requests to those shells (which
+   * only the scan knows are shells: outside the drop folders the log
+   * detectors watch) looked for in the same pass. */
+  capture cl = {&hs, ORIGIN_LOGS, sink, &lock, next_id, total};
   exhunt_sink ls = {
       .ctx = &cl, .on_finding = cap_finding, .on_notice = cap_notice, .on_coverage = cap_coverage};
   exhunt_logs_opts lo;
@@ -518,6 +614,8 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   lo.paths_collected = true; /* by the tap, by name: not each worth a note */
   lo.since = opts->since;
   lo.until = opts->until;
+  lo.shell_urls = (const char *const *)urls.ids;
+  lo.n_shell_urls = urls.n;
   memset(&st, 0, sizeof st);
   err = exhunt_logs_paths((const char *const *)tap.logs, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;
@@ -541,71 +639,14 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
     hs.errors++;
   }
 
-  /* 4. Requests to shells found on disk, which only the scan knows are
-   * shells (outside the drop folders the log detectors watch). */
-  {
-    const char *urls[64];
-    char *owned[64];
-    size_t n_urls = 0;
-    bool more = false;
-    for (size_t i = 0; i < hs.n_recs; i++) {
-      const hunt_rec *r = &hs.recs[i];
-      if (r->origin != ORIGIN_SCAN || r->f.severity < EXHUNT_SEV_HIGH || !r->f.path)
-        continue;
-      if (n_urls == 64) {
-        more = true;
-        break;
-      }
-      char *url = exh_hunt_url_of(exh_hunt_rel_of(root, r->f.path));
-      bool dup = false;
-      for (size_t k = 0; url && k < n_urls; k++)
-        dup = dup || strcasecmp(urls[k], url) == 0;
-      if (!url || dup) {
-        exh_free(url);
-        continue;
-      }
-      owned[n_urls] = url;
-      urls[n_urls++] = url;
-    }
-    if (more) {
-      /* an error: requests to the other shells were not looked for */
-      exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "shell-urls-capped", root,
-                         "more than 64 web shells with a URL: requests were looked for to the "
-                         "first 64 only"};
-      sink->on_notice(sink->ctx, &n);
-      total->errors++;
-      hs.errors++;
-    }
-    memset(&st, 0, sizeof st);
-    err =
-        exh_hunt_requests(&hs, urls, n_urls, (const char *const *)tap.logs, tap.n_logs, sink, &st);
-    total->errors += st.errors;
-    total->notes += st.notes;
-    hs.errors += st.errors;
-    for (size_t k = 0; k < n_urls; k++)
-      exh_free(owned[k]);
-    if (err)
-      goto out;
-  }
-
-  /* Ids, then everything out in one block, then the story. */
-  if (hs.n_recs)
-    qsort(hs.recs, hs.n_recs, sizeof *hs.recs, cmp_recs);
-  for (size_t i = 0; i < hs.n_recs; i++) {
-    snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", ++*next_id);
-    hs.recs[i].f.id = hs.recs[i].id;
-    hs.recs[i].f.server = root;
-  }
-  for (size_t i = 0; i < hs.n_builds && sink->on_build; i++)
-    sink->on_build(sink->ctx, &hs.builds[i].b);
-  for (size_t i = 0; i < hs.n_recs; i++) {
-    total->findings[hs.recs[i].f.severity]++;
-    sink->on_finding(sink->ctx, &hs.recs[i].f);
-  }
+  /* 5. Coverage, the stories, the verdict. */
   for (size_t i = 0; i < hs.n_covs && sink->on_coverage; i++)
     sink->on_coverage(sink->ctx, &hs.covs[i].c);
   err = exh_hunt_story(&hs, &db, opts->now, sink);
 out:
+  for (size_t i = 0; i < urls.n; i++)
+    exh_free((char *)urls.ids[i]);
+  exh_free(urls.ids);
   exh_exposure_server_free(tap.exposure);
   for (size_t i = 0; i < tap.n_logs; i++)
     exh_free(tap.logs[i]);

@@ -2,19 +2,29 @@
  * story.c - from one server's findings to its story; the verdict is
  * verdict.c's, from what the story ties together.
  *
+ * Log findings stream past: the engine reports them, hunt.c numbers them
+ * and hands them to the caller at once, and the story takes what it needs
+ * of each (exh_hunt_story_add) without keeping the finding. So its memory
+ * grows with attackers, shells and kinds of step, never with log records:
+ * of every list that grows with the records it keeps the first and the
+ * last EXH_STORY_EXAMPLES by time and a count (hunt_exlist).
+ *
  *  1. Steps. Every log finding becomes a step of the attacker (client IP)
  *     it names, with a kind read from its rule: probe, attempt, ssrf,
  *     vdir-reset, file-written, shell-request, command. Records without an
- *     address (ECP Server, Windows events) join the attacker active within
- *     ten minutes of them, or an "unattributed" story.
+ *     address (ECP Server, Windows events) are held (up to
+ *     EXH_STORY_MAX_STEPS) and join, at the end, the attacker active
+ *     within ten minutes of them (each attacker's activity is kept per
+ *     ten-minute slot), or an "unattributed" story.
  *  2. Shells. A file flagged high or critical on disk is a shell; so is a
  *     file a log shows written (OAB download path, file-creation event) or
- *     requested (IIS/HttpProxy line to a drop folder). They are tied
- *     together by path (Windows paths in logs against paths under the
- *     root, case-insensitively), by URL, and, for the CVE-2021-27065 chain,
- *     by content: the script a Set-*VirtualDirectory line put in ExternalUrl
- *     is looked for in the shell files. A shell only logs know of is checked
- *     on disk (read-only lookups); absent, it is reported as deleted.
+ *     requested (IIS/HttpProxy line to a drop folder, or to a shell on
+ *     disk). They are tied together by path (Windows paths in logs against
+ *     paths under the root, case-insensitively), by URL, and, for the
+ *     CVE-2021-27065 chain, by content: the script a Set-*VirtualDirectory
+ *     line put in ExternalUrl is looked for in the shell files. A shell
+ *     only logs know of is checked on disk (read-only lookups); absent, it
+ *     is reported as deleted.
  *  3. Stories, one per attacker, through the sink; then verdict.c.
  */
 #define _GNU_SOURCE /* memmem, strcasestr */
@@ -24,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,9 +45,19 @@
 #include "hunt/hunt_int.h"
 
 #define ATTACH_WINDOW_SEC 600 /* IP-less records join an attacker this close */
+#define SLOT_SEC 600          /* activity is kept per slot of this length */
+#define SLOT_ATTACKERS 4      /* attackers remembered per slot */
 #define VDIR_RESET_WINDOW_SEC 600
 #define MAX_SHELL_READ (1024u * 1024u)
-#define TEXT_MAX 512
+#define MAX_UAS 8 /* user agents counted per attacker */
+#define N_KINDS 8
+
+static const char *const kinds[N_KINDS] = {"probe",         "attempt", "ssrf",  "vdir-reset",
+                                           "file-written",  "shell-request", "command",
+                                           "other"};
+
+/* ---------------------------------------------------------------------- */
+/* Id lists and example lists.                                             */
 
 bool exh_ids_add(hunt_ids *l, const char *id)
 {
@@ -47,9 +68,7 @@ bool exh_ids_add(hunt_ids *l, const char *id)
 }
 
 /* Appends without the duplicate check, for lists that each record enters at
- * most once by construction: exh_ids_add's check is linear, so filling a
- * list of n with it costs n^2/2 string compares (20,000 hostile log lines:
- * two hundred million). */
+ * most once by construction: exh_ids_add's check is linear. */
 bool exh_ids_push(hunt_ids *l, const char *id)
 {
   if (l->n == l->cap) {
@@ -64,38 +83,202 @@ bool exh_ids_push(hunt_ids *l, const char *id)
   return true;
 }
 
-static exhunt_evidence ids_view(const hunt_ids *l)
+static int64_t ex_time(const hunt_ex *e)
 {
-  exhunt_evidence e = {l->ids, l->n};
-  return e;
+  return e->time == EXHUNT_NO_TIME ? INT64_MAX : e->time;
 }
 
+/* Is a before b: by time (none last), then by number. */
+static bool ex_before(const hunt_ex *a, const hunt_ex *b)
+{
+  int64_t ta = ex_time(a), tb = ex_time(b);
+  return ta != tb ? ta < tb : a->num < b->num;
+}
+
+void exh_exlist_add(hunt_exlist *l, const hunt_ex *e)
+{
+  l->total++;
+  /* first: the smallest, ascending */
+  size_t n = l->n_first;
+  if (n < EXH_STORY_EXAMPLES || ex_before(e, &l->first[n - 1])) {
+    size_t at = n < EXH_STORY_EXAMPLES ? n : n - 1;
+    while (at > 0 && ex_before(e, &l->first[at - 1])) {
+      l->first[at] = l->first[at - 1];
+      at--;
+    }
+    l->first[at] = *e;
+    if (n < EXH_STORY_EXAMPLES)
+      l->n_first++;
+  }
+  /* last: the largest, ascending (last[0] the smallest of them) */
+  n = l->n_last;
+  if (n < EXH_STORY_EXAMPLES || ex_before(&l->last[0], e)) {
+    if (n == EXH_STORY_EXAMPLES) { /* drop the smallest */
+      memmove(&l->last[0], &l->last[1], (n - 1) * sizeof l->last[0]);
+      n--;
+    }
+    size_t at = n;
+    while (at > 0 && ex_before(e, &l->last[at - 1])) {
+      l->last[at] = l->last[at - 1];
+      at--;
+    }
+    l->last[at] = *e;
+    l->n_last = (uint8_t)(n + 1);
+  }
+}
+
+size_t exh_exlist_examples(const hunt_exlist *l, const hunt_ex **out)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < l->n_first; i++)
+    out[n++] = &l->first[i];
+  for (size_t i = 0; i < l->n_last; i++) {
+    /* in both halves when the list is short: once */
+    bool dup = false;
+    for (size_t k = 0; k < l->n_first && !dup; k++)
+      dup = l->first[k].num == l->last[i].num;
+    if (!dup)
+      out[n++] = &l->last[i];
+  }
+  return n;
+}
+
+bool exh_exlist_ids(const hunt_exlist *l, hunt_ids *out)
+{
+  const hunt_ex *ex[2 * EXH_STORY_EXAMPLES];
+  size_t n = exh_exlist_examples(l, ex);
+  for (size_t i = 0; i < n; i++)
+    if (!exh_ids_push(out, ex[i]->id))
+      return false;
+  out->more += l->total - n;
+  return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The story's state.                                                      */
+
+typedef struct ua_count {
+  char *ua;
+  uint64_t n;
+} ua_count;
+
 typedef struct attacker {
-  const char *ip;
-  const char *ua;
-  exhunt_story_step *steps;
-  size_t n_steps, cap_steps;
+  char *ip; /* NULL: the unattributed story */
+  ua_count uas[MAX_UAS];
+  size_t n_uas;
+  hunt_exlist *kinds[N_KINDS]; /* made on first use */
+  uint64_t steps;
   int64_t first, last;
+  int64_t acted; /* first record with an outcome other than probe: NO_TIME if none */
+  bool acts;
 } attacker;
 
-typedef struct story_ctx {
+/* Who was active in one ten-minute slot. */
+typedef struct slot {
+  int64_t key; /* time / SLOT_SEC; INT64_MIN: empty */
+  struct {
+    int attacker;
+    int64_t lo, hi;
+  } who[SLOT_ATTACKERS];
+  uint8_t n;
+} slot;
+
+/* A record without an address, held until every attacker is known. */
+typedef struct held_rec {
+  hunt_ex ex;
+} held_rec;
+
+/* A Set-*VirtualDirectory line (its script's index) and a reset line. */
+typedef struct vdir_set {
+  hunt_ex ex;
+  size_t script;
+} vdir_set;
+
+struct hunt_story {
   hunt_server *hs;
-  const exhunt_sink *sink;
   attacker *att;
   size_t n_att, cap_att;
+  int *att_index; /* open addressing over att by ip: -1 empty */
+  size_t att_slots;
+  int unattributed; /* index in att, or -1 */
+  slot *slots;
+  size_t n_slots, used_slots;
+  held_rec *held;
+  size_t n_held, cap_held;
   hunt_shell *shells;
   size_t n_shells, cap_shells;
-  size_t n_steps;          /* in all attackers: EXH_STORY_MAX_STEPS */
-  size_t n_log_shells;     /* shells only logs know: EXH_STORY_MAX_LOG_SHELLS */
-  uint64_t steps_left_out; /* records over a cap, not placed in a story */
-  uint64_t shells_left_out;
-  uint64_t scripts_left_out; /* set-vdir lines past EXH_STORY_MAX_VDIR_SCRIPTS scripts */
+  int *url_index; /* open addressing over shells by URL (case-insensitive) */
+  size_t url_slots, n_urls;
+  size_t n_log_shells;
+  char **pool; /* interned titles and paths */
+  size_t pool_slots, pool_used;
+  char *scripts[EXH_STORY_MAX_VDIR_SCRIPTS];
+  size_t script_lens[EXH_STORY_MAX_VDIR_SCRIPTS], n_scripts;
+  vdir_set *sets;
+  size_t n_sets, cap_sets;
+  hunt_ex *resets;
+  size_t n_resets, cap_resets;
+  hunt_log_facts facts;
+  uint64_t steps_left_out, shells_left_out, scripts_left_out, vdir_left_out, slots_left_out;
   /* Web folders a requested URL may sit under, found once (disk_path_of_url). */
   char *bases[EXH_STORY_MAX_WEB_BASES + 8];
   size_t n_bases;
   bool bases_done;
   exhunt_err err;
-} story_ctx;
+};
+typedef struct hunt_story story_ctx;
+
+static uint64_t hash_bytes(const char *s, size_t n, bool fold)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (fold && ch >= 'A' && ch <= 'Z')
+      ch = (unsigned char)(ch | 0x20);
+    h = (h ^ ch) * 1099511628211ull;
+  }
+  return h;
+}
+
+/* An interned copy of s (titles and log paths repeat on every record). */
+static const char *intern(story_ctx *c, const char *s)
+{
+  if (!s)
+    return NULL;
+  if (c->pool_used * 2 >= c->pool_slots) {
+    size_t n = c->pool_slots ? c->pool_slots * 2 : 64;
+    char **bigger = exh_calloc(n, sizeof *bigger);
+    if (!bigger) {
+      c->err = EXHUNT_ENOMEM;
+      return NULL;
+    }
+    for (size_t i = 0; i < c->pool_slots; i++) {
+      if (!c->pool[i])
+        continue;
+      size_t k = hash_bytes(c->pool[i], strlen(c->pool[i]), false) & (n - 1);
+      while (bigger[k])
+        k = (k + 1) & (n - 1);
+      bigger[k] = c->pool[i];
+    }
+    exh_free(c->pool);
+    c->pool = bigger;
+    c->pool_slots = n;
+  }
+  size_t k = hash_bytes(s, strlen(s), false) & (c->pool_slots - 1);
+  while (c->pool[k]) {
+    if (strcmp(c->pool[k], s) == 0)
+      return c->pool[k];
+    k = (k + 1) & (c->pool_slots - 1);
+  }
+  char *copy = exh_strdup(s);
+  if (!copy) {
+    c->err = EXHUNT_ENOMEM;
+    return NULL;
+  }
+  c->pool[k] = copy;
+  c->pool_used++;
+  return copy;
+}
 
 /* ---------------------------------------------------------------------- */
 /* Small helpers.                                                          */
@@ -129,6 +312,14 @@ const char *exh_hunt_step_kind(const exhunt_finding *f)
     if (strcmp(f->rule, map[i].rule) == 0)
       return map[i].kind;
   return "other";
+}
+
+static size_t kind_index(const char *kind)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (strcmp(kinds[i], kind) == 0)
+      return i;
+  return N_KINDS - 1;
 }
 
 /* "C:\inetpub\wwwroot\x.aspx" -> "inetpub/wwwroot/x.aspx" (new string). */
@@ -276,211 +467,199 @@ static char *copy_script(const char *s, size_t n, size_t *out_len)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Attackers and steps.                                                    */
+/* Attackers.                                                              */
 
-static int attacker_of(story_ctx *c, const char *ip)
+static attacker *new_attacker(story_ctx *c, const char *ip)
 {
-  for (size_t i = 0; i < c->n_att; i++)
-    if ((ip == NULL) == (c->att[i].ip == NULL) && (!ip || strcmp(ip, c->att[i].ip) == 0))
-      return (int)i;
-  if (ip && c->n_att >= EXH_STORY_MAX_ATTACKERS)
-    return -1; /* add_step counts what is left out */
   if (c->n_att == c->cap_att) {
     size_t cap = c->cap_att ? c->cap_att * 2 : 8;
     attacker *bigger = exh_reallocarray(c->att, cap, sizeof *bigger);
     if (!bigger) {
       c->err = EXHUNT_ENOMEM;
-      return -1;
+      return NULL;
     }
     c->att = bigger;
     c->cap_att = cap;
   }
   attacker *a = &c->att[c->n_att];
   memset(a, 0, sizeof *a);
-  a->ip = ip;
-  a->first = a->last = EXHUNT_NO_TIME;
-  return (int)c->n_att++;
+  if (ip && !(a->ip = exh_strdup(ip))) {
+    c->err = EXHUNT_ENOMEM;
+    return NULL;
+  }
+  a->first = a->last = a->acted = EXHUNT_NO_TIME;
+  c->n_att++;
+  return a;
 }
 
-static void add_step(story_ctx *c, int ai, const hunt_rec *r)
+/* The attacker with this address, made on first sight; -1 past
+ * EXH_STORY_MAX_ATTACKERS (the caller counts what is left out). */
+static int attacker_of(story_ctx *c, const char *ip)
 {
-  if (ai < 0 || c->n_steps >= EXH_STORY_MAX_STEPS) {
-    if (!c->err)
-      c->steps_left_out++;
+  if (!ip) {
+    if (c->unattributed < 0 && new_attacker(c, NULL))
+      c->unattributed = (int)c->n_att - 1;
+    return c->unattributed;
+  }
+  if (!c->att_index) {
+    c->att_slots = 2 * EXH_STORY_MAX_ATTACKERS; /* never more than half full */
+    c->att_index = exh_malloc(c->att_slots * sizeof *c->att_index);
+    if (!c->att_index) {
+      c->err = EXHUNT_ENOMEM;
+      return -1;
+    }
+    for (size_t i = 0; i < c->att_slots; i++)
+      c->att_index[i] = -1;
+  }
+  size_t k = hash_bytes(ip, strlen(ip), false) & (c->att_slots - 1);
+  while (c->att_index[k] >= 0) {
+    if (strcmp(c->att[c->att_index[k]].ip, ip) == 0)
+      return c->att_index[k];
+    k = (k + 1) & (c->att_slots - 1);
+  }
+  if (c->n_att - (c->unattributed >= 0) >= EXH_STORY_MAX_ATTACKERS)
+    return -1;
+  if (!new_attacker(c, ip))
+    return -1;
+  c->att_index[k] = (int)c->n_att - 1;
+  return (int)c->n_att - 1;
+}
+
+static void count_ua(attacker *a, const char *ua, story_ctx *c)
+{
+  if (!ua || !*ua)
+    return;
+  for (size_t i = 0; i < a->n_uas; i++)
+    if (strcmp(a->uas[i].ua, ua) == 0) {
+      a->uas[i].n++;
+      return;
+    }
+  if (a->n_uas == MAX_UAS)
+    return; /* the first MAX_UAS agents are the candidates */
+  char *copy = exh_strdup(ua);
+  if (!copy) {
+    c->err = EXHUNT_ENOMEM;
     return;
   }
-  attacker *a = &c->att[ai];
-  if (a->n_steps == a->cap_steps) {
-    size_t cap = a->cap_steps ? a->cap_steps * 2 : 16;
-    exhunt_story_step *bigger = exh_reallocarray(a->steps, cap, sizeof *bigger);
+  a->uas[a->n_uas++] = (ua_count){copy, 1};
+}
+
+/* The user agent of most of this attacker's records (of its first
+ * MAX_UAS distinct ones); on a tie, the one seen first. */
+static const char *most_common_ua(const attacker *a)
+{
+  const char *best = NULL;
+  uint64_t best_n = 0;
+  for (size_t i = 0; i < a->n_uas; i++)
+    if (a->uas[i].n > best_n) {
+      best_n = a->uas[i].n;
+      best = a->uas[i].ua;
+    }
+  return best;
+}
+
+/* Remembers that attacker ai was active at t, for the records without an
+ * address that come near it. */
+static void note_activity(story_ctx *c, int ai, int64_t t)
+{
+  if (t == EXHUNT_NO_TIME || ai < 0 || ai == c->unattributed)
+    return;
+  if (c->used_slots * 2 >= c->n_slots) {
+    if (c->n_slots >= EXH_STORY_MAX_SLOTS) {
+      c->slots_left_out++;
+      return;
+    }
+    size_t n = c->n_slots ? c->n_slots * 2 : 256;
+    slot *bigger = exh_malloc(n * sizeof *bigger);
     if (!bigger) {
       c->err = EXHUNT_ENOMEM;
       return;
     }
-    a->steps = bigger;
-    a->cap_steps = cap;
+    for (size_t i = 0; i < n; i++)
+      bigger[i].key = INT64_MIN;
+    for (size_t i = 0; i < c->n_slots; i++) {
+      if (c->slots[i].key == INT64_MIN)
+        continue;
+      size_t k = (size_t)hash_bytes((const char *)&c->slots[i].key, sizeof c->slots[i].key, false) &
+                 (n - 1);
+      while (bigger[k].key != INT64_MIN)
+        k = (k + 1) & (n - 1);
+      bigger[k] = c->slots[i];
+    }
+    exh_free(c->slots);
+    c->slots = bigger;
+    c->n_slots = n;
   }
-  c->n_steps++;
-  exhunt_story_step *s = &a->steps[a->n_steps++];
-  s->time = r->f.timestamp;
-  s->step = exh_hunt_step_kind(&r->f);
-  s->title = r->f.title;
-  s->evidence = r->id;
-  s->path = r->f.path;
-  s->line = r->f.line;
-  if (s->time != EXHUNT_NO_TIME) {
-    if (a->first == EXHUNT_NO_TIME || s->time < a->first)
-      a->first = s->time;
-    if (a->last == EXHUNT_NO_TIME || s->time > a->last)
-      a->last = s->time;
+  int64_t key = t >= 0 ? t / SLOT_SEC : -((-t + SLOT_SEC - 1) / SLOT_SEC);
+  size_t k = (size_t)hash_bytes((const char *)&key, sizeof key, false) & (c->n_slots - 1);
+  while (c->slots[k].key != INT64_MIN && c->slots[k].key != key)
+    k = (k + 1) & (c->n_slots - 1);
+  slot *s = &c->slots[k];
+  if (s->key == INT64_MIN) {
+    memset(s, 0, sizeof *s);
+    s->key = key;
+    c->used_slots++;
+  }
+  for (size_t i = 0; i < s->n; i++)
+    if (s->who[i].attacker == ai) {
+      if (t < s->who[i].lo)
+        s->who[i].lo = t;
+      if (t > s->who[i].hi)
+        s->who[i].hi = t;
+      return;
+    }
+  if (s->n < SLOT_ATTACKERS) {
+    s->who[s->n].attacker = ai;
+    s->who[s->n].lo = s->who[s->n].hi = t;
+    s->n++;
   }
 }
 
-/* The attacker with a step nearest to t (within the attach window). */
+/* The attacker active nearest to t (within the attach window), or -1. */
 static int nearest_attacker(const story_ctx *c, int64_t t)
 {
+  if (t == EXHUNT_NO_TIME || !c->n_slots)
+    return -1;
   int best = -1;
   int64_t best_d = ATTACH_WINDOW_SEC + 1;
-  if (t == EXHUNT_NO_TIME)
-    return -1;
-  for (size_t i = 0; i < c->n_att; i++) {
-    if (!c->att[i].ip)
+  int64_t key = t >= 0 ? t / SLOT_SEC : -((-t + SLOT_SEC - 1) / SLOT_SEC);
+  for (int64_t d = -(ATTACH_WINDOW_SEC / SLOT_SEC + 1); d <= ATTACH_WINDOW_SEC / SLOT_SEC + 1;
+       d++) {
+    int64_t want = key + d;
+    size_t k = (size_t)hash_bytes((const char *)&want, sizeof want, false) & (c->n_slots - 1);
+    while (c->slots[k].key != INT64_MIN && c->slots[k].key != want)
+      k = (k + 1) & (c->n_slots - 1);
+    const slot *s = &c->slots[k];
+    if (s->key != want)
       continue;
-    for (size_t k = 0; k < c->att[i].n_steps; k++) {
-      int64_t st = c->att[i].steps[k].time;
-      if (st == EXHUNT_NO_TIME)
-        continue;
-      int64_t d = st > t ? st - t : t - st;
-      if (d < best_d) {
-        best_d = d;
-        best = (int)i;
+    for (size_t i = 0; i < s->n; i++) {
+      int64_t dist = t < s->who[i].lo ? s->who[i].lo - t : t > s->who[i].hi ? t - s->who[i].hi : 0;
+      if (dist < best_d || (dist == best_d && s->who[i].attacker < best)) {
+        best_d = dist;
+        best = s->who[i].attacker;
       }
     }
   }
   return best;
 }
 
-static int cmp_steps(const void *a, const void *b)
+static void add_step(story_ctx *c, int ai, hunt_ex *e)
 {
-  const exhunt_story_step *x = a, *y = b;
-  int64_t tx = x->time == EXHUNT_NO_TIME ? INT64_MAX : x->time;
-  int64_t ty = y->time == EXHUNT_NO_TIME ? INT64_MAX : y->time;
-  if (tx != ty)
-    return tx < ty ? -1 : 1;
-  return strcmp(x->evidence, y->evidence);
-}
-
-/* A record's address, user agent and position, for most_common_ua. */
-typedef struct ua_at {
-  const char *ip, *ua;
-  size_t at;
-} ua_at;
-
-static int cmp_ua_at(const void *a, const void *b)
-{
-  const ua_at *x = a, *y = b;
-  int d = strcmp(x->ip, y->ip);
-  if (!d)
-    d = strcmp(x->ua, y->ua);
-  return d ? d : (x->at > y->at) - (x->at < y->at);
-}
-
-/* Every record with an address and a user agent, sorted by both: each
- * attacker's most common user agent is then one run of this array (counted
- * pair by pair, one address with n records cost n^2 compares). */
-static ua_at *ua_index(const story_ctx *c, size_t *n_out)
-{
-  const hunt_server *hs = c->hs;
-  size_t n = 0;
-  *n_out = 0;
-  for (size_t i = 0; i < hs->n_recs; i++) {
-    const exhunt_finding *f = &hs->recs[i].f;
-    n += f->client_ip && f->user_agent && *f->user_agent;
+  attacker *a = &c->att[ai];
+  size_t k = kind_index(e->kind);
+  if (!a->kinds[k] && !(a->kinds[k] = exh_calloc(1, sizeof *a->kinds[k]))) {
+    c->err = EXHUNT_ENOMEM;
+    return;
   }
-  ua_at *v = n ? exh_calloc(n, sizeof *v) : NULL;
-  if (!v)
-    return NULL;
-  size_t k = 0;
-  for (size_t i = 0; i < hs->n_recs && k < n; i++) {
-    const exhunt_finding *f = &hs->recs[i].f;
-    if (f->client_ip && f->user_agent && *f->user_agent)
-      v[k++] = (ua_at){f->client_ip, f->user_agent, i};
+  e->attacker = ai;
+  exh_exlist_add(a->kinds[k], e);
+  a->steps++;
+  if (e->time != EXHUNT_NO_TIME) {
+    if (a->first == EXHUNT_NO_TIME || e->time < a->first)
+      a->first = e->time;
+    if (a->last == EXHUNT_NO_TIME || e->time > a->last)
+      a->last = e->time;
   }
-  qsort(v, k, sizeof *v, cmp_ua_at);
-  *n_out = k;
-  return v;
-}
-
-/* The user agent of most of this address's records; on a tie, the one seen
- * first. NULL if none. */
-static const char *most_common_ua(const ua_at *v, size_t n, const char *ip)
-{
-  size_t lo = 0, hi = n; /* first entry with this address */
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (strcmp(v[mid].ip, ip) < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  const char *best = NULL;
-  size_t best_n = 0, best_at = 0;
-  for (size_t i = lo; i < n && strcmp(v[i].ip, ip) == 0;) {
-    size_t j = i + 1;
-    while (j < n && strcmp(v[j].ip, ip) == 0 && strcmp(v[j].ua, v[i].ua) == 0)
-      j++;
-    /* v[i] is the run's first occurrence */
-    if (j - i > best_n || (j - i == best_n && v[i].at < best_at)) {
-      best_n = j - i;
-      best_at = v[i].at;
-      best = v[i].ua;
-    }
-    i = j;
-  }
-  return best;
-}
-
-static void build_attackers(story_ctx *c)
-{
-  hunt_server *hs = c->hs;
-  /* First the records with an address... */
-  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    if (r->origin == ORIGIN_LOGS && r->f.client_ip && *r->f.client_ip)
-      add_step(c, attacker_of(c, r->f.client_ip), r);
-  }
-  /* ...then those without one, to the attacker active at that time. */
-  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    if (r->origin != ORIGIN_LOGS || (r->f.client_ip && *r->f.client_ip))
-      continue;
-    if (c->n_steps >= EXH_STORY_MAX_STEPS) { /* nothing more joins: no search */
-      c->steps_left_out++;
-      continue;
-    }
-    int ai = nearest_attacker(c, r->f.timestamp);
-    add_step(c, ai >= 0 ? ai : attacker_of(c, NULL), r);
-  }
-  size_t n_ua = 0;
-  ua_at *uas = ua_index(c, &n_ua); /* NULL: none, or no memory (no user agents then) */
-  for (size_t i = 0; i < c->n_att; i++) {
-    /* an attacker whose first step could not be kept has none (NULL) */
-    if (c->att[i].n_steps > 1)
-      qsort(c->att[i].steps, c->att[i].n_steps, sizeof *c->att[i].steps, cmp_steps);
-    if (c->att[i].ip)
-      c->att[i].ua = most_common_ua(uas, n_ua, c->att[i].ip);
-  }
-  exh_free(uas);
-}
-
-/* Which attacker a finding id belongs to, or -1. */
-static int attacker_of_id(const story_ctx *c, const char *id)
-{
-  for (size_t i = 0; i < c->n_att; i++)
-    for (size_t k = 0; k < c->att[i].n_steps; k++)
-      if (strcmp(c->att[i].steps[k].evidence, id) == 0)
-        return (int)i;
-  return -1;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -508,13 +687,61 @@ static hunt_shell *new_shell(story_ctx *c, char *path, char *url)
   return s;
 }
 
-static bool is_file_shell(const hunt_rec *r)
+/* Indexes shell i by its URL (the first shell with a URL keeps it). */
+static void index_url(story_ctx *c, size_t i)
 {
-  return r->origin == ORIGIN_SCAN && r->f.severity >= EXHUNT_SEV_HIGH;
+  const char *u = c->shells[i].url;
+  if (!u)
+    return;
+  if ((c->n_urls + 1) * 2 > c->url_slots) {
+    size_t n = c->url_slots ? c->url_slots * 2 : 64;
+    int *bigger = exh_malloc(n * sizeof *bigger);
+    if (!bigger) {
+      c->err = EXHUNT_ENOMEM;
+      return;
+    }
+    for (size_t k = 0; k < n; k++)
+      bigger[k] = -1;
+    for (size_t k = 0; k < c->url_slots; k++) {
+      if (c->url_index[k] < 0)
+        continue;
+      const char *v = c->shells[c->url_index[k]].url;
+      size_t h = hash_bytes(v, strlen(v), true) & (n - 1);
+      while (bigger[h] >= 0)
+        h = (h + 1) & (n - 1);
+      bigger[h] = c->url_index[k];
+    }
+    exh_free(c->url_index);
+    c->url_index = bigger;
+    c->url_slots = n;
+  }
+  size_t h = hash_bytes(u, strlen(u), true) & (c->url_slots - 1);
+  while (c->url_index[h] >= 0) {
+    if (strcasecmp(c->shells[c->url_index[h]].url, u) == 0)
+      return;
+    h = (h + 1) & (c->url_slots - 1);
+  }
+  c->url_index[h] = (int)i;
+  c->n_urls++;
+}
+
+static hunt_shell *shell_by_url(story_ctx *c, const char *url, size_t n)
+{
+  if (!c->url_slots)
+    return NULL;
+  size_t h = hash_bytes(url, n, true) & (c->url_slots - 1);
+  while (c->url_index[h] >= 0) {
+    const char *u = c->shells[c->url_index[h]].url;
+    if (strlen(u) == n && strncasecmp(u, url, n) == 0)
+      return &c->shells[c->url_index[h]];
+    h = (h + 1) & (c->url_slots - 1);
+  }
+  return NULL;
 }
 
 /* The shell at this path (either is a suffix of the other, as a log names
- * C:\... and the root is any folder above), case-insensitively. */
+ * C:\... and the root is any folder above), case-insensitively. Linear:
+ * only file-writing records ask, and shells are capped. */
 static hunt_shell *shell_by_path(story_ctx *c, const char *p)
 {
   size_t pl = strlen(p);
@@ -532,14 +759,9 @@ static hunt_shell *shell_by_path(story_ctx *c, const char *p)
   return NULL;
 }
 
-static hunt_shell *shell_by_url(story_ctx *c, const char *url, size_t n)
+static bool is_file_shell(const hunt_rec *r)
 {
-  for (size_t i = 0; i < c->n_shells; i++) {
-    const char *u = c->shells[i].url;
-    if (u && strlen(u) == n && strncasecmp(u, url, n) == 0)
-      return &c->shells[i];
-  }
-  return NULL;
+  return r->origin == ORIGIN_SCAN && r->f.severity >= EXHUNT_SEV_HIGH;
 }
 
 /* Where a URL would be on disk, if anywhere, under the usual folders. */
@@ -640,92 +862,314 @@ static char *disk_path_of_url(story_ctx *c, const char *url, size_t n)
   return NULL;
 }
 
-/* A Set-*VirtualDirectory line and the script it set (index in scripts). */
-typedef struct vdir_set {
-  size_t rec, script;
-} vdir_set;
+/* ---------------------------------------------------------------------- */
+/* Record by record.                                                       */
 
-/* A virtual-directory reset line, by time. */
-typedef struct vdir_reset {
-  int64_t time;
-  size_t rec;
-} vdir_reset;
-
-static int cmp_vdir_reset(const void *a, const void *b)
+exhunt_err exh_hunt_story_begin(hunt_server *hs)
 {
-  const vdir_reset *x = a, *y = b;
-  if (x->time != y->time)
-    return x->time < y->time ? -1 : 1;
-  return (x->rec > y->rec) - (x->rec < y->rec);
+  story_ctx *c = exh_calloc(1, sizeof *c);
+  if (!c)
+    return EXHUNT_ENOMEM;
+  c->hs = hs;
+  c->unattributed = -1;
+  c->facts.first = c->facts.last = EXHUNT_NO_TIME;
+  hs->story = c;
+  /* Files on disk: known before any log record comes. */
+  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
+    const hunt_rec *r = &hs->recs[i];
+    if (!is_file_shell(r) || !r->f.path)
+      continue;
+    const char *rel = exh_hunt_rel_of(hs->root, r->f.path);
+    if (shell_by_path(c, rel))
+      continue;
+    char *path = exh_strdup(rel);
+    char *url = path ? exh_hunt_url_of(rel) : NULL;
+    if (!path) {
+      c->err = EXHUNT_ENOMEM;
+      break;
+    }
+    hunt_shell *s = new_shell(c, path, url);
+    if (s) {
+      s->on_disk = true;
+      s->finding = r;
+      index_url(c, c->n_shells - 1);
+    }
+  }
+  if (!c->err)
+    collect_bases(c);
+  return c->err;
 }
 
-static bool is_rule(const hunt_rec *r, const char *rule)
+/* A file the log shows written: the shell at that path, made if new. */
+static void shell_written(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
 {
-  return r->origin == ORIGIN_LOGS && strcmp(r->f.rule, rule) == 0;
+  /* Only an artifact that is a Windows path names the file (a ProxyShell
+   * export artifact may be the whole cmdlet line). */
+  const char *a = f->artifact;
+  size_t an = f->artifact_len;
+  while (an && (*a == '"' || *a == '\'' || *a == ' ')) {
+    a++;
+    an--;
+  }
+  bool drive = an >= 3 && a[1] == ':' && a[2] == '\\';
+  bool unc = an >= 2 && a[0] == '\\' && a[1] == '\\';
+  if (!drive && !unc)
+    return;
+  char *norm = normalise_windows_path(f->artifact, f->artifact_len);
+  if (!norm)
+    return;
+  hunt_shell *s = shell_by_path(c, norm);
+  if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
+    c->shells_left_out++;
+    exh_free(norm);
+    return;
+  }
+  if (!s) {
+    c->n_log_shells++;
+    char *url = exh_hunt_url_of(norm);
+    bool present = exists_ci(c->hs->root, norm);
+    s = new_shell(c, norm, url);
+    if (!s)
+      return;
+    s->on_disk = present;
+    index_url(c, c->n_shells - 1);
+  } else {
+    exh_free(norm);
+  }
+  exh_exlist_add(&s->planted_by, e);
+}
+
+/* A request the log shows: the shell at that URL, made if new. */
+static void shell_requested(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
+{
+  size_t n = f->artifact_len;
+  const char *q = memchr(f->artifact, '?', n);
+  if (q)
+    n = (size_t)(q - f->artifact);
+  hunt_shell *s = shell_by_url(c, f->artifact, n);
+  if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
+    c->shells_left_out++;
+    return;
+  }
+  if (!s) {
+    c->n_log_shells++;
+    char *url = exh_strndup(f->artifact, n);
+    if (!url) {
+      c->err = EXHUNT_ENOMEM;
+      return;
+    }
+    char *path = disk_path_of_url(c, url, n);
+    s = new_shell(c, path, url);
+    if (!s)
+      return;
+    s->on_disk = path != NULL;
+    index_url(c, c->n_shells - 1);
+  }
+  exh_exlist_add(&s->requests, e);
+  if (f->outcome && strcmp(f->outcome, "exploited") == 0)
+    s->ok_requests++;
+}
+
+/* CVE-2021-27065 lines, kept (bounded) for the tie by content at the end. */
+static void keep_vdir(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
+{
+  if (strcmp(f->rule, "exhunt.log.cve_2021_27065_reset_vdir") == 0 && e->time != EXHUNT_NO_TIME) {
+    if (c->n_resets == EXH_STORY_MAX_VDIR_LINES) {
+      c->vdir_left_out++;
+      return;
+    }
+    if (c->n_resets == c->cap_resets) {
+      size_t cap = c->cap_resets ? c->cap_resets * 2 : 16;
+      hunt_ex *bigger = exh_reallocarray(c->resets, cap, sizeof *bigger);
+      if (!bigger) {
+        c->err = EXHUNT_ENOMEM;
+        return;
+      }
+      c->resets = bigger;
+      c->cap_resets = cap;
+    }
+    c->resets[c->n_resets++] = *e;
+    return;
+  }
+  if (strcmp(f->rule, "exhunt.log.cve_2021_27065_set_vdir") != 0 || !f->artifact ||
+      f->artifact_len < 8)
+    return;
+  size_t si = 0;
+  while (si < c->n_scripts && (c->script_lens[si] != f->artifact_len ||
+                               memcmp(c->scripts[si], f->artifact, f->artifact_len) != 0))
+    si++;
+  if (si == c->n_scripts) {
+    if (c->n_scripts == EXH_STORY_MAX_VDIR_SCRIPTS) {
+      c->scripts_left_out++;
+      return;
+    }
+    size_t slen;
+    char *script = copy_script(f->artifact, f->artifact_len, &slen);
+    if (!script) {
+      c->err = EXHUNT_ENOMEM;
+      return;
+    }
+    c->scripts[c->n_scripts] = script;
+    c->script_lens[c->n_scripts++] = slen;
+  }
+  if (c->n_sets == EXH_STORY_MAX_VDIR_LINES) {
+    c->vdir_left_out++;
+    return;
+  }
+  if (c->n_sets == c->cap_sets) {
+    size_t cap = c->cap_sets ? c->cap_sets * 2 : 16;
+    vdir_set *bigger = exh_reallocarray(c->sets, cap, sizeof *bigger);
+    if (!bigger) {
+      c->err = EXHUNT_ENOMEM;
+      return;
+    }
+    c->sets = bigger;
+    c->cap_sets = cap;
+  }
+  c->sets[c->n_sets++] = (vdir_set){*e, si};
+}
+
+static bool is(const char *s, const char *lit)
+{
+  return s && strcmp(s, lit) == 0;
+}
+
+static bool mentions_lsass(const exhunt_finding *f)
+{
+  const char *hay[] = {f->artifact, f->excerpt};
+  size_t lens[] = {f->artifact ? f->artifact_len : 0, f->excerpt ? f->excerpt_len : 0};
+  static const char *const needles[] = {"lsass", "comsvcs", "MiniDump", "procdump"};
+  for (size_t i = 0; i < 2; i++)
+    for (size_t k = 0; hay[i] && k < sizeof needles / sizeof *needles; k++) {
+      size_t nl = strlen(needles[k]);
+      for (size_t p = 0; p + nl <= lens[i]; p++)
+        if (strncasecmp(hay[i] + p, needles[k], nl) == 0)
+          return true;
+    }
+  return false;
+}
+
+/* What the verdict counts of a log finding. */
+static void add_facts(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
+{
+  hunt_log_facts *lf = &c->facts;
+  bool is_post = is(f->category, "post-exploitation") || strcmp(e->kind, "command") == 0;
+  if (is_post)
+    exh_exlist_add(&lf->post, e);
+  if (is_post && mentions_lsass(f))
+    exh_exlist_add(&lf->lsass, e);
+  if (is(f->outcome, "exploited") && !is_post)
+    exh_exlist_add(&lf->exploited, e);
+  else if (is(f->outcome, "attempted"))
+    exh_exlist_add(&lf->attempted, e);
+  else if (is(f->outcome, "probe"))
+    exh_exlist_add(&lf->probes, e);
+  if (f->timestamp != EXHUNT_NO_TIME && f->outcome && !is(f->outcome, "probe")) {
+    if (lf->first == EXHUNT_NO_TIME || f->timestamp < lf->first)
+      lf->first = f->timestamp;
+    if (lf->last == EXHUNT_NO_TIME || f->timestamp > lf->last)
+      lf->last = f->timestamp;
+  }
+}
+
+void exh_hunt_story_add(hunt_server *hs, const exhunt_finding *f, uint64_t num, const char *id)
+{
+  story_ctx *c = hs->story;
+  if (!c || c->err)
+    return;
+  hunt_ex e;
+  memset(&e, 0, sizeof e);
+  e.time = f->timestamp;
+  e.num = num;
+  e.line = f->line;
+  e.kind = exh_hunt_step_kind(f);
+  e.title = intern(c, f->title);
+  e.path = intern(c, f->path);
+  e.attacker = -1;
+  e.ipless = -1;
+  snprintf(e.id, sizeof e.id, "%s", id);
+  if (c->err)
+    return;
+  add_facts(c, f, &e);
+  if (f->client_ip && *f->client_ip) {
+    int ai = attacker_of(c, f->client_ip);
+    if (ai < 0) {
+      if (!c->err)
+        c->steps_left_out++;
+    } else {
+      attacker *a = &c->att[ai];
+      count_ua(a, f->user_agent, c);
+      if (f->outcome && !is(f->outcome, "probe") && !a->acts) {
+        a->acts = true;
+        a->acted = f->timestamp;
+      } else if (a->acts && f->outcome && !is(f->outcome, "probe") &&
+                 f->timestamp != EXHUNT_NO_TIME &&
+                 (a->acted == EXHUNT_NO_TIME || f->timestamp < a->acted)) {
+        a->acted = f->timestamp;
+      }
+      add_step(c, ai, &e);
+      note_activity(c, ai, e.time);
+    }
+  } else if (c->n_held >= EXH_STORY_MAX_STEPS) {
+    c->steps_left_out++;
+  } else {
+    if (c->n_held == c->cap_held) {
+      size_t cap = c->cap_held ? c->cap_held * 2 : 16;
+      held_rec *bigger = exh_reallocarray(c->held, cap, sizeof *bigger);
+      if (!bigger) {
+        c->err = EXHUNT_ENOMEM;
+        return;
+      }
+      c->held = bigger;
+      c->cap_held = cap;
+    }
+    e.ipless = (int)c->n_held;
+    c->held[c->n_held++].ex = e;
+  }
+  if (c->err || !f->artifact || !f->artifact_len)
+    return;
+  if (strcmp(e.kind, "file-written") == 0)
+    shell_written(c, f, &e);
+  else if (strcmp(e.kind, "shell-request") == 0 && f->artifact[0] == '/')
+    shell_requested(c, f, &e);
+  else if (strcmp(e.kind, "vdir-reset") == 0)
+    keep_vdir(c, f, &e);
+}
+
+/* ---------------------------------------------------------------------- */
+/* At the end.                                                             */
+
+static int cmp_ex(const void *a, const void *b)
+{
+  const hunt_ex *x = a, *y = b;
+  return ex_before(x, y) ? -1 : ex_before(y, x) ? 1 : 0;
+}
+
+/* The attacker a kept example belongs to (the held records without an
+ * address were placed after it was kept). */
+static int attacker_of_ex(const story_ctx *c, const hunt_ex *e)
+{
+  if (e->ipless >= 0 && (size_t)e->ipless < c->n_held)
+    return c->held[e->ipless].ex.attacker;
+  return e->attacker;
 }
 
 /* CVE-2021-27065: the script set in a virtual directory, found in a shell
  * file, ties the file to that line and the resets after it. Each shell
- * file is read once and searched for each distinct script (at most
- * EXH_STORY_MAX_VDIR_SCRIPTS; past them a note): reading every file again
- * for every line cost lines x shells reads of up to 1 MiB (3,000 lines and
- * 300 shells: 15 s). A shell's evidence keeps the order it had: each line,
- * then the resets within VDIR_RESET_WINDOW_SEC after it. */
+ * file is read once and searched for each distinct script. */
 static void tie_vdir_scripts(story_ctx *c)
 {
-  const hunt_server *hs = c->hs;
-  size_t n_set = 0, n_reset = 0, n_scripts = 0;
-  for (size_t i = 0; i < hs->n_recs; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    n_set +=
-        is_rule(r, "exhunt.log.cve_2021_27065_set_vdir") && r->f.artifact && r->f.artifact_len >= 8;
-    n_reset +=
-        is_rule(r, "exhunt.log.cve_2021_27065_reset_vdir") && r->f.timestamp != EXHUNT_NO_TIME;
-  }
-  if (n_set == 0)
+  if (c->n_sets == 0)
     return;
-  char *scripts[EXH_STORY_MAX_VDIR_SCRIPTS];
-  size_t lens[EXH_STORY_MAX_VDIR_SCRIPTS];
   bool match[EXH_STORY_MAX_VDIR_SCRIPTS];
-  vdir_set *sets = exh_calloc(n_set, sizeof *sets);
-  vdir_reset *resets = n_reset ? exh_calloc(n_reset, sizeof *resets) : NULL;
-  bool *seen = n_reset ? exh_calloc(n_reset, sizeof *seen) : NULL;
   uint8_t *buf = exh_malloc(MAX_SHELL_READ);
-  size_t k_set = 0, k_reset = 0;
-  if (!sets || (n_reset && (!resets || !seen)) || !buf) {
+  bool *seen = c->n_resets ? exh_calloc(c->n_resets, sizeof *seen) : NULL;
+  if (!buf || (c->n_resets && !seen)) {
     c->err = EXHUNT_ENOMEM;
     goto cleanup;
   }
-  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    if (is_rule(r, "exhunt.log.cve_2021_27065_reset_vdir") && r->f.timestamp != EXHUNT_NO_TIME)
-      resets[k_reset++] = (vdir_reset){r->f.timestamp, i};
-    if (!is_rule(r, "exhunt.log.cve_2021_27065_set_vdir") || !r->f.artifact ||
-        r->f.artifact_len < 8)
-      continue;
-    size_t slen;
-    char *script = copy_script(r->f.artifact, r->f.artifact_len, &slen);
-    if (!script) {
-      c->err = EXHUNT_ENOMEM;
-      break;
-    }
-    size_t si = 0;
-    while (si < n_scripts && (lens[si] != slen || memcmp(scripts[si], script, slen) != 0))
-      si++;
-    if (si < n_scripts) {
-      exh_free(script);
-    } else if (n_scripts < EXH_STORY_MAX_VDIR_SCRIPTS) {
-      scripts[n_scripts] = script;
-      lens[n_scripts++] = slen;
-    } else {
-      exh_free(script);
-      c->scripts_left_out++;
-      continue;
-    }
-    sets[k_set++] = (vdir_set){i, si};
-  }
-  if (k_reset > 1)
-    qsort(resets, k_reset, sizeof *resets, cmp_vdir_reset);
+  if (c->n_resets > 1)
+    qsort(c->resets, c->n_resets, sizeof *c->resets, cmp_ex);
   for (size_t k = 0; k < c->n_shells && !c->err; k++) {
     hunt_shell *s = &c->shells[k];
     if (!s->on_disk || !s->finding)
@@ -740,159 +1184,82 @@ static void tie_vdir_scripts(story_ctx *c)
       got += (size_t)n;
     close(fd);
     bool any = false;
-    for (size_t si = 0; si < n_scripts; si++)
-      any |= match[si] = lens[si] > 0 && memmem(buf, got, scripts[si], lens[si]) != NULL;
+    for (size_t si = 0; si < c->n_scripts; si++)
+      any |= match[si] = c->script_lens[si] > 0 &&
+                         memmem(buf, got, c->scripts[si], c->script_lens[si]) != NULL;
     if (!any)
       continue;
     if (seen)
-      memset(seen, 0, k_reset * sizeof *seen);
-    bool ok = true;
-    for (size_t i = 0; i < k_set && ok; i++) {
-      if (!match[sets[i].script])
+      memset(seen, 0, c->n_resets * sizeof *seen);
+    for (size_t i = 0; i < c->n_sets; i++) {
+      if (!match[c->sets[i].script])
         continue;
-      const hunt_rec *r = &hs->recs[sets[i].rec];
-      ok = exh_ids_push(&s->planted_by, r->id); /* each line once per hunt_shell */
-      if (r->f.timestamp == EXHUNT_NO_TIME)
+      const hunt_ex *e = &c->sets[i].ex;
+      exh_exlist_add(&s->planted_by, e);
+      if (e->time == EXHUNT_NO_TIME)
         continue;
-      size_t lo = 0, hi = k_reset; /* the first reset at or after the line */
+      size_t lo = 0, hi = c->n_resets; /* the first reset at or after the line */
       while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (resets[mid].time < r->f.timestamp)
+        if (c->resets[mid].time < e->time)
           lo = mid + 1;
         else
           hi = mid;
       }
-      for (size_t j = lo;
-           ok && j < k_reset && resets[j].time - r->f.timestamp <= VDIR_RESET_WINDOW_SEC; j++) {
+      for (size_t j = lo; j < c->n_resets && c->resets[j].time - e->time <= VDIR_RESET_WINDOW_SEC;
+           j++)
         if (!seen[j]) {
           seen[j] = true;
-          ok = exh_ids_push(&s->planted_by, hs->recs[resets[j].rec].id);
+          exh_exlist_add(&s->planted_by, &c->resets[j]);
         }
-      }
     }
-    if (!ok)
-      c->err = EXHUNT_ENOMEM;
   }
 cleanup:
-  for (size_t si = 0; si < n_scripts; si++)
-    exh_free(scripts[si]);
-  exh_free(sets);
-  exh_free(resets);
-  exh_free(seen);
   exh_free(buf);
+  exh_free(seen);
 }
 
-static void build_shells(story_ctx *c)
+/* Records without an address to the attacker active near them; then each
+ * shell to the attacker of its earliest evidence. */
+static void place(story_ctx *c)
 {
-  hunt_server *hs = c->hs;
-  /* Files on disk. */
-  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    if (!is_file_shell(r) || !r->f.path)
-      continue;
-    const char *rel = exh_hunt_rel_of(hs->root, r->f.path);
-    if (shell_by_path(c, rel))
-      continue;
-    char *path = exh_strdup(rel);
-    char *url = path ? exh_hunt_url_of(rel) : NULL;
-    if (!path) {
-      c->err = EXHUNT_ENOMEM;
-      return;
-    }
-    hunt_shell *s = new_shell(c, path, url);
-    if (s) {
-      s->on_disk = true;
-      s->finding = r;
-    }
-  }
-  /* Files the logs show written, and requested. */
-  for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    if (r->origin != ORIGIN_LOGS || !r->f.artifact || !r->f.artifact_len)
-      continue;
-    const char *kind = exh_hunt_step_kind(&r->f);
-    if (strcmp(kind, "file-written") == 0) {
-      /* Only an artifact that is a Windows path names the file (a
-       * ProxyShell export artifact may be the whole cmdlet line). */
-      const char *a = r->f.artifact;
-      size_t an = r->f.artifact_len;
-      while (an && (*a == '"' || *a == '\'' || *a == ' ')) {
-        a++;
-        an--;
-      }
-      bool drive = an >= 3 && a[1] == ':' && a[2] == '\\';
-      bool unc = an >= 2 && a[0] == '\\' && a[1] == '\\';
-      if (!drive && !unc)
-        continue;
-      char *norm = normalise_windows_path(r->f.artifact, r->f.artifact_len);
-      if (!norm)
-        continue;
-      hunt_shell *s = shell_by_path(c, norm);
-      if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
-        c->shells_left_out++;
-        exh_free(norm);
-        continue;
-      }
-      if (!s) {
-        c->n_log_shells++;
-        char *url = exh_hunt_url_of(norm);
-        bool present = exists_ci(hs->root, norm);
-        s = new_shell(c, norm, url);
-        if (s)
-          s->on_disk = present;
-      } else {
-        exh_free(norm);
-      }
-      /* each record is visited once here and lands in one hunt_shell */
-      if (s && !exh_ids_push(&s->planted_by, r->id))
-        c->err = EXHUNT_ENOMEM;
-    } else if (strcmp(kind, "shell-request") == 0 && r->f.artifact[0] == '/') {
-      size_t n = r->f.artifact_len;
-      const char *q = memchr(r->f.artifact, '?', n);
-      if (q)
-        n = (size_t)(q - r->f.artifact);
-      hunt_shell *s = shell_by_url(c, r->f.artifact, n);
-      if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
-        c->shells_left_out++;
-        continue;
-      }
-      if (!s) {
-        c->n_log_shells++;
-        char *url = exh_strndup(r->f.artifact, n);
-        char *path = url ? disk_path_of_url(c, url, n) : NULL;
-        if (!url) {
-          c->err = EXHUNT_ENOMEM;
-          return;
-        }
-        s = new_shell(c, path, url);
-        if (s)
-          s->on_disk = path != NULL;
-      }
-      if (s && !exh_ids_push(&s->requests, r->id))
-        c->err = EXHUNT_ENOMEM;
-      if (s && r->f.outcome && strcmp(r->f.outcome, "exploited") == 0)
-        s->ok_requests++;
-    }
+  for (size_t i = 0; i < c->n_held && !c->err; i++) {
+    hunt_ex *e = &c->held[i].ex;
+    int ai = nearest_attacker(c, e->time);
+    if (ai < 0)
+      ai = attacker_of(c, NULL);
+    if (ai >= 0)
+      add_step(c, ai, e);
   }
   tie_vdir_scripts(c);
-  if (c->err)
-    return;
-  /* Each shell to the first attacker its evidence names. */
-  for (size_t k = 0; k < c->n_shells; k++) {
+  for (size_t k = 0; k < c->n_shells && !c->err; k++) {
     hunt_shell *s = &c->shells[k];
-    for (size_t j = 0; j < s->planted_by.n && s->attacker < 0; j++)
-      s->attacker = attacker_of_id(c, s->planted_by.ids[j]);
-    for (size_t j = 0; j < s->requests.n && s->attacker < 0; j++)
-      s->attacker = attacker_of_id(c, s->requests.ids[j]);
+    const hunt_exlist *ls[] = {&s->planted_by, &s->requests};
+    for (size_t i = 0; i < 2 && s->attacker < 0; i++)
+      if (ls[i]->n_first)
+        s->attacker = attacker_of_ex(c, &ls[i]->first[0]);
     if (s->attacker >= 0 && !c->att[s->attacker].ip)
       s->attacker = -1;
   }
 }
 
-/* ---------------------------------------------------------------------- */
-/* Output.                                                                 */
+static void ex_ids(const hunt_exlist *l, hunt_ids *out, story_ctx *c)
+{
+  if (!exh_exlist_ids(l, out))
+    c->err = EXHUNT_ENOMEM;
+}
 
-static void emit_one_story(story_ctx *c, int ai)
+static int cmp_steps(const void *a, const void *b)
+{
+  const exhunt_story_step *x = a, *y = b;
+  int64_t tx = x->time == EXHUNT_NO_TIME ? INT64_MAX : x->time;
+  int64_t ty = y->time == EXHUNT_NO_TIME ? INT64_MAX : y->time;
+  if (tx != ty)
+    return tx < ty ? -1 : 1;
+  return strcmp(x->evidence, y->evidence);
+}
+
+static void emit_one_story(story_ctx *c, const exhunt_sink *sink, int ai)
 {
   size_t n_sh = 0;
   for (size_t k = 0; k < c->n_shells; k++)
@@ -901,34 +1268,62 @@ static void emit_one_story(story_ctx *c, int ai)
   if (!a && n_sh == 0)
     return;
   exhunt_story_shell *sh = n_sh ? exh_calloc(n_sh, sizeof *sh) : NULL;
-  if (n_sh && !sh) {
+  hunt_ids *lists = n_sh ? exh_calloc(2 * n_sh, sizeof *lists) : NULL;
+  exhunt_story_step *steps = a ? exh_calloc(N_KINDS * 2 * EXH_STORY_EXAMPLES, sizeof *steps) : NULL;
+  exhunt_step_count counts[N_KINDS];
+  size_t n_steps = 0, n_counts = 0;
+  if ((n_sh && (!sh || !lists)) || (a && !steps)) {
     c->err = EXHUNT_ENOMEM;
-    return;
+    goto cleanup;
   }
+  for (size_t k = 0; a && k < N_KINDS; k++) {
+    if (!a->kinds[k])
+      continue;
+    const hunt_ex *ex[2 * EXH_STORY_EXAMPLES];
+    size_t n = exh_exlist_examples(a->kinds[k], ex);
+    for (size_t i = 0; i < n; i++)
+      steps[n_steps++] = (exhunt_story_step){ex[i]->time, ex[i]->kind, ex[i]->title,
+                                             ex[i]->id,   ex[i]->path, ex[i]->line};
+    counts[n_counts++] = (exhunt_step_count){kinds[k], a->kinds[k]->total, n};
+  }
+  if (n_steps > 1)
+    qsort(steps, n_steps, sizeof *steps, cmp_steps);
   size_t j = 0;
-  for (size_t k = 0; k < c->n_shells; k++) {
+  for (size_t k = 0; k < c->n_shells && !c->err; k++) {
     const hunt_shell *s = &c->shells[k];
     if (s->attacker != ai)
       continue;
+    ex_ids(&s->planted_by, &lists[2 * j], c);
+    ex_ids(&s->requests, &lists[2 * j + 1], c);
     sh[j].path = s->path ? s->path : s->url;
     sh[j].url = s->url;
     sh[j].on_disk = s->on_disk;
     sh[j].finding = s->finding ? s->finding->id : NULL;
-    sh[j].planted_by = ids_view(&s->planted_by);
-    sh[j].requests = ids_view(&s->requests);
+    sh[j].planted_by = (exhunt_evidence){lists[2 * j].ids, lists[2 * j].n, lists[2 * j].more};
+    sh[j].requests = (exhunt_evidence){lists[2 * j + 1].ids, lists[2 * j + 1].n,
+                                       lists[2 * j + 1].more};
     j++;
   }
-  exhunt_story st = {c->hs->root,
-                     a ? a->ip : NULL,
-                     a ? a->ua : NULL,
-                     a ? a->first : EXHUNT_NO_TIME,
-                     a ? a->last : EXHUNT_NO_TIME,
-                     a ? a->steps : NULL,
-                     a ? a->n_steps : 0,
-                     sh,
-                     n_sh};
-  c->sink->on_story(c->sink->ctx, &st);
+  if (!c->err) {
+    exhunt_story st = {.server = c->hs->root,
+                       .client_ip = a ? a->ip : NULL,
+                       .user_agent = a ? most_common_ua(a) : NULL,
+                       .first = a ? a->first : EXHUNT_NO_TIME,
+                       .last = a ? a->last : EXHUNT_NO_TIME,
+                       .steps = steps,
+                       .n_steps = n_steps,
+                       .counts = counts,
+                       .n_counts = n_counts,
+                       .shells = sh,
+                       .n_shells = n_sh};
+    sink->on_story(sink->ctx, &st);
+  }
+cleanup:
+  for (size_t i = 0; lists && i < 2 * n_sh; i++)
+    exh_free(lists[i].ids);
+  exh_free(lists);
   exh_free(sh);
+  exh_free(steps);
 }
 
 typedef struct att_order {
@@ -946,9 +1341,9 @@ static int cmp_att_order(const void *a, const void *b)
 
 /* Attackers in order of first activity, then what no address ties: steps
  * without an attacker, and shells no log ties to anyone. */
-static void emit_stories(story_ctx *c)
+static void emit_stories(story_ctx *c, const exhunt_sink *sink)
 {
-  if (!c->sink->on_story)
+  if (!sink->on_story)
     return;
   att_order *order = c->n_att ? exh_calloc(c->n_att, sizeof *order) : NULL;
   if (c->n_att && !order) {
@@ -961,93 +1356,154 @@ static void emit_stories(story_ctx *c)
       int64_t first = c->att[i].first;
       order[n++] = (att_order){first == EXHUNT_NO_TIME ? INT64_MAX : first, i};
     }
-  /* up to EXH_STORY_MAX_ATTACKERS of them: by first activity, then index */
-  if (n > 1) /* order is NULL when there is no attacker */
+  if (n > 1)
     qsort(order, n, sizeof *order, cmp_att_order);
   for (size_t i = 0; i < n && !c->err; i++)
-    emit_one_story(c, (int)order[i].i);
+    emit_one_story(c, sink, (int)order[i].i);
   exh_free(order);
-  int unattributed = -1;
-  for (size_t i = 0; i < c->n_att; i++)
-    if (!c->att[i].ip)
-      unattributed = (int)i;
-  /* Shells tied to no attacker go with the unattributed steps (attacker
-   * index -1 in the shell, matched by emit_one_story(-1)); the IP-less
-   * steps themselves live in att[unattributed]. */
-  if (!c->err && unattributed >= 0) {
+  /* Shells tied to no attacker go with the unattributed steps. */
+  if (!c->err && c->unattributed >= 0) {
     for (size_t k = 0; k < c->n_shells; k++)
       if (c->shells[k].attacker < 0)
-        c->shells[k].attacker = unattributed;
-    emit_one_story(c, unattributed);
+        c->shells[k].attacker = c->unattributed;
+    emit_one_story(c, sink, c->unattributed);
   } else if (!c->err) {
-    emit_one_story(c, -1);
+    emit_one_story(c, sink, -1);
   }
 }
 
 /* Says which story cap was hit, for which server, and what it left out. */
-static void note_caps(story_ctx *c)
+static void note_caps(story_ctx *c, const exhunt_sink *sink)
 {
-  char reason[256];
-  if (!c->sink->on_notice)
-    return;
+  char reason[300];
+  const char *root = c->hs->root;
   if (c->steps_left_out) {
     snprintf(reason, sizeof reason,
-             "%llu log finding(s) not placed in an attacker's story: over %u steps or %u "
-             "addresses per server; they are still findings and count in the verdict",
-             (unsigned long long)c->steps_left_out, EXH_STORY_MAX_STEPS, EXH_STORY_MAX_ATTACKERS);
-    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-capped", c->hs->root, reason};
-    c->sink->on_notice(c->sink->ctx, &n);
+             "%llu log finding(s) not placed in an attacker's story: over %u addresses, or over "
+             "%u records without an address, per server; they are still findings and count in "
+             "the verdict",
+             (unsigned long long)c->steps_left_out, EXH_STORY_MAX_ATTACKERS, EXH_STORY_MAX_STEPS);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-capped", root, reason};
+    sink->on_notice(sink->ctx, &n);
   }
-  if (c->scripts_left_out) {
+  if (c->slots_left_out) {
     snprintf(reason, sizeof reason,
-             "%llu Set-*VirtualDirectory line(s) set a script past the first %u distinct "
-             "ones; not looked for in the shell files",
-             (unsigned long long)c->scripts_left_out, EXH_STORY_MAX_VDIR_SCRIPTS);
-    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-scripts-capped", c->hs->root,
-                       reason};
-    c->sink->on_notice(c->sink->ctx, &n);
+             "attackers' activity kept for %u ten-minute slots; %llu later record(s) not kept "
+             "for placing records without an address",
+             EXH_STORY_MAX_SLOTS / 2, (unsigned long long)c->slots_left_out);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-slots-capped", root, reason};
+    sink->on_notice(sink->ctx, &n);
+  }
+  if (c->scripts_left_out || c->vdir_left_out) {
+    snprintf(reason, sizeof reason,
+             "%llu Set-*VirtualDirectory line(s) set a script past the first %u distinct ones, "
+             "and %llu line(s) came past the first %u of their kind; not looked for in the "
+             "shell files",
+             (unsigned long long)c->scripts_left_out, EXH_STORY_MAX_VDIR_SCRIPTS,
+             (unsigned long long)c->vdir_left_out, EXH_STORY_MAX_VDIR_LINES);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-scripts-capped", root, reason};
+    sink->on_notice(sink->ctx, &n);
   }
   if (c->shells_left_out) {
     snprintf(reason, sizeof reason,
              "%llu log finding(s) name a shell past the first %u known only from logs; not tied "
              "to a shell",
              (unsigned long long)c->shells_left_out, EXH_STORY_MAX_LOG_SHELLS);
-    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-shells-capped", c->hs->root,
-                       reason};
-    c->sink->on_notice(c->sink->ctx, &n);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "story-shells-capped", root, reason};
+    sink->on_notice(sink->ctx, &n);
   }
 }
 
 exhunt_err exh_hunt_story(hunt_server *hs, const exh_builddb *db, int64_t now,
                           const exhunt_sink *sink)
 {
-  story_ctx c;
-  memset(&c, 0, sizeof c);
-  c.hs = hs;
-  c.sink = sink;
-  exhunt_err err = EXHUNT_OK;
-  build_attackers(&c);
-  if (!c.err)
-    build_shells(&c);
-  if (!c.err)
-    note_caps(&c);
-  if (!c.err)
-    emit_stories(&c);
-  if (!c.err)
-    err = exh_hunt_verdict(hs, c.shells, c.n_shells, db, now, sink);
+  story_ctx *c = hs->story;
+  if (!c)
+    return EXHUNT_EINVAL;
+  exhunt_err err = c->err;
   if (!err)
-    err = c.err;
-  for (size_t i = 0; i < c.n_att; i++)
-    exh_free(c.att[i].steps);
-  exh_free(c.att);
-  for (size_t i = 0; i < c.n_shells; i++) {
-    exh_free(c.shells[i].path);
-    exh_free(c.shells[i].url);
-    exh_free(c.shells[i].planted_by.ids);
-    exh_free(c.shells[i].requests.ids);
+    place(c);
+  if (!c->err)
+    note_caps(c, sink);
+  if (!c->err)
+    emit_stories(c, sink);
+  if (!c->err)
+    err = exh_hunt_verdict(hs, c->shells, c->n_shells, &c->facts, db, now, sink);
+  return err ? err : c->err;
+}
+
+void exh_hunt_story_free(hunt_server *hs)
+{
+  story_ctx *c = hs->story;
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->n_att; i++) {
+    exh_free(c->att[i].ip);
+    for (size_t k = 0; k < c->att[i].n_uas; k++)
+      exh_free(c->att[i].uas[k].ua);
+    for (size_t k = 0; k < N_KINDS; k++)
+      exh_free(c->att[i].kinds[k]);
   }
-  exh_free(c.shells);
-  for (size_t i = 0; i < c.n_bases; i++)
-    exh_free(c.bases[i]);
-  return err;
+  exh_free(c->att);
+  exh_free(c->att_index);
+  exh_free(c->slots);
+  exh_free(c->held);
+  for (size_t i = 0; i < c->n_shells; i++) {
+    exh_free(c->shells[i].path);
+    exh_free(c->shells[i].url);
+  }
+  exh_free(c->shells);
+  exh_free(c->url_index);
+  for (size_t i = 0; i < c->pool_slots; i++)
+    exh_free(c->pool[i]);
+  exh_free(c->pool);
+  for (size_t i = 0; i < c->n_scripts; i++)
+    exh_free(c->scripts[i]);
+  exh_free(c->sets);
+  exh_free(c->resets);
+  for (size_t i = 0; i < c->n_bases; i++)
+    exh_free(c->bases[i]);
+  exh_free(c);
+  hs->story = NULL;
+}
+
+typedef struct acting {
+  int64_t t;
+  size_t i;
+} acting;
+
+static int cmp_acting(const void *a, const void *b)
+{
+  const acting *x = a, *y = b;
+  if (x->t != y->t)
+    return x->t < y->t ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+void exh_hunt_story_acting(const hunt_server *hs, char *out, size_t cap, size_t *n)
+{
+  const story_ctx *c = hs->story;
+  *n = 0;
+  if (cap)
+    out[0] = '\0';
+  if (!c || !c->n_att)
+    return;
+  acting *v = exh_calloc(c->n_att, sizeof *v);
+  if (!v)
+    return; /* the step then names no address */
+  size_t k = 0;
+  for (size_t i = 0; i < c->n_att; i++)
+    if (c->att[i].ip && c->att[i].acts)
+      v[k++] = (acting){c->att[i].acted == EXHUNT_NO_TIME ? INT64_MAX : c->att[i].acted, i};
+  if (k > 1)
+    qsort(v, k, sizeof *v, cmp_acting);
+  for (size_t i = 0; i < k; i++) {
+    const char *ip = c->att[v[i].i].ip;
+    size_t l = strlen(out);
+    if (l + strlen(ip) + 3 < cap) {
+      snprintf(out + l, cap - l, "%s%s", l ? ", " : "", ip);
+      ++*n;
+    }
+  }
+  exh_free(v);
 }

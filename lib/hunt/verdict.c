@@ -64,21 +64,6 @@ static void facts_free(facts *f)
     exh_free(all[i]->ids);
 }
 
-static bool mentions_lsass(const exhunt_finding *f)
-{
-  const char *hay[] = {f->artifact, f->excerpt};
-  size_t lens[] = {f->artifact ? f->artifact_len : 0, f->excerpt ? f->excerpt_len : 0};
-  static const char *const needles[] = {"lsass", "comsvcs", "MiniDump", "procdump"};
-  for (size_t i = 0; i < 2; i++)
-    for (size_t k = 0; hay[i] && k < sizeof needles / sizeof *needles; k++) {
-      size_t nl = strlen(needles[k]);
-      for (size_t p = 0; p + nl <= lens[i]; p++)
-        if (strncasecmp(hay[i] + p, needles[k], nl) == 0)
-          return true;
-    }
-  return false;
-}
-
 static bool is(const char *s, const char *lit)
 {
   return s && strcmp(s, lit) == 0;
@@ -101,7 +86,7 @@ static bool runs_as_code(const char *rel)
  * request that failed (a 404 for x.aspx.bak) proves nothing. */
 static bool servable(const hunt_server *hs, const hunt_shell *s)
 {
-  if (s->planted_by.n)
+  if (s->planted_by.total)
     return true;
   const exhunt_finding *f = &s->finding->f;
   if (is(f->category, "ioc-hash"))
@@ -115,51 +100,31 @@ static bool servable(const hunt_server *hs, const hunt_shell *s)
   return web && runs_as_code(rel);
 }
 
-static bool gather(const hunt_server *hs, const hunt_shell *shells, size_t n_shells, facts *fa)
+static bool gather(const hunt_server *hs, const hunt_shell *shells, size_t n_shells,
+                   const hunt_log_facts *lf, facts *fa)
 {
   bool ok = true;
-  fa->first = fa->last = EXHUNT_NO_TIME;
+  fa->first = lf->first;
+  fa->last = lf->last;
   for (size_t k = 0; k < n_shells; k++) {
     const hunt_shell *s = &shells[k];
     /* the logs show it planted, or requested with success */
-    bool used = s->ok_requests || s->planted_by.n;
+    bool used = s->ok_requests || s->planted_by.total;
     if (s->on_disk && s->finding) {
       ok = ok && exh_ids_add(servable(hs, s) ? &fa->served : &fa->elsewhere, s->finding->id);
     } else if (used) {
-      /* a log record is in one shell's lists (the vdir tie, which adds to
-       * several, only takes shells on disk): no duplicates to look for */
       hunt_ids *to = s->on_disk ? &fa->unflagged : &fa->gone;
-      for (size_t j = 0; j < s->requests.n + s->planted_by.n; j++)
-        ok = ok && exh_ids_push(to, j < s->requests.n ? s->requests.ids[j]
-                                                      : s->planted_by.ids[j - s->requests.n]);
+      ok = ok && exh_exlist_ids(&s->requests, to) && exh_exlist_ids(&s->planted_by, to);
     }
   }
   for (size_t i = 0; i < hs->n_recs; i++) { /* each record once: exh_ids_push */
     const hunt_rec *r = &hs->recs[i];
-    const exhunt_finding *f = &r->f;
-    if (r->origin == ORIGIN_EXPOSURE && is(f->status, "vulnerable"))
+    if (r->origin == ORIGIN_EXPOSURE && is(r->f.status, "vulnerable"))
       ok = ok && exh_ids_push(&fa->vuln, r->id);
-    if (r->origin != ORIGIN_LOGS)
-      continue;
-    bool is_post =
-        is(f->category, "post-exploitation") || strcmp(exh_hunt_step_kind(f), "command") == 0;
-    if (is_post)
-      ok = ok && exh_ids_push(&fa->post, r->id);
-    if (is_post && mentions_lsass(f))
-      ok = ok && exh_ids_push(&fa->lsass, r->id);
-    if (is(f->outcome, "exploited") && !is_post)
-      ok = ok && exh_ids_push(&fa->exploited, r->id);
-    else if (is(f->outcome, "attempted"))
-      ok = ok && exh_ids_push(&fa->attempted, r->id);
-    else if (is(f->outcome, "probe"))
-      ok = ok && exh_ids_push(&fa->probes, r->id);
-    if (f->timestamp != EXHUNT_NO_TIME && f->outcome && !is(f->outcome, "probe")) {
-      if (fa->first == EXHUNT_NO_TIME || f->timestamp < fa->first)
-        fa->first = f->timestamp;
-      if (fa->last == EXHUNT_NO_TIME || f->timestamp > fa->last)
-        fa->last = f->timestamp;
-    }
   }
+  ok = ok && exh_exlist_ids(&lf->post, &fa->post) && exh_exlist_ids(&lf->lsass, &fa->lsass) &&
+       exh_exlist_ids(&lf->exploited, &fa->exploited) &&
+       exh_exlist_ids(&lf->attempted, &fa->attempted) && exh_exlist_ids(&lf->probes, &fa->probes);
   return ok;
 }
 
@@ -548,7 +513,7 @@ static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
   va_end(ap);
   wr->reasons[wr->n_reasons].text = t;
   wr->reasons[wr->n_reasons].evidence =
-      list ? (exhunt_evidence){list->ids, list->n} : (exhunt_evidence){NULL, 0};
+      list ? (exhunt_evidence){list->ids, list->n, list->more} : (exhunt_evidence){NULL, 0, 0};
   wr->n_reasons++;
 }
 
@@ -566,7 +531,7 @@ static void step(writer *wr, const char *action, const hunt_ids *list, const cha
   wr->steps[wr->n_steps].action = action;
   wr->steps[wr->n_steps].text = t;
   wr->steps[wr->n_steps].evidence =
-      list ? (exhunt_evidence){list->ids, list->n} : (exhunt_evidence){NULL, 0};
+      list ? (exhunt_evidence){list->ids, list->n, list->more} : (exhunt_evidence){NULL, 0, 0};
   wr->n_steps++;
 }
 
@@ -580,15 +545,15 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 static const char *decide(const hunt_server *hs, const facts *fa, const exposure *x)
 {
-  if (fa->served.n || fa->gone.n || fa->unflagged.n || fa->post.n)
+  if (EXH_IDS_TOTAL(fa->served) || EXH_IDS_TOTAL(fa->gone) || EXH_IDS_TOTAL(fa->unflagged) || EXH_IDS_TOTAL(fa->post))
     return "COMPROMISED";
-  if (fa->exploited.n)
+  if (EXH_IDS_TOTAL(fa->exploited))
     return "EXPLOITED";
-  bool found = fa->attempted.n || fa->probes.n;
+  bool found = EXH_IDS_TOTAL(fa->attempted) || EXH_IDS_TOTAL(fa->probes);
   if (!x->exchange) {
-    if (fa->attempted.n)
+    if (EXH_IDS_TOTAL(fa->attempted))
       return "ATTEMPTED";
-    if (fa->probes.n)
+    if (EXH_IDS_TOTAL(fa->probes))
       return "SCANNED";
     if (hs->files_seen == 0 && !x->web_logs)
       return "INSUFFICIENT EVIDENCE";
@@ -599,8 +564,8 @@ static const char *decide(const hunt_server *hs, const facts *fa, const exposure
   if (none_covered)
     return "INSUFFICIENT EVIDENCE";
   if (found)
-    return fa->attempted.n ? "ATTEMPTED" : "SCANNED";
-  if (x->covered_days < x->exposed_days || hs->errors || fa->elsewhere.n)
+    return EXH_IDS_TOTAL(fa->attempted) ? "ATTEMPTED" : "SCANNED";
+  if (x->covered_days < x->exposed_days || hs->errors || EXH_IDS_TOTAL(fa->elsewhere))
     return "NO SIGN OF COMPROMISE";
   return "CLEAN";
 }
@@ -612,7 +577,7 @@ static void headline(const hunt_server *hs, const facts *fa, const char *v, cons
   /* with every exposed day covered, what else kept the verdict from CLEAN */
   const char *but = strcmp(v, "NO SIGN OF COMPROMISE") != 0 ? ""
                     : hs->errors                            ? "; errors left evidence unexamined"
-                    : fa->elsewhere.n ? "; suspicious files outside the web folders"
+                    : EXH_IDS_TOTAL(fa->elsewhere) ? "; suspicious files outside the web folders"
                                       : "";
   if (!x->exchange && !x->web_logs && hs->files_seen == 0)
     snprintf(out, cap, "%s (no file or log in the evidence)", v);
@@ -639,43 +604,43 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
                           const char *v)
 {
   char a[32], b[32], d0[24], d1[24];
-  if (fa->served.n)
+  if (EXH_IDS_TOTAL(fa->served))
     reason(wr, &fa->served, "%zu web shell%s or IOC file%s on disk, where a web server runs them",
-           fa->served.n, plural(fa->served.n, "", "s"), plural(fa->served.n, "", "s"));
-  if (fa->gone.n)
+           EXH_IDS_TOTAL(fa->served), plural(EXH_IDS_TOTAL(fa->served), "", "s"), plural(EXH_IDS_TOTAL(fa->served), "", "s"));
+  if (EXH_IDS_TOTAL(fa->gone))
     reason(wr, &fa->gone,
            "web shells written or used according to the logs, not on disk in the evidence "
            "(deleted, or the web folders were not collected)");
-  if (fa->unflagged.n)
+  if (EXH_IDS_TOTAL(fa->unflagged))
     reason(wr, &fa->unflagged,
            "files the logs show planted, or requested with success as web shells, on disk but "
            "not flagged by the content rules: a shell they do not know, or one changed since");
-  if (fa->post.n)
+  if (EXH_IDS_TOTAL(fa->post))
     reason(wr, &fa->post, "%zu post-exploitation record%s (web server process running commands)",
-           fa->post.n, plural(fa->post.n, "", "s"));
-  if (fa->exploited.n)
-    reason(wr, &fa->exploited, "%zu successful exploitation record%s", fa->exploited.n,
-           plural(fa->exploited.n, "", "s"));
-  if (fa->attempted.n)
-    reason(wr, &fa->attempted, "%zu failed exploitation attempt%s", fa->attempted.n,
-           plural(fa->attempted.n, "", "s"));
-  if (fa->probes.n)
-    reason(wr, &fa->probes, "%zu scanner probe%s", fa->probes.n, plural(fa->probes.n, "", "s"));
-  if (fa->elsewhere.n)
+           EXH_IDS_TOTAL(fa->post), plural(EXH_IDS_TOTAL(fa->post), "", "s"));
+  if (EXH_IDS_TOTAL(fa->exploited))
+    reason(wr, &fa->exploited, "%zu successful exploitation record%s", EXH_IDS_TOTAL(fa->exploited),
+           plural(EXH_IDS_TOTAL(fa->exploited), "", "s"));
+  if (EXH_IDS_TOTAL(fa->attempted))
+    reason(wr, &fa->attempted, "%zu failed exploitation attempt%s", EXH_IDS_TOTAL(fa->attempted),
+           plural(EXH_IDS_TOTAL(fa->attempted), "", "s"));
+  if (EXH_IDS_TOTAL(fa->probes))
+    reason(wr, &fa->probes, "%zu scanner probe%s", EXH_IDS_TOTAL(fa->probes), plural(EXH_IDS_TOTAL(fa->probes), "", "s"));
+  if (EXH_IDS_TOTAL(fa->elsewhere))
     reason(wr, &fa->elsewhere,
            "%zu suspicious file%s outside the web folders, or of a kind IIS does not run: not "
            "proof of compromise, but worth a look (copies, tools, staging)",
-           fa->elsewhere.n, plural(fa->elsewhere.n, "", "s"));
+           EXH_IDS_TOTAL(fa->elsewhere), plural(EXH_IDS_TOTAL(fa->elsewhere), "", "s"));
   if (!x->exchange) {
     reason(wr, NULL,
            "no Exchange install, Exchange log or Exchange build in the evidence: not an Exchange "
            "server; its files%s were checked for web shells and attacks",
            x->web_logs ? " and IIS logs" : "");
-  } else if (fa->vuln.n) {
+  } else if (EXH_IDS_TOTAL(fa->vuln)) {
     reason(wr, &fa->vuln,
            "the current build is vulnerable to %zu CVE famil%s, %u of them exploited "
            "in the wild",
-           fa->vuln.n, plural(fa->vuln.n, "y", "ies"), x->exploited_in_wild);
+           EXH_IDS_TOTAL(fa->vuln), plural(EXH_IDS_TOTAL(fa->vuln), "y", "ies"), x->exploited_in_wild);
   }
   if (x->exchange && x->installed != EXHUNT_NO_TIME) {
     fmt_day(x->installed, d0);
@@ -739,14 +704,6 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
 
 /* Is `ip` one of the entries of the ", "-separated list (whole entries:
  * 10.0.0.1 is not in "10.0.0.12")? */
-static bool listed(const char *list, const char *ip)
-{
-  size_t n = strlen(ip);
-  for (const char *p = list; (p = strstr(p, ip)) != NULL; p++)
-    if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
-      return true;
-  return false;
-}
 
 static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, const exposure *x,
                         const char *v)
@@ -756,28 +713,28 @@ static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, cons
     step(wr, "isolate", NULL,
          "Isolate the server; image memory and disk before cleaning; look for persistence (new "
          "accounts, scheduled tasks, services, changed IIS modules)");
-  if (fa->served.n)
+  if (EXH_IDS_TOTAL(fa->served))
     step(wr, "quarantine", &fa->served,
          "Quarantine the %zu flagged file%s (exhunt quarantine keeps a verifiable copy)",
-         fa->served.n, plural(fa->served.n, "", "s"));
-  if (fa->lsass.n)
+         EXH_IDS_TOTAL(fa->served), plural(EXH_IDS_TOTAL(fa->served), "", "s"));
+  if (EXH_IDS_TOTAL(fa->lsass))
     step(wr, "credentials", &fa->lsass,
          "LSASS memory was dumped: reset the passwords of every account that signed in to this "
          "server, service accounts included");
-  else if (fa->post.n)
+  else if (EXH_IDS_TOTAL(fa->post))
     step(wr, "credentials", &fa->post,
          "Commands ran as the web server: treat credentials on this server as exposed");
-  if (x->exchange && fa->vuln.n) {
+  if (x->exchange && EXH_IDS_TOTAL(fa->vuln)) {
     if (x->support && strncmp(x->support, "out of support", 14) == 0)
       step(wr, "patch", &fa->vuln,
            "Patch: %s is vulnerable to %zu famil%s and %s; move to a supported release (Exchange "
            "Server Subscription Edition); at the least install %s",
-           x->product ? x->product : "this build", fa->vuln.n, plural(fa->vuln.n, "y", "ies"),
+           x->product ? x->product : "this build", EXH_IDS_TOTAL(fa->vuln), plural(EXH_IDS_TOTAL(fa->vuln), "y", "ies"),
            x->support, x->fix ? x->fix : "the newest update");
     else
       step(wr, "patch", &fa->vuln, "Patch: install %s or later (%s is vulnerable to %zu famil%s)",
            x->fix ? x->fix : "the newest update", x->product ? x->product : "this build",
-           fa->vuln.n, plural(fa->vuln.n, "y", "ies"));
+           EXH_IDS_TOTAL(fa->vuln), plural(EXH_IDS_TOTAL(fa->vuln), "y", "ies"));
   } else if (x->exchange && strcmp(x->badge, "OUT OF SUPPORT") == 0) {
     step(wr, "patch", NULL, "Update: %s is %s", x->product ? x->product : "this build",
          x->support ? x->support : "out of support");
@@ -786,19 +743,19 @@ static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, cons
          "Find the build (Get-ExchangeServer | fl AdminDisplayVersion, or ExSetup.exe's file "
          "version): the evidence does not show which build runs, so its exposure is unknown");
   }
-  if (fa->gone.n)
+  if (EXH_IDS_TOTAL(fa->gone))
     step(wr, "review", &fa->gone,
          "Some shells are gone from disk: look for copies elsewhere and review what their "
          "requests did");
-  if (fa->unflagged.n)
+  if (EXH_IDS_TOTAL(fa->unflagged))
     step(wr, "review", &fa->unflagged,
          "Read the files the logs tie to the attack but the content rules did not flag, and "
          "quarantine them if they are shells");
-  if (fa->elsewhere.n)
+  if (EXH_IDS_TOTAL(fa->elsewhere))
     step(wr, "review", &fa->elsewhere,
          "Review the %zu suspicious file%s outside the web folders: where they came from, and "
          "whether a copy sits where IIS serves it",
-         fa->elsewhere.n, plural(fa->elsewhere.n, "", "s"));
+         EXH_IDS_TOTAL(fa->elsewhere), plural(EXH_IDS_TOTAL(fa->elsewhere), "", "s"));
   if (x->exchange && !x->web_logs) {
     step(wr, "collect-logs", NULL,
          "Collect the HttpProxy logs (V15\\Logging\\HttpProxy) and IIS logs "
@@ -821,25 +778,16 @@ static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, cons
          "evidence was not examined");
   size_t n_ips = 0;
   char ips[TEXT_MAX] = "";
-  for (size_t i = 0; i < hs->n_recs; i++) {
-    const exhunt_finding *f = &hs->recs[i].f;
-    if (hs->recs[i].origin != ORIGIN_LOGS || !f->client_ip || !*f->client_ip || !f->outcome ||
-        is(f->outcome, "probe") || listed(ips, f->client_ip))
-      continue;
-    size_t l = strlen(ips);
-    if (l + strlen(f->client_ip) + 3 < sizeof ips) {
-      snprintf(ips + l, sizeof ips - l, "%s%s", l ? ", " : "", f->client_ip);
-      n_ips++;
-    }
-  }
+  exh_hunt_story_acting(hs, ips, sizeof ips, &n_ips);
   if (n_ips)
-    step(wr, "block", fa->exploited.n ? &fa->exploited : &fa->attempted,
+    step(wr, "block", EXH_IDS_TOTAL(fa->exploited) ? &fa->exploited : &fa->attempted,
          "Block and search other systems' logs for the attacking address%s: %.400s",
          plural(n_ips, "", "es"), ips);
 }
 
 exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_shells,
-                            const exh_builddb *db, int64_t now, const exhunt_sink *sink)
+                            const hunt_log_facts *lf, const exh_builddb *db, int64_t now,
+                            const exhunt_sink *sink)
 {
   exhunt_err err = EXHUNT_OK;
   facts fa;
@@ -851,7 +799,7 @@ exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_
   wr.tb.cap = 64;
   wr.tb.texts = exh_calloc(wr.tb.cap, sizeof *wr.tb.texts);
   char *head = exh_malloc(TEXT_MAX);
-  if (!wr.tb.texts || !head || !gather(hs, shells, n_shells, &fa)) {
+  if (!wr.tb.texts || !head || !gather(hs, shells, n_shells, lf, &fa)) {
     err = EXHUNT_ENOMEM;
     goto out;
   }

@@ -118,6 +118,12 @@ typedef struct run {
    * pf_tried: exh_block_scan instead. */
   exh_prefilter *pf;
   bool pf_tried;
+  /* opts->shell_urls: sorted, for the per-record lookup, and as one
+   * Hyperscan literal set (NULL: looked for line by line) built with the
+   * prefilter. */
+  const char **shell_urls;
+  size_t n_shell_urls;
+  exh_literals *shell_lits;
   size_t max_line; /* opts->limits.max_line, or EXH_MAX_LINE */
   exh_pace *pace;  /* opts->pace; NULL: none */
 } run;
@@ -774,6 +780,81 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
 static bool fast_record_time(const file_state *fs, const char *line, size_t len, int64_t *ts);
 
 /* An EVTX file, through libevtx. */
+/* ---------------------------------------------------------------------- */
+/* Requests to web shells the caller named (opts->shell_urls).             */
+
+static int cmp_url_ci(const void *a, const void *b)
+{
+  return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The slow path, where no literal set could be built: does the line hold
+ * one of the URLs anywhere (case-insensitively)? */
+static bool shell_row(const run *r, const char *line, size_t len)
+{
+  for (size_t u = 0; u < r->n_shell_urls; u++) {
+    const char *url = r->shell_urls[u];
+    size_t k = strlen(url);
+    for (const char *p = line, *end = line + len; k && (size_t)(end - p) >= k;) {
+      const char *at = memchr(p, url[0], (size_t)(end - p) - k + 1);
+      const char *up = memchr(p, url[0] ^ 0x20, (size_t)(end - p) - k + 1);
+      if (!at || (up && up < at))
+        at = up;
+      if (!at)
+        break;
+      if (strncasecmp(at, url, k) == 0)
+        return true;
+      p = at + 1;
+    }
+  }
+  return false;
+}
+
+/* Is this URL stem one of the shells'? A binary search, case-insensitive. */
+static bool is_shell_url(const run *r, exh_view stem)
+{
+  size_t lo = 0, hi = r->n_shell_urls;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const char *u = r->shell_urls[mid];
+    size_t ul = strlen(u);
+    int c = strncasecmp(stem.p, u, stem.n < ul ? stem.n : ul);
+    if (c == 0)
+      c = stem.n < ul ? -1 : stem.n > ul;
+    if (c == 0)
+      return true;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return false;
+}
+
+/* The hit for a record whose URL stem is a named shell's, if it is. */
+static size_t shell_request(file_state *fs, exh_log_hit *hits)
+{
+  exh_view stem = exh_table_get(&fs->table, fs->cols.url_stem);
+  if (!stem.p || !stem.n || !is_shell_url(fs->r, stem))
+    return 0;
+  int code = exh_view_uint(exh_table_get(&fs->table, fs->cols.status));
+  bool ok = code >= 200 && code < 400;
+  exh_log_hit *h = &hits[0];
+  memset(h, 0, sizeof *h);
+  h->rule = "exhunt.hunt.request_to_shell";
+  h->category = "webshell-access";
+  h->severity = ok ? EXHUNT_SEV_HIGH : EXHUNT_SEV_MEDIUM;
+  h->title = ok ? "Successful request to a web shell found on disk"
+                : "Request to a web shell found on disk (not successful)";
+  h->description = "The URL is that of a file the scan flagged as a web shell; the log "
+                   "detectors alone had no reason to flag it (it is outside the drop folders).";
+  h->outcome = ok ? "exploited" : "attempted";
+  h->client_ip = exh_table_get(&fs->table, fs->cols.client_ip);
+  h->user_agent = exh_table_get(&fs->table, fs->cols.user_agent);
+  h->artifact = stem;
+  return 1;
+}
+
 static void read_evtx(run *r, const char *path, const exh_ra *ra)
 {
   file_state *fs = exh_calloc(1, sizeof *fs);
@@ -922,7 +1003,8 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
     /* Literal prefilter: most rows hold none of the detectors' needles;
      * they are read only for their time (coverage), without splitting. */
     full = may_match || exh_row_may_match(fs->fam, line, len) ||
-           (fs->n_tunnel_scripts && tunnel_row(fs, line, len));
+           (fs->n_tunnel_scripts && tunnel_row(fs, line, len)) ||
+           (fs->r->n_shell_urls && shell_row(fs->r, line, len));
     if (full || !fast_record_time(fs, line, len, &ts)) {
       exh_table_split(&fs->table, line, len);
       ts = exh_record_time(&fs->table, &fs->cols);
@@ -957,6 +1039,10 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
   default:
     break;
   }
+  /* A request to a shell the caller named that no detector flagged. */
+  if (n == 0 && full && kind == EXH_LINE_RECORD && fs->r->n_shell_urls &&
+      (fs->fam == EXH_FAM_IIS || fs->fam == EXH_FAM_HTTPPROXY))
+    n = shell_request(fs, hits);
   deliver(fs, hits, n, lineno, ts, line, len);
   return kind;
 }
@@ -1124,9 +1210,15 @@ static exh_prefilter_scratch *worker_scratch(file_state *fs)
     if (!r->pf_tried) {
       r->pf_tried = true;
       r->pf = exh_prefilter_new();
+      if (r->pf && r->n_shell_urls)
+        r->shell_lits = exh_literals_new(r->shell_urls, r->n_shell_urls);
     }
     pthread_mutex_unlock(&r->lock);
     w->s = exh_prefilter_scratch_new(r->pf);
+    if (w->s && r->shell_lits && !exh_literals_scratch(r->shell_lits, &w->s)) {
+      exh_prefilter_scratch_free(w->s); /* no room for both: line by line */
+      w->s = NULL;
+    }
   }
   return w->s;
 }
@@ -1153,6 +1245,11 @@ static bool find_block_hits(file_state *fs, const char *block, size_t n)
     return false;
   if (res == EXH_PF_DONE) {
     h->confirm = true;
+    /* requests to the shells the caller named: one more pass, IIS and
+     * HttpProxy only (no other log has a URL column) */
+    if (fs->r->shell_lits && (fs->fam == EXH_FAM_IIS || fs->fam == EXH_FAM_HTTPPROXY) &&
+        !h->overflow && !exh_literals_scan(fs->r->shell_lits, pfs, block, n, on_block_hit, h))
+      h->overflow = true; /* every line through the per-line check */
   } else {
     h->n = 0;
     h->overflow = false;
@@ -1160,6 +1257,8 @@ static bool find_block_hits(file_state *fs, const char *block, size_t n)
     if (has_meta_line(block, n))
       return false;
     exh_block_scan(fs->fam, block, n, on_block_hit, h);
+    if (fs->r->n_shell_urls && (fs->fam == EXH_FAM_IIS || fs->fam == EXH_FAM_HTTPPROXY))
+      h->overflow = true; /* no literal set: every line is looked at */
   }
   /* the rows of tunnels opened earlier in this file */
   for (size_t i = 0; i < fs->n_tunnel_scripts && !h->overflow; i++) {
@@ -1303,7 +1402,7 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
      * not: that one decides, so exactly the same lines are split. */
     bool confirmed = hit && hits->confirm && !hits->overflow;
     if (confirmed && !exh_row_may_match(fs->fam, p, len) &&
-        !(fs->n_tunnel_scripts && tunnel_row(fs, p, len)))
+        !(fs->n_tunnel_scripts && tunnel_row(fs, p, len)) && !fs->r->shell_lits)
       hit = confirmed = false;
     if (hit && csv) {
       if (prev && exh_csv_ends_in_quote(prev, prev_len, false)) {
@@ -1822,6 +1921,17 @@ static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *si
     r->cov[f].first = r->cov[f].last = r->cov[f].build_time = EXHUNT_NO_TIME;
   for (int k = 0; k < N_CHANNELS; k++)
     r->chan_cov[k].first = r->chan_cov[k].last = EXHUNT_NO_TIME;
+  if (opts->n_shell_urls && opts->shell_urls) {
+    r->shell_urls = exh_calloc(opts->n_shell_urls, sizeof *r->shell_urls);
+    if (!r->shell_urls) {
+      r->fatal = EXHUNT_ENOMEM;
+      return;
+    }
+    for (size_t i = 0; i < opts->n_shell_urls; i++)
+      if (opts->shell_urls[i] && *opts->shell_urls[i])
+        r->shell_urls[r->n_shell_urls++] = opts->shell_urls[i];
+    qsort(r->shell_urls, r->n_shell_urls, sizeof *r->shell_urls, cmp_url_ci);
+  }
 }
 
 static void run_free(run *r)
@@ -1839,6 +1949,8 @@ static void run_free(run *r)
   exh_free(r->files);
   exh_free(r->first_not_log);
   exh_prefilter_free(r->pf);
+  exh_literals_free(r->shell_lits);
+  exh_free(r->shell_urls);
   exh_pace_free(r->pace);
   for (int f = 0; f < EXH_FAM_COUNT; f++)
     exh_dayset_free(&r->cov[f].days);

@@ -244,3 +244,100 @@ exh_prefilter_result exh_prefilter_scan(const exh_prefilter *pf, exh_prefilter_s
     return EXH_PF_META;
   return rc == HS_SUCCESS ? EXH_PF_DONE : EXH_PF_UNAVAILABLE;
 }
+
+/* ---------------------------------------------------------------------- */
+/* A caller's literal set.                                                 */
+
+struct exh_literals {
+  hs_database_t *db;
+};
+
+exh_literals *exh_literals_new(const char *const *lits, size_t n)
+{
+  if (n == 0 || n > UINT_MAX || hs_valid_platform() != HS_SUCCESS)
+    return NULL;
+  exh_literals *l = exh_calloc(1, sizeof *l);
+  size_t *lens = exh_calloc(n, sizeof *lens);
+  unsigned *flags = exh_calloc(n, sizeof *flags), *ids = exh_calloc(n, sizeof *ids);
+  if (!l || !lens || !flags || !ids)
+    goto fail;
+  for (size_t i = 0; i < n; i++) {
+    lens[i] = strlen(lits[i]);
+    /* HS_FLAG_SINGLEMATCH: one report per literal and buffer would lose
+     * lines, so every match is reported and the caller drops repeats. */
+    flags[i] = HS_FLAG_CASELESS;
+    ids[i] = (unsigned)i;
+  }
+  hs_compile_error_t *err = NULL;
+  if (hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &l->db,
+                           &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    goto fail;
+  }
+  exh_free(lens);
+  exh_free(flags);
+  exh_free(ids);
+  return l;
+fail:
+  exh_free(lens);
+  exh_free(flags);
+  exh_free(ids);
+  exh_free(l);
+  return NULL;
+}
+
+void exh_literals_free(exh_literals *l)
+{
+  if (!l)
+    return;
+  hs_free_database(l->db);
+  exh_free(l);
+}
+
+bool exh_literals_scratch(const exh_literals *l, exh_prefilter_scratch **s)
+{
+  if (!l)
+    return false;
+  exh_prefilter_scratch *made = NULL;
+  if (!*s && !(made = exh_calloc(1, sizeof *made)))
+    return false;
+  exh_prefilter_scratch *use = made ? made : *s;
+  if (hs_alloc_scratch(l->db, &use->s) != HS_SUCCESS) {
+    exh_prefilter_scratch_free(made);
+    return false;
+  }
+  *s = use;
+  return true;
+}
+
+typedef struct lit_ctx {
+  const char *p;
+  const size_t *lens;
+  exh_hit_fn fn;
+  void *ctx;
+  bool taking;
+} lit_ctx;
+
+static int on_literal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                      void *ctx)
+{
+  (void)id;
+  (void)from;
+  (void)flags;
+  lit_ctx *c = ctx;
+  /* `to` is one past the match's end; a pointer inside the match is all
+   * the caller needs to find its line */
+  if (c->taking && !c->fn(c->ctx, c->p + to - 1))
+    c->taking = false;
+  return c->taking ? 0 : 1;
+}
+
+bool exh_literals_scan(const exh_literals *l, exh_prefilter_scratch *s, const char *p, size_t n,
+                       exh_hit_fn fn, void *ctx)
+{
+  if (!l || !s || !s->s || n > UINT_MAX)
+    return false;
+  lit_ctx c = {p, NULL, fn, ctx, true};
+  hs_error_t rc = hs_scan(l->db, p, (unsigned)n, 0, s->s, on_literal, &c);
+  return rc == HS_SUCCESS || rc == HS_SCAN_TERMINATED;
+}

@@ -53,4 +53,20 @@ exh_prefilter_result exh_prefilter_scan(const exh_prefilter *pf, exh_prefilter_s
                                         exh_log_family fam, const char *p, size_t n, exh_hit_fn fn,
                                         void *ctx);
 
+/* A caller's own literals (the URLs of web shells the hunt's scan found),
+ * looked for case-insensitively in one pass per buffer: a run-wide set
+ * compiled once, shared read-only, scanned with the caller's scratch
+ * (exh_prefilter_scratch_grow gives a worker's scratch room for it). NULL
+ * when Hyperscan is unusable or no literal is given: the caller then
+ * searches line by line. `fn` gets a pointer to the start of each match. */
+typedef struct exh_literals exh_literals;
+exh_literals *exh_literals_new(const char *const *lits, size_t n);
+void exh_literals_free(exh_literals *l);
+/* A scratch for the literal set alone when s is NULL, or s grown to serve
+ * it too; false when out of memory (s is then unchanged). */
+bool exh_literals_scratch(const exh_literals *l, exh_prefilter_scratch **s);
+/* false when the scan could not run (fall back to line by line). */
+bool exh_literals_scan(const exh_literals *l, exh_prefilter_scratch *s, const char *p, size_t n,
+                       exh_hit_fn fn, void *ctx);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include "format.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
@@ -281,6 +282,8 @@ exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
   return w.err;
 }
 
+/* An id list, and "<key>_more": the ids it stands for but does not name
+ * (bounded lists keep the first and last ones by time). */
 static void jids(jw *w, const char *key, exhunt_evidence e)
 {
   jkey(w, key);
@@ -292,6 +295,11 @@ static void jids(jw *w, const char *key, exhunt_evidence e)
       w->err = exh_json_str(w->b, e.ids[i]);
   }
   jraw(w, "]");
+  if (e.more) {
+    char more_key[64];
+    snprintf(more_key, sizeof more_key, "%s_more", key);
+    juint(w, more_key, e.more);
+  }
 }
 
 exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
@@ -334,6 +342,18 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
     jraw(&w, "}");
   }
   jraw(&w, "]");
+  jkey(&w, "step_counts");
+  jraw(&w, "{");
+  for (size_t i = 0; i < st->n_counts; i++) {
+    if (i)
+      jraw(&w, ",");
+    if (!w.err)
+      w.err = exh_json_str(b, st->counts[i].step);
+    jraw(&w, ":");
+    if (!w.err)
+      w.err = exh_dynbuf_addf(b, "%llu", (unsigned long long)st->counts[i].total);
+  }
+  jraw(&w, "}");
   jkey(&w, "shells");
   jraw(&w, "[");
   for (size_t i = 0; i < st->n_shells; i++) {
