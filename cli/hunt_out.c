@@ -702,7 +702,8 @@ static void text_rows(hunt_out *o, exh_dynbuf *b, const char *server)
     return;
   if (o->n_logrules > 1)
     qsort(o->logrules, o->n_logrules, sizeof *o->logrules, cmp_logrules);
-  exh_dynbuf_addf(b, "\n   exploitation in the logs (%zu rule%s):\n", n_logs, n_logs == 1 ? "" : "s");
+  exh_dynbuf_addf(b, "\n   exploitation in the logs (%zu rule%s):\n", n_logs,
+                  n_logs == 1 ? "" : "s");
   for (size_t i = 0; i < o->n_logrules; i++) {
     const hunt_logrule *lr = &o->logrules[i];
     char tag[16];

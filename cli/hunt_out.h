@@ -81,11 +81,11 @@ typedef struct hunt_out {
    * the rules, not by the records) */
   hunt_logrule *logrules;
   size_t n_logrules, cap_logrules;
-  uint64_t detail_logs_left_out; /* log findings past HUNT_DETAIL_LOGS */
+  uint64_t detail_logs_left_out;          /* log findings past HUNT_DETAIL_LOGS */
   uint64_t html_logs, html_logs_left_out; /* log findings in the HTML data, and past it */
-  size_t n_vuln;        /* its vulnerable families */
-  char vuln_ids[2][24]; /* the first and last of them */
-  exh_strset flagged;   /* paths with a finding (summary's files_flagged) */
+  size_t n_vuln;                          /* its vulnerable families */
+  char vuln_ids[2][24];                   /* the first and last of them */
+  exh_strset flagged;                     /* paths with a finding (summary's files_flagged) */
   uint64_t n_findings;
   uint64_t verdicts[8]; /* by verdict_names' order */
   int outcome;          /* the most urgent exit code of the servers so far */

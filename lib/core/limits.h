@@ -70,12 +70,13 @@
  * policy), and collections rarely raise them past a few hundred MiB. */
 #define EXH_EVTX_GZ_MAX_MEM (256ull * 1024 * 1024)
 
-/* exhunt hunt's story (lib/hunt/story.c), per server: log records placed
- * in attackers' stories, distinct attacking addresses, shells known only
- * from logs, and web folders a requested URL is looked for under. Past
- * them, records stay findings and count in the verdict, but are not
- * correlated (a note says how many): a story of 10,000 steps is already
- * past reading, and correlation costs grow with their products. */
+/* exhunt hunt's story (lib/hunt/story.c), per server: records without an
+ * address held until the end to be placed (an attacker's records with one
+ * are not held: each list keeps EXH_STORY_EXAMPLES at each end and a
+ * count), distinct attacking addresses, shells known only from logs, and
+ * web folders a requested URL is looked for under. Past them, records stay
+ * findings and count in the verdict, but are not correlated (a note says
+ * how many). */
 #define EXH_STORY_MAX_STEPS 10000u
 #define EXH_STORY_MAX_ATTACKERS 1024u
 #define EXH_STORY_MAX_LOG_SHELLS 1024u

@@ -52,9 +52,8 @@
 #define MAX_UAS 8 /* user agents counted per attacker */
 #define N_KINDS 8
 
-static const char *const kinds[N_KINDS] = {"probe",         "attempt", "ssrf",  "vdir-reset",
-                                           "file-written",  "shell-request", "command",
-                                           "other"};
+static const char *const kinds[N_KINDS] = {"probe",        "attempt",       "ssrf",    "vdir-reset",
+                                           "file-written", "shell-request", "command", "other"};
 
 /* ---------------------------------------------------------------------- */
 /* Id lists and example lists.                                             */
@@ -1185,8 +1184,8 @@ static void tie_vdir_scripts(story_ctx *c)
     close(fd);
     bool any = false;
     for (size_t si = 0; si < c->n_scripts; si++)
-      any |= match[si] = c->script_lens[si] > 0 &&
-                         memmem(buf, got, c->scripts[si], c->script_lens[si]) != NULL;
+      any |= match[si] =
+          c->script_lens[si] > 0 && memmem(buf, got, c->scripts[si], c->script_lens[si]) != NULL;
     if (!any)
       continue;
     if (seen)
@@ -1300,8 +1299,8 @@ static void emit_one_story(story_ctx *c, const exhunt_sink *sink, int ai)
     sh[j].on_disk = s->on_disk;
     sh[j].finding = s->finding ? s->finding->id : NULL;
     sh[j].planted_by = (exhunt_evidence){lists[2 * j].ids, lists[2 * j].n, lists[2 * j].more};
-    sh[j].requests = (exhunt_evidence){lists[2 * j + 1].ids, lists[2 * j + 1].n,
-                                       lists[2 * j + 1].more};
+    sh[j].requests =
+        (exhunt_evidence){lists[2 * j + 1].ids, lists[2 * j + 1].n, lists[2 * j + 1].more};
     j++;
   }
   if (!c->err) {

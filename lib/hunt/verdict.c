@@ -545,7 +545,8 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 static const char *decide(const hunt_server *hs, const facts *fa, const exposure *x)
 {
-  if (EXH_IDS_TOTAL(fa->served) || EXH_IDS_TOTAL(fa->gone) || EXH_IDS_TOTAL(fa->unflagged) || EXH_IDS_TOTAL(fa->post))
+  if (EXH_IDS_TOTAL(fa->served) || EXH_IDS_TOTAL(fa->gone) || EXH_IDS_TOTAL(fa->unflagged) ||
+      EXH_IDS_TOTAL(fa->post))
     return "COMPROMISED";
   if (EXH_IDS_TOTAL(fa->exploited))
     return "EXPLOITED";
@@ -578,7 +579,7 @@ static void headline(const hunt_server *hs, const facts *fa, const char *v, cons
   const char *but = strcmp(v, "NO SIGN OF COMPROMISE") != 0 ? ""
                     : hs->errors                            ? "; errors left evidence unexamined"
                     : EXH_IDS_TOTAL(fa->elsewhere) ? "; suspicious files outside the web folders"
-                                      : "";
+                                                   : "";
   if (!x->exchange && !x->web_logs && hs->files_seen == 0)
     snprintf(out, cap, "%s (no file or log in the evidence)", v);
   else if (!x->exchange && x->web_logs)
@@ -606,7 +607,8 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
   char a[32], b[32], d0[24], d1[24];
   if (EXH_IDS_TOTAL(fa->served))
     reason(wr, &fa->served, "%zu web shell%s or IOC file%s on disk, where a web server runs them",
-           EXH_IDS_TOTAL(fa->served), plural(EXH_IDS_TOTAL(fa->served), "", "s"), plural(EXH_IDS_TOTAL(fa->served), "", "s"));
+           EXH_IDS_TOTAL(fa->served), plural(EXH_IDS_TOTAL(fa->served), "", "s"),
+           plural(EXH_IDS_TOTAL(fa->served), "", "s"));
   if (EXH_IDS_TOTAL(fa->gone))
     reason(wr, &fa->gone,
            "web shells written or used according to the logs, not on disk in the evidence "
@@ -625,7 +627,8 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
     reason(wr, &fa->attempted, "%zu failed exploitation attempt%s", EXH_IDS_TOTAL(fa->attempted),
            plural(EXH_IDS_TOTAL(fa->attempted), "", "s"));
   if (EXH_IDS_TOTAL(fa->probes))
-    reason(wr, &fa->probes, "%zu scanner probe%s", EXH_IDS_TOTAL(fa->probes), plural(EXH_IDS_TOTAL(fa->probes), "", "s"));
+    reason(wr, &fa->probes, "%zu scanner probe%s", EXH_IDS_TOTAL(fa->probes),
+           plural(EXH_IDS_TOTAL(fa->probes), "", "s"));
   if (EXH_IDS_TOTAL(fa->elsewhere))
     reason(wr, &fa->elsewhere,
            "%zu suspicious file%s outside the web folders, or of a kind IIS does not run: not "
@@ -640,7 +643,8 @@ static void write_reasons(writer *wr, const hunt_server *hs, const facts *fa, co
     reason(wr, &fa->vuln,
            "the current build is vulnerable to %zu CVE famil%s, %u of them exploited "
            "in the wild",
-           EXH_IDS_TOTAL(fa->vuln), plural(EXH_IDS_TOTAL(fa->vuln), "y", "ies"), x->exploited_in_wild);
+           EXH_IDS_TOTAL(fa->vuln), plural(EXH_IDS_TOTAL(fa->vuln), "y", "ies"),
+           x->exploited_in_wild);
   }
   if (x->exchange && x->installed != EXHUNT_NO_TIME) {
     fmt_day(x->installed, d0);
@@ -729,8 +733,9 @@ static void write_steps(writer *wr, const hunt_server *hs, const facts *fa, cons
       step(wr, "patch", &fa->vuln,
            "Patch: %s is vulnerable to %zu famil%s and %s; move to a supported release (Exchange "
            "Server Subscription Edition); at the least install %s",
-           x->product ? x->product : "this build", EXH_IDS_TOTAL(fa->vuln), plural(EXH_IDS_TOTAL(fa->vuln), "y", "ies"),
-           x->support, x->fix ? x->fix : "the newest update");
+           x->product ? x->product : "this build", EXH_IDS_TOTAL(fa->vuln),
+           plural(EXH_IDS_TOTAL(fa->vuln), "y", "ies"), x->support,
+           x->fix ? x->fix : "the newest update");
     else
       step(wr, "patch", &fa->vuln, "Patch: install %s or later (%s is vulnerable to %zu famil%s)",
            x->fix ? x->fix : "the newest update", x->product ? x->product : "this build",
