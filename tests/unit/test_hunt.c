@@ -14,6 +14,7 @@
 
 #include "common/testutil.h"
 #include "core/alloc.h"
+#include "hunt/hunt_int.h"
 
 typedef struct hunt_rec_log {
   char ids[256][16];
@@ -207,12 +208,60 @@ static void test_alloc_failure_sweep(void **state)
   print_message("hunt allocation sweep: %lu runs up to allocation %lu\n", runs, total);
 }
 
+/* A bounded example list keeps the first and last EXH_STORY_EXAMPLES by
+ * time whatever order the records come in, counts every one, and names
+ * each example once (and all of a short list). */
+static void test_exlist_bounds(void **state)
+{
+  (void)state;
+  hunt_exlist *l = exh_calloc(1, sizeof *l);
+  assert_non_null(l);
+  /* 1000 records in a scrambled order: times 0..999 */
+  for (uint64_t i = 0; i < 1000; i++) {
+    hunt_ex e;
+    memset(&e, 0, sizeof e);
+    e.time = (int64_t)((i * 617) % 1000);
+    e.num = i + 1;
+    snprintf(e.id, sizeof e.id, "F%llu", (unsigned long long)e.num);
+    exh_exlist_add(l, &e);
+  }
+  assert_int_equal(l->total, 1000);
+  const hunt_ex *ex[2 * EXH_STORY_EXAMPLES];
+  size_t n = exh_exlist_examples(l, ex);
+  assert_int_equal(n, 2 * EXH_STORY_EXAMPLES);
+  for (size_t i = 0; i < EXH_STORY_EXAMPLES; i++) {
+    assert_int_equal(ex[i]->time, (int64_t)i);
+    assert_int_equal(ex[EXH_STORY_EXAMPLES + i]->time, (int64_t)(1000 - EXH_STORY_EXAMPLES + i));
+  }
+  hunt_ids ids = {NULL, 0, 0, 0};
+  assert_true(exh_exlist_ids(l, &ids));
+  assert_int_equal(ids.n, 2 * EXH_STORY_EXAMPLES);
+  assert_int_equal(ids.more, 1000 - 2 * EXH_STORY_EXAMPLES);
+  exh_free(ids.ids);
+  /* a short list: every record, once, in time order; no time sorts last */
+  memset(l, 0, sizeof *l);
+  int64_t times[] = {30, EXHUNT_NO_TIME, 10, 20};
+  for (size_t i = 0; i < 4; i++) {
+    hunt_ex e;
+    memset(&e, 0, sizeof e);
+    e.time = times[i];
+    e.num = i + 1;
+    exh_exlist_add(l, &e);
+  }
+  n = exh_exlist_examples(l, ex);
+  assert_int_equal(n, 4);
+  assert_int_equal(ex[0]->time, 10);
+  assert_int_equal(ex[1]->time, 20);
+  assert_int_equal(ex[2]->time, 30);
+  assert_int_equal(ex[3]->time, EXHUNT_NO_TIME);
+  exh_free(l);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_compromised_example),
-      cmocka_unit_test(test_clean_example),
-      cmocka_unit_test(test_bad_arguments),
+      cmocka_unit_test(test_exlist_bounds),       cmocka_unit_test(test_compromised_example),
+      cmocka_unit_test(test_clean_example),       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_alloc_failure_sweep),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
