@@ -480,7 +480,7 @@ static void on_story(void *ctx, const exhunt_story *st)
   /* kinds with more steps than the story shows */
   for (size_t k = 0; k < st->n_counts; k++)
     if (st->counts[k].total > st->counts[k].shown)
-      exh_dynbuf_addf(b, "     (%llu %s steps in all; the first and last %zu are shown)\n",
+      exh_dynbuf_addf(b, "     (%llu %s steps in all; %zu shown, the first and the last ones)\n",
                       (unsigned long long)st->counts[k].total, st->counts[k].step,
                       st->counts[k].shown);
   for (size_t i = 0; i < st->n_shells; i++) {
