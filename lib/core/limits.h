@@ -65,10 +65,13 @@
 #define EXH_GZ_MAX_OUT (8ull * 1024 * 1024 * 1024)
 #define EXH_GZ_MAX_RATIO 200u
 
-/* A gzipped EVTX is decompressed into memory (libevtx reads at random
- * offsets); Windows' default log sizes are 20 MiB (1 GiB at most by
- * policy), and collections rarely raise them past a few hundred MiB. */
-#define EXH_EVTX_GZ_MAX_MEM (256ull * 1024 * 1024)
+/* A gzipped EVTX is decompressed before libevtx reads it (it reads at
+ * random offsets): into memory while all workers together hold at most
+ * this much (a budget shared by the run, so -j64 costs what -j1 does),
+ * and past it into an unlinked temporary file in $TMPDIR (evtx.h). Windows'
+ * default log size is 20 MiB, so most fit; a file up to the largest EVTX
+ * the format allows (4 GiB, EXH_EVTX_MAX_SIZE) is read either way. */
+#define EXH_EVTX_GZ_MAX_MEM (64ull * 1024 * 1024)
 
 /* exhunt hunt's story (lib/hunt/story.c), per server: log records placed
  * in attackers' stories, distinct attacking addresses, shells known only

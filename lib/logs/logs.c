@@ -120,6 +120,12 @@ typedef struct run {
   bool pf_tried;
   size_t max_line; /* opts->limits.max_line, or EXH_MAX_LINE */
   exh_pace *pace;  /* opts->pace; NULL: none */
+  /* Gzipped EVTX decompressed into memory by all workers (under lock), at
+   * most EXH_EVTX_GZ_MAX_MEM; and the roots, under which a larger one is
+   * never spilled to a temporary file. */
+  uint64_t gz_mem_held;
+  const char *const *roots;
+  size_t n_roots;
 } run;
 
 /* A worker's Hyperscan scratch, made when its first file needs it. */
@@ -1540,50 +1546,156 @@ static exhunt_err prefixed_read(void *ctx, uint8_t *buf, size_t cap, size_t *got
   return p->inner.read(p->inner.ctx, buf, cap, got);
 }
 
+/* The run's budget for gzipped EVTX held in memory (EXH_EVTX_GZ_MAX_MEM,
+ * all workers together): takes `n` bytes of it, or says there is no room. */
+static bool gz_mem_take(run *r, uint64_t n)
+{
+  pthread_mutex_lock(&r->lock);
+  bool ok = r->gz_mem_held + n <= EXH_EVTX_GZ_MAX_MEM;
+  if (ok)
+    r->gz_mem_held += n;
+  pthread_mutex_unlock(&r->lock);
+  return ok;
+}
+
+static void gz_mem_give(run *r, uint64_t n)
+{
+  pthread_mutex_lock(&r->lock);
+  r->gz_mem_held -= n;
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* Writes all of [p, p + n) to fd; 0, or the errno of the failure. */
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return w < 0 ? errno : ENOSPC;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+#define GZ_EVTX_STEP (1024u * 1024u)
+
 /* A gzipped EVTX (collectors compress what they copy): libevtx needs
- * random access, so the decompressed file is held in memory, up to
- * EXH_EVTX_GZ_MAX_MEM; a bigger one is reported, not read. What a broken
- * stream gave is still read (the EVTX reader reports the missing chunks). */
+ * random access, so the file is decompressed first, into memory while the
+ * run's shared budget allows (EXH_EVTX_GZ_MAX_MEM, taken as the buffer
+ * grows), then into an unlinked temporary file in $TMPDIR (never under a
+ * root), which libevtx reads like any EVTX. A worker holds at most the
+ * budget plus one step, whatever the file's size and the thread count.
+ * What a broken stream gave, or what was decompressed before the disk
+ * filled, is still read (the EVTX reader reports the missing chunks). */
 static void read_gz_evtx(run *r, const char *path, const uint8_t head[8], exh_source src)
 {
-  exh_dynbuf b;
-  exh_dynbuf_init(&b, EXH_EVTX_GZ_MAX_MEM);
-  exhunt_err err = exh_dynbuf_add(&b, head, 8);
-  bool too_big = false;
-  while (!err) {
-    size_t room = b.max - b.len < 1024 * 1024 ? b.max - b.len : 1024 * 1024;
-    size_t got = 0;
-    if (room == 0) { /* full: too big only if the stream goes on */
-      uint8_t probe;
-      err = src.read(src.ctx, &probe, 1, &got);
-      too_big = got > 0;
+  uint8_t *mem = NULL; /* in memory: `len` bytes of `taken` (all budget) */
+  uint64_t taken = 0, len = 0;
+  int spill = -1;              /* the temporary file, once memory is refused */
+  const char *problem = NULL;  /* notice name when reading stopped early */
+  exhunt_err perr = EXHUNT_OK; /* and its code */
+  char reason[EXH_MAX_PATH + 256];
+  uint8_t *step = exh_malloc(GZ_EVTX_STEP);
+  exhunt_err err = step ? EXHUNT_OK : EXHUNT_ENOMEM;
+  size_t got = 8;
+  if (step)
+    memcpy(step, head, 8);
+  while (step) {
+    if (got && len + got > EXH_EVTX_MAX_SIZE) {
+      snprintf(reason, sizeof reason,
+               "decompresses past %llu bytes, more than any EVTX file can hold; the first %llu "
+               "were read",
+               (unsigned long long)EXH_EVTX_MAX_SIZE, (unsigned long long)len);
+      problem = "evtx-gz-too-big";
+      perr = EXHUNT_ELIMIT;
       break;
     }
-    err = exh_dynbuf_reserve(&b, room);
-    if (!err)
-      err = src.read(src.ctx, (uint8_t *)b.data + b.len, room, &got);
+    if (got && spill < 0 && len + got > taken) {
+      uint64_t want = taken ? taken : GZ_EVTX_STEP; /* double, as a dynbuf grows */
+      bool room = gz_mem_take(r, want);
+      uint8_t *grown = room ? exh_realloc(mem, (size_t)(taken + want)) : NULL;
+      if (grown) {
+        mem = grown;
+        taken += want;
+      } else {
+        if (room) /* in the budget, but out of memory: the disk, then */
+          gz_mem_give(r, want);
+        const char *dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
+        spill = exh_evtx_spill_open(dir && *dir ? dir : "/tmp", r->roots, r->n_roots, reason,
+                                    sizeof reason);
+        int werr = spill < 0 ? 0 : write_all(spill, mem, (size_t)len);
+        if (spill < 0 || werr) {
+          if (werr)
+            snprintf(reason, sizeof reason, "temporary file: %s", strerror(werr));
+          size_t o = strlen(reason);
+          snprintf(reason + o, sizeof reason - o,
+                   "; the file is larger than the memory budget for gzipped EVTX (%llu MiB, "
+                   "shared by the workers), so only its first %llu bytes were read",
+                   (unsigned long long)(EXH_EVTX_GZ_MAX_MEM >> 20), (unsigned long long)len);
+          problem = "evtx-gz-spill";
+          perr = EXHUNT_EIO;
+          break;
+        }
+        exh_free(mem);
+        mem = NULL;
+        gz_mem_give(r, taken);
+        taken = 0;
+      }
+    }
+    if (got && spill < 0) {
+      memcpy(mem + len, step, got);
+    } else if (got) {
+      int werr = write_all(spill, step, got);
+      if (werr) {
+        snprintf(reason, sizeof reason,
+                 "temporary file: %s; the first %llu decompressed bytes were read", strerror(werr),
+                 (unsigned long long)len);
+        problem = "evtx-gz-spill";
+        perr = EXHUNT_EIO;
+        break;
+      }
+    }
+    len += got;
+    if (err)
+      break; /* the error came after the bytes just placed */
+    got = 0;
+    err = src.read(src.ctx, step, GZ_EVTX_STEP, &got);
     if (got == 0 && !err)
       break;
-    b.len += got;
   }
-  char reason[200];
-  if (too_big) {
-    snprintf(reason, sizeof reason,
-             "a gzipped EVTX file decompresses to more than %llu MiB, the most read into memory; "
-             "decompress it and give the .evtx",
-             (unsigned long long)(EXH_EVTX_GZ_MAX_MEM >> 20));
-    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "evtx-gz-too-big", path, reason);
-  } else {
-    if (err) {
-      snprintf(reason, sizeof reason, "gzip stream: %s; the %llu bytes before it were read",
-               exhunt_strerror(err), (unsigned long long)b.len);
-      notice(r, EXHUNT_NOTICE_ERROR, err, "read-error", path, reason);
-    }
-    span_ra sra = {(const uint8_t *)b.data, b.len};
-    exh_ra ra = {&sra, span_pread, b.len};
+  if (!step)
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
+  else if (problem)
+    notice(r, EXHUNT_NOTICE_ERROR, perr, problem, path, reason);
+  if (err == EXHUNT_ETRUNCATED)
+    notice(r, EXHUNT_NOTICE_ERROR, err, "gzip-truncated", path,
+           "compressed stream ends early; the records before the cut were read");
+  else if (err == EXHUNT_ELIMIT)
+    notice(r, EXHUNT_NOTICE_ERROR, err, "gzip-limit", path,
+           "decompressed size or ratio over the limit (gzip bomb?); reading stopped");
+  else if (err && step) {
+    snprintf(reason, sizeof reason, "gzip stream: %s; the %llu bytes before it were read",
+             exhunt_strerror(err), (unsigned long long)len);
+    notice(r, EXHUNT_NOTICE_ERROR, err, "read-error", path, reason);
+  }
+  if (spill >= 0) {
+    fd_ra fra = {spill, 0, NULL}; /* not evidence: its reads were paced as gzip */
+    exh_ra ra = {&fra, fd_pread, len};
     read_evtx(r, path, &ra);
+    close(spill);
+  } else {
+    span_ra sra = {mem, (size_t)len};
+    exh_ra ra = {&sra, span_pread, sra.len};
+    if (mem)
+      read_evtx(r, path, &ra);
   }
-  exh_dynbuf_free(&b);
+  exh_free(step);
+  exh_free(mem);
+  if (taken)
+    gz_mem_give(r, taken);
 }
 
 /* A log's bytes, decompressed when `gz`: a gzipped EVTX goes to the EVTX
@@ -1854,6 +1966,8 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
     return EXHUNT_EINVAL;
   run r;
   run_init(&r, opts, sink);
+  r.roots = paths;
+  r.n_roots = n_paths;
   exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};
