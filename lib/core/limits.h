@@ -54,6 +54,15 @@
 #define EXH_MAX_LINE (1024u * 1024u)
 #define EXH_MAX_FIELDS EXHUNT_LIMIT_MAX_FIELDS
 
+/* Windows events (JSON lines, EVTX records): data fields kept per event,
+ * and the nesting depth of JSON objects read for them. Past either, only
+ * the fields the detectors read are kept (events.h), to EXH_EVENT_KEY_DEPTH
+ * levels (jansson parses to 2048; the flattening recursion stays small).
+ * Real events have a few dozen fields, nested at most 4 deep. */
+#define EXH_MAX_EVENT_FIELDS 128u
+#define EXH_EVENT_DEPTH 8
+#define EXH_EVENT_KEY_DEPTH 64
+
 /* A CSV record whose quoted value holds line breaks is joined across at
  * most this many lines (and EXH_MAX_LINE bytes); past that the quote is
  * taken as stray and the lines are read one by one. Exchange writes stack

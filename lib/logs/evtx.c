@@ -162,7 +162,9 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
   char *msg = NULL;
   size_t msg_len = 0;
   const char *d = p;
-  while ((d = find(d, end, "<Data")) != NULL && ev->n_fields < EXH_EVENT_FIELDS) {
+  /* Every Data element is looked at: past the field cap, unnamed ones
+   * still join the message and the key fields are still kept (events.h). */
+  while ((d = find(d, end, "<Data")) != NULL) {
     const char *gt = memchr(d, '>', (size_t)(end - d));
     if (!gt)
       break;
@@ -184,6 +186,8 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
       next = close + 7;
     }
     if (name.n) {
+      if (!exh_event_keep(ev, name.p, false))
+        goto next;
       ev->fields[ev->n_fields].name = name.p;
       ev->fields[ev->n_fields].value = value;
       ev->n_fields++;
@@ -199,6 +203,7 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
         msg_len = (size_t)(value.p + value.n - msg);
       }
     }
+  next:
     d = next;
   }
   if (msg) {

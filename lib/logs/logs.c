@@ -453,6 +453,8 @@ typedef struct file_state {
   uint64_t malformed; /* JSON lines: lines that are not an event */
   uint64_t ragged;    /* records whose field count differs from the header's */
   uint64_t capped;    /* records examined that reach the field cap */
+  uint64_t ev_capped; /* events with fields not kept (events.h) */
+  uint64_t ev_lost;   /* events with an object too deep to read at all */
   bool header_capped; /* a #Fields header with more names than the cap */
   int64_t first, last;
   /* The days of the records read (in the run's window): coverage counts
@@ -721,6 +723,8 @@ static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, con
                          size_t raw_len)
 {
   fs->records++;
+  fs->ev_capped += ev->fields_dropped != 0;
+  fs->ev_lost += ev->key_fields_lost;
   int64_t ts = ev->time;
   widen_span(&fs->first, &fs->last, ts);
   add_day(fs, &fs->days, ts);
@@ -1030,11 +1034,33 @@ static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uin
   return process_line(fs, line, len, lineno, false);
 }
 
+/* Events whose fields were not all kept (events.h): a note when only
+ * fields no detector reads were left out, an error when an object nested
+ * too deep to read may have held one the detectors read. */
+static void report_event_caps(file_state *fs)
+{
+  char reason[300];
+  if (fs->ev_lost) {
+    snprintf(reason, sizeof reason,
+             "%llu event(s) nest objects deeper than %d levels; those were not read, and a field "
+             "the detectors read may be in them",
+             (unsigned long long)fs->ev_lost, EXH_EVENT_KEY_DEPTH);
+    notice(fs->r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "fields-capped", fs->path, reason);
+  } else if (fs->ev_capped) {
+    snprintf(reason, sizeof reason,
+             "%llu event(s) have more than %u data fields or fields nested deeper than %d levels; "
+             "past those, only the fields the detectors read were kept",
+             (unsigned long long)fs->ev_capped, EXH_MAX_EVENT_FIELDS, EXH_EVENT_DEPTH);
+    notice(fs->r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", fs->path, reason);
+  }
+}
+
 static void account_file(file_state *fs)
 {
   run *r = fs->r;
   if (fs->fam == EXH_FAM_NONE)
     return;
+  report_event_caps(fs);
   pthread_mutex_lock(&r->lock);
   coverage_acc *c = &r->cov[fs->fam];
   c->files++;
