@@ -484,10 +484,11 @@ typedef struct file_state {
    * split (no needle finds a tunnel's data requests). */
   char tunnel_scripts[MAX_TUNNELS][256];
   size_t n_tunnel_scripts;
-  bool tunnel_added;     /* a script was added: the block read stops there */
-  uint64_t tunnels_over; /* data requests of tunnels past MAX_TUNNELS */
-  block_hits hits;       /* buffer-at-once reading */
-  worker_pf *wpf;        /* the worker's prefilter scratch */
+  bool tunnel_added;            /* a script was added: the block read stops there */
+  uint64_t tunnels_over;        /* data requests of tunnels past MAX_TUNNELS */
+  uint64_t tunnel_scripts_over; /* connects whose script could not be remembered */
+  block_hits hits;              /* buffer-at-once reading */
+  worker_pf *wpf;               /* the worker's prefilter scratch */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -640,14 +641,16 @@ static void free_tunnels(file_state *fs)
 /* A tunnel connect's script: the rest of the file is searched for it. */
 static void remember_tunnel_script(file_state *fs, exh_view script)
 {
-  if (script.n == 0 || script.n >= sizeof fs->tunnel_scripts[0])
+  if (script.n == 0)
     return;
   for (size_t i = 0; i < fs->n_tunnel_scripts; i++)
     if (strlen(fs->tunnel_scripts[i]) == script.n &&
         memcmp(fs->tunnel_scripts[i], script.p, script.n) == 0)
       return;
-  if (fs->n_tunnel_scripts == MAX_TUNNELS)
-    return; /* the connects themselves are still reported */
+  if (fs->n_tunnel_scripts == MAX_TUNNELS || script.n >= sizeof fs->tunnel_scripts[0]) {
+    fs->tunnel_scripts_over++; /* the connects themselves are still reported */
+    return;
+  }
   memcpy(fs->tunnel_scripts[fs->n_tunnel_scripts], script.p, script.n);
   fs->tunnel_scripts[fs->n_tunnel_scripts++][script.n] = '\0';
   fs->tunnel_added = true;
@@ -1034,12 +1037,23 @@ static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uin
   return process_line(fs, line, len, lineno, false);
 }
 
-/* Events whose fields were not all kept (events.h): a note when only
- * fields no detector reads were left out, an error when an object nested
- * too deep to read may have held one the detectors read. */
-static void report_event_caps(file_state *fs)
+/* Caps of a file's correlation, said once per file: tunnel scripts not
+ * remembered (a note: the connects are findings already), and events
+ * whose fields were not all kept (events.h): a note when only fields no
+ * detector reads were left out, an error when an object nested too deep
+ * to read may have held one the detectors read. */
+static void report_file_caps(file_state *fs)
 {
   char reason[300];
+  if (fs->tunnel_scripts_over) {
+    snprintf(reason, sizeof reason,
+             "%llu tunnel connect(s) name a script past the %u kept per file (or longer than %zu "
+             "bytes): the connects are reported, but that script's data requests may not be "
+             "summed",
+             (unsigned long long)fs->tunnel_scripts_over, (unsigned)MAX_TUNNELS,
+             sizeof fs->tunnel_scripts[0] - 1);
+    notice(fs->r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "tunnel-scripts-capped", fs->path, reason);
+  }
   if (fs->ev_lost) {
     snprintf(reason, sizeof reason,
              "%llu event(s) nest objects deeper than %d levels; those were not read, and a field "
@@ -1060,7 +1074,7 @@ static void account_file(file_state *fs)
   run *r = fs->r;
   if (fs->fam == EXH_FAM_NONE)
     return;
-  report_event_caps(fs);
+  report_file_caps(fs);
   pthread_mutex_lock(&r->lock);
   coverage_acc *c = &r->cov[fs->fam];
   c->files++;

@@ -1793,6 +1793,34 @@ static void test_event_fields_past_cap_xml(void **state)
   exh_dynbuf_free(&x);
 }
 
+/* More tunnel scripts in one file than are remembered (16): the data
+ * requests of the 17th were left out silently; now a note says so. */
+static void test_tunnel_scripts_capped(void **state)
+{
+  (void)state;
+  for (unsigned scripts = 16; scripts <= 17; scripts++) {
+    exh_dynbuf b;
+    exh_dynbuf_init(&b, 0);
+    assert_int_equal(exh_dynbuf_adds(&b,
+                                     "#Software: Microsoft Internet Information Services 10.0\r\n"
+                                     "#Fields: date time s-ip cs-method cs-uri-stem "
+                                     "cs-uri-query c-ip cs(User-Agent) sc-status\r\n"),
+                     EXHUNT_OK);
+    for (unsigned i = 0; i < scripts; i++)
+      assert_int_equal(
+          exh_dynbuf_addf(&b,
+                          "2021-03-03 12:00:%02u 192.0.2.25 GET /aspnet_client/t%u.aspx "
+                          "cmd=connect&target=10.0.0.1&port=3389 203.0.113.47 x 200\r\n",
+                          i, i),
+          EXHUNT_OK);
+    memset(&rec, 0, sizeof rec);
+    scan_log("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", b.data);
+    assert_int_equal(count_rule("exhunt.log.iis_webshell_tunnel"), scripts);
+    assert_int_equal(count_notice("tunnel-scripts-capped", EXHUNT_NOTICE_NOTE), scripts > 16);
+    exh_dynbuf_free(&b);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1831,6 +1859,7 @@ int main(void)
       cmocka_unit_test(test_event_fields_cap_counts),
       cmocka_unit_test_setup(test_event_fields_deep, setup),
       cmocka_unit_test(test_event_fields_past_cap_xml),
+      cmocka_unit_test_setup(test_tunnel_scripts_capped, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
