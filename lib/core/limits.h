@@ -54,6 +54,15 @@
 #define EXH_MAX_LINE (1024u * 1024u)
 #define EXH_MAX_FIELDS EXHUNT_LIMIT_MAX_FIELDS
 
+/* Windows events (JSON lines, EVTX records): data fields kept per event,
+ * and the nesting depth of JSON objects read for them. Past either, only
+ * the fields the detectors read are kept (events.h), to EXH_EVENT_KEY_DEPTH
+ * levels (jansson parses to 2048; the flattening recursion stays small).
+ * Real events have a few dozen fields, nested at most 4 deep. */
+#define EXH_MAX_EVENT_FIELDS 128u
+#define EXH_EVENT_DEPTH 8
+#define EXH_EVENT_KEY_DEPTH 64
+
 /* A CSV record whose quoted value holds line breaks is joined across at
  * most this many lines (and EXH_MAX_LINE bytes); past that the quote is
  * taken as stray and the lines are read one by one. Exchange writes stack
@@ -65,10 +74,13 @@
 #define EXH_GZ_MAX_OUT (8ull * 1024 * 1024 * 1024)
 #define EXH_GZ_MAX_RATIO 200u
 
-/* A gzipped EVTX is decompressed into memory (libevtx reads at random
- * offsets); Windows' default log sizes are 20 MiB (1 GiB at most by
- * policy), and collections rarely raise them past a few hundred MiB. */
-#define EXH_EVTX_GZ_MAX_MEM (256ull * 1024 * 1024)
+/* A gzipped EVTX is decompressed before libevtx reads it (it reads at
+ * random offsets): into memory while all workers together hold at most
+ * this much (a budget shared by the run, so -j64 costs what -j1 does),
+ * and past it into an unlinked temporary file in $TMPDIR (evtx.h). Windows'
+ * default log size is 20 MiB, so most fit; a file up to the largest EVTX
+ * the format allows (4 GiB, EXH_EVTX_MAX_SIZE) is read either way. */
+#define EXH_EVTX_GZ_MAX_MEM (64ull * 1024 * 1024)
 
 /* exhunt hunt's story (lib/hunt/story.c), per server: records without an
  * address held until the end to be placed (an attacker's records with one

@@ -28,9 +28,58 @@ exh_view exh_event_get(const exh_event *ev, const char *name)
   return empty;
 }
 
-static void add_field(exh_event *ev, const char *name, json_t *value)
+/* Every name exh_event_from_json and exh_event_from_xml look up for the
+ * event's shape, and every one detect.c's exh_detect_event reads: these are
+ * kept past the field cap and the depth, so that padding an event with
+ * fields does not hide it. A detector that reads a new field adds it here
+ * (test_logs.c's padded-event tests catch one that is missing). */
+static const char *const key_fields[] = {
+    /* shape (first_of lists below) */
+    "Channel", "LogName", "log_name", "SourceName", "ProviderName", "provider_name", "source_name",
+    "Provider", "Name", "EventID", "event_id", "EventId", "Id", "Level", "TimeCreated",
+    "@timestamp", "SystemTime", "UtcTime", "Message",
+    /* detectors */
+    "ParentImage", "ParentProcessName", "Image", "NewProcessName", "CommandLine", "SourceImage",
+    "TargetImage", "TargetFilename"};
+_Static_assert(sizeof key_fields / sizeof key_fields[0] <= EXH_EVENT_KEY_FIELDS,
+               "every key field needs a slot past the cap");
+
+bool exh_event_key_field(const char *name)
 {
-  if (ev->n_fields == EXH_EVENT_FIELDS)
+  for (size_t i = 0; i < sizeof key_fields / sizeof key_fields[0]; i++)
+    if (strcasecmp(key_fields[i], name) == 0)
+      return true;
+  return false;
+}
+
+static bool has_field(const exh_event *ev, const char *name)
+{
+  for (size_t i = 0; i < ev->n_fields; i++)
+    if (strcasecmp(ev->fields[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+bool exh_event_keep(exh_event *ev, const char *name, bool deep)
+{
+  if (!deep && ev->n_fields < EXH_MAX_EVENT_FIELDS)
+    return true;
+  /* Past the cap or the depth: a key field not yet seen (lookups take the
+   * first of a name, so a repeat changes nothing). Distinct key names are
+   * at most EXH_EVENT_KEY_FIELDS, so the slots past the cap never run out;
+   * the check guards the array all the same. */
+  if (ev->n_fields < EXH_EVENT_FIELDS && exh_event_key_field(name) && !has_field(ev, name))
+    return true;
+  ev->fields_dropped++;
+  return false;
+}
+
+static void add_field(exh_event *ev, const char *name, json_t *value, bool deep)
+{
+  /* null, arrays: no detector reads them, and they have no text */
+  if (!json_is_string(value) && !json_is_number(value) && !json_is_boolean(value))
+    return;
+  if (!exh_event_keep(ev, name, deep))
     return;
   exh_event_field *f = &ev->fields[ev->n_fields];
   if (json_is_string(value)) {
@@ -49,32 +98,37 @@ static void add_field(exh_event *ev, const char *name, json_t *value)
         snprintf(ev->numbuf[ev->n_fields], sizeof ev->numbuf[0], "%.16g", json_real_value(value));
     f->value.p = ev->numbuf[ev->n_fields];
     f->value.n = n > 0 && (size_t)n < sizeof ev->numbuf[0] ? (size_t)n : 0;
-  } else if (json_is_boolean(value)) {
+  } else {
     f->value.p = json_is_true(value) ? "true" : "false";
     f->value.n = strlen(f->value.p);
-  } else {
-    return;
   }
   f->name = name;
   ev->n_fields++;
 }
 
 /* Leaves of nested objects, by their last key name. Velociraptor's
- * {"EventID":{"Value":4688}} is kept under "EventID" too. */
+ * {"EventID":{"Value":4688}} is kept under "EventID" too. Below
+ * EXH_EVENT_DEPTH only key fields are kept; an object below
+ * EXH_EVENT_KEY_DEPTH is not read at all (the recursion is bounded), and
+ * that is said: a key field may be in it. */
 static void flatten(exh_event *ev, json_t *obj, const char *parent, int depth)
 {
   const char *key;
   json_t *value;
-  if (depth > 8)
+  if (depth > EXH_EVENT_KEY_DEPTH) {
+    ev->fields_dropped++;
+    ev->key_fields_lost = true;
     return;
+  }
+  bool deep = depth > EXH_EVENT_DEPTH;
   json_object_foreach(obj, key, value)
   {
     if (json_is_object(value))
       flatten(ev, value, key, depth + 1);
     else if (parent && strcasecmp(key, "Value") == 0)
-      add_field(ev, parent, value);
+      add_field(ev, parent, value, deep);
     else
-      add_field(ev, key, value);
+      add_field(ev, key, value, deep);
   }
 }
 

@@ -9,13 +9,21 @@
  * parameters that way) are joined into the event's message, since the
  * provider's message text is not in the file.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "evtx.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libbfio.h>
 #include <libevtx.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/limits.h"
 #include "detect.h"
 
 /* File header block, then chunks of 64 KiB (the EVTX layout). */
@@ -154,7 +162,9 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
   char *msg = NULL;
   size_t msg_len = 0;
   const char *d = p;
-  while ((d = find(d, end, "<Data")) != NULL && ev->n_fields < EXH_EVENT_FIELDS) {
+  /* Every Data element is looked at: past the field cap, unnamed ones
+   * still join the message and the key fields are still kept (events.h). */
+  while ((d = find(d, end, "<Data")) != NULL) {
     const char *gt = memchr(d, '>', (size_t)(end - d));
     if (!gt)
       break;
@@ -176,6 +186,8 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
       next = close + 7;
     }
     if (name.n) {
+      if (!exh_event_keep(ev, name.p, false))
+        goto next;
       ev->fields[ev->n_fields].name = name.p;
       ev->fields[ev->n_fields].value = value;
       ev->n_fields++;
@@ -191,6 +203,7 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
         msg_len = (size_t)(value.p + value.n - msg);
       }
     }
+  next:
     d = next;
   }
   if (msg) {
@@ -198,6 +211,80 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
     ev->message.n = msg_len;
   }
   return ev->channel.n > 0 || ev->event_id >= 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Spilling a gzipped EVTX to a temporary file.                            */
+
+/* True if the directory open as `fd` is one of `roots` or below one: its
+ * ancestors are followed through "..", by descriptor, up to "/" (whose
+ * ".." is itself), so a symlink in the path cannot hide a root. A root
+ * that cannot be stat'ed, or is not a directory, holds no directory. */
+static bool dir_under_roots(int fd, const char *const *roots, size_t n_roots, const char **which)
+{
+  bool under = false;
+  int cur = dup(fd);
+  /* Each step goes one level up; a path has at most EXH_MAX_PATH / 2
+   * components, so the bound only guards against a looping file system. */
+  for (unsigned step = 0; cur >= 0 && !under && step < 4096; step++) {
+    struct stat here, up;
+    if (fstat(cur, &here) != 0)
+      break;
+    for (size_t i = 0; i < n_roots && !under; i++) {
+      struct stat rs;
+      if (stat(roots[i], &rs) == 0 && S_ISDIR(rs.st_mode) && rs.st_dev == here.st_dev &&
+          rs.st_ino == here.st_ino) {
+        under = true;
+        *which = roots[i];
+      }
+    }
+    int parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    close(cur);
+    cur = parent;
+    if (cur < 0 || fstat(cur, &up) != 0 || (up.st_dev == here.st_dev && up.st_ino == here.st_ino))
+      break; /* reached "/" (or cannot go up) */
+  }
+  if (cur >= 0)
+    close(cur);
+  return under;
+}
+
+int exh_evtx_spill_open(const char *dir, const char *const *roots, size_t n_roots, char *why,
+                        size_t why_len)
+{
+  int fd = -1;
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    snprintf(why, why_len, "temporary directory %s: %s", dir, strerror(errno));
+    goto cleanup;
+  }
+  const char *root = NULL;
+  if (dir_under_roots(dfd, roots, n_roots, &root)) {
+    snprintf(why, why_len,
+             "temporary directory %s lies in the evidence (under %s), which is never written to; "
+             "set TMPDIR elsewhere",
+             dir, root);
+    goto cleanup;
+  }
+  fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    /* No O_TMPFILE here (an older kernel, some network file systems). */
+    char name[EXH_MAX_PATH + 32];
+    int n = snprintf(name, sizeof name, "%s/exhunt-evtx-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof name) {
+      snprintf(why, why_len, "temporary directory path too long");
+      goto cleanup;
+    }
+    fd = mkstemp(name);
+    if (fd >= 0)
+      unlink(name);
+  }
+  if (fd < 0)
+    snprintf(why, why_len, "cannot create a temporary file in %s: %s", dir, strerror(errno));
+cleanup:
+  if (dfd >= 0)
+    close(dfd);
+  return fd;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -45,7 +45,24 @@ exhunt_err exh_evtx_read(const exh_ra *ra,
                          void (*on_event)(void *ctx, const exh_event *ev, uint64_t record),
                          void *ctx, exh_evtx_stats *stats);
 
-/* Parses one record's XML into ev, unescaping into `scratch`. */
+/* Parses one record's XML into ev, unescaping into `scratch`. Named Data
+ * fields past EXH_EVENT_FIELDS are handled as in events.h (the ones the
+ * detectors read are kept; ev->fields_dropped counts the rest). */
 bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *scratch);
+
+/* The largest file the EVTX format can describe: the header block and
+ * 65535 chunks (the chunk count is 16 bits). */
+#define EXH_EVTX_MAX_SIZE (4096ull + 65535ull * 65536ull)
+
+/* A temporary file for a gzipped EVTX too large for the memory budget
+ * (libevtx reads at random offsets; a gzip stream cannot seek back): an
+ * unnamed O_TMPFILE in `dir`, or where the file system refuses that, a
+ * mkstemp file unlinked at once, so nothing is left behind whatever way
+ * the process ends. Refused when `dir` is one of the directories in
+ * `roots` or lies below one (evidence is never written to, not even its
+ * free blocks). Returns a read-write descriptor, or -1 with the reason in
+ * `why`. */
+int exh_evtx_spill_open(const char *dir, const char *const *roots, size_t n_roots, char *why,
+                        size_t why_len);
 
 #endif

@@ -126,6 +126,12 @@ typedef struct run {
   exh_literals *shell_lits;
   size_t max_line; /* opts->limits.max_line, or EXH_MAX_LINE */
   exh_pace *pace;  /* opts->pace; NULL: none */
+  /* Gzipped EVTX decompressed into memory by all workers (under lock), at
+   * most EXH_EVTX_GZ_MAX_MEM; and the roots, under which a larger one is
+   * never spilled to a temporary file. */
+  uint64_t gz_mem_held;
+  const char *const *roots;
+  size_t n_roots;
 } run;
 
 /* A worker's Hyperscan scratch, made when its first file needs it. */
@@ -453,6 +459,8 @@ typedef struct file_state {
   uint64_t malformed; /* JSON lines: lines that are not an event */
   uint64_t ragged;    /* records whose field count differs from the header's */
   uint64_t capped;    /* records examined that reach the field cap */
+  uint64_t ev_capped; /* events with fields not kept (events.h) */
+  uint64_t ev_lost;   /* events with an object too deep to read at all */
   bool header_capped; /* a #Fields header with more names than the cap */
   int64_t first, last;
   /* The days of the records read (in the run's window): coverage counts
@@ -482,10 +490,11 @@ typedef struct file_state {
    * split (no needle finds a tunnel's data requests). */
   char tunnel_scripts[MAX_TUNNELS][256];
   size_t n_tunnel_scripts;
-  bool tunnel_added;     /* a script was added: the block read stops there */
-  uint64_t tunnels_over; /* data requests of tunnels past MAX_TUNNELS */
-  block_hits hits;       /* buffer-at-once reading */
-  worker_pf *wpf;        /* the worker's prefilter scratch */
+  bool tunnel_added;            /* a script was added: the block read stops there */
+  uint64_t tunnels_over;        /* data requests of tunnels past MAX_TUNNELS */
+  uint64_t tunnel_scripts_over; /* connects whose script could not be remembered */
+  block_hits hits;              /* buffer-at-once reading */
+  worker_pf *wpf;               /* the worker's prefilter scratch */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -638,14 +647,16 @@ static void free_tunnels(file_state *fs)
 /* A tunnel connect's script: the rest of the file is searched for it. */
 static void remember_tunnel_script(file_state *fs, exh_view script)
 {
-  if (script.n == 0 || script.n >= sizeof fs->tunnel_scripts[0])
+  if (script.n == 0)
     return;
   for (size_t i = 0; i < fs->n_tunnel_scripts; i++)
     if (strlen(fs->tunnel_scripts[i]) == script.n &&
         memcmp(fs->tunnel_scripts[i], script.p, script.n) == 0)
       return;
-  if (fs->n_tunnel_scripts == MAX_TUNNELS)
-    return; /* the connects themselves are still reported */
+  if (fs->n_tunnel_scripts == MAX_TUNNELS || script.n >= sizeof fs->tunnel_scripts[0]) {
+    fs->tunnel_scripts_over++; /* the connects themselves are still reported */
+    return;
+  }
   memcpy(fs->tunnel_scripts[fs->n_tunnel_scripts], script.p, script.n);
   fs->tunnel_scripts[fs->n_tunnel_scripts++][script.n] = '\0';
   fs->tunnel_added = true;
@@ -721,6 +732,8 @@ static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, con
                          size_t raw_len)
 {
   fs->records++;
+  fs->ev_capped += ev->fields_dropped != 0;
+  fs->ev_lost += ev->key_fields_lost;
   int64_t ts = ev->time;
   widen_span(&fs->first, &fs->last, ts);
   add_day(fs, &fs->days, ts);
@@ -1110,11 +1123,44 @@ static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uin
   return process_line(fs, line, len, lineno, false);
 }
 
+/* Caps of a file's correlation, said once per file: tunnel scripts not
+ * remembered (a note: the connects are findings already), and events
+ * whose fields were not all kept (events.h): a note when only fields no
+ * detector reads were left out, an error when an object nested too deep
+ * to read may have held one the detectors read. */
+static void report_file_caps(file_state *fs)
+{
+  char reason[300];
+  if (fs->tunnel_scripts_over) {
+    snprintf(reason, sizeof reason,
+             "%llu tunnel connect(s) name a script past the %u kept per file (or longer than %zu "
+             "bytes): the connects are reported, but that script's data requests may not be "
+             "summed",
+             (unsigned long long)fs->tunnel_scripts_over, (unsigned)MAX_TUNNELS,
+             sizeof fs->tunnel_scripts[0] - 1);
+    notice(fs->r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "tunnel-scripts-capped", fs->path, reason);
+  }
+  if (fs->ev_lost) {
+    snprintf(reason, sizeof reason,
+             "%llu event(s) nest objects deeper than %d levels; those were not read, and a field "
+             "the detectors read may be in them",
+             (unsigned long long)fs->ev_lost, EXH_EVENT_KEY_DEPTH);
+    notice(fs->r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "fields-capped", fs->path, reason);
+  } else if (fs->ev_capped) {
+    snprintf(reason, sizeof reason,
+             "%llu event(s) have more than %u data fields or fields nested deeper than %d levels; "
+             "past those, only the fields the detectors read were kept",
+             (unsigned long long)fs->ev_capped, EXH_MAX_EVENT_FIELDS, EXH_EVENT_DEPTH);
+    notice(fs->r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "fields-capped", fs->path, reason);
+  }
+}
+
 static void account_file(file_state *fs)
 {
   run *r = fs->r;
   if (fs->fam == EXH_FAM_NONE)
     return;
+  report_file_caps(fs);
   pthread_mutex_lock(&r->lock);
   coverage_acc *c = &r->cov[fs->fam];
   c->files++;
@@ -1639,50 +1685,156 @@ static exhunt_err prefixed_read(void *ctx, uint8_t *buf, size_t cap, size_t *got
   return p->inner.read(p->inner.ctx, buf, cap, got);
 }
 
+/* The run's budget for gzipped EVTX held in memory (EXH_EVTX_GZ_MAX_MEM,
+ * all workers together): takes `n` bytes of it, or says there is no room. */
+static bool gz_mem_take(run *r, uint64_t n)
+{
+  pthread_mutex_lock(&r->lock);
+  bool ok = r->gz_mem_held + n <= EXH_EVTX_GZ_MAX_MEM;
+  if (ok)
+    r->gz_mem_held += n;
+  pthread_mutex_unlock(&r->lock);
+  return ok;
+}
+
+static void gz_mem_give(run *r, uint64_t n)
+{
+  pthread_mutex_lock(&r->lock);
+  r->gz_mem_held -= n;
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* Writes all of [p, p + n) to fd; 0, or the errno of the failure. */
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return w < 0 ? errno : ENOSPC;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+#define GZ_EVTX_STEP (1024u * 1024u)
+
 /* A gzipped EVTX (collectors compress what they copy): libevtx needs
- * random access, so the decompressed file is held in memory, up to
- * EXH_EVTX_GZ_MAX_MEM; a bigger one is reported, not read. What a broken
- * stream gave is still read (the EVTX reader reports the missing chunks). */
+ * random access, so the file is decompressed first, into memory while the
+ * run's shared budget allows (EXH_EVTX_GZ_MAX_MEM, taken as the buffer
+ * grows), then into an unlinked temporary file in $TMPDIR (never under a
+ * root), which libevtx reads like any EVTX. A worker holds at most the
+ * budget plus one step, whatever the file's size and the thread count.
+ * What a broken stream gave, or what was decompressed before the disk
+ * filled, is still read (the EVTX reader reports the missing chunks). */
 static void read_gz_evtx(run *r, const char *path, const uint8_t head[8], exh_source src)
 {
-  exh_dynbuf b;
-  exh_dynbuf_init(&b, EXH_EVTX_GZ_MAX_MEM);
-  exhunt_err err = exh_dynbuf_add(&b, head, 8);
-  bool too_big = false;
-  while (!err) {
-    size_t room = b.max - b.len < 1024 * 1024 ? b.max - b.len : 1024 * 1024;
-    size_t got = 0;
-    if (room == 0) { /* full: too big only if the stream goes on */
-      uint8_t probe;
-      err = src.read(src.ctx, &probe, 1, &got);
-      too_big = got > 0;
+  uint8_t *mem = NULL; /* in memory: `len` bytes of `taken` (all budget) */
+  uint64_t taken = 0, len = 0;
+  int spill = -1;              /* the temporary file, once memory is refused */
+  const char *problem = NULL;  /* notice name when reading stopped early */
+  exhunt_err perr = EXHUNT_OK; /* and its code */
+  char reason[EXH_MAX_PATH + 256];
+  uint8_t *step = exh_malloc(GZ_EVTX_STEP);
+  exhunt_err err = step ? EXHUNT_OK : EXHUNT_ENOMEM;
+  size_t got = 8;
+  if (step)
+    memcpy(step, head, 8);
+  while (step) {
+    if (got && len + got > EXH_EVTX_MAX_SIZE) {
+      snprintf(reason, sizeof reason,
+               "decompresses past %llu bytes, more than any EVTX file can hold; the first %llu "
+               "were read",
+               (unsigned long long)EXH_EVTX_MAX_SIZE, (unsigned long long)len);
+      problem = "evtx-gz-too-big";
+      perr = EXHUNT_ELIMIT;
       break;
     }
-    err = exh_dynbuf_reserve(&b, room);
-    if (!err)
-      err = src.read(src.ctx, (uint8_t *)b.data + b.len, room, &got);
+    if (got && spill < 0 && len + got > taken) {
+      uint64_t want = taken ? taken : GZ_EVTX_STEP; /* double, as a dynbuf grows */
+      bool room = gz_mem_take(r, want);
+      uint8_t *grown = room ? exh_realloc(mem, (size_t)(taken + want)) : NULL;
+      if (grown) {
+        mem = grown;
+        taken += want;
+      } else {
+        if (room) /* in the budget, but out of memory: the disk, then */
+          gz_mem_give(r, want);
+        const char *dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
+        spill = exh_evtx_spill_open(dir && *dir ? dir : "/tmp", r->roots, r->n_roots, reason,
+                                    sizeof reason);
+        int werr = spill < 0 ? 0 : write_all(spill, mem, (size_t)len);
+        if (spill < 0 || werr) {
+          if (werr)
+            snprintf(reason, sizeof reason, "temporary file: %s", strerror(werr));
+          size_t o = strlen(reason);
+          snprintf(reason + o, sizeof reason - o,
+                   "; the file is larger than the memory budget for gzipped EVTX (%llu MiB, "
+                   "shared by the workers), so only its first %llu bytes were read",
+                   (unsigned long long)(EXH_EVTX_GZ_MAX_MEM >> 20), (unsigned long long)len);
+          problem = "evtx-gz-spill";
+          perr = EXHUNT_EIO;
+          break;
+        }
+        exh_free(mem);
+        mem = NULL;
+        gz_mem_give(r, taken);
+        taken = 0;
+      }
+    }
+    if (got && spill < 0) {
+      memcpy(mem + len, step, got);
+    } else if (got) {
+      int werr = write_all(spill, step, got);
+      if (werr) {
+        snprintf(reason, sizeof reason,
+                 "temporary file: %s; the first %llu decompressed bytes were read", strerror(werr),
+                 (unsigned long long)len);
+        problem = "evtx-gz-spill";
+        perr = EXHUNT_EIO;
+        break;
+      }
+    }
+    len += got;
+    if (err)
+      break; /* the error came after the bytes just placed */
+    got = 0;
+    err = src.read(src.ctx, step, GZ_EVTX_STEP, &got);
     if (got == 0 && !err)
       break;
-    b.len += got;
   }
-  char reason[200];
-  if (too_big) {
-    snprintf(reason, sizeof reason,
-             "a gzipped EVTX file decompresses to more than %llu MiB, the most read into memory; "
-             "decompress it and give the .evtx",
-             (unsigned long long)(EXH_EVTX_GZ_MAX_MEM >> 20));
-    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "evtx-gz-too-big", path, reason);
-  } else {
-    if (err) {
-      snprintf(reason, sizeof reason, "gzip stream: %s; the %llu bytes before it were read",
-               exhunt_strerror(err), (unsigned long long)b.len);
-      notice(r, EXHUNT_NOTICE_ERROR, err, "read-error", path, reason);
-    }
-    span_ra sra = {(const uint8_t *)b.data, b.len};
-    exh_ra ra = {&sra, span_pread, b.len};
+  if (!step)
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
+  else if (problem)
+    notice(r, EXHUNT_NOTICE_ERROR, perr, problem, path, reason);
+  if (err == EXHUNT_ETRUNCATED)
+    notice(r, EXHUNT_NOTICE_ERROR, err, "gzip-truncated", path,
+           "compressed stream ends early; the records before the cut were read");
+  else if (err == EXHUNT_ELIMIT)
+    notice(r, EXHUNT_NOTICE_ERROR, err, "gzip-limit", path,
+           "decompressed size or ratio over the limit (gzip bomb?); reading stopped");
+  else if (err && step) {
+    snprintf(reason, sizeof reason, "gzip stream: %s; the %llu bytes before it were read",
+             exhunt_strerror(err), (unsigned long long)len);
+    notice(r, EXHUNT_NOTICE_ERROR, err, "read-error", path, reason);
+  }
+  if (spill >= 0) {
+    fd_ra fra = {spill, 0, NULL}; /* not evidence: its reads were paced as gzip */
+    exh_ra ra = {&fra, fd_pread, len};
     read_evtx(r, path, &ra);
+    close(spill);
+  } else {
+    span_ra sra = {mem, (size_t)len};
+    exh_ra ra = {&sra, span_pread, sra.len};
+    if (mem)
+      read_evtx(r, path, &ra);
   }
-  exh_dynbuf_free(&b);
+  exh_free(step);
+  exh_free(mem);
+  if (taken)
+    gz_mem_give(r, taken);
 }
 
 /* A log's bytes, decompressed when `gz`: a gzipped EVTX goes to the EVTX
@@ -1966,6 +2118,8 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
     return EXHUNT_EINVAL;
   run r;
   run_init(&r, opts, sink);
+  r.roots = paths;
+  r.n_roots = n_paths;
   exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "common/testutil.h"
+#include "core/alloc.h"
 #include "logs/detect.h"
 #include "logs/evtx.h"
 #include "logs/lines.h"
@@ -1618,6 +1619,208 @@ static void test_evtx_record_xml(void **state)
   exh_dynbuf_free(&scratch);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Event field caps (issue 14, item 8): padding an event must not hide it. */
+
+/* A JSON event with `pad` filler fields before `tail` (the fields that
+ * matter), then closed; the caller frees. */
+static char *padded_json(const char *head, unsigned pad, const char *tail)
+{
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_dynbuf_addf(&b, "{%s", head), EXHUNT_OK);
+  for (unsigned i = 0; i < pad; i++)
+    assert_int_equal(exh_dynbuf_addf(&b, ",\"Pad%u\":\"x\"", i), EXHUNT_OK);
+  assert_int_equal(exh_dynbuf_addf(&b, ",%s}\n", tail), EXHUNT_OK);
+  return b.data;
+}
+
+static size_t count_notice(const char *what, exhunt_notice_kind kind)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < rec.n_notices; i++)
+    n += strcmp(rec.notices[i].what, what) == 0 && rec.notices[i].kind == kind;
+  return n;
+}
+
+/* Each detector's event, its fields past 130 filler keys (the shape ones,
+ * Channel and EventID, after them too): every one still found, with a
+ * fields-capped note. Before the fix the 128-field cap dropped them all
+ * silently (no finding, no note, exit 0). */
+static void test_event_fields_past_cap_json(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *tail, *rule;
+  } cases[] = {
+      {"\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1,"
+       "\"ParentImage\":\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\","
+       "\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami\"",
+       "exhunt.log.web_worker_child_process"},
+      {"\"Channel\":\"Security\",\"EventID\":4688,"
+       "\"ParentProcessName\":\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\","
+       "\"NewProcessName\":\"C:\\\\Windows\\\\System32\\\\whoami.exe\"",
+       "exhunt.log.web_worker_child_process"},
+      {"\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":8,"
+       "\"SourceImage\":\"C:\\\\Windows\\\\System32\\\\inetsrv\\\\w3wp.exe\","
+       "\"TargetImage\":\"C:\\\\Windows\\\\System32\\\\lsass.exe\"",
+       "exhunt.log.web_worker_remote_thread"},
+      {"\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":11,"
+       "\"TargetFilename\":\"C:\\\\inetpub\\\\wwwroot\\\\aspnet_client\\\\x.aspx\"",
+       "exhunt.log.webshell_file_created"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    memset(&rec, 0, sizeof rec);
+    char *line = padded_json("\"TimeCreated\":\"2021-03-03T05:00:00Z\"", 130, cases[i].tail);
+    assert_int_equal(scan_log("/ev/events.json", line), 1);
+    assert_int_equal(count_rule(cases[i].rule), 1);
+    assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_NOTE), 1);
+    assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_ERROR), 0);
+    exh_free(line);
+    /* the same event without padding: no note */
+    memset(&rec, 0, sizeof rec);
+    line = padded_json("\"TimeCreated\":\"2021-03-03T05:00:00Z\"", 0, cases[i].tail);
+    assert_int_equal(scan_log("/ev/events.json", line), 1);
+    assert_int_equal(rec_count_what(&rec, "fields-capped"), 0);
+    exh_free(line);
+  }
+}
+
+/* The parser itself: the cap holds, the key fields past it are kept once
+ * (the first of a name, as lookups take), the rest are counted. */
+static void test_event_fields_cap_counts(void **state)
+{
+  (void)state;
+  char *line = padded_json("\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1",
+                           300, "\"Image\":\"first.exe\",\"image\":\"second.exe\",\"Other\":\"y\"");
+  exh_event ev;
+  assert_true(exh_event_from_json(&ev, line, strlen(line)));
+  assert_int_equal(ev.n_fields, EXH_MAX_EVENT_FIELDS + 1);
+  assert_true(exh_view_eq(exh_event_get(&ev, "Image"), "first.exe"));
+  assert_int_equal(exh_event_get(&ev, "Other").n, 0);
+  /* 2 + 300 + 3 fields, 129 kept */
+  assert_int_equal(ev.fields_dropped, 2 + 300 + 3 - (EXH_MAX_EVENT_FIELDS + 1));
+  assert_false(ev.key_fields_lost);
+  exh_event_free(&ev);
+  exh_free(line);
+  /* Hundreds of distinct key-like names cannot overflow the slots. */
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_dynbuf_adds(&b, "{\"Channel\":\"Security\",\"EventID\":4688"), EXHUNT_OK);
+  for (unsigned i = 0; i < 200; i++)
+    assert_int_equal(exh_dynbuf_addf(&b, ",\"CommandLine\":\"%u\",\"Image\":\"%u\"", i, i),
+                     EXHUNT_OK);
+  assert_int_equal(exh_dynbuf_adds(&b, "}"), EXHUNT_OK);
+  assert_true(exh_event_from_json(&ev, b.data, b.len));
+  assert_true(ev.n_fields <= EXH_EVENT_FIELDS);
+  exh_event_free(&ev);
+  exh_dynbuf_free(&b);
+}
+
+/* Nesting: fields below EXH_EVENT_DEPTH levels were dropped silently; the
+ * key ones are now kept to EXH_EVENT_KEY_DEPTH, and an object deeper than
+ * that is an error (a detector's field may be in it). */
+static void test_event_fields_deep(void **state)
+{
+  (void)state;
+  static const char *const tail =
+      "\"ParentImage\":\"C:\\\\w3wp.exe\",\"Image\":\"C:\\\\cmd.exe\",\"Pad\":\"x\"";
+  for (int depth = 12; depth <= 80; depth += 68) {
+    exh_dynbuf b;
+    exh_dynbuf_init(&b, 0);
+    assert_int_equal(exh_dynbuf_adds(&b, "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+                                         "\"EventID\":1"),
+                     EXHUNT_OK);
+    for (int i = 0; i < depth; i++)
+      assert_int_equal(exh_dynbuf_adds(&b, ",\"n\":{\"k\":1"), EXHUNT_OK);
+    assert_int_equal(exh_dynbuf_addf(&b, ",%s", tail), EXHUNT_OK);
+    for (int i = 0; i < depth; i++)
+      assert_int_equal(exh_dynbuf_adds(&b, "}"), EXHUNT_OK);
+    assert_int_equal(exh_dynbuf_adds(&b, "}\n"), EXHUNT_OK);
+    memset(&rec, 0, sizeof rec);
+    size_t found = scan_log("/ev/events.json", b.data);
+    if (depth < EXH_EVENT_KEY_DEPTH) {
+      assert_int_equal(found, 1);
+      assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_NOTE), 1);
+    } else {
+      assert_int_equal(found, 0);
+      assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_ERROR), 1);
+    }
+    exh_dynbuf_free(&b);
+  }
+}
+
+/* EVTX records: named Data past the cap are handled the same way, and
+ * unnamed Data after it still join the message (the loop used to stop at
+ * the cap, losing both). */
+static void test_event_fields_past_cap_xml(void **state)
+{
+  (void)state;
+  exh_dynbuf x;
+  exh_dynbuf_init(&x, 0);
+  assert_int_equal(exh_dynbuf_adds(&x, "<Event><System><EventID>1</EventID><Channel>"
+                                       "Microsoft-Windows-Sysmon/Operational</Channel></System>"
+                                       "<EventData>"),
+                   EXHUNT_OK);
+  for (unsigned i = 0; i < 200; i++)
+    assert_int_equal(exh_dynbuf_addf(&x, "<Data Name=\"Pad%u\">x</Data>", i), EXHUNT_OK);
+  assert_int_equal(
+      exh_dynbuf_adds(&x, "<Data Name=\"ParentImage\">C:\\w3wp.exe</Data>"
+                          "<Data Name=\"Image\">C:\\Windows\\System32\\cmd.exe</Data>"
+                          "<Data Name=\"CommandLine\">cmd /c whoami</Data></EventData></Event>"),
+      EXHUNT_OK);
+  exh_event ev;
+  exh_dynbuf scratch;
+  exh_dynbuf_init(&scratch, 0);
+  assert_true(exh_event_from_xml(&ev, x.data, x.len, &scratch));
+  assert_int_equal(ev.n_fields, EXH_MAX_EVENT_FIELDS + 3);
+  assert_int_equal(ev.fields_dropped, 200 - EXH_MAX_EVENT_FIELDS);
+  exh_log_hit hits[4];
+  assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
+  assert_string_equal(hits[0].rule, "exhunt.log.web_worker_child_process");
+  /* unnamed Data past the cap: still the message */
+  exh_dynbuf_reset(&x);
+  assert_int_equal(exh_dynbuf_adds(&x, "<Event><System><EventID>1</EventID><Channel>MSExchange "
+                                       "Management</Channel></System><EventData>"),
+                   EXHUNT_OK);
+  for (unsigned i = 0; i < 200; i++)
+    assert_int_equal(exh_dynbuf_addf(&x, "<Data Name=\"Pad%u\">x</Data>", i), EXHUNT_OK);
+  assert_int_equal(exh_dynbuf_adds(&x, "<Data>New-MailboxExportRequest</Data></EventData></Event>"),
+                   EXHUNT_OK);
+  assert_true(exh_event_from_xml(&ev, x.data, x.len, &scratch));
+  assert_true(exh_view_has(ev.message, "New-MailboxExportRequest"));
+  exh_dynbuf_free(&scratch);
+  exh_dynbuf_free(&x);
+}
+
+/* More tunnel scripts in one file than are remembered (16): the data
+ * requests of the 17th were left out silently; now a note says so. */
+static void test_tunnel_scripts_capped(void **state)
+{
+  (void)state;
+  for (unsigned scripts = 16; scripts <= 17; scripts++) {
+    exh_dynbuf b;
+    exh_dynbuf_init(&b, 0);
+    assert_int_equal(exh_dynbuf_adds(&b,
+                                     "#Software: Microsoft Internet Information Services 10.0\r\n"
+                                     "#Fields: date time s-ip cs-method cs-uri-stem "
+                                     "cs-uri-query c-ip cs(User-Agent) sc-status\r\n"),
+                     EXHUNT_OK);
+    for (unsigned i = 0; i < scripts; i++)
+      assert_int_equal(
+          exh_dynbuf_addf(&b,
+                          "2021-03-03 12:00:%02u 192.0.2.25 GET /aspnet_client/t%u.aspx "
+                          "cmd=connect&target=10.0.0.1&port=3389 203.0.113.47 x 200\r\n",
+                          i, i),
+          EXHUNT_OK);
+    memset(&rec, 0, sizeof rec);
+    scan_log("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", b.data);
+    assert_int_equal(count_rule("exhunt.log.iis_webshell_tunnel"), scripts);
+    assert_int_equal(count_notice("tunnel-scripts-capped", EXHUNT_NOTICE_NOTE), scripts > 16);
+    exh_dynbuf_free(&b);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1652,6 +1855,11 @@ int main(void)
       cmocka_unit_test(test_windows_events_time_forms),
       cmocka_unit_test(test_windows_events_level_names),
       cmocka_unit_test(test_evtx_record_xml),
+      cmocka_unit_test_setup(test_event_fields_past_cap_json, setup),
+      cmocka_unit_test(test_event_fields_cap_counts),
+      cmocka_unit_test_setup(test_event_fields_deep, setup),
+      cmocka_unit_test(test_event_fields_past_cap_xml),
+      cmocka_unit_test_setup(test_tunnel_scripts_capped, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
