@@ -571,10 +571,12 @@ cmp -s "$TMP/previous" "$TMP/outdir/logs.txt" && [ "$(ls "$TMP/outdir" | tr '\n'
 (umask 027 && "$EXHUNT" scan -f jsonl -o "$TMP/outdir/report.jsonl" "$TMP/clean" >/dev/null 2>&1)
 grep -q '"type":"summary"' "$TMP/outdir/report.jsonl" && [ "$(stat -c %a "$TMP/outdir/report.jsonl")" = 640 ] &&
   ok || bad "a finished run replaces the file, mode 0666 & ~umask: $(stat -c %a "$TMP/outdir/report.jsonl")"
-# -o through a symlink writes where it leads, and keeps the link
+# -o through a symlink is refused (it may have been planted to lead into
+# evidence; tests/hostile/output_tests.sh): the link and its target stay
 ln -s report.jsonl "$TMP/outdir/link.jsonl"
-"$EXHUNT" scan -f jsonl -o "$TMP/outdir/link.jsonl" "$TMP/dirty" >/dev/null 2>&1
-[ -L "$TMP/outdir/link.jsonl" ] && grep -q 'x.aspx' "$TMP/outdir/report.jsonl" && ok || bad "-o through a symlink"
+cp "$TMP/outdir/report.jsonl" "$TMP/before-link"
+expect_rc 2 "-o through a symlink is refused" -- "$EXHUNT" scan -f jsonl -o "$TMP/outdir/link.jsonl" "$TMP/dirty"
+[ -L "$TMP/outdir/link.jsonl" ] && cmp -s "$TMP/before-link" "$TMP/outdir/report.jsonl" && ok || bad "-o through a symlink: link and target unchanged"
 # a usage error after the output was opened leaves the previous file
 cp "$TMP/previous" "$TMP/outdir/report.jsonl"
 expect_rc 2 "no rules left: usage error" -- "$EXHUNT" scan --no-default-rules --no-heuristics -o "$TMP/outdir/report.jsonl" "$TMP/clean"
