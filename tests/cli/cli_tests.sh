@@ -609,7 +609,9 @@ def raw(o, k):
     if isinstance(v, list):
         return ";".join(v).encode()
     return str(v).encode()
-DANGER = set(range(0x80, 0xA0)) | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF}
+import unicodedata
+def danger(c):  # lib/output/escape.c's table: Cc, Cf, Zl, Zp
+    return unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
 def cell(b):
     out = "'" if b[:1] and b[:1] in b"=+-@\t\r" else ""
     i = 0
@@ -624,12 +626,12 @@ def cell(b):
                 ch = b[i:i + n].decode("utf-8")
             except UnicodeDecodeError:
                 ch = None
-        if ch is not None and len(ch) == 1 and ord(ch) not in DANGER:
+        if ch is not None and len(ch) == 1 and not danger(ch):
             out += ch; i += n
+        elif ch is not None and len(ch) == 1:
+            out += "\\u{%x}" % ord(ch); i += n
         else:
-            for k in range(n if ch is not None else 1):
-                out += "\\x%02x" % b[i + k]
-            i += n if ch is not None else 1
+            out += "\\x%02x" % b[i]; i += 1
     return out
 text = open(sys.argv[1], "rb").read()
 text.decode("utf-8")
