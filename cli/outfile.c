@@ -186,6 +186,51 @@ static int check_stat(const char *command, const char *path, const struct stat *
   return 0;
 }
 
+/* Whether text names one of this process's descriptors: /dev/fd/N,
+ * /proc/self/fd/N, /proc/PID/fd/N. */
+static bool is_descriptor_name(const char *text)
+{
+  char own[64];
+  snprintf(own, sizeof own, "/proc/%ld/fd/", (long)getpid());
+  const char *prefixes[] = {"/dev/fd/", "/proc/self/fd/", own};
+  for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+    size_t pl = strlen(prefixes[i]);
+    if (strncmp(text, prefixes[i], pl) != 0 || !text[pl])
+      continue;
+    const char *d = text + pl;
+    while (*d >= '0' && *d <= '9')
+      d++;
+    if (!*d)
+      return true;
+  }
+  return false;
+}
+
+/* Whether the link at `name` (path as given: `path`) leads, through links
+ * the system made, to a descriptor this process already holds: -o
+ * /dev/stdout, /dev/stderr, /dev/fd/3. The shell opened that file for the
+ * user (exhunt scan -o /dev/stdout >report.txt), so it is written even when
+ * it is a regular file. Absolute link texts only, a few hops. */
+static bool leads_to_descriptor(int dir, const char *name, const char *path)
+{
+  if (is_descriptor_name(path))
+    return true;
+  char text[PATH_MAX];
+  ssize_t n = readlinkat(dir, name, text, sizeof text - 1);
+  for (int hop = 0; hop < 8 && n > 0; hop++) {
+    text[n] = '\0';
+    if (text[0] != '/')
+      return false;
+    if (is_descriptor_name(text))
+      return true;
+    char next[PATH_MAX];
+    n = readlink(text, next, sizeof next - 1);
+    if (n > 0)
+      memcpy(text, next, (size_t)n);
+  }
+  return false;
+}
+
 /* The checks every output goes through before a byte is written; sets
  * *direct when the name is a device or FIFO to write as it is. */
 static int check_path(cli_outfile *o, const char *command, const char *path, char **roots,
@@ -212,10 +257,13 @@ static int check_path(cli_outfile *o, const char *command, const char *path, cha
   if (fstatat(o->dir, o->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
     return errno == ENOENT ? 0 : cannot(command, path, errno); /* ENOENT: a new file */
   if (S_ISLNK(st.st_mode)) {
-    /* -o /dev/stdout, /dev/fd/3: links the system made to a stream. Any
-     * other link may have been planted to lead into the evidence. */
+    /* -o /dev/stdout, /dev/fd/3: links the system made to a stream or to
+     * a descriptor the shell opened. Any other link may have been planted
+     * to lead into the evidence. */
     struct stat to;
-    if (fstatat(o->dir, o->name, &to, 0) == 0 && (S_ISCHR(to.st_mode) || S_ISFIFO(to.st_mode))) {
+    if (fstatat(o->dir, o->name, &to, 0) == 0 &&
+        (S_ISCHR(to.st_mode) || S_ISFIFO(to.st_mode) ||
+         (S_ISREG(to.st_mode) && leads_to_descriptor(o->dir, o->name, path)))) {
       *direct = true;
       return 0;
     }
@@ -243,7 +291,8 @@ static int open_in_place(cli_outfile *o, const char *command, const char *path, 
                           : cannot(command, path, errno);
   struct stat st;
   int rc = fstat(fd, &st) != 0 ? cannot(command, path, errno) : 0;
-  if (!rc && follow && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+  if (!rc && follow && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) &&
+      !(S_ISREG(st.st_mode) && leads_to_descriptor(o->dir, o->name, path)))
     rc = refuse(command, path, "it is a symbolic link that no longer leads to a device");
   if (!rc)
     rc = check_stat(command, path, &st, roots, n_roots);

@@ -299,6 +299,29 @@ static void test_link_to_device_and_folder(void **state)
   struct stat st;
   assert_int_equal(lstat(lnk, &st), 0);
   assert_true(S_ISLNK(st.st_mode));
+  /* a link to a descriptor the shell opened (-o /dev/stdout >file): the
+   * file behind it is written, in place */
+  char file[128], fdname[64];
+  snprintf(file, sizeof file, "%s/redirected", dir);
+  int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  assert_true(fd >= 0);
+  snprintf(fdname, sizeof fdname, "/dev/fd/%d", fd);
+  assert_int_equal(cli_outfile_open(&o, "test", fdname, NULL, 0), 0);
+  assert_null(o.tmp);
+  fputs("through the descriptor\n", o.f);
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  close(fd);
+  assert_content(file, "through the descriptor\n");
+  unlink(file);
+  /* but a planted link to a regular file is not written through */
+  char other[128];
+  snprintf(other, sizeof other, "%s/other", dir);
+  put(other, "keep\n");
+  unlink(lnk);
+  assert_int_equal(symlink(other, lnk), 0);
+  assert_int_equal(cli_outfile_open(&o, "test", lnk, NULL, 0), 2);
+  assert_content(other, "keep\n");
+  unlink(other);
   assert_int_equal(cli_outfile_open(&o, "test", dir, NULL, 0), 2);
   char slash[128];
   snprintf(slash, sizeof slash, "%s/", dir);
