@@ -251,33 +251,6 @@ exhunt_sink cli_report_sink(cli_report *r, bool coverage)
   return s;
 }
 
-/* Evidence is read-only: refuse an output file inside any scanned root. */
-bool cli_output_inside_roots(const char *output, char **roots, int n_roots)
-{
-  char dirbuf[PATH_MAX];
-  snprintf(dirbuf, sizeof dirbuf, "%s", output);
-  char *slash = strrchr(dirbuf, '/');
-  const char *dir = slash ? (slash == dirbuf ? "/" : (*slash = '\0', dirbuf)) : ".";
-  char *out_real = realpath(dir, NULL);
-  if (!out_real)
-    return false;
-  bool inside = false;
-  for (int i = 0; i < n_roots && !inside; i++) {
-    char *root_real = realpath(roots[i], NULL);
-    if (!root_real)
-      continue;
-    struct stat st;
-    if (stat(root_real, &st) == 0 && S_ISDIR(st.st_mode)) {
-      size_t rl = strlen(root_real);
-      inside = strncmp(out_real, root_real, rl) == 0 &&
-               (out_real[rl] == '\0' || out_real[rl] == '/' || rl == 1);
-    }
-    free(root_real);
-  }
-  free(out_real);
-  return inside;
-}
-
 int cli_check_roots(const char *command, char **roots, int n_roots)
 {
   for (int i = 0; i < n_roots; i++) {
@@ -308,17 +281,11 @@ int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots
     /* -o /dev/stdout or a terminal device: treat it as the terminal. */
     r->out_is_tty = isatty(fileno(r->out));
   } else if (output) {
-    if (cli_output_inside_roots(output, roots, n_roots))
-      return cli_usage_error(r->command,
-                             "refusing to write '%s' inside a scanned path (evidence is "
-                             "read-only)",
-                             output);
-    r->out_file = fopen(output, "w");
-    if (!r->out_file) {
-      fprintf(stderr, "exhunt %s: cannot write '%s': %s\n", r->command, output, strerror(errno));
-      return EXIT_ERROR;
-    }
-    r->out = r->out_file;
+    /* Written as it goes (watch): the same refusals, in place. */
+    int rc = cli_outfile_open_direct(&r->outfile, r->command, output, roots, n_roots);
+    if (rc)
+      return rc;
+    r->out = r->outfile.f;
   } else {
     r->out = stdout;
     r->out_is_tty = isatty(STDOUT_FILENO);
@@ -453,11 +420,6 @@ int cli_report_close(cli_report *r, int rc)
     fprintf(stderr, "exhunt %s: writing output failed\n", r->command);
     rc = EXIT_ERROR;
   }
-  if (r->out_file && fclose(r->out_file) != 0) {
-    fprintf(stderr, "exhunt %s: closing output failed: %s\n", r->command, strerror(errno));
-    rc = EXIT_ERROR;
-  }
-  r->out_file = NULL;
   exh_dynbuf_free(&r->line);
   exh_dynbuf_free(&r->last_path);
   exh_dynbuf_free(&r->coverage);

@@ -29,8 +29,7 @@ typedef struct cli_report {
   const char *command; /* "scan", "logs": for messages */
   out_format format;
   FILE *out;
-  FILE *out_file;      /* -o written directly (watch), owned */
-  cli_outfile outfile; /* -o written whole or not at all (atomic_output) */
+  cli_outfile outfile; /* -o: whole or not at all (atomic_output), else in place */
   bool atomic_output;  /* set before cli_report_open: every command but watch */
   bool out_is_tty;
   bool color;
@@ -74,9 +73,10 @@ bool cli_parse_format(const char *s, out_format *out);
  * record; borrowed until cli_report_close. */
 void cli_report_set_roots(cli_report *r, const char *const *roots, size_t n, const char *label);
 
-/* Opens -o (refused inside a scanned root; "-" is stdout) or stdout, and
- * decides colour and progress. With atomic_output, -o goes through
- * cli/outfile.h. A CSV report gets its header row here. Returns 0, or an
+/* Opens -o ("-" is stdout) or stdout, and decides colour and progress.
+ * -o goes through cli/outfile.h (refused inside a scanned root, through a
+ * link, ...): with atomic_output written whole or not at all, else in
+ * place. A CSV report gets its header row here. Returns 0, or an
  * exit code after saying why. */
 int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots, bool no_progress);
 
@@ -94,10 +94,6 @@ void cli_report_run_record(const cli_report *r, exh_run_record *out);
  * or any file finding: 1; a log record of an attempt or probe: 3; an
  * exposure verdict: 4 vulnerable or out of support, 5 unknown, else 0. */
 int cli_finding_exit(const exhunt_finding *f);
-
-/* Is `output` (a file to write) inside one of the roots? Evidence is
- * read-only, so such an output is refused. */
-bool cli_output_inside_roots(const char *output, char **roots, int n_roots);
 
 /* The sink for the library; on_coverage is set for commands that hunt logs. */
 exhunt_sink cli_report_sink(cli_report *r, bool coverage);

@@ -23,18 +23,8 @@
 #include "interrupt.h"
 #include "outfile.h"
 
-/* The two report.c functions outfile.c calls, reduced to what the tests
- * need: a root is refused when the output path starts with it. */
-bool cli_output_inside_roots(const char *output, char **roots, int n_roots);
+/* The report.c function outfile.c calls for its usage message. */
 int cli_usage_error(const char *command, const char *fmt, ...);
-
-bool cli_output_inside_roots(const char *output, char **roots, int n_roots)
-{
-  for (int i = 0; i < n_roots; i++)
-    if (strncmp(output, roots[i], strlen(roots[i])) == 0)
-      return true;
-  return false;
-}
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
@@ -189,6 +179,156 @@ static void test_stdout_devices_refusals(void **state)
   assert_int_equal(cli_outfile_open(&o, "test", path, NULL, 0), 2);
 }
 
+/* Reads a whole small file, for before/after comparisons. */
+static void slurp(const char *path, char *buf, size_t cap)
+{
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  size_t n = fread(buf, 1, cap - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+}
+
+/* issue 14 item 7: an output name planted as a link into the evidence is
+ * refused before a byte is written, whether the evidence root is a folder
+ * or a file, and whatever path leads to the root. */
+static void test_links_into_evidence_refused(void **state)
+{
+  (void)state;
+  char ev[128], evfile[160], out[128], lnk[160], hard[160], alias[160], p[200];
+  snprintf(ev, sizeof ev, "%s/ev", dir);
+  snprintf(evfile, sizeof evfile, "%s/a.aspx", ev);
+  snprintf(out, sizeof out, "%s/out", dir);
+  assert_int_equal(mkdir(ev, 0755), 0);
+  assert_int_equal(mkdir(out, 0755), 0);
+  put(evfile, "evidence\n");
+  struct stat before, after;
+  assert_int_equal(stat(evfile, &before), 0);
+  char *dir_root[] = {ev};
+  char *file_root[] = {evfile};
+  cli_outfile o;
+
+  /* a symbolic link at the output name: refused, with either root, and
+   * with no root at all (exhunt does not write through links) */
+  snprintf(lnk, sizeof lnk, "%s/lnk.jsonl", out);
+  assert_int_equal(symlink(evfile, lnk), 0);
+  assert_int_equal(cli_outfile_open(&o, "test", lnk, dir_root, 1), 2);
+  assert_int_equal(cli_outfile_open(&o, "test", lnk, file_root, 1), 2);
+  assert_int_equal(cli_outfile_open(&o, "test", lnk, NULL, 0), 2);
+  assert_null(o.f);
+  /* a hard link to an evidence file: refused (it has two names) */
+  snprintf(hard, sizeof hard, "%s/hard.jsonl", out);
+  assert_int_equal(link(evfile, hard), 0);
+  assert_int_equal(cli_outfile_open(&o, "test", hard, file_root, 1), 2);
+  assert_int_equal(cli_outfile_open_direct(&o, "test", hard, NULL, 0), 2);
+  assert_int_equal(unlink(hard), 0);
+  /* the evidence file named directly, when it is the root */
+  assert_int_equal(cli_outfile_open(&o, "test", evfile, file_root, 1), 2);
+  assert_int_equal(cli_outfile_open_direct(&o, "test", evfile, file_root, 1), 2);
+  /* the root folder reached through a symlinked folder and through "..":
+   * the identity is compared, not the string */
+  snprintf(alias, sizeof alias, "%s/alias", dir);
+  assert_int_equal(symlink(ev, alias), 0);
+  snprintf(p, sizeof p, "%s/new.jsonl", alias);
+  assert_int_equal(cli_outfile_open(&o, "test", p, dir_root, 1), 2);
+  snprintf(p, sizeof p, "%s/../ev/new.jsonl", out);
+  assert_int_equal(cli_outfile_open(&o, "test", p, dir_root, 1), 2);
+  /* and a folder under the root */
+  snprintf(p, sizeof p, "%s/sub", ev);
+  assert_int_equal(mkdir(p, 0755), 0);
+  snprintf(p, sizeof p, "%s/sub/new.jsonl", alias);
+  assert_int_equal(cli_outfile_open_direct(&o, "test", p, dir_root, 1), 2);
+
+  /* the evidence is as it was: bytes, inode, mtime, one name */
+  char buf[64];
+  slurp(evfile, buf, sizeof buf);
+  assert_string_equal(buf, "evidence\n");
+  assert_int_equal(stat(evfile, &after), 0);
+  assert_int_equal(after.st_ino, before.st_ino);
+  assert_int_equal(after.st_nlink, 1);
+  assert_true(after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+              after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+  /* nothing was created in the evidence or beside the link */
+  snprintf(p, sizeof p, "%s/new.jsonl", ev);
+  assert_int_not_equal(access(p, F_OK), 0);
+  DIR *d = opendir(out);
+  struct dirent *de;
+  size_t n = 0;
+  while ((de = readdir(d)))
+    n += de->d_name[0] != '.';
+  closedir(d);
+  assert_int_equal(n, 1); /* lnk.jsonl only: nothing beside it */
+
+  /* a file outside the evidence with one name is still written, whole */
+  snprintf(p, sizeof p, "%s/report.jsonl", out);
+  assert_int_equal(cli_outfile_open(&o, "test", p, dir_root, 1), 0);
+  fputs("ok\n", o.f);
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  assert_content(p, "ok\n");
+  /* in place too, truncating what was there */
+  assert_int_equal(cli_outfile_open_direct(&o, "test", p, dir_root, 1), 0);
+  assert_null(o.tmp);
+  fputs("in place\n", o.f);
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  assert_content(p, "in place\n");
+
+  /* cleanup for teardown, which removes one level only */
+  unlink(p);
+  unlink(lnk);
+  unlink(alias);
+  snprintf(p, sizeof p, "%s/sub", ev);
+  rmdir(p);
+  unlink(evfile);
+  rmdir(ev);
+  rmdir(out);
+}
+
+/* A link to a character device is a stream the system made (-o
+ * /dev/stdout is one): written directly. A folder is no output. */
+static void test_link_to_device_and_folder(void **state)
+{
+  (void)state;
+  char lnk[128];
+  snprintf(lnk, sizeof lnk, "%s/null", dir);
+  assert_int_equal(symlink("/dev/null", lnk), 0);
+  cli_outfile o;
+  assert_int_equal(cli_outfile_open(&o, "test", lnk, NULL, 0), 0);
+  assert_null(o.tmp);
+  fputs("x", o.f);
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  struct stat st;
+  assert_int_equal(lstat(lnk, &st), 0);
+  assert_true(S_ISLNK(st.st_mode));
+  /* a link to a descriptor the shell opened (-o /dev/stdout >file): the
+   * file behind it is written, in place */
+  char file[128], fdname[64];
+  snprintf(file, sizeof file, "%s/redirected", dir);
+  int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  assert_true(fd >= 0);
+  snprintf(fdname, sizeof fdname, "/dev/fd/%d", fd);
+  assert_int_equal(cli_outfile_open(&o, "test", fdname, NULL, 0), 0);
+  assert_null(o.tmp);
+  fputs("through the descriptor\n", o.f);
+  assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
+  close(fd);
+  assert_content(file, "through the descriptor\n");
+  unlink(file);
+  /* but a planted link to a regular file is not written through */
+  char other[128];
+  snprintf(other, sizeof other, "%s/other", dir);
+  put(other, "keep\n");
+  unlink(lnk);
+  assert_int_equal(symlink(other, lnk), 0);
+  assert_int_equal(cli_outfile_open(&o, "test", lnk, NULL, 0), 2);
+  assert_content(other, "keep\n");
+  unlink(other);
+  assert_int_equal(cli_outfile_open(&o, "test", dir, NULL, 0), 2);
+  char slash[128];
+  snprintf(slash, sizeof slash, "%s/", dir);
+  assert_int_equal(cli_outfile_open(&o, "test", slash, NULL, 0), 2);
+  assert_int_equal(entries(), 1);
+}
+
 static void test_signal_removes_temporaries(void **state)
 {
   (void)state;
@@ -237,6 +377,8 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_replaced_only_when_kept, setup, teardown),
       cmocka_unit_test_setup_teardown(test_all_or_none, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stdout_devices_refusals, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_links_into_evidence_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_link_to_device_and_folder, setup, teardown),
       cmocka_unit_test_setup_teardown(test_signal_removes_temporaries, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
