@@ -125,6 +125,7 @@ int cmd_hunt(int argc, char **argv)
   hunt_out_init(&o, &c);
   exhunt_hunt_opts opts;
   exhunt_hunt_opts_init(&opts);
+  opts.tmp_dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
   opts.now = (int64_t)time(NULL);
   exhunt_rules *rules = NULL;
   const char *excludes[MAX_LIST];

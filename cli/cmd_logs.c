@@ -9,6 +9,7 @@
  * probes; 5 when no log was recognised or errors left logs unexamined.
  */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -80,6 +81,7 @@ int cmd_logs(int argc, char **argv)
   c.empty_check = CLI_EMPTY_LOGS;
   exhunt_logs_opts opts;
   exhunt_logs_opts_init(&opts);
+  opts.tmp_dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
   const char *output = NULL;
   bool no_progress = false;
   int rc = EXIT_ERROR;

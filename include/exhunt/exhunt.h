@@ -380,6 +380,14 @@ typedef struct exhunt_logs_opts {
    * needles. Borrowed for the call. */
   const char *const *shell_urls;
   size_t n_shell_urls;
+  /* Where a gzipped EVTX past the memory budget is spilled (an unnamed
+   * temporary file); NULL: /tmp. The CLI passes $TMPDIR. Never inside an
+   * evidence root: refused with an error then. */
+  const char *tmp_dir;
+  /* The evidence roots the paths lie under, when the paths are files a
+   * caller collected (exhunt hunt); NULL: the paths themselves. */
+  const char *const *evidence_roots;
+  size_t n_evidence_roots;
 } exhunt_logs_opts;
 
 void exhunt_logs_opts_init(exhunt_logs_opts *opts);
@@ -662,6 +670,8 @@ typedef struct exhunt_hunt_opts {
    * git checkout): the end of the logs is no end of the exposure, since
    * logs can stop or be deleted while the server runs on. */
   int64_t collected;
+  /* As exhunt_logs_opts.tmp_dir. */
+  const char *tmp_dir;
 } exhunt_hunt_opts;
 
 void exhunt_hunt_opts_init(exhunt_hunt_opts *opts);

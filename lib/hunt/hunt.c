@@ -503,7 +503,7 @@ static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sin
 
 /* `next_id` numbers findings across servers: "F12" names one finding of
  * the whole run, so reports that hold several servers link right. */
-static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
+static exhunt_err one_server(const char *root, const char *top, const exhunt_hunt_opts *opts,
                              const exhunt_sink *sink, exhunt_scan_stats *total, size_t *next_id)
 {
   hunt_server hs;
@@ -616,6 +616,9 @@ static exhunt_err one_server(const char *root, const exhunt_hunt_opts *opts,
   lo.until = opts->until;
   lo.shell_urls = (const char *const *)urls.ids;
   lo.n_shell_urls = urls.n;
+  lo.tmp_dir = opts->tmp_dir;
+  lo.evidence_roots = &top; /* the whole evidence path, not only this host's */
+  lo.n_evidence_roots = 1;
   memset(&st, 0, sizeof st);
   err = exhunt_logs_paths((const char *const *)tap.logs, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;
@@ -684,14 +687,14 @@ exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exh
      * coverage come from its own files. */
     exh_host_list hosts = {NULL, 0, false};
     if (opts->one_server) {
-      err = one_server(paths[i], opts, sink, stats, &next_id);
+      err = one_server(paths[i], paths[i], opts, sink, stats, &next_id);
       continue;
     }
     counting_sink cs = {sink, stats};
     exhunt_sink counted = {.ctx = &cs, .on_finding = sink->on_finding, .on_notice = count_notice};
     err = exh_hunt_find_hosts(paths[i], &counted, &hosts);
     for (size_t h = 0; h < hosts.n && !err; h++)
-      err = one_server(hosts.hosts[h].path, opts, sink, stats, &next_id);
+      err = one_server(hosts.hosts[h].path, paths[i], opts, sink, stats, &next_id);
     exh_host_list_free(&hosts);
   }
   return err;

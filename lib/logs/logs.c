@@ -1762,7 +1762,7 @@ static void read_gz_evtx(run *r, const char *path, const uint8_t head[8], exh_so
       } else {
         if (room) /* in the budget, but out of memory: the disk, then */
           gz_mem_give(r, want);
-        const char *dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
+        const char *dir = r->opts->tmp_dir;
         spill = exh_evtx_spill_open(dir && *dir ? dir : "/tmp", r->roots, r->n_roots, reason,
                                     sizeof reason);
         int werr = spill < 0 ? 0 : write_all(spill, mem, (size_t)len);
@@ -2118,8 +2118,8 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
     return EXHUNT_EINVAL;
   run r;
   run_init(&r, opts, sink);
-  r.roots = paths;
-  r.n_roots = n_paths;
+  r.roots = opts->n_evidence_roots ? opts->evidence_roots : paths;
+  r.n_roots = opts->n_evidence_roots ? opts->n_evidence_roots : n_paths;
   exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};

@@ -114,6 +114,12 @@ grep -q '"type":"error","what":"evtx-gz-spill".*lies in the evidence' "$TMP/in.j
   bad "TMPDIR in the evidence: no evtx-gz-spill error"
 grep -q '"type":"finding"' "$TMP/in.jsonl" && ok || bad "TMPDIR in the evidence: what fitted in memory was not read"
 [ -z "$(ls -A "$TMP/ev/tmp")" ] && ok || bad "a file was written under the evidence"
+# ... nor by a hunt, whose log engine gets the files its walk collected
+# (the evidence root, not those files, is what the temporary must avoid)
+TMPDIR="$TMP/ev/tmp" "$EXHUNT" hunt -j1 -f jsonl -o "$TMP/hunt-in.jsonl" "$TMP/ev" 2>/dev/null
+grep -q '"type":"error","what":"evtx-gz-spill".*lies in the evidence' "$TMP/hunt-in.jsonl" && ok ||
+  bad "hunt, TMPDIR in the evidence: no evtx-gz-spill error"
+[ -z "$(ls -A "$TMP/ev/tmp")" ] && ok || bad "hunt: a file was written under the evidence"
 # ... nor through a symlink that leads into it
 ln -s "$TMP/ev/tmp" "$TMP/link"
 TMPDIR="$TMP/link" "$EXHUNT" logs -j1 -f jsonl -o "$TMP/link.jsonl" "$TMP/ev" 2>/dev/null
