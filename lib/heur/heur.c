@@ -164,11 +164,23 @@ typedef struct hitbuf {
 static void put_hit(hitbuf *hb, int rule, exhunt_severity sev, const char *tag, size_t off,
                     size_t len)
 {
-  if (hb->n >= HITS_INTERNAL)
-    return;
   if (len > EVIDENCE_MAX)
     len = EVIDENCE_MAX;
-  exh_heur_hit *h = &hb->hits[hb->n++];
+  exh_heur_hit *h;
+  if (hb->n < HITS_INTERNAL) {
+    h = &hb->hits[hb->n++];
+  } else {
+    /* full: a more severe hit takes the place of the least severe one (the
+     * latest of those), so a flood of weak evidence cannot push out a
+     * critical hit that comes after it */
+    size_t weakest = 0;
+    for (size_t i = 1; i < HITS_INTERNAL; i++)
+      if (hb->hits[i].severity <= hb->hits[weakest].severity)
+        weakest = i;
+    if (hb->hits[weakest].severity >= sev)
+      return;
+    h = &hb->hits[weakest];
+  }
   h->rule = k_rules[rule].id;
   h->title = k_rules[rule].title;
   h->tag = tag;

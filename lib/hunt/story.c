@@ -48,8 +48,8 @@
 #define SLOT_SEC 600          /* activity is kept per slot of this length */
 #define SLOT_ATTACKERS 4      /* attackers remembered per slot */
 #define VDIR_RESET_WINDOW_SEC 600
-#define MAX_SHELL_READ (1024u * 1024u)
-#define MAX_UAS 8 /* user agents counted per attacker */
+#define MAX_SHELL_READ (1024u * 1024u) /* chunk a shell file is searched in */
+#define MAX_UAS 8                      /* user agents counted per attacker */
 #define N_KINDS 8
 
 static const char *const kinds[N_KINDS] = {"probe",        "attempt",       "ssrf",    "vdir-reset",
@@ -1169,6 +1169,11 @@ static void tie_vdir_scripts(story_ctx *c)
   }
   if (c->n_resets > 1)
     qsort(c->resets, c->n_resets, sizeof *c->resets, cmp_ex);
+  size_t max_len = 0; /* bytes carried from one chunk to the next */
+  for (size_t si = 0; si < c->n_scripts; si++)
+    if (c->script_lens[si] > max_len)
+      max_len = c->script_lens[si];
+  max_len = max_len ? max_len - 1 : 0;
   for (size_t k = 0; k < c->n_shells && !c->err; k++) {
     hunt_shell *s = &c->shells[k];
     if (!s->on_disk || !s->finding)
@@ -1177,15 +1182,22 @@ static void tie_vdir_scripts(story_ctx *c)
     int fd = exh_open_evidence(s->finding->f.path, &refused);
     if (fd < 0)
       continue;
-    size_t got = 0;
-    ssize_t n;
-    while (got < MAX_SHELL_READ && (n = read(fd, buf + got, MAX_SHELL_READ - got)) > 0)
-      got += (size_t)n;
-    close(fd);
+    /* The whole file, a chunk at a time: each chunk starts with the last
+     * bytes of the one before, so a script across the seam is found. */
     bool any = false;
-    for (size_t si = 0; si < c->n_scripts; si++)
-      any |= match[si] =
-          c->script_lens[si] > 0 && memmem(buf, got, c->scripts[si], c->script_lens[si]) != NULL;
+    memset(match, 0, sizeof match);
+    size_t keep = 0;
+    ssize_t n;
+    while ((n = read(fd, buf + keep, MAX_SHELL_READ - keep)) > 0) {
+      size_t got = keep + (size_t)n;
+      for (size_t si = 0; si < c->n_scripts; si++)
+        if (!match[si] && c->script_lens[si] > 0 &&
+            memmem(buf, got, c->scripts[si], c->script_lens[si]) != NULL)
+          any = match[si] = true;
+      keep = got < max_len ? got : max_len;
+      memmove(buf, buf + got - keep, keep);
+    }
+    close(fd);
     if (!any)
       continue;
     if (seen)

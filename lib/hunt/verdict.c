@@ -147,6 +147,7 @@ typedef struct exposure {
   int64_t end_of_evidence;                     /* where open windows end (evidence_end) */
   const char *end_why;                         /* what set it */
   bool any_open;                               /* a window runs to the end of the evidence */
+  size_t windows_left_out;                     /* past MAX_WINDOWS: counted, not listed */
   bool web_logs;                               /* HttpProxy or IIS records in the evidence */
   uint32_t web_days;
   exh_dayset web; /* days of HttpProxy or IIS records */
@@ -385,7 +386,7 @@ static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t 
   install_date(hs, x);
   int64_t end_of_evidence = evidence_end(hs, now, &x->end_why);
   x->end_of_evidence = end_of_evidence;
-  for (size_t f = 0; f < db->n_families && x->n_w < MAX_WINDOWS && !err && x->exchange; f++) {
+  for (size_t f = 0; f < db->n_families && !err && x->exchange; f++) {
     int64_t start = db->families[f].exploited_since;
     if (start == EXHUNT_NO_TIME)
       continue;
@@ -414,6 +415,12 @@ static exhunt_err windows(const hunt_server *hs, const exh_builddb *db, int64_t 
     err = exh_dayset_add_days(&days, d0, d1);
     if (!err)
       err = exh_dayset_add_set(&exposed, &days);
+    if (x->n_w == MAX_WINDOWS) {
+      /* its days count in the union; the window itself is not listed */
+      x->windows_left_out++;
+      exh_dayset_free(&days);
+      continue;
+    }
     exhunt_exposure_window *w = &x->w[x->n_w];
     w->family = db->families[f].id;
     w->title = db->families[f].title;
@@ -812,6 +819,15 @@ exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_
   badge(hs, db, &x);
   if ((err = windows(hs, db, now, &x)) != EXHUNT_OK)
     goto out;
+  if (x.windows_left_out && sink->on_notice) {
+    char why[200];
+    snprintf(why, sizeof why,
+             "%zu exposure window(s) past the first %d are not listed; their days count in the "
+             "exposed and covered days",
+             x.windows_left_out, MAX_WINDOWS);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "windows-capped", hs->root, why};
+    sink->on_notice(sink->ctx, &n);
+  }
   const char *v = decide(hs, &fa, &x);
   headline(hs, &fa, v, &x, head, TEXT_MAX);
   write_reasons(&wr, hs, &fa, &x, v);

