@@ -259,6 +259,11 @@ static int open_parent(exh_evidence_root *root, const char *rel, size_t dir_len,
     comp[n] = '\0';
     int next = openat(cur, comp, DIR_FLAGS);
     int e = errno;
+    struct stat lst;
+    /* O_PATH|O_NOFOLLOW|O_DIRECTORY on a symlink says ENOTDIR: tell it. */
+    if (next < 0 && e == ENOTDIR && fstatat(cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(lst.st_mode))
+      e = ELOOP;
     if (cur != root->fd)
       close(cur);
     if (next < 0)
