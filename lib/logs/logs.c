@@ -1733,13 +1733,13 @@ static void queue_file(run *r, const char *path, const struct stat *st, bool nam
   size_t len = strlen(path);
   if (len > 3 && strcasecmp(path + len - 3, ".gz") == 0)
     weight = weight > UINT64_MAX / GZ_WEIGHT ? UINT64_MAX : weight * GZ_WEIGHT;
-  r->files[r->n_files++] = (queued_file){copy,
-                                         weight,
-                                         named,
-                                         exh_evidence_root_ref(r->root),
-                                         (size_t)(rel - path),
-                                         st->st_dev,
-                                         st->st_ino};
+  r->files[r->n_files++] = (queued_file){.path = copy,
+                                         .weight = weight,
+                                         .named = named,
+                                         .root = exh_evidence_root_ref(r->root),
+                                         .rel = (size_t)(rel - path),
+                                         .dev = st->st_dev,
+                                         .ino = st->st_ino};
 }
 
 static void walk_file(void *ctx, const char *path, const struct stat *st)

@@ -3,9 +3,10 @@
  *
  * Order of work for one file:
  *   1. name and path IOCs (no I/O needed);
- *   2. open read-only (O_NOFOLLOW, O_NOATIME where allowed, O_NONBLOCK so a
- *      FIFO swapped in behind the walker's back cannot hang us), check with
- *      fstat that it is still the regular file the walker saw;
+ *   2. open read-only through the walker's root, component by component
+ *      with O_NOFOLLOW (exh_open_evidence_at: O_NOATIME where allowed, a
+ *      FIFO swapped in behind the walker's back never opened), and only if
+ *      it is still the regular file the walker saw (dev, inode);
  *   3. one read into the worker's buffer, up to the content limit; a larger
  *      file is streamed through the digests only;
  *   4. digests (SHA-256 always; MD5/SHA-1 only if an IOC list needs them);

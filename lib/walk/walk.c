@@ -163,13 +163,13 @@ static const struct pseudo_fs {
   unsigned long magic;
   const char *name;
 } pseudo_fss[] = {
-    {0x9fa0, "proc"},           {0x62656572, "sysfs"},     {0x64626720, "debugfs"},
-    {0x74726163, "tracefs"},    {0x73636673, "securityfs"}, {0x27e0eb, "cgroup"},
-    {0x63677270, "cgroup2"},    {0x6165676C, "pstore"},    {0xcafe4a11, "bpf"},
-    {0x62656570, "configfs"},   {0x65735543, "fusectl"},   {0x19800202, "mqueue"},
-    {0x958458f6, "hugetlbfs"},  {0x1cd1, "devpts"},        {0x42494e4d, "binfmt_misc"},
-    {0xf97cff8c, "selinuxfs"},  {0x43415d53, "smackfs"},   {0xde5e81e4, "efivarfs"},
-    {0x6e736673, "nsfs"},       {0x67596969, "rpc_pipefs"}, {0x6e667364, "nfsd"},
+    {0x9fa0, "proc"},          {0x62656572, "sysfs"},      {0x64626720, "debugfs"},
+    {0x74726163, "tracefs"},   {0x73636673, "securityfs"}, {0x27e0eb, "cgroup"},
+    {0x63677270, "cgroup2"},   {0x6165676C, "pstore"},     {0xcafe4a11, "bpf"},
+    {0x62656570, "configfs"},  {0x65735543, "fusectl"},    {0x19800202, "mqueue"},
+    {0x958458f6, "hugetlbfs"}, {0x1cd1, "devpts"},         {0x42494e4d, "binfmt_misc"},
+    {0xf97cff8c, "selinuxfs"}, {0x43415d53, "smackfs"},    {0xde5e81e4, "efivarfs"},
+    {0x6e736673, "nsfs"},      {0x67596969, "rpc_pipefs"}, {0x6e667364, "nfsd"},
 };
 
 /* True (after a note) if the directory fd is on a pseudo file system. */

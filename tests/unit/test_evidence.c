@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,8 +179,7 @@ static void test_other_inode_replaced(void **state)
   write_file(at(root, "W3SVC1/new"), "swapped\n");
   assert_int_equal(rename(at(root, "W3SVC1/new"), at(root, "W3SVC1/u_ex1.log")), 0);
   exh_evidence_open o;
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o),
-                   -1);
+  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_REPLACED);
   assert_int_equal(o.err, 0);
   exh_evidence_root_unref(r);
@@ -211,8 +210,7 @@ static void test_vanished(void **state)
   listed(at(root, "W3SVC1/u_ex1.log"), &st);
   assert_int_equal(unlink(at(root, "W3SVC1/u_ex1.log")), 0);
   exh_evidence_open o;
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o),
-                   -1);
+  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_VANISHED);
   assert_int_equal(o.err, ENOENT);
   exhunt_err code;

@@ -252,7 +252,8 @@ static void test_vanished_and_replaced(void **state)
   write_file(at("a.aspx"), CHOPPER, strlen(CHOPPER));
   struct stat st;
   stat(at("a.aspx"), &st);
-  exh_fileinfo info = {at("a.aspx"), (uint64_t)st.st_size, st.st_mtime, 0, st.st_dev, st.st_ino, NULL, NULL};
+  exh_fileinfo info = {
+      at("a.aspx"), (uint64_t)st.st_size, st.st_mtime, 0, st.st_dev, st.st_ino, NULL, NULL};
   exh_fileresult res;
 
   unlink(at("a.aspx")); /* vanished */
