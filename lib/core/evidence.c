@@ -63,12 +63,17 @@ int exh_evidence_root_open(const char *path, exh_evidence_root **out, const char
   *out = NULL;
   *step = "root-error";
   exh_evidence_root *r = exh_calloc(1, sizeof *r);
-  if (!r || !(r->path = exh_strdup(path))) {
+  if (!r) {
     e = ENOMEM;
     goto fail;
   }
+  /* before anything can fail: the unref below closes fd and frees at 0 */
   r->fd = -1;
   atomic_init(&r->refs, 1);
+  if (!(r->path = exh_strdup(path))) {
+    e = ENOMEM;
+    goto fail;
+  }
   r->path_len = strlen(path);
   /* The root may be a symlink (a mounted evidence path): resolved here,
    * once; nothing under it is followed. */
