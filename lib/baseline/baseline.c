@@ -106,6 +106,10 @@ typedef struct reader {
   bool keep; /* keep content up to content.max */
   bool noatime_noted;
   exh_pace *pace; /* opts->pace; NULL: none */
+  /* The root being walked: files are opened through it, with the identity
+   * the walker saw (exh_open_evidence_at). */
+  exh_evidence_root *root;
+  exh_evidence_dircache dirs;
 } reader;
 
 typedef struct read_result {
@@ -117,6 +121,7 @@ typedef struct read_result {
 static exhunt_err reader_init(reader *r, bool keep, uint64_t max_content)
 {
   memset(r, 0, sizeof *r);
+  exh_evidence_dircache_init(&r->dirs);
   r->keep = keep;
   exh_dynbuf_init(&r->content, (size_t)max_content);
   r->md = EVP_MD_fetch(NULL, "SHA256", NULL);
@@ -133,6 +138,7 @@ static void reader_free(reader *r)
   exh_dynbuf_free(&r->content);
   exh_pace_free(r->pace);
   r->pace = NULL;
+  exh_evidence_dircache_free(&r->dirs);
 }
 
 static exhunt_err errno_code(int e)
@@ -186,11 +192,18 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
     exh_dynbuf_init(&u->rd.content, max);
   }
   exh_dynbuf_reset(&u->rd.content);
-  int fd = exh_open_evidence(path, &noatime_refused);
+  const char *rel = u->rd.root ? exh_evidence_rel(u->rd.root, path) : NULL;
+  exh_evidence_open o;
+  int fd = exh_open_evidence_at(u->rd.root, rel, listed->st_dev, listed->st_ino, &u->rd.dirs, &o);
+  noatime_refused = o.noatime_refused;
   if (fd < 0) {
-    int e = errno;
-    u->stats.skipped[EXHUNT_SKIP_UNREADABLE]++;
-    notice(u, EXHUNT_NOTICE_ERROR, errno_code(e), "open-error", path, strerror(e));
+    exhunt_err code;
+    const char *what;
+    exhunt_skip_reason why;
+    char reason[256];
+    exh_evidence_open_describe(&o, &code, &what, &why, reason, sizeof reason);
+    u->stats.skipped[why]++;
+    notice(u, EXHUNT_NOTICE_ERROR, code, what, path, reason);
     goto cleanup;
   }
   if (noatime_refused && !u->rd.noatime_noted) {
@@ -198,19 +211,6 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
     notice(u, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "noatime-refused", path,
            "O_NOATIME not permitted (not the owner); access times may be updated");
   }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino != listed->st_ino ||
-      st.st_dev != listed->st_dev) {
-    u->stats.skipped[EXHUNT_SKIP_VANISHED]++;
-    notice(u, EXHUNT_NOTICE_ERROR, EXHUNT_ECHANGED, "file-replaced", path,
-           "file replaced between listing and reading; not read");
-    goto cleanup;
-  }
-  /* Regular file: a blocking read is safe, and O_NONBLOCK only guarded
-   * against a FIFO swapped in after listing. */
-  int fl = fcntl(fd, F_GETFL);
-  if (fl >= 0)
-    (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   if (EVP_DigestInit_ex(u->rd.ctx, u->rd.md, NULL) != 1) {
     u->fatal = EXHUNT_ENOMEM;
     goto cleanup;
@@ -269,9 +269,35 @@ static void on_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
   u->sink->on_notice(u->sink->ctx, n);
 }
 
-static void on_dir(void *ctx)
+static void on_dir(void *ctx, bool noatime_refused)
 {
-  ((run *)ctx)->stats.dirs_seen++;
+  run *u = ctx;
+  u->stats.dirs_seen++;
+  if (noatime_refused && !u->rd.noatime_noted) {
+    u->rd.noatime_noted = true;
+    notice(u, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "noatime-refused", NULL,
+           "O_NOATIME not permitted for a directory (not the owner); access times may be updated");
+  }
+}
+
+/* Walks one root, opened once: the walker lists and read_evidence opens
+ * through the same descriptor. */
+static exhunt_err walk_root(run *u, const char *path, const exh_walk_opts *wo,
+                            const exh_walk_cb *cb)
+{
+  const char *step = NULL;
+  int e = exh_evidence_root_open(path, &u->rd.root, &step);
+  if (e == ENOMEM)
+    return EXHUNT_ENOMEM;
+  if (e) {
+    u->stats.skipped[EXHUNT_SKIP_UNREADABLE]++;
+    notice(u, EXHUNT_NOTICE_ERROR, errno_code(e), step, path, strerror(e));
+    return EXHUNT_OK;
+  }
+  exhunt_err err = exh_walk_root(u->rd.root, wo, cb);
+  exh_evidence_root_unref(u->rd.root);
+  u->rd.root = NULL;
+  return err;
 }
 
 /* The name a root goes by in the baseline: its last path component. */
@@ -455,7 +481,7 @@ exhunt_err exhunt_baseline_create(const char *const *roots, size_t n_roots,
   for (size_t i = 0; i < n_roots && !err; i++) {
     c.root = roots[i];
     root_name(roots[i], &c.name, &c.name_len);
-    err = exh_walk(roots[i], &wo, &cb);
+    err = walk_root(&c.u, roots[i], &wo, &cb);
     if (!err)
       err = c.u.fatal;
   }
@@ -1121,7 +1147,7 @@ exhunt_err exhunt_baseline_diff(exhunt_baseline *bl, const exhunt_rules *rules,
     } else {
       c.bl_root_len = strlen(c.bl_root);
     }
-    err = exh_walk(roots[i], &wo, &cb);
+    err = walk_root(&c.u, roots[i], &wo, &cb);
     if (!err)
       err = c.u.fatal;
   }

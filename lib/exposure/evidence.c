@@ -68,6 +68,11 @@ struct exh_exposure_server {
   exhunt_err fatal;
   uint8_t *buf; /* read buffer, reused */
   size_t buf_cap;
+  /* The root the walk lists under: files are opened through it with the
+   * identity the walk saw. NULL: a file fed by path alone gets a root of
+   * its own (exh_exposure_server_file). */
+  exh_evidence_root *root;
+  exh_evidence_dircache dirs;
 };
 typedef struct exh_exposure_server server;
 
@@ -784,29 +789,48 @@ static void examine(server *s, const char *path, const input *in, kinds k)
 static void walk_file(void *ctx, const char *path, const struct stat *st)
 {
   server *s = ctx;
-  (void)st;
   s->stats->files_seen++;
   if (s->fatal)
     return;
   kinds k = kinds_of(path);
   if (!k.exsetup && !k.log && !k.dump && !k.setup)
     return;
-  bool refused = false;
-  int fd = exh_open_evidence(path, &refused);
+  /* Through the walk's root, and only if it is still the file the walk
+   * saw; a file fed by path alone is given a root of its own now. */
+  exh_evidence_root *own = NULL;
+  exh_evidence_root *root = s->root;
+  exh_evidence_open o;
+  memset(&o, 0, sizeof o);
+  int fd = -1;
+  if (!root) {
+    const char *step = NULL;
+    int e = exh_evidence_root_open(path, &own, &step);
+    if (e == ENOMEM) {
+      s->fatal = EXHUNT_ENOMEM;
+      return;
+    }
+    o.status = e == ENOENT ? EXH_OPEN_VANISHED : EXH_OPEN_UNREADABLE;
+    o.err = e;
+    root = own;
+  }
+  const char *rel = root ? exh_evidence_rel(root, path) : NULL;
+  if (root)
+    fd = exh_open_evidence_at(root, rel, own ? own->st.st_dev : st->st_dev,
+                              own ? own->st.st_ino : st->st_ino, &s->dirs, &o);
+  exh_evidence_root_unref(own);
   if (fd < 0) {
-    char reason[160];
-    snprintf(reason, sizeof reason, "cannot open: %s", strerror(errno));
-    notice(s, EXHUNT_NOTICE_ERROR, errno == EACCES ? EXHUNT_EACCES : EXHUNT_EIO, "open-failed",
-           path, reason);
-    s->stats->skipped[EXHUNT_SKIP_UNREADABLE]++;
+    exhunt_err code;
+    const char *what;
+    exhunt_skip_reason why;
+    char reason[256];
+    exh_evidence_open_describe(&o, &code, &what, &why, reason, sizeof reason);
+    notice(s, EXHUNT_NOTICE_ERROR, code, what, path, reason);
+    s->stats->skipped[why]++;
     return;
   }
-  s->noatime_refused = s->noatime_refused || refused;
-  struct stat fst;
-  if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode)) {
-    input in = {fd, NULL, (uint64_t)fst.st_size, (int64_t)fst.st_mtime};
-    examine(s, path, &in, k);
-  }
+  s->noatime_refused = s->noatime_refused || o.noatime_refused;
+  input in = {fd, NULL, (uint64_t)o.st.st_size, (int64_t)o.st.st_mtime};
+  examine(s, path, &in, k);
   close(fd);
 }
 
@@ -818,10 +842,11 @@ static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
     notice(s, n->kind, n->code, n->what, n->path, n->reason);
 }
 
-static void walk_dir(void *ctx)
+static void walk_dir(void *ctx, bool noatime_refused)
 {
   server *s = ctx;
   s->stats->dirs_seen++;
+  s->noatime_refused = s->noatime_refused || noatime_refused;
 }
 
 static int cmp_first(const void *a, const void *b)
@@ -854,6 +879,8 @@ static void server_free(server *s)
   for (size_t i = 0; i < s->n; i++)
     exh_free(s->items[i].path);
   exh_free(s->buf);
+  exh_evidence_root_unref(s->root);
+  exh_evidence_dircache_free(&s->dirs);
   exh_free(s);
 }
 
@@ -914,7 +941,18 @@ static exhunt_err one_server(const exh_builddb *db, const char *root,
   exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {s, walk_file, walk_skip, walk_dir};
-  exhunt_err err = exh_walk(root, &wopts, &cb);
+  /* The root is opened once: the walk lists through it, walk_file opens
+   * through it. */
+  const char *step = NULL;
+  exhunt_err err = EXHUNT_OK;
+  int e = exh_evidence_root_open(root, &s->root, &step);
+  if (e == ENOMEM)
+    err = EXHUNT_ENOMEM;
+  else if (e)
+    walk_skip(s, EXHUNT_SKIP_UNREADABLE,
+              &(exhunt_notice){EXHUNT_NOTICE_ERROR, exh_errno_code(e), step, root, strerror(e)});
+  else
+    err = exh_walk_root(s->root, &wopts, &cb);
   if (!err)
     err = s->fatal;
   if (err)
@@ -924,8 +962,8 @@ static exhunt_err one_server(const exh_builddb *db, const char *root,
            "more distinct builds than exhunt keeps per server; the rest were not listed");
   if (s->noatime_refused)
     notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "atime-may-change", root,
-           "O_NOATIME was refused for some files (not their owner): their access time may "
-           "have changed");
+           "O_NOATIME was refused for some files or directories (not their owner): their "
+           "access time may have changed");
   err = report(s, db, root, opts->now);
 out:
   server_free(s);
@@ -951,6 +989,28 @@ bool exh_exposure_wants(const char *path)
 {
   kinds k = kinds_of(path);
   return k.exsetup || k.log || k.dump || k.setup;
+}
+
+exhunt_err exh_exposure_server_file_st(exh_exposure_server *s, const char *root, const char *path,
+                                       const struct stat *st)
+{
+  if (!s->root || strcmp(s->root->path, root) != 0) {
+    exh_evidence_dircache_free(&s->dirs);
+    exh_evidence_root_unref(s->root);
+    s->root = NULL;
+    const char *step = NULL;
+    int e = exh_evidence_root_open(root, &s->root, &step);
+    if (e == ENOMEM)
+      return s->fatal = EXHUNT_ENOMEM;
+    if (e) {
+      notice(s, EXHUNT_NOTICE_ERROR, exh_errno_code(e), step, root, strerror(e));
+      return s->fatal;
+    }
+  }
+  uint64_t seen = s->stats->files_seen;
+  walk_file(s, path, st);
+  s->stats->files_seen = seen; /* the caller's walk counts files */
+  return s->fatal;
 }
 
 exhunt_err exh_exposure_server_file(exh_exposure_server *s, const char *path)

@@ -39,7 +39,15 @@ exhunt_err exh_exposure_server_new(const exhunt_sink *sink, exhunt_scan_stats *s
                                    exh_exposure_server **out);
 /* Would this file be examined (a log, ExSetup.exe, a text dump)? */
 bool exh_exposure_wants(const char *path);
-/* Examines one file (opened read-only here); ENOMEM stops. */
+/* Examines one file listed by a walk of `root` (the string the walk was
+ * given; path starts with it) with the stat the walk saw: opened through
+ * the root (held by s between calls) and only if it is still that file
+ * (exh_open_evidence_at). ENOMEM stops. */
+struct stat;
+exhunt_err exh_exposure_server_file_st(exh_exposure_server *s, const char *root, const char *path,
+                                       const struct stat *st);
+/* LEGACY (until lib/hunt/hunt.c calls exh_exposure_server_file_st): the
+ * file's identity is taken now, by its path, not by the walk's. */
 exhunt_err exh_exposure_server_file(exh_exposure_server *s, const char *path);
 /* The build history and the verdicts for the newest, or no-build. */
 exhunt_err exh_exposure_server_report(exh_exposure_server *s, const exh_builddb *db,

@@ -42,6 +42,7 @@
 #include "events.h"
 #include "evtx.h"
 #include "lines.h"
+#include "logs/logs_int.h"
 #include "prefilter.h"
 #include "source.h"
 #include "walk/walk.h"
@@ -89,6 +90,11 @@ typedef struct queued_file {
   char *path;
   uint64_t weight;
   bool named; /* given by name, not found in a folder: read whatever its name */
+  /* Opened through its root with the identity the walk saw. */
+  exh_evidence_root *root; /* a reference */
+  size_t rel;              /* offset in path of the part under the root */
+  dev_t dev;
+  ino_t ino;
 } queued_file;
 
 typedef struct run {
@@ -106,7 +112,8 @@ typedef struct run {
   size_t n_further, cap_further;
   queued_file *files; /* sorted largest first before the workers start */
   size_t n_files, cap_files, next_file;
-  uint64_t noatime_refused;
+  uint64_t noatime_refused, noatime_dirs;
+  exh_evidence_root *root; /* the root being walked */
   /* Files found by a log-like name in a folder that held no log this
    * engine reads (one note at the end), and the first of them. */
   uint64_t not_logs;
@@ -1865,24 +1872,28 @@ static void read_stream(run *r, worker_pf *wpf, const char *path, exh_source src
   read_log(r, wpf, path, (exh_source){&pre, prefixed_read}, is_log);
 }
 
-static void read_file(run *r, worker_pf *wpf, const queued_file *qf)
+static void read_file(run *r, worker_pf *wpf, exh_evidence_dircache *dirs, const queued_file *qf)
 {
   const char *path = qf->path;
-  bool noatime_refused = false;
-  int fd = exh_open_evidence(path, &noatime_refused);
+  exh_evidence_open o;
+  int fd = exh_open_evidence_at(qf->root, path + qf->rel, qf->dev, qf->ino, dirs, &o);
+  bool noatime_refused = o.noatime_refused;
   if (fd < 0) {
-    char reason[160];
-    snprintf(reason, sizeof reason, "cannot open: %s", strerror(errno));
-    notice(r, EXHUNT_NOTICE_ERROR, errno == EACCES ? EXHUNT_EACCES : EXHUNT_EIO, "open-error", path,
-           reason);
+    /* Replaced (a symlink on its path, another inode), vanished or
+     * unreadable: said as such, and nothing of what stands there now is
+     * read under this path. */
+    exhunt_err code;
+    const char *what;
+    exhunt_skip_reason why;
+    char reason[256];
+    exh_evidence_open_describe(&o, &code, &what, &why, reason, sizeof reason);
+    pthread_mutex_lock(&r->lock);
+    r->stats.skipped[why]++;
+    pthread_mutex_unlock(&r->lock);
+    notice(r, EXHUNT_NOTICE_ERROR, code, what, path, reason);
     return;
   }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return;
-  }
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  struct stat st = o.st;
   uint8_t magic[8] = {0};
   ssize_t head = pread(fd, magic, sizeof magic, 0);
   if (head == (ssize_t)sizeof magic && exh_is_evtx(magic, sizeof magic)) {
@@ -1945,17 +1956,15 @@ static void read_file(run *r, worker_pf *wpf, const queued_file *qf)
  * for logs and only orders the queue, so it need not be exact. */
 #define GZ_WEIGHT 8
 
-static void walk_file(void *ctx, const char *path, const struct stat *st)
+/* Queues a file under r->root with the identity the walk saw. */
+static void queue_file(run *r, const char *path, const struct stat *st, bool named)
 {
-  run *r = ctx;
-  pthread_mutex_lock(&r->lock);
-  r->stats.files_seen++;
-  pthread_mutex_unlock(&r->lock);
-  /* A file named on the command line is read whatever its name (an EVTX
-   * saved without .evtx, an export): its content decides. */
-  bool named = r->root_is_file;
-  if (!named && !log_candidate(path) && family_from_path(path) == EXH_FAM_NONE)
+  const char *rel = exh_evidence_rel(r->root, path);
+  if (!rel) {
+    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_EINVAL, "open-error", path,
+           "not under the root it was collected from; not read");
     return;
+  }
   if (r->n_files == r->cap_files) {
     size_t cap = r->cap_files ? r->cap_files * 2 : 256;
     queued_file *grown = exh_reallocarray(r->files, cap, sizeof *grown);
@@ -1971,11 +1980,31 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
     r->fatal = EXHUNT_ENOMEM;
     return;
   }
-  uint64_t weight = st && st->st_size > 0 ? (uint64_t)st->st_size : 0;
+  uint64_t weight = st->st_size > 0 ? (uint64_t)st->st_size : 0;
   size_t len = strlen(path);
   if (len > 3 && strcasecmp(path + len - 3, ".gz") == 0)
     weight = weight > UINT64_MAX / GZ_WEIGHT ? UINT64_MAX : weight * GZ_WEIGHT;
-  r->files[r->n_files++] = (queued_file){copy, weight, named};
+  r->files[r->n_files++] = (queued_file){.path = copy,
+                                         .weight = weight,
+                                         .named = named,
+                                         .root = exh_evidence_root_ref(r->root),
+                                         .rel = (size_t)(rel - path),
+                                         .dev = st->st_dev,
+                                         .ino = st->st_ino};
+}
+
+static void walk_file(void *ctx, const char *path, const struct stat *st)
+{
+  run *r = ctx;
+  pthread_mutex_lock(&r->lock);
+  r->stats.files_seen++;
+  pthread_mutex_unlock(&r->lock);
+  /* A file named on the command line is read whatever its name (an EVTX
+   * saved without .evtx, an export): its content decides. */
+  bool named = r->root_is_file;
+  if (!named && !log_candidate(path) && family_from_path(path) == EXH_FAM_NONE)
+    return;
+  queue_file(r, path, st, named);
 }
 
 /* Heaviest first; equal weights in path order, so the order of work, and
@@ -1998,11 +2027,13 @@ static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
     notice(r, n->kind, n->code, n->what, n->path, n->reason);
 }
 
-static void walk_dir(void *ctx)
+static void walk_dir(void *ctx, bool noatime_refused)
 {
   run *r = ctx;
   pthread_mutex_lock(&r->lock);
   r->stats.dirs_seen++;
+  if (noatime_refused)
+    r->noatime_dirs++;
   pthread_mutex_unlock(&r->lock);
 }
 
@@ -2010,14 +2041,17 @@ static void *worker(void *arg)
 {
   run *r = arg;
   worker_pf wpf = {NULL, false};
+  exh_evidence_dircache dirs;
+  exh_evidence_dircache_init(&dirs);
   for (;;) {
     pthread_mutex_lock(&r->lock);
     size_t i = r->next_file < r->n_files ? r->next_file++ : r->n_files;
     pthread_mutex_unlock(&r->lock);
     if (i >= r->n_files)
       break;
-    read_file(r, &wpf, &r->files[i]);
+    read_file(r, &wpf, &dirs, &r->files[i]);
   }
+  exh_evidence_dircache_free(&dirs);
   exh_prefilter_scratch_free(wpf.s);
   return NULL;
 }
@@ -2096,8 +2130,11 @@ static void run_free(run *r)
   for (size_t i = 0; i < r->n_further; i++)
     exh_free(r->went_further[i]);
   exh_free(r->went_further);
-  for (size_t i = 0; i < r->n_files; i++)
+  for (size_t i = 0; i < r->n_files; i++) {
     exh_free(r->files[i].path);
+    exh_evidence_root_unref(r->files[i].root);
+  }
+  exh_evidence_root_unref(r->root);
   exh_free(r->files);
   exh_free(r->first_not_log);
   exh_prefilter_free(r->pf);
@@ -2109,6 +2146,81 @@ static void run_free(run *r)
   for (int k = 0; k < N_CHANNELS; k++)
     exh_dayset_free(&r->chan_cov[k].days);
   pthread_mutex_destroy(&r->lock);
+}
+
+/* True if two file roots are files of one directory: their files can be
+ * queued under one root (one descriptor for `exhunt logs DIR/x.log DIR/y.log ...`). */
+static bool same_dir(const exh_evidence_root *a, const exh_evidence_root *b)
+{
+  struct stat sa, sb;
+  return a && b && a->kind == EXH_ROOT_FILE && b->kind == EXH_ROOT_FILE && fstat(a->fd, &sa) == 0 &&
+         fstat(b->fd, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Opens a root; a failure is a notice (and a skip), or ENOMEM. */
+static exhunt_err open_root(run *r, const char *path, exh_evidence_root **out)
+{
+  const char *step = NULL;
+  int e = exh_evidence_root_open(path, out, &step);
+  if (e == ENOMEM)
+    return EXHUNT_ENOMEM;
+  if (e) {
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, exh_errno_code(e), step, path, strerror(e)};
+    walk_skip(r, e == ENOENT ? EXHUNT_SKIP_VANISHED : EXHUNT_SKIP_UNREADABLE, &n);
+  }
+  return EXHUNT_OK;
+}
+
+/* The queue is made: the workers read it, then the held rows, the
+ * coverage and the end-of-run notes. */
+static exhunt_err run_queue(run *r, exhunt_scan_stats *stats)
+{
+  const exhunt_logs_opts *opts = r->opts;
+  exhunt_err err = r->fatal;
+  if (!err) {
+    if (r->n_files > 1)
+      qsort(r->files, r->n_files, sizeof *r->files, cmp_queued);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = opts->threads ? opts->threads : (cores < 1 ? 1u : (unsigned)cores);
+    if (threads > EXH_MAX_THREADS)
+      threads = EXH_MAX_THREADS;
+    if (threads > r->n_files)
+      threads = r->n_files ? (unsigned)r->n_files : 1;
+    pthread_t tids[EXH_MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned i = 0; i < threads; i++)
+      if (pthread_create(&tids[i], NULL, worker, r) == 0)
+        started++;
+    if (started == 0)
+      worker(r); /* no thread could start: do the work here */
+    for (unsigned i = 0; i < started; i++)
+      pthread_join(tids[i], NULL);
+    pthread_mutex_lock(&r->lock);
+    release_held(r);
+    pthread_mutex_unlock(&r->lock);
+    err = r->fatal ? r->fatal : emit_coverage(r, false);
+  }
+  if (!err) {
+    if (r->noatime_refused || r->noatime_dirs) {
+      char reason[256];
+      snprintf(reason, sizeof reason,
+               "O_NOATIME was refused for %llu log file(s) and %llu directory(ies) not owned by "
+               "this user; their access times may have been updated",
+               (unsigned long long)r->noatime_refused, (unsigned long long)r->noatime_dirs);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_EACCES, "atime-not-preserved", NULL, reason);
+    }
+    if (r->not_logs) {
+      char reason[200];
+      snprintf(reason, sizeof reason,
+               "%llu file(s) with log-like names held no log exhunt reads (other Exchange or "
+               "application logs); the first is named here",
+               (unsigned long long)r->not_logs);
+      notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "not-logs", r->first_not_log, reason);
+    }
+  }
+  if (stats)
+    *stats = r->stats;
+  return err;
 }
 
 exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exhunt_logs_opts *opts,
@@ -2125,54 +2237,58 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};
   exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
   for (size_t i = 0; i < n_paths && !err && !r.fatal; i++) {
-    struct stat st;
-    r.root_is_file = !opts->paths_collected && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode);
-    err = exh_walk(paths[i], &wopts, &cb);
+    /* Each root is opened once (a file given by name: its identity is
+     * taken now); the files are queued with a reference to it. */
+    exh_evidence_root *fresh = NULL;
+    if ((err = open_root(&r, paths[i], &fresh)) != EXHUNT_OK || !fresh)
+      continue;
+    r.root_is_file = !opts->paths_collected && fresh->kind == EXH_ROOT_FILE;
+    if (!same_dir(r.root, fresh)) {
+      exh_evidence_root_unref(r.root);
+      r.root = exh_evidence_root_ref(fresh);
+    }
+    err = exh_walk_root(fresh, &wopts, &cb);
+    exh_evidence_root_unref(fresh);
   }
+  exh_evidence_root_unref(r.root);
+  r.root = NULL;
   if (!err)
-    err = r.fatal;
-  if (!err) {
-    if (r.n_files > 1)
-      qsort(r.files, r.n_files, sizeof *r.files, cmp_queued);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = opts->threads ? opts->threads : (cores < 1 ? 1u : (unsigned)cores);
-    if (threads > EXH_MAX_THREADS)
-      threads = EXH_MAX_THREADS;
-    if (threads > r.n_files)
-      threads = r.n_files ? (unsigned)r.n_files : 1;
-    pthread_t tids[EXH_MAX_THREADS];
-    unsigned started = 0;
-    for (unsigned i = 0; i < threads; i++)
-      if (pthread_create(&tids[i], NULL, worker, &r) == 0)
-        started++;
-    if (started == 0)
-      worker(&r); /* no thread could start: do the work here */
-    for (unsigned i = 0; i < started; i++)
-      pthread_join(tids[i], NULL);
+    err = run_queue(&r, stats);
+  else if (stats)
+    *stats = r.stats;
+  run_free(&r);
+  return err;
+}
+
+exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, size_t n_files,
+                                const exhunt_logs_opts *opts, const exhunt_sink *sink,
+                                exhunt_scan_stats *stats)
+{
+  if (!root || (!files && n_files) || !opts || !sink || !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
+  run r;
+  run_init(&r, opts, sink);
+  exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
+  if (!err && n_files)
+    err = open_root(&r, root, &r.root);
+  for (size_t i = 0; i < n_files && r.root && !err && !r.fatal; i++) {
+    /* Collected by another walk of the same root: its identity is the
+     * one that walk saw, whatever stands at the path now. */
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    st.st_dev = files[i].dev;
+    st.st_ino = files[i].ino;
+    st.st_size = files[i].size > INT64_MAX ? INT64_MAX : (off_t)files[i].size;
     pthread_mutex_lock(&r.lock);
-    release_held(&r);
+    r.stats.files_seen++;
     pthread_mutex_unlock(&r.lock);
-    err = r.fatal ? r.fatal : emit_coverage(&r, false);
+    queue_file(&r, files[i].path, &st, false);
   }
-  if (!err) {
-    if (r.noatime_refused) {
-      char reason[200];
-      snprintf(reason, sizeof reason,
-               "O_NOATIME was refused for %llu log file(s) not owned by this user; their "
-               "access times may have been updated",
-               (unsigned long long)r.noatime_refused);
-      notice(&r, EXHUNT_NOTICE_NOTE, EXHUNT_EACCES, "atime-not-preserved", NULL, reason);
-    }
-    if (r.not_logs) {
-      char reason[200];
-      snprintf(reason, sizeof reason,
-               "%llu file(s) with log-like names held no log exhunt reads (other Exchange or "
-               "application logs); the first is named here",
-               (unsigned long long)r.not_logs);
-      notice(&r, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "not-logs", r.first_not_log, reason);
-    }
-  }
-  if (stats)
+  exh_evidence_root_unref(r.root);
+  r.root = NULL;
+  if (!err)
+    err = run_queue(&r, stats);
+  else if (stats)
     *stats = r.stats;
   run_free(&r);
   return err;

@@ -3,9 +3,10 @@
  *
  * Order of work for one file:
  *   1. name and path IOCs (no I/O needed);
- *   2. open read-only (O_NOFOLLOW, O_NOATIME where allowed, O_NONBLOCK so a
- *      FIFO swapped in behind the walker's back cannot hang us), check with
- *      fstat that it is still the regular file the walker saw;
+ *   2. open read-only through the walker's root, component by component
+ *      with O_NOFOLLOW (exh_open_evidence_at: O_NOATIME where allowed, a
+ *      FIFO swapped in behind the walker's back never opened), and only if
+ *      it is still the regular file the walker saw (dev, inode);
  *   3. one read into the worker's buffer, up to the content limit; a larger
  *      file is streamed through the digests only;
  *   4. digests (SHA-256 always; MD5/SHA-1 only if an IOC list needs them);
@@ -54,6 +55,7 @@ struct exh_filescan {
   exh_pace *pace;      /* the run's, shared; NULL: none */
   uint8_t *buf;
   size_t cap;
+  exh_evidence_dircache dirs; /* the last parent folder opened */
 
   /* Per-file state, reset by begin_file(). */
   const exh_fileinfo *info;
@@ -88,6 +90,8 @@ exhunt_err exh_filescan_new(const exhunt_rules *rules, uint64_t max_filesize, ex
 {
   exhunt_err err = EXHUNT_ENOMEM;
   exh_filescan *fs = exh_calloc(1, sizeof *fs);
+  if (fs)
+    exh_evidence_dircache_init(&fs->dirs);
   if (!fs)
     goto cleanup;
   fs->rules = rules;
@@ -145,6 +149,7 @@ void exh_filescan_free(exh_filescan *fs)
   EVP_MD_free(fs->md_md5);
   EVP_MD_free(fs->md_sha1);
   exh_free(fs->buf);
+  exh_evidence_dircache_free(&fs->dirs);
   exh_free(fs);
 }
 
@@ -730,28 +735,39 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
 {
   memset(res, 0, sizeof *res);
   begin_file(fs, info);
-  int fd = exh_open_evidence(info->path, &res->noatime_refused);
-  struct stat st;
+  /* Through the root the walker listed it under, component by component,
+   * and only if it is still the file the walker saw. A caller with no root
+   * (one file, tests) gets a root made for the file now. */
+  exh_evidence_root *own = NULL;
+  exh_evidence_root *root = info->root;
+  const char *rel = info->rel;
+  exh_evidence_open o;
+  int fd = -1;
+  if (!root) {
+    const char *step = NULL;
+    int e = exh_evidence_root_open(info->path, &own, &step);
+    if (e) {
+      memset(&o, 0, sizeof o);
+      o.status = e == ENOENT ? EXH_OPEN_VANISHED : EXH_OPEN_UNREADABLE;
+      o.err = e;
+    }
+    root = own;
+    rel = own ? exh_evidence_rel(own, info->path) : NULL;
+  }
+  if (root)
+    fd = exh_open_evidence_at(root, rel, info->dev, info->ino, &fs->dirs, &o);
+  res->noatime_refused = o.noatime_refused;
+  exh_evidence_root_unref(own);
   if (fd < 0) {
-    int e = errno;
-    res->skipped = true;
-    res->skip = (e == ENOENT || e == ELOOP) ? EXHUNT_SKIP_VANISHED : EXHUNT_SKIP_UNREADABLE;
+    exhunt_err code;
+    const char *what;
     char reason[256];
-    snprintf(reason, sizeof reason, "cannot open: %s%s", strerror(e),
-             e == ELOOP ? " (replaced by a symlink after it was listed)" : "");
-    notice(out, EXHUNT_NOTICE_ERROR, errno_to_err(e), "open-error", info->path, reason);
+    res->skipped = true;
+    exh_evidence_open_describe(&o, &code, &what, &res->skip, reason, sizeof reason);
+    notice(out, EXHUNT_NOTICE_ERROR, code, what, info->path, reason);
     return;
   }
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != info->dev ||
-      st.st_ino != info->ino) {
-    res->skipped = true;
-    res->skip = EXHUNT_SKIP_VANISHED;
-    notice(out, EXHUNT_NOTICE_ERROR, EXHUNT_ECHANGED, "file-replaced", info->path,
-           "the file was replaced between listing and opening; not scanned");
-    goto cleanup;
-  }
-  /* Blocking reads from here on: it is a regular file. */
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  struct stat st = o.st;
 
   check_name_iocs(fs);
   uint64_t size = (uint64_t)st.st_size;

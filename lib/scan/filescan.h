@@ -24,6 +24,11 @@ typedef struct exh_fileinfo {
   uint32_t uid;
   dev_t dev; /* identity the walker saw, to detect a swap before open */
   ino_t ino;
+  /* The root the walker listed it under and its path relative to the
+   * root's descriptor (exh_evidence_rel): it is opened through them. NULL
+   * root: a root is made for path alone (one file, tests). */
+  struct exh_evidence_root *root;
+  const char *rel;
 } exh_fileinfo;
 
 /* What happened to one file, for the statistics. */
@@ -44,7 +49,9 @@ struct exh_pace;
 void exh_filescan_configure(exh_filescan *fs, const exhunt_limits *limits, struct exh_pace *pace);
 void exh_filescan_free(exh_filescan *fs);
 
-/* Opens and scans info->path read-only. Problems become notices. The
+/* Opens info->rel under info->root read-only (exh_open_evidence_at: a
+ * file replaced since the walk is a "file-replaced" error, never read) and
+ * scans it. Problems become notices. The
  * findings' matched bytes point into fs's read buffer: they stay valid
  * until the next call or exh_filescan_trim. */
 void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_sink *out,

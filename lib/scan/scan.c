@@ -2,7 +2,7 @@
  * scan.c - exhunt_scan_paths: the walker feeding a pool of workers.
  *
  *   caller's thread            bounded queue            N workers
- *   exh_walk() --file()-->  [ job job job ... ]  -->  exh_filescan_path()
+ *   exh_walk_root() -file()->  [ job job job ... ]  -->  exh_filescan_path()
  *        |                                                   |
  *        +--------- notices ----> locked sink <--- findings, notices, stats
  *                                     |
@@ -12,14 +12,19 @@
  * (YARA scanner, digests, buffer). The queue is bounded, so memory stays
  * flat however large the tree: the walker blocks when workers fall behind.
  * Everything that reaches the user's sink passes one mutex, which also
- * guards the statistics, so JSON lines never interleave.
+ * guards the statistics, so JSON lines never interleave. Each root is
+ * opened once (exh_evidence_root_open) and each job holds a reference to
+ * it: workers open files through the root's descriptor with the identity
+ * the walker saw (exh_open_evidence_at), never by the joined path.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"
 #include "filescan.h"
@@ -29,6 +34,8 @@
 
 typedef struct job {
   char *path;
+  exh_evidence_root *root; /* a reference: the file is opened through it */
+  size_t rel;              /* offset of the path relative to the root */
   uint64_t size;
   int64_t mtime;
   uint32_t uid;
@@ -47,7 +54,8 @@ typedef struct scan_ctx {
   const exhunt_sink *user;
   exhunt_scan_stats stats;
   struct timespec last_progress;
-  uint64_t noatime_refused;
+  uint64_t noatime_refused, noatime_dirs;
+  exh_evidence_root *root; /* the root being walked */
   const exh_scan_tap *tap;
   exh_pace *pace; /* opts->pace, shared by the workers; NULL: none */
 } scan_ctx;
@@ -109,12 +117,16 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
   pthread_mutex_unlock(&c->out_lock);
   if (c->tap && !c->tap->file(c->tap->ctx, path, st))
     return;
+  const char *rel = exh_evidence_rel(c->root, path);
   j.path = exh_strdup(path);
-  if (!j.path) {
+  if (!j.path || !rel) {
+    exh_free(j.path);
     exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "open-error", path, "out of memory"};
     locked_notice(c, &n);
     return;
   }
+  j.rel = (size_t)(rel - path);
+  j.root = exh_evidence_root_ref(c->root);
   pthread_mutex_lock(&c->qlock);
   while (c->count == EXH_QUEUE_DEPTH)
     pthread_cond_wait(&c->not_full, &c->qlock);
@@ -134,11 +146,13 @@ static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
     locked_notice(c, n);
 }
 
-static void walk_dir_seen(void *ctx)
+static void walk_dir_seen(void *ctx, bool noatime_refused)
 {
   scan_ctx *c = ctx;
   pthread_mutex_lock(&c->out_lock);
   c->stats.dirs_seen++;
+  if (noatime_refused)
+    c->noatime_dirs++;
   pthread_mutex_unlock(&c->out_lock);
 }
 
@@ -182,7 +196,7 @@ static void *worker_main(void *arg)
   exhunt_sink batching = {.ctx = w, .on_finding = batch_finding, .on_notice = batch_notice};
   job j;
   while (pop_job(c, &j)) {
-    exh_fileinfo info = {j.path, j.size, j.mtime, j.uid, j.dev, j.ino};
+    exh_fileinfo info = {j.path, j.size, j.mtime, j.uid, j.dev, j.ino, j.root, j.path + j.rel};
     exh_fileresult res;
     w->n_batch = 0;
     exh_filescan_path(w->fs, &info, &batching, &res);
@@ -209,6 +223,7 @@ static void *worker_main(void *arg)
     pthread_mutex_unlock(&c->out_lock);
     exh_filescan_trim(w->fs); /* the batch above pointed into its buffer */
     exh_free(j.path);
+    exh_evidence_root_unref(j.root);
   }
   return NULL;
 }
@@ -285,8 +300,24 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
                          opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
   exh_walk_cb cb = {c, walk_file, walk_skip, walk_dir_seen};
   err = EXHUNT_OK;
-  for (size_t i = 0; i < n_paths && !err; i++)
-    err = exh_walk(paths[i], &wopts, &cb);
+  for (size_t i = 0; i < n_paths && !err; i++) {
+    /* Opened once: the walker lists through it, the workers open through
+     * it (each job holds a reference, so it outlives the walk). */
+    const char *step = NULL;
+    int e = exh_evidence_root_open(paths[i], &c->root, &step);
+    if (e == ENOMEM) {
+      err = EXHUNT_ENOMEM;
+      break;
+    }
+    if (e) {
+      exhunt_notice n = {EXHUNT_NOTICE_ERROR, exh_errno_code(e), step, paths[i], strerror(e)};
+      walk_skip(c, EXHUNT_SKIP_UNREADABLE, &n);
+      continue;
+    }
+    err = exh_walk_root(c->root, &wopts, &cb);
+    exh_evidence_root_unref(c->root);
+    c->root = NULL;
+  }
 
 cleanup:
   if (c) {
@@ -301,12 +332,13 @@ cleanup:
     exh_filescan_free(workers[i].fs);
   }
   if (c && started) {
-    if (c->noatime_refused) {
-      char reason[200];
+    if (c->noatime_refused || c->noatime_dirs) {
+      char reason[256];
       snprintf(reason, sizeof reason,
-               "O_NOATIME was refused for %llu file(s) not owned by this user; their access "
-               "times may have been updated (run as root or mount the evidence noatime/ro)",
-               (unsigned long long)c->noatime_refused);
+               "O_NOATIME was refused for %llu file(s) and %llu directory(ies) not owned by this "
+               "user; their access times may have been updated (run as root or mount the "
+               "evidence noatime/ro)",
+               (unsigned long long)c->noatime_refused, (unsigned long long)c->noatime_dirs);
       exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_EACCES, "atime-not-preserved", NULL, reason};
       locked_notice(c, &n);
     }
@@ -338,7 +370,7 @@ exhunt_err exhunt_scan_buffer(const exhunt_rules *rules, const uint8_t *data, si
   exhunt_err err = exh_filescan_new(rules, 0, &fs);
   if (err)
     return err;
-  exh_fileinfo info = {meta->path, len, meta->mtime, meta->uid, 0, 0};
+  exh_fileinfo info = {meta->path, len, meta->mtime, meta->uid, 0, 0, NULL, NULL};
   err = exh_filescan_buffer(fs, data, len, &info, sink);
   exh_filescan_free(fs);
   return err;

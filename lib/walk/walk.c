@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -138,19 +139,63 @@ static void on_symlink(walker *w)
   free(target); /* allocated by realpath(), not by exh_malloc */
 }
 
-static int open_dir_at(int parent, const char *name)
+/* Opens a directory to list it. O_NOATIME where permitted (readdir
+ * updates a directory's access time as read does a file's); *refused says
+ * when it was not. */
+static int open_dir_at(int parent, const char *name, bool *refused)
 {
   int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   int fd = openat(parent, name, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM)
+  *refused = false;
+  if (fd < 0 && errno == EPERM) {
     fd = openat(parent, name, flags);
+    *refused = fd >= 0;
+  }
   return fd;
 }
 
-static void walk_dir(walker *w, int dfd, unsigned depth);
+/* Kernel file systems that hold no evidence, only the running system's
+ * state: reading them can have effects (a read of /proc/kmsg consumes the
+ * message, /sys files poke drivers) and they hold millions of entries.
+ * devtmpfs cannot be told from tmpfs by its magic, but holds only device
+ * nodes, which the walk never opens. */
+static const struct pseudo_fs {
+  unsigned long magic;
+  const char *name;
+} pseudo_fss[] = {
+    {0x9fa0, "proc"},          {0x62656572, "sysfs"},      {0x64626720, "debugfs"},
+    {0x74726163, "tracefs"},   {0x73636673, "securityfs"}, {0x27e0eb, "cgroup"},
+    {0x63677270, "cgroup2"},   {0x6165676C, "pstore"},     {0xcafe4a11, "bpf"},
+    {0x62656570, "configfs"},  {0x65735543, "fusectl"},    {0x19800202, "mqueue"},
+    {0x958458f6, "hugetlbfs"}, {0x1cd1, "devpts"},         {0x42494e4d, "binfmt_misc"},
+    {0xf97cff8c, "selinuxfs"}, {0x43415d53, "smackfs"},    {0xde5e81e4, "efivarfs"},
+    {0x6e736673, "nsfs"},      {0x67596969, "rpc_pipefs"}, {0x6e667364, "nfsd"},
+};
+
+/* True (after a note) if the directory fd is on a pseudo file system. */
+static bool pseudo_fs(walker *w, int fd)
+{
+  struct statfs sf;
+  if (fstatfs(fd, &sf) != 0)
+    return false;
+  for (size_t i = 0; i < sizeof pseudo_fss / sizeof *pseudo_fss; i++) {
+    if ((unsigned long)sf.f_type != pseudo_fss[i].magic)
+      continue;
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "%s: a kernel pseudo file system, not evidence (reading it can change the "
+             "system); not entered",
+             pseudo_fss[i].name);
+    skip(w, EXHUNT_SKIP_OTHER_FS, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "pseudo-filesystem", reason);
+    return true;
+  }
+  return false;
+}
+
+static void walk_dir(walker *w, int dfd, unsigned depth, bool noatime_refused);
 
 /* Handles one directory entry whose path is in w->path. */
-static void walk_entry(walker *w, int dfd, const char *name, unsigned depth)
+static void walk_entry(walker *w, int dfd, dev_t dir_dev, const char *name, unsigned depth)
 {
   struct stat st;
   if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -179,14 +224,21 @@ static void walk_entry(walker *w, int dfd, const char *name, unsigned depth)
            "directory deeper than the depth limit; not entered");
       return;
     }
-    int fd = open_dir_at(dfd, name);
+    bool refused = false;
+    int fd = open_dir_at(dfd, name, &refused);
     if (fd < 0) {
       int e = errno;
       skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
            strerror(e));
       return;
     }
-    walk_dir(w, fd, depth + 1);
+    /* A mount point: what file system is it? (Only on a device change, so
+     * the common case costs no syscall.) */
+    if (st.st_dev != dir_dev && pseudo_fs(w, fd)) {
+      close(fd);
+      return;
+    }
+    walk_dir(w, fd, depth + 1, refused);
     return;
   }
   if (S_ISREG(st.st_mode)) {
@@ -208,7 +260,7 @@ static void walk_entry(walker *w, int dfd, const char *name, unsigned depth)
 }
 
 /* Takes ownership of dfd. w->path holds the directory's path. */
-static void walk_dir(walker *w, int dfd, unsigned depth)
+static void walk_dir(walker *w, int dfd, unsigned depth, bool noatime_refused)
 {
   struct stat st;
   if (fstat(dfd, &st) != 0) {
@@ -236,7 +288,7 @@ static void walk_dir(walker *w, int dfd, unsigned depth)
     close(dfd);
     return;
   }
-  w->cb->dir(w->cb->ctx);
+  w->cb->dir(w->cb->ctx, noatime_refused);
   size_t base_len = w->path.len;
   bool needs_slash = base_len > 0 && w->path.data[base_len - 1] != '/';
   for (;;) {
@@ -269,7 +321,7 @@ static void walk_dir(walker *w, int dfd, unsigned depth)
            "an entry's path is longer than the path limit; entry skipped");
       continue;
     }
-    walk_entry(w, dirfd(dir), de->d_name, depth);
+    walk_entry(w, dirfd(dir), st.st_dev, de->d_name, depth);
     if (w->fatal)
       break;
   }
@@ -278,14 +330,14 @@ static void walk_dir(walker *w, int dfd, unsigned depth)
   closedir(dir);
 }
 
-exhunt_err exh_walk(const char *root, const exh_walk_opts *opts, const exh_walk_cb *cb)
+exhunt_err exh_walk_root(exh_evidence_root *root, const exh_walk_opts *opts, const exh_walk_cb *cb)
 {
   walker w;
   memset(&w, 0, sizeof w);
   w.opts = opts;
   w.cb = cb;
   exh_dynbuf_init(&w.path, EXH_MAX_PATH);
-  exhunt_err err = exh_dynbuf_adds(&w.path, root);
+  exhunt_err err = exh_dynbuf_adds(&w.path, root->path);
   if (err) {
     exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "path-too-long", NULL,
                        "root path longer than the path limit"};
@@ -293,40 +345,52 @@ exhunt_err exh_walk(const char *root, const exh_walk_opts *opts, const exh_walk_
     err = err == EXHUNT_ENOMEM ? err : EXHUNT_OK;
     goto cleanup;
   }
-  struct stat st;
-  /* The root may be a symlink (a mounted evidence path); resolve it once. */
-  if (stat(root, &st) != 0) {
-    int e = errno;
-    skip(&w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "root-error", strerror(e));
-    goto cleanup;
-  }
-  w.root_dev = st.st_dev;
-  w.root_real = realpath(root, NULL);
-  if (S_ISDIR(st.st_mode)) {
-    int fd = open_dir_at(AT_FDCWD, root);
-    if (fd < 0 && errno == ELOOP) /* the root itself is a symlink to a dir */
-      fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  w.root_dev = root->st.st_dev;
+  w.root_real = root->real;
+  if (root->kind == EXH_ROOT_DIR) {
+    /* The walker's own descriptor on the root, for readdir (atime). */
+    bool refused = false;
+    int fd = open_dir_at(root->fd, ".", &refused);
     if (fd < 0) {
       int e = errno;
       skip(&w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
            strerror(e));
       goto cleanup;
     }
-    walk_dir(&w, fd, 0);
+    if (pseudo_fs(&w, fd)) {
+      close(fd);
+      goto cleanup;
+    }
+    walk_dir(&w, fd, 0, refused);
     err = w.fatal;
-  } else if (S_ISREG(st.st_mode)) {
+  } else if (root->kind == EXH_ROOT_FILE) {
     /* A file named explicitly is scanned even if it matches --exclude or is
-     * older than --newer-than: the user asked for it by name. */
-    struct stat lst;
-    bool is_link = lstat(root, &lst) == 0 && S_ISLNK(lst.st_mode);
-    cb->file(cb->ctx, is_link && w.root_real ? w.root_real : root, &st);
+     * older than --newer-than: the user asked for it by name. Its identity
+     * is the one taken when the root was opened. */
+    cb->file(cb->ctx, root->is_link && root->real ? root->real : root->path, &root->st);
   } else {
     skip(&w, EXHUNT_SKIP_SPECIAL, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "special-file",
          "not a regular file or directory; not read");
   }
 cleanup:
-  free(w.root_real); /* from realpath() */
   exh_free(w.seen.slots);
   exh_dynbuf_free(&w.path);
+  return err;
+}
+
+exhunt_err exh_walk(const char *path, const exh_walk_opts *opts, const exh_walk_cb *cb)
+{
+  exh_evidence_root *root = NULL;
+  const char *step = NULL;
+  int e = exh_evidence_root_open(path, &root, &step);
+  if (e == ENOMEM)
+    return EXHUNT_ENOMEM;
+  if (e) {
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, errno_code(e), step, path, strerror(e)};
+    cb->skip(cb->ctx, EXHUNT_SKIP_UNREADABLE, &n);
+    return EXHUNT_OK;
+  }
+  exhunt_err err = exh_walk_root(root, opts, cb);
+  exh_evidence_root_unref(root);
   return err;
 }

@@ -7,6 +7,8 @@
  * reported. Directories are opened relative to their parent's descriptor with
  * O_NOFOLLOW, so a directory swapped for a symlink mid-walk is not entered.
  * Directory loops (bind mounts) are cut by remembering each (dev, inode).
+ * Kernel pseudo file systems (proc, sysfs, debugfs, cgroup...) are not
+ * entered: a note names the file system.
  * The walker only lists; reading is the workers' job.
  */
 #ifndef EXH_WALK_H
@@ -16,6 +18,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "core/evidence.h"
 #include "exhunt/exhunt.h"
 
 typedef struct exh_walk_opts {
@@ -32,11 +35,17 @@ typedef struct exh_walk_cb {
   void (*file)(void *ctx, const char *path, const struct stat *st);
   /* Something not scanned; `n` is NULL when it is only counted. */
   void (*skip)(void *ctx, exhunt_skip_reason why, const exhunt_notice *n);
-  /* A directory entered. */
-  void (*dir)(void *ctx);
+  /* A directory entered; noatime_refused: it was opened without O_NOATIME
+   * (not the owner), so listing it may update its access time. */
+  void (*dir)(void *ctx, bool noatime_refused);
 } exh_walk_cb;
 
-/* Walks one root. Returns ENOMEM only; everything else is a skip. */
+/* Walks one root opened by exh_evidence_root_open: the files listed are
+ * under it, and their readers open them through it (exh_evidence_rel,
+ * exh_open_evidence_at). Returns ENOMEM only; everything else is a skip. */
+exhunt_err exh_walk_root(exh_evidence_root *root, const exh_walk_opts *opts, const exh_walk_cb *cb);
+
+/* Opens the root (a failure is a skip), walks it, releases it. */
 exhunt_err exh_walk(const char *root, const exh_walk_opts *opts, const exh_walk_cb *cb);
 
 #endif

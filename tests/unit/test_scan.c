@@ -252,7 +252,8 @@ static void test_vanished_and_replaced(void **state)
   write_file(at("a.aspx"), CHOPPER, strlen(CHOPPER));
   struct stat st;
   stat(at("a.aspx"), &st);
-  exh_fileinfo info = {at("a.aspx"), (uint64_t)st.st_size, st.st_mtime, 0, st.st_dev, st.st_ino};
+  exh_fileinfo info = {
+      at("a.aspx"), (uint64_t)st.st_size, st.st_mtime, 0, st.st_dev, st.st_ino, NULL, NULL};
   exh_fileresult res;
 
   unlink(at("a.aspx")); /* vanished */
@@ -276,7 +277,7 @@ static void test_vanished_and_replaced(void **state)
   /* A file that grows while read: /proc files report size 0. */
   struct stat pst;
   stat("/proc/self/status", &pst);
-  exh_fileinfo pinfo = {"/proc/self/status", 0, 0, 0, pst.st_dev, pst.st_ino};
+  exh_fileinfo pinfo = {"/proc/self/status", 0, 0, 0, pst.st_dev, pst.st_ino, NULL, NULL};
   exh_filescan_path(fs, &pinfo, &sink, &res);
   assert_true(res.scanned);
   assert_int_equal(rec_count_what(&rec, "file-grew"), 1);
@@ -316,7 +317,7 @@ static void test_file_shrinking_mid_scan(void **state)
     struct stat st;
     if (stat(at("s.log"), &st) != 0)
       continue;
-    exh_fileinfo info = {at("s.log"), (uint64_t)st.st_size, 0, 0, st.st_dev, st.st_ino};
+    exh_fileinfo info = {at("s.log"), (uint64_t)st.st_size, 0, 0, st.st_dev, st.st_ino, NULL, NULL};
     exh_fileresult res;
     rec.n_notices = 0;
     exh_filescan_path(fs, &info, &sink, &res);

@@ -1,0 +1,38 @@
+/*
+ * logs_int.h - the log engine for files another walk already listed.
+ *
+ * exhunt hunt walks its root once (the scan's walker, with a tap) and hands
+ * the logs it collected to the log engine. Reopening each by its path
+ * would read whatever stands there by then (a folder swapped for a symlink
+ * to outside the evidence); so the hunt passes each log with the identity
+ * its walk saw, and the engine opens it through the root with
+ * exh_open_evidence_at: a file replaced since is a "file-replaced" error,
+ * never read.
+ */
+#ifndef EXH_LOGS_INT_H
+#define EXH_LOGS_INT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "exhunt/exhunt.h"
+
+/* One log as the walk listed it (the struct stat the tap was given). */
+typedef struct exh_logs_known {
+  const char *path; /* as the walk of `root` gave it (starts with root) */
+  dev_t dev;
+  ino_t ino;
+  uint64_t size; /* orders the work, largest first */
+} exh_logs_known;
+
+/* exhunt_logs_paths over files already listed under `root` (the same
+ * string the walk was given): no walk, each file opened through the root
+ * and checked against its dev/ino. opts->paths_collected is implied (no
+ * not-a-log note per file). The caller keeps `files` and the strings
+ * until the call returns. Same returns and statistics as
+ * exhunt_logs_paths (files_seen counts the files given). */
+exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, size_t n_files,
+                                const exhunt_logs_opts *opts, const exhunt_sink *sink,
+                                exhunt_scan_stats *stats);
+
+#endif
