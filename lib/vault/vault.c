@@ -1213,9 +1213,19 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
    * writer cannot set back). */
   struct stat now, lnow;
   if (fstat(in_fd, &now) != 0 || fstatat(dfd, base, &lnow, AT_SYMLINK_NOFOLLOW) != 0 ||
-      lnow.st_ino != st.st_ino || lnow.st_dev != st.st_dev || now.st_size != st.st_size ||
-      now.st_mtim.tv_sec != st.st_mtim.tv_sec || now.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
-      now.st_ctim.tv_sec != st.st_ctim.tv_sec || now.st_ctim.tv_nsec != st.st_ctim.tv_nsec) {
+      lnow.st_ino != st.st_ino || lnow.st_dev != st.st_dev) {
+    /* Replaced or removed under its name meanwhile (an attacker re-dropping
+     * a shell does this): what was read is complete in the vault; the file
+     * now at the path, if any, is another one and is not touched. */
+    ev.outcome = EXHUNT_VAULT_FAILED;
+    ev.err = EXHUNT_ECHANGED;
+    ev.reason = "replaced or removed at its path while being quarantined; the copy in the vault "
+                "is complete, the file now there (if any) was not touched";
+    goto cleanup;
+  }
+  if (now.st_size != st.st_size || now.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+      now.st_mtim.tv_nsec != st.st_mtim.tv_nsec || now.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+      now.st_ctim.tv_nsec != st.st_ctim.tv_nsec) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = EXHUNT_ECHANGED;
     ev.reason = "changed while being quarantined; copy kept in the vault, original left";
