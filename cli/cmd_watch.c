@@ -463,6 +463,7 @@ int cmd_watch(int argc, char **argv)
    * the output (a tail -f, a SIEM shipper) sees a finding at once. */
   setvbuf(c.out, NULL, _IOLBF, 0);
   w.inner = cli_report_sink(&c, false);
+  w.vault.sink = &w.inner; /* the vault's own errors (vault-unsafe, a torn manifest) */
   w.sink = w.inner;
   w.sink.ctx = &w;
   w.sink.on_finding = mirror_finding;
