@@ -52,7 +52,8 @@ void help_vault(FILE *out);
 bool cli_parse_size(const char *s, uint64_t *out);
 /* Parses "2021-03-01" or "2021-03-01T12:00:00Z" (UTC). `date_only`, when
  * not NULL, says whether the time of day was left out (an end bound then
- * means the whole day). */
+ * means the whole day). A date not on the calendar (2021-02-31) or a time
+ * not on the clock (24:00, 12:61) is false, with the reason on stderr. */
 bool cli_parse_date(const char *s, int64_t *out, bool *date_only);
 /* Parses a positive integer up to max. */
 bool cli_parse_uint(const char *s, unsigned max, unsigned *out);

@@ -97,7 +97,8 @@ void help_vault(FILE *out)
 typedef struct out_ctx {
   const char *command;
   bool jsonl;
-  bool bad; /* something refused, failed, damaged or missing */
+  bool bad;    /* something refused, failed, damaged or missing */
+  bool unsafe; /* a "vault-unsafe" error was said: the vault was refused */
   exh_dynbuf line;
 } out_ctx;
 
@@ -165,6 +166,8 @@ static void on_notice(void *ctx, const exhunt_notice *n)
   exh_dynbuf_init(&b, 64 * 1024);
   if (n->kind == EXHUNT_NOTICE_ERROR)
     o->bad = true;
+  if (strcmp(n->what, "vault-unsafe") == 0)
+    o->unsafe = true;
   if (exh_text_notice(&b, n) == EXHUNT_OK)
     fwrite(b.data, 1, b.len, stderr);
   exh_dynbuf_free(&b);
@@ -721,7 +724,12 @@ int cmd_quarantine(int argc, char **argv)
   memset(&stats, 0, sizeof stats);
   exhunt_err err = exhunt_vault_quarantine(&opts, in.items, in.n_items, on_event, &o, &stats);
   if (err == EXHUNT_EINVAL) {
-    fprintf(stderr, "exhunt quarantine: the vault %s is inside a --root; refused\n", a.vault);
+    if (o.unsafe)
+      fprintf(stderr,
+              "exhunt quarantine: the vault %s is not safe to write (see above); nothing done\n",
+              a.vault);
+    else
+      fprintf(stderr, "exhunt quarantine: the vault %s is inside a --root; refused\n", a.vault);
     rc = EXIT_ERROR;
     goto cleanup;
   }
@@ -754,6 +762,7 @@ int cmd_restore(int argc, char **argv)
   memset(&a, 0, sizeof a);
   memset(&o, 0, sizeof o);
   o.command = "restore";
+  exhunt_err *item_errs = NULL;
   exh_dynbuf_init(&o.line, 1024 * 1024);
   int rc = parse_args("restore", help_restore, argc, argv, &a);
   if (rc) {
@@ -775,24 +784,39 @@ int cmd_restore(int argc, char **argv)
   opts.parents = a.parents;
   exhunt_sink notes = notes_sink(&o);
   opts.sink = &notes;
-  rc = EXIT_CLEAN;
-  for (int i = optind; i < argc; i++) {
-    exhunt_err err = exhunt_vault_restore(&opts, argv[i], on_event, &o, NULL);
-    if (err == EXHUNT_ENOENT) {
-      fprintf(stderr, "exhunt restore: %s: no such entry in %s\n", argv[i], a.vault);
-      o.bad = true;
-    } else if (err) {
-      vault_error("restore", a.vault, err);
-      rc = EXIT_ERROR;
-      goto cleanup;
-    }
+  /* All in one call: one lock and one read of the manifest for every item. */
+  size_t n_what = (size_t)(argc - optind);
+  item_errs = exh_calloc(n_what, sizeof *item_errs);
+  if (!item_errs) {
+    fputs("exhunt restore: out of memory\n", stderr);
+    rc = EXIT_ERROR;
+    goto cleanup;
   }
+  exhunt_err err = exhunt_vault_restore_many(&opts, (const char *const *)argv + optind, n_what,
+                                             item_errs, on_event, &o, NULL);
+  if (err == EXHUNT_EINVAL && o.unsafe) {
+    fprintf(stderr, "exhunt restore: the vault %s is not safe to write (see above); nothing done\n",
+            a.vault);
+    rc = EXIT_ERROR;
+    goto cleanup;
+  }
+  if (err) {
+    vault_error("restore", a.vault, err);
+    rc = EXIT_ERROR;
+    goto cleanup;
+  }
+  for (size_t i = 0; i < n_what; i++)
+    if (item_errs[i] == EXHUNT_ENOENT) {
+      fprintf(stderr, "exhunt restore: %s: no such entry in %s\n", argv[optind + (int)i], a.vault);
+      o.bad = true;
+    }
   rc = o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
 
 cleanup:
   if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
     rc = EXIT_ERROR;
   exh_dynbuf_free(&o.line);
+  exh_free(item_errs);
   qargs_free(&a);
   return rc;
 }

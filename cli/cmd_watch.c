@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,7 +120,20 @@ typedef struct watch_ctx {
   exhunt_severity quarantine_sev;
   exhunt_vault_opts vault;
   struct timespec started; /* files born before this are not new */
-  char last_moved[4096];   /* a file's findings arrive together: move it once */
+  /* A file's findings arrive together, one call each: the file must be
+   * tried once, not once per finding. A file the vault moved is gone, so
+   * its later findings find nothing to move. One it left in place (refused
+   * or failed) is remembered here, by identity and not by path, so its later
+   * findings do not try again (a failed unlink would add a vault item per
+   * finding) while a new file dropped at the same path is moved. */
+  bool tried;
+  exhunt_vault_outcome tried_outcome;
+  char *tried_path; /* owned */
+  dev_t tried_dev;
+  ino_t tried_ino;
+  struct statx_timestamp tried_ctime;
+  bool tried_have_sha256;
+  uint8_t tried_sha256[32]; /* the finding's: what the try was about */
 } watch_ctx;
 
 /* File names are the attacker's: no control character reaches syslog,
@@ -136,6 +150,7 @@ static const char *log_safe(const char *s, char *out, size_t cap)
 static void quarantine_event(void *ctx, const exhunt_vault_event *ev)
 {
   watch_ctx *w = ctx;
+  w->tried_outcome = ev->outcome;
   char reason[1024];
   snprintf(reason, sizeof reason, "%s%s%s%s%s", exhunt_vault_outcome_name(ev->outcome),
            ev->id ? ": quarantine id " : "", ev->id ? ev->id : "", ev->reason ? "; " : "",
@@ -146,46 +161,81 @@ static void quarantine_event(void *ctx, const exhunt_vault_event *ev)
   w->inner.on_notice(w->inner.ctx, &n);
 }
 
-/* Was the file at `path` born after the watch started? Birth time where the
- * filesystem keeps one (ext4, xfs, btrfs, tmpfs): a file that was there
- * before and is merely renamed, chmod-ed or rewritten in place keeps it, so
- * it is never taken for new. Elsewhere ctime, which any of those bumps:
- * then an old file touched after the start counts as new. Neither can be
- * set back by the writer, unlike mtime. Both to the nanosecond: a file
+/* Was the file described by `sx` born after the watch started? Birth time
+ * where the filesystem keeps one (ext4, xfs, btrfs, tmpfs): a file that was
+ * there before and is merely renamed, chmod-ed or rewritten in place keeps
+ * it, so it is never taken for new. Elsewhere ctime, which any of those
+ * bumps: then an old file touched after the start counts as new. Neither can
+ * be set back by the writer, unlike mtime. Both to the nanosecond: a file
  * written in the second the watch started is not "new" by rounding. */
-static bool born_after(const char *path, const struct timespec *start)
+static bool born_after(const struct statx *sx, const struct timespec *start)
 {
-  struct statx sx;
-  if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME | STATX_TYPE, &sx) !=
-          0 ||
-      !S_ISREG(sx.stx_mode))
-    return false;
-  struct statx_timestamp t = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
+  struct statx_timestamp t = (sx->stx_mask & STATX_BTIME) ? sx->stx_btime : sx->stx_ctime;
   return t.tv_sec > start->tv_sec ||
          (t.tv_sec == start->tv_sec && (long)t.tv_nsec >= start->tv_nsec);
 }
 
+/* Is the file now at f->path the one the last try left in place, and is
+ * this finding about the content that try was about? Device, inode and
+ * ctime: while that file exists its inode cannot be reused, and a writer
+ * cannot set ctime back, so a re-dropped file (a new inode, or the same one
+ * rewritten) never matches. */
+static bool already_tried(const watch_ctx *w, const exhunt_finding *f, const struct statx *sx)
+{
+  if (!w->tried || strcmp(w->tried_path, f->path) != 0)
+    return false;
+  if (makedev(sx->stx_dev_major, sx->stx_dev_minor) != w->tried_dev ||
+      sx->stx_ino != w->tried_ino || sx->stx_ctime.tv_sec != w->tried_ctime.tv_sec ||
+      sx->stx_ctime.tv_nsec != w->tried_ctime.tv_nsec)
+    return false;
+  if (f->have_sha256 && w->tried_have_sha256 && memcmp(f->sha256, w->tried_sha256, 32) != 0)
+    return false;
+  return true;
+}
+
 /* --quarantine-new: a file finding at or above the threshold, about a file
- * born after the watch started (born_after). */
+ * born after the watch started (born_after). Every drop is moved, however
+ * often the same path (or the same content) comes back: each is a vault
+ * item of its own. */
 static void maybe_quarantine(watch_ctx *w, const exhunt_finding *f)
 {
   if (!w->quarantine || f->severity < w->quarantine_sev || !f->path || f->line || f->status)
     return;
-  if (strcmp(w->last_moved, f->path) == 0)
+  struct statx sx;
+  /* Gone (moved by an earlier finding of the same scan, or by the
+   * attacker): nothing to move. */
+  if (statx(AT_FDCWD, f->path, AT_SYMLINK_NOFOLLOW,
+            STATX_BTIME | STATX_CTIME | STATX_TYPE | STATX_INO, &sx) != 0 ||
+      !S_ISREG(sx.stx_mode))
     return;
-  if (!born_after(f->path, &w->started))
+  if (!born_after(&sx, &w->started) || already_tried(w, f, &sx))
     return;
-  snprintf(w->last_moved, sizeof w->last_moved, "%s", f->path);
   const char *rules[1] = {f->rule};
   exhunt_vault_item item = {f->path, f->have_sha256, {0}, NULL, rules, 1};
   if (f->have_sha256)
     memcpy(item.sha256, f->sha256, 32);
+  w->tried_outcome = EXHUNT_VAULT_FAILED;
   exhunt_err err = exhunt_vault_quarantine(&w->vault, &item, 1, quarantine_event, w, NULL);
   if (err) {
     exhunt_notice n = {EXHUNT_NOTICE_ERROR, err, "quarantine-failed", f->path,
                        exhunt_strerror(err)};
     w->inner.on_notice(w->inner.ctx, &n);
   }
+  /* Moved: the path is free, and whatever lands there next is new. */
+  w->tried = false;
+  if (!err && w->tried_outcome == EXHUNT_VAULT_DONE)
+    return;
+  char *copy = exh_strdup(f->path);
+  if (!copy)
+    return; /* then a later finding of this file tries again: noisy, not lossy */
+  exh_free(w->tried_path);
+  w->tried_path = copy;
+  w->tried_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+  w->tried_ino = sx.stx_ino;
+  w->tried_ctime = sx.stx_ctime;
+  w->tried_have_sha256 = f->have_sha256;
+  memcpy(w->tried_sha256, f->sha256, 32);
+  w->tried = true;
 }
 
 static void mirror_finding(void *ctx, const exhunt_finding *f)
@@ -413,6 +463,7 @@ int cmd_watch(int argc, char **argv)
    * the output (a tail -f, a SIEM shipper) sees a finding at once. */
   setvbuf(c.out, NULL, _IOLBF, 0);
   w.inner = cli_report_sink(&c, false);
+  w.vault.sink = &w.inner; /* the vault's own errors (vault-unsafe, a torn manifest) */
   w.sink = w.inner;
   w.sink.ctx = &w;
   w.sink.on_finding = mirror_finding;
@@ -472,6 +523,7 @@ cleanup:
   if (w.syslog)
     closelog();
   cli_rule_opts_free(&w.ro);
+  exh_free(w.tried_path);
   exh_free(excludes);
   return rc;
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,6 +82,19 @@ static bool take_num(const char **p, int digits, int lo, int hi, int *out)
   return true;
 }
 
+static int days_in_month(int year, int mon)
+{
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return mon == 2 && leap ? 29 : days[mon - 1];
+}
+
+/* Every option that takes a time (--since, --until, --collected,
+ * --newer-than) comes here. A date that is not on the calendar (2021-02-31)
+ * or a time of day that is not on the clock (24:00, 12:61) is refused, not
+ * normalised by timegm into another day: a bound the user did not mean
+ * would silently drop or keep evidence. The reason goes to stderr before
+ * the caller's usage line (the CLI may print; the library never does). */
 bool cli_parse_date(const char *s, int64_t *out, bool *date_only)
 {
   struct tm tm;
@@ -90,16 +104,26 @@ bool cli_parse_date(const char *s, int64_t *out, bool *date_only)
   if (!take_num(&p, 4, 1970, 9999, &year) || *p++ != '-' || !take_num(&p, 2, 1, 12, &mon) ||
       *p++ != '-' || !take_num(&p, 2, 1, 31, &day))
     return false;
+  if (day > days_in_month(year, mon)) {
+    fprintf(stderr, "exhunt: '%s' is not a calendar date: %04d-%02d has %d days\n", s, year, mon,
+            days_in_month(year, mon));
+    return false;
+  }
   if (date_only)
     *date_only = !(*p == 'T' || *p == ' ');
   if (*p == 'T' || *p == ' ') {
     p++;
-    if (!take_num(&p, 2, 0, 23, &hh) || *p++ != ':' || !take_num(&p, 2, 0, 59, &mm))
+    if (!take_num(&p, 2, 0, 23, &hh) || *p++ != ':' || !take_num(&p, 2, 0, 59, &mm)) {
+      fprintf(stderr, "exhunt: '%s': the time of day must be HH:MM[:SS], 00:00 to 23:59:59\n", s);
       return false;
+    }
     if (*p == ':') {
       p++;
-      if (!take_num(&p, 2, 0, 60, &ss))
+      /* :60 only as a leap second, 23:59:60 (taken as the next second). */
+      if (!take_num(&p, 2, 0, 60, &ss) || (ss == 60 && (hh != 23 || mm != 59))) {
+        fprintf(stderr, "exhunt: '%s': seconds must be 00 to 59 (60 only in 23:59:60)\n", s);
         return false;
+      }
     }
     if (*p == 'Z')
       p++;

@@ -54,7 +54,8 @@ typedef enum exhunt_err {
   EXHUNT_ECHANGED = 12,     /* file replaced or changed while being scanned */
   EXHUNT_EYARA = 13,        /* libyara reported an error while scanning */
   EXHUNT_EUNSUPPORTED = 14, /* file type or feature not supported */
-  EXHUNT_EBUSY = 15         /* locked by another process (e.g. a vault in use) */
+  EXHUNT_EBUSY = 15,        /* locked by another process (e.g. a vault in use) */
+  EXHUNT_ENOSPC = 16        /* no space left (ENOSPC or EDQUOT), e.g. a full vault */
 } exhunt_err;
 
 /* A static, human-readable message for an error code. Never NULL. */

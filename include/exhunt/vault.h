@@ -125,6 +125,22 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
 exhunt_err exhunt_vault_restore(const exhunt_vault_opts *opts, const char *what, exhunt_vault_cb cb,
                                 void *ctx, exhunt_vault_stats *stats);
 
+/*
+ * Restores each of whats[0..n) as exhunt_vault_restore does, in one pass:
+ * the vault is locked once and its manifest read once (ids are looked up
+ * through a sorted index), so hundreds of items against a large manifest
+ * cost one read, not one per item. Items are restored in order, and each
+ * sees the ones before it as restored (a PATH named twice restores its two
+ * newest entries). One event per item that matches an entry; for one that
+ * matches none, item_errs[i] (n entries, may be NULL) is EXHUNT_ENOENT, and
+ * EXHUNT_OK otherwise. Returns EXHUNT_EBUSY if the vault is locked (nothing
+ * done), EXHUNT_EIO or EXHUNT_ENOMEM if the manifest cannot be read or
+ * opened for the records.
+ */
+exhunt_err exhunt_vault_restore_many(const exhunt_vault_opts *opts, const char *const *whats,
+                                     size_t n, exhunt_err *item_errs, exhunt_vault_cb cb, void *ctx,
+                                     exhunt_vault_stats *stats);
+
 /* One manifest entry (a quarantine, with its restore if any). */
 typedef struct exhunt_vault_entry {
   const char *id;

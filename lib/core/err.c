@@ -43,6 +43,8 @@ const char *exhunt_strerror(exhunt_err err)
     return "not supported";
   case EXHUNT_EBUSY:
     return "in use by another process (locked)";
+  case EXHUNT_ENOSPC:
+    return "no space left on device (or disk quota exceeded)";
   }
   return "unknown error";
 }

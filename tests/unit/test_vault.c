@@ -840,6 +840,145 @@ static void test_alloc_failures(void **state)
   assert_true(i > 4 && i < 200); /* several sites reached, and the end */
 }
 
+/* Many items in one call: each restored in order, the later ones seeing the
+ * earlier as restored (a path given twice restores its two newest entries);
+ * an item that matches nothing is EXHUNT_ENOENT in item_errs, not an error
+ * of the call. Then an allocation sweep: no crash, no leak, and each run
+ * either restores or leaves the files as they were. */
+static void test_restore_many(void **state)
+{
+  (void)state;
+  char a[400], b[400];
+  in_root(a, sizeof a, "a.aspx");
+  in_root(b, sizeof b, "b.aspx");
+  exhunt_vault_opts o = opts_for();
+  events q = {0};
+  const char *contents[3] = {"a1", "a2", "b1"};
+  for (int i = 0; i < 3; i++) {
+    const char *p = i < 2 ? a : b;
+    write_file(p, contents[i], 2);
+    exhunt_vault_item it = item(p);
+    assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  }
+  assert_int_equal(q.n, 3);
+  const char *whats[4] = {a, q.id[2], "q-00000000deadbeef", a};
+  exhunt_err errs[4];
+  events r = {0};
+  o.force = true; /* the second `a` overwrites the first */
+  assert_int_equal(exhunt_vault_restore_many(&o, whats, 4, errs, on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.n, 3);
+  assert_int_equal(errs[0], EXHUNT_OK);
+  assert_int_equal(errs[1], EXHUNT_OK);
+  assert_int_equal(errs[2], EXHUNT_ENOENT);
+  assert_int_equal(errs[3], EXHUNT_OK);
+  assert_string_equal(r.id[0], q.id[1]); /* the newest entry of a first */
+  assert_string_equal(r.id[1], q.id[2]);
+  assert_string_equal(r.id[2], q.id[0]); /* then the one before it */
+  for (size_t i = 0; i < 3; i++)
+    assert_int_equal(r.outcome[i], EXHUNT_VAULT_DONE);
+  char got[8] = {0};
+  FILE *f = fopen(a, "r");
+  assert_non_null(f);
+  assert_int_equal(fread(got, 1, sizeof got - 1, f), 2);
+  fclose(f);
+  assert_string_equal(got, "a1");
+  /* The single-item call keeps its contract. */
+  assert_int_equal(exhunt_vault_restore(&o, "q-00000000deadbeef", on_event, NULL, NULL),
+                   EXHUNT_ENOENT);
+
+  unsigned long i;
+  for (i = 1; i < 400; i++) {
+    unlink(a);
+    unlink(b);
+    const char *two[2] = {q.id[0], q.id[2]};
+    exhunt_err e2[2];
+    events ev = {0};
+    exh_alloc_fail_at(i, 1);
+    exhunt_err err = exhunt_vault_restore_many(&o, two, 2, e2, on_event, &ev, NULL);
+    unsigned long used = exh_alloc_count();
+    exh_alloc_fail_at(0, 0);
+    if (err == EXHUNT_OK && ev.n == 2 && ev.outcome[0] == EXHUNT_VAULT_DONE &&
+        ev.outcome[1] == EXHUNT_VAULT_DONE) {
+      assert_true(exists(a));
+      assert_true(exists(b));
+    }
+    if (used < i)
+      break;
+  }
+  assert_true(i > 4 && i < 400);
+}
+
+static void count_unsafe(void *ctx, const exhunt_notice *n)
+{
+  if (strcmp(n->what, "vault-unsafe") == 0)
+    ++*(int *)ctx;
+}
+
+/* The vault's own files: a manifest or lock that is a hard link to another
+ * file (here evidence under the root) or a symlink, and a tmp/ that is a
+ * symlink, are refused (EXHUNT_EINVAL for a hard link or folder, with a
+ * vault-unsafe notice; ELOOP from O_NOFOLLOW for a symlinked file) before
+ * anything is written; the evidence keeps its bytes and the file to move
+ * stays. */
+static void test_unsafe_vault_files(void **state)
+{
+  (void)state;
+  char a[400], evid[400], m[400], saved[400], lock[400], tmp[400];
+  in_root(a, sizeof a, "a.aspx");
+  in_root(evid, sizeof evid, "ex210303.log");
+  write_file(evid, "evidence\n", 9);
+  write_file(a, "a1", 2);
+  exhunt_vault_opts o = opts_for();
+  int unsafe = 0;
+  exhunt_sink sink = {.ctx = &unsafe, .on_notice = count_unsafe};
+  o.sink = &sink;
+  exhunt_vault_item it = item(a);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  write_file(a, "a2", 2);
+  snprintf(m, sizeof m, "%s/manifest.jsonl", vault);
+  snprintf(saved, sizeof saved, "%s/manifest.saved", base);
+  snprintf(lock, sizeof lock, "%s/lock", vault);
+  snprintf(tmp, sizeof tmp, "%s/tmp", vault);
+  struct stat before, after;
+  assert_int_equal(stat(evid, &before), 0);
+
+  assert_int_equal(rename(m, saved), 0);
+  assert_int_equal(link(evid, m), 0);
+  events ev = {0};
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_EINVAL);
+  assert_int_equal(ev.n, 0);
+  assert_int_equal(unsafe, 1);
+  assert_int_equal(exhunt_vault_restore(&o, a, on_event, &ev, NULL), EXHUNT_ENOENT);
+  unlink(m);
+  assert_int_equal(symlink(evid, m), 0);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_ELOOP);
+  unlink(m);
+  assert_int_equal(rename(saved, m), 0);
+
+  unlink(lock);
+  assert_int_equal(link(evid, lock), 0);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_EINVAL);
+  assert_int_equal(exhunt_vault_list(vault, &sink, NULL, NULL), EXHUNT_EINVAL);
+  unlink(lock);
+
+  assert_int_equal(rmdir(tmp), 0);
+  assert_int_equal(symlink(root, tmp), 0);
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_EINVAL);
+  assert_int_equal(ev.n, 0);
+  assert_int_equal(unsafe, 4);
+  unlink(tmp);
+
+  assert_int_equal(stat(evid, &after), 0);
+  assert_int_equal(after.st_size, before.st_size);
+  assert_int_equal(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+  assert_int_equal(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+  assert_true(exists(a));
+  /* Repaired, it works again. */
+  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_OK);
+  assert_int_equal(ev.outcome[0], EXHUNT_VAULT_DONE);
+  assert_false(exists(a));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -864,6 +1003,8 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_verify_fifo_object, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_hard_link_said, make_tree, remove_tree),
       cmocka_unit_test_setup_teardown(test_alloc_failures, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_restore_many, make_tree, remove_tree),
+      cmocka_unit_test_setup_teardown(test_unsafe_vault_files, make_tree, remove_tree),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
