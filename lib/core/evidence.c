@@ -43,17 +43,6 @@ exhunt_err exh_errno_code(int e)
   }
 }
 
-int exh_open_evidence(const char *path, bool *noatime_refused)
-{
-  int fd = open(path, FILE_FLAGS | O_NOATIME);
-  if (fd < 0 && errno == EPERM) {
-    fd = open(path, FILE_FLAGS);
-    if (fd >= 0)
-      *noatime_refused = true;
-  }
-  return fd;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Roots.                                                                  */
 

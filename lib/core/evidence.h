@@ -112,12 +112,4 @@ void exh_evidence_open_describe(const exh_evidence_open *res, exhunt_err *code, 
  * ELOOP -> ELOOP, ENOMEM -> ENOMEM, EMFILE/ENFILE -> ELIMIT, else EIO. */
 exhunt_err exh_errno_code(int e);
 
-/* LEGACY: opens by a full path string, following symlinks in every
- * component but the last. Kept only for callers not yet converted
- * (lib/hunt/story.c, lib/hunt/requests.c); new code uses
- * exh_open_evidence_at. open(O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK|
- * O_NOCTTY) with O_NOATIME when permitted (else *noatime_refused is set).
- * Returns the descriptor, or -1 with errno. */
-int exh_open_evidence(const char *path, bool *noatime_refused);
-
 #endif

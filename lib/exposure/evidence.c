@@ -1013,16 +1013,6 @@ exhunt_err exh_exposure_server_file_st(exh_exposure_server *s, const char *root,
   return s->fatal;
 }
 
-exhunt_err exh_exposure_server_file(exh_exposure_server *s, const char *path)
-{
-  uint64_t seen = s->stats->files_seen;
-  struct stat st;
-  memset(&st, 0, sizeof st);
-  walk_file(s, path, &st);
-  s->stats->files_seen = seen; /* the caller's walk counts files */
-  return s->fatal;
-}
-
 exhunt_err exh_exposure_server_report(exh_exposure_server *s, const exh_builddb *db,
                                       const char *root, int64_t now)
 {

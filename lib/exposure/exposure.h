@@ -46,9 +46,6 @@ bool exh_exposure_wants(const char *path);
 struct stat;
 exhunt_err exh_exposure_server_file_st(exh_exposure_server *s, const char *root, const char *path,
                                        const struct stat *st);
-/* LEGACY (until lib/hunt/hunt.c calls exh_exposure_server_file_st): the
- * file's identity is taken now, by its path, not by the walk's. */
-exhunt_err exh_exposure_server_file(exh_exposure_server *s, const char *path);
 /* The build history and the verdicts for the newest, or no-build. */
 exhunt_err exh_exposure_server_report(exh_exposure_server *s, const exh_builddb *db,
                                       const char *root, int64_t now);

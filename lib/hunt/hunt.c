@@ -34,6 +34,7 @@
 #include "exposure/exposure.h"
 #include "hunt/hosts.h"
 #include "hunt/hunt_int.h"
+#include "logs/logs_int.h"
 #include "scan/scan_int.h"
 
 /* ---------------------------------------------------------------------- */
@@ -376,7 +377,9 @@ static bool name_matches(const char *path, const char *const *pats, size_t n)
  * log engine, everything else left to the scan. */
 typedef struct tap_ctx {
   exh_exposure_server *exposure;
+  const char *root;
   char **logs;
+  exh_logs_known *ids; /* the walk's identity of each of logs, same index */
   size_t n_logs, cap_logs;
   bool exchange_files;  /* an Exchange install was seen */
   int64_t newest_mtime; /* the evidence's newest file time: about when it was collected */
@@ -407,7 +410,7 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
   if (!t->exchange_files && exchange_file(path))
     t->exchange_files = true;
   if (exh_exposure_wants(path))
-    t->fatal = exh_exposure_server_file(t->exposure, path);
+    t->fatal = exh_exposure_server_file_st(t->exposure, t->root, path, st);
   if (name_matches(path, skip_patterns, sizeof skip_patterns / sizeof *skip_patterns))
     return false;
   /* Setup's log is the exposure engine's (the builds it installed), no
@@ -424,6 +427,12 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
       return false;
     }
     t->logs = bigger;
+    exh_logs_known *ids = exh_reallocarray(t->ids, cap, sizeof *ids);
+    if (!ids) {
+      t->fatal = EXHUNT_ENOMEM;
+      return false;
+    }
+    t->ids = ids;
     t->cap_logs = cap;
   }
   char *copy = exh_strdup(path);
@@ -431,6 +440,7 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
     t->fatal = EXHUNT_ENOMEM;
     return false;
   }
+  t->ids[t->n_logs] = (exh_logs_known){copy, st->st_dev, st->st_ino, (uint64_t)st->st_size};
   t->logs[t->n_logs++] = copy;
   return false;
 }
@@ -517,7 +527,7 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   memset(&xst, 0, sizeof xst);
   pthread_mutex_t lock;
   pthread_mutex_init(&lock, NULL);
-  tap_ctx tap = {NULL, NULL, 0, 0, false, EXHUNT_NO_TIME, EXHUNT_OK};
+  tap_ctx tap = {NULL, root, NULL, NULL, 0, 0, false, EXHUNT_NO_TIME, EXHUNT_OK};
   exh_builddb db;
   memset(&db, 0, sizeof db);
   hunt_ids urls;
@@ -620,7 +630,7 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   lo.evidence_roots = &top; /* the whole evidence path, not only this host's */
   lo.n_evidence_roots = 1;
   memset(&st, 0, sizeof st);
-  err = exhunt_logs_paths((const char *const *)tap.logs, tap.n_logs, &lo, &ls, &st);
+  err = exh_logs_paths_known(root, tap.ids, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;
   total->bytes_read += st.bytes_read;
   total->errors += st.errors;
@@ -654,6 +664,7 @@ out:
   for (size_t i = 0; i < tap.n_logs; i++)
     exh_free(tap.logs[i]);
   exh_free(tap.logs);
+  exh_free(tap.ids);
   exh_builddb_free(&db);
   pthread_mutex_destroy(&lock);
   server_free(&hs);

@@ -1161,9 +1161,17 @@ static void tie_vdir_scripts(story_ctx *c)
   if (c->n_sets == 0)
     return;
   bool match[EXH_STORY_MAX_VDIR_SCRIPTS];
+  exh_evidence_root *root = NULL;
+  exh_evidence_dircache cache;
+  exh_evidence_dircache_init(&cache);
   uint8_t *buf = exh_malloc(MAX_SHELL_READ);
   bool *seen = c->n_resets ? exh_calloc(c->n_resets, sizeof *seen) : NULL;
   if (!buf || (c->n_resets && !seen)) {
+    c->err = EXHUNT_ENOMEM;
+    goto cleanup;
+  }
+  const char *step;
+  if (exh_evidence_root_open(c->hs->root, &root, &step) == ENOMEM) {
     c->err = EXHUNT_ENOMEM;
     goto cleanup;
   }
@@ -1178,8 +1186,11 @@ static void tie_vdir_scripts(story_ctx *c)
     hunt_shell *s = &c->shells[k];
     if (!s->on_disk || !s->finding)
       continue;
-    bool refused;
-    int fd = exh_open_evidence(s->finding->f.path, &refused);
+    /* from the root, no component followed: the scan saw this file, but
+     * its finding does not carry the identity, so that is not checked */
+    exh_evidence_open res;
+    const char *rel = root ? exh_evidence_rel(root, s->finding->f.path) : NULL;
+    int fd = rel ? exh_open_evidence_at(root, rel, 0, 0, &cache, &res) : -1;
     if (fd < 0)
       continue;
     /* The whole file, a chunk at a time: each chunk starts with the last
@@ -1226,6 +1237,8 @@ static void tie_vdir_scripts(story_ctx *c)
     }
   }
 cleanup:
+  exh_evidence_dircache_free(&cache);
+  exh_evidence_root_unref(root);
   exh_free(buf);
   exh_free(seen);
 }

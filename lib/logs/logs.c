@@ -2268,6 +2268,9 @@ exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, s
     return EXHUNT_EINVAL;
   run r;
   run_init(&r, opts, sink);
+  /* a gzipped EVTX is never spilled under the evidence */
+  r.roots = opts->n_evidence_roots ? opts->evidence_roots : &root;
+  r.n_roots = opts->n_evidence_roots ? opts->n_evidence_roots : 1;
   exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
   if (!err && n_files)
     err = open_root(&r, root, &r.root);
