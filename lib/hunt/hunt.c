@@ -233,7 +233,6 @@ static void cap_finding(void *ctx, const exhunt_finding *f)
     out.id = id;
     out.server = c->hs->root;
     c->total->findings[f->severity]++;
-    c->hs->log_findings++;
     c->user->on_finding(c->user->ctx, &out);
     exh_hunt_story_add(c->hs, &out, num, id);
   } else if (!c->hs->fatal) {

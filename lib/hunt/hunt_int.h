@@ -69,7 +69,6 @@ typedef struct hunt_server {
   int64_t newest_mtime;  /* of the files the walk met, EXHUNT_NO_TIME if none */
   int64_t collected;     /* exhunt_hunt_opts.collected */
   hunt_story *story;     /* exh_hunt_story_begin .. free */
-  uint64_t log_findings; /* reported by the log engine, all streamed */
 } hunt_server;
 
 /* A growable list of finding ids (borrowed), and how many more the
