@@ -60,15 +60,15 @@ typedef struct hunt_server {
   size_t n_covs;
   exhunt_err fatal; /* ENOMEM while keeping something */
   /* What the verdict weighs besides the records. */
-  bool exchange_files;   /* an Exchange install (Exchange Server\V1x, ExSetup.exe,
-                            ExchangeSetupLogs) was seen by the walk */
-  bool no_build;         /* the exposure engine found no build */
-  uint64_t files_seen;   /* files the walk met */
-  uint64_t errors;       /* errors that left this server's evidence unexamined */
-  int64_t since, until;  /* the logs' time window (EXHUNT_NO_TIME: open) */
-  int64_t newest_mtime;  /* of the files the walk met, EXHUNT_NO_TIME if none */
-  int64_t collected;     /* exhunt_hunt_opts.collected */
-  hunt_story *story;     /* exh_hunt_story_begin .. free */
+  bool exchange_files;  /* an Exchange install (Exchange Server\V1x, ExSetup.exe,
+                           ExchangeSetupLogs) was seen by the walk */
+  bool no_build;        /* the exposure engine found no build */
+  uint64_t files_seen;  /* files the walk met */
+  uint64_t errors;      /* errors that left this server's evidence unexamined */
+  int64_t since, until; /* the logs' time window (EXHUNT_NO_TIME: open) */
+  int64_t newest_mtime; /* of the files the walk met, EXHUNT_NO_TIME if none */
+  int64_t collected;    /* exhunt_hunt_opts.collected */
+  hunt_story *story;    /* exh_hunt_story_begin .. free */
 } hunt_server;
 
 /* A growable list of finding ids (borrowed), and how many more the
