@@ -195,6 +195,7 @@ typedef struct vdir_set {
 
 struct hunt_story {
   hunt_server *hs;
+  exh_evidence_root *root; /* hs->root, opened once: every lookup starts from it */
   attacker *att;
   size_t n_att, cap_att;
   int *att_index; /* open addressing over att by ip: -1 empty */
@@ -389,9 +390,7 @@ const char *exh_hunt_rel_of(const char *root, const char *path)
  * kernel allows it (as the walker opens them). */
 static int open_dir_at(int parent, const char *name)
 {
-  /* The root itself may be a symlink the user gave (resolved once, as the
-   * walker does); nothing below it is followed. */
-  int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (parent == AT_FDCWD ? 0 : O_NOFOLLOW);
+  int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
   int fd = openat(parent, name, flags | O_NOATIME);
   if (fd < 0 && errno == EPERM)
     fd = openat(parent, name, flags);
@@ -399,11 +398,11 @@ static int open_dir_at(int parent, const char *name)
 }
 
 /* Does root/rel exist, matching each component case-insensitively (Windows
- * evidence on Linux)? Directories are opened read-only, never followed
- * through symlinks. */
-static bool exists_ci(const char *root, const char *rel)
+ * evidence on Linux)? From the root's descriptor (opened once, as the
+ * walker's), directories read-only, never followed through symlinks. */
+static bool exists_ci(const exh_evidence_root *root, const char *rel)
 {
-  int dfd = open_dir_at(AT_FDCWD, root);
+  int dfd = root && root->kind == EXH_ROOT_DIR ? dup(root->fd) : -1;
   if (dfd < 0)
     return false;
   bool found = false;
@@ -765,7 +764,8 @@ static bool is_file_shell(const hunt_rec *r)
 
 /* Where a URL would be on disk, if anywhere, under the usual folders. */
 /* Tries base + url under the root; the new relative path if it exists. */
-static char *try_base(const char *root, const char *base, size_t bl, const char *url, size_t n)
+static char *try_base(const exh_evidence_root *root, const char *base, size_t bl, const char *url,
+                      size_t n)
 {
   char *rel = exh_malloc(bl + n + 1);
   if (!rel)
@@ -854,7 +854,7 @@ static char *disk_path_of_url(story_ctx *c, const char *url, size_t n)
   if (!c->bases_done)
     collect_bases(c);
   for (size_t i = 0; i < c->n_bases; i++) {
-    char *found = try_base(c->hs->root, c->bases[i], strlen(c->bases[i]), url, n);
+    char *found = try_base(c->root, c->bases[i], strlen(c->bases[i]), url, n);
     if (found)
       return found;
   }
@@ -873,6 +873,9 @@ exhunt_err exh_hunt_story_begin(hunt_server *hs)
   c->unattributed = -1;
   c->facts.first = c->facts.last = EXHUNT_NO_TIME;
   hs->story = c;
+  const char *step;
+  if (exh_evidence_root_open(hs->root, &c->root, &step) == ENOMEM)
+    return EXHUNT_ENOMEM; /* other failures: nothing is looked up on disk */
   /* Files on disk: known before any log record comes. */
   for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
     const hunt_rec *r = &hs->recs[i];
@@ -926,7 +929,7 @@ static void shell_written(story_ctx *c, const exhunt_finding *f, const hunt_ex *
   if (!s) {
     c->n_log_shells++;
     char *url = exh_hunt_url_of(norm);
-    bool present = exists_ci(c->hs->root, norm);
+    bool present = exists_ci(c->root, norm);
     s = new_shell(c, norm, url);
     if (!s)
       return;
@@ -1161,17 +1164,12 @@ static void tie_vdir_scripts(story_ctx *c)
   if (c->n_sets == 0)
     return;
   bool match[EXH_STORY_MAX_VDIR_SCRIPTS];
-  exh_evidence_root *root = NULL;
+  exh_evidence_root *root = c->root;
   exh_evidence_dircache cache;
   exh_evidence_dircache_init(&cache);
   uint8_t *buf = exh_malloc(MAX_SHELL_READ);
   bool *seen = c->n_resets ? exh_calloc(c->n_resets, sizeof *seen) : NULL;
   if (!buf || (c->n_resets && !seen)) {
-    c->err = EXHUNT_ENOMEM;
-    goto cleanup;
-  }
-  const char *step;
-  if (exh_evidence_root_open(c->hs->root, &root, &step) == ENOMEM) {
     c->err = EXHUNT_ENOMEM;
     goto cleanup;
   }
@@ -1238,7 +1236,6 @@ static void tie_vdir_scripts(story_ctx *c)
   }
 cleanup:
   exh_evidence_dircache_free(&cache);
-  exh_evidence_root_unref(root);
   exh_free(buf);
   exh_free(seen);
 }
@@ -1487,6 +1484,7 @@ void exh_hunt_story_free(hunt_server *hs)
   exh_free(c->resets);
   for (size_t i = 0; i < c->n_bases; i++)
     exh_free(c->bases[i]);
+  exh_evidence_root_unref(c->root);
   exh_free(c);
   hs->story = NULL;
 }
