@@ -58,15 +58,17 @@ find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
 
 declare -A WALL RSS
 run_one() { # NAME cmd...
-  local name=$1 out
+  local name=$1 rc=0
   shift
-  if ! out=$({ /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1); then
-    # exhunt exits 1 when it finds something: that is not a failure here
-    :
-  fi
+  /usr/bin/time -o "$OUT/hunt_bench.time" -f "%e %M" "$@" >/dev/null 2>"$OUT/hunt_bench.err" || rc=$?
+  # exhunt exits 1 when it finds something, 5 when evidence is missing:
+  # verdicts, not failures; 2 is a failure
   local w r
-  read -r w r <<<"$(tail -1 <<<"$out")"
-  [[ $w =~ ^[0-9.]+$ ]] || { echo "hunt_bench: $name failed: $out" >&2; exit 3; }
+  read -r w r <<<"$(tail -1 "$OUT/hunt_bench.time")" || true
+  if [ "$rc" -eq 2 ] || ! [[ $w =~ ^[0-9.]+$ ]]; then
+    echo "hunt_bench: $name failed (exit $rc): $(head -c 400 "$OUT/hunt_bench.err")" >&2
+    exit 3
+  fi
   WALL[$name]+="$w "
   RSS[$name]+="$r "
 }
