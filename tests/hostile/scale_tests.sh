@@ -9,8 +9,9 @@
 #      many ordinary rows): ten times the input takes less than 15 times
 #      the time (it took 26x for 4x the input when each request searched
 #      every kept record), and every request is a finding;
-#   3. a shell 50 folders deep and 20 MB of /a/a/a... lines: a few seconds
-#      at most (line-by-line search cost 6 s);
+#   3. a shell 50 folders deep and 20 MB of /a/a/a... lines: less than 3x
+#      the time of the same tree without the shell (the line-by-line search
+#      took 14x here, 6 s in the issue);
 #   4. requests to a shell on disk in a .gz log obey --max-gz-bytes (the old
 #      second pass read every .gz whole);
 #   5. 4,096 shells on disk: requests to each are found, no error; 4,097:
@@ -114,13 +115,25 @@ echo "time ratio for 10x the requests: $ratio"
 python3 -c "import sys; sys.exit(0 if $ratio < 15 else 1)" || bad "10x the requests took ${ratio}x the time"
 
 # --- 3. a deep shell and long lines of its prefix -------------------------------
+# Timed against the same tree without the shell (no URL to look for): the
+# URL pass must cost about one more literal scan, not a search per byte.
 python3 "$GEN" "$T/deep" deep 0
-run_measured "$T/deep" "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$T/deep.jsonl" "$T/deep"
-read -r rc secs rss <"$T/deep.m"
-echo "deep shell, 20 MB of /a/a/a lines: exit $rc, $secs s"
-limit=5
-[ "$BUILD" = asan ] && limit=30
-python3 -c "import sys; sys.exit(0 if $secs < $limit else 1)" || bad "deep shell: $secs s (limit $limit)"
+cp -r "$T/deep" "$T/deep-none"
+find "$T/deep-none" -name x.aspx -delete
+best_of3() { # PREFIX TREE -> best wall seconds
+  local best=1e9
+  for _ in 1 2 3; do
+    run_measured "$1" "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$1.jsonl" "$2"
+    read -r rc secs rss <"$1.m"
+    best=$(python3 -c "print(min($secs, $best))")
+  done
+  echo "$best"
+}
+t_deep=$(best_of3 "$T/deep" "$T/deep")
+t_none=$(best_of3 "$T/deep-none" "$T/deep-none")
+echo "deep shell, 20 MB of /a/a/a lines: best $t_deep s; without the shell: best $t_none s"
+python3 -c "import sys; sys.exit(0 if $t_deep < 3 * max($t_none, 0.05) else 1)" ||
+  bad "deep shell: $t_deep s against $t_none s without it (limit 3x)"
 grep -q '"path":"[^"]*/a/a/a/x.aspx"' "$T/deep.jsonl" || bad "deep shell: the shell itself was not found"
 
 # --- 4. hunt's shell requests obey the gzip caps ----------------------------------
