@@ -692,13 +692,40 @@ static void setup_text(setup_run *r, const char *p, size_t n)
   }
 }
 
-/* Reads the log line by line (bounded), one run at a time. */
+/* A source that ends after `left` bytes; `hit` is set if there was more
+ * (the bytes skipped past a cut line count too, unlike the lines'). */
+typedef struct capped_source {
+  exh_source inner;
+  uint64_t left;
+  bool hit;
+} capped_source;
+
+static exhunt_err capped_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+  capped_source *c = ctx;
+  *got = 0;
+  if (c->left == 0) {
+    uint8_t probe;
+    exhunt_err err = c->inner.read(c->inner.ctx, &probe, 1, got);
+    c->hit = *got > 0;
+    *got = 0;
+    return err;
+  }
+  exhunt_err err = c->inner.read(c->inner.ctx, buf, cap < c->left ? cap : (size_t)c->left, got);
+  c->left -= *got;
+  return err;
+}
+
+/* Reads the log line by line (bounded: EXH_EXPOSURE_MAX_SETUP bytes,
+ * lines of 64 KiB), one run at a time. */
 static void examine_setup(server *s, const char *path, const input *in)
 {
-  exh_source src;
+  exh_source raw;
   exh_fd_source fds;
   exh_span_source span;
-  input_source(in, &src, &fds, &span);
+  input_source(in, &raw, &fds, &span);
+  capped_source capped = {raw, EXH_EXPOSURE_MAX_SETUP, false};
+  exh_source src = {&capped, capped_read};
   exh_lines lines;
   if (exh_lines_init_max(&lines, src, 64u * 1024u) != EXHUNT_OK) {
     s->fatal = EXHUNT_ENOMEM;
@@ -710,11 +737,10 @@ static void examine_setup(server *s, const char *path, const input *in)
   const char *line;
   size_t len;
   bool truncated;
-  uint64_t bytes = 0;
+  uint64_t cut = 0; /* lines over 64 KiB: Setup writes none */
   bool counted = false;
-  while (!s->fatal && bytes < EXH_EXPOSURE_MAX_SETUP &&
-         exh_lines_next(&lines, &line, &len, &truncated)) {
-    bytes += len + 1;
+  while (!s->fatal && exh_lines_next(&lines, &line, &len, &truncated)) {
+    cut += truncated;
     int64_t when;
     const char *rest;
     size_t rest_len;
@@ -733,15 +759,24 @@ static void examine_setup(server *s, const char *path, const input *in)
     if (run.active)
       setup_text(&run, rest, rest_len);
   }
+  uint64_t bytes = EXH_EXPOSURE_MAX_SETUP - capped.left;
   s->stats->bytes_read += bytes;
   setup_run_end(s, &sc, &run, path);
+  if (cut && !s->fatal) {
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "%llu line(s) longer than 64 KiB were cut there (Setup writes none: damage or "
+             "padding); the rest of each was not read",
+             (unsigned long long)cut);
+    notice(s, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "line-too-long", path, reason);
+  }
   if (lines.src_err && !s->fatal) {
     char reason[160];
     snprintf(reason, sizeof reason, "reading Setup's log stopped: %s",
              exhunt_strerror(lines.src_err));
     notice(s, EXHUNT_NOTICE_ERROR, lines.src_err, "read-failed", path, reason);
   }
-  if (bytes >= EXH_EXPOSURE_MAX_SETUP && !s->fatal) {
+  if (capped.hit && !s->fatal) {
     char reason[160];
     snprintf(reason, sizeof reason,
              "Setup's log was read for its first %llu MiB only; later Setup runs are not "

@@ -60,5 +60,52 @@ grep -q '"type":"error","what":"fields-capped","path":"[^"]*deep.json"' "$TMP/de
 grep -q '"type":"note","what":"tunnel-scripts-capped"' "$TMP/tun.jsonl" && ok ||
   bad "tunnels: no tunnel-scripts-capped note"
 
+# --- exposure's caps: each hit is said (sparse files: no disk used) -----------------
+X="$TMP/exposure"
+mkdir -p "$X/big/V15/Bin" "$X/big/ExchangeSetupLogs" "$X/big/dumps"
+truncate -s 65M "$X/big/V15/Bin/ExSetup.exe"                 # EXH_EXPOSURE_MAX_PE (64 MiB)
+truncate -s 17M "$X/big/dumps/exchangeserver.txt"            # EXH_EXPOSURE_MAX_DUMP (16 MiB)
+# EXH_EXPOSURE_MAX_SETUP (256 MiB), as one line: the bytes skipped past a
+# cut line count against the cap too (they did not, and the rest was read)
+truncate -s 257M "$X/big/ExchangeSetupLogs/ExchangeSetup.log"
+"$EXHUNT" exposure -f jsonl -o "$X/big.jsonl" "$X/big" 2>/dev/null
+grep -q '"type":"note","what":"too-large","path":"[^"]*ExSetup.exe","reason":"larger than 64 MiB' "$X/big.jsonl" && ok ||
+  bad "ExSetup.exe over 64 MiB: no too-large note"
+grep -q '"type":"note","what":"too-large","path":"[^"]*exchangeserver.txt","reason":"larger than 16 MiB' "$X/big.jsonl" && ok ||
+  bad "text dump over 16 MiB: no too-large note"
+grep -q '"type":"error","what":"too-large","path":"[^"]*ExchangeSetup.log"' "$X/big.jsonl" && ok ||
+  bad "ExchangeSetup.log over 256 MiB: no too-large error"
+grep -q '"type":"note","what":"line-too-long","path":"[^"]*ExchangeSetup.log"' "$X/big.jsonl" && ok ||
+  bad "ExchangeSetup.log of one 257 MiB line: no line-too-long note"
+# EXH_EXPOSURE_MAX_BUILDS (256): 257 HttpProxy logs, each with its own build
+python3 - "$X/builds" <<'PY'
+import os, sys
+d = os.path.join(sys.argv[1], "Logging", "HttpProxy", "Owa")
+os.makedirs(d)
+for i in range(257):
+    with open(os.path.join(d, "HttpProxy_2021030312-%d.LOG" % (i + 1)), "w") as f:
+        f.write("#Software: Microsoft Exchange Server\n#Version: 15.01.%04d.%03d\n"
+                "#Log-type: HttpProxy Logs\n#Date: 2021-03-03T12:00:00.052Z\n"
+                "#Fields: DateTime,RequestId,UrlStem\n"
+                "2021-03-03T12:00:00.052Z,x,/owa/\n" % (1000 + i, i % 1000))
+PY
+"$EXHUNT" exposure -f jsonl -o "$X/builds.jsonl" "$X/builds" 2>/dev/null
+grep -q '"type":"note","what":"too-many-builds"' "$X/builds.jsonl" && ok ||
+  bad "257 builds: no too-many-builds note"
+[ "$(grep -c '"type":"build"' "$X/builds.jsonl")" -le 256 ] && ok ||
+  bad "257 builds: more than 256 build records"
+
+# --- the run record names at most 1,000 roots, and counts them all -------------------
+mkdir -p "$TMP/roots"
+for i in $(seq 1001); do mkdir "$TMP/roots/r$i"; done
+(cd "$TMP/roots" && "$EXHUNT" scan -f jsonl -o "$TMP/roots.jsonl" r*) 2>/dev/null
+python3 - "$TMP/roots.jsonl" <<'PY' && ok || bad "1001 roots: the summary does not list 1000 and count 1001"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if '"type":"summary"' in l][0]
+run = s.get("run", s)
+roots = run.get("roots", [])
+sys.exit(0 if len(roots) == 1000 and run.get("roots_total") == 1001 else 1)
+PY
+
 echo "caps tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
