@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,6 +99,28 @@ static void put(hunt_out *o, hunt_fmt fmt, const exh_dynbuf *b)
     }
 }
 
+/* Do two output paths name one file? The same folder (by device and
+ * inode: "a.html", "./a.html" and "../x/a.html" are one) and the same name
+ * in it. Each output is written to a temporary and renamed into place, so
+ * two outputs onto one file would leave only the last. */
+static bool same_output(const char *a, const char *b)
+{
+  if (strcmp(a, b) == 0)
+    return true;
+  const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
+  const char *base_a = na ? na + 1 : a, *base_b = nb ? nb + 1 : b;
+  if (strcmp(base_a, base_b) != 0)
+    return false;
+  char *da = na ? exh_strndup(a, (size_t)(na - a) + (na == a)) : exh_strdup(".");
+  char *db = nb ? exh_strndup(b, (size_t)(nb - b) + (nb == b)) : exh_strdup(".");
+  struct stat sa, sb;
+  bool same = da && db && stat(da, &sa) == 0 && stat(db, &sb) == 0 && sa.st_dev == sb.st_dev &&
+              sa.st_ino == sb.st_ino;
+  exh_free(da);
+  exh_free(db);
+  return same;
+}
+
 int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
 {
   cli_report *r = o->report;
@@ -107,8 +130,9 @@ int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
     hunt_output *out = &o->outs[i];
     bool to_stdout = !out->path || strcmp(out->path, "-") == 0;
     for (size_t k = 0; k < i && !to_stdout; k++)
-      if (o->outs[k].path && strcmp(o->outs[k].path, out->path) == 0)
-        return cli_usage_error("hunt", "'%s' is named for two outputs", out->path);
+      if (o->outs[k].path && same_output(o->outs[k].path, out->path))
+        return cli_usage_error("hunt", "'%s' and '%s' are the same file, named for two outputs",
+                               o->outs[k].path, out->path);
     int rc = cli_outfile_open(&o->files[i], "hunt", to_stdout ? NULL : out->path, roots, n_roots);
     if (rc != 0)
       return rc;

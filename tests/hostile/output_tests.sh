@@ -15,6 +15,7 @@
 # Usage: output_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
 EXHUNT=$(realpath "$1")
+SRC=$(realpath "$2")
 TMP=$(mktemp -d /tmp/exhunt-output-XXXXXX)
 MNT="$TMP/mnt"
 cleanup() {
@@ -197,6 +198,17 @@ for f in fails:
     print("  " + f)
 sys.exit(1 if fails else 0)
 PY
+
+# --- two outputs of one hunt onto one file, named two ways --------------------------
+# (each is written to a temporary and renamed: only the last would be left)
+mkdir -p "$TMP/same"
+"$EXHUNT" hunt --report html="$TMP/same/r.html" --report jsonl="$TMP/same/../same/r.html" \
+  "$SRC/examples/clean-exchange" >/dev/null 2>"$TMP/same.err"
+rc=$?
+if [ $rc = 2 ] && grep -q "are the same file, named for two outputs" "$TMP/same.err" &&
+  [ -z "$(ls -A "$TMP/same")" ]; then ok; else
+  bad "one file named two ways for two outputs: exit $rc, $(head -1 "$TMP/same.err")"
+fi
 
 echo "output tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
