@@ -936,11 +936,20 @@ int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_in
   stats->errors += r->load_errors;
   if (stats->errors)
     rc = cli_exit_worst(rc, EXIT_INSUFFICIENT);
-  if (o->html_logs_left_out)
-    fprintf(stderr,
-            "exhunt hunt: the HTML report holds the first %u log findings; %llu more are in the "
-            "JSON Lines output (-f jsonl) only\n",
-            HUNT_HTML_LOGS, (unsigned long long)o->html_logs_left_out);
+  if (o->html_logs_left_out) {
+    /* said on stderr, and in the report itself among its notes */
+    char why[200];
+    snprintf(why, sizeof why,
+             "the HTML report holds the first %u log findings; %llu more are in the JSON Lines "
+             "output (-f jsonl) only",
+             HUNT_HTML_LOGS, (unsigned long long)o->html_logs_left_out);
+    fprintf(stderr, "exhunt hunt: %s\n", why);
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "html-findings-capped", NULL, why};
+    if (exh_jsonl_notice(&o->line, &n) != EXHUNT_OK ||
+        exh_dynbuf_add(&o->all, o->line.data, o->line.len) != EXHUNT_OK)
+      o->write_errors++;
+    exh_dynbuf_reset(&o->line);
+  }
   /* the summary says the exit code the run will have: a report that could
    * not be written makes it 2 (hunt_out_close) */
   if (o->write_errors)

@@ -94,6 +94,14 @@ grep '"type":"story"' "$T/drop.jsonl" | grep -q '"step_counts":{"shell-request":
 "$EXHUNT" hunt "${COLL[@]}" "$T/drop" >"$T/drop.txt" 2>/dev/null
 grep -q 'x1000000 ' "$T/drop.txt" || bad "1M records: text report does not count the rule's 1000000 findings: $(grep -m3 ' x' "$T/drop.txt")"
 
+# the HTML report of the same run holds the first 20,000 log findings and says so
+"$EXHUNT" hunt "${COLL[@]}" --report html="$T/drop.html" "$T/drop" >/dev/null 2>"$T/drop-html.err"
+grep -q 'html-findings-capped' "$T/drop.html" || bad "1M records: the HTML report does not say it holds only some log findings"
+grep -q 'the HTML report holds the first 20000 log findings; 980000 more' "$T/drop-html.err" ||
+  bad "1M records: nothing on stderr about the HTML report's cap"
+hsize=$(stat -c %s "$T/drop.html")
+[ "$hsize" -lt $((64 * 1024 * 1024)) ] || bad "1M records: HTML report of $hsize bytes"
+
 # --- 2. linear in requests to a shell on disk ---------------------------------
 for n in 10000 100000; do
   python3 "$GEN" "$T/disk$n" disk $n
