@@ -2300,12 +2300,22 @@ exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, s
 exhunt_err exhunt_logs_buffer(const char *path, const uint8_t *data, size_t len,
                               const exhunt_sink *sink)
 {
-  if (!path || (!data && len) || !sink || !sink->on_finding || !sink->on_notice)
-    return EXHUNT_EINVAL;
   exhunt_logs_opts opts;
   exhunt_logs_opts_init(&opts);
+  return exh_logs_buffer_opts(path, data, len, &opts, sink);
+}
+
+exhunt_err exh_logs_buffer_opts(const char *path, const uint8_t *data, size_t len,
+                                const exhunt_logs_opts *opts, const exhunt_sink *sink)
+{
+  if (!path || (!data && len) || !opts || !sink || !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
   run r;
-  run_init(&r, &opts, sink);
+  run_init(&r, opts, sink);
+  if (r.fatal) {
+    run_free(&r);
+    return r.fatal;
+  }
   if (exh_is_evtx(data, len)) {
     span_ra sra = {data, len};
     exh_ra ra = {&sra, span_pread, len};

@@ -35,4 +35,9 @@ exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, s
                                 const exhunt_logs_opts *opts, const exhunt_sink *sink,
                                 exhunt_scan_stats *stats);
 
+/* exhunt_logs_buffer with options (the shell URLs of a hunt, limits):
+ * tests and fuzzers reach those paths through it. */
+exhunt_err exh_logs_buffer_opts(const char *path, const uint8_t *data, size_t len,
+                                const exhunt_logs_opts *opts, const exhunt_sink *sink);
+
 #endif

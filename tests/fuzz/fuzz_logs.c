@@ -2,7 +2,9 @@
  * fuzz_logs.c - libFuzzer target: the log readers and detectors end to end
  * (gzip, lines, Exchange CSV and W3C tables, every family's detectors,
  * SSRF classification, coverage), with every finding rendered as JSONL.
- * The first byte picks the path, so each family's code path is reached.
+ * The first byte picks the path, so each family's code path is reached,
+ * and whether requests to web shells found on disk are looked for (the
+ * hunt's shell URLs: one more literal pass and the per-record lookup).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +12,7 @@
 
 #include "core/dynbuf.h"
 #include "exhunt/exhunt.h"
+#include "logs/logs_int.h"
 #include "output/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,6 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   }
   const char *path = paths[size ? data[0] % 5 : 0];
-  exhunt_logs_buffer(path, size ? data + 1 : data, size ? size - 1 : 0, &sink);
+  static const char *const shells[] = {"/aspnet_client/x.aspx", "/app/iisstart2.aspx",
+                                       "/owa/auth/a.aspx", "/a", "/A/B"};
+  exhunt_logs_opts opts;
+  exhunt_logs_opts_init(&opts);
+  if (size && (data[0] / 5) % 2) {
+    opts.shell_urls = shells;
+    opts.n_shell_urls = sizeof shells / sizeof *shells;
+  }
+  exh_logs_buffer_opts(path, size ? data + 1 : data, size ? size - 1 : 0, &opts, &sink);
   return 0;
 }

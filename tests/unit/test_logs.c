@@ -19,6 +19,7 @@
 #include "logs/detect.h"
 #include "logs/evtx.h"
 #include "logs/lines.h"
+#include "logs/logs_int.h"
 #include "logs/prefilter.h"
 #include "logs/source.h"
 
@@ -1821,6 +1822,65 @@ static void test_tunnel_scripts_capped(void **state)
   }
 }
 
+/* Requests to the web shells a hunt found on disk (opts.shell_urls): the
+ * URL stem compared whole and case-insensitively, found through the block
+ * path (thousands of rows before them) and the per-line path alike, never
+ * a second finding for a row a detector already flagged. */
+static void test_shell_urls(void **state)
+{
+  (void)state;
+  static const char *const shells[] = {"/app/iisstart2.aspx", "/aspnet_client/x.aspx"};
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_dynbuf_adds(&b, "#Software: Microsoft Internet Information Services 10.0\r\n"
+                                       "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+                                       "c-ip cs(User-Agent) sc-status\r\n"),
+                   EXHUNT_OK);
+  for (int i = 0; i < 3000; i++)
+    assert_int_equal(exh_dynbuf_addf(&b,
+                                     "2021-03-03 10:%02d:%02d 192.0.2.1 GET /owa/ - 192.0.2.9 "
+                                     "Mozilla 302\r\n",
+                                     (i / 60) % 60, i % 60),
+                     EXHUNT_OK);
+  assert_int_equal(
+      exh_dynbuf_adds(
+          &b, "2021-03-03 11:00:00 192.0.2.1 POST /app/iisstart2.aspx - 203.0.113.5 x 200\r\n"
+              "2021-03-03 11:00:01 192.0.2.1 GET /APP/IisStart2.aspx - 203.0.113.5 x 404\r\n"
+              "2021-03-03 11:00:02 192.0.2.1 GET /app/iisstart2.aspx.bak - 203.0.113.5 x 200\r\n"
+              "2021-03-03 11:00:03 192.0.2.1 POST /aspnet_client/x.aspx - 203.0.113.5 x 200\r\n"
+              "2021-03-03 11:00:04 192.0.2.1 GET /other.aspx - 203.0.113.5 x 200\r\n"
+              "2021-03-03 11:00:05 192.0.2.1 POST /app/iisstart2.aspx z=1 203.0.113.5 x 200\r\n"),
+      EXHUNT_OK);
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_coverage = on_coverage;
+  exhunt_logs_opts opts;
+  exhunt_logs_opts_init(&opts);
+  opts.shell_urls = shells;
+  opts.n_shell_urls = 2;
+  assert_int_equal(exh_logs_buffer_opts("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
+                                        (const uint8_t *)b.data, b.len, &opts, &sink),
+                   EXHUNT_OK);
+  assert_int_equal(count_rule("exhunt.hunt.request_to_shell"), 3);
+  assert_int_equal(count_rule("exhunt.log.iis_webshell_request"), 1);
+  size_t high = 0, medium = 0;
+  for (size_t i = 0; i < rec.n_findings; i++)
+    if (strcmp(rec.findings[i].rule, "exhunt.hunt.request_to_shell") == 0) {
+      high += rec.findings[i].severity == EXHUNT_SEV_HIGH;
+      medium += rec.findings[i].severity == EXHUNT_SEV_MEDIUM;
+      assert_true(rec.findings[i].line > 3000); /* the rows of the shells, not the filler */
+    }
+  assert_int_equal(high, 2);
+  assert_int_equal(medium, 1);
+  /* without the option: no request_to_shell, the detector's finding alone */
+  memset(&rec, 0, sizeof rec);
+  assert_int_equal(exhunt_logs_buffer("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
+                                      (const uint8_t *)b.data, b.len, &sink),
+                   EXHUNT_OK);
+  assert_int_equal(count_rule("exhunt.hunt.request_to_shell"), 0);
+  assert_int_equal(count_rule("exhunt.log.iis_webshell_request"), 1);
+  exh_dynbuf_free(&b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1855,6 +1915,7 @@ int main(void)
       cmocka_unit_test(test_windows_events_time_forms),
       cmocka_unit_test(test_windows_events_level_names),
       cmocka_unit_test(test_evtx_record_xml),
+      cmocka_unit_test(test_shell_urls),
       cmocka_unit_test_setup(test_event_fields_past_cap_json, setup),
       cmocka_unit_test(test_event_fields_cap_counts),
       cmocka_unit_test_setup(test_event_fields_deep, setup),
