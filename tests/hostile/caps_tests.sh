@@ -95,6 +95,25 @@ grep -q '"type":"note","what":"too-many-builds"' "$X/builds.jsonl" && ok ||
 [ "$(grep -c '"type":"build"' "$X/builds.jsonl")" -le 256 ] && ok ||
   bad "257 builds: more than 256 build records"
 
+# --- an EVTX record libevtx cannot read is counted and said ---------------------------
+# (the same count takes a record whose XML is over 16 MiB, which a crafted
+# template could reach; one damaged record stands for both here)
+SAMPLE="$3/research-data/datasets/evtx-attack-samples/privesc_rotten_potato_from_webshell_metasploit_sysmon_1_8_3.evtx"
+if [ -f "$SAMPLE" ]; then
+  python3 - "$SAMPLE" "$TMP/damaged.evtx" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+for k in range(16):  # the first record's header, in the first chunk
+    d[0x1000 + 0x200 + 0x18 + k] ^= 0xFF
+open(sys.argv[2], "wb").write(d)
+PY
+  "$EXHUNT" logs -f jsonl -o "$TMP/damaged.jsonl" "$TMP/damaged.evtx" 2>/dev/null
+  grep -q '"type":"note","what":"evtx-record-unreadable","path":"[^"]*damaged.evtx","reason":"1 of 13 record' "$TMP/damaged.jsonl" && ok ||
+    bad "damaged EVTX record: no evtx-record-unreadable note counting it"
+else
+  bad "EVTX sample missing: $SAMPLE"
+fi
+
 # --- the run record names at most 1,000 roots, and counts them all -------------------
 mkdir -p "$TMP/roots"
 for i in $(seq 1001); do mkdir "$TMP/roots/r$i"; done
