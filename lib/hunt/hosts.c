@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/ascii.h"
 #include "core/dynbuf.h"
 #include "core/limits.h"
 
@@ -148,15 +149,6 @@ static bool suffix_ci(const char *s, size_t n, const char *lit)
   return n >= l && eq_ci(s + n - l, l, lit);
 }
 
-static bool contains_ci(const char *s, size_t n, const char *lit)
-{
-  size_t l = strlen(lit);
-  for (size_t i = 0; l <= n && i <= n - l; i++)
-    if (eq_ci(s + i, l, lit))
-      return true;
-  return false;
-}
-
 static bool all_digits(const char *s, size_t n)
 {
   if (n == 0)
@@ -203,7 +195,7 @@ char exh_hosts_drive_letter(const char *name, size_t len)
 
 static bool shadow_name(const char *s, size_t n)
 {
-  if (contains_ci(s, n, "shadowcopy"))
+  if (exh_contains_ci(s, n, "shadowcopy"))
     return true;
   return (prefix_ci(s, n, "vss") || prefix_ci(s, n, "vsc")) && all_digits(s + 3, n - 3);
 }
@@ -576,7 +568,7 @@ static uint32_t drive_of(const exh_hosts_tree *t, uint32_t x)
   if (x == EXH_HOSTS_ROOT || (t->nodes[x].cls & (C_DRIVE_NAMED | C_SHADOW)))
     return x;
   uint32_t p = t->nodes[x].parent;
-  if (contains_ci(t->nodes[x].name, t->nodes[x].name_len, "exch") &&
+  if (exh_contains_ci(t->nodes[x].name, t->nodes[x].name_len, "exch") &&
       (t->nodes[p].cls & (C_DRIVE_NAMED | C_SHADOW)))
     return p;
   return x;
