@@ -210,7 +210,9 @@ static void test_base64_strict(void **state)
   assert_int_equal(exh_base64_decode("====", 4, out, sizeof out), 0);
   assert_int_equal(exh_base64_decode("+/+/", 4, out, sizeof out), 3);
   assert_memory_equal(out, "\xfb\xff\xbf", 3);
-  assert_int_equal(exh_base64_decode("-_-_", 4, out, sizeof out), -1);     /* not URL-safe */
+  assert_int_equal(exh_base64_decode("-_-_", 4, out, sizeof out), -1); /* not URL-safe */
+  assert_int_equal(exh_base64_decode("-AAA", 4, out, sizeof out), -1);
+  assert_int_equal(exh_base64_decode("AAA_", 4, out, sizeof out), -1);
   assert_int_equal(exh_base64_decode("YQ==YQ==", 8, out, sizeof out), -1); /* '=' inside */
   assert_int_equal(exh_base64_decode("YW Jj", 5, out, sizeof out), -1);    /* space */
   assert_int_equal(exh_base64_decode("YWJj\n", 5, out, sizeof out), -1);   /* newline */
