@@ -31,6 +31,7 @@
 #include "core/alloc.h"
 #include "core/codec.h"
 #include "core/dynbuf.h"
+#include "core/errmap.h"
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"
@@ -142,22 +143,9 @@ static void reader_free(reader *r)
   exh_evidence_dircache_free(&r->dirs);
 }
 
-static exhunt_err errno_code(int e)
-{
-  switch (e) {
-  case ENOMEM:
-    return EXHUNT_ENOMEM;
-  case EACCES:
-  case EPERM:
-    return EXHUNT_EACCES;
-  case ENOENT:
-    return EXHUNT_ENOENT;
-  case ELOOP:
-    return EXHUNT_ELOOP;
-  default:
-    return EXHUNT_EIO;
-  }
-}
+/* The baseline's errno classes: ENOMEM, but ENOTDIR and EMFILE stay EIO
+ * (as they always were here). */
+#define BASELINE_ERRNO EXH_ERRMAP_NOMEM
 
 /* Common state of a create or diff run: the sink, statistics, reader. */
 typedef struct run {
@@ -224,7 +212,8 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
     if (n < 0) {
       int e = errno;
       u->stats.skipped[EXHUNT_SKIP_UNREADABLE]++;
-      notice(u, EXHUNT_NOTICE_ERROR, errno_code(e), "read-error", path, strerror(e));
+      notice(u, EXHUNT_NOTICE_ERROR, exh_errno_map(e, BASELINE_ERRNO), "read-error", path,
+             strerror(e));
       goto cleanup;
     }
     if (n == 0)
@@ -292,7 +281,7 @@ static exhunt_err walk_root(run *u, const char *path, const exh_walk_opts *wo,
     return EXHUNT_ENOMEM;
   if (e) {
     u->stats.skipped[EXHUNT_SKIP_UNREADABLE]++;
-    notice(u, EXHUNT_NOTICE_ERROR, errno_code(e), step, path, strerror(e));
+    notice(u, EXHUNT_NOTICE_ERROR, exh_errno_map(e, BASELINE_ERRNO), step, path, strerror(e));
     return EXHUNT_OK;
   }
   exhunt_err err = exh_walk_root(u->rd.root, wo, cb);
