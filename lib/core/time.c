@@ -128,3 +128,9 @@ void exh_span_widen(int64_t *first, int64_t *last, int64_t ts)
   if (*last == EXHUNT_NO_TIME || ts > *last)
     *last = ts;
 }
+
+void exh_time_take_earliest(int64_t *earliest, int64_t ts)
+{
+  if (ts != EXHUNT_NO_TIME && (*earliest == EXHUNT_NO_TIME || ts < *earliest))
+    *earliest = ts;
+}

@@ -35,4 +35,9 @@ bool exh_parse_w3c_time(exh_view date, exh_view time, int64_t *out);
  * no time and changes nothing, in *first / *last an empty span. */
 void exh_span_widen(int64_t *first, int64_t *last, int64_t ts);
 
+/* Moves *earliest back to `ts` when `ts` is a time before it, or when
+ * *earliest is EXHUNT_NO_TIME; a `ts` of EXHUNT_NO_TIME changes nothing.
+ * The one-sided exh_span_widen, for the first of several sightings. */
+void exh_time_take_earliest(int64_t *earliest, int64_t ts);
+
 #endif

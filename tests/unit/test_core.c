@@ -175,6 +175,22 @@ static void test_span_widen(void **state)
   assert_int_equal(first, 0);
 }
 
+static void test_take_earliest(void **state)
+{
+  (void)state;
+  int64_t e = EXHUNT_NO_TIME;
+  exh_time_take_earliest(&e, EXHUNT_NO_TIME);
+  assert_int_equal(e, EXHUNT_NO_TIME);
+  exh_time_take_earliest(&e, 300);
+  assert_int_equal(e, 300);
+  exh_time_take_earliest(&e, 400); /* later: kept */
+  assert_int_equal(e, 300);
+  exh_time_take_earliest(&e, EXHUNT_NO_TIME);
+  assert_int_equal(e, 300);
+  exh_time_take_earliest(&e, 0);
+  assert_int_equal(e, 0);
+}
+
 static void test_hex_decode(void **state)
 {
   (void)state;
@@ -285,11 +301,11 @@ static void test_errmap(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ascii_chars),   cmocka_unit_test(test_contains_ci),
-      cmocka_unit_test(test_iso8601),       cmocka_unit_test(test_w3c_time),
-      cmocka_unit_test(test_span_widen),    cmocka_unit_test(test_hex_decode),
-      cmocka_unit_test(test_base64_strict), cmocka_unit_test(test_base64_lenient),
-      cmocka_unit_test(test_errmap),
+      cmocka_unit_test(test_ascii_chars),    cmocka_unit_test(test_contains_ci),
+      cmocka_unit_test(test_iso8601),        cmocka_unit_test(test_w3c_time),
+      cmocka_unit_test(test_span_widen),     cmocka_unit_test(test_take_earliest),
+      cmocka_unit_test(test_hex_decode),     cmocka_unit_test(test_base64_strict),
+      cmocka_unit_test(test_base64_lenient), cmocka_unit_test(test_errmap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
