@@ -29,7 +29,9 @@
 
 #include "baseline/baseline_int.h"
 #include "core/alloc.h"
+#include "core/codec.h"
 #include "core/dynbuf.h"
+#include "core/errmap.h"
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"
@@ -141,22 +143,9 @@ static void reader_free(reader *r)
   exh_evidence_dircache_free(&r->dirs);
 }
 
-static exhunt_err errno_code(int e)
-{
-  switch (e) {
-  case ENOMEM:
-    return EXHUNT_ENOMEM;
-  case EACCES:
-  case EPERM:
-    return EXHUNT_EACCES;
-  case ENOENT:
-    return EXHUNT_ENOENT;
-  case ELOOP:
-    return EXHUNT_ELOOP;
-  default:
-    return EXHUNT_EIO;
-  }
-}
+/* The baseline's errno classes: ENOMEM, but ENOTDIR and EMFILE stay EIO
+ * (as they always were here). */
+#define BASELINE_ERRNO EXH_ERRMAP_NOMEM
 
 /* Common state of a create or diff run: the sink, statistics, reader. */
 typedef struct run {
@@ -223,7 +212,8 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
     if (n < 0) {
       int e = errno;
       u->stats.skipped[EXHUNT_SKIP_UNREADABLE]++;
-      notice(u, EXHUNT_NOTICE_ERROR, errno_code(e), "read-error", path, strerror(e));
+      notice(u, EXHUNT_NOTICE_ERROR, exh_errno_map(e, BASELINE_ERRNO), "read-error", path,
+             strerror(e));
       goto cleanup;
     }
     if (n == 0)
@@ -291,7 +281,7 @@ static exhunt_err walk_root(run *u, const char *path, const exh_walk_opts *wo,
     return EXHUNT_ENOMEM;
   if (e) {
     u->stats.skipped[EXHUNT_SKIP_UNREADABLE]++;
-    notice(u, EXHUNT_NOTICE_ERROR, errno_code(e), step, path, strerror(e));
+    notice(u, EXHUNT_NOTICE_ERROR, exh_errno_map(e, BASELINE_ERRNO), step, path, strerror(e));
     return EXHUNT_OK;
   }
   exhunt_err err = exh_walk_root(u->rd.root, wo, cb);
@@ -606,41 +596,6 @@ static long root_index(exhunt_baseline *bl, const char *name, size_t len, exhunt
   return (long)bl->n_roots++;
 }
 
-static int b64_val(char c)
-{
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decodes standard base64 (padding optional) into out[cap]; -1 if bad. */
-static long b64_decode(const char *s, size_t len, char *out, size_t cap)
-{
-  while (len && s[len - 1] == '=')
-    len--;
-  size_t o = 0;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < len; i++) {
-    int v = b64_val(s[i]);
-    if (v < 0)
-      return -1;
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (o == cap)
-        return -1;
-      out[o++] = (char)((acc >> bits) & 0xff);
-    }
-  }
-  return (long)o;
-}
-
 /* A string field, preferring its exact-bytes key_b64 sibling. Returns the
  * length, or -1 if missing or bad (empty, NUL inside, too long). */
 static long get_str(json_t *obj, const char *key, char *buf, size_t cap)
@@ -650,7 +605,7 @@ static long get_str(json_t *obj, const char *key, char *buf, size_t cap)
   json_t *v = json_object_get(obj, k64);
   long len;
   if (json_is_string(v)) {
-    len = b64_decode(json_string_value(v), json_string_length(v), buf, cap);
+    len = exh_base64_decode(json_string_value(v), json_string_length(v), (uint8_t *)buf, cap);
   } else {
     v = json_object_get(obj, key);
     if (!json_is_string(v) || json_string_length(v) > cap)
@@ -679,17 +634,6 @@ static bool relative_ok(const char *p, size_t len)
     i = j + 1;
   }
   return true;
-}
-
-static int hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 static exhunt_err parse_header(exhunt_baseline *bl, json_t *doc, const exhunt_sink *sink)
@@ -781,13 +725,9 @@ static exhunt_err parse_line(exhunt_baseline *bl, const char *s, size_t len,
   }
   uint8_t digest[32];
   const char *hx = json_string_value(sha);
-  for (int i = 0; i < 32; i++) {
-    int hi = hexval(hx[2 * i]), lo = hexval(hx[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      malformed(bl, sink, "sha256 is not hex");
-      goto cleanup;
-    }
-    digest[i] = (uint8_t)(hi << 4 | lo);
+  if (!exh_hex_decode(hx, 64, digest, sizeof digest)) { /* length checked above */
+    malformed(bl, sink, "sha256 is not hex");
+    goto cleanup;
   }
   if (root_index(bl, root, (size_t)rl, &err) < 0) {
     if (!err)

@@ -18,30 +18,10 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/errmap.h"
 
 #define FILE_FLAGS (O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
 #define DIR_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-
-exhunt_err exh_errno_code(int e)
-{
-  switch (e) {
-  case EACCES:
-  case EPERM:
-    return EXHUNT_EACCES;
-  case ENOENT:
-  case ENOTDIR:
-    return EXHUNT_ENOENT;
-  case ELOOP:
-    return EXHUNT_ELOOP;
-  case ENOMEM:
-    return EXHUNT_ENOMEM;
-  case EMFILE:
-  case ENFILE:
-    return EXHUNT_ELIMIT;
-  default:
-    return EXHUNT_EIO;
-  }
-}
 
 /* ---------------------------------------------------------------------- */
 /* Roots.                                                                  */

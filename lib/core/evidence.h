@@ -108,8 +108,4 @@ int exh_open_evidence_at(exh_evidence_root *root, const char *rel, dev_t dev, in
 void exh_evidence_open_describe(const exh_evidence_open *res, exhunt_err *code, const char **what,
                                 exhunt_skip_reason *skip, char *reason, size_t cap);
 
-/* The exhunt_err of an errno: ENOENT -> ENOENT, EACCES/EPERM -> EACCES,
- * ELOOP -> ELOOP, ENOMEM -> ENOMEM, EMFILE/ENFILE -> ELIMIT, else EIO. */
-exhunt_err exh_errno_code(int e);
-
 #endif

@@ -10,12 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "exhunt/exhunt.h"
+#include "core/ascii.h"
 
-static bool is_space(char c)
-{
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+#include "exhunt/exhunt.h"
 
 /* A decimal part of at most 5 digits and at most 65535. */
 static bool take_part(const char **p, const char *end, uint16_t *out)
@@ -47,7 +44,7 @@ static bool take_lit(const char **p, const char *end, const char *lit)
 
 static void skip_space(const char **p, const char *end)
 {
-  while (*p < end && is_space(**p))
+  while (*p < end && exh_is_space(**p))
     (*p)++;
 }
 
@@ -103,7 +100,7 @@ exhunt_err exhunt_build_parse(const char *text, size_t len, exhunt_build *out)
     return EXHUNT_EINVAL;
   const char *p = text, *end = text + len;
   skip_space(&p, end);
-  while (end > p && is_space(end[-1]))
+  while (end > p && exh_is_space(end[-1]))
     end--;
   exhunt_build b;
   memset(&b, 0, sizeof b);

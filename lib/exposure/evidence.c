@@ -30,8 +30,10 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/errmap.h"
 #include "core/evidence.h"
 #include "core/limits.h"
+#include "core/time.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 #include "logs/detect.h"
@@ -122,12 +124,10 @@ static sighting *add(server *s, const exhunt_build *b, const char *source, const
   it->count++;
   /* ExSetup.exe's time is the package's, near the build's release: it
    * shows the build present, not since when it ran */
-  if (when != EXHUNT_NO_TIME && strcmp(source, "exsetup-version") != 0 &&
-      (it->running_first == EXHUNT_NO_TIME || when < it->running_first))
-    it->running_first = when;
+  if (when != EXHUNT_NO_TIME && strcmp(source, "exsetup-version") != 0)
+    exh_time_take_earliest(&it->running_first, when);
+  exh_time_take_earliest(&it->first, when);
   if (when != EXHUNT_NO_TIME) {
-    if (it->first == EXHUNT_NO_TIME || when < it->first)
-      it->first = when;
     if (it->last == EXHUNT_NO_TIME || when >= it->last) {
       /* The newest sighting names the file to look at. */
       if (strcmp(it->path, path) != 0) {

@@ -80,6 +80,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/ascii.h"
+#include "core/codec.h"
 #include "core/webfile.h"
 
 /* ---------------------------------------------------------------------- */
@@ -235,11 +237,6 @@ static inline bool is_ident(uint8_t c)
 {
   return is_alpha(c) || is_digit(c) || c == '_' || c >= 0x80;
 }
-static inline bool is_space(uint8_t c)
-{
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
 /*
  * If the case-insensitive ASCII literal `lit` starts at d[i], returns the
  * index just past it, else 0 (a match always ends past 0). Up to three NUL
@@ -264,7 +261,7 @@ static size_t lit_at(const uint8_t *d, size_t n, size_t i, const char *lit)
 /* Next index >= i that is not whitespace or NUL, or n. */
 static size_t skip_ws(const uint8_t *d, size_t n, size_t i)
 {
-  while (i < n && (is_space(d[i]) || d[i] == 0))
+  while (i < n && (exh_is_cspace(d[i]) || d[i] == 0))
     i++;
   return i;
 }
@@ -1257,7 +1254,7 @@ static bool string_has_script_ext(const uint8_t *d, size_t a, size_t b)
               SCRIPT_EXT(".jsp"),  SCRIPT_EXT(".vbs"),    SCRIPT_EXT(".bat"),  SCRIPT_EXT(".cmd"),
               SCRIPT_EXT(".ps1"),  SCRIPT_EXT(".hta"),    SCRIPT_EXT(".exe"),  SCRIPT_EXT(".dll")};
 #undef SCRIPT_EXT
-  while (b > a && (d[b - 1] == 0 || is_space(d[b - 1])))
+  while (b > a && (d[b - 1] == 0 || exh_is_cspace(d[b - 1])))
     b--;
   /* This runs for every literal inside a capture, so the literal's last
    * non-NUL bytes (NULs skipped for UTF-16) are lower-cased once into
@@ -1943,44 +1940,6 @@ static bool code_executes(const uint8_t *d, size_t a, size_t b)
   return false;
 }
 
-static int b64_val(uint8_t c)
-{
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (is_digit(c))
-    return c - '0' + 52;
-  if (c == '+' || c == '-')
-    return 62;
-  if (c == '/' || c == '_')
-    return 63;
-  return -1;
-}
-
-/* Decodes Base64 from d[a, b) (at most B64_MAX input bytes, junk skipped)
- * into out; returns the decoded length. */
-static size_t b64_decode(const uint8_t *d, size_t a, size_t b, uint8_t *out, size_t cap)
-{
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t o = 0;
-  if (b - a > B64_MAX)
-    b = a + B64_MAX;
-  for (size_t i = a; i < b && o < cap; i++) {
-    int v = b64_val(d[i]);
-    if (v < 0)
-      continue;
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (uint8_t)(acc >> bits);
-    }
-  }
-  return o;
-}
-
 /* Text in d[a, b) names "WScript.Shell" or "Shell.Application" (one walk
  * for both, as every literal is checked). */
 static bool has_shell_progid(const uint8_t *d, size_t a, size_t b)
@@ -2031,7 +1990,8 @@ static void inspect_string(cscan *s, token *t)
   if (!s->literal_reported && tok_punct(s->t1, '(') && s->t2->kw == KW_FROMBASE64STRING &&
       b - a >= 8) {
     uint8_t buf[B64_MAX / 4 * 3];
-    size_t m = b64_decode(d, a, b, buf, sizeof buf);
+    /* at most B64_MAX input bytes: what the buffer can hold */
+    size_t m = exh_base64_decode_lenient(d + a, b - a > B64_MAX ? B64_MAX : b - a, buf, sizeof buf);
     if (m && (code_reads_request(buf, 0, m) || code_executes(buf, 0, m))) {
       s->literal_reported = true;
       report(s->hb, RULE_SHELL_LITERAL, EXHUNT_SEV_HIGH, "base64", a, b - a, NULL, 0, 0);
@@ -2137,7 +2097,7 @@ static void lex_code(cscan *s)
   const uint8_t *d = s->d;
   size_t n = s->n;
   uint8_t c = d[s->i];
-  if (is_space(c)) {
+  if (exh_is_cspace(c)) {
     /* Indentation is most of a code region's bytes: take the whole run of
      * whitespace and NULs here rather than one byte per trip through
      * code_scan. Neither can end a region or start a token, so the effect is
@@ -2149,7 +2109,7 @@ static void lex_code(cscan *s)
         on_newline(s);
       }
       j++;
-    } while (j < n && (is_space(d[j]) || d[j] == 0));
+    } while (j < n && (exh_is_cspace(d[j]) || d[j] == 0));
     s->i = j;
     return;
   }
@@ -2257,7 +2217,7 @@ static size_t parse_include(cscan *s, size_t i)
   if (p < lim && (d[p] == '"' || d[p] == '\''))
     p++;
   size_t q = p, dot = SIZE_MAX;
-  while (q < lim && d[q] != '"' && d[q] != '\'' && d[q] != '>' && !is_space(d[q])) {
+  while (q < lim && d[q] != '"' && d[q] != '\'' && d[q] != '>' && !exh_is_cspace(d[q])) {
     if (d[q] == '.')
       dot = q;
     else if (d[q] == '/' || d[q] == '\\')

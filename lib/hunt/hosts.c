@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/ascii.h"
 #include "core/dynbuf.h"
 #include "core/limits.h"
 
@@ -119,11 +120,6 @@ struct exh_hosts_tree {
 /* ---------------------------------------------------------------------- */
 /* Names.                                                                  */
 
-static int fold(int c)
-{
-  return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 /* `lit` is lower-case ASCII. */
 static bool eq_ci(const char *s, size_t n, const char *lit)
 {
@@ -131,7 +127,7 @@ static bool eq_ci(const char *s, size_t n, const char *lit)
   if (n != l)
     return false;
   for (size_t i = 0; i < n; i++)
-    if (fold((unsigned char)s[i]) != lit[i])
+    if (exh_lower(s[i]) != lit[i])
       return false;
   return true;
 }
@@ -146,15 +142,6 @@ static bool suffix_ci(const char *s, size_t n, const char *lit)
 {
   size_t l = strlen(lit);
   return n >= l && eq_ci(s + n - l, l, lit);
-}
-
-static bool contains_ci(const char *s, size_t n, const char *lit)
-{
-  size_t l = strlen(lit);
-  for (size_t i = 0; l <= n && i <= n - l; i++)
-    if (eq_ci(s + i, l, lit))
-      return true;
-  return false;
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -190,20 +177,20 @@ char exh_hosts_drive_letter(const char *name, size_t len)
   static const char *const before[] = {"drive_", "drive-", "drive ", "drive", "volume_", "vol_"};
   for (size_t i = 0; i < sizeof before / sizeof *before; i++)
     if (n == strlen(before[i]) + 1 && prefix_ci(s, n, before[i]) && is_letter(s[n - 1]))
-      return (char)(fold(s[n - 1]) - ('a' - 'A'));
+      return (char)(exh_lower(s[n - 1]) - ('a' - 'A'));
   if (n == 0 || !is_letter((unsigned char)s[0]))
     return 0;
   static const char *const after[] = {"",       ":",      "%3a",   "$", "_drive",
                                       "-drive", " drive", "drive", "_", "_volume"};
   for (size_t i = 0; i < sizeof after / sizeof *after; i++)
     if (eq_ci(s + 1, n - 1, after[i]))
-      return (char)(fold((unsigned char)s[0]) - ('a' - 'A'));
+      return (char)(exh_lower(s[0]) - ('a' - 'A'));
   return 0;
 }
 
 static bool shadow_name(const char *s, size_t n)
 {
-  if (contains_ci(s, n, "shadowcopy"))
+  if (exh_contains_ci(s, n, "shadowcopy"))
     return true;
   return (prefix_ci(s, n, "vss") || prefix_ci(s, n, "vsc")) && all_digits(s + 3, n - 3);
 }
@@ -576,7 +563,7 @@ static uint32_t drive_of(const exh_hosts_tree *t, uint32_t x)
   if (x == EXH_HOSTS_ROOT || (t->nodes[x].cls & (C_DRIVE_NAMED | C_SHADOW)))
     return x;
   uint32_t p = t->nodes[x].parent;
-  if (contains_ci(t->nodes[x].name, t->nodes[x].name_len, "exch") &&
+  if (exh_contains_ci(t->nodes[x].name, t->nodes[x].name_len, "exch") &&
       (t->nodes[p].cls & (C_DRIVE_NAMED | C_SHADOW)))
     return p;
   return x;
@@ -1017,7 +1004,7 @@ static exhunt_err inst_key_of(decide *d, uint32_t drive, uint32_t node, const ch
   if (!k->below)
     return EXHUNT_ENOMEM;
   for (char *p = k->below; *p; p++)
-    *p = (char)fold((unsigned char)*p);
+    *p = exh_lower(*p);
   return EXHUNT_OK;
 }
 

@@ -42,6 +42,7 @@
 #include "core/alloc.h"
 #include "core/evidence.h"
 #include "core/limits.h"
+#include "core/time.h"
 #include "hunt/hunt_int.h"
 
 #define ATTACH_WINDOW_SEC 600 /* IP-less records join an attacker this close */
@@ -652,12 +653,7 @@ static void add_step(story_ctx *c, int ai, hunt_ex *e)
   e->attacker = ai;
   exh_exlist_add(a->kinds[k], e);
   a->steps++;
-  if (e->time != EXHUNT_NO_TIME) {
-    if (a->first == EXHUNT_NO_TIME || e->time < a->first)
-      a->first = e->time;
-    if (a->last == EXHUNT_NO_TIME || e->time > a->last)
-      a->last = e->time;
-  }
+  exh_span_widen(&a->first, &a->last, e->time);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1066,12 +1062,8 @@ static void add_facts(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
     exh_exlist_add(&lf->attempted, e);
   else if (is(f->outcome, "probe"))
     exh_exlist_add(&lf->probes, e);
-  if (f->timestamp != EXHUNT_NO_TIME && f->outcome && !is(f->outcome, "probe")) {
-    if (lf->first == EXHUNT_NO_TIME || f->timestamp < lf->first)
-      lf->first = f->timestamp;
-    if (lf->last == EXHUNT_NO_TIME || f->timestamp > lf->last)
-      lf->last = f->timestamp;
-  }
+  if (f->outcome && !is(f->outcome, "probe"))
+    exh_span_widen(&lf->first, &lf->last, f->timestamp);
 }
 
 void exh_hunt_story_add(hunt_server *hs, const exhunt_finding *f, uint64_t num, const char *id)

@@ -35,6 +35,7 @@
 
 #include "core/alloc.h"
 #include "core/dayset.h"
+#include "core/time.h"
 #include "core/webfile.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
@@ -319,8 +320,7 @@ static int64_t fixed_since(const hunt_server *hs, const exh_builddb *db, size_t 
           fixed_running_after || (s->last != EXHUNT_NO_TIME && s->last >= *vuln_last);
       continue;
     }
-    if (fixed_first == EXHUNT_NO_TIME || s->running_since < fixed_first)
-      fixed_first = s->running_since;
+    exh_time_take_earliest(&fixed_first, s->running_since);
   }
   if (fixed_first == EXHUNT_NO_TIME && fixed_running_after)
     fixed_first = *vuln_last;
@@ -347,19 +347,15 @@ static void install_date(const hunt_server *hs, exposure *x)
   int64_t inst = EXHUNT_NO_TIME, earliest = EXHUNT_NO_TIME;
   for (size_t i = 0; i < hs->n_builds; i++) {
     const exhunt_build_seen *s = &hs->builds[i].b;
-    if (s->installed != EXHUNT_NO_TIME && (inst == EXHUNT_NO_TIME || s->installed < inst))
-      inst = s->installed;
-    if (s->running_since != EXHUNT_NO_TIME &&
-        (earliest == EXHUNT_NO_TIME || s->running_since < earliest))
-      earliest = s->running_since;
+    exh_time_take_earliest(&inst, s->installed);
+    exh_time_take_earliest(&earliest, s->running_since);
   }
   static const char *const exchange_logs[] = {"exchange-httpproxy", "exchange-ecp-server",
                                               "exchange-oabgenerator"};
   for (size_t k = 0; k < sizeof exchange_logs / sizeof *exchange_logs; k++) {
     const hunt_cov *c = cov_of(hs, exchange_logs[k], NULL);
-    if (c && c->c.present && c->c.first != EXHUNT_NO_TIME &&
-        (earliest == EXHUNT_NO_TIME || c->c.first < earliest))
-      earliest = c->c.first;
+    if (c && c->c.present)
+      exh_time_take_earliest(&earliest, c->c.first);
   }
   x->installed = x->install_claimed = x->install_refuted_by = EXHUNT_NO_TIME;
   if (inst == EXHUNT_NO_TIME)

@@ -21,7 +21,6 @@
 
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam)
 {
@@ -56,140 +55,26 @@ void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam)
   c->protocol = exh_table_col(t, "Protocol");
 }
 
-static bool take_digits(const char **p, const char *end, int n, int *out)
-{
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (*p >= end || **p < '0' || **p > '9')
-      return false;
-    v = v * 10 + (**p - '0');
-    (*p)++;
-  }
-  *out = v;
-  return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). Every log record goes through here, and timegm() with
- * its time-zone machinery was a fifth of the log reader's time. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static int64_t make_time(int y, int mo, int d, int h, int mi, int s)
-{
-  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-    return EXHUNT_NO_TIME;
-  return days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s;
-}
-
-/* A zone designator right after the time: "Z", "+hh:mm", "+hhmm" or "+hh"
- * (or "-"). Sets *offset to the seconds east of UTC. Anything else after
- * the time (a CSV comma, the rest of a W3C line, the end) is no zone at all:
- * that is how Exchange and IIS write their UTC times, so the time stays UTC
- * and *p is left where it was. Returns false on a sign whose digits do not
- * make an offset: such a time cannot be placed, and a wrong time is worse
- * in a timeline than none. */
-static bool take_zone(const char **p, const char *end, int64_t *offset)
-{
-  *offset = 0;
-  if (*p >= end)
-    return true;
-  if (**p == 'Z' || **p == 'z') {
-    (*p)++;
-    return true;
-  }
-  if (**p != '+' && **p != '-')
-    return true;
-  int sign = **p == '-' ? -1 : 1;
-  (*p)++;
-  int hh, mm = 0;
-  if (!take_digits(p, end, 2, &hh))
-    return false;
-  if (*p < end && **p == ':') {
-    (*p)++;
-    if (!take_digits(p, end, 2, &mm))
-      return false;
-  } else if (*p < end && **p >= '0' && **p <= '9') {
-    if (!take_digits(p, end, 2, &mm))
-      return false;
-  }
-  /* "+02:000" or "+0200 1": digits run on past the offset */
-  if (*p < end && **p >= '0' && **p <= '9')
-    return false;
-  if (hh > 23 || mm > 59)
-    return false;
-  *offset = sign * ((int64_t)hh * 3600 + mm * 60);
-  return true;
-}
-
-int64_t exh_parse_iso8601(exh_view v)
-{
-  const char *p = v.p, *end = v.p + v.n;
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  int64_t offset = 0;
-  if (!take_digits(&p, end, 4, &y) || p >= end || *p++ != '-' || !take_digits(&p, end, 2, &mo) ||
-      p >= end || *p++ != '-' || !take_digits(&p, end, 2, &d))
-    return EXHUNT_NO_TIME;
-  if (p < end && (*p == 'T' || *p == ' ')) {
-    p++;
-    if (!take_digits(&p, end, 2, &h) || p >= end || *p++ != ':' || !take_digits(&p, end, 2, &mi))
-      return EXHUNT_NO_TIME;
-    if (p < end && *p == ':') {
-      p++;
-      if (!take_digits(&p, end, 2, &s))
-        return EXHUNT_NO_TIME;
-      /* A fraction of any length (.NET writes 7 digits, "o" format);
-       * seconds are all a record's time keeps. */
-      if (p + 1 < end && (*p == '.' || *p == ',') && p[1] >= '0' && p[1] <= '9')
-        for (p++; p < end && *p >= '0' && *p <= '9'; p++)
-          ;
-    }
-    if (!take_zone(&p, end, &offset))
-      return EXHUNT_NO_TIME;
-  }
-  int64_t t = make_time(y, mo, d, h, mi, s);
-  if (t == EXHUNT_NO_TIME || t - offset < 0)
-    return EXHUNT_NO_TIME;
-  return t - offset;
-}
-
 int64_t exh_record_time(const exh_table *t, const exh_cols *c)
 {
   if (c->datetime >= 0)
     return exh_parse_iso8601(exh_table_get(t, c->datetime));
   if (c->date < 0 || c->time < 0)
     return EXHUNT_NO_TIME;
-  exh_view d = exh_table_get(t, c->date), tm = exh_table_get(t, c->time);
-  char both[40];
-  if (d.n + tm.n + 1 >= sizeof both)
-    return EXHUNT_NO_TIME;
-  memcpy(both, d.p, d.n);
-  both[d.n] = 'T';
-  memcpy(both + d.n + 1, tm.p, tm.n);
-  exh_view v = {both, d.n + 1 + tm.n};
-  return exh_parse_iso8601(v);
+  int64_t ts;
+  return exh_parse_w3c_time(exh_table_get(t, c->date), exh_table_get(t, c->time), &ts)
+             ? ts
+             : EXHUNT_NO_TIME;
 }
 
 /* ---------------------------------------------------------------------- */
-
-static inline char lower_ascii(char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
 
 /* ASCII case-insensitive equality of n bytes (strncasecmp in the C locale,
  * without the call: these run on every candidate row). */
 static inline bool same_ci(const char *a, const char *b, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    if (lower_ascii(a[i]) != lower_ascii(b[i]))
+    if (exh_lower(a[i]) != exh_lower(b[i]))
       return false;
   return true;
 }
@@ -206,7 +91,7 @@ static long find_ci(const char *p, size_t n, const char *needle)
     return 0;
   if (k > n)
     return -1;
-  char lo = lower_ascii(needle[0]);
+  char lo = exh_lower(needle[0]);
   char up = lo >= 'a' && lo <= 'z' ? (char)(lo - 'a' + 'A') : lo;
   const char *end = p + (n - k) + 1; /* one past the last possible start */
   const char *a = memchr(p, lo, (size_t)(end - p));

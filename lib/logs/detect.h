@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 
+#include "core/time.h" /* exh_parse_iso8601, once declared here */
 #include "table.h"
 
 typedef enum exh_log_family {
@@ -65,13 +66,6 @@ void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam);
 
 /* Record time (seconds, UTC) or EXHUNT_NO_TIME. */
 int64_t exh_record_time(const exh_table *t, const exh_cols *c);
-
-/* ISO 8601 "2021-03-03T12:13:58[.fff...][Z|+hh:mm|+hhmm|+hh]" at the start
- * of a view, as seconds UTC (the offset applied); EXHUNT_NO_TIME if it is
- * not a date, or a signed suffix is not a valid offset. No zone means UTC
- * (Exchange and IIS logs). Bytes after the time and zone are ignored, so a
- * whole CSV or W3C line can be passed. */
-int64_t exh_parse_iso8601(exh_view v);
 
 /* The literal prefilter: false when no detector of `fam` can fire on this
  * raw record line (it holds none of their needles), so the record need

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "detect.h"
+#include "core/time.h"
 
 void exh_event_free(exh_event *ev)
 {

@@ -34,10 +34,13 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/ascii.h"
 #include "core/dayset.h"
+#include "core/errmap.h"
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"
+#include "core/time.h"
 #include "detect.h"
 #include "events.h"
 #include "evtx.h"
@@ -166,11 +169,6 @@ static const char *base_of(const char *path)
   return s ? s + 1 : path;
 }
 
-static bool contains_ci(const char *hay, const char *needle)
-{
-  return strcasestr(hay, needle) != NULL;
-}
-
 static exh_log_family family_from_path(const char *path)
 {
   const char *base = base_of(path);
@@ -178,7 +176,7 @@ static exh_log_family family_from_path(const char *path)
     return EXH_FAM_HTTPPROXY;
   if (strncasecmp(base, "ECPServer", 9) == 0)
     return EXH_FAM_ECP_SERVER;
-  if (strncasecmp(base, "OABGenerator", 12) == 0 || contains_ci(path, "OABGeneratorLog"))
+  if (strncasecmp(base, "OABGenerator", 12) == 0 || exh_contains_ci_str(path, "OABGeneratorLog"))
     return EXH_FAM_OABGEN;
   if (strncasecmp(base, "u_ex", 4) == 0 || strncasecmp(base, "u_in", 4) == 0)
     return EXH_FAM_IIS;
@@ -532,17 +530,6 @@ static void add_day(file_state *fs, exh_dayset *days, int64_t ts)
     fs->days_nomem = true;
 }
 
-/* Widens the span [*first, *last] to take `ts` (EXHUNT_NO_TIME: none). */
-static void widen_span(int64_t *first, int64_t *last, int64_t ts)
-{
-  if (ts == EXHUNT_NO_TIME)
-    return;
-  if (*first == EXHUNT_NO_TIME || ts < *first)
-    *first = ts;
-  if (*last == EXHUNT_NO_TIME || ts > *last)
-    *last = ts;
-}
-
 static void copy_field(char *dst, size_t cap, exh_view v)
 {
   size_t n = v.n < cap - 1 ? v.n : cap - 1;
@@ -588,7 +575,7 @@ static void count_tunnel(file_state *fs, const exh_log_hit *h, uint64_t line, in
     t->posts++;
   else
     t->gets++;
-  widen_span(&t->first, &t->last, ts);
+  exh_span_widen(&t->first, &t->last, ts);
 }
 
 /* "2021-03-03T12:14:16Z", or "?" without a time. */
@@ -714,13 +701,13 @@ static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, 
 static void family_from_meta(file_state *fs)
 {
   exh_table *t = &fs->table;
-  if (contains_ci(t->software, "Internet Information Services"))
+  if (exh_contains_ci_str(t->software, "Internet Information Services"))
     fs->fam = EXH_FAM_IIS;
-  else if (contains_ci(t->log_type, "HttpProxy"))
+  else if (exh_contains_ci_str(t->log_type, "HttpProxy"))
     fs->fam = EXH_FAM_HTTPPROXY;
-  else if (contains_ci(t->log_type, "ECP Server"))
+  else if (exh_contains_ci_str(t->log_type, "ECP Server"))
     fs->fam = EXH_FAM_ECP_SERVER;
-  else if (contains_ci(t->log_type, "OAB"))
+  else if (exh_contains_ci_str(t->log_type, "OAB"))
     fs->fam = EXH_FAM_OABGEN;
   t->format = fs->fam == EXH_FAM_IIS ? EXH_FMT_W3C : EXH_FMT_CSV;
 }
@@ -742,13 +729,13 @@ static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, con
   fs->ev_capped += ev->fields_dropped != 0;
   fs->ev_lost += ev->key_fields_lost;
   int64_t ts = ev->time;
-  widen_span(&fs->first, &fs->last, ts);
+  exh_span_widen(&fs->first, &fs->last, ts);
   add_day(fs, &fs->days, ts);
   for (int c = 0; c < N_CHANNELS; c++) {
     if (!exh_view_eq(ev->channel, channel_names[c]))
       continue;
     fs->chan[c].records++;
-    widen_span(&fs->chan[c].first, &fs->chan[c].last, ts);
+    exh_span_widen(&fs->chan[c].first, &fs->chan[c].last, ts);
     add_day(fs, &fs->chan[c].days, ts);
     break;
   }
@@ -978,14 +965,7 @@ static bool fast_record_time(const file_state *fs, const char *line, size_t len,
   if (fs->cols.date == 0 && fs->cols.time == 1) {
     exh_view d = exh_table_first_field(t, line, len, 0);
     exh_view tm = exh_table_first_field(t, line, len, 1);
-    char both[40];
-    if (d.n + tm.n + 1 >= sizeof both)
-      return false;
-    memcpy(both, d.p, d.n);
-    both[d.n] = 'T';
-    memcpy(both + d.n + 1, tm.p, tm.n);
-    *ts = exh_parse_iso8601((exh_view){both, d.n + 1 + tm.n});
-    return true;
+    return exh_parse_w3c_time(d, tm, ts);
   }
   return false;
 }
@@ -1037,7 +1017,7 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
     ts = raw_line_time(line, len);
   }
   fs->records++;
-  widen_span(&fs->first, &fs->last, ts);
+  exh_span_widen(&fs->first, &fs->last, ts);
   add_day(fs, &fs->days, ts);
   switch (fs->fam) {
   case EXH_FAM_HTTPPROXY:
@@ -1173,8 +1153,8 @@ static void account_file(file_state *fs)
   c->files++;
   c->records += fs->records;
   r->stats.records += fs->records;
-  widen_span(&c->first, &c->last, fs->first);
-  widen_span(&c->first, &c->last, fs->last);
+  exh_span_widen(&c->first, &c->last, fs->first);
+  exh_span_widen(&c->first, &c->last, fs->last);
   if ((fs->days_nomem || exh_dayset_add_set(&c->days, &fs->days) != EXHUNT_OK) && !r->fatal)
     r->fatal = EXHUNT_ENOMEM;
   for (int k = 0; k < N_CHANNELS; k++) {
@@ -1183,8 +1163,8 @@ static void account_file(file_state *fs)
       continue;
     ck->files++;
     ck->records += fs->chan[k].records;
-    widen_span(&ck->first, &ck->last, fs->chan[k].first);
-    widen_span(&ck->first, &ck->last, fs->chan[k].last);
+    exh_span_widen(&ck->first, &ck->last, fs->chan[k].first);
+    exh_span_widen(&ck->first, &ck->last, fs->chan[k].last);
     if (exh_dayset_add_set(&ck->days, &fs->chan[k].days) != EXHUNT_OK && !r->fatal)
       r->fatal = EXHUNT_ENOMEM;
   }
@@ -1332,7 +1312,7 @@ static bool note_time(file_state *fs, const char *line, size_t len, int64_t *ts)
 {
   if (!fast_record_time(fs, line, len, ts))
     return false;
-  widen_span(&fs->first, &fs->last, *ts);
+  exh_span_widen(&fs->first, &fs->last, *ts);
   add_day(fs, &fs->days, *ts);
   return true;
 }

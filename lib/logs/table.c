@@ -30,11 +30,6 @@ void exh_table_free(exh_table *t)
   exh_dynbuf_free(&t->scratch);
 }
 
-static inline char lower(char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 int exh_view_uint(exh_view v)
 {
   int x = 0;
@@ -55,7 +50,7 @@ int exh_view_uint(exh_view v)
 static inline bool same_ci(const char *a, const char *b, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    if (lower(a[i]) != lower(b[i]))
+    if (exh_lower(a[i]) != exh_lower(b[i]))
       return false;
   return true;
 }
@@ -78,7 +73,7 @@ bool exh_view_has(exh_view v, const char *needle)
   if (n == 0)
     return true;
   /* memchr for each case of the first byte, then compare */
-  char lo = lower(needle[0]);
+  char lo = exh_lower(needle[0]);
   char up = lo >= 'a' && lo <= 'z' ? (char)(lo - 'a' + 'A') : lo;
   for (int pass = 0; pass < (lo == up ? 1 : 2); pass++) {
     const char *s = v.p, *end = v.p + v.n;

@@ -16,16 +16,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/ascii.h"
 #include "core/dynbuf.h"
 #include "core/limits.h"
 #include "exhunt/exhunt.h"
 
 typedef enum exh_table_format { EXH_FMT_CSV = 0, EXH_FMT_W3C = 1 } exh_table_format;
-
-typedef struct exh_view {
-  const char *p;
-  size_t n;
-} exh_view;
 
 typedef struct exh_table {
   exh_table_format format;

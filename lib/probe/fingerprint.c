@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ascii.h"
+
 #include "probe/probe.h"
 
 typedef struct build {
@@ -26,11 +28,6 @@ static bool is_digit(char c)
   return c >= '0' && c <= '9';
 }
 
-static char lower(char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Case-insensitive: does s[0..len) start with the lowercase needle? */
 static bool has_prefix_ci(const char *s, size_t len, const char *needle)
 {
@@ -38,7 +35,7 @@ static bool has_prefix_ci(const char *s, size_t len, const char *needle)
   if (len < n)
     return false;
   for (size_t i = 0; i < n; i++)
-    if (lower(s[i]) != needle[i])
+    if (exh_lower(s[i]) != needle[i])
       return false;
   return true;
 }
@@ -100,20 +97,15 @@ static int build_cmp(const build *a, const build *b)
   return 0;
 }
 
-static bool is_space(char c)
-{
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 bool exh_probe_build_from_header(const char *value, size_t len, char *out, size_t out_size)
 {
   if (!value)
     return false;
-  while (len > 0 && is_space(value[0])) {
+  while (len > 0 && exh_is_space(value[0])) {
     value++;
     len--;
   }
-  while (len > 0 && is_space(value[len - 1]))
+  while (len > 0 && exh_is_space(value[len - 1]))
     len--;
   build b;
   if (len == 0 || parse_build(value, len, &b) != len)
@@ -163,7 +155,7 @@ static bool is_name_char(char c)
 static bool is_tag_name(const char *body, size_t len, size_t at, size_t name_len)
 {
   size_t end = at + name_len;
-  if (end >= len || !(is_space(body[end]) || body[end] == '/' || body[end] == '>'))
+  if (end >= len || !(exh_is_space(body[end]) || body[end] == '/' || body[end] == '>'))
     return false;
   if (at == 0)
     return false;
@@ -186,7 +178,7 @@ static bool tag_version(const char *body, size_t len, size_t p, build *b)
 {
   static const char version[] = "version";
   for (;;) {
-    while (p < len && (is_space(body[p]) || body[p] == '/'))
+    while (p < len && (exh_is_space(body[p]) || body[p] == '/'))
       p++;
     if (p >= len || body[p] == '>')
       return false;
@@ -196,12 +188,12 @@ static bool tag_version(const char *body, size_t len, size_t p, build *b)
     size_t name_len = p - name;
     if (name_len == 0)
       return false; /* not an attribute: not the tag we are looking for */
-    while (p < len && is_space(body[p]))
+    while (p < len && exh_is_space(body[p]))
       p++;
     if (p >= len || body[p] != '=')
       return false;
     p++;
-    while (p < len && is_space(body[p]))
+    while (p < len && exh_is_space(body[p]))
       p++;
     if (p >= len || (body[p] != '"' && body[p] != '\''))
       return false;
@@ -230,7 +222,7 @@ bool exh_probe_build_from_exporttool(const char *body, size_t len, char *out, si
   if (!body)
     return false;
   for (size_t i = 0; i + tag_len <= len; i++) {
-    if (lower(body[i]) != 'a' || !has_prefix_ci(body + i, len - i, tag) ||
+    if (exh_lower(body[i]) != 'a' || !has_prefix_ci(body + i, len - i, tag) ||
         !is_tag_name(body, len, i, tag_len))
       continue;
     build b;

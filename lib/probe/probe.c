@@ -69,6 +69,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/ascii.h"
 #include "core/dynbuf.h"
 
 /* Defaults and caps of the probe (opts fields set to 0 take the defaults)
@@ -170,39 +171,15 @@ static int64_t now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static char lower(char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive search of a lowercase needle in a span. */
-static bool contains_ci(const char *hay, size_t len, const char *needle)
-{
-  size_t n = strlen(needle);
-  for (size_t i = 0; i + n <= len; i++) {
-    size_t j = 0;
-    while (j < n && lower(hay[i + j]) == needle[j])
-      j++;
-    if (j == n)
-      return true;
-  }
-  return false;
-}
-
 /* Case-insensitive equality of a span and a string (either case). */
 static bool eq_ci(const char *a, size_t alen, const char *b)
 {
   if (strlen(b) != alen)
     return false;
   for (size_t i = 0; i < alen; i++)
-    if (lower(a[i]) != lower(b[i]))
+    if (exh_lower(a[i]) != exh_lower(b[i]))
       return false;
   return true;
-}
-
-static bool is_space(char c)
-{
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Parts of a normalised build: 3 or 4. */
@@ -350,11 +327,11 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
   if (eq_ci(buf, colon, "x-owa-version")) {
     /* Trimmed here so a long padded value is not cut into a valid-looking
      * one; a value too long for a build is kept empty (unparseable). */
-    while (vlen > 0 && is_space(value[0])) {
+    while (vlen > 0 && exh_is_space(value[0])) {
       value++;
       vlen--;
     }
-    while (vlen > 0 && is_space(value[vlen - 1]))
+    while (vlen > 0 && exh_is_space(value[vlen - 1]))
       vlen--;
     q->owa_seen = true;
     q->owa_len = vlen < sizeof q->owa ? vlen : 0;
@@ -365,7 +342,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
              (eq_ci(buf, colon, "x-beserver") || eq_ci(buf, colon, "x-calculatedbetarget"))) {
     q->exchange_why = "X-BEServer/X-CalculatedBETarget header";
   } else if (!q->exchange_why && eq_ci(buf, colon, "set-cookie") &&
-             contains_ci(value, vlen, "outlooksession")) {
+             exh_contains_ci(value, vlen, "outlooksession")) {
     q->exchange_why = "OutlookSession cookie";
   }
   return len;
@@ -662,13 +639,13 @@ static exhunt_err request_done(run *r, request *q, CURLcode result)
   if (stage == STAGE_LOGON) {
     if (exh_probe_build_from_logon(q->body.data, q->body.len, build, sizeof build))
       ok = ok && consider_build(t, build, SRC_OWA_PATH, q->url);
-    else if (!t->exchange_why && contains_ci(q->body.data, q->body.len, "/owa/auth/"))
+    else if (!t->exchange_why && exh_contains_ci(q->body.data, q->body.len, "/owa/auth/"))
       t->exchange_why = "/owa/auth/ in the logon page";
   } else {
     if (exh_probe_build_from_exporttool(q->body.data, q->body.len, build, sizeof build))
       ok = ok && consider_build(t, build, SRC_EXPORTTOOL, q->url);
     else if (!t->exchange_why &&
-             contains_ci(q->body.data, q->body.len, "microsoft.exchange.ediscovery"))
+             exh_contains_ci(q->body.data, q->body.len, "microsoft.exchange.ediscovery"))
       t->exchange_why = "exporttool manifest without a version";
   }
   if (!ok) {
@@ -682,7 +659,7 @@ static exhunt_err request_done(run *r, request *q, CURLcode result)
   char *location = NULL;
   if (!stop && status >= 300 && status < 400 &&
       curl_easy_getinfo(q->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
-    if (!t->exchange_why && contains_ci(location, strlen(location), "/owa/"))
+    if (!t->exchange_why && exh_contains_ci(location, strlen(location), "/owa/"))
       t->exchange_why = "redirect to /owa/";
     bool alloc_failed = false;
     if (t->redirects < EXH_PROBE_MAX_REDIRECTS)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/codec.h"
 #include "core/limits.h"
 
 static const struct {
@@ -68,30 +69,6 @@ void exh_path_normalise(const char *path, char *out, size_t out_size)
     out[i] = c;
   }
   out[i] = '\0';
-}
-
-static int hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static bool parse_hex(const char *s, size_t len, uint8_t *out, size_t out_len)
-{
-  if (len != out_len * 2)
-    return false;
-  for (size_t i = 0; i < out_len; i++) {
-    int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return true;
 }
 
 static void note_bad_line(const exhunt_sink *sink, const char *list, size_t lineno, const char *why)
@@ -183,7 +160,7 @@ static exhunt_err parse_line(exh_iocs *set, const char *list, const char *line, 
   }
   size_t hlen = hash_len_of(ioc.type);
   if (hlen) {
-    if (!parse_hex(field[F_VALUE], flen[F_VALUE], ioc.hash, hlen)) {
+    if (!exh_hex_decode(field[F_VALUE], flen[F_VALUE], ioc.hash, hlen)) {
       *why = "hash value has the wrong length or is not hex";
       return EXHUNT_OK;
     }

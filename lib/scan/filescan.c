@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/ascii.h"
+#include "core/errmap.h"
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"
@@ -161,24 +163,6 @@ static void notice(const exhunt_sink *out, exhunt_notice_kind kind, exhunt_err c
 {
   exhunt_notice n = {kind, code, what, path, reason};
   out->on_notice(out->ctx, &n);
-}
-
-static exhunt_err errno_to_err(int e)
-{
-  switch (e) {
-  case EACCES:
-  case EPERM:
-    return EXHUNT_EACCES;
-  case ENOENT:
-  case ENOTDIR:
-    return EXHUNT_ENOENT;
-  case ELOOP:
-    return EXHUNT_ELOOP;
-  case ENOMEM:
-    return EXHUNT_ENOMEM;
-  default:
-    return EXHUNT_EIO;
-  }
 }
 
 static pending *add_finding(exh_filescan *fs, const char *category, exhunt_severity sev,
@@ -400,11 +384,6 @@ static const char *meta_string(const YR_RULE *rule, const char *name)
   return NULL;
 }
 
-static bool contains_ci(const char *hay, const char *needle)
-{
-  return hay && strcasestr(hay, needle) != NULL;
-}
-
 static const char *yara_category(const YR_RULE *rule, const char *description,
                                  const exh_yara_origin *origin)
 {
@@ -413,8 +392,10 @@ static const char *yara_category(const YR_RULE *rule, const char *description,
     return cat;
   if (origin->category)
     return origin->category;
-  if (contains_ci(rule->identifier, "webshell") || contains_ci(description, "webshell") ||
-      contains_ci(description, "web shell") || contains_ci(rule->identifier, "chopper"))
+  if (exh_contains_ci_str(rule->identifier, "webshell") ||
+      exh_contains_ci_str(description, "webshell") ||
+      exh_contains_ci_str(description, "web shell") ||
+      exh_contains_ci_str(rule->identifier, "chopper"))
     return "webshell";
   return "malware";
 }
@@ -717,8 +698,8 @@ static void stream_digests(exh_filescan *fs, int fd, const exhunt_sink *out, exh
   for (;;) {
     ssize_t n = read_full(fs, fd, fs->buf, EXH_STREAM_CHUNK);
     if (n < 0) {
-      notice(out, EXHUNT_NOTICE_ERROR, errno_to_err(errno), "read-error", fs->info->path,
-             strerror(errno));
+      notice(out, EXHUNT_NOTICE_ERROR, exh_errno_map(errno, EXH_ERRMAP_NOTDIR | EXH_ERRMAP_NOMEM),
+             "read-error", fs->info->path, strerror(errno));
       return;
     }
     if (n == 0)
@@ -795,7 +776,8 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
     int e = errno;
     res->skipped = true;
     res->skip = EXHUNT_SKIP_UNREADABLE;
-    notice(out, EXHUNT_NOTICE_ERROR, errno_to_err(e), "read-error", info->path, strerror(e));
+    notice(out, EXHUNT_NOTICE_ERROR, exh_errno_map(e, EXH_ERRMAP_NOTDIR | EXH_ERRMAP_NOMEM),
+           "read-error", info->path, strerror(e));
     goto cleanup;
   }
   size_t got = (size_t)n;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/errmap.h"
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/pace.h"

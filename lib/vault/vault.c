@@ -59,9 +59,15 @@
 #include <jansson.h>
 
 #include "core/alloc.h"
+#include "core/codec.h"
 #include "core/dynbuf.h"
+#include "core/errmap.h"
 #include "output/escape.h"
 #include "vault/vault_int.h"
+
+/* The vault writes, so a full disk or quota is ENOSPC; it never counted a
+ * descriptor shortage as a limit (EMFILE stays EIO). */
+#define VAULT_ERRNO (EXH_ERRMAP_NOTDIR | EXH_ERRMAP_NOMEM | EXH_ERRMAP_SPACE)
 
 #ifndef O_NOATIME
 #define O_NOATIME 0
@@ -104,27 +110,6 @@ const char *exhunt_vault_outcome_name(exhunt_vault_outcome o)
 /* ---------------------------------------------------------------------- */
 /* Small I/O helpers.                                                      */
 
-static exhunt_err err_from_errno(int e)
-{
-  switch (e) {
-  case ENOMEM:
-    return EXHUNT_ENOMEM;
-  case EACCES:
-  case EPERM:
-    return EXHUNT_EACCES;
-  case ENOENT:
-  case ENOTDIR:
-    return EXHUNT_ENOENT;
-  case ELOOP:
-    return EXHUNT_ELOOP;
-  case ENOSPC:
-  case EDQUOT:
-    return EXHUNT_ENOSPC;
-  default:
-    return EXHUNT_EIO;
-  }
-}
-
 static exhunt_err write_all(int fd, const void *data, size_t len)
 {
   const char *p = data;
@@ -147,7 +132,7 @@ static exhunt_err fsync_dir(const char *dir)
 {
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
-    return err_from_errno(errno);
+    return exh_errno_map(errno, VAULT_ERRNO);
   exhunt_err err = fsync(fd) == 0 ? EXHUNT_OK : EXHUNT_EIO;
   close(fd);
   return err;
@@ -178,28 +163,11 @@ static void dir_of(const char *path, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)(slash - path), path);
 }
 
-static int hexval(int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static bool parse_sha256(const char *s, uint8_t out[32])
 {
   if (!s || strlen(s) != 64)
     return false;
-  for (size_t i = 0; i < 32; i++) {
-    int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return true;
+  return exh_hex_decode(s, 64, out, 32);
 }
 
 static void hex64(const uint8_t sha[32], char out[65])
@@ -342,7 +310,7 @@ static exhunt_err vault_file_ok(int fd, const char *path, const exhunt_sink *sin
 {
   struct stat st;
   if (fstat(fd, &st) != 0)
-    return err_from_errno(errno);
+    return exh_errno_map(errno, VAULT_ERRNO);
   if (!S_ISREG(st.st_mode)) {
     unsafe_note(sink, path, "a vault file that is not a regular file; refused");
     return EXHUNT_EINVAL;
@@ -364,7 +332,7 @@ static exhunt_err vault_dir_ok(const char *path, const exhunt_sink *sink)
 {
   struct stat st;
   if (lstat(path, &st) != 0)
-    return err_from_errno(errno);
+    return exh_errno_map(errno, VAULT_ERRNO);
   if (!S_ISDIR(st.st_mode)) {
     unsafe_note(sink, path,
                 S_ISLNK(st.st_mode)
@@ -393,7 +361,7 @@ static exhunt_err vault_lock(const char *vault, bool exclusive, int *out, const 
       return EXHUNT_OK;
   }
   if (fd < 0)
-    return err_from_errno(errno);
+    return exh_errno_map(errno, VAULT_ERRNO);
   exhunt_err err = vault_file_ok(fd, path, sink);
   if (err) {
     close(fd);
@@ -404,7 +372,7 @@ static exhunt_err vault_lock(const char *vault, bool exclusive, int *out, const 
       continue;
     int e = errno;
     close(fd);
-    return e == EWOULDBLOCK ? EXHUNT_EBUSY : err_from_errno(e);
+    return e == EWOULDBLOCK ? EXHUNT_EBUSY : exh_errno_map(e, VAULT_ERRNO);
   }
   *out = fd;
   return EXHUNT_OK;
@@ -564,7 +532,7 @@ static exhunt_vault_outcome check_object(const char *vault, const uint8_t sha256
   /* O_NONBLOCK: a FIFO planted in its place must not hang verify. */
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    *err = err_from_errno(errno);
+    *err = exh_errno_map(errno, VAULT_ERRNO);
     return errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
   }
   struct stat st;
@@ -885,7 +853,7 @@ static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, mani
   exh_dynbuf_init(&buf, EXH_VAULT_MANIFEST_MAX);
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    err = err_from_errno(errno);
+    err = exh_errno_map(errno, VAULT_ERRNO);
     goto cleanup;
   }
   char chunk[CHUNK];
@@ -923,7 +891,7 @@ static exhunt_err manifest_open(const char *vault, int *out, const exhunt_sink *
     return EXHUNT_ELIMIT;
   int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd < 0)
-    return err_from_errno(errno);
+    return exh_errno_map(errno, VAULT_ERRNO);
   exhunt_err ok = vault_file_ok(fd, path, sink);
   if (ok) {
     close(fd);
@@ -938,8 +906,9 @@ static exhunt_err manifest_open(const char *vault, int *out, const exhunt_sink *
   exhunt_err err = EXHUNT_EIO;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
       (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) ||
-      (last != '\n' && ((err = write_all(fd, fence, strlen(fence))) != EXHUNT_OK ||
-                        (err = fsync(fd) == 0 ? EXHUNT_OK : err_from_errno(errno)) != EXHUNT_OK))) {
+      (last != '\n' &&
+       ((err = write_all(fd, fence, strlen(fence))) != EXHUNT_OK ||
+        (err = fsync(fd) == 0 ? EXHUNT_OK : exh_errno_map(errno, VAULT_ERRNO)) != EXHUNT_OK))) {
     close(fd);
     return err ? err : EXHUNT_EIO;
   }
@@ -959,7 +928,7 @@ static exhunt_err manifest_append(int fd, exh_dynbuf *line)
   if (!err)
     err = write_all(fd, line->data, line->len);
   if (!err && fsync(fd) != 0)
-    err = err_from_errno(errno);
+    err = exh_errno_map(errno, VAULT_ERRNO);
   if (err && err != EXHUNT_ENOMEM && ftruncate(fd, st.st_size) == 0)
     fsync(fd);
   return err;
@@ -1111,7 +1080,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
 
   if (lstat(it->path, &lst) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot stat";
     goto cleanup;
   }
@@ -1132,7 +1101,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   char rdir[PATH_MAX];
   if (!realpath(dir, rdir)) {
     ev.outcome = EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot resolve its directory";
     goto cleanup;
   }
@@ -1169,7 +1138,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   dfd = open_dir_safe(rdir, false, failed, sizeof failed);
   if (dfd < 0) {
     ev.outcome = errno == ELOOP ? EXHUNT_VAULT_REFUSED_SYMLINK : EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = errno == ELOOP ? "a folder on its path became a symlink; not followed"
                                : "cannot open its folder";
     goto cleanup;
@@ -1181,7 +1150,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     in_fd = openat(dfd, base, rflags);
   if (in_fd < 0 || fstat(in_fd, &st) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot open";
     goto cleanup;
   }
@@ -1209,7 +1178,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     out_fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
     if (out_fd < 0) {
       ev.outcome = EXHUNT_VAULT_FAILED;
-      ev.err = err_from_errno(errno);
+      ev.err = exh_errno_map(errno, VAULT_ERRNO);
       ev.reason = "cannot create the vault copy";
       goto cleanup;
     }
@@ -1242,7 +1211,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   }
   if (fsync(out_fd) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot sync the vault copy";
     goto cleanup;
   }
@@ -1259,7 +1228,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   bool existed = lstat(obj, &ost) == 0;
   if (mkdir(objdir, 0700) != 0 && errno != EEXIST) {
     ev.outcome = EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot store the vault copy";
     goto cleanup;
   }
@@ -1270,7 +1239,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   }
   if (rename(tmp, obj) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot store the vault copy";
     goto cleanup;
   }
@@ -1329,7 +1298,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   }
   if (unlinkat(dfd, base, 0) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
-    ev.err = err_from_errno(errno);
+    ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "in the vault, but the original cannot be removed";
     goto cleanup;
   }
@@ -1380,15 +1349,15 @@ static exhunt_err vault_prepare(const char *vault, bool create, char real[PATH_M
 {
   char p[EXH_VAULT_PATH_MAX];
   if (create && mkdir(vault, 0700) != 0 && errno != EEXIST)
-    return err_from_errno(errno);
+    return exh_errno_map(errno, VAULT_ERRNO);
   if (!realpath(vault, real))
-    return err_from_errno(errno);
+    return exh_errno_map(errno, VAULT_ERRNO);
   const char *subs[] = {"objects", "tmp"};
   for (size_t i = 0; create && i < 2; i++) {
     if (!pathf(p, sizeof p, "%s/%s", real, subs[i]))
       return EXHUNT_ELIMIT;
     if (mkdir(p, 0700) != 0 && errno != EEXIST)
-      return err_from_errno(errno);
+      return exh_errno_map(errno, VAULT_ERRNO);
     exhunt_err err = vault_dir_ok(p, sink);
     if (err)
       return err;
@@ -1421,7 +1390,7 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
       goto cleanup;
     q.n_roots++;
     if (!realpath(opts->roots[i], q.roots[i])) {
-      err = err_from_errno(errno);
+      err = exh_errno_map(errno, VAULT_ERRNO);
       goto cleanup;
     }
   }
@@ -1434,7 +1403,7 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
     const char *vbase = strrchr(opts->vault, '/') ? strrchr(opts->vault, '/') + 1 : opts->vault;
     dir_of(opts->vault, parent, sizeof parent);
     if (!realpath(parent, rparent)) {
-      err = err_from_errno(errno);
+      err = exh_errno_map(errno, VAULT_ERRNO);
       goto cleanup;
     }
     if (!pathf(q.vault, sizeof q.vault, "%s/%s", strcmp(rparent, "/") ? rparent : "", vbase)) {
@@ -1529,7 +1498,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
     ev->outcome = e2 == ENOENT  ? EXHUNT_VAULT_REFUSED_PARENT
                   : e2 == ELOOP ? EXHUNT_VAULT_REFUSED_SYMLINK
                                 : EXHUNT_VAULT_FAILED;
-    ev->err = ev->outcome == EXHUNT_VAULT_FAILED ? err_from_errno(e2) : EXHUNT_OK;
+    ev->err = ev->outcome == EXHUNT_VAULT_FAILED ? exh_errno_map(e2, VAULT_ERRNO) : EXHUNT_OK;
     snprintf(reason, cap,
              e2 == ENOENT  ? "the folder %s is missing; --parents to make it"
              : e2 == ELOOP ? "the folder %s is a symlink now; not followed"
@@ -1557,7 +1526,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   in_fd = open(obj, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (in_fd < 0) {
     ev->outcome = errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
-    ev->err = err_from_errno(errno);
+    ev->err = exh_errno_map(errno, VAULT_ERRNO);
     ev->reason = "cannot open the vault object";
     goto cleanup;
   }
@@ -1573,7 +1542,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   if (out_fd < 0) {
     int e2 = errno;
     ev->outcome = EXHUNT_VAULT_FAILED;
-    ev->err = err_from_errno(e2);
+    ev->err = exh_errno_map(e2, VAULT_ERRNO);
     snprintf(reason, cap,
              e2 == EEXIST ? "%s/%s is in the way (left by an interrupted restore?); remove it"
                           : "cannot create %s/%s beside the target",
@@ -1601,7 +1570,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   /* Owner before mode: chown clears set-id bits. */
   if (geteuid() == 0 && fchown(out_fd, p->uid, p->gid) != 0) {
     ev->outcome = EXHUNT_VAULT_FAILED;
-    ev->err = err_from_errno(errno);
+    ev->err = exh_errno_map(errno, VAULT_ERRNO);
     ev->reason = "cannot restore the owner";
     goto cleanup;
   }
@@ -1609,7 +1578,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   if (fchmod(out_fd, p->mode & 07777) != 0 || fsync(out_fd) != 0 || futimens(out_fd, ts) != 0 ||
       fsync(out_fd) != 0) {
     ev->outcome = EXHUNT_VAULT_FAILED;
-    ev->err = err_from_errno(errno);
+    ev->err = exh_errno_map(errno, VAULT_ERRNO);
     ev->reason = "cannot set mode or times";
     goto cleanup;
   }
@@ -1631,7 +1600,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   }
   if (rc != 0) {
     ev->outcome = errno == EEXIST ? EXHUNT_VAULT_REFUSED_EXISTS : EXHUNT_VAULT_FAILED;
-    ev->err = errno == EEXIST ? EXHUNT_OK : err_from_errno(errno);
+    ev->err = errno == EEXIST ? EXHUNT_OK : exh_errno_map(errno, VAULT_ERRNO);
     ev->reason = errno == EEXIST ? "exists; --force to overwrite" : "cannot put the file back";
     goto cleanup;
   }

@@ -22,6 +22,7 @@
 
 #include "core/alloc.h"
 #include "core/dynbuf.h"
+#include "core/errmap.h"
 #include "core/limits.h"
 
 /* Open-addressing set of (dev, inode) of the directories entered. */
@@ -98,19 +99,16 @@ static bool excluded(const exh_walk_opts *opts, const char *path)
   return false;
 }
 
+/* The walker's errno classes: none. ENOTDIR and ENOMEM from a stat or
+ * opendir have always been EIO here (the walk's own ENOMEM is fatal and
+ * said apart), and fd exhaustion is not a limit it reports. */
+#define WALK_ERRNO 0u
+
 static void skip(walker *w, exhunt_skip_reason why, exhunt_notice_kind kind, exhunt_err code,
                  const char *what, const char *reason)
 {
   exhunt_notice n = {kind, code, what, w->path.data, reason};
   w->cb->skip(w->cb->ctx, why, what ? &n : NULL);
-}
-
-static exhunt_err errno_code(int e)
-{
-  return e == EACCES || e == EPERM ? EXHUNT_EACCES
-         : e == ENOENT             ? EXHUNT_ENOENT
-         : e == ELOOP              ? EXHUNT_ELOOP
-                                   : EXHUNT_EIO;
 }
 
 /* A symlink: never followed. Say so only when it matters to coverage. */
@@ -201,7 +199,7 @@ static void walk_entry(walker *w, int dfd, dev_t dir_dev, const char *name, unsi
   if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
     int e = errno;
     skip(w, e == ENOENT ? EXHUNT_SKIP_VANISHED : EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR,
-         errno_code(e), "stat-error", strerror(e));
+         exh_errno_map(e, WALK_ERRNO), "stat-error", strerror(e));
     return;
   }
   if (S_ISLNK(st.st_mode)) {
@@ -228,8 +226,8 @@ static void walk_entry(walker *w, int dfd, dev_t dir_dev, const char *name, unsi
     int fd = open_dir_at(dfd, name, &refused);
     if (fd < 0) {
       int e = errno;
-      skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
-           strerror(e));
+      skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, exh_errno_map(e, WALK_ERRNO),
+           "opendir-error", strerror(e));
       return;
     }
     /* A mount point: what file system is it? (Only on a device change, so
@@ -283,8 +281,8 @@ static void walk_dir(walker *w, int dfd, unsigned depth, bool noatime_refused)
   DIR *dir = fdopendir(dfd);
   if (!dir) {
     int e = errno;
-    skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
-         strerror(e));
+    skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, exh_errno_map(e, WALK_ERRNO),
+         "opendir-error", strerror(e));
     close(dfd);
     return;
   }
@@ -297,8 +295,8 @@ static void walk_dir(walker *w, int dfd, unsigned depth, bool noatime_refused)
     if (!de) {
       if (errno) {
         int e = errno;
-        skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "readdir-error",
-             strerror(e));
+        skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, exh_errno_map(e, WALK_ERRNO),
+             "readdir-error", strerror(e));
       }
       break;
     }
@@ -353,8 +351,8 @@ exhunt_err exh_walk_root(exh_evidence_root *root, const exh_walk_opts *opts, con
     int fd = open_dir_at(root->fd, ".", &refused);
     if (fd < 0) {
       int e = errno;
-      skip(&w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, errno_code(e), "opendir-error",
-           strerror(e));
+      skip(&w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, exh_errno_map(e, WALK_ERRNO),
+           "opendir-error", strerror(e));
       goto cleanup;
     }
     if (pseudo_fs(&w, fd)) {
@@ -386,7 +384,7 @@ exhunt_err exh_walk(const char *path, const exh_walk_opts *opts, const exh_walk_
   if (e == ENOMEM)
     return EXHUNT_ENOMEM;
   if (e) {
-    exhunt_notice n = {EXHUNT_NOTICE_ERROR, errno_code(e), step, path, strerror(e)};
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, exh_errno_map(e, WALK_ERRNO), step, path, strerror(e)};
     cb->skip(cb->ctx, EXHUNT_SKIP_UNREADABLE, &n);
     return EXHUNT_OK;
   }
