@@ -30,7 +30,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -42,12 +41,15 @@
 #include "core/pace.h"
 #include "core/time.h"
 #include "detect.h"
+#include "engine_int.h"
 #include "events.h"
 #include "evtx.h"
 #include "lines.h"
 #include "logs/logs_int.h"
 #include "prefilter.h"
 #include "source.h"
+#include "ssrf.h"
+#include "tunnel.h"
 #include "walk/walk.h"
 
 static const char *const family_names[EXH_FAM_COUNT] = {"exchange-httpproxy", "exchange-ecp-server",
@@ -63,20 +65,6 @@ static const char *const channel_names[N_CHANNELS] = {
     "Application",                          /* CVE-2021-26857 UM errors */
     "MSExchange Management",                /* Set-*VirtualDirectory, exports */
 };
-
-#define MAX_HELD_SSRF 20000u
-#define EXCERPT_CAP 2048u
-#define ARTIFACT_CAP 1024u
-
-/* An SSRF row kept for classification: owned copies of what it shows. */
-typedef struct held_hit {
-  exh_log_hit hit; /* views point into `text` */
-  char *path;
-  char *text; /* excerpt, then ip, ua, artifact, NUL-separated */
-  size_t excerpt_len;
-  uint64_t line;
-  int64_t timestamp;
-} held_hit;
 
 typedef struct coverage_acc {
   uint64_t files, records;
@@ -107,12 +95,11 @@ typedef struct run {
   exhunt_scan_stats stats;
   coverage_acc cov[EXH_FAM_COUNT];
   coverage_acc chan_cov[N_CHANNELS]; /* windows-events, per channel */
-  held_hit *held;
-  size_t n_held;
-  bool held_capped;
-  /* Clients whose SSRF reached /ecp/ or /mapi/ (sorted at the end). */
-  char **went_further;
-  size_t n_further, cap_further;
+  exh_ssrf_hold ssrf;                /* SSRF rows held for per-client classification */
+  /* The sink as the correlation units see it (engine_int.h): `out` takes
+   * the lock itself (tunnel.c), `out_locked` is for calls made with it
+   * held (ssrf.c). */
+  exh_log_out out, out_locked;
   queued_file *files; /* sorted largest first before the workers start */
   size_t n_files, cap_files, next_file;
   uint64_t noatime_refused, noatime_dirs;
@@ -228,17 +215,32 @@ static bool log_candidate(const char *path)
 /* ---------------------------------------------------------------------- */
 /* Emission.                                                               */
 
-static void notice(run *r, exhunt_notice_kind kind, exhunt_err code, const char *what,
-                   const char *path, const char *reason)
+/* Reports one notice; the caller holds r->lock (exh_log_out's notice). */
+static void notice_locked(void *ctx, exhunt_notice_kind kind, exhunt_err code, const char *what,
+                          const char *path, const char *reason)
 {
+  run *r = ctx;
   exhunt_notice n = {kind, code, what, path, reason};
-  pthread_mutex_lock(&r->lock);
   if (kind == EXHUNT_NOTICE_ERROR)
     r->stats.errors++;
   else
     r->stats.notes++;
   r->user->on_notice(r->user->ctx, &n);
+}
+
+static void notice(run *r, exhunt_notice_kind kind, exhunt_err code, const char *what,
+                   const char *path, const char *reason)
+{
+  pthread_mutex_lock(&r->lock);
+  notice_locked(r, kind, code, what, path, reason);
   pthread_mutex_unlock(&r->lock);
+}
+
+/* exh_log_out's notice, taking the lock. */
+static void notice_out(void *ctx, exhunt_notice_kind kind, exhunt_err code, const char *what,
+                       const char *path, const char *reason)
+{
+  notice(ctx, kind, code, what, path, reason);
 }
 
 static const char *view_str(exh_view v, char *buf, size_t cap)
@@ -255,7 +257,7 @@ static const char *view_str(exh_view v, char *buf, size_t cap)
 static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t line, int64_t ts,
                         const char *excerpt, size_t excerpt_len)
 {
-  char ip[64], ua[512], art[ARTIFACT_CAP];
+  char ip[64], ua[512], art[EXH_LOG_ARTIFACT_CAP];
   exhunt_finding f;
   memset(&f, 0, sizeof f);
   f.category = h->category;
@@ -274,10 +276,10 @@ static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t
   f.client_ip = view_str(h->client_ip, ip, sizeof ip);
   f.user_agent = view_str(h->user_agent, ua, sizeof ua);
   f.excerpt = excerpt;
-  f.excerpt_len = excerpt_len > EXCERPT_CAP ? EXCERPT_CAP : excerpt_len;
+  f.excerpt_len = excerpt_len > EXH_LOG_EXCERPT_CAP ? EXH_LOG_EXCERPT_CAP : excerpt_len;
   if (h->artifact.n) {
     f.artifact = h->artifact.p;
-    f.artifact_len = h->artifact.n > ARTIFACT_CAP ? ARTIFACT_CAP : h->artifact.n;
+    f.artifact_len = h->artifact.n > EXH_LOG_ARTIFACT_CAP ? EXH_LOG_ARTIFACT_CAP : h->artifact.n;
     if (h->artifact_csv) {
       /* The planted script as it lands in the file, not as CSV wrote it. */
       size_t o = 0;
@@ -294,130 +296,21 @@ static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t
   r->user->on_finding(r->user->ctx, &f);
 }
 
-/* Appends a capped copy of v and a NUL; *failed is set if memory ran out
- * (the views into b are then not to be used). */
-static exh_view copy_view(exh_dynbuf *b, exh_view v, size_t cap, size_t *offset, bool *failed)
+/* exh_log_out's finding, with r->lock held. */
+static void emit_out_locked(void *ctx, const exh_log_hit *h, const char *path, uint64_t line,
+                            int64_t ts, const char *excerpt, size_t excerpt_len)
 {
-  *offset = b->len;
-  size_t n = v.n < cap ? v.n : cap;
-  if (exh_dynbuf_add(b, v.p, n) != EXHUNT_OK || exh_dynbuf_addc(b, '\0') != EXHUNT_OK)
-    *failed = true;
-  exh_view out = {NULL, n};
-  return out;
+  emit_locked(ctx, h, path, line, ts, excerpt, excerpt_len);
 }
 
-static char *strdup_len(const char *p, size_t n)
+/* exh_log_out's finding, taking the lock. */
+static void emit_out(void *ctx, const exh_log_hit *h, const char *path, uint64_t line, int64_t ts,
+                     const char *excerpt, size_t excerpt_len)
 {
-  char *s = exh_malloc(n + 1);
-  if (s) {
-    memcpy(s, p, n);
-    s[n] = '\0';
-  }
-  return s;
-}
-
-static void remember_further(run *r, exh_view ip)
-{
-  if (ip.n == 0)
-    return;
-  for (size_t i = 0; i < r->n_further; i++)
-    if (strlen(r->went_further[i]) == ip.n && memcmp(r->went_further[i], ip.p, ip.n) == 0)
-      return;
-  if (r->n_further == r->cap_further) {
-    size_t cap = r->cap_further ? r->cap_further * 2 : 16;
-    char **grown = exh_reallocarray(r->went_further, cap, sizeof *grown);
-    if (!grown)
-      return;
-    r->went_further = grown;
-    r->cap_further = cap;
-  }
-  char *s = strdup_len(ip.p, ip.n);
-  if (s)
-    r->went_further[r->n_further++] = s;
-}
-
-/* Keeps an SSRF row for classification; emits it at once when the store is
- * full (as exploited: the conservative answer) and says so once. */
-static void hold_locked(run *r, const exh_log_hit *h, const char *path, uint64_t line, int64_t ts,
-                        const char *excerpt, size_t excerpt_len)
-{
-  if (r->n_held == MAX_HELD_SSRF) {
-    if (!r->held_capped) {
-      r->held_capped = true;
-      exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "ssrf-rows-capped", NULL,
-                         "more CVE-2021-26855 rows than can be held for per-client "
-                         "classification; the rest are reported as exploited without it"};
-      r->stats.notes++;
-      r->user->on_notice(r->user->ctx, &n);
-    }
-    emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
-    return;
-  }
-  if (r->n_held % 256 == 0) {
-    held_hit *grown = exh_reallocarray(r->held, r->n_held + 256, sizeof *grown);
-    if (!grown) {
-      emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
-      return;
-    }
-    r->held = grown;
-  }
-  exh_dynbuf b;
-  exh_dynbuf_init(&b, 0);
-  size_t off_ex, off_ip, off_ua, off_art;
-  bool failed = false;
-  copy_view(&b, (exh_view){excerpt, excerpt_len}, EXCERPT_CAP, &off_ex, &failed);
-  exh_view ip = copy_view(&b, h->client_ip, 63, &off_ip, &failed);
-  exh_view ua = copy_view(&b, h->user_agent, 511, &off_ua, &failed);
-  exh_view art = copy_view(&b, h->artifact, ARTIFACT_CAP, &off_art, &failed);
-  char *path_copy = exh_strdup(path);
-  if (failed || !b.data || !path_copy) {
-    /* No memory to hold it for classification: report it as it is. */
-    exh_free(path_copy);
-    exh_dynbuf_free(&b);
-    emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
-    return;
-  }
-  held_hit *k = &r->held[r->n_held++];
-  k->hit = *h;
-  k->text = b.data;
-  k->path = path_copy;
-  k->excerpt_len = excerpt_len < EXCERPT_CAP ? excerpt_len : EXCERPT_CAP;
-  k->line = line;
-  k->timestamp = ts;
-  k->hit.client_ip = (exh_view){b.data + off_ip, ip.n};
-  k->hit.user_agent = (exh_view){b.data + off_ua, ua.n};
-  k->hit.artifact = (exh_view){b.data + off_art, art.n};
-}
-
-static bool went_further(const run *r, exh_view ip)
-{
-  for (size_t i = 0; i < r->n_further; i++)
-    if (strlen(r->went_further[i]) == ip.n && memcmp(r->went_further[i], ip.p, ip.n) == 0)
-      return true;
-  return false;
-}
-
-/* After every file: a client's SSRF rows are the first steps of a chain if
- * any of its SSRF rows reached a back end past autodiscover with success;
- * otherwise they are a failed attempt. A row that itself went further is
- * part of a chain whoever sent it; a row with no client address cannot be
- * tied to a client, so it is not downgraded (no evidence that it failed). */
-static void release_held(run *r)
-{
-  for (size_t i = 0; i < r->n_held; i++) {
-    held_hit *k = &r->held[i];
-    if (k->hit.client_ip.n == 0 && !k->hit.ssrf_went_further) {
-      k->hit.title = "ProxyLogon SSRF (CVE-2021-26855); the row has no client address, so "
-                     "whether this client got further is unknown";
-    } else if (!k->hit.ssrf_went_further && !went_further(r, k->hit.client_ip)) {
-      k->hit.severity = EXHUNT_SEV_MEDIUM;
-      k->hit.outcome = "attempted";
-      k->hit.rule = "exhunt.log.cve_2021_26855_attempt";
-      k->hit.title = "ProxyLogon SSRF attempt (CVE-2021-26855): this client got no further "
-                     "than the SSRF itself";
-    }
-    emit_locked(r, &k->hit, k->path, k->line, k->timestamp, k->text, k->excerpt_len);
-  }
+  run *r = ctx;
+  pthread_mutex_lock(&r->lock);
+  emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
+  pthread_mutex_unlock(&r->lock);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -436,21 +329,6 @@ typedef struct block_hits {
   /* The line of the last hit: further hits in it need no search. */
   const char *line_start, *line_end;
 } block_hits;
-
-/* One web-shell tunnel's data requests in one file: a client and the
- * script it tunnels through, with the first request kept as the evidence. */
-typedef struct tunnel_acc {
-  char client[64], user_agent[256], script[256];
-  uint64_t requests, gets, posts;
-  uint64_t first_line;
-  int64_t first, last;
-  char *first_raw;
-  size_t first_raw_len;
-} tunnel_acc;
-
-/* Distinct (client, script) tunnels summed per file; more are counted in
- * the last one's note, not kept. */
-#define MAX_TUNNELS 16
 
 typedef struct file_state {
   run *r;
@@ -489,17 +367,12 @@ typedef struct file_state {
   uint64_t unbalanced; /* quotes that never closed */
   bool line_mode;      /* the fast path stopped at such a record */
   exh_event event;     /* JSON lines: the current event */
-  tunnel_acc *tunnels; /* NULL until the first tunnel data request */
-  size_t n_tunnels;
-  /* Scripts a tunnel connect named in this file: their later rows are
-   * split (no needle finds a tunnel's data requests). */
-  char tunnel_scripts[MAX_TUNNELS][256];
-  size_t n_tunnel_scripts;
-  bool tunnel_added;            /* a script was added: the block read stops there */
-  uint64_t tunnels_over;        /* data requests of tunnels past MAX_TUNNELS */
-  uint64_t tunnel_scripts_over; /* connects whose script could not be remembered */
-  block_hits hits;              /* buffer-at-once reading */
-  worker_pf *wpf;               /* the worker's prefilter scratch */
+  /* Web-shell tunnels opened in this file: their scripts' later rows are
+   * split (no needle finds a tunnel's data requests), their data requests
+   * summed. */
+  exh_tunnels tun;
+  block_hits hits; /* buffer-at-once reading */
+  worker_pf *wpf;  /* the worker's prefilter scratch */
 } file_state;
 
 static bool in_window(const run *r, int64_t ts)
@@ -530,141 +403,6 @@ static void add_day(file_state *fs, exh_dayset *days, int64_t ts)
     fs->days_nomem = true;
 }
 
-static void copy_field(char *dst, size_t cap, exh_view v)
-{
-  size_t n = v.n < cap - 1 ? v.n : cap - 1;
-  memcpy(dst, v.p, n);
-  dst[n] = '\0';
-}
-
-/* Adds one tunnel data request to its (client, script) sum. */
-static void count_tunnel(file_state *fs, const exh_log_hit *h, uint64_t line, int64_t ts,
-                         const char *raw, size_t raw_len)
-{
-  char client[64], script[256];
-  copy_field(client, sizeof client, h->client_ip);
-  copy_field(script, sizeof script, h->artifact);
-  tunnel_acc *t = NULL;
-  for (size_t i = 0; i < fs->n_tunnels && !t; i++)
-    if (strcmp(fs->tunnels[i].client, client) == 0 &&
-        strcasecmp(fs->tunnels[i].script, script) == 0)
-      t = &fs->tunnels[i];
-  if (!t) {
-    if (!fs->tunnels)
-      fs->tunnels = exh_calloc(MAX_TUNNELS, sizeof *fs->tunnels);
-    if (!fs->tunnels || fs->n_tunnels == MAX_TUNNELS) {
-      fs->tunnels_over++;
-      return;
-    }
-    t = &fs->tunnels[fs->n_tunnels++];
-    memcpy(t->client, client, sizeof client);
-    memcpy(t->script, script, sizeof script);
-    copy_field(t->user_agent, sizeof t->user_agent, h->user_agent);
-    t->first_line = line;
-    t->first = t->last = ts;
-    size_t n = raw_len < EXCERPT_CAP ? raw_len : EXCERPT_CAP;
-    t->first_raw = exh_malloc(n + 1);
-    if (t->first_raw) {
-      memcpy(t->first_raw, raw, n);
-      t->first_raw[n] = '\0';
-      t->first_raw_len = n;
-    }
-  }
-  t->requests++;
-  if (h->method_post)
-    t->posts++;
-  else
-    t->gets++;
-  exh_span_widen(&t->first, &t->last, ts);
-}
-
-/* "2021-03-03T12:14:16Z", or "?" without a time. */
-static void fmt_time(char *out, size_t cap, int64_t t)
-{
-  struct tm tm;
-  time_t tt = (time_t)t;
-  if (t == EXHUNT_NO_TIME || !gmtime_r(&tt, &tm) ||
-      strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-    snprintf(out, cap, "?");
-}
-
-/* After a file: one finding per tunnel, at its first data request, saying
- * how many followed and over what time. */
-static void flush_tunnels(file_state *fs)
-{
-  run *r = fs->r;
-  if (fs->tunnels_over && fs->n_tunnels == 0)
-    notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", fs->path,
-           "out of memory: web-shell tunnel requests were seen but not summed");
-  for (size_t i = 0; i < fs->n_tunnels; i++) {
-    tunnel_acc *t = &fs->tunnels[i];
-    char from[32], to[32], desc[640];
-    fmt_time(from, sizeof from, t->first);
-    fmt_time(to, sizeof to, t->last);
-    snprintf(desc, sizeof desc,
-             "%llu tunnel data requests (%llu GET, %llu POST) from %s to %s in this file, %s to "
-             "%s%s",
-             (unsigned long long)t->requests, (unsigned long long)t->gets,
-             (unsigned long long)t->posts, t->client[0] ? t->client : "an unknown client",
-             t->script, from, to,
-             i + 1 == fs->n_tunnels && fs->tunnels_over
-                 ? "; more tunnels in this file were counted but not told apart"
-                 : "");
-    exh_log_hit h;
-    memset(&h, 0, sizeof h);
-    h.rule = "exhunt.log.iis_webshell_tunnel_traffic";
-    h.title = "Web-shell TCP tunnel traffic (Tunna/reGeorg data requests, summed per client and "
-              "script)";
-    h.category = "webshell-access";
-    h.severity = EXHUNT_SEV_HIGH;
-    h.outcome = "exploited";
-    h.client_ip = (exh_view){t->client, strlen(t->client)};
-    h.user_agent = (exh_view){t->user_agent, strlen(t->user_agent)};
-    h.artifact = (exh_view){t->script, strlen(t->script)};
-    h.description = desc;
-    pthread_mutex_lock(&r->lock);
-    emit_locked(r, &h, fs->path, t->first_line, t->first, t->first_raw ? t->first_raw : "",
-                t->first_raw ? t->first_raw_len : 0);
-    pthread_mutex_unlock(&r->lock);
-  }
-}
-
-static void free_tunnels(file_state *fs)
-{
-  for (size_t i = 0; i < fs->n_tunnels; i++)
-    exh_free(fs->tunnels[i].first_raw);
-  exh_free(fs->tunnels);
-  fs->tunnels = NULL;
-  fs->n_tunnels = 0;
-}
-
-/* A tunnel connect's script: the rest of the file is searched for it. */
-static void remember_tunnel_script(file_state *fs, exh_view script)
-{
-  if (script.n == 0)
-    return;
-  for (size_t i = 0; i < fs->n_tunnel_scripts; i++)
-    if (strlen(fs->tunnel_scripts[i]) == script.n &&
-        memcmp(fs->tunnel_scripts[i], script.p, script.n) == 0)
-      return;
-  if (fs->n_tunnel_scripts == MAX_TUNNELS || script.n >= sizeof fs->tunnel_scripts[0]) {
-    fs->tunnel_scripts_over++; /* the connects themselves are still reported */
-    return;
-  }
-  memcpy(fs->tunnel_scripts[fs->n_tunnel_scripts], script.p, script.n);
-  fs->tunnel_scripts[fs->n_tunnel_scripts++][script.n] = '\0';
-  fs->tunnel_added = true;
-}
-
-/* True if the row names a script a tunnel connect named before it. */
-static bool tunnel_row(const file_state *fs, const char *line, size_t len)
-{
-  for (size_t i = 0; i < fs->n_tunnel_scripts; i++)
-    if (memmem(line, len, fs->tunnel_scripts[i], strlen(fs->tunnel_scripts[i])))
-      return true;
-  return false;
-}
-
 static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, int64_t ts,
                     const char *raw, size_t raw_len)
 {
@@ -672,13 +410,13 @@ static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, 
   /* a connect before --since still opens the tunnel whose rows follow */
   for (size_t i = 0; i < n; i++)
     if (strcmp(hits[i].rule, "exhunt.log.iis_webshell_tunnel") == 0)
-      remember_tunnel_script(fs, hits[i].artifact);
+      exh_tunnel_connect(&fs->tun, hits[i].artifact);
   if (n == 0 || !in_window(r, ts))
     return;
   size_t kept = 0;
   for (size_t i = 0; i < n; i++) {
     if (hits[i].tunnel_data)
-      count_tunnel(fs, &hits[i], line, ts, raw, raw_len);
+      exh_tunnel_count(&fs->tun, &hits[i], line, ts, raw, raw_len);
     else
       hits[kept++] = hits[i];
   }
@@ -688,9 +426,9 @@ static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, 
   pthread_mutex_lock(&r->lock);
   for (size_t i = 0; i < n; i++) {
     if (hits[i].ssrf_went_further)
-      remember_further(r, hits[i].client_ip);
+      exh_ssrf_went_further(&r->ssrf, hits[i].client_ip);
     if (hits[i].ssrf_candidate)
-      hold_locked(r, &hits[i], fs->path, line, ts, raw, raw_len);
+      exh_ssrf_hold_row(&r->ssrf, &hits[i], fs->path, line, ts, raw, raw_len, &r->out_locked);
     else
       emit_locked(r, &hits[i], fs->path, line, ts, raw, raw_len);
   }
@@ -743,7 +481,7 @@ static void handle_event(file_state *fs, const exh_event *ev, uint64_t line, con
   size_t n = exh_detect_event(ev, hits, 4);
   if (n == 0)
     return;
-  char summary[EXCERPT_CAP];
+  char summary[EXH_LOG_EXCERPT_CAP];
   if (!raw) {
     /* "Channel/EventID: Name=value; ..." for an EVTX record */
     size_t o = (size_t)snprintf(summary, sizeof summary, "%.*s/%d:", (int)ev->channel.n,
@@ -1003,7 +741,7 @@ static exh_line_kind process_line(file_state *fs, const char *line, size_t len, 
     /* Literal prefilter: most rows hold none of the detectors' needles;
      * they are read only for their time (coverage), without splitting. */
     full = may_match || exh_row_may_match(fs->fam, line, len) ||
-           (fs->n_tunnel_scripts && tunnel_row(fs, line, len)) ||
+           (fs->tun.n_scripts && exh_tunnel_row(&fs->tun, line, len)) ||
            (fs->r->n_shell_urls && shell_row(fs->r, line, len));
     if (full || !fast_record_time(fs, line, len, &ts)) {
       exh_table_split(&fs->table, line, len);
@@ -1118,15 +856,7 @@ static exh_line_kind feed_line(file_state *fs, const char *line, size_t len, uin
 static void report_file_caps(file_state *fs)
 {
   char reason[300];
-  if (fs->tunnel_scripts_over) {
-    snprintf(reason, sizeof reason,
-             "%llu tunnel connect(s) name a script past the %u kept per file (or longer than %zu "
-             "bytes): the connects are reported, but that script's data requests may not be "
-             "summed",
-             (unsigned long long)fs->tunnel_scripts_over, (unsigned)MAX_TUNNELS,
-             sizeof fs->tunnel_scripts[0] - 1);
-    notice(fs->r, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "tunnel-scripts-capped", fs->path, reason);
-  }
+  exh_tunnel_report_caps(&fs->tun, fs->path, &fs->r->out);
   if (fs->ev_lost) {
     snprintf(reason, sizeof reason,
              "%llu event(s) nest objects deeper than %d levels; those were not read, and a field "
@@ -1261,7 +991,7 @@ static exh_prefilter_scratch *worker_scratch(file_state *fs)
 static bool find_block_hits(file_state *fs, const char *block, size_t n)
 {
   block_hits *h = &fs->hits;
-  fs->tunnel_added = false; /* only a script added while reading a block ends it */
+  fs->tun.added = false; /* only a script added while reading a block ends it */
   h->block = block;
   h->block_end = block + n;
   h->n = 0;
@@ -1294,12 +1024,8 @@ static bool find_block_hits(file_state *fs, const char *block, size_t n)
       h->overflow = true; /* no literal set: every line is looked at */
   }
   /* the rows of tunnels opened earlier in this file */
-  for (size_t i = 0; i < fs->n_tunnel_scripts && !h->overflow; i++) {
-    const char *s = fs->tunnel_scripts[i], *at = block, *end = block + n;
-    size_t k = strlen(s);
-    while ((at = memmem(at, (size_t)(end - at), s, k)) != NULL && on_block_hit(h, at))
-      at += k;
-  }
+  if (!h->overflow)
+    exh_tunnel_rows(&fs->tun, block, n, on_block_hit, h);
   /* several scanners, or Hyperscan's order: sort by line */
   if (h->n > 1)
     qsort(h->starts, h->n, sizeof h->starts[0], cmp_ptr);
@@ -1435,7 +1161,7 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
      * not: that one decides, so exactly the same lines are split. */
     bool confirmed = hit && hits->confirm && !hits->overflow;
     if (confirmed && !exh_row_may_match(fs->fam, p, len) &&
-        !(fs->n_tunnel_scripts && tunnel_row(fs, p, len)) && !fs->r->shell_lits)
+        !(fs->tun.n_scripts && exh_tunnel_row(&fs->tun, p, len)) && !fs->r->shell_lits)
       hit = confirmed = false;
     if (hit && csv) {
       if (prev && exh_csv_ends_in_quote(prev, prev_len, false)) {
@@ -1456,10 +1182,10 @@ static uint64_t process_block(file_state *fs, const char *block, size_t n, uint6
     prev = NULL;
     if (hit) {
       process_line(fs, p, len, lineno + lines, confirmed);
-      if (fs->tunnel_added) {
+      if (fs->tun.added) {
         /* a tunnel connect: the rest of the block was scanned without its
          * script; the next block starts after this line */
-        fs->tunnel_added = false;
+        fs->tun.added = false;
         p = nl ? nl + 1 : end;
         break;
       }
@@ -1635,10 +1361,10 @@ static void read_log(run *r, worker_pf *wpf, const char *path, exh_source src, b
     else if (lines.src_err)
       notice(r, EXHUNT_NOTICE_ERROR, lines.src_err, "read-error", path,
              exhunt_strerror(lines.src_err));
-    flush_tunnels(&fs);
+    exh_tunnel_flush(&fs.tun, path, &r->out);
     account_file(&fs);
   }
-  free_tunnels(&fs);
+  exh_tunnel_free(&fs.tun);
   free_days(&fs);
   exh_lines_free(&lines);
   exh_table_free(&fs.table);
@@ -2081,6 +1807,9 @@ static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *si
   memset(r, 0, sizeof *r);
   r->opts = opts;
   r->user = sink;
+  r->out = (exh_log_out){r, emit_out, notice_out};
+  r->out_locked = (exh_log_out){r, emit_out_locked, notice_locked};
+  exh_ssrf_init(&r->ssrf);
   r->max_line = opts->limits.max_line ? opts->limits.max_line : EXH_MAX_LINE;
   pthread_mutex_init(&r->lock, NULL);
   for (int f = 0; f < EXH_FAM_COUNT; f++)
@@ -2102,14 +1831,7 @@ static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *si
 
 static void run_free(run *r)
 {
-  for (size_t i = 0; i < r->n_held; i++) {
-    exh_free(r->held[i].text);
-    exh_free(r->held[i].path);
-  }
-  exh_free(r->held);
-  for (size_t i = 0; i < r->n_further; i++)
-    exh_free(r->went_further[i]);
-  exh_free(r->went_further);
+  exh_ssrf_free(&r->ssrf);
   for (size_t i = 0; i < r->n_files; i++) {
     exh_free(r->files[i].path);
     exh_evidence_root_unref(r->files[i].root);
@@ -2176,7 +1898,7 @@ static exhunt_err run_queue(run *r, exhunt_scan_stats *stats)
     for (unsigned i = 0; i < started; i++)
       pthread_join(tids[i], NULL);
     pthread_mutex_lock(&r->lock);
-    release_held(r);
+    exh_ssrf_release(&r->ssrf, &r->out_locked);
     pthread_mutex_unlock(&r->lock);
     err = r->fatal ? r->fatal : emit_coverage(r, false);
   }
@@ -2321,7 +2043,7 @@ exhunt_err exh_logs_buffer_opts(const char *path, const uint8_t *data, size_t le
     read_stream(&r, &wpf, path, src, gz, &is_log);
     exh_prefilter_scratch_free(wpf.s);
     pthread_mutex_lock(&r.lock);
-    release_held(&r);
+    exh_ssrf_release(&r.ssrf, &r.out_locked);
     pthread_mutex_unlock(&r.lock);
     err = r.fatal ? r.fatal : emit_coverage(&r, true);
   }
