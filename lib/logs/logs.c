@@ -1,5 +1,9 @@
 /*
  * logs.c - exhunt_logs_paths: find the logs in evidence, read, detect.
+ * This is the engine (walk, queue, workers, readers, the per-line and
+ * block paths, coverage); the correlation across rows lives beside it:
+ * the SSRF hold-back in ssrf.c (one store per run), web-shell tunnels in
+ * tunnel.c (per file). Both report through exh_log_out (engine_int.h).
  *
  *   walk (lib/walk) -> candidate files (log-like names), largest first
  *   -> N workers, each taking the next file:
@@ -7,7 +11,8 @@
  *     content -> table (header-bound records) -> detectors (detect.c)
  *         |                                   |
  *         | findings, emitted at once          | CVE-2021-26855 SSRF rows,
- *         v                                   v held back (capped)
+ *         | (tunnel data requests summed per   | held back (capped, ssrf.c)
+ *         v  file first, tunnel.c)            v
  *     serialised sink                 after every file: classified per
  *                                     client (failed attempt, or the first
  *                                     step of a chain that reached /ecp/ or
