@@ -34,8 +34,8 @@
 #include "exposure/exposure.h"
 #include "hunt/hosts.h"
 #include "hunt/hunt_int.h"
-#include "logs/logs_int.h"
-#include "scan/scan_int.h"
+#include "logs/known.h"
+#include "scan/tap.h"
 
 /* ---------------------------------------------------------------------- */
 /* Deep copies.                                                            */

@@ -50,7 +50,7 @@
 #include "events.h"
 #include "evtx.h"
 #include "lines.h"
-#include "logs/logs_int.h"
+#include "logs/known.h"
 #include "prefilter.h"
 #include "source.h"
 #include "ssrf.h"

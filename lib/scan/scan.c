@@ -30,7 +30,7 @@
 #include "core/pace.h"
 #include "filescan.h"
 #include "rules/rules_int.h"
-#include "scan/scan_int.h"
+#include "scan/tap.h"
 #include "walk/walk.h"
 
 typedef struct job {

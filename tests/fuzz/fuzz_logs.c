@@ -12,7 +12,7 @@
 
 #include "core/dynbuf.h"
 #include "exhunt/exhunt.h"
-#include "logs/logs_int.h"
+#include "logs/known.h"
 #include "output/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -19,7 +19,7 @@
 #include "logs/detect.h"
 #include "logs/evtx.h"
 #include "logs/lines.h"
-#include "logs/logs_int.h"
+#include "logs/known.h"
 #include "logs/prefilter.h"
 #include "logs/source.h"
 

@@ -1,5 +1,6 @@
 /*
- * scan_int.h - the scan engine with a tap, for exhunt hunt's single walk.
+ * tap.h - the scan engine with a tap: a documented internal face of the scan
+ * engine, for exhunt hunt's single walk (lib/hunt may include it).
  *
  * The tap sees every regular file the scan's walker lists, in the walker's
  * thread, before it is queued for the workers, and says whether its content
@@ -7,8 +8,8 @@
  * the logs for the log engine in the same walk. The tap must serialise its
  * own use of any sink it shares with the scan.
  */
-#ifndef EXH_SCAN_INT_H
-#define EXH_SCAN_INT_H
+#ifndef EXH_SCAN_TAP_H
+#define EXH_SCAN_TAP_H
 
 #include <stdbool.h>
 #include <sys/stat.h>

@@ -1,5 +1,7 @@
 /*
- * logs_int.h - the log engine for files another walk already listed.
+ * known.h - the log engine for files another walk already listed: a
+ * documented internal face of the log engine (lib/hunt may include it),
+ * and exh_logs_buffer_opts for tests and fuzzers.
  *
  * exhunt hunt walks its root once (the scan's walker, with a tap) and hands
  * the logs it collected to the log engine. Reopening each by its path
@@ -9,8 +11,8 @@
  * exh_open_evidence_at: a file replaced since is a "file-replaced" error,
  * never read.
  */
-#ifndef EXH_LOGS_INT_H
-#define EXH_LOGS_INT_H
+#ifndef EXH_LOGS_KNOWN_H
+#define EXH_LOGS_KNOWN_H
 
 #include <stdint.h>
 #include <sys/types.h>
