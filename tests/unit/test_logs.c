@@ -18,8 +18,8 @@
 #include "core/alloc.h"
 #include "logs/detect.h"
 #include "logs/evtx.h"
-#include "logs/lines.h"
 #include "logs/known.h"
+#include "logs/lines.h"
 #include "logs/prefilter.h"
 #include "logs/source.h"
 
