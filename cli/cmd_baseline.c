@@ -82,21 +82,18 @@ void help_baseline(FILE *out)
 }
 
 enum {
-  OPT_EXCLUDE = 256,
-  OPT_MAXDEPTH,
-  OPT_WEB,
+  OPT_WEB = 256,
   OPT_NO_CONTENT,
-  OPT_MAXSIZE,
 };
 
 static const struct option baseline_options[] = {
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_OPTION_EXCLUDE,
     CLI_PACE_OPTIONS,
-    {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
-    {"one-file-system", no_argument, NULL, 'x'},
+    CLI_OPTION_MAX_DEPTH,
+    CLI_OPTION_ONE_FS,
     {"web", required_argument, NULL, OPT_WEB},
     {"no-content-scan", no_argument, NULL, OPT_NO_CONTENT},
-    {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
+    CLI_OPTION_MAX_FILESIZE,
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
     CLI_RULE_OPTIONS,
@@ -289,16 +286,15 @@ int cmd_baseline(int argc, char **argv)
   c.min_severity = EXHUNT_SEV_INFO;
   exhunt_baseline_opts opts;
   exhunt_baseline_opts_init(&opts);
-  const char **excludes = exh_calloc((size_t)argc, sizeof *excludes);
   const char **webs = exh_calloc((size_t)argc, sizeof *webs);
-  size_t n_excludes = 0, n_webs = 0;
+  size_t n_webs = 0;
   const char *output = NULL;
   bool no_progress = false, content_scan = true;
   cli_rule_opts ro;
   cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
+  bool lim_ok = cli_limit_opts_init(&lim_opts, argc);
   bool ro_ok = cli_rule_opts_init(&ro, argc);
-  if (!excludes || !webs || !ro_ok) {
+  if (!lim_ok || !webs || !ro_ok) {
     fputs("exhunt baseline: out of memory\n", stderr);
     goto cleanup;
   }
@@ -328,29 +324,11 @@ int cmd_baseline(int argc, char **argv)
     if (lim)
       continue;
     switch (opt) {
-    case OPT_EXCLUDE:
-      excludes[n_excludes++] = optarg;
-      break;
     case OPT_WEB:
       webs[n_webs++] = optarg;
       break;
     case OPT_NO_CONTENT:
       content_scan = false;
-      break;
-    case OPT_MAXDEPTH:
-      if (!cli_parse_uint(optarg, 4096, &opts.max_depth) || opts.max_depth == 0) {
-        rc = cli_usage_error("baseline", "bad --max-depth '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_MAXSIZE:
-      if (!cli_parse_size(optarg, &opts.max_filesize) || opts.max_filesize == 0) {
-        rc = cli_usage_error("baseline", "bad --max-filesize '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'x':
-      opts.one_file_system = true;
       break;
     case 'h':
       help_baseline(stdout);
@@ -361,16 +339,16 @@ int cmd_baseline(int argc, char **argv)
       goto cleanup;
     }
   }
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
+  CLI_SCOPE_TO(&opts, &lim_opts.scope);
   opts.web_dirs = webs;
   opts.n_web_dirs = n_webs;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "baseline");
-  if (optind >= argc) {
-    rc = cli_usage_error("baseline", "%s", create ? "no ROOT given" : "no FILE and ROOT given");
+  opts.pace = lim_opts.res.pace;
+  opts.max_filesize = lim_opts.max_filesize;
+  cli_apply_nice(&lim_opts.res, "baseline");
+  if ((rc = cli_scope_check(&lim_opts.scope, "baseline", argc,
+                            create ? "ROOT" : "FILE and ROOT")) != 0)
     goto cleanup;
-  }
+  rc = EXIT_ERROR;
   bool rule_opts = ro.n_rules || ro.n_iocs || ro.no_default || ro.no_heur;
   if (rule_opts && (create || !content_scan)) {
     rc = cli_usage_error("baseline", "%s",
@@ -389,7 +367,7 @@ int cmd_baseline(int argc, char **argv)
     rc = run_diff(&c, &opts, output, no_progress, content_scan, &ro, argv + optind, argc - optind);
 cleanup:
   rc = cli_report_close(&c, rc);
-  exh_free(excludes);
+  cli_limit_opts_free(&lim_opts);
   exh_free(webs);
   cli_rule_opts_free(&ro);
   return rc;

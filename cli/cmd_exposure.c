@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "exposure_out.h"
 #include "interrupt.h"
+#include "limits_opt.h"
 #include "report.h"
 
 void help_exposure(FILE *out)
@@ -58,12 +59,12 @@ void help_exposure(FILE *out)
         out);
 }
 
-enum { OPT_BUILD = 256, OPT_EXCLUDE };
+enum { OPT_BUILD = 256 };
 
 static const struct option exposure_options[] = {
     {"build", required_argument, NULL, OPT_BUILD},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"one-file-system", no_argument, NULL, 'x'},
+    CLI_OPTION_EXCLUDE,
+    CLI_OPTION_ONE_FS,
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
@@ -83,15 +84,20 @@ int cmd_exposure(int argc, char **argv)
   const char *output = NULL;
   bool no_progress = false;
   int rc = EXIT_ERROR;
-  const char *excludes[256];
-  size_t n_excludes = 0;
   exhunt_build builds[64];
   size_t n_builds = 0;
+  cli_scope scope;
+  if (!cli_scope_init(&scope, argc)) {
+    fputs("exhunt exposure: out of memory\n", stderr);
+    goto cleanup;
+  }
 
   optind = 1;
   int opt;
   while ((opt = getopt_long(argc, argv, "xh" CLI_REPORT_SHORTOPTS, exposure_options, NULL)) != -1) {
     int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
+    if (common == 0)
+      common = cli_scope_option(&scope, "exposure", opt, optarg);
     if (common < 0)
       goto cleanup;
     if (common)
@@ -111,16 +117,6 @@ int cmd_exposure(int argc, char **argv)
       }
       n_builds++;
       break;
-    case OPT_EXCLUDE:
-      if (n_excludes == sizeof excludes / sizeof excludes[0]) {
-        rc = cli_usage_error("exposure", "%s", "too many --exclude options");
-        goto cleanup;
-      }
-      excludes[n_excludes++] = optarg;
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
     case 'h':
       help_exposure(stdout);
       rc = EXIT_CLEAN;
@@ -130,12 +126,10 @@ int cmd_exposure(int argc, char **argv)
       goto cleanup;
     }
   }
-  if (optind >= argc && n_builds == 0) {
-    rc = cli_usage_error("exposure", "%s", "no PATH and no --build given");
+  if ((rc = cli_scope_check(&scope, "exposure", argc, n_builds ? NULL : "PATH and no --build")) !=
+      0)
     goto cleanup;
-  }
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
+  CLI_SCOPE_TO(&opts, &scope);
   char **roots = argv + optind;
   int n_roots = argc - optind;
   if ((rc = cli_check_roots("exposure", roots, n_roots)) != 0)
@@ -173,6 +167,7 @@ int cmd_exposure(int argc, char **argv)
   rc = exposure_out_finish(&o, &stats);
 
 cleanup:
+  cli_scope_free(&scope);
   exposure_out_free(&o);
   return cli_report_close(&c, rc);
 }

@@ -83,28 +83,20 @@ void help_hunt(FILE *out)
         out);
 }
 
-enum {
-  OPT_REPORT = 256,
-  OPT_EXCLUDE,
-  OPT_SINCE,
-  OPT_UNTIL,
-  OPT_DETAILS,
-  OPT_ONE_SERVER,
-  OPT_COLLECTED
-};
+enum { OPT_REPORT = 256, OPT_DETAILS, OPT_ONE_SERVER, OPT_COLLECTED };
 
 static const struct option hunt_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
     CLI_RULE_OPTIONS,
     CLI_LIMIT_OPTIONS,
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"until", required_argument, NULL, OPT_UNTIL},
+    CLI_OPTION_EXCLUDE,
+    CLI_OPTION_SINCE,
+    CLI_OPTION_UNTIL,
     {"details", no_argument, NULL, OPT_DETAILS},
     {"one-server", no_argument, NULL, OPT_ONE_SERVER},
     {"collected", required_argument, NULL, OPT_COLLECTED},
-    {"one-file-system", no_argument, NULL, 'x'},
-    {"threads", required_argument, NULL, 'j'},
+    CLI_OPTION_ONE_FS,
+    CLI_OPTION_THREADS,
     {"format", required_argument, NULL, 'f'},
     {"output", required_argument, NULL, 'o'},
     {"min-severity", required_argument, NULL, CLI_OPT_MINSEV},
@@ -114,8 +106,6 @@ static const struct option hunt_options[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-#define MAX_LIST 256
 
 int cmd_hunt(int argc, char **argv)
 {
@@ -128,11 +118,9 @@ int cmd_hunt(int argc, char **argv)
   opts.tmp_dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
   opts.now = (int64_t)time(NULL);
   exhunt_rules *rules = NULL;
-  const char *excludes[MAX_LIST];
-  size_t n_excludes = 0;
   cli_rule_opts ro;
   cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
+  bool lim_ok = cli_limit_opts_init(&lim_opts, argc);
   bool ro_ok = cli_rule_opts_init(&ro, argc), no_progress = false;
   hunt_fmt main_fmt = HUNT_TEXT;
   const char *main_path = NULL;
@@ -145,7 +133,7 @@ int cmd_hunt(int argc, char **argv)
 
   optind = 1;
   int opt;
-  if (!ro_ok) {
+  if (!ro_ok || !lim_ok) {
     fputs("exhunt hunt: out of memory\n", stderr);
     goto cleanup;
   }
@@ -185,13 +173,6 @@ int cmd_hunt(int argc, char **argv)
       reports[n_reports++].path = eq + 1;
       break;
     }
-    case OPT_EXCLUDE:
-      if (n_excludes == MAX_LIST) {
-        rc = cli_usage_error("hunt", "%s", "too many --exclude options");
-        goto cleanup;
-      }
-      excludes[n_excludes++] = optarg;
-      break;
     case OPT_COLLECTED: {
       bool date_only = false;
       if (!cli_parse_date(optarg, &opts.collected, &date_only)) {
@@ -203,34 +184,11 @@ int cmd_hunt(int argc, char **argv)
         opts.collected += 86399; /* a bare date: the end of that day */
       break;
     }
-    case OPT_SINCE:
-    case OPT_UNTIL: {
-      int64_t t;
-      bool date_only = false;
-      if (!cli_parse_date(optarg, &t, &date_only)) {
-        rc = cli_usage_error("hunt", "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", optarg);
-        goto cleanup;
-      }
-      if (opt == OPT_SINCE)
-        opts.since = t;
-      else
-        opts.until = date_only ? t + 86399 : t; /* a bare date: through that day */
-      break;
-    }
     case OPT_DETAILS:
       o.details = true;
       break;
     case OPT_ONE_SERVER:
       opts.one_server = true;
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
-        rc = cli_usage_error("hunt", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
       break;
     case CLI_OPT_MINSEV:
       if (exhunt_severity_parse(optarg, &c.min_severity) != EXHUNT_OK) {
@@ -257,14 +215,9 @@ int cmd_hunt(int argc, char **argv)
       goto cleanup;
     }
   }
-  if (optind >= argc) {
-    rc = cli_usage_error("hunt", "%s", "no EVIDENCE path given");
+  if ((rc = cli_scope_check(&lim_opts.scope, "hunt", argc, "EVIDENCE path")) != 0)
     goto cleanup;
-  }
-  if (opts.since != EXHUNT_NO_TIME && opts.until != EXHUNT_NO_TIME && opts.until < opts.since) {
-    rc = cli_usage_error("hunt", "%s", "--until is before --since");
-    goto cleanup;
-  }
+  rc = EXIT_ERROR;
   hunt_out_add(&o, main_fmt, main_path);
   for (size_t i = 0; i < n_reports; i++)
     hunt_out_add(&o, reports[i].fmt, reports[i].path);
@@ -282,13 +235,14 @@ int cmd_hunt(int argc, char **argv)
     goto cleanup;
   rc = EXIT_ERROR;
   opts.rules = rules;
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
+  CLI_SCOPE_TO(&opts, &lim_opts.scope);
+  opts.since = lim_opts.scope.since;
+  opts.until = lim_opts.scope.until;
+  opts.threads = lim_opts.res.threads;
+  opts.pace = lim_opts.res.pace;
   opts.max_filesize = lim_opts.max_filesize;
-  opts.max_depth = lim_opts.max_depth;
   opts.limits = lim_opts.limits;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "hunt");
+  cli_apply_nice(&lim_opts.res, "hunt");
   exhunt_scan_stats stats;
   exhunt_err err =
       exhunt_hunt_paths((const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);
@@ -302,6 +256,7 @@ int cmd_hunt(int argc, char **argv)
 
 cleanup:
   cli_rule_opts_free(&ro);
+  cli_limit_opts_free(&lim_opts);
   exhunt_rules_free(rules);
   rc = hunt_out_close(&o, rc);
   c.out = NULL;

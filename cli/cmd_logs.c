@@ -59,15 +59,13 @@ void help_logs(FILE *out)
         out);
 }
 
-enum { OPT_SINCE = 256, OPT_UNTIL, OPT_EXCLUDE };
-
 static const struct option logs_options[] = {
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"until", required_argument, NULL, OPT_UNTIL},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_OPTION_SINCE,
+    CLI_OPTION_UNTIL,
+    CLI_OPTION_EXCLUDE,
     CLI_LIMIT_OPTIONS,
-    {"one-file-system", no_argument, NULL, 'x'},
-    {"threads", required_argument, NULL, 'j'},
+    CLI_OPTION_ONE_FS,
+    CLI_OPTION_THREADS,
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
@@ -85,11 +83,11 @@ int cmd_logs(int argc, char **argv)
   const char *output = NULL;
   bool no_progress = false;
   int rc = EXIT_ERROR;
-  /* Repeatable --exclude: at most one per argument. */
-  const char *excludes[256];
-  size_t n_excludes = 0;
   cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
+  if (!cli_limit_opts_init(&lim_opts, argc)) {
+    fputs("exhunt logs: out of memory\n", stderr);
+    goto cleanup;
+  }
 
   optind = 1;
   int opt;
@@ -105,36 +103,6 @@ int cmd_logs(int argc, char **argv)
     if (lim)
       continue;
     switch (opt) {
-    case OPT_SINCE:
-    case OPT_UNTIL: {
-      bool date_only = false;
-      if (!cli_parse_date(optarg, opt == OPT_SINCE ? &opts.since : &opts.until, &date_only)) {
-        rc = cli_usage_error("logs", "bad date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)",
-                             optarg);
-        goto cleanup;
-      }
-      /* --until 2021-03-03 means through that day, as a responder reads it,
-       * not up to its first second. */
-      if (opt == OPT_UNTIL && date_only)
-        opts.until += 86400 - 1;
-      break;
-    }
-    case OPT_EXCLUDE:
-      if (n_excludes == sizeof excludes / sizeof excludes[0]) {
-        rc = cli_usage_error("logs", "%s", "too many --exclude options");
-        goto cleanup;
-      }
-      excludes[n_excludes++] = optarg;
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
-        rc = cli_usage_error("logs", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
-      break;
     case 'h':
       help_logs(stdout);
       rc = EXIT_CLEAN;
@@ -144,20 +112,15 @@ int cmd_logs(int argc, char **argv)
       goto cleanup;
     }
   }
-  if (optind >= argc) {
-    rc = cli_usage_error("logs", "%s", "no PATH given");
+  if ((rc = cli_scope_check(&lim_opts.scope, "logs", argc, "PATH")) != 0)
     goto cleanup;
-  }
-  if (opts.since != EXHUNT_NO_TIME && opts.until != EXHUNT_NO_TIME && opts.until < opts.since) {
-    rc = cli_usage_error("logs", "%s", "--until is before --since");
-    goto cleanup;
-  }
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
-  opts.max_depth = lim_opts.max_depth;
+  CLI_SCOPE_TO(&opts, &lim_opts.scope);
+  opts.since = lim_opts.scope.since;
+  opts.until = lim_opts.scope.until;
+  opts.threads = lim_opts.res.threads;
+  opts.pace = lim_opts.res.pace;
   opts.limits = lim_opts.limits;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "logs");
+  cli_apply_nice(&lim_opts.res, "logs");
   char **roots = argv + optind;
   int n_roots = argc - optind;
   if ((rc = cli_check_roots("logs", roots, n_roots)) != 0)
@@ -180,5 +143,6 @@ int cmd_logs(int argc, char **argv)
   rc = cli_report_finish(&c, &stats, NULL);
 
 cleanup:
+  cli_limit_opts_free(&lim_opts);
   return cli_report_close(&c, rc);
 }

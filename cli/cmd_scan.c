@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/alloc.h"
 #include "interrupt.h"
 #include "limits_opt.h"
 #include "output/format.h"
@@ -74,18 +73,13 @@ void help_scan(FILE *out)
         out);
 }
 
-enum {
-  OPT_EXCLUDE = 256,
-  OPT_NEWER,
-};
-
 static const struct option scan_options[] = {
     CLI_RULE_OPTIONS,
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"newer-than", required_argument, NULL, OPT_NEWER},
+    CLI_OPTION_EXCLUDE,
+    CLI_OPTION_NEWER,
     CLI_LIMIT_OPTIONS,
-    {"one-file-system", no_argument, NULL, 'x'},
-    {"threads", required_argument, NULL, 'j'},
+    CLI_OPTION_ONE_FS,
+    CLI_OPTION_THREADS,
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
@@ -99,20 +93,17 @@ int cmd_scan(int argc, char **argv)
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   exhunt_rules *rules = NULL;
-  const char **excludes = NULL;
-  size_t n_excludes = 0;
   cli_rule_opts ro;
   cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
   bool no_progress = false;
   const char *output = NULL;
   c.atomic_output = true;
   c.empty_check = CLI_EMPTY_FILES;
 
   /* Repeatable options collect into arrays sized by argc: enough for all. */
-  excludes = exh_calloc((size_t)argc, sizeof *excludes);
+  bool lim_ok = cli_limit_opts_init(&lim_opts, argc);
   bool ro_ok = cli_rule_opts_init(&ro, argc);
-  if (!excludes || !ro_ok) {
+  if (!lim_ok || !ro_ok) {
     fputs("exhunt scan: out of memory\n", stderr);
     goto cleanup;
   }
@@ -131,25 +122,6 @@ int cmd_scan(int argc, char **argv)
     if (lim)
       continue;
     switch (opt) {
-    case OPT_EXCLUDE:
-      excludes[n_excludes++] = optarg;
-      break;
-    case OPT_NEWER:
-      if (!cli_parse_date(optarg, &opts.newer_than, NULL)) {
-        rc = cli_usage_error(
-            "scan", "bad --newer-than date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
-        rc = cli_usage_error("scan", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
-      break;
     case 'h':
       help_scan(stdout);
       rc = EXIT_CLEAN;
@@ -159,10 +131,8 @@ int cmd_scan(int argc, char **argv)
       goto cleanup;
     }
   }
-  if (optind >= argc) {
-    rc = cli_usage_error("scan", "%s", "no PATH given");
+  if ((rc = cli_scope_check(&lim_opts.scope, "scan", argc, "PATH")) != 0)
     goto cleanup;
-  }
   char **roots = argv + optind;
   int n_roots = argc - optind;
   if ((rc = cli_check_roots("scan", roots, n_roots)) != 0)
@@ -170,13 +140,13 @@ int cmd_scan(int argc, char **argv)
   rc = EXIT_ERROR;
   cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
   cli_interrupt_install("scan");
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
+  CLI_SCOPE_TO(&opts, &lim_opts.scope);
+  opts.newer_than = lim_opts.scope.newer_than;
+  opts.threads = lim_opts.res.threads;
+  opts.pace = lim_opts.res.pace;
   opts.max_filesize = lim_opts.max_filesize;
-  opts.max_depth = lim_opts.max_depth;
   opts.limits = lim_opts.limits;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "scan");
+  cli_apply_nice(&lim_opts.res, "scan");
 
   if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
     goto cleanup;
@@ -208,7 +178,7 @@ int cmd_scan(int argc, char **argv)
 cleanup:
   exhunt_rules_free(rules);
   rc = cli_report_close(&c, rc);
-  exh_free(excludes);
+  cli_limit_opts_free(&lim_opts);
   cli_rule_opts_free(&ro);
   return rc;
 }

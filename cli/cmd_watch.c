@@ -85,7 +85,6 @@ enum {
   OPT_QUARANTINE,
   OPT_VAULT,
   OPT_QSEV,
-  OPT_EXCLUDE,
   OPT_BACKEND,
 };
 
@@ -97,9 +96,9 @@ static const struct option watch_options[] = {
     {"quarantine-new", no_argument, NULL, OPT_QUARANTINE},
     {"vault", required_argument, NULL, OPT_VAULT},
     {"quarantine-severity", required_argument, NULL, OPT_QSEV},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_OPTION_EXCLUDE,
     {"backend", required_argument, NULL, OPT_BACKEND},
-    {"threads", required_argument, NULL, 'j'},
+    CLI_OPTION_THREADS,
     {"help", no_argument, NULL, 'h'},
     CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
@@ -346,10 +345,7 @@ int cmd_watch(int argc, char **argv)
   exhunt_watch_opts_init(&opts);
   bool no_progress = true;
   const char *output = NULL;
-  const char **excludes = NULL;
-  size_t n_excludes = 0;
   cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
@@ -357,8 +353,8 @@ int cmd_watch(int argc, char **argv)
   sigaddset(&sigs, SIGHUP);
 
   /* Repeatable options collect into arrays sized by argc: enough for all. */
-  excludes = exh_calloc((size_t)argc, sizeof *excludes);
-  if (!cli_rule_opts_init(&w.ro, argc) || !excludes) {
+  bool lim_ok = cli_limit_opts_init(&lim_opts, argc);
+  if (!cli_rule_opts_init(&w.ro, argc) || !lim_ok) {
     fputs("exhunt watch: out of memory\n", stderr);
     goto cleanup;
   }
@@ -377,9 +373,6 @@ int cmd_watch(int argc, char **argv)
     if (lim)
       continue;
     switch (opt) {
-    case OPT_EXCLUDE:
-      excludes[n_excludes++] = optarg;
-      break;
     case OPT_BACKEND:
       if (strcmp(optarg, "auto") == 0) {
         opts.backend = EXHUNT_WATCH_AUTO;
@@ -410,12 +403,6 @@ int cmd_watch(int argc, char **argv)
         goto cleanup;
       }
       break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.scan.threads) || opts.scan.threads == 0) {
-        rc = cli_usage_error("watch", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
-      break;
     case 'h':
       help_watch(stdout);
       rc = EXIT_CLEAN;
@@ -425,10 +412,9 @@ int cmd_watch(int argc, char **argv)
       goto cleanup;
     }
   }
-  if (optind >= argc) {
-    rc = cli_usage_error("watch", "%s", "no FOLDER given");
+  if ((rc = cli_scope_check(&lim_opts.scope, "watch", argc, "FOLDER")) != 0)
     goto cleanup;
-  }
+  rc = EXIT_ERROR;
   char **roots = argv + optind;
   int n_roots = argc - optind;
   if (w.quarantine != (w.vault.vault != NULL)) {
@@ -437,13 +423,12 @@ int cmd_watch(int argc, char **argv)
   }
   w.vault.roots = (const char *const *)roots;
   w.vault.n_roots = (size_t)n_roots;
-  opts.scan.excludes = excludes;
+  CLI_SCOPE_TO(&opts.scan, &lim_opts.scope);
+  opts.scan.threads = lim_opts.res.threads;
+  opts.scan.pace = lim_opts.res.pace;
   opts.scan.max_filesize = lim_opts.max_filesize;
-  opts.scan.max_depth = lim_opts.max_depth;
   opts.scan.limits = lim_opts.limits;
-  opts.scan.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "watch");
-  opts.scan.n_excludes = n_excludes;
+  cli_apply_nice(&lim_opts.res, "watch");
   /* The file clock is coarse (a tick behind the real time at most): a file
    * from just before this instant never looks newer than it. */
   clock_gettime(CLOCK_REALTIME, &w.started);
@@ -524,6 +509,6 @@ cleanup:
     closelog();
   cli_rule_opts_free(&w.ro);
   exh_free(w.tried_path);
-  exh_free(excludes);
+  cli_limit_opts_free(&lim_opts);
   return rc;
 }

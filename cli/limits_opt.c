@@ -1,8 +1,9 @@
 /*
- * limits_opt.c - parsing of the shared caps and resource options; see
- * limits_opt.h. The values go to the library as exhunt_limits and
- * exhunt_pace; --nice is the one option the CLI carries out itself,
- * because priorities belong to the process, not to a library call.
+ * limits_opt.c - parsing of the shared option groups (scope, resources,
+ * caps); see limits_opt.h. The values go to the library as the options
+ * structs' scope fields, exhunt_limits and exhunt_pace; --nice is the one
+ * option the CLI carries out itself, because priorities belong to the
+ * process, not to a library call.
  */
 #define _GNU_SOURCE
 #include "limits_opt.h"
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/alloc.h"
 #include "report.h"
 
 /* ioprio_set(2) has no glibc wrapper; these are its ABI constants. */
@@ -21,18 +23,128 @@
 #define IOPRIO_CLASS_IDLE 3
 #define IOPRIO_CLASS_SHIFT 13
 
+bool cli_scope_init(cli_scope *s, int argc)
+{
+  memset(s, 0, sizeof *s);
+  s->since = s->until = s->newer_than = EXHUNT_NO_TIME;
+  s->excludes = exh_calloc(argc > 0 ? (size_t)argc : 1, sizeof *s->excludes);
+  return s->excludes != NULL;
+}
+
+void cli_scope_free(cli_scope *s)
+{
+  exh_free(s->excludes);
+  s->excludes = NULL;
+  s->n_excludes = 0;
+}
+
+bool cli_limit_opts_init(cli_limit_opts *lo, int argc)
+{
+  memset(lo, 0, sizeof *lo);
+  return cli_scope_init(&lo->scope, argc);
+}
+
+void cli_limit_opts_free(cli_limit_opts *lo)
+{
+  cli_scope_free(&lo->scope);
+}
+
+/* --since, --until, --newer-than: a date alone as an end bound means
+ * through that day, as a responder reads it, not up to its first second. */
+static int scope_date(const char *command, const char *name, const char *arg, bool end,
+                      int64_t *out)
+{
+  bool date_only = false;
+  if (!cli_parse_date(arg, out, &date_only))
+    return cli_usage_error(command, "bad --%s date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)",
+                           name, arg),
+           -1;
+  if (end && date_only)
+    *out += 86400 - 1;
+  return 1;
+}
+
+int cli_scope_option(cli_scope *s, const char *command, int opt, const char *arg)
+{
+  switch (opt) {
+  case CLI_OPT_EXCLUDE:
+    /* Room for one per argv entry (cli_scope_init): never full. */
+    s->excludes[s->n_excludes++] = arg;
+    return 1;
+  case 'x':
+    s->one_file_system = true;
+    return 1;
+  case CLI_OPT_SINCE:
+    return scope_date(command, "since", arg, false, &s->since);
+  case CLI_OPT_UNTIL:
+    return scope_date(command, "until", arg, true, &s->until);
+  case CLI_OPT_NEWER:
+    return scope_date(command, "newer-than", arg, false, &s->newer_than);
+  case CLI_OPT_MAX_DEPTH:
+    if (!cli_parse_uint(arg, 4096, &s->max_depth) || s->max_depth == 0)
+      return cli_usage_error(command, "bad --max-depth '%s' (1..4096)", arg), -1;
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int cli_scope_check(const cli_scope *s, const char *command, int argc, const char *what)
+{
+  if (what && optind >= argc)
+    return cli_usage_error(command, "no %s given", what);
+  if (s->since != EXHUNT_NO_TIME && s->until != EXHUNT_NO_TIME && s->until < s->since)
+    return cli_usage_error(command, "%s", "--until is before --since");
+  return 0;
+}
+
+int cli_resource_option(cli_resources *r, const char *command, int opt, const char *arg)
+{
+  uint64_t size = 0;
+  unsigned n = 0;
+  switch (opt) {
+  case 'j':
+    if (!cli_parse_uint(arg, 256, &n) || n == 0)
+      return cli_usage_error(command, "bad --threads '%s' (1..256)", arg), -1;
+    r->threads = n;
+    return 1;
+  case CLI_OPT_NICE:
+    r->nice = true;
+    return 1;
+  case CLI_OPT_CPU_LIMIT:
+    if (!cli_parse_uint(arg, 100u * 256u, &n) || n == 0)
+      return cli_usage_error(command,
+                             "bad --cpu-limit '%s' (percent of one core: 50 = half a core)", arg),
+             -1;
+    r->pace.cpu_percent = n;
+    return 1;
+  case CLI_OPT_MAX_RATE:
+    /* MB/s as the issue and the help say it; K/M/G suffixes read as sizes
+     * per second (10M = 10 MiB/s). A bare number is MB (MiB) per second. */
+    if (!cli_parse_size(arg, &size) || size == 0)
+      return cli_usage_error(command, "bad --max-rate '%s' (MB/s, e.g. 20 or 512K)", arg), -1;
+    if (strspn(arg, "0123456789") == strlen(arg))
+      size *= 1024u * 1024u;
+    r->pace.max_rate = size;
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 int cli_limit_option(cli_limit_opts *lo, const char *command, int opt, const char *arg)
 {
+  int group = cli_scope_option(&lo->scope, command, opt, arg);
+  if (group == 0)
+    group = cli_resource_option(&lo->res, command, opt, arg);
+  if (group != 0)
+    return group;
   uint64_t size = 0;
   unsigned n = 0;
   switch (opt) {
   case CLI_OPT_MAX_FILESIZE:
     if (!cli_parse_size(arg, &lo->max_filesize) || lo->max_filesize == 0)
       return cli_usage_error(command, "bad --max-filesize '%s'", arg), -1;
-    return 1;
-  case CLI_OPT_MAX_DEPTH:
-    if (!cli_parse_uint(arg, 4096, &lo->max_depth) || lo->max_depth == 0)
-      return cli_usage_error(command, "bad --max-depth '%s' (1..4096)", arg), -1;
     return 1;
   case CLI_OPT_MAX_LINE:
     if (!cli_parse_size(arg, &size) || size < 1024 || size > EXHUNT_LIMIT_MAX_LINE)
@@ -68,33 +180,14 @@ int cli_limit_option(cli_limit_opts *lo, const char *command, int opt, const cha
              -1;
     lo->limits.max_findings_per_file = n;
     return 1;
-  case CLI_OPT_NICE:
-    lo->nice = true;
-    return 1;
-  case CLI_OPT_CPU_LIMIT:
-    if (!cli_parse_uint(arg, 100u * 256u, &n) || n == 0)
-      return cli_usage_error(command,
-                             "bad --cpu-limit '%s' (percent of one core: 50 = half a core)", arg),
-             -1;
-    lo->pace.cpu_percent = n;
-    return 1;
-  case CLI_OPT_MAX_RATE:
-    /* MB/s as the issue and the help say it; K/M/G suffixes read as sizes
-     * per second (10M = 10 MiB/s). A bare number is MB (MiB) per second. */
-    if (!cli_parse_size(arg, &size) || size == 0)
-      return cli_usage_error(command, "bad --max-rate '%s' (MB/s, e.g. 20 or 512K)", arg), -1;
-    if (strspn(arg, "0123456789") == strlen(arg))
-      size *= 1024u * 1024u;
-    lo->pace.max_rate = size;
-    return 1;
   default:
     return 0;
   }
 }
 
-void cli_apply_nice(const cli_limit_opts *lo, const char *command)
+void cli_apply_nice(const cli_resources *r, const char *command)
 {
-  if (!lo->nice)
+  if (!r->nice)
     return;
   /* Idle I/O class: the disk serves exhunt only when nobody else asks. Set
    * before the CPU priority, so anyone who sees nice 19 sees both. */

@@ -1,10 +1,18 @@
 /*
- * limits_opt.h - the caps and resource options shared by scan, logs and
- * hunt, parsed in one place like the rule and output options.
+ * limits_opt.h - the option groups every evidence-reading command shares,
+ * each declared once, parsed in one place, and embedded where it applies:
  *
- *   --max-filesize --max-depth --max-line --max-fields --max-gz-bytes
- *   --gz-ratio --yara-timeout --max-findings-per-file   (docs/limits.md)
- *   --nice --cpu-limit --max-rate                        (production use)
+ *   scope (cli_scope): what is read
+ *     --exclude -x/--one-file-system --since --until --newer-than --max-depth
+ *   resources (cli_resources): how hard the run presses on the machine
+ *     -j/--threads --nice --cpu-limit --max-rate          (production use)
+ *   caps (cli_limit_opts, which embeds both groups above)
+ *     --max-filesize --max-line --max-fields --max-gz-bytes
+ *     --gz-ratio --yara-timeout --max-findings-per-file   (docs/limits.md)
+ *
+ * A command's getopt_long table lists the entries it accepts (the
+ * CLI_*_OPTION(S) macros below); the handlers accept any of them, so a
+ * check such as the -j range or the --until/--since order is written once.
  */
 #ifndef CLI_LIMITS_OPT_H
 #define CLI_LIMITS_OPT_H
@@ -16,12 +24,30 @@
 
 #include "exhunt/exhunt.h"
 
-typedef struct cli_limit_opts {
-  uint64_t max_filesize; /* 0 = default */
-  unsigned max_depth;    /* 0 = default */
-  exhunt_limits limits;
+/* The scope group. excludes has one slot per argv entry, so any number
+ * of --exclude fit: the one way every command stores them. */
+typedef struct cli_scope {
+  const char **excludes; /* owned array; the strings are argv's */
+  size_t n_excludes;
+  bool one_file_system;
+  int64_t since, until; /* log record window; EXHUNT_NO_TIME = open */
+  int64_t newer_than;   /* file mtime floor; EXHUNT_NO_TIME = all */
+  unsigned max_depth;   /* 0 = default */
+} cli_scope;
+
+/* The resource group. */
+typedef struct cli_resources {
+  unsigned threads; /* 0 = one per core */
   exhunt_pace pace;
   bool nice;
+} cli_resources;
+
+/* The caps, with the two groups every capped command takes too. */
+typedef struct cli_limit_opts {
+  cli_scope scope;
+  cli_resources res;
+  uint64_t max_filesize; /* 0 = default */
+  exhunt_limits limits;
 } cli_limit_opts;
 
 enum {
@@ -35,12 +61,29 @@ enum {
   CLI_OPT_MAX_FINDINGS,
   CLI_OPT_NICE,
   CLI_OPT_CPU_LIMIT,
-  CLI_OPT_MAX_RATE
+  CLI_OPT_MAX_RATE,
+  CLI_OPT_EXCLUDE,
+  CLI_OPT_SINCE,
+  CLI_OPT_UNTIL,
+  CLI_OPT_NEWER
 };
 
+/* Scope and resource table entries, one option each (commands differ in
+ * which they take: exposure reads no logs by date, watch never crosses
+ * into -x). -x and -j need "x" and "j:" in the short option string. */
+/* clang-format off */
+#define CLI_OPTION_EXCLUDE {"exclude", required_argument, NULL, CLI_OPT_EXCLUDE}
+#define CLI_OPTION_ONE_FS {"one-file-system", no_argument, NULL, 'x'}
+#define CLI_OPTION_SINCE {"since", required_argument, NULL, CLI_OPT_SINCE}
+#define CLI_OPTION_UNTIL {"until", required_argument, NULL, CLI_OPT_UNTIL}
+#define CLI_OPTION_NEWER {"newer-than", required_argument, NULL, CLI_OPT_NEWER}
+#define CLI_OPTION_MAX_DEPTH {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH}
+#define CLI_OPTION_MAX_FILESIZE {"max-filesize", required_argument, NULL, CLI_OPT_MAX_FILESIZE}
+#define CLI_OPTION_THREADS {"threads", required_argument, NULL, 'j'}
+/* clang-format on */
+
 #define CLI_LIMIT_OPTIONS                                                                          \
-  {"max-filesize", required_argument, NULL, CLI_OPT_MAX_FILESIZE},                                 \
-      {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH},                                   \
+  CLI_OPTION_MAX_FILESIZE, CLI_OPTION_MAX_DEPTH,                                                   \
       {"max-line", required_argument, NULL, CLI_OPT_MAX_LINE},                                     \
       {"max-fields", required_argument, NULL, CLI_OPT_MAX_FIELDS},                                 \
       {"max-gz-bytes", required_argument, NULL, CLI_OPT_MAX_GZ},                                   \
@@ -57,13 +100,37 @@ enum {
     "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE                                          \
   }
 
-/* 1: `opt` was one of these and is stored; 0: not one of these; -1: a bad
- * value (a usage message is printed). */
+/* Room for every --exclude of argv, and the dates open; false if out of
+ * memory. Free with cli_scope_free (safe on a zeroed or failed group). */
+bool cli_scope_init(cli_scope *s, int argc);
+void cli_scope_free(cli_scope *s);
+bool cli_limit_opts_init(cli_limit_opts *lo, int argc);
+void cli_limit_opts_free(cli_limit_opts *lo);
+
+/* 1: `opt` was one of the group's options and is stored; 0: not one of
+ * them; -1: a bad value (a usage message is printed). cli_limit_option
+ * covers the caps and both groups. */
+int cli_scope_option(cli_scope *s, const char *command, int opt, const char *arg);
+int cli_resource_option(cli_resources *r, const char *command, int opt, const char *arg);
 int cli_limit_option(cli_limit_opts *lo, const char *command, int opt, const char *arg);
+
+/* After getopt: "no WHAT given" when no operand is left (`what` NULL: none
+ * is needed), then "--until is before --since". 0, or the exit code of the
+ * usage error it printed. */
+int cli_scope_check(const cli_scope *s, const char *command, int argc, const char *what);
+
+/* The scope fields every engine's options struct names alike. */
+#define CLI_SCOPE_TO(o, s)                                                                         \
+  do {                                                                                             \
+    (o)->excludes = (s)->excludes;                                                                 \
+    (o)->n_excludes = (s)->n_excludes;                                                             \
+    (o)->one_file_system = (s)->one_file_system;                                                   \
+    (o)->max_depth = (s)->max_depth;                                                               \
+  } while (0)
 
 /* --nice: lowest CPU priority and idle I/O class for the whole process.
  * A refusal is said on stderr, and the run goes on. */
-void cli_apply_nice(const cli_limit_opts *lo, const char *command);
+void cli_apply_nice(const cli_resources *r, const char *command);
 
 /* The help text of these options (`content`: the scan-only ones too). */
 void cli_limit_help(FILE *out, bool content, bool logs);
