@@ -94,11 +94,28 @@ static const struct option baseline_options[] = {
     {"web", required_argument, NULL, OPT_WEB},
     {"no-content-scan", no_argument, NULL, OPT_NO_CONTENT},
     CLI_OPTION_MAX_FILESIZE,
-    {"help", no_argument, NULL, 'h'},
+    CLI_OPTION_HELP,
     CLI_REPORT_OPTIONS,
     CLI_RULE_OPTIONS,
     {NULL, 0, NULL, 0},
 };
+
+/* baseline's own options (cli_args_parse takes the shared ones). */
+typedef struct baseline_own {
+  const char **webs; /* argc entries, owned */
+  size_t n_webs;
+  bool content_scan;
+} baseline_own;
+
+static int baseline_option(void *ctx, int opt, const char *arg)
+{
+  baseline_own *own = ctx;
+  if (opt == OPT_WEB)
+    own->webs[own->n_webs++] = arg;
+  else /* OPT_NO_CONTENT */
+    own->content_scan = false;
+  return 0;
+}
 
 /* create's sink: notes and errors on stderr (notes with -v only). */
 typedef struct create_out {
@@ -286,16 +303,12 @@ int cmd_baseline(int argc, char **argv)
   c.min_severity = EXHUNT_SEV_INFO;
   exhunt_baseline_opts opts;
   exhunt_baseline_opts_init(&opts);
-  const char **webs = exh_calloc((size_t)argc, sizeof *webs);
-  size_t n_webs = 0;
-  const char *output = NULL;
-  bool no_progress = false, content_scan = true;
-  cli_rule_opts ro;
-  cli_limit_opts lim_opts;
-  bool lim_ok = cli_limit_opts_init(&lim_opts, argc);
-  bool ro_ok = cli_rule_opts_init(&ro, argc);
-  if (!lim_ok || !webs || !ro_ok) {
-    fputs("exhunt baseline: out of memory\n", stderr);
+  cli_args a;
+  baseline_own own = {exh_calloc((size_t)argc, sizeof *own.webs), 0, true};
+  bool a_ok = cli_args_init(&a, "baseline", help_baseline, NULL, &c, argc);
+  if (!a_ok || !own.webs) {
+    if (a_ok)
+      fputs("exhunt baseline: out of memory\n", stderr);
     goto cleanup;
   }
   if (argc < 2 || (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "diff") != 0)) {
@@ -310,47 +323,18 @@ int cmd_baseline(int argc, char **argv)
   bool create = strcmp(argv[1], "create") == 0;
   argc--;
   argv++;
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "xh" CLI_REPORT_SHORTOPTS, baseline_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common || cli_rule_option(&ro, opt, optarg))
-      continue;
-    int lim = cli_limit_option(&lim_opts, "baseline", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case OPT_WEB:
-      webs[n_webs++] = optarg;
-      break;
-    case OPT_NO_CONTENT:
-      content_scan = false;
-      break;
-    case 'h':
-      help_baseline(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help baseline'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  CLI_SCOPE_TO(&opts, &lim_opts.scope);
-  opts.web_dirs = webs;
-  opts.n_web_dirs = n_webs;
-  opts.pace = lim_opts.res.pace;
-  opts.max_filesize = lim_opts.max_filesize;
-  cli_apply_nice(&lim_opts.res, "baseline");
-  if ((rc = cli_scope_check(&lim_opts.scope, "baseline", argc,
-                            create ? "ROOT" : "FILE and ROOT")) != 0)
+  a.operands = create ? "ROOT" : "FILE and ROOT";
+  if (!cli_args_parse(&a, argc, argv, "xh" CLI_REPORT_SHORTOPTS, baseline_options, baseline_option,
+                      &own, &rc))
     goto cleanup;
-  rc = EXIT_ERROR;
-  bool rule_opts = ro.n_rules || ro.n_iocs || ro.no_default || ro.no_heur;
-  if (rule_opts && (create || !content_scan)) {
+  const cli_rule_opts *ro = &a.rules;
+  CLI_SCOPE_TO(&opts, &a.lim.scope);
+  opts.web_dirs = own.webs;
+  opts.n_web_dirs = own.n_webs;
+  opts.pace = a.lim.res.pace;
+  opts.max_filesize = a.lim.max_filesize;
+  bool rule_opts = ro->n_rules || ro->n_iocs || ro->no_default || ro->no_heur;
+  if (rule_opts && (create || !own.content_scan)) {
     rc = cli_usage_error("baseline", "%s",
                          create ? "--rules, --iocs, --no-default-rules and --no-heuristics are "
                                   "for diff"
@@ -362,13 +346,13 @@ int cmd_baseline(int argc, char **argv)
     goto cleanup;
   cli_interrupt_install("baseline");
   if (create)
-    rc = run_create(&c, &opts, output, argv + optind, argc - optind);
+    rc = run_create(&c, &opts, a.output, argv + optind, argc - optind);
   else
-    rc = run_diff(&c, &opts, output, no_progress, content_scan, &ro, argv + optind, argc - optind);
+    rc = run_diff(&c, &opts, a.output, a.no_progress, own.content_scan, ro, argv + optind,
+                  argc - optind);
 cleanup:
   rc = cli_report_close(&c, rc);
-  cli_limit_opts_free(&lim_opts);
-  exh_free(webs);
-  cli_rule_opts_free(&ro);
+  cli_args_free(&a);
+  exh_free(own.webs);
   return rc;
 }

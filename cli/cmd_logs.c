@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "interrupt.h"
 #include "limits_opt.h"
 #include "report.h"
 
@@ -60,15 +59,8 @@ void help_logs(FILE *out)
 }
 
 static const struct option logs_options[] = {
-    CLI_OPTION_SINCE,
-    CLI_OPTION_UNTIL,
-    CLI_OPTION_EXCLUDE,
-    CLI_LIMIT_OPTIONS,
-    CLI_OPTION_ONE_FS,
-    CLI_OPTION_THREADS,
-    {"help", no_argument, NULL, 'h'},
-    CLI_REPORT_OPTIONS,
-    {NULL, 0, NULL, 0},
+    CLI_OPTION_SINCE,   CLI_OPTION_UNTIL, CLI_EVIDENCE_OPTIONS,
+    CLI_REPORT_OPTIONS, CLI_OPTION_HELP,  {NULL, 0, NULL, 0},
 };
 
 int cmd_logs(int argc, char **argv)
@@ -80,54 +72,21 @@ int cmd_logs(int argc, char **argv)
   exhunt_logs_opts opts;
   exhunt_logs_opts_init(&opts);
   opts.tmp_dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
-  const char *output = NULL;
-  bool no_progress = false;
   int rc = EXIT_ERROR;
-  cli_limit_opts lim_opts;
-  if (!cli_limit_opts_init(&lim_opts, argc)) {
-    fputs("exhunt logs: out of memory\n", stderr);
+  cli_args a;
+  const cli_limit_opts *lim = &a.lim;
+  if (!cli_args_init(&a, "logs", help_logs, "PATH", &c, argc) ||
+      !cli_args_parse(&a, argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, logs_options, NULL, NULL, &rc))
     goto cleanup;
-  }
-
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, logs_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common)
-      continue;
-    int lim = cli_limit_option(&lim_opts, "logs", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case 'h':
-      help_logs(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help logs'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  if ((rc = cli_scope_check(&lim_opts.scope, "logs", argc, "PATH")) != 0)
+  CLI_LIMITS_TO(&opts, lim);
+  opts.since = lim->scope.since;
+  opts.until = lim->scope.until;
+  if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
     goto cleanup;
-  CLI_SCOPE_TO(&opts, &lim_opts.scope);
-  opts.since = lim_opts.scope.since;
-  opts.until = lim_opts.scope.until;
-  opts.threads = lim_opts.res.threads;
-  opts.pace = lim_opts.res.pace;
-  opts.limits = lim_opts.limits;
-  cli_apply_nice(&lim_opts.res, "logs");
-  char **roots = argv + optind;
-  int n_roots = argc - optind;
-  if ((rc = cli_check_roots("logs", roots, n_roots)) != 0)
-    goto cleanup;
-  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
-  cli_interrupt_install("logs");
-  if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
+  rc = EXIT_ERROR;
+  char **roots = a.roots;
+  int n_roots = a.n_roots;
+  if ((rc = cli_report_open(&c, a.output, roots, n_roots, a.no_progress)) != 0)
     goto cleanup;
   cli_report_header(&c, NULL);
   exhunt_sink sink = cli_report_sink(&c, true);
@@ -143,6 +102,6 @@ int cmd_logs(int argc, char **argv)
   rc = cli_report_finish(&c, &stats, NULL);
 
 cleanup:
-  cli_limit_opts_free(&lim_opts);
+  cli_args_free(&a);
   return cli_report_close(&c, rc);
 }

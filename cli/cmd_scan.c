@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "interrupt.h"
 #include "limits_opt.h"
 #include "output/format.h"
 #include "report.h"
@@ -74,15 +73,8 @@ void help_scan(FILE *out)
 }
 
 static const struct option scan_options[] = {
-    CLI_RULE_OPTIONS,
-    CLI_OPTION_EXCLUDE,
-    CLI_OPTION_NEWER,
-    CLI_LIMIT_OPTIONS,
-    CLI_OPTION_ONE_FS,
-    CLI_OPTION_THREADS,
-    {"help", no_argument, NULL, 'h'},
-    CLI_REPORT_OPTIONS,
-    {NULL, 0, NULL, 0},
+    CLI_RULE_OPTIONS,   CLI_OPTION_NEWER, CLI_EVIDENCE_OPTIONS,
+    CLI_REPORT_OPTIONS, CLI_OPTION_HELP,  {NULL, 0, NULL, 0},
 };
 
 int cmd_scan(int argc, char **argv)
@@ -93,67 +85,28 @@ int cmd_scan(int argc, char **argv)
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   exhunt_rules *rules = NULL;
-  cli_rule_opts ro;
-  cli_limit_opts lim_opts;
-  bool no_progress = false;
-  const char *output = NULL;
   c.atomic_output = true;
   c.empty_check = CLI_EMPTY_FILES;
-
-  /* Repeatable options collect into arrays sized by argc: enough for all. */
-  bool lim_ok = cli_limit_opts_init(&lim_opts, argc);
-  bool ro_ok = cli_rule_opts_init(&ro, argc);
-  if (!lim_ok || !ro_ok) {
-    fputs("exhunt scan: out of memory\n", stderr);
+  cli_args a;
+  const cli_limit_opts *lim = &a.lim;
+  if (!cli_args_init(&a, "scan", help_scan, "PATH", &c, argc) ||
+      !cli_args_parse(&a, argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, scan_options, NULL, NULL, &rc))
     goto cleanup;
-  }
-
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, scan_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common || cli_rule_option(&ro, opt, optarg))
-      continue;
-    int lim = cli_limit_option(&lim_opts, "scan", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case 'h':
-      help_scan(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help scan'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  if ((rc = cli_scope_check(&lim_opts.scope, "scan", argc, "PATH")) != 0)
-    goto cleanup;
-  char **roots = argv + optind;
-  int n_roots = argc - optind;
-  if ((rc = cli_check_roots("scan", roots, n_roots)) != 0)
+  if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
-  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
-  cli_interrupt_install("scan");
-  CLI_SCOPE_TO(&opts, &lim_opts.scope);
-  opts.newer_than = lim_opts.scope.newer_than;
-  opts.threads = lim_opts.res.threads;
-  opts.pace = lim_opts.res.pace;
-  opts.max_filesize = lim_opts.max_filesize;
-  opts.limits = lim_opts.limits;
-  cli_apply_nice(&lim_opts.res, "scan");
+  char **roots = a.roots;
+  int n_roots = a.n_roots;
+  CLI_LIMITS_TO(&opts, lim);
+  opts.newer_than = lim->scope.newer_than;
+  opts.max_filesize = lim->max_filesize;
 
-  if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
+  if ((rc = cli_report_open(&c, a.output, roots, n_roots, a.no_progress)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_sink sink = cli_report_sink(&c, false);
 
-  if ((rc = cli_load_rules(&c, &sink, &ro, &rules)) != 0)
+  if ((rc = cli_load_rules(&c, &sink, &a.rules, &rules)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_rules_info info;
@@ -178,7 +131,6 @@ int cmd_scan(int argc, char **argv)
 cleanup:
   exhunt_rules_free(rules);
   rc = cli_report_close(&c, rc);
-  cli_limit_opts_free(&lim_opts);
-  cli_rule_opts_free(&ro);
+  cli_args_free(&a);
   return rc;
 }

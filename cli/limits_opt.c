@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "interrupt.h"
 #include "report.h"
 
 /* ioprio_set(2) has no glibc wrapper; these are its ABI constants. */
@@ -183,6 +184,92 @@ int cli_limit_option(cli_limit_opts *lo, const char *command, int opt, const cha
   default:
     return 0;
   }
+}
+
+bool cli_args_init(cli_args *a, const char *command, void (*help)(FILE *out), const char *operands,
+                   cli_report *report, int argc)
+{
+  memset(a, 0, sizeof *a);
+  a->command = command;
+  a->help = help;
+  a->operands = operands;
+  a->report = report;
+  bool lim_ok = cli_limit_opts_init(&a->lim, argc);
+  bool rules_ok = cli_rule_opts_init(&a->rules, argc);
+  if (!lim_ok || !rules_ok)
+    fprintf(stderr, "exhunt %s: out of memory\n", command);
+  return lim_ok && rules_ok;
+}
+
+void cli_args_free(cli_args *a)
+{
+  cli_limit_opts_free(&a->lim);
+  cli_rule_opts_free(&a->rules);
+}
+
+/* One option: 1 stored by a group, 0 not a group's, -1 a bad value (said). */
+static int take_shared(cli_args *a, int opt, const char *arg)
+{
+  int took = 0;
+  if (a->report)
+    took = cli_report_option(a->report, opt, arg, &a->output, &a->no_progress);
+  if (took == 0 && cli_rule_option(&a->rules, opt, arg))
+    took = 1;
+  if (took == 0)
+    took = cli_limit_option(&a->lim, a->command, opt, arg);
+  return took;
+}
+
+bool cli_args_parse(cli_args *a, int argc, char **argv, const char *shortopts,
+                    const struct option *table, cli_own_option own, void *ctx, int *rc)
+{
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, shortopts, table, NULL)) != -1) {
+    int took = take_shared(a, opt, optarg);
+    if (took < 0) {
+      *rc = EXIT_ERROR;
+      return false;
+    }
+    if (took > 0)
+      continue;
+    if (opt == 'h') {
+      a->help(stdout);
+      *rc = EXIT_CLEAN;
+      return false;
+    }
+    /* '?': getopt said what was wrong; an option in the table that
+     * nobody takes would be a bug, said the same way rather than lost. */
+    if (opt == '?' || opt == ':' || !own) {
+      fprintf(stderr, "Try 'exhunt help %s'.\n", a->command);
+      *rc = EXIT_ERROR;
+      return false;
+    }
+    int bad = own(ctx, opt, optarg);
+    if (bad) {
+      *rc = bad;
+      return false;
+    }
+  }
+  int bad = cli_scope_check(&a->lim.scope, a->command, argc, a->operands);
+  if (bad) {
+    *rc = bad;
+    return false;
+  }
+  cli_apply_nice(&a->lim.res, a->command);
+  return true;
+}
+
+int cli_args_roots(cli_args *a, cli_report *c, int argc, char **argv)
+{
+  a->roots = argv + optind;
+  a->n_roots = argc - optind;
+  int rc = cli_check_roots(a->command, a->roots, a->n_roots);
+  if (rc != 0)
+    return rc;
+  cli_report_set_roots(c, (const char *const *)a->roots, (size_t)a->n_roots, NULL);
+  cli_interrupt_install(a->command);
+  return 0;
 }
 
 void cli_apply_nice(const cli_resources *r, const char *command)

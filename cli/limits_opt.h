@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "exhunt/exhunt.h"
+#include "report.h"
 
 /* The scope group. excludes has one slot per argv entry, so any number
  * of --exclude fit: the one way every command stores them. */
@@ -80,6 +81,7 @@ enum {
 #define CLI_OPTION_MAX_DEPTH {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH}
 #define CLI_OPTION_MAX_FILESIZE {"max-filesize", required_argument, NULL, CLI_OPT_MAX_FILESIZE}
 #define CLI_OPTION_THREADS {"threads", required_argument, NULL, 'j'}
+#define CLI_OPTION_HELP {"help", no_argument, NULL, 'h'}
 /* clang-format on */
 
 #define CLI_LIMIT_OPTIONS                                                                          \
@@ -90,6 +92,11 @@ enum {
       {"gz-ratio", required_argument, NULL, CLI_OPT_GZ_RATIO},                                     \
       {"yara-timeout", required_argument, NULL, CLI_OPT_YARA_TIMEOUT},                             \
       {"max-findings-per-file", required_argument, NULL, CLI_OPT_MAX_FINDINGS}, CLI_PACE_OPTIONS
+
+/* What every command that reads whole evidence trees takes (scan, logs,
+ * hunt): the scope without the dates, the resources and the caps. */
+#define CLI_EVIDENCE_OPTIONS                                                                       \
+  CLI_OPTION_EXCLUDE, CLI_OPTION_ONE_FS, CLI_OPTION_THREADS, CLI_LIMIT_OPTIONS
 
 /* The resource options alone, for commands without the content caps
  * (baseline: a tree is hashed, nothing is parsed). */
@@ -127,6 +134,58 @@ int cli_scope_check(const cli_scope *s, const char *command, int argc, const cha
     (o)->one_file_system = (s)->one_file_system;                                                   \
     (o)->max_depth = (s)->max_depth;                                                               \
   } while (0)
+
+/* And, for the engines that take threads and caps (scan, logs, hunt, and
+ * watch's scans), those too. The dates and max_filesize are per engine. */
+#define CLI_LIMITS_TO(o, lo)                                                                       \
+  do {                                                                                             \
+    CLI_SCOPE_TO(o, &(lo)->scope);                                                                 \
+    (o)->threads = (lo)->res.threads;                                                              \
+    (o)->pace = (lo)->res.pace;                                                                    \
+    (o)->limits = (lo)->limits;                                                                    \
+  } while (0)
+
+/* A command's arguments as far as the shared groups go: their storage,
+ * and what the command is called, for messages and -h. */
+typedef struct cli_args {
+  const char *command;
+  void (*help)(FILE *out);
+  const char *operands; /* "no OPERANDS given" if none is left; NULL: none needed */
+  cli_report *report;   /* -f -o --min-severity -v -q --no-progress; NULL: the
+                           command reads those itself */
+  const char *output;   /* -o */
+  bool no_progress;
+  cli_rule_opts rules; /* --rules --iocs --no-default-rules --no-heuristics */
+  cli_limit_opts lim;  /* the caps, the scope and the resources */
+  char **roots;        /* the operands, after cli_args_roots */
+  int n_roots;
+} cli_args;
+
+/* Room for every repeatable option of argv; false after "out of memory"
+ * on stderr. cli_args_free is safe after a failed init. */
+bool cli_args_init(cli_args *a, const char *command, void (*help)(FILE *out), const char *operands,
+                   cli_report *report, int argc);
+void cli_args_free(cli_args *a);
+
+/* The command's own options: 0 once stored, else the exit code after a
+ * message (cli_usage_error). */
+typedef int (*cli_own_option)(void *ctx, int opt, const char *arg);
+
+/* Runs getopt_long over argv with the command's table: each option goes
+ * to the group it belongs to, else to `own` (NULL: the command has none).
+ * -h prints the help; an option getopt does not know, or a bad value, is
+ * said on stderr with "Try 'exhunt help CMD'." Then cli_scope_check, and
+ * --nice is carried out (cli_apply_nice), so no command can forget it. True
+ * to go on (optind is the first operand; *rc untouched); false to stop
+ * with *rc (0 after -h, 2 after a usage error). */
+bool cli_args_parse(cli_args *a, int argc, char **argv, const char *shortopts,
+                    const struct option *table, cli_own_option own, void *ctx, int *rc);
+
+/* The operands left after cli_args_parse are the roots: each must exist
+ * (cli_check_roots), they go into the report's header, and from here on
+ * SIGINT/SIGTERM stop the run cleanly (cli_interrupt_install). 0, or the
+ * exit code after the message. */
+int cli_args_roots(cli_args *a, cli_report *c, int argc, char **argv);
 
 /* --nice: lowest CPU priority and idle I/O class for the whole process.
  * A refusal is said on stderr, and the run goes on. */
