@@ -52,10 +52,11 @@ void help_baseline(FILE *out)
         "compares with a suspect server mounted elsewhere.\n"
         "\n"
         "Options (both):\n"
-        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  --max-depth N         directory depth limit (default 64)\n"
-        "  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT;\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  cli_option_help(out, CLI_OPT_MAX_DEPTH);
+  fputs("  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT;\n"
         "                        '-': stdout); replaced only when the run is complete\n"
         "  -v, --verbose         also print notes on stderr\n"
         "  --nice, --cpu-limit PERCENT, --max-rate MB  resource use on a live server\n"

@@ -37,9 +37,10 @@ void help_exposure(FILE *out)
         "Options:\n"
         "  --build BUILD         assess this build (repeatable): 15.1.2176.4,\n"
         "                        15.01.2176.004 or 'Version 15.1 (Build 2176.4)'\n"
-        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  fputs("  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
         "                        per family verdict; the rest on stderr)\n"
         "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
         "                        only when the run is complete; never under a PATH\n"

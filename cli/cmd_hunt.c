@@ -57,11 +57,12 @@ void help_hunt(FILE *out)
         "                        it; set it when file times were lost in a copy)\n"
         "  --rules PATH          add YARA rules (file or folder); --iocs FILE: IOC list\n"
         "  --no-default-rules    drop the embedded pack; --no-heuristics: no heuristics\n"
-        "  --exclude GLOB        skip matching paths (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  --one-server          each EVIDENCE root is one server: never split into hosts\n"
-        "  -j, --threads N       worker threads (default: one per core)\n"
-        "  --details             text: every finding in full after the verdicts\n"
+        "  --exclude GLOB        skip matching paths (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  fputs("  --one-server          each EVIDENCE root is one server: never split into hosts\n", out);
+  cli_option_help(out, 'j');
+  fputs("  --details             text: every finding in full after the verdicts\n"
         "  --min-severity LEVEL  text: findings listed at or above LEVEL (default low)\n"
         "  -v, --verbose         also print notes on stderr, and --details\n"
         "  -q, --quiet           text: no closing summary line\n"

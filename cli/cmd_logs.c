@@ -36,10 +36,11 @@ void help_logs(FILE *out)
         "                        2021-03-01T12:00:00Z)\n"
         "  --until DATE          only records at or before DATE (a date alone: through\n"
         "                        the end of that day)\n"
-        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  -j, --threads N       worker threads (default: one per core)\n"
-        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  cli_option_help(out, 'j');
+  fputs("  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
         "                        per finding; notes, coverage and summary on stderr)\n"
         "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
         "                        only when the run is complete; never under a PATH\n"

@@ -46,10 +46,10 @@ void help_scan(FILE *out)
         "  --exclude GLOB        skip paths or names matching GLOB, case-insensitive\n"
         "                        (repeatable); an excluded directory is not entered\n"
         "  --newer-than DATE     only files modified at or after DATE (UTC; 2021-03-01\n"
-        "                        or 2021-03-01T12:00:00Z). mtime can be forged: see docs\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  -j, --threads N       worker threads (default: one per core)\n",
+        "                        or 2021-03-01T12:00:00Z). mtime can be forged: see docs\n",
         out);
+  cli_option_help(out, 'x');
+  cli_option_help(out, 'j');
   cli_limit_help(out, true, false);
   fputs("Output:\n"
         "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"

@@ -284,32 +284,69 @@ void cli_apply_nice(const cli_resources *r, const char *command)
     fprintf(stderr, "exhunt %s: --nice: CPU priority not lowered: %s\n", command, strerror(errno));
 }
 
+/* The rows of limits_opt.h, for the help printer. */
+typedef struct help_row {
+  int val;
+  char short_opt;
+  const char *name, *meta, *help;
+} help_row;
+
+#define ROW_HELP(val, short_opt, name, has_arg, meta, help)                                        \
+  {                                                                                                \
+    val, short_opt, name, meta, help                                                               \
+  }
+#define ROW_SEP ,
+static const help_row help_rows[] = {CLI_ALL_ROWS(ROW_HELP, ROW_SEP)};
+
+/* Where the descriptions start, as in every help text of exhunt. */
+#define HELP_COLUMN 24
+
+void cli_option_help(FILE *out, int val)
+{
+  const help_row *r = NULL;
+  for (size_t i = 0; i < sizeof help_rows / sizeof help_rows[0] && !r; i++)
+    if (help_rows[i].val == val)
+      r = &help_rows[i];
+  if (!r || !r->help)
+    return; /* a command's own wording: it prints the line itself */
+  int n = r->short_opt ? fprintf(out, "  -%c, --%s", r->short_opt, r->name)
+                       : fprintf(out, "  --%s", r->name);
+  if (r->meta)
+    n += fprintf(out, " %s", r->meta);
+  /* Padded to the column; one that reaches it is followed by two spaces. */
+  fprintf(out, "%*s", n < HELP_COLUMN ? HELP_COLUMN - n : 2, "");
+  for (const char *p = r->help; *p; p++) {
+    fputc(*p, out);
+    if (*p == '\n')
+      fprintf(out, "%*s", HELP_COLUMN, "");
+  }
+  fputc('\n', out);
+}
+
 void cli_limit_help(FILE *out, bool content, bool logs)
 {
   fputs("Limits (docs/limits.md; a cap that is hit is reported, as an error when it leaves\n"
         "evidence unexamined; never a silent skip):\n",
         out);
-  if (content)
-    fputs("  --max-filesize SIZE   content rules skip larger files, which are still hashed\n"
-          "                        (default 32M; K, M, G suffixes)\n"
-          "  --yara-timeout SEC    YARA time per file (default 30)\n"
-          "  --max-findings-per-file N  (default and most 64)\n",
-          out);
-  fputs("  --max-depth N         directory depth limit (default 64)\n", out);
-  if (logs)
-    fputs("  --max-line SIZE       log line or joined record length (default 1M, most 256M)\n"
-          "  --max-fields N        fields per log record (default and most 512)\n"
-          "  --max-gz-bytes SIZE   decompressed bytes per .gz log (default 8G)\n"
-          "  --gz-ratio N          decompressed/compressed ratio past 1 MiB (default 200)\n",
-          out);
+  if (content) {
+    cli_option_help(out, CLI_OPT_MAX_FILESIZE);
+    cli_option_help(out, CLI_OPT_YARA_TIMEOUT);
+    cli_option_help(out, CLI_OPT_MAX_FINDINGS);
+  }
+  cli_option_help(out, CLI_OPT_MAX_DEPTH);
+  if (logs) {
+    cli_option_help(out, CLI_OPT_MAX_LINE);
+    cli_option_help(out, CLI_OPT_MAX_FIELDS);
+    cli_option_help(out, CLI_OPT_MAX_GZ);
+    cli_option_help(out, CLI_OPT_GZ_RATIO);
+  }
   cli_pace_help(out);
 }
 
 void cli_pace_help(FILE *out)
 {
-  fputs("Resource use (for live servers; docs/limits.md):\n"
-        "  --nice                lowest CPU priority and idle I/O class\n"
-        "  --cpu-limit PERCENT   CPU time of the run, in percent of one core (50 = half)\n"
-        "  --max-rate MB         read at most MB megabytes (MiB) per second; or 512K, 2G\n",
-        out);
+  fputs("Resource use (for live servers; docs/limits.md):\n", out);
+  cli_option_help(out, CLI_OPT_NICE);
+  cli_option_help(out, CLI_OPT_CPU_LIMIT);
+  cli_option_help(out, CLI_OPT_MAX_RATE);
 }

@@ -69,43 +69,87 @@ enum {
   CLI_OPT_NEWER
 };
 
-/* Scope and resource table entries, one option each (commands differ in
- * which they take: exposure reads no logs by date, watch never crosses
- * into -x). -x and -j need "x" and "j:" in the short option string. */
+/* The option table: one row per shared option, X(val, short, name,
+ * has_arg, metavar, help). The getopt_long entries (CLI_OPTION_*, the
+ * CLI_*_OPTIONS groups) and the help lines (cli_option_help) are both
+ * made from these rows, so the parser and the help cannot drift apart.
+ * Help NULL: the wording is the command's own (what --exclude skips, what
+ * a date bounds, differs by command). A "\n" in help continues the text
+ * on the next line at the description column. */
 /* clang-format off */
-#define CLI_OPTION_EXCLUDE {"exclude", required_argument, NULL, CLI_OPT_EXCLUDE}
-#define CLI_OPTION_ONE_FS {"one-file-system", no_argument, NULL, 'x'}
-#define CLI_OPTION_SINCE {"since", required_argument, NULL, CLI_OPT_SINCE}
-#define CLI_OPTION_UNTIL {"until", required_argument, NULL, CLI_OPT_UNTIL}
-#define CLI_OPTION_NEWER {"newer-than", required_argument, NULL, CLI_OPT_NEWER}
-#define CLI_OPTION_MAX_DEPTH {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH}
-#define CLI_OPTION_MAX_FILESIZE {"max-filesize", required_argument, NULL, CLI_OPT_MAX_FILESIZE}
-#define CLI_OPTION_THREADS {"threads", required_argument, NULL, 'j'}
-#define CLI_OPTION_HELP {"help", no_argument, NULL, 'h'}
-/* clang-format on */
+#define CLI_ROW_EXCLUDE(X) X(CLI_OPT_EXCLUDE, 0, "exclude", required_argument, "GLOB", NULL)
+#define CLI_ROW_ONE_FS(X) X('x', 'x', "one-file-system", no_argument, NULL, \
+  "do not enter other file systems")
+#define CLI_ROW_SINCE(X) X(CLI_OPT_SINCE, 0, "since", required_argument, "DATE", NULL)
+#define CLI_ROW_UNTIL(X) X(CLI_OPT_UNTIL, 0, "until", required_argument, "DATE", NULL)
+#define CLI_ROW_NEWER(X) X(CLI_OPT_NEWER, 0, "newer-than", required_argument, "DATE", NULL)
+#define CLI_ROW_MAX_DEPTH(X) X(CLI_OPT_MAX_DEPTH, 0, "max-depth", required_argument, "N", \
+  "directory depth limit (default 64)")
+#define CLI_ROW_THREADS(X) X('j', 'j', "threads", required_argument, "N", \
+  "worker threads (default: one per core)")
+#define CLI_ROW_NICE(X) X(CLI_OPT_NICE, 0, "nice", no_argument, NULL, \
+  "lowest CPU priority and idle I/O class")
+#define CLI_ROW_CPU_LIMIT(X) X(CLI_OPT_CPU_LIMIT, 0, "cpu-limit", required_argument, "PERCENT", \
+  "CPU time of the run, in percent of one core (50 = half)")
+#define CLI_ROW_MAX_RATE(X) X(CLI_OPT_MAX_RATE, 0, "max-rate", required_argument, "MB", \
+  "read at most MB megabytes (MiB) per second; or 512K, 2G")
+#define CLI_ROW_MAX_FILESIZE(X) X(CLI_OPT_MAX_FILESIZE, 0, "max-filesize", required_argument, \
+  "SIZE", "content rules skip larger files, which are still hashed\n" \
+  "(default 32M; K, M, G suffixes)")
+#define CLI_ROW_YARA_TIMEOUT(X) X(CLI_OPT_YARA_TIMEOUT, 0, "yara-timeout", required_argument, \
+  "SEC", "YARA time per file (default 30)")
+#define CLI_ROW_MAX_FINDINGS(X) X(CLI_OPT_MAX_FINDINGS, 0, "max-findings-per-file", \
+  required_argument, "N", "(default and most 64)")
+#define CLI_ROW_MAX_LINE(X) X(CLI_OPT_MAX_LINE, 0, "max-line", required_argument, "SIZE", \
+  "log line or joined record length (default 1M, most 256M)")
+#define CLI_ROW_MAX_FIELDS(X) X(CLI_OPT_MAX_FIELDS, 0, "max-fields", required_argument, "N", \
+  "fields per log record (default and most 512)")
+#define CLI_ROW_MAX_GZ(X) X(CLI_OPT_MAX_GZ, 0, "max-gz-bytes", required_argument, "SIZE", \
+  "decompressed bytes per .gz log (default 8G)")
+#define CLI_ROW_GZ_RATIO(X) X(CLI_OPT_GZ_RATIO, 0, "gz-ratio", required_argument, "N", \
+  "decompressed/compressed ratio past 1 MiB (default 200)")
 
-#define CLI_LIMIT_OPTIONS                                                                          \
-  CLI_OPTION_MAX_FILESIZE, CLI_OPTION_MAX_DEPTH,                                                   \
-      {"max-line", required_argument, NULL, CLI_OPT_MAX_LINE},                                     \
-      {"max-fields", required_argument, NULL, CLI_OPT_MAX_FIELDS},                                 \
-      {"max-gz-bytes", required_argument, NULL, CLI_OPT_MAX_GZ},                                   \
-      {"gz-ratio", required_argument, NULL, CLI_OPT_GZ_RATIO},                                     \
-      {"yara-timeout", required_argument, NULL, CLI_OPT_YARA_TIMEOUT},                             \
-      {"max-findings-per-file", required_argument, NULL, CLI_OPT_MAX_FINDINGS}, CLI_PACE_OPTIONS
+/* Every row, for the help printer (SEP: what goes between two rows). */
+#define CLI_ALL_ROWS(X, SEP) \
+  CLI_ROW_EXCLUDE(X) SEP CLI_ROW_ONE_FS(X) SEP CLI_ROW_SINCE(X) SEP CLI_ROW_UNTIL(X) SEP \
+  CLI_ROW_NEWER(X) SEP CLI_ROW_MAX_DEPTH(X) SEP CLI_ROW_THREADS(X) SEP CLI_ROW_NICE(X) SEP \
+  CLI_ROW_CPU_LIMIT(X) SEP CLI_ROW_MAX_RATE(X) SEP CLI_ROW_MAX_FILESIZE(X) SEP \
+  CLI_ROW_YARA_TIMEOUT(X) SEP CLI_ROW_MAX_FINDINGS(X) SEP CLI_ROW_MAX_LINE(X) SEP \
+  CLI_ROW_MAX_FIELDS(X) SEP CLI_ROW_MAX_GZ(X) SEP CLI_ROW_GZ_RATIO(X)
+
+/* A row as a getopt_long entry. */
+#define CLI_ROW_OPTION(val, short_opt, name, has_arg, meta, help) {name, has_arg, NULL, val}
+
+/* Table entries, one option each (commands differ in which they take:
+ * exposure reads no logs by date, watch never crosses into -x). -x and -j
+ * need "x" and "j:" in the short option string. */
+#define CLI_OPTION_EXCLUDE CLI_ROW_EXCLUDE(CLI_ROW_OPTION)
+#define CLI_OPTION_ONE_FS CLI_ROW_ONE_FS(CLI_ROW_OPTION)
+#define CLI_OPTION_SINCE CLI_ROW_SINCE(CLI_ROW_OPTION)
+#define CLI_OPTION_UNTIL CLI_ROW_UNTIL(CLI_ROW_OPTION)
+#define CLI_OPTION_NEWER CLI_ROW_NEWER(CLI_ROW_OPTION)
+#define CLI_OPTION_MAX_DEPTH CLI_ROW_MAX_DEPTH(CLI_ROW_OPTION)
+#define CLI_OPTION_MAX_FILESIZE CLI_ROW_MAX_FILESIZE(CLI_ROW_OPTION)
+#define CLI_OPTION_THREADS CLI_ROW_THREADS(CLI_ROW_OPTION)
+#define CLI_OPTION_HELP {"help", no_argument, NULL, 'h'}
+
+/* The caps and the resources (scan, logs, hunt, watch). */
+#define CLI_LIMIT_OPTIONS \
+  CLI_OPTION_MAX_FILESIZE, CLI_OPTION_MAX_DEPTH, CLI_ROW_MAX_LINE(CLI_ROW_OPTION), \
+  CLI_ROW_MAX_FIELDS(CLI_ROW_OPTION), CLI_ROW_MAX_GZ(CLI_ROW_OPTION), \
+  CLI_ROW_GZ_RATIO(CLI_ROW_OPTION), CLI_ROW_YARA_TIMEOUT(CLI_ROW_OPTION), \
+  CLI_ROW_MAX_FINDINGS(CLI_ROW_OPTION), CLI_PACE_OPTIONS
+
+/* The resource options alone, for commands without the content caps
+ * (baseline: a tree is hashed, nothing is parsed). */
+#define CLI_PACE_OPTIONS \
+  CLI_ROW_NICE(CLI_ROW_OPTION), CLI_ROW_CPU_LIMIT(CLI_ROW_OPTION), CLI_ROW_MAX_RATE(CLI_ROW_OPTION)
+/* clang-format on */
 
 /* What every command that reads whole evidence trees takes (scan, logs,
  * hunt): the scope without the dates, the resources and the caps. */
 #define CLI_EVIDENCE_OPTIONS                                                                       \
   CLI_OPTION_EXCLUDE, CLI_OPTION_ONE_FS, CLI_OPTION_THREADS, CLI_LIMIT_OPTIONS
-
-/* The resource options alone, for commands without the content caps
- * (baseline: a tree is hashed, nothing is parsed). */
-#define CLI_PACE_OPTIONS                                                                           \
-  {"nice", no_argument, NULL, CLI_OPT_NICE},                                                       \
-      {"cpu-limit", required_argument, NULL, CLI_OPT_CPU_LIMIT},                                   \
-  {                                                                                                \
-    "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE                                          \
-  }
 
 /* Room for every --exclude of argv, and the dates open; false if out of
  * memory. Free with cli_scope_free (safe on a zeroed or failed group). */
@@ -195,5 +239,8 @@ void cli_apply_nice(const cli_resources *r, const char *command);
 void cli_limit_help(FILE *out, bool content, bool logs);
 /* The help text of CLI_PACE_OPTIONS alone. */
 void cli_pace_help(FILE *out);
+/* The help line(s) of one shared option, from its row: "  -x, --name META"
+ * and the description at column 24 (or two spaces on, past it). */
+void cli_option_help(FILE *out, int val);
 
 #endif
