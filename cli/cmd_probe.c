@@ -3,6 +3,7 @@
  * servers (the build from X-OWA-Version, /owa/auth/<build>/ paths, the
  * exporttool manifest), assessed like `exhunt exposure --build`.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,11 @@ static int read_targets(const char *path, target_list *t)
       len += n;
     }
   } else if (cli_read_file(path, 64u << 20, &data, &len) != 0) {
+    /* Said here: cli_read_file only sets errno. */
+    fprintf(stderr, "exhunt probe: --targets '%s': %s\n", path,
+            errno == EFBIG    ? "larger than 64 MiB"
+            : errno == EINVAL ? "not a regular file"
+                              : strerror(errno));
     return EXIT_ERROR;
   }
   const char *p = data, *end = data + len;

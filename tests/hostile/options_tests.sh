@@ -8,7 +8,9 @@
 #      --max-depth 0, --cpu-limit 0, --max-rate 0, a bad --since/--until;
 #  (3) --until before --since is refused by logs and hunt alike;
 #  (4) --exclude is stored one way: any number is taken by every command
-#      (logs, hunt and exposure used to stop at 256 with "too many").
+#      (logs, hunt and exposure used to stop at 256 with "too many");
+#  (5) an option naming a file that cannot be read says so (probe
+#      --targets used to exit 2 without a word).
 # Usage: options_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
 EXHUNT=$(realpath "$1")
@@ -95,6 +97,15 @@ if [ $rc = 5 ] && grep -q 'excluded=1' "$T/out"; then
   ok "scan: the 301st --exclude still excludes (rc 5, excluded=1)"
 else
   bad "scan: the 301st --exclude was not applied (rc $rc): $(grep -m1 examined "$T/out")"
+fi
+
+# (5) nothing silent: a usage error always has its message.
+timeout 10 "$EXHUNT" probe --targets "$T/no-such-list" </dev/null >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && grep -q "no-such-list" "$T/err"; then
+  ok "probe --targets MISSING: exit 2, the file named: $(head -1 "$T/err")"
+else
+  bad "probe --targets MISSING: rc=$rc, want 2 and a message naming the file; got: $(head -1 "$T/err")"
 fi
 
 echo "$fails failure(s)"
