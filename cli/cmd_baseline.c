@@ -52,10 +52,11 @@ void help_baseline(FILE *out)
         "compares with a suspect server mounted elsewhere.\n"
         "\n"
         "Options (both):\n"
-        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  --max-depth N         directory depth limit (default 64)\n"
-        "  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT;\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  cli_option_help(out, CLI_OPT_MAX_DEPTH);
+  fputs("  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT;\n"
         "                        '-': stdout); replaced only when the run is complete\n"
         "  -v, --verbose         also print notes on stderr\n"
         "  --nice, --cpu-limit PERCENT, --max-rate MB  resource use on a live server\n"
@@ -82,26 +83,40 @@ void help_baseline(FILE *out)
 }
 
 enum {
-  OPT_EXCLUDE = 256,
-  OPT_MAXDEPTH,
-  OPT_WEB,
+  OPT_WEB = 256,
   OPT_NO_CONTENT,
-  OPT_MAXSIZE,
 };
 
 static const struct option baseline_options[] = {
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_OPTION_EXCLUDE,
     CLI_PACE_OPTIONS,
-    {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
-    {"one-file-system", no_argument, NULL, 'x'},
+    CLI_OPTION_MAX_DEPTH,
+    CLI_OPTION_ONE_FS,
     {"web", required_argument, NULL, OPT_WEB},
     {"no-content-scan", no_argument, NULL, OPT_NO_CONTENT},
-    {"max-filesize", required_argument, NULL, OPT_MAXSIZE},
-    {"help", no_argument, NULL, 'h'},
+    CLI_OPTION_MAX_FILESIZE,
+    CLI_OPTION_HELP,
     CLI_REPORT_OPTIONS,
     CLI_RULE_OPTIONS,
     {NULL, 0, NULL, 0},
 };
+
+/* baseline's own options (cli_args_parse takes the shared ones). */
+typedef struct baseline_own {
+  const char **webs; /* argc entries, owned */
+  size_t n_webs;
+  bool content_scan;
+} baseline_own;
+
+static int baseline_option(void *ctx, int opt, const char *arg)
+{
+  baseline_own *own = ctx;
+  if (opt == OPT_WEB)
+    own->webs[own->n_webs++] = arg;
+  else /* OPT_NO_CONTENT */
+    own->content_scan = false;
+  return 0;
+}
 
 /* create's sink: notes and errors on stderr (notes with -v only). */
 typedef struct create_out {
@@ -289,17 +304,12 @@ int cmd_baseline(int argc, char **argv)
   c.min_severity = EXHUNT_SEV_INFO;
   exhunt_baseline_opts opts;
   exhunt_baseline_opts_init(&opts);
-  const char **excludes = exh_calloc((size_t)argc, sizeof *excludes);
-  const char **webs = exh_calloc((size_t)argc, sizeof *webs);
-  size_t n_excludes = 0, n_webs = 0;
-  const char *output = NULL;
-  bool no_progress = false, content_scan = true;
-  cli_rule_opts ro;
-  cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
-  bool ro_ok = cli_rule_opts_init(&ro, argc);
-  if (!excludes || !webs || !ro_ok) {
-    fputs("exhunt baseline: out of memory\n", stderr);
+  cli_args a;
+  baseline_own own = {exh_calloc((size_t)argc, sizeof *own.webs), 0, true};
+  bool a_ok = cli_args_init(&a, "baseline", help_baseline, NULL, &c, argc);
+  if (!a_ok || !own.webs) {
+    if (a_ok)
+      fputs("exhunt baseline: out of memory\n", stderr);
     goto cleanup;
   }
   if (argc < 2 || (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "diff") != 0)) {
@@ -314,65 +324,18 @@ int cmd_baseline(int argc, char **argv)
   bool create = strcmp(argv[1], "create") == 0;
   argc--;
   argv++;
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "xh" CLI_REPORT_SHORTOPTS, baseline_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common || cli_rule_option(&ro, opt, optarg))
-      continue;
-    int lim = cli_limit_option(&lim_opts, "baseline", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case OPT_EXCLUDE:
-      excludes[n_excludes++] = optarg;
-      break;
-    case OPT_WEB:
-      webs[n_webs++] = optarg;
-      break;
-    case OPT_NO_CONTENT:
-      content_scan = false;
-      break;
-    case OPT_MAXDEPTH:
-      if (!cli_parse_uint(optarg, 4096, &opts.max_depth) || opts.max_depth == 0) {
-        rc = cli_usage_error("baseline", "bad --max-depth '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_MAXSIZE:
-      if (!cli_parse_size(optarg, &opts.max_filesize) || opts.max_filesize == 0) {
-        rc = cli_usage_error("baseline", "bad --max-filesize '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'h':
-      help_baseline(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help baseline'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
-  opts.web_dirs = webs;
-  opts.n_web_dirs = n_webs;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "baseline");
-  if (optind >= argc) {
-    rc = cli_usage_error("baseline", "%s", create ? "no ROOT given" : "no FILE and ROOT given");
+  a.operands = create ? "ROOT" : "FILE and ROOT";
+  if (!cli_args_parse(&a, argc, argv, "xh" CLI_REPORT_SHORTOPTS, baseline_options, baseline_option,
+                      &own, &rc))
     goto cleanup;
-  }
-  bool rule_opts = ro.n_rules || ro.n_iocs || ro.no_default || ro.no_heur;
-  if (rule_opts && (create || !content_scan)) {
+  const cli_rule_opts *ro = &a.rules;
+  CLI_SCOPE_TO(&opts, &a.lim.scope);
+  opts.web_dirs = own.webs;
+  opts.n_web_dirs = own.n_webs;
+  opts.pace = a.lim.res.pace;
+  opts.max_filesize = a.lim.max_filesize;
+  bool rule_opts = ro->n_rules || ro->n_iocs || ro->no_default || ro->no_heur;
+  if (rule_opts && (create || !own.content_scan)) {
     rc = cli_usage_error("baseline", "%s",
                          create ? "--rules, --iocs, --no-default-rules and --no-heuristics are "
                                   "for diff"
@@ -384,13 +347,13 @@ int cmd_baseline(int argc, char **argv)
     goto cleanup;
   cli_interrupt_install("baseline");
   if (create)
-    rc = run_create(&c, &opts, output, argv + optind, argc - optind);
+    rc = run_create(&c, &opts, a.output, argv + optind, argc - optind);
   else
-    rc = run_diff(&c, &opts, output, no_progress, content_scan, &ro, argv + optind, argc - optind);
+    rc = run_diff(&c, &opts, a.output, a.no_progress, own.content_scan, ro, argv + optind,
+                  argc - optind);
 cleanup:
   rc = cli_report_close(&c, rc);
-  exh_free(excludes);
-  exh_free(webs);
-  cli_rule_opts_free(&ro);
+  cli_args_free(&a);
+  exh_free(own.webs);
   return rc;
 }

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "exposure_out.h"
-#include "interrupt.h"
+#include "limits_opt.h"
 #include "report.h"
 
 void help_exposure(FILE *out)
@@ -37,9 +37,10 @@ void help_exposure(FILE *out)
         "Options:\n"
         "  --build BUILD         assess this build (repeatable): 15.1.2176.4,\n"
         "                        15.01.2176.004 or 'Version 15.1 (Build 2176.4)'\n"
-        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  fputs("  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
         "                        per family verdict; the rest on stderr)\n"
         "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
         "                        only when the run is complete; never under a PATH\n"
@@ -58,16 +59,37 @@ void help_exposure(FILE *out)
         out);
 }
 
-enum { OPT_BUILD = 256, OPT_EXCLUDE };
+enum { OPT_BUILD = 256 };
 
 static const struct option exposure_options[] = {
     {"build", required_argument, NULL, OPT_BUILD},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"one-file-system", no_argument, NULL, 'x'},
-    {"help", no_argument, NULL, 'h'},
+    CLI_OPTION_EXCLUDE,
+    CLI_OPTION_ONE_FS,
+    CLI_OPTION_HELP,
     CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
 };
+
+/* --build, repeatable: exposure's one option of its own. */
+typedef struct exposure_builds {
+  exhunt_build builds[64];
+  size_t n;
+} exposure_builds;
+
+static int exposure_option(void *ctx, int opt, const char *arg)
+{
+  exposure_builds *eb = ctx;
+  (void)opt; /* OPT_BUILD */
+  if (eb->n == sizeof eb->builds / sizeof eb->builds[0])
+    return cli_usage_error("exposure", "%s", "too many --build options");
+  if (exhunt_build_parse(arg, strlen(arg), &eb->builds[eb->n]) != EXHUNT_OK)
+    return cli_usage_error("exposure",
+                           "bad build '%s' (want 15.1.2176.4, 15.01.2176.004 or "
+                           "'Version 15.1 (Build 2176.4)')",
+                           arg);
+  eb->n++;
+  return 0;
+}
 
 int cmd_exposure(int argc, char **argv)
 {
@@ -80,84 +102,40 @@ int cmd_exposure(int argc, char **argv)
   exhunt_exposure_opts opts;
   exhunt_exposure_opts_init(&opts);
   opts.now = (int64_t)time(NULL);
-  const char *output = NULL;
-  bool no_progress = false;
   int rc = EXIT_ERROR;
-  const char *excludes[256];
-  size_t n_excludes = 0;
-  exhunt_build builds[64];
-  size_t n_builds = 0;
-
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "xh" CLI_REPORT_SHORTOPTS, exposure_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common)
-      continue;
-    switch (opt) {
-    case OPT_BUILD:
-      if (n_builds == sizeof builds / sizeof builds[0]) {
-        rc = cli_usage_error("exposure", "%s", "too many --build options");
-        goto cleanup;
-      }
-      if (exhunt_build_parse(optarg, strlen(optarg), &builds[n_builds]) != EXHUNT_OK) {
-        rc = cli_usage_error("exposure",
-                             "bad build '%s' (want 15.1.2176.4, 15.01.2176.004 or "
-                             "'Version 15.1 (Build 2176.4)')",
-                             optarg);
-        goto cleanup;
-      }
-      n_builds++;
-      break;
-    case OPT_EXCLUDE:
-      if (n_excludes == sizeof excludes / sizeof excludes[0]) {
-        rc = cli_usage_error("exposure", "%s", "too many --exclude options");
-        goto cleanup;
-      }
-      excludes[n_excludes++] = optarg;
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'h':
-      help_exposure(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help exposure'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  if (optind >= argc && n_builds == 0) {
+  exposure_builds eb;
+  eb.n = 0;
+  cli_args a;
+  if (!cli_args_init(&a, "exposure", help_exposure, NULL, &c, argc) ||
+      !cli_args_parse(&a, argc, argv, "xh" CLI_REPORT_SHORTOPTS, exposure_options, exposure_option,
+                      &eb, &rc))
+    goto cleanup;
+  if (optind >= argc && eb.n == 0) {
     rc = cli_usage_error("exposure", "%s", "no PATH and no --build given");
     goto cleanup;
   }
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
-  char **roots = argv + optind;
-  int n_roots = argc - optind;
-  if ((rc = cli_check_roots("exposure", roots, n_roots)) != 0)
+  CLI_SCOPE_TO(&opts, &a.lim.scope);
+  if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
     goto cleanup;
-  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
-  cli_interrupt_install("exposure");
-  if ((rc = cli_report_open(&c, output, roots, n_roots, true)) != 0)
+  rc = EXIT_ERROR;
+  char **roots = a.roots;
+  int n_roots = a.n_roots;
+  if ((rc = cli_report_open(&c, a.output, roots, n_roots, true)) != 0)
     goto cleanup;
   cli_report_header(&c, NULL);
   exhunt_sink sink = exposure_out_sink(&o);
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
   exhunt_err err = EXHUNT_OK;
-  for (size_t i = 0; i < n_builds && !err; i++) {
+  for (size_t i = 0; i < eb.n && !err; i++) {
     char bs[EXHUNT_BUILD_STRLEN];
-    exhunt_build_format(&builds[i], bs);
+    exhunt_build_format(&eb.builds[i], bs);
     exhunt_build_seen seen = {
         NULL,           "found",        bs, "command-line", NULL,           NULL,          NULL,
         EXHUNT_NO_TIME, EXHUNT_NO_TIME, 1,  true,           EXHUNT_NO_TIME, EXHUNT_NO_TIME};
     sink.on_build(sink.ctx, &seen);
     exhunt_exposure_ctx ectx = {"command-line", NULL, NULL, EXHUNT_NO_TIME, opts.now};
-    err = exhunt_exposure_assess(&builds[i], &ectx, &sink);
+    err = exhunt_exposure_assess(&eb.builds[i], &ectx, &sink);
   }
   if (!err && n_roots > 0) {
     exhunt_scan_stats paths_stats;
@@ -173,6 +151,7 @@ int cmd_exposure(int argc, char **argv)
   rc = exposure_out_finish(&o, &stats);
 
 cleanup:
+  cli_args_free(&a);
   exposure_out_free(&o);
   return cli_report_close(&c, rc);
 }

@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "hunt_out.h"
-#include "interrupt.h"
 #include "limits_opt.h"
 #include "report.h"
 
@@ -58,11 +57,12 @@ void help_hunt(FILE *out)
         "                        it; set it when file times were lost in a copy)\n"
         "  --rules PATH          add YARA rules (file or folder); --iocs FILE: IOC list\n"
         "  --no-default-rules    drop the embedded pack; --no-heuristics: no heuristics\n"
-        "  --exclude GLOB        skip matching paths (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  --one-server          each EVIDENCE root is one server: never split into hosts\n"
-        "  -j, --threads N       worker threads (default: one per core)\n"
-        "  --details             text: every finding in full after the verdicts\n"
+        "  --exclude GLOB        skip matching paths (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  fputs("  --one-server          each EVIDENCE root is one server: never split into hosts\n", out);
+  cli_option_help(out, 'j');
+  fputs("  --details             text: every finding in full after the verdicts\n"
         "  --min-severity LEVEL  text: findings listed at or above LEVEL (default low)\n"
         "  -v, --verbose         also print notes on stderr, and --details\n"
         "  -q, --quiet           text: no closing summary line\n"
@@ -83,39 +83,96 @@ void help_hunt(FILE *out)
         out);
 }
 
-enum {
-  OPT_REPORT = 256,
-  OPT_EXCLUDE,
-  OPT_SINCE,
-  OPT_UNTIL,
-  OPT_DETAILS,
-  OPT_ONE_SERVER,
-  OPT_COLLECTED
-};
+enum { OPT_REPORT = 256, OPT_DETAILS, OPT_ONE_SERVER, OPT_COLLECTED };
 
 static const struct option hunt_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
-    CLI_RULE_OPTIONS,
-    CLI_LIMIT_OPTIONS,
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"until", required_argument, NULL, OPT_UNTIL},
     {"details", no_argument, NULL, OPT_DETAILS},
     {"one-server", no_argument, NULL, OPT_ONE_SERVER},
     {"collected", required_argument, NULL, OPT_COLLECTED},
-    {"one-file-system", no_argument, NULL, 'x'},
-    {"threads", required_argument, NULL, 'j'},
-    {"format", required_argument, NULL, 'f'},
-    {"output", required_argument, NULL, 'o'},
-    {"min-severity", required_argument, NULL, CLI_OPT_MINSEV},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"no-progress", no_argument, NULL, CLI_OPT_NOPROGRESS},
-    {"help", no_argument, NULL, 'h'},
+    /* The output options have the shared names, but hunt reads them
+     * itself (hunt_option): its formats differ, -v also means --details. */
+    CLI_REPORT_OPTIONS,
+    CLI_RULE_OPTIONS,
+    CLI_OPTION_SINCE,
+    CLI_OPTION_UNTIL,
+    CLI_EVIDENCE_OPTIONS,
+    CLI_OPTION_HELP,
     {NULL, 0, NULL, 0},
 };
 
-#define MAX_LIST 256
+/* hunt's own options: its output set (several formats at once), --details,
+ * --collected, --one-server. cli_args_parse takes the shared groups. */
+typedef struct hunt_parse {
+  cli_report *c;
+  hunt_out *o;
+  exhunt_hunt_opts *opts;
+  hunt_fmt main_fmt;
+  const char *main_path;
+  struct {
+    hunt_fmt fmt;
+    const char *path;
+  } reports[HUNT_MAX_OUTPUTS];
+  size_t n_reports;
+  bool no_progress;
+} hunt_parse;
+
+static int hunt_option(void *ctx, int opt, const char *arg)
+{
+  hunt_parse *p = ctx;
+  switch (opt) {
+  case 'f':
+    if (!hunt_parse_fmt(arg, &p->main_fmt))
+      return cli_usage_error(
+          "hunt", "unknown format '%s' (text, jsonl, csv, timesketch, timesketch-csv, html)", arg);
+    break;
+  case 'o':
+    p->main_path = arg;
+    break;
+  case OPT_REPORT: {
+    const char *eq = strchr(arg, '=');
+    char fmt[32];
+    if (!eq || eq == arg || !eq[1] || (size_t)(eq - arg) >= sizeof fmt)
+      return cli_usage_error("hunt", "bad --report '%s' (want FORMAT=FILE)", arg);
+    memcpy(fmt, arg, (size_t)(eq - arg));
+    fmt[eq - arg] = '\0';
+    if (p->n_reports == HUNT_MAX_OUTPUTS - 1 || !hunt_parse_fmt(fmt, &p->reports[p->n_reports].fmt))
+      return cli_usage_error("hunt", "bad --report '%s' (format, or too many reports)", arg);
+    p->reports[p->n_reports++].path = eq + 1;
+    break;
+  }
+  case OPT_COLLECTED: {
+    bool date_only = false;
+    if (!cli_parse_date(arg, &p->opts->collected, &date_only))
+      return cli_usage_error("hunt", "bad --collected '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+                             arg);
+    if (date_only)
+      p->opts->collected += 86399; /* a bare date: the end of that day */
+    break;
+  }
+  case OPT_DETAILS:
+    p->o->details = true;
+    break;
+  case OPT_ONE_SERVER:
+    p->opts->one_server = true;
+    break;
+  case CLI_OPT_MINSEV:
+    if (exhunt_severity_parse(arg, &p->c->min_severity) != EXHUNT_OK)
+      return cli_usage_error("hunt", "unknown severity '%s'", arg);
+    break;
+  case 'v':
+    p->c->verbose = true;
+    p->o->details = true;
+    break;
+  case 'q':
+    p->c->quiet = true;
+    break;
+  case CLI_OPT_NOPROGRESS:
+    p->no_progress = true;
+    break;
+  }
+  return 0;
+}
 
 int cmd_hunt(int argc, char **argv)
 {
@@ -128,167 +185,38 @@ int cmd_hunt(int argc, char **argv)
   opts.tmp_dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
   opts.now = (int64_t)time(NULL);
   exhunt_rules *rules = NULL;
-  const char *excludes[MAX_LIST];
-  size_t n_excludes = 0;
-  cli_rule_opts ro;
-  cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
-  bool ro_ok = cli_rule_opts_init(&ro, argc), no_progress = false;
-  hunt_fmt main_fmt = HUNT_TEXT;
-  const char *main_path = NULL;
-  struct {
-    hunt_fmt fmt;
-    const char *path;
-  } reports[HUNT_MAX_OUTPUTS];
-  size_t n_reports = 0;
   int rc = EXIT_ERROR;
-
-  optind = 1;
-  int opt;
-  if (!ro_ok) {
-    fputs("exhunt hunt: out of memory\n", stderr);
+  hunt_parse hp;
+  memset(&hp, 0, sizeof hp);
+  hp.c = &c;
+  hp.o = &o;
+  hp.opts = &opts;
+  hp.main_fmt = HUNT_TEXT;
+  cli_args a;
+  if (!cli_args_init(&a, "hunt", help_hunt, "EVIDENCE path", NULL, argc) ||
+      !cli_args_parse(&a, argc, argv, "f:o:vqxj:h", hunt_options, hunt_option, &hp, &rc))
     goto cleanup;
-  }
-  while ((opt = getopt_long(argc, argv, "f:o:vqxj:h", hunt_options, NULL)) != -1) {
-    if (cli_rule_option(&ro, opt, optarg))
-      continue;
-    int lim = cli_limit_option(&lim_opts, "hunt", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case 'f':
-      if (!hunt_parse_fmt(optarg, &main_fmt)) {
-        rc = cli_usage_error(
-            "hunt", "unknown format '%s' (text, jsonl, csv, timesketch, timesketch-csv, html)",
-            optarg);
-        goto cleanup;
-      }
-      break;
-    case 'o':
-      main_path = optarg;
-      break;
-    case OPT_REPORT: {
-      const char *eq = strchr(optarg, '=');
-      char fmt[32];
-      if (!eq || eq == optarg || !eq[1] || (size_t)(eq - optarg) >= sizeof fmt) {
-        rc = cli_usage_error("hunt", "bad --report '%s' (want FORMAT=FILE)", optarg);
-        goto cleanup;
-      }
-      memcpy(fmt, optarg, (size_t)(eq - optarg));
-      fmt[eq - optarg] = '\0';
-      if (n_reports == HUNT_MAX_OUTPUTS - 1 || !hunt_parse_fmt(fmt, &reports[n_reports].fmt)) {
-        rc = cli_usage_error("hunt", "bad --report '%s' (format, or too many reports)", optarg);
-        goto cleanup;
-      }
-      reports[n_reports++].path = eq + 1;
-      break;
-    }
-    case OPT_EXCLUDE:
-      if (n_excludes == MAX_LIST) {
-        rc = cli_usage_error("hunt", "%s", "too many --exclude options");
-        goto cleanup;
-      }
-      excludes[n_excludes++] = optarg;
-      break;
-    case OPT_COLLECTED: {
-      bool date_only = false;
-      if (!cli_parse_date(optarg, &opts.collected, &date_only)) {
-        rc = cli_usage_error("hunt", "bad --collected '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
-                             optarg);
-        goto cleanup;
-      }
-      if (date_only)
-        opts.collected += 86399; /* a bare date: the end of that day */
-      break;
-    }
-    case OPT_SINCE:
-    case OPT_UNTIL: {
-      int64_t t;
-      bool date_only = false;
-      if (!cli_parse_date(optarg, &t, &date_only)) {
-        rc = cli_usage_error("hunt", "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", optarg);
-        goto cleanup;
-      }
-      if (opt == OPT_SINCE)
-        opts.since = t;
-      else
-        opts.until = date_only ? t + 86399 : t; /* a bare date: through that day */
-      break;
-    }
-    case OPT_DETAILS:
-      o.details = true;
-      break;
-    case OPT_ONE_SERVER:
-      opts.one_server = true;
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
-        rc = cli_usage_error("hunt", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
-      break;
-    case CLI_OPT_MINSEV:
-      if (exhunt_severity_parse(optarg, &c.min_severity) != EXHUNT_OK) {
-        rc = cli_usage_error("hunt", "unknown severity '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'v':
-      c.verbose = true;
-      o.details = true;
-      break;
-    case 'q':
-      c.quiet = true;
-      break;
-    case CLI_OPT_NOPROGRESS:
-      no_progress = true;
-      break;
-    case 'h':
-      help_hunt(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help hunt'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  if (optind >= argc) {
-    rc = cli_usage_error("hunt", "%s", "no EVIDENCE path given");
+  const cli_limit_opts *lim = &a.lim;
+  hunt_out_add(&o, hp.main_fmt, hp.main_path);
+  for (size_t i = 0; i < hp.n_reports; i++)
+    hunt_out_add(&o, hp.reports[i].fmt, hp.reports[i].path);
+  if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
     goto cleanup;
-  }
-  if (opts.since != EXHUNT_NO_TIME && opts.until != EXHUNT_NO_TIME && opts.until < opts.since) {
-    rc = cli_usage_error("hunt", "%s", "--until is before --since");
-    goto cleanup;
-  }
-  hunt_out_add(&o, main_fmt, main_path);
-  for (size_t i = 0; i < n_reports; i++)
-    hunt_out_add(&o, reports[i].fmt, reports[i].path);
-  char **roots = argv + optind;
-  int n_roots = argc - optind;
-  if ((rc = cli_check_roots("hunt", roots, n_roots)) != 0)
-    goto cleanup;
-  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
-  cli_interrupt_install("hunt");
-  if ((rc = hunt_out_open(&o, roots, n_roots, no_progress)) != 0)
+  rc = EXIT_ERROR;
+  char **roots = a.roots;
+  int n_roots = a.n_roots;
+  if ((rc = hunt_out_open(&o, roots, n_roots, hp.no_progress)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_sink sink = hunt_out_sink(&o);
-  if ((rc = cli_load_rules(&c, &sink, &ro, &rules)) != 0)
+  if ((rc = cli_load_rules(&c, &sink, &a.rules, &rules)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   opts.rules = rules;
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
-  opts.max_filesize = lim_opts.max_filesize;
-  opts.max_depth = lim_opts.max_depth;
-  opts.limits = lim_opts.limits;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "hunt");
+  CLI_LIMITS_TO(&opts, lim);
+  opts.since = lim->scope.since;
+  opts.until = lim->scope.until;
+  opts.max_filesize = lim->max_filesize;
   exhunt_scan_stats stats;
   exhunt_err err =
       exhunt_hunt_paths((const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);
@@ -301,7 +229,7 @@ int cmd_hunt(int argc, char **argv)
   rc = hunt_out_finish(&o, &stats, &info);
 
 cleanup:
-  cli_rule_opts_free(&ro);
+  cli_args_free(&a);
   exhunt_rules_free(rules);
   rc = hunt_out_close(&o, rc);
   c.out = NULL;

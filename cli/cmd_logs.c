@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "interrupt.h"
 #include "limits_opt.h"
 #include "report.h"
 
@@ -37,10 +36,11 @@ void help_logs(FILE *out)
         "                        2021-03-01T12:00:00Z)\n"
         "  --until DATE          only records at or before DATE (a date alone: through\n"
         "                        the end of that day)\n"
-        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  -j, --threads N       worker threads (default: one per core)\n"
-        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
+        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n",
+        out);
+  cli_option_help(out, 'x');
+  cli_option_help(out, 'j');
+  fputs("  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
         "                        per finding; notes, coverage and summary on stderr)\n"
         "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
         "                        only when the run is complete; never under a PATH\n"
@@ -59,18 +59,9 @@ void help_logs(FILE *out)
         out);
 }
 
-enum { OPT_SINCE = 256, OPT_UNTIL, OPT_EXCLUDE };
-
 static const struct option logs_options[] = {
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"until", required_argument, NULL, OPT_UNTIL},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    CLI_LIMIT_OPTIONS,
-    {"one-file-system", no_argument, NULL, 'x'},
-    {"threads", required_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},
-    CLI_REPORT_OPTIONS,
-    {NULL, 0, NULL, 0},
+    CLI_OPTION_SINCE,   CLI_OPTION_UNTIL, CLI_EVIDENCE_OPTIONS,
+    CLI_REPORT_OPTIONS, CLI_OPTION_HELP,  {NULL, 0, NULL, 0},
 };
 
 int cmd_logs(int argc, char **argv)
@@ -82,89 +73,21 @@ int cmd_logs(int argc, char **argv)
   exhunt_logs_opts opts;
   exhunt_logs_opts_init(&opts);
   opts.tmp_dir = getenv("TMPDIR"); /* as mkstemp(3) users do */
-  const char *output = NULL;
-  bool no_progress = false;
   int rc = EXIT_ERROR;
-  /* Repeatable --exclude: at most one per argument. */
-  const char *excludes[256];
-  size_t n_excludes = 0;
-  cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
-
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, logs_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common)
-      continue;
-    int lim = cli_limit_option(&lim_opts, "logs", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case OPT_SINCE:
-    case OPT_UNTIL: {
-      bool date_only = false;
-      if (!cli_parse_date(optarg, opt == OPT_SINCE ? &opts.since : &opts.until, &date_only)) {
-        rc = cli_usage_error("logs", "bad date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)",
-                             optarg);
-        goto cleanup;
-      }
-      /* --until 2021-03-03 means through that day, as a responder reads it,
-       * not up to its first second. */
-      if (opt == OPT_UNTIL && date_only)
-        opts.until += 86400 - 1;
-      break;
-    }
-    case OPT_EXCLUDE:
-      if (n_excludes == sizeof excludes / sizeof excludes[0]) {
-        rc = cli_usage_error("logs", "%s", "too many --exclude options");
-        goto cleanup;
-      }
-      excludes[n_excludes++] = optarg;
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
-        rc = cli_usage_error("logs", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'h':
-      help_logs(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help logs'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  if (optind >= argc) {
-    rc = cli_usage_error("logs", "%s", "no PATH given");
+  cli_args a;
+  const cli_limit_opts *lim = &a.lim;
+  if (!cli_args_init(&a, "logs", help_logs, "PATH", &c, argc) ||
+      !cli_args_parse(&a, argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, logs_options, NULL, NULL, &rc))
     goto cleanup;
-  }
-  if (opts.since != EXHUNT_NO_TIME && opts.until != EXHUNT_NO_TIME && opts.until < opts.since) {
-    rc = cli_usage_error("logs", "%s", "--until is before --since");
+  CLI_LIMITS_TO(&opts, lim);
+  opts.since = lim->scope.since;
+  opts.until = lim->scope.until;
+  if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
     goto cleanup;
-  }
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
-  opts.max_depth = lim_opts.max_depth;
-  opts.limits = lim_opts.limits;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "logs");
-  char **roots = argv + optind;
-  int n_roots = argc - optind;
-  if ((rc = cli_check_roots("logs", roots, n_roots)) != 0)
-    goto cleanup;
-  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
-  cli_interrupt_install("logs");
-  if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
+  rc = EXIT_ERROR;
+  char **roots = a.roots;
+  int n_roots = a.n_roots;
+  if ((rc = cli_report_open(&c, a.output, roots, n_roots, a.no_progress)) != 0)
     goto cleanup;
   cli_report_header(&c, NULL);
   exhunt_sink sink = cli_report_sink(&c, true);
@@ -180,5 +103,6 @@ int cmd_logs(int argc, char **argv)
   rc = cli_report_finish(&c, &stats, NULL);
 
 cleanup:
+  cli_args_free(&a);
   return cli_report_close(&c, rc);
 }

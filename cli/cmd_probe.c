@@ -3,6 +3,7 @@
  * servers (the build from X-OWA-Version, /owa/auth/<build>/ paths, the
  * exporttool manifest), assessed like `exhunt exposure --build`.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "cli.h"
 #include "exposure_out.h"
 #include "interrupt.h"
+#include "limits_opt.h"
 #include "report.h"
 
 void help_probe(FILE *out)
@@ -122,6 +124,11 @@ static int read_targets(const char *path, target_list *t)
       len += n;
     }
   } else if (cli_read_file(path, 64u << 20, &data, &len) != 0) {
+    /* Said here: cli_read_file only sets errno. */
+    fprintf(stderr, "exhunt probe: --targets '%s': %s\n", path,
+            errno == EFBIG    ? "larger than 64 MiB"
+            : errno == EINVAL ? "not a regular file"
+                              : strerror(errno));
     return EXIT_ERROR;
   }
   const char *p = data, *end = data + len;
@@ -157,6 +164,45 @@ static bool parse_seconds(const char *s, long *ms)
   return *ms > 0;
 }
 
+/* probe's own options (cli_args_parse takes the output group). */
+typedef struct probe_parse {
+  exhunt_probe_opts *opts;
+  target_list *targets;
+} probe_parse;
+
+static int probe_option(void *ctx, int opt, const char *arg)
+{
+  probe_parse *p = ctx;
+  switch (opt) {
+  case OPT_TARGETS:
+    return read_targets(arg, p->targets);
+  case OPT_PARALLEL:
+    if (!cli_parse_uint(arg, 1024, &p->opts->parallel) || p->opts->parallel == 0)
+      return cli_usage_error("probe", "bad --parallel '%s' (1..1024)", arg);
+    break;
+  case OPT_RATE: {
+    char *end;
+    p->opts->rate = strtod(arg, &end);
+    if (end == arg || *end || !(p->opts->rate > 0) || p->opts->rate > 100000)
+      return cli_usage_error("probe", "bad --rate '%s' (requests per second, > 0)", arg);
+    break;
+  }
+  case OPT_CONNECT:
+  case OPT_TIMEOUT:
+    if (!parse_seconds(arg, opt == OPT_CONNECT ? &p->opts->connect_timeout_ms
+                                               : &p->opts->total_timeout_ms))
+      return cli_usage_error("probe", "bad timeout '%s' (seconds, up to 3600)", arg);
+    break;
+  case OPT_INSECURE:
+    p->opts->insecure = true;
+    break;
+  case OPT_CA:
+    p->opts->ca_file = arg;
+    break;
+  }
+  return 0;
+}
+
 int cmd_probe(int argc, char **argv)
 {
   cli_report c;
@@ -168,63 +214,14 @@ int cmd_probe(int argc, char **argv)
   exhunt_probe_opts opts;
   exhunt_probe_opts_init(&opts);
   opts.now = (int64_t)time(NULL);
-  const char *output = NULL;
-  bool no_progress = false;
   int rc = EXIT_ERROR;
   target_list targets = {NULL, 0, 0};
-
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "h" CLI_REPORT_SHORTOPTS, probe_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common)
-      continue;
-    switch (opt) {
-    case OPT_TARGETS:
-      if ((rc = read_targets(optarg, &targets)) != 0)
-        goto cleanup;
-      rc = EXIT_ERROR;
-      break;
-    case OPT_PARALLEL:
-      if (!cli_parse_uint(optarg, 1024, &opts.parallel) || opts.parallel == 0) {
-        rc = cli_usage_error("probe", "bad --parallel '%s' (1..1024)", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_RATE: {
-      char *end;
-      opts.rate = strtod(optarg, &end);
-      if (end == optarg || *end || !(opts.rate > 0) || opts.rate > 100000) {
-        rc = cli_usage_error("probe", "bad --rate '%s' (requests per second, > 0)", optarg);
-        goto cleanup;
-      }
-      break;
-    }
-    case OPT_CONNECT:
-    case OPT_TIMEOUT:
-      if (!parse_seconds(optarg,
-                         opt == OPT_CONNECT ? &opts.connect_timeout_ms : &opts.total_timeout_ms)) {
-        rc = cli_usage_error("probe", "bad timeout '%s' (seconds, up to 3600)", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_INSECURE:
-      opts.insecure = true;
-      break;
-    case OPT_CA:
-      opts.ca_file = optarg;
-      break;
-    case 'h':
-      help_probe(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help probe'.\n", stderr);
-      goto cleanup;
-    }
-  }
+  probe_parse own = {&opts, &targets};
+  cli_args a;
+  if (!cli_args_init(&a, "probe", help_probe, NULL, &c, argc) ||
+      !cli_args_parse(&a, argc, argv, "h" CLI_REPORT_SHORTOPTS, probe_options, probe_option, &own,
+                      &rc))
+    goto cleanup;
   for (int i = optind; i < argc; i++)
     if (!add_target(&targets, argv[i], strlen(argv[i]))) {
       rc = cli_usage_error("probe", "too many targets (at most %u)", MAX_TARGETS);
@@ -236,7 +233,7 @@ int cmd_probe(int argc, char **argv)
   }
   cli_report_set_roots(&c, (const char *const *)targets.items, targets.n, "targets");
   cli_interrupt_install("probe");
-  if ((rc = cli_report_open(&c, output, NULL, 0, true)) != 0)
+  if ((rc = cli_report_open(&c, a.output, NULL, 0, true)) != 0)
     goto cleanup;
   cli_report_header(&c, NULL);
   exhunt_sink sink = exposure_out_sink(&o);
@@ -255,5 +252,6 @@ cleanup:
     free(targets.items[i]);
   free(targets.items);
   exposure_out_free(&o);
+  cli_args_free(&a);
   return cli_report_close(&c, rc);
 }

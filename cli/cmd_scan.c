@@ -21,8 +21,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/alloc.h"
-#include "interrupt.h"
 #include "limits_opt.h"
 #include "output/format.h"
 #include "report.h"
@@ -48,10 +46,10 @@ void help_scan(FILE *out)
         "  --exclude GLOB        skip paths or names matching GLOB, case-insensitive\n"
         "                        (repeatable); an excluded directory is not entered\n"
         "  --newer-than DATE     only files modified at or after DATE (UTC; 2021-03-01\n"
-        "                        or 2021-03-01T12:00:00Z). mtime can be forged: see docs\n"
-        "  -x, --one-file-system do not enter other file systems\n"
-        "  -j, --threads N       worker threads (default: one per core)\n",
+        "                        or 2021-03-01T12:00:00Z). mtime can be forged: see docs\n",
         out);
+  cli_option_help(out, 'x');
+  cli_option_help(out, 'j');
   cli_limit_help(out, true, false);
   fputs("Output:\n"
         "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
@@ -74,21 +72,9 @@ void help_scan(FILE *out)
         out);
 }
 
-enum {
-  OPT_EXCLUDE = 256,
-  OPT_NEWER,
-};
-
 static const struct option scan_options[] = {
-    CLI_RULE_OPTIONS,
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"newer-than", required_argument, NULL, OPT_NEWER},
-    CLI_LIMIT_OPTIONS,
-    {"one-file-system", no_argument, NULL, 'x'},
-    {"threads", required_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},
-    CLI_REPORT_OPTIONS,
-    {NULL, 0, NULL, 0},
+    CLI_RULE_OPTIONS,   CLI_OPTION_NEWER, CLI_EVIDENCE_OPTIONS,
+    CLI_REPORT_OPTIONS, CLI_OPTION_HELP,  {NULL, 0, NULL, 0},
 };
 
 int cmd_scan(int argc, char **argv)
@@ -99,91 +85,28 @@ int cmd_scan(int argc, char **argv)
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   exhunt_rules *rules = NULL;
-  const char **excludes = NULL;
-  size_t n_excludes = 0;
-  cli_rule_opts ro;
-  cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
-  bool no_progress = false;
-  const char *output = NULL;
   c.atomic_output = true;
   c.empty_check = CLI_EMPTY_FILES;
-
-  /* Repeatable options collect into arrays sized by argc: enough for all. */
-  excludes = exh_calloc((size_t)argc, sizeof *excludes);
-  bool ro_ok = cli_rule_opts_init(&ro, argc);
-  if (!excludes || !ro_ok) {
-    fputs("exhunt scan: out of memory\n", stderr);
+  cli_args a;
+  const cli_limit_opts *lim = &a.lim;
+  if (!cli_args_init(&a, "scan", help_scan, "PATH", &c, argc) ||
+      !cli_args_parse(&a, argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, scan_options, NULL, NULL, &rc))
     goto cleanup;
-  }
-
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, scan_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common || cli_rule_option(&ro, opt, optarg))
-      continue;
-    int lim = cli_limit_option(&lim_opts, "scan", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case OPT_EXCLUDE:
-      excludes[n_excludes++] = optarg;
-      break;
-    case OPT_NEWER:
-      if (!cli_parse_date(optarg, &opts.newer_than, NULL)) {
-        rc = cli_usage_error(
-            "scan", "bad --newer-than date '%s' (want 2021-03-01 or 2021-03-01T12:00:00Z)", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'x':
-      opts.one_file_system = true;
-      break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.threads) || opts.threads == 0) {
-        rc = cli_usage_error("scan", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'h':
-      help_scan(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help scan'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  if (optind >= argc) {
-    rc = cli_usage_error("scan", "%s", "no PATH given");
-    goto cleanup;
-  }
-  char **roots = argv + optind;
-  int n_roots = argc - optind;
-  if ((rc = cli_check_roots("scan", roots, n_roots)) != 0)
+  if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
-  cli_report_set_roots(&c, (const char *const *)roots, (size_t)n_roots, NULL);
-  cli_interrupt_install("scan");
-  opts.excludes = excludes;
-  opts.n_excludes = n_excludes;
-  opts.max_filesize = lim_opts.max_filesize;
-  opts.max_depth = lim_opts.max_depth;
-  opts.limits = lim_opts.limits;
-  opts.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "scan");
+  char **roots = a.roots;
+  int n_roots = a.n_roots;
+  CLI_LIMITS_TO(&opts, lim);
+  opts.newer_than = lim->scope.newer_than;
+  opts.max_filesize = lim->max_filesize;
 
-  if ((rc = cli_report_open(&c, output, roots, n_roots, no_progress)) != 0)
+  if ((rc = cli_report_open(&c, a.output, roots, n_roots, a.no_progress)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_sink sink = cli_report_sink(&c, false);
 
-  if ((rc = cli_load_rules(&c, &sink, &ro, &rules)) != 0)
+  if ((rc = cli_load_rules(&c, &sink, &a.rules, &rules)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_rules_info info;
@@ -208,7 +131,6 @@ int cmd_scan(int argc, char **argv)
 cleanup:
   exhunt_rules_free(rules);
   rc = cli_report_close(&c, rc);
-  exh_free(excludes);
-  cli_rule_opts_free(&ro);
+  cli_args_free(&a);
   return rc;
 }

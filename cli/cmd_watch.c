@@ -85,7 +85,6 @@ enum {
   OPT_QUARANTINE,
   OPT_VAULT,
   OPT_QSEV,
-  OPT_EXCLUDE,
   OPT_BACKEND,
 };
 
@@ -97,10 +96,10 @@ static const struct option watch_options[] = {
     {"quarantine-new", no_argument, NULL, OPT_QUARANTINE},
     {"vault", required_argument, NULL, OPT_VAULT},
     {"quarantine-severity", required_argument, NULL, OPT_QSEV},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    CLI_OPTION_EXCLUDE,
     {"backend", required_argument, NULL, OPT_BACKEND},
-    {"threads", required_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},
+    CLI_OPTION_THREADS,
+    CLI_OPTION_HELP,
     CLI_REPORT_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -112,8 +111,8 @@ typedef struct watch_ctx {
   exhunt_sink sink;  /* inner + syslog */
   bool syslog;
   int sigfd;
-  cli_rule_opts ro;    /* kept for reloads */
-  exhunt_rules *rules; /* owned: the set the loop is using */
+  const cli_rule_opts *ro; /* cmd_watch's, kept for reloads */
+  exhunt_rules *rules;     /* owned: the set the loop is using */
   int stop_signal;
   /* --quarantine-new */
   bool quarantine;
@@ -278,7 +277,7 @@ static void reload_rules(watch_ctx *w, const exhunt_rules **current)
 {
   uint64_t errors_before = w->report->load_errors;
   exhunt_rules *fresh = NULL;
-  int rc = cli_load_rules(w->report, &w->sink, &w->ro, &fresh);
+  int rc = cli_load_rules(w->report, &w->sink, w->ro, &fresh);
   if (rc != 0 || w->report->load_errors != errors_before) {
     exhunt_rules_free(fresh);
     /* The failed reload is reported; it does not count against the run. */
@@ -332,6 +331,45 @@ static exhunt_watch_action on_control(void *ctx, const exhunt_rules **rules)
   return EXHUNT_WATCH_CONTINUE;
 }
 
+/* watch's own options (cli_args_parse takes the shared ones). */
+typedef struct watch_parse {
+  watch_ctx *w;
+  exhunt_watch_opts *opts;
+} watch_parse;
+
+static int watch_option(void *ctx, int opt, const char *arg)
+{
+  watch_parse *p = ctx;
+  switch (opt) {
+  case OPT_BACKEND:
+    if (strcmp(arg, "auto") == 0)
+      p->opts->backend = EXHUNT_WATCH_AUTO;
+    else if (strcmp(arg, "inotify") == 0)
+      p->opts->backend = EXHUNT_WATCH_INOTIFY;
+    else if (strcmp(arg, "fanotify") == 0)
+      p->opts->backend = EXHUNT_WATCH_FANOTIFY;
+    else
+      return cli_usage_error("watch", "unknown --backend '%s' (auto, fanotify, inotify)", arg);
+    return 0;
+  case OPT_SCAN_EXISTING:
+    p->opts->scan_existing = true;
+    return 0;
+  case OPT_SYSLOG:
+    p->w->syslog = true;
+    return 0;
+  case OPT_QUARANTINE:
+    p->w->quarantine = true;
+    return 0;
+  case OPT_VAULT:
+    p->w->vault.vault = arg;
+    return 0;
+  default: /* OPT_QSEV */
+    if (exhunt_severity_parse(arg, &p->w->quarantine_sev) != EXHUNT_OK)
+      return cli_usage_error("watch", "unknown severity '%s'", arg);
+    return 0;
+  }
+}
+
 int cmd_watch(int argc, char **argv)
 {
   int rc = EXIT_ERROR;
@@ -344,91 +382,20 @@ int cmd_watch(int argc, char **argv)
   w.quarantine_sev = EXHUNT_SEV_HIGH;
   exhunt_watch_opts opts;
   exhunt_watch_opts_init(&opts);
-  bool no_progress = true;
-  const char *output = NULL;
-  const char **excludes = NULL;
-  size_t n_excludes = 0;
-  cli_limit_opts lim_opts;
-  memset(&lim_opts, 0, sizeof lim_opts);
+  cli_args a;
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGHUP);
 
-  /* Repeatable options collect into arrays sized by argc: enough for all. */
-  excludes = exh_calloc((size_t)argc, sizeof *excludes);
-  if (!cli_rule_opts_init(&w.ro, argc) || !excludes) {
-    fputs("exhunt watch: out of memory\n", stderr);
+  watch_parse own = {&w, &opts};
+  if (!cli_args_init(&a, "watch", help_watch, "FOLDER", &c, argc) ||
+      !cli_args_parse(&a, argc, argv, "j:h" CLI_REPORT_SHORTOPTS, watch_options, watch_option, &own,
+                      &rc))
     goto cleanup;
-  }
-
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "j:h" CLI_REPORT_SHORTOPTS, watch_options, NULL)) != -1) {
-    int common = cli_report_option(&c, opt, optarg, &output, &no_progress);
-    if (common < 0)
-      goto cleanup;
-    if (common || cli_rule_option(&w.ro, opt, optarg))
-      continue;
-    int lim = cli_limit_option(&lim_opts, "watch", opt, optarg);
-    if (lim < 0)
-      goto cleanup;
-    if (lim)
-      continue;
-    switch (opt) {
-    case OPT_EXCLUDE:
-      excludes[n_excludes++] = optarg;
-      break;
-    case OPT_BACKEND:
-      if (strcmp(optarg, "auto") == 0) {
-        opts.backend = EXHUNT_WATCH_AUTO;
-      } else if (strcmp(optarg, "inotify") == 0) {
-        opts.backend = EXHUNT_WATCH_INOTIFY;
-      } else if (strcmp(optarg, "fanotify") == 0) {
-        opts.backend = EXHUNT_WATCH_FANOTIFY;
-      } else {
-        rc = cli_usage_error("watch", "unknown --backend '%s' (auto, fanotify, inotify)", optarg);
-        goto cleanup;
-      }
-      break;
-    case OPT_SCAN_EXISTING:
-      opts.scan_existing = true;
-      break;
-    case OPT_SYSLOG:
-      w.syslog = true;
-      break;
-    case OPT_QUARANTINE:
-      w.quarantine = true;
-      break;
-    case OPT_VAULT:
-      w.vault.vault = optarg;
-      break;
-    case OPT_QSEV:
-      if (exhunt_severity_parse(optarg, &w.quarantine_sev) != EXHUNT_OK) {
-        rc = cli_usage_error("watch", "unknown severity '%s'", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'j':
-      if (!cli_parse_uint(optarg, 256, &opts.scan.threads) || opts.scan.threads == 0) {
-        rc = cli_usage_error("watch", "bad --threads '%s' (1..256)", optarg);
-        goto cleanup;
-      }
-      break;
-    case 'h':
-      help_watch(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    default:
-      fputs("Try 'exhunt help watch'.\n", stderr);
-      goto cleanup;
-    }
-  }
-  if (optind >= argc) {
-    rc = cli_usage_error("watch", "%s", "no FOLDER given");
-    goto cleanup;
-  }
+  w.ro = &a.rules;
+  const cli_limit_opts *lim = &a.lim;
   char **roots = argv + optind;
   int n_roots = argc - optind;
   if (w.quarantine != (w.vault.vault != NULL)) {
@@ -437,13 +404,8 @@ int cmd_watch(int argc, char **argv)
   }
   w.vault.roots = (const char *const *)roots;
   w.vault.n_roots = (size_t)n_roots;
-  opts.scan.excludes = excludes;
-  opts.scan.max_filesize = lim_opts.max_filesize;
-  opts.scan.max_depth = lim_opts.max_depth;
-  opts.scan.limits = lim_opts.limits;
-  opts.scan.pace = lim_opts.pace;
-  cli_apply_nice(&lim_opts, "watch");
-  opts.scan.n_excludes = n_excludes;
+  CLI_LIMITS_TO(&opts.scan, lim);
+  opts.scan.max_filesize = lim->max_filesize;
   /* The file clock is coarse (a tick behind the real time at most): a file
    * from just before this instant never looks newer than it. */
   clock_gettime(CLOCK_REALTIME, &w.started);
@@ -456,7 +418,7 @@ int cmd_watch(int argc, char **argv)
     }
   }
 
-  if ((rc = cli_report_open(&c, output, roots, n_roots, true)) != 0)
+  if ((rc = cli_report_open(&c, a.output, roots, n_roots, true)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   /* Each record is one line: flush it as it is written, so a reader of
@@ -484,7 +446,7 @@ int cmd_watch(int argc, char **argv)
     goto cleanup;
   }
 
-  if ((rc = cli_load_rules(&c, &w.sink, &w.ro, &w.rules)) != 0)
+  if ((rc = cli_load_rules(&c, &w.sink, w.ro, &w.rules)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;
   exhunt_rules_info info;
@@ -522,8 +484,7 @@ cleanup:
     close(w.sigfd);
   if (w.syslog)
     closelog();
-  cli_rule_opts_free(&w.ro);
   exh_free(w.tried_path);
-  exh_free(excludes);
+  cli_args_free(&a);
   return rc;
 }
