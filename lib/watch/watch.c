@@ -9,6 +9,9 @@
  * thousands of files to a few scan calls, while a lone file is scanned as
  * soon as its event is read, so latency is the scan time of that file.
  *
+ * The backends live in files of their own: inotify.c and fan.c; this file
+ * owns the loop, the batch and the roots.
+ *
  * inotify is not recursive: every folder has its own watch, kept in a table
  * sorted by watch descriptor (the kernel hands them out in increasing order,
  * so inserts append). A folder that appears is watched first and listed
@@ -52,12 +55,6 @@
 #include "core/alloc.h"
 #include "core/limits.h"
 #include "watch_int.h"
-
-/* IN_CREATE is needed for folders (mkdir sends nothing else) and hard
- * links; plain files are scanned on IN_CLOSE_WRITE, when complete. */
-#define WATCH_MASK                                                                                 \
-  (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |         \
-   IN_EXCL_UNLINK)
 
 void exhunt_watch_opts_init(exhunt_watch_opts *opts)
 {
@@ -158,7 +155,7 @@ bool exh_watch_excluded(const exh_watcher *w, const char *path, size_t root_len)
 }
 
 /* Which root is `path` under (by spelling), and how long is its prefix? */
-static size_t root_prefix(const exh_watcher *w, const char *path)
+size_t exh_watch_root_prefix(const exh_watcher *w, const char *path)
 {
   size_t best = 0;
   for (size_t i = 0; i < w->n_roots; i++) {
@@ -170,208 +167,14 @@ static size_t root_prefix(const exh_watcher *w, const char *path)
   return best;
 }
 
-/* Is `path` `dir` itself or below it? */
-static bool under(const char *path, const char *dir)
-{
-  size_t dl = strlen(dir);
-  while (dl > 1 && dir[dl - 1] == '/')
-    dl--;
-  return strncmp(path, dir, dl) == 0 && (path[dl] == '\0' || path[dl] == '/');
-}
-
-/* ---------------------------------------------------------------------- */
-/* The watch table.                                                         */
-
-static exh_wentry *find_wd(exh_watcher *w, int wd)
-{
-  size_t lo = 0, hi = w->n_w;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (w->w[mid].wd == wd)
-      return &w->w[mid];
-    if (w->w[mid].wd < wd)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return NULL;
-}
-
-static void remove_entry(exh_watcher *w, exh_wentry *e)
-{
-  size_t i = (size_t)(e - w->w);
-  exh_free(e->path);
-  memmove(&w->w[i], &w->w[i + 1], (w->n_w - i - 1) * sizeof *w->w);
-  w->n_w--;
-}
-
-/* Does `path` still lead to the folder the watch was set on? */
-static bool still_there(const exh_wentry *e)
-{
-  struct stat st;
-  return lstat(e->path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == e->dev &&
-         st.st_ino == e->ino;
-}
-
-static void root_lost(exh_watcher *w, int root, const char *why)
+/* A root gone: noted once, then looked for every second. */
+void exh_watch_root_lost(exh_watcher *w, int root, const char *why)
 {
   if (root < 0 || w->root_missing[root])
     return;
   w->root_missing[root] = true;
   w->n_missing++;
   notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_ENOENT, "root-missing", w->roots[root], why);
-}
-
-/* Drops every watch at or below `dir` whose path no longer leads to its
- * folder (moved out of the tree, or deleted). */
-static void drop_stale_under(exh_watcher *w, const char *dir)
-{
-  char *copy = exh_strdup(dir); /* `dir` may be an entry's own path */
-  if (!copy)
-    return;
-  for (size_t i = 0; i < w->n_w;) {
-    exh_wentry *e = &w->w[i];
-    if (under(e->path, copy) && !still_there(e)) {
-      root_lost(w, e->root,
-                "the watched root was moved away or deleted; looking for it every "
-                "second");
-      inotify_rm_watch(w->ifd, e->wd);
-      remove_entry(w, e);
-      continue;
-    }
-    i++;
-  }
-  exh_free(copy);
-}
-
-/*
- * Watches one folder. Returns 1 if the caller should list it (a new watch,
- * or one that moved here), 0 if not (gone, not a folder, or the same folder
- * already watched at another live path: a bind-mount loop), or -1 on no
- * memory.
- */
-static int set_watch(exh_watcher *w, const char *path, int root, unsigned depth)
-{
-  uint32_t mask = WATCH_MASK;
-  /* A root may be a symlink (a mounted evidence path), resolved once as
-   * the walker does; below it, links are never followed. */
-  if (root < 0)
-    mask |= IN_DONT_FOLLOW;
-  int wd = inotify_add_watch(w->ifd, path, mask);
-  if (wd < 0) {
-    int e = errno;
-    if (e == ENOSPC) {
-      if (!w->limit_reported)
-        notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "watch-limit", path,
-               "no more inotify watches (fs.inotify.max_user_watches); this folder and later "
-               "ones are not watched");
-      w->limit_reported = true;
-    } else if (e != ENOENT && e != ENOTDIR) {
-      notice(w, EXHUNT_NOTICE_ERROR, e == EACCES ? EXHUNT_EACCES : EXHUNT_EIO, "watch-error", path,
-             strerror(e));
-    }
-    return 0;
-  }
-  struct stat st;
-  /* lstat below a root: a folder replaced by a symlink since the watch was
-   * set must not be taken for the folder. */
-  if ((root < 0 ? lstat(path, &st) : stat(path, &st)) != 0 || !S_ISDIR(st.st_mode))
-    return 0; /* vanished already; its IN_IGNORED will come */
-  exh_wentry *e = find_wd(w, wd);
-  if (e) {
-    if (strcmp(e->path, path) == 0) {
-      if (root >= 0)
-        e->root = root;
-      return 1;
-    }
-    if (still_there(e))
-      return 0; /* same folder reachable twice: keep the first path */
-    char *p = exh_strdup(path);
-    if (!p)
-      return -1;
-    exh_free(e->path);
-    e->path = p;
-    e->dev = st.st_dev;
-    e->ino = st.st_ino;
-    e->depth = depth;
-    if (root >= 0)
-      e->root = root;
-    return 1;
-  }
-  if (w->n_w == w->cap_w) {
-    size_t cap = w->cap_w ? w->cap_w * 2 : 64;
-    exh_wentry *grown = exh_reallocarray(w->w, cap, sizeof *grown);
-    if (!grown)
-      return -1;
-    w->w = grown;
-    w->cap_w = cap;
-  }
-  char *p = exh_strdup(path);
-  if (!p)
-    return -1;
-  /* Descriptors only grow, so this is nearly always an append. */
-  size_t at = w->n_w;
-  while (at > 0 && w->w[at - 1].wd > wd)
-    at--;
-  memmove(&w->w[at + 1], &w->w[at], (w->n_w - at) * sizeof *w->w);
-  w->w[at] = (exh_wentry){wd, p, st.st_dev, st.st_ino, depth, root};
-  w->n_w++;
-  return 1;
-}
-
-/* Watches `path` and every folder below it, down to the depth limit.
- * Returns EXHUNT_ENOMEM only; everything else is a notice or nothing. */
-static exhunt_err watch_tree(exh_watcher *w, const char *path, int root, unsigned depth)
-{
-  int r = set_watch(w, path, root, depth);
-  if (r < 0)
-    return EXHUNT_ENOMEM;
-  if (r == 0 || depth >= w->max_depth)
-    return EXHUNT_OK; /* the scanner's walk reports the depth cut */
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (root < 0 ? O_NOFOLLOW : 0));
-  if (fd < 0) {
-    int e = errno;
-    /* Gone or replaced is a race, not news; anything else (EMFILE, EACCES)
-     * leaves folders below unwatched and must be said. */
-    if (e != ENOENT && e != ENOTDIR && e != ELOOP)
-      notice(w, EXHUNT_NOTICE_ERROR, e == EACCES ? EXHUNT_EACCES : EXHUNT_EIO, "watch-error", path,
-             strerror(e));
-    return EXHUNT_OK;
-  }
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return EXHUNT_OK;
-  }
-  exhunt_err err = EXHUNT_OK;
-  struct dirent *de;
-  while (!err && (de = readdir(d))) {
-    const char *n = de->d_name;
-    if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
-      continue;
-    bool is_dir = de->d_type == DT_DIR;
-    if (de->d_type == DT_UNKNOWN) {
-      struct stat st;
-      is_dir = fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (!is_dir)
-      continue;
-    bool oom = false;
-    char *sub = exh_watch_join(w, path, n, strlen(n), &oom);
-    if (!sub) {
-      if (oom)
-        err = EXHUNT_ENOMEM;
-      continue;
-    }
-    if (exh_watch_excluded(w, sub, root_prefix(w, sub))) {
-      exh_free(sub); /* not entered, as the walker does not enter it */
-      continue;
-    }
-    err = watch_tree(w, sub, -1, depth + 1);
-    exh_free(sub);
-  }
-  closedir(d);
-  return err;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -401,7 +204,7 @@ static exhunt_err flush(exh_watcher *w)
      * one): a link moved or made here would lead the scan anywhere, even to
      * "/". The walker never follows links below a root; neither do we. A
      * root itself (the user's own spelling) is exempt. */
-    if (S_ISLNK(st.st_mode) && root_prefix(w, w->batch[i]) != strlen(w->batch[i])) {
+    if (S_ISLNK(st.st_mode) && exh_watch_root_prefix(w, w->batch[i]) != strlen(w->batch[i])) {
       w->stats.skipped[EXHUNT_SKIP_SYMLINK]++;
       notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "symlink-not-followed", w->batch[i],
              "a symlink appeared in the watched tree; it is not followed");
@@ -437,7 +240,7 @@ exhunt_err exh_watch_queue(exh_watcher *w, char *path)
 {
   if (!path)
     return EXHUNT_OK; /* join() refused an over-long path: noted */
-  if (exh_watch_excluded(w, path, root_prefix(w, path))) {
+  if (exh_watch_excluded(w, path, exh_watch_root_prefix(w, path))) {
     w->stats.skipped[EXHUNT_SKIP_EXCLUDED]++;
     exh_free(path);
     return EXHUNT_OK;
@@ -477,7 +280,7 @@ static exhunt_err arm_root(exh_watcher *w, size_t i, bool scan)
     if (exh_fan_arm_root(w, i) <= 0)
       return EXHUNT_OK; /* could not be watched; noted */
   } else {
-    exhunt_err err = watch_tree(w, w->roots[i], (int)i, 0);
+    exhunt_err err = exh_ino_watch_tree(w, w->roots[i], (int)i, 0);
     if (err)
       return err;
     exh_wentry *e = NULL;
@@ -508,9 +311,10 @@ static exhunt_err check_missing_roots(exh_watcher *w)
       struct stat st;
       if (stat(w->roots[i], &st) != 0 || !S_ISDIR(st.st_mode) || st.st_dev != w->root_dev[i] ||
           st.st_ino != w->root_ino[i])
-        root_lost(w, (int)i,
-                  "the watched root was moved away, deleted or replaced; looking for it every "
-                  "second");
+        exh_watch_root_lost(
+            w, (int)i,
+            "the watched root was moved away, deleted or replaced; looking for it every "
+            "second");
     }
     if (w->root_missing[i])
       err = arm_root(w, i, true);
@@ -529,72 +333,11 @@ static exhunt_err rescan_all(exh_watcher *w)
   exhunt_err err = flush(w);
   /* Deletions and moves were lost too: drop watches that lead nowhere. */
   for (size_t i = 0; i < w->n_roots && !err && !fan; i++)
-    drop_stale_under(w, w->roots[i]);
+    exh_ino_drop_stale_under(w, w->roots[i]);
   for (size_t i = 0; i < w->n_roots && !err; i++)
     if (!w->root_missing[i])
       err = arm_root(w, i, true);
   return err;
-}
-
-exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev)
-{
-  if (ev->mask & IN_Q_OVERFLOW) {
-    w->overflowed = true;
-    return EXHUNT_OK;
-  }
-  exh_wentry *e = find_wd(w, ev->wd);
-  if (!e)
-    return EXHUNT_OK; /* a watch already dropped */
-  if (ev->mask & IN_IGNORED) {
-    /* The kernel removed the watch: folder deleted, or its file system
-     * unmounted. */
-    root_lost(w, e->root,
-              "the watched root was deleted or unmounted; looking for it every "
-              "second");
-    remove_entry(w, e);
-    return EXHUNT_OK;
-  }
-  if (ev->mask & IN_MOVE_SELF) {
-    drop_stale_under(w, e->path);
-    return EXHUNT_OK;
-  }
-  /* The kernel pads the name with NULs, but only ev->len bytes are ours. */
-  size_t nl = strnlen(ev->name, ev->len);
-  if (nl == 0)
-    return EXHUNT_OK;
-  bool oom = false;
-  char *full = exh_watch_join(w, e->path, ev->name, nl, &oom);
-  if (!full)
-    return oom ? EXHUNT_ENOMEM : EXHUNT_OK;
-  if (exh_watch_excluded(w, full, root_prefix(w, full))) {
-    w->stats.skipped[EXHUNT_SKIP_EXCLUDED]++;
-    exh_free(full); /* an excluded folder is not watched either */
-    return EXHUNT_OK;
-  }
-  if (ev->mask & IN_ISDIR) {
-    if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
-      unsigned depth = e->depth + 1;
-      exhunt_err err = depth <= w->max_depth ? watch_tree(w, full, -1, depth) : EXHUNT_OK;
-      if (err) {
-        exh_free(full);
-        return err;
-      }
-      return queue_owned(w, full);
-    }
-    exh_free(full);
-    return EXHUNT_OK;
-  }
-  if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
-    return queue_owned(w, full);
-  if (ev->mask & IN_CREATE) {
-    /* A hard link makes a file appear with no write: nothing else would
-     * tell us. A fresh file has one link and a close to come. */
-    struct stat st;
-    if (lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
-      return queue_owned(w, full);
-  }
-  exh_free(full);
-  return EXHUNT_OK;
 }
 
 static int64_t now_ms(void)
@@ -602,33 +345,6 @@ static int64_t now_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-exhunt_err exh_watch_events(exh_watcher *w, const unsigned char *buf, size_t n)
-{
-  for (size_t off = 0; off < n;) {
-    struct inotify_event head;
-    /* The kernel never hands out part of an event; if it ever did, reading
-     * on would take a name for a header. */
-    if (n - off < sizeof head) {
-      notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "watch-error", NULL,
-             "inotify returned a truncated event; the rest of the read is dropped");
-      return EXHUNT_ECORRUPT;
-    }
-    memcpy(&head, buf + off, sizeof head);
-    if (head.len > n - off - sizeof head) {
-      notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "watch-error", NULL,
-             "inotify returned an event whose name runs past the read; the rest is dropped");
-      return EXHUNT_ECORRUPT;
-    }
-    /* Events are 4-byte aligned in the buffer (the kernel pads names), so
-     * the record can be used in place. */
-    exhunt_err err = exh_watch_event(w, (const struct inotify_event *)(const void *)(buf + off));
-    if (err)
-      return err;
-    off += sizeof head + head.len;
-  }
-  return EXHUNT_OK;
 }
 
 /* Reads every pending event (the descriptor is non-blocking), or what

@@ -112,6 +112,17 @@ char *exh_watch_join(exh_watcher *w, const char *dir, const char *name, size_t n
 bool exh_watch_excluded(const exh_watcher *w, const char *path, size_t root_len);
 /* Takes ownership of `path` (may be NULL: nothing to do). */
 exhunt_err exh_watch_queue(exh_watcher *w, char *path);
+/* Which root `path` is under (by spelling): the length of its prefix, 0
+ * if none. A root gone: noted once, then looked for every second. */
+size_t exh_watch_root_prefix(const exh_watcher *w, const char *path);
+void exh_watch_root_lost(exh_watcher *w, int root, const char *why);
+
+/* inotify.c: the inotify backend. exh_ino_watch_tree watches `path` and
+ * every folder below it to the depth limit (ENOMEM only; the rest are
+ * notices); exh_ino_drop_stale_under drops the watches at or below `dir`
+ * whose path no longer leads to their folder. */
+exhunt_err exh_ino_watch_tree(exh_watcher *w, const char *path, int root, unsigned depth);
+void exh_ino_drop_stale_under(exh_watcher *w, const char *dir);
 
 /* fan.c: fanotify. exh_fan_open initialises and marks the filesystem of
  * every root that exists; on failure it writes why into `why` and leaves
