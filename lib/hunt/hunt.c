@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/ascii.h"
 #include "core/limits.h"
 #include "core/strset.h"
 #include "exposure/builddb.h"
@@ -477,8 +478,7 @@ static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sin
       continue;
     char *lower = exh_strdup(url);
     for (char *p = lower; p && *p; p++)
-      if (*p >= 'A' && *p <= 'Z')
-        *p = (char)(*p | 0x20);
+      *p = exh_lower(*p);
     int added = lower ? exh_strset_add(&seen, lower) : -1;
     exh_free(lower);
     if (added < 0) {

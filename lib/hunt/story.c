@@ -557,6 +557,22 @@ static const char *most_common_ua(const attacker *a)
   return best;
 }
 
+/* The ten-minute slot of t (floored, also before 1970). */
+static int64_t slot_key(int64_t t)
+{
+  return t >= 0 ? t / SLOT_SEC : -((-t + SLOT_SEC - 1) / SLOT_SEC);
+}
+
+/* The index of the slot holding `key` in a table of n (a power of two), or
+ * of the empty slot where it would go. */
+static size_t slot_index(const slot *slots, size_t n, int64_t key)
+{
+  size_t k = (size_t)hash_bytes((const char *)&key, sizeof key, false) & (n - 1);
+  while (slots[k].key != INT64_MIN && slots[k].key != key)
+    k = (k + 1) & (n - 1);
+  return k;
+}
+
 /* Remembers that attacker ai was active at t, for the records without an
  * address that come near it. */
 static void note_activity(story_ctx *c, int ai, int64_t t)
@@ -576,24 +592,15 @@ static void note_activity(story_ctx *c, int ai, int64_t t)
     }
     for (size_t i = 0; i < n; i++)
       bigger[i].key = INT64_MIN;
-    for (size_t i = 0; i < c->n_slots; i++) {
-      if (c->slots[i].key == INT64_MIN)
-        continue;
-      size_t k = (size_t)hash_bytes((const char *)&c->slots[i].key, sizeof c->slots[i].key, false) &
-                 (n - 1);
-      while (bigger[k].key != INT64_MIN)
-        k = (k + 1) & (n - 1);
-      bigger[k] = c->slots[i];
-    }
+    for (size_t i = 0; i < c->n_slots; i++)
+      if (c->slots[i].key != INT64_MIN)
+        bigger[slot_index(bigger, n, c->slots[i].key)] = c->slots[i];
     exh_free(c->slots);
     c->slots = bigger;
     c->n_slots = n;
   }
-  int64_t key = t >= 0 ? t / SLOT_SEC : -((-t + SLOT_SEC - 1) / SLOT_SEC);
-  size_t k = (size_t)hash_bytes((const char *)&key, sizeof key, false) & (c->n_slots - 1);
-  while (c->slots[k].key != INT64_MIN && c->slots[k].key != key)
-    k = (k + 1) & (c->n_slots - 1);
-  slot *s = &c->slots[k];
+  int64_t key = slot_key(t);
+  slot *s = &c->slots[slot_index(c->slots, c->n_slots, key)];
   if (s->key == INT64_MIN) {
     memset(s, 0, sizeof *s);
     s->key = key;
@@ -621,14 +628,11 @@ static int nearest_attacker(const story_ctx *c, int64_t t)
     return -1;
   int best = -1;
   int64_t best_d = ATTACH_WINDOW_SEC + 1;
-  int64_t key = t >= 0 ? t / SLOT_SEC : -((-t + SLOT_SEC - 1) / SLOT_SEC);
+  int64_t key = slot_key(t);
   for (int64_t d = -(ATTACH_WINDOW_SEC / SLOT_SEC + 1); d <= ATTACH_WINDOW_SEC / SLOT_SEC + 1;
        d++) {
     int64_t want = key + d;
-    size_t k = (size_t)hash_bytes((const char *)&want, sizeof want, false) & (c->n_slots - 1);
-    while (c->slots[k].key != INT64_MIN && c->slots[k].key != want)
-      k = (k + 1) & (c->n_slots - 1);
-    const slot *s = &c->slots[k];
+    const slot *s = &c->slots[slot_index(c->slots, c->n_slots, want)];
     if (s->key != want)
       continue;
     for (size_t i = 0; i < s->n; i++) {

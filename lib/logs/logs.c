@@ -542,21 +542,9 @@ static int cmp_url_ci(const void *a, const void *b)
  * one of the URLs anywhere (case-insensitively)? */
 static bool shell_row(const run *r, const char *line, size_t len)
 {
-  for (size_t u = 0; u < r->n_shell_urls; u++) {
-    const char *url = r->shell_urls[u];
-    size_t k = strlen(url);
-    for (const char *p = line, *end = line + len; k && (size_t)(end - p) >= k;) {
-      const char *at = memchr(p, url[0], (size_t)(end - p) - k + 1);
-      const char *up = memchr(p, url[0] ^ 0x20, (size_t)(end - p) - k + 1);
-      if (!at || (up && up < at))
-        at = up;
-      if (!at)
-        break;
-      if (strncasecmp(at, url, k) == 0)
-        return true;
-      p = at + 1;
-    }
-  }
+  for (size_t u = 0; u < r->n_shell_urls; u++)
+    if (exh_contains_ci(line, len, r->shell_urls[u])) /* never empty: run_init drops those */
+      return true;
   return false;
 }
 

@@ -4,9 +4,9 @@ tests (scale_tests.sh), written at test time.
 
 KIND
   drop   an IIS log of N requests, all to a web shell in a drop folder
-         (/aspnet_client/x.aspx: every one is a log finding), one client;
-         half of them from N/4 distinct addresses, so the story meets
-         many attackers too
+         (/aspnet_client/x.aspx: every one is a log finding): the even rows
+         from one client, the odd rows from up to 32,768 others (1M rows
+         give 32,768), so the story meets more attackers than its cap
   disk   a China Chopper shell on disk outside the drop folders
          (inetpub/wwwroot/app/iisstart2.aspx) and an IIS log with N
          requests to it among N ordinary ones (2N rows)

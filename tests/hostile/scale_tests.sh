@@ -2,7 +2,7 @@
 # scale_tests.sh EXHUNT SRC SHARED BUILD - exhunt hunt stays linear in time
 # and flat in memory however many log records match (issue 14):
 #   1. a log of 1,000,000 requests that all match (a web shell in a drop
-#      folder, from 250,000 addresses and one): every finding in valid JSON
+#      folder, from 32,768 addresses and one): every finding in valid JSON
 #      Lines, the summary's exit code the process's, peak RSS under 200 MB
 #      (normal build; the ASan build checks the rest);
 #   2. requests to a shell found on disk, 10k then 100k of them (among as
