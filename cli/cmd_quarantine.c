@@ -265,16 +265,12 @@ static char *keep(inputs *in, char *s)
 {
   if (!s)
     return NULL;
-  if (in->n_strings == in->cap_strings) {
-    size_t cap = in->cap_strings ? in->cap_strings * 2 : 64;
-    char **v = exh_reallocarray(in->strings, cap, sizeof *v);
-    if (!v) {
-      exh_free(s);
-      return NULL;
-    }
-    in->strings = v;
-    in->cap_strings = cap;
+  char **v = exh_grow(in->strings, in->n_strings, &in->cap_strings, 64, sizeof *v);
+  if (!v) {
+    exh_free(s);
+    return NULL;
   }
+  in->strings = v;
   in->strings[in->n_strings++] = s;
   return s;
 }
@@ -405,14 +401,10 @@ static exhunt_vault_item *new_item(inputs *in, const char *path)
   for (size_t i = 0; i < in->n_items; i++)
     if (strcmp(in->items[i].path, path) == 0)
       return &in->items[i];
-  if (in->n_items == in->cap_items) {
-    size_t cap = in->cap_items ? in->cap_items * 2 : 64;
-    exhunt_vault_item *v = exh_reallocarray(in->items, cap, sizeof *v);
-    if (!v)
-      return NULL;
-    in->items = v;
-    in->cap_items = cap;
-  }
+  exhunt_vault_item *v = exh_grow(in->items, in->n_items, &in->cap_items, 64, sizeof *v);
+  if (!v)
+    return NULL;
+  in->items = v;
   exhunt_vault_item *it = &in->items[in->n_items];
   memset(it, 0, sizeof *it);
   if (!(it->path = keep(in, exh_strdup(path))))

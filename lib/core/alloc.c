@@ -76,6 +76,19 @@ void exh_free(void *p)
   free(p);
 }
 
+void *exh_grow(void *p, size_t n, size_t *cap, size_t first, size_t size)
+{
+  if (n < *cap)
+    return p;
+  if (*cap > SIZE_MAX / 2)
+    return NULL;
+  size_t want = *cap ? *cap * 2 : first;
+  void *bigger = exh_reallocarray(p, want, size);
+  if (bigger)
+    *cap = want;
+  return bigger;
+}
+
 char *exh_strndup(const char *s, size_t n)
 {
   size_t len = strnlen(s, n);

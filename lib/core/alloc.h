@@ -19,6 +19,11 @@ void *exh_realloc(void *p, size_t size);
 /* n * size with an overflow check; NULL on overflow or failure. */
 void *exh_reallocarray(void *p, size_t n, size_t size);
 void exh_free(void *p);
+/* Room for element `n` of an array of `size`-byte elements with room for
+ * *cap: `p` itself while n < *cap, else a bigger copy (`first` elements,
+ * then twice as many each time; *cap updated). NULL when out of memory
+ * or the size would overflow, and `p` is untouched then. */
+void *exh_grow(void *p, size_t n, size_t *cap, size_t first, size_t size);
 char *exh_strdup(const char *s);
 char *exh_strndup(const char *s, size_t n);
 

@@ -91,9 +91,36 @@ static void test_sweep_ioc_parse(void **state)
   fail_msg("sweep did not finish");
 }
 
+/* exh_grow: the array itself while there is room, then `first`, then
+ * twice as many; out of memory, NULL with the array and its cap intact. */
+static void test_grow(void **state)
+{
+  (void)state;
+  size_t cap = 0;
+  int *a = exh_grow(NULL, 0, &cap, 4, sizeof *a);
+  assert_non_null(a);
+  assert_int_equal(cap, 4);
+  for (int i = 0; i < 4; i++)
+    a[i] = i;
+  assert_ptr_equal(exh_grow(a, 3, &cap, 4, sizeof *a), a);
+  exh_alloc_fail_at(1, 0);
+  assert_null(exh_grow(a, 4, &cap, 4, sizeof *a));
+  exh_alloc_fail_at(0, 0);
+  assert_int_equal(cap, 4);
+  int *b = exh_grow(a, 4, &cap, 4, sizeof *a);
+  assert_non_null(b);
+  assert_int_equal(cap, 8);
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(b[i], i);
+  size_t huge = SIZE_MAX / 2 + 1;
+  assert_null(exh_grow(b, huge, &huge, 4, sizeof *b));
+  exh_free(b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_grow),
       cmocka_unit_test(test_sweep_rules_and_scan),
       cmocka_unit_test(test_sweep_ioc_parse),
   };
