@@ -187,7 +187,8 @@ static bool already_tried(const watch_ctx *w, const exhunt_finding *f, const str
       sx->stx_ino != w->tried_ino || sx->stx_ctime.tv_sec != w->tried_ctime.tv_sec ||
       sx->stx_ctime.tv_nsec != w->tried_ctime.tv_nsec)
     return false;
-  if (f->have_sha256 && w->tried_have_sha256 && memcmp(f->sha256, w->tried_sha256, 32) != 0)
+  if (f->file.have_sha256 && w->tried_have_sha256 &&
+      memcmp(f->file.sha256, w->tried_sha256, 32) != 0)
     return false;
   return true;
 }
@@ -198,7 +199,8 @@ static bool already_tried(const watch_ctx *w, const exhunt_finding *f, const str
  * item of its own. */
 static void maybe_quarantine(watch_ctx *w, const exhunt_finding *f)
 {
-  if (!w->quarantine || f->severity < w->quarantine_sev || !f->path || f->line || f->status)
+  if (!w->quarantine || f->severity < w->quarantine_sev || !f->path ||
+      f->kind != EXHUNT_FINDING_FILE)
     return;
   struct statx sx;
   /* Gone (moved by an earlier finding of the same scan, or by the
@@ -210,9 +212,9 @@ static void maybe_quarantine(watch_ctx *w, const exhunt_finding *f)
   if (!born_after(&sx, &w->started) || already_tried(w, f, &sx))
     return;
   const char *rules[1] = {f->rule};
-  exhunt_vault_item item = {f->path, f->have_sha256, {0}, NULL, rules, 1};
-  if (f->have_sha256)
-    memcpy(item.sha256, f->sha256, 32);
+  exhunt_vault_item item = {f->path, f->file.have_sha256, {0}, NULL, rules, 1};
+  if (f->file.have_sha256)
+    memcpy(item.sha256, f->file.sha256, 32);
   w->tried_outcome = EXHUNT_VAULT_FAILED;
   exhunt_err err = exhunt_vault_quarantine(&w->vault, &item, 1, quarantine_event, w, NULL);
   if (err) {
@@ -232,8 +234,8 @@ static void maybe_quarantine(watch_ctx *w, const exhunt_finding *f)
   w->tried_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
   w->tried_ino = sx.stx_ino;
   w->tried_ctime = sx.stx_ctime;
-  w->tried_have_sha256 = f->have_sha256;
-  memcpy(w->tried_sha256, f->sha256, 32);
+  w->tried_have_sha256 = f->file.have_sha256;
+  memcpy(w->tried_sha256, f->file.sha256, 32);
   w->tried = true;
 }
 

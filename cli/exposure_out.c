@@ -53,6 +53,15 @@ static void disp(exh_dynbuf *b, const char *s)
   exh_escape_display(b, s, strlen(s));
 }
 
+/* `label`, then `value` for display, when there is a value. */
+static void labelled(exh_dynbuf *b, const char *label, const char *value)
+{
+  if (!value)
+    return;
+  exh_dynbuf_adds(b, label);
+  disp(b, value);
+}
+
 static void date_only(exh_dynbuf *b, int64_t t)
 {
   exh_dynbuf tmp;
@@ -141,14 +150,8 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
     exh_dynbuf_addf(h, " (%llu sighting%s)", (unsigned long long)s->sightings,
                     s->sightings == 1 ? "" : "s");
   }
-  if (s->detail) {
-    exh_dynbuf_adds(h, "\n           ");
-    disp(h, s->detail);
-  }
-  if (s->path && s->current) {
-    exh_dynbuf_adds(h, "\n           in ");
-    disp(h, s->path);
-  }
+  labelled(h, "\n           ", s->detail);
+  labelled(h, "\n           in ", s->current ? s->path : NULL);
   exh_dynbuf_addc(h, '\n');
 }
 
@@ -156,14 +159,18 @@ static void on_finding(void *ctx, const exhunt_finding *f)
 {
   exposure_out *o = ctx;
   cli_report *r = o->report;
-  if (f->status) {
-    if (strcmp(f->status, "vulnerable") == 0)
+  /* exposure and probe report exposure findings only */
+  if (f->kind != EXHUNT_FINDING_EXPOSURE)
+    return;
+  const exhunt_exposure_part *x = &f->exposure;
+  if (x->status) {
+    if (strcmp(x->status, "vulnerable") == 0)
       o->vulnerable++;
-    else if (strcmp(f->status, "unknown") == 0)
+    else if (strcmp(x->status, "unknown") == 0)
       o->unknown++;
     else
       o->patched++;
-    if (!o->support_counted && f->support && strncmp(f->support, "out of support", 14) == 0)
+    if (!o->support_counted && cli_out_of_support(x->support))
       o->unsupported++;
     o->support_counted = true;
   }
@@ -185,30 +192,23 @@ static void on_finding(void *ctx, const exhunt_finding *f)
       /* --build: no build record precedes the verdicts. */
       o->servers++;
       exh_dynbuf_adds(h, "\n== build ");
-      disp(h, f->build ? f->build : "?");
+      disp(h, x->build ? x->build : "?");
       exh_dynbuf_adds(h, " (given)\n");
     }
-    exh_dynbuf_adds(h, "   product ");
-    disp(h, f->product ? f->product : "not in the build database");
+    labelled(h, "   product ", x->product ? x->product : "not in the build database");
+    labelled(h, "\n   support ", x->support);
     exh_dynbuf_addc(h, '\n');
-    if (f->support) {
-      exh_dynbuf_adds(h, "   support ");
-      disp(h, f->support);
-      exh_dynbuf_addc(h, '\n');
-    }
     o->have_rows = true;
   }
   exh_dynbuf *t = &o->table;
   char status[16];
   size_t i = 0;
-  for (; f->status && f->status[i] && i < sizeof status - 1; i++)
-    status[i] = (char)(f->status[i] - ('a' <= f->status[i] && f->status[i] <= 'z' ? 32 : 0));
+  for (; x->status && x->status[i] && i < sizeof status - 1; i++)
+    status[i] = (char)(x->status[i] - ('a' <= x->status[i] && x->status[i] <= 'z' ? 32 : 0));
   status[i] = '\0';
-  /* The family id (after "exhunt.exposure.") keeps the table narrow; the
-   * title is in JSONL. */
-  const char *family = f->rule;
-  if (strncmp(family, "exhunt.exposure.", 16) == 0)
-    family += 16;
+  /* The family id (the rule is "exhunt.exposure.<family>") keeps the
+   * table narrow; the title is in JSONL. */
+  const char *family = x->family ? x->family : f->rule;
   const char *on = "", *off = "";
   if (r->color) {
     on = f->severity >= EXHUNT_SEV_HIGH  ? "\033[1;31m"
@@ -221,13 +221,10 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   disp(t, family);
   size_t shown = t->len - before;
   exh_dynbuf_addf(t, "%*s %s%-11s%s %-15s ", (int)(shown < 20 ? 20 - shown : 0), "", on, status,
-                  off, f->fixed_in ? f->fixed_in : "-");
-  for (size_t k = 0; k < f->n_cves; k++)
-    exh_dynbuf_addf(t, "%s%s", k ? "," : "", f->cves[k]);
-  if (f->description) {
-    exh_dynbuf_adds(t, "\n      ");
-    disp(t, f->description);
-  }
+                  off, x->fixed_in ? x->fixed_in : "-");
+  for (size_t k = 0; k < x->n_cves; k++)
+    exh_dynbuf_addf(t, "%s%s", k ? "," : "", x->cves[k]);
+  labelled(t, "\n      ", f->description);
   exh_dynbuf_addc(t, '\n');
 }
 

@@ -200,6 +200,15 @@ static void disp(exh_dynbuf *b, const char *s)
   exh_escape_display(b, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* `label`, then "first .. last". */
+static void time_span(exh_dynbuf *b, const char *label, int64_t first, int64_t last)
+{
+  exh_dynbuf_adds(b, label);
+  exh_iso8601(b, first);
+  exh_dynbuf_adds(b, " .. ");
+  exh_iso8601(b, last);
+}
+
 static void ids(exh_dynbuf *b, exhunt_evidence e)
 {
   if (!e.n)
@@ -226,10 +235,7 @@ static void on_progress(void *ctx, const exhunt_scan_stats *s)
 {
   hunt_out *o = ctx;
   cli_report *r = o->report;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double secs =
-      (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+  double secs = cli_report_elapsed(r);
   if (secs <= 0)
     secs = 1e-9;
   cli_interrupt_progress(true);
@@ -260,12 +266,8 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
   disp(b, s->build);
   exh_dynbuf_adds(b, " from ");
   disp(b, s->source);
-  if (s->first != EXHUNT_NO_TIME) {
-    exh_dynbuf_adds(b, ", ");
-    exh_iso8601(b, s->first);
-    exh_dynbuf_adds(b, " .. ");
-    exh_iso8601(b, s->last);
-  }
+  if (s->first != EXHUNT_NO_TIME)
+    time_span(b, ", ", s->first, s->last);
   if (s->installed != EXHUNT_NO_TIME) {
     exh_dynbuf_adds(b, " (installed fresh ");
     exh_iso8601(b, s->installed);
@@ -277,23 +279,19 @@ static void on_build(void *ctx, const exhunt_build_seen *s)
 /* Keeps what the text report needs of a finding until its verdict. */
 static void keep_row(hunt_out *o, const exhunt_finding *f)
 {
-  if (o->n_rows == o->cap_rows) {
-    size_t cap = o->cap_rows ? o->cap_rows * 2 : 64;
-    hunt_row *bigger = exh_reallocarray(o->rows, cap, sizeof *bigger);
-    if (!bigger) {
-      o->write_errors++;
-      return;
-    }
-    o->rows = bigger;
-    o->cap_rows = cap;
+  hunt_row *rows = exh_grow(o->rows, o->n_rows, &o->cap_rows, 64, sizeof *rows);
+  if (!rows) {
+    o->write_errors++;
+    return;
   }
+  o->rows = rows;
   hunt_row *row = &o->rows[o->n_rows];
   memset(row, 0, sizeof *row);
   row->path = exh_strdup(f->path ? f->path : "");
   row->rule = exh_strdup(f->rule ? f->rule : "");
   row->title = exh_strdup(f->title ? f->title : "");
   row->severity = f->severity;
-  row->log = f->line != 0;
+  row->log = f->kind == EXHUNT_FINDING_LOG;
   row->order = o->n_rows;
   snprintf(row->id, sizeof row->id, "%s", f->id ? f->id : "");
   if (o->details) {
@@ -324,16 +322,12 @@ static void count_log(hunt_out *o, const exhunt_finding *f)
     if (strcmp(o->logrules[i].rule, rule) == 0)
       g = &o->logrules[i];
   if (!g) {
-    if (o->n_logrules == o->cap_logrules) {
-      size_t cap = o->cap_logrules ? o->cap_logrules * 2 : 16;
-      hunt_logrule *bigger = exh_reallocarray(o->logrules, cap, sizeof *bigger);
-      if (!bigger) {
-        o->write_errors++;
-        return;
-      }
-      o->logrules = bigger;
-      o->cap_logrules = cap;
+    hunt_logrule *rules = exh_grow(o->logrules, o->n_logrules, &o->cap_logrules, 16, sizeof *rules);
+    if (!rules) {
+      o->write_errors++;
+      return;
     }
+    o->logrules = rules;
     g = &o->logrules[o->n_logrules];
     memset(g, 0, sizeof *g);
     g->rule = exh_strdup(rule);
@@ -366,9 +360,9 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   hunt_out *o = ctx;
   cli_report *r = o->report;
   o->n_findings++;
-  if (f->path && !f->status && exh_strset_add(&o->flagged, f->path) < 0)
+  if (f->path && f->kind != EXHUNT_FINDING_EXPOSURE && exh_strset_add(&o->flagged, f->path) < 0)
     o->write_errors++;
-  bool log = f->line != 0;
+  bool log = f->kind == EXHUNT_FINDING_LOG;
   bool in_html = true;
   if (log && wants(o, HUNT_HTML)) {
     in_html = o->html_logs < HUNT_HTML_LOGS;
@@ -385,17 +379,19 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   }
   if (!wants(o, HUNT_TEXT))
     return;
-  if (f->status) { /* exposure: the vulnerable families, counted; listed with --details */
-    if (strcmp(f->status, "vulnerable") == 0) {
+  if (f->kind == EXHUNT_FINDING_EXPOSURE) {
+    /* the vulnerable families, counted; listed with --details */
+    const char *status = f->exposure.status ? f->exposure.status : "";
+    if (strcmp(status, "vulnerable") == 0) {
       snprintf(o->vuln_ids[o->n_vuln ? 1 : 0], sizeof o->vuln_ids[0], "%s", f->id ? f->id : "");
       o->n_vuln++;
     }
-    if (o->details && strcmp(f->status, "patched") != 0) {
-      exh_dynbuf_addf(&o->facts, "   %-10s %s ", f->status, f->id ? f->id : "");
+    if (o->details && strcmp(status, "patched") != 0) {
+      exh_dynbuf_addf(&o->facts, "   %-10s %s ", status, f->id ? f->id : "");
       disp(&o->facts, f->title);
-      if (f->fixed_in) {
+      if (f->exposure.fixed_in) {
         exh_dynbuf_adds(&o->facts, " (fixed in ");
-        disp(&o->facts, f->fixed_in);
+        disp(&o->facts, f->exposure.fixed_in);
         exh_dynbuf_addc(&o->facts, ')');
       }
       exh_dynbuf_addc(&o->facts, '\n');
@@ -806,10 +802,7 @@ static void window_lines(exh_dynbuf *b, const exhunt_verdict *v)
     const exhunt_exposure_window *w = &v->windows[i];
     exh_dynbuf_adds(b, "   window  ");
     disp(b, w->family);
-    exh_dynbuf_adds(b, " ");
-    exh_iso8601(b, w->start);
-    exh_dynbuf_adds(b, " .. ");
-    exh_iso8601(b, w->end);
+    time_span(b, " ", w->start, w->end);
     exh_dynbuf_addf(b, ": %u day%s exposed, %u covered (", w->exposed_days,
                     w->exposed_days == 1 ? "" : "s", w->covered_days);
     for (size_t k = 0; k < w->n_logs; k++) {
@@ -871,12 +864,8 @@ static void on_verdict(void *ctx, const exhunt_verdict *v)
       exh_dynbuf_adds(b, "; ");
       disp(b, v->support);
     }
-    if (v->first_activity != EXHUNT_NO_TIME) {
-      exh_dynbuf_adds(b, "\n   ACTIVITY: ");
-      exh_iso8601(b, v->first_activity);
-      exh_dynbuf_adds(b, " .. ");
-      exh_iso8601(b, v->last_activity);
-    }
+    if (v->first_activity != EXHUNT_NO_TIME)
+      time_span(b, "\n   ACTIVITY: ", v->first_activity, v->last_activity);
     exh_dynbuf_adds(b, "\n\n   why:\n");
     for (size_t i = 0; i < v->n_reasons; i++) {
       exh_dynbuf_adds(b, "   - ");
@@ -954,13 +943,9 @@ int hunt_out_finish(hunt_out *o, exhunt_scan_stats *stats, const exhunt_rules_in
    * not be written makes it 2 (hunt_out_close) */
   if (o->write_errors)
     rc = EXIT_ERROR;
-  struct timespec end;
-  clock_gettime(CLOCK_MONOTONIC, &end);
-  exh_summary sum = {"hunt", stats, rules, {0}, o->flagged.count, 0, rc};
+  exh_summary sum = {"hunt", stats, rules, {0}, o->flagged.count, cli_report_elapsed(r), rc};
   for (int i = 0; i < EXHUNT_SEV_COUNT; i++)
     sum.reported[i] = stats->findings[i];
-  sum.elapsed_seconds =
-      (double)(end.tv_sec - r->start.tv_sec) + (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
   if (rules)
     snprintf(r->rules_sha256, sizeof r->rules_sha256, "%s", rules->sha256);
   exh_run_record run;

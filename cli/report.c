@@ -85,24 +85,42 @@ bool cli_parse_format(const char *s, out_format *out)
 
 int cli_finding_exit(const exhunt_finding *f)
 {
-  if (f->status) {
+  switch (f->kind) {
+  case EXHUNT_FINDING_EXPOSURE: {
     /* An exposure verdict. */
-    bool out_of_support = f->support && strncmp(f->support, "out of support", 14) == 0;
-    if (strcmp(f->status, "vulnerable") == 0 || out_of_support)
+    const char *status = f->exposure.status ? f->exposure.status : "";
+    if (strcmp(status, "vulnerable") == 0 || cli_out_of_support(f->exposure.support))
       return EXIT_VULNERABLE;
-    return strcmp(f->status, "unknown") == 0 ? EXIT_INSUFFICIENT : EXIT_CLEAN;
+    return strcmp(status, "unknown") == 0 ? EXIT_INSUFFICIENT : EXIT_CLEAN;
   }
-  if (f->line && f->outcome) {
-    /* A log record: did something succeed, or was it tried? Web-shell
-     * requests and commands after the fact are success whatever the
-     * outcome field says. */
-    const char *cat = f->category ? f->category : "";
-    if (strcmp(f->outcome, "exploited") == 0 || strncmp(cat, "webshell-", 9) == 0 ||
-        strcmp(cat, "post-exploitation") == 0)
-      return EXIT_FINDINGS;
-    return EXIT_ATTEMPTS;
+  case EXHUNT_FINDING_LOG:
+    if (f->log.outcome) {
+      /* A log record: did something succeed, or was it tried? Web-shell
+       * requests and commands after the fact are success whatever the
+       * outcome field says. */
+      const char *cat = f->category ? f->category : "";
+      if (strcmp(f->log.outcome, "exploited") == 0 || strncmp(cat, "webshell-", 9) == 0 ||
+          strcmp(cat, "post-exploitation") == 0)
+        return EXIT_FINDINGS;
+      return EXIT_ATTEMPTS;
+    }
+    break;
+  case EXHUNT_FINDING_FILE:
+    break;
   }
   return EXIT_FINDINGS;
+}
+
+double cli_report_elapsed(const cli_report *r)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+}
+
+bool cli_out_of_support(const char *support)
+{
+  return support && strncmp(support, "out of support", 14) == 0;
 }
 
 int cli_report_option(cli_report *r, int opt, const char *arg, const char **output,
@@ -158,8 +176,12 @@ static void clear_progress(cli_report *c)
   }
 }
 
-static void write_line(cli_report *c, FILE *f)
+/* Writes the record in c->line to f; `formatted` is what building it
+ * returned, counted as a write error when it failed. */
+static void write_line(cli_report *c, exhunt_err formatted, FILE *f)
 {
+  if (formatted)
+    c->write_errors++;
   if (c->line.len && fwrite(c->line.data, 1, c->line.len, f) != c->line.len)
     c->write_errors++;
   exh_dynbuf_reset(&c->line);
@@ -185,37 +207,29 @@ static void on_finding(void *ctx, const exhunt_finding *f)
   exhunt_err err = c->format == FMT_JSONL ? exh_jsonl_finding(&c->line, f)
                    : c->format == FMT_CSV ? exh_csv_finding(&c->line, f)
                                           : exh_text_finding(&c->line, f, c->color, new_file);
-  if (err)
-    c->write_errors++;
   if (c->out_is_tty)
     clear_progress(c);
-  write_line(c, c->out);
+  write_line(c, err, c->out);
 }
 
 static void on_notice(void *ctx, const exhunt_notice *n)
 {
   cli_report *c = ctx;
   if (c->format == FMT_JSONL) {
-    if (exh_jsonl_notice(&c->line, n))
-      c->write_errors++;
-    write_line(c, c->out);
+    write_line(c, exh_jsonl_notice(&c->line, n), c->out);
     return;
   }
   if (n->kind != EXHUNT_NOTICE_ERROR && !c->verbose)
     return;
-  if (exh_text_notice(&c->line, n))
-    c->write_errors++;
+  exhunt_err err = exh_text_notice(&c->line, n);
   clear_progress(c);
-  write_line(c, stderr);
+  write_line(c, err, stderr);
 }
 
 static void on_progress(void *ctx, const exhunt_scan_stats *s)
 {
   cli_report *c = ctx;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double secs =
-      (double)(now.tv_sec - c->start.tv_sec) + (double)(now.tv_nsec - c->start.tv_nsec) / 1e9;
+  double secs = cli_report_elapsed(c);
   if (secs <= 0)
     secs = 1e-9;
   uint64_t found = 0;
@@ -233,9 +247,7 @@ static void on_coverage(void *ctx, const exhunt_coverage *cov)
 {
   cli_report *c = ctx;
   if (c->format == FMT_JSONL) {
-    if (exh_jsonl_coverage(&c->line, cov))
-      c->write_errors++;
-    write_line(c, c->out);
+    write_line(c, exh_jsonl_coverage(&c->line, cov), c->out);
   } else if (exh_text_coverage(&c->coverage, cov)) {
     c->write_errors++;
   }
@@ -294,11 +306,8 @@ int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots
   r->color = r->out_is_tty && !(no_color && *no_color) && r->format == FMT_TEXT;
   r->progress = !no_progress && isatty(STDERR_FILENO);
   clock_gettime(CLOCK_MONOTONIC, &r->start);
-  if (r->format == FMT_CSV) {
-    if (exh_csv_header(&r->line))
-      r->write_errors++;
-    write_line(r, r->out);
-  }
+  if (r->format == FMT_CSV)
+    write_line(r, exh_csv_header(&r->line), r->out);
   return 0;
 }
 
@@ -310,10 +319,9 @@ void cli_report_header(cli_report *r, const exhunt_rules_info *rules)
     return;
   exh_run_record run;
   cli_report_run_record(r, &run);
-  if (exh_text_run_header(&r->line, r->command, &run, r->roots_label))
-    r->write_errors++;
+  exhunt_err err = exh_text_run_header(&r->line, r->command, &run, r->roots_label);
   /* CSV: the file holds findings only; the run goes where notes go. */
-  write_line(r, r->format == FMT_CSV ? stderr : r->out);
+  write_line(r, err, r->format == FMT_CSV ? stderr : r->out);
 }
 
 /* Why nothing was examined, in plain words, or NULL if something was. */
@@ -354,8 +362,7 @@ static const char *nothing_examined(const cli_report *r, const exhunt_scan_stats
 int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rules_info *rules)
 {
   clear_progress(r);
-  struct timespec end;
-  clock_gettime(CLOCK_MONOTONIC, &end);
+  double elapsed = cli_report_elapsed(r);
   char why_buf[512];
   const char *nothing = nothing_examined(r, stats, why_buf, sizeof why_buf);
   int rc = r->outcome;
@@ -365,8 +372,7 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
     rc = r->exit_override;
   exh_summary sum = {r->command, stats, rules, {0}, r->files_flagged, 0, rc};
   memcpy(sum.reported, r->reported, sizeof sum.reported);
-  sum.elapsed_seconds =
-      (double)(end.tv_sec - r->start.tv_sec) + (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
+  sum.elapsed_seconds = elapsed;
   /* The error count in the summary includes rule-load errors. */
   stats->errors += r->load_errors;
   exh_run_record run;
@@ -375,31 +381,26 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
     /* The CLI's own note, not the library's: not in the notes count. */
     if (r->format == FMT_JSONL) {
       exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_OK, "nothing-examined", NULL, nothing};
-      if (exh_jsonl_notice(&r->line, &n))
-        r->write_errors++;
-      write_line(r, r->out);
+      write_line(r, exh_jsonl_notice(&r->line, &n), r->out);
     } else if (r->quiet || (r->format == FMT_TEXT && !r->out_is_tty)) {
       /* The summary says it too, but not where the user is looking. */
       fprintf(stderr, "exhunt %s: nothing examined: ", r->command);
       exh_escape_display(&r->line, nothing, strlen(nothing));
       exh_dynbuf_addc(&r->line, '\n');
-      write_line(r, stderr);
+      write_line(r, EXHUNT_OK, stderr);
     }
   }
   if (r->format == FMT_JSONL) {
-    if (exh_jsonl_summary_run(&r->line, &sum, &run, nothing))
-      r->write_errors++;
-    write_line(r, r->out);
+    write_line(r, exh_jsonl_summary_run(&r->line, &sum, &run, nothing), r->out);
   } else if (!r->quiet) {
     exh_dynbuf_addc(&r->line, '\n');
     if (r->coverage.len) {
       exh_dynbuf_adds(&r->line, "log coverage (how far back the verdict reaches):\n");
       exh_dynbuf_add(&r->line, r->coverage.data, r->coverage.len);
     }
-    if (exh_text_summary_run(&r->line, &sum, &run, nothing))
-      r->write_errors++;
+    exhunt_err err = exh_text_summary_run(&r->line, &sum, &run, nothing);
     /* CSV: the summary is no row; it goes where notes go. */
-    write_line(r, r->format == FMT_CSV ? stderr : r->out);
+    write_line(r, err, r->format == FMT_CSV ? stderr : r->out);
   }
   return rc;
 }

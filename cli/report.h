@@ -88,12 +88,17 @@ void cli_report_header(cli_report *r, const exhunt_rules_info *rules);
 
 /* The run record as of now (ended = now). Strings point into r. */
 void cli_report_run_record(const cli_report *r, exh_run_record *out);
+/* Seconds since the run started (cli_report_init). */
+double cli_report_elapsed(const cli_report *r);
 
 /* The exit code one reported finding calls for (docs/exit-codes.md): a
  * log record that shows exploitation, web-shell use or post-exploitation,
  * or any file finding: 1; a log record of an attempt or probe: 3; an
  * exposure verdict: 4 vulnerable or out of support, 5 unknown, else 0. */
 int cli_finding_exit(const exhunt_finding *f);
+/* Whether an exposure finding's support text says the build is out of
+ * support ("out of support since ..."); NULL is not. */
+bool cli_out_of_support(const char *support);
 
 /* The sink for the library; on_coverage is set for commands that hunt logs. */
 exhunt_sink cli_report_sink(cli_report *r, bool coverage);

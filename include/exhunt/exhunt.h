@@ -83,18 +83,69 @@ typedef struct exhunt_match {
   size_t len;             /* bytes in data (already capped) */
 } exhunt_match;
 
-/* A finding about one file. All pointers are borrowed (see ownership rule). */
-typedef struct exhunt_finding {
-  const char *category; /* "webshell", "ioc-hash", "ioc-path", ... */
-  exhunt_severity severity;
-  const char *rule;        /* stable id, e.g. "exhunt.webshell.request_exec" */
-  const char *title;       /* one line for humans */
-  const char *description; /* may be NULL */
-  const char *source;      /* rule pack or IOC list, e.g. "signature-base" */
-  const char *author;      /* may be NULL */
-  const char *reference;   /* may be NULL */
-  const char *license;     /* may be NULL */
-  const char *path;        /* the file, as given under the scanned root */
+/*
+ * A finding is one of three kinds of record, told by `kind`:
+ *
+ *   EXHUNT_FINDING_FILE      a file's content, name or hash (exhunt_scan_*,
+ *                            the hunt's scan, watch, baseline): `file`
+ *   EXHUNT_FINDING_LOG       a log record (exhunt_logs_*, the hunt's logs):
+ *                            `log`
+ *   EXHUNT_FINDING_EXPOSURE  a build against one CVE family (exhunt_exposure_*,
+ *                            probe, the hunt's exposure): `exposure`
+ *
+ * Explicitly numbered; a number is never reused or changed. FILE is 0, so
+ * a zeroed finding is a file finding with no hashes.
+ *
+ * Stories and verdicts are not finding kinds: they are records of their
+ * own (exhunt_story, exhunt_verdict), delivered by on_story and on_verdict,
+ * and refer to findings by their id.
+ */
+typedef enum exhunt_finding_kind {
+  EXHUNT_FINDING_FILE = 0,
+  EXHUNT_FINDING_LOG = 1,
+  EXHUNT_FINDING_EXPOSURE = 2
+} exhunt_finding_kind;
+
+/*
+ * The step of an attack a log record shows, set by the detector that
+ * fired (each log rule declares one), so the hunt's story orders an
+ * attacker's records without reading rule ids. Explicitly numbered; a
+ * number is never reused or changed.
+ */
+typedef enum exhunt_attack_step {
+  EXHUNT_STEP_NONE = 0,          /* no step known: "other" */
+  EXHUNT_STEP_PROBE = 1,         /* a vulnerability scan */
+  EXHUNT_STEP_ATTEMPT = 2,       /* exploitation tried, not known to succeed */
+  EXHUNT_STEP_SSRF = 3,          /* a server-side request forgery reached a back end */
+  EXHUNT_STEP_VDIR_RESET = 4,    /* a virtual directory set to a script, or reset to
+                                    write it (CVE-2021-27065) */
+  EXHUNT_STEP_FILE_WRITTEN = 5,  /* a file (a web shell) written */
+  EXHUNT_STEP_SHELL_REQUEST = 6, /* a request to a web shell (or a tunnel through one) */
+  EXHUNT_STEP_COMMAND = 7        /* a program the web server started or injected into */
+} exhunt_attack_step;
+
+/* "probe", "attempt", "ssrf", "vdir-reset", "file-written",
+ * "shell-request", "command"; "other" for EXHUNT_STEP_NONE and any number
+ * this version does not know. Static; never NULL. */
+const char *exhunt_attack_step_name(exhunt_attack_step step);
+
+/*
+ * What a log finding's `artifact` holds, declared by the detector with
+ * the step, so a reader can use it without guessing from its bytes (the
+ * hunt's story looks for a SCRIPT in the shell files). Explicitly
+ * numbered; a number is never reused or changed.
+ */
+typedef enum exhunt_artifact_kind {
+  EXHUNT_ARTIFACT_NONE = 0,    /* no artifact */
+  EXHUNT_ARTIFACT_URL = 1,     /* the URL path (or query) the record requested */
+  EXHUNT_ARTIFACT_PATH = 2,    /* a file path the record wrote or named */
+  EXHUNT_ARTIFACT_SCRIPT = 3,  /* markup the record planted in a setting */
+  EXHUNT_ARTIFACT_COMMAND = 4, /* a command line, or the program concerned */
+  EXHUNT_ARTIFACT_TEXT = 5     /* other text of the record: a routing key, a message */
+} exhunt_artifact_kind;
+
+/* The part of a file finding. */
+typedef struct exhunt_file_part {
   bool have_sha256;
   uint8_t sha256[32];
   bool have_md5;
@@ -105,7 +156,10 @@ typedef struct exhunt_finding {
   int64_t mtime; /* seconds since the epoch, UTC */
   const exhunt_match *matches;
   size_t n_matches;
-  /* Log findings only (line == 0 for a finding about a file's content). */
+} exhunt_file_part;
+
+/* The part of a log finding; `path` is the log file. */
+typedef struct exhunt_log_part {
   uint64_t line;           /* 1-based line, or record number for EVTX */
   int64_t timestamp;       /* of the record, EXHUNT_NO_TIME if it has none */
   const char *const *cves; /* e.g. "CVE-2021-26855" */
@@ -113,12 +167,17 @@ typedef struct exhunt_finding {
   const char *outcome;    /* "exploited", "attempted" or "probe" */
   const char *client_ip;  /* NULL where the log has none */
   const char *user_agent; /* NULL where the log has none */
-  const char *excerpt;    /* the record as read (raw bytes, capped) */
+  const char *excerpt;    /* the record as read (raw bytes, capped; not NUL-terminated) */
   size_t excerpt_len;
   const char *artifact; /* what the record planted or named: a script, */
-  size_t artifact_len;  /*   a file path; NULL if none */
-  /* Exposure findings only (category "exposure"; NULL otherwise). `path`
-   * is the evidence file the build came from, or NULL (--build, probe). */
+  size_t artifact_len;  /*   a file path; NULL if none; not NUL-terminated */
+  exhunt_artifact_kind artifact_kind;
+  exhunt_attack_step step;
+} exhunt_log_part;
+
+/* The part of an exposure finding (category "exposure"). `path` is the
+ * evidence file the build came from, or NULL (--build, probe). */
+typedef struct exhunt_exposure_part {
   const char *build;        /* normalised, e.g. "15.1.2176.2" */
   const char *build_source; /* see exhunt_build_seen.source */
   const char *status;       /* "vulnerable", "patched" or "unknown" */
@@ -126,11 +185,61 @@ typedef struct exhunt_finding {
   const char *target;       /* probe target, or NULL */
   const char *product;      /* e.g. "Exchange Server 2016 CU19", or NULL */
   const char *support;      /* e.g. "out of support since 2025-10-14", or NULL */
-  /* exhunt_hunt_paths only: "F12", the id verdicts and stories refer to,
-   * and the evidence root (server) it belongs to. */
+  const char *family;       /* the CVE family's id, e.g. "proxylogon" (the rule is
+                               "exhunt.exposure.<family>") */
+  int64_t timestamp;        /* when the build was seen, EXHUNT_NO_TIME if unknown */
+  const char *const *cves;  /* the family's CVEs */
+  size_t n_cves;
+} exhunt_exposure_part;
+
+/*
+ * A finding. All pointers are borrowed (see ownership rule). The common
+ * part is flat; what only one kind has is in the part `kind` names.
+ *
+ * The parts share storage (an anonymous union): a finding is exactly one
+ * kind, so a reader must switch on `kind` before it reads a part, and a
+ * producer cannot half-fill two. The cost is that the wrong part reads
+ * another kind's bytes rather than zeros; the gain is that no reader can
+ * guess the kind from which fields happen to be set.
+ */
+typedef struct exhunt_finding {
+  exhunt_finding_kind kind;
+  const char *category; /* "webshell", "ioc-hash", "ioc-path", "exposure", ... */
+  exhunt_severity severity;
+  const char *rule;        /* stable id, e.g. "exhunt.webshell.request_exec" */
+  const char *title;       /* one line for humans */
+  const char *description; /* may be NULL */
+  const char *source;      /* rule pack or IOC list, e.g. "signature-base" */
+  const char *author;      /* may be NULL */
+  const char *reference;   /* may be NULL */
+  const char *license;     /* may be NULL */
+  const char *path;        /* the file or log, as given under the scanned root; may be
+                              NULL for an exposure finding */
+  /* An optional common part, of any kind, set by exhunt_hunt_paths only
+   * (NULL elsewhere): "F12", the id stories and verdicts refer to, and the
+   * evidence root (server) it belongs to. */
   const char *id;
   const char *server;
+  union {
+    exhunt_file_part file;         /* kind EXHUNT_FINDING_FILE */
+    exhunt_log_part log;           /* kind EXHUNT_FINDING_LOG */
+    exhunt_exposure_part exposure; /* kind EXHUNT_FINDING_EXPOSURE */
+  };
 } exhunt_finding;
+
+/*
+ * A deep copy of `src`, owned by the caller and released with
+ * exhunt_finding_free: every string of the common part and of the part
+ * `kind` names, the matches (identifiers and data bytes), the CVE list,
+ * the excerpt and the artifact (by their lengths; the copies gain a NUL
+ * after them). One allocation holds it all, so no pointer in it can
+ * outlive or dangle from the rest. EXHUNT_EINVAL for NULL arguments or an
+ * unknown kind, EXHUNT_ENOMEM when the allocation fails (or its size
+ * would overflow); *out is NULL then. Thread-safe.
+ */
+exhunt_err exhunt_finding_dup(const exhunt_finding *src, exhunt_finding **out);
+/* Frees a copy made by exhunt_finding_dup; NULL is ignored. */
+void exhunt_finding_free(exhunt_finding *f);
 
 typedef enum exhunt_notice_kind {
   EXHUNT_NOTICE_NOTE = 0, /* something worth knowing; coverage not lost */
@@ -398,7 +507,7 @@ void exhunt_logs_opts_init(exhunt_logs_opts *opts);
  * under each path, by path and content, case-insensitively (.gz read
  * transparently), and reports exploitation findings, then one coverage
  * record per family. Same sink and statistics conventions as
- * exhunt_scan_paths; findings carry the log fields of exhunt_finding.
+ * exhunt_scan_paths; findings are of kind EXHUNT_FINDING_LOG (exhunt_log_part).
  */
 exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exhunt_logs_opts *opts,
                              const exhunt_sink *sink, exhunt_scan_stats *stats);
@@ -536,7 +645,8 @@ typedef struct exhunt_evidence {
 
 typedef struct exhunt_story_step {
   int64_t time;         /* EXHUNT_NO_TIME if the record has none */
-  const char *step;     /* "probe", "attempt", "ssrf", "vdir-reset", "file-written",
+  const char *step;     /* exhunt_attack_step_name of the record's step: "probe",
+                           "attempt", "ssrf", "vdir-reset", "file-written",
                            "shell-request", "command", "other" */
   const char *title;    /* the finding's title */
   const char *evidence; /* finding id */

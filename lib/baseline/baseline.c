@@ -871,13 +871,13 @@ static void report(diff_ctx *c, const char *rule, exhunt_severity sev, const cha
   f.description = description;
   f.source = "exhunt";
   f.path = path;
+  f.kind = EXHUNT_FINDING_FILE;
   if (sha256) {
-    f.have_sha256 = true;
-    memcpy(f.sha256, sha256, 32);
+    f.file.have_sha256 = true;
+    memcpy(f.file.sha256, sha256, 32);
   }
-  f.size = size;
-  f.mtime = mtime;
-  f.timestamp = EXHUNT_NO_TIME;
+  f.file.size = size;
+  f.file.mtime = mtime;
   c->u.stats.findings[sev]++;
   c->u.sink->on_finding(c->u.sink->ctx, &f);
 }

@@ -76,18 +76,6 @@ static const char *dup_str(owner *o, const char *s)
   return own(o, exh_strdup(s));
 }
 
-static const char *dup_bytes(owner *o, const char *s, size_t n)
-{
-  if (!s || o->failed)
-    return NULL;
-  char *copy = exh_malloc(n + 1);
-  if (copy) {
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-  }
-  return own(o, copy);
-}
-
 static void free_owned(char **owned, size_t n)
 {
   for (size_t i = 0; i < n; i++)
@@ -97,79 +85,29 @@ static void free_owned(char **owned, size_t n)
 
 exhunt_err exh_hunt_keep(hunt_server *hs, const exhunt_finding *src, hunt_origin origin)
 {
-  if (hs->n_recs == hs->cap_recs) {
-    size_t cap = hs->cap_recs ? hs->cap_recs * 2 : 64;
-    hunt_rec *bigger = exh_reallocarray(hs->recs, cap, sizeof *bigger);
-    if (!bigger)
-      return EXHUNT_ENOMEM;
-    hs->recs = bigger;
-    hs->cap_recs = cap;
-  }
+  hunt_rec *recs = exh_grow(hs->recs, hs->n_recs, &hs->cap_recs, 64, sizeof *recs);
+  if (!recs)
+    return EXHUNT_ENOMEM;
+  hs->recs = recs;
   hunt_rec *r = &hs->recs[hs->n_recs];
   memset(r, 0, sizeof *r);
   r->origin = origin;
-  owner o = {&r->owned, &r->n_owned, 0, false};
-  exhunt_finding *f = &r->f;
-  *f = *src;
-  f->category = dup_str(&o, src->category);
-  f->rule = dup_str(&o, src->rule);
-  f->title = dup_str(&o, src->title);
-  f->description = dup_str(&o, src->description);
-  f->source = dup_str(&o, src->source);
-  f->author = dup_str(&o, src->author);
-  f->reference = dup_str(&o, src->reference);
-  f->license = dup_str(&o, src->license);
-  f->path = dup_str(&o, src->path);
-  f->outcome = dup_str(&o, src->outcome);
-  f->client_ip = dup_str(&o, src->client_ip);
-  f->user_agent = dup_str(&o, src->user_agent);
-  f->excerpt = dup_bytes(&o, src->excerpt, src->excerpt ? src->excerpt_len : 0);
-  f->artifact = dup_bytes(&o, src->artifact, src->artifact ? src->artifact_len : 0);
-  f->build = dup_str(&o, src->build);
-  f->build_source = dup_str(&o, src->build_source);
-  f->status = dup_str(&o, src->status);
-  f->fixed_in = dup_str(&o, src->fixed_in);
-  f->target = dup_str(&o, src->target);
-  f->product = dup_str(&o, src->product);
-  f->support = dup_str(&o, src->support);
-  f->id = NULL;
-  f->server = NULL;
-  f->cves = NULL;
-  f->matches = NULL;
-  if (src->n_cves && !o.failed) {
-    const char **cves = own(&o, exh_calloc(src->n_cves, sizeof *cves));
-    for (size_t i = 0; cves && i < src->n_cves; i++)
-      cves[i] = dup_str(&o, src->cves[i]);
-    f->cves = cves;
-  }
-  if (src->n_matches && !o.failed) {
-    exhunt_match *m = own(&o, exh_calloc(src->n_matches, sizeof *m));
-    for (size_t i = 0; m && i < src->n_matches; i++) {
-      m[i] = src->matches[i];
-      m[i].identifier = dup_str(&o, src->matches[i].identifier);
-      m[i].data =
-          (const uint8_t *)dup_bytes(&o, (const char *)src->matches[i].data, src->matches[i].len);
-    }
-    f->matches = m;
-  }
-  if (o.failed) {
-    free_owned(r->owned, r->n_owned);
-    return EXHUNT_ENOMEM;
-  }
+  exhunt_err err = exhunt_finding_dup(src, &r->f);
+  if (err)
+    return err;
+  /* numbered, and tied to its server, once every finding is kept */
+  r->f->id = NULL;
+  r->f->server = NULL;
   hs->n_recs++;
   return EXHUNT_OK;
 }
 
 static exhunt_err keep_build(hunt_server *hs, const exhunt_build_seen *src)
 {
-  if (hs->n_builds == hs->cap_builds) {
-    size_t cap = hs->cap_builds ? hs->cap_builds * 2 : 16;
-    hunt_build *bigger = exh_reallocarray(hs->builds, cap, sizeof *bigger);
-    if (!bigger)
-      return EXHUNT_ENOMEM;
-    hs->builds = bigger;
-    hs->cap_builds = cap;
-  }
+  hunt_build *builds = exh_grow(hs->builds, hs->n_builds, &hs->cap_builds, 16, sizeof *builds);
+  if (!builds)
+    return EXHUNT_ENOMEM;
+  hs->builds = builds;
   hunt_build *k = &hs->builds[hs->n_builds];
   memset(k, 0, sizeof *k);
   owner o = {&k->owned, &k->n_owned, 0, false};
@@ -193,7 +131,7 @@ static void server_free(hunt_server *hs)
 {
   exh_hunt_story_free(hs);
   for (size_t i = 0; i < hs->n_recs; i++)
-    free_owned(hs->recs[i].owned, hs->recs[i].n_owned);
+    exhunt_finding_free(hs->recs[i].f);
   exh_free(hs->recs);
   for (size_t i = 0; i < hs->n_builds; i++)
     free_owned(hs->builds[i].owned, hs->builds[i].n_owned);
@@ -335,21 +273,11 @@ static int cmp_recs(const void *a, const void *b)
   if (x->origin != y->origin)
     return (int)x->origin - (int)y->origin;
   if (x->origin == ORIGIN_SCAN) {
-    if (x->f.severity != y->f.severity)
-      return (int)y->f.severity - (int)x->f.severity;
-    int c = strcmp(x->f.path ? x->f.path : "", y->f.path ? y->f.path : "");
+    if (x->f->severity != y->f->severity)
+      return (int)y->f->severity - (int)x->f->severity;
+    int c = strcmp(x->f->path ? x->f->path : "", y->f->path ? y->f->path : "");
     if (c)
       return c;
-  }
-  if (x->origin == ORIGIN_LOGS) {
-    int64_t tx = x->f.timestamp, ty = y->f.timestamp;
-    if (tx != ty)
-      return tx < ty ? -1 : 1;
-    int c = strcmp(x->f.path ? x->f.path : "", y->f.path ? y->f.path : "");
-    if (c)
-      return c;
-    if (x->f.line != y->f.line)
-      return x->f.line < y->f.line ? -1 : 1;
   }
   return 0;
 }
@@ -471,9 +399,9 @@ static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sin
   exhunt_err err = EXHUNT_OK;
   for (size_t i = 0; i < hs->n_recs && !err; i++) {
     const hunt_rec *r = &hs->recs[i];
-    if (r->origin != ORIGIN_SCAN || r->f.severity < EXHUNT_SEV_HIGH || !r->f.path)
+    if (r->origin != ORIGIN_SCAN || r->f->severity < EXHUNT_SEV_HIGH || !r->f->path)
       continue;
-    char *url = exh_hunt_url_of(exh_hunt_rel_of(root, r->f.path));
+    char *url = exh_hunt_url_of(exh_hunt_rel_of(root, r->f->path));
     if (!url)
       continue;
     char *lower = exh_strdup(url);
@@ -595,14 +523,14 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
     qsort(hs.recs, hs.n_recs, sizeof *hs.recs, cmp_recs);
   for (size_t i = 0; i < hs.n_recs; i++) {
     snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", ++*next_id);
-    hs.recs[i].f.id = hs.recs[i].id;
-    hs.recs[i].f.server = root;
+    hs.recs[i].f->id = hs.recs[i].id;
+    hs.recs[i].f->server = root;
   }
   for (size_t i = 0; i < hs.n_builds && sink->on_build; i++)
     sink->on_build(sink->ctx, &hs.builds[i].b);
   for (size_t i = 0; i < hs.n_recs; i++) {
-    total->findings[hs.recs[i].f.severity]++;
-    sink->on_finding(sink->ctx, &hs.recs[i].f);
+    total->findings[hs.recs[i].f->severity]++;
+    sink->on_finding(sink->ctx, hs.recs[i].f);
   }
   if ((err = exh_hunt_story_begin(&hs)) != EXHUNT_OK)
     goto out;

@@ -23,13 +23,12 @@
 
 typedef enum hunt_origin { ORIGIN_EXPOSURE = 0, ORIGIN_SCAN = 1, ORIGIN_LOGS = 2 } hunt_origin;
 
-/* A finding kept with all its strings. `f` points into the owned copies. */
+/* A finding kept with all its strings: `f` is an exhunt_finding_dup copy,
+ * owned. Its id and server point at `id` and the server's root. */
 typedef struct hunt_rec {
-  exhunt_finding f;
+  exhunt_finding *f;
   hunt_origin origin;
   char id[24];
-  char **owned; /* every string and array allocated for f */
-  size_t n_owned;
 } hunt_rec;
 
 /* The story's state, built record by record as the log engine reports
@@ -96,9 +95,9 @@ typedef struct hunt_ex {
   uint64_t num; /* the id's number, for ties */
   uint64_t line;
   const char *title, *path; /* interned (story pool) */
-  const char *kind;         /* step kind (static) */
-  int attacker;             /* index, or -1 */
-  int ipless;               /* index of the held record without an address, or -1 */
+  exhunt_attack_step step;
+  int attacker; /* index, or -1 */
+  int ipless;   /* index of the held record without an address, or -1 */
   char id[24];
 } hunt_ex;
 
@@ -161,9 +160,6 @@ void exh_hunt_story_acting(const hunt_server *hs, char *out, size_t cap, size_t 
 /* An Exchange server at all: an install on disk, a build, an Exchange log,
  * or the Exchange management event channel (verdict.c). */
 bool exh_hunt_is_exchange(const hunt_server *hs);
-
-/* The story's step kind of a log finding ("ssrf", "command", ...). */
-const char *exh_hunt_step_kind(const exhunt_finding *f);
 
 /* The verdict of one server from its records and the shells the story
  * tied (verdict.c): exposure badge and windows, log coverage, the verdict,

@@ -10,12 +10,12 @@
  * last EXH_STORY_EXAMPLES by time and a count (hunt_exlist).
  *
  *  1. Steps. Every log finding becomes a step of the attacker (client IP)
- *     it names, with a kind read from its rule: probe, attempt, ssrf,
- *     vdir-reset, file-written, shell-request, command. Records without an
- *     address (ECP Server, Windows events) are held (up to
- *     EXH_STORY_MAX_STEPS) and join, at the end, the attacker active
- *     within ten minutes of them (each attacker's activity is kept per
- *     ten-minute slot), or an "unattributed" story.
+ *     it names, of the kind its detector declared (exhunt_log_part.step):
+ *     probe, attempt, ssrf, vdir-reset, file-written, shell-request,
+ *     command. Records without an address (ECP Server, Windows events)
+ *     are held (up to EXH_STORY_MAX_STEPS) and join, at the end, the
+ *     attacker active within ten minutes of them (each attacker's
+ *     activity is kept per ten-minute slot), or an "unattributed" story.
  *  2. Shells. A file flagged high or critical on disk is a shell; so is a
  *     file a log shows written (OAB download path, file-creation event) or
  *     requested (IIS/HttpProxy line to a drop folder, or to a shell on
@@ -53,8 +53,13 @@
 #define MAX_UAS 8                      /* user agents counted per attacker */
 #define N_KINDS 8
 
-static const char *const kinds[N_KINDS] = {"probe",        "attempt",       "ssrf",    "vdir-reset",
-                                           "file-written", "shell-request", "command", "other"};
+/* The kinds of step in the order a story counts them: the attack's own
+ * order, then "other" (a record with no step, or one this version does
+ * not know). */
+static const exhunt_attack_step step_order[N_KINDS] = {
+    EXHUNT_STEP_PROBE,      EXHUNT_STEP_ATTEMPT,      EXHUNT_STEP_SSRF,
+    EXHUNT_STEP_VDIR_RESET, EXHUNT_STEP_FILE_WRITTEN, EXHUNT_STEP_SHELL_REQUEST,
+    EXHUNT_STEP_COMMAND,    EXHUNT_STEP_NONE};
 
 /* ---------------------------------------------------------------------- */
 /* Id lists and example lists.                                             */
@@ -71,14 +76,10 @@ bool exh_ids_add(hunt_ids *l, const char *id)
  * most once by construction: exh_ids_add's check is linear. */
 bool exh_ids_push(hunt_ids *l, const char *id)
 {
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 8;
-    const char **bigger = exh_reallocarray(l->ids, cap, sizeof *bigger);
-    if (!bigger)
-      return false;
-    l->ids = bigger;
-    l->cap = cap;
-  }
+  const char **ids = exh_grow(l->ids, l->n, &l->cap, 8, sizeof *ids);
+  if (!ids)
+    return false;
+  l->ids = ids;
   l->ids[l->n++] = id;
   return true;
 }
@@ -284,41 +285,11 @@ static const char *intern(story_ctx *c, const char *s)
 /* ---------------------------------------------------------------------- */
 /* Small helpers.                                                          */
 
-const char *exh_hunt_step_kind(const exhunt_finding *f)
-{
-  static const struct {
-    const char *rule, *kind;
-  } map[] = {
-      {"exhunt.log.proxylogon_probe", "probe"},
-      {"exhunt.log.cve_2021_26855_attempt", "attempt"},
-      {"exhunt.log.proxyshell_attempt", "attempt"},
-      {"exhunt.log.cve_2021_26855_ssrf", "ssrf"},
-      {"exhunt.log.proxyshell_ssrf", "ssrf"},
-      {"exhunt.log.owassrf", "ssrf"},
-      {"exhunt.log.iis_ecp_js_ssrf", "ssrf"},
-      {"exhunt.log.cve_2021_27065_set_vdir", "vdir-reset"},
-      {"exhunt.log.cve_2021_27065_reset_vdir", "vdir-reset"},
-      {"exhunt.log.cve_2021_26858_oab_write", "file-written"},
-      {"exhunt.log.webshell_file_created", "file-written"},
-      {"exhunt.log.proxyshell_export_to_web", "file-written"},
-      {"exhunt.log.iis_webshell_request", "shell-request"},
-      {"exhunt.log.iis_webshell_tunnel", "shell-request"},
-      {"exhunt.log.iis_webshell_tunnel_traffic", "shell-request"},
-      {"exhunt.hunt.request_to_shell", "shell-request"},
-      {"exhunt.log.web_worker_child_process", "command"},
-      {"exhunt.log.web_worker_unusual_child", "command"},
-      {"exhunt.log.web_worker_remote_thread", "command"},
-  };
-  for (size_t i = 0; i < sizeof map / sizeof *map; i++)
-    if (strcmp(f->rule, map[i].rule) == 0)
-      return map[i].kind;
-  return "other";
-}
-
-static size_t kind_index(const char *kind)
+/* A step this version does not know is told as "other", as its name is. */
+static size_t kind_index(exhunt_attack_step step)
 {
   for (size_t i = 0; i < N_KINDS; i++)
-    if (strcmp(kinds[i], kind) == 0)
+    if (step_order[i] == step)
       return i;
   return N_KINDS - 1;
 }
@@ -470,16 +441,12 @@ static char *copy_script(const char *s, size_t n, size_t *out_len)
 
 static attacker *new_attacker(story_ctx *c, const char *ip)
 {
-  if (c->n_att == c->cap_att) {
-    size_t cap = c->cap_att ? c->cap_att * 2 : 8;
-    attacker *bigger = exh_reallocarray(c->att, cap, sizeof *bigger);
-    if (!bigger) {
-      c->err = EXHUNT_ENOMEM;
-      return NULL;
-    }
-    c->att = bigger;
-    c->cap_att = cap;
+  attacker *att = exh_grow(c->att, c->n_att, &c->cap_att, 8, sizeof *att);
+  if (!att) {
+    c->err = EXHUNT_ENOMEM;
+    return NULL;
   }
+  c->att = att;
   attacker *a = &c->att[c->n_att];
   memset(a, 0, sizeof *a);
   if (ip && !(a->ip = exh_strdup(ip))) {
@@ -649,7 +616,7 @@ static int nearest_attacker(const story_ctx *c, int64_t t)
 static void add_step(story_ctx *c, int ai, hunt_ex *e)
 {
   attacker *a = &c->att[ai];
-  size_t k = kind_index(e->kind);
+  size_t k = kind_index(e->step);
   if (!a->kinds[k] && !(a->kinds[k] = exh_calloc(1, sizeof *a->kinds[k]))) {
     c->err = EXHUNT_ENOMEM;
     return;
@@ -665,18 +632,14 @@ static void add_step(story_ctx *c, int ai, hunt_ex *e)
 
 static hunt_shell *new_shell(story_ctx *c, char *path, char *url)
 {
-  if (c->n_shells == c->cap_shells) {
-    size_t cap = c->cap_shells ? c->cap_shells * 2 : 8;
-    hunt_shell *bigger = exh_reallocarray(c->shells, cap, sizeof *bigger);
-    if (!bigger) {
-      exh_free(path);
-      exh_free(url);
-      c->err = EXHUNT_ENOMEM;
-      return NULL;
-    }
-    c->shells = bigger;
-    c->cap_shells = cap;
+  hunt_shell *shells = exh_grow(c->shells, c->n_shells, &c->cap_shells, 8, sizeof *shells);
+  if (!shells) {
+    exh_free(path);
+    exh_free(url);
+    c->err = EXHUNT_ENOMEM;
+    return NULL;
   }
+  c->shells = shells;
   hunt_shell *s = &c->shells[c->n_shells++];
   memset(s, 0, sizeof *s);
   s->path = path;
@@ -759,7 +722,7 @@ static hunt_shell *shell_by_path(story_ctx *c, const char *p)
 
 static bool is_file_shell(const hunt_rec *r)
 {
-  return r->origin == ORIGIN_SCAN && r->f.severity >= EXHUNT_SEV_HIGH;
+  return r->origin == ORIGIN_SCAN && r->f->severity >= EXHUNT_SEV_HIGH;
 }
 
 /* Where a URL would be on disk, if anywhere, under the usual folders. */
@@ -811,7 +774,7 @@ static void collect_bases(story_ctx *c)
   size_t cap = EXH_STORY_MAX_WEB_BASES;
   c->bases_done = true;
   for (size_t i = 0; i < hs->n_recs && c->n_bases < cap && !c->err; i++) {
-    const char *p = hs->recs[i].f.path;
+    const char *p = hs->recs[i].f->path;
     if (!p)
       continue;
     const char *rel = exh_hunt_rel_of(hs->root, p);
@@ -822,7 +785,7 @@ static void collect_bases(story_ctx *c)
     }
   }
   for (size_t i = 0; i < hs->n_recs + hs->n_builds && c->n_bases < cap && !c->err; i++) {
-    const char *p = i < hs->n_recs ? hs->recs[i].f.path : hs->builds[i - hs->n_recs].b.path;
+    const char *p = i < hs->n_recs ? hs->recs[i].f->path : hs->builds[i - hs->n_recs].b.path;
     if (!p)
       continue;
     const char *rel = exh_hunt_rel_of(hs->root, p);
@@ -879,9 +842,9 @@ exhunt_err exh_hunt_story_begin(hunt_server *hs)
   /* Files on disk: known before any log record comes. */
   for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
     const hunt_rec *r = &hs->recs[i];
-    if (!is_file_shell(r) || !r->f.path)
+    if (!is_file_shell(r) || !r->f->path)
       continue;
-    const char *rel = exh_hunt_rel_of(hs->root, r->f.path);
+    const char *rel = exh_hunt_rel_of(hs->root, r->f->path);
     if (shell_by_path(c, rel))
       continue;
     char *path = exh_strdup(rel);
@@ -903,12 +866,12 @@ exhunt_err exh_hunt_story_begin(hunt_server *hs)
 }
 
 /* A file the log shows written: the shell at that path, made if new. */
-static void shell_written(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
+static void shell_written(story_ctx *c, const exhunt_log_part *l, const hunt_ex *e)
 {
   /* Only an artifact that is a Windows path names the file (a ProxyShell
    * export artifact may be the whole cmdlet line). */
-  const char *a = f->artifact;
-  size_t an = f->artifact_len;
+  const char *a = l->artifact;
+  size_t an = l->artifact_len;
   while (an && (*a == '"' || *a == '\'' || *a == ' ')) {
     a++;
     an--;
@@ -917,7 +880,7 @@ static void shell_written(story_ctx *c, const exhunt_finding *f, const hunt_ex *
   bool unc = an >= 2 && a[0] == '\\' && a[1] == '\\';
   if (!drive && !unc)
     return;
-  char *norm = normalise_windows_path(f->artifact, f->artifact_len);
+  char *norm = normalise_windows_path(l->artifact, l->artifact_len);
   if (!norm)
     return;
   hunt_shell *s = shell_by_path(c, norm);
@@ -942,20 +905,20 @@ static void shell_written(story_ctx *c, const exhunt_finding *f, const hunt_ex *
 }
 
 /* A request the log shows: the shell at that URL, made if new. */
-static void shell_requested(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
+static void shell_requested(story_ctx *c, const exhunt_log_part *l, const hunt_ex *e)
 {
-  size_t n = f->artifact_len;
-  const char *q = memchr(f->artifact, '?', n);
+  size_t n = l->artifact_len;
+  const char *q = memchr(l->artifact, '?', n);
   if (q)
-    n = (size_t)(q - f->artifact);
-  hunt_shell *s = shell_by_url(c, f->artifact, n);
+    n = (size_t)(q - l->artifact);
+  hunt_shell *s = shell_by_url(c, l->artifact, n);
   if (!s && c->n_log_shells >= EXH_STORY_MAX_LOG_SHELLS) {
     c->shells_left_out++;
     return;
   }
   if (!s) {
     c->n_log_shells++;
-    char *url = exh_strndup(f->artifact, n);
+    char *url = exh_strndup(l->artifact, n);
     if (!url) {
       c->err = EXHUNT_ENOMEM;
       return;
@@ -968,37 +931,35 @@ static void shell_requested(story_ctx *c, const exhunt_finding *f, const hunt_ex
     index_url(c, c->n_shells - 1);
   }
   exh_exlist_add(&s->requests, e);
-  if (f->outcome && strcmp(f->outcome, "exploited") == 0)
+  if (l->outcome && strcmp(l->outcome, "exploited") == 0)
     s->ok_requests++;
 }
 
 /* CVE-2021-27065 lines, kept (bounded) for the tie by content at the end. */
-static void keep_vdir(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
+static void keep_vdir(story_ctx *c, const exhunt_log_part *l, const hunt_ex *e)
 {
-  if (strcmp(f->rule, "exhunt.log.cve_2021_27065_reset_vdir") == 0 && e->time != EXHUNT_NO_TIME) {
+  /* The reset rows (kept by time) and the Set-*VirtualDirectory rows
+   * (kept with the script they planted) share the step; the artifact
+   * tells them apart. */
+  if (l->artifact_kind != EXHUNT_ARTIFACT_SCRIPT && e->time != EXHUNT_NO_TIME) {
     if (c->n_resets == EXH_STORY_MAX_VDIR_LINES) {
       c->vdir_left_out++;
       return;
     }
-    if (c->n_resets == c->cap_resets) {
-      size_t cap = c->cap_resets ? c->cap_resets * 2 : 16;
-      hunt_ex *bigger = exh_reallocarray(c->resets, cap, sizeof *bigger);
-      if (!bigger) {
-        c->err = EXHUNT_ENOMEM;
-        return;
-      }
-      c->resets = bigger;
-      c->cap_resets = cap;
+    hunt_ex *resets = exh_grow(c->resets, c->n_resets, &c->cap_resets, 16, sizeof *resets);
+    if (!resets) {
+      c->err = EXHUNT_ENOMEM;
+      return;
     }
+    c->resets = resets;
     c->resets[c->n_resets++] = *e;
     return;
   }
-  if (strcmp(f->rule, "exhunt.log.cve_2021_27065_set_vdir") != 0 || !f->artifact ||
-      f->artifact_len < 8)
+  if (l->artifact_kind != EXHUNT_ARTIFACT_SCRIPT || !l->artifact || l->artifact_len < 8)
     return;
   size_t si = 0;
-  while (si < c->n_scripts && (c->script_lens[si] != f->artifact_len ||
-                               memcmp(c->scripts[si], f->artifact, f->artifact_len) != 0))
+  while (si < c->n_scripts && (c->script_lens[si] != l->artifact_len ||
+                               memcmp(c->scripts[si], l->artifact, l->artifact_len) != 0))
     si++;
   if (si == c->n_scripts) {
     if (c->n_scripts == EXH_STORY_MAX_VDIR_SCRIPTS) {
@@ -1006,7 +967,7 @@ static void keep_vdir(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
       return;
     }
     size_t slen;
-    char *script = copy_script(f->artifact, f->artifact_len, &slen);
+    char *script = copy_script(l->artifact, l->artifact_len, &slen);
     if (!script) {
       c->err = EXHUNT_ENOMEM;
       return;
@@ -1018,16 +979,12 @@ static void keep_vdir(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
     c->vdir_left_out++;
     return;
   }
-  if (c->n_sets == c->cap_sets) {
-    size_t cap = c->cap_sets ? c->cap_sets * 2 : 16;
-    vdir_set *bigger = exh_reallocarray(c->sets, cap, sizeof *bigger);
-    if (!bigger) {
-      c->err = EXHUNT_ENOMEM;
-      return;
-    }
-    c->sets = bigger;
-    c->cap_sets = cap;
+  vdir_set *sets = exh_grow(c->sets, c->n_sets, &c->cap_sets, 16, sizeof *sets);
+  if (!sets) {
+    c->err = EXHUNT_ENOMEM;
+    return;
   }
+  c->sets = sets;
   c->sets[c->n_sets++] = (vdir_set){*e, si};
 }
 
@@ -1036,10 +993,10 @@ static bool is(const char *s, const char *lit)
   return s && strcmp(s, lit) == 0;
 }
 
-static bool mentions_lsass(const exhunt_finding *f)
+static bool mentions_lsass(const exhunt_log_part *l)
 {
-  const char *hay[] = {f->artifact, f->excerpt};
-  size_t lens[] = {f->artifact ? f->artifact_len : 0, f->excerpt ? f->excerpt_len : 0};
+  const char *hay[] = {l->artifact, l->excerpt};
+  size_t lens[] = {l->artifact ? l->artifact_len : 0, l->excerpt ? l->excerpt_len : 0};
   static const char *const needles[] = {"lsass", "comsvcs", "MiniDump", "procdump"};
   for (size_t i = 0; i < 2; i++)
     for (size_t k = 0; hay[i] && k < sizeof needles / sizeof *needles; k++) {
@@ -1055,32 +1012,34 @@ static bool mentions_lsass(const exhunt_finding *f)
 static void add_facts(story_ctx *c, const exhunt_finding *f, const hunt_ex *e)
 {
   hunt_log_facts *lf = &c->facts;
-  bool is_post = is(f->category, "post-exploitation") || strcmp(e->kind, "command") == 0;
+  const exhunt_log_part *l = &f->log;
+  bool is_post = is(f->category, "post-exploitation") || e->step == EXHUNT_STEP_COMMAND;
   if (is_post)
     exh_exlist_add(&lf->post, e);
-  if (is_post && mentions_lsass(f))
+  if (is_post && mentions_lsass(l))
     exh_exlist_add(&lf->lsass, e);
-  if (is(f->outcome, "exploited") && !is_post)
+  if (is(l->outcome, "exploited") && !is_post)
     exh_exlist_add(&lf->exploited, e);
-  else if (is(f->outcome, "attempted"))
+  else if (is(l->outcome, "attempted"))
     exh_exlist_add(&lf->attempted, e);
-  else if (is(f->outcome, "probe"))
+  else if (is(l->outcome, "probe"))
     exh_exlist_add(&lf->probes, e);
-  if (f->outcome && !is(f->outcome, "probe"))
-    exh_span_widen(&lf->first, &lf->last, f->timestamp);
+  if (l->outcome && !is(l->outcome, "probe"))
+    exh_span_widen(&lf->first, &lf->last, l->timestamp);
 }
 
 void exh_hunt_story_add(hunt_server *hs, const exhunt_finding *f, uint64_t num, const char *id)
 {
   story_ctx *c = hs->story;
-  if (!c || c->err)
+  if (!c || c->err || f->kind != EXHUNT_FINDING_LOG)
     return;
+  const exhunt_log_part *l = &f->log;
   hunt_ex e;
   memset(&e, 0, sizeof e);
-  e.time = f->timestamp;
+  e.time = l->timestamp;
   e.num = num;
-  e.line = f->line;
-  e.kind = exh_hunt_step_kind(f);
+  e.line = l->line;
+  e.step = l->step;
   e.title = intern(c, f->title);
   e.path = intern(c, f->path);
   e.attacker = -1;
@@ -1089,21 +1048,21 @@ void exh_hunt_story_add(hunt_server *hs, const exhunt_finding *f, uint64_t num, 
   if (c->err)
     return;
   add_facts(c, f, &e);
-  if (f->client_ip && *f->client_ip) {
-    int ai = attacker_of(c, f->client_ip);
+  if (l->client_ip && *l->client_ip) {
+    int ai = attacker_of(c, l->client_ip);
     if (ai < 0) {
       if (!c->err)
         c->steps_left_out++;
     } else {
       attacker *a = &c->att[ai];
-      count_ua(a, f->user_agent, c);
-      if (f->outcome && !is(f->outcome, "probe") && !a->acts) {
+      count_ua(a, l->user_agent, c);
+      if (l->outcome && !is(l->outcome, "probe") && !a->acts) {
         a->acts = true;
-        a->acted = f->timestamp;
-      } else if (a->acts && f->outcome && !is(f->outcome, "probe") &&
-                 f->timestamp != EXHUNT_NO_TIME &&
-                 (a->acted == EXHUNT_NO_TIME || f->timestamp < a->acted)) {
-        a->acted = f->timestamp;
+        a->acted = l->timestamp;
+      } else if (a->acts && l->outcome && !is(l->outcome, "probe") &&
+                 l->timestamp != EXHUNT_NO_TIME &&
+                 (a->acted == EXHUNT_NO_TIME || l->timestamp < a->acted)) {
+        a->acted = l->timestamp;
       }
       add_step(c, ai, &e);
       note_activity(c, ai, e.time);
@@ -1111,27 +1070,23 @@ void exh_hunt_story_add(hunt_server *hs, const exhunt_finding *f, uint64_t num, 
   } else if (c->n_held >= EXH_STORY_MAX_STEPS) {
     c->steps_left_out++;
   } else {
-    if (c->n_held == c->cap_held) {
-      size_t cap = c->cap_held ? c->cap_held * 2 : 16;
-      held_rec *bigger = exh_reallocarray(c->held, cap, sizeof *bigger);
-      if (!bigger) {
-        c->err = EXHUNT_ENOMEM;
-        return;
-      }
-      c->held = bigger;
-      c->cap_held = cap;
+    held_rec *held = exh_grow(c->held, c->n_held, &c->cap_held, 16, sizeof *held);
+    if (!held) {
+      c->err = EXHUNT_ENOMEM;
+      return;
     }
+    c->held = held;
     e.ipless = (int)c->n_held;
     c->held[c->n_held++].ex = e;
   }
-  if (c->err || !f->artifact || !f->artifact_len)
+  if (c->err || !l->artifact || !l->artifact_len)
     return;
-  if (strcmp(e.kind, "file-written") == 0)
-    shell_written(c, f, &e);
-  else if (strcmp(e.kind, "shell-request") == 0 && f->artifact[0] == '/')
-    shell_requested(c, f, &e);
-  else if (strcmp(e.kind, "vdir-reset") == 0)
-    keep_vdir(c, f, &e);
+  if (e.step == EXHUNT_STEP_FILE_WRITTEN)
+    shell_written(c, l, &e);
+  else if (e.step == EXHUNT_STEP_SHELL_REQUEST && l->artifact[0] == '/')
+    shell_requested(c, l, &e);
+  else if (e.step == EXHUNT_STEP_VDIR_RESET)
+    keep_vdir(c, l, &e);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1183,7 +1138,7 @@ static void tie_vdir_scripts(story_ctx *c)
     /* from the root, no component followed: the scan saw this file, but
      * its finding does not carry the identity, so that is not checked */
     exh_evidence_open res;
-    const char *rel = root ? exh_evidence_rel(root, s->finding->f.path) : NULL;
+    const char *rel = root ? exh_evidence_rel(root, s->finding->f->path) : NULL;
     int fd = rel ? exh_open_evidence_at(root, rel, 0, 0, &cache, &res) : -1;
     if (fd < 0)
       continue;
@@ -1299,9 +1254,11 @@ static void emit_one_story(story_ctx *c, const exhunt_sink *sink, int ai)
     const hunt_ex *ex[2 * EXH_STORY_EXAMPLES];
     size_t n = exh_exlist_examples(a->kinds[k], ex);
     for (size_t i = 0; i < n; i++)
-      steps[n_steps++] = (exhunt_story_step){ex[i]->time, ex[i]->kind, ex[i]->title,
-                                             ex[i]->id,   ex[i]->path, ex[i]->line};
-    counts[n_counts++] = (exhunt_step_count){kinds[k], a->kinds[k]->total, n};
+      steps[n_steps++] = (exhunt_story_step){ex[i]->time,  exhunt_attack_step_name(ex[i]->step),
+                                             ex[i]->title, ex[i]->id,
+                                             ex[i]->path,  ex[i]->line};
+    counts[n_counts++] =
+        (exhunt_step_count){exhunt_attack_step_name(step_order[k]), a->kinds[k]->total, n};
   }
   if (n_steps > 1)
     qsort(steps, n_steps, sizeof *steps, cmp_steps);

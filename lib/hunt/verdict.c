@@ -89,7 +89,7 @@ static bool servable(const hunt_server *hs, const hunt_shell *s)
 {
   if (s->planted_by.total)
     return true;
-  const exhunt_finding *f = &s->finding->f;
+  const exhunt_finding *f = s->finding->f;
   if (is(f->category, "ioc-hash"))
     return true;
   const char *rel = exh_hunt_rel_of(hs->root, f->path);
@@ -120,7 +120,7 @@ static bool gather(const hunt_server *hs, const hunt_shell *shells, size_t n_she
   }
   for (size_t i = 0; i < hs->n_recs; i++) { /* each record once: exh_ids_push */
     const hunt_rec *r = &hs->recs[i];
-    if (r->origin == ORIGIN_EXPOSURE && is(r->f.status, "vulnerable"))
+    if (r->f->kind == EXHUNT_FINDING_EXPOSURE && is(r->f->exposure.status, "vulnerable"))
       ok = ok && exh_ids_push(&fa->vuln, r->id);
   }
   ok = ok && exh_exlist_ids(&lf->post, &fa->post) && exh_exlist_ids(&lf->lsass, &fa->lsass) &&
@@ -180,13 +180,10 @@ bool exh_hunt_is_exchange(const hunt_server *hs)
          present(hs, "windows-events", "MSExchange Management");
 }
 
-static const exh_db_family *family_of_rule(const exh_builddb *db, const char *rule)
+static const exh_db_family *family_by_id(const exh_builddb *db, const char *id)
 {
-  static const char prefix[] = "exhunt.exposure.";
-  if (!rule || strncmp(rule, prefix, sizeof prefix - 1) != 0)
-    return NULL;
-  for (size_t i = 0; i < db->n_families; i++)
-    if (strcmp(db->families[i].id, rule + sizeof prefix - 1) == 0)
+  for (size_t i = 0; id && i < db->n_families; i++)
+    if (strcmp(db->families[i].id, id) == 0)
       return &db->families[i];
   return NULL;
 }
@@ -207,22 +204,23 @@ static void badge(const hunt_server *hs, const exh_builddb *db, exposure *x)
 {
   bool any = false, out = false;
   for (size_t i = 0; i < hs->n_recs; i++) {
-    const hunt_rec *r = &hs->recs[i];
-    const exhunt_finding *f = &r->f;
-    if (r->origin != ORIGIN_EXPOSURE || !f->status)
+    if (hs->recs[i].f->kind != EXHUNT_FINDING_EXPOSURE)
+      continue;
+    const exhunt_exposure_part *xp = &hs->recs[i].f->exposure;
+    if (!xp->status)
       continue;
     any = true;
-    x->build = x->build ? x->build : f->build;
-    x->product = x->product ? x->product : f->product;
-    x->support = x->support ? x->support : f->support;
-    out = out || (f->support && strncmp(f->support, "out of support", 14) == 0);
-    if (is(f->status, "vulnerable")) {
+    x->build = x->build ? x->build : xp->build;
+    x->product = x->product ? x->product : xp->product;
+    x->support = x->support ? x->support : xp->support;
+    out = out || (xp->support && strncmp(xp->support, "out of support", 14) == 0);
+    if (is(xp->status, "vulnerable")) {
       x->vulnerable++;
-      const exh_db_family *fam = family_of_rule(db, f->rule);
+      const exh_db_family *fam = family_by_id(db, xp->family);
       x->exploited_in_wild += fam && fam->exploited_since != EXHUNT_NO_TIME;
-      if (f->fixed_in && (!x->fix || later_build(f->fixed_in, x->fix)))
-        x->fix = f->fixed_in;
-    } else if (is(f->status, "unknown")) {
+      if (xp->fixed_in && (!x->fix || later_build(xp->fixed_in, x->fix)))
+        x->fix = xp->fixed_in;
+    } else if (is(xp->status, "unknown")) {
       x->unknown++;
     }
   }

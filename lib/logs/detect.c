@@ -114,7 +114,52 @@ static exh_view view_from(const char *p, size_t n)
   return v;
 }
 
-static exh_log_hit *new_hit(exh_log_hit *hits, size_t *n, size_t max, const char *rule,
+/* The attack step of each rule is the detector's knowledge, written here
+ * once: the hunt's story orders an attacker's records by it. */
+const exh_log_rule exh_log_rules[EXH_RULE_COUNT] = {
+    [EXH_RULE_PROXYLOGON_PROBE] = {"exhunt.log.proxylogon_probe", EXHUNT_STEP_PROBE,
+                                   EXHUNT_ARTIFACT_TEXT},
+    [EXH_RULE_26855_SSRF] = {"exhunt.log.cve_2021_26855_ssrf", EXHUNT_STEP_SSRF,
+                             EXHUNT_ARTIFACT_TEXT},
+    [EXH_RULE_26855_ATTEMPT] = {"exhunt.log.cve_2021_26855_attempt", EXHUNT_STEP_ATTEMPT,
+                                EXHUNT_ARTIFACT_TEXT},
+    [EXH_RULE_27065_RESET_VDIR] = {"exhunt.log.cve_2021_27065_reset_vdir", EXHUNT_STEP_VDIR_RESET,
+                                   EXHUNT_ARTIFACT_TEXT},
+    [EXH_RULE_27065_SET_VDIR] = {"exhunt.log.cve_2021_27065_set_vdir", EXHUNT_STEP_VDIR_RESET,
+                                 EXHUNT_ARTIFACT_SCRIPT},
+    [EXH_RULE_26858_OAB_WRITE] = {"exhunt.log.cve_2021_26858_oab_write", EXHUNT_STEP_FILE_WRITTEN,
+                                  EXHUNT_ARTIFACT_PATH},
+    /* an exploitation attempt of CVE-2021-26857, as its outcome says */
+    [EXH_RULE_26857_UM] = {"exhunt.log.cve_2021_26857_um", EXHUNT_STEP_ATTEMPT,
+                           EXHUNT_ARTIFACT_TEXT},
+    [EXH_RULE_PROXYSHELL_SSRF] = {"exhunt.log.proxyshell_ssrf", EXHUNT_STEP_SSRF,
+                                  EXHUNT_ARTIFACT_URL},
+    [EXH_RULE_PROXYSHELL_ATTEMPT] = {"exhunt.log.proxyshell_attempt", EXHUNT_STEP_ATTEMPT,
+                                     EXHUNT_ARTIFACT_URL},
+    [EXH_RULE_OWASSRF] = {"exhunt.log.owassrf", EXHUNT_STEP_SSRF, EXHUNT_ARTIFACT_URL},
+    [EXH_RULE_PROXYSHELL_EXPORT_TO_WEB] = {"exhunt.log.proxyshell_export_to_web",
+                                           EXHUNT_STEP_FILE_WRITTEN, EXHUNT_ARTIFACT_TEXT},
+    [EXH_RULE_IIS_ECP_JS_SSRF] = {"exhunt.log.iis_ecp_js_ssrf", EXHUNT_STEP_SSRF,
+                                  EXHUNT_ARTIFACT_URL},
+    [EXH_RULE_IIS_WEBSHELL_REQUEST] = {"exhunt.log.iis_webshell_request", EXHUNT_STEP_SHELL_REQUEST,
+                                       EXHUNT_ARTIFACT_URL},
+    [EXH_RULE_IIS_WEBSHELL_TUNNEL] = {"exhunt.log.iis_webshell_tunnel", EXHUNT_STEP_SHELL_REQUEST,
+                                      EXHUNT_ARTIFACT_URL},
+    [EXH_RULE_IIS_WEBSHELL_TUNNEL_TRAFFIC] = {"exhunt.log.iis_webshell_tunnel_traffic",
+                                              EXHUNT_STEP_SHELL_REQUEST, EXHUNT_ARTIFACT_URL},
+    [EXH_RULE_WEB_WORKER_CHILD_PROCESS] = {"exhunt.log.web_worker_child_process",
+                                           EXHUNT_STEP_COMMAND, EXHUNT_ARTIFACT_COMMAND},
+    [EXH_RULE_WEB_WORKER_UNUSUAL_CHILD] = {"exhunt.log.web_worker_unusual_child",
+                                           EXHUNT_STEP_COMMAND, EXHUNT_ARTIFACT_COMMAND},
+    [EXH_RULE_WEB_WORKER_REMOTE_THREAD] = {"exhunt.log.web_worker_remote_thread",
+                                           EXHUNT_STEP_COMMAND, EXHUNT_ARTIFACT_COMMAND},
+    [EXH_RULE_WEBSHELL_FILE_CREATED] = {"exhunt.log.webshell_file_created",
+                                        EXHUNT_STEP_FILE_WRITTEN, EXHUNT_ARTIFACT_PATH},
+    [EXH_RULE_REQUEST_TO_SHELL] = {"exhunt.hunt.request_to_shell", EXHUNT_STEP_SHELL_REQUEST,
+                                   EXHUNT_ARTIFACT_URL},
+};
+
+static exh_log_hit *new_hit(exh_log_hit *hits, size_t *n, size_t max, exh_log_rule_id rule,
                             const char *title, const char *category, exhunt_severity sev,
                             const char *outcome)
 {
@@ -122,7 +167,7 @@ static exh_log_hit *new_hit(exh_log_hit *hits, size_t *n, size_t max, const char
     return NULL;
   exh_log_hit *h = &hits[(*n)++];
   memset(h, 0, sizeof *h);
-  h->rule = rule;
+  h->rule = &exh_log_rules[rule];
   h->title = title;
   h->category = category;
   h->severity = sev;
@@ -194,7 +239,7 @@ static size_t detect_proxyshell_url(exh_view stem, exh_view query, int status, e
       (query.n && query.p[0] == '@') || exh_view_has(query, "Email=autodiscover/autodiscover.json");
   if (autodiscover_json &&
       (has_in_list(query, targets) || has_in_list(stem, targets) || confusion)) {
-    h = new_hit(hits, &n, max, ok ? "exhunt.log.proxyshell_ssrf" : "exhunt.log.proxyshell_attempt",
+    h = new_hit(hits, &n, max, ok ? EXH_RULE_PROXYSHELL_SSRF : EXH_RULE_PROXYSHELL_ATTEMPT,
                 ok ? "ProxyShell/ProxyNotShell SSRF through autodiscover.json reached a back end"
                    : "ProxyShell/ProxyNotShell SSRF attempt through autodiscover.json",
                 "exploit", ok ? EXHUNT_SEV_CRITICAL : EXHUNT_SEV_HIGH,
@@ -204,7 +249,7 @@ static size_t detect_proxyshell_url(exh_view stem, exh_view query, int status, e
       add_cve(h, "CVE-2022-41040");
     }
   } else if (owa_powershell) {
-    h = new_hit(hits, &n, max, "exhunt.log.owassrf",
+    h = new_hit(hits, &n, max, EXH_RULE_OWASSRF,
                 "OWASSRF: PowerShell remoting reached through OWA (CVE-2022-41080)", "exploit",
                 ok ? EXHUNT_SEV_CRITICAL : EXHUNT_SEV_HIGH, ok ? "exploited" : "attempted");
     if (h) {
@@ -260,11 +305,11 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
                                         : exh_view_eq(exh_table_get(t, c->protocol), "Ecp");
   exh_log_hit *h;
   if (probe) {
-    h = new_hit(hits, &n, max, "exhunt.log.proxylogon_probe",
+    h = new_hit(hits, &n, max, EXH_RULE_PROXYLOGON_PROBE,
                 "ProxyLogon SSRF probe (ServerInfo~localhost): a vulnerability scan", "exploit",
                 EXHUNT_SEV_LOW, "probe");
   } else if (ssrf && is_ecp && is_reset_vdir(anchor) && status == 200) {
-    h = new_hit(hits, &n, max, "exhunt.log.cve_2021_27065_reset_vdir",
+    h = new_hit(hits, &n, max, EXH_RULE_27065_RESET_VDIR,
                 "ProxyLogon: SSRF reset of a virtual directory through ECP (CVE-2021-27065 "
                 "file write)",
                 "exploit", EXHUNT_SEV_CRITICAL, "exploited");
@@ -274,7 +319,7 @@ size_t exh_detect_httpproxy(const exh_table *t, const exh_cols *c, const char *p
       h->ssrf_went_further = true;
     }
   } else {
-    h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26855_ssrf",
+    h = new_hit(hits, &n, max, EXH_RULE_26855_SSRF,
                 cookie_ssrf ? "ProxyLogon SSRF through the BackEndCookie (CVE-2021-26855)"
                             : "ProxyLogon SSRF: AnchorMailbox ServerInfo~host/path "
                               "(CVE-2021-26855)",
@@ -407,12 +452,12 @@ size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, 
     /* Tunna ("proxy&port=3389&ip=127.0.0.1") and reGeorg ("cmd=connect&
      * target=...&port=...") open a TCP tunnel through a web shell; only the
      * connect request is reported, not the thousands of data requests. */
-    h = new_hit(hits, &n, max, "exhunt.log.iis_webshell_tunnel",
+    h = new_hit(hits, &n, max, EXH_RULE_IIS_WEBSHELL_TUNNEL,
                 "Web-shell TCP tunnel opened (Tunna/reGeorg connect request)", "webshell-access",
                 EXHUNT_SEV_HIGH, "exploited");
   } else if ((post || get) && status >= 200 && status < 300 && tunnel_data_query(query) &&
              script_stem(stem)) {
-    h = new_hit(hits, &n, max, "exhunt.log.iis_webshell_tunnel_traffic",
+    h = new_hit(hits, &n, max, EXH_RULE_IIS_WEBSHELL_TUNNEL_TRAFFIC,
                 "Web-shell TCP tunnel traffic (Tunna/reGeorg data requests, summed per client "
                 "and script)",
                 "webshell-access", EXHUNT_SEV_HIGH, "exploited");
@@ -422,7 +467,7 @@ size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, 
       h->artifact = stem;
     }
   } else if (post && is_ecp_short_js(stem)) {
-    h = new_hit(hits, &n, max, "exhunt.log.iis_ecp_js_ssrf",
+    h = new_hit(hits, &n, max, EXH_RULE_IIS_ECP_JS_SSRF,
                 "POST to /ecp/<x>.js: the ProxyLogon SSRF entry point as IIS logs it", "exploit",
                 EXHUNT_SEV_HIGH, "attempted");
     if (h)
@@ -433,7 +478,7 @@ size_t exh_detect_iis(const exh_table *t, const exh_cols *c, exh_log_hit *hits, 
                 ((exh_view_starts(stem, "/owa/auth/") || exh_view_starts(stem, "/ecp/auth/")) &&
                  !shipped_page(stem));
     if (drop)
-      h = new_hit(hits, &n, max, "exhunt.log.iis_webshell_request",
+      h = new_hit(hits, &n, max, EXH_RULE_IIS_WEBSHELL_REQUEST,
                   "Successful request to a script in a ProxyLogon web-shell drop folder",
                   "webshell-access", EXHUNT_SEV_HIGH, "exploited");
   }
@@ -486,7 +531,7 @@ size_t exh_detect_ecp_line(const char *line, size_t len, exh_log_hit *hits, size
   if (tag < 0)
     return 0;
   size_t n = 0;
-  exh_log_hit *h = new_hit(hits, &n, max, "exhunt.log.cve_2021_27065_set_vdir",
+  exh_log_hit *h = new_hit(hits, &n, max, EXH_RULE_27065_SET_VDIR,
                            "Set-*VirtualDirectory with markup in a URL parameter: the "
                            "CVE-2021-27065 web-shell write",
                            "exploit", EXHUNT_SEV_CRITICAL, "exploited");
@@ -563,7 +608,7 @@ size_t exh_detect_oab_line(const char *line, size_t len, exh_log_hit *hits, size
   if (in_exchange_oab_folder(path))
     return 0;
   size_t n = 0;
-  exh_log_hit *h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26858_oab_write",
+  exh_log_hit *h = new_hit(hits, &n, max, EXH_RULE_26858_OAB_WRITE,
                            "OABGenerator wrote a file outside ClientAccess\\OAB "
                            "(CVE-2021-26858 arbitrary file write)",
                            "exploit", EXHUNT_SEV_CRITICAL, "exploited");
@@ -988,7 +1033,7 @@ size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
     if (in_list(base_name(parent), exchange_web_parents) &&
         in_list(base_name(child), suspicious_children)) {
       bool lsass = exh_view_has(cmd, "comsvcs") && exh_view_has(cmd, "MiniDump");
-      h = new_hit(hits, &n, max, "exhunt.log.web_worker_child_process",
+      h = new_hit(hits, &n, max, EXH_RULE_WEB_WORKER_CHILD_PROCESS,
                   lsass ? "IIS/UM worker process dumped memory with comsvcs MiniDump (credential "
                           "theft, typically lsass)"
                         : "IIS/UM worker process started a shell or recon tool: commands run "
@@ -998,7 +1043,7 @@ size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
         h->artifact = cmd.n ? cmd : child;
     } else if (in_list(base_name(parent), exchange_web_parents) && child.n &&
                !in_list(base_name(child), benign_worker_children)) {
-      h = new_hit(hits, &n, max, "exhunt.log.web_worker_unusual_child",
+      h = new_hit(hits, &n, max, EXH_RULE_WEB_WORKER_UNUSUAL_CHILD,
                   "IIS/UM worker process started an unexpected program (web-shell payload or "
                   "migration target)",
                   "post-exploitation", EXHUNT_SEV_HIGH, "exploited");
@@ -1014,7 +1059,7 @@ size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
     exh_view source = exh_event_get(ev, "SourceImage");
     exh_view target = exh_event_get(ev, "TargetImage");
     if (in_list(base_name(source), exchange_web_parents)) {
-      h = new_hit(hits, &n, max, "exhunt.log.web_worker_remote_thread",
+      h = new_hit(hits, &n, max, EXH_RULE_WEB_WORKER_REMOTE_THREAD,
                   "IIS/UM worker process injected a thread into another process",
                   "post-exploitation", EXHUNT_SEV_CRITICAL, "exploited");
       if (h)
@@ -1028,7 +1073,7 @@ size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
     exh_view target = exh_event_get(ev, "TargetFilename");
     if (ends_in_list(target, script_exts) && has_in_list(target, web_drop_folders) &&
         !shipped_page(base_name(target))) {
-      h = new_hit(hits, &n, max, "exhunt.log.webshell_file_created",
+      h = new_hit(hits, &n, max, EXH_RULE_WEBSHELL_FILE_CREATED,
                   "Server script created in a web folder (web-shell drop)", "webshell-drop",
                   EXHUNT_SEV_HIGH, "exploited");
       if (h)
@@ -1048,7 +1093,7 @@ size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
     if ((export_req || cert_req) &&
         (exh_view_has(msg, ".aspx") || exh_view_has(msg, "\\inetpub\\") ||
          exh_view_has(msg, "\\FrontEnd\\HttpProxy\\"))) {
-      h = new_hit(hits, &n, max, "exhunt.log.proxyshell_export_to_web",
+      h = new_hit(hits, &n, max, EXH_RULE_PROXYSHELL_EXPORT_TO_WEB,
                   export_req ? "ProxyShell: mailbox exported to a web path (web-shell write)"
                              : "ProxyShell: certificate request written to a web path "
                                "(web-shell write)",
@@ -1068,7 +1113,7 @@ size_t exh_detect_event(const exh_event *ev, exh_log_hit *hits, size_t max)
   if (exh_view_eq(ev->channel, "Application") &&
       exh_view_eq(ev->provider, "MSExchange Unified Messaging") && ev->level == 2 &&
       exh_view_has(ev->message, "System.InvalidCastException")) {
-    h = new_hit(hits, &n, max, "exhunt.log.cve_2021_26857_um",
+    h = new_hit(hits, &n, max, EXH_RULE_26857_UM,
                 "Unified Messaging deserialization error (CVE-2021-26857 exploitation attempt)",
                 "exploit", EXHUNT_SEV_HIGH, "attempted");
     if (h) {

@@ -31,8 +31,45 @@ typedef enum exh_log_family {
 
 #define EXH_MAX_CVES 3
 
+/* Every log rule, by the detector that fires it. */
+typedef enum exh_log_rule_id {
+  EXH_RULE_PROXYLOGON_PROBE = 0,
+  EXH_RULE_26855_SSRF,
+  EXH_RULE_26855_ATTEMPT, /* an SSRF row the hold-back (ssrf.c) found went no further */
+  EXH_RULE_27065_RESET_VDIR,
+  EXH_RULE_27065_SET_VDIR,
+  EXH_RULE_26858_OAB_WRITE,
+  EXH_RULE_26857_UM,
+  EXH_RULE_PROXYSHELL_SSRF,
+  EXH_RULE_PROXYSHELL_ATTEMPT,
+  EXH_RULE_OWASSRF,
+  EXH_RULE_PROXYSHELL_EXPORT_TO_WEB,
+  EXH_RULE_IIS_ECP_JS_SSRF,
+  EXH_RULE_IIS_WEBSHELL_REQUEST,
+  EXH_RULE_IIS_WEBSHELL_TUNNEL,
+  EXH_RULE_IIS_WEBSHELL_TUNNEL_TRAFFIC, /* summed per client and script (tunnel.c) */
+  EXH_RULE_WEB_WORKER_CHILD_PROCESS,
+  EXH_RULE_WEB_WORKER_UNUSUAL_CHILD,
+  EXH_RULE_WEB_WORKER_REMOTE_THREAD,
+  EXH_RULE_WEBSHELL_FILE_CREATED,
+  EXH_RULE_REQUEST_TO_SHELL, /* a request to a shell the caller named (logs.c) */
+  EXH_RULE_COUNT
+} exh_log_rule_id;
+
+/* What a rule's records are, declared once with its id: the attack step
+ * they show and what their artifact holds (exhunt_log_part). The findings
+ * carry both, so no reader has to know rule ids. */
+typedef struct exh_log_rule {
+  const char *id; /* "exhunt.log.proxylogon_probe", ... (docs/detections.md) */
+  exhunt_attack_step step;
+  exhunt_artifact_kind artifact;
+} exh_log_rule;
+
+/* Indexed by exh_log_rule_id; immutable. */
+extern const exh_log_rule exh_log_rules[EXH_RULE_COUNT];
+
 typedef struct exh_log_hit {
-  const char *rule; /* static */
+  const exh_log_rule *rule; /* an entry of exh_log_rules */
   const char *title;
   const char *category;
   exhunt_severity severity;

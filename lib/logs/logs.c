@@ -265,36 +265,39 @@ static void emit_locked(run *r, const exh_log_hit *h, const char *path, uint64_t
   char ip[64], ua[512], art[EXH_LOG_ARTIFACT_CAP];
   exhunt_finding f;
   memset(&f, 0, sizeof f);
+  exhunt_log_part *l = &f.log;
+  f.kind = EXHUNT_FINDING_LOG;
   f.category = h->category;
   f.severity = h->severity;
-  f.rule = h->rule;
+  f.rule = h->rule->id;
   f.title = h->title;
   f.source = "exhunt";
   f.path = path;
-  f.mtime = ts == EXHUNT_NO_TIME ? 0 : ts;
-  f.line = line;
-  f.timestamp = ts;
-  f.cves = h->cves;
-  f.n_cves = h->n_cves;
-  f.outcome = h->outcome;
+  l->line = line;
+  l->timestamp = ts;
+  l->step = h->rule->step;
+  l->cves = h->cves;
+  l->n_cves = h->n_cves;
+  l->outcome = h->outcome;
   f.description = h->description;
-  f.client_ip = view_str(h->client_ip, ip, sizeof ip);
-  f.user_agent = view_str(h->user_agent, ua, sizeof ua);
-  f.excerpt = excerpt;
-  f.excerpt_len = excerpt_len > EXH_LOG_EXCERPT_CAP ? EXH_LOG_EXCERPT_CAP : excerpt_len;
+  l->client_ip = view_str(h->client_ip, ip, sizeof ip);
+  l->user_agent = view_str(h->user_agent, ua, sizeof ua);
+  l->excerpt = excerpt;
+  l->excerpt_len = excerpt_len > EXH_LOG_EXCERPT_CAP ? EXH_LOG_EXCERPT_CAP : excerpt_len;
   if (h->artifact.n) {
-    f.artifact = h->artifact.p;
-    f.artifact_len = h->artifact.n > EXH_LOG_ARTIFACT_CAP ? EXH_LOG_ARTIFACT_CAP : h->artifact.n;
+    l->artifact_kind = h->rule->artifact;
+    l->artifact = h->artifact.p;
+    l->artifact_len = h->artifact.n > EXH_LOG_ARTIFACT_CAP ? EXH_LOG_ARTIFACT_CAP : h->artifact.n;
     if (h->artifact_csv) {
       /* The planted script as it lands in the file, not as CSV wrote it. */
       size_t o = 0;
-      for (size_t i = 0; i < f.artifact_len; i++) {
-        art[o++] = f.artifact[i];
-        if (f.artifact[i] == '"' && i + 1 < f.artifact_len && f.artifact[i + 1] == '"')
+      for (size_t i = 0; i < l->artifact_len; i++) {
+        art[o++] = l->artifact[i];
+        if (l->artifact[i] == '"' && i + 1 < l->artifact_len && l->artifact[i + 1] == '"')
           i++;
       }
-      f.artifact = art;
-      f.artifact_len = o;
+      l->artifact = art;
+      l->artifact_len = o;
     }
   }
   r->stats.findings[f.severity]++;
@@ -414,7 +417,7 @@ static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, 
   run *r = fs->r;
   /* a connect before --since still opens the tunnel whose rows follow */
   for (size_t i = 0; i < n; i++)
-    if (strcmp(hits[i].rule, "exhunt.log.iis_webshell_tunnel") == 0)
+    if (hits[i].rule == &exh_log_rules[EXH_RULE_IIS_WEBSHELL_TUNNEL])
       exh_tunnel_connect(&fs->tun, hits[i].artifact);
   if (n == 0 || !in_window(r, ts))
     return;
@@ -579,7 +582,7 @@ static size_t shell_request(file_state *fs, exh_log_hit *hits)
   bool ok = code >= 200 && code < 400;
   exh_log_hit *h = &hits[0];
   memset(h, 0, sizeof *h);
-  h->rule = "exhunt.hunt.request_to_shell";
+  h->rule = &exh_log_rules[EXH_RULE_REQUEST_TO_SHELL];
   h->category = "webshell-access";
   h->severity = ok ? EXHUNT_SEV_HIGH : EXHUNT_SEV_MEDIUM;
   h->title = ok ? "Successful request to a web shell found on disk"

@@ -145,7 +145,7 @@ void exh_ssrf_release(exh_ssrf_hold *s, const exh_log_out *out)
     } else if (!k->hit.ssrf_went_further && !went_further(s, k->hit.client_ip)) {
       k->hit.severity = EXHUNT_SEV_MEDIUM;
       k->hit.outcome = "attempted";
-      k->hit.rule = "exhunt.log.cve_2021_26855_attempt";
+      k->hit.rule = &exh_log_rules[EXH_RULE_26855_ATTEMPT];
       k->hit.title = "ProxyLogon SSRF attempt (CVE-2021-26855): this client got no further "
                      "than the SSRF itself";
     }

@@ -104,7 +104,7 @@ void exh_tunnel_flush(const exh_tunnels *t, const char *path, const exh_log_out 
                                      : "");
     exh_log_hit h;
     memset(&h, 0, sizeof h);
-    h.rule = "exhunt.log.iis_webshell_tunnel_traffic";
+    h.rule = &exh_log_rules[EXH_RULE_IIS_WEBSHELL_TUNNEL_TRAFFIC];
     h.title = "Web-shell TCP tunnel traffic (Tunna/reGeorg data requests, summed per client and "
               "script)";
     h.category = "webshell-access";

@@ -130,58 +130,67 @@ exhunt_err exh_csv_finding(exh_dynbuf *b, const exhunt_finding *f)
   exh_dynbuf_init(&scratch, 0);
   exhunt_err err = EXHUNT_OK;
   span line = {0, 0}, when = {0, 0}, sha = {0, 0}, size = {0, 0}, mtime = {0, 0}, cve = {0, 0};
-  bool exposure = f->status != NULL, record = !exposure && f->line != 0;
-  bool file = !exposure && !record;
-  if (record)
-    err = add_uint(&scratch, f->line, &line);
-  if (!err && (record || exposure) && f->timestamp != EXHUNT_NO_TIME)
-    err = add_time(&scratch, f->timestamp, &when);
-  if (!err && file && f->have_sha256) {
+  const exhunt_file_part *fp = f->kind == EXHUNT_FINDING_FILE ? &f->file : NULL;
+  const exhunt_log_part *l = f->kind == EXHUNT_FINDING_LOG ? &f->log : NULL;
+  const exhunt_exposure_part *x = f->kind == EXHUNT_FINDING_EXPOSURE ? &f->exposure : NULL;
+  /* A log record's and an exposure verdict's moment and CVEs; a file's
+   * digest, size and time. */
+  int64_t t = l ? l->timestamp : x ? x->timestamp : EXHUNT_NO_TIME;
+  if (l)
+    err = add_uint(&scratch, l->line, &line);
+  if (!err && t != EXHUNT_NO_TIME)
+    err = add_time(&scratch, t, &when);
+  if (!err && fp && fp->have_sha256) {
     sha.at = scratch.len;
-    err = exh_hex(&scratch, f->sha256, 32);
+    err = exh_hex(&scratch, fp->sha256, 32);
     sha.len = scratch.len - sha.at;
   }
-  if (!err && file)
-    err = add_uint(&scratch, f->size, &size);
-  if (!err && file)
-    err = add_time(&scratch, f->mtime, &mtime);
-  if (!err && !file)
-    err = add_cves(&scratch, f->cves, f->n_cves, &cve);
+  if (!err && fp)
+    err = add_uint(&scratch, fp->size, &size);
+  if (!err && fp)
+    err = add_time(&scratch, fp->mtime, &mtime);
+  if (!err && (l || x))
+    err = add_cves(&scratch, l ? l->cves : x->cves, l ? l->n_cves : x->n_cves, &cve);
   if (err)
     goto cleanup;
-  put(row, C_SEVERITY, exhunt_severity_name(f->severity));
-  put(row, C_CATEGORY, f->category);
-  put(row, C_RULE, f->rule);
-  put(row, C_TITLE, f->title);
-  put(row, C_DESCRIPTION, f->description);
-  put(row, C_PATH, f->path);
+  /* The text columns: the common part, then the finding's own. */
+  const struct {
+    int col;
+    const char *s;
+  } text[] = {
+      {C_SEVERITY, exhunt_severity_name(f->severity)},
+      {C_CATEGORY, f->category},
+      {C_RULE, f->rule},
+      {C_TITLE, f->title},
+      {C_DESCRIPTION, f->description},
+      {C_PATH, f->path},
+      {C_SOURCE, f->source},
+      {C_AUTHOR, f->author},
+      {C_REFERENCE, f->reference},
+      {C_LICENSE, f->license},
+      {C_ID, f->id},
+      {C_SERVER, f->server},
+      {C_OUTCOME, l ? l->outcome : NULL},
+      {C_CLIENT_IP, l ? l->client_ip : NULL},
+      {C_USER_AGENT, l ? l->user_agent : NULL},
+      {C_TARGET, x ? x->target : NULL},
+      {C_BUILD, x ? x->build : NULL},
+      {C_BUILD_SOURCE, x ? x->build_source : NULL},
+      {C_PRODUCT, x ? x->product : NULL},
+      {C_SUPPORT, x ? x->support : NULL},
+      {C_STATUS, x ? x->status : NULL},
+      {C_FIXED_IN, x ? x->fixed_in : NULL},
+  };
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+    put(row, text[i].col, text[i].s);
+  if (l)
+    put_n(row, C_ARTIFACT, l->artifact, l->artifact_len);
   put_span(row, C_LINE, &scratch, line);
   put_span(row, C_TIMESTAMP, &scratch, when);
   put_span(row, C_SHA256, &scratch, sha);
   put_span(row, C_SIZE, &scratch, size);
   put_span(row, C_MTIME, &scratch, mtime);
   put_span(row, C_CVE, &scratch, cve);
-  if (record) {
-    put(row, C_OUTCOME, f->outcome);
-    put(row, C_CLIENT_IP, f->client_ip);
-    put(row, C_USER_AGENT, f->user_agent);
-    put_n(row, C_ARTIFACT, f->artifact, f->artifact_len);
-  }
-  if (exposure) {
-    put(row, C_TARGET, f->target);
-    put(row, C_BUILD, f->build);
-    put(row, C_BUILD_SOURCE, f->build_source);
-    put(row, C_PRODUCT, f->product);
-    put(row, C_SUPPORT, f->support);
-    put(row, C_STATUS, f->status);
-    put(row, C_FIXED_IN, f->fixed_in);
-  }
-  put(row, C_SOURCE, f->source);
-  put(row, C_AUTHOR, f->author);
-  put(row, C_REFERENCE, f->reference);
-  put(row, C_LICENSE, f->license);
-  put(row, C_ID, f->id);
-  put(row, C_SERVER, f->server);
   for (int i = 0; i < N_COLUMNS && !err; i++) {
     if (i)
       err = exh_dynbuf_addc(b, ',');

@@ -12,6 +12,7 @@
 #include "escape.h"
 
 static exhunt_err tdisp(exh_dynbuf *b, const char *s);
+static exhunt_err tfield(exh_dynbuf *b, exhunt_err err, const char *label, const char *value);
 
 /* ---------------------------------------------------------------------- */
 /* JSON helpers: each appends `,"key":value`. Errors accumulate in *err.   */
@@ -60,6 +61,13 @@ static void jbytes(jw *w, const char *key, const void *data, size_t len)
       w->err = exh_base64(w->b, data, len);
     jraw(w, "\"");
   }
+}
+
+/* Text from evidence, when there is some. */
+static void jtext(jw *w, const char *key, const char *s)
+{
+  if (s)
+    jbytes(w, key, s, strlen(s));
 }
 
 static void juint(jw *w, const char *key, uint64_t v)
@@ -127,13 +135,69 @@ static void jhead(jw *w, const char *type)
   jraw(w, "\"");
 }
 
+/* An exposure verdict: a build against a CVE family. */
+static void jexposure(jw *w, const exhunt_exposure_part *x)
+{
+  jtext(w, "target", x->target);
+  jbytes(w, "build", x->build ? x->build : "", x->build ? strlen(x->build) : 0);
+  jstr(w, "build_source", x->build_source);
+  if (x->timestamp != EXHUNT_NO_TIME)
+    jtime(w, "timestamp", x->timestamp);
+  jstr(w, "product", x->product);
+  jstr(w, "support", x->support);
+  jstr(w, "status", x->status);
+  jstr(w, "fixed_in", x->fixed_in);
+  jcves(w, x->cves, x->n_cves);
+  jraw(w, "}\n");
+}
+
+/* A finding about a log record. */
+static void jlog(jw *w, const exhunt_log_part *l)
+{
+  juint(w, "line", l->line);
+  if (l->timestamp != EXHUNT_NO_TIME)
+    jtime(w, "timestamp", l->timestamp);
+  jcves(w, l->cves, l->n_cves);
+  jstr(w, "outcome", l->outcome);
+  jtext(w, "client_ip", l->client_ip);
+  jtext(w, "user_agent", l->user_agent);
+  if (l->artifact)
+    jbytes(w, "artifact", l->artifact, l->artifact_len);
+  jbytes(w, "excerpt", l->excerpt ? l->excerpt : "", l->excerpt_len);
+  jraw(w, "}\n");
+}
+
+/* A finding about a file's content, name or hash. */
+static void jfile(jw *w, const exhunt_file_part *fp)
+{
+  if (fp->have_sha256)
+    jhex(w, "sha256", fp->sha256, 32);
+  if (fp->have_sha1)
+    jhex(w, "sha1", fp->sha1, 20);
+  if (fp->have_md5)
+    jhex(w, "md5", fp->md5, 16);
+  juint(w, "size", fp->size);
+  jtime(w, "mtime", fp->mtime);
+  jkey(w, "matches");
+  jraw(w, "[");
+  for (size_t i = 0; i < fp->n_matches; i++) {
+    const exhunt_match *m = &fp->matches[i];
+    jraw(w, i ? ",{\"id\":" : "{\"id\":");
+    if (!w->err)
+      w->err = exh_json_str(w->b, m->identifier ? m->identifier : "");
+    juint(w, "offset", m->offset);
+    jbytes(w, "data", m->data, m->len);
+    jraw(w, "}");
+  }
+  jraw(w, "]}\n");
+}
+
 exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
 {
   jw w = {b, EXHUNT_OK};
   jhead(&w, "finding");
   jstr(&w, "id", f->id);
-  if (f->server)
-    jbytes(&w, "server", f->server, strlen(f->server));
+  jtext(&w, "server", f->server);
   jstr(&w, "category", f->category);
   jstr(&w, "severity", exhunt_severity_name(f->severity));
   jstr(&w, "rule", f->rule);
@@ -143,61 +207,18 @@ exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
   jstr(&w, "author", f->author);
   jstr(&w, "reference", f->reference);
   jstr(&w, "license", f->license);
-  if (f->path)
-    jbytes(&w, "path", f->path, strlen(f->path));
-  if (f->status) {
-    /* An exposure verdict: a build against a CVE family. */
-    if (f->target)
-      jbytes(&w, "target", f->target, strlen(f->target));
-    jbytes(&w, "build", f->build ? f->build : "", f->build ? strlen(f->build) : 0);
-    jstr(&w, "build_source", f->build_source);
-    if (f->timestamp != EXHUNT_NO_TIME)
-      jtime(&w, "timestamp", f->timestamp);
-    jstr(&w, "product", f->product);
-    jstr(&w, "support", f->support);
-    jstr(&w, "status", f->status);
-    jstr(&w, "fixed_in", f->fixed_in);
-    jcves(&w, f->cves, f->n_cves);
-    jraw(&w, "}\n");
-    return w.err;
+  jtext(&w, "path", f->path);
+  switch (f->kind) {
+  case EXHUNT_FINDING_EXPOSURE:
+    jexposure(&w, &f->exposure);
+    break;
+  case EXHUNT_FINDING_LOG:
+    jlog(&w, &f->log);
+    break;
+  case EXHUNT_FINDING_FILE:
+    jfile(&w, &f->file);
+    break;
   }
-  if (f->line) {
-    /* A finding about a log record. */
-    juint(&w, "line", f->line);
-    if (f->timestamp != EXHUNT_NO_TIME)
-      jtime(&w, "timestamp", f->timestamp);
-    jcves(&w, f->cves, f->n_cves);
-    jstr(&w, "outcome", f->outcome);
-    if (f->client_ip)
-      jbytes(&w, "client_ip", f->client_ip, strlen(f->client_ip));
-    if (f->user_agent)
-      jbytes(&w, "user_agent", f->user_agent, strlen(f->user_agent));
-    if (f->artifact)
-      jbytes(&w, "artifact", f->artifact, f->artifact_len);
-    jbytes(&w, "excerpt", f->excerpt ? f->excerpt : "", f->excerpt_len);
-    jraw(&w, "}\n");
-    return w.err;
-  }
-  if (f->have_sha256)
-    jhex(&w, "sha256", f->sha256, 32);
-  if (f->have_sha1)
-    jhex(&w, "sha1", f->sha1, 20);
-  if (f->have_md5)
-    jhex(&w, "md5", f->md5, 16);
-  juint(&w, "size", f->size);
-  jtime(&w, "mtime", f->mtime);
-  jkey(&w, "matches");
-  jraw(&w, "[");
-  for (size_t i = 0; i < f->n_matches; i++) {
-    const exhunt_match *m = &f->matches[i];
-    jraw(&w, i ? ",{\"id\":" : "{\"id\":");
-    if (!w.err)
-      w.err = exh_json_str(b, m->identifier ? m->identifier : "");
-    juint(&w, "offset", m->offset);
-    jbytes(&w, "data", m->data, m->len);
-    jraw(&w, "}");
-  }
-  jraw(&w, "]}\n");
   return w.err;
 }
 
@@ -206,8 +227,7 @@ exhunt_err exh_jsonl_notice(exh_dynbuf *b, const exhunt_notice *n)
   jw w = {b, EXHUNT_OK};
   jhead(&w, n->kind == EXHUNT_NOTICE_ERROR ? "error" : "note");
   jstr(&w, "what", n->what);
-  if (n->path)
-    jbytes(&w, "path", n->path, strlen(n->path));
+  jtext(&w, "path", n->path);
   jstr(&w, "reason", n->reason);
   if (n->code != EXHUNT_OK) {
     juint(&w, "code", (uint64_t)n->code);
@@ -221,11 +241,9 @@ exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
 {
   jw w = {b, EXHUNT_OK};
   jhead(&w, "coverage");
-  if (c->server)
-    jbytes(&w, "server", c->server, strlen(c->server));
+  jtext(&w, "server", c->server);
   jstr(&w, "family", c->family);
-  if (c->channel)
-    jbytes(&w, "channel", c->channel, strlen(c->channel));
+  jtext(&w, "channel", c->channel);
   jkey(&w, "present");
   jraw(&w, c->present ? "true" : "false");
   juint(&w, "files", c->files);
@@ -234,8 +252,7 @@ exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
     jtime(&w, "first", c->first);
   if (c->last != EXHUNT_NO_TIME)
     jtime(&w, "last", c->last);
-  if (c->build)
-    jbytes(&w, "build", c->build, strlen(c->build));
+  jtext(&w, "build", c->build);
   juint(&w, "days_covered", c->days_covered);
   jkey(&w, "days");
   jraw(&w, "[");
@@ -254,18 +271,13 @@ exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
 {
   jw w = {b, EXHUNT_OK};
   jhead(&w, "build");
-  if (s->server)
-    jbytes(&w, "server", s->server, strlen(s->server));
+  jtext(&w, "server", s->server);
   jstr(&w, "result", s->result);
-  if (s->target)
-    jbytes(&w, "target", s->target, strlen(s->target));
-  if (s->path)
-    jbytes(&w, "path", s->path, strlen(s->path));
-  if (s->build)
-    jbytes(&w, "build", s->build, strlen(s->build));
+  jtext(&w, "target", s->target);
+  jtext(&w, "path", s->path);
+  jtext(&w, "build", s->build);
   jstr(&w, "build_source", s->source);
-  if (s->detail)
-    jbytes(&w, "detail", s->detail, strlen(s->detail));
+  jtext(&w, "detail", s->detail);
   if (s->first != EXHUNT_NO_TIME)
     jtime(&w, "first", s->first);
   if (s->last != EXHUNT_NO_TIME)
@@ -306,7 +318,7 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
 {
   jw w = {b, EXHUNT_OK};
   jhead(&w, "story");
-  jbytes(&w, "server", st->server, strlen(st->server));
+  jtext(&w, "server", st->server);
   jkey(&w, "attacker");
   jraw(&w, "{\"client_ip\":");
   if (st->client_ip) {
@@ -317,8 +329,7 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
   } else {
     jraw(&w, "null");
   }
-  if (st->user_agent)
-    jbytes(&w, "user_agent", st->user_agent, strlen(st->user_agent));
+  jtext(&w, "user_agent", st->user_agent);
   jraw(&w, "}");
   if (st->first != EXHUNT_NO_TIME)
     jtime(&w, "first", st->first);
@@ -335,8 +346,7 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
       jtime(&w, "time", s->time);
     jstr(&w, "title", s->title);
     jstr(&w, "evidence", s->evidence);
-    if (s->path)
-      jbytes(&w, "path", s->path, strlen(s->path));
+    jtext(&w, "path", s->path);
     if (s->line)
       juint(&w, "line", s->line);
     jraw(&w, "}");
@@ -360,10 +370,8 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
     const exhunt_story_shell *s = &st->shells[i];
     jraw(&w, i ? ",{\"on_disk\":" : "{\"on_disk\":");
     jraw(&w, s->on_disk ? "true" : "false");
-    if (s->path)
-      jbytes(&w, "path", s->path, strlen(s->path));
-    if (s->url)
-      jbytes(&w, "url", s->url, strlen(s->url));
+    jtext(&w, "path", s->path);
+    jtext(&w, "url", s->url);
     jstr(&w, "finding", s->finding);
     jids(&w, "planted_by", s->planted_by);
     jids(&w, "requests", s->requests);
@@ -377,7 +385,7 @@ exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
 {
   jw w = {b, EXHUNT_OK};
   jhead(&w, "verdict");
-  jbytes(&w, "server", v->server, strlen(v->server));
+  jtext(&w, "server", v->server);
   jstr(&w, "verdict", v->verdict);
   jstr(&w, "headline", v->headline);
   jbool(&w, "exchange", v->exchange);
@@ -386,8 +394,7 @@ exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
     jraw(&w, "{\"badge\":");
     if (!w.err)
       w.err = exh_json_str(b, v->badge);
-    if (v->build)
-      jbytes(&w, "build", v->build, strlen(v->build));
+    jtext(&w, "build", v->build);
     jstr(&w, "product", v->product);
     jstr(&w, "support", v->support);
     juint(&w, "families_vulnerable", v->families_vulnerable);
@@ -474,11 +481,7 @@ exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c)
   } else if (!err) {
     err = exh_dynbuf_adds(b, "no timestamps");
   }
-  if (!err && c->build) {
-    err = exh_dynbuf_adds(b, ", build ");
-    if (!err)
-      err = tdisp(b, c->build);
-  }
+  err = tfield(b, err, ", build ", c->build);
   if (!err)
     err = exh_dynbuf_addc(b, '\n');
   return err;
@@ -493,12 +496,10 @@ static void jrun(jw *w, const exh_run_record *run)
     w->err = exh_iso8601(w->b, run->started);
   jraw(w, "\"");
   jtime(w, "ended", run->ended);
-  if (run->command_line)
-    jbytes(w, "command_line", run->command_line, strlen(run->command_line));
+  jtext(w, "command_line", run->command_line);
   jstr(w, "version", run->version);
   jstr(w, "rules_sha256", run->rules_sha256);
-  if (run->host)
-    jbytes(w, "host", run->host, strlen(run->host));
+  jtext(w, "host", run->host);
   /* Roots come from the command line: lossy JSON text each, and when one
    * is not valid UTF-8 every root again in base64, in the same order. */
   size_t n = run->n_roots < EXH_RUN_MAX_ROOTS ? run->n_roots : EXH_RUN_MAX_ROOTS;
@@ -628,28 +629,34 @@ static exhunt_err tdisp(exh_dynbuf *b, const char *s)
   return exh_escape_display(b, s, strlen(s));
 }
 
+/* `label`, then `value` for display: both only when there is a value and
+ * no error so far. Returns the error so far. */
+static exhunt_err tfield(exh_dynbuf *b, exhunt_err err, const char *label, const char *value)
+{
+  if (err || !value)
+    return err;
+  err = exh_dynbuf_adds(b, label);
+  return err ? err : tdisp(b, value);
+}
+
 exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, bool new_file)
 {
   exhunt_err err = EXHUNT_OK;
-  if (new_file && f->line) {
-    err = exh_dynbuf_adds(b, "\n== ");
-    if (!err)
-      err = tdisp(b, f->path);
-    if (!err)
-      err = exh_dynbuf_addc(b, '\n');
-  } else if (new_file) {
-    err = exh_dynbuf_adds(b, "\n== ");
-    if (!err)
-      err = tdisp(b, f->path);
-    if (!err && f->have_sha256) {
+  const exhunt_file_part *fp = f->kind == EXHUNT_FINDING_FILE ? &f->file : NULL;
+  const exhunt_log_part *l = f->kind == EXHUNT_FINDING_LOG ? &f->log : NULL;
+  if (new_file) {
+    /* A file's header carries its digest, size and time; a log's, its
+     * path alone (each record has its own line and time). */
+    err = tfield(b, err, "\n== ", f->path ? f->path : "");
+    if (!err && fp && fp->have_sha256) {
       err = exh_dynbuf_adds(b, "\n   sha256 ");
       if (!err)
-        err = exh_hex(b, f->sha256, 32);
+        err = exh_hex(b, fp->sha256, 32);
     }
-    if (!err)
-      err = exh_dynbuf_addf(b, "\n   size %llu, modified ", (unsigned long long)f->size);
-    if (!err)
-      err = exh_iso8601(b, f->mtime);
+    if (!err && fp)
+      err = exh_dynbuf_addf(b, "\n   size %llu, modified ", (unsigned long long)fp->size);
+    if (!err && fp)
+      err = exh_iso8601(b, fp->mtime);
     if (!err)
       err = exh_dynbuf_addc(b, '\n');
   }
@@ -665,87 +672,58 @@ exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, 
                         color ? "\033[0m" : "", f->id ? f->id : "", f->id ? " " : "", f->category);
   if (!err)
     err = tdisp(b, f->title);
-  if (!err && f->line) {
-    err = exh_dynbuf_addf(b, "\n     line %llu", (unsigned long long)f->line);
-    if (!err && f->timestamp != EXHUNT_NO_TIME) {
+  if (!err && l) {
+    err = exh_dynbuf_addf(b, "\n     line %llu", (unsigned long long)l->line);
+    if (!err && l->timestamp != EXHUNT_NO_TIME) {
       err = exh_dynbuf_adds(b, ", ");
       if (!err)
-        err = exh_iso8601(b, f->timestamp);
+        err = exh_iso8601(b, l->timestamp);
     }
-    if (!err && f->client_ip) {
-      err = exh_dynbuf_adds(b, ", from ");
-      if (!err)
-        err = tdisp(b, f->client_ip);
-    }
-    if (!err && f->outcome)
-      err = exh_dynbuf_addf(b, ", %s", f->outcome);
-    for (size_t k = 0; k < f->n_cves && !err; k++)
-      err = exh_dynbuf_addf(b, "%s%s", k ? ", " : " (", f->cves[k]);
-    if (!err && f->n_cves)
+    err = tfield(b, err, ", from ", l->client_ip);
+    if (!err && l->outcome)
+      err = exh_dynbuf_addf(b, ", %s", l->outcome);
+    for (size_t k = 0; k < l->n_cves && !err; k++)
+      err = exh_dynbuf_addf(b, "%s%s", k ? ", " : " (", l->cves[k]);
+    if (!err && l->n_cves)
       err = exh_dynbuf_addc(b, ')');
-    if (!err && f->user_agent) {
-      err = exh_dynbuf_adds(b, "\n     agent: ");
-      if (!err)
-        err = tdisp(b, f->user_agent);
-    }
-    if (!err && f->artifact) {
+    err = tfield(b, err, "\n     agent: ", l->user_agent);
+    if (!err && l->artifact) {
       err = exh_dynbuf_adds(b, "\n     shows: ");
       if (!err)
-        err = exh_escape_display(b, f->artifact, f->artifact_len > 300 ? 300 : f->artifact_len);
+        err = exh_escape_display(b, l->artifact, l->artifact_len > 300 ? 300 : l->artifact_len);
     }
-    if (!err && f->description) { /* a sum over many records (a tunnel's requests) */
-      err = exh_dynbuf_adds(b, "\n     sum:   ");
-      if (!err)
-        err = tdisp(b, f->description);
-    }
+    /* a sum over many records (a tunnel's requests) */
+    err = tfield(b, err, "\n     sum:   ", f->description);
     if (!err) {
       err = exh_dynbuf_adds(b, "\n     text:  ");
       if (!err)
-        err = exh_escape_display(b, f->excerpt, f->excerpt_len > 300 ? 300 : f->excerpt_len);
-      if (!err && f->excerpt_len > 300)
+        err = exh_escape_display(b, l->excerpt, l->excerpt_len > 300 ? 300 : l->excerpt_len);
+      if (!err && l->excerpt_len > 300)
         err = exh_dynbuf_adds(b, "...");
     }
   }
-  if (!err)
-    err = exh_dynbuf_adds(b, "\n     rule:  ");
-  if (!err)
-    err = tdisp(b, f->rule);
-  if (!err && f->source) {
-    err = exh_dynbuf_adds(b, " (");
-    if (!err)
-      err = tdisp(b, f->source);
-    if (!err && f->author) {
-      err = exh_dynbuf_adds(b, ", by ");
-      if (!err)
-        err = tdisp(b, f->author);
-    }
-    if (!err && f->license) {
-      err = exh_dynbuf_adds(b, ", ");
-      if (!err)
-        err = tdisp(b, f->license);
-    }
+  err = tfield(b, err, "\n     rule:  ", f->rule);
+  if (f->source) {
+    err = tfield(b, err, " (", f->source);
+    err = tfield(b, err, ", by ", f->author);
+    err = tfield(b, err, ", ", f->license);
     if (!err)
       err = exh_dynbuf_adds(b, ")");
   }
-  if (!err && f->reference) {
-    err = exh_dynbuf_adds(b, "\n     ref:   ");
-    if (!err)
-      err = tdisp(b, f->reference);
-  }
+  err = tfield(b, err, "\n     ref:   ", f->reference);
   /* Three matches tell a reader what fired; JSONL carries them all. */
-  size_t shown = f->n_matches < 3 ? f->n_matches : 3;
+  size_t n_matches = fp ? fp->n_matches : 0;
+  size_t shown = n_matches < 3 ? n_matches : 3;
   for (size_t k = 0; k < shown && !err; k++) {
-    const exhunt_match *m = &f->matches[k];
-    err = exh_dynbuf_adds(b, "\n     match: ");
-    if (!err)
-      err = tdisp(b, m->identifier ? m->identifier : "");
+    const exhunt_match *m = &fp->matches[k];
+    err = tfield(b, err, "\n     match: ", m->identifier ? m->identifier : "");
     if (!err)
       err = exh_dynbuf_addf(b, " @%llu: ", (unsigned long long)m->offset);
     if (!err)
       err = exh_escape_display(b, m->data, m->len);
   }
-  if (!err && f->n_matches > shown)
-    err = exh_dynbuf_addf(b, "\n     (%zu more matches in --format jsonl)", f->n_matches - shown);
+  if (!err && n_matches > shown)
+    err = exh_dynbuf_addf(b, "\n     (%zu more matches in --format jsonl)", n_matches - shown);
   if (!err)
     err = exh_dynbuf_addc(b, '\n');
   return err;
@@ -771,20 +749,12 @@ exhunt_err exh_text_run_header(exh_dynbuf *b, const char *command, const exh_run
                                const char *roots_label)
 {
   exhunt_err err = exh_dynbuf_addf(b, "exhunt %s %s", run->version, command);
-  if (!err && run->host) {
-    err = exh_dynbuf_adds(b, " on ");
-    if (!err)
-      err = tdisp(b, run->host);
-  }
+  err = tfield(b, err, " on ", run->host);
   if (!err)
     err = exh_dynbuf_adds(b, ", started ");
   if (!err)
     err = exh_iso8601(b, run->started);
-  if (!err && run->command_line) {
-    err = exh_dynbuf_adds(b, "\n  command: ");
-    if (!err)
-      err = tdisp(b, run->command_line);
-  }
+  err = tfield(b, err, "\n  command: ", run->command_line);
   if (!err && run->rules_sha256)
     err = exh_dynbuf_addf(b, "\n  rules:   sha256 %s", run->rules_sha256);
   /* Ten roots tell a reader what was looked at; JSON Lines has them all. */
@@ -875,10 +845,8 @@ exhunt_err exh_text_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_r
                           s->rules->iocs_sha256 + s->rules->iocs_sha1 + s->rules->iocs_md5,
                           s->rules->iocs_name + s->rules->iocs_path,
                           s->rules->heuristics ? "on" : "off");
-  if (!err && nothing_examined) {
-    err = exh_dynbuf_adds(b, "  nothing examined: ");
-    if (!err)
-      err = tdisp(b, nothing_examined);
+  if (nothing_examined) {
+    err = tfield(b, err, "  nothing examined: ", nothing_examined);
     if (!err)
       err = exh_dynbuf_addc(b, '\n');
   }

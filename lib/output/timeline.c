@@ -97,18 +97,14 @@ static void iso_offset(char out[32], int64_t t)
 exhunt_err exh_timeline_finding(exh_dynbuf *b, const exhunt_finding *f, const char *server,
                                 exh_timeline_format fmt)
 {
-  int64_t t;
-  const char *desc;
-  if (f->status) {
-    t = f->timestamp;
-    desc = "Exchange build seen";
-  } else if (f->line) {
-    t = f->timestamp;
-    desc = "Log record time";
-  } else {
-    t = f->mtime;
-    desc = "File modification time";
-  }
+  /* Each kind has its moment and the columns it fills. */
+  const exhunt_file_part *fp = f->kind == EXHUNT_FINDING_FILE ? &f->file : NULL;
+  const exhunt_log_part *l = f->kind == EXHUNT_FINDING_LOG ? &f->log : NULL;
+  const exhunt_exposure_part *x = f->kind == EXHUNT_FINDING_EXPOSURE ? &f->exposure : NULL;
+  int64_t t = l ? l->timestamp : x ? x->timestamp : fp ? fp->mtime : EXHUNT_NO_TIME;
+  const char *desc = l ? "Log record time" : x ? "Exchange build seen" : "File modification time";
+  const char *const *cve_list = l ? l->cves : x ? x->cves : NULL;
+  size_t n_cves = l ? l->n_cves : x ? x->n_cves : 0;
   if (t == EXHUNT_NO_TIME)
     return EXHUNT_OK; /* a timeline row needs a moment */
   char when[32], line[24], hash[65], cves[512];
@@ -120,10 +116,10 @@ exhunt_err exh_timeline_finding(exh_dynbuf *b, const exhunt_finding *f, const ch
   exhunt_err err = exh_dynbuf_addf(&msg, "[%s] %s", exhunt_severity_name(f->severity), f->title);
   if (!err && f->path)
     err = exh_dynbuf_addf(&msg, " - %s", f->path);
-  if (!err && f->line)
-    err = exh_dynbuf_addf(&msg, ":%llu", (unsigned long long)f->line);
-  if (!err && f->client_ip)
-    err = exh_dynbuf_addf(&msg, " from %s", f->client_ip);
+  if (!err && l && l->line)
+    err = exh_dynbuf_addf(&msg, ":%llu", (unsigned long long)l->line);
+  if (!err && l && l->client_ip)
+    err = exh_dynbuf_addf(&msg, " from %s", l->client_ip);
   if (err == EXHUNT_ELIMIT)
     err = EXHUNT_OK; /* a long message is cut, not lost */
   row r;
@@ -136,32 +132,36 @@ exhunt_err exh_timeline_finding(exh_dynbuf *b, const exhunt_finding *f, const ch
   sets(&r, 5, exhunt_severity_name(f->severity));
   sets(&r, 6, f->category);
   sets(&r, 7, f->rule);
-  sets(&r, 8, f->path ? f->path : f->target);
-  if (f->line) {
-    snprintf(line, sizeof line, "%llu", (unsigned long long)f->line);
-    sets(&r, 9, line);
-  }
-  sets(&r, 10, f->client_ip);
-  sets(&r, 11, f->user_agent);
-  sets(&r, 12, f->outcome);
+  sets(&r, 8, f->path ? f->path : x ? x->target : NULL);
   cves[0] = '\0';
-  for (size_t i = 0, o = 0; i < f->n_cves && o < sizeof cves - 24; i++)
-    o += (size_t)snprintf(cves + o, sizeof cves - o, "%s%s", i ? " " : "", f->cves[i]);
+  for (size_t i = 0, o = 0; i < n_cves && o < sizeof cves - 24; i++)
+    o += (size_t)snprintf(cves + o, sizeof cves - o, "%s%s", i ? " " : "", cve_list[i]);
   if (cves[0])
     sets(&r, 13, cves);
-  if (f->artifact)
-    set(&r, 14, f->artifact, f->artifact_len > 2048 ? 2048 : f->artifact_len);
-  if (f->have_sha256) {
+  if (l) {
+    if (l->line) {
+      snprintf(line, sizeof line, "%llu", (unsigned long long)l->line);
+      sets(&r, 9, line);
+    }
+    sets(&r, 10, l->client_ip);
+    sets(&r, 11, l->user_agent);
+    sets(&r, 12, l->outcome);
+    if (l->artifact)
+      set(&r, 14, l->artifact, l->artifact_len > 2048 ? 2048 : l->artifact_len);
+  }
+  if (fp && fp->have_sha256) {
     static const char hx[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
-      hash[2 * i] = hx[f->sha256[i] >> 4];
-      hash[2 * i + 1] = hx[f->sha256[i] & 15];
+      hash[2 * i] = hx[fp->sha256[i] >> 4];
+      hash[2 * i + 1] = hx[fp->sha256[i] & 15];
     }
     hash[64] = '\0';
     sets(&r, 15, hash);
   }
-  sets(&r, 16, f->build);
-  sets(&r, 17, f->status);
+  if (x) {
+    sets(&r, 16, x->build);
+    sets(&r, 17, x->status);
+  }
   if (!err)
     err = write_row(b, &r, fmt);
   exh_dynbuf_free(&msg);

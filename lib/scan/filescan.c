@@ -174,6 +174,7 @@ static pending *add_finding(exh_filescan *fs, const char *category, exhunt_sever
   }
   pending *p = &fs->found[fs->n_found++];
   memset(p, 0, sizeof *p);
+  p->f.kind = EXHUNT_FINDING_FILE;
   p->f.category = category;
   p->f.severity = sev;
   p->f.rule = rule;
@@ -185,14 +186,14 @@ static pending *add_finding(exh_filescan *fs, const char *category, exhunt_sever
 static void add_match(exh_filescan *fs, pending *p, const char *id, uint64_t offset,
                       const uint8_t *data, size_t len)
 {
-  if (fs->n_matches == MAX_MATCH_SLOTS || p->f.n_matches == EXH_MAX_MATCHES_PER_RULE)
+  if (fs->n_matches == MAX_MATCH_SLOTS || p->f.file.n_matches == EXH_MAX_MATCHES_PER_RULE)
     return;
   exhunt_match *m = &fs->matches[fs->n_matches++];
   m->identifier = id;
   m->offset = offset;
   m->data = data;
   m->len = len > EXH_MAX_MATCH_BYTES ? EXH_MAX_MATCH_BYTES : len;
-  p->f.n_matches++;
+  p->f.file.n_matches++;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -544,7 +545,7 @@ static void run_heuristics(exh_filescan *fs)
     for (size_t k = 0; k < fs->n_found; k++)
       if (fs->found[k].f.rule == hits[i].rule)
         p = &fs->found[k];
-    if (p && p->first_match + p->f.n_matches != fs->n_matches)
+    if (p && p->first_match + p->f.file.n_matches != fs->n_matches)
       p = NULL; /* its match slots are not at the end any more */
     if (!p) {
       p = add_finding(fs, "webshell", hits[i].severity, hits[i].rule, hits[i].title);
@@ -597,21 +598,21 @@ static void emit_findings(exh_filescan *fs, const exhunt_sink *out, uint64_t siz
   for (size_t i = 0; i < fs->n_found; i++) {
     exhunt_finding *f = &fs->found[i].f;
     f->path = fs->info->path;
-    f->size = size;
-    f->mtime = fs->info->mtime;
+    f->file.size = size;
+    f->file.mtime = fs->info->mtime;
     if (fs->have_digests) {
-      f->have_sha256 = true;
-      memcpy(f->sha256, fs->sha256, 32);
+      f->file.have_sha256 = true;
+      memcpy(f->file.sha256, fs->sha256, 32);
       if (fs->ctx_md5) {
-        f->have_md5 = true;
-        memcpy(f->md5, fs->md5, 16);
+        f->file.have_md5 = true;
+        memcpy(f->file.md5, fs->md5, 16);
       }
       if (fs->ctx_sha1) {
-        f->have_sha1 = true;
-        memcpy(f->sha1, fs->sha1, 20);
+        f->file.have_sha1 = true;
+        memcpy(f->file.sha1, fs->sha1, 20);
       }
     }
-    f->matches = f->n_matches ? &fs->matches[fs->found[i].first_match] : NULL;
+    f->file.matches = f->file.n_matches ? &fs->matches[fs->found[i].first_match] : NULL;
     out->on_finding(out->ctx, f);
   }
   if (fs->capped) {

@@ -23,9 +23,11 @@ typedef struct rec_finding {
   char author[128];
   char category[32];
   exhunt_severity severity;
+  exhunt_finding_kind kind;
   bool have_sha256;
   size_t n_matches;
-  uint64_t line; /* log findings */
+  uint64_t line;           /* log findings */
+  exhunt_attack_step step; /* log findings */
 } rec_finding;
 
 typedef struct rec_notice {
@@ -61,9 +63,19 @@ static inline void rec_on_finding(void *ctx, const exhunt_finding *f)
   rec_copy(rf->author, sizeof rf->author, f->author);
   rec_copy(rf->category, sizeof rf->category, f->category);
   rf->severity = f->severity;
-  rf->have_sha256 = f->have_sha256;
-  rf->n_matches = f->n_matches;
-  rf->line = f->line;
+  rf->kind = f->kind;
+  rf->have_sha256 = false;
+  rf->n_matches = 0;
+  rf->line = 0;
+  rf->step = EXHUNT_STEP_NONE;
+  if (f->kind == EXHUNT_FINDING_FILE) {
+    rf->have_sha256 = f->file.have_sha256;
+    rf->n_matches = f->file.n_matches;
+  }
+  if (f->kind == EXHUNT_FINDING_LOG) {
+    rf->line = f->log.line;
+    rf->step = f->log.step;
+  }
 }
 
 static inline void rec_on_notice(void *ctx, const exhunt_notice *n)

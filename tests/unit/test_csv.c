@@ -106,13 +106,13 @@ static void test_file_finding(void **state)
   f.title = "China Chopper, \"one-liner\"";
   f.source = "exhunt";
   f.path = "/ev/a,b\nc.aspx";
-  f.have_sha256 = true;
-  memset(f.sha256, 0xab, 32);
-  f.size = 42;
-  f.mtime = 1614744775; /* 2021-03-03T04:12:55Z */
-  f.matches = &m;
-  f.n_matches = 1;
-  f.timestamp = EXHUNT_NO_TIME;
+  f.kind = EXHUNT_FINDING_FILE;
+  f.file.have_sha256 = true;
+  memset(f.file.sha256, 0xab, 32);
+  f.file.size = 42;
+  f.file.mtime = 1614744775; /* 2021-03-03T04:12:55Z */
+  f.file.matches = &m;
+  f.file.n_matches = 1;
   exh_dynbuf b;
   exh_dynbuf_init(&b, 0);
   assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
@@ -142,15 +142,16 @@ static void test_log_and_exposure_findings(void **state)
   f.rule = "exhunt.log.cve_2021_26855_ssrf";
   f.title = "t";
   f.path = "HttpProxy.LOG";
-  f.line = 12;
-  f.timestamp = 1614773638; /* 2021-03-03T12:13:58Z */
-  f.cves = cves;
-  f.n_cves = 2;
-  f.outcome = "attempted";
-  f.client_ip = "203.0.113.47";
-  f.user_agent = "=HYPERLINK(\"x\")";
-  f.artifact = "C:\\inetpub\\x.aspx";
-  f.artifact_len = strlen(f.artifact);
+  f.kind = EXHUNT_FINDING_LOG;
+  f.log.line = 12;
+  f.log.timestamp = 1614773638; /* 2021-03-03T12:13:58Z */
+  f.log.cves = cves;
+  f.log.n_cves = 2;
+  f.log.outcome = "attempted";
+  f.log.client_ip = "203.0.113.47";
+  f.log.user_agent = "=HYPERLINK(\"x\")";
+  f.log.artifact = "C:\\inetpub\\x.aspx";
+  f.log.artifact_len = strlen(f.log.artifact);
   f.id = "F3";
   f.server = "/ev/EX01";
   exh_dynbuf b;
@@ -173,14 +174,15 @@ static void test_log_and_exposure_findings(void **state)
   f.severity = EXHUNT_SEV_CRITICAL;
   f.rule = "exhunt.exposure.proxylogon";
   f.title = "ProxyLogon";
-  f.build = "15.1.2176.2";
-  f.build_source = "command-line";
-  f.status = "vulnerable";
-  f.fixed_in = "15.1.2176.9";
-  f.support = "supported";
-  f.timestamp = EXHUNT_NO_TIME;
-  f.cves = cves;
-  f.n_cves = 1;
+  f.kind = EXHUNT_FINDING_EXPOSURE;
+  f.exposure.build = "15.1.2176.2";
+  f.exposure.build_source = "command-line";
+  f.exposure.status = "vulnerable";
+  f.exposure.fixed_in = "15.1.2176.9";
+  f.exposure.support = "supported";
+  f.exposure.timestamp = EXHUNT_NO_TIME;
+  f.exposure.cves = cves;
+  f.exposure.n_cves = 1;
   assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
   assert_int_equal(split(b.data, cells, 64), n);
   assert_string_equal(col(names, cells, n, "status"), "vulnerable");

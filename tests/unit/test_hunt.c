@@ -25,6 +25,7 @@ typedef struct hunt_rec_log {
   int phase;     /* 0 builds, 1 findings, 2 coverage, 3 stories, 4 verdict */
   bool cited_ok; /* every cited id was emitted before */
   size_t shells_tied;
+  size_t other_steps, attempt_steps; /* step_counts of the stories */
 } hunt_log;
 
 static hunt_log hl;
@@ -83,6 +84,12 @@ static void on_story(void *ctx, const exhunt_story *s)
   (void)ctx;
   at_phase(3);
   hl.n_stories++;
+  for (size_t i = 0; i < s->n_counts; i++) {
+    if (strcmp(s->counts[i].step, "other") == 0)
+      hl.other_steps += s->counts[i].total;
+    if (strcmp(s->counts[i].step, "attempt") == 0)
+      hl.attempt_steps += s->counts[i].total;
+  }
   for (size_t i = 0; i < s->n_steps; i++)
     hl.cited_ok = hl.cited_ok && known(s->steps[i].evidence);
   for (size_t i = 0; i < s->n_shells; i++) {
@@ -168,6 +175,19 @@ static void test_clean_example(void **state)
   assert_int_equal(run(EXHUNT_SOURCE_DIR "/examples/clean-exchange"), EXHUNT_OK);
   assert_string_equal(hl.verdict, "CLEAN");
   assert_int_equal(hl.n_stories, 0);
+}
+
+/* Windows events without a client address, among them a CVE-2021-26857
+ * Unified Messaging error: its step is the one its detector declares, an
+ * attempt, not "other". */
+static void test_event_steps(void **state)
+{
+  (void)state;
+  assert_int_equal(run(EXHUNT_SOURCE_DIR "/tests/data/logs/variants/events-json"), EXHUNT_OK);
+  assert_true(hl.n_stories >= 1);
+  assert_true(hl.cited_ok);
+  assert_int_equal(hl.other_steps, 0);
+  assert_int_equal(hl.attempt_steps, 1);
 }
 
 static void test_bad_arguments(void **state)
@@ -260,9 +280,9 @@ static void test_exlist_bounds(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_exlist_bounds),       cmocka_unit_test(test_compromised_example),
-      cmocka_unit_test(test_clean_example),       cmocka_unit_test(test_bad_arguments),
-      cmocka_unit_test(test_alloc_failure_sweep),
+      cmocka_unit_test(test_exlist_bounds), cmocka_unit_test(test_compromised_example),
+      cmocka_unit_test(test_clean_example), cmocka_unit_test(test_event_steps),
+      cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_alloc_failure_sweep),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -512,11 +512,45 @@ static void test_ssrf_classification(void **state)
   assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 3);
   assert_int_equal(count_rule("exhunt.log.proxylogon_probe"), 1);
   for (size_t i = 0; i < rec.n_findings; i++) {
-    if (strcmp(rec.findings[i].rule, "exhunt.log.cve_2021_26855_attempt") == 0)
+    /* log findings, each with the step its rule declares: the hold-back's
+     * downgrade to an attempt changes the step with the rule */
+    assert_int_equal(rec.findings[i].kind, EXHUNT_FINDING_LOG);
+    if (strcmp(rec.findings[i].rule, "exhunt.log.cve_2021_26855_attempt") == 0) {
       assert_int_equal(rec.findings[i].severity, EXHUNT_SEV_MEDIUM);
-    if (strcmp(rec.findings[i].rule, "exhunt.log.proxylogon_probe") == 0)
+      assert_int_equal(rec.findings[i].step, EXHUNT_STEP_ATTEMPT);
+    }
+    if (strcmp(rec.findings[i].rule, "exhunt.log.cve_2021_26855_ssrf") == 0)
+      assert_int_equal(rec.findings[i].step, EXHUNT_STEP_SSRF);
+    if (strcmp(rec.findings[i].rule, "exhunt.log.proxylogon_probe") == 0) {
       assert_int_equal(rec.findings[i].severity, EXHUNT_SEV_LOW);
+      assert_int_equal(rec.findings[i].step, EXHUNT_STEP_PROBE);
+    }
   }
+}
+
+/* Every log rule declares the step its records show (none is left to the
+ * story's "other") and what its artifact holds; ids are unique. The story
+ * tells a Set-*VirtualDirectory row from a reset row by its SCRIPT. */
+static void test_rule_table(void **state)
+{
+  (void)state;
+  size_t scripts = 0;
+  for (size_t i = 0; i < EXH_RULE_COUNT; i++) {
+    const exh_log_rule *r = &exh_log_rules[i];
+    assert_non_null(r->id);
+    assert_int_equal(strncmp(r->id, "exhunt.", 7), 0);
+    assert_int_not_equal(r->step, EXHUNT_STEP_NONE);
+    assert_int_not_equal(r->artifact, EXHUNT_ARTIFACT_NONE);
+    for (size_t k = 0; k < i; k++)
+      assert_string_not_equal(exh_log_rules[k].id, r->id);
+    if (r->artifact == EXHUNT_ARTIFACT_SCRIPT) {
+      assert_int_equal(r->step, EXHUNT_STEP_VDIR_RESET);
+      scripts++;
+    }
+  }
+  assert_int_equal(scripts, 1);
+  assert_string_equal(exh_log_rules[EXH_RULE_26857_UM].id, "exhunt.log.cve_2021_26857_um");
+  assert_int_equal(exh_log_rules[EXH_RULE_26857_UM].step, EXHUNT_STEP_ATTEMPT);
 }
 
 /* A log of a few MB read buffer by buffer: SSRF rows placed at and around
@@ -1548,7 +1582,9 @@ static void test_windows_events_level_names(void **state)
   assert_true(exh_event_from_json(&ev, um, strlen(um)));
   assert_int_equal(ev.level, 2);
   assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
-  assert_string_equal(hits[0].rule, "exhunt.log.cve_2021_26857_um");
+  assert_string_equal(hits[0].rule->id, "exhunt.log.cve_2021_26857_um");
+  /* an exploitation attempt: the story tells it as one, not as "other" */
+  assert_int_equal(hits[0].rule->step, EXHUNT_STEP_ATTEMPT);
   exh_event_free(&ev);
   /* the same exception at Warning is not the detection's Error */
   const char *warn = "{\"Channel\":\"Application\",\"ProviderName\":\"MSExchange Unified "
@@ -1613,7 +1649,8 @@ static void test_evtx_record_xml(void **state)
       exh_view_starts(ev.message, "Set-OabVirtualDirectory -ExternalUrl \"http://f/<script"));
   exh_log_hit hits[4];
   assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
-  assert_string_equal(hits[0].rule, "exhunt.log.cve_2021_27065_set_vdir");
+  assert_string_equal(hits[0].rule->id, "exhunt.log.cve_2021_27065_set_vdir");
+  assert_int_equal(hits[0].rule->artifact, EXHUNT_ARTIFACT_SCRIPT);
   /* truncated and hostile XML: no crash, nothing read past the end */
   for (size_t cut = 0; cut < strlen(xml); cut += 7)
     exh_event_from_xml(&ev, xml, cut, &scratch);
@@ -1778,7 +1815,7 @@ static void test_event_fields_past_cap_xml(void **state)
   assert_int_equal(ev.fields_dropped, 200 - EXH_MAX_EVENT_FIELDS);
   exh_log_hit hits[4];
   assert_int_equal(exh_detect_event(&ev, hits, 4), 1);
-  assert_string_equal(hits[0].rule, "exhunt.log.web_worker_child_process");
+  assert_string_equal(hits[0].rule->id, "exhunt.log.web_worker_child_process");
   /* unnamed Data past the cap: still the message */
   exh_dynbuf_reset(&x);
   assert_int_equal(exh_dynbuf_adds(&x, "<Event><System><EventID>1</EventID><Channel>MSExchange "
@@ -1894,6 +1931,7 @@ int main(void)
       cmocka_unit_test(test_iso8601),
       cmocka_unit_test(test_iso8601_offsets),
       cmocka_unit_test_setup(test_ssrf_classification, setup),
+      cmocka_unit_test(test_rule_table),
       cmocka_unit_test_setup(test_reset_vdir_parity, setup),
       cmocka_unit_test_setup(test_block_reader_boundaries, setup),
       cmocka_unit_test(test_csv_ends_in_quote),
