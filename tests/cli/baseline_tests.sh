@@ -7,38 +7,9 @@
 # tree under another folder name, and evidence left as it was.
 # Usage: baseline_tests.sh EXHUNT SRC_DIR
 set -u
-EXHUNT=$1
-SRC=$2
-TMP=$(mktemp -d /tmp/exhunt-baseline-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect_rc WANT WHAT -- CMD...: runs CMD, stdout in $TMP/out, stderr in $TMP/err.
-expect_rc() {
-  local want=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
-}
-# check_jsonl FILE: every line parses, has the schema, and the last is the summary.
-check_jsonl() {
-  python3 - "$1" <<'PY'
-import json, sys
-lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
-assert lines, "no output"
-for ln in lines:
-    o = json.loads(ln)
-    assert o["schema"] == "exhunt/1", ln
-    assert o["type"] in ("finding", "note", "error", "summary"), ln
-    if o["type"] == "finding":
-        for k in ("category", "severity", "rule", "title", "path"):
-            assert k in o, (k, ln)
-assert json.loads(lines[-1])["type"] == "summary"
-PY
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin baseline
 # check_baseline FILE N: a header then N well-formed records.
 check_baseline() {
   python3 - "$1" "$2" <<'PY'
@@ -89,7 +60,7 @@ expect_rc 0 "create --help" -- "$EXHUNT" baseline create --help
 # --- diff: no change --------------------------------------------------------
 expect_rc 0 "diff unchanged" -- "$EXHUNT" baseline diff "$TMP/b/base.jsonl" "$TMP/srv"
 expect_rc 0 "diff unchanged jsonl" -- "$EXHUNT" baseline diff -f jsonl "$TMP/b/base.jsonl" "$TMP/srv"
-check_jsonl "$TMP/out" && ok || bad "jsonl (unchanged) malformed"
+th_check_jsonl baseline "$TMP/out" && ok || bad "jsonl (unchanged) malformed"
 expect_rc 2 "diff: missing baseline" -- "$EXHUNT" baseline diff "$TMP/b/none.jsonl" "$TMP/srv"
 expect_rc 2 "diff: no ROOT" -- "$EXHUNT" baseline diff "$TMP/b/base.jsonl"
 expect_rc 2 "diff: -o inside ROOT" -- "$EXHUNT" baseline diff -o "$W/r.jsonl" "$TMP/b/base.jsonl" "$TMP/srv"
@@ -102,7 +73,7 @@ rm "$W/old.txt"
 chmod 600 "$W/iisstart.htm"
 stat -c '%X %Y' "$W/aspnet_client/system_web/supp0rt.aspx" >"$TMP/times.before"
 expect_rc 1 "diff compromised" -- "$EXHUNT" baseline diff -f jsonl "$TMP/b/base.jsonl" "$TMP/srv"
-check_jsonl "$TMP/out" && ok || bad "jsonl (compromised) malformed"
+th_check_jsonl baseline "$TMP/out" && ok || bad "jsonl (compromised) malformed"
 got=$(rules "$TMP/out")
 want="exhunt.baseline.changed_script exhunt.baseline.meta_changed exhunt.baseline.new_script exhunt.baseline.removed_file"
 [ "$got" = "$want" ] && ok || bad "baseline rules: got '$got'"
@@ -116,7 +87,7 @@ grep -q "1 new, 1 changed, 1 mode/mtime only, 1 removed" "$TMP/out" && ok || bad
 expect_rc 0 "re-baseline" -- "$EXHUNT" baseline create "$TMP/srv" -o "$TMP/b/base2.jsonl"
 chmod 644 "$W/iisstart.htm"
 expect_rc 1 "meta-only hidden" -- "$EXHUNT" baseline diff --min-severity high -f jsonl "$TMP/b/base2.jsonl" "$TMP/srv"
-check_jsonl "$TMP/out" && ok || bad "jsonl (meta-only) malformed"
+th_check_jsonl baseline "$TMP/out" && ok || bad "jsonl (meta-only) malformed"
 
 # --- a reference tree under another folder name -----------------------------
 mkdir -p "$TMP/ref/wwwroot/owa" "$TMP/ex01/wwwroot-EX01/owa"
@@ -133,14 +104,14 @@ got=$(rules "$TMP/out")
 { cat "$TMP/b/ref.jsonl"; echo 'garbage'; echo '{"root":1}'; } >"$TMP/b/bad.jsonl"
 rm "$TMP/ex01/wwwroot-EX01/owa/x.aspx"
 expect_rc 0 "malformed lines skipped" -- "$EXHUNT" baseline diff -f jsonl "$TMP/b/bad.jsonl" "$TMP/ex01/wwwroot-EX01"
-check_jsonl "$TMP/out" && ok || bad "jsonl (malformed baseline) malformed"
+th_check_jsonl baseline "$TMP/out" && ok || bad "jsonl (malformed baseline) malformed"
 [ "$(grep -c '"baseline-malformed"' "$TMP/out")" = 2 ] && ok || bad "malformed lines not reported twice"
 
 # --- a file over the content limit is still hashed and compared -------------
 head -c 6000000 /dev/zero >"$TMP/ex01/wwwroot-EX01/owa/big.bin"
 echo 'small' >"$TMP/ex01/wwwroot-EX01/owa/small.txt"
 expect_rc 1 "large new file" -- "$EXHUNT" baseline diff --max-filesize 1M -f jsonl "$TMP/b/ref.jsonl" "$TMP/ex01/wwwroot-EX01"
-check_jsonl "$TMP/out" && ok || bad "jsonl (large file) malformed"
+th_check_jsonl baseline "$TMP/out" && ok || bad "jsonl (large file) malformed"
 grep -q '"content-too-large".*big.bin' "$TMP/out" && ok || bad "no content-too-large note"
 [ "$(rules "$TMP/out")" = "exhunt.baseline.new_file exhunt.baseline.new_file" ] && ok || bad "large file: got '$(rules "$TMP/out")'"
 grep -q '"sha256":"'"$(sha256sum "$TMP/ex01/wwwroot-EX01/owa/big.bin" | cut -c1-64)"'"' "$TMP/out" && ok || bad "large file hash"
@@ -234,16 +205,9 @@ for i in range(30):
         f.write(os.urandom(1 << 20))
 PY
 cp "$TMP/b/ref.jsonl" "$TMP/b/slow.jsonl"
-"$EXHUNT" baseline create --max-rate 4 "$TMP/slow/www" -o "$TMP/b/slow.jsonl" 2>"$TMP/err" &
-pid=$!
-for _ in $(seq 100); do ls "$TMP/b" | grep -q 'slow.jsonl.exhunt-tmp-' && break; sleep 0.05; done
-sleep 0.5
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
+th_interrupt TERM "$TMP/b/slow.jsonl" "$EXHUNT" baseline create --max-rate 4 "$TMP/slow/www" -o "$TMP/b/slow.jsonl"
 [ "$rc" = 130 ] && grep -qx 'exhunt baseline: interrupted' "$TMP/err" && ok || bad "create: SIGTERM exits 130 with the message (rc $rc)"
 cmp -s "$TMP/b/ref.jsonl" "$TMP/b/slow.jsonl" && ok || bad "create: the previous baseline kept"
 ls "$TMP/b" | grep -q 'exhunt-tmp' && bad "create: a temporary left behind" || ok
 
-echo "baseline CLI tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "baseline CLI tests"

@@ -2,56 +2,9 @@
 # cli_tests.sh - the exhunt command as a user meets it: help, output formats,
 # escaping, refusals and exit codes. Usage: cli_tests.sh EXHUNT SRC_DIR SHARED_DIR
 set -u
-EXHUNT=$1
-SRC=$2
-SHARED=$3
-TMP=$(mktemp -d /tmp/exhunt-cli-XXXXXX)
-trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect_rc WANT DESCRIPTION -- command...
-expect_rc() {
-  local want=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
-}
-# Every line of a file is one JSON object with the schema id.
-check_jsonl() {
-  python3 - "$1" <<'PY'
-import json, sys
-lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
-assert lines, "no output"
-for ln in lines:
-    o = json.loads(ln)
-    assert o["schema"] == "exhunt/1", ln
-    assert o["type"] in ("finding", "note", "error", "summary", "coverage"), ln
-    if o["type"] == "finding" and "line" in o:
-        for k in ("category", "severity", "rule", "title", "path", "line", "cve", "outcome", "excerpt"):
-            assert k in o, (k, ln)
-        assert o["outcome"] in ("exploited", "attempted", "probe")
-        assert isinstance(o["cve"], list)
-    elif o["type"] == "finding":
-        for k in ("category", "severity", "rule", "title", "path", "sha256", "size", "mtime", "matches"):
-            assert k in o, (k, ln)
-        assert o["severity"] in ("critical", "high", "medium", "low", "info")
-        assert o["mtime"].endswith("Z")
-    if o["type"] in ("note", "error"):
-        assert "what" in o and "reason" in o, ln
-last = json.loads(lines[-1])
-assert last["type"] == "summary", "last line is not the summary"
-for k in ("files_seen", "files_scanned", "skipped", "errors", "findings", "files_flagged", "bytes_read", "elapsed_seconds"):
-    assert k in last, k
-# files, not batches: the logs engine sends a file's SSRF rows after all
-# the others, so one file's findings can arrive in two groups
-paths = {json.loads(ln)["path"] for ln in lines if json.loads(ln)["type"] == "finding"}
-assert last["files_flagged"] == len(paths), ("files_flagged", last["files_flagged"], len(paths))
-PY
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin cli
 
 CHOPPER='<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>'
 
@@ -87,7 +40,7 @@ grep -q 'in 1 files' "$TMP/out" && ok || bad "summary counts the flagged files"
 grep -q 'signature-base' "$TMP/out" && ok || bad "text output names the rule source"
 
 expect_rc 1 "jsonl" -- "$EXHUNT" scan --format jsonl "$TMP/dirty"
-if check_jsonl "$TMP/out"; then ok; else bad "jsonl is well-formed"; fi
+if th_check_jsonl scan "$TMP/out"; then ok; else bad "jsonl is well-formed"; fi
 grep -q '"license":"Detection Rule License 1.1' "$TMP/out" && ok || bad "DRL licence shown in matches"
 
 # -o writes the same lines to a file; refusing to write inside evidence
@@ -138,7 +91,7 @@ if grep -q $'\033' "$TMP/out"; then bad "raw ESC in text output"; else ok; fi
 grep -q 'esc\\x1b\[31mred' "$TMP/out" && ok || bad "ESC shown escaped"
 grep -q 'new\\x0aline.aspx' "$TMP/out" && ok || bad "newline shown escaped"
 expect_rc 1 "hostile names: jsonl" -- "$EXHUNT" scan -f jsonl "$TMP/names"
-if check_jsonl "$TMP/out"; then ok; else bad "jsonl well-formed with hostile names"; fi
+if th_check_jsonl scan "$TMP/out"; then ok; else bad "jsonl well-formed with hostile names"; fi
 grep -q '"path_b64"' "$TMP/out" && ok || bad "invalid UTF-8 path carries path_b64"
 
 # --- colour and progress on a terminal ----------------------------------------
@@ -168,7 +121,7 @@ grep -q 'b.txt' "$TMP/err" && grep -qi 'permission denied' "$TMP/err" && ok || b
 # --- the bundled example evidence -------------------------------------------
 if [ -d "$SRC/examples/compromised-exchange" ]; then
   expect_rc 1 "example compromised server" -- "$EXHUNT" scan -f jsonl "$SRC/examples/compromised-exchange"
-  check_jsonl "$TMP/out" && ok || bad "example jsonl well-formed"
+  th_check_jsonl scan "$TMP/out" && ok || bad "example jsonl well-formed"
   expect_rc 0 "example clean server" -- "$EXHUNT" scan "$SRC/examples/clean-exchange"
 fi
 
@@ -177,7 +130,7 @@ expect_rc 0 "help logs" -- "$EXHUNT" help logs
 grep -q -- '--since' "$TMP/out" && ok || bad "help logs shows options"
 if [ -d "$SRC/examples/compromised-exchange" ]; then
   expect_rc 1 "logs: compromised example" -- "$EXHUNT" logs -f jsonl "$SRC/examples/compromised-exchange"
-  check_jsonl "$TMP/out" && ok || bad "logs jsonl well-formed"
+  th_check_jsonl scan "$TMP/out" && ok || bad "logs jsonl well-formed"
   for rule in cve_2021_26855_ssrf cve_2021_27065_set_vdir iis_webshell_request; do
     grep -q "\"rule\":\"exhunt.log.$rule\"" "$TMP/out" && ok || bad "logs: $rule found"
   done
@@ -332,7 +285,7 @@ if [ -f "$OTRF" ]; then
   mkdir -p "$TMP/otrf"
   python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$OTRF" "$TMP/otrf"
   expect_rc 1 "logs: OTRF ProxyLogon recording" -- "$EXHUNT" logs -f jsonl "$TMP/otrf"
-  check_jsonl "$TMP/out" && ok || bad "OTRF jsonl well-formed"
+  th_check_jsonl scan "$TMP/out" && ok || bad "OTRF jsonl well-formed"
   python3 - "$TMP/out" <<'PY' && ok || bad "OTRF: exactly the exploitation, nothing else"
 import json, sys
 found = {}
@@ -532,17 +485,8 @@ PY
 printf 'the previous report\n' >"$TMP/outdir/report.jsonl"
 cp "$TMP/outdir/report.jsonl" "$TMP/previous"
 # --max-rate 4 (MiB/s) makes 40 MB last about 10 s
-"$EXHUNT" scan -f jsonl --no-progress --max-rate 4 -o "$TMP/outdir/report.jsonl" "$TMP/slowtree" 2>"$TMP/err" &
-pid=$!
-seen_tmp=0
-for _ in $(seq 100); do
-  if ls "$TMP/outdir" | grep -q 'report.jsonl.exhunt-tmp-'; then seen_tmp=1; break; fi
-  sleep 0.05
-done
-sleep 0.5
-kill -INT "$pid"
-wait "$pid"
-rc=$?
+th_interrupt INT "$TMP/outdir/report.jsonl" \
+  "$EXHUNT" scan -f jsonl --no-progress --max-rate 4 -o "$TMP/outdir/report.jsonl" "$TMP/slowtree"
 [ "$seen_tmp" = 1 ] && ok || bad "atomic: the run wrote to a temporary beside -o"
 [ "$rc" = 130 ] && ok || bad "atomic: SIGINT exits 130, got $rc"
 grep -qx 'exhunt scan: interrupted' "$TMP/err" && ok || bad "atomic: 'interrupted' said on stderr: $(cat "$TMP/err")"
@@ -557,13 +501,7 @@ with open(sys.argv[1], "w") as f:
     f.write("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-method cs-uri-stem c-ip sc-status\n")
     f.write("2021-03-03 11:00:00 GET /owa/ 198.51.100.7 200\n" * 800000)
 PY
-"$EXHUNT" logs --no-progress --max-rate 2 -o "$TMP/outdir/logs.txt" "$TMP/slowlogs" 2>"$TMP/err" &
-pid=$!
-for _ in $(seq 100); do ls "$TMP/outdir" | grep -q 'logs.txt.exhunt-tmp-' && break; sleep 0.05; done
-sleep 0.5
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
+th_interrupt TERM "$TMP/outdir/logs.txt" "$EXHUNT" logs --no-progress --max-rate 2 -o "$TMP/outdir/logs.txt" "$TMP/slowlogs"
 [ "$rc" = 130 ] && grep -qx 'exhunt logs: interrupted' "$TMP/err" && ok || bad "logs: SIGTERM exits 130 with the message (rc $rc)"
 cmp -s "$TMP/previous" "$TMP/outdir/logs.txt" && [ "$(ls "$TMP/outdir" | tr '\n' ' ')" = "logs.txt report.jsonl " ] &&
   ok || bad "logs: previous -o file kept, no temporary left: $(ls "$TMP/outdir")"
@@ -674,5 +612,4 @@ if [ -d "$SRC/examples/compromised-exchange" ]; then
   python3 "$TMP/csvcheck.py" "$TMP/logs.csv" "$TMP/logs.jsonl" >/dev/null && ok || bad "logs csv: every row equals the jsonl finding"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "cli tests"

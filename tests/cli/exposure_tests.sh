@@ -4,48 +4,9 @@
 # probe against a local HTTPS server this script starts on 127.0.0.1 with a
 # certificate made here. Usage: exposure_tests.sh EXHUNT SRC_DIR
 set -u
-EXHUNT=$1
-SRC=$2
-TMP=$(mktemp -d /tmp/exhunt-exposure-XXXXXX)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() {
-  local want=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
-}
-# Every line parses, carries the schema, and exposure findings have their fields.
-check_jsonl() {
-  python3 - "$1" <<'PY'
-import json, sys
-lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
-assert lines, "no output"
-for ln in lines:
-    o = json.loads(ln)
-    assert o["schema"] == "exhunt/1", ln
-    assert o["type"] in ("finding", "note", "error", "summary", "build"), ln
-    if o["type"] == "finding":
-        assert o["category"] == "exposure", ln
-        for k in ("severity", "rule", "title", "description", "build", "build_source", "status", "cve"):
-            assert k in o, (k, ln)
-        assert o["status"] in ("vulnerable", "patched", "unknown"), ln
-        assert isinstance(o["cve"], list) and o["cve"], ln
-    if o["type"] == "build":
-        assert o["result"] in ("found", "exchange-no-build", "not-exchange", "unreachable", "error"), ln
-        assert isinstance(o["current"], bool)
-assert json.loads(lines[-1])["type"] == "summary"
-PY
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin exposure
 # status FILE FAMILY [TARGET]: the status of a family's finding.
 status() {
   python3 - "$@" <<'PY'
@@ -72,7 +33,7 @@ expect_rc 2 "probe without TARGET" -- "$EXHUNT" probe
 # --- the three forms of a build give the same verdicts ----------------------
 for form in 15.1.2176.2 15.01.2176.002 'Version 15.1 (Build 2176.2)'; do
   expect_rc 4 "exposure --build '$form'" -- "$EXHUNT" exposure -f jsonl --build "$form"
-  check_jsonl "$TMP/out" && ok || bad "jsonl well-formed for '$form'"
+  th_check_jsonl exposure "$TMP/out" && ok || bad "jsonl well-formed for '$form'"
   [ "$(status "$TMP/out" proxylogon)" = "vulnerable 15.1.2176.9" ] && ok || bad "'$form': ProxyLogon vulnerable, fixed in 15.1.2176.9"
   [ "$(status "$TMP/out" proxyshell)" = "vulnerable 15.1.2176.12" ] && ok || bad "'$form': ProxyShell fixed in 15.1.2176.12"
 done
@@ -146,7 +107,7 @@ PY
 [ "$(status "$TMP/out" proxynotshell)" = "patched 15.2.1118.20" ] && ok || bad "evidence: ProxyNotShell patched on the current build"
 # 2019 CU12 with Nov22SU still misses the later fixes: exit 4 says so.
 status "$TMP/out" feb23su-rce | grep -q '^vulnerable ' && ok || bad "evidence: a later family still vulnerable"
-check_jsonl "$TMP/out" && ok || bad "evidence jsonl well-formed"
+th_check_jsonl exposure "$TMP/out" && ok || bad "evidence jsonl well-formed"
 
 # Text output names the server, the history and where the build was read.
 expect_rc 4 "exposure: evidence tree, text" -- "$EXHUNT" exposure "$EV"
@@ -169,7 +130,7 @@ expect_rc 4 "exposure: hostile file name" -- "$EXHUNT" exposure "$HOST"
 if grep -q $'\033' "$TMP/out"; then bad "raw ESC reached text output"; else ok; fi
 grep -qF 'srv\x0a\x1b[31mred.txt' "$TMP/out" && ok || bad "file name escaped in text"
 expect_rc 4 "exposure: hostile file name, jsonl" -- "$EXHUNT" exposure -f jsonl "$HOST"
-check_jsonl "$TMP/out" && ok || bad "hostile name: jsonl well-formed"
+th_check_jsonl exposure "$TMP/out" && ok || bad "hostile name: jsonl well-formed"
 
 # --- CSV and the run record ---------------------------------------------------
 expect_rc 4 "exposure csv" -- "$EXHUNT" exposure -f csv "$EV"
@@ -204,6 +165,7 @@ export no_proxy='*' NO_PROXY='*'
 python3 "$SRC/tests/probe/probe_server.py" --dir "$TMP/srv" --port-file "$TMP/srv/ports" \
   --slow-seconds 5 --max-lifetime 240 &
 SERVER_PID=$!
+th_at_exit 'kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null'
 for _ in $(seq 300); do [ -s "$TMP/srv/ports" ] && break; sleep 0.1; done
 if [ ! -s "$TMP/srv/ports" ]; then
   bad "probe test server did not start"
@@ -220,7 +182,7 @@ else
   CLOSED=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   printf '# fleet\n%s\n\n  %s  \n%s\n' "$H" "$L" "$E" >"$TMP/fleet.txt"
   expect_rc 4 "probe: three kinds of Exchange" -- "$EXHUNT" probe -f jsonl --ca-file "$CA" --targets "$TMP/fleet.txt"
-  check_jsonl "$TMP/out" && ok || bad "probe jsonl well-formed"
+  th_check_jsonl exposure "$TMP/out" && ok || bad "probe jsonl well-formed"
   python3 - "$TMP/out" "$H" "$L" "$E" <<'PY' && ok || bad "probe: build and source per target"
 import json, sys
 out, h, l, e = sys.argv[1:]
@@ -236,7 +198,7 @@ PY
   [ "$(status "$TMP/out" proxyshell "$E")" = "patched -" ] && ok || bad "probe: 2016 CU21 ships with the ProxyShell fix"
   # Targets that give no build: each says why; nothing vulnerable, so exit 5.
   expect_rc 5 "probe: no build anywhere" -- "$EXHUNT" probe -f jsonl --ca-file "$CA" --timeout 1 "$N" "$S" "$G" "$CLOSED"
-  check_jsonl "$TMP/out" && ok || bad "probe failures: jsonl well-formed"
+  th_check_jsonl exposure "$TMP/out" && ok || bad "probe failures: jsonl well-formed"
   python3 - "$TMP/out" "$N" "$S" "$G" "$CLOSED" <<'PY' && ok || bad "probe: not-exchange, unreachable, error, each with a reason"
 import json, sys
 out, n, s, g, c = sys.argv[1:]
@@ -270,9 +232,8 @@ PY
   expect_rc 2 "probe: missing --targets file" -- "$EXHUNT" probe --targets "$TMP/nope.txt"
   # A hostile target string is a per-target error, escaped in the output.
   expect_rc 5 "probe: hostile target" -- "$EXHUNT" probe -f jsonl "$(printf 'evil\033[31m.example')"
-  check_jsonl "$TMP/out" && ok || bad "hostile target: jsonl well-formed"
+  th_check_jsonl exposure "$TMP/out" && ok || bad "hostile target: jsonl well-formed"
   if grep -q $'\033' "$TMP/out"; then bad "raw ESC in probe output"; else ok; fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "exposure tests"

@@ -18,21 +18,9 @@
 #   Ctrl-C        exit 130, "interrupted", the previous -o file untouched
 # Usage: hunt_cases_tests.sh EXHUNT SRC_DIR
 set -u
-EXHUNT=$(realpath "$1")
-SRC=$(realpath "$2")
-TMP=$(mktemp -d /tmp/exhunt-cases-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-run() { # run WANT_RC WHAT -- CMD...: output in $TMP/out, stderr in $TMP/err
-  local want=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin cases
 python3 "$SRC/tests/hunt/make_cases.py" -q "$TMP/ev" one-day full-coverage clean-patched iis-only two-hosts ||
   { echo "FAIL: make_cases.py"; exit 1; }
 EV=$TMP/ev
@@ -51,7 +39,7 @@ PY
 }
 
 # --- one day of logs on a long exposure --------------------------------------------------
-run 4 "one-day: vulnerable, nothing found, little coverage" -- "$EXHUNT" hunt -f jsonl "$EV/one-day"
+expect_rc 4 "one-day: vulnerable, nothing found, little coverage" -- "$EXHUNT" hunt -f jsonl "$EV/one-day"
 check "$TMP/out" "one-day: NO SIGN OF COMPROMISE, 1 of 59 days, VULNERABLE" '
 v = verdicts[0]
 assert v["verdict"] == "NO SIGN OF COMPROMISE", v["verdict"]
@@ -70,12 +58,12 @@ steps = [s["action"] for s in v["next_steps"]]
 assert "collect-logs" in steps and "patch" in steps, steps
 assert summary["exit_code"] == 4 and summary["errors"] == 0, summary
 '
-run 4 "one-day text" -- "$EXHUNT" hunt "$EV/one-day"
+expect_rc 4 "one-day text" -- "$EXHUNT" hunt "$EV/one-day"
 grep -q "VERDICT: NO SIGN OF COMPROMISE (logs cover 1 of 59 exposed days)" "$TMP/out" && ok || bad "one-day text: the headline with its figure"
 if grep -q "CLEAN" "$TMP/out"; then bad "one-day text: the word CLEAN appears"; else ok; fi
 
 # --- full coverage ------------------------------------------------------------------
-run 4 "full-coverage: clean but vulnerable" -- "$EXHUNT" hunt -f jsonl "$EV/full-coverage"
+expect_rc 4 "full-coverage: clean but vulnerable" -- "$EXHUNT" hunt -f jsonl "$EV/full-coverage"
 check "$TMP/out" "full-coverage: CLEAN, every exposed day covered" '
 v = verdicts[0]
 assert v["verdict"] == "CLEAN", v
@@ -90,7 +78,7 @@ assert cov["iis-w3c"]["days_covered"] == 73 and cov["iis-w3c"]["days"] == [["202
 assert cov["exchange-httpproxy"]["days_covered"] == 73
 '
 # The same evidence read from 2021-02-01 on: the days before are not covered any more.
-run 4 "full-coverage --since" -- "$EXHUNT" hunt -f jsonl --since 2021-02-01 "$EV/full-coverage"
+expect_rc 4 "full-coverage --since" -- "$EXHUNT" hunt -f jsonl --since 2021-02-01 "$EV/full-coverage"
 check "$TMP/out" "--since: coverage counts only the days read" '
 v = verdicts[0]
 assert v["verdict"] == "NO SIGN OF COMPROMISE", v["verdict"]
@@ -98,14 +86,14 @@ assert v["verdict"] == "NO SIGN OF COMPROMISE", v["verdict"]
 assert v["coverage"]["exposed_days"] == 61 and v["coverage"]["covered_days"] == 32, v["coverage"]
 assert any("--since/--until" in r["text"] for r in v["reasons"]), v["reasons"]
 '
-run 4 "full-coverage --until" -- "$EXHUNT" hunt -f jsonl --until 2021-01-31 "$EV/full-coverage"
+expect_rc 4 "full-coverage --until" -- "$EXHUNT" hunt -f jsonl --until 2021-01-31 "$EV/full-coverage"
 check "$TMP/out" "--until: through that day" '
 v = verdicts[0]
 assert v["coverage"]["covered_days"] == 29, v["coverage"]   # 2021-01-03 .. 2021-01-31
 '
 
 # --- a clean, patched server --------------------------------------------------------
-run 0 "clean-patched: nothing to do" -- "$EXHUNT" hunt -f jsonl "$EV/clean-patched"
+expect_rc 0 "clean-patched: nothing to do" -- "$EXHUNT" hunt -f jsonl "$EV/clean-patched"
 check "$TMP/out" "clean-patched: CLEAN and PATCHED, installed after every exploitation began" '
 v = verdicts[0]
 assert v["verdict"] == "CLEAN" and v["exposure"]["badge"] == "PATCHED", v
@@ -118,7 +106,7 @@ assert summary["exit_code"] == 0 and summary["errors"] == 0, summary
 '
 
 # --- IIS logs only, no Exchange ------------------------------------------------------
-run 5 "iis-only: not enough evidence for an Exchange answer" -- "$EXHUNT" hunt -f jsonl "$EV/iis-only"
+expect_rc 5 "iis-only: not enough evidence for an Exchange answer" -- "$EXHUNT" hunt -f jsonl "$EV/iis-only"
 check "$TMP/out" "iis-only: NOT AN EXCHANGE SERVER, no exposure, no no-build error" '
 v = verdicts[0]
 assert v["verdict"] == "NOT AN EXCHANGE SERVER" and not v["exchange"], v
@@ -129,12 +117,12 @@ assert v["headline"] == "NOT AN EXCHANGE SERVER (no web shell or attack found; I
 assert not [r for r in recs if r["type"] == "error"], [r for r in recs if r["type"] == "error"]
 assert summary["errors"] == 0 and summary["exit_code"] == 5, summary
 '
-run 5 "iis-only text" -- "$EXHUNT" hunt "$EV/iis-only"
+expect_rc 5 "iis-only text" -- "$EXHUNT" hunt "$EV/iis-only"
 if grep -q "no-build" "$TMP/err"; then bad "iis-only: a no-build error printed"; else ok; fi
 
 # --- two hosts in one folder -----------------------------------------------------------
 for layout in kape velo; do
-  run 1 "two-hosts ($layout): the compromised host decides" -- "$EXHUNT" hunt -f jsonl "$EV/two-hosts/$layout"
+  expect_rc 1 "two-hosts ($layout): the compromised host decides" -- "$EXHUNT" hunt -f jsonl "$EV/two-hosts/$layout"
   check "$TMP/out" "two-hosts ($layout): one server per host, each with its own build" '
 import os
 vs = {os.path.basename(v["server"]): v for v in verdicts}
@@ -162,14 +150,14 @@ assert len(ids) == len(set(ids)), "finding ids repeat across servers"
 '
 done
 # --one-server keeps a folder one server (the old merge, asked for)
-run 1 "two-hosts --one-server" -- "$EXHUNT" hunt -f jsonl --one-server "$EV/two-hosts/kape"
+expect_rc 1 "two-hosts --one-server" -- "$EXHUNT" hunt -f jsonl --one-server "$EV/two-hosts/kape"
 check "$TMP/out" "--one-server: one verdict" 'assert len(verdicts) == 1, [v["server"] for v in verdicts]'
 # Something beside the hosts is not merged into either, nor dropped silently.
 cp -a "$EV/two-hosts/kape" "$TMP/kape-extra"
 mkdir -p "$TMP/kape-extra/loose/inetpub/logs/LogFiles/W3SVC1"
 cp "$EV/iis-only/inetpub/logs/LogFiles/W3SVC1/$(ls "$EV/iis-only/inetpub/logs/LogFiles/W3SVC1" | head -1)" \
   "$TMP/kape-extra/loose/inetpub/logs/LogFiles/W3SVC1/"
-run 1 "two-hosts with a third tree beside them" -- "$EXHUNT" hunt -f jsonl "$TMP/kape-extra"
+expect_rc 1 "two-hosts with a third tree beside them" -- "$EXHUNT" hunt -f jsonl "$TMP/kape-extra"
 check "$TMP/out" "a tree beside the hosts: its own server, or an error naming it" '
 names = sorted(v["server"].rsplit("/", 1)[-1] for v in verdicts)
 notes = [n for n in recs if n["type"] in ("note", "error") and n["what"].startswith("hosts-")]
@@ -254,7 +242,7 @@ os.makedirs(os.path.join(e, "Program Files/Microsoft/Exchange Server/V15/Bin"), 
 exsetup(e, (15, 1, 2106, 2), "2020-09-15T00:00:00")
 touch_all(e, "2021-03-02T23:59:00")
 PY
-run 4 "trap: ExSetup.exe time" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/exsetup-time"
+expect_rc 4 "trap: ExSetup.exe time" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/exsetup-time"
 check "$TMP/out" "trap: ExSetup.exe's file time does not close the window" '
 v = verdicts[0]
 assert v["verdict"] == "NO SIGN OF COMPROMISE", v["headline"]
@@ -263,7 +251,7 @@ assert pl["covered_days"] < pl["exposed_days"], pl
 b = [r for r in recs if r["type"] == "build"][0]
 assert b["build_source"] == "exsetup-version" and "running_since" not in b, b
 '
-run 4 "trap: install contradicted" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/install-contradicted"
+expect_rc 4 "trap: install contradicted" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/install-contradicted"
 check "$TMP/out" "trap: an install date the logs contradict is not used" '
 v = verdicts[0]
 assert v["verdict"] != "CLEAN", v["headline"]
@@ -272,7 +260,7 @@ assert not any("it was not exposed before then" in r["text"] for r in v["reasons
 pl = [w for w in v["coverage"]["windows"] if w["family"] == "proxylogon"][0]
 assert pl["start"] == "2021-01-03T00:00:00Z", pl
 '
-run 3 "trap: .bak with a 404 (an attempt)" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/bak-404"
+expect_rc 3 "trap: .bak with a 404 (an attempt)" -- "$EXHUNT" hunt -f jsonl "$TMP/trap/bak-404"
 check "$TMP/out" "trap: a .bak asked for and not found is no served shell" '
 v = verdicts[0]
 assert v["verdict"] != "COMPROMISED", v["headline"]
@@ -294,7 +282,7 @@ done
 
 # --- an empty folder ------------------------------------------------------------------
 mkdir -p "$TMP/empty"
-run 5 "hunt: empty folder" -- "$EXHUNT" hunt -f jsonl "$TMP/empty"
+expect_rc 5 "hunt: empty folder" -- "$EXHUNT" hunt -f jsonl "$TMP/empty"
 check "$TMP/out" "empty folder: INSUFFICIENT EVIDENCE, said plainly" '
 v = verdicts[0]
 assert v["verdict"] == "INSUFFICIENT EVIDENCE", v["verdict"]
@@ -328,5 +316,4 @@ left=$(find "$TMP/reports" -name '*.exhunt-tmp-*' | wc -l)
 grep -q "VERDICT: NO SIGN OF COMPROMISE" "$TMP/reports/case.txt" && tail -1 "$TMP/reports/case.jsonl" | grep -q '"type":"summary"' &&
   ok || bad "a finished run replaces the reports"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "hunt cases tests"

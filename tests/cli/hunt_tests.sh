@@ -6,21 +6,9 @@
 # fields on every row, CSV formula protection, and refusals.
 # Usage: hunt_tests.sh EXHUNT SRC_DIR
 set -u
-EXHUNT=$(realpath "$1")
-SRC=$(realpath "$2")
-TMP=$(mktemp -d /tmp/exhunt-hunt-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() {
-  local want=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin hunt
 # verdict FILE SERVER: the verdict of a server in a JSONL output.
 verdict() {
   python3 -c '
@@ -290,5 +278,4 @@ expect_rc 2 "hunt: unknown format" -- "$EXHUNT" hunt -f pdf "$LATE"
 expect_rc 2 "hunt: bad --report" -- "$EXHUNT" hunt --report html "$LATE"
 expect_rc 2 "hunt: no evidence" -- "$EXHUNT" hunt
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "hunt tests"

@@ -8,15 +8,10 @@
 # only make a run slower, so these cannot flake).
 # Usage: limits_tests.sh EXHUNT SRC_DIR
 set -u
-EXHUNT=$1
-SRC=$2
-SHARED=$SRC/../shared
-TMP=$(mktemp -d /tmp/exhunt-limits-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin limits
+# check WHAT 'SHELL CONDITION': one check, evaluated here.
 check() { if eval "$2"; then ok; else bad "$1"; fi; }
 # notes FILE WHAT: the reasons of the notes and errors tagged WHAT.
 notes() {
@@ -223,5 +218,4 @@ check "baseline create --max-rate 8: a complete baseline" \
 # ---- evidence untouched ------------------------------------------------------
 check "evidence unchanged" 'diff -r "$TMP/ev-before" "$EV" >/dev/null'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "limits tests"

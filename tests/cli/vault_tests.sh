@@ -10,30 +10,15 @@
 # power loss also needs the fsyncs, which docs/quarantine.md argues.
 # Usage: vault_tests.sh EXHUNT SRC_DIR   (env ROUNDS, default 30)
 set -u
-EXHUNT=$1
-SRC=$2
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
 ROUNDS=${ROUNDS:-30}
 NFILES=${NFILES:-300}
 # tmpfs when there is one: kill -9 does not drop the page cache, so the
 # crash test loses nothing there, and runs many more rounds in its time.
 PARENT=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && PARENT=/dev/shm
-TMP=$(mktemp -d "$PARENT/exhunt-vault-XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() {
-  local want=$1 what=$2
-  shift 2
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else
-    bad "$what: exit $rc, want $want"
-    sed 's/^/  | /' "$TMP/out" "$TMP/err" | head -8
-  fi
-}
+th_begin vault "$PARENT"
 [ -d "$SRC/docs" ] || { echo "no source dir $SRC"; exit 2; }
 
 # --- the command as a user meets it ------------------------------------
@@ -318,5 +303,4 @@ done
 echo "crash test: $killed of $ROUNDS runs killed mid-way"
 [ "$killed" -ge $((ROUNDS / 3)) ] && ok || bad "too few runs were killed mid-way ($killed)"
 
-echo "vault tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "vault tests"

@@ -22,42 +22,35 @@ SRC=${2:?usage: watch_tests.sh EXHUNT SRC [BACKEND]}
 BACKEND=${3:-inotify}
 command -v python3 >/dev/null || { echo "SKIP: python3 needed"; exit 77; }
 
-T=$(mktemp -d)
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_begin watch "${TMPDIR:-/tmp}"
 # Can this backend run here at all? A refusal is a visible SKIP.
-mkdir -p "$T/probe"
+mkdir -p "$TMP/probe"
 if [ "$BACKEND" = fanotify ]; then
-  timeout 10 "$EXHUNT" watch --backend fanotify -f jsonl -o "$T/probe.jsonl" "$T/probe" 2>"$T/probe.err" &
+  timeout 10 "$EXHUNT" watch --backend fanotify -f jsonl -o "$TMP/probe.jsonl" "$TMP/probe" 2>"$TMP/probe.err" &
   ppid=$!
-  for _ in $(seq 500); do grep -q '"watch-ready"' "$T/probe.jsonl" 2>/dev/null && break; kill -0 $ppid 2>/dev/null || break; sleep 0.01; done
-  if ! grep -q '"watch-ready"' "$T/probe.jsonl" 2>/dev/null; then
+  for _ in $(seq 500); do grep -q '"watch-ready"' "$TMP/probe.jsonl" 2>/dev/null && break; kill -0 $ppid 2>/dev/null || break; sleep 0.01; done
+  if ! grep -q '"watch-ready"' "$TMP/probe.jsonl" 2>/dev/null; then
     wait $ppid
-    echo "SKIP: fanotify unavailable here ($(id -un), $(uname -r), $(stat -f -c %T "$T")): $(grep -o 'fanotify cannot be used[^"]*' "$T/probe.jsonl" "$T/probe.err" | head -1)"
-    rm -rf "$T"
+    echo "SKIP: fanotify unavailable here ($(id -un), $(uname -r), $(stat -f -c %T "$TMP")): $(grep -o 'fanotify cannot be used[^"]*' "$TMP/probe.jsonl" "$TMP/probe.err" | head -1)"
     exit 77
   fi
   kill -TERM $ppid; wait $ppid
 fi
 WATCH=("$EXHUNT" watch --backend "$BACKEND")
-echo "backend: $BACKEND (scratch folder $T on $(stat -f -c %T "$T"))"
+echo "backend: $BACKEND (scratch folder $TMP on $(stat -f -c %T "$TMP"))"
 PID=
 NSDIR=
-cleanup() {
-  [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-  rm -rf "$T"
-  case $NSDIR in /tmp/exhunt-watch-ns.*) rm -rf "$NSDIR" ;; esac
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+th_at_exit '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null'
+th_at_exit 'case $NSDIR in /tmp/exhunt-watch-ns.*) rm -rf "$NSDIR" ;; esac'
 
 SHELL_TEXT='<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>'
-OUT=$T/out.jsonl
-W=$T/www
-mkdir -p "$W/app" "$T/rules"
+OUT=$TMP/out.jsonl
+W=$TMP/www
+mkdir -p "$W/app" "$TMP/rules"
 # A rule file the test can break later, to check that a failed reload
 # keeps the old rules.
-cat >"$T/rules/extra.yar" <<'EOF'
+cat >"$TMP/rules/extra.yar" <<'EOF'
 rule watch_test_marker { strings: $a = "WATCH-TEST-MARKER-7f3a" condition: $a }
 EOF
 
@@ -85,14 +78,14 @@ wait_note() {
 count_note() { grep -cF "\"what\":\"$1\"" "$OUT" 2>/dev/null; }
 
 # --- usage ------------------------------------------------------------------
-"${WATCH[@]}" --quarantine-new "$W" >/dev/null 2>"$T/err"
+"${WATCH[@]}" --quarantine-new "$W" >/dev/null 2>"$TMP/err"
 rc=$?
-if [ $rc = 2 ] && grep -q "go together" "$T/err"; then ok "--quarantine-new needs --vault"; else bad "--quarantine-new without --vault: rc=$rc $(cat "$T/err")"; fi
+if [ $rc = 2 ] && grep -q "go together" "$TMP/err"; then ok "--quarantine-new needs --vault"; else bad "--quarantine-new without --vault: rc=$rc $(cat "$TMP/err")"; fi
 
 # --- --quarantine-new: new shells move to the vault, existing ones never ------
-Q=$T/qwww
-QV=$T/qvault
-QOUT=$T/q.jsonl
+Q=$TMP/qwww
+QV=$TMP/qvault
+QOUT=$TMP/q.jsonl
 mkdir -p "$Q/aspnet_client"
 printf '%s' "$SHELL_TEXT" >"$Q/aspnet_client/old.aspx"   # there before the watch
 printf '%s' "$SHELL_TEXT" >"$Q/aspnet_client/old2.aspx"  # there before, renamed after
@@ -114,21 +107,21 @@ grep -F '"type":"finding"' "$QOUT" | grep -qF "$Q/aspnet_client/renamed.aspx" &&
 "$EXHUNT" vault verify --vault "$QV" >/dev/null 2>&1 && ok "--quarantine-new: vault verify passes" || bad "vault verify after --quarantine-new"
 "$EXHUNT" restore --vault "$QV" "$Q/aspnet_client/new.aspx" >/dev/null 2>&1
 [ "$(cat "$Q/aspnet_client/new.aspx" 2>/dev/null)" = "$SHELL_TEXT" ] && ok "--quarantine-new: restore round-trips" || bad "restore after --quarantine-new"
-echo x >"$T/afile"
-"${WATCH[@]}" "$T/afile" >/dev/null 2>&1
+echo x >"$TMP/afile"
+"${WATCH[@]}" "$TMP/afile" >/dev/null 2>&1
 [ $? = 2 ] && ok "a file as FOLDER is a usage error" || bad "a file as FOLDER accepted"
 "${WATCH[@]}" -o "$W/out.jsonl" "$W" >/dev/null 2>&1
 [ $? = 2 ] && [ ! -e "$W/out.jsonl" ] && ok "-o inside a watched folder refused" || bad "-o inside a watched folder"
 
 # --- start --------------------------------------------------------------------
-"${WATCH[@]}" -f jsonl -o "$OUT" --rules "$T/rules" --exclude cache --exclude '*.skip' "$W" 2>"$T/stderr" &
+"${WATCH[@]}" -f jsonl -o "$OUT" --rules "$TMP/rules" --exclude cache --exclude '*.skip' "$W" 2>"$TMP/stderr" &
 PID=$!
 if wait_note watch-ready 20; then
   ok "ready: $(grep -F watch-ready "$OUT" | head -1)"
 else
-  bad "no watch-ready note"; cat "$T/stderr"; exit 1
+  bad "no watch-ready note"; cat "$TMP/stderr"; exit 1
 fi
-grep -q "exhunt watch: ready" "$T/stderr" && ok "ready line on stderr" || bad "no ready line on stderr"
+grep -q "exhunt watch: ready" "$TMP/stderr" && ok "ready line on stderr" || bad "no ready line on stderr"
 grep -F '"what":"watch-backend"' "$OUT" | grep -q "\"reason\":\"$BACKEND" && ok "watch-backend note: $BACKEND" || bad "backend note: $(grep -F watch-backend "$OUT")"
 
 # --- (1) latency ----------------------------------------------------------------
@@ -233,22 +226,22 @@ mkdir -p "$W/new/deeper/still"
 printf '%s' "$SHELL_TEXT" >"$W/new/deeper/still/fresh.aspx"
 wait_finding "$W/new/deeper/still/fresh.aspx" 3 && ok "(3) shell in a new subfolder found" || bad "(3) new subfolder"
 # Moved in from outside the tree, folder and all.
-mkdir -p "$T/outside/pkg"
-printf '%s' "$SHELL_TEXT" >"$T/outside/pkg/moved.aspx"
-mv "$T/outside/pkg" "$W/app/pkg"
+mkdir -p "$TMP/outside/pkg"
+printf '%s' "$SHELL_TEXT" >"$TMP/outside/pkg/moved.aspx"
+mv "$TMP/outside/pkg" "$W/app/pkg"
 wait_finding "$W/app/pkg/moved.aspx" 3 && ok "(3) folder moved into the tree scanned" || bad "(3) moved-in folder"
 printf '%s' "$SHELL_TEXT" >"$W/app/pkg/after.aspx"
 wait_finding "$W/app/pkg/after.aspx" 3 && ok "(3) moved-in folder watched" || bad "(3) moved-in folder not watched"
 # A hard link brings content with no write at all.
-printf '%s' "$SHELL_TEXT" >"$T/outside/linked-src.aspx"
-ln "$T/outside/linked-src.aspx" "$W/app/linked.aspx"
+printf '%s' "$SHELL_TEXT" >"$TMP/outside/linked-src.aspx"
+ln "$TMP/outside/linked-src.aspx" "$W/app/linked.aspx"
 wait_finding "$W/app/linked.aspx" 3 && ok "(3) hard link into the tree found" || bad "(3) hard link"
 # A watched folder moved out of the tree: no longer reported.
 mkdir -p "$W/app/leaving"
 sleep 0.2
-mv "$W/app/leaving" "$T/outside/left"
+mv "$W/app/leaving" "$TMP/outside/left"
 sleep 0.2
-printf '%s' "$SHELL_TEXT" >"$T/outside/left/gone.aspx"
+printf '%s' "$SHELL_TEXT" >"$TMP/outside/left/gone.aspx"
 # Log rotation: a file renamed away, a new one created under the same name.
 printf 'line\n' >"$W/app/u_ex.log"
 sleep 0.2
@@ -258,17 +251,17 @@ wait_finding "$W/app/u_ex.log" 3 && ok "(3) log rotation: the new file under the
 printf '%s' "$SHELL_TEXT" >"$W/app/rotated.aspx.tmp"
 mv "$W/app/rotated.aspx.tmp" "$W/app/rotated.aspx"
 wait_finding "$W/app/rotated.aspx" 3 && ok "(3) file renamed into place found" || bad "(3) rename into place"
-has_finding "$T/outside/left/gone.aspx" && bad "(3) a folder moved out is still watched" || ok "(3) a folder moved out is no longer watched"
+has_finding "$TMP/outside/left/gone.aspx" && bad "(3) a folder moved out is still watched" || ok "(3) a folder moved out is no longer watched"
 # Symlinks are never followed: one to a shell outside, one to "/", moved in.
-printf '%s' "$SHELL_TEXT" >"$T/outside/secret.aspx"
-ln -s "$T/outside/secret.aspx" "$T/outside/link.aspx"
-mv "$T/outside/link.aspx" "$W/app/link.aspx"
+printf '%s' "$SHELL_TEXT" >"$TMP/outside/secret.aspx"
+ln -s "$TMP/outside/secret.aspx" "$TMP/outside/link.aspx"
+mv "$TMP/outside/link.aspx" "$W/app/link.aspx"
 ln -s / "$W/app/slash.tmp"
 mv "$W/app/slash.tmp" "$W/app/slash"
 printf '%s' "$SHELL_TEXT" >"$W/app/after-links.aspx"
 wait_finding "$W/app/after-links.aspx" 3 || bad "(3) canary after the symlinks not found"
 sleep 0.3
-if has_finding "$T/outside/secret.aspx" || has_finding "$W/app/link.aspx"; then bad "(3) a symlink moved in was followed"; else ok "(3) a symlink moved in is not followed"; fi
+if has_finding "$TMP/outside/secret.aspx" || has_finding "$W/app/link.aspx"; then bad "(3) a symlink moved in was followed"; else ok "(3) a symlink moved in is not followed"; fi
 nl=$(grep -F '"what":"symlink-not-followed"' "$OUT" | grep -cE "\"path\":\"$W/app/(link.aspx|slash)\"")
 [ "$nl" = 2 ] && ok "(3) symlink-not-followed notes for both links" || bad "(3) symlink notes: $nl"
 # --exclude cache --exclude '*.skip': nothing below or matching is scanned.
@@ -315,7 +308,7 @@ wait_finding "$W/x/later.aspx" 3 && ok "(4) recreated root watched for new files
 # --- (5) signals -----------------------------------------------------------------
 kill -HUP $PID
 wait_note rules-reloaded 10 && ok "(5) SIGHUP: rules reloaded" || bad "(5) no rules-reloaded note"
-echo 'rule broken { condition: nope }' >"$T/rules/broken.yar"
+echo 'rule broken { condition: nope }' >"$TMP/rules/broken.yar"
 kill -HUP $PID
 wait_note rules-reload-failed 10 && ok "(5) SIGHUP with a broken rule: old rules kept (note)" || bad "(5) no rules-reload-failed note"
 echo "WATCH-TEST-MARKER-7f3a" >"$W/x/marker.txt"
@@ -330,7 +323,7 @@ PID=
 ms=$(((t1 - t0) / 1000000))
 [ $rc = 0 ] && ok "(5) SIGTERM: exit 0 after $ms ms" || bad "(5) SIGTERM: exit $rc"
 [ $ms -lt 2000 ] || bad "(5) SIGTERM took $ms ms"
-grep -q Sanitizer "$T/stderr" && bad "sanitizer report: $(grep -m3 Sanitizer "$T/stderr")"
+grep -q Sanitizer "$TMP/stderr" && bad "sanitizer report: $(grep -m3 Sanitizer "$TMP/stderr")"
 tail -1 "$OUT" | grep -q '"type":"summary"' && ok "summary record at the end" || bad "no summary at the end"
 python3 - "$OUT" <<'EOF' && ok "every output line is JSON with the schema id" || bad "malformed output line"
 import sys, json
@@ -343,9 +336,9 @@ EOF
 # comment left) keeps the old rules too: the start refuses to watch with
 # nothing. (Not an emptied folder: cli/rules_load.c then calls qsort(NULL,
 # 0), which UBSan builds abort on; reported, not this command's file.)
-E=$T/empty-rules
+E=$TMP/empty-rules
 mkdir -p "$E/rules" "$E/w"
-cp "$T/rules/extra.yar" "$E/rules/"
+cp "$TMP/rules/extra.yar" "$E/rules/"
 "${WATCH[@]}" -f jsonl -o "$E/out.jsonl" --no-default-rules --no-heuristics --rules "$E/rules" "$E/w" 2>/dev/null &
 EPID=$!
 for _ in $(seq 500); do grep -q watch-ready "$E/out.jsonl" 2>/dev/null && break; sleep 0.01; done
@@ -372,10 +365,10 @@ PID=
 # --- (6) mounts and syslog, in a private mount namespace ----------------------
 # Needs root and unshare(1); said (not silently passed) when unavailable.
 if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
-  M=$T/mnt
+  M=$TMP/mnt
   # /dev is replaced inside the namespace below: a scratch folder under
   # /dev (TMPDIR=/dev/shm) would vanish with it, so use /tmp then.
-  case $T in /dev/*) M=$(mktemp -d /tmp/exhunt-watch-ns.XXXXXX) ;; esac
+  case $TMP in /dev/*) M=$(mktemp -d /tmp/exhunt-watch-ns.XXXXXX) ;; esac
   mkdir -p "$M/r/vol" "$M/r/later" "$M/dev"
   # A syslog daemon stand-in: glibc's syslog(3) always writes to /dev/log,
   # so /dev is replaced, inside the namespace only, by a folder holding this
@@ -470,5 +463,4 @@ else
   echo "SKIP - (6) mounts and --syslog: needs root and unshare -m (running as $(id -un))"
 fi
 
-echo "watch tests: $fails failure(s)"
-[ $fails = 0 ]
+th_end "watch tests ($BACKEND)"

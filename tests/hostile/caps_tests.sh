@@ -6,13 +6,9 @@
 # is not read), and 17 tunnel scripts in one IIS log.
 # Usage: caps_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
-EXHUNT=$(realpath "$1")
-TMP=$(mktemp -d /tmp/exhunt-caps-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin caps
 
 python3 - "$TMP" <<'PY' || { echo "FAIL: making the inputs"; exit 1; }
 import json, os, sys
@@ -126,5 +122,4 @@ roots = run.get("roots", [])
 sys.exit(0 if len(roots) == 1000 and run.get("roots_total") == 1001 else 1)
 PY
 
-echo "caps tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "caps tests"

@@ -12,9 +12,8 @@
 # --max-gz-bytes still stops the stream (gzip-limit).
 # Usage: gzevtx_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
-EXHUNT=$(realpath "$1")
-SHARED=$3
-BUILD=${4:-normal}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
 # Normal build: 8 workers over 8 files of 64 MiB. Measured 100 MiB with the
 # budget (the compiled rules, libevtx's caches per worker, the budget); 616
 # MiB without it. 200 MiB leaves room and fails the unbounded reader.
@@ -22,12 +21,7 @@ RSS_LIMIT_KB=${GZEVTX_RSS_LIMIT_KB:-204800}
 SAMPLE="$SHARED/research-data/datasets/evtx-attack-samples/discovery_sysmon_1_iis_pwd_and_config_discovery_appcmd.evtx"
 [ -r "$SAMPLE" ] || { echo "SKIP: no sample EVTX at $SAMPLE"; exit 77; }
 command -v gzip >/dev/null || { echo "SKIP: no gzip"; exit 77; }
-TMP=$(mktemp -d /tmp/exhunt-gzevtx-XXXXXX)
-trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+th_begin gzevtx
 
 # ASan is slow on 2 cores: two copies still make the second one spill.
 COPIES=8
@@ -57,21 +51,11 @@ gzip -1 -c "$TMP/plain/big.evtx" >"$TMP/big.evtx.gz" || { echo "FAIL: gzip"; exi
 for i in $(seq 1 "$COPIES"); do cp "$TMP/big.evtx.gz" "$TMP/gz/big$i.evtx.gz"; done
 echo "$COPIES x $(($(stat -c %s "$TMP/plain/big.evtx") >> 20)) MiB EVTX, gzipped to $(($(stat -c %s "$TMP/big.evtx.gz") >> 10)) KiB each"
 
-# Peak RSS of the child, from the kernel's accounting (KiB on Linux).
-run_rss() {
-  python3 - "$TMP/rss" "$@" <<'PY'
-import resource, subprocess, sys
-p = subprocess.run(sys.argv[2:])
-open(sys.argv[1], "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)
-PY
-}
-
 # --- the same findings, in bounded memory ----------------------------------------
 "$EXHUNT" logs -j1 -f jsonl -o "$TMP/plain.jsonl" "$TMP/plain" 2>/dev/null
 [ $? = 1 ] && ok || bad "uncompressed run: expected exit 1 (findings)"
 start=$(date +%s.%N)
-TMPDIR="$TMP/spill" run_rss "$EXHUNT" logs -j8 -f jsonl -o "$TMP/gz.jsonl" "$TMP/gz" 2>"$TMP/gz.err"
+TMPDIR="$TMP/spill" th_run_rss "$TMP/rss" "$EXHUNT" logs -j8 -f jsonl -o "$TMP/gz.jsonl" "$TMP/gz" 2>"$TMP/gz.err"
 rc=$?
 end=$(date +%s.%N)
 rss=$(cat "$TMP/rss")
@@ -134,5 +118,4 @@ grep -q '"type":"error","what":"evtx-gz-spill"' "$TMP/none.jsonl" && ok || bad "
 "$EXHUNT" logs -j1 -f jsonl --max-gz-bytes 8M -o "$TMP/lim.jsonl" "$TMP/big.evtx.gz" 2>/dev/null
 grep -q '"type":"error","what":"gzip-limit"' "$TMP/lim.jsonl" && ok || bad "--max-gz-bytes: no gzip-limit error"
 
-echo "gzevtx tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "gzevtx tests"

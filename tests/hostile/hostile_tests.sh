@@ -9,24 +9,13 @@
 # stay well-formed and escaped; every cap hit must be a note naming the file.
 # Usage: hostile_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
-EXHUNT=$(realpath "$1")
-SRC=$(realpath "$2")
-SHARED=$3
-BUILD=${4:-normal}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
 TIME_LIMIT=${HOSTILE_TIME_LIMIT:-300} # seconds; the ASan build on 2 slow cores fits
 # Peak RSS, normal build only: 128 MiB, measured 44; a reader that held one
 # of the 100 MB lines (or the bomb's output) whole would go past it.
 RSS_LIMIT_KB=${HOSTILE_RSS_LIMIT_KB:-131072}
-TMP=$(mktemp -d /tmp/exhunt-hostile-XXXXXX)
-cleanup() {
-  chmod -R u+rwx "$TMP" 2>/dev/null
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+th_begin hostile
 
 python3 "$SRC/tests/hostile/make_tree.py" "$TMP/ev" "$SHARED/research-data/datasets/evtx-attack-samples" \
   >"$TMP/manifest.json" || { echo "FAIL: make_tree.py"; exit 1; }
@@ -34,21 +23,9 @@ OUT="$TMP/out"
 mkdir -p "$OUT"
 
 # --- one run, every report format ------------------------------------------------
-# Peak RSS from /usr/bin/time -v (GNU time) when it is there, else from the
-# kernel's accounting of the child (Python's resource module): both count the
-# whole process, unlike `prlimit --as`, which ASan's shadow memory defeats.
-run_hunt() {
-  python3 - "$TMP/rss" "$@" <<'PY'
-import os, resource, subprocess, sys
-out = sys.argv[1]
-p = subprocess.run(sys.argv[2:])
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(out, "w").write("%d\n" % ru.ru_maxrss)  # KiB on Linux
-sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)
-PY
-}
+# Peak RSS from the kernel's accounting of the child (th_run_rss).
 start=$(date +%s.%N)
-run_hunt timeout -s KILL "$TIME_LIMIT" "$EXHUNT" hunt --threads 2 \
+th_run_rss "$TMP/rss" timeout -s KILL "$TIME_LIMIT" "$EXHUNT" hunt --threads 2 \
   --report jsonl="$OUT/all.jsonl" --report timesketch="$OUT/ts.jsonl" \
   --report timesketch-csv="$OUT/ts.csv" --report html="$OUT/report.html" \
   "$TMP/ev/server" >"$OUT/text.txt" 2>"$OUT/stderr"
@@ -332,5 +309,4 @@ else
   echo "SKIP (unreadable folder): not root, or setpriv cannot switch to nobody; root reads chmod 000 folders"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "hostile tests"

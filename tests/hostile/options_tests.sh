@@ -13,14 +13,11 @@
 #      --targets used to exit 2 without a word).
 # Usage: options_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
-EXHUNT=$(realpath "$1")
-T=$(mktemp -d /tmp/exhunt-options-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/ev"
-printf 'plain\n' >"$T/ev/a.txt"
-fails=0
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin options
+mkdir -p "$TMP/ev"
+printf 'plain\n' >"$TMP/ev/a.txt"
 
 # (1) help and parser agree. An option given alone (no value, no operand)
 # may be refused for many reasons, but never as unknown.
@@ -54,12 +51,12 @@ same() { # same "ARGS" "EXPECTED MESSAGE" CMD...
   shift 2
   for c in "$@"; do
     # shellcheck disable=SC2086
-    timeout 10 $EXHUNT $c $args "$T/ev" </dev/null >/dev/null 2>"$T/err"
+    timeout 10 $EXHUNT $c $args "$TMP/ev" </dev/null >/dev/null 2>"$TMP/err"
     rc=$?
-    if [ $rc = 2 ] && grep -qxF "exhunt ${c%% *}: $want" "$T/err"; then
+    if [ $rc = 2 ] && grep -qxF "exhunt ${c%% *}: $want" "$TMP/err"; then
       ok "$c $args: exit 2, '$want'"
     else
-      bad "$c $args: rc=$rc, want 2 and '$want'; got: $(head -1 "$T/err")"
+      bad "$c $args: rc=$rc, want 2 and '$want'; got: $(head -1 "$TMP/err")"
     fi
   done
 }
@@ -83,30 +80,29 @@ ex=()
 for i in $(seq 1 300); do ex+=(--exclude "nomatch-$i-*"); done
 for c in scan logs hunt exposure "baseline create"; do
   # shellcheck disable=SC2086
-  timeout 60 "$EXHUNT" $c "${ex[@]}" "$T/ev" </dev/null >"$T/out" 2>"$T/err"
+  timeout 60 "$EXHUNT" $c "${ex[@]}" "$TMP/ev" </dev/null >"$TMP/out" 2>"$TMP/err"
   rc=$?
   if [ $rc != 2 ]; then
     ok "$c: 300 --exclude options taken (rc $rc)"
   else
-    bad "$c: 300 --exclude options refused: $(head -1 "$T/err")"
+    bad "$c: 300 --exclude options refused: $(head -1 "$TMP/err")"
   fi
 done
-timeout 60 "$EXHUNT" scan "${ex[@]}" --exclude 'a.txt' "$T/ev" >"$T/out" 2>&1
+timeout 60 "$EXHUNT" scan "${ex[@]}" --exclude 'a.txt' "$TMP/ev" >"$TMP/out" 2>&1
 rc=$?
-if [ $rc = 5 ] && grep -q 'excluded=1' "$T/out"; then
+if [ $rc = 5 ] && grep -q 'excluded=1' "$TMP/out"; then
   ok "scan: the 301st --exclude still excludes (rc 5, excluded=1)"
 else
-  bad "scan: the 301st --exclude was not applied (rc $rc): $(grep -m1 examined "$T/out")"
+  bad "scan: the 301st --exclude was not applied (rc $rc): $(grep -m1 examined "$TMP/out")"
 fi
 
 # (5) nothing silent: a usage error always has its message.
-timeout 10 "$EXHUNT" probe --targets "$T/no-such-list" </dev/null >/dev/null 2>"$T/err"
+timeout 10 "$EXHUNT" probe --targets "$TMP/no-such-list" </dev/null >/dev/null 2>"$TMP/err"
 rc=$?
-if [ $rc = 2 ] && grep -q "no-such-list" "$T/err"; then
-  ok "probe --targets MISSING: exit 2, the file named: $(head -1 "$T/err")"
+if [ $rc = 2 ] && grep -q "no-such-list" "$TMP/err"; then
+  ok "probe --targets MISSING: exit 2, the file named: $(head -1 "$TMP/err")"
 else
-  bad "probe --targets MISSING: rc=$rc, want 2 and a message naming the file; got: $(head -1 "$T/err")"
+  bad "probe --targets MISSING: rc=$rc, want 2 and a message naming the file; got: $(head -1 "$TMP/err")"
 fi
 
-echo "$fails failure(s)"
-[ "$fails" = 0 ]
+th_end "options tests"

@@ -14,22 +14,11 @@
 # record per line, and path_b64 still gives the exact name.
 # Usage: output_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
-EXHUNT=$(realpath "$1")
-SRC=$(realpath "$2")
-TMP=$(mktemp -d /tmp/exhunt-output-XXXXXX)
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin output
 MNT="$TMP/mnt"
-cleanup() {
-  mountpoint -q "$MNT" 2>/dev/null && umount "$MNT"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL: $*"
-}
+th_at_exit 'mountpoint -q "$MNT" 2>/dev/null && umount "$MNT"'
 
 CHOPPER='<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>'
 EV="$TMP/ev"
@@ -210,5 +199,4 @@ if [ $rc = 2 ] && grep -q "are the same file, named for two outputs" "$TMP/same.
   bad "one file named two ways for two outputs: exit $rc, $(head -1 "$TMP/same.err")"
 fi
 
-echo "output tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "output tests"

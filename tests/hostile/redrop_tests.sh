@@ -16,26 +16,18 @@
 # so the watch must still move a file once per drop, not once per finding.
 # Usage: redrop_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
-EXHUNT=$(realpath "$1")
-T=$(mktemp -d /tmp/exhunt-redrop-XXXXXX)
-PID=
-cleanup() {
-  [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin redrop
 
-W=$T/www/w
-V=$T/vault
-OUT=$T/out.jsonl
-STAGE=$T/stage # same file system as W, outside it: a rename lands whole
+W=$TMP/www/w
+V=$TMP/vault
+OUT=$TMP/out.jsonl
+STAGE=$TMP/stage # same file system as W, outside it: a rename lands whole
 mkdir -p "$W" "$STAGE"
 SHELL_A='<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>'
 SHELL_B='<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%> '
-printf 'filename\tx.aspx\thigh\tre-dropped shell name\ttest\t-\nfilename\tbig.aspx\thigh\tbig shell name\ttest\t-\n' >"$T/iocs.tsv"
+printf 'filename\tx.aspx\thigh\tre-dropped shell name\ttest\t-\nfilename\tbig.aspx\thigh\tbig shell name\ttest\t-\n' >"$TMP/iocs.tsv"
 
 # Vault items (quarantine records), from `vault list`.
 items() { "$EXHUNT" vault list --vault "$V" -f jsonl 2>/dev/null | grep -c '"type":"vault-entry"'; }
@@ -51,11 +43,12 @@ wait_quarantined() {
   return 1
 }
 
-"$EXHUNT" watch -f jsonl -o "$OUT" --iocs "$T/iocs.tsv" --quarantine-new --vault "$V" "$T/www" \
-  2>"$T/err" &
+"$EXHUNT" watch -f jsonl -o "$OUT" --iocs "$TMP/iocs.tsv" --quarantine-new --vault "$V" "$TMP/www" \
+  2>"$TMP/err" &
 PID=$!
+th_at_exit '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null'
 for _ in $(seq 1000); do grep -q '"watch-ready"' "$OUT" 2>/dev/null && break; sleep 0.01; done
-grep -q '"watch-ready"' "$OUT" || { echo "FAIL - watch not ready: $(cat "$T/err")"; exit 1; }
+grep -q '"watch-ready"' "$OUT" || { echo "FAIL - watch not ready: $(cat "$TMP/err")"; exit 1; }
 sleep 1.1 # a file must be born after the start, at the file system's time resolution
 
 # --- (1) three drops at the same path ----------------------------------------------
@@ -124,6 +117,5 @@ wait $PID
 rc=$?
 PID=
 [ $rc = 0 ] && ok "watch stops with 0 on SIGTERM" || bad "watch exit $rc"
-grep -q 'ERROR: AddressSanitizer\|runtime error:' "$T/err" && bad "sanitizer: $(head -5 "$T/err")"
-echo "redrop: $fails failure(s)"
-[ $fails = 0 ]
+grep -q 'ERROR: AddressSanitizer\|runtime error:' "$TMP/err" && bad "sanitizer: $(head -5 "$TMP/err")"
+th_end redrop

@@ -18,14 +18,10 @@
 #      an error shell-urls-capped that counts the one left out.
 # The trees are generated at test time (make_scale.py).
 set -u
-EXHUNT=$(realpath "$1")
-SRC=$(realpath "$2")
-BUILD=${4:-normal}
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
 RSS_LIMIT_KB=${SCALE_RSS_LIMIT_KB:-204800}
-T=$(mktemp -d /tmp/exhunt-scale-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+th_begin scale
 command -v python3 >/dev/null || { echo "SKIP: python3 needed"; exit 77; }
 GEN="$SRC/tests/hostile/make_scale.py"
 COLL=(--collected 2021-03-04T00:00:00Z)
@@ -75,60 +71,7 @@ print(types)
 PY
 }
 
-# --- 1. a million matching records ---------------------------------------------
-python3 "$GEN" "$T/drop" drop 1000000
-run_measured "$T/drop" "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$T/drop.jsonl" "$T/drop"
-read -r rc secs rss <"$T/drop.m"
-echo "1M matching records: exit $rc, $secs s, peak RSS $rss KB"
-if [ "$rc" -ne 1 ]; then bad "1M records: exit $rc, want 1 (COMPROMISED): $(head -c 500 "$T/drop.err")"; fi
-check_jsonl "$T/drop.jsonl" "$rc" 1000000 || bad "1M records: JSON Lines"
-if [ "$BUILD" = normal ] && [ "$rss" -gt "$RSS_LIMIT_KB" ]; then
-  bad "1M records: peak RSS $rss KB over $RSS_LIMIT_KB KB"
-fi
-# the verdict stays a line a reader can take: examples and counts, not every id
-vlen=$(grep '"type":"verdict"' "$T/drop.jsonl" | wc -c)
-[ "$vlen" -lt 65536 ] || bad "1M records: the verdict line is $vlen bytes"
-grep '"type":"verdict"' "$T/drop.jsonl" | grep -q '"evidence_more":' || bad "1M records: the verdict's evidence does not count what it leaves out"
-grep '"type":"story"' "$T/drop.jsonl" | grep -q '"step_counts":{"shell-request":' || bad "1M records: stories carry no step counts"
-# the text report of the same run: one line for the rule, with the count
-"$EXHUNT" hunt "${COLL[@]}" "$T/drop" >"$T/drop.txt" 2>/dev/null
-grep -q 'x1000000 ' "$T/drop.txt" || bad "1M records: text report does not count the rule's 1000000 findings: $(grep -m3 ' x' "$T/drop.txt")"
-
-# the HTML report of the same run holds the first 20,000 log findings and says so
-"$EXHUNT" hunt "${COLL[@]}" --report html="$T/drop.html" "$T/drop" >/dev/null 2>"$T/drop-html.err"
-grep -q 'html-findings-capped' "$T/drop.html" || bad "1M records: the HTML report does not say it holds only some log findings"
-grep -q 'the HTML report holds the first 20000 log findings; 980000 more' "$T/drop-html.err" ||
-  bad "1M records: nothing on stderr about the HTML report's cap"
-hsize=$(stat -c %s "$T/drop.html")
-[ "$hsize" -lt $((64 * 1024 * 1024)) ] || bad "1M records: HTML report of $hsize bytes"
-
-# --- 2. linear in requests to a shell on disk ---------------------------------
-for n in 10000 100000; do
-  python3 "$GEN" "$T/disk$n" disk $n
-  # best of 3: the ratio is what is tested, not the machine's noise
-  best=
-  for _ in 1 2 3; do
-    run_measured "$T/disk$n" "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$T/disk$n.jsonl" "$T/disk$n"
-    read -r rc secs rss <"$T/disk$n.m"
-    best=$(python3 -c "print(min(float('$secs'), float('${best:-1e9}')))")
-  done
-  echo "$n requests to a shell on disk: exit $rc, best $best s"
-  eval "t$n=$best"
-  check_jsonl "$T/disk$n.jsonl" "$rc" "$n" || bad "$n requests: JSON Lines"
-  got=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$T/disk$n.jsonl")
-  [ "$got" -eq "$n" ] || bad "$n requests: $got request_to_shell findings"
-done
-ratio=$(python3 -c "print(round($t100000 / max($t10000, 0.001), 2))")
-echo "time ratio for 10x the requests: $ratio"
-python3 -c "import sys; sys.exit(0 if $ratio < 15 else 1)" || bad "10x the requests took ${ratio}x the time"
-
-# --- 3. a deep shell and long lines of its prefix -------------------------------
-# Timed against the same tree without the shell (no URL to look for): the
-# URL pass must cost about one more literal scan, not a search per byte.
-python3 "$GEN" "$T/deep" deep 0
-cp -r "$T/deep" "$T/deep-none"
-find "$T/deep-none" -name x.aspx -delete
-best_of3() { # PREFIX TREE -> best wall seconds
+best_of3() { # PREFIX TREE -> best wall seconds of 3 runs (the last run's in PREFIX.m)
   local best=1e9
   for _ in 1 2 3; do
     run_measured "$1" "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$1.jsonl" "$2"
@@ -137,31 +80,80 @@ best_of3() { # PREFIX TREE -> best wall seconds
   done
   echo "$best"
 }
-t_deep=$(best_of3 "$T/deep" "$T/deep")
-t_none=$(best_of3 "$T/deep-none" "$T/deep-none")
+
+# --- 1. a million matching records ---------------------------------------------
+python3 "$GEN" "$TMP/drop" drop 1000000
+run_measured "$TMP/drop" "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$TMP/drop.jsonl" "$TMP/drop"
+read -r rc secs rss <"$TMP/drop.m"
+echo "1M matching records: exit $rc, $secs s, peak RSS $rss KB"
+[ "$rc" -eq 1 ] && ok || bad "1M records: exit $rc, want 1 (COMPROMISED): $(head -c 500 "$TMP/drop.err")"
+check_jsonl "$TMP/drop.jsonl" "$rc" 1000000 && ok || bad "1M records: JSON Lines"
+if [ "$BUILD" = normal ]; then
+  [ "$rss" -le "$RSS_LIMIT_KB" ] && ok || bad "1M records: peak RSS $rss KB over $RSS_LIMIT_KB KB"
+fi
+# the verdict stays a line a reader can take: examples and counts, not every id
+vlen=$(grep '"type":"verdict"' "$TMP/drop.jsonl" | wc -c)
+[ "$vlen" -lt 65536 ] && ok || bad "1M records: the verdict line is $vlen bytes"
+grep '"type":"verdict"' "$TMP/drop.jsonl" | grep -q '"evidence_more":' && ok || bad "1M records: the verdict's evidence does not count what it leaves out"
+grep '"type":"story"' "$TMP/drop.jsonl" | grep -q '"step_counts":{"shell-request":' && ok || bad "1M records: stories carry no step counts"
+# the text report of the same run: one line for the rule, with the count
+"$EXHUNT" hunt "${COLL[@]}" "$TMP/drop" >"$TMP/drop.txt" 2>/dev/null
+grep -q 'x1000000 ' "$TMP/drop.txt" && ok || bad "1M records: text report does not count the rule's 1000000 findings: $(grep -m3 ' x' "$TMP/drop.txt")"
+
+# the HTML report of the same run holds the first 20,000 log findings and says so
+"$EXHUNT" hunt "${COLL[@]}" --report html="$TMP/drop.html" "$TMP/drop" >/dev/null 2>"$TMP/drop-html.err"
+grep -q 'html-findings-capped' "$TMP/drop.html" && ok || bad "1M records: the HTML report does not say it holds only some log findings"
+grep -q 'the HTML report holds the first 20000 log findings; 980000 more' "$TMP/drop-html.err" &&
+  ok || bad "1M records: nothing on stderr about the HTML report's cap"
+hsize=$(stat -c %s "$TMP/drop.html")
+[ "$hsize" -lt $((64 * 1024 * 1024)) ] && ok || bad "1M records: HTML report of $hsize bytes"
+
+# --- 2. linear in requests to a shell on disk ---------------------------------
+for n in 10000 100000; do
+  python3 "$GEN" "$TMP/disk$n" disk $n
+  # best of 3: the ratio is what is tested, not the machine's noise
+  best=$(best_of3 "$TMP/disk$n" "$TMP/disk$n")
+  read -r rc _ <"$TMP/disk$n.m"
+  echo "$n requests to a shell on disk: exit $rc, best $best s"
+  eval "t$n=$best"
+  check_jsonl "$TMP/disk$n.jsonl" "$rc" "$n" && ok || bad "$n requests: JSON Lines"
+  got=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$TMP/disk$n.jsonl")
+  [ "$got" -eq "$n" ] && ok || bad "$n requests: $got request_to_shell findings"
+done
+ratio=$(python3 -c "print(round($t100000 / max($t10000, 0.001), 2))")
+echo "time ratio for 10x the requests: $ratio"
+python3 -c "import sys; sys.exit(0 if $ratio < 15 else 1)" && ok || bad "10x the requests took ${ratio}x the time"
+
+# --- 3. a deep shell and long lines of its prefix -------------------------------
+# Timed against the same tree without the shell (no URL to look for): the
+# URL pass must cost about one more literal scan, not a search per byte.
+python3 "$GEN" "$TMP/deep" deep 0
+cp -r "$TMP/deep" "$TMP/deep-none"
+find "$TMP/deep-none" -name x.aspx -delete
+t_deep=$(best_of3 "$TMP/deep" "$TMP/deep")
+t_none=$(best_of3 "$TMP/deep-none" "$TMP/deep-none")
 echo "deep shell, 20 MB of /a/a/a lines: best $t_deep s; without the shell: best $t_none s"
-python3 -c "import sys; sys.exit(0 if $t_deep < 3 * max($t_none, 0.05) else 1)" ||
-  bad "deep shell: $t_deep s against $t_none s without it (limit 3x)"
-grep -q '"path":"[^"]*/a/a/a/x.aspx"' "$T/deep.jsonl" || bad "deep shell: the shell itself was not found"
+python3 -c "import sys; sys.exit(0 if $t_deep < 3 * max($t_none, 0.05) else 1)" &&
+  ok || bad "deep shell: $t_deep s against $t_none s without it (limit 3x)"
+grep -q '"path":"[^"]*/a/a/a/x.aspx"' "$TMP/deep.jsonl" && ok || bad "deep shell: the shell itself was not found"
 
 # --- 4. hunt's shell requests obey the gzip caps ----------------------------------
 # (the old second pass read every .gz log whole, whatever --max-gz-bytes said)
-python3 "$GEN" "$T/gz" disk 20000
-gzip -9 "$T/gz/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"
-"$EXHUNT" hunt "${COLL[@]}" --max-gz-bytes 1M -f jsonl -o "$T/gz.jsonl" "$T/gz" 2>/dev/null
-got=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$T/gz.jsonl")
-grep -q '"what":"gzip-limit"' "$T/gz.jsonl" || bad "--max-gz-bytes: no gzip-limit error"
+python3 "$GEN" "$TMP/gz" disk 20000
+gzip -9 "$TMP/gz/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"
+"$EXHUNT" hunt "${COLL[@]}" --max-gz-bytes 1M -f jsonl -o "$TMP/gz.jsonl" "$TMP/gz" 2>/dev/null
+got=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$TMP/gz.jsonl")
+grep -q '"what":"gzip-limit"' "$TMP/gz.jsonl" && ok || bad "--max-gz-bytes: no gzip-limit error"
 # each request comes with another row, both over 80 bytes: 1 MiB holds at
 # most 1024 * 1024 / 160 = 6553 requests
-if [ "$got" -le 0 ] || [ "$got" -gt 6553 ]; then
-  bad "--max-gz-bytes 1M: $got requests to the shell reported (want some, at most 6553)"
-fi
+[ "$got" -gt 0 ] && [ "$got" -le 6553 ] &&
+  ok || bad "--max-gz-bytes 1M: $got requests to the shell reported (want some, at most 6553)"
 echo "--max-gz-bytes 1M: $got of 20000 requests read before the cap"
 
 # --- 5. shell URLs: 4096 are all looked for; the 4097th is an error saying so ------
 for n in 4096 4097; do
-  mkdir -p "$T/many$n/inetpub/wwwroot/s" "$T/many$n/inetpub/logs/LogFiles/W3SVC1"
-  python3 - "$T/many$n" "$n" <<'PY'
+  mkdir -p "$TMP/many$n/inetpub/wwwroot/s" "$TMP/many$n/inetpub/logs/LogFiles/W3SVC1"
+  python3 - "$TMP/many$n" "$n" <<'PY'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
 shell = '<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>\n'
@@ -175,22 +167,17 @@ with open(os.path.join(root, "inetpub/logs/LogFiles/W3SVC1/u_ex210303.log"), "w"
     for i in range(n):
         f.write(f"2021-03-03 01:00:00 192.0.2.10 POST /s/s{i}.aspx - 443 - 198.51.100.7 x - 200 0 0 1\n")
 PY
-  "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$T/many$n.jsonl" "$T/many$n" 2>/dev/null
-  caps=$(grep -c '"what":"shell-urls-capped"' "$T/many$n.jsonl")
-  reqs=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$T/many$n.jsonl")
+  "$EXHUNT" hunt "${COLL[@]}" -f jsonl -o "$TMP/many$n.jsonl" "$TMP/many$n" 2>/dev/null
+  caps=$(grep -c '"what":"shell-urls-capped"' "$TMP/many$n.jsonl")
+  reqs=$(grep -c '"rule":"exhunt.hunt.request_to_shell"' "$TMP/many$n.jsonl")
   echo "$n shells on disk: $reqs requests found, shell-urls-capped x$caps"
   if [ "$n" = 4096 ]; then
-    [ "$caps" -eq 0 ] || bad "4096 shells: shell-urls-capped at exactly the cap"
-    [ "$reqs" -eq 4096 ] || bad "4096 shells: $reqs requests found"
+    [ "$caps" -eq 0 ] && ok || bad "4096 shells: shell-urls-capped at exactly the cap"
   else
-    grep -q '"what":"shell-urls-capped".*1 web shells with a URL past the first 4096' "$T/many$n.jsonl" ||
-      bad "4097 shells: no shell-urls-capped error counting the one left out"
-    [ "$reqs" -eq 4096 ] || bad "4097 shells: $reqs requests found"
+    grep -q '"what":"shell-urls-capped".*1 web shells with a URL past the first 4096' "$TMP/many$n.jsonl" &&
+      ok || bad "4097 shells: no shell-urls-capped error counting the one left out"
   fi
+  [ "$reqs" -eq 4096 ] && ok || bad "$n shells: $reqs requests found"
 done
 
-if [ "$fail" -ne 0 ]; then
-  echo "scale_tests: $fail failure(s)"
-  exit 1
-fi
-echo "scale_tests: all passed"
+th_end scale_tests

@@ -15,16 +15,10 @@
 # in /proc/PID/fd, its offset in fdinfo), so the order is not left to luck.
 # Usage: swap_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
 set -u
-EXHUNT=$(realpath "$1")
-SRC=$(realpath "$2")
-TMP=$(mktemp -d /tmp/exhunt-swap-XXXXXX)
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+th_args "$@"
+th_begin swap
 chmod 755 "$TMP"
-cleanup() { [ -n "${KEEP:-}" ] || rm -rf "$TMP"; }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 ATTACKER=203.0.113.47 # in every outside row, in none of the evidence's
 
 # make_tree DIR: a clean server (the example), a big log that is read first,
@@ -287,5 +281,4 @@ else
   echo "note: atime test skipped (not root, or no setpriv)"
 fi
 
-echo "swap tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+th_end "swap tests"

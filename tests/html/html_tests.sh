@@ -34,12 +34,8 @@ if [ -z "$CHROMIUM" ]; then
 fi
 export CHROMIUM
 
-TMP=$(mktemp -d /tmp/exhunt-html-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$HERE/../common/lib.sh"
+th_begin html
 start=$(date +%s)
 
 # check WANT_RC DESCRIPTION -- check_report.py arguments...
@@ -61,12 +57,24 @@ expect_failure() {
 }
 finish_failures() {
   wait
-  local i what pattern
-  for i in "${!NEG[@]}"; do
-    what=${NEG[$i]%%$'\t'*}
-    pattern=${NEG[$i]#*$'\t'}
-    if [ "$(cat "$TMP/neg$i.rc")" = 1 ]; then ok; else bad "$what: check_report.py exit $(cat "$TMP/neg$i.rc"), want 1"; fi
-    if grep -q -- "$pattern" "$TMP/neg$i.out"; then ok; else bad "$what: the checker did not report '$pattern'"; sed 's/^/  | /' "$TMP/neg$i.out" | head -10; fi
+  collect_failures neg check_report.py "${NEG[@]}"
+}
+# collect_failures PREFIX CHECKER "WHAT<tab>PATTERN"...: the verdicts of
+# background checks number 0, 1... (exit status in $TMP/PREFIXn.rc, output
+# in $TMP/PREFIXn.out): two checks each, CHECKER exited 1 and said PATTERN.
+collect_failures() {
+  local prefix=$1 checker=$2 i=0 entry what pattern rc
+  shift 2
+  for entry in "$@"; do
+    what=${entry%%$'\t'*}
+    pattern=${entry#*$'\t'}
+    rc=$(cat "$TMP/$prefix$i.rc" 2>/dev/null)
+    if [ "$rc" = 1 ]; then ok; else bad "$what: $checker exit $rc, want 1"; fi
+    if grep -q -- "$pattern" "$TMP/$prefix$i.out" 2>/dev/null; then ok; else
+      bad "$what: $checker did not report '$pattern'"
+      sed 's/^/  | /' "$TMP/$prefix$i.out" 2>/dev/null | head -10
+    fi
+    i=$((i + 1))
   done
 }
 render() { "$PY" "$HERE/render.py" "$@" || bad "render.py $*"; }
@@ -163,10 +171,11 @@ render "$TEMPLATE" "$TMP/empty.jsonl" "$TMP/empty.html"
 check 0 "empty report" -- "$TMP/empty.html" --expect-text 'No verdict in this report.' --expect-text 'No findings.'
 
 # --- the checker must catch what it is there to catch ---
-inject() { # inject NAME SED_SCRIPT: a broken copy of the template, rendered with the sample
-  sed "$2" "$TEMPLATE" >"$TMP/$1.tmpl.html"
-  render "$TMP/$1.tmpl.html" "$HERE/sample.jsonl" "$TMP/$1.html"
+inject_with() { # inject_with NAME DATA SED_SCRIPT: a broken copy of the template, rendered with DATA
+  sed "$3" "$TEMPLATE" >"$TMP/$1.tmpl.html"
+  render "$TMP/$1.tmpl.html" "$2" "$TMP/$1.html"
 }
+inject() { inject_with "$1" "$HERE/sample.jsonl" "$2"; } # inject NAME SED_SCRIPT: with the sample
 inject console "s|^  'use strict';|  'use strict'; console.error('injected console error');|"
 expect_failure "console.error" "console.error: injected console error" "$TMP/console.html"
 inject throw "s|^  'use strict';|  'use strict'; setTimeout(function () { throw new Error('injected late exception'); }, 50);|"
@@ -193,10 +202,6 @@ expect_failure "unescaped data" "raw '<'" "$TMP/unescaped.html"
 # the bare template is not a report
 expect_failure "bare template" "not JSON" "$TEMPLATE"
 # links keyed by id alone: a link in EX02's section lands on EX01's row
-inject_with() { # inject_with NAME DATA SED_SCRIPT
-  sed "$3" "$TEMPLATE" >"$TMP/$1.tmpl.html"
-  render "$TMP/$1.tmpl.html" "$2" "$TMP/$1.html"
-}
 inject_with byid "$HERE/multi.jsonl" "s|var f = findingByKey.get(str(server) + '\\\\u0000' + id);|var f = (findingsById.get(id) \|\| [])[0];|"
 expect_failure "links by id alone" "in the section of ev/EX02 goes to the row of server ev/EX01" "$TMP/byid.html"
 inject_with nowrap "$HERE/multi.jsonl" "s|#findings-table td.path { min-width: 12em; }|#findings-table td.path { min-width: 12em; max-width: 20em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }|"
@@ -228,12 +233,7 @@ expect_pdf_failure "no page per server" "starts on page" "s|  .server-sec, #time
 expect_pdf_failure "controls printed" "screen control text" "s|  nav.toc, .controls, .noprint, button.more, #findings-count, details.hash { display: none !important; }||" "$HERE/multi.jsonl"
 expect_pdf_failure "filtered rows not printed" "finding titles not printed" "s|  #findings-body tr\[hidden\] { display: table-row !important; }||" "$HERE/sample.jsonl" devtools
 wait
-for i in "${!NEGPDF[@]}"; do
-  what=${NEGPDF[$i]%%$'\t'*}
-  pattern=${NEGPDF[$i]#*$'\t'}
-  if [ "$(cat "$TMP/np$i.rc" 2>/dev/null)" = 1 ]; then ok; else bad "$what: check_pdf.py exit $(cat "$TMP/np$i.rc" 2>/dev/null), want 1"; fi
-  if grep -q -- "$pattern" "$TMP/np$i.out" 2>/dev/null; then ok; else bad "$what: check_pdf.py did not report '$pattern'"; sed 's/^/  | /' "$TMP/np$i.out" 2>/dev/null | head -8; fi
-done
+collect_failures np check_pdf.py "${NEGPDF[@]}"
 
-echo "html tests: $pass passed, $fail failed ($(($(date +%s) - start)) s)"
-[ "$fail" = 0 ]
+echo "($(($(date +%s) - start)) s)"
+th_end "html tests"
