@@ -26,19 +26,11 @@
 # (2), BENCH_SCALE (1), BENCH_OUT (bench/out), PYTHON (python3).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-EXHUNT=${1:-${EXHUNT:-$REPO/build/exhunt}}
-RUNS=${BENCH_RUNS:-5}
-THREADS=${BENCH_THREADS:-2}
-SCALE=${BENCH_SCALE:-1}
-OUT=${BENCH_OUT:-$REPO/bench/out}
-PYTHON=${PYTHON:-python3}
+BENCH_RUNS=${BENCH_RUNS:-5}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+bench_init hunt_bench "$@"
 SHELLS=${BENCH_SHELLS:-$REPO/../shared/corpus/webshells}
-
-[ -x "$EXHUNT" ] || { echo "hunt_bench: no exhunt binary at $EXHUNT" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "hunt_bench: /usr/bin/time (package time) needed" >&2; exit 2; }
-[ -d "$SHELLS" ] || { echo "hunt_bench: no web-shell corpus at $SHELLS" >&2; exit 2; }
-mkdir -p "$OUT"
+[ -d "$SHELLS" ] || die "no web-shell corpus at $SHELLS"
 if [ "$SCALE" = 1 ]; then TREE=$OUT/logs-tree; else TREE=$OUT/logs-tree-s$SCALE; fi
 if [ ! -d "$TREE" ]; then
   echo "hunt_bench: generating $TREE (scale $SCALE)..."
@@ -47,14 +39,14 @@ fi
 
 # Three shells, always the same ones (sorted names), in three web folders.
 mapfile -t picked < <(find "$SHELLS" -maxdepth 1 -type f -iname '*.aspx' | sort | head -3)
-[ "${#picked[@]}" -eq 3 ] || { echo "hunt_bench: fewer than 3 .aspx shells in $SHELLS" >&2; exit 2; }
+[ "${#picked[@]}" -eq 3 ] || die "fewer than 3 .aspx shells in $SHELLS"
 dirs=("$TREE/inetpub/wwwroot/aspnet_client" "$TREE/inetpub/wwwroot/app"
   "$TREE/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth")
 for i in 0 1 2; do
   mkdir -p "${dirs[$i]}"
   cp "${picked[$i]}" "${dirs[$i]}/bench$i.aspx"
 done
-find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
+bench_warm "$TREE"
 
 declare -A WALL RSS
 run_one() { # NAME cmd...

@@ -52,18 +52,11 @@
 #   PYTHON           python interpreter (default python3)
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-EXHUNT=${1:-${EXHUNT:-$REPO/build/exhunt}}
-RUNS=${BENCH_RUNS:-3}
-THREADS=${BENCH_THREADS:-2}
-SCALE=${BENCH_SCALE:-1}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+bench_init logs_bench "$@"
 TPL_LIMIT=${BENCH_TPL_LIMIT:-600}
 TPL_SUBSET_MB=${BENCH_TPL_SUBSET:-200}
-IDLE_WAIT=${BENCH_IDLE_WAIT:-60}
-RETRIES=${BENCH_RETRIES:-2}
 PROFILE=${BENCH_PROFILE:-0}
-OUT=${BENCH_OUT:-$REPO/bench/out}
-PYTHON=${PYTHON:-python3}
 GEN=$REPO/bench/logs_gen.py
 TPL=$REPO/bench/tpl_reference.py
 GEN_VERSION=$(sed -n 's/^GEN_VERSION = \([0-9]*\)$/\1/p' "$GEN")
@@ -71,21 +64,12 @@ RG_RATIO_TARGET=2    # exhunt wall <= 2 x rg wall
 TPL_RATIO_TARGET=50  # tpl wall >= 50 x exhunt wall
 RSS_TARGET_MB=100    # exhunt peak RSS < 100 MB (10^6 bytes)
 
-die() { echo "logs_bench: $*" >&2; exit 2; }
-say() { echo "== $*" >&2; }
-
 for tool in rg "$PYTHON" find xargs awk cat df stat; do
   command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
 RG_VERSION=$(rg --version 2>/dev/null | sed -n 1p)
-[ -x /usr/bin/time ] || die "missing /usr/bin/time (Debian package 'time')"
 [ -n "$GEN_VERSION" ] || die "cannot read GEN_VERSION from $GEN"
-[ -x "$EXHUNT" ] || die "exhunt binary not found or not executable: $EXHUNT (build it: cmake --build build -j2; or pass a path / set EXHUNT)"
-EXHUNT=$(cd "$(dirname "$EXHUNT")" && pwd)/$(basename "$EXHUNT")
-case $RUNS in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive integer" ;; esac
-awk -v s="$SCALE" 'BEGIN { exit !(s > 0 && s <= 1.5) }' || die "BENCH_SCALE must be in (0, 1.5]"
 
-mkdir -p "$OUT"
 if [ "$SCALE" = 1 ]; then TREE=$OUT/logs-tree; else TREE=$OUT/logs-tree-s$SCALE; fi
 MANIFEST=$TREE.manifest.json
 LOGS=$OUT/logs-bench
@@ -139,8 +123,7 @@ TPL_BYTES_FULL=$((PROXY_BYTES + $(mget bytes_exchange_ecp_server) + $(mget bytes
 N_ATTACKS=$(mget expected_exhunt.findings_total)
 say "tree: $FILES files, $((BYTES / 1000000)) MB (HttpProxy $((PROXY_BYTES / 1000000)) MB, IIS $((IIS_BYTES / 1000000)) MB), $N_ATTACKS buried attack rows; fingerprint ${FINGERPRINT:0:16}"
 
-say "warming the page cache (cat of every file; dropping it needs root, so all runs are warm)"
-find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
+bench_warm "$TREE"
 
 # ===========================================================================
 # 2. Untimed checks: does each tool find what was buried?
@@ -294,97 +277,40 @@ say "  exhunt on tpl's ${#TPL_FILES[@]} files: findings/expected $(echo "$EXT_VE
 # ===========================================================================
 # 3. Timings.
 # ===========================================================================
-NAMES=(exhunt ex_tpl rg tpl)
-declare -A CMD DESC
-CMD[exhunt]="\"\$EXHUNT\" logs --threads $THREADS -f jsonl -o /dev/null \"\$TREE\""
-DESC[exhunt]="exhunt logs, $THREADS threads, JSON lines to /dev/null"
-CMD[ex_tpl]="\"\$EXHUNT\" logs --threads $THREADS -f jsonl -o /dev/null $(printf '%q ' "${TPL_FILES[@]}")"
-DESC[ex_tpl]="the same, on the $(awk -v b="$TPL_BYTES" 'BEGIN { printf "%.2f", b / 1e9 }') GB of Exchange logs tpl reads (not IIS): the 50x target's input"
-CMD[rg]="rg -c -F 'ServerInfo~' \"\$TREE\""
-DESC[rg]="ripgrep literal count, default threads ($(nproc) here): the speed floor"
+bench_tool exhunt "\"\$EXHUNT\" logs --threads $THREADS -f jsonl -o /dev/null \"\$TREE\"" \
+  "exhunt logs, $THREADS threads, JSON lines to /dev/null"
+bench_tool ex_tpl "\"\$EXHUNT\" logs --threads $THREADS -f jsonl -o /dev/null $(printf '%q ' "${TPL_FILES[@]}")" \
+  "the same, on the $(awk -v b="$TPL_BYTES" 'BEGIN { printf "%.2f", b / 1e9 }') GB of Exchange logs tpl reads (not IIS): the 50x target's input"
+bench_tool rg "rg -c -F 'ServerInfo~' \"\$TREE\"" \
+  "ripgrep literal count, default threads ($(nproc) here): the speed floor"
 if [ "$TPL_MODE" = full ]; then
-  CMD[tpl]="\"\$PYTHON\" \"\$TPL\" --quiet \"\$TREE\""
-  DESC[tpl]="Test-ProxyLogon's four checks, Python csv.DictReader, 1 thread (reads HttpProxy+ECP+OAB, not IIS)"
+  bench_tool tpl "\"\$PYTHON\" \"\$TPL\" --quiet \"\$TREE\"" \
+    "Test-ProxyLogon's four checks, Python csv.DictReader, 1 thread (reads HttpProxy+ECP+OAB, not IIS)"
 else
   printf '%s\0' "${TPL_ARGS[@]}" >"$LOGS/tpl.subset"
-  CMD[tpl]="xargs -0 \"\$PYTHON\" \"\$TPL\" --quiet <\"$LOGS/tpl.subset\""
-  DESC[tpl]="as full, on a fixed subset of $((TPL_BYTES / 1000000)) MB; wall extrapolated x$(awk -v a="$TPL_BYTES_FULL" -v b="$TPL_BYTES" 'BEGIN { printf "%.2f", a / b }') by bytes"
+  bench_tool tpl "xargs -0 \"\$PYTHON\" \"\$TPL\" --quiet <\"$LOGS/tpl.subset\"" \
+    "as full, on a fixed subset of $((TPL_BYTES / 1000000)) MB; wall extrapolated x$(awk -v a="$TPL_BYTES_FULL" -v b="$TPL_BYTES" 'BEGIN { printf "%.2f", a / b }') by bytes"
 fi
 export EXHUNT TREE PYTHON TPL
 
-HZ=$(getconf CLK_TCK)
-busy_ticks() { local _c u n s _i _w q sq st _r; read -r _c u n s _i _w q sq st _r </proc/stat; echo $((u + n + s + q + sq + st)); }
-wait_idle() { # until others use < 0.15 core over a second, or give up
-  local deadline=$((SECONDS + IDLE_WAIT)) b0 b1
-  while :; do
-    b0=$(busy_ticks); sleep 1; b1=$(busy_ticks)
-    [ $((b1 - b0)) -le $((HZ * 15 / 100)) ] && return 0
-    [ $SECONDS -ge $deadline ] && { say "  machine still busy ($(((b1 - b0) * 100 / HZ))% of a core); measuring anyway"; return 0; }
-  done
-}
-
-run_timed() { # name round -> appends "wall rss_kib cpu other_cores" to $LOGS/name.runs
-  local name=$1 round=$2 t="$LOGS/$1.$2.time" rc attempt=0 b0 b1 e0 e1 wall rss u s other
-  while :; do
-    attempt=$((attempt + 1))
-    wait_idle
-    b0=$(busy_ticks)
-    e0=$EPOCHREALTIME
-    set +e
-    /usr/bin/time -f '%e %M %U %S %x' -o "$t" bash -c "${CMD[$name]}" >"$LOGS/$name.stdout" 2>"$LOGS/$name.stderr"
-    rc=$?
-    set -e
-    e1=$EPOCHREALTIME
-    b1=$(busy_ticks)
-    # exhunt: 0 clean, 1 findings, 2 error. rg: 0 matches, 1 none, 2 error. tpl: 0.
-    if [ "$rc" -ne 0 ] && ! { [ "$name" != tpl ] && [ "$rc" -eq 1 ]; }; then
-      echo "logs_bench: $name failed (exit $rc); see $LOGS/$name.stderr" >&2
-      tail -5 "$LOGS/$name.stderr" >&2
-      exit 3
-    fi
-    read -r wall rss u s _ < <(tail -1 "$t")
-    # time's %e has 10 ms steps; the shell's clock gives ms (a fork more).
-    wall=$(awk -v a="${e0/,/.}" -v b="${e1/,/.}" 'BEGIN { printf "%.3f", b - a }')
-    other=$(awk -v b=$((b1 - b0)) -v hz="$HZ" -v u="$u" -v s="$s" -v w="$wall" \
-      'BEGIN { o = (b / hz - u - s) / (w > 0 ? w : 1); printf "%.2f", o < 0 ? 0 : o }')
-    say "  round $round  $(printf '%-7s' "$name") ${wall}s  cpu $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')s  $((rss / 1024)) MiB  others ${other} cores"
-    # Below 0.2 s the 10 ms tick of /proc/stat makes "others" noise (two
-    # ticks of error are 0.1 core there, under the 0.25 threshold). exhunt
-    # itself now runs in ~0.25 s, so a floor of 0.5 s never re-ran it.
-    if awk -v o="$other" -v w="$wall" 'BEGIN { exit !(o > 0.25 && w >= 0.2) }' && [ "$attempt" -le "$RETRIES" ]; then
-      say "  (another process used ${other} cores meanwhile: run again)"
-      continue
-    fi
-    break
-  done
-  echo "$wall $rss $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') $other" >>"$LOGS/$name.runs"
-}
+# exhunt: 0 clean, 1 findings, 2 error. rg: 0 matches, 1 none, 2 error. tpl: 0.
+bench_rc_ok() { [ "$1" != tpl ] && [ "$2" -eq 1 ]; }
+BENCH_NAME_WIDTH=7
+BENCH_SHELL_CLOCK=1
+# Below 0.2 s the 10 ms tick of /proc/stat makes "others" noise (two ticks
+# of error are 0.1 core there, under the 0.25 threshold). exhunt itself now
+# runs in ~0.25 s, so a floor of 0.5 s never re-ran it.
+BENCH_MIN_WALL=0.2
 
 say "timing ${NAMES[*]}: $RUNS runs each, round-robin"
-for name in "${NAMES[@]}"; do rm -f "$LOGS/$name.runs" "$LOGS/$name".*.time; done
-for r in $(seq 1 "$RUNS"); do
-  for name in "${NAMES[@]}"; do run_timed "$name" "$r"; done
-done
-
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-declare -A WALL RSS CPU OTHER WALLS
-for name in "${NAMES[@]}"; do
-  walls=() rsss=() cpus=() others=()
-  while read -r w m c o; do walls+=("$w") rsss+=("$m") cpus+=("$c") others+=("$o"); done <"$LOGS/$name.runs"
-  WALL[$name]=$(median "${walls[@]}")
-  WALLS[$name]=$(IFS=,; echo "${walls[*]}")
-  RSS[$name]=$(printf '%s\n' "${rsss[@]}" | sort -n | tail -1) # KiB, worst run
-  CPU[$name]=$(median "${cpus[@]}")
-  OTHER[$name]=$(printf '%s\n' "${others[@]}" | sort -g | tail -1)
-done
+bench_time_all
+bench_medians
 # The reference's wall on the whole tree (measured, or extrapolated by bytes).
 TPL_MEASURED=${WALL[tpl]}
 TPL_FACTOR=$(awk -v a="$TPL_BYTES_FULL" -v b="$TPL_BYTES" 'BEGIN { printf "%.6f", a / b }')
 WALL[tpl]=$(awk -v w="$TPL_MEASURED" -v f="$TPL_FACTOR" 'BEGIN { printf "%.2f", w * f }')
 CPU[tpl]=$(awk -v w="${CPU[tpl]}" -v f="$TPL_FACTOR" 'BEGIN { printf "%.2f", w * f }')
 # Per-round ratios are steadier than ratios of medians on a drifting host.
-per_round() { paste -d' ' "$LOGS/$1.runs" "$LOGS/$2.runs" | awk -v f="${3:-1}" '$5 > 0 { print $1 * f / $5 }' | sort -g |
-  awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else print "n/a" }'; }
 PR_EX_RG=$(per_round exhunt rg)
 PR_TPL_EX=$(per_round tpl exhunt "$TPL_FACTOR")
 # The same input: tpl's measured wall (whole or subset) against exhunt on those files.
@@ -407,18 +333,9 @@ fi
 # ===========================================================================
 # 4. Report.
 # ===========================================================================
-f2() { awk -v x="$1" 'BEGIN { printf "%.2f", x }'; }
 f3() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-mbps() { awk -v b="$BYTES" -v w="$1" 'BEGIN { if (w > 0) printf "%.0f", b / 1e6 / w; else print "n/a" }'; }
-jnum() { case $1 in n/a | '' | '?') echo null ;; *) echo "$1" ;; esac; }
-rssmb() { awk -v k="$1" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }'; }
-gb() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
-
-CONTENDED=false
-for name in "${NAMES[@]}"; do
-  awk -v o="${OTHER[$name]}" -v w="${WALL[$name]}" 'BEGIN { exit !(o > 0.25 && w >= 0.2) }' && CONTENDED=true
-done
+rssmb() { awk -v k="$1" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }'; } # MB (10^6 bytes)
+bench_contended
 R_EX_RG=$(ratio "${WALL[exhunt]}" "${WALL[rg]}")
 R_TPL_EX=$(ratio "${WALL[tpl]}" "${WALL[exhunt]}")
 R_TPL_SAME=$(ratio "$TPL_MEASURED" "${WALL[ex_tpl]}")
@@ -477,12 +394,9 @@ fi
 # 5. JSON.
 # ===========================================================================
 JSON=$OUT/logs_bench.json
-jstr() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 {
-  printf '{\n  "schema": "exhunt-logs-bench/1",\n  "date": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  printf '  "machine": {"cores": %s, "cpu": "%s", "kernel": "%s"},\n' "$(nproc)" \
-    "$(jstr "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)")" "$(uname -r)"
-  printf '  "cache": "warm",\n  "runs": %s,\n  "exhunt_threads": %s,\n  "contended": %s,\n' "$RUNS" "$THREADS" "$CONTENDED"
+  bench_json_head exhunt-logs-bench/1
+  printf '  "runs": %s,\n  "exhunt_threads": %s,\n  "contended": %s,\n' "$RUNS" "$THREADS" "$CONTENDED"
   printf '  "tree": {"path": "%s", "files": %s, "bytes": %s, "bytes_httpproxy": %s, "bytes_iis": %s, "bytes_read_by_tpl": %s, "scale": %s, "generator_version": %s, "fingerprint": "%s", "buried_attacks": %s},\n' \
     "$(jstr "$TREE")" "$FILES" "$BYTES" "$PROXY_BYTES" "$IIS_BYTES" "$TPL_BYTES_FULL" "$SCALE" "$GEN_VERSION" "$FINGERPRINT" "$N_ATTACKS"
   printf '  "ex_tpl": {"files": %s, "bytes": %s, "detections": "%s"},\n' "${#TPL_FILES[@]}" "$TPL_BYTES" "${EXT_VERDICT%% *}"

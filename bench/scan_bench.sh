@@ -47,16 +47,10 @@
 #   BENCH_OUT      output folder (default bench/out, git-ignored)
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-EXHUNT=${1:-${EXHUNT:-$REPO/build/exhunt}}
-RUNS=${BENCH_RUNS:-3}
-THREADS=${BENCH_THREADS:-2}
-SCALE=${BENCH_SCALE:-1}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+bench_init scan_bench "$@"
 EXTRA=${BENCH_EXTRA:-1}
 RULES_DIR=${BENCH_RULES:-$REPO/rules/yara}
-IDLE_WAIT=${BENCH_IDLE_WAIT:-60}
-RETRIES=${BENCH_RETRIES:-2}
-OUT=${BENCH_OUT:-$REPO/bench/out}
 GEN_VERSION=1                 # bump when the tree recipe changes
 SEED=exhunt-bench-v$GEN_VERSION
 CONTENT_LIMIT=$((32 * 1024 * 1024)) # exhunt's default --max-filesize
@@ -64,20 +58,11 @@ RSS_TARGET_MB=200
 CORPUS=${BENCH_CORPUS:-$REPO/../shared/corpus}
 [ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
 
-die() { echo "scan_bench: $*" >&2; exit 2; }
-say() { echo "== $*" >&2; }
-
 for tool in yara yarac sha256sum openssl awk find xargs; do
   command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
-[ -x /usr/bin/time ] || die "missing /usr/bin/time (Debian package 'time')"
-[ -x "$EXHUNT" ] || die "exhunt binary not found or not executable: $EXHUNT (pass a path or set EXHUNT)"
-EXHUNT=$(cd "$(dirname "$EXHUNT")" && pwd)/$(basename "$EXHUNT")
 if [ ! -d "$CORPUS/webshells" ] || [ ! -d "$CORPUS/benign" ]; then die "corpus not found under $CORPUS"; fi
-case $RUNS in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive integer" ;; esac
-awk -v s="$SCALE" 'BEGIN { exit !(s > 0 && s <= 1.5) }' || die "BENCH_SCALE must be in (0, 1.5]"
 
-mkdir -p "$OUT"
 if [ "$SCALE" = 1 ]; then TREE=$OUT/tree; else TREE=$OUT/tree-s$SCALE; fi
 PLAN=$TREE.plan.tsv
 STAMP=$TREE.stamp
@@ -423,77 +408,33 @@ if [ "${EX_YARA_FILES:-?}" != "${#RULE_ARGS[@]}" ]; then
   echo "         the binary was built from another rules/ tree; set BENCH_RULES to it." >&2
 fi
 
-say "warming the page cache (cat of every file; dropping it needs root, so all runs are warm)"
-find "$TREE" -type f -print0 | xargs -0 cat >/dev/null
+bench_warm "$TREE"
 
 # ===========================================================================
 # 3. Timings.
 # ===========================================================================
-NAMES=(exhunt yara sha256sum)
-declare -A CMD DESC
-CMD[exhunt]="\"\$EXHUNT\" scan --threads $THREADS --format jsonl -o /dev/null \"\$TREE\""
-DESC[exhunt]="exhunt default pack (YARA+SHA-256+heuristics+IOCs); content rules on files <= 32 MiB, larger ones hashed"
-CMD[yara]="yara -C -r -p $THREADS -z $((CONTENT_LIMIT + 1)) \"\$YARC\" \"\$TREE\""
-DESC[yara]="yara, same rules, no -f, on the files exhunt runs rules on (-z N skips size >= N)"
-CMD[sha256sum]="find \"\$TREE\" -type f -print0 | xargs -0 -n 64 -P $THREADS sha256sum"
-DESC[sha256sum]="SHA-256 of every file (-n 64: without it xargs starts one sha256sum)"
+bench_tool exhunt "\"\$EXHUNT\" scan --threads $THREADS --format jsonl -o /dev/null \"\$TREE\"" \
+  "exhunt default pack (YARA+SHA-256+heuristics+IOCs); content rules on files <= 32 MiB, larger ones hashed"
+bench_tool yara "yara -C -r -p $THREADS -z $((CONTENT_LIMIT + 1)) \"\$YARC\" \"\$TREE\"" \
+  "yara, same rules, no -f, on the files exhunt runs rules on (-z N skips size >= N)"
+bench_tool sha256sum "find \"\$TREE\" -type f -print0 | xargs -0 -n 64 -P $THREADS sha256sum" \
+  "SHA-256 of every file (-n 64: without it xargs starts one sha256sum)"
 if [ "$EXTRA" = 1 ]; then
-  NAMES+=(yara_fast exhunt_all yara_all)
-  CMD[yara_fast]="yara -f -C -r -p $THREADS -z $((CONTENT_LIMIT + 1)) \"\$YARC\" \"\$TREE\""
-  DESC[yara_fast]="as yara, with -f (fast mode: a string stops matching once found)"
-  CMD[exhunt_all]="\"\$EXHUNT\" scan --threads $THREADS --format jsonl -o /dev/null --max-filesize 2G \"\$TREE\""
-  DESC[exhunt_all]="exhunt --max-filesize 2G: content rules over every byte"
-  CMD[yara_all]="yara -C -r -p $THREADS \"\$YARC\" \"\$TREE\""
-  DESC[yara_all]="yara's default, no size limit: every byte, each file mmapped whole"
+  bench_tool yara_fast "yara -f -C -r -p $THREADS -z $((CONTENT_LIMIT + 1)) \"\$YARC\" \"\$TREE\"" \
+    "as yara, with -f (fast mode: a string stops matching once found)"
+  bench_tool exhunt_all "\"\$EXHUNT\" scan --threads $THREADS --format jsonl -o /dev/null --max-filesize 2G \"\$TREE\"" \
+    "exhunt --max-filesize 2G: content rules over every byte"
+  bench_tool yara_all "yara -C -r -p $THREADS \"\$YARC\" \"\$TREE\"" \
+    "yara's default, no size limit: every byte, each file mmapped whole"
 fi
 export EXHUNT TREE YARC
 
-# CPU contention. The machine may be shared: /proc/stat says how busy all
-# CPUs were; what the tool itself used (user+sys, from time) is subtracted.
-HZ=$(getconf CLK_TCK)
-busy_ticks() { local _c u n s i w q sq st _r; read -r _c u n s i w q sq st _r </proc/stat; echo $((u + n + s + q + sq + st)); }
-wait_idle() { # wait until others use < 0.15 core over a second, or give up
-  local deadline=$((SECONDS + IDLE_WAIT)) b0 b1
-  while :; do
-    b0=$(busy_ticks); sleep 1; b1=$(busy_ticks)
-    [ $((b1 - b0)) -le $((HZ * 15 / 100)) ] && return 0
-    [ $SECONDS -ge $deadline ] && { say "  machine still busy ($(((b1 - b0) * 100 / HZ))% of a core); measuring anyway"; return 0; }
-  done
-}
-
-run_timed() { # name round -> appends "wall rss_kib cpu other_cores" to $LOGS/name.runs
-  local name=$1 round=$2 t="$LOGS/$1.$2.time" rc attempt=0 b0 b1 wall rss u s other
-  while :; do
-    attempt=$((attempt + 1))
-    wait_idle
-    b0=$(busy_ticks)
-    set +e
-    /usr/bin/time -f '%e %M %U %S %x' -o "$t" bash -c "${CMD[$name]}" >"$LOGS/$name.stdout" 2>"$LOGS/$name.stderr"
-    rc=$?
-    set -e
-    b1=$(busy_ticks)
-    # exhunt: 0 clean, 1 findings; 2 is an error. The others: 0 only.
-    if [ "$rc" -ne 0 ] && ! { [ "${name%%_*}" = exhunt ] && [ "$rc" -eq 1 ]; }; then
-      echo "scan_bench: $name failed (exit $rc); see $LOGS/$name.stderr" >&2
-      tail -5 "$LOGS/$name.stderr" >&2
-      exit 3
-    fi
-    read -r wall rss u s _ < <(tail -1 "$t")
-    other=$(awk -v b=$((b1 - b0)) -v hz="$HZ" -v u="$u" -v s="$s" -v w="$wall" \
-      'BEGIN { o = (b / hz - u - s) / (w > 0 ? w : 1); printf "%.2f", o < 0 ? 0 : o }')
-    say "  round $round  $(printf '%-10s' "$name") ${wall}s  cpu $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')s  $((rss / 1024)) MiB  others ${other} cores"
-    if awk -v o="$other" 'BEGIN { exit !(o > 0.25) }' && [ "$attempt" -le "$RETRIES" ]; then
-      say "  (another process used ${other} cores meanwhile: run again)"
-      continue
-    fi
-    break
-  done
-  echo "$wall $rss $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') $other" >>"$LOGS/$name.runs"
-}
+# exhunt: 0 clean, 1 findings; 2 is an error. The others: 0 only.
+bench_rc_ok() { [ "${1%%_*}" = exhunt ] && [ "$2" -eq 1 ]; }
 
 say "startup: exhunt on an empty folder (rules are compiled in every exhunt run)"
 STARTUP=()
-for r in $(seq 1 "$RUNS"); do
+for _ in $(seq 1 "$RUNS"); do
   /usr/bin/time -f '%e %M' -o "$LOGS/startup.time" "$EXHUNT" scan --threads "$THREADS" --format jsonl -o /dev/null "$OUT/empty" || true
   read -r w m < <(tail -1 "$LOGS/startup.time")
   STARTUP+=("$w")
@@ -501,27 +442,10 @@ for r in $(seq 1 "$RUNS"); do
 done
 
 say "timing ${NAMES[*]}: $RUNS runs each, round-robin, $THREADS threads"
-for name in "${NAMES[@]}"; do rm -f "$LOGS/$name.runs"; done
-for r in $(seq 1 "$RUNS"); do
-  for name in "${NAMES[@]}"; do run_timed "$name" "$r"; done
-done
-
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-declare -A WALL RSS CPU OTHER WALLS
-for name in "${NAMES[@]}"; do
-  walls=() rsss=() cpus=() others=()
-  while read -r w m c o; do walls+=("$w") rsss+=("$m") cpus+=("$c") others+=("$o"); done <"$LOGS/$name.runs"
-  WALL[$name]=$(median "${walls[@]}")
-  WALLS[$name]=$(IFS=,; echo "${walls[*]}")
-  RSS[$name]=$(printf '%s\n' "${rsss[@]}" | sort -n | tail -1) # KiB, worst run
-  CPU[$name]=$(median "${cpus[@]}")
-  OTHER[$name]=$(printf '%s\n' "${others[@]}" | sort -g | tail -1)
-done
+bench_time_all
+bench_medians
 STARTUP_MED=$(median "${STARTUP[@]}")
-# The machine's speed drifts between rounds (shared host): the ratio of the
-# two runs of one round is steadier than the ratio of the medians.
-PAIRED=$(paste -d' ' "$LOGS/exhunt.runs" "$LOGS/yara.runs" | awk '$5 > 0 { print $1 / $5 }' | sort -g |
-  awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else print "n/a" }')
+PAIRED=$(per_round exhunt yara)
 
 # Same files? One untimed run of each side, with outputs kept.
 say "checking coverage (one untimed run of exhunt and yara with outputs kept)"
@@ -548,17 +472,8 @@ fi
 # ===========================================================================
 # 4. Report.
 # ===========================================================================
-f2() { awk -v x="$1" 'BEGIN { printf "%.2f", x }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-mbps() { awk -v b="$BYTES" -v w="$1" 'BEGIN { if (w > 0) printf "%.0f", b / 1e6 / w; else print "n/a" }'; }
-jnum() { case $1 in n/a | '') echo null ;; *) echo "$1" ;; esac; }
-rssmb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-gb() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
-
-CONTENDED=false
-for name in "${NAMES[@]}"; do
-  awk -v o="${OTHER[$name]}" 'BEGIN { exit !(o > 0.25) }' && CONTENDED=true
-done
+rssmb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; } # MiB
+bench_contended
 
 echo
 echo "exhunt scan benchmark  ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $THREADS threads, WARM page cache)"
@@ -613,12 +528,9 @@ echo "  [$T2] exhunt peak RSS < $RSS_TARGET_MB MB: $(rssmb "${RSS[exhunt]}") MiB
 # 5. JSON.
 # ===========================================================================
 JSON=$OUT/scan_bench.json
-jstr() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 {
-  printf '{\n  "schema": "exhunt-bench/1",\n  "date": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  printf '  "machine": {"cores": %s, "cpu": "%s", "kernel": "%s"},\n' "$(nproc)" \
-    "$(jstr "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)")" "$(uname -r)"
-  printf '  "cache": "warm",\n  "threads": %s,\n  "runs": %s,\n  "contended": %s,\n' "$THREADS" "$RUNS" "$CONTENDED"
+  bench_json_head exhunt-bench/1
+  printf '  "threads": %s,\n  "runs": %s,\n  "contended": %s,\n' "$THREADS" "$RUNS" "$CONTENDED"
   printf '  "tree": {"path": "%s", "files": %s, "bytes": %s, "files_over_content_limit": %s, "bytes_over_content_limit": %s, "largest_file": %s, "scale": %s, "generator_version": %s, "fingerprint": "%s"},\n' \
     "$(jstr "$TREE")" "$FILES" "$BYTES" "$LARGE" "$LARGE_BYTES" "$MAXSIZE" "$SCALE" "$GEN_VERSION" "$FINGERPRINT"
   printf '  "exhunt": {"binary": "%s", "version": "%s", "startup_seconds": %s, "startup_rss_kib": %s, "yara_files": %s, "yara_rules": %s},\n' \
