@@ -677,11 +677,15 @@ def write_iis(tree, rel, site, day, port, nbytes, users, rng, manifest):
 # ---------------------------------------------------------------------------
 # ECP Server and OABGenerator logs (small: they are busy only during admin work).
 
+def admin_log(tree, rel, day):
+    """The start of an ECP Server or OABGenerator log of DAY ("YYYYMMDD"): the
+    day's first millisecond, the ISO time formatter and the file's Writer."""
+    t0 = epoch_ms(int(day[:4]), int(day[4:6]), int(day[6:8]))
+    return t0, Clock(iso=True).fmt, Writer(os.path.join(tree, rel))
+
+
 def write_ecp(tree, rel, day, nbytes, rng, manifest):
-    y, mo, d = int(day[:4]), int(day[4:6]), int(day[6:8])
-    t0 = epoch_ms(y, mo, d)
-    fmt = Clock(iso=True).fmt
-    w = Writer(os.path.join(tree, rel))
+    t0, fmt, w = admin_log(tree, rel, day)
     cmds = ["Get-VirtualDirectory", "'S:CMD=Get-OwaVirtualDirectory.Identity=''3b9c5d1e-7f20-4a8b-9c6d-e1f2a3b4c5d6'''",
             "'S:CMD=Get-Mailbox.ResultSize=500.SortBy=''DisplayName'''", "Get-MailboxDatabase",
             "'S:CMD=Get-InboxRule.Mailbox=''%s'''" % HEALTH, "Get-ExchangeCertificate", "Get-ReceiveConnector",
@@ -724,10 +728,7 @@ def write_ecp(tree, rel, day, nbytes, rng, manifest):
 
 
 def write_oab(tree, rel, day, nbytes, rng, manifest):
-    y, mo, d = int(day[:4]), int(day[4:6]), int(day[6:8])
-    t0 = epoch_ms(y, mo, d)
-    fmt = Clock(iso=True).fmt
-    w = Writer(os.path.join(tree, rel))
+    t0, fmt, w = admin_log(tree, rel, day)
     w.line("#Software: Microsoft Exchange Server")
     w.line("#Log-type: OABGenerator Log (framing synthetic)")
     w.line("#Fields: DateTime,Server,ProcessId,Component,Message")

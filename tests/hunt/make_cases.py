@@ -33,31 +33,14 @@ BOM = b"\xef\xbb\xbf"
 
 # ---------------------------------------------------------------------------
 # Formats (copied from examples/: the header lines and column layouts exhunt
-# parses).
+# parses; the column lists are tests/common/exchange_formats.py's).
 
-HTTPPROXY_FIELDS = (
-    "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,"
-    "Protocol,UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,"
-    "Organization,AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,"
-    "ErrorCode,Method,ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,"
-    "BackEndCookie,ServerLocatorHost,ServerLocatorLatency,RequestBytes,ResponseBytes,"
-    "TargetOutstandingRequests,AuthModulePerfContext,HttpPipelineLatency,"
-    "CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,AccountForestLatencyBreakup,"
-    "TotalAccountForestLatency,ResourceForestLatencyBreakup,TotalResourceForestLatency,ADLatency,"
-    "SharedCacheLatencyBreakup,TotalSharedCacheLatency,ActivityContextLifeTime,"
-    "ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,"
-    "BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,"
-    "BackendRespStreamLatency,ClientRespStreamLatency,KerberosAuthHeaderLatency,"
-    "HandlerCompletionLatency,RequestHandlerLatency,HandlerToModuleSwitchingLatency,ProxyTime,"
-    "CoreLatency,RoutingLatency,HttpProxyOverhead,TotalRequestTime,RouteRefresherLatency,UrlQuery,"
-    "BackEndGenericInfo,GenericInfo,GenericErrors,EdgeTraceId,DatabaseGuid,UserADObjectGuid,"
-    "PartitionEndpointLookupLatency,RoutingStatus"
-).split(",")
-assert len(HTTPPROXY_FIELDS) == 74
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(REPO, "tests", "common"))
+from exchange_formats import HTTPPROXY_FIELDS, IIS_FIELDS, csv_field  # noqa: E402
+
 HP_INDEX = {name: i for i, name in enumerate(HTTPPROXY_FIELDS)}
 
-IIS_FIELDS = ("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
-              "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken")
 
 # User agents of each era (the browser, Outlook and iOS builds current then).
 ERAS = {
@@ -117,13 +100,6 @@ def setup_time(t):
 
 def crlf(lines):
     return "".join(line + "\r\n" for line in lines).encode("utf-8")
-
-
-def csv_field(v):
-    v = str(v)
-    if "," in v or '"' in v or "\n" in v or "\r" in v:
-        return '"' + v.replace('"', '""') + '"'
-    return v
 
 
 def rid(rng):
@@ -378,30 +354,32 @@ def ecp_session(srv, build, u, t, rng):
     return out
 
 
-def ews_session(srv, build, u, t, rng):
+def outlook_session(srv, u, t, rng, stem, proto, hint, gap, taken, req_bytes, resp_bytes, repeat=None):
+    """Outlook's POSTs to STEM: the Negotiate challenge's 401, then one
+    authenticated request (or rng.randint(*REPEAT) of them); GAP, TAKEN and the
+    byte counts are (low, high) ranges."""
     ua = srv.era["outlook"]
-    out = [Req(t, "POST", "/EWS/Exchange.asmx", u.ip, ua, 401, sub=2, win32=5, taken=rng.randint(1, 4),
-               hp=dict(Protocol="Ews", resp_bytes=rng.randint(200, 400)))]
-    for _ in range(rng.randint(1, 3)):
-        t = step(t, rng, 0, 3)
-        out.append(Req(t, "POST", "/EWS/Exchange.asmx", u.ip, ua, 200, user=u.nt, taken=rng.randint(15, 120),
-                       hp=dict(Protocol="Ews", auth="Negotiate", user=u.nt, anchor="Smtp~" + u.smtp,
-                               hint="Smtp-AnchorMailboxHeader", req_bytes=rng.randint(900, 3000),
-                               resp_bytes=rng.randint(1500, 20000))))
+    out = [Req(t, "POST", stem, u.ip, ua, 401, sub=2, win32=5, taken=rng.randint(1, 4),
+               hp=dict(Protocol=proto, resp_bytes=rng.randint(200, 400)))]
+    for _ in range(rng.randint(*repeat) if repeat else 1):
+        t = step(t, rng, *gap)
+        out.append(Req(t, "POST", stem, u.ip, ua, 200, user=u.nt, taken=rng.randint(*taken),
+                       hp=dict(Protocol=proto, auth="Negotiate", user=u.nt, anchor="Smtp~" + u.smtp,
+                               hint=hint, req_bytes=rng.randint(*req_bytes),
+                               resp_bytes=rng.randint(*resp_bytes))))
     return out
+
+
+def ews_session(srv, build, u, t, rng):
+    return outlook_session(srv, u, t, rng, "/EWS/Exchange.asmx", "Ews", "Smtp-AnchorMailboxHeader",
+                           gap=(0, 3), taken=(15, 120), req_bytes=(900, 3000), resp_bytes=(1500, 20000),
+                           repeat=(1, 3))
 
 
 def autodiscover_session(srv, build, u, t, rng):
-    ua = srv.era["outlook"]
-    out = [Req(t, "POST", "/Autodiscover/Autodiscover.xml", u.ip, ua, 401, sub=2, win32=5,
-               taken=rng.randint(1, 4), hp=dict(Protocol="Autodiscover", resp_bytes=rng.randint(200, 400)))]
-    t = step(t, rng, 0, 1)
-    out.append(Req(t, "POST", "/Autodiscover/Autodiscover.xml", u.ip, ua, 200, user=u.nt,
-                   taken=rng.randint(60, 180),
-                   hp=dict(Protocol="Autodiscover", auth="Negotiate", user=u.nt, anchor="Smtp~" + u.smtp,
-                           hint="Smtp-AutoDiscoverBody", req_bytes=rng.randint(600, 900),
-                           resp_bytes=rng.randint(4000, 9000))))
-    return out
+    return outlook_session(srv, u, t, rng, "/Autodiscover/Autodiscover.xml", "Autodiscover",
+                           "Smtp-AutoDiscoverBody", gap=(0, 1), taken=(60, 180), req_bytes=(600, 900),
+                           resp_bytes=(4000, 9000))
 
 
 def eas_session(srv, build, u, t, rng):

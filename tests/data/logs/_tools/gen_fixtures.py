@@ -19,46 +19,22 @@ README.md). Everything else is synthetic: contoso names, documentation IP ranges
 """
 import os
 import subprocess
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRLF = "\r\n"
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(ROOT, "..", "..", "common"))
+from exchange_formats import HTTPPROXY_FIELDS as PROXY_FIELDS, IIS_FIELDS, csv_field  # noqa: E402
 
-# HttpProxy columns, Exchange 2016/2019 (74 fields). Same list in a parser dated
-# 2021-03-03 and in an Exchange 2016 CU23 (15.01.2375.007) sample from 2023.
-PROXY_FIELDS = (
-    "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,"
-    "Protocol,UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,"
-    "Organization,AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,"
-    "ErrorCode,Method,ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,"
-    "BackEndCookie,ServerLocatorHost,ServerLocatorLatency,RequestBytes,ResponseBytes,"
-    "TargetOutstandingRequests,AuthModulePerfContext,HttpPipelineLatency,"
-    "CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,AccountForestLatencyBreakup,"
-    "TotalAccountForestLatency,ResourceForestLatencyBreakup,TotalResourceForestLatency,ADLatency,"
-    "SharedCacheLatencyBreakup,TotalSharedCacheLatency,ActivityContextLifeTime,"
-    "ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,"
-    "BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,"
-    "BackendRespStreamLatency,ClientRespStreamLatency,KerberosAuthHeaderLatency,"
-    "HandlerCompletionLatency,RequestHandlerLatency,HandlerToModuleSwitchingLatency,ProxyTime,"
-    "CoreLatency,RoutingLatency,HttpProxyOverhead,TotalRequestTime,RouteRefresherLatency,UrlQuery,"
-    "BackEndGenericInfo,GenericInfo,GenericErrors,EdgeTraceId,DatabaseGuid,UserADObjectGuid,"
-    "PartitionEndpointLookupLatency,RoutingStatus"
-).split(",")
-assert len(PROXY_FIELDS) == 74
+CRLF = "\r\n"
 
 ECP_FIELDS = ["TimeStamp", "ServerName", "EventId", "EventData"]
 
-IIS_DEFAULT = ("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
-               "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken").split()
+IIS_DEFAULT = IIS_FIELDS.split()
 
 # Exchange 2016 CU19 (vulnerable in March 2021). HelseCERT does not give the build.
 BUILD = ("15", "1", "2176", "2")
 VERSION_DIRECTIVE = "15.01.2176.002"
-
-
-def csv_field(s):
-    if any(c in s for c in '",\r\n'):
-        return '"' + s.replace('"', '""') + '"'
-    return s
 
 
 def member(s):
@@ -77,6 +53,13 @@ def proxy_row(v, fields=PROXY_FIELDS):
 def directives(log_type, date, fields, version=VERSION_DIRECTIVE):
     return ["#Software: Microsoft Exchange Server", "#Version: " + version,
             "#Log-type: " + log_type, "#Date: " + date, "#Fields: " + ",".join(fields)]
+
+
+def proxy_log(rows, date=None):
+    """A whole HttpProxy log: the bare CSV header, the directives (dated DATE, or
+    the first row's time) and ROWS (dicts, see proxy_row)."""
+    return ([",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", date or rows[0]["DateTime"], PROXY_FIELDS)
+            + [proxy_row(v) for v in rows])
 
 
 def write(rel, lines, bom=False, newline=CRLF, final_newline=True):
@@ -361,7 +344,7 @@ def gen_variants():
              protocol="Ews", stem="/EWS/Exchange.asmx"),
     ]
     write("variants/quoted-newline/Logging/HttpProxy/Ews/HttpProxy_2021030318-1.LOG",
-          [",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", "2021-03-03T18:00:01.740Z", PROXY_FIELDS) + [proxy_row(v) for v in rows])
+          proxy_log(rows, "2021-03-03T18:00:01.740Z"))
 
     # (c) W3C log whose #Fields changes mid-file.
     f2 = ("date time s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username "
@@ -429,7 +412,7 @@ def gen_variants():
              UrlQuery="?Email=bob%40contoso.com&Protocol=ActiveSync&RedirectCount=1"),
     ]
     write("variants/proxyshell-httpproxy/Logging/HttpProxy/Autodiscover/HttpProxy_2021030411-1.LOG",
-          [",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", "2021-03-04T11:00:04.017Z", PROXY_FIELDS) + [proxy_row(v) for v in rows])
+          proxy_log(rows, "2021-03-04T11:00:04.017Z"))
 
     # (d) messy: ragged rows, NUL, invalid UTF-8, blank line, LF/CRLF mix, no final newline.
     ip = "198.51.100.88"
@@ -479,7 +462,7 @@ def gen_variants():
         ssrf("2021-03-03T19:00:04.400Z", "e0000000-0000-4000-8000-000000000004", "198.51.100.22", PY, "/mapi/emsmdb/?#", "200"),
     ]
     write("variants/no-client-ip/Logging/HttpProxy/Ecp/HttpProxy_2021030319-1.LOG",
-          [",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows])
+          proxy_log(rows))
 
     # (g) an HttpProxy log known by its content only (exported, renamed, no HttpProxy\Ecp
     # folder): the Protocol column tells that the reset row went through ECP.
@@ -616,7 +599,7 @@ def gen_clean():
         ]),
     }
     for proto, (hour, rows) in sets.items():
-        lines = [",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows]
+        lines = proxy_log(rows)
         write("clean/Logging/HttpProxy/%s/HttpProxy_%s-1.LOG" % (proto, hour), lines)
 
     owa_id = "3b9c5d1e-7f20-4a8b-9c6d-e1f2a3b4c5d6"
@@ -713,7 +696,7 @@ def gen_scan_only():
         probe("2021-03-03T05:33:18.221Z", 6, "Ecp", "/ecp/x.js", "203.0.113.150", "python-requests/2.25.1", "ServerInfo~localhost/ecp/default.flt?", "500", "X-BEResource-Cookie", "0.00.0003.000", "CrossRegion"),
     ]
     for proto, rows in (("Owa", owa), ("Ecp", ecp)):
-        lines = [",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows]
+        lines = proxy_log(rows)
         write("scan-only/Logging/HttpProxy/%s/HttpProxy_2021030305-1.LOG" % proto, lines)
 
 
@@ -731,7 +714,7 @@ def gen_failed_only():
              UserAgent=CHROME, ClientIpAddress="192.0.2.31", ServerHostName="EX01", HttpStatus="200", Method="GET",
              ProxyAction="Proxy", TargetServer=EX, RoutingType="IntraForest", RoutingHint="Smtp-UserAddress"),
     ]
-    lines = [",".join(PROXY_FIELDS)] + directives("HttpProxy Logs", rows[0]["DateTime"], PROXY_FIELDS) + [proxy_row(v) for v in rows]
+    lines = proxy_log(rows)
     write("failed-only/Logging/HttpProxy/Ecp/HttpProxy_2021030308-1.LOG", lines)
 
 
