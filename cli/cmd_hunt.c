@@ -214,8 +214,8 @@ int cmd_hunt(int argc, char **argv)
   rc = EXIT_ERROR;
   opts.rules = rules;
   CLI_LIMITS_TO(&opts, lim);
-  opts.since = lim->scope.since;
-  opts.until = lim->scope.until;
+  opts.window.since = lim->scope.since;
+  opts.window.until = lim->scope.until;
   opts.max_filesize = lim->max_filesize;
   exhunt_scan_stats stats;
   exhunt_err err =

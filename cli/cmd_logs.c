@@ -80,8 +80,8 @@ int cmd_logs(int argc, char **argv)
       !cli_args_parse(&a, argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, logs_options, NULL, NULL, &rc))
     goto cleanup;
   CLI_LIMITS_TO(&opts, lim);
-  opts.since = lim->scope.since;
-  opts.until = lim->scope.until;
+  opts.window.since = lim->scope.since;
+  opts.window.until = lim->scope.until;
   if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
     goto cleanup;
   rc = EXIT_ERROR;

@@ -170,22 +170,24 @@ int cli_limit_option(cli_limit_opts *lo, const char *command, int opt, const cha
  * usage error it printed. */
 int cli_scope_check(const cli_scope *s, const char *command, int argc, const char *what);
 
-/* The scope fields every engine's options struct names alike. */
+/* The library's scope group (exhunt_scope), which every engine's options
+ * struct embeds as `scope`. */
 #define CLI_SCOPE_TO(o, s)                                                                         \
   do {                                                                                             \
-    (o)->excludes = (s)->excludes;                                                                 \
-    (o)->n_excludes = (s)->n_excludes;                                                             \
-    (o)->one_file_system = (s)->one_file_system;                                                   \
-    (o)->max_depth = (s)->max_depth;                                                               \
+    (o)->scope.excludes = (s)->excludes;                                                           \
+    (o)->scope.n_excludes = (s)->n_excludes;                                                       \
+    (o)->scope.one_file_system = (s)->one_file_system;                                             \
+    (o)->scope.max_depth = (s)->max_depth;                                                         \
   } while (0)
 
 /* And, for the engines that take threads and caps (scan, logs, hunt, and
- * watch's scans), those too. The dates and max_filesize are per engine. */
+ * watch's scans), the resource group and the caps too. The dates and
+ * max_filesize are per engine. */
 #define CLI_LIMITS_TO(o, lo)                                                                       \
   do {                                                                                             \
     CLI_SCOPE_TO(o, &(lo)->scope);                                                                 \
-    (o)->threads = (lo)->res.threads;                                                              \
-    (o)->pace = (lo)->res.pace;                                                                    \
+    (o)->resources.threads = (lo)->res.threads;                                                    \
+    (o)->resources.pace = (lo)->res.pace;                                                          \
     (o)->limits = (lo)->limits;                                                                    \
   } while (0)
 

@@ -36,19 +36,18 @@ typedef struct exhunt_baseline_writer {
 } exhunt_baseline_writer;
 
 typedef struct exhunt_baseline_opts {
-  bool one_file_system;
-  const char *const *excludes; /* fnmatch globs, as in exhunt_scan_opts */
-  size_t n_excludes;
-  unsigned max_depth; /* 0 = default */
-  int64_t created;    /* header "created", seconds since the epoch */
-  const char *host;   /* header "host"; may be NULL */
+  exhunt_scope scope;
+  /* CPU share and read rate (a whole tree is hashed); the pace alone of
+   * exhunt_resources, as files are read one at a time. */
+  exhunt_pace pace;
+  int64_t created;  /* header "created", seconds since the epoch */
+  const char *host; /* header "host"; may be NULL */
   /* diff only: extra web folders (substrings of a path, '/'-separated,
    * case-insensitive) besides inetpub/wwwroot, FrontEnd/HttpProxy and
    * ClientAccess. */
   const char *const *web_dirs;
   size_t n_web_dirs;
   uint64_t max_filesize; /* diff: content scan limit; 0 = default (32 MiB) */
-  exhunt_pace pace;      /* CPU share and read rate (a whole tree is hashed) */
 } exhunt_baseline_opts;
 
 void exhunt_baseline_opts_init(exhunt_baseline_opts *opts);

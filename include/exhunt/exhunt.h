@@ -396,16 +396,62 @@ typedef struct exhunt_pace {
   uint64_t max_rate;    /* bytes read per second, all workers together */
 } exhunt_pace;
 
-typedef struct exhunt_scan_opts {
-  unsigned threads;            /* 0 = one per online core */
-  uint64_t max_filesize;       /* content rules skip larger files; 0 = default */
+/*
+ * The option groups the engines share, each declared once and embedded by
+ * name in the options structs below (opts.scope.excludes,
+ * opts.resources.threads), each with one init that every *_opts_init
+ * calls. A caller that sets a group sets it the same way for every engine.
+ *
+ *   scope      which files a walk visits; honoured whole by every engine
+ *              that walks evidence (scan, logs, exposure, hunt, baseline;
+ *              watch takes it in its scan options, see watch.h)
+ *   resources  how hard a run presses on the machine (scan, logs, hunt;
+ *              baseline takes the pace alone: it reads one file at a time,
+ *              so there are no threads to set)
+ *   window     the time of the log records read (logs, hunt)
+ *
+ * Left out of the groups, by meaning:
+ *   - exhunt_limits (above) is already one struct, embedded as `limits`:
+ *     caps on hostile input, not on the machine or the scope;
+ *   - scan's newer_than bounds a file's mtime, the window bounds the time
+ *     a log record carries: two clocks, so neither is in the scope (which
+ *     every walking engine honours alike), and they are not one group;
+ *   - max_filesize is the content scan's own (scan, hunt, baseline diff).
+ */
+typedef struct exhunt_scope {
   bool one_file_system;        /* do not cross mount points */
-  const char *const *excludes; /* fnmatch globs, case-insensitive */
+  const char *const *excludes; /* fnmatch globs, case-insensitive, matched against
+                                  the path and the name; borrowed for the call */
   size_t n_excludes;
-  int64_t newer_than; /* only files with mtime >= this; EXHUNT_NO_TIME = all */
-  unsigned max_depth; /* 0 = default */
-  exhunt_limits limits;
+  unsigned max_depth; /* directory depth limit; 0 = default (64) */
+} exhunt_scope;
+
+/* Everything off: no exclude, any file system, the default depth. */
+void exhunt_scope_init(exhunt_scope *scope);
+
+typedef struct exhunt_resources {
+  unsigned threads; /* 0 = one per online core */
   exhunt_pace pace;
+} exhunt_resources;
+
+/* One thread per core, no pace. */
+void exhunt_resources_init(exhunt_resources *resources);
+
+/* Log records outside [since, until] are not read; EXHUNT_NO_TIME: open
+ * on that side. The coverage counts only what was read. */
+typedef struct exhunt_window {
+  int64_t since, until;
+} exhunt_window;
+
+/* Open on both sides. */
+void exhunt_window_init(exhunt_window *window);
+
+typedef struct exhunt_scan_opts {
+  exhunt_scope scope;
+  exhunt_resources resources;
+  exhunt_limits limits;
+  uint64_t max_filesize; /* content rules skip larger files; 0 = default */
+  int64_t newer_than;    /* only files with mtime >= this; EXHUNT_NO_TIME = all */
 } exhunt_scan_opts;
 
 /* Fills opts with the defaults. */
@@ -462,7 +508,7 @@ typedef struct exhunt_coverage {
    * string. */
   const char *channel;
   /* The days with records: a day counts when a file's first..last record
-   * span touches it (clipped to the logs options' since/until), so gaps
+   * span touches it (clipped to the logs options' window), so gaps
    * between files show. Sorted, merged; days_covered is their total. */
   const exhunt_day_span *days;
   size_t n_days;
@@ -470,14 +516,10 @@ typedef struct exhunt_coverage {
 } exhunt_coverage;
 
 typedef struct exhunt_logs_opts {
-  unsigned threads;     /* 0 = one per online core */
-  int64_t since, until; /* record time window; EXHUNT_NO_TIME = open */
-  bool one_file_system;
-  const char *const *excludes; /* as in exhunt_scan_opts */
-  size_t n_excludes;
-  unsigned max_depth;
+  exhunt_scope scope;
+  exhunt_resources resources;
   exhunt_limits limits;
-  exhunt_pace pace;
+  exhunt_window window;
   /* The paths are files a caller's own walk collected by name (exhunt
    * hunt), not named by a user: a file among them that holds no log is
    * counted in one note, as in a folder, not given a note of its own. */
@@ -589,10 +631,7 @@ exhunt_err exhunt_exposure_assess(const exhunt_build *build, const exhunt_exposu
                                   const exhunt_sink *sink);
 
 typedef struct exhunt_exposure_opts {
-  unsigned max_depth; /* 0 = default */
-  bool one_file_system;
-  const char *const *excludes; /* as in exhunt_scan_opts */
-  size_t n_excludes;
+  exhunt_scope scope;
   int64_t now; /* for support status */
 } exhunt_exposure_opts;
 void exhunt_exposure_opts_init(exhunt_exposure_opts *opts);
@@ -759,18 +798,14 @@ typedef struct exhunt_verdict {
 
 typedef struct exhunt_hunt_opts {
   const exhunt_rules *rules; /* compiled; required */
-  unsigned threads;          /* 0 = one per online core */
-  bool one_file_system;
-  const char *const *excludes;
-  size_t n_excludes;
-  unsigned max_depth;
+  exhunt_scope scope;
+  exhunt_resources resources;
+  exhunt_limits limits;
+  /* As in exhunt_logs_opts; the coverage, and so the verdict, counts only
+   * the records read. */
+  exhunt_window window;
   int64_t now;           /* for support status and open exposure windows */
   uint64_t max_filesize; /* as in exhunt_scan_opts */
-  exhunt_limits limits;
-  exhunt_pace pace;
-  /* Log records outside [since, until] are not read (EXHUNT_NO_TIME:
-   * open); the coverage, and so the verdict, counts only what was read. */
-  int64_t since, until;
   /* Each path is one server as given: no split into the hosts a
    * collection folder holds (docs/hosts.md). */
   bool one_server;

@@ -39,10 +39,10 @@ typedef enum exhunt_watch_backend {
 } exhunt_watch_backend;
 
 typedef struct exhunt_watch_opts {
-  /* threads, max_filesize, max_depth and excludes apply to every scan the
-   * loop runs; excludes also drop events for matching paths (the path, its
-   * name, or any folder between the root and it). newer_than and
-   * one_file_system are not used. */
+  /* resources, limits, max_filesize, scope.max_depth and
+   * scope.excludes apply to every scan the loop runs; the excludes also drop
+   * events for matching paths (the path, its name, or any folder between
+   * the root and it). newer_than and scope.one_file_system are not used. */
   exhunt_scan_opts scan;
   /* Scan what the roots already hold once the watches are set. Off by
    * default: watch reports what arrives; `exhunt scan` covers the past. */

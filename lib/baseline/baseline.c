@@ -338,6 +338,7 @@ static void stats_out(const run *u, exhunt_scan_stats *stats)
 void exhunt_baseline_opts_init(exhunt_baseline_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
+  exhunt_scope_init(&opts->scope);
   opts->created = EXHUNT_NO_TIME;
 }
 
@@ -465,8 +466,7 @@ exhunt_err exhunt_baseline_create(const char *const *roots, size_t n_roots,
     goto cleanup;
   if ((err = create_header(&c, roots, n_roots, opts)) != EXHUNT_OK)
     goto cleanup;
-  exh_walk_opts wo = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
-                      opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_opts wo = exh_walk_opts_of(&opts->scope, EXHUNT_NO_TIME);
   exh_walk_cb cb = {&c, create_file, on_skip, on_dir};
   for (size_t i = 0; i < n_roots && !err; i++) {
     c.root = roots[i];
@@ -1070,8 +1070,7 @@ exhunt_err exhunt_baseline_diff(exhunt_baseline *bl, const exhunt_rules *rules,
     goto cleanup;
   }
   pair_roots(bl, roots, n_roots, c.pair);
-  exh_walk_opts wo = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
-                      opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_opts wo = exh_walk_opts_of(&opts->scope, EXHUNT_NO_TIME);
   exh_walk_cb cb = {&c, diff_file, on_skip, on_dir};
   for (size_t i = 0; i < n_roots && !err; i++) {
     c.root = roots[i];

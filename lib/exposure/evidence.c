@@ -973,8 +973,7 @@ static exhunt_err one_server(const exh_builddb *db, const char *root,
     return EXHUNT_ENOMEM;
   s->user = sink;
   s->stats = stats;
-  exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
-                         opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_opts wopts = exh_walk_opts_of(&opts->scope, EXHUNT_NO_TIME);
   exh_walk_cb cb = {s, walk_file, walk_skip, walk_dir};
   /* The root is opened once: the walk lists through it, walk_file opens
    * through it. */
@@ -1095,6 +1094,7 @@ exhunt_err exh_exposure_buffer(const char *path, const uint8_t *data, size_t len
 void exhunt_exposure_opts_init(exhunt_exposure_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
+  exhunt_scope_init(&opts->scope);
   opts->now = EXHUNT_NO_TIME;
 }
 

@@ -446,8 +446,8 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   hunt_server hs;
   memset(&hs, 0, sizeof hs);
   hs.root = root;
-  hs.since = opts->since;
-  hs.until = opts->until;
+  hs.since = opts->window.since;
+  hs.until = opts->window.until;
   hs.collected = opts->collected;
   exhunt_err err = EXHUNT_OK;
   exhunt_scan_stats st, xst;
@@ -476,14 +476,10 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
                     .on_progress = sink->on_progress ? cap_progress : NULL};
   exhunt_scan_opts so;
   exhunt_scan_opts_init(&so);
-  so.threads = opts->threads;
-  so.one_file_system = opts->one_file_system;
-  so.excludes = opts->excludes;
-  so.n_excludes = opts->n_excludes;
-  so.max_depth = opts->max_depth;
-  so.max_filesize = opts->max_filesize;
+  so.scope = opts->scope;
+  so.resources = opts->resources;
   so.limits = opts->limits;
-  so.pace = opts->pace;
+  so.max_filesize = opts->max_filesize;
   exh_scan_tap scan_tap = {&tap, tap_file};
   memset(&st, 0, sizeof st);
   err = exh_scan_run(opts->rules, &root, 1, &so, &ss, &st, &scan_tap);
@@ -545,12 +541,10 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
       .ctx = &cl, .on_finding = cap_finding, .on_notice = cap_notice, .on_coverage = cap_coverage};
   exhunt_logs_opts lo;
   exhunt_logs_opts_init(&lo);
-  lo.threads = opts->threads;
+  lo.resources = opts->resources;
   lo.limits = opts->limits;
-  lo.pace = opts->pace;
+  lo.window = opts->window;
   lo.paths_collected = true; /* by the tap, by name: not each worth a note */
-  lo.since = opts->since;
-  lo.until = opts->until;
   lo.shell_urls = (const char *const *)urls.ids;
   lo.n_shell_urls = urls.n;
   lo.tmp_dir = opts->tmp_dir;
@@ -602,8 +596,9 @@ void exhunt_hunt_opts_init(exhunt_hunt_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
   opts->now = EXHUNT_NO_TIME;
-  opts->since = EXHUNT_NO_TIME;
-  opts->until = EXHUNT_NO_TIME;
+  exhunt_scope_init(&opts->scope);
+  exhunt_resources_init(&opts->resources);
+  exhunt_window_init(&opts->window);
   opts->collected = EXHUNT_NO_TIME;
 }
 

@@ -127,7 +127,7 @@ typedef struct run {
   size_t n_shell_urls;
   exh_literals *shell_lits;
   size_t max_line; /* opts->limits.max_line, or EXH_MAX_LINE */
-  exh_pace *pace;  /* opts->pace; NULL: none */
+  exh_pace *pace;  /* opts->resources.pace; NULL: none */
   /* Gzipped EVTX decompressed into memory by all workers (under lock), at
    * most EXH_EVTX_GZ_MAX_MEM; and the roots, under which a larger one is
    * never spilled to a temporary file. */
@@ -145,8 +145,9 @@ typedef struct worker_pf {
 void exhunt_logs_opts_init(exhunt_logs_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
-  opts->since = EXHUNT_NO_TIME;
-  opts->until = EXHUNT_NO_TIME;
+  exhunt_scope_init(&opts->scope);
+  exhunt_resources_init(&opts->resources);
+  exhunt_window_init(&opts->window);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -387,9 +388,9 @@ static bool in_window(const run *r, int64_t ts)
 {
   if (ts == EXHUNT_NO_TIME)
     return true;
-  if (r->opts->since != EXHUNT_NO_TIME && ts < r->opts->since)
+  if (r->opts->window.since != EXHUNT_NO_TIME && ts < r->opts->window.since)
     return false;
-  if (r->opts->until != EXHUNT_NO_TIME && ts > r->opts->until)
+  if (r->opts->window.until != EXHUNT_NO_TIME && ts > r->opts->window.until)
     return false;
   return true;
 }
@@ -1879,7 +1880,8 @@ static exhunt_err run_queue(run *r, exhunt_scan_stats *stats)
     if (r->n_files > 1)
       qsort(r->files, r->n_files, sizeof *r->files, cmp_queued);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = opts->threads ? opts->threads : (cores < 1 ? 1u : (unsigned)cores);
+    unsigned threads =
+        opts->resources.threads ? opts->resources.threads : (cores < 1 ? 1u : (unsigned)cores);
     if (threads > EXH_MAX_THREADS)
       threads = EXH_MAX_THREADS;
     if (threads > r->n_files)
@@ -1930,10 +1932,9 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
   run_init(&r, opts, sink);
   r.roots = opts->n_evidence_roots ? opts->evidence_roots : paths;
   r.n_roots = opts->n_evidence_roots ? opts->n_evidence_roots : n_paths;
-  exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, EXHUNT_NO_TIME,
-                         opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_opts wopts = exh_walk_opts_of(&opts->scope, EXHUNT_NO_TIME);
   exh_walk_cb cb = {&r, walk_file, walk_skip, walk_dir};
-  exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
+  exhunt_err err = exh_pace_new(&opts->resources.pace, &r.pace);
   for (size_t i = 0; i < n_paths && !err && !r.fatal; i++) {
     /* Each root is opened once (a file given by name: its identity is
      * taken now); the files are queued with a reference to it. */
@@ -1969,7 +1970,7 @@ exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, s
   /* a gzipped EVTX is never spilled under the evidence */
   r.roots = opts->n_evidence_roots ? opts->evidence_roots : &root;
   r.n_roots = opts->n_evidence_roots ? opts->n_evidence_roots : 1;
-  exhunt_err err = exh_pace_new(&opts->pace, &r.pace);
+  exhunt_err err = exh_pace_new(&opts->resources.pace, &r.pace);
   if (!err && n_files)
     err = open_root(&r, root, &r.root);
   for (size_t i = 0; i < n_files && r.root && !err && !r.fatal; i++) {

@@ -58,7 +58,7 @@ typedef struct scan_ctx {
   uint64_t noatime_refused, noatime_dirs;
   exh_evidence_root *root; /* the root being walked */
   const exh_scan_tap *tap;
-  exh_pace *pace; /* opts->pace, shared by the workers; NULL: none */
+  exh_pace *pace; /* opts->resources.pace, shared by the workers; NULL: none */
 } scan_ctx;
 
 typedef struct worker {
@@ -234,6 +234,8 @@ static void *worker_main(void *arg)
 void exhunt_scan_opts_init(exhunt_scan_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
+  exhunt_scope_init(&opts->scope);
+  exhunt_resources_init(&opts->resources);
   opts->newer_than = EXHUNT_NO_TIME;
 }
 
@@ -257,7 +259,7 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
   if (!rules || !rules->compiled || (!paths && n_paths) || !opts || !sink || !sink->on_finding ||
       !sink->on_notice)
     return EXHUNT_EINVAL;
-  unsigned threads = opts->threads ? opts->threads : default_threads();
+  unsigned threads = opts->resources.threads ? opts->resources.threads : default_threads();
   if (threads > EXH_MAX_THREADS)
     threads = EXH_MAX_THREADS;
 
@@ -273,7 +275,7 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
   pthread_cond_init(&c->not_full, NULL);
   c->user = sink;
   c->tap = tap;
-  if ((err = exh_pace_new(&opts->pace, &c->pace)) != EXHUNT_OK)
+  if ((err = exh_pace_new(&opts->resources.pace, &c->pace)) != EXHUNT_OK)
     goto cleanup;
   err = EXHUNT_ENOMEM;
   clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
@@ -297,8 +299,7 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
     goto cleanup;
   }
 
-  exh_walk_opts wopts = {opts->one_file_system, opts->excludes, opts->n_excludes, opts->newer_than,
-                         opts->max_depth ? opts->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  exh_walk_opts wopts = exh_walk_opts_of(&opts->scope, opts->newer_than);
   exh_walk_cb cb = {c, walk_file, walk_skip, walk_dir_seen};
   err = EXHUNT_OK;
   for (size_t i = 0; i < n_paths && !err; i++) {

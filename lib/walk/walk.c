@@ -392,3 +392,10 @@ exhunt_err exh_walk(const char *path, const exh_walk_opts *opts, const exh_walk_
   exh_evidence_root_unref(root);
   return err;
 }
+
+exh_walk_opts exh_walk_opts_of(const exhunt_scope *scope, int64_t newer_than)
+{
+  exh_walk_opts w = {scope->one_file_system, scope->excludes, scope->n_excludes, newer_than,
+                     scope->max_depth ? scope->max_depth : EXH_DEFAULT_MAX_DEPTH};
+  return w;
+}

@@ -29,6 +29,10 @@ typedef struct exh_walk_opts {
   unsigned max_depth;
 } exh_walk_opts;
 
+/* The walk an engine's scope asks for, its default depth filled in. The
+ * excludes stay the caller's (borrowed). */
+exh_walk_opts exh_walk_opts_of(const exhunt_scope *scope, int64_t newer_than);
+
 typedef struct exh_walk_cb {
   void *ctx;
   /* A regular file to scan. `path` is valid only during the call. */

@@ -120,8 +120,8 @@ char *exh_watch_join(exh_watcher *w, const char *dir, const char *name, size_t n
 
 static bool glob_hit(const exh_watcher *w, const char *s)
 {
-  for (size_t i = 0; i < w->opts->scan.n_excludes; i++)
-    if (fnmatch(w->opts->scan.excludes[i], s, FNM_CASEFOLD) == 0)
+  for (size_t i = 0; i < w->opts->scan.scope.n_excludes; i++)
+    if (fnmatch(w->opts->scan.scope.excludes[i], s, FNM_CASEFOLD) == 0)
       return true;
   return false;
 }
@@ -131,7 +131,7 @@ static bool glob_hit(const exh_watcher *w, const char *s)
  * event: every folder between the root and it is tested too. */
 bool exh_watch_excluded(const exh_watcher *w, const char *path, size_t root_len)
 {
-  if (w->opts->scan.n_excludes == 0)
+  if (w->opts->scan.scope.n_excludes == 0)
     return false;
   char buf[EXH_MAX_PATH + 1];
   size_t len = strlen(path);
@@ -222,8 +222,10 @@ static exhunt_err flush(exh_watcher *w)
     exhunt_scan_opts so = w->opts->scan;
     if (!dirs) {
       long cores = sysconf(_SC_NPROCESSORS_ONLN);
-      unsigned most = so.threads ? so.threads : cores < 1 ? 1u : (unsigned)cores;
-      so.threads = n < most ? (unsigned)n : most;
+      unsigned most = so.resources.threads ? so.resources.threads
+                      : cores < 1          ? 1u
+                                           : (unsigned)cores;
+      so.resources.threads = n < most ? (unsigned)n : most;
     }
     exhunt_scan_stats s;
     memset(&s, 0, sizeof s);
@@ -463,7 +465,7 @@ exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const cha
   w->sink = sink;
   w->roots = roots;
   w->n_roots = n_roots;
-  w->max_depth = opts->scan.max_depth ? opts->scan.max_depth : EXH_DEFAULT_MAX_DEPTH;
+  w->max_depth = opts->scan.scope.max_depth ? opts->scan.scope.max_depth : EXH_DEFAULT_MAX_DEPTH;
   w->root_missing = exh_calloc(n_roots, sizeof *w->root_missing);
   w->buf = exh_malloc(EXH_WATCH_READ_BUF);
   if (!w->root_missing || !w->buf)

@@ -145,7 +145,7 @@ static exhunt_err run(const char *root)
   exhunt_hunt_opts opts;
   exhunt_hunt_opts_init(&opts);
   opts.rules = rules;
-  opts.threads = 1;
+  opts.resources.threads = 1;
   opts.now = 1793491200;       /* 2026-11-01 */
   opts.collected = 1614776700; /* 2021-03-03 13:05: git keeps no file times */
   return exhunt_hunt_paths(&root, 1, &opts, &sink, NULL);

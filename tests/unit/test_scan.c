@@ -155,10 +155,10 @@ static void test_scope_exclude_newer_depth(void **state)
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   const char *ex[] = {"LOGS"}; /* case-insensitive, matches the directory name */
-  opts.excludes = ex;
-  opts.n_excludes = 1;
+  opts.scope.excludes = ex;
+  opts.scope.n_excludes = 1;
   opts.newer_than = 1600000000;
-  opts.max_depth = 1;
+  opts.scope.max_depth = 1;
   exhunt_scan_stats st = scan_root(&opts);
   assert_int_equal(st.skipped[EXHUNT_SKIP_EXCLUDED], 1);
   assert_int_equal(st.skipped[EXHUNT_SKIP_OLDER], 1);
@@ -411,11 +411,11 @@ static void test_threads_agree(void **state)
   }
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
-  opts.threads = 1;
+  opts.resources.threads = 1;
   scan_root(&opts);
   size_t one = rec.n_findings;
   memset(&rec, 0, sizeof rec);
-  opts.threads = 4;
+  opts.resources.threads = 4;
   scan_root(&opts);
   assert_int_equal(rec.n_findings, one);
   assert_true(one >= 14);

@@ -151,11 +151,11 @@ static exhunt_err run_script(const char *const *roots, size_t n_roots, bool scan
   exhunt_sink sink = rec_sink(&rec);
   exhunt_watch_opts opts;
   exhunt_watch_opts_init(&opts);
-  opts.scan.threads = 2;
+  opts.scan.resources.threads = 2;
   opts.scan_existing = scan_existing;
   opts.backend = backend;
-  opts.scan.excludes = excludes;
-  opts.scan.n_excludes = n_excludes;
+  opts.scan.scope.excludes = excludes;
+  opts.scan.scope.n_excludes = n_excludes;
   s->tfd = start_timer();
   opts.control_fd = s->tfd;
   opts.control_ctx = s;
