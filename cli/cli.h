@@ -27,26 +27,11 @@
  * outcome and is decided apart. */
 int cli_exit_worst(int a, int b);
 
-int cmd_scan(int argc, char **argv);
-void help_scan(FILE *out);
-int cmd_logs(int argc, char **argv);
-void help_logs(FILE *out);
-int cmd_hunt(int argc, char **argv);
-void help_hunt(FILE *out);
-int cmd_exposure(int argc, char **argv);
-void help_exposure(FILE *out);
-int cmd_probe(int argc, char **argv);
-void help_probe(FILE *out);
-int cmd_baseline(int argc, char **argv);
-void help_baseline(FILE *out);
-int cmd_watch(int argc, char **argv);
-void help_watch(FILE *out);
-int cmd_quarantine(int argc, char **argv);
-void help_quarantine(FILE *out);
-int cmd_restore(int argc, char **argv);
-void help_restore(FILE *out);
-int cmd_vault(int argc, char **argv);
-void help_vault(FILE *out);
+/* The commands (cli/options.h), each defined at the end of its cmd_*.c and
+ * listed in main.c. */
+struct cli_command;
+extern const struct cli_command cmd_hunt, cmd_scan, cmd_logs, cmd_exposure, cmd_probe, cmd_baseline,
+    cmd_watch, cmd_quarantine, cmd_restore, cmd_vault;
 
 /* Parses "64M", "1G", "4096" into bytes. Returns false on bad input. */
 bool cli_parse_size(const char *s, uint64_t *out);
@@ -64,6 +49,13 @@ bool cli_parse_uint(const char *s, unsigned max, unsigned *out);
  * quote inside). */
 void cli_set_argv(int argc, char **argv);
 exhunt_err cli_command_line(exh_dynbuf *b);
+
+/* A run the library refused or could not carry out: "exhunt CMD: reason"
+ * on stderr; returns EXIT_ERROR. */
+int cli_run_error(const char *command, exhunt_err err);
+
+/* Nothing to scan with: no YARA rule, no IOC, the heuristics off. */
+bool cli_rules_empty(const exhunt_rules_info *info);
 
 /* Reads a whole (rule) file, capped at max bytes. Caller frees *data. */
 int cli_read_file(const char *path, size_t max, char **data, size_t *len);

@@ -29,94 +29,68 @@
 #include "core/alloc.h"
 #include "exhunt/baseline.h"
 #include "interrupt.h"
-#include "limits_opt.h"
+#include "options.h"
 #include "output/format.h"
 #include "report.h"
 
-void help_baseline(FILE *out)
-{
-  fputs("Usage: exhunt baseline create [OPTIONS] ROOT... [-o FILE]\n"
-        "       exhunt baseline diff [OPTIONS] FILE ROOT...\n"
-        "\n"
-        "create records every regular file under each ROOT (path relative to the ROOT,\n"
-        "the ROOT's name, size, mode, mtime, SHA-256) as JSON Lines, one record written\n"
-        "as each file is read. Evidence is only read; -o inside a ROOT is refused.\n"
-        "diff compares ROOTs with a baseline FILE: new, changed, mode/mtime-only changed\n"
-        "and removed files. A new or changed script (.aspx .ashx .asmx .asp .asa .cer\n"
-        ".cshtml .config .master .ascx .svc .php .jsp) in a web folder (inetpub/wwwroot,\n"
-        "FrontEnd/HttpProxy, ClientAccess, or --web DIR) is a high finding, and every new\n"
-        "or changed file is scanned with the rules (default pack, or as given below).\n"
-        "Files match by path relative\n"
-        "to their ROOT: a ROOT pairs with the baseline root of the same name, else (same\n"
-        "number of roots) with the one in the same position, so a clean reference tree\n"
-        "compares with a suspect server mounted elsewhere.\n"
-        "\n"
-        "Options (both):\n"
-        "  --exclude GLOB        skip paths or names matching GLOB (repeatable)\n",
-        out);
-  cli_option_help(out, 'x');
-  cli_option_help(out, CLI_OPT_MAX_DEPTH);
-  fputs("  -o, --output FILE     create: the baseline; diff: the report (never in a ROOT;\n"
-        "                        '-': stdout); replaced only when the run is complete\n"
-        "  -v, --verbose         also print notes on stderr\n"
-        "  --nice, --cpu-limit PERCENT, --max-rate MB  resource use on a live server\n"
-        "                        (as in scan; docs/limits.md)\n"
-        "diff only:\n"
-        "  --web DIR             also treat paths containing DIR as web folders (repeatable)\n"
-        "  --no-content-scan     do not run the rules over new and changed files\n"
-        "  --rules PATH          add a YARA rule file or a folder of .yar (repeatable)\n"
-        "  --iocs FILE           add an IOC list in exhunt TSV format (repeatable)\n"
-        "  --no-default-rules    drop the embedded default pack\n"
-        "  --no-heuristics       turn the built-in heuristics off\n"
-        "  --max-filesize SIZE   content scan limit (default 32M)\n"
-        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
-        "                        per finding; notes and the summary on stderr)\n"
-        "  --min-severity LEVEL  report findings at or above LEVEL (default info)\n"
-        "  -q, --quiet           text: no run header and no summary\n"
-        "\n"
-        "Exit status (docs/exit-codes.md): create: 0 recorded; 5 a file could not be\n"
-        "read (the baseline is incomplete). diff: 0 no difference; 1 differences or\n"
-        "findings; 5 no difference, but errors left files unexamined or no file was\n"
-        "examined. Both: 2 usage or runtime error (a ROOT that does not exist, an\n"
-        "output that cannot be written); 130 interrupted.\n",
-        out);
-}
+/* baseline's own options (its table says where each goes). */
+typedef struct baseline_own {
+  const char **webs; /* argc entries, owned */
+  size_t n_webs;
+  bool no_content_scan;
+} baseline_own;
 
 enum {
   OPT_WEB = 256,
   OPT_NO_CONTENT,
 };
 
-static const struct option baseline_options[] = {
-    CLI_OPTION_EXCLUDE,
-    CLI_PACE_OPTIONS,
-    CLI_OPTION_MAX_DEPTH,
-    CLI_OPTION_ONE_FS,
-    {"web", required_argument, NULL, OPT_WEB},
-    {"no-content-scan", no_argument, NULL, OPT_NO_CONTENT},
-    CLI_OPTION_MAX_FILESIZE,
-    CLI_OPTION_HELP,
-    CLI_REPORT_OPTIONS,
-    CLI_RULE_OPTIONS,
-    {NULL, 0, NULL, 0},
+static const cli_option baseline_options[] = {
+    CLI_TEXT("Usage: exhunt baseline create [OPTIONS] ROOT... [-o FILE]\n"
+             "       exhunt baseline diff [OPTIONS] FILE ROOT...\n"
+             "\n"
+             "create records every regular file under each ROOT (path relative to the ROOT,\n"
+             "the ROOT's name, size, mode, mtime, SHA-256) as JSON Lines, one record written\n"
+             "as each file is read. Evidence is only read; -o inside a ROOT is refused.\n"
+             "diff compares ROOTs with a baseline FILE: new, changed, mode/mtime-only changed\n"
+             "and removed files. A new or changed script (.aspx .ashx .asmx .asp .asa .cer\n"
+             ".cshtml .config .master .ascx .svc .php .jsp) in a web folder (inetpub/wwwroot,\n"
+             "FrontEnd/HttpProxy, ClientAccess, or --web DIR) is a high finding, and every new\n"
+             "or changed file is scanned with the rules (default pack, or as given below).\n"
+             "Files match by path relative\n"
+             "to their ROOT: a ROOT pairs with the baseline root of the same name, else (same\n"
+             "number of roots) with the one in the same position, so a clean reference tree\n"
+             "compares with a suspect server mounted elsewhere.\n"
+             "\n"
+             "Options (both):"),
+    CLI_SHARED_AS(CLI_OPT_EXCLUDE, "skip paths or names matching GLOB (repeatable)"),
+    CLI_SHARED(CLI_OPT_ONE_FS),
+    CLI_SHARED(CLI_OPT_MAX_DEPTH),
+    CLI_SHARED_AS('o', "create: the baseline; diff: the report (never in a ROOT;\n"
+                       "'-': stdout); replaced only when the run is complete"),
+    CLI_SHARED_AS('v', "also print notes on stderr"),
+    CLI_SHARED(CLI_OPT_NICE),
+    CLI_SHARED(CLI_OPT_CPU_LIMIT),
+    CLI_SHARED(CLI_OPT_MAX_RATE),
+    CLI_TEXT("diff only:"),
+    CLI_LIST(OPT_WEB, "web", "DIR", baseline_own, webs, n_webs,
+             "also treat paths containing DIR as web folders (repeatable)"),
+    CLI_FLAG(OPT_NO_CONTENT, "no-content-scan", baseline_own, no_content_scan,
+             "do not run the rules over new and changed files"),
+    CLI_ROWS_RULES,
+    CLI_SHARED_AS(CLI_OPT_MAX_FILESIZE, "content scan limit (default 32M)"),
+    CLI_SHARED('f'),
+    CLI_SHARED_AS(CLI_OPT_MINSEV, "report findings at or above LEVEL (default info)"),
+    CLI_SHARED('q'),
+    CLI_INERT(CLI_OPT_NOPROGRESS), /* no progress line is drawn */
+    CLI_TEXT("\n"
+             "Exit status (docs/exit-codes.md): create: 0 recorded; 5 a file could not be\n"
+             "read (the baseline is incomplete). diff: 0 no difference; 1 differences or\n"
+             "findings; 5 no difference, but errors left files unexamined or no file was\n"
+             "examined. Both: 2 usage or runtime error (a ROOT that does not exist, an\n"
+             "output that cannot be written); 130 interrupted."),
+    CLI_END,
 };
-
-/* baseline's own options (cli_args_parse takes the shared ones). */
-typedef struct baseline_own {
-  const char **webs; /* argc entries, owned */
-  size_t n_webs;
-  bool content_scan;
-} baseline_own;
-
-static int baseline_option(void *ctx, int opt, const char *arg)
-{
-  baseline_own *own = ctx;
-  if (opt == OPT_WEB)
-    own->webs[own->n_webs++] = arg;
-  else /* OPT_NO_CONTENT */
-    own->content_scan = false;
-  return 0;
-}
 
 /* create's sink: notes and errors on stderr (notes with -v only). */
 typedef struct create_out {
@@ -177,7 +151,7 @@ static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *out
   exhunt_err err =
       exhunt_baseline_create((const char *const *)roots, (size_t)n_roots, opts, &w, &sink, &stats);
   if (err) {
-    fprintf(stderr, "exhunt baseline: %s\n", exhunt_strerror(err));
+    rc = cli_run_error("baseline", err);
     goto cleanup;
   }
   if (o.write_errors) {
@@ -276,7 +250,7 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
   exhunt_err err = exhunt_baseline_diff(bl, rules, (const char *const *)roots, (size_t)n_roots,
                                         opts, &sink, &stats, &d);
   if (err) {
-    fprintf(stderr, "exhunt baseline: %s\n", exhunt_strerror(err));
+    rc = cli_run_error("baseline", err);
     goto cleanup;
   }
   /* A difference is a result even when --min-severity hides its line. */
@@ -296,46 +270,38 @@ cleanup:
   return rc; /* the caller closes the report */
 }
 
-int cmd_baseline(int argc, char **argv)
+static int run_baseline(int argc, char **argv)
 {
   int rc = EXIT_ERROR;
   cli_report c;
-  cli_report_init(&c, "baseline");
-  c.min_severity = EXHUNT_SEV_INFO;
+  cli_args a;
+  bool a_ok = cli_args_init(&a, &cmd_baseline, &c, argc);
   exhunt_baseline_opts opts;
   exhunt_baseline_opts_init(&opts);
-  cli_args a;
-  baseline_own own = {exh_calloc((size_t)argc, sizeof *own.webs), 0, true};
-  bool a_ok = cli_args_init(&a, "baseline", help_baseline, NULL, &c, argc);
+  baseline_own own = {exh_calloc((size_t)argc, sizeof *own.webs), 0, false};
   if (!a_ok || !own.webs) {
     if (a_ok)
       fputs("exhunt baseline: out of memory\n", stderr);
     goto cleanup;
   }
-  if (argc < 2 || (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "diff") != 0)) {
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-      help_baseline(stdout);
-      rc = EXIT_CLEAN;
-      goto cleanup;
-    }
-    rc = cli_usage_error("baseline", "%s", "want 'create' or 'diff'");
+  static const char *const subs[] = {"create", "diff", NULL};
+  int sub = cli_subcommand(&cmd_baseline, argc, argv, subs, "want 'create' or 'diff'", &rc);
+  if (sub < 0)
     goto cleanup;
-  }
-  bool create = strcmp(argv[1], "create") == 0;
+  bool create = sub == 0;
   argc--;
   argv++;
   a.operands = create ? "ROOT" : "FILE and ROOT";
-  if (!cli_args_parse(&a, argc, argv, "xh" CLI_REPORT_SHORTOPTS, baseline_options, baseline_option,
-                      &own, &rc))
+  if (!cli_args_parse(&a, argc, argv, &own, &rc))
     goto cleanup;
   const cli_rule_opts *ro = &a.rules;
-  CLI_SCOPE_TO(&opts, &a.lim.scope);
+  opts.scope = a.groups.scope;
+  opts.pace = a.groups.resources.pace; /* no threads: one file at a time */
   opts.web_dirs = own.webs;
   opts.n_web_dirs = own.n_webs;
-  opts.pace = a.lim.res.pace;
-  opts.max_filesize = a.lim.max_filesize;
+  opts.max_filesize = a.groups.max_filesize;
   bool rule_opts = ro->n_rules || ro->n_iocs || ro->no_default || ro->no_heur;
-  if (rule_opts && (create || !own.content_scan)) {
+  if (rule_opts && (create || own.no_content_scan)) {
     rc = cli_usage_error("baseline", "%s",
                          create ? "--rules, --iocs, --no-default-rules and --no-heuristics are "
                                   "for diff"
@@ -349,7 +315,7 @@ int cmd_baseline(int argc, char **argv)
   if (create)
     rc = run_create(&c, &opts, a.output, argv + optind, argc - optind);
   else
-    rc = run_diff(&c, &opts, a.output, a.no_progress, own.content_scan, ro, argv + optind,
+    rc = run_diff(&c, &opts, a.output, a.no_progress, !own.no_content_scan, ro, argv + optind,
                   argc - optind);
 cleanup:
   rc = cli_report_close(&c, rc);
@@ -357,3 +323,7 @@ cleanup:
   exh_free(own.webs);
   return rc;
 }
+
+/* diff sets its report's output apart (run_diff); create writes none. */
+const cli_command cmd_baseline = {"baseline",      run_baseline, baseline_options, NULL, NULL,
+                                  EXHUNT_SEV_INFO, false,        CLI_EMPTY_NONE};

@@ -12,64 +12,8 @@
 #include "cli.h"
 #include "exposure_out.h"
 #include "interrupt.h"
-#include "limits_opt.h"
+#include "options.h"
 #include "report.h"
-
-void help_probe(FILE *out)
-{
-  fputs("Usage: exhunt probe [OPTIONS] TARGET...\n"
-        "       exhunt probe [OPTIONS] --targets FILE\n"
-        "\n"
-        "Learn the Exchange build of each TARGET (host, host:port or https://URL)\n"
-        "from what its web front end shows every visitor, then say per CVE family\n"
-        "whether it is vulnerable, patched or unknown (as 'exhunt exposure').\n"
-        "Requests: GET /owa/auth/logon.aspx (the X-OWA-Version header, and the\n"
-        "/owa/auth/<build>/ paths in the page) and GET /ecp/Current/exporttool/\n"
-        "microsoft.exchange.ediscovery.exporttool.application (its version). No\n"
-        "exploitation request and no SSRF probe is ever sent. A build from a path\n"
-        "has 3 parts and shows the CU, not the security update level: families\n"
-        "fixed by an update on that CU are then 'unknown'.\n"
-        "Each target ends as: a build (and where it was seen), exchange-no-build,\n"
-        "not-exchange, unreachable, or error (with the reason).\n"
-        "\n"
-        "Options:\n"
-        "  --targets FILE        one target per line ('#' comments); '-' = stdin\n"
-        "  --parallel N          requests in flight at once (default 32)\n"
-        "  --rate N              at most N new requests per second (default: no limit)\n"
-        "  --connect-timeout S   seconds to connect (default 5)\n"
-        "  --timeout S           seconds per request in all (default 15)\n"
-        "  --insecure            do not verify TLS certificates (self-signed servers)\n"
-        "  --ca-file FILE        also trust the CA certificates in FILE (PEM)\n"
-        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
-        "                        per family verdict; the rest on stderr)\n"
-        "  -o, --output FILE     write there instead of stdout ('-': stdout); replaced\n"
-        "                        only when the run is complete\n"
-        "  --min-severity LEVEL  show verdicts at or above LEVEL (default info: all)\n"
-        "  -v, --verbose         text: also print notes on stderr\n"
-        "  -q, --quiet           text: no run header and no summary\n"
-        "\n"
-        "Exit status (docs/exit-codes.md; every verdict counts, shown or not):\n"
-        "0 every target's build seen, every family patched, the product supported;\n"
-        "2 usage or runtime error; 4 a family vulnerable, or the product out of\n"
-        "support; 5 a target without a build (unreachable, not Exchange, no build\n"
-        "shown) or a family unknown, and nothing vulnerable; 130 interrupted.\n",
-        out);
-}
-
-enum { OPT_TARGETS = 256, OPT_PARALLEL, OPT_RATE, OPT_CONNECT, OPT_TIMEOUT, OPT_INSECURE, OPT_CA };
-
-static const struct option probe_options[] = {
-    {"targets", required_argument, NULL, OPT_TARGETS},
-    {"parallel", required_argument, NULL, OPT_PARALLEL},
-    {"rate", required_argument, NULL, OPT_RATE},
-    {"connect-timeout", required_argument, NULL, OPT_CONNECT},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"insecure", no_argument, NULL, OPT_INSECURE},
-    {"ca-file", required_argument, NULL, OPT_CA},
-    {"help", no_argument, NULL, 'h'},
-    CLI_REPORT_OPTIONS,
-    {NULL, 0, NULL, 0},
-};
 
 #define MAX_TARGETS 100000u
 
@@ -77,6 +21,58 @@ typedef struct target_list {
   char **items;
   size_t n, cap;
 } target_list;
+
+/* What a probe run holds: the library's options, and the targets. */
+typedef struct probe_run {
+  exhunt_probe_opts opts;
+  target_list targets;
+} probe_run;
+
+enum { OPT_TARGETS = 256, OPT_PARALLEL, OPT_RATE, OPT_CONNECT, OPT_TIMEOUT, OPT_INSECURE, OPT_CA };
+
+static const cli_option probe_options[] = {
+    CLI_TEXT("Usage: exhunt probe [OPTIONS] TARGET...\n"
+             "       exhunt probe [OPTIONS] --targets FILE\n"
+             "\n"
+             "Learn the Exchange build of each TARGET (host, host:port or https://URL)\n"
+             "from what its web front end shows every visitor, then say per CVE family\n"
+             "whether it is vulnerable, patched or unknown (as 'exhunt exposure').\n"
+             "Requests: GET /owa/auth/logon.aspx (the X-OWA-Version header, and the\n"
+             "/owa/auth/<build>/ paths in the page) and GET /ecp/Current/exporttool/\n"
+             "microsoft.exchange.ediscovery.exporttool.application (its version). No\n"
+             "exploitation request and no SSRF probe is ever sent. A build from a path\n"
+             "has 3 parts and shows the CU, not the security update level: families\n"
+             "fixed by an update on that CU are then 'unknown'.\n"
+             "Each target ends as: a build (and where it was seen), exchange-no-build,\n"
+             "not-exchange, unreachable, or error (with the reason).\n"
+             "\n"
+             "Options:"),
+    CLI_OWN(OPT_TARGETS, "targets", "FILE", "one target per line ('#' comments); '-' = stdin"),
+    CLI_UINT(OPT_PARALLEL, "parallel", "N", probe_run, opts.parallel, 1, 1024, NULL,
+             "requests in flight at once (default 32)"),
+    CLI_OWN(OPT_RATE, "rate", "N", "at most N new requests per second (default: no limit)"),
+    CLI_OWN(OPT_CONNECT, "connect-timeout", "S", "seconds to connect (default 5)"),
+    CLI_OWN(OPT_TIMEOUT, "timeout", "S", "seconds per request in all (default 15)"),
+    CLI_FLAG(OPT_INSECURE, "insecure", probe_run, opts.insecure,
+             "do not verify TLS certificates (self-signed servers)"),
+    CLI_STRING(OPT_CA, "ca-file", "FILE", probe_run, opts.ca_file,
+               "also trust the CA certificates in FILE (PEM)"),
+    CLI_SHARED_AS('f', "text (default), jsonl (schema exhunt/1) or csv (one row\n"
+                       "per family verdict; the rest on stderr)"),
+    CLI_SHARED_AS('o', "write there instead of stdout ('-': stdout); replaced\n"
+                       "only when the run is complete"),
+    CLI_SHARED_AS(CLI_OPT_MINSEV, "show verdicts at or above LEVEL (default info: all)"),
+    CLI_SHARED('v'),
+    CLI_SHARED('q'),
+    CLI_INERT(CLI_OPT_NOPROGRESS), /* no progress line is drawn */
+    CLI_TEXT("\n"
+             "Exit status (docs/exit-codes.md; every verdict counts, shown or not):\n"
+             "0 every target's build seen, every family patched, the product supported;\n"
+             "2 usage or runtime error; 4 a family vulnerable, or the product out of\n"
+             "support; 5 a target without a build (unreachable, not Exchange, no build\n"
+             "shown) or a family unknown, and nothing vulnerable; 130 interrupted."),
+    CLI_END,
+};
 
 static bool add_target(target_list *t, const char *s, size_t len)
 {
@@ -154,6 +150,17 @@ static int read_targets(const char *path, target_list *t)
   return rc;
 }
 
+/* The targets named on the command line, after those of --targets. */
+static int add_operands(target_list *t, int argc, char **argv)
+{
+  for (int i = optind; i < argc; i++)
+    if (!add_target(t, argv[i], strlen(argv[i])))
+      return cli_usage_error("probe", "too many targets (at most %u)", MAX_TARGETS);
+  if (t->n == 0)
+    return cli_usage_error("probe", "%s", "no TARGET given");
+  return 0;
+}
+
 static bool parse_seconds(const char *s, long *ms)
 {
   char *end;
@@ -164,94 +171,64 @@ static bool parse_seconds(const char *s, long *ms)
   return *ms > 0;
 }
 
-/* probe's own options (cli_args_parse takes the output group). */
-typedef struct probe_parse {
-  exhunt_probe_opts *opts;
-  target_list *targets;
-} probe_parse;
-
+/* probe's options that its table leaves to code: --targets, --rate and
+ * the timeouts. */
 static int probe_option(void *ctx, int opt, const char *arg)
 {
-  probe_parse *p = ctx;
-  switch (opt) {
-  case OPT_TARGETS:
-    return read_targets(arg, p->targets);
-  case OPT_PARALLEL:
-    if (!cli_parse_uint(arg, 1024, &p->opts->parallel) || p->opts->parallel == 0)
-      return cli_usage_error("probe", "bad --parallel '%s' (1..1024)", arg);
-    break;
-  case OPT_RATE: {
+  probe_run *run = ctx;
+  exhunt_probe_opts *o = &run->opts;
+  if (opt == OPT_TARGETS)
+    return read_targets(arg, &run->targets);
+  if (opt == OPT_RATE) {
     char *end;
-    p->opts->rate = strtod(arg, &end);
-    if (end == arg || *end || !(p->opts->rate > 0) || p->opts->rate > 100000)
+    o->rate = strtod(arg, &end);
+    if (end == arg || *end || !(o->rate > 0) || o->rate > 100000)
       return cli_usage_error("probe", "bad --rate '%s' (requests per second, > 0)", arg);
-    break;
+    return 0;
   }
-  case OPT_CONNECT:
-  case OPT_TIMEOUT:
-    if (!parse_seconds(arg, opt == OPT_CONNECT ? &p->opts->connect_timeout_ms
-                                               : &p->opts->total_timeout_ms))
-      return cli_usage_error("probe", "bad timeout '%s' (seconds, up to 3600)", arg);
-    break;
-  case OPT_INSECURE:
-    p->opts->insecure = true;
-    break;
-  case OPT_CA:
-    p->opts->ca_file = arg;
-    break;
-  }
+  /* OPT_CONNECT, OPT_TIMEOUT */
+  if (!parse_seconds(arg, opt == OPT_CONNECT ? &o->connect_timeout_ms : &o->total_timeout_ms))
+    return cli_usage_error("probe", "bad timeout '%s' (seconds, up to 3600)", arg);
   return 0;
 }
 
-int cmd_probe(int argc, char **argv)
+static int run_probe(int argc, char **argv)
 {
+  int rc = EXIT_ERROR;
+  probe_run run = {.targets = {NULL, 0, 0}};
+  exhunt_probe_opts_init(&run.opts);
+  run.opts.now = (int64_t)time(NULL);
   cli_report c;
-  cli_report_init(&c, "probe");
-  c.min_severity = EXHUNT_SEV_INFO;
-  c.atomic_output = true;
   exposure_out o;
   exposure_out_init(&o, &c);
-  exhunt_probe_opts opts;
-  exhunt_probe_opts_init(&opts);
-  opts.now = (int64_t)time(NULL);
-  int rc = EXIT_ERROR;
-  target_list targets = {NULL, 0, 0};
-  probe_parse own = {&opts, &targets};
   cli_args a;
-  if (!cli_args_init(&a, "probe", help_probe, NULL, &c, argc) ||
-      !cli_args_parse(&a, argc, argv, "h" CLI_REPORT_SHORTOPTS, probe_options, probe_option, &own,
-                      &rc))
+  if (!cli_args_start(&a, &cmd_probe, &c, argc, argv, &run, &rc) ||
+      (rc = add_operands(&run.targets, argc, argv)) != 0)
     goto cleanup;
-  for (int i = optind; i < argc; i++)
-    if (!add_target(&targets, argv[i], strlen(argv[i]))) {
-      rc = cli_usage_error("probe", "too many targets (at most %u)", MAX_TARGETS);
-      goto cleanup;
-    }
-  if (targets.n == 0) {
-    rc = cli_usage_error("probe", "%s", "no TARGET given");
-    goto cleanup;
-  }
-  cli_report_set_roots(&c, (const char *const *)targets.items, targets.n, "targets");
+  /* The targets are the run's "roots": none is a path to check. */
+  cli_report_set_roots(&c, (const char *const *)run.targets.items, run.targets.n, "targets");
   cli_interrupt_install("probe");
   if ((rc = cli_report_open(&c, a.output, NULL, 0, true)) != 0)
     goto cleanup;
   cli_report_header(&c, NULL);
   exhunt_sink sink = exposure_out_sink(&o);
   exhunt_scan_stats stats;
-  exhunt_err err =
-      exhunt_probe_targets((const char *const *)targets.items, targets.n, &opts, &sink, &stats);
+  exhunt_err err = exhunt_probe_targets((const char *const *)run.targets.items, run.targets.n,
+                                        &run.opts, &sink, &stats);
   if (err) {
-    fprintf(stderr, "exhunt probe: %s\n", exhunt_strerror(err));
-    rc = EXIT_ERROR;
+    rc = cli_run_error("probe", err);
     goto cleanup;
   }
   rc = exposure_out_finish(&o, &stats);
 
 cleanup:
-  for (size_t i = 0; i < targets.n; i++)
-    free(targets.items[i]);
-  free(targets.items);
+  for (size_t i = 0; i < run.targets.n; i++)
+    free(run.targets.items[i]);
+  free(run.targets.items);
   exposure_out_free(&o);
   cli_args_free(&a);
   return cli_report_close(&c, rc);
 }
+
+const cli_command cmd_probe = {"probe", run_probe,       probe_options, probe_option,
+                               NULL,    EXHUNT_SEV_INFO, true,          CLI_EMPTY_NONE};

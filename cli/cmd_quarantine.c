@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "exhunt/vault.h"
+#include "options.h"
 #include "output/escape.h"
 #include "output/format.h"
 #include "report.h"
@@ -27,69 +28,119 @@
 /* Findings files and allowlists are read whole, up to this. */
 #define FINDINGS_MAX (1024u * 1024u * 1024u)
 
-void help_quarantine(FILE *out)
-{
-  fputs("Usage: exhunt quarantine --vault DIR --root DIR... [OPTIONS] [PATH...]\n"
-        "\n"
-        "Move suspect files into a vault, neutralised: gzip-compressed and named by\n"
-        "SHA-256 (DIR/objects/ab/<sha256>.gz), recorded in DIR/manifest.jsonl. Each\n"
-        "file is copied, synced and verified in the vault before its original is\n"
-        "removed, so a crash never loses it (docs/quarantine.md).\n"
-        "\n"
-        "  --vault DIR          the vault (created; refused inside any --root)\n"
-        "  --root DIR           only files under DIR (realpaths; repeatable; required)\n"
-        "  --findings FILE      JSON Lines from 'exhunt scan -f jsonl' or 'exhunt hunt\n"
-        "                       -f jsonl' ('-' = stdin; repeatable): each finding's file\n"
-        "                       is quarantined if its SHA-256 is still the finding's\n"
-        "  --min-severity LEVEL findings at or above LEVEL only (default high)\n"
-        "  --allowlist FILE     lines 'sha256 <hex>' or 'path <glob>': never quarantined\n"
-        "  --dry-run            say what would happen, change nothing\n"
-        "  -f, --format FMT     text (default) or jsonl\n"
-        "PATH...                files to quarantine as given (no hash to match)\n"
-        "\n"
-        "Symlinks, files outside the roots, allowlisted files and files changed since\n"
-        "their finding are refused one by one; the others still go. The vault is\n"
-        "locked while this runs: a second quarantine or restore is refused.\n"
-        "Exit status: 0 all done; 1 something refused or failed; 2 usage or fatal error\n"
-        "(including a vault locked by another exhunt).\n",
-        out);
-}
+enum {
+  OPT_VAULT = 256,
+  OPT_ROOT,
+  OPT_FINDINGS,
+  OPT_ALLOW,
+  OPT_DRY,
+  OPT_FORCE,
+  OPT_MINSEV,
+  OPT_PARENTS
+};
 
-void help_restore(FILE *out)
-{
-  fputs("Usage: exhunt restore --vault DIR [--force] [--parents] [--dry-run] [-f FMT]\n"
-        "                      ID|PATH...\n"
-        "\n"
-        "Put quarantined files back where they were: byte-identical content, mode and\n"
-        "mtime (owner too when run as root). ID is a quarantine id (q-...), PATH an\n"
-        "original path (its newest entry). The restore is recorded in the manifest;\n"
-        "the vault keeps the object.\n"
-        "\n"
-        "  --force     overwrite a regular file at the original path\n"
-        "  --parents   make missing folders of the original path (0755); without it a\n"
-        "              missing folder is refused, by name\n"
-        "  --dry-run   say what would happen, change nothing\n"
-        "  -f FMT      text (default) or jsonl\n"
-        "A folder of the path that is a symlink now is never followed (refused).\n"
-        "Exit status: 0 all restored; 1 something refused or failed; 2 usage or fatal\n"
-        "(including a vault locked by another exhunt).\n",
-        out);
-}
+/* The three commands' options, each taking those in its table. */
+typedef struct qargs {
+  const char *command; /* for messages */
+  const char *vault;
+  const char **roots;
+  size_t n_roots;
+  const char **findings;
+  size_t n_findings;
+  const char *allowlist;
+  exhunt_severity min;
+  bool dry_run, force, parents, jsonl;
+} qargs;
 
-void help_vault(FILE *out)
-{
-  fputs("Usage: exhunt vault list --vault DIR [-f text|jsonl]\n"
-        "       exhunt vault verify --vault DIR [-f text|jsonl]\n"
-        "\n"
-        "list: every manifest entry (id, state, size, path, rules).\n"
-        "verify: decompress and re-hash every entry's object; report damage and\n"
-        "missing objects.\n"
-        "Both report manifest lines that are not records on stderr: a line torn by a\n"
-        "crash is a note, any other an error (damage or tampering).\n"
-        "Exit status: 0 clean; 1 damage, missing objects or a damaged manifest line;\n"
-        "2 usage or fatal error (including a vault locked by a quarantine or restore).\n",
-        out);
-}
+/* The rows two or three of these commands take. */
+#define ROW_VAULT(help) CLI_STRING(OPT_VAULT, "vault", "DIR", qargs, vault, help)
+#define ROW_DRY_RUN                                                                                \
+  CLI_FLAG(OPT_DRY, "dry-run", qargs, dry_run, "say what would happen, change nothing")
+#define ROW_FORMAT CLI_OWN('f', "format", "FMT", "text (default) or jsonl")
+/* The siblings' options, refused by name as before they had tables of
+ * their own. */
+#define FOR_QUARANTINE "--root, --findings, --allowlist are for quarantine"
+#define FOR_RESTORE "--force and --parents are for restore"
+#define ONLY_VAULT "only --vault and -f here"
+
+static const cli_option quarantine_options[] = {
+    CLI_TEXT("Usage: exhunt quarantine --vault DIR --root DIR... [OPTIONS] [PATH...]\n"
+             "\n"
+             "Move suspect files into a vault, neutralised: gzip-compressed and named by\n"
+             "SHA-256 (DIR/objects/ab/<sha256>.gz), recorded in DIR/manifest.jsonl. Each\n"
+             "file is copied, synced and verified in the vault before its original is\n"
+             "removed, so a crash never loses it (docs/quarantine.md).\n"),
+    ROW_VAULT("the vault (created; refused inside any --root)"),
+    CLI_LIST(OPT_ROOT, "root", "DIR", qargs, roots, n_roots,
+             "only files under DIR (realpaths; repeatable; required)"),
+    CLI_LIST(OPT_FINDINGS, "findings", "FILE", qargs, findings, n_findings,
+             "JSON Lines from 'exhunt scan -f jsonl' or\n"
+             "'exhunt hunt -f jsonl' ('-' = stdin; repeatable): each\n"
+             "finding's file is quarantined if its SHA-256 is still\n"
+             "the finding's"),
+    CLI_SEVERITY(OPT_MINSEV, "min-severity", qargs, min,
+                 "findings at or above LEVEL only (default high)"),
+    CLI_STRING(OPT_ALLOW, "allowlist", "FILE", qargs, allowlist,
+               "lines 'sha256 <hex>' or 'path <glob>': never quarantined"),
+    ROW_DRY_RUN,
+    ROW_FORMAT,
+    CLI_REFUSED(OPT_FORCE, "force", NULL, FOR_RESTORE),
+    CLI_REFUSED(OPT_PARENTS, "parents", NULL, FOR_RESTORE),
+    CLI_TEXT("PATH...                 files to quarantine as given (no hash to match)\n"
+             "\n"
+             "Symlinks, files outside the roots, allowlisted files and files changed since\n"
+             "their finding are refused one by one; the others still go. The vault is\n"
+             "locked while this runs: a second quarantine or restore is refused.\n"
+             "Exit status: 0 all done; 1 something refused or failed; 2 usage or fatal error\n"
+             "(including a vault locked by another exhunt)."),
+    CLI_END,
+};
+
+static const cli_option restore_options[] = {
+    CLI_TEXT("Usage: exhunt restore --vault DIR [--force] [--parents] [--dry-run] [-f FMT]\n"
+             "                      ID|PATH...\n"
+             "\n"
+             "Put quarantined files back where they were: byte-identical content, mode and\n"
+             "mtime (owner too when run as root). ID is a quarantine id (q-...), PATH an\n"
+             "original path (its newest entry). The restore is recorded in the manifest;\n"
+             "the vault keeps the object.\n"),
+    ROW_VAULT("the vault the files were quarantined in"),
+    CLI_FLAG(OPT_FORCE, "force", qargs, force, "overwrite a regular file at the original path"),
+    CLI_FLAG(OPT_PARENTS, "parents", qargs, parents,
+             "make missing folders of the original path (0755);\n"
+             "without it a missing folder is refused, by name"),
+    ROW_DRY_RUN,
+    ROW_FORMAT,
+    CLI_REFUSED(OPT_ROOT, "root", "DIR", FOR_QUARANTINE),
+    CLI_REFUSED(OPT_FINDINGS, "findings", "FILE", FOR_QUARANTINE),
+    CLI_REFUSED(OPT_ALLOW, "allowlist", "FILE", FOR_QUARANTINE),
+    CLI_TEXT("A folder of the path that is a symlink now is never followed (refused).\n"
+             "Exit status: 0 all restored; 1 something refused or failed; 2 usage or fatal\n"
+             "(including a vault locked by another exhunt)."),
+    CLI_END,
+};
+
+static const cli_option vault_options[] = {
+    CLI_TEXT("Usage: exhunt vault list --vault DIR [-f text|jsonl]\n"
+             "       exhunt vault verify --vault DIR [-f text|jsonl]\n"
+             "\n"
+             "list: every manifest entry (id, state, size, path, rules).\n"
+             "verify: decompress and re-hash every entry's object; report damage and\n"
+             "missing objects.\n"
+             "Both report manifest lines that are not records on stderr: a line torn by a\n"
+             "crash is a note, any other an error (damage or tampering).\n"),
+    ROW_VAULT("the vault"),
+    ROW_FORMAT,
+    CLI_REFUSED(OPT_ROOT, "root", "DIR", ONLY_VAULT),
+    CLI_REFUSED(OPT_FINDINGS, "findings", "FILE", ONLY_VAULT),
+    CLI_REFUSED(OPT_ALLOW, "allowlist", "FILE", ONLY_VAULT),
+    CLI_REFUSED(OPT_DRY, "dry-run", NULL, ONLY_VAULT),
+    CLI_REFUSED(OPT_FORCE, "force", NULL, ONLY_VAULT),
+    CLI_REFUSED(OPT_PARENTS, "parents", NULL, ONLY_VAULT),
+    CLI_TEXT("Exit status: 0 clean; 1 damage, missing objects or a damaged manifest line;\n"
+             "2 usage or fatal error (including a vault locked by a quarantine or restore)."),
+    CLI_END,
+};
 
 /* ---------------------------------------------------------------------- */
 /* Output.                                                                 */
@@ -109,6 +160,21 @@ static void put_line(out_ctx *o)
   exh_dynbuf_reset(&o->line);
 }
 
+/* "path":"..." and, when the path is not UTF-8 (an attacker's name), its
+ * exact bytes in "path_b64". */
+static void json_path(exh_dynbuf *b, const char *path)
+{
+  bool lossy = false;
+  exh_dynbuf_adds(b, "\"path\":\"");
+  exh_escape_json(b, path, strlen(path), &lossy);
+  exh_dynbuf_addc(b, '"');
+  if (lossy) {
+    exh_dynbuf_adds(b, ",\"path_b64\":\"");
+    exh_base64(b, path, strlen(path));
+    exh_dynbuf_addc(b, '"');
+  }
+}
+
 static void on_event(void *ctx, const exhunt_vault_event *ev)
 {
   out_ctx *o = ctx;
@@ -120,16 +186,9 @@ static void on_event(void *ctx, const exhunt_vault_event *ev)
     for (size_t i = 0; i < 32; i++)
       snprintf(hex + 2 * i, 3, "%02x", ev->sha256[i]);
   if (o->jsonl) {
-    bool lossy = false;
-    exh_dynbuf_addf(b, "{\"schema\":\"%s\",\"type\":\"%s\",\"result\":\"%s\",\"path\":\"",
-                    EXHUNT_SCHEMA, o->command, exhunt_vault_outcome_name(ev->outcome));
-    exh_escape_json(b, ev->path, strlen(ev->path), &lossy);
-    exh_dynbuf_addc(b, '"');
-    if (lossy) {
-      exh_dynbuf_adds(b, ",\"path_b64\":\"");
-      exh_base64(b, ev->path, strlen(ev->path));
-      exh_dynbuf_addc(b, '"');
-    }
+    exh_dynbuf_addf(b, "{\"schema\":\"%s\",\"type\":\"%s\",\"result\":\"%s\",", EXHUNT_SCHEMA,
+                    o->command, exhunt_vault_outcome_name(ev->outcome));
+    json_path(b, ev->path);
     if (ev->id)
       exh_dynbuf_addf(b, ",\"id\":\"%s\"", ev->id);
     if (ev->have_sha256)
@@ -205,16 +264,9 @@ static void on_entry(void *ctx, const exhunt_vault_entry *e)
   for (size_t i = 0; i < 32; i++)
     snprintf(hex + 2 * i, 3, "%02x", e->sha256[i]);
   if (o->jsonl) {
-    bool lossy = false;
-    exh_dynbuf_addf(b, "{\"schema\":\"%s\",\"type\":\"vault-entry\",\"id\":\"%s\",\"path\":\"",
-                    EXHUNT_SCHEMA, e->id);
-    exh_escape_json(b, e->path, strlen(e->path), &lossy);
-    exh_dynbuf_addc(b, '"');
-    if (lossy) {
-      exh_dynbuf_adds(b, ",\"path_b64\":\"");
-      exh_base64(b, e->path, strlen(e->path));
-      exh_dynbuf_addc(b, '"');
-    }
+    exh_dynbuf_addf(b, "{\"schema\":\"%s\",\"type\":\"vault-entry\",\"id\":\"%s\",", EXHUNT_SCHEMA,
+                    e->id);
+    json_path(b, e->path);
     exh_dynbuf_addf(b,
                     ",\"state\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,\"object\":\"%s\","
                     "\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"mtime\":\"",
@@ -562,133 +614,78 @@ cleanup:
 /* ---------------------------------------------------------------------- */
 /* Commands.                                                               */
 
-enum {
-  OPT_VAULT = 256,
-  OPT_ROOT,
-  OPT_FINDINGS,
-  OPT_ALLOW,
-  OPT_DRY,
-  OPT_FORCE,
-  OPT_MINSEV,
-  OPT_PARENTS
-};
-
-static const struct option q_options[] = {
-    {"vault", required_argument, NULL, OPT_VAULT},
-    {"root", required_argument, NULL, OPT_ROOT},
-    {"findings", required_argument, NULL, OPT_FINDINGS},
-    {"allowlist", required_argument, NULL, OPT_ALLOW},
-    {"min-severity", required_argument, NULL, OPT_MINSEV},
-    {"dry-run", no_argument, NULL, OPT_DRY},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {"parents", no_argument, NULL, OPT_PARENTS},
-    {"format", required_argument, NULL, 'f'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-/* The options all three commands share; each rejects what it does not use. */
-typedef struct qargs {
-  const char *vault;
-  const char **roots;
-  size_t n_roots;
-  const char **findings;
-  size_t n_findings;
-  const char *allowlist;
-  exhunt_severity min;
-  bool dry_run, force, parents, jsonl;
-} qargs;
-
-static int parse_args(const char *cmd, void (*help)(FILE *), int argc, char **argv, qargs *a)
+/* -f, the one option of the three that their tables leave to code. */
+static int q_option(void *ctx, int opt, const char *arg)
 {
-  a->roots = exh_calloc((size_t)argc, sizeof *a->roots);
-  a->findings = exh_calloc((size_t)argc, sizeof *a->findings);
-  a->min = EXHUNT_SEV_HIGH;
-  if (!a->roots || !a->findings) {
-    fprintf(stderr, "exhunt %s: out of memory\n", cmd);
-    return EXIT_ERROR;
-  }
-  optind = 1;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "f:h", q_options, NULL)) != -1) {
-    switch (opt) {
-    case OPT_VAULT:
-      a->vault = optarg;
-      break;
-    case OPT_ROOT:
-      a->roots[a->n_roots++] = optarg;
-      break;
-    case OPT_FINDINGS:
-      a->findings[a->n_findings++] = optarg;
-      break;
-    case OPT_ALLOW:
-      a->allowlist = optarg;
-      break;
-    case OPT_MINSEV:
-      if (exhunt_severity_parse(optarg, &a->min) != EXHUNT_OK)
-        return cli_usage_error(cmd, "unknown severity '%s'", optarg);
-      break;
-    case OPT_DRY:
-      a->dry_run = true;
-      break;
-    case OPT_FORCE:
-      a->force = true;
-      break;
-    case OPT_PARENTS:
-      a->parents = true;
-      break;
-    case 'f':
-      if (strcmp(optarg, "jsonl") == 0)
-        a->jsonl = true;
-      else if (strcmp(optarg, "text") != 0)
-        return cli_usage_error(cmd, "unknown format '%s' (text or jsonl)", optarg);
-      break;
-    case 'h':
-      help(stdout);
-      return -1;
-    default:
-      fprintf(stderr, "Try 'exhunt help %s'.\n", cmd);
-      return EXIT_ERROR;
-    }
-  }
-  if (!a->vault)
-    return cli_usage_error(cmd, "%s", "--vault DIR is required");
+  qargs *a = ctx;
+  (void)opt; /* 'f' */
+  a->jsonl = strcmp(arg, "jsonl") == 0;
+  if (!a->jsonl && strcmp(arg, "text") != 0)
+    return cli_usage_error(a->command, "unknown format '%s' (text or jsonl)", arg);
   return 0;
 }
 
-static void qargs_free(qargs *a)
+/* What each of the three commands runs with: its options and its output. */
+typedef struct qrun {
+  qargs a;
+  out_ctx o;
+} qrun;
+
+/* Parses argv with the command's table; true to go on, false to stop with
+ * *rc (0 after -h, else after the message). --vault is every command's. */
+static bool q_begin(qrun *r, const cli_command *cmd, int argc, char **argv, int *rc)
 {
-  exh_free(a->roots);
-  exh_free(a->findings);
+  memset(r, 0, sizeof *r);
+  r->a.command = cmd->name;
+  r->a.min = EXHUNT_SEV_HIGH;
+  r->o.command = cmd->name;
+  exh_dynbuf_init(&r->o.line, 1024 * 1024);
+  r->a.roots = exh_calloc((size_t)argc, sizeof *r->a.roots);
+  r->a.findings = exh_calloc((size_t)argc, sizeof *r->a.findings);
+  if (!r->a.roots || !r->a.findings) {
+    fprintf(stderr, "exhunt %s: out of memory\n", cmd->name);
+    *rc = EXIT_ERROR;
+    return false;
+  }
+  cli_args ca;
+  bool go = cli_args_start(&ca, cmd, NULL, argc, argv, &r->a, rc);
+  cli_args_free(&ca);
+  if (go && !r->a.vault) {
+    *rc = cli_usage_error(cmd->name, "%s", "--vault DIR is required");
+    go = false;
+  }
+  r->o.jsonl = r->a.jsonl;
+  return go;
 }
 
-int cmd_quarantine(int argc, char **argv)
+/* stdout flushed (a failure turns a clean exit into 2), everything freed. */
+static int q_end(qrun *r, int rc)
 {
-  qargs a;
+  if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
+    rc = EXIT_ERROR;
+  exh_dynbuf_free(&r->o.line);
+  exh_free(r->a.roots);
+  exh_free(r->a.findings);
+  return rc;
+}
+static int run_quarantine(int argc, char **argv)
+{
+  qrun r;
   inputs in;
-  out_ctx o;
-  memset(&a, 0, sizeof a);
   memset(&in, 0, sizeof in);
-  memset(&o, 0, sizeof o);
-  o.command = "quarantine";
-  exh_dynbuf_init(&o.line, 1024 * 1024);
-  int rc = parse_args("quarantine", help_quarantine, argc, argv, &a);
-  if (rc) {
-    rc = rc < 0 ? EXIT_CLEAN : rc;
+  qargs *a = &r.a;
+  int rc;
+  if (!q_begin(&r, &cmd_quarantine, argc, argv, &rc))
     goto cleanup;
-  }
-  o.jsonl = a.jsonl;
   rc = EXIT_ERROR;
-  if (a.n_roots == 0 || a.force || a.parents) {
-    rc = cli_usage_error("quarantine", "%s",
-                         a.n_roots ? "--force and --parents are for restore"
-                                   : "--root DIR is required");
+  if (a->n_roots == 0) {
+    rc = cli_usage_error("quarantine", "%s", "--root DIR is required");
     goto cleanup;
   }
-  if (a.allowlist && (rc = load_allowlist("quarantine", a.allowlist, &in)) != 0)
+  if (a->allowlist && (rc = load_allowlist("quarantine", a->allowlist, &in)) != 0)
     goto cleanup;
-  for (size_t i = 0; i < a.n_findings; i++)
-    if ((rc = load_findings("quarantine", a.findings[i], a.min, &in)) != 0)
+  for (size_t i = 0; i < a->n_findings; i++)
+    if ((rc = load_findings("quarantine", a->findings[i], a->min, &in)) != 0)
       goto cleanup;
   for (int i = optind; i < argc; i++)
     if (!new_item(&in, argv[i])) {
@@ -696,85 +693,71 @@ int cmd_quarantine(int argc, char **argv)
       rc = EXIT_ERROR;
       goto cleanup;
     }
-  if (in.n_items == 0 && a.n_findings == 0) {
+  if (in.n_items == 0 && a->n_findings == 0) {
     rc = cli_usage_error("quarantine", "%s", "no PATH and no --findings given");
     goto cleanup;
   }
   exhunt_vault_opts opts;
   memset(&opts, 0, sizeof opts);
-  opts.vault = a.vault;
-  opts.roots = a.roots;
-  opts.n_roots = a.n_roots;
+  opts.vault = a->vault;
+  opts.roots = a->roots;
+  opts.n_roots = a->n_roots;
   opts.allow_sha256 = (const uint8_t(*)[32])in.hashes;
   opts.n_allow_sha256 = in.n_hashes;
   opts.allow_globs = (const char *const *)in.globs;
   opts.n_allow_globs = in.n_globs;
-  opts.dry_run = a.dry_run;
-  exhunt_sink notes = notes_sink(&o);
+  opts.dry_run = a->dry_run;
+  exhunt_sink notes = notes_sink(&r.o);
   opts.sink = &notes;
   exhunt_vault_stats stats;
   memset(&stats, 0, sizeof stats);
-  exhunt_err err = exhunt_vault_quarantine(&opts, in.items, in.n_items, on_event, &o, &stats);
+  exhunt_err err = exhunt_vault_quarantine(&opts, in.items, in.n_items, on_event, &r.o, &stats);
   if (err == EXHUNT_EINVAL) {
-    if (o.unsafe)
+    if (r.o.unsafe)
       fprintf(stderr,
               "exhunt quarantine: the vault %s is not safe to write (see above); nothing done\n",
-              a.vault);
+              a->vault);
     else
-      fprintf(stderr, "exhunt quarantine: the vault %s is inside a --root; refused\n", a.vault);
+      fprintf(stderr, "exhunt quarantine: the vault %s is inside a --root; refused\n", a->vault);
     rc = EXIT_ERROR;
     goto cleanup;
   }
   if (err) {
-    vault_error("quarantine", a.vault, err);
+    vault_error("quarantine", a->vault, err);
     rc = EXIT_ERROR;
     goto cleanup;
   }
-  if (!a.jsonl && in.n_items)
+  if (!a->jsonl && in.n_items)
     fprintf(stderr, "exhunt quarantine: %llu done, %llu would be (dry run), %zu not\n",
             (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DONE],
             (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DRY_RUN],
             in.n_items - (size_t)(stats.by_outcome[EXHUNT_VAULT_DONE] +
                                   stats.by_outcome[EXHUNT_VAULT_DRY_RUN]));
-  rc = o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
+  rc = r.o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
 
 cleanup:
-  if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
-    rc = EXIT_ERROR;
-  exh_dynbuf_free(&o.line);
   inputs_free(&in);
-  qargs_free(&a);
-  return rc;
+  return q_end(&r, rc);
 }
 
-int cmd_restore(int argc, char **argv)
+static int run_restore(int argc, char **argv)
 {
-  qargs a;
-  out_ctx o;
-  memset(&a, 0, sizeof a);
-  memset(&o, 0, sizeof o);
-  o.command = "restore";
+  qrun r;
   exhunt_err *item_errs = NULL;
-  exh_dynbuf_init(&o.line, 1024 * 1024);
-  int rc = parse_args("restore", help_restore, argc, argv, &a);
-  if (rc) {
-    rc = rc < 0 ? EXIT_CLEAN : rc;
+  int rc;
+  if (!q_begin(&r, &cmd_restore, argc, argv, &rc))
     goto cleanup;
-  }
-  o.jsonl = a.jsonl;
-  if (a.n_roots || a.n_findings || a.allowlist || optind >= argc) {
-    rc = cli_usage_error("restore", "%s",
-                         optind >= argc ? "no ID or PATH given"
-                                        : "--root, --findings, --allowlist are for quarantine");
+  if (optind >= argc) {
+    rc = cli_usage_error("restore", "%s", "no ID or PATH given");
     goto cleanup;
   }
   exhunt_vault_opts opts;
   memset(&opts, 0, sizeof opts);
-  opts.vault = a.vault;
-  opts.dry_run = a.dry_run;
-  opts.force = a.force;
-  opts.parents = a.parents;
-  exhunt_sink notes = notes_sink(&o);
+  opts.vault = r.a.vault;
+  opts.dry_run = r.a.dry_run;
+  opts.force = r.a.force;
+  opts.parents = r.a.parents;
+  exhunt_sink notes = notes_sink(&r.o);
   opts.sink = &notes;
   /* All in one call: one lock and one read of the manifest for every item. */
   size_t n_what = (size_t)(argc - optind);
@@ -785,85 +768,76 @@ int cmd_restore(int argc, char **argv)
     goto cleanup;
   }
   exhunt_err err = exhunt_vault_restore_many(&opts, (const char *const *)argv + optind, n_what,
-                                             item_errs, on_event, &o, NULL);
-  if (err == EXHUNT_EINVAL && o.unsafe) {
+                                             item_errs, on_event, &r.o, NULL);
+  if (err == EXHUNT_EINVAL && r.o.unsafe) {
     fprintf(stderr, "exhunt restore: the vault %s is not safe to write (see above); nothing done\n",
-            a.vault);
+            r.a.vault);
     rc = EXIT_ERROR;
     goto cleanup;
   }
   if (err) {
-    vault_error("restore", a.vault, err);
+    vault_error("restore", r.a.vault, err);
     rc = EXIT_ERROR;
     goto cleanup;
   }
   for (size_t i = 0; i < n_what; i++)
     if (item_errs[i] == EXHUNT_ENOENT) {
-      fprintf(stderr, "exhunt restore: %s: no such entry in %s\n", argv[optind + (int)i], a.vault);
-      o.bad = true;
+      fprintf(stderr, "exhunt restore: %s: no such entry in %s\n", argv[optind + (int)i],
+              r.a.vault);
+      r.o.bad = true;
     }
-  rc = o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
+  rc = r.o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
 
 cleanup:
-  if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
-    rc = EXIT_ERROR;
-  exh_dynbuf_free(&o.line);
   exh_free(item_errs);
-  qargs_free(&a);
-  return rc;
+  return q_end(&r, rc);
 }
 
-int cmd_vault(int argc, char **argv)
+static int run_vault(int argc, char **argv)
 {
-  qargs a;
-  out_ctx o;
-  memset(&a, 0, sizeof a);
-  memset(&o, 0, sizeof o);
-  exh_dynbuf_init(&o.line, 1024 * 1024);
-  int rc = EXIT_ERROR;
-  if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "verify") != 0)) {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-      help_vault(stdout);
-      rc = EXIT_CLEAN;
-    } else {
-      rc = cli_usage_error("vault", "%s", "want 'vault list' or 'vault verify'");
-    }
+  static const char *const subs[] = {"list", "verify", NULL};
+  int rc;
+  int sub =
+      cli_subcommand(&cmd_vault, argc, argv, subs, "want 'vault list' or 'vault verify'", &rc);
+  if (sub < 0)
+    return rc;
+  bool verify = sub == 1;
+  qrun r;
+  if (!q_begin(&r, &cmd_vault, argc - 1, argv + 1, &rc))
     goto cleanup;
-  }
-  bool verify = strcmp(argv[1], "verify") == 0;
-  o.command = verify ? "verify" : "list";
-  rc = parse_args("vault", help_vault, argc - 1, argv + 1, &a);
-  if (rc) {
-    rc = rc < 0 ? EXIT_CLEAN : rc;
-    goto cleanup;
-  }
-  o.jsonl = a.jsonl;
-  if (a.n_roots || a.n_findings || a.allowlist || a.dry_run || a.force || a.parents ||
-      optind < argc - 1) {
+  r.o.command = verify ? "verify" : "list";
+  if (optind < argc - 1) {
     rc = cli_usage_error("vault", "%s", "only --vault and -f here");
     goto cleanup;
   }
   exhunt_vault_stats stats;
   memset(&stats, 0, sizeof stats);
-  exhunt_sink notes = notes_sink(&o);
-  exhunt_err err = verify ? exhunt_vault_verify(a.vault, &notes, on_event, &o, &stats)
-                          : exhunt_vault_list(a.vault, &notes, on_entry, &o);
+  exhunt_sink notes = notes_sink(&r.o);
+  exhunt_err err = verify ? exhunt_vault_verify(r.a.vault, &notes, on_event, &r.o, &stats)
+                          : exhunt_vault_list(r.a.vault, &notes, on_entry, &r.o);
   if (err) {
-    vault_error("vault", a.vault, err);
+    vault_error("vault", r.a.vault, err);
     rc = EXIT_ERROR;
     goto cleanup;
   }
-  if (verify && !a.jsonl)
+  if (verify && !r.a.jsonl)
     fprintf(stderr, "exhunt vault verify: %llu intact, %llu damaged, %llu missing\n",
             (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DONE],
             (unsigned long long)stats.by_outcome[EXHUNT_VAULT_DAMAGED],
             (unsigned long long)stats.by_outcome[EXHUNT_VAULT_MISSING]);
-  rc = o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
+  rc = r.o.bad ? EXIT_FINDINGS : EXIT_CLEAN;
 
 cleanup:
-  if (fflush(stdout) != 0 && rc == EXIT_CLEAN)
-    rc = EXIT_ERROR;
-  exh_dynbuf_free(&o.line);
-  qargs_free(&a);
-  return rc;
+  return q_end(&r, rc);
 }
+
+/* None writes a cli_report: their lines are their own (on_event). */
+const cli_command cmd_quarantine = {"quarantine", run_quarantine, quarantine_options,
+                                    q_option,     NULL,           EXHUNT_SEV_HIGH,
+                                    false,        CLI_EMPTY_NONE};
+
+const cli_command cmd_restore = {"restore", run_restore,     restore_options, q_option,
+                                 NULL,      EXHUNT_SEV_HIGH, false,           CLI_EMPTY_NONE};
+
+const cli_command cmd_vault = {"vault", run_vault,       vault_options, q_option,
+                               NULL,    EXHUNT_SEV_HIGH, false,         CLI_EMPTY_NONE};

@@ -21,89 +21,64 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "limits_opt.h"
+#include "options.h"
 #include "output/format.h"
 #include "report.h"
 
-void help_scan(FILE *out)
-{
-  fputs("Usage: exhunt scan [OPTIONS] PATH...\n"
-        "\n"
-        "Scan files and directory trees for web shells and HAFNIUM/ProxyLogon indicators.\n"
-        "Evidence is only read: files are opened read-only (O_NOFOLLOW, O_NOATIME where\n"
-        "permitted), symlinks are never followed, nothing is written under PATH.\n"
-        "Each file is read once: SHA-256 (and MD5/SHA-1 when an IOC list has them), YARA\n"
-        "rules, built-in ASP.NET/classic ASP heuristics, and hash/name/path IOCs.\n"
-        "\n"
-        "Rules:\n"
-        "  --rules PATH          add YARA rules: a .yar/.yara file or a folder of them\n"
-        "                        (repeatable); externals filename, filepath, extension,\n"
-        "                        filetype and owner are defined as Loki/THOR do\n"
-        "  --iocs FILE           add an IOC list in exhunt TSV format (repeatable)\n"
-        "  --no-default-rules    drop the embedded default pack\n"
-        "  --no-heuristics       turn the built-in heuristics off\n"
-        "Scope:\n"
-        "  --exclude GLOB        skip paths or names matching GLOB, case-insensitive\n"
-        "                        (repeatable); an excluded directory is not entered\n"
-        "  --newer-than DATE     only files modified at or after DATE (UTC; 2021-03-01\n"
-        "                        or 2021-03-01T12:00:00Z). mtime can be forged: see docs\n",
-        out);
-  cli_option_help(out, 'x');
-  cli_option_help(out, 'j');
-  cli_limit_help(out, true, false);
-  fputs("Output:\n"
-        "  -f, --format FMT      text (default), jsonl (schema exhunt/1) or csv (one row\n"
-        "                        per finding; notes and the summary on stderr)\n"
-        "  -o, --output FILE     write there instead of stdout ('-': stdout); the file\n"
-        "                        is replaced only when the run is complete; never under\n"
-        "                        a PATH\n"
-        "  --min-severity LEVEL  report findings at or above LEVEL: info, low (default),\n"
-        "                        medium, high, critical\n"
-        "  -v, --verbose         text: also print notes (skips, limits) on stderr\n"
-        "  -q, --quiet           text: no run header and no summary\n"
-        "  --no-progress         no progress line (it is only drawn on a terminal)\n"
-        "\n"
-        "Exit status (docs/exit-codes.md): 0 files were examined and nothing found;\n"
-        "1 findings reported (even if some files could not be read); 2 usage or\n"
-        "runtime error (a PATH that does not exist, an output that cannot be\n"
-        "written); 5 no finding, but errors left files unexamined (unreadable files,\n"
-        "rule or IOC files that did not load) or no file was examined at all (an\n"
-        "empty folder): not enough evidence to call it clean; 130 interrupted.\n",
-        out);
-}
-
-static const struct option scan_options[] = {
-    CLI_RULE_OPTIONS,   CLI_OPTION_NEWER, CLI_EVIDENCE_OPTIONS,
-    CLI_REPORT_OPTIONS, CLI_OPTION_HELP,  {NULL, 0, NULL, 0},
+static const cli_option scan_options[] = {
+    CLI_TEXT("Usage: exhunt scan [OPTIONS] PATH...\n"
+             "\n"
+             "Scan files and directory trees for web shells and HAFNIUM/ProxyLogon indicators.\n"
+             "Evidence is only read: files are opened read-only (O_NOFOLLOW, O_NOATIME where\n"
+             "permitted), symlinks are never followed, nothing is written under PATH.\n"
+             "Each file is read once: SHA-256 (and MD5/SHA-1 when an IOC list has them), YARA\n"
+             "rules, built-in ASP.NET/classic ASP heuristics, and hash/name/path IOCs.\n"
+             "\n"
+             "Rules:"),
+    CLI_ROWS_RULES,
+    CLI_TEXT("Scope:"),
+    CLI_SHARED_AS(CLI_OPT_EXCLUDE, "skip paths or names matching GLOB, case-insensitive\n"
+                                   "(repeatable); an excluded directory is not entered"),
+    CLI_SHARED_AS(CLI_OPT_NEWER, "only files modified at or after DATE (UTC; 2021-03-01\n"
+                                 "or 2021-03-01T12:00:00Z). mtime can be forged: see docs"),
+    CLI_SHARED(CLI_OPT_ONE_FS),
+    CLI_SHARED(CLI_OPT_THREADS),
+    CLI_ROWS_LIMITS_HEADING,
+    CLI_ROWS_CONTENT_CAPS,
+    CLI_SHARED(CLI_OPT_MAX_DEPTH),
+    CLI_ROWS_PACE,
+    CLI_TEXT("Output:"),
+    CLI_SHARED('f'),
+    CLI_SHARED('o'),
+    CLI_SHARED_AS(CLI_OPT_MINSEV, "report findings at or above LEVEL: info, low (default),\n"
+                                  "medium, high, critical"),
+    CLI_SHARED_AS('v', "text: also print notes (skips, limits) on stderr"),
+    CLI_SHARED('q'),
+    CLI_SHARED(CLI_OPT_NOPROGRESS),
+    /* the log caps: scan, logs and hunt take one command line */
+    CLI_INERT(CLI_OPT_MAX_LINE),
+    CLI_INERT(CLI_OPT_MAX_FIELDS),
+    CLI_INERT(CLI_OPT_MAX_GZ),
+    CLI_INERT(CLI_OPT_GZ_RATIO),
+    CLI_TEXT("\n"
+             "Exit status (docs/exit-codes.md): 0 files were examined and nothing found;\n"
+             "1 findings reported (even if some files could not be read); 2 usage or\n"
+             "runtime error (a PATH that does not exist, an output that cannot be\n"
+             "written); 5 no finding, but errors left files unexamined (unreadable files,\n"
+             "rule or IOC files that did not load) or no file was examined at all (an\n"
+             "empty folder): not enough evidence to call it clean; 130 interrupted."),
+    CLI_END,
 };
 
-int cmd_scan(int argc, char **argv)
+static int run_scan(int argc, char **argv)
 {
-  int rc = EXIT_ERROR;
-  cli_report c;
-  cli_report_init(&c, "scan");
-  exhunt_scan_opts opts;
-  exhunt_scan_opts_init(&opts);
   exhunt_rules *rules = NULL;
-  c.atomic_output = true;
-  c.empty_check = CLI_EMPTY_FILES;
+  cli_report c;
   cli_args a;
-  const cli_limit_opts *lim = &a.lim;
-  if (!cli_args_init(&a, "scan", help_scan, "PATH", &c, argc) ||
-      !cli_args_parse(&a, argc, argv, "xj:h" CLI_REPORT_SHORTOPTS, scan_options, NULL, NULL, &rc))
+  int rc = EXIT_ERROR;
+  if (!cli_args_start(&a, &cmd_scan, &c, argc, argv, NULL, &rc) ||
+      (rc = cli_args_open(&a, argc, argv)) != 0)
     goto cleanup;
-  if ((rc = cli_args_roots(&a, &c, argc, argv)) != 0)
-    goto cleanup;
-  rc = EXIT_ERROR;
-  char **roots = a.roots;
-  int n_roots = a.n_roots;
-  CLI_LIMITS_TO(&opts, lim);
-  opts.newer_than = lim->scope.newer_than;
-  opts.max_filesize = lim->max_filesize;
-
-  if ((rc = cli_report_open(&c, a.output, roots, n_roots, a.no_progress)) != 0)
-    goto cleanup;
-  rc = EXIT_ERROR;
   exhunt_sink sink = cli_report_sink(&c, false);
 
   if ((rc = cli_load_rules(&c, &sink, &a.rules, &rules)) != 0)
@@ -111,19 +86,23 @@ int cmd_scan(int argc, char **argv)
   rc = EXIT_ERROR;
   exhunt_rules_info info;
   exhunt_rules_get_info(rules, &info);
-  if (info.yara_rules == 0 && !info.heuristics &&
-      info.iocs_sha256 + info.iocs_sha1 + info.iocs_md5 + info.iocs_name + info.iocs_path == 0) {
+  if (cli_rules_empty(&info)) {
     rc = cli_usage_error("scan", "%s", "no rules, IOCs or heuristics left to scan with");
     goto cleanup;
   }
   cli_report_header(&c, &info);
 
+  exhunt_scan_opts opts;
+  exhunt_scan_opts_init(&opts);
+  CLI_GROUPS_TO(&opts, &a.groups);
+  opts.newer_than = a.groups.newer_than;
+  opts.max_filesize = a.groups.max_filesize;
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
-  exhunt_err err =
-      exhunt_scan_paths(rules, (const char *const *)roots, (size_t)n_roots, &opts, &sink, &stats);
+  exhunt_err err = exhunt_scan_paths(rules, (const char *const *)a.roots, (size_t)a.n_roots, &opts,
+                                     &sink, &stats);
   if (err) {
-    fprintf(stderr, "exhunt scan: %s\n", exhunt_strerror(err));
+    rc = cli_run_error("scan", err);
     goto cleanup;
   }
   rc = cli_report_finish(&c, &stats, &info);
@@ -134,3 +113,6 @@ cleanup:
   cli_args_free(&a);
   return rc;
 }
+
+const cli_command cmd_scan = {"scan", run_scan,       scan_options, NULL,
+                              "PATH", EXHUNT_SEV_LOW, true,         CLI_EMPTY_FILES};

@@ -30,83 +30,13 @@
 #include "core/alloc.h"
 #include "exhunt/vault.h"
 #include "exhunt/watch.h"
-#include "limits_opt.h"
+#include "options.h"
 #include "report.h"
-
-void help_watch(FILE *out)
-{
-  fputs("Usage: exhunt watch [OPTIONS] FOLDER...\n"
-        "\n"
-        "Watch folder trees (fanotify or inotify) and scan every file written, or moved\n"
-        "or linked into them, within about a second, with the same rules and checks as\n"
-        "'exhunt scan'. New subfolders are covered as they appear; a FOLDER that is\n"
-        "deleted (or missing at the start) is looked for every second and scanned when\n"
-        "it is back. Runs until SIGTERM or SIGINT (exit 0); SIGHUP reloads the rules\n"
-        "(kept as they were if the new ones fail to load).\n"
-        "\n"
-        "Rules:\n"
-        "  --rules PATH          add YARA rules: a .yar/.yara file or a folder of them\n"
-        "  --iocs FILE           add an IOC list in exhunt TSV format (repeatable)\n"
-        "  --no-default-rules    drop the embedded default pack\n"
-        "  --no-heuristics       turn the built-in heuristics off\n"
-        "  (rule files are read again on SIGHUP)\n"
-        "Scope:\n"
-        "  --scan-existing       scan what the folders hold once the watches are set\n"
-        "  --exclude GLOB        ignore paths or names matching GLOB, case-insensitive\n"
-        "                        (repeatable); nothing below an excluded folder is scanned\n"
-        "  --backend B           auto (default): fanotify if it can mark every FOLDER's\n"
-        "                        filesystem (root, kernel >= 5.9), else inotify; or\n"
-        "                        fanotify, inotify (see the 'watch-backend' note)\n"
-        "  -j, --threads N       scanner threads for a burst (default: one per core)\n",
-        out);
-  cli_limit_help(out, true, false);
-  fputs("Output:\n"
-        "  -f, --format FMT      text (default) or jsonl (schema exhunt/1)\n"
-        "  -o, --output FILE     write there instead of stdout (never under a FOLDER)\n"
-        "  --syslog              also log each finding (and watch problems) to syslog,\n"
-        "                        facility daemon\n"
-        "  --min-severity LEVEL  report findings at or above LEVEL (default low)\n"
-        "  -v, --verbose         text: also print notes on stderr\n"
-        "  -q, --quiet           no 'ready' line on stderr, no summary\n"
-        "  --quarantine-new      move files that are NEW since the watch started and hit\n"
-        "                        rules at or above --quarantine-severity (default high)\n"
-        "                        into the vault (--vault DIR, outside the watched\n"
-        "                        folders); existing files are never moved\n"
-        "  --vault DIR           the quarantine vault (see 'exhunt help quarantine')\n"
-        "  --quarantine-severity LEVEL  threshold for --quarantine-new\n"
-        "\n"
-        "Exit status: 0 stopped by a signal; 2 usage or fatal error.\n",
-        out);
-}
-
-enum {
-  OPT_SCAN_EXISTING = 256,
-  OPT_SYSLOG,
-  OPT_QUARANTINE,
-  OPT_VAULT,
-  OPT_QSEV,
-  OPT_BACKEND,
-};
-
-static const struct option watch_options[] = {
-    CLI_RULE_OPTIONS,
-    CLI_LIMIT_OPTIONS,
-    {"scan-existing", no_argument, NULL, OPT_SCAN_EXISTING},
-    {"syslog", no_argument, NULL, OPT_SYSLOG},
-    {"quarantine-new", no_argument, NULL, OPT_QUARANTINE},
-    {"vault", required_argument, NULL, OPT_VAULT},
-    {"quarantine-severity", required_argument, NULL, OPT_QSEV},
-    CLI_OPTION_EXCLUDE,
-    {"backend", required_argument, NULL, OPT_BACKEND},
-    CLI_OPTION_THREADS,
-    CLI_OPTION_HELP,
-    CLI_REPORT_OPTIONS,
-    {NULL, 0, NULL, 0},
-};
 
 /* What the control callback and the syslog mirror need. */
 typedef struct watch_ctx {
   cli_report *report;
+  exhunt_watch_opts opts;
   exhunt_sink inner; /* the report sink */
   exhunt_sink sink;  /* inner + syslog */
   bool syslog;
@@ -134,6 +64,71 @@ typedef struct watch_ctx {
   bool tried_have_sha256;
   uint8_t tried_sha256[32]; /* the finding's: what the try was about */
 } watch_ctx;
+
+enum {
+  OPT_SCAN_EXISTING = 256,
+  OPT_SYSLOG,
+  OPT_QUARANTINE,
+  OPT_VAULT,
+  OPT_QSEV,
+  OPT_BACKEND,
+};
+
+static const cli_option watch_options[] = {
+    CLI_TEXT("Usage: exhunt watch [OPTIONS] FOLDER...\n"
+             "\n"
+             "Watch folder trees (fanotify or inotify) and scan every file written, or moved\n"
+             "or linked into them, within about a second, with the same rules and checks as\n"
+             "'exhunt scan'. New subfolders are covered as they appear; a FOLDER that is\n"
+             "deleted (or missing at the start) is looked for every second and scanned when\n"
+             "it is back. Runs until SIGTERM or SIGINT (exit 0); SIGHUP reloads the rules\n"
+             "(kept as they were if the new ones fail to load).\n"
+             "\n"
+             "Rules:"),
+    CLI_ROWS_RULES,
+    CLI_TEXT("  (rule files are read again on SIGHUP)\n"
+             "Scope:"),
+    CLI_FLAG(OPT_SCAN_EXISTING, "scan-existing", watch_ctx, opts.scan_existing,
+             "scan what the folders hold once the watches are set"),
+    CLI_SHARED_AS(CLI_OPT_EXCLUDE, "ignore paths or names matching GLOB, case-insensitive\n"
+                                   "(repeatable); nothing below an excluded folder is scanned"),
+    CLI_OWN(OPT_BACKEND, "backend", "B",
+            "auto (default): fanotify if it can mark every FOLDER's\n"
+            "filesystem (root, kernel >= 5.9), else inotify; or\n"
+            "fanotify, inotify (see the 'watch-backend' note)"),
+    CLI_SHARED_AS(CLI_OPT_THREADS, "scanner threads for a burst (default: one per core)"),
+    CLI_ROWS_LIMITS_HEADING,
+    CLI_ROWS_CONTENT_CAPS,
+    CLI_SHARED(CLI_OPT_MAX_DEPTH),
+    CLI_ROWS_PACE,
+    CLI_TEXT("Output:"),
+    CLI_SHARED_AS('f', "text (default) or jsonl (schema exhunt/1)"),
+    CLI_SHARED_AS('o', "write there instead of stdout (never under a FOLDER)"),
+    CLI_FLAG(OPT_SYSLOG, "syslog", watch_ctx, syslog,
+             "also log each finding (and watch problems) to syslog,\n"
+             "facility daemon"),
+    CLI_SHARED(CLI_OPT_MINSEV),
+    CLI_SHARED('v'),
+    CLI_SHARED_AS('q', "no 'ready' line on stderr, no summary"),
+    CLI_FLAG(OPT_QUARANTINE, "quarantine-new", watch_ctx, quarantine,
+             "move files that are NEW since the watch started and hit\n"
+             "rules at or above --quarantine-severity (default high)\n"
+             "into the vault (--vault DIR, outside the watched\n"
+             "folders); existing files are never moved"),
+    CLI_STRING(OPT_VAULT, "vault", "DIR", watch_ctx, vault.vault,
+               "the quarantine vault (see 'exhunt help quarantine')"),
+    CLI_SEVERITY(OPT_QSEV, "quarantine-severity", watch_ctx, quarantine_sev,
+                 "threshold for --quarantine-new"),
+    /* the log caps and --no-progress: one command line fits scan too */
+    CLI_INERT(CLI_OPT_MAX_LINE),
+    CLI_INERT(CLI_OPT_MAX_FIELDS),
+    CLI_INERT(CLI_OPT_MAX_GZ),
+    CLI_INERT(CLI_OPT_GZ_RATIO),
+    CLI_INERT(CLI_OPT_NOPROGRESS),
+    CLI_TEXT("\n"
+             "Exit status: 0 stopped by a signal; 2 usage or fatal error."),
+    CLI_END,
+};
 
 /* File names are the attacker's: no control character reaches syslog,
  * where a newline would forge a log line. Cut at `cap`. */
@@ -293,8 +288,7 @@ static void reload_rules(watch_ctx *w, const exhunt_rules **current)
   exhunt_rules_get_info(fresh, &info);
   /* A rule folder emptied by mistake loads without an error: the watch
    * would go on, blind. The start refuses that; so does a reload. */
-  if (info.yara_rules == 0 && !info.heuristics &&
-      info.iocs_sha256 + info.iocs_sha1 + info.iocs_md5 + info.iocs_name + info.iocs_path == 0) {
+  if (cli_rules_empty(&info)) {
     exhunt_rules_free(fresh);
     note(w, EXHUNT_NOTICE_ERROR, "rules-reload-failed",
          "SIGHUP: the new rule set is empty (no rules, IOCs or heuristics); the old rules stay in "
@@ -333,71 +327,41 @@ static exhunt_watch_action on_control(void *ctx, const exhunt_rules **rules)
   return EXHUNT_WATCH_CONTINUE;
 }
 
-/* watch's own options (cli_args_parse takes the shared ones). */
-typedef struct watch_parse {
-  watch_ctx *w;
-  exhunt_watch_opts *opts;
-} watch_parse;
-
+/* --backend, the one option of watch's that its table leaves to code. */
 static int watch_option(void *ctx, int opt, const char *arg)
 {
-  watch_parse *p = ctx;
-  switch (opt) {
-  case OPT_BACKEND:
-    if (strcmp(arg, "auto") == 0)
-      p->opts->backend = EXHUNT_WATCH_AUTO;
-    else if (strcmp(arg, "inotify") == 0)
-      p->opts->backend = EXHUNT_WATCH_INOTIFY;
-    else if (strcmp(arg, "fanotify") == 0)
-      p->opts->backend = EXHUNT_WATCH_FANOTIFY;
-    else
-      return cli_usage_error("watch", "unknown --backend '%s' (auto, fanotify, inotify)", arg);
-    return 0;
-  case OPT_SCAN_EXISTING:
-    p->opts->scan_existing = true;
-    return 0;
-  case OPT_SYSLOG:
-    p->w->syslog = true;
-    return 0;
-  case OPT_QUARANTINE:
-    p->w->quarantine = true;
-    return 0;
-  case OPT_VAULT:
-    p->w->vault.vault = arg;
-    return 0;
-  default: /* OPT_QSEV */
-    if (exhunt_severity_parse(arg, &p->w->quarantine_sev) != EXHUNT_OK)
-      return cli_usage_error("watch", "unknown severity '%s'", arg);
-    return 0;
-  }
+  watch_ctx *w = ctx;
+  (void)opt; /* OPT_BACKEND */
+  if (strcmp(arg, "auto") == 0)
+    w->opts.backend = EXHUNT_WATCH_AUTO;
+  else if (strcmp(arg, "inotify") == 0)
+    w->opts.backend = EXHUNT_WATCH_INOTIFY;
+  else if (strcmp(arg, "fanotify") == 0)
+    w->opts.backend = EXHUNT_WATCH_FANOTIFY;
+  else
+    return cli_usage_error("watch", "unknown --backend '%s' (auto, fanotify, inotify)", arg);
+  return 0;
 }
 
-int cmd_watch(int argc, char **argv)
+static int run_watch(int argc, char **argv)
 {
-  int rc = EXIT_ERROR;
-  cli_report c;
-  cli_report_init(&c, "watch");
-  watch_ctx w;
-  memset(&w, 0, sizeof w);
-  w.report = &c;
-  w.sigfd = -1;
-  w.quarantine_sev = EXHUNT_SEV_HIGH;
-  exhunt_watch_opts opts;
-  exhunt_watch_opts_init(&opts);
-  cli_args a;
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGHUP);
-
-  watch_parse own = {&w, &opts};
-  if (!cli_args_init(&a, "watch", help_watch, "FOLDER", &c, argc) ||
-      !cli_args_parse(&a, argc, argv, "j:h" CLI_REPORT_SHORTOPTS, watch_options, watch_option, &own,
-                      &rc))
+  cli_report c;
+  watch_ctx w;
+  memset(&w, 0, sizeof w);
+  w.report = &c;
+  w.sigfd = -1;
+  w.quarantine_sev = EXHUNT_SEV_HIGH;
+  exhunt_watch_opts_init(&w.opts);
+  cli_args a;
+  int rc = EXIT_ERROR;
+  if (!cli_args_start(&a, &cmd_watch, &c, argc, argv, &w, &rc))
     goto cleanup;
   w.ro = &a.rules;
-  const cli_limit_opts *lim = &a.lim;
   char **roots = argv + optind;
   int n_roots = argc - optind;
   if (w.quarantine != (w.vault.vault != NULL)) {
@@ -406,8 +370,8 @@ int cmd_watch(int argc, char **argv)
   }
   w.vault.roots = (const char *const *)roots;
   w.vault.n_roots = (size_t)n_roots;
-  CLI_LIMITS_TO(&opts.scan, lim);
-  opts.scan.max_filesize = lim->max_filesize;
+  CLI_GROUPS_TO(&w.opts.scan, &a.groups);
+  w.opts.scan.max_filesize = a.groups.max_filesize;
   /* The file clock is coarse (a tick behind the real time at most): a file
    * from just before this instant never looks newer than it. */
   clock_gettime(CLOCK_REALTIME, &w.started);
@@ -453,21 +417,20 @@ int cmd_watch(int argc, char **argv)
   rc = EXIT_ERROR;
   exhunt_rules_info info;
   exhunt_rules_get_info(w.rules, &info);
-  if (info.yara_rules == 0 && !info.heuristics &&
-      info.iocs_sha256 + info.iocs_sha1 + info.iocs_md5 + info.iocs_name + info.iocs_path == 0) {
+  if (cli_rules_empty(&info)) {
     rc = cli_usage_error("watch", "%s", "no rules, IOCs or heuristics left to scan with");
     goto cleanup;
   }
 
-  opts.control_fd = w.sigfd;
-  opts.control_ctx = &w;
-  opts.on_control = on_control;
+  w.opts.control_fd = w.sigfd;
+  w.opts.control_ctx = &w;
+  w.opts.on_control = on_control;
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
-  exhunt_err err = exhunt_watch_run(w.rules, (const char *const *)roots, (size_t)n_roots, &opts,
+  exhunt_err err = exhunt_watch_run(w.rules, (const char *const *)roots, (size_t)n_roots, &w.opts,
                                     &w.sink, &stats);
   if (err) {
-    fprintf(stderr, "exhunt watch: %s\n", exhunt_strerror(err));
+    rc = cli_run_error("watch", err);
     goto cleanup;
   }
   if (!c.quiet)
@@ -490,3 +453,8 @@ cleanup:
   cli_args_free(&a);
   return rc;
 }
+
+/* Output is written as it comes (never whole at the end), and a service
+ * draws no progress line. */
+const cli_command cmd_watch = {"watch",  run_watch,      watch_options, watch_option,
+                               "FOLDER", EXHUNT_SEV_LOW, false,         CLI_EMPTY_NONE};

@@ -1,8 +1,9 @@
 /*
  * main.c - the exhunt command: dispatches to sub-commands.
  *
- * Each sub-command lives in its own cmd_*.c with its help text next to its
- * option parser, so `exhunt help CMD` and `exhunt CMD --help` cannot drift.
+ * Each sub-command lives in its own cmd_*.c, described by one cli_command
+ * (cli/options.h) whose option table makes both its parser and its help, so
+ * `exhunt help CMD`, `exhunt CMD --help` and what CMD takes cannot drift.
  */
 #include <openssl/opensslv.h>
 #include <stdio.h>
@@ -10,32 +11,24 @@
 #include <yara.h>
 
 #include "cli.h"
+#include "options.h"
 
-typedef struct command {
-  const char *name;
+/* Every command (its options and its run are its cmd_*.c's), in the order
+ * `exhunt --help` lists them, with its line there. */
+static const struct {
+  const cli_command *cmd;
   const char *summary;
-  int (*run)(int argc, char **argv);
-  void (*help)(FILE *out);
-} command;
-
-static const command commands[] = {
-    {"hunt", "the whole hunt: verdict per server, story per attacker, reports", cmd_hunt,
-     help_hunt},
-    {"scan", "find web shells and HAFNIUM indicators in files and trees", cmd_scan, help_scan},
-    {"logs", "hunt exploitation in Exchange and IIS logs", cmd_logs, help_logs},
-    {"exposure", "which CVEs an Exchange build (given, or found in evidence) is exposed to",
-     cmd_exposure, help_exposure},
-    {"probe", "fingerprint the Exchange build of remote servers over HTTPS, and assess it",
-     cmd_probe, help_probe},
-    {"baseline", "record known-good web folders, and diff a server against them", cmd_baseline,
-     help_baseline},
-    {"watch", "scan files as they land in folder trees (inotify), as a service", cmd_watch,
-     help_watch},
-    {"quarantine", "move suspect files into a vault, neutralised and verified", cmd_quarantine,
-     help_quarantine},
-    {"restore", "put quarantined files back from the vault, byte for byte", cmd_restore,
-     help_restore},
-    {"vault", "list or verify a quarantine vault", cmd_vault, help_vault},
+} commands[] = {
+    {&cmd_hunt, "the whole hunt: verdict per server, story per attacker, reports"},
+    {&cmd_scan, "find web shells and HAFNIUM indicators in files and trees"},
+    {&cmd_logs, "hunt exploitation in Exchange and IIS logs"},
+    {&cmd_exposure, "which CVEs an Exchange build (given, or found in evidence) is exposed to"},
+    {&cmd_probe, "fingerprint the Exchange build of remote servers over HTTPS, and assess it"},
+    {&cmd_baseline, "record known-good web folders, and diff a server against them"},
+    {&cmd_watch, "scan files as they land in folder trees (inotify), as a service"},
+    {&cmd_quarantine, "move suspect files into a vault, neutralised and verified"},
+    {&cmd_restore, "put quarantined files back from the vault, byte for byte"},
+    {&cmd_vault, "list or verify a quarantine vault"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -50,7 +43,7 @@ static void usage(FILE *out)
         "Commands:\n",
         out);
   for (size_t i = 0; i < N_COMMANDS; i++)
-    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-10s %s\n", commands[i].cmd->name, commands[i].summary);
   fputs("\nExit status: 0 nothing to do; 1 compromise or a suspicious file seen; 2 usage or\n"
         "runtime error; 3 attacks attempted, none succeeded; 4 vulnerable or out of support;\n"
         "5 not enough evidence to answer; 130 interrupted (docs/exit-codes.md, and\n"
@@ -58,11 +51,11 @@ static void usage(FILE *out)
         out);
 }
 
-static const command *find_command(const char *name)
+static const cli_command *find_command(const char *name)
 {
   for (size_t i = 0; i < N_COMMANDS; i++)
-    if (strcmp(commands[i].name, name) == 0)
-      return &commands[i];
+    if (strcmp(commands[i].cmd->name, name) == 0)
+      return commands[i].cmd;
   return NULL;
 }
 
@@ -87,15 +80,15 @@ int main(int argc, char **argv)
       usage(stdout);
       return EXIT_CLEAN;
     }
-    const command *cmd = find_command(argv[2]);
+    const cli_command *cmd = find_command(argv[2]);
     if (!cmd) {
       fprintf(stderr, "exhunt: no command '%s'\n", argv[2]);
       return EXIT_ERROR;
     }
-    cmd->help(stdout);
+    cli_help(stdout, cmd);
     return EXIT_CLEAN;
   }
-  const command *cmd = find_command(arg);
+  const cli_command *cmd = find_command(arg);
   if (!cmd) {
     fprintf(stderr, "exhunt: unknown command '%s'\n\n", arg);
     usage(stderr);

@@ -114,40 +114,25 @@ int cli_report_finish(cli_report *r, exhunt_scan_stats *stats, const exhunt_rule
  * otherwise the previous file is left as it was. */
 int cli_report_close(cli_report *r, int rc);
 
-/* The output options every reporting command takes (getopt_long table
- * entries, and their handler): -f/--format, -o/--output, --min-severity,
- * -v/--verbose, -q/--quiet, --no-progress. */
+/* The output options every reporting command takes (their rows are in
+ * cli/options.c): -f/--format, -o/--output, --min-severity, -v/--verbose,
+ * -q/--quiet, --no-progress. */
 enum { CLI_OPT_MINSEV = 1000, CLI_OPT_NOPROGRESS };
-#define CLI_REPORT_OPTIONS                                                                         \
-  {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},              \
-      {"min-severity", required_argument, NULL, CLI_OPT_MINSEV},                                   \
-      {"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},                      \
-  {                                                                                                \
-    "no-progress", no_argument, NULL, CLI_OPT_NOPROGRESS                                           \
-  }
-#define CLI_REPORT_SHORTOPTS "f:o:vq"
 
 /* Handles one of those options: 1 if it was one (and is valid), 0 if it is
  * not one of them, -1 after saying why a value is bad. */
 int cli_report_option(cli_report *r, int opt, const char *arg, const char **output,
                       bool *no_progress);
 
-/* The rule options every content-scanning command takes (cli/rules_load.c):
- * --rules PATH and --iocs FILE (repeatable), --no-default-rules,
- * --no-heuristics. */
+/* The rule options every content-scanning command takes (cli/rules_load.c;
+ * their rows are in cli/options.c): --rules PATH and --iocs FILE
+ * (repeatable), --no-default-rules, --no-heuristics. */
 typedef struct cli_rule_opts {
   const char **rules, **iocs; /* argc entries each, owned */
   size_t n_rules, n_iocs;
   bool no_default, no_heur;
 } cli_rule_opts;
 enum { CLI_OPT_RULES = 1010, CLI_OPT_IOCS, CLI_OPT_NO_DEFAULT, CLI_OPT_NO_HEUR };
-#define CLI_RULE_OPTIONS                                                                           \
-  {"rules", required_argument, NULL, CLI_OPT_RULES},                                               \
-      {"iocs", required_argument, NULL, CLI_OPT_IOCS},                                             \
-      {"no-default-rules", no_argument, NULL, CLI_OPT_NO_DEFAULT},                                 \
-  {                                                                                                \
-    "no-heuristics", no_argument, NULL, CLI_OPT_NO_HEUR                                            \
-  }
 /* Room for every option of argv; false if out of memory. */
 bool cli_rule_opts_init(cli_rule_opts *ro, int argc);
 void cli_rule_opts_free(cli_rule_opts *ro);

@@ -2,7 +2,8 @@
  * util.c - small parsers for command-line values, a bounded file reader
  * for rule and IOC files (evidence is never read this way: that is the
  * library's walker, read-only and bounded per file), the exit-code order,
- * and the process's argv kept for the run record of a report.
+ * the words of a failed run, and the process's argv kept for the run
+ * record of a report.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -182,6 +183,19 @@ cleanup:
   exh_free(buf);
   close(fd);
   return rc;
+}
+
+int cli_run_error(const char *command, exhunt_err err)
+{
+  fprintf(stderr, "exhunt %s: %s\n", command, exhunt_strerror(err));
+  return EXIT_ERROR;
+}
+
+bool cli_rules_empty(const exhunt_rules_info *info)
+{
+  return info->yara_rules == 0 && !info->heuristics &&
+         info->iocs_sha256 + info->iocs_sha1 + info->iocs_md5 + info->iocs_name + info->iocs_path ==
+             0;
 }
 
 int cli_exit_worst(int a, int b)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# options_tests.sh - the shared option groups (cli/limits_opt.h: scope,
+# options_tests.sh - the shared option groups (cli/groups.h: scope,
 # resources, caps) behave the same in every command that takes them, and
 # the help and the parser agree.
 #  (1) every --option a command's help names is one its parser knows (the
