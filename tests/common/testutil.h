@@ -1,12 +1,27 @@
 /*
- * testutil.h - helpers shared by the unit tests: a sink that records what
- * it is told, temporary trees, and writing files.
+ * testutil.h - helpers shared by the unit tests (tests/common/testutil.c):
+ * a sink that records what it is told (the typed part of each finding
+ * copied by its kind) and questions about what it recorded; temporary
+ * trees, paths in them, folders and files; the default rules; and the
+ * fixture most binaries run under (a fresh temporary root and a cleared
+ * recorder per test, the default rules compiled once per run), with the
+ * main() that runs the tests.
+ *
+ * The helpers fail the calling test through cmocka where a step the test
+ * relies on cannot be done (a folder not made, a file not written).
  */
 #ifndef EXH_TESTUTIL_H
 #define EXH_TESTUTIL_H
 
-#include <stdbool.h>
+/* cmocka.h needs these first */
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +53,8 @@ typedef struct rec_notice {
   char reason[512];
 } rec_notice;
 
+/* What a sink was told, up to REC_MAX findings and REC_MAX notices (more
+ * are dropped). Clear it with memset before reuse. */
 typedef struct recorder {
   rec_finding findings[REC_MAX];
   size_t n_findings;
@@ -45,89 +62,92 @@ typedef struct recorder {
   size_t n_notices;
 } recorder;
 
-static inline void rec_copy(char *dst, size_t cap, const char *src)
-{
-  snprintf(dst, cap, "%s", src ? src : "");
-}
-
-static inline void rec_on_finding(void *ctx, const exhunt_finding *f)
-{
-  recorder *r = ctx;
-  if (r->n_findings == REC_MAX)
-    return;
-  rec_finding *rf = &r->findings[r->n_findings++];
-  rec_copy(rf->rule, sizeof rf->rule, f->rule);
-  rec_copy(rf->path, sizeof rf->path, f->path);
-  rec_copy(rf->source, sizeof rf->source, f->source);
-  rec_copy(rf->license, sizeof rf->license, f->license);
-  rec_copy(rf->author, sizeof rf->author, f->author);
-  rec_copy(rf->category, sizeof rf->category, f->category);
-  rf->severity = f->severity;
-  rf->kind = f->kind;
-  rf->have_sha256 = false;
-  rf->n_matches = 0;
-  rf->line = 0;
-  rf->step = EXHUNT_STEP_NONE;
-  if (f->kind == EXHUNT_FINDING_FILE) {
-    rf->have_sha256 = f->file.have_sha256;
-    rf->n_matches = f->file.n_matches;
-  }
-  if (f->kind == EXHUNT_FINDING_LOG) {
-    rf->line = f->log.line;
-    rf->step = f->log.step;
-  }
-}
-
-static inline void rec_on_notice(void *ctx, const exhunt_notice *n)
-{
-  recorder *r = ctx;
-  if (r->n_notices == REC_MAX)
-    return;
-  rec_notice *rn = &r->notices[r->n_notices++];
-  rn->kind = n->kind;
-  rn->code = n->code;
-  rec_copy(rn->what, sizeof rn->what, n->what);
-  rec_copy(rn->path, sizeof rn->path, n->path);
-  rec_copy(rn->reason, sizeof rn->reason, n->reason);
-}
-
-static inline exhunt_sink rec_sink(recorder *r)
-{
-  exhunt_sink s = {.ctx = r, .on_finding = rec_on_finding, .on_notice = rec_on_notice};
-  return s;
-}
-
+/* Copies src (NULL: "") into dst, cut to cap - 1 bytes. */
+void rec_copy(char *dst, size_t cap, const char *src);
+/* A sink that records into r (findings and notices; no coverage). */
+exhunt_sink rec_sink(recorder *r);
 /* Number of notices with this tag. */
-static inline size_t rec_count_what(const recorder *r, const char *what)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < r->n_notices; i++)
-    n += strcmp(r->notices[i].what, what) == 0;
-  return n;
-}
-
+size_t rec_count_what(const recorder *r, const char *what);
+/* Number of notices with this tag and kind. */
+size_t rec_count_notice(const recorder *r, const char *what, exhunt_notice_kind kind);
 /* Number of findings whose path ends with `suffix`. */
-static inline size_t rec_count_path(const recorder *r, const char *suffix)
-{
-  size_t n = 0, sl = strlen(suffix);
-  for (size_t i = 0; i < r->n_findings; i++) {
-    size_t pl = strlen(r->findings[i].path);
-    n += pl >= sl && strcmp(r->findings[i].path + pl - sl, suffix) == 0;
-  }
-  return n;
-}
+size_t rec_count_path(const recorder *r, const char *suffix);
+/* Number of findings of this rule. */
+size_t rec_count_rule(const recorder *r, const char *rule);
+/* Number of findings of this rule whose path ends with `suffix`. */
+size_t rec_count_rule_at(const recorder *r, const char *rule, const char *suffix);
+/* Whether a finding names exactly this path. */
+bool rec_found(const recorder *r, const char *path);
+/* The first notice with this tag, or NULL. */
+const rec_notice *rec_notice_of(const recorder *r, const char *what);
+/* The first notice with this tag; the test fails without one. */
+const rec_notice *rec_must_notice(const recorder *r, const char *what);
+/* Fails the test when r holds a notice, printing each. */
+void rec_assert_no_notices(const recorder *r);
 
-static inline void write_file(const char *path, const void *data, size_t len)
-{
-  FILE *f = fopen(path, "wb");
-  if (!f) {
-    perror(path);
-    abort();
+/* ---------------------------------------------------------------------- */
+/* Files and temporary trees.                                              */
+
+/* Writes len bytes to path (created or truncated); aborts on failure. */
+void write_file(const char *path, const void *data, size_t len);
+/* Writes a NUL-terminated text to path. */
+void tu_put(const char *path, const char *text);
+/* Reads at most cap - 1 bytes of path into buf, NUL-terminated; returns
+ * how many were read. The test fails when the file cannot be opened. */
+size_t tu_read(const char *path, char *buf, size_t cap);
+/* The test fails unless path holds exactly `want` (under 4 KiB). */
+void tu_assert_content(const char *path, const char *want);
+/* mkdir -p path (mode 0755); the test fails when a folder cannot be made. */
+void tu_mkdirs(const char *path);
+/* dir/rel in one of 8 rotating buffers (valid until 8 more calls). */
+const char *tu_path(const char *dir, const char *rel);
+/* Makes a fresh folder /tmp/exhunt-TAG-XXXXXX into dir; 0 or -1. */
+int tu_tmpdir(char *dir, size_t cap, const char *tag);
+/* Removes dir and all below it, unreadable folders included; 0 or -1. */
+int tu_rmtree(const char *dir);
+
+/* The default rule pack, compiled (notices to sink, which may be NULL);
+ * *out is NULL on error. */
+exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink);
+
+/* ---------------------------------------------------------------------- */
+/* The fixture and main().                                                 */
+
+/* A binary's fixture, one static `fx` per test file. Each test run with
+ * TU_ROOT_TEST gets `root` as a fresh temporary folder (removed after the
+ * test, whatever it left) and `rec` cleared; `prepare`, when set, then
+ * lays what every test of the file starts from (nonzero fails the test).
+ * TU_MAIN compiles the default rules into *rules, when set, for the whole
+ * run, and runs group_setup and group_teardown, when set, around it. */
+typedef struct tu_fixture {
+  const char *tag; /* names the root: /tmp/exhunt-TAG-XXXXXX */
+  char *root;
+  size_t root_cap;
+  recorder *rec;
+  exhunt_rules **rules;
+  int (*prepare)(void);
+  CMFixtureFunction group_setup, group_teardown;
+} tu_fixture;
+
+int tu_root_setup(void **state);
+int tu_root_teardown(void **state);
+
+/* A test run in a fresh root of the file's fixture `fx`. */
+#define TU_ROOT_TEST(fn)                                                                           \
+  cmocka_unit_test_prestate_setup_teardown(fn, tu_root_setup, tu_root_teardown, &fx)
+
+/* Runs the n tests as one group under fx (NULL: no fixture); the number of
+ * tests that failed, or -1 when the rules could not be compiled. */
+int tu_run(const struct CMUnitTest *tests, size_t n, tu_fixture *fx);
+
+/* main() of a test binary: the tests (cmocka_unit_test entries or
+ * TU_ROOT_TEST) under the fixture (NULL for none). */
+#define TU_MAIN(fixture, ...)                                                                      \
+  int main(void)                                                                                   \
+  {                                                                                                \
+    const struct CMUnitTest tests[] = {__VA_ARGS__};                                               \
+    return tu_run(tests, sizeof tests / sizeof *tests, fixture);                                   \
   }
-  if (len && fwrite(data, 1, len, f) != len)
-    abort();
-  fclose(f);
-}
 
 /* A China Chopper one-liner, the canonical HAFNIUM web shell. */
 #define CHOPPER "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"p\"],\"unsafe\");%>"

@@ -26,56 +26,12 @@
 static exhunt_rules *rules;
 static recorder rec;
 static char root[256];
-
-static int group_setup(void **state)
-{
-  (void)state;
-  exhunt_sink sink = rec_sink(&rec);
-  if (exhunt_rules_new(&rules) || exhunt_rules_add_default(rules, &sink) ||
-      exhunt_rules_compile(rules, &sink))
-    return -1;
-  return 0;
-}
-
-static int group_teardown(void **state)
-{
-  (void)state;
-  exhunt_rules_free(rules);
-  return 0;
-}
-
-static int make_root(void **state)
-{
-  (void)state;
-  memset(&rec, 0, sizeof rec);
-  snprintf(root, sizeof root, "/tmp/exhunt-bl-XXXXXX");
-  if (!mkdtemp(root))
-    return -1;
-  return 0;
-}
-
-static int remove_root(void **state)
-{
-  (void)state;
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-  return system(cmd) == 0 ? 0 : -1;
-}
+static tu_fixture fx = {
+    .tag = "bl", .root = root, .root_cap = sizeof root, .rec = &rec, .rules = &rules};
 
 static const char *at(const char *rel)
 {
-  static char bufs[8][1024];
-  static int k;
-  char *b = bufs[k++ % 8];
-  snprintf(b, 1024, "%s/%s", root, rel);
-  return b;
-}
-
-static void mkdirs(const char *rel)
-{
-  char cmd[1200];
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s'", at(rel));
-  assert_int_equal(system(cmd), 0);
+  return tu_path(root, rel);
 }
 
 static void put(const char *rel, const char *text, mode_t mode)
@@ -89,9 +45,11 @@ static exhunt_err buf_write(void *ctx, const char *data, size_t len)
   return exh_dynbuf_add(ctx, data, len);
 }
 
-/* Creates a baseline of `dirs` (relative to root) into out. */
+/* Creates a baseline of `dirs` (relative to root) into out (initialised
+ * here; the caller frees it). */
 static void create(const char *const *dirs, size_t n, exh_dynbuf *out)
 {
+  exh_dynbuf_init(out, 0);
   const char *paths[4];
   for (size_t i = 0; i < n; i++)
     paths[i] = at(dirs[i]);
@@ -107,9 +65,11 @@ static void create(const char *const *dirs, size_t n, exh_dynbuf *out)
   assert_int_equal(st.errors, 0);
 }
 
+/* rec cleared, then the diff of `dirs` (relative to root) against bl_text. */
 static exhunt_baseline_stats diff(const exh_dynbuf *bl_text, const char *const *dirs, size_t n,
                                   const exhunt_rules *r)
 {
+  memset(&rec, 0, sizeof rec);
   const char *paths[4];
   for (size_t i = 0; i < n; i++)
     paths[i] = at(dirs[i]);
@@ -142,14 +102,13 @@ static size_t count_rule(const char *rule, const char *path_suffix)
 static void test_added_changed_meta_removed(void **state)
 {
   (void)state;
-  mkdirs("site/bin");
+  tu_mkdirs(at("site/bin"));
   put("site/a.txt", "alpha\n", 0644);
   put("site/b.txt", "bravo\n", 0644);
   put("site/c.txt", "charlie\n", 0644);
   put("site/d.txt", "delta\n", 0644);
   put("site/bin/e.dll", "MZecho\n", 0644);
   exh_dynbuf bl;
-  exh_dynbuf_init(&bl, 0);
   const char *dirs[] = {"site"};
   create(dirs, 1, &bl);
   put("site/b.txt", "BRAVO\n", 0644);                 /* content, same size */
@@ -158,7 +117,6 @@ static void test_added_changed_meta_removed(void **state)
   assert_int_equal(utimensat(AT_FDCWD, at("site/d.txt"), ts, 0), 0); /* mtime only */
   assert_int_equal(unlink(at("site/bin/e.dll")), 0);
   put("site/bin/f.dll", "MZfoxtrot\n", 0644);
-  memset(&rec, 0, sizeof rec);
   exhunt_baseline_stats d = diff(&bl, dirs, 1, NULL);
   assert_int_equal(d.unchanged, 1);
   assert_int_equal(d.added, 1);
@@ -179,16 +137,14 @@ static void test_added_changed_meta_removed(void **state)
 static void test_chopper_in_aspnet_client(void **state)
 {
   (void)state;
-  mkdirs("C/inetpub/wwwroot/aspnet_client/system_web");
+  tu_mkdirs(at("C/inetpub/wwwroot/aspnet_client/system_web"));
   put("C/inetpub/wwwroot/iisstart.htm", "<html></html>\n", 0644);
   put("C/inetpub/wwwroot/web.config", "<configuration/>\n", 0644);
   exh_dynbuf bl;
-  exh_dynbuf_init(&bl, 0);
   const char *dirs[] = {"C"};
   create(dirs, 1, &bl);
   put("C/inetpub/wwwroot/aspnet_client/system_web/supp0rt.aspx", CHOPPER, 0644);
   put("C/inetpub/wwwroot/web.config", "<configuration><x/></configuration>\n", 0644);
-  memset(&rec, 0, sizeof rec);
   exhunt_baseline_stats d = diff(&bl, dirs, 1, rules);
   assert_int_equal(d.added, 1);
   assert_int_equal(d.changed, 1);
@@ -210,8 +166,8 @@ static void test_chopper_in_aspnet_client(void **state)
 static void test_reference_tree_other_root_name(void **state)
 {
   (void)state;
-  mkdirs("clean/wwwroot/owa/auth");
-  mkdirs("suspect/wwwroot-EX01/owa/auth");
+  tu_mkdirs(at("clean/wwwroot/owa/auth"));
+  tu_mkdirs(at("suspect/wwwroot-EX01/owa/auth"));
   put("clean/wwwroot/owa/auth/logon.aspx", "<%@ Page %>logon\n", 0644);
   put("clean/wwwroot/owa/auth/errorFE.aspx", "<%@ Page %>error\n", 0644);
   put("suspect/wwwroot-EX01/owa/auth/logon.aspx", "<%@ Page %>logon\n", 0644);
@@ -225,11 +181,9 @@ static void test_reference_tree_other_root_name(void **state)
   for (size_t i = 0; i < 4; i++)
     assert_int_equal(utimensat(AT_FDCWD, at(files[i]), ts, 0), 0);
   exh_dynbuf bl;
-  exh_dynbuf_init(&bl, 0);
   const char *ref[] = {"clean/wwwroot"};
   create(ref, 1, &bl);
   assert_non_null(strstr(bl.data, "\"root\":\"wwwroot\",\"path\":\"owa/auth/logon.aspx\""));
-  memset(&rec, 0, sizeof rec);
   const char *sus[] = {"suspect/wwwroot-EX01"};
   exhunt_baseline_stats d = diff(&bl, sus, 1, NULL);
   assert_int_equal(d.unchanged, 2);
@@ -245,16 +199,14 @@ static void test_reference_tree_other_root_name(void **state)
 static void test_hostile_names_round_trip(void **state)
 {
   (void)state;
-  mkdirs("t");
+  tu_mkdirs(at("t"));
   put("t/bad\xff\xfe.aspx", "x\n", 0644);
   put("t/new\nline\".aspx", "y\n", 0644);
   put("t/tab\t\\.txt", "z\n", 0644);
   exh_dynbuf bl;
-  exh_dynbuf_init(&bl, 0);
   const char *dirs[] = {"t"};
   create(dirs, 1, &bl);
   assert_non_null(strstr(bl.data, "path_b64"));
-  memset(&rec, 0, sizeof rec);
   exhunt_baseline_stats d = diff(&bl, dirs, 1, NULL);
   assert_int_equal(d.unchanged, 3);
   assert_int_equal(rec.n_findings, 0);
@@ -318,17 +270,15 @@ static void test_malformed_lines(void **state)
 static void test_create_leaves_evidence(void **state)
 {
   (void)state;
-  mkdirs("ev/inetpub/wwwroot");
+  tu_mkdirs(at("ev/inetpub/wwwroot"));
   put("ev/inetpub/wwwroot/a.aspx", CHOPPER, 0644);
   struct timespec ts[2] = {{1500000000, 0}, {1500000000, 0}};
   assert_int_equal(utimensat(AT_FDCWD, at("ev/inetpub/wwwroot/a.aspx"), ts, 0), 0);
   struct stat before, after;
   assert_int_equal(stat(at("ev/inetpub/wwwroot/a.aspx"), &before), 0);
   exh_dynbuf bl;
-  exh_dynbuf_init(&bl, 0);
   const char *dirs[] = {"ev"};
   create(dirs, 1, &bl);
-  memset(&rec, 0, sizeof rec);
   diff(&bl, dirs, 1, rules);
   assert_int_equal(stat(at("ev/inetpub/wwwroot/a.aspx"), &after), 0);
   assert_int_equal(before.st_mtime, after.st_mtime);
@@ -342,10 +292,9 @@ static void test_create_leaves_evidence(void **state)
 static void test_alloc_failure_sweep(void **state)
 {
   (void)state;
-  mkdirs("s/inetpub/wwwroot");
+  tu_mkdirs(at("s/inetpub/wwwroot"));
   put("s/inetpub/wwwroot/a.aspx", "a\n", 0644);
   exh_dynbuf text;
-  exh_dynbuf_init(&text, 0);
   const char *dirs[] = {"s"};
   create(dirs, 1, &text);
   put("s/inetpub/wwwroot/b.aspx", "b\n", 0644);
@@ -383,9 +332,9 @@ static void test_alloc_failure_sweep(void **state)
 static void test_no_double_pairing(void **state)
 {
   (void)state;
-  mkdirs("a/A");
-  mkdirs("a/B");
-  mkdirs("x/X");
+  tu_mkdirs(at("a/A"));
+  tu_mkdirs(at("a/B"));
+  tu_mkdirs(at("x/X"));
   put("a/A/same.txt", "same\n", 0644);
   put("a/B/b.txt", "b\n", 0644);
   put("x/X/same.txt", "same\n", 0644);
@@ -393,10 +342,8 @@ static void test_no_double_pairing(void **state)
   assert_int_equal(utimensat(AT_FDCWD, at("a/A/same.txt"), ts, 0), 0);
   assert_int_equal(utimensat(AT_FDCWD, at("x/X/same.txt"), ts, 0), 0);
   exh_dynbuf bl;
-  exh_dynbuf_init(&bl, 0);
   const char *ref[] = {"a/A", "a/B"};
   create(ref, 2, &bl);
-  memset(&rec, 0, sizeof rec);
   const char *sus[] = {"x/X", "a/A"}; /* X: position 0 is A, but A pairs by name */
   exhunt_baseline_stats d = diff(&bl, sus, 2, NULL);
   assert_int_equal(d.unchanged, 1); /* a/A/same.txt only */
@@ -411,8 +358,8 @@ static void test_no_double_pairing(void **state)
 static void test_create_refuses_duplicate_root_names(void **state)
 {
   (void)state;
-  mkdirs("p/www");
-  mkdirs("q/www");
+  tu_mkdirs(at("p/www"));
+  tu_mkdirs(at("q/www"));
   put("p/www/a.txt", "p\n", 0644);
   put("q/www/a.txt", "q\n", 0644);
   const char *paths[] = {at("p/www"), at("q/www")};
@@ -432,11 +379,10 @@ static void test_create_refuses_duplicate_root_names(void **state)
 static void test_symlinked_file_root_is_relative(void **state)
 {
   (void)state;
-  mkdirs("real");
+  tu_mkdirs(at("real"));
   put("real/web.config", "<configuration/>\n", 0644);
   assert_int_equal(symlink(at("real/web.config"), at("link.config")), 0);
   exh_dynbuf bl;
-  exh_dynbuf_init(&bl, 0);
   const char *dirs[] = {"link.config"};
   create(dirs, 1, &bl);
   assert_non_null(strstr(bl.data, "\"root\":\"link.config\",\"path\":\"web.config\""));
@@ -486,22 +432,12 @@ static void test_classification(void **state)
   assert_true(exh_bl_in_web_dir("/x/Windows/Temp/y", (const char *const[]){"windows\\temp"}, 1));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_added_changed_meta_removed, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_chopper_in_aspnet_client, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_reference_tree_other_root_name, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_hostile_names_round_trip, make_root, remove_root),
-      cmocka_unit_test(test_malformed_lines),
-      cmocka_unit_test_setup_teardown(test_create_leaves_evidence, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_alloc_failure_sweep, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_no_double_pairing, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_create_refuses_duplicate_root_names, make_root,
-                                      remove_root),
-      cmocka_unit_test_setup_teardown(test_symlinked_file_root_is_relative, make_root, remove_root),
-      cmocka_unit_test(test_records_outside_root_refused),
-      cmocka_unit_test(test_classification),
-  };
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
-}
+TU_MAIN(&fx, TU_ROOT_TEST(test_added_changed_meta_removed),
+        TU_ROOT_TEST(test_chopper_in_aspnet_client),
+        TU_ROOT_TEST(test_reference_tree_other_root_name),
+        TU_ROOT_TEST(test_hostile_names_round_trip), cmocka_unit_test(test_malformed_lines),
+        TU_ROOT_TEST(test_create_leaves_evidence), TU_ROOT_TEST(test_alloc_failure_sweep),
+        TU_ROOT_TEST(test_no_double_pairing),
+        TU_ROOT_TEST(test_create_refuses_duplicate_root_names),
+        TU_ROOT_TEST(test_symlinked_file_root_is_relative),
+        cmocka_unit_test(test_records_outside_root_refused), cmocka_unit_test(test_classification))

@@ -29,50 +29,12 @@
 static exhunt_rules *rules;
 static recorder rec;
 static char root[256];
-
-static int group_setup(void **state)
-{
-  (void)state;
-  exhunt_sink sink = rec_sink(&rec);
-  if (exhunt_rules_new(&rules) || exhunt_rules_add_default(rules, &sink) ||
-      exhunt_rules_compile(rules, &sink))
-    return -1;
-  return 0;
-}
-
-static int group_teardown(void **state)
-{
-  (void)state;
-  exhunt_rules_free(rules);
-  return 0;
-}
-
-static int make_root(void **state)
-{
-  (void)state;
-  memset(&rec, 0, sizeof rec);
-  snprintf(root, sizeof root, "/tmp/exhunt-test-XXXXXX");
-  if (!mkdtemp(root))
-    return -1;
-  chmod(root, 0755);
-  return 0;
-}
-
-static int remove_root(void **state)
-{
-  (void)state;
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", root, root);
-  return system(cmd) == 0 ? 0 : -1;
-}
+static tu_fixture fx = {
+    .tag = "test", .root = root, .root_cap = sizeof root, .rec = &rec, .rules = &rules};
 
 static const char *at(const char *rel)
 {
-  static char bufs[8][1024];
-  static int k;
-  char *b = bufs[k++ % 8];
-  snprintf(b, 1024, "%s/%s", root, rel);
-  return b;
+  return tu_path(root, rel);
 }
 
 static exhunt_scan_stats scan_root(const exhunt_scan_opts *given)
@@ -421,20 +383,9 @@ static void test_threads_agree(void **state)
   assert_true(one >= 14);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_finds_shell_and_counts, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_symlinks_never_followed, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_special_files_skipped_with_note, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_scope_exclude_newer_depth, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_hostile_names_escaped, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_huge_empty_binary, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_vanished_and_replaced, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_file_shrinking_mid_scan, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_evidence_untouched, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_unreadable, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_threads_agree, make_root, remove_root),
-  };
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
-}
+TU_MAIN(&fx, TU_ROOT_TEST(test_finds_shell_and_counts), TU_ROOT_TEST(test_symlinks_never_followed),
+        TU_ROOT_TEST(test_special_files_skipped_with_note),
+        TU_ROOT_TEST(test_scope_exclude_newer_depth), TU_ROOT_TEST(test_hostile_names_escaped),
+        TU_ROOT_TEST(test_huge_empty_binary), TU_ROOT_TEST(test_vanished_and_replaced),
+        TU_ROOT_TEST(test_file_shrinking_mid_scan), TU_ROOT_TEST(test_evidence_untouched),
+        TU_ROOT_TEST(test_unreadable), TU_ROOT_TEST(test_threads_agree))
