@@ -42,7 +42,12 @@ static exhunt_watch_backend backend = EXHUNT_WATCH_INOTIFY;
 static const char *const *excludes;
 static size_t n_excludes;
 
-typedef struct script {
+/* A test's script: on_tick runs from the loop's control callback every
+ * 10 ms (after the tick is counted), and may swap *rules. */
+typedef struct script script;
+struct script {
+  exhunt_watch_action (*on_tick)(script *s);
+  const exhunt_rules **rules;
   int tfd;
   int step;
   int ticks;
@@ -50,16 +55,15 @@ typedef struct script {
   char path[512];
   char dir[300];
   bool done;
-} script;
+};
 
-static int group_setup(void **state)
+/* The marker-only rule set a script may swap in (the default rules are
+ * the fixture's). */
+static int marker_setup(void **state)
 {
   (void)state;
-  exhunt_sink sink = rec_sink(&rec);
-  if (exhunt_rules_new(&rules) || exhunt_rules_add_default(rules, &sink) ||
-      exhunt_rules_compile(rules, &sink))
-    return -1;
   static const char marker[] = "rule marker_only { strings: $a = \"MARKER-c0ffee\" condition: $a }";
+  exhunt_sink sink = rec_sink(&rec);
   if (exhunt_rules_new(&marker_rules))
     return -1;
   exhunt_rules_set_heuristics(marker_rules, false);
@@ -69,52 +73,29 @@ static int group_setup(void **state)
   return 0;
 }
 
-static int group_teardown(void **state)
+static int marker_teardown(void **state)
 {
   (void)state;
-  exhunt_rules_free(rules);
   exhunt_rules_free(marker_rules);
   return 0;
 }
 
-static int make_root(void **state)
-{
-  (void)state;
-  memset(&rec, 0, sizeof rec);
-  snprintf(root, sizeof root, "/tmp/exhunt-watch-XXXXXX");
-  return mkdtemp(root) ? 0 : -1;
-}
-
-static int remove_root(void **state)
-{
-  (void)state;
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-  return system(cmd) == 0 ? 0 : -1;
-}
-
-static void put_file(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  assert_int_equal(fclose(f), 0);
-}
+static tu_fixture fx = {.tag = "watch",
+                        .root = root,
+                        .root_cap = sizeof root,
+                        .rec = &rec,
+                        .rules = &rules,
+                        .group_setup = marker_setup,
+                        .group_teardown = marker_teardown};
 
 static bool found(const char *path)
 {
-  for (size_t i = 0; i < rec.n_findings; i++)
-    if (strcmp(rec.findings[i].path, path) == 0)
-      return true;
-  return false;
+  return rec_found(&rec, path);
 }
 
 static bool noted(const char *what)
 {
-  for (size_t i = 0; i < rec.n_notices; i++)
-    if (strcmp(rec.notices[i].what, what) == 0)
-      return true;
-  return false;
+  return rec_count_what(&rec, what) > 0;
 }
 
 static size_t count_found(const char *path)
@@ -136,17 +117,30 @@ static int start_timer(void)
   return fd;
 }
 
-static bool tick(script *s)
+/* The control callback: counts the tick, stops after TICKS_MAX of them,
+ * else runs the script's step. */
+static exhunt_watch_action on_control(void *ctx, const exhunt_rules **r)
 {
+  script *s = ctx;
   uint64_t n;
   while (read(s->tfd, &n, sizeof n) == (ssize_t)sizeof n)
     ;
-  return ++s->ticks < TICKS_MAX;
+  if (++s->ticks >= TICKS_MAX)
+    return EXHUNT_WATCH_STOP;
+  s->rules = r;
+  return s->on_tick(s);
 }
 
-/* Runs the loop with `cb` as the script; returns what the loop returned. */
+/* The script has seen what it waited for: stop the loop. */
+static exhunt_watch_action script_done(script *s)
+{
+  s->done = true;
+  return EXHUNT_WATCH_STOP;
+}
+
+/* Runs the loop under the script s; returns what the loop returned. */
 static exhunt_err run_script(const char *const *roots, size_t n_roots, bool scan_existing,
-                             exhunt_watch_action (*cb)(void *, const exhunt_rules **), script *s)
+                             script *s)
 {
   exhunt_sink sink = rec_sink(&rec);
   exhunt_watch_opts opts;
@@ -159,7 +153,7 @@ static exhunt_err run_script(const char *const *roots, size_t n_roots, bool scan
   s->tfd = start_timer();
   opts.control_fd = s->tfd;
   opts.control_ctx = s;
-  opts.on_control = cb;
+  opts.on_control = on_control;
   exh_watcher w;
   s->w = &w;
   exhunt_err err = exh_watcher_init(&w, rules, roots, n_roots, &opts, &sink);
@@ -172,36 +166,61 @@ static exhunt_err run_script(const char *const *roots, size_t n_roots, bool scan
   return err;
 }
 
+/* Runs the script on the one root `watched`: the loop ends well and the
+ * script saw all it waited for. */
+static void run_to_done(const char *watched, bool scan_existing, script *s)
+{
+  const char *roots[] = {watched};
+  assert_int_equal(run_script(roots, 1, scan_existing, s), EXHUNT_OK);
+  assert_true(s->done);
+}
+
+/* root/rel into out. */
+static void in_root(char *out, size_t cap, const char *rel)
+{
+  snprintf(out, cap, "%s/%s", root, rel);
+}
+
+/* A shell at root/rel. */
+static void put_shell(const char *rel)
+{
+  char p[600];
+  in_root(p, sizeof p, rel);
+  tu_put(p, SHELL);
+}
+
+/* Whether a finding names root/rel. */
+static bool found_in_root(const char *rel)
+{
+  char p[600];
+  in_root(p, sizeof p, rel);
+  return found(p);
+}
+
 /* ---------------------------------------------------------------------- */
 
-static exhunt_watch_action new_file_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action new_file_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
   switch (s->step) {
   case 0:
     assert_true(noted("watch-ready"));
-    snprintf(s->path, sizeof s->path, "%s/shell.aspx", root);
-    put_file(s->path, SHELL);
+    in_root(s->path, sizeof s->path, "shell.aspx");
+    tu_put(s->path, SHELL);
     s->step = 1;
     break;
   case 1:
     if (found(s->path)) {
       /* A folder made after the start, with a file already in it. */
-      snprintf(s->dir, sizeof s->dir, "%s/new", root);
+      in_root(s->dir, sizeof s->dir, "new");
       assert_int_equal(mkdir(s->dir, 0755), 0);
-      snprintf(s->path, sizeof s->path, "%s/new/inside.aspx", root);
-      put_file(s->path, SHELL);
+      in_root(s->path, sizeof s->path, "new/inside.aspx");
+      tu_put(s->path, SHELL);
       s->step = 2;
     }
     break;
   case 2:
-    if (found(s->path)) {
-      s->done = true;
-      return EXHUNT_WATCH_STOP;
-    }
+    if (found(s->path))
+      return script_done(s);
     break;
   }
   return EXHUNT_WATCH_CONTINUE;
@@ -210,20 +229,14 @@ static exhunt_watch_action new_file_cb(void *ctx, const exhunt_rules **r)
 static void test_new_files_found(void **state)
 {
   (void)state;
-  const char *roots[] = {root};
-  script s = {0};
-  assert_int_equal(run_script(roots, 1, false, new_file_cb, &s), EXHUNT_OK);
-  assert_true(s.done);
+  script s = {.on_tick = new_file_step};
+  run_to_done(root, false, &s);
 }
 
 /* A file there before the watch is not reported (no --scan-existing), until
  * a queue overflow forces a rescan. */
-static exhunt_watch_action overflow_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action overflow_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
   if (s->step == 0) {
     assert_false(found(s->path));
     struct inotify_event ev = {.wd = -1, .mask = IN_Q_OVERFLOW};
@@ -231,8 +244,7 @@ static exhunt_watch_action overflow_cb(void *ctx, const exhunt_rules **r)
     s->step = 1;
   } else if (found(s->path)) {
     assert_true(noted("watch-overflow"));
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -240,40 +252,29 @@ static exhunt_watch_action overflow_cb(void *ctx, const exhunt_rules **r)
 static void test_overflow_rescans(void **state)
 {
   (void)state;
-  script s = {0};
-  snprintf(s.dir, sizeof s.dir, "%s/a/b", root);
-  char a[300];
-  snprintf(a, sizeof a, "%s/a", root);
-  assert_int_equal(mkdir(a, 0755), 0);
-  assert_int_equal(mkdir(s.dir, 0755), 0);
-  snprintf(s.path, sizeof s.path, "%s/old.aspx", s.dir);
-  put_file(s.path, SHELL);
-  const char *roots[] = {root};
-  assert_int_equal(run_script(roots, 1, false, overflow_cb, &s), EXHUNT_OK);
-  assert_true(s.done);
+  script s = {.on_tick = overflow_step};
+  tu_mkdirs(tu_path(root, "a/b"));
+  in_root(s.path, sizeof s.path, "a/b/old.aspx");
+  tu_put(s.path, SHELL);
+  run_to_done(root, false, &s);
 }
 
 /* A root missing at the start is waited for, then watched and scanned. */
-static exhunt_watch_action missing_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action missing_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
   if (s->step == 0) {
     assert_true(noted("root-missing"));
     assert_int_equal(mkdir(s->dir, 0755), 0);
-    put_file(s->path, SHELL);
+    tu_put(s->path, SHELL);
     s->step = 1;
   } else if (s->step == 1 && found(s->path)) {
     assert_true(noted("root-back"));
     /* And it is watched: a later file is found too. */
     snprintf(s->path, sizeof s->path, "%s/later.aspx", s->dir);
-    put_file(s->path, SHELL);
+    tu_put(s->path, SHELL);
     s->step = 2;
   } else if (s->step == 2 && found(s->path)) {
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -281,33 +282,26 @@ static exhunt_watch_action missing_cb(void *ctx, const exhunt_rules **r)
 static void test_missing_root_comes_back(void **state)
 {
   (void)state;
-  script s = {0};
-  snprintf(s.dir, sizeof s.dir, "%s/later", root);
+  script s = {.on_tick = missing_step};
+  in_root(s.dir, sizeof s.dir, "later");
   snprintf(s.path, sizeof s.path, "%s/first.aspx", s.dir);
-  const char *roots[] = {s.dir};
-  assert_int_equal(run_script(roots, 1, false, missing_cb, &s), EXHUNT_OK);
-  assert_true(s.done);
+  run_to_done(s.dir, false, &s);
 }
 
 /* The control callback may swap the rules; the next scan uses the new set. */
-static exhunt_watch_action swap_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action swap_step(script *s)
 {
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
   if (s->step == 0) {
-    *r = marker_rules;
-    snprintf(s->path, sizeof s->path, "%s/m.txt", root);
-    put_file(s->path, "MARKER-c0ffee\n");
-    snprintf(s->dir, sizeof s->dir, "%s/shell.aspx", root);
-    put_file(s->dir, SHELL);
+    *s->rules = marker_rules;
+    in_root(s->path, sizeof s->path, "m.txt");
+    tu_put(s->path, "MARKER-c0ffee\n");
+    put_shell("shell.aspx");
     s->step = 1;
   } else if (found(s->path)) {
     /* The shell is written first and scanned in the same batch: the
      * heuristics are off in the new set, so nothing about it. */
-    assert_false(found(s->dir));
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+    assert_false(found_in_root("shell.aspx"));
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -315,23 +309,16 @@ static exhunt_watch_action swap_cb(void *ctx, const exhunt_rules **r)
 static void test_rules_swapped(void **state)
 {
   (void)state;
-  const char *roots[] = {root};
-  script s = {0};
-  assert_int_equal(run_script(roots, 1, false, swap_cb, &s), EXHUNT_OK);
-  assert_true(s.done);
+  script s = {.on_tick = swap_step};
+  run_to_done(root, false, &s);
 }
 
 /* scan_existing: what is there at the start is scanned once. */
-static exhunt_watch_action existing_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action existing_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
   if (found(s->path) && s->ticks > 20) {
     assert_int_equal(count_found(s->path), 1);
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -339,12 +326,10 @@ static exhunt_watch_action existing_cb(void *ctx, const exhunt_rules **r)
 static void test_scan_existing(void **state)
 {
   (void)state;
-  script s = {0};
-  snprintf(s.path, sizeof s.path, "%s/there.aspx", root);
-  put_file(s.path, SHELL);
-  const char *roots[] = {root};
-  assert_int_equal(run_script(roots, 1, true, existing_cb, &s), EXHUNT_OK);
-  assert_true(s.done);
+  script s = {.on_tick = existing_step};
+  in_root(s.path, sizeof s.path, "there.aspx");
+  tu_put(s.path, SHELL);
+  run_to_done(root, true, &s);
 }
 
 /* Allocation failures in the watcher's own code: setting the watches of a
@@ -352,11 +337,8 @@ static void test_scan_existing(void **state)
  * no worker thread touches the (thread-unaware) failure counter. */
 static exhunt_err sweep_event_err;
 
-static exhunt_watch_action sweep_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action sweep_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  tick(s);
   union {
     struct inotify_event ev;
     char bytes[sizeof(struct inotify_event) + 8];
@@ -374,18 +356,15 @@ static exhunt_watch_action sweep_cb(void *ctx, const exhunt_rules **r)
 static void test_sweep_allocations(void **state)
 {
   (void)state;
-  char p[300];
-  const char *dirs[] = {"a", "a/b", "a/b/c", "d", "new", "new/x", "new/x/y"};
-  for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-    snprintf(p, sizeof p, "%s/%s", root, dirs[i]);
-    assert_int_equal(mkdir(p, 0755), 0);
-  }
+  tu_mkdirs(tu_path(root, "a/b/c"));
+  tu_mkdirs(tu_path(root, "d"));
+  tu_mkdirs(tu_path(root, "new/x/y"));
   const char *roots[] = {root};
   for (unsigned long n = 1; n < 10000; n++) {
-    script s = {0};
+    script s = {.on_tick = sweep_step};
     sweep_event_err = EXHUNT_OK;
     exh_alloc_fail_at(n, 0);
-    exhunt_err err = run_script(roots, 1, false, sweep_cb, &s);
+    exhunt_err err = run_script(roots, 1, false, &s);
     unsigned long made = exh_alloc_count();
     exh_alloc_fail_at(0, 0);
     if (made < n) { /* the Nth allocation never happened: sweep complete */
@@ -401,7 +380,7 @@ static void test_sweep_allocations(void **state)
   fail_msg("sweep did not finish");
 }
 
-/* Runs `fn` with the fanotify backend, or skips where it is refused. */
+/* Whether the fanotify backend can run here. */
 static bool fanotify_here(void)
 {
   int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME, O_RDONLY);
@@ -426,16 +405,29 @@ static bool fanotify_here(void)
   return ok;
 }
 
+/* Skips the test, visibly, where fanotify is refused; else the fanotify
+ * backend is the one run until use_inotify(). */
+static void use_fanotify(void)
+{
+  if (!fanotify_here()) {
+    print_message("SKIP: fanotify cannot mark the filesystem of %s here\n", root);
+    skip();
+  }
+  backend = EXHUNT_WATCH_FANOTIFY;
+}
+
+static void use_inotify(void)
+{
+  backend = EXHUNT_WATCH_INOTIFY;
+}
+
+/* fn again with the fanotify backend, or skipped where it is refused. */
 #define ON_FANOTIFY(fn)                                                                            \
   static void fn##_fan(void **state)                                                               \
   {                                                                                                \
-    if (!fanotify_here()) {                                                                        \
-      print_message("SKIP: fanotify cannot mark the filesystem of %s here\n", root);               \
-      skip();                                                                                      \
-    }                                                                                              \
-    backend = EXHUNT_WATCH_FANOTIFY;                                                               \
+    use_fanotify();                                                                                \
     fn(state);                                                                                     \
-    backend = EXHUNT_WATCH_INOTIFY;                                                                \
+    use_inotify();                                                                                 \
   }
 
 ON_FANOTIFY(test_new_files_found)
@@ -446,14 +438,10 @@ ON_FANOTIFY(test_rules_swapped)
 /* An inotify name is ev->len bytes, NUL-padded by the kernel; nothing past
  * len is ours. Here the bytes after it spell a longer name: the file that
  * exists is the short one. */
-static exhunt_watch_action name_bounds_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action name_bounds_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
   if (s->step == 0) {
-    put_file(s->path, SHELL); /* an event the watch sees too: keep ours apart */
+    tu_put(s->path, SHELL); /* an event the watch sees too: keep ours apart */
     union {
       struct inotify_event ev;
       char bytes[sizeof(struct inotify_event) + 16];
@@ -465,9 +453,8 @@ static exhunt_watch_action name_bounds_cb(void *ctx, const exhunt_rules **r)
     memcpy(u.bytes + sizeof(struct inotify_event), "abcdXYZ", 8);
     assert_int_equal(exh_watch_event(s->w, &u.ev), EXHUNT_OK);
     s->step = 1;
-  } else if (found(s->dir)) {
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+  } else if (found_in_root("abcd")) {
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -475,23 +462,18 @@ static exhunt_watch_action name_bounds_cb(void *ctx, const exhunt_rules **r)
 static void test_event_name_bounds(void **state)
 {
   (void)state;
-  script s = {0};
-  snprintf(s.dir, sizeof s.dir, "%s/abcd", root);
-  snprintf(s.path, sizeof s.path, "%s/other.txt", root);
+  script s = {.on_tick = name_bounds_step};
+  in_root(s.path, sizeof s.path, "other.txt");
   /* "abcd" exists before the watch (no event of its own) and is a shell. */
-  put_file(s.dir, SHELL);
-  const char *roots[] = {root};
-  assert_int_equal(run_script(roots, 1, false, name_bounds_cb, &s), EXHUNT_OK);
-  assert_true(s.done);
+  put_shell("abcd");
+  run_to_done(root, false, &s);
 }
 
 /* Records that run past the bytes read are refused, not followed. */
 static exhunt_err corrupt_err[4];
 
-static exhunt_watch_action truncated_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action truncated_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
   union {
     struct inotify_event ev;
     unsigned char bytes[sizeof(struct inotify_event) + 16];
@@ -511,9 +493,9 @@ static exhunt_watch_action truncated_cb(void *ctx, const exhunt_rules **r)
 static void test_inotify_records_bounded(void **state)
 {
   (void)state;
-  script s = {0};
+  script s = {.on_tick = truncated_step};
   const char *roots[] = {root};
-  assert_int_equal(run_script(roots, 1, false, truncated_cb, &s), EXHUNT_OK);
+  assert_int_equal(run_script(roots, 1, false, &s), EXHUNT_OK);
   assert_int_equal(corrupt_err[0], EXHUNT_ECORRUPT);
   assert_int_equal(corrupt_err[1], EXHUNT_ECORRUPT);
   assert_int_equal(corrupt_err[2], EXHUNT_OK);
@@ -551,10 +533,8 @@ static size_t fan_record(unsigned char *buf, uint32_t event_len, uint32_t info_l
 
 static exhunt_err fan_err[6];
 
-static exhunt_watch_action fan_malformed_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action fan_malformed_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
   unsigned char buf[256];
   size_t info = sizeof(struct fanotify_event_info_fid) + sizeof(struct file_handle) + 8;
   memset(buf, 0, sizeof buf);
@@ -581,63 +561,38 @@ static exhunt_watch_action fan_malformed_cb(void *ctx, const exhunt_rules **r)
 static void test_fanotify_records_bounded(void **state)
 {
   (void)state;
-  if (!fanotify_here()) {
-    print_message("SKIP: fanotify cannot mark the filesystem of %s here\n", root);
-    skip();
-  }
-  backend = EXHUNT_WATCH_FANOTIFY;
-  script s = {0};
+  use_fanotify();
+  script s = {.on_tick = fan_malformed_step};
   const char *roots[] = {root};
-  exhunt_err err = run_script(roots, 1, false, fan_malformed_cb, &s);
-  backend = EXHUNT_WATCH_INOTIFY;
+  exhunt_err err = run_script(roots, 1, false, &s);
+  use_inotify();
   assert_int_equal(err, EXHUNT_OK);
-  assert_int_equal(fan_err[0], EXHUNT_ECORRUPT);
-  assert_int_equal(fan_err[1], EXHUNT_ECORRUPT);
-  assert_int_equal(fan_err[2], EXHUNT_OK);
-  assert_int_equal(fan_err[3], EXHUNT_OK);
-  assert_int_equal(fan_err[4], EXHUNT_OK);
-  assert_int_equal(fan_err[5], EXHUNT_OK);
-  size_t errors = 0;
-  for (size_t i = 0; i < rec.n_notices; i++)
-    errors += strcmp(rec.notices[i].what, "watch-error") == 0;
-  assert_int_equal(errors, 5);
+  static const exhunt_err want[6] = {EXHUNT_ECORRUPT, EXHUNT_ECORRUPT, EXHUNT_OK,
+                                     EXHUNT_OK,       EXHUNT_OK,       EXHUNT_OK};
+  for (size_t i = 0; i < 6; i++)
+    if (fan_err[i] != want[i])
+      fail_msg("record %zu: %s, want %s", i, exhunt_strerror(fan_err[i]), exhunt_strerror(want[i]));
+  assert_int_equal(rec_count_what(&rec, "watch-error"), 5);
 }
 
 /* A symlink that lands in the tree is never followed: not to a shell
  * outside, not to "/". A canary written after it proves the loop went on. */
-static exhunt_watch_action symlink_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action symlink_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
-  char link[600];
   if (s->step == 0) {
-    snprintf(link, sizeof link, "%s/in/link.aspx", root);
-    assert_int_equal(symlink(s->dir, link), 0);
-    snprintf(link, sizeof link, "%s/in/slash", root);
-    assert_int_equal(symlink("/", link), 0);
+    assert_int_equal(symlink(s->dir, tu_path(root, "in/link.aspx")), 0);
+    assert_int_equal(symlink("/", tu_path(root, "in/slash")), 0);
     /* rename(2) into place: IN_MOVED_TO / FAN_MOVED_TO */
-    char from[600], to[600];
-    snprintf(from, sizeof from, "%s/in/link.aspx", root);
-    snprintf(to, sizeof to, "%s/in/moved.aspx", root);
-    assert_int_equal(rename(from, to), 0);
-    snprintf(from, sizeof from, "%s/in/slash", root);
-    snprintf(to, sizeof to, "%s/in/root", root);
-    assert_int_equal(rename(from, to), 0);
-    put_file(s->path, SHELL);
+    assert_int_equal(rename(tu_path(root, "in/link.aspx"), tu_path(root, "in/moved.aspx")), 0);
+    assert_int_equal(rename(tu_path(root, "in/slash"), tu_path(root, "in/root")), 0);
+    tu_put(s->path, SHELL);
     s->step = 1;
   } else if (found(s->path)) {
     assert_false(found(s->dir));
-    snprintf(link, sizeof link, "%s/in/moved.aspx", root);
-    assert_false(found(link));
-    size_t notes = 0;
-    for (size_t i = 0; i < rec.n_notices; i++)
-      notes += strcmp(rec.notices[i].what, "symlink-not-followed") == 0;
-    assert_int_equal(notes, 2);
+    assert_false(found_in_root("in/moved.aspx"));
+    assert_int_equal(rec_count_what(&rec, "symlink-not-followed"), 2);
     assert_int_equal(s->w->stats.skipped[EXHUNT_SKIP_SYMLINK], 2);
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -645,52 +600,35 @@ static exhunt_watch_action symlink_cb(void *ctx, const exhunt_rules **r)
 static void test_symlink_not_followed(void **state)
 {
   (void)state;
-  script s = {0};
+  script s = {.on_tick = symlink_step};
   char in[300];
-  snprintf(in, sizeof in, "%s/in", root);
+  in_root(in, sizeof in, "in");
   assert_int_equal(mkdir(in, 0755), 0);
   /* The target lives outside the watched root. */
-  snprintf(s.dir, sizeof s.dir, "%s/outside.aspx", root);
-  put_file(s.dir, SHELL);
-  snprintf(s.path, sizeof s.path, "%s/in/canary.aspx", root);
-  const char *roots[] = {in};
-  assert_int_equal(run_script(roots, 1, false, symlink_cb, &s), EXHUNT_OK);
-  assert_true(s.done);
+  in_root(s.dir, sizeof s.dir, "outside.aspx");
+  tu_put(s.dir, SHELL);
+  in_root(s.path, sizeof s.path, "in/canary.aspx");
+  run_to_done(in, false, &s);
 }
 ON_FANOTIFY(test_symlink_not_followed)
 
 /* --exclude: a file matching by name, and files below an excluded folder
  * (made after the start, so only events could bring them) are not
  * scanned; a canary is. */
-static exhunt_watch_action exclude_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action exclude_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
-  char p[600];
   if (s->step == 0) {
-    snprintf(p, sizeof p, "%s/Cache", root);
-    assert_int_equal(mkdir(p, 0755), 0);
-    snprintf(p, sizeof p, "%s/Cache/deep", root);
-    assert_int_equal(mkdir(p, 0755), 0);
-    snprintf(p, sizeof p, "%s/Cache/deep/x.aspx", root);
-    put_file(p, SHELL);
-    snprintf(p, sizeof p, "%s/old/y.skip", root);
-    put_file(p, SHELL);
-    snprintf(p, sizeof p, "%s/old/z.aspx", root);
-    put_file(p, SHELL);
-    put_file(s->path, SHELL);
+    tu_mkdirs(tu_path(root, "Cache/deep"));
+    put_shell("Cache/deep/x.aspx");
+    put_shell("old/y.skip");
+    put_shell("old/z.aspx");
+    tu_put(s->path, SHELL);
     s->step = 1;
   } else if (found(s->path)) {
-    snprintf(p, sizeof p, "%s/old/z.aspx", root);
-    assert_true(found(p));
-    snprintf(p, sizeof p, "%s/Cache/deep/x.aspx", root);
-    assert_false(found(p));
-    snprintf(p, sizeof p, "%s/old/y.skip", root);
-    assert_false(found(p));
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+    assert_true(found_in_root("old/z.aspx"));
+    assert_false(found_in_root("Cache/deep/x.aspx"));
+    assert_false(found_in_root("old/y.skip"));
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -701,13 +639,11 @@ static void test_exclude(void **state)
   static const char *const globs[] = {"cache", "*.SKIP"};
   excludes = globs;
   n_excludes = 2;
-  script s = {0};
-  char old[300];
-  snprintf(old, sizeof old, "%s/old", root);
-  assert_int_equal(mkdir(old, 0755), 0);
-  snprintf(s.path, sizeof s.path, "%s/old/zz-canary.aspx", root);
+  script s = {.on_tick = exclude_step};
+  tu_mkdirs(tu_path(root, "old"));
+  in_root(s.path, sizeof s.path, "old/zz-canary.aspx");
   const char *roots[] = {root};
-  exhunt_err err = run_script(roots, 1, false, exclude_cb, &s);
+  exhunt_err err = run_script(roots, 1, false, &s);
   excludes = NULL;
   n_excludes = 0;
   assert_int_equal(err, EXHUNT_OK);
@@ -717,28 +653,23 @@ ON_FANOTIFY(test_exclude)
 
 /* fanotify sees the whole filesystem: a file written beside the root, on
  * the same filesystem, is dropped (and counted), never scanned. */
-static exhunt_watch_action outside_cb(void *ctx, const exhunt_rules **r)
+static exhunt_watch_action outside_step(script *s)
 {
-  (void)r;
-  script *s = ctx;
-  if (!tick(s))
-    return EXHUNT_WATCH_STOP;
   if (s->step == 0) {
     /* 50 names in one outside folder (identical events would be merged by
      * the kernel): one lookup, then the cache. */
     char p[600];
     for (int i = 0; i < 50; i++) {
       snprintf(p, sizeof p, "%s/beside%d.aspx", s->dir, i);
-      put_file(p, SHELL);
+      tu_put(p, SHELL);
     }
-    put_file(s->path, SHELL);
+    tu_put(s->path, SHELL);
     s->step = 1;
   } else if (found(s->path)) {
     for (size_t i = 0; i < rec.n_findings; i++)
       assert_true(strncmp(rec.findings[i].path, s->dir, strlen(s->dir)) != 0);
     assert_true(s->w->fan_outside >= 50);
-    s->done = true;
-    return EXHUNT_WATCH_STOP;
+    return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;
 }
@@ -746,21 +677,17 @@ static exhunt_watch_action outside_cb(void *ctx, const exhunt_rules **r)
 static void test_fan_outside_dropped(void **state)
 {
   (void)state;
-  if (!fanotify_here()) {
-    print_message("SKIP: fanotify cannot mark the filesystem of %s here\n", root);
-    skip();
-  }
-  backend = EXHUNT_WATCH_FANOTIFY;
-  script s = {0};
+  use_fanotify();
+  script s = {.on_tick = outside_step};
   char in[300];
-  snprintf(in, sizeof in, "%s/in", root);
+  in_root(in, sizeof in, "in");
   assert_int_equal(mkdir(in, 0755), 0);
-  snprintf(s.dir, sizeof s.dir, "%s/beside", root);
+  in_root(s.dir, sizeof s.dir, "beside");
   assert_int_equal(mkdir(s.dir, 0755), 0);
-  snprintf(s.path, sizeof s.path, "%s/in/inside.aspx", root);
+  in_root(s.path, sizeof s.path, "in/inside.aspx");
   const char *roots[] = {in};
-  exhunt_err err = run_script(roots, 1, false, outside_cb, &s);
-  backend = EXHUNT_WATCH_INOTIFY;
+  exhunt_err err = run_script(roots, 1, false, &s);
+  use_inotify();
   assert_int_equal(err, EXHUNT_OK);
   assert_true(s.done);
 }
@@ -783,28 +710,13 @@ static void test_bad_arguments(void **state)
   assert_int_equal(exhunt_watch_run(rules, roots, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_new_files_found, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_overflow_rescans, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_missing_root_comes_back, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_rules_swapped, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_scan_existing, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_sweep_allocations, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_bad_arguments, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_event_name_bounds, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_inotify_records_bounded, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_fanotify_records_bounded, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_symlink_not_followed, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_exclude, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_new_files_found_fan, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_missing_root_comes_back_fan, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_rules_swapped_fan, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_symlink_not_followed_fan, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_exclude_fan, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_fan_outside_dropped, make_root, remove_root),
-      cmocka_unit_test_setup_teardown(test_sweep_allocations_fan, make_root, remove_root),
-  };
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
-}
+TU_MAIN(&fx, TU_ROOT_TEST(test_new_files_found), TU_ROOT_TEST(test_overflow_rescans),
+        TU_ROOT_TEST(test_missing_root_comes_back), TU_ROOT_TEST(test_rules_swapped),
+        TU_ROOT_TEST(test_scan_existing), TU_ROOT_TEST(test_sweep_allocations),
+        TU_ROOT_TEST(test_bad_arguments), TU_ROOT_TEST(test_event_name_bounds),
+        TU_ROOT_TEST(test_inotify_records_bounded), TU_ROOT_TEST(test_fanotify_records_bounded),
+        TU_ROOT_TEST(test_symlink_not_followed), TU_ROOT_TEST(test_exclude),
+        TU_ROOT_TEST(test_new_files_found_fan), TU_ROOT_TEST(test_missing_root_comes_back_fan),
+        TU_ROOT_TEST(test_rules_swapped_fan), TU_ROOT_TEST(test_symlink_not_followed_fan),
+        TU_ROOT_TEST(test_exclude_fan), TU_ROOT_TEST(test_fan_outside_dropped),
+        TU_ROOT_TEST(test_sweep_allocations_fan))
