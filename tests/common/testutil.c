@@ -243,12 +243,16 @@ exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink)
 /* ---------------------------------------------------------------------- */
 /* The fixture.                                                            */
 
+/* The fixture of the running test, for tu_at. */
+static tu_fixture *current;
+
 int tu_root_setup(void **state)
 {
   tu_fixture *fx = *state;
+  current = fx;
   if (fx->rec)
     memset(fx->rec, 0, sizeof *fx->rec);
-  if (tu_tmpdir(fx->root, fx->root_cap, fx->tag) != 0)
+  if (tu_tmpdir(fx->root, sizeof fx->root, fx->tag) != 0)
     return -1;
   return fx->prepare ? fx->prepare() : 0;
 }
@@ -259,12 +263,18 @@ int tu_root_teardown(void **state)
   return tu_rmtree(fx->root);
 }
 
+const char *tu_at(const char *rel)
+{
+  assert_non_null(current);
+  return tu_path(current->root, rel);
+}
+
 int tu_run(const struct CMUnitTest *tests, size_t n, tu_fixture *fx)
 {
-  if (fx && fx->rules) {
+  if (fx && fx->default_rules) {
     recorder *rec = fx->rec ? fx->rec : calloc(1, sizeof *rec);
     exhunt_sink sink = rec_sink(rec);
-    exhunt_err err = tu_default_rules(fx->rules, &sink);
+    exhunt_err err = tu_default_rules(&fx->rules, &sink);
     if (!fx->rec)
       free(rec);
     if (err) {
@@ -274,9 +284,9 @@ int tu_run(const struct CMUnitTest *tests, size_t n, tu_fixture *fx)
   }
   int failed = _cmocka_run_group_tests("tests", tests, n, fx ? fx->group_setup : NULL,
                                        fx ? fx->group_teardown : NULL);
-  if (fx && fx->rules) {
-    exhunt_rules_free(*fx->rules);
-    *fx->rules = NULL;
+  if (fx) {
+    exhunt_rules_free(fx->rules);
+    fx->rules = NULL;
   }
   return failed;
 }

@@ -115,22 +115,25 @@ exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink);
 
 /* A binary's fixture, one static `fx` per test file. Each test run with
  * TU_ROOT_TEST gets `root` as a fresh temporary folder (removed after the
- * test, whatever it left) and `rec` cleared; `prepare`, when set, then
- * lays what every test of the file starts from (nonzero fails the test).
- * TU_MAIN compiles the default rules into *rules, when set, for the whole
- * run, and runs group_setup and group_teardown, when set, around it. */
+ * test, whatever it left) and *rec, when set, cleared; `prepare`, when
+ * set, then lays what every test of the file starts from (nonzero fails
+ * the test). With default_rules, TU_MAIN compiles the default rules into
+ * `rules` for the whole run; it runs group_setup and group_teardown, when
+ * set, around the tests. */
 typedef struct tu_fixture {
   const char *tag; /* names the root: /tmp/exhunt-TAG-XXXXXX */
-  char *root;
-  size_t root_cap;
   recorder *rec;
-  exhunt_rules **rules;
+  bool default_rules;
+  exhunt_rules *rules;
+  char root[256];
   int (*prepare)(void);
   CMFixtureFunction group_setup, group_teardown;
 } tu_fixture;
 
 int tu_root_setup(void **state);
 int tu_root_teardown(void **state);
+/* rel below the running test's root (tu_path's buffers). */
+const char *tu_at(const char *rel);
 
 /* A test run in a fresh root of the file's fixture `fx`. */
 #define TU_ROOT_TEST(fn)                                                                           \

@@ -23,21 +23,13 @@
 #include "core/alloc.h"
 #include "core/dynbuf.h"
 
-static exhunt_rules *rules;
 static recorder rec;
-static char root[256];
-static tu_fixture fx = {
-    .tag = "bl", .root = root, .root_cap = sizeof root, .rec = &rec, .rules = &rules};
-
-static const char *at(const char *rel)
-{
-  return tu_path(root, rel);
-}
+static tu_fixture fx = {.tag = "bl", .rec = &rec, .default_rules = true};
 
 static void put(const char *rel, const char *text, mode_t mode)
 {
-  write_file(at(rel), text, strlen(text));
-  assert_int_equal(chmod(at(rel), mode), 0);
+  write_file(tu_at(rel), text, strlen(text));
+  assert_int_equal(chmod(tu_at(rel), mode), 0);
 }
 
 static exhunt_err buf_write(void *ctx, const char *data, size_t len)
@@ -52,7 +44,7 @@ static void create(const char *const *dirs, size_t n, exh_dynbuf *out)
   exh_dynbuf_init(out, 0);
   const char *paths[4];
   for (size_t i = 0; i < n; i++)
-    paths[i] = at(dirs[i]);
+    paths[i] = tu_at(dirs[i]);
   exhunt_baseline_opts opts;
   exhunt_baseline_opts_init(&opts);
   opts.created = 1614556800;
@@ -72,7 +64,7 @@ static exhunt_baseline_stats diff(const exh_dynbuf *bl_text, const char *const *
   memset(&rec, 0, sizeof rec);
   const char *paths[4];
   for (size_t i = 0; i < n; i++)
-    paths[i] = at(dirs[i]);
+    paths[i] = tu_at(dirs[i]);
   exhunt_baseline *bl = NULL;
   exhunt_sink sink = rec_sink(&rec);
   assert_int_equal(exhunt_baseline_new(&bl), EXHUNT_OK);
@@ -102,7 +94,7 @@ static size_t count_rule(const char *rule, const char *path_suffix)
 static void test_added_changed_meta_removed(void **state)
 {
   (void)state;
-  tu_mkdirs(at("site/bin"));
+  tu_mkdirs(tu_at("site/bin"));
   put("site/a.txt", "alpha\n", 0644);
   put("site/b.txt", "bravo\n", 0644);
   put("site/c.txt", "charlie\n", 0644);
@@ -111,11 +103,11 @@ static void test_added_changed_meta_removed(void **state)
   exh_dynbuf bl;
   const char *dirs[] = {"site"};
   create(dirs, 1, &bl);
-  put("site/b.txt", "BRAVO\n", 0644);                 /* content, same size */
-  assert_int_equal(chmod(at("site/c.txt"), 0755), 0); /* mode only */
+  put("site/b.txt", "BRAVO\n", 0644);                    /* content, same size */
+  assert_int_equal(chmod(tu_at("site/c.txt"), 0755), 0); /* mode only */
   struct timespec ts[2] = {{1000000000, 0}, {1000000000, 0}};
-  assert_int_equal(utimensat(AT_FDCWD, at("site/d.txt"), ts, 0), 0); /* mtime only */
-  assert_int_equal(unlink(at("site/bin/e.dll")), 0);
+  assert_int_equal(utimensat(AT_FDCWD, tu_at("site/d.txt"), ts, 0), 0); /* mtime only */
+  assert_int_equal(unlink(tu_at("site/bin/e.dll")), 0);
   put("site/bin/f.dll", "MZfoxtrot\n", 0644);
   exhunt_baseline_stats d = diff(&bl, dirs, 1, NULL);
   assert_int_equal(d.unchanged, 1);
@@ -137,7 +129,7 @@ static void test_added_changed_meta_removed(void **state)
 static void test_chopper_in_aspnet_client(void **state)
 {
   (void)state;
-  tu_mkdirs(at("C/inetpub/wwwroot/aspnet_client/system_web"));
+  tu_mkdirs(tu_at("C/inetpub/wwwroot/aspnet_client/system_web"));
   put("C/inetpub/wwwroot/iisstart.htm", "<html></html>\n", 0644);
   put("C/inetpub/wwwroot/web.config", "<configuration/>\n", 0644);
   exh_dynbuf bl;
@@ -145,7 +137,7 @@ static void test_chopper_in_aspnet_client(void **state)
   create(dirs, 1, &bl);
   put("C/inetpub/wwwroot/aspnet_client/system_web/supp0rt.aspx", CHOPPER, 0644);
   put("C/inetpub/wwwroot/web.config", "<configuration><x/></configuration>\n", 0644);
-  exhunt_baseline_stats d = diff(&bl, dirs, 1, rules);
+  exhunt_baseline_stats d = diff(&bl, dirs, 1, fx.rules);
   assert_int_equal(d.added, 1);
   assert_int_equal(d.changed, 1);
   assert_int_equal(count_rule("exhunt.baseline.new_script", "/supp0rt.aspx"), 1);
@@ -166,8 +158,8 @@ static void test_chopper_in_aspnet_client(void **state)
 static void test_reference_tree_other_root_name(void **state)
 {
   (void)state;
-  tu_mkdirs(at("clean/wwwroot/owa/auth"));
-  tu_mkdirs(at("suspect/wwwroot-EX01/owa/auth"));
+  tu_mkdirs(tu_at("clean/wwwroot/owa/auth"));
+  tu_mkdirs(tu_at("suspect/wwwroot-EX01/owa/auth"));
   put("clean/wwwroot/owa/auth/logon.aspx", "<%@ Page %>logon\n", 0644);
   put("clean/wwwroot/owa/auth/errorFE.aspx", "<%@ Page %>error\n", 0644);
   put("suspect/wwwroot-EX01/owa/auth/logon.aspx", "<%@ Page %>logon\n", 0644);
@@ -179,7 +171,7 @@ static void test_reference_tree_other_root_name(void **state)
                          "suspect/wwwroot-EX01/owa/auth/logon.aspx",
                          "suspect/wwwroot-EX01/owa/auth/errorFE.aspx"};
   for (size_t i = 0; i < 4; i++)
-    assert_int_equal(utimensat(AT_FDCWD, at(files[i]), ts, 0), 0);
+    assert_int_equal(utimensat(AT_FDCWD, tu_at(files[i]), ts, 0), 0);
   exh_dynbuf bl;
   const char *ref[] = {"clean/wwwroot"};
   create(ref, 1, &bl);
@@ -199,7 +191,7 @@ static void test_reference_tree_other_root_name(void **state)
 static void test_hostile_names_round_trip(void **state)
 {
   (void)state;
-  tu_mkdirs(at("t"));
+  tu_mkdirs(tu_at("t"));
   put("t/bad\xff\xfe.aspx", "x\n", 0644);
   put("t/new\nline\".aspx", "y\n", 0644);
   put("t/tab\t\\.txt", "z\n", 0644);
@@ -270,17 +262,17 @@ static void test_malformed_lines(void **state)
 static void test_create_leaves_evidence(void **state)
 {
   (void)state;
-  tu_mkdirs(at("ev/inetpub/wwwroot"));
+  tu_mkdirs(tu_at("ev/inetpub/wwwroot"));
   put("ev/inetpub/wwwroot/a.aspx", CHOPPER, 0644);
   struct timespec ts[2] = {{1500000000, 0}, {1500000000, 0}};
-  assert_int_equal(utimensat(AT_FDCWD, at("ev/inetpub/wwwroot/a.aspx"), ts, 0), 0);
+  assert_int_equal(utimensat(AT_FDCWD, tu_at("ev/inetpub/wwwroot/a.aspx"), ts, 0), 0);
   struct stat before, after;
-  assert_int_equal(stat(at("ev/inetpub/wwwroot/a.aspx"), &before), 0);
+  assert_int_equal(stat(tu_at("ev/inetpub/wwwroot/a.aspx"), &before), 0);
   exh_dynbuf bl;
   const char *dirs[] = {"ev"};
   create(dirs, 1, &bl);
-  diff(&bl, dirs, 1, rules);
-  assert_int_equal(stat(at("ev/inetpub/wwwroot/a.aspx"), &after), 0);
+  diff(&bl, dirs, 1, fx.rules);
+  assert_int_equal(stat(tu_at("ev/inetpub/wwwroot/a.aspx"), &after), 0);
   assert_int_equal(before.st_mtime, after.st_mtime);
   assert_int_equal(before.st_atime, after.st_atime);
   assert_int_equal(before.st_size, after.st_size);
@@ -292,13 +284,13 @@ static void test_create_leaves_evidence(void **state)
 static void test_alloc_failure_sweep(void **state)
 {
   (void)state;
-  tu_mkdirs(at("s/inetpub/wwwroot"));
+  tu_mkdirs(tu_at("s/inetpub/wwwroot"));
   put("s/inetpub/wwwroot/a.aspx", "a\n", 0644);
   exh_dynbuf text;
   const char *dirs[] = {"s"};
   create(dirs, 1, &text);
   put("s/inetpub/wwwroot/b.aspx", "b\n", 0644);
-  const char *paths[] = {at("s")};
+  const char *paths[] = {tu_at("s")};
   exhunt_sink sink = rec_sink(&rec);
   bool failed_any = true;
   unsigned long n = 1;
@@ -332,15 +324,15 @@ static void test_alloc_failure_sweep(void **state)
 static void test_no_double_pairing(void **state)
 {
   (void)state;
-  tu_mkdirs(at("a/A"));
-  tu_mkdirs(at("a/B"));
-  tu_mkdirs(at("x/X"));
+  tu_mkdirs(tu_at("a/A"));
+  tu_mkdirs(tu_at("a/B"));
+  tu_mkdirs(tu_at("x/X"));
   put("a/A/same.txt", "same\n", 0644);
   put("a/B/b.txt", "b\n", 0644);
   put("x/X/same.txt", "same\n", 0644);
   struct timespec ts[2] = {{1600000000, 0}, {1600000000, 0}};
-  assert_int_equal(utimensat(AT_FDCWD, at("a/A/same.txt"), ts, 0), 0);
-  assert_int_equal(utimensat(AT_FDCWD, at("x/X/same.txt"), ts, 0), 0);
+  assert_int_equal(utimensat(AT_FDCWD, tu_at("a/A/same.txt"), ts, 0), 0);
+  assert_int_equal(utimensat(AT_FDCWD, tu_at("x/X/same.txt"), ts, 0), 0);
   exh_dynbuf bl;
   const char *ref[] = {"a/A", "a/B"};
   create(ref, 2, &bl);
@@ -358,11 +350,11 @@ static void test_no_double_pairing(void **state)
 static void test_create_refuses_duplicate_root_names(void **state)
 {
   (void)state;
-  tu_mkdirs(at("p/www"));
-  tu_mkdirs(at("q/www"));
+  tu_mkdirs(tu_at("p/www"));
+  tu_mkdirs(tu_at("q/www"));
   put("p/www/a.txt", "p\n", 0644);
   put("q/www/a.txt", "q\n", 0644);
-  const char *paths[] = {at("p/www"), at("q/www")};
+  const char *paths[] = {tu_at("p/www"), tu_at("q/www")};
   exh_dynbuf out;
   exh_dynbuf_init(&out, 0);
   exhunt_baseline_opts opts;
@@ -379,9 +371,9 @@ static void test_create_refuses_duplicate_root_names(void **state)
 static void test_symlinked_file_root_is_relative(void **state)
 {
   (void)state;
-  tu_mkdirs(at("real"));
+  tu_mkdirs(tu_at("real"));
   put("real/web.config", "<configuration/>\n", 0644);
-  assert_int_equal(symlink(at("real/web.config"), at("link.config")), 0);
+  assert_int_equal(symlink(tu_at("real/web.config"), tu_at("link.config")), 0);
   exh_dynbuf bl;
   const char *dirs[] = {"link.config"};
   create(dirs, 1, &bl);

@@ -26,16 +26,8 @@
 #include "output/format.h"
 #include "scan/filescan.h"
 
-static exhunt_rules *rules;
 static recorder rec;
-static char root[256];
-static tu_fixture fx = {
-    .tag = "test", .root = root, .root_cap = sizeof root, .rec = &rec, .rules = &rules};
-
-static const char *at(const char *rel)
-{
-  return tu_path(root, rel);
-}
+static tu_fixture fx = {.tag = "test", .rec = &rec, .default_rules = true};
 
 static exhunt_scan_stats scan_root(const exhunt_scan_opts *given)
 {
@@ -46,8 +38,8 @@ static exhunt_scan_stats scan_root(const exhunt_scan_opts *given)
     exhunt_scan_opts_init(&opts);
   exhunt_sink sink = rec_sink(&rec);
   exhunt_scan_stats stats;
-  const char *paths[] = {root};
-  assert_int_equal(exhunt_scan_paths(rules, paths, 1, &opts, &sink, &stats), EXHUNT_OK);
+  const char *paths[] = {fx.root};
+  assert_int_equal(exhunt_scan_paths(fx.rules, paths, 1, &opts, &sink, &stats), EXHUNT_OK);
   return stats;
 }
 
@@ -56,10 +48,10 @@ static exhunt_scan_stats scan_root(const exhunt_scan_opts *given)
 static void test_finds_shell_and_counts(void **state)
 {
   (void)state;
-  mkdir(at("owa"), 0755);
-  mkdir(at("owa/auth"), 0755);
-  write_file(at("owa/auth/x.aspx"), CHOPPER, strlen(CHOPPER));
-  write_file(at("owa/auth/readme.txt"), "hello\n", 6);
+  mkdir(tu_at("owa"), 0755);
+  mkdir(tu_at("owa/auth"), 0755);
+  write_file(tu_at("owa/auth/x.aspx"), CHOPPER, strlen(CHOPPER));
+  write_file(tu_at("owa/auth/readme.txt"), "hello\n", 6);
   exhunt_scan_stats st = scan_root(NULL);
   assert_int_equal(st.files_seen, 2);
   assert_int_equal(st.files_scanned, 2);
@@ -73,14 +65,14 @@ static void test_finds_shell_and_counts(void **state)
 static void test_symlinks_never_followed(void **state)
 {
   (void)state;
-  mkdir(at("d"), 0755);
-  write_file(at("d/real.aspx"), CHOPPER, strlen(CHOPPER));
-  assert_int_equal(symlink("loop2", at("loop1")), 0);
-  assert_int_equal(symlink("loop1", at("loop2")), 0);
-  assert_int_equal(symlink("..", at("d/up")), 0);                /* loops back to the root */
-  assert_int_equal(symlink("/etc", at("d/etc")), 0);             /* leaves the root */
-  assert_int_equal(symlink("real.aspx", at("d/alias.aspx")), 0); /* inside: reached anyway */
-  assert_int_equal(symlink("/nonexistent/x", at("dangling")), 0);
+  mkdir(tu_at("d"), 0755);
+  write_file(tu_at("d/real.aspx"), CHOPPER, strlen(CHOPPER));
+  assert_int_equal(symlink("loop2", tu_at("loop1")), 0);
+  assert_int_equal(symlink("loop1", tu_at("loop2")), 0);
+  assert_int_equal(symlink("..", tu_at("d/up")), 0);                /* loops back to the root */
+  assert_int_equal(symlink("/etc", tu_at("d/etc")), 0);             /* leaves the root */
+  assert_int_equal(symlink("real.aspx", tu_at("d/alias.aspx")), 0); /* inside: reached anyway */
+  assert_int_equal(symlink("/nonexistent/x", tu_at("dangling")), 0);
   exhunt_scan_stats st = scan_root(NULL);
   assert_int_equal(st.files_seen, 1);
   assert_int_equal(st.skipped[EXHUNT_SKIP_SYMLINK], 6);
@@ -93,8 +85,8 @@ static void test_symlinks_never_followed(void **state)
 static void test_special_files_skipped_with_note(void **state)
 {
   (void)state;
-  assert_int_equal(mkfifo(at("pipe.aspx"), 0644), 0);
-  write_file(at("ok.txt"), "x", 1);
+  assert_int_equal(mkfifo(tu_at("pipe.aspx"), 0644), 0);
+  write_file(tu_at("ok.txt"), "x", 1);
   exhunt_scan_stats st = scan_root(NULL);
   assert_int_equal(st.skipped[EXHUNT_SKIP_SPECIAL], 1);
   assert_int_equal(rec_count_what(&rec, "special-file"), 1);
@@ -104,15 +96,15 @@ static void test_special_files_skipped_with_note(void **state)
 static void test_scope_exclude_newer_depth(void **state)
 {
   (void)state;
-  mkdir(at("logs"), 0755);
-  write_file(at("logs/u_ex210303.log"), CHOPPER, strlen(CHOPPER));
-  write_file(at("old.aspx"), CHOPPER, strlen(CHOPPER));
-  write_file(at("new.aspx"), CHOPPER, strlen(CHOPPER));
+  mkdir(tu_at("logs"), 0755);
+  write_file(tu_at("logs/u_ex210303.log"), CHOPPER, strlen(CHOPPER));
+  write_file(tu_at("old.aspx"), CHOPPER, strlen(CHOPPER));
+  write_file(tu_at("new.aspx"), CHOPPER, strlen(CHOPPER));
   struct timespec old[2] = {{1500000000, 0}, {1500000000, 0}};
-  utimensat(AT_FDCWD, at("old.aspx"), old, 0);
-  mkdir(at("a"), 0755);
-  mkdir(at("a/b"), 0755);
-  write_file(at("a/b/deep.aspx"), CHOPPER, strlen(CHOPPER));
+  utimensat(AT_FDCWD, tu_at("old.aspx"), old, 0);
+  mkdir(tu_at("a"), 0755);
+  mkdir(tu_at("a/b"), 0755);
+  write_file(tu_at("a/b/deep.aspx"), CHOPPER, strlen(CHOPPER));
 
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
@@ -138,7 +130,7 @@ static void test_hostile_names_escaped(void **state)
   const char *names[] = {"new\nline.aspx", "\x1b[31mred\x1b[0m.aspx", "bad\xff\xfe.aspx",
                          "=cmd|' -C calc'!A0.aspx"};
   for (size_t i = 0; i < 4; i++)
-    write_file(at(names[i]), CHOPPER, strlen(CHOPPER));
+    write_file(tu_at(names[i]), CHOPPER, strlen(CHOPPER));
   /* Format every finding as JSONL and as text, the way the CLI does. */
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
@@ -158,7 +150,7 @@ static void test_hostile_names_escaped(void **state)
   f.rule = "r";
   f.title = "t";
   for (size_t i = 0; i < 4; i++) {
-    f.path = at(names[i]);
+    f.path = tu_at(names[i]);
     exh_dynbuf_reset(&b);
     assert_int_equal(exh_jsonl_finding(&b, &f), EXHUNT_OK);
     /* exactly one line, no raw control byte */
@@ -180,18 +172,18 @@ static void test_huge_empty_binary(void **state)
 {
   (void)state;
   /* 200 MiB sparse file: over the content limit, so streamed for hashes. */
-  int fd = open(at("huge.bin"), O_CREAT | O_WRONLY, 0644);
+  int fd = open(tu_at("huge.bin"), O_CREAT | O_WRONLY, 0644);
   assert_true(fd >= 0);
   assert_int_equal(ftruncate(fd, 200ll * 1024 * 1024), 0);
   close(fd);
-  write_file(at("empty.aspx"), "", 0);
+  write_file(tu_at("empty.aspx"), "", 0);
   uint8_t bin[65536];
   uint32_t x = 12345;
   for (size_t i = 0; i < sizeof bin; i++) {
     x = x * 1103515245u + 12345u;
     bin[i] = (uint8_t)(x >> 24);
   }
-  write_file(at("random.dll"), bin, sizeof bin);
+  write_file(tu_at("random.dll"), bin, sizeof bin);
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);
   opts.max_filesize = 1024 * 1024;
@@ -209,29 +201,29 @@ static void test_vanished_and_replaced(void **state)
 {
   (void)state;
   exh_filescan *fs;
-  assert_int_equal(exh_filescan_new(rules, 0, &fs), EXHUNT_OK);
+  assert_int_equal(exh_filescan_new(fx.rules, 0, &fs), EXHUNT_OK);
   exhunt_sink sink = rec_sink(&rec);
-  write_file(at("a.aspx"), CHOPPER, strlen(CHOPPER));
+  write_file(tu_at("a.aspx"), CHOPPER, strlen(CHOPPER));
   struct stat st;
-  stat(at("a.aspx"), &st);
+  stat(tu_at("a.aspx"), &st);
   exh_fileinfo info = {
-      at("a.aspx"), (uint64_t)st.st_size, st.st_mtime, 0, st.st_dev, st.st_ino, NULL, NULL};
+      tu_at("a.aspx"), (uint64_t)st.st_size, st.st_mtime, 0, st.st_dev, st.st_ino, NULL, NULL};
   exh_fileresult res;
 
-  unlink(at("a.aspx")); /* vanished */
+  unlink(tu_at("a.aspx")); /* vanished */
   exh_filescan_path(fs, &info, &sink, &res);
   assert_true(res.skipped);
   assert_int_equal(res.skip, EXHUNT_SKIP_VANISHED);
   assert_int_equal(rec_count_what(&rec, "open-error"), 1);
 
-  write_file(at("a.aspx"), "other", 5); /* a new inode under the same name */
+  write_file(tu_at("a.aspx"), "other", 5); /* a new inode under the same name */
   info.ino = st.st_ino + 1000000;
   exh_filescan_path(fs, &info, &sink, &res);
   assert_true(res.skipped);
   assert_int_equal(rec_count_what(&rec, "file-replaced"), 1);
 
-  unlink(at("a.aspx")); /* swapped for a symlink: O_NOFOLLOW refuses it */
-  assert_int_equal(symlink("/etc/passwd", at("a.aspx")), 0);
+  unlink(tu_at("a.aspx")); /* swapped for a symlink: O_NOFOLLOW refuses it */
+  assert_int_equal(symlink("/etc/passwd", tu_at("a.aspx")), 0);
   exh_filescan_path(fs, &info, &sink, &res);
   assert_true(res.skipped);
   assert_int_equal(rec.n_findings, 0);
@@ -268,18 +260,19 @@ static void test_file_shrinking_mid_scan(void **state)
 {
   (void)state;
   exh_filescan *fs;
-  assert_int_equal(exh_filescan_new(rules, 0, &fs), EXHUNT_OK);
+  assert_int_equal(exh_filescan_new(fx.rules, 0, &fs), EXHUNT_OK);
   exhunt_sink sink = rec_sink(&rec);
-  write_file(at("s.log"), "x", 1);
-  shrinker s = {at("s.log"), 0};
+  write_file(tu_at("s.log"), "x", 1);
+  shrinker s = {tu_at("s.log"), 0};
   pthread_t t;
   pthread_create(&t, NULL, shrink_loop, &s);
   size_t scanned = 0;
   for (int i = 0; i < 100; i++) {
     struct stat st;
-    if (stat(at("s.log"), &st) != 0)
+    if (stat(tu_at("s.log"), &st) != 0)
       continue;
-    exh_fileinfo info = {at("s.log"), (uint64_t)st.st_size, 0, 0, st.st_dev, st.st_ino, NULL, NULL};
+    exh_fileinfo info = {
+        tu_at("s.log"), (uint64_t)st.st_size, 0, 0, st.st_dev, st.st_ino, NULL, NULL};
     exh_fileresult res;
     rec.n_notices = 0;
     exh_filescan_path(fs, &info, &sink, &res);
@@ -299,27 +292,27 @@ static void test_evidence_untouched(void **state)
 {
   (void)state;
   const char *files[] = {"a.aspx", "b.txt", "c.bin"};
-  write_file(at("a.aspx"), CHOPPER, strlen(CHOPPER));
-  write_file(at("b.txt"), "text\n", 5);
-  write_file(at("c.bin"), "\0\1\2", 3);
+  write_file(tu_at("a.aspx"), CHOPPER, strlen(CHOPPER));
+  write_file(tu_at("b.txt"), "text\n", 5);
+  write_file(tu_at("c.bin"), "\0\1\2", 3);
   struct stat before[3], after[3];
   for (int i = 0; i < 3; i++) {
     struct timespec times[2] = {{1600000000, 0}, {1600000100, 0}};
-    utimensat(AT_FDCWD, at(files[i]), times, 0);
-    stat(at(files[i]), &before[i]);
+    utimensat(AT_FDCWD, tu_at(files[i]), times, 0);
+    stat(tu_at(files[i]), &before[i]);
   }
   struct stat dir_before, dir_after;
-  stat(root, &dir_before);
+  stat(fx.root, &dir_before);
   scan_root(NULL);
   for (int i = 0; i < 3; i++) {
-    stat(at(files[i]), &after[i]);
+    stat(tu_at(files[i]), &after[i]);
     assert_int_equal(before[i].st_mtim.tv_sec, after[i].st_mtim.tv_sec);
     assert_int_equal(before[i].st_atim.tv_sec, after[i].st_atim.tv_sec);
     assert_int_equal(before[i].st_ctim.tv_sec, after[i].st_ctim.tv_sec);
     assert_int_equal(before[i].st_ctim.tv_nsec, after[i].st_ctim.tv_nsec);
     assert_int_equal(before[i].st_size, after[i].st_size);
   }
-  stat(root, &dir_after);
+  stat(fx.root, &dir_after);
   assert_int_equal(dir_before.st_mtim.tv_nsec, dir_after.st_mtim.tv_nsec);
   assert_int_equal(rec_count_what(&rec, "atime-not-preserved"), 0);
 }
@@ -329,13 +322,13 @@ static void test_evidence_untouched(void **state)
 static void test_unreadable(void **state)
 {
   (void)state;
-  write_file(at("locked.aspx"), CHOPPER, strlen(CHOPPER));
-  write_file(at("open.aspx"), CHOPPER, strlen(CHOPPER));
-  mkdir(at("sealed"), 0755);
-  write_file(at("sealed/inner.aspx"), CHOPPER, strlen(CHOPPER));
-  chmod(at("locked.aspx"), 0);
-  chmod(at("open.aspx"), 0644);
-  chmod(at("sealed"), 0);
+  write_file(tu_at("locked.aspx"), CHOPPER, strlen(CHOPPER));
+  write_file(tu_at("open.aspx"), CHOPPER, strlen(CHOPPER));
+  mkdir(tu_at("sealed"), 0755);
+  write_file(tu_at("sealed/inner.aspx"), CHOPPER, strlen(CHOPPER));
+  chmod(tu_at("locked.aspx"), 0);
+  chmod(tu_at("open.aspx"), 0644);
+  chmod(tu_at("sealed"), 0);
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
@@ -349,8 +342,8 @@ static void test_unreadable(void **state)
     exhunt_scan_opts_init(&opts);
     exhunt_sink sink = rec_sink(&rec);
     exhunt_scan_stats st;
-    const char *paths[] = {root};
-    if (exhunt_scan_paths(rules, paths, 1, &opts, &sink, &st) != EXHUNT_OK)
+    const char *paths[] = {fx.root};
+    if (exhunt_scan_paths(fx.rules, paths, 1, &opts, &sink, &st) != EXHUNT_OK)
       _exit(4);
     int ok = st.skipped[EXHUNT_SKIP_UNREADABLE] == 2 && st.errors == 2 &&
              rec_count_what(&rec, "open-error") == 1 &&
@@ -369,7 +362,7 @@ static void test_threads_agree(void **state)
   for (int i = 0; i < 40; i++) {
     char name[32];
     snprintf(name, sizeof name, "f%02d.aspx", i);
-    write_file(at(name), i % 3 ? "benign\n" : CHOPPER, i % 3 ? 7 : strlen(CHOPPER));
+    write_file(tu_at(name), i % 3 ? "benign\n" : CHOPPER, i % 3 ? 7 : strlen(CHOPPER));
   }
   exhunt_scan_opts opts;
   exhunt_scan_opts_init(&opts);

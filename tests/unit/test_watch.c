@@ -34,10 +34,8 @@
 #define SHELL "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"p\"],\"unsafe\");%>"
 #define TICKS_MAX 500 /* 5 s at 10 ms */
 
-static exhunt_rules *rules;
 static exhunt_rules *marker_rules;
 static recorder rec;
-static char root[256];
 static exhunt_watch_backend backend = EXHUNT_WATCH_INOTIFY;
 static const char *const *excludes;
 static size_t n_excludes;
@@ -81,12 +79,11 @@ static int marker_teardown(void **state)
 }
 
 static tu_fixture fx = {.tag = "watch",
-                        .root = root,
-                        .root_cap = sizeof root,
                         .rec = &rec,
-                        .rules = &rules,
+                        .default_rules = true,
                         .group_setup = marker_setup,
                         .group_teardown = marker_teardown};
+static char *const root = fx.root;
 
 static bool found(const char *path)
 {
@@ -156,7 +153,7 @@ static exhunt_err run_script(const char *const *roots, size_t n_roots, bool scan
   opts.on_control = on_control;
   exh_watcher w;
   s->w = &w;
-  exhunt_err err = exh_watcher_init(&w, rules, roots, n_roots, &opts, &sink);
+  exhunt_err err = exh_watcher_init(&w, fx.rules, roots, n_roots, &opts, &sink);
   if (!err)
     assert_int_equal(w.backend, backend == EXHUNT_WATCH_AUTO ? w.backend : backend);
   if (!err)
@@ -197,6 +194,15 @@ static bool found_in_root(const char *rel)
   return found(p);
 }
 
+/* A test that runs `step` on the whole root until it is done. */
+#define SCRIPT_TEST(name, step)                                                                    \
+  static void name(void **state)                                                                   \
+  {                                                                                                \
+    (void)state;                                                                                   \
+    script s = {.on_tick = step};                                                                  \
+    run_to_done(root, false, &s);                                                                  \
+  }
+
 /* ---------------------------------------------------------------------- */
 
 static exhunt_watch_action new_file_step(script *s)
@@ -226,12 +232,7 @@ static exhunt_watch_action new_file_step(script *s)
   return EXHUNT_WATCH_CONTINUE;
 }
 
-static void test_new_files_found(void **state)
-{
-  (void)state;
-  script s = {.on_tick = new_file_step};
-  run_to_done(root, false, &s);
-}
+SCRIPT_TEST(test_new_files_found, new_file_step)
 
 /* A file there before the watch is not reported (no --scan-existing), until
  * a queue overflow forces a rescan. */
@@ -253,7 +254,7 @@ static void test_overflow_rescans(void **state)
 {
   (void)state;
   script s = {.on_tick = overflow_step};
-  tu_mkdirs(tu_path(root, "a/b"));
+  tu_mkdirs(tu_at("a/b"));
   in_root(s.path, sizeof s.path, "a/b/old.aspx");
   tu_put(s.path, SHELL);
   run_to_done(root, false, &s);
@@ -306,12 +307,7 @@ static exhunt_watch_action swap_step(script *s)
   return EXHUNT_WATCH_CONTINUE;
 }
 
-static void test_rules_swapped(void **state)
-{
-  (void)state;
-  script s = {.on_tick = swap_step};
-  run_to_done(root, false, &s);
-}
+SCRIPT_TEST(test_rules_swapped, swap_step)
 
 /* scan_existing: what is there at the start is scanned once. */
 static exhunt_watch_action existing_step(script *s)
@@ -356,9 +352,9 @@ static exhunt_watch_action sweep_step(script *s)
 static void test_sweep_allocations(void **state)
 {
   (void)state;
-  tu_mkdirs(tu_path(root, "a/b/c"));
-  tu_mkdirs(tu_path(root, "d"));
-  tu_mkdirs(tu_path(root, "new/x/y"));
+  tu_mkdirs(tu_at("a/b/c"));
+  tu_mkdirs(tu_at("d"));
+  tu_mkdirs(tu_at("new/x/y"));
   const char *roots[] = {root};
   for (unsigned long n = 1; n < 10000; n++) {
     script s = {.on_tick = sweep_step};
@@ -580,11 +576,11 @@ static void test_fanotify_records_bounded(void **state)
 static exhunt_watch_action symlink_step(script *s)
 {
   if (s->step == 0) {
-    assert_int_equal(symlink(s->dir, tu_path(root, "in/link.aspx")), 0);
-    assert_int_equal(symlink("/", tu_path(root, "in/slash")), 0);
+    assert_int_equal(symlink(s->dir, tu_at("in/link.aspx")), 0);
+    assert_int_equal(symlink("/", tu_at("in/slash")), 0);
     /* rename(2) into place: IN_MOVED_TO / FAN_MOVED_TO */
-    assert_int_equal(rename(tu_path(root, "in/link.aspx"), tu_path(root, "in/moved.aspx")), 0);
-    assert_int_equal(rename(tu_path(root, "in/slash"), tu_path(root, "in/root")), 0);
+    assert_int_equal(rename(tu_at("in/link.aspx"), tu_at("in/moved.aspx")), 0);
+    assert_int_equal(rename(tu_at("in/slash"), tu_at("in/root")), 0);
     tu_put(s->path, SHELL);
     s->step = 1;
   } else if (found(s->path)) {
@@ -618,7 +614,7 @@ ON_FANOTIFY(test_symlink_not_followed)
 static exhunt_watch_action exclude_step(script *s)
 {
   if (s->step == 0) {
-    tu_mkdirs(tu_path(root, "Cache/deep"));
+    tu_mkdirs(tu_at("Cache/deep"));
     put_shell("Cache/deep/x.aspx");
     put_shell("old/y.skip");
     put_shell("old/z.aspx");
@@ -640,7 +636,7 @@ static void test_exclude(void **state)
   excludes = globs;
   n_excludes = 2;
   script s = {.on_tick = exclude_step};
-  tu_mkdirs(tu_path(root, "old"));
+  tu_mkdirs(tu_at("old"));
   in_root(s.path, sizeof s.path, "old/zz-canary.aspx");
   const char *roots[] = {root};
   exhunt_err err = run_script(roots, 1, false, &s);
@@ -701,13 +697,13 @@ static void test_bad_arguments(void **state)
   const char *roots[] = {root};
   const char *empty[] = {""};
   assert_int_equal(exhunt_watch_run(NULL, roots, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
-  assert_int_equal(exhunt_watch_run(rules, NULL, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
-  assert_int_equal(exhunt_watch_run(rules, roots, 0, &opts, &sink, NULL), EXHUNT_EINVAL);
-  assert_int_equal(exhunt_watch_run(rules, empty, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
-  assert_int_equal(exhunt_watch_run(rules, roots, 1, NULL, &sink, NULL), EXHUNT_EINVAL);
-  assert_int_equal(exhunt_watch_run(rules, roots, 1, &opts, NULL, NULL), EXHUNT_EINVAL);
+  assert_int_equal(exhunt_watch_run(fx.rules, NULL, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
+  assert_int_equal(exhunt_watch_run(fx.rules, roots, 0, &opts, &sink, NULL), EXHUNT_EINVAL);
+  assert_int_equal(exhunt_watch_run(fx.rules, empty, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
+  assert_int_equal(exhunt_watch_run(fx.rules, roots, 1, NULL, &sink, NULL), EXHUNT_EINVAL);
+  assert_int_equal(exhunt_watch_run(fx.rules, roots, 1, &opts, NULL, NULL), EXHUNT_EINVAL);
   opts.control_fd = 0; /* a descriptor without a callback */
-  assert_int_equal(exhunt_watch_run(rules, roots, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
+  assert_int_equal(exhunt_watch_run(fx.rules, roots, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
 }
 
 TU_MAIN(&fx, TU_ROOT_TEST(test_new_files_found), TU_ROOT_TEST(test_overflow_rescans),
