@@ -62,50 +62,51 @@ exhunt_sink rec_sink(recorder *r)
   return s;
 }
 
-size_t rec_count_what(const recorder *r, const char *what)
+/* Notices with this tag, of this kind (any kind: -1). */
+static size_t count_notices(const recorder *r, const char *what, int kind)
 {
   size_t n = 0;
   for (size_t i = 0; i < r->n_notices; i++)
-    n += strcmp(r->notices[i].what, what) == 0;
+    n += strcmp(r->notices[i].what, what) == 0 && (kind < 0 || (int)r->notices[i].kind == kind);
   return n;
+}
+
+size_t rec_count_what(const recorder *r, const char *what)
+{
+  return count_notices(r, what, -1);
 }
 
 size_t rec_count_notice(const recorder *r, const char *what, exhunt_notice_kind kind)
 {
-  size_t n = 0;
-  for (size_t i = 0; i < r->n_notices; i++)
-    n += strcmp(r->notices[i].what, what) == 0 && r->notices[i].kind == kind;
-  return n;
+  return count_notices(r, what, (int)kind);
 }
 
-static bool ends_with(const char *s, const char *suffix)
+/* Findings of this rule (any: NULL) whose path ends with suffix (any: NULL). */
+static size_t count_findings(const recorder *r, const char *rule, const char *suffix)
 {
-  size_t sl = strlen(s), xl = strlen(suffix);
-  return sl >= xl && strcmp(s + sl - xl, suffix) == 0;
+  size_t n = 0, xl = suffix ? strlen(suffix) : 0;
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const char *path = r->findings[i].path;
+    size_t pl = strlen(path);
+    n += (!rule || strcmp(r->findings[i].rule, rule) == 0) &&
+         (!suffix || (pl >= xl && strcmp(path + pl - xl, suffix) == 0));
+  }
+  return n;
 }
 
 size_t rec_count_path(const recorder *r, const char *suffix)
 {
-  size_t n = 0;
-  for (size_t i = 0; i < r->n_findings; i++)
-    n += ends_with(r->findings[i].path, suffix);
-  return n;
+  return count_findings(r, NULL, suffix);
 }
 
 size_t rec_count_rule(const recorder *r, const char *rule)
 {
-  size_t n = 0;
-  for (size_t i = 0; i < r->n_findings; i++)
-    n += strcmp(r->findings[i].rule, rule) == 0;
-  return n;
+  return count_findings(r, rule, NULL);
 }
 
 size_t rec_count_rule_at(const recorder *r, const char *rule, const char *suffix)
 {
-  size_t n = 0;
-  for (size_t i = 0; i < r->n_findings; i++)
-    n += strcmp(r->findings[i].rule, rule) == 0 && ends_with(r->findings[i].path, suffix);
-  return n;
+  return count_findings(r, rule, suffix);
 }
 
 bool rec_found(const recorder *r, const char *path)

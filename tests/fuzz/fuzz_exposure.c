@@ -10,41 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dynbuf.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
-#include "output/format.h"
+#include "render_sink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static exh_dynbuf out;
-
-static void on_finding(void *ctx, const exhunt_finding *f)
-{
-  (void)ctx;
-  exh_dynbuf_reset(&out);
-  exh_jsonl_finding(&out, f);
-}
-
-static void on_notice(void *ctx, const exhunt_notice *n)
-{
-  (void)ctx;
-  exh_dynbuf_reset(&out);
-  exh_jsonl_notice(&out, n);
-}
-
-static void on_build(void *ctx, const exhunt_build_seen *b)
-{
-  (void)ctx;
-  exh_dynbuf_reset(&out);
-  exh_jsonl_build(&out, b);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (size == 0)
     return 0;
-  exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice, .on_build = on_build};
+  exhunt_sink sink = render_sink(false);
+  sink.on_coverage = NULL;
   const char *text = (const char *)data + 1;
   size_t len = size - 1;
   switch (data[0] % 6) {
@@ -93,6 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     exh_exposure_buffer("/ev/collected/Get-ExchangeServer.txt", data + 1, len, 0, 0, &sink);
     break;
   }
-  exh_dynbuf_free(&out);
+  exh_dynbuf_free(&render_out);
   return 0;
 }

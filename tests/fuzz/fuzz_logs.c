@@ -10,36 +10,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/dynbuf.h"
 #include "exhunt/exhunt.h"
 #include "logs/known.h"
-#include "output/format.h"
+#include "render_sink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static exh_dynbuf out;
-
-static void on_finding(void *ctx, const exhunt_finding *f)
-{
-  (void)ctx;
-  exh_dynbuf_reset(&out);
-  exh_jsonl_finding(&out, f);
-  exh_text_finding(&out, f, false, true);
-}
-
-static void on_notice(void *ctx, const exhunt_notice *n)
-{
-  (void)ctx;
-  exh_dynbuf_reset(&out);
-  exh_jsonl_notice(&out, n);
-}
-
-static void on_coverage(void *ctx, const exhunt_coverage *c)
-{
-  (void)ctx;
-  exh_dynbuf_reset(&out);
-  exh_jsonl_coverage(&out, c);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                       "/ev/V15/Logging/OABGeneratorLog/OABGenerator_20210303-1.LOG",
                                       "/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
                                       "/ev/unknown.log"};
-  exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice, .on_coverage = on_coverage};
+  exhunt_sink sink = render_sink(true);
+  sink.on_build = NULL;
   if (size >= 8 && memcmp(data, "ElfFile", 8) == 0) {
     /* EVTX files go in whole (so real ones can seed and replay as is). */
     exhunt_logs_buffer("/ev/Windows/System32/winevt/Logs/Security.evtx", data, size, &sink);

@@ -117,12 +117,5 @@ static void test_grow(void **state)
   exh_free(b);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_grow),
-      cmocka_unit_test(test_sweep_rules_and_scan),
-      cmocka_unit_test(test_sweep_ioc_parse),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_grow), cmocka_unit_test(test_sweep_rules_and_scan),
+        cmocka_unit_test(test_sweep_ioc_parse))

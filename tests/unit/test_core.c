@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/ascii.h"
 #include "core/codec.h"
 #include "core/errmap.h"
@@ -298,14 +300,8 @@ static void test_errmap(void **state)
   assert_int_equal(exh_errno_map(ENOMEM, EXH_ERRMAP_SPACE), EXHUNT_EIO);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ascii_chars),    cmocka_unit_test(test_contains_ci),
-      cmocka_unit_test(test_iso8601),        cmocka_unit_test(test_w3c_time),
-      cmocka_unit_test(test_span_widen),     cmocka_unit_test(test_take_earliest),
-      cmocka_unit_test(test_hex_decode),     cmocka_unit_test(test_base64_strict),
-      cmocka_unit_test(test_base64_lenient), cmocka_unit_test(test_errmap),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_ascii_chars), cmocka_unit_test(test_contains_ci),
+        cmocka_unit_test(test_iso8601), cmocka_unit_test(test_w3c_time),
+        cmocka_unit_test(test_span_widen), cmocka_unit_test(test_take_earliest),
+        cmocka_unit_test(test_hex_decode), cmocka_unit_test(test_base64_strict),
+        cmocka_unit_test(test_base64_lenient), cmocka_unit_test(test_errmap))

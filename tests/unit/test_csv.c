@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "output/csv.h"
 
 /* Splits one CSV row written by exh_csv_finding (every cell quoted, no raw
@@ -194,12 +196,5 @@ static void test_log_and_exposure_findings(void **state)
   exh_dynbuf_free(&b);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_header_columns),
-      cmocka_unit_test(test_file_finding),
-      cmocka_unit_test(test_log_and_exposure_findings),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_header_columns), cmocka_unit_test(test_file_finding),
+        cmocka_unit_test(test_log_and_exposure_findings))

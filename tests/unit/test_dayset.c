@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/alloc.h"
 #include "core/dayset.h"
 
@@ -101,13 +103,5 @@ static void test_alloc_failure(void **state)
   exh_dayset_free(&s);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_day_of),
-      cmocka_unit_test(test_spans_and_counts),
-      cmocka_unit_test(test_range),
-      cmocka_unit_test(test_alloc_failure),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_day_of), cmocka_unit_test(test_spans_and_counts),
+        cmocka_unit_test(test_range), cmocka_unit_test(test_alloc_failure))

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "output/escape.h"
 
 static char *json(const char *s, size_t len, bool *lossy)
@@ -278,19 +280,9 @@ static void test_dynbuf_ceiling(void **state)
   exh_dynbuf_free(&b);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_json_plain_and_quotes),
-      cmocka_unit_test(test_json_controls),
-      cmocka_unit_test(test_json_utf8_kept_invalid_replaced),
-      cmocka_unit_test(test_display_is_inert_and_reversible),
-      cmocka_unit_test(test_invisible_code_points),
-      cmocka_unit_test(test_visible_text_stays_raw),
-      cmocka_unit_test(test_display_round_trip),
-      cmocka_unit_test(test_csv_cell),
-      cmocka_unit_test(test_base64_and_hex),
-      cmocka_unit_test(test_dynbuf_ceiling),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_json_plain_and_quotes), cmocka_unit_test(test_json_controls),
+        cmocka_unit_test(test_json_utf8_kept_invalid_replaced),
+        cmocka_unit_test(test_display_is_inert_and_reversible),
+        cmocka_unit_test(test_invisible_code_points), cmocka_unit_test(test_visible_text_stays_raw),
+        cmocka_unit_test(test_display_round_trip), cmocka_unit_test(test_csv_cell),
+        cmocka_unit_test(test_base64_and_hex), cmocka_unit_test(test_dynbuf_ceiling))

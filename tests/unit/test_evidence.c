@@ -28,35 +28,17 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/alloc.h"
 #include "core/evidence.h"
 
 static char root[256];
 static char outside[256];
 
-/* base/rel in one of four rotating buffers (base: one of the trees'). */
-static char *at(const char *base, const char *rel)
-{
-  static char buf[4][1024];
-  static int n;
-  char *p = buf[n++ % 4];
-  snprintf(p, sizeof buf[0], "%.300s/%.600s", base, rel);
-  return p;
-}
-
-static void write_file(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-}
-
 static void rm_rf(const char *dir)
 {
-  char cmd[PATH_MAX + 16];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
+  assert_int_equal(tu_rmtree(dir), 0);
 }
 
 /* root/W3SVC1/u_ex1.log and root/W3SVC1/u_ex2.log; outside/W3SVC1/u_ex1.log
@@ -68,11 +50,11 @@ static int make_tree(void **state)
   snprintf(outside, sizeof outside, "/tmp/exh-outside-XXXXXX");
   if (!mkdtemp(root) || !mkdtemp(outside))
     return -1;
-  if (mkdir(at(root, "W3SVC1"), 0755) != 0 || mkdir(at(outside, "W3SVC1"), 0755) != 0)
+  if (mkdir(tu_path(root, "W3SVC1"), 0755) != 0 || mkdir(tu_path(outside, "W3SVC1"), 0755) != 0)
     return -1;
-  write_file(at(root, "W3SVC1/u_ex1.log"), "inside\n");
-  write_file(at(root, "W3SVC1/u_ex2.log"), "inside 2\n");
-  write_file(at(outside, "W3SVC1/u_ex1.log"), "OUTSIDE\n");
+  tu_put(tu_path(root, "W3SVC1/u_ex1.log"), "inside\n");
+  tu_put(tu_path(root, "W3SVC1/u_ex2.log"), "inside 2\n");
+  tu_put(tu_path(outside, "W3SVC1/u_ex1.log"), "OUTSIDE\n");
   return 0;
 }
 
@@ -111,8 +93,8 @@ static void test_opens_listed_file(void **state)
   exh_evidence_root *r = open_root(root);
   assert_int_equal(r->kind, EXH_ROOT_DIR);
   struct stat st;
-  listed(at(root, "W3SVC1/u_ex1.log"), &st);
-  const char *rel = exh_evidence_rel(r, at(root, "W3SVC1/u_ex1.log"));
+  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
+  const char *rel = exh_evidence_rel(r, tu_path(root, "W3SVC1/u_ex1.log"));
   assert_string_equal(rel, "W3SVC1/u_ex1.log");
   exh_evidence_open o;
   int fd = exh_open_evidence_at(r, rel, st.st_dev, st.st_ino, NULL, &o);
@@ -133,9 +115,9 @@ static void test_middle_symlink_refused(void **state)
   (void)state;
   exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(at(root, "W3SVC1/u_ex1.log"), &st);
-  assert_int_equal(rename(at(root, "W3SVC1"), at(root, "W3SVC1.old")), 0);
-  assert_int_equal(symlink(at(outside, "W3SVC1"), at(root, "W3SVC1")), 0);
+  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
+  assert_int_equal(rename(tu_path(root, "W3SVC1"), tu_path(root, "W3SVC1.old")), 0);
+  assert_int_equal(symlink(tu_path(outside, "W3SVC1"), tu_path(root, "W3SVC1")), 0);
   exh_evidence_open o;
   assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_REPLACED);
@@ -159,9 +141,10 @@ static void test_final_symlink_refused(void **state)
   (void)state;
   exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(at(root, "W3SVC1/u_ex1.log"), &st);
-  assert_int_equal(unlink(at(root, "W3SVC1/u_ex1.log")), 0);
-  assert_int_equal(symlink(at(outside, "W3SVC1/u_ex1.log"), at(root, "W3SVC1/u_ex1.log")), 0);
+  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
+  assert_int_equal(unlink(tu_path(root, "W3SVC1/u_ex1.log")), 0);
+  assert_int_equal(symlink(tu_path(outside, "W3SVC1/u_ex1.log"), tu_path(root, "W3SVC1/u_ex1.log")),
+                   0);
   exh_evidence_open o;
   assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", 0, 0, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_REPLACED);
@@ -175,9 +158,9 @@ static void test_other_inode_replaced(void **state)
   (void)state;
   exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(at(root, "W3SVC1/u_ex1.log"), &st);
-  write_file(at(root, "W3SVC1/new"), "swapped\n");
-  assert_int_equal(rename(at(root, "W3SVC1/new"), at(root, "W3SVC1/u_ex1.log")), 0);
+  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
+  tu_put(tu_path(root, "W3SVC1/new"), "swapped\n");
+  assert_int_equal(rename(tu_path(root, "W3SVC1/new"), tu_path(root, "W3SVC1/u_ex1.log")), 0);
   exh_evidence_open o;
   assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_REPLACED);
@@ -191,8 +174,8 @@ static void test_fifo_does_not_hang(void **state)
 {
   (void)state;
   exh_evidence_root *r = open_root(root);
-  assert_int_equal(unlink(at(root, "W3SVC1/u_ex1.log")), 0);
-  assert_int_equal(mkfifo(at(root, "W3SVC1/u_ex1.log"), 0644), 0);
+  assert_int_equal(unlink(tu_path(root, "W3SVC1/u_ex1.log")), 0);
+  assert_int_equal(mkfifo(tu_path(root, "W3SVC1/u_ex1.log"), 0644), 0);
   alarm(10); /* a hang fails the test instead of the suite's timeout */
   exh_evidence_open o;
   assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", 0, 0, NULL, &o), -1);
@@ -207,8 +190,8 @@ static void test_vanished(void **state)
   (void)state;
   exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(at(root, "W3SVC1/u_ex1.log"), &st);
-  assert_int_equal(unlink(at(root, "W3SVC1/u_ex1.log")), 0);
+  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
+  assert_int_equal(unlink(tu_path(root, "W3SVC1/u_ex1.log")), 0);
   exh_evidence_open o;
   assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_VANISHED);
@@ -222,7 +205,7 @@ static void test_vanished(void **state)
   assert_string_equal(what, "open-error");
   assert_non_null(strstr(reason, "No such file"));
   /* a whole folder gone */
-  rm_rf(at(root, "W3SVC1"));
+  rm_rf(tu_path(root, "W3SVC1"));
   assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex2.log", 0, 0, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_VANISHED);
   exh_evidence_root_unref(r);
@@ -238,21 +221,21 @@ static void test_dircache(void **state)
   exh_evidence_dircache cache;
   exh_evidence_dircache_init(&cache);
   struct stat s1, s2;
-  listed(at(root, "W3SVC1/u_ex1.log"), &s1);
-  listed(at(root, "W3SVC1/u_ex2.log"), &s2);
+  listed(tu_path(root, "W3SVC1/u_ex1.log"), &s1);
+  listed(tu_path(root, "W3SVC1/u_ex2.log"), &s2);
   exh_evidence_open o;
   int fd = exh_open_evidence_at(r, "W3SVC1/u_ex1.log", s1.st_dev, s1.st_ino, &cache, &o);
   assert_true(fd >= 0);
   close(fd);
-  assert_int_equal(rename(at(root, "W3SVC1"), at(root, "W3SVC1.old")), 0);
-  assert_int_equal(symlink(at(outside, "W3SVC1"), at(root, "W3SVC1")), 0);
+  assert_int_equal(rename(tu_path(root, "W3SVC1"), tu_path(root, "W3SVC1.old")), 0);
+  assert_int_equal(symlink(tu_path(outside, "W3SVC1"), tu_path(root, "W3SVC1")), 0);
   fd = exh_open_evidence_at(r, "W3SVC1/u_ex2.log", s2.st_dev, s2.st_ino, &cache, &o);
   assert_true(fd >= 0); /* the listed file, from the listed folder */
   read_back(fd, "inside 2\n");
   close(fd);
   /* another folder empties the cache's slot, then the swap is seen */
-  assert_int_equal(mkdir(at(root, "other"), 0755), 0);
-  write_file(at(root, "other/x.log"), "x\n");
+  assert_int_equal(mkdir(tu_path(root, "other"), 0755), 0);
+  tu_put(tu_path(root, "other/x.log"), "x\n");
   fd = exh_open_evidence_at(r, "other/x.log", 0, 0, &cache, &o);
   assert_true(fd >= 0);
   close(fd);
@@ -274,26 +257,26 @@ static void test_roots(void **state)
   assert_true(r->is_link);
   assert_int_equal(r->kind, EXH_ROOT_DIR);
   struct stat st;
-  listed(at(root, "W3SVC1/u_ex1.log"), &st);
+  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
   assert_int_equal(unlink(link), 0); /* the link retargeted after the start */
   assert_int_equal(symlink(outside, link), 0);
   exh_evidence_open o;
-  int fd = exh_open_evidence_at(r, exh_evidence_rel(r, at(link, "W3SVC1/u_ex1.log")), st.st_dev,
-                                st.st_ino, NULL, &o);
+  int fd = exh_open_evidence_at(r, exh_evidence_rel(r, tu_path(link, "W3SVC1/u_ex1.log")),
+                                st.st_dev, st.st_ino, NULL, &o);
   assert_true(fd >= 0);
   read_back(fd, "inside\n");
   close(fd);
   exh_evidence_root_unref(r);
 
   /* a file root */
-  r = open_root(at(root, "W3SVC1/u_ex1.log"));
+  r = open_root(tu_path(root, "W3SVC1/u_ex1.log"));
   assert_int_equal(r->kind, EXH_ROOT_FILE);
-  assert_string_equal(exh_evidence_rel(r, at(root, "W3SVC1/u_ex1.log")), "u_ex1.log");
+  assert_string_equal(exh_evidence_rel(r, tu_path(root, "W3SVC1/u_ex1.log")), "u_ex1.log");
   fd = exh_open_evidence_at(r, "u_ex1.log", r->st.st_dev, r->st.st_ino, NULL, &o);
   assert_true(fd >= 0);
   close(fd);
-  write_file(at(root, "W3SVC1/new"), "swapped\n");
-  assert_int_equal(rename(at(root, "W3SVC1/new"), at(root, "W3SVC1/u_ex1.log")), 0);
+  tu_put(tu_path(root, "W3SVC1/new"), "swapped\n");
+  assert_int_equal(rename(tu_path(root, "W3SVC1/new"), tu_path(root, "W3SVC1/u_ex1.log")), 0);
   assert_int_equal(exh_open_evidence_at(r, "u_ex1.log", r->st.st_dev, r->st.st_ino, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_REPLACED);
   exh_evidence_root_unref(r);
@@ -308,7 +291,7 @@ static void test_roots(void **state)
   exh_evidence_root_unref(r);
   exh_evidence_root *none = NULL;
   const char *step = NULL;
-  assert_int_equal(exh_evidence_root_open(at(root, "missing"), &none, &step), ENOENT);
+  assert_int_equal(exh_evidence_root_open(tu_path(root, "missing"), &none, &step), ENOENT);
   assert_null(none);
 }
 
@@ -353,7 +336,7 @@ static void test_root_alloc_failure(void **state)
     exh_alloc_fail_at(n, 0);
     exh_evidence_root *r = NULL;
     const char *step = NULL;
-    int e = exh_evidence_root_open(at(root, "W3SVC1/u_ex1.log"), &r, &step);
+    int e = exh_evidence_root_open(tu_path(root, "W3SVC1/u_ex1.log"), &r, &step);
     exh_alloc_fail_at(0, 0);
     if (e == 0) {
       exh_evidence_root_unref(r);

@@ -373,13 +373,7 @@ static void test_step_names(void **state)
   assert_string_equal(exhunt_attack_step_name((exhunt_attack_step)99), "other");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_dup_file),          cmocka_unit_test(test_dup_log),
-      cmocka_unit_test(test_dup_exposure),      cmocka_unit_test(test_dup_sparse),
-      cmocka_unit_test(test_dup_bad_arguments), cmocka_unit_test(test_dup_alloc_sweep),
-      cmocka_unit_test(test_step_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_dup_file), cmocka_unit_test(test_dup_log),
+        cmocka_unit_test(test_dup_exposure), cmocka_unit_test(test_dup_sparse),
+        cmocka_unit_test(test_dup_bad_arguments), cmocka_unit_test(test_dup_alloc_sweep),
+        cmocka_unit_test(test_step_names))

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "heur/heur.h"
 
 /* ---------------------------------------------------------------------- */
@@ -1006,49 +1008,28 @@ static void test_huge_repeated_input(void **state)
   check_big(nul, 1, ".asp", -1);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_exec_china_chopper_jscript),
-      cmocka_unit_test(test_exec_classic_asp_forms),
-      cmocka_unit_test(test_exec_code_in_evaluated_string),
-      cmocka_unit_test(test_exec_process_start_csharp),
-      cmocka_unit_test(test_exec_reflection_load),
-      cmocka_unit_test(test_exec_through_variable),
-      cmocka_unit_test(test_exec_wscript_shell),
-      cmocka_unit_test(test_exec_wrapper_functions),
-      cmocka_unit_test(test_exec_webmethod_parameters),
-      cmocka_unit_test(test_exec_code_files_and_razor),
-      cmocka_unit_test(test_exec_include_fragment_without_markup),
-      cmocka_unit_test(test_exec_utf16_and_unicode_escapes),
-      cmocka_unit_test(test_exec_negatives),
-      cmocka_unit_test(test_request_file_severity),
-      cmocka_unit_test(test_request_sql),
-      cmocka_unit_test(test_script_write_and_droppers),
-      cmocka_unit_test(test_oab_dump_with_script),
-      cmocka_unit_test(test_oab_dump_utf16),
-      cmocka_unit_test(test_oab_variants),
-      cmocka_unit_test(test_oab_negatives),
-      cmocka_unit_test(test_decode_chr_chain),
-      cmocka_unit_test(test_decode_base64_and_charcode),
-      cmocka_unit_test(test_decode_split_strings_and_reverse),
-      cmocka_unit_test(test_decode_user_functions),
-      cmocka_unit_test(test_decode_negatives),
-      cmocka_unit_test(test_shell_literal_base64),
-      cmocka_unit_test(test_exec_alias),
-      cmocka_unit_test(test_encoded_script),
-      cmocka_unit_test(test_ssi_include),
-      cmocka_unit_test(test_shell_command),
-      cmocka_unit_test(test_entropy_function),
-      cmocka_unit_test(test_entropy_blob),
-      cmocka_unit_test(test_entropy_binary_and_text),
-      cmocka_unit_test(test_empty_and_null),
-      cmocka_unit_test(test_nul_bytes),
-      cmocka_unit_test(test_truncated_markup),
-      cmocka_unit_test(test_every_prefix_of_a_shell),
-      cmocka_unit_test(test_max_hits_keeps_most_severe),
-      cmocka_unit_test(test_deterministic),
-      cmocka_unit_test(test_huge_repeated_input),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_exec_china_chopper_jscript),
+        cmocka_unit_test(test_exec_classic_asp_forms),
+        cmocka_unit_test(test_exec_code_in_evaluated_string),
+        cmocka_unit_test(test_exec_process_start_csharp),
+        cmocka_unit_test(test_exec_reflection_load), cmocka_unit_test(test_exec_through_variable),
+        cmocka_unit_test(test_exec_wscript_shell), cmocka_unit_test(test_exec_wrapper_functions),
+        cmocka_unit_test(test_exec_webmethod_parameters),
+        cmocka_unit_test(test_exec_code_files_and_razor),
+        cmocka_unit_test(test_exec_include_fragment_without_markup),
+        cmocka_unit_test(test_exec_utf16_and_unicode_escapes),
+        cmocka_unit_test(test_exec_negatives), cmocka_unit_test(test_request_file_severity),
+        cmocka_unit_test(test_request_sql), cmocka_unit_test(test_script_write_and_droppers),
+        cmocka_unit_test(test_oab_dump_with_script), cmocka_unit_test(test_oab_dump_utf16),
+        cmocka_unit_test(test_oab_variants), cmocka_unit_test(test_oab_negatives),
+        cmocka_unit_test(test_decode_chr_chain), cmocka_unit_test(test_decode_base64_and_charcode),
+        cmocka_unit_test(test_decode_split_strings_and_reverse),
+        cmocka_unit_test(test_decode_user_functions), cmocka_unit_test(test_decode_negatives),
+        cmocka_unit_test(test_shell_literal_base64), cmocka_unit_test(test_exec_alias),
+        cmocka_unit_test(test_encoded_script), cmocka_unit_test(test_ssi_include),
+        cmocka_unit_test(test_shell_command), cmocka_unit_test(test_entropy_function),
+        cmocka_unit_test(test_entropy_blob), cmocka_unit_test(test_entropy_binary_and_text),
+        cmocka_unit_test(test_empty_and_null), cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_truncated_markup), cmocka_unit_test(test_every_prefix_of_a_shell),
+        cmocka_unit_test(test_max_hits_keeps_most_severe), cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_huge_repeated_input))

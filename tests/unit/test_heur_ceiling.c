@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "exhunt/exhunt.h"
 #include "heur/heur.h"
 
@@ -254,16 +256,9 @@ static void test_real_linux_files(void **state)
     skip();
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_same_text_by_name),
-      cmocka_unit_test(test_page_under_other_names),
-      cmocka_unit_test(test_windows_spellings_stay_critical),
-      cmocka_unit_test(test_ceiling_function),
-      cmocka_unit_test(test_other_rules_capped),
-      cmocka_unit_test_setup_teardown(test_scanner_passes_the_path, rules_setup, rules_teardown),
-      cmocka_unit_test_setup_teardown(test_real_linux_files, rules_setup, rules_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_same_text_by_name),
+        cmocka_unit_test(test_page_under_other_names),
+        cmocka_unit_test(test_windows_spellings_stay_critical),
+        cmocka_unit_test(test_ceiling_function), cmocka_unit_test(test_other_rules_capped),
+        cmocka_unit_test_setup_teardown(test_scanner_passes_the_path, rules_setup, rules_teardown),
+        cmocka_unit_test_setup_teardown(test_real_linux_files, rules_setup, rules_teardown))

@@ -277,12 +277,8 @@ static void test_exlist_bounds(void **state)
   exh_free(l);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_exlist_bounds), cmocka_unit_test(test_compromised_example),
-      cmocka_unit_test(test_clean_example), cmocka_unit_test(test_event_steps),
-      cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_alloc_failure_sweep),
-  };
-  return cmocka_run_group_tests(tests, setup, teardown);
-}
+static tu_fixture fx = {.group_setup = setup, .group_teardown = teardown};
+
+TU_MAIN(&fx, cmocka_unit_test(test_exlist_bounds), cmocka_unit_test(test_compromised_example),
+        cmocka_unit_test(test_clean_example), cmocka_unit_test(test_event_steps),
+        cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_alloc_failure_sweep))

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "rules/ioc.h"
 
 typedef struct notes {
@@ -159,13 +161,6 @@ static void test_glob_tail_prefilter(void **state)
   exh_iocs_free(&set);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_and_lookup),
-      cmocka_unit_test(test_paths_case_and_allowlist),
-      cmocka_unit_test(test_hostile_lines),
-      cmocka_unit_test(test_glob_tail_prefilter),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_parse_and_lookup),
+        cmocka_unit_test(test_paths_case_and_allowlist), cmocka_unit_test(test_hostile_lines),
+        cmocka_unit_test(test_glob_tail_prefilter))

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "common/ref_split.h"
 #include "common/testutil.h"
 #include "core/alloc.h"
 #include "logs/detect.h"
@@ -271,62 +272,15 @@ static void test_csv_binding_and_quoting(void **state)
 }
 
 /* The record splitters' fast paths (unquoted CSV in place, W3C 16 bytes
- * at a time) against the byte loops they replace, on random lines of
- * separators, quotes, NULs and high bytes, and past the field cap. */
-static size_t ref_split(exh_table_format fmt, const char *p, size_t n, exh_view *out, char *scratch)
-{
-  size_t nv = 0, i = 0, o = 0;
-  if (fmt == EXH_FMT_W3C) {
-    while (i < n && nv < EXH_MAX_FIELDS) {
-      while (i < n && p[i] == ' ')
-        i++;
-      if (i >= n)
-        break;
-      size_t j = i;
-      while (j < n && p[j] != ' ')
-        j++;
-      out[nv++] = (exh_view){p + i, j - i};
-      i = j;
-    }
-    return nv;
-  }
-  while (nv < EXH_MAX_FIELDS) {
-    size_t start = o;
-    if (i < n && p[i] == '"') {
-      i++;
-      while (i < n) {
-        if (p[i] == '"') {
-          if (i + 1 < n && p[i + 1] == '"') {
-            scratch[o++] = '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        scratch[o++] = p[i++];
-      }
-      while (i < n && p[i] != ',')
-        scratch[o++] = p[i++];
-    } else {
-      while (i < n && p[i] != ',')
-        scratch[o++] = p[i++];
-    }
-    out[nv++] = (exh_view){scratch + start, o - start};
-    if (i >= n)
-      break;
-    i++;
-  }
-  return nv;
-}
-
+ * at a time) against the reference readings (common/ref_split.h), on
+ * random lines of separators, quotes, NULs and high bytes, and past the
+ * field cap. */
 static void test_split_fast_paths(void **state)
 {
   (void)state;
   static const char alphabet[] = {' ', ',', '"', 'a', 'B', '\0', '\xff', '-', '\r', ' ', ','};
   size_t cap = 4096;
-  char *line = malloc(cap), *scratch = malloc(cap + 1);
-  exh_view *want = malloc(EXH_MAX_FIELDS * sizeof *want);
+  char *line = malloc(cap);
   uint32_t x = 12345;
   for (int round = 0; round < 4000; round++) {
     size_t n;
@@ -348,19 +302,17 @@ static void test_split_fast_paths(void **state)
       exh_table t;
       exh_table_init(&t, fmt);
       exh_table_split(&t, line, n);
-      size_t nw = ref_split(fmt, line, n, want, scratch);
+      size_t nw = f ? ref_split_w3c(line, n) : ref_split_csv(line, n);
       if (t.n_values != nw)
         fail_msg("round %d format %d: %zu fields, want %zu", round, f, t.n_values, nw);
       for (size_t i = 0; i < nw; i++) {
-        assert_int_equal(t.values[i].n, want[i].n);
-        assert_memory_equal(t.values[i].p, want[i].p, want[i].n);
+        assert_int_equal(t.values[i].n, ref_fields[i].len);
+        assert_memory_equal(t.values[i].p, ref_buf + ref_fields[i].start, ref_fields[i].len);
       }
       exh_table_free(&t);
     }
   }
   free(line);
-  free(scratch);
-  free(want);
 }
 
 static void test_w3c_header_changes_mid_file(void **state)
@@ -1918,47 +1870,35 @@ static void test_shell_urls(void **state)
   exh_dynbuf_free(&b);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
-      cmocka_unit_test(test_lines_overlong_is_cut_and_skipped),
-      cmocka_unit_test(test_count_lines),
-      cmocka_unit_test(test_gzip_whole_truncated_and_bomb),
-      cmocka_unit_test(test_csv_binding_and_quoting),
-      cmocka_unit_test(test_split_fast_paths),
-      cmocka_unit_test(test_w3c_header_changes_mid_file),
-      cmocka_unit_test(test_iso8601),
-      cmocka_unit_test(test_iso8601_offsets),
-      cmocka_unit_test_setup(test_ssrf_classification, setup),
-      cmocka_unit_test(test_rule_table),
-      cmocka_unit_test_setup(test_reset_vdir_parity, setup),
-      cmocka_unit_test_setup(test_block_reader_boundaries, setup),
-      cmocka_unit_test(test_csv_ends_in_quote),
-      cmocka_unit_test_setup(test_csv_quoted_newlines, setup),
-      cmocka_unit_test_setup(test_ecp_server_multiline_record, setup),
-      cmocka_unit_test(test_prefilter_mirrors_block_scan),
-      cmocka_unit_test(test_prefilter_meta_lines),
-      cmocka_unit_test(test_needle_line_checks),
-      cmocka_unit_test_setup(test_block_reader_edges, setup),
-      cmocka_unit_test(test_iis_block_reader_counts),
-      cmocka_unit_test(test_coverage_days_from_records),
-      cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
-      cmocka_unit_test(test_ecp_line_case_and_decoys),
-      cmocka_unit_test_setup(test_oabgenerator_write, setup),
-      cmocka_unit_test_setup(test_iis_shell_requests, setup),
-      cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
-      cmocka_unit_test_setup(test_real_helsecert_rows, setup),
-      cmocka_unit_test_setup(test_windows_events_json_variants, setup),
-      cmocka_unit_test(test_windows_events_time_forms),
-      cmocka_unit_test(test_windows_events_level_names),
-      cmocka_unit_test(test_evtx_record_xml),
-      cmocka_unit_test(test_shell_urls),
-      cmocka_unit_test_setup(test_event_fields_past_cap_json, setup),
-      cmocka_unit_test(test_event_fields_cap_counts),
-      cmocka_unit_test_setup(test_event_fields_deep, setup),
-      cmocka_unit_test(test_event_fields_past_cap_xml),
-      cmocka_unit_test_setup(test_tunnel_scripts_capped, setup),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
+        cmocka_unit_test(test_lines_overlong_is_cut_and_skipped),
+        cmocka_unit_test(test_count_lines), cmocka_unit_test(test_gzip_whole_truncated_and_bomb),
+        cmocka_unit_test(test_csv_binding_and_quoting), cmocka_unit_test(test_split_fast_paths),
+        cmocka_unit_test(test_w3c_header_changes_mid_file), cmocka_unit_test(test_iso8601),
+        cmocka_unit_test(test_iso8601_offsets),
+        cmocka_unit_test_setup(test_ssrf_classification, setup), cmocka_unit_test(test_rule_table),
+        cmocka_unit_test_setup(test_reset_vdir_parity, setup),
+        cmocka_unit_test_setup(test_block_reader_boundaries, setup),
+        cmocka_unit_test(test_csv_ends_in_quote),
+        cmocka_unit_test_setup(test_csv_quoted_newlines, setup),
+        cmocka_unit_test_setup(test_ecp_server_multiline_record, setup),
+        cmocka_unit_test(test_prefilter_mirrors_block_scan),
+        cmocka_unit_test(test_prefilter_meta_lines), cmocka_unit_test(test_needle_line_checks),
+        cmocka_unit_test_setup(test_block_reader_edges, setup),
+        cmocka_unit_test(test_iis_block_reader_counts),
+        cmocka_unit_test(test_coverage_days_from_records),
+        cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
+        cmocka_unit_test(test_ecp_line_case_and_decoys),
+        cmocka_unit_test_setup(test_oabgenerator_write, setup),
+        cmocka_unit_test_setup(test_iis_shell_requests, setup),
+        cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
+        cmocka_unit_test_setup(test_real_helsecert_rows, setup),
+        cmocka_unit_test_setup(test_windows_events_json_variants, setup),
+        cmocka_unit_test(test_windows_events_time_forms),
+        cmocka_unit_test(test_windows_events_level_names), cmocka_unit_test(test_evtx_record_xml),
+        cmocka_unit_test(test_shell_urls),
+        cmocka_unit_test_setup(test_event_fields_past_cap_json, setup),
+        cmocka_unit_test(test_event_fields_cap_counts),
+        cmocka_unit_test_setup(test_event_fields_deep, setup),
+        cmocka_unit_test(test_event_fields_past_cap_xml),
+        cmocka_unit_test_setup(test_tunnel_scripts_capped, setup))

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "interrupt.h"
 #include "outfile.h"
 
@@ -71,45 +73,26 @@ static size_t entries(void)
   return n;
 }
 
-static void put(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-}
-
-static void assert_content(const char *path, const char *want)
-{
-  char buf[256] = "";
-  FILE *f = fopen(path, "r");
-  assert_non_null(f);
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  buf[n] = '\0';
-  fclose(f);
-  assert_string_equal(buf, want);
-}
-
 static void test_replaced_only_when_kept(void **state)
 {
   (void)state;
   char path[128];
   snprintf(path, sizeof path, "%s/report.txt", dir);
-  put(path, "old\n");
+  tu_put(path, "old\n");
   cli_outfile o;
   assert_int_equal(cli_outfile_open(&o, "test", path, NULL, 0), 0);
   fputs("new\n", o.f);
   fflush(o.f);
-  assert_content(path, "old\n");  /* the name is untouched while writing */
-  assert_int_equal(entries(), 2); /* the temporary is beside it */
+  tu_assert_content(path, "old\n"); /* the name is untouched while writing */
+  assert_int_equal(entries(), 2);   /* the temporary is beside it */
   assert_int_equal(cli_outfile_finish(&o, "test", false), 0);
-  assert_content(path, "old\n");
+  tu_assert_content(path, "old\n");
   assert_int_equal(entries(), 1);
 
   assert_int_equal(cli_outfile_open(&o, "test", path, NULL, 0), 0);
   fputs("new\n", o.f);
   assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
-  assert_content(path, "new\n");
+  tu_assert_content(path, "new\n");
   assert_int_equal(entries(), 1);
   /* the mode a plain fopen would give a new file */
   mode_t mask = umask(0);
@@ -127,8 +110,8 @@ static void test_all_or_none(void **state)
   char a[128], b[128];
   snprintf(a, sizeof a, "%s/a.jsonl", dir);
   snprintf(b, sizeof b, "%s/b.html", dir);
-  put(a, "old a\n");
-  put(b, "old b\n");
+  tu_put(a, "old a\n");
+  tu_put(b, "old b\n");
   cli_outfile o[2];
   assert_int_equal(cli_outfile_open(&o[0], "test", a, NULL, 0), 0);
   assert_int_equal(cli_outfile_open(&o[1], "test", b, NULL, 0), 0);
@@ -138,8 +121,8 @@ static void test_all_or_none(void **state)
   fputs("new b\n", o[1].f);
   close(fileno(o[1].f));
   assert_int_equal(cli_outfile_finish_all(o, 2, "test", true), 2);
-  assert_content(a, "old a\n"); /* not replaced: its sibling failed */
-  assert_content(b, "old b\n");
+  tu_assert_content(a, "old a\n"); /* not replaced: its sibling failed */
+  tu_assert_content(b, "old b\n");
   assert_int_equal(entries(), 2);
 
   /* and both when both are written */
@@ -148,8 +131,8 @@ static void test_all_or_none(void **state)
   fputs("new a\n", o[0].f);
   fputs("new b\n", o[1].f);
   assert_int_equal(cli_outfile_finish_all(o, 2, "test", true), 0);
-  assert_content(a, "new a\n");
-  assert_content(b, "new b\n");
+  tu_assert_content(a, "new a\n");
+  tu_assert_content(b, "new b\n");
   assert_int_equal(entries(), 2);
 }
 
@@ -201,7 +184,7 @@ static void test_links_into_evidence_refused(void **state)
   snprintf(out, sizeof out, "%s/out", dir);
   assert_int_equal(mkdir(ev, 0755), 0);
   assert_int_equal(mkdir(out, 0755), 0);
-  put(evfile, "evidence\n");
+  tu_put(evfile, "evidence\n");
   struct stat before, after;
   assert_int_equal(stat(evfile, &before), 0);
   char *dir_root[] = {ev};
@@ -264,13 +247,13 @@ static void test_links_into_evidence_refused(void **state)
   assert_int_equal(cli_outfile_open(&o, "test", p, dir_root, 1), 0);
   fputs("ok\n", o.f);
   assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
-  assert_content(p, "ok\n");
+  tu_assert_content(p, "ok\n");
   /* in place too, truncating what was there */
   assert_int_equal(cli_outfile_open_direct(&o, "test", p, dir_root, 1), 0);
   assert_null(o.tmp);
   fputs("in place\n", o.f);
   assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
-  assert_content(p, "in place\n");
+  tu_assert_content(p, "in place\n");
 
   /* cleanup for teardown, which removes one level only */
   unlink(p);
@@ -311,16 +294,16 @@ static void test_link_to_device_and_folder(void **state)
   fputs("through the descriptor\n", o.f);
   assert_int_equal(cli_outfile_finish(&o, "test", true), 0);
   close(fd);
-  assert_content(file, "through the descriptor\n");
+  tu_assert_content(file, "through the descriptor\n");
   unlink(file);
   /* but a planted link to a regular file is not written through */
   char other[128];
   snprintf(other, sizeof other, "%s/other", dir);
-  put(other, "keep\n");
+  tu_put(other, "keep\n");
   unlink(lnk);
   assert_int_equal(symlink(other, lnk), 0);
   assert_int_equal(cli_outfile_open(&o, "test", lnk, NULL, 0), 2);
-  assert_content(other, "keep\n");
+  tu_assert_content(other, "keep\n");
   unlink(other);
   assert_int_equal(cli_outfile_open(&o, "test", dir, NULL, 0), 2);
   char slash[128];
@@ -334,7 +317,7 @@ static void test_signal_removes_temporaries(void **state)
   (void)state;
   char path[128];
   snprintf(path, sizeof path, "%s/report.txt", dir);
-  put(path, "old\n");
+  tu_put(path, "old\n");
   int err_pipe[2];
   assert_int_equal(pipe(err_pipe), 0);
   pid_t pid = fork();
@@ -367,19 +350,13 @@ static void test_signal_removes_temporaries(void **state)
   assert_true(WIFEXITED(status));
   assert_int_equal(WEXITSTATUS(status), 130);
   assert_string_equal(msg, "\r\033[Kexhunt test: interrupted\n");
-  assert_content(path, "old\n");
+  tu_assert_content(path, "old\n");
   assert_int_equal(entries(), 1); /* the temporary is gone */
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_replaced_only_when_kept, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_all_or_none, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_stdout_devices_refusals, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_links_into_evidence_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_link_to_device_and_folder, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_signal_removes_temporaries, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test_setup_teardown(test_replaced_only_when_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_or_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stdout_devices_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links_into_evidence_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_to_device_and_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signal_removes_temporaries, setup, teardown))

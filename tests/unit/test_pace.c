@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/alloc.h"
 #include "core/pace.h"
 
@@ -82,13 +84,5 @@ static void test_alloc_failure(void **state)
   exh_alloc_fail_at(0, 0);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_no_limit_is_null),
-      cmocka_unit_test(test_rate),
-      cmocka_unit_test(test_cpu_share),
-      cmocka_unit_test(test_alloc_failure),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_no_limit_is_null), cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_cpu_share), cmocka_unit_test(test_alloc_failure))

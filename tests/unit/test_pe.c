@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "pe/pe_version.h"
 
 #define IMG_CAP 65536u
@@ -627,26 +629,15 @@ static void test_write_seeds(void **state)
   write_seed(dir, "truncated.exe", g.b, g.vs + g.vs_len / 2);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_valid_pe32plus),
-      cmocka_unit_test(test_valid_pe32_varfileinfo_first),
-      cmocka_unit_test(test_long_value_truncated_and_surrogates_folded),
-      cmocka_unit_test(test_truncated_at_every_length),
-      cmocka_unit_test(test_elfanew_out_of_range),
-      cmocka_unit_test(test_section_table_overflow),
-      cmocka_unit_test(test_rva_outside_sections),
-      cmocka_unit_test(test_resource_directory_loops),
-      cmocka_unit_test(test_huge_entry_counts),
-      cmocka_unit_test(test_entry_budget),
-      cmocka_unit_test(test_version_length_past_data),
-      cmocka_unit_test(test_wrong_fixed_signature),
-      cmocka_unit_test(test_bad_string_child_keeps_earlier_values),
-      cmocka_unit_test(test_no_version_resource),
-      cmocka_unit_test(test_not_a_pe),
-      cmocka_unit_test(test_random_mutations),
-      cmocka_unit_test(test_write_seeds),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_valid_pe32plus),
+        cmocka_unit_test(test_valid_pe32_varfileinfo_first),
+        cmocka_unit_test(test_long_value_truncated_and_surrogates_folded),
+        cmocka_unit_test(test_truncated_at_every_length),
+        cmocka_unit_test(test_elfanew_out_of_range), cmocka_unit_test(test_section_table_overflow),
+        cmocka_unit_test(test_rva_outside_sections),
+        cmocka_unit_test(test_resource_directory_loops), cmocka_unit_test(test_huge_entry_counts),
+        cmocka_unit_test(test_entry_budget), cmocka_unit_test(test_version_length_past_data),
+        cmocka_unit_test(test_wrong_fixed_signature),
+        cmocka_unit_test(test_bad_string_child_keeps_earlier_values),
+        cmocka_unit_test(test_no_version_resource), cmocka_unit_test(test_not_a_pe),
+        cmocka_unit_test(test_random_mutations), cmocka_unit_test(test_write_seeds))

@@ -300,17 +300,11 @@ static void test_pack_identity(void **state)
   assert_int_equal(rec.n_notices, 0);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_default_pack_compiles, setup),
-      cmocka_unit_test_setup(test_broken_rule_reported_by_name_others_load, setup),
-      cmocka_unit_test_setup(test_same_rule_names_in_two_files, setup),
-      cmocka_unit_test_setup(test_external_variables, setup),
-      cmocka_unit_test_setup(test_public_rule_sets_compile_unchanged, setup),
-      cmocka_unit_test_setup(test_attribution_in_findings, setup),
-      cmocka_unit_test_setup(test_precompiled_and_source_pack_agree, setup),
-      cmocka_unit_test_setup(test_pack_identity, setup),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test_setup(test_default_pack_compiles, setup),
+        cmocka_unit_test_setup(test_broken_rule_reported_by_name_others_load, setup),
+        cmocka_unit_test_setup(test_same_rule_names_in_two_files, setup),
+        cmocka_unit_test_setup(test_external_variables, setup),
+        cmocka_unit_test_setup(test_public_rule_sets_compile_unchanged, setup),
+        cmocka_unit_test_setup(test_attribution_in_findings, setup),
+        cmocka_unit_test_setup(test_precompiled_and_source_pack_agree, setup),
+        cmocka_unit_test_setup(test_pack_identity, setup))

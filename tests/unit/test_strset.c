@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/alloc.h"
 #include "core/strset.h"
 
@@ -72,11 +74,4 @@ static void test_out_of_memory(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_adds_and_repeats),
-      cmocka_unit_test(test_out_of_memory),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_adds_and_repeats), cmocka_unit_test(test_out_of_memory))

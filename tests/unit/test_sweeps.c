@@ -290,13 +290,7 @@ static void test_pe_allocates_nothing(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_logs_sweep),
-      cmocka_unit_test(test_scan_sweep),
-      cmocka_unit_test(test_rules_sweep),
-      cmocka_unit_test(test_pe_allocates_nothing),
-  };
-  return cmocka_run_group_tests(tests, make_tree, remove_tree);
-}
+static tu_fixture fx = {.group_setup = make_tree, .group_teardown = remove_tree};
+
+TU_MAIN(&fx, cmocka_unit_test(test_logs_sweep), cmocka_unit_test(test_scan_sweep),
+        cmocka_unit_test(test_rules_sweep), cmocka_unit_test(test_pe_allocates_nothing))

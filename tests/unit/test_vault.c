@@ -24,7 +24,7 @@
 #include "exhunt/vault.h"
 #include "vault/vault_int.h"
 
-static char base[256], root[300], vault[300];
+static char root[300], vault[300];
 
 typedef struct events {
   exhunt_vault_outcome outcome[64];
@@ -46,23 +46,16 @@ static void on_event(void *ctx, const exhunt_vault_event *ev)
   }
 }
 
-static int make_tree(void **state)
+/* The test's temporary folder holds root/, the evidence, and vault/. */
+static int make_root_dir(void);
+static tu_fixture fx = {.tag = "vault", .prepare = make_root_dir};
+static char *const base = fx.root;
+
+static int make_root_dir(void)
 {
-  (void)state;
-  snprintf(base, sizeof base, "/tmp/exhunt-vault-XXXXXX");
-  if (!mkdtemp(base))
-    return -1;
   snprintf(root, sizeof root, "%s/root", base);
   snprintf(vault, sizeof vault, "%s/vault", base);
   return mkdir(root, 0755);
-}
-
-static int remove_tree(void **state)
-{
-  (void)state;
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
-  return system(cmd) == 0 ? 0 : -1;
 }
 
 static void sha256_of(const void *data, size_t len, uint8_t out[32])
@@ -99,6 +92,41 @@ static bool exists(const char *path)
 {
   struct stat st;
   return lstat(path, &st) == 0;
+}
+
+/* root/name into out, written with text. */
+static void put_in_root(char *out, size_t cap, const char *name, const char *text)
+{
+  in_root(out, cap, name);
+  write_file(out, text, strlen(text));
+}
+
+/* Quarantines path under o (events into ev, which may be NULL): the call
+ * succeeds. */
+static void quarantine_ok(const exhunt_vault_opts *o, const char *path, events *ev)
+{
+  exhunt_vault_item it = item(path);
+  assert_int_equal(exhunt_vault_quarantine(o, &it, 1, on_event, ev, NULL), EXHUNT_OK);
+}
+
+/* Restores `what` under o: the call succeeds and its first event is `want`. */
+static events restore_expect(const exhunt_vault_opts *o, const char *what,
+                             exhunt_vault_outcome want)
+{
+  events r = {0};
+  assert_int_equal(exhunt_vault_restore(o, what, on_event, &r, NULL), EXHUNT_OK);
+  assert_int_equal(r.outcome[0], want);
+  return r;
+}
+
+/* The path of the vault's object for these bytes. */
+static void object_path(const void *data, size_t len, char *obj, size_t cap)
+{
+  uint8_t h[32];
+  char name[128];
+  sha256_of(data, len, h);
+  exh_vault_object_name(h, name, sizeof name);
+  snprintf(obj, cap, "%s/%s", vault, name);
 }
 
 static void test_round_trip(void **state)
@@ -146,9 +174,7 @@ static void test_round_trip(void **state)
   assert_int_equal(v.n, 1);
   assert_int_equal(v.outcome[0], EXHUNT_VAULT_DONE);
 
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, ev.id[0], on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DONE);
+  restore_expect(&o, ev.id[0], EXHUNT_VAULT_DONE);
   char got[256] = {0};
   fd = open(p, O_RDONLY);
   assert_true(fd >= 0);
@@ -175,10 +201,8 @@ static void test_refusals(void **state)
   in_root(dir, sizeof dir, "aspnet_client");
   mkdir(dir, 0755);
   write_file(allowed, "allowed", 7);
-  in_root(hashed, sizeof hashed, "vendor.aspx");
-  write_file(hashed, "vendor", 6);
-  in_root(changed, sizeof changed, "changed.aspx");
-  write_file(changed, "now", 3);
+  put_in_root(hashed, sizeof hashed, "vendor.aspx", "vendor");
+  put_in_root(changed, sizeof changed, "changed.aspx", "now");
   in_root(fifo, sizeof fifo, "fifo");
   assert_int_equal(mkfifo(fifo, 0600), 0);
 
@@ -222,8 +246,7 @@ static void test_vault_inside_root(void **state)
 {
   (void)state;
   char p[400];
-  in_root(p, sizeof p, "a.aspx");
-  write_file(p, "a", 1);
+  put_in_root(p, sizeof p, "a.aspx", "a");
   exhunt_vault_opts o = opts_for();
   char inside[400];
   in_root(inside, sizeof inside, "vault");
@@ -238,8 +261,7 @@ static void test_dry_run(void **state)
 {
   (void)state;
   char p[400];
-  in_root(p, sizeof p, "a.aspx");
-  write_file(p, "a", 1);
+  put_in_root(p, sizeof p, "a.aspx", "a");
   exhunt_vault_opts o = opts_for();
   o.dry_run = true;
   exhunt_vault_item it = item(p);
@@ -255,9 +277,7 @@ static void test_dry_run(void **state)
   assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
   assert_false(exists(p));
   o.dry_run = true;
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, p, on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DRY_RUN);
+  restore_expect(&o, p, EXHUNT_VAULT_DRY_RUN);
   assert_false(exists(p));
 }
 
@@ -265,27 +285,20 @@ static void test_verify_damage(void **state)
 {
   (void)state;
   char a[400], b[400];
-  in_root(a, sizeof a, "a.aspx");
-  in_root(b, sizeof b, "b.aspx");
-  write_file(a, "aaaaaaaaaaaaaaaaaaaaaaaa", 24);
-  write_file(b, "bbbbbbbbbbbbbbbbbbbbbbbb", 24);
+  put_in_root(a, sizeof a, "a.aspx", "aaaaaaaaaaaaaaaaaaaaaaaa");
+  put_in_root(b, sizeof b, "b.aspx", "bbbbbbbbbbbbbbbbbbbbbbbb");
   exhunt_vault_opts o = opts_for();
   exhunt_vault_item items[2] = {item(a), item(b)};
   assert_int_equal(exhunt_vault_quarantine(&o, items, 2, on_event, NULL, NULL), EXHUNT_OK);
 
-  uint8_t ha[32], hb[32];
-  sha256_of("aaaaaaaaaaaaaaaaaaaaaaaa", 24, ha);
-  sha256_of("bbbbbbbbbbbbbbbbbbbbbbbb", 24, hb);
-  char name[128], obj[600];
-  exh_vault_object_name(ha, name, sizeof name);
-  snprintf(obj, sizeof obj, "%s/%s", vault, name);
+  char obj[600];
+  object_path("aaaaaaaaaaaaaaaaaaaaaaaa", 24, obj, sizeof obj);
   chmod(obj, 0600);
   int fd = open(obj, O_WRONLY);
   assert_true(fd >= 0);
   assert_int_equal(pwrite(fd, "\xff\xff\xff", 3, 12), 3); /* inside the deflate data */
   close(fd);
-  exh_vault_object_name(hb, name, sizeof name);
-  snprintf(obj, sizeof obj, "%s/%s", vault, name);
+  object_path("bbbbbbbbbbbbbbbbbbbbbbbb", 24, obj, sizeof obj);
   assert_int_equal(unlink(obj), 0);
 
   events v = {0};
@@ -296,9 +309,7 @@ static void test_verify_damage(void **state)
   assert_int_equal(v.outcome[1], EXHUNT_VAULT_MISSING);
 
   /* A damaged object is never restored. */
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, a, on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DAMAGED);
+  restore_expect(&o, a, EXHUNT_VAULT_DAMAGED);
   assert_false(exists(a));
 }
 
@@ -306,16 +317,12 @@ static void test_restore_no_overwrite(void **state)
 {
   (void)state;
   char p[400];
-  in_root(p, sizeof p, "a.aspx");
-  write_file(p, "old", 3);
+  put_in_root(p, sizeof p, "a.aspx", "old");
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(p);
   events q = {0};
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  quarantine_ok(&o, p, &q);
   write_file(p, "new", 3);
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_REFUSED_EXISTS);
+  restore_expect(&o, q.id[0], EXHUNT_VAULT_REFUSED_EXISTS);
   char got[8] = {0};
   int fd = open(p, O_RDONLY);
   assert_int_equal(read(fd, got, sizeof got), 3);
@@ -323,9 +330,7 @@ static void test_restore_no_overwrite(void **state)
   assert_string_equal(got, "new");
 
   o.force = true;
-  events f = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &f, NULL), EXHUNT_OK);
-  assert_int_equal(f.outcome[0], EXHUNT_VAULT_DONE);
+  restore_expect(&o, q.id[0], EXHUNT_VAULT_DONE);
   memset(got, 0, sizeof got);
   fd = open(p, O_RDONLY);
   assert_int_equal(read(fd, got, sizeof got), 3);
@@ -340,17 +345,13 @@ static void test_non_utf8_name(void **state)
 {
   (void)state;
   char p[400];
-  in_root(p, sizeof p, "bad\xff\x01name.aspx");
-  write_file(p, "x", 1);
+  put_in_root(p, sizeof p, "bad\xff\x01name.aspx", "x");
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(p);
   events q = {0};
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  quarantine_ok(&o, p, &q);
   assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
   assert_false(exists(p));
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DONE);
+  restore_expect(&o, q.id[0], EXHUNT_VAULT_DONE);
   assert_true(exists(p));
 }
 
@@ -396,20 +397,16 @@ static void test_restore_refuses_symlinked_parent(void **state)
   char sub[400], p[400], elsewhere[400], planted[500];
   in_root(sub, sizeof sub, "sub");
   assert_int_equal(mkdir(sub, 0755), 0);
-  in_root(p, sizeof p, "sub/a.aspx");
-  write_file(p, "a", 1);
+  put_in_root(p, sizeof p, "sub/a.aspx", "a");
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(p);
   events q = {0};
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  quarantine_ok(&o, p, &q);
   assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
   snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", base);
   assert_int_equal(mkdir(elsewhere, 0755), 0);
   assert_int_equal(rmdir(sub), 0);
   assert_int_equal(symlink(elsewhere, sub), 0);
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_REFUSED_SYMLINK);
+  restore_expect(&o, q.id[0], EXHUNT_VAULT_REFUSED_SYMLINK);
   snprintf(planted, sizeof planted, "%s/a.aspx", elsewhere);
   assert_false(exists(planted));
   char cmd[600];
@@ -433,11 +430,9 @@ static void test_hostile_manifest_lines(void **state)
 {
   (void)state;
   char a[400];
-  in_root(a, sizeof a, "a.aspx");
-  write_file(a, "a", 1);
+  put_in_root(a, sizeof a, "a.aspx", "a");
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  quarantine_ok(&o, a, NULL);
 #define Z64 "0000000000000000000000000000000000000000000000000000000000000000"
   /* bad base64 path; an id that is a path and breaks JSON; a relative path;
    * a negative size; nanoseconds out of range */
@@ -516,11 +511,9 @@ static void test_verify_leftovers(void **state)
 {
   (void)state;
   char a[400], part[500], orphan[600];
-  in_root(a, sizeof a, "a.aspx");
-  write_file(a, "a", 1);
+  put_in_root(a, sizeof a, "a.aspx", "a");
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  quarantine_ok(&o, a, NULL);
   notes k = {0};
   exhunt_sink sink = {.ctx = &k, .on_notice = on_note};
   events v = {0};
@@ -553,8 +546,7 @@ static void test_vault_lock(void **state)
 {
   (void)state;
   char a[400], lock[400];
-  in_root(a, sizeof a, "a.aspx");
-  write_file(a, "a", 1);
+  put_in_root(a, sizeof a, "a.aspx", "a");
   exhunt_vault_opts o = opts_for();
   exhunt_vault_item it = item(a);
   events q = {0};
@@ -588,9 +580,7 @@ static void test_vault_lock(void **state)
   /* Released: it works again. */
   assert_int_equal(flock(fd, LOCK_UN), 0);
   close(fd);
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DONE);
+  restore_expect(&o, q.id[0], EXHUNT_VAULT_DONE);
   assert_true(exists(a));
 }
 
@@ -600,8 +590,7 @@ static void test_vault_lock_two_processes(void **state)
 {
   (void)state;
   char a[400], lock[400];
-  in_root(a, sizeof a, "a.aspx");
-  write_file(a, "a", 1);
+  put_in_root(a, sizeof a, "a.aspx", "a");
   exhunt_vault_opts o = opts_for();
   exhunt_vault_item it = item(a);
   o.dry_run = false;
@@ -650,23 +639,18 @@ static void test_restore_parents(void **state)
   assert_int_equal(mkdir(d2, 0700), 0);
   write_file(p, "a", 1);
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(p);
   events q = {0};
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  quarantine_ok(&o, p, &q);
   assert_int_equal(rmdir(d2), 0);
   assert_int_equal(rmdir(d1), 0);
 
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_REFUSED_PARENT);
+  events r = restore_expect(&o, q.id[0], EXHUNT_VAULT_REFUSED_PARENT);
   assert_non_null(strstr(r.reason[0], "/root/x is missing"));
   assert_false(exists(d1));
 
   o.parents = true;
   o.dry_run = true;
-  events dr = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &dr, NULL), EXHUNT_OK);
-  assert_int_equal(dr.outcome[0], EXHUNT_VAULT_DRY_RUN);
+  restore_expect(&o, q.id[0], EXHUNT_VAULT_DRY_RUN);
   assert_false(exists(d1));
 
   o.dry_run = false;
@@ -694,18 +678,15 @@ static void test_restore_parents_no_symlink(void **state)
   assert_int_equal(mkdir(d2, 0755), 0);
   write_file(p, "a", 1);
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(p);
   events q = {0};
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  quarantine_ok(&o, p, &q);
   assert_int_equal(rmdir(d2), 0);
   assert_int_equal(rmdir(d1), 0);
   snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", base);
   assert_int_equal(mkdir(elsewhere, 0755), 0);
   assert_int_equal(symlink(elsewhere, d1), 0);
   o.parents = true;
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, q.id[0], on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_REFUSED_SYMLINK);
+  restore_expect(&o, q.id[0], EXHUNT_VAULT_REFUSED_SYMLINK);
   snprintf(made, sizeof made, "%s/y", elsewhere);
   assert_false(exists(made));
 }
@@ -775,24 +756,17 @@ static void test_verify_fifo_object(void **state)
 {
   (void)state;
   char a[400];
-  in_root(a, sizeof a, "a.aspx");
-  write_file(a, "fifo", 4);
+  put_in_root(a, sizeof a, "a.aspx", "fifo");
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
-  uint8_t h[32];
-  sha256_of("fifo", 4, h);
-  char name[128], obj[600];
-  exh_vault_object_name(h, name, sizeof name);
-  snprintf(obj, sizeof obj, "%s/%s", vault, name);
+  quarantine_ok(&o, a, NULL);
+  char obj[600];
+  object_path("fifo", 4, obj, sizeof obj);
   assert_int_equal(unlink(obj), 0);
   assert_int_equal(mkfifo(obj, 0600), 0);
   events v = {0};
   assert_int_equal(exhunt_vault_verify(vault, NULL, on_event, &v, NULL), EXHUNT_OK);
   assert_int_equal(v.outcome[0], EXHUNT_VAULT_DAMAGED);
-  events r = {0};
-  assert_int_equal(exhunt_vault_restore(&o, a, on_event, &r, NULL), EXHUNT_OK);
-  assert_int_equal(r.outcome[0], EXHUNT_VAULT_DAMAGED);
+  restore_expect(&o, a, EXHUNT_VAULT_DAMAGED);
   assert_false(exists(a));
 }
 
@@ -807,9 +781,8 @@ static void test_hard_link_said(void **state)
   write_file(a, "linked", 6);
   assert_int_equal(link(a, b), 0);
   exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
   events q = {0};
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  quarantine_ok(&o, a, &q);
   assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
   assert_non_null(strstr(q.reason[0], "hard links"));
 }
@@ -925,8 +898,7 @@ static void test_unsafe_vault_files(void **state)
   (void)state;
   char a[400], evid[400], m[400], saved[400], lock[400], tmp[400];
   in_root(a, sizeof a, "a.aspx");
-  in_root(evid, sizeof evid, "ex210303.log");
-  write_file(evid, "evidence\n", 9);
+  put_in_root(evid, sizeof evid, "ex210303.log", "evidence\n");
   write_file(a, "a1", 2);
   exhunt_vault_opts o = opts_for();
   int unsafe = 0;
@@ -979,32 +951,15 @@ static void test_unsafe_vault_files(void **state)
   assert_false(exists(a));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_round_trip, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_refusals, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_vault_inside_root, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_dry_run, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_verify_damage, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_restore_no_overwrite, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_torn_manifest, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_non_utf8_name, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_restore_refuses_symlinked_parent, make_tree,
-                                      remove_tree),
-      cmocka_unit_test_setup_teardown(test_hostile_manifest_lines, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_manifest_notes, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_verify_leftovers, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_vault_lock, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_vault_lock_two_processes, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_restore_parents, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_restore_parents_no_symlink, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_inflate_limits, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_verify_fifo_object, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_hard_link_said, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_alloc_failures, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_restore_many, make_tree, remove_tree),
-      cmocka_unit_test_setup_teardown(test_unsafe_vault_files, make_tree, remove_tree),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(&fx, TU_ROOT_TEST(test_round_trip), TU_ROOT_TEST(test_refusals),
+        TU_ROOT_TEST(test_vault_inside_root), TU_ROOT_TEST(test_dry_run),
+        TU_ROOT_TEST(test_verify_damage), TU_ROOT_TEST(test_restore_no_overwrite),
+        TU_ROOT_TEST(test_torn_manifest), TU_ROOT_TEST(test_non_utf8_name),
+        TU_ROOT_TEST(test_restore_refuses_symlinked_parent),
+        TU_ROOT_TEST(test_hostile_manifest_lines), TU_ROOT_TEST(test_manifest_notes),
+        TU_ROOT_TEST(test_verify_leftovers), TU_ROOT_TEST(test_vault_lock),
+        TU_ROOT_TEST(test_vault_lock_two_processes), TU_ROOT_TEST(test_restore_parents),
+        TU_ROOT_TEST(test_restore_parents_no_symlink), TU_ROOT_TEST(test_inflate_limits),
+        TU_ROOT_TEST(test_verify_fifo_object), TU_ROOT_TEST(test_hard_link_said),
+        TU_ROOT_TEST(test_alloc_failures), TU_ROOT_TEST(test_restore_many),
+        TU_ROOT_TEST(test_unsafe_vault_files))

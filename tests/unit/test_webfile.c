@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/webfile.h"
 
 /* ---------------------------------------------------------------------- */
@@ -324,18 +326,9 @@ static void test_markers_linear(void **state)
   free(big);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_iis_script_extensions),
-      cmocka_unit_test(test_iis_script_case_and_paths),
-      cmocka_unit_test(test_iis_script_windows_spellings),
-      cmocka_unit_test(test_kinds),
-      cmocka_unit_test(test_ext),
-      cmocka_unit_test(test_markers),
-      cmocka_unit_test(test_markers_utf16),
-      cmocka_unit_test(test_markers_binary),
-      cmocka_unit_test(test_markers_linear),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, cmocka_unit_test(test_iis_script_extensions),
+        cmocka_unit_test(test_iis_script_case_and_paths),
+        cmocka_unit_test(test_iis_script_windows_spellings), cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_ext), cmocka_unit_test(test_markers),
+        cmocka_unit_test(test_markers_utf16), cmocka_unit_test(test_markers_binary),
+        cmocka_unit_test(test_markers_linear))
