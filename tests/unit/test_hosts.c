@@ -42,19 +42,7 @@ static int remove_base(void **state)
 /* mkdir -p base/rel */
 static void mk(const char *rel)
 {
-  char p[1024];
-  int n = snprintf(p, sizeof p, "%s/%s", base, rel);
-  assert_true(n > 0 && (size_t)n < sizeof p);
-  for (char *s = p + strlen(base) + 1; *s; s++) {
-    if (*s != '/')
-      continue;
-    *s = '\0';
-    if (mkdir(p, 0755) != 0 && errno != EEXIST)
-      fail_msg("mkdir %s: %s", p, strerror(errno));
-    *s = '/';
-  }
-  if (mkdir(p, 0755) != 0 && errno != EEXIST)
-    fail_msg("mkdir %s: %s", p, strerror(errno));
+  tu_mkdirs(tu_path(base, rel));
 }
 
 /* A file base/rel, its folders made first. */
@@ -108,315 +96,268 @@ static void host_is(const exh_host_list *l, size_t i, const char *rel, const cha
   assert_string_equal(l->hosts[i].name, name);
 }
 
-static const rec_notice *notice_of(const recorder *r, const char *what)
+/* ---------------------------------------------------------------------- */
+
+/* ---------------------------------------------------------------------- */
+/* The layouts of tests/data/hosts/layouts.txt, one test per case.         */
+
+#define LAYOUTS EXHUNT_SOURCE_DIR "/tests/data/hosts/layouts.txt"
+#define MAX_TOKENS 16
+
+typedef struct layout_case {
+  char name[64];
+  size_t first, end; /* its lines: [first, end) of `lines` */
+} layout_case;
+
+static char **lines; /* the file's lines, read once by main() */
+static size_t n_lines;
+static layout_case layouts[64];
+static size_t n_cases;
+
+/* The line being run, for failure messages. */
+static const layout_case *cur_case;
+static size_t cur_line;
+
+/* Fails the running case, naming its line in the data file. */
+static void layout_fail(const char *fmt, ...)
 {
-  for (size_t i = 0; i < r->n_notices; i++)
-    if (strcmp(r->notices[i].what, what) == 0)
-      return &r->notices[i];
-  return NULL;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  fail_msg("layouts.txt:%zu (case %s): %s", cur_line + 1, cur_case->name, msg);
 }
 
-/* The notice with this tag; the test fails without one. */
-static const rec_notice *must_notice(const recorder *r, const char *what)
+/* Splits a line into tokens (in place): runs of non-spaces, or "..." with
+ * the C escapes \n \" \\ \xHH. Returns how many. */
+static size_t tokenize(char *p, char **tok)
 {
-  const rec_notice *n = notice_of(r, what);
-  if (!n) {
-    fail_msg("no %s notice", what);
-    abort();
+  size_t n = 0;
+  for (;;) {
+    while (*p == ' ')
+      p++;
+    if (!*p)
+      return n;
+    if (n == MAX_TOKENS)
+      layout_fail("more than %d tokens", MAX_TOKENS);
+    if (*p != '"') {
+      tok[n++] = p;
+      while (*p && *p != ' ')
+        p++;
+      if (*p)
+        *p++ = '\0';
+      continue;
+    }
+    char *out = ++p;
+    tok[n++] = out;
+    while (*p && *p != '"') {
+      if (*p != '\\') {
+        *out++ = *p++;
+        continue;
+      }
+      p++;
+      if (*p == 'n')
+        *out++ = '\n', p++;
+      else if (*p == 'x') {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++, p++)
+          v = v * 16 + (unsigned)(p[1] <= '9' ? p[1] - '0' : (p[1] | 0x20) - 'a' + 10);
+        *out++ = (char)v;
+        p++;
+      } else if (*p)
+        *out++ = *p++;
+    }
+    if (*p != '"')
+      layout_fail("unterminated quote");
+    *out = '\0';
+    p++;
   }
-  return n;
 }
 
-static void no_notices(const recorder *r)
+static size_t number(const char *t)
 {
-  for (size_t i = 0; i < r->n_notices; i++)
-    print_message("unexpected notice %s: %s\n", r->notices[i].what, r->notices[i].reason);
-  assert_int_equal(r->n_notices, 0);
+  char *end;
+  unsigned long v = strtoul(t, &end, 10);
+  if (*t < '0' || *t > '9' || *end)
+    layout_fail("not a number: %s", t);
+  return v;
+}
+
+/* root_path/rel, or root_path itself for ".". */
+static void under_root(char *out, size_t cap, const char *rel)
+{
+  if (strcmp(rel, ".") == 0)
+    snprintf(out, cap, "%s", root_path);
+  else
+    snprintf(out, cap, "%s/%s", root_path, rel);
+}
+
+static exhunt_err code_named(const char *name)
+{
+  static const struct {
+    const char *name;
+    exhunt_err code;
+  } codes[] = {
+      {"ELIMIT", EXHUNT_ELIMIT}, {"EACCES", EXHUNT_EACCES}, {"EUNSUPPORTED", EXHUNT_EUNSUPPORTED}};
+  for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+    if (strcmp(codes[i].name, name) == 0)
+      return codes[i].code;
+  layout_fail("unknown code %s", name);
+  return EXHUNT_OK;
+}
+
+/* `notice WHAT [kind K] [code C] [path REL] [reason TEXT]...` */
+static void check_notice(const recorder *rec, char **tok, size_t n)
+{
+  const rec_notice *nt = rec_notice_of(rec, tok[1]);
+  if (!nt)
+    layout_fail("no %s notice", tok[1]);
+  if (n % 2)
+    layout_fail("notice: a key without its value");
+  for (size_t i = 2; i + 1 < n; i += 2) {
+    const char *key = tok[i], *val = tok[i + 1];
+    char want[1100];
+    if (strcmp(key, "kind") == 0) {
+      exhunt_notice_kind k = strcmp(val, "error") == 0 ? EXHUNT_NOTICE_ERROR : EXHUNT_NOTICE_NOTE;
+      if (nt->kind != k)
+        layout_fail("%s: kind %d, want %s", tok[1], (int)nt->kind, val);
+    } else if (strcmp(key, "code") == 0) {
+      if (nt->code != code_named(val))
+        layout_fail("%s: code %s, want %s", tok[1], exhunt_strerror(nt->code), val);
+    } else if (strcmp(key, "path") == 0) {
+      under_root(want, sizeof want, val);
+      if (strcmp(nt->path, want) != 0)
+        layout_fail("%s: path %s, want %s", tok[1], nt->path, want);
+    } else if (strcmp(key, "reason") == 0) {
+      if (!strstr(nt->reason, val))
+        layout_fail("%s: reason \"%s\" lacks \"%s\"", tok[1], nt->reason, val);
+    } else {
+      layout_fail("notice: unknown key %s", key);
+    }
+  }
+}
+
+/* Frees the list of the last look: it is empty after. */
+static void drop_list(exh_host_list *l, bool *have)
+{
+  if (!*have)
+    return;
+  exh_host_list_free(l);
+  if (l->hosts || l->n)
+    layout_fail("the freed list is not empty");
+  *have = false;
+}
+
+static void run_layout(void **state)
+{
+  cur_case = *state;
+  recorder *rec = calloc(1, sizeof *rec);
+  assert_non_null(rec);
+  exh_host_list l;
+  bool have = false;
+  for (cur_line = cur_case->first; cur_line < cur_case->end; cur_line++) {
+    char buf[1024], *tok[MAX_TOKENS], p[1200];
+    snprintf(buf, sizeof buf, "%s", lines[cur_line]);
+    size_t n = tokenize(buf, tok);
+    if (n == 0 || tok[0][0] == '#')
+      continue;
+    const char *kw = tok[0];
+    size_t want_args = strcmp(kw, "host") == 0                               ? 4
+                       : strcmp(kw, "link") == 0 || strcmp(kw, "count") == 0 ? 3
+                       : strcmp(kw, "notice") == 0                           ? n
+                                                                             : 2;
+    if (n != want_args)
+      layout_fail("%s takes %zu words, not %zu", kw, want_args - 1, n - 1);
+    if (strcmp(kw, "mk") == 0) {
+      mk(tok[1]);
+    } else if (strcmp(kw, "touch") == 0) {
+      touch(tok[1]);
+    } else if (strcmp(kw, "link") == 0) {
+      if (tok[1][0] == '@')
+        snprintf(p, sizeof p, "%s/%s", base, tok[1] + 1);
+      else
+        snprintf(p, sizeof p, "%s", tok[1]);
+      link_to(p, tok[2]);
+    } else if (strcmp(kw, "find") == 0) {
+      drop_list(&l, &have);
+      l = find(strcmp(tok[1], ".") == 0 ? "" : tok[1], rec);
+      have = true;
+    } else if (!have) {
+      layout_fail("%s before a find", kw);
+    } else if (strcmp(kw, "split") == 0) {
+      if (l.split != (strcmp(tok[1], "yes") == 0))
+        layout_fail("split is %s, want %s", l.split ? "yes" : "no", tok[1]);
+    } else if (strcmp(kw, "hosts") == 0) {
+      if (l.n != number(tok[1]))
+        layout_fail("%zu hosts, want %s", l.n, tok[1]);
+    } else if (strcmp(kw, "host") == 0) {
+      size_t i = number(tok[1]);
+      under_root(p, sizeof p, tok[2]);
+      if (i >= l.n)
+        layout_fail("no host %zu (%zu hosts)", i, l.n);
+      if (strcmp(l.hosts[i].path, p) != 0 || strcmp(l.hosts[i].name, tok[3]) != 0)
+        layout_fail("host %zu is %s named %s, want %s named %s", i, l.hosts[i].path,
+                    l.hosts[i].name, p, tok[3]);
+    } else if (strcmp(kw, "notices") == 0) {
+      if (rec->n_notices != number(tok[1])) {
+        for (size_t i = 0; i < rec->n_notices; i++)
+          print_message("notice %s: %s\n", rec->notices[i].what, rec->notices[i].reason);
+        layout_fail("%zu notices, want %s", rec->n_notices, tok[1]);
+      }
+    } else if (strcmp(kw, "count") == 0) {
+      if (rec_count_what(rec, tok[1]) != number(tok[2]))
+        layout_fail("%zu %s notices, want %s", rec_count_what(rec, tok[1]), tok[1], tok[2]);
+    } else if (strcmp(kw, "absent") == 0) {
+      if (rec_notice_of(rec, tok[1]))
+        layout_fail("a %s notice", tok[1]);
+    } else if (strcmp(kw, "notice") == 0) {
+      check_notice(rec, tok, n);
+    } else {
+      layout_fail("unknown word %s", kw);
+    }
+  }
+  drop_list(&l, &have);
+  free(rec);
+}
+
+/* Reads the layouts into lines and layouts; false when it cannot. */
+static bool read_layouts(void)
+{
+  FILE *f = fopen(LAYOUTS, "r");
+  if (!f) {
+    perror(LAYOUTS);
+    return false;
+  }
+  char buf[1024];
+  size_t cap = 0;
+  while (fgets(buf, sizeof buf, f)) {
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (n_lines == cap) {
+      cap = cap ? 2 * cap : 256;
+      lines = realloc(lines, cap * sizeof *lines);
+      if (!lines)
+        abort();
+    }
+    lines[n_lines] = strdup(buf);
+    if (strncmp(buf, "case ", 5) == 0) {
+      if (n_cases == sizeof layouts / sizeof *layouts)
+        abort();
+      if (n_cases)
+        layouts[n_cases - 1].end = n_lines;
+      snprintf(layouts[n_cases].name, sizeof layouts[n_cases].name, "%.63s", buf + 5);
+      layouts[n_cases++].first = n_lines + 1;
+    }
+    n_lines++;
+  }
+  fclose(f);
+  if (n_cases)
+    layouts[n_cases - 1].end = n_lines;
+  return n_cases > 0;
 }
 
 /* ---------------------------------------------------------------------- */
-
-static void test_single_drive_root(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("srv/Windows/System32");
-  mk("srv/inetpub/wwwroot/aspnet_client");
-  mk("srv/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa");
-  mk("srv/Program Files/Microsoft/Exchange Server/V15/Bin");
-  touch("srv/Users/x/notes.txt");
-  exh_host_list l = find("srv", &rec);
-  assert_false(l.split);
-  assert_int_equal(l.n, 1);
-  host_is(&l, 0, "", "srv");
-  no_notices(&rec);
-  exh_host_list_free(&l);
-  assert_null(l.hosts);
-  assert_int_equal(l.n, 0);
-}
-
-static void test_host_folder_with_c_and_d(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("EX01/C/Windows/System32/winevt/Logs");
-  mk("EX01/C/inetpub/logs/LogFiles/W3SVC1");
-  mk("EX01/D/Program Files/Microsoft/Exchange Server/V15/Logging");
-  touch("EX01/2021-03-05T101010_ConsoleLog.txt");
-  exh_host_list l = find("EX01", &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "EX01");
-  no_notices(&rec);
-  exh_host_list_free(&l);
-}
-
-static void test_kape_two_hosts(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("out/EX01/C/Windows/System32/config");
-  touch("out/EX01/C/$MFT");
-  touch("out/EX01/2021-03-05T101010_ConsoleLog.txt");
-  mk("out/EX02/C/inetpub/logs/LogFiles/W3SVC1");
-  mk("out/EX02/C/Program Files/Microsoft/Exchange Server/V15/Bin");
-  exh_host_list l = find("out", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "EX01", "EX01");
-  host_is(&l, 1, "EX02", "EX02");
-  assert_int_equal(rec.n_notices, 1);
-  const rec_notice *n = must_notice(&rec, "hosts-split");
-  assert_int_equal(n->kind, EXHUNT_NOTICE_NOTE);
-  assert_string_equal(n->path, root_path);
-  assert_non_null(strstr(n->reason, "2 hosts"));
-  assert_non_null(strstr(n->reason, "EX01, EX02"));
-  exh_host_list_free(&l);
-}
-
-static void test_velociraptor_two_collections(void **state)
-{
-  (void)state;
-  recorder rec;
-  const char *c1 = "cases/Collection-EX01.corp.local-2021-03-05T10_00_00Z";
-  const char *c2 = "cases/Collection-EX02-20210306101010Z";
-  char p[512];
-  snprintf(p, sizeof p, "%s/uploads/auto/C%%3A/Windows/System32/winevt/Logs", c1);
-  mk(p);
-  snprintf(p, sizeof p, "%s/uploads/auto/C%%3A/inetpub/logs", c1);
-  mk(p);
-  snprintf(p, sizeof p, "%s/uploads.json", c1);
-  touch(p);
-  snprintf(p, sizeof p, "%s/results/Windows.KapeFiles.Targets%%2FAll File Metadata.json", c1);
-  touch(p);
-  snprintf(p, sizeof p, "%s/uploads/ntfs/%%5C%%5C.%%5CC%%3A/Program Files/Microsoft", c2);
-  mk(p);
-  snprintf(p, sizeof p,
-           "%s/uploads/ntfs_vss/%%5C%%5C%%3F%%5CGLOBALROOT%%5CDevice%%5CHarddiskVolumeShadowCopy1/"
-           "Windows",
-           c2);
-  mk(p);
-  snprintf(p, sizeof p, "%s/log.json", c2);
-  touch(p);
-  exh_host_list l = find("cases", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "Collection-EX01.corp.local-2021-03-05T10_00_00Z", "EX01.corp.local");
-  host_is(&l, 1, "Collection-EX02-20210306101010Z", "EX02");
-  assert_int_equal(rec.n_notices, 1);
-  assert_non_null(notice_of(&rec, "hosts-split"));
-  exh_host_list_free(&l);
-
-  /* one collection as the root: itself, named after its host */
-  l = find(c1, &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "EX01.corp.local");
-  no_notices(&rec);
-  exh_host_list_free(&l);
-}
-
-static void test_bare_install_roots(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("x/EX01/Exchange Server/V15/Bin");
-  mk("x/EX01/Exchange Server/V15/Logging/HttpProxy/Ecp");
-  mk("x/EX02/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server");
-  mk("x/EX02/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth");
-  exh_host_list l = find("x", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "EX01", "EX01");
-  host_is(&l, 1, "EX02", "EX02");
-  assert_int_equal(rec.n_notices, 1);
-  exh_host_list_free(&l);
-
-  /* an install root on its own is one server: the root */
-  l = find("x/EX01/Exchange Server/V15", &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "V15");
-  no_notices(&rec);
-  exh_host_list_free(&l);
-}
-
-static void test_install_on_another_drive(void **state)
-{
-  (void)state;
-  recorder rec;
-  /* D:\Exch\V15 (a custom install folder) and IIS on C: one host; a host
-   * known only by its custom install folder on E: */
-  mk("ad/EX04/D/Exch/V15/FrontEnd/HttpProxy/owa/auth");
-  mk("ad/EX04/D/Exch/V15/Logging/HttpProxy/Owa");
-  mk("ad/EX04/C/inetpub/logs/LogFiles/W3SVC1");
-  mk("ad/EX05/E/MSExchange/V15/Logging");
-  exh_host_list l = find("ad/EX04", &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "EX04");
-  no_notices(&rec);
-  exh_host_list_free(&l);
-  l = find("ad", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "EX04", "EX04");
-  host_is(&l, 1, "EX05", "EX05");
-  assert_int_equal(rec.n_notices, 1);
-  exh_host_list_free(&l);
-}
-
-static void test_loose_files_beside_one_host(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("lf/EX01/C/Windows");
-  touch("lf/notes.txt");
-  touch("lf/a-first.txt");
-  exh_host_list l = find("lf", &rec);
-  /* one host: the root as it is (so nothing goes unhunted), named after it */
-  assert_false(l.split);
-  host_is(&l, 0, "", "EX01");
-  assert_int_equal(rec.n_notices, 1);
-  const rec_notice *n = must_notice(&rec, "hosts-beside");
-  assert_int_equal(n->kind, EXHUNT_NOTICE_NOTE);
-  char want[1100];
-  snprintf(want, sizeof want, "%s/a-first.txt", root_path);
-  assert_string_equal(n->path, want);
-  assert_non_null(strstr(n->reason, "2 entries"));
-  exh_host_list_free(&l);
-}
-
-static void test_unassigned_beside_two_hosts(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("ua/batch/EX01/C/Windows");
-  mk("ua/batch/EX02/C/Windows");
-  touch("ua/batch/readme.txt");
-  touch("ua/notes.txt");
-  mk("ua/zips/old");
-  touch("ua/Collection-EX01.zip");
-  exh_host_list l = find("ua", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "batch/EX01", "EX01");
-  host_is(&l, 1, "batch/EX02", "EX02");
-  const rec_notice *n = must_notice(&rec, "hosts-unassigned");
-  assert_int_equal(n->kind, EXHUNT_NOTICE_ERROR);
-  assert_int_equal(n->code, EXHUNT_EUNSUPPORTED);
-  char want[1100];
-  snprintf(want, sizeof want, "%s/Collection-EX01.zip", root_path);
-  assert_string_equal(n->path, want);
-  assert_non_null(strstr(n->reason, "4 entries"));
-  assert_non_null(strstr(n->reason, "not hunted"));
-  assert_int_equal(rec.n_notices, 2);
-  exh_host_list_free(&l);
-}
-
-static void test_nested_host(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("n/EX01/Exchange Server/V15/Logging");
-  mk("n/EX01/C_files/Windows");
-  mk("n/EX01/C_files/inetpub");
-  mk("n/EX02/C/Windows");
-  exh_host_list l = find("n", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "EX01", "EX01");
-  host_is(&l, 1, "EX02", "EX02");
-  const rec_notice *n = must_notice(&rec, "hosts-nested");
-  char want[1100];
-  snprintf(want, sizeof want, "%s/EX01/C_files", root_path);
-  assert_string_equal(n->path, want);
-  assert_non_null(strstr(n->reason, "inside the host EX01"));
-  assert_int_equal(rec.n_notices, 2);
-  exh_host_list_free(&l);
-}
-
-static void test_symlinks_not_followed(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("elsewhere/EX03/C/Windows");
-  mk("elsewhere/EX03/C/inetpub");
-  mk("s/EX01/C/Windows");
-  mk("s/EX02/C/Windows");
-  char target[512];
-  snprintf(target, sizeof target, "%s/elsewhere/EX03", base);
-  link_to(target, "s/EX03"); /* a link to another host: not followed */
-  link_to(target, "s/EX01/other");
-  link_to("../../elsewhere/EX03/C", "s/EX02/D"); /* a drive that is a link */
-  exh_host_list l = find("s", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "EX01", "EX01");
-  host_is(&l, 1, "EX02", "EX02");
-  /* the link beside the hosts is named, not followed */
-  const rec_notice *n = must_notice(&rec, "hosts-unassigned");
-  char want[1100];
-  snprintf(want, sizeof want, "%s/EX03", root_path);
-  assert_string_equal(n->path, want);
-  assert_null(notice_of(&rec, "hosts-nested"));
-  exh_host_list_free(&l);
-
-  /* a host folder whose only drive is a link: not a host */
-  mk("t/EX01/C/Windows");
-  link_to(target, "t/EX02");
-  l = find("t", &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "EX01");
-  assert_non_null(notice_of(&rec, "hosts-beside"));
-  exh_host_list_free(&l);
-
-  /* the root itself may be a link (resolved once, as the walker does) */
-  char real[512];
-  snprintf(real, sizeof real, "%s/s", base);
-  link_to(real, "root-link");
-  l = find("root-link", &rec);
-  assert_true(l.split);
-  host_is(&l, 0, "EX01", "EX01");
-  exh_host_list_free(&l);
-}
-
-static void test_case_variants(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("cv/ex01/c/WINDOWS");
-  mk("cv/ex02/c/PROGRAM FILES/MICROSOFT/EXCHANGE SERVER/v15/LOGGING");
-  mk("cv/ex03/C%3a/iNetPub");
-  mk("cv/ex04/PROGRAM FILES/microsoft/exchange server/V15/bin");
-  mk("cv/ex05/UPLOADS/Auto/c%3A/users");
-  exh_host_list l = find("cv", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 5);
-  host_is(&l, 0, "ex01", "ex01");
-  host_is(&l, 1, "ex02", "ex02");
-  host_is(&l, 2, "ex03", "ex03");
-  host_is(&l, 3, "ex04", "ex04");
-  host_is(&l, 4, "ex05", "ex05");
-  assert_int_equal(rec.n_notices, 1);
-  exh_host_list_free(&l);
-}
+/* Roots and caps.                                                         */
 
 static void test_empty_and_odd_roots(void **state)
 {
@@ -426,7 +367,7 @@ static void test_empty_and_odd_roots(void **state)
   exh_host_list l = find("empty", &rec);
   assert_false(l.split);
   host_is(&l, 0, "", "empty");
-  no_notices(&rec);
+  rec_assert_no_notices(&rec);
   exh_host_list_free(&l);
 
   /* a trailing slash stays as given; hosts below it get one slash */
@@ -441,18 +382,6 @@ static void test_empty_and_odd_roots(void **state)
   char want[700];
   snprintf(want, sizeof want, "%sEX01", root);
   assert_string_equal(l.hosts[0].path, want);
-  exh_host_list_free(&l);
-
-  /* a file, a missing path: one server as given, nothing said (the walk says it) */
-  touch("afile.log");
-  l = find("afile.log", &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "afile.log");
-  no_notices(&rec);
-  exh_host_list_free(&l);
-  l = find("does-not-exist", &rec);
-  host_is(&l, 0, "", "does-not-exist");
-  no_notices(&rec);
   exh_host_list_free(&l);
 
   /* the file-system root names itself (decided on a tree: no walk of /) */
@@ -477,39 +406,6 @@ static void test_empty_and_odd_roots(void **state)
   exh_host_list_free(NULL);
 }
 
-static void test_depth_cap(void **state)
-{
-  (void)state;
-  recorder rec;
-  /* two KAPE hosts whose drives sit 10 levels down: unseen */
-  mk("deep/a/b/c/d/e/f/g/EX01/C/Windows");
-  mk("deep/a/b/c/d/e/f/g/EX02/C/Windows");
-  exh_host_list l = find("deep", &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "deep");
-  const rec_notice *n = must_notice(&rec, "hosts-capped");
-  assert_int_equal(n->code, EXHUNT_ELIMIT);
-  assert_non_null(strstr(n->reason, "8 levels deep"));
-  exh_host_list_free(&l);
-
-  /* at 8 levels they are seen */
-  mk("deep8/a/b/c/d/e/f/EX01/C/Windows");
-  mk("deep8/a/b/c/d/e/f/EX02/C/Windows");
-  l = find("deep8", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  exh_host_list_free(&l);
-
-  /* depth inside a host does not matter */
-  mk("deepin/EX01/C/Windows");
-  mk("deepin/EX02/C/Windows");
-  mk("deepin/EX02/junk/a/b/c/d/e/f/g/h/i");
-  l = find("deepin", &rec);
-  assert_true(l.split);
-  assert_null(notice_of(&rec, "hosts-capped"));
-  exh_host_list_free(&l);
-}
-
 static void make_many(const char *rel, unsigned n)
 {
   mk(rel);
@@ -532,136 +428,8 @@ static void test_folder_cap(void **state)
   exh_host_list l = find("cap", &rec);
   assert_false(l.split);
   host_is(&l, 0, "", "cap");
-  const rec_notice *n = must_notice(&rec, "hosts-capped");
+  const rec_notice *n = rec_must_notice(&rec, "hosts-capped");
   assert_non_null(strstr(n->reason, "20000 folders"));
-  exh_host_list_free(&l);
-}
-
-static void test_two_installs(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("ti/EX01/C/Windows");
-  mk("ti/EX01/C/Program Files/Microsoft/Exchange Server/V15/Bin");
-  mk("ti/EX01/D/Exchange Server/V15/Logging");
-  mk("ti/EX02/C/Windows");
-  /* the same install through two Velociraptor accessors and a shadow copy */
-  mk("ti/Collection-EX03-2021-03-05T10_00_00Z/uploads/auto/C%3A/Program "
-     "Files/Microsoft/Exchange Server/V15/Logging");
-  mk("ti/Collection-EX03-2021-03-05T10_00_00Z/uploads/ntfs/%5C%5C.%5CC%3A/Program "
-     "Files/Microsoft/Exchange Server/V15/Logging");
-  mk("ti/Collection-EX03-2021-03-05T10_00_00Z/uploads/ntfs_vss/"
-     "%5C%5C%3F%5CGLOBALROOT%5CDevice%5CHarddiskVolumeShadowCopy3/Program "
-     "Files/Microsoft/Exchange Server/V15/Logging");
-  exh_host_list l = find("ti", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 3);
-  host_is(&l, 0, "Collection-EX03-2021-03-05T10_00_00Z", "EX03");
-  host_is(&l, 1, "EX01", "EX01");
-  host_is(&l, 2, "EX02", "EX02");
-  assert_int_equal(rec_count_what(&rec, "hosts-two-installs"), 1);
-  const rec_notice *n = must_notice(&rec, "hosts-two-installs");
-  char want[1100];
-  snprintf(want, sizeof want, "%s/EX01", root_path);
-  assert_string_equal(n->path, want);
-  assert_non_null(strstr(n->reason, "EX01/C/Program Files/Microsoft/Exchange Server/V15"));
-  assert_non_null(strstr(n->reason, "EX01/D/Exchange Server/V15"));
-  exh_host_list_free(&l);
-
-  /* one host as the root: still said */
-  l = find("ti/EX01", &rec);
-  assert_false(l.split);
-  assert_non_null(notice_of(&rec, "hosts-two-installs"));
-  exh_host_list_free(&l);
-}
-
-static void test_loose_logs(void **state)
-{
-  (void)state;
-  recorder rec;
-  /* per host: the same kinds of logs in each folder -> one server each */
-  touch("ll/EX01/HttpProxy_2021030312-1.LOG");
-  touch("ll/EX01/W3SVC1/u_ex210303.log");
-  touch("ll/EX02/logs/W3SVC1/u_ex210303.log");
-  touch("ll/EX02/logs/HttpProxy/Owa/HttpProxy_2021030312-1.LOG");
-  exh_host_list l = find("ll", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 0, "EX01", "EX01");
-  host_is(&l, 1, "EX02", "EX02");
-  exh_host_list_free(&l);
-
-  /* per kind of log: one server's logs sorted by type -> one server, said */
-  touch("lk/iis/u_ex210303.log");
-  touch("lk/exchange/HttpProxy_2021030312-1.LOG");
-  touch("lk/exchange/ECPServer20210303-1.LOG");
-  touch("lk/events/Security.evtx");
-  l = find("lk", &rec);
-  assert_false(l.split);
-  host_is(&l, 0, "", "lk");
-  const rec_notice *n = must_notice(&rec, "hosts-logs-merged");
-  assert_int_equal(n->kind, EXHUNT_NOTICE_NOTE);
-  exh_host_list_free(&l);
-
-  /* beside two drive hosts, a folder of loose logs is a server of its own */
-  mk("lb/EX01/C/Windows");
-  mk("lb/EX02/C/Windows");
-  touch("lb/EX03-logs/u_ex210303.log");
-  /* and loose logs inside a host are that host's, silently */
-  touch("lb/EX01/extra/HttpProxy_2021030312-1.LOG");
-  l = find("lb", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 3);
-  host_is(&l, 2, "EX03-logs", "EX03-logs");
-  assert_int_equal(rec.n_notices, 1);
-  exh_host_list_free(&l);
-
-  /* a drive host beside a folder of one host's gathered logs (IIS and
-   * Exchange): two servers */
-  mk("mx/EX01/C/Windows");
-  touch("mx/EX02/u_ex210303.log");
-  touch("mx/EX02/HttpProxy_2021030312-1.LOG");
-  l = find("mx", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 2);
-  host_is(&l, 1, "EX02", "EX02");
-  exh_host_list_free(&l);
-
-  /* samples of one kind, one per folder: not hosts (one server, said) */
-  touch("sm/4624/Security.evtx");
-  touch("sm/4688/Security.evtx");
-  touch("sm/sysmon/Microsoft-Windows-Sysmon%4Operational.evtx");
-  l = find("sm", &rec);
-  assert_false(l.split);
-  n = must_notice(&rec, "hosts-logs-merged");
-  assert_non_null(strstr(n->reason, "3 separate folders"));
-  assert_int_equal(rec.n_notices, 1);
-  exh_host_list_free(&l);
-
-  /* /var/log-like folders are no hosts: nothing Exchange, IIS or Windows */
-  touch("vl/apache2/access.log");
-  touch("vl/nginx/error.log");
-  l = find("vl", &rec);
-  assert_false(l.split);
-  no_notices(&rec);
-  exh_host_list_free(&l);
-}
-
-static void test_same_names_and_hostile_bytes(void **state)
-{
-  (void)state;
-  recorder rec;
-  mk("sn/EX01/Triage/C/Windows");
-  mk("sn/EX02/Triage/C/Windows");
-  mk("sn/EX\n03 \xff\"<x>/C/Windows");
-  exh_host_list l = find("sn", &rec);
-  assert_true(l.split);
-  assert_int_equal(l.n, 3);
-  /* drive C's host is Triage, twice: told apart by their paths */
-  /* in byte order: '\n' sorts before '0' */
-  host_is(&l, 0, "EX\n03 \xff\"<x>", "EX\n03 \xff\"<x>");
-  host_is(&l, 1, "EX01/Triage", "EX01/Triage");
-  host_is(&l, 2, "EX02/Triage", "EX02/Triage");
   exh_host_list_free(&l);
 }
 
@@ -683,10 +451,10 @@ static void test_unreadable_folder(void **state)
   assert_int_equal(chmod(p, 0755), 0);
   assert_true(l.split);
   assert_int_equal(l.n, 2);
-  const rec_notice *n = must_notice(&rec, "hosts-unreadable");
+  const rec_notice *n = rec_must_notice(&rec, "hosts-unreadable");
   assert_string_equal(n->path, p);
   assert_int_equal(n->code, EXHUNT_EACCES);
-  assert_non_null(notice_of(&rec, "hosts-unassigned"));
+  assert_non_null(rec_notice_of(&rec, "hosts-unassigned"));
   exh_host_list_free(&l);
 }
 
@@ -791,10 +559,10 @@ static void test_tree_api(void **state)
   assert_string_equal(l.hosts[0].path, "/ev/EX01");
   assert_string_equal(l.hosts[1].path, "/ev/EX02");
   /* the unreadable folder outside the hosts: said, and unassigned */
-  const rec_notice *n = must_notice(&rec, "hosts-unreadable");
+  const rec_notice *n = rec_must_notice(&rec, "hosts-unreadable");
   assert_string_equal(n->path, "/ev/unreadable");
-  assert_non_null(notice_of(&rec, "hosts-unassigned"));
-  assert_null(notice_of(&rec, "hosts-two-installs"));
+  assert_non_null(rec_notice_of(&rec, "hosts-unassigned"));
+  assert_null(rec_notice_of(&rec, "hosts-two-installs"));
   exh_host_list_free(&l);
   assert_int_equal(exh_hosts_decide(t, "/ev", NULL, &l), EXHUNT_EINVAL);
   exh_hosts_tree_free(t);
@@ -814,7 +582,7 @@ static void test_root_not_listed(void **state)
   assert_int_equal(exh_hosts_decide(t, "rel", &sink, &l), EXHUNT_OK);
   assert_false(l.split);
   assert_string_equal(l.hosts[0].path, "rel");
-  assert_non_null(notice_of(&rec, "hosts-capped"));
+  assert_non_null(rec_notice_of(&rec, "hosts-capped"));
   exh_host_list_free(&l);
   exh_hosts_tree_free(t);
 }
@@ -927,30 +695,25 @@ int main(void)
   const char *b = getenv("EXH_HOSTS_BENCH");
   if (b)
     return bench(b);
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_single_drive_root),
-      cmocka_unit_test(test_host_folder_with_c_and_d),
-      cmocka_unit_test(test_kape_two_hosts),
-      cmocka_unit_test(test_velociraptor_two_collections),
-      cmocka_unit_test(test_bare_install_roots),
-      cmocka_unit_test(test_install_on_another_drive),
-      cmocka_unit_test(test_loose_files_beside_one_host),
-      cmocka_unit_test(test_unassigned_beside_two_hosts),
-      cmocka_unit_test(test_nested_host),
-      cmocka_unit_test(test_symlinks_not_followed),
-      cmocka_unit_test(test_case_variants),
-      cmocka_unit_test(test_empty_and_odd_roots),
-      cmocka_unit_test(test_depth_cap),
-      cmocka_unit_test(test_folder_cap),
-      cmocka_unit_test(test_two_installs),
-      cmocka_unit_test(test_loose_logs),
-      cmocka_unit_test(test_same_names_and_hostile_bytes),
-      cmocka_unit_test(test_unreadable_folder),
-      cmocka_unit_test(test_read_only),
-      cmocka_unit_test(test_drive_letters),
-      cmocka_unit_test(test_tree_api),
-      cmocka_unit_test(test_root_not_listed),
-      cmocka_unit_test(test_alloc_sweep),
+  if (!read_layouts())
+    return 1;
+  static const struct CMUnitTest more[] = {
+      cmocka_unit_test(test_empty_and_odd_roots), cmocka_unit_test(test_folder_cap),
+      cmocka_unit_test(test_unreadable_folder),   cmocka_unit_test(test_read_only),
+      cmocka_unit_test(test_drive_letters),       cmocka_unit_test(test_tree_api),
+      cmocka_unit_test(test_root_not_listed),     cmocka_unit_test(test_alloc_sweep),
   };
-  return cmocka_run_group_tests(tests, make_base, remove_base);
+  size_t n_more = sizeof more / sizeof *more, n = n_cases + n_more;
+  struct CMUnitTest *tests = calloc(n, sizeof *tests);
+  if (!tests)
+    return 1;
+  for (size_t i = 0; i < n_cases; i++)
+    tests[i] = (struct CMUnitTest){layouts[i].name, run_layout, NULL, NULL, &layouts[i]};
+  memcpy(tests + n_cases, more, sizeof more);
+  int failed = _cmocka_run_group_tests("tests", tests, n, make_base, remove_base);
+  free(tests);
+  for (size_t i = 0; i < n_lines; i++)
+    free(lines[i]);
+  free(lines);
+  return failed;
 }
