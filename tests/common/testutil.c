@@ -143,6 +143,24 @@ void rec_assert_no_notices(const recorder *r)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Tables.                                                                 */
+
+void tu_check_cases(const char *what, const tu_case *cases, size_t n, long long (*fn)(const char *))
+{
+  size_t wrong = 0;
+  for (size_t i = 0; i < n; i++) {
+    long long got = fn(cases[i].in);
+    if (got != cases[i].want) {
+      print_message("row %zu: %s(\"%s\") is %lld, want %lld\n", i, what,
+                    cases[i].in ? cases[i].in : "(null)", got, cases[i].want);
+      wrong++;
+    }
+  }
+  if (wrong)
+    fail_msg("%s: %zu of %zu rows wrong", what, wrong, n);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Files and temporary trees.                                              */
 
 void write_file(const char *path, const void *data, size_t len)

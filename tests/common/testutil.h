@@ -86,6 +86,21 @@ const rec_notice *rec_must_notice(const recorder *r, const char *what);
 void rec_assert_no_notices(const recorder *r);
 
 /* ---------------------------------------------------------------------- */
+/* Tables.                                                                 */
+
+/* A table row: an input text and the value wanted for it. */
+typedef struct tu_case {
+  const char *in;
+  long long want;
+} tu_case;
+
+/* Checks fn(in) == want on every row, printing each wrong row with its
+ * index; the test fails when a row was wrong. `what` names fn. */
+void tu_check_cases(const char *what, const tu_case *cases, size_t n,
+                    long long (*fn)(const char *));
+#define TU_CHECK_CASES(cases, fn) tu_check_cases(#fn, cases, sizeof cases / sizeof *cases, fn)
+
+/* ---------------------------------------------------------------------- */
 /* Files and temporary trees.                                              */
 
 /* Writes len bytes to path (created or truncated); aborts on failure. */

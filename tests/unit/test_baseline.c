@@ -409,18 +409,27 @@ static void test_records_outside_root_refused(void **state)
   exh_dynbuf_free(&t);
 }
 
+static long long is_script(const char *path)
+{
+  return exh_bl_is_script(path);
+}
+
+static long long in_web_dir(const char *path)
+{
+  return exh_bl_in_web_dir(path, NULL, 0);
+}
+
 static void test_classification(void **state)
 {
   (void)state;
-  assert_true(exh_bl_is_script("x/Y.ASPX"));
-  assert_true(exh_bl_is_script("web.config"));
-  assert_true(exh_bl_is_script("a/b.cer"));
-  assert_false(exh_bl_is_script("a.aspx/readme.txt"));
-  assert_false(exh_bl_is_script("noext"));
-  assert_true(exh_bl_in_web_dir("/mnt/c/inetpub/wwwroot/a", NULL, 0));
-  assert_true(exh_bl_in_web_dir("/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/x", NULL, 0));
-  assert_true(exh_bl_in_web_dir("/x/ClientAccess/ecp/y", NULL, 0));
-  assert_false(exh_bl_in_web_dir("/x/Windows/Temp/y", NULL, 0));
+  static const tu_case scripts[] = {
+      {"x/Y.ASPX", 1}, {"web.config", 1}, {"a/b.cer", 1}, {"a.aspx/readme.txt", 0}, {"noext", 0}};
+  TU_CHECK_CASES(scripts, is_script);
+  static const tu_case web_dirs[] = {{"/mnt/c/inetpub/wwwroot/a", 1},
+                                     {"/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/x", 1},
+                                     {"/x/ClientAccess/ecp/y", 1},
+                                     {"/x/Windows/Temp/y", 0}};
+  TU_CHECK_CASES(web_dirs, in_web_dir);
   assert_true(exh_bl_in_web_dir("/x/Windows/Temp/y", (const char *const[]){"windows\\temp"}, 1));
 }
 

@@ -481,13 +481,15 @@ static void test_read_only(void **state)
 /* ---------------------------------------------------------------------- */
 /* The tree API and the pure parts.                                        */
 
+static long long drive_letter_of(const char *name)
+{
+  return exh_hosts_drive_letter(name, strlen(name));
+}
+
 static void test_drive_letters(void **state)
 {
   (void)state;
-  static const struct {
-    const char *name;
-    char letter;
-  } cases[] = {
+  static const tu_case cases[] = {
       {"C", 'C'},         {"c", 'C'},
       {"C:", 'C'},        {"d%3A", 'D'},
       {"C%3a", 'C'},      {"%5C%5C.%5CC%3A", 'C'},
@@ -500,8 +502,7 @@ static void test_drive_letters(void **state)
       {"Windows", 0},     {"C%3A%3A", 0},
       {"drive_", 0},      {"\xc3", 0},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    assert_int_equal(exh_hosts_drive_letter(cases[i].name, strlen(cases[i].name)), cases[i].letter);
+  TU_CHECK_CASES(cases, drive_letter_of);
   assert_int_equal(exh_hosts_drive_letter(NULL, 0), 0);
 }
 

@@ -336,6 +336,12 @@ static void test_w3c_header_changes_mid_file(void **state)
   exh_table_free(&t);
 }
 
+static long long iso8601_of(const char *s)
+{
+  exh_view v = {s, strlen(s)};
+  return exh_parse_iso8601(v);
+}
+
 static void test_iso8601(void **state)
 {
   (void)state;
@@ -346,16 +352,11 @@ static void test_iso8601(void **state)
   exh_view c = {"2021-03", 7};
   assert_int_equal(exh_parse_iso8601(c), EXHUNT_NO_TIME);
   /* calendar arithmetic (no timegm): epoch, leap days, century rules */
-  static const struct {
-    const char *s;
-    int64_t t;
-  } known[] = {{"1970-01-01T00:00:00Z", 0},          {"2000-02-29T23:59:59Z", 951868799},
-               {"2000-03-01 00:00:00", 951868800},   {"2020-02-29T00:00:00Z", 1582934400},
-               {"2100-03-01T00:00:00Z", 4107542400}, {"2038-01-19T03:14:08Z", 2147483648}};
-  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-    exh_view v = {known[i].s, strlen(known[i].s)};
-    assert_int_equal(exh_parse_iso8601(v), known[i].t);
-  }
+  static const tu_case known[] = {
+      {"1970-01-01T00:00:00Z", 0},          {"2000-02-29T23:59:59Z", 951868799},
+      {"2000-03-01 00:00:00", 951868800},   {"2020-02-29T00:00:00Z", 1582934400},
+      {"2100-03-01T00:00:00Z", 4107542400}, {"2038-01-19T03:14:08Z", 2147483648}};
+  TU_CHECK_CASES(known, iso8601_of);
 }
 
 /* Zone offsets, fractions of any length, and what follows a time. The
@@ -363,10 +364,7 @@ static void test_iso8601(void **state)
 static void test_iso8601_offsets(void **state)
 {
   (void)state;
-  static const struct {
-    const char *s;
-    int64_t t;
-  } known[] = {
+  static const tu_case known[] = {
       /* 05:00 at +02:00 is 03:00Z, whatever the offset's spelling */
       {"2021-03-03T05:00:00.1234567+02:00", 1614740400},
       {"2021-03-03T05:00:00+0200", 1614740400},
@@ -395,16 +393,7 @@ static void test_iso8601_offsets(void **state)
       /* before the epoch once the offset is applied */
       {"1970-01-01T00:30:00+01:00", EXHUNT_NO_TIME},
   };
-  int wrong = 0;
-  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-    exh_view v = {known[i].s, strlen(known[i].s)};
-    if (exh_parse_iso8601(v) != known[i].t) {
-      print_message("%s: got %lld, want %lld\n", known[i].s, (long long)exh_parse_iso8601(v),
-                    (long long)known[i].t);
-      wrong++;
-    }
-  }
-  assert_int_equal(wrong, 0);
+  TU_CHECK_CASES(known, iso8601_of);
 }
 
 /* ---------------------------------------------------------------------- */

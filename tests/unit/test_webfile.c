@@ -54,22 +54,29 @@ static void test_iis_script_extensions(void **state)
   assert_false(exh_webfile_iis_script(NULL));
 }
 
+static long long iis_script_of(const char *name)
+{
+  return exh_webfile_iis_script(name);
+}
+
 static void test_iis_script_case_and_paths(void **state)
 {
   (void)state;
-  assert_true(exh_webfile_iis_script("X.ASPX"));
-  assert_true(exh_webfile_iis_script("shell.AsP"));
-  assert_true(exh_webfile_iis_script("/mnt/ev/inetpub/wwwroot/aspnet_client/x.aspx"));
-  assert_true(exh_webfile_iis_script("C:\\inetpub\\wwwroot\\aspnet_client\\x.aspx"));
-  assert_true(exh_webfile_iis_script("C:/Program Files/Microsoft/Exchange Server/V15/"
-                                     "FrontEnd/HttpProxy/owa/auth/x.aspx"));
-  /* Only the base name counts: a folder named like a script does not make
-   * its files scripts, a script in an oddly named folder stays one. */
-  assert_false(exh_webfile_iis_script("/srv/x.aspx/readme.txt"));
-  assert_false(exh_webfile_iis_script("C:\\x.asp\\notes.txt"));
-  assert_true(exh_webfile_iis_script("/srv/x.txt/y.aspx"));
-  /* A path ending in a separator has an empty base name. */
-  assert_false(exh_webfile_iis_script("/srv/x.aspx/"));
+  static const tu_case cases[] = {
+      {"X.ASPX", 1},
+      {"shell.AsP", 1},
+      {"/mnt/ev/inetpub/wwwroot/aspnet_client/x.aspx", 1},
+      {"C:\\inetpub\\wwwroot\\aspnet_client\\x.aspx", 1},
+      {"C:/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/x.aspx", 1},
+      /* Only the base name counts: a folder named like a script does not
+       * make its files scripts, a script in an oddly named folder stays one. */
+      {"/srv/x.aspx/readme.txt", 0},
+      {"C:\\x.asp\\notes.txt", 0},
+      {"/srv/x.txt/y.aspx", 1},
+      /* A path ending in a separator has an empty base name. */
+      {"/srv/x.aspx/", 0},
+  };
+  TU_CHECK_CASES(cases, iis_script_of);
 }
 
 static void test_iis_script_windows_spellings(void **state)
@@ -97,13 +104,15 @@ static void test_iis_script_windows_spellings(void **state)
       fail_msg("'%s' should not be an IIS script", no[i]);
 }
 
+static long long kind_of(const char *name)
+{
+  return exh_webfile_kind(name);
+}
+
 static void test_kinds(void **state)
 {
   (void)state;
-  static const struct {
-    const char *name;
-    exh_webkind kind;
-  } cases[] = {
+  static const tu_case cases[] = {
       {"pydoc.py", EXH_WEBKIND_FOREIGN},
       {"perl5db.pl", EXH_WEBKIND_FOREIGN},
       {"Foo.pm", EXH_WEBKIND_FOREIGN},
@@ -135,10 +144,7 @@ static void test_kinds(void **state)
       {"x.aspx", EXH_WEBKIND_IIS_SCRIPT},
       {"x.aspx.", EXH_WEBKIND_IIS_SCRIPT},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    if (exh_webfile_kind(cases[i].name) != cases[i].kind)
-      fail_msg("kind of '%s': %d, expected %d", cases[i].name, (int)exh_webfile_kind(cases[i].name),
-               (int)cases[i].kind);
+  TU_CHECK_CASES(cases, kind_of);
   assert_int_equal(exh_webfile_kind(NULL), EXH_WEBKIND_OTHER);
 }
 
