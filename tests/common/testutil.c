@@ -109,6 +109,23 @@ size_t rec_count_rule_at(const recorder *r, const char *rule, const char *suffix
   return count_findings(r, rule, suffix);
 }
 
+void rec_expect_rules(const recorder *r, const char *rule, int count, ...)
+{
+  va_list ap;
+  va_start(ap, count);
+  size_t wrong = 0;
+  for (; rule; rule = va_arg(ap, const char *), count = rule ? va_arg(ap, int) : 0) {
+    size_t got = rec_count_rule(r, rule);
+    if (got != (size_t)count) {
+      print_message("%s: %zu findings, want %d\n", rule, got, count);
+      wrong++;
+    }
+  }
+  va_end(ap);
+  if (wrong)
+    fail_msg("%zu rules counted wrong", wrong);
+}
+
 bool rec_found(const recorder *r, const char *path)
 {
   for (size_t i = 0; i < r->n_findings; i++)
@@ -264,6 +281,13 @@ exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink)
 
 /* The fixture of the running test, for tu_at. */
 static tu_fixture *current;
+
+int tu_rec_setup(void **state)
+{
+  tu_fixture *fx = *state;
+  memset(fx->rec, 0, sizeof *fx->rec);
+  return 0;
+}
 
 int tu_root_setup(void **state)
 {

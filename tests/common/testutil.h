@@ -76,6 +76,9 @@ size_t rec_count_path(const recorder *r, const char *suffix);
 size_t rec_count_rule(const recorder *r, const char *rule);
 /* Number of findings of this rule whose path ends with `suffix`. */
 size_t rec_count_rule_at(const recorder *r, const char *rule, const char *suffix);
+/* For each (rule, count) pair, NULL-ended, checks the number of findings
+ * of that rule; the test fails naming every rule counted wrong. */
+void rec_expect_rules(const recorder *r, const char *rule, int count, ...);
 /* Whether a finding names exactly this path. */
 bool rec_found(const recorder *r, const char *path);
 /* The first notice with this tag, or NULL. */
@@ -149,6 +152,12 @@ int tu_root_setup(void **state);
 int tu_root_teardown(void **state);
 /* rel below the running test's root (tu_path's buffers). */
 const char *tu_at(const char *rel);
+
+/* Clears the recorder of the fixture in *state (no root). */
+int tu_rec_setup(void **state);
+
+/* A test run with the recorder of the file's fixture `fx` cleared first. */
+#define TU_REC_TEST(fn) cmocka_unit_test_prestate_setup_teardown(fn, tu_rec_setup, NULL, &fx)
 
 /* A test run in a fresh root of the file's fixture `fx`. */
 #define TU_ROOT_TEST(fn)                                                                           \

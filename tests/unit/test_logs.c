@@ -26,12 +26,7 @@
 
 static recorder rec;
 
-static int setup(void **state)
-{
-  (void)state;
-  memset(&rec, 0, sizeof rec);
-  return 0;
-}
+static tu_fixture fx = {.rec = &rec};
 
 /* ---------------------------------------------------------------------- */
 /* Lines and sources.                                                      */
@@ -414,14 +409,6 @@ static size_t scan_log(const char *path, const char *text)
   return rec.n_findings - before;
 }
 
-static size_t count_rule(const char *rule)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < rec.n_findings; i++)
-    n += strcmp(rec.findings[i].rule, rule) == 0;
-  return n;
-}
-
 #define HP_HEADER                                                                                  \
   "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2106.002\r\n#Log-type: HttpProxy "      \
   "Logs\r\n#Fields: DateTime,ClientIpAddress,UrlStem,AnchorMailbox,UserAgent,HttpStatus\r\n"
@@ -447,11 +434,9 @@ static void test_ssrf_classification(void **state)
       /* near misses: no slash; another routing key */
       "2021-03-03T01:00:04Z,192.0.2.9,/owa/,ServerInfo~srv,Mozilla,200\r\n"
       "2021-03-03T01:00:05Z,192.0.2.9,/owa/,Smtp~user@contoso.com,Mozilla,200\r\n";
-  size_t n = scan_log("/ev/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG", log);
-  assert_int_equal(n, 5);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_attempt"), 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 3);
-  assert_int_equal(count_rule("exhunt.log.proxylogon_probe"), 1);
+  assert_int_equal(scan_log("/ev/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG", log), 5);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_26855_attempt", 1, "exhunt.log.cve_2021_26855_ssrf",
+                   3, "exhunt.log.proxylogon_probe", 1, NULL);
   for (size_t i = 0; i < rec.n_findings; i++) {
     /* log findings, each with the step its rule declares: the hold-back's
      * downgrade to an attempt changes the step with the rule */
@@ -696,9 +681,8 @@ static void test_ecp_server_multiline_record(void **state)
       "script>'.Identity='1';S:REQID=\"\r\n"
       "2021-03-03T12:20:00Z,EX,ECP.Request,S:CMD=Set-OwaVirtualDirectory.ExternalUrl='https://"
       "mail.contoso.com/owa'.Identity='2'\r\n";
-  size_t n = scan_log("/ev/Logging/ECP/Server/ECPServer20210303-1.LOG", log);
-  assert_int_equal(n, 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 1);
+  assert_int_equal(scan_log("/ev/Logging/ECP/Server/ECPServer20210303-1.LOG", log), 1);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_27065_set_vdir", 1, NULL);
   assert_int_equal(rec.findings[0].line, 4);
 }
 
@@ -1178,12 +1162,12 @@ static void test_reset_vdir_parity(void **state)
                 "2021-03-03T01:00:01Z,203.0.113.47,/ecp/y.js,ServerInfo~a]@srv:444/ecp/DDI/"
                 "DDIService.svc/SetObject?schema=ResetOABVirtualDirectory#,python,500\r\n";
   scan_log("/ev/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG", log);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_reset_vdir"), 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 1);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_27065_reset_vdir", 1,
+                   "exhunt.log.cve_2021_26855_ssrf", 1, NULL);
   /* the same rows in the Owa folder are SSRF only (Ecp folder per TPL) */
   memset(&rec, 0, sizeof rec);
   scan_log("/ev/Logging/HttpProxy/Owa/HttpProxy_2021030301-1.LOG", log);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_reset_vdir"), 0);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_27065_reset_vdir", 0, NULL);
 }
 
 static void test_ecp_server_set_vdir(void **state)
@@ -1201,9 +1185,8 @@ static void test_ecp_server_set_vdir(void **state)
       /* an admin's legitimate change */
       "2021-03-03T12:20:00Z,EX,ECP.Request,S:CMD=Set-OwaVirtualDirectory.ExternalUrl='https://"
       "mail.contoso.com/owa'.Identity='2'\r\n";
-  size_t n = scan_log("/ev/Logging/ECP/Server/ECPServer20210303-1.LOG", log);
-  assert_int_equal(n, 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 1);
+  assert_int_equal(scan_log("/ev/Logging/ECP/Server/ECPServer20210303-1.LOG", log), 1);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_27065_set_vdir", 1, NULL);
 }
 
 /* The case-insensitive search behind the ECP and OAB detectors: the first
@@ -1238,9 +1221,8 @@ static void test_oabgenerator_write(void **state)
       "aspnet_client\\shell.aspx' needs to be removed\r\n"
       "2021-03-03T12:16:00.000Z,Download failed and temporary file 'C:\\Program Files\\Microsoft"
       "\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\x.lzx' needs to be removed\r\n";
-  size_t n = scan_log("/ev/Logging/OABGeneratorLog/OABGenerator_20210303-1.LOG", log);
-  assert_int_equal(n, 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26858_oab_write"), 1);
+  assert_int_equal(scan_log("/ev/Logging/OABGeneratorLog/OABGenerator_20210303-1.LOG", log), 1);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_26858_oab_write", 1, NULL);
 }
 
 static void test_iis_shell_requests(void **state)
@@ -1259,10 +1241,9 @@ static void test_iis_shell_requests(void **state)
       "2021-03-03 12:19:00 192.0.2.25 POST /owa/auth/logon.aspx - 198.51.100.23 Mozilla 200\r\n"
       "2021-03-03 12:19:01 192.0.2.25 POST /aspnet_client/gone.aspx - 203.0.113.47 x 404\r\n"
       "2021-03-03 12:19:02 192.0.2.25 GET /ecp/scripts/x.js - 198.51.100.23 Mozilla 200\r\n";
-  size_t n = scan_log("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", log);
-  assert_int_equal(n, 3);
-  assert_int_equal(count_rule("exhunt.log.iis_ecp_js_ssrf"), 1);
-  assert_int_equal(count_rule("exhunt.log.iis_webshell_request"), 2);
+  assert_int_equal(scan_log("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", log), 3);
+  rec_expect_rules(&rec, "exhunt.log.iis_ecp_js_ssrf", 1, "exhunt.log.iis_webshell_request", 2,
+                   NULL);
 }
 
 static void test_family_by_content_and_hostile_bytes(void **state)
@@ -1282,7 +1263,7 @@ static void test_family_by_content_and_hostile_bytes(void **state)
   assert_int_equal(exhunt_logs_buffer("/ev/HttpProxy/Mapi/HttpProxy_1.LOG", (const uint8_t *)nul,
                                       sizeof nul - 1, &sink),
                    EXHUNT_OK);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 1);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_26855_ssrf", 1, NULL);
 }
 
 /* The real, anonymised HttpProxy and ECP rows of HelseCERT's ProxyLogon
@@ -1327,9 +1308,9 @@ static void test_real_helsecert_rows(void **state)
   scan_log("/ev/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG", rows);
   /* 11 SSRF rows from one client: the reset of the OAB virtual directory,
    * and every other row part of a chain that reached /ecp/ */
-  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_reset_vdir"), 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_ssrf"), 10);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26855_attempt"), 0);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_27065_reset_vdir", 1,
+                   "exhunt.log.cve_2021_26855_ssrf", 10, "exhunt.log.cve_2021_26855_attempt", 0,
+                   NULL);
   for (size_t i = 0; i < rec.n_findings; i++)
     assert_int_equal(rec.findings[i].severity, EXHUNT_SEV_CRITICAL);
 
@@ -1339,7 +1320,7 @@ static void test_real_helsecert_rows(void **state)
     skip();
   scan_log("/ev/V15/Logging/ECP/Server/ECPServer20210303-1.LOG", ecp);
   /* two planted scripts; the two ExternalUrl=$null clean-ups are not */
-  assert_int_equal(count_rule("exhunt.log.cve_2021_27065_set_vdir"), 2);
+  rec_expect_rules(&rec, "exhunt.log.cve_2021_27065_set_vdir", 2, NULL);
 }
 
 static void test_windows_events_json_variants(void **state)
@@ -1382,10 +1363,9 @@ static void test_windows_events_json_variants(void **state)
       "\"Message\":\"System.InvalidCastException\"}\n"
       "not json at all\n";
   size_t n = scan_log("/ev/export/events.jsonl", log);
-  assert_int_equal(count_rule("exhunt.log.web_worker_child_process"), 2);
-  assert_int_equal(count_rule("exhunt.log.webshell_file_created"), 1);
-  assert_int_equal(count_rule("exhunt.log.proxyshell_export_to_web"), 1);
-  assert_int_equal(count_rule("exhunt.log.cve_2021_26857_um"), 1);
+  rec_expect_rules(&rec, "exhunt.log.web_worker_child_process", 2,
+                   "exhunt.log.webshell_file_created", 1, "exhunt.log.proxyshell_export_to_web", 1,
+                   "exhunt.log.cve_2021_26857_um", 1, NULL);
   assert_int_equal(n, 5);
   assert_int_equal(rec_count_what(&rec, "malformed-event"), 1);
 }
@@ -1614,14 +1594,6 @@ static char *padded_json(const char *head, unsigned pad, const char *tail)
   return b.data;
 }
 
-static size_t count_notice(const char *what, exhunt_notice_kind kind)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < rec.n_notices; i++)
-    n += strcmp(rec.notices[i].what, what) == 0 && rec.notices[i].kind == kind;
-  return n;
-}
-
 /* Each detector's event, its fields past 130 filler keys (the shape ones,
  * Channel and EventID, after them too): every one still found, with a
  * fields-capped note. Before the fix the 128-field cap dropped them all
@@ -1652,9 +1624,9 @@ static void test_event_fields_past_cap_json(void **state)
     memset(&rec, 0, sizeof rec);
     char *line = padded_json("\"TimeCreated\":\"2021-03-03T05:00:00Z\"", 130, cases[i].tail);
     assert_int_equal(scan_log("/ev/events.json", line), 1);
-    assert_int_equal(count_rule(cases[i].rule), 1);
-    assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_NOTE), 1);
-    assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_ERROR), 0);
+    rec_expect_rules(&rec, cases[i].rule, 1, NULL);
+    assert_int_equal(rec_count_notice(&rec, "fields-capped", EXHUNT_NOTICE_NOTE), 1);
+    assert_int_equal(rec_count_notice(&rec, "fields-capped", EXHUNT_NOTICE_ERROR), 0);
     exh_free(line);
     /* the same event without padding: no note */
     memset(&rec, 0, sizeof rec);
@@ -1720,10 +1692,10 @@ static void test_event_fields_deep(void **state)
     size_t found = scan_log("/ev/events.json", b.data);
     if (depth < EXH_EVENT_KEY_DEPTH) {
       assert_int_equal(found, 1);
-      assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_NOTE), 1);
+      assert_int_equal(rec_count_notice(&rec, "fields-capped", EXHUNT_NOTICE_NOTE), 1);
     } else {
       assert_int_equal(found, 0);
-      assert_int_equal(count_notice("fields-capped", EXHUNT_NOTICE_ERROR), 1);
+      assert_int_equal(rec_count_notice(&rec, "fields-capped", EXHUNT_NOTICE_ERROR), 1);
     }
     exh_dynbuf_free(&b);
   }
@@ -1794,8 +1766,9 @@ static void test_tunnel_scripts_capped(void **state)
           EXHUNT_OK);
     memset(&rec, 0, sizeof rec);
     scan_log("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", b.data);
-    assert_int_equal(count_rule("exhunt.log.iis_webshell_tunnel"), scripts);
-    assert_int_equal(count_notice("tunnel-scripts-capped", EXHUNT_NOTICE_NOTE), scripts > 16);
+    rec_expect_rules(&rec, "exhunt.log.iis_webshell_tunnel", (int)scripts, NULL);
+    assert_int_equal(rec_count_notice(&rec, "tunnel-scripts-capped", EXHUNT_NOTICE_NOTE),
+                     scripts > 16);
     exh_dynbuf_free(&b);
   }
 }
@@ -1838,8 +1811,8 @@ static void test_shell_urls(void **state)
   assert_int_equal(exh_logs_buffer_opts("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
                                         (const uint8_t *)b.data, b.len, &opts, &sink),
                    EXHUNT_OK);
-  assert_int_equal(count_rule("exhunt.hunt.request_to_shell"), 3);
-  assert_int_equal(count_rule("exhunt.log.iis_webshell_request"), 1);
+  rec_expect_rules(&rec, "exhunt.hunt.request_to_shell", 3, "exhunt.log.iis_webshell_request", 1,
+                   NULL);
   size_t high = 0, medium = 0;
   for (size_t i = 0; i < rec.n_findings; i++)
     if (strcmp(rec.findings[i].rule, "exhunt.hunt.request_to_shell") == 0) {
@@ -1854,40 +1827,29 @@ static void test_shell_urls(void **state)
   assert_int_equal(exhunt_logs_buffer("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
                                       (const uint8_t *)b.data, b.len, &sink),
                    EXHUNT_OK);
-  assert_int_equal(count_rule("exhunt.hunt.request_to_shell"), 0);
-  assert_int_equal(count_rule("exhunt.log.iis_webshell_request"), 1);
+  rec_expect_rules(&rec, "exhunt.hunt.request_to_shell", 0, "exhunt.log.iis_webshell_request", 1,
+                   NULL);
   exh_dynbuf_free(&b);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
+TU_MAIN(&fx, cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
         cmocka_unit_test(test_lines_overlong_is_cut_and_skipped),
         cmocka_unit_test(test_count_lines), cmocka_unit_test(test_gzip_whole_truncated_and_bomb),
         cmocka_unit_test(test_csv_binding_and_quoting), cmocka_unit_test(test_split_fast_paths),
         cmocka_unit_test(test_w3c_header_changes_mid_file), cmocka_unit_test(test_iso8601),
-        cmocka_unit_test(test_iso8601_offsets),
-        cmocka_unit_test_setup(test_ssrf_classification, setup), cmocka_unit_test(test_rule_table),
-        cmocka_unit_test_setup(test_reset_vdir_parity, setup),
-        cmocka_unit_test_setup(test_block_reader_boundaries, setup),
-        cmocka_unit_test(test_csv_ends_in_quote),
-        cmocka_unit_test_setup(test_csv_quoted_newlines, setup),
-        cmocka_unit_test_setup(test_ecp_server_multiline_record, setup),
+        cmocka_unit_test(test_iso8601_offsets), TU_REC_TEST(test_ssrf_classification),
+        cmocka_unit_test(test_rule_table), TU_REC_TEST(test_reset_vdir_parity),
+        TU_REC_TEST(test_block_reader_boundaries), cmocka_unit_test(test_csv_ends_in_quote),
+        TU_REC_TEST(test_csv_quoted_newlines), TU_REC_TEST(test_ecp_server_multiline_record),
         cmocka_unit_test(test_prefilter_mirrors_block_scan),
         cmocka_unit_test(test_prefilter_meta_lines), cmocka_unit_test(test_needle_line_checks),
-        cmocka_unit_test_setup(test_block_reader_edges, setup),
-        cmocka_unit_test(test_iis_block_reader_counts),
-        cmocka_unit_test(test_coverage_days_from_records),
-        cmocka_unit_test_setup(test_ecp_server_set_vdir, setup),
-        cmocka_unit_test(test_ecp_line_case_and_decoys),
-        cmocka_unit_test_setup(test_oabgenerator_write, setup),
-        cmocka_unit_test_setup(test_iis_shell_requests, setup),
-        cmocka_unit_test_setup(test_family_by_content_and_hostile_bytes, setup),
-        cmocka_unit_test_setup(test_real_helsecert_rows, setup),
-        cmocka_unit_test_setup(test_windows_events_json_variants, setup),
+        TU_REC_TEST(test_block_reader_edges), cmocka_unit_test(test_iis_block_reader_counts),
+        cmocka_unit_test(test_coverage_days_from_records), TU_REC_TEST(test_ecp_server_set_vdir),
+        cmocka_unit_test(test_ecp_line_case_and_decoys), TU_REC_TEST(test_oabgenerator_write),
+        TU_REC_TEST(test_iis_shell_requests), TU_REC_TEST(test_family_by_content_and_hostile_bytes),
+        TU_REC_TEST(test_real_helsecert_rows), TU_REC_TEST(test_windows_events_json_variants),
         cmocka_unit_test(test_windows_events_time_forms),
         cmocka_unit_test(test_windows_events_level_names), cmocka_unit_test(test_evtx_record_xml),
-        cmocka_unit_test(test_shell_urls),
-        cmocka_unit_test_setup(test_event_fields_past_cap_json, setup),
-        cmocka_unit_test(test_event_fields_cap_counts),
-        cmocka_unit_test_setup(test_event_fields_deep, setup),
-        cmocka_unit_test(test_event_fields_past_cap_xml),
-        cmocka_unit_test_setup(test_tunnel_scripts_capped, setup))
+        cmocka_unit_test(test_shell_urls), TU_REC_TEST(test_event_fields_past_cap_json),
+        cmocka_unit_test(test_event_fields_cap_counts), TU_REC_TEST(test_event_fields_deep),
+        cmocka_unit_test(test_event_fields_past_cap_xml), TU_REC_TEST(test_tunnel_scripts_capped))

@@ -26,12 +26,7 @@ static exhunt_rules *new_rules(bool with_default)
   return r;
 }
 
-static int setup(void **state)
-{
-  (void)state;
-  memset(&rec, 0, sizeof rec);
-  return 0;
-}
+static tu_fixture fx = {.rec = &rec};
 
 static void test_default_pack_compiles(void **state)
 {
@@ -300,11 +295,9 @@ static void test_pack_identity(void **state)
   assert_int_equal(rec.n_notices, 0);
 }
 
-TU_MAIN(NULL, cmocka_unit_test_setup(test_default_pack_compiles, setup),
-        cmocka_unit_test_setup(test_broken_rule_reported_by_name_others_load, setup),
-        cmocka_unit_test_setup(test_same_rule_names_in_two_files, setup),
-        cmocka_unit_test_setup(test_external_variables, setup),
-        cmocka_unit_test_setup(test_public_rule_sets_compile_unchanged, setup),
-        cmocka_unit_test_setup(test_attribution_in_findings, setup),
-        cmocka_unit_test_setup(test_precompiled_and_source_pack_agree, setup),
-        cmocka_unit_test_setup(test_pack_identity, setup))
+TU_MAIN(&fx, TU_REC_TEST(test_default_pack_compiles),
+        TU_REC_TEST(test_broken_rule_reported_by_name_others_load),
+        TU_REC_TEST(test_same_rule_names_in_two_files), TU_REC_TEST(test_external_variables),
+        TU_REC_TEST(test_public_rule_sets_compile_unchanged),
+        TU_REC_TEST(test_attribution_in_findings),
+        TU_REC_TEST(test_precompiled_and_source_pack_agree), TU_REC_TEST(test_pack_identity))
