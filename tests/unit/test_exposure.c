@@ -118,89 +118,43 @@ static void test_build_parse_forms(void **state)
 /* ---------------------------------------------------------------------- */
 /* Verdicts: hand-written facts.                                           */
 
-typedef struct vcase {
-  const char *build, *family, *status, *fixed_in; /* fixed_in NULL: "" */
-} vcase;
-
-static const vcase cases[] = {
-    /* ProxyLogon, March 2021 SU. 2016 CU19 and CU18 got it in the regular
-     * SU, CU17 and older CUs in the special older-CU release; CU20 and
-     * 2019 CU9 shipped two weeks later with the fix inside. */
-    {"15.1.2176.2", "proxylogon", "vulnerable", "15.1.2176.9"},
-    {"15.1.2176.9", "proxylogon", "patched", "15.1.2176.9"},
-    {"15.1.2176.14", "proxylogon", "patched", "15.1.2176.9"},
-    {"15.1.2106.2", "proxylogon", "vulnerable", "15.1.2106.13"},
-    {"15.1.2106.13", "proxylogon", "patched", "15.1.2106.13"},
-    {"15.1.2242.4", "proxylogon", "patched", NULL},
-    {"15.2.792.3", "proxylogon", "vulnerable", "15.2.792.10"},
-    {"15.2.792.10", "proxylogon", "patched", "15.2.792.10"},
-    {"15.2.721.2", "proxylogon", "vulnerable", "15.2.721.13"},
-    {"15.2.858.5", "proxylogon", "patched", NULL},
-    {"15.0.1497.2", "proxylogon", "vulnerable", "15.0.1497.12"},
-    {"15.0.1497.12", "proxylogon", "patched", "15.0.1497.12"},
-    {"15.1.1979.3", "proxylogon", "vulnerable", "15.1.1979.8"},
-    {"15.1.1979.8", "proxylogon", "patched", "15.1.1979.8"},
-    /* Exchange 2010: only CVE-2021-26857, fixed by SP3 RU32. */
-    {"14.3.496.0", "proxylogon", "vulnerable", "14.3.513.0"},
-    {"14.3.513.0", "proxylogon", "patched", "14.3.513.0"},
-    /* ProxyShell: April 2021 SU (34473, 34523), May 2021 SU (31207), on
-     * 2016 CU19/CU20 and 2019 CU8/CU9; CU18 never received them. */
-    {"15.1.2176.9", "proxyshell", "vulnerable", "15.1.2176.12"},
-    {"15.1.2176.12", "proxyshell", "patched", "15.1.2176.12"},
-    {"15.1.2176.12", "proxyshell-31207", "vulnerable", "15.1.2176.14"},
-    {"15.1.2176.14", "proxyshell-31207", "patched", "15.1.2176.14"},
-    {"15.1.2242.4", "proxyshell", "vulnerable", "15.1.2242.8"},
-    {"15.1.2242.8", "proxyshell", "patched", "15.1.2242.8"},
-    {"15.1.2242.8", "proxyshell-31207", "vulnerable", "15.1.2242.10"},
-    {"15.1.2106.13", "proxyshell", "vulnerable", "15.1.2242.8"},
-    {"15.2.858.5", "proxyshell", "vulnerable", "15.2.858.10"},
-    {"15.2.858.12", "proxyshell-31207", "patched", "15.2.858.12"},
-    {"15.2.792.13", "proxyshell", "patched", "15.2.792.13"},
-    {"15.2.922.7", "proxyshell", "patched", NULL},
-    {"15.2.922.7", "proxyshell-31207", "patched", NULL},
-    {"15.1.2308.8", "proxyshell", "patched", NULL},
-    {"15.0.1497.12", "proxyshell", "vulnerable", "15.0.1497.15"},
-    {"15.0.1497.15", "proxyshell", "patched", "15.0.1497.15"},
-    /* ProxyNotShell and OWASSRF: November 2022 SU on 2019 CU11/CU12, 2016
-     * CU22/CU23, 2013 CU23; 2019 CU13 shipped with the fix. */
-    {"15.2.1118.7", "proxynotshell", "vulnerable", "15.2.1118.20"},
-    {"15.2.1118.20", "proxynotshell", "patched", "15.2.1118.20"},
-    {"15.2.1118.7", "owassrf", "vulnerable", "15.2.1118.20"},
-    {"15.2.1118.20", "owassrf", "patched", "15.2.1118.20"},
-    {"15.2.986.5", "proxynotshell", "vulnerable", "15.2.986.36"},
-    {"15.2.986.36", "owassrf", "patched", "15.2.986.36"},
-    {"15.2.922.7", "proxynotshell", "vulnerable", "15.2.1118.20"},
-    {"15.2.1258.12", "proxynotshell", "patched", NULL},
-    {"15.2.1258.12", "owassrf", "patched", NULL},
-    {"15.1.2507.6", "proxynotshell", "vulnerable", "15.1.2507.16"},
-    {"15.1.2507.16", "proxynotshell", "patched", "15.1.2507.16"},
-    {"15.1.2507.16", "owassrf", "patched", "15.1.2507.16"},
-    {"15.1.2375.7", "proxynotshell", "vulnerable", "15.1.2375.37"},
-    {"15.1.2308.8", "proxynotshell", "vulnerable", "15.1.2507.16"},
-    {"15.0.1497.44", "proxynotshell", "patched", "15.0.1497.44"},
-    {"15.0.1497.42", "proxynotshell", "vulnerable", "15.0.1497.44"},
-    /* Subscription Edition shares 15.2 with 2019 but is its own product. */
-    {"15.2.2562.17", "proxylogon", "patched", "15.2.2562.17"},
-    {"15.2.2562.17", "proxynotshell", "patched", "15.2.2562.17"},
-    /* What the database cannot place is unknown, never patched. */
-    {"15.1.2176", "proxylogon", "unknown", "15.1.2176.9"},
-    {"15.1.9999.1", "proxylogon", "unknown", NULL},
-    {"15.3.100.1", "proxylogon", "unknown", NULL},
-    {"14.3.513.0", "proxyshell", "unknown", NULL},
-    {"14.2.247.5", "proxylogon", "unknown", NULL},
-};
+/* The facts are rows of tests/data/exposure/verdicts.tsv: build, family,
+ * status, fixed_in ("-": none). */
+#define VERDICTS EXHUNT_SOURCE_DIR "/tests/data/exposure/verdicts.tsv"
 
 static void test_verdict_table(void **state)
 {
   (void)state;
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    const vcase *c = &cases[i];
-    exhunt_build b = B(c->build);
+  static char text[16384];
+  assert_true(tu_read(VERDICTS, text, sizeof text) < sizeof text - 1);
+  size_t rows = 0, lineno = 0;
+  for (char *line = text; *line;) {
+    char *end = line + strcspn(line, "\n");
+    char *next = *end ? end + 1 : end;
+    *end = '\0';
+    lineno++;
+    if (!line[0] || line[0] == '#') {
+      line = next;
+      continue;
+    }
+    char *f[4];
+    size_t n = 0;
+    for (char *p = line; p && n < 4; n++) {
+      f[n] = p;
+      p = strchr(p, '\t');
+      if (p)
+        *p++ = '\0';
+    }
+    if (n != 4)
+      fail_msg("verdicts.tsv:%zu: want 4 fields, not %zu", lineno, n);
+    const char *build = f[0], *fam = f[1], *status = f[2];
+    const char *fixed_in = strcmp(f[3], "-") == 0 ? "" : f[3];
+    exhunt_build b = B(build);
     exh_verdict v;
-    exh_exposure_verdict(&db, &b, family(c->family), &v);
-    if (strcmp(v.status, c->status) != 0 || strcmp(v.fixed_in, c->fixed_in ? c->fixed_in : ""))
-      fail_msg("%s %s: got %s (fixed_in '%s'), want %s ('%s'): %s", c->build, c->family, v.status,
-               v.fixed_in, c->status, c->fixed_in ? c->fixed_in : "", v.reason);
+    exh_exposure_verdict(&db, &b, family(fam), &v);
+    if (strcmp(v.status, status) != 0 || strcmp(v.fixed_in, fixed_in))
+      fail_msg("verdicts.tsv:%zu: %s %s: got %s (fixed_in '%s'), want %s ('%s'): %s", lineno, build,
+               fam, v.status, v.fixed_in, status, fixed_in, v.reason);
     assert_true(v.reason[0] != '\0');
     if (strcmp(v.status, "vulnerable") == 0)
       assert_true(v.severity >= EXHUNT_SEV_HIGH);
@@ -208,7 +162,10 @@ static void test_verdict_table(void **state)
       assert_int_equal(v.severity, EXHUNT_SEV_INFO);
     else
       assert_int_equal(v.severity, EXHUNT_SEV_LOW);
+    rows++;
+    line = next;
   }
+  assert_int_equal(rows, 55); /* every fact was read */
 }
 
 static void test_exploitation_dates(void **state)
@@ -457,19 +414,6 @@ static void on_build(void *ctx, const exhunt_build_seen *b)
   r->running_since = b->running_since;
 }
 
-static void mkdirs(const char *root, const char *rel)
-{
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", root, rel);
-  for (char *p = path + strlen(root) + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      mkdir(path, 0755);
-      *p = '/';
-    }
-  mkdir(path, 0755);
-}
-
 static void put(const char *root, const char *rel, const void *data, size_t len, time_t mtime)
 {
   char path[1024];
@@ -505,11 +449,11 @@ static void test_builds_in_evidence(void **state)
   assert_non_null(mkdtemp(root));
   char text[2048];
   size_t n;
-  mkdirs(root, "EX01/V15/Logging/HttpProxy/Owa");
-  mkdirs(root, "EX01/V15/Logging/ECP/Server");
-  mkdirs(root, "EX01/V15/Bin");
-  mkdirs(root, "EX01/collected");
-  mkdirs(root, "EMPTY/nothing");
+  tu_mkdirs(tu_path(root, "EX01/V15/Logging/HttpProxy/Owa"));
+  tu_mkdirs(tu_path(root, "EX01/V15/Logging/ECP/Server"));
+  tu_mkdirs(tu_path(root, "EX01/V15/Bin"));
+  tu_mkdirs(tu_path(root, "EX01/collected"));
+  tu_mkdirs(tu_path(root, "EMPTY/nothing"));
   /* Before the March 2021 update: CU19 RTM. */
   n = httpproxy_log(text, sizeof text, "15.01.2176.002", "2021-02-20", 2176, 2);
   put(root, "EX01/V15/Logging/HttpProxy/Owa/HttpProxy_2021022000-1.LOG", text, n, 1613779200);
@@ -600,6 +544,17 @@ static void test_builds_in_evidence(void **state)
   assert_int_equal(system(cmd), 0);
 }
 
+/* One in-memory file through the evidence examiners, with rec and the
+ * builds seen cleared first. */
+static exhunt_err examine(const char *path, const char *text, size_t len, time_t mtime)
+{
+  memset(&rec, 0, sizeof rec);
+  n_seen = 0;
+  exhunt_sink sink = rec_sink(&rec);
+  sink.on_build = on_build;
+  return exh_exposure_buffer(path, (const uint8_t *)text, len, mtime, T_2021_03, &sink);
+}
+
 /* ExchangeSetup.log: each successful Setup run is a sighting of the build
  * it installed, at its start (the log's local time made UTC); the first,
  * with no earlier install, is the fresh install; a failed run and an
@@ -633,12 +588,7 @@ static void test_setup_log(void **state)
       "[12/01/2025 10:00:00.0000] [0] The Exchange Server setup operation completed "
       "successfully.\r\n"
       "garbage [99/99/9999 99:99:99] [0] Setup version: 1.2.3.4.\r\n";
-  memset(&rec, 0, sizeof rec);
-  n_seen = 0;
-  exhunt_sink sink = rec_sink(&rec);
-  sink.on_build = on_build;
-  assert_int_equal(exh_exposure_buffer("/ev/C/ExchangeSetupLogs/ExchangeSetup.log",
-                                       (const uint8_t *)log, sizeof log - 1, 0, T_2021_03, &sink),
+  assert_int_equal(examine("/ev/C/ExchangeSetupLogs/ExchangeSetup.log", log, sizeof log - 1, 0),
                    EXHUNT_OK);
   assert_int_equal(n_seen, 2);
   /* 2025-08-15 10:12:01 at UTC+02:00 */
@@ -674,23 +624,15 @@ static void test_setup_log_no_false_install(void **state)
       "[03/20/2021 09:00:00.0001] [0] Setup version: 15.1.2242.4.\r\n"
       "[03/20/2021 10:00:00.0000] [1] x ] [0] The Exchange Server setup operation completed "
       "successfully.\r\n";
-  memset(&rec, 0, sizeof rec);
-  n_seen = 0;
-  exhunt_sink sink = rec_sink(&rec);
-  sink.on_build = on_build;
-  assert_int_equal(exh_exposure_buffer("/ev/C/ExchangeSetupLogs/ExchangeSetup.log",
-                                       (const uint8_t *)recover, sizeof recover - 1, 0, T_2021_03,
-                                       &sink),
-                   EXHUNT_OK);
+  assert_int_equal(
+      examine("/ev/C/ExchangeSetupLogs/ExchangeSetup.log", recover, sizeof recover - 1, 0),
+      EXHUNT_OK);
   assert_int_equal(n_seen, 1);
   assert_string_equal(seen[0].build, "15.1.2242.4");
   assert_int_equal(seen[0].installed, EXHUNT_NO_TIME);
-  memset(&rec, 0, sizeof rec);
-  n_seen = 0;
-  assert_int_equal(exh_exposure_buffer("/ev/C/ExchangeSetupLogs/ExchangeSetup.log",
-                                       (const uint8_t *)no_mode, sizeof no_mode - 1, 0, T_2021_03,
-                                       &sink),
-                   EXHUNT_OK);
+  assert_int_equal(
+      examine("/ev/C/ExchangeSetupLogs/ExchangeSetup.log", no_mode, sizeof no_mode - 1, 0),
+      EXHUNT_OK);
   assert_int_equal(n_seen, 0); /* the run never said it succeeded */
 }
 
@@ -700,14 +642,8 @@ static void test_sighting_times(void **state)
 {
   (void)state;
   static const char dump[] = "AdminDisplayVersion : Version 15.1 (Build 2176.2)\r\n";
-  memset(&rec, 0, sizeof rec);
-  n_seen = 0;
-  exhunt_sink sink = rec_sink(&rec);
-  sink.on_build = on_build;
   /* a dump written in 1980: CU19 (15.1.2176.2) came out on 2020-12-15 */
-  assert_int_equal(exh_exposure_buffer("/ev/servers.txt", (const uint8_t *)dump, sizeof dump - 1,
-                                       315532800, T_2021_03, &sink),
-                   EXHUNT_OK);
+  assert_int_equal(examine("/ev/servers.txt", dump, sizeof dump - 1, 315532800), EXHUNT_OK);
   assert_int_equal(n_seen, 1);
   assert_true(seen[0].first >= 1607990400 && seen[0].first < 1608163200); /* 2020-12-15 */
   assert_int_equal(seen[0].running_since, seen[0].first);
