@@ -312,24 +312,51 @@ const char *tu_at(const char *rel)
   return tu_path(current->root, rel);
 }
 
-int tu_run(const struct CMUnitTest *tests, size_t n, tu_fixture *fx)
+int tu_run(const CMUnitTestFunction *fns, size_t n, const char *names, tu_fixture *fx)
 {
+  int failed = -1;
+  char *name_buf = strdup(names);
+  struct CMUnitTest *tests = calloc(n, sizeof *tests);
+  if (!name_buf || !tests)
+    goto cleanup;
+  char *p = name_buf;
+  for (size_t i = 0; i < n; i++) {
+    p += strspn(p, ", \t\n");
+    tests[i].name = p;
+    p += strcspn(p, ", \t\n");
+    if (*p)
+      *p++ = '\0';
+    tests[i].test_func = fns[i];
+    tests[i].initial_state = fx;
+    tu_each each = fx ? fx->each : TU_PLAIN;
+    tests[i].setup_func = each == TU_ROOT  ? tu_root_setup
+                          : each == TU_REC ? tu_rec_setup
+                          : fx             ? fx->setup
+                                           : NULL;
+    tests[i].teardown_func = each == TU_ROOT  ? tu_root_teardown
+                             : each == TU_REC ? NULL
+                             : fx             ? fx->teardown
+                                              : NULL;
+  }
   if (fx && fx->default_rules) {
     recorder *rec = fx->rec ? fx->rec : calloc(1, sizeof *rec);
     exhunt_sink sink = rec_sink(rec);
-    exhunt_err err = tu_default_rules(&fx->rules, &sink);
+    exhunt_err err = rec ? tu_default_rules(&fx->rules, &sink) : EXHUNT_ENOMEM;
     if (!fx->rec)
       free(rec);
     if (err) {
       fprintf(stderr, "default rules: %s\n", exhunt_strerror(err));
-      return -1;
+      goto cleanup;
     }
   }
-  int failed = _cmocka_run_group_tests("tests", tests, n, fx ? fx->group_setup : NULL,
-                                       fx ? fx->group_teardown : NULL);
+  failed = _cmocka_run_group_tests("tests", tests, n, fx ? fx->group_setup : NULL,
+                                   fx ? fx->group_teardown : NULL);
+cleanup:
   if (fx) {
     exhunt_rules_free(fx->rules);
     fx->rules = NULL;
   }
+  free(tests);
+  free(name_buf);
   return failed;
 }

@@ -131,49 +131,54 @@ exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink);
 /* ---------------------------------------------------------------------- */
 /* The fixture and main().                                                 */
 
-/* A binary's fixture, one static `fx` per test file. Each test run with
- * TU_ROOT_TEST gets `root` as a fresh temporary folder (removed after the
- * test, whatever it left) and *rec, when set, cleared; `prepare`, when
+/* What each test of a binary runs in. */
+typedef enum tu_each {
+  TU_PLAIN = 0, /* nothing around the test (or the fixture's setup/teardown) */
+  TU_REC,       /* the recorder cleared first */
+  TU_ROOT       /* the recorder cleared and a fresh temporary root, removed after */
+} tu_each;
+
+/* A binary's fixture, one static `fx` per test file. With TU_ROOT, each
+ * test gets `root` as a fresh folder /tmp/exhunt-TAG-XXXXXX (removed after
+ * the test, whatever it left) and *rec, when set, cleared; `prepare`, when
  * set, then lays what every test of the file starts from (nonzero fails
- * the test). With default_rules, TU_MAIN compiles the default rules into
- * `rules` for the whole run; it runs group_setup and group_teardown, when
- * set, around the tests. */
+ * the test). With TU_REC, *rec is cleared. With TU_PLAIN, setup and
+ * teardown, when set, run around each test (cmocka's per-test fixture;
+ * *state is the fixture until setup changes it). With default_rules,
+ * TU_MAIN compiles the default rules into `rules` for the whole run; it
+ * runs group_setup and group_teardown, when set, around the tests. */
 typedef struct tu_fixture {
-  const char *tag; /* names the root: /tmp/exhunt-TAG-XXXXXX */
+  tu_each each;
+  const char *tag;
   recorder *rec;
   bool default_rules;
   exhunt_rules *rules;
   char root[256];
   int (*prepare)(void);
+  CMFixtureFunction setup, teardown;
   CMFixtureFunction group_setup, group_teardown;
 } tu_fixture;
 
+/* The running test's fixture, for the per-test setup. */
 int tu_root_setup(void **state);
 int tu_root_teardown(void **state);
+int tu_rec_setup(void **state);
 /* rel below the running test's root (tu_path's buffers). */
 const char *tu_at(const char *rel);
 
-/* Clears the recorder of the fixture in *state (no root). */
-int tu_rec_setup(void **state);
+/* Runs the n test functions, named by `names` (their names as written,
+ * separated by commas), as one group under fx (NULL: TU_PLAIN, no
+ * fixture); the number of tests that failed, or -1 when the rules could
+ * not be compiled. */
+int tu_run(const CMUnitTestFunction *fns, size_t n, const char *names, tu_fixture *fx);
 
-/* A test run with the recorder of the file's fixture `fx` cleared first. */
-#define TU_REC_TEST(fn) cmocka_unit_test_prestate_setup_teardown(fn, tu_rec_setup, NULL, &fx)
-
-/* A test run in a fresh root of the file's fixture `fx`. */
-#define TU_ROOT_TEST(fn)                                                                           \
-  cmocka_unit_test_prestate_setup_teardown(fn, tu_root_setup, tu_root_teardown, &fx)
-
-/* Runs the n tests as one group under fx (NULL: no fixture); the number of
- * tests that failed, or -1 when the rules could not be compiled. */
-int tu_run(const struct CMUnitTest *tests, size_t n, tu_fixture *fx);
-
-/* main() of a test binary: the tests (cmocka_unit_test entries or
- * TU_ROOT_TEST) under the fixture (NULL for none). */
+/* main() of a test binary: each test function named once, all run as
+ * fx says (NULL: plain). */
 #define TU_MAIN(fixture, ...)                                                                      \
   int main(void)                                                                                   \
   {                                                                                                \
-    const struct CMUnitTest tests[] = {__VA_ARGS__};                                               \
-    return tu_run(tests, sizeof tests / sizeof *tests, fixture);                                   \
+    static const CMUnitTestFunction fns[] = {__VA_ARGS__};                                         \
+    return tu_run(fns, sizeof fns / sizeof *fns, #__VA_ARGS__, fixture);                           \
   }
 
 /* A China Chopper one-liner, the canonical HAFNIUM web shell. */

@@ -117,5 +117,4 @@ static void test_grow(void **state)
   exh_free(b);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_grow), cmocka_unit_test(test_sweep_rules_and_scan),
-        cmocka_unit_test(test_sweep_ioc_parse))
+TU_MAIN(NULL, test_grow, test_sweep_rules_and_scan, test_sweep_ioc_parse)

@@ -24,7 +24,7 @@
 #include "core/dynbuf.h"
 
 static recorder rec;
-static tu_fixture fx = {.tag = "bl", .rec = &rec, .default_rules = true};
+static tu_fixture fx = {.each = TU_ROOT, .tag = "bl", .rec = &rec, .default_rules = true};
 
 static void put(const char *rel, const char *text, mode_t mode)
 {
@@ -433,12 +433,8 @@ static void test_classification(void **state)
   assert_true(exh_bl_in_web_dir("/x/Windows/Temp/y", (const char *const[]){"windows\\temp"}, 1));
 }
 
-TU_MAIN(&fx, TU_ROOT_TEST(test_added_changed_meta_removed),
-        TU_ROOT_TEST(test_chopper_in_aspnet_client),
-        TU_ROOT_TEST(test_reference_tree_other_root_name),
-        TU_ROOT_TEST(test_hostile_names_round_trip), cmocka_unit_test(test_malformed_lines),
-        TU_ROOT_TEST(test_create_leaves_evidence), TU_ROOT_TEST(test_alloc_failure_sweep),
-        TU_ROOT_TEST(test_no_double_pairing),
-        TU_ROOT_TEST(test_create_refuses_duplicate_root_names),
-        TU_ROOT_TEST(test_symlinked_file_root_is_relative),
-        cmocka_unit_test(test_records_outside_root_refused), cmocka_unit_test(test_classification))
+TU_MAIN(&fx, test_added_changed_meta_removed, test_chopper_in_aspnet_client,
+        test_reference_tree_other_root_name, test_hostile_names_round_trip, test_malformed_lines,
+        test_create_leaves_evidence, test_alloc_failure_sweep, test_no_double_pairing,
+        test_create_refuses_duplicate_root_names, test_symlinked_file_root_is_relative,
+        test_records_outside_root_refused, test_classification)

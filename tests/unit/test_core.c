@@ -300,8 +300,5 @@ static void test_errmap(void **state)
   assert_int_equal(exh_errno_map(ENOMEM, EXH_ERRMAP_SPACE), EXHUNT_EIO);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_ascii_chars), cmocka_unit_test(test_contains_ci),
-        cmocka_unit_test(test_iso8601), cmocka_unit_test(test_w3c_time),
-        cmocka_unit_test(test_span_widen), cmocka_unit_test(test_take_earliest),
-        cmocka_unit_test(test_hex_decode), cmocka_unit_test(test_base64_strict),
-        cmocka_unit_test(test_base64_lenient), cmocka_unit_test(test_errmap))
+TU_MAIN(NULL, test_ascii_chars, test_contains_ci, test_iso8601, test_w3c_time, test_span_widen,
+        test_take_earliest, test_hex_decode, test_base64_strict, test_base64_lenient, test_errmap)

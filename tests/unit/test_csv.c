@@ -196,5 +196,4 @@ static void test_log_and_exposure_findings(void **state)
   exh_dynbuf_free(&b);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_header_columns), cmocka_unit_test(test_file_finding),
-        cmocka_unit_test(test_log_and_exposure_findings))
+TU_MAIN(NULL, test_header_columns, test_file_finding, test_log_and_exposure_findings)

@@ -103,5 +103,4 @@ static void test_alloc_failure(void **state)
   exh_dayset_free(&s);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_day_of), cmocka_unit_test(test_spans_and_counts),
-        cmocka_unit_test(test_range), cmocka_unit_test(test_alloc_failure))
+TU_MAIN(NULL, test_day_of, test_spans_and_counts, test_range, test_alloc_failure)

@@ -280,9 +280,7 @@ static void test_dynbuf_ceiling(void **state)
   exh_dynbuf_free(&b);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_json_plain_and_quotes), cmocka_unit_test(test_json_controls),
-        cmocka_unit_test(test_json_utf8_kept_invalid_replaced),
-        cmocka_unit_test(test_display_is_inert_and_reversible),
-        cmocka_unit_test(test_invisible_code_points), cmocka_unit_test(test_visible_text_stays_raw),
-        cmocka_unit_test(test_display_round_trip), cmocka_unit_test(test_csv_cell),
-        cmocka_unit_test(test_base64_and_hex), cmocka_unit_test(test_dynbuf_ceiling))
+TU_MAIN(NULL, test_json_plain_and_quotes, test_json_controls, test_json_utf8_kept_invalid_replaced,
+        test_display_is_inert_and_reversible, test_invisible_code_points,
+        test_visible_text_stays_raw, test_display_round_trip, test_csv_cell, test_base64_and_hex,
+        test_dynbuf_ceiling)

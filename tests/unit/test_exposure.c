@@ -678,11 +678,8 @@ static void test_alloc_failure_sweep(void **state)
 
 static tu_fixture fx = {.group_setup = setup, .group_teardown = teardown};
 
-TU_MAIN(&fx, cmocka_unit_test(test_build_parse_forms), cmocka_unit_test(test_verdict_table),
-        cmocka_unit_test(test_exchange_2010_only_26857), cmocka_unit_test(test_exploitation_dates),
-        cmocka_unit_test(test_every_cu_boundary), cmocka_unit_test(test_cus_without_the_fix),
-        cmocka_unit_test(test_support_status), cmocka_unit_test(test_assess_findings),
-        cmocka_unit_test(test_builddb_rejects_bad_lines),
-        cmocka_unit_test(test_builddb_survives_garbage), cmocka_unit_test(test_builds_in_evidence),
-        cmocka_unit_test(test_setup_log), cmocka_unit_test(test_setup_log_no_false_install),
-        cmocka_unit_test(test_sighting_times), cmocka_unit_test(test_alloc_failure_sweep))
+TU_MAIN(&fx, test_build_parse_forms, test_verdict_table, test_exchange_2010_only_26857,
+        test_exploitation_dates, test_every_cu_boundary, test_cus_without_the_fix,
+        test_support_status, test_assess_findings, test_builddb_rejects_bad_lines,
+        test_builddb_survives_garbage, test_builds_in_evidence, test_setup_log,
+        test_setup_log_no_false_install, test_sighting_times, test_alloc_failure_sweep)

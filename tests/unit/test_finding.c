@@ -412,7 +412,5 @@ static void test_step_names(void **state)
   assert_string_equal(exhunt_attack_step_name((exhunt_attack_step)99), "other");
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_dup_file), cmocka_unit_test(test_dup_log),
-        cmocka_unit_test(test_dup_exposure), cmocka_unit_test(test_dup_sparse),
-        cmocka_unit_test(test_dup_bad_arguments), cmocka_unit_test(test_dup_alloc_sweep),
-        cmocka_unit_test(test_step_names))
+TU_MAIN(NULL, test_dup_file, test_dup_log, test_dup_exposure, test_dup_sparse,
+        test_dup_bad_arguments, test_dup_alloc_sweep, test_step_names)

@@ -256,9 +256,8 @@ static void test_real_linux_files(void **state)
     skip();
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_same_text_by_name),
-        cmocka_unit_test(test_page_under_other_names),
-        cmocka_unit_test(test_windows_spellings_stay_critical),
-        cmocka_unit_test(test_ceiling_function), cmocka_unit_test(test_other_rules_capped),
-        cmocka_unit_test_setup_teardown(test_scanner_passes_the_path, rules_setup, rules_teardown),
-        cmocka_unit_test_setup_teardown(test_real_linux_files, rules_setup, rules_teardown))
+static tu_fixture fx = {.setup = rules_setup, .teardown = rules_teardown};
+
+TU_MAIN(&fx, test_same_text_by_name, test_page_under_other_names,
+        test_windows_spellings_stay_critical, test_ceiling_function, test_other_rules_capped,
+        test_scanner_passes_the_path, test_real_linux_files)

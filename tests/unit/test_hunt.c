@@ -279,6 +279,5 @@ static void test_exlist_bounds(void **state)
 
 static tu_fixture fx = {.group_setup = setup, .group_teardown = teardown};
 
-TU_MAIN(&fx, cmocka_unit_test(test_exlist_bounds), cmocka_unit_test(test_compromised_example),
-        cmocka_unit_test(test_clean_example), cmocka_unit_test(test_event_steps),
-        cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_alloc_failure_sweep))
+TU_MAIN(&fx, test_exlist_bounds, test_compromised_example, test_clean_example, test_event_steps,
+        test_bad_arguments, test_alloc_failure_sweep)

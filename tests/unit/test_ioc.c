@@ -161,6 +161,5 @@ static void test_glob_tail_prefilter(void **state)
   exh_iocs_free(&set);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_parse_and_lookup),
-        cmocka_unit_test(test_paths_case_and_allowlist), cmocka_unit_test(test_hostile_lines),
-        cmocka_unit_test(test_glob_tail_prefilter))
+TU_MAIN(NULL, test_parse_and_lookup, test_paths_case_and_allowlist, test_hostile_lines,
+        test_glob_tail_prefilter)

@@ -26,7 +26,7 @@
 
 static recorder rec;
 
-static tu_fixture fx = {.rec = &rec};
+static tu_fixture fx = {.each = TU_REC, .rec = &rec};
 
 /* ---------------------------------------------------------------------- */
 /* Lines and sources.                                                      */
@@ -1832,24 +1832,17 @@ static void test_shell_urls(void **state)
   exh_dynbuf_free(&b);
 }
 
-TU_MAIN(&fx, cmocka_unit_test(test_lines_crlf_bom_nul_and_last_line),
-        cmocka_unit_test(test_lines_overlong_is_cut_and_skipped),
-        cmocka_unit_test(test_count_lines), cmocka_unit_test(test_gzip_whole_truncated_and_bomb),
-        cmocka_unit_test(test_csv_binding_and_quoting), cmocka_unit_test(test_split_fast_paths),
-        cmocka_unit_test(test_w3c_header_changes_mid_file), cmocka_unit_test(test_iso8601),
-        cmocka_unit_test(test_iso8601_offsets), TU_REC_TEST(test_ssrf_classification),
-        cmocka_unit_test(test_rule_table), TU_REC_TEST(test_reset_vdir_parity),
-        TU_REC_TEST(test_block_reader_boundaries), cmocka_unit_test(test_csv_ends_in_quote),
-        TU_REC_TEST(test_csv_quoted_newlines), TU_REC_TEST(test_ecp_server_multiline_record),
-        cmocka_unit_test(test_prefilter_mirrors_block_scan),
-        cmocka_unit_test(test_prefilter_meta_lines), cmocka_unit_test(test_needle_line_checks),
-        TU_REC_TEST(test_block_reader_edges), cmocka_unit_test(test_iis_block_reader_counts),
-        cmocka_unit_test(test_coverage_days_from_records), TU_REC_TEST(test_ecp_server_set_vdir),
-        cmocka_unit_test(test_ecp_line_case_and_decoys), TU_REC_TEST(test_oabgenerator_write),
-        TU_REC_TEST(test_iis_shell_requests), TU_REC_TEST(test_family_by_content_and_hostile_bytes),
-        TU_REC_TEST(test_real_helsecert_rows), TU_REC_TEST(test_windows_events_json_variants),
-        cmocka_unit_test(test_windows_events_time_forms),
-        cmocka_unit_test(test_windows_events_level_names), cmocka_unit_test(test_evtx_record_xml),
-        cmocka_unit_test(test_shell_urls), TU_REC_TEST(test_event_fields_past_cap_json),
-        cmocka_unit_test(test_event_fields_cap_counts), TU_REC_TEST(test_event_fields_deep),
-        cmocka_unit_test(test_event_fields_past_cap_xml), TU_REC_TEST(test_tunnel_scripts_capped))
+TU_MAIN(&fx, test_lines_crlf_bom_nul_and_last_line, test_lines_overlong_is_cut_and_skipped,
+        test_count_lines, test_gzip_whole_truncated_and_bomb, test_csv_binding_and_quoting,
+        test_split_fast_paths, test_w3c_header_changes_mid_file, test_iso8601, test_iso8601_offsets,
+        test_ssrf_classification, test_rule_table, test_reset_vdir_parity,
+        test_block_reader_boundaries, test_csv_ends_in_quote, test_csv_quoted_newlines,
+        test_ecp_server_multiline_record, test_prefilter_mirrors_block_scan,
+        test_prefilter_meta_lines, test_needle_line_checks, test_block_reader_edges,
+        test_iis_block_reader_counts, test_coverage_days_from_records, test_ecp_server_set_vdir,
+        test_ecp_line_case_and_decoys, test_oabgenerator_write, test_iis_shell_requests,
+        test_family_by_content_and_hostile_bytes, test_real_helsecert_rows,
+        test_windows_events_json_variants, test_windows_events_time_forms,
+        test_windows_events_level_names, test_evtx_record_xml, test_shell_urls,
+        test_event_fields_past_cap_json, test_event_fields_cap_counts, test_event_fields_deep,
+        test_event_fields_past_cap_xml, test_tunnel_scripts_capped)

@@ -354,9 +354,8 @@ static void test_signal_removes_temporaries(void **state)
   assert_int_equal(entries(), 1); /* the temporary is gone */
 }
 
-TU_MAIN(NULL, cmocka_unit_test_setup_teardown(test_replaced_only_when_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_all_or_none, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stdout_devices_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_links_into_evidence_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_link_to_device_and_folder, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_signal_removes_temporaries, setup, teardown))
+static tu_fixture fx = {.setup = setup, .teardown = teardown};
+
+TU_MAIN(&fx, test_replaced_only_when_kept, test_all_or_none, test_stdout_devices_refusals,
+        test_links_into_evidence_refused, test_link_to_device_and_folder,
+        test_signal_removes_temporaries)

@@ -84,5 +84,4 @@ static void test_alloc_failure(void **state)
   exh_alloc_fail_at(0, 0);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_no_limit_is_null), cmocka_unit_test(test_rate),
-        cmocka_unit_test(test_cpu_share), cmocka_unit_test(test_alloc_failure))
+TU_MAIN(NULL, test_no_limit_is_null, test_rate, test_cpu_share, test_alloc_failure)

@@ -629,15 +629,10 @@ static void test_write_seeds(void **state)
   write_seed(dir, "truncated.exe", g.b, g.vs + g.vs_len / 2);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_valid_pe32plus),
-        cmocka_unit_test(test_valid_pe32_varfileinfo_first),
-        cmocka_unit_test(test_long_value_truncated_and_surrogates_folded),
-        cmocka_unit_test(test_truncated_at_every_length),
-        cmocka_unit_test(test_elfanew_out_of_range), cmocka_unit_test(test_section_table_overflow),
-        cmocka_unit_test(test_rva_outside_sections),
-        cmocka_unit_test(test_resource_directory_loops), cmocka_unit_test(test_huge_entry_counts),
-        cmocka_unit_test(test_entry_budget), cmocka_unit_test(test_version_length_past_data),
-        cmocka_unit_test(test_wrong_fixed_signature),
-        cmocka_unit_test(test_bad_string_child_keeps_earlier_values),
-        cmocka_unit_test(test_no_version_resource), cmocka_unit_test(test_not_a_pe),
-        cmocka_unit_test(test_random_mutations), cmocka_unit_test(test_write_seeds))
+TU_MAIN(NULL, test_valid_pe32plus, test_valid_pe32_varfileinfo_first,
+        test_long_value_truncated_and_surrogates_folded, test_truncated_at_every_length,
+        test_elfanew_out_of_range, test_section_table_overflow, test_rva_outside_sections,
+        test_resource_directory_loops, test_huge_entry_counts, test_entry_budget,
+        test_version_length_past_data, test_wrong_fixed_signature,
+        test_bad_string_child_keeps_earlier_values, test_no_version_resource, test_not_a_pe,
+        test_random_mutations, test_write_seeds)

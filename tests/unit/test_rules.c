@@ -26,7 +26,7 @@ static exhunt_rules *new_rules(bool with_default)
   return r;
 }
 
-static tu_fixture fx = {.rec = &rec};
+static tu_fixture fx = {.each = TU_REC, .rec = &rec};
 
 static void test_default_pack_compiles(void **state)
 {
@@ -295,9 +295,7 @@ static void test_pack_identity(void **state)
   assert_int_equal(rec.n_notices, 0);
 }
 
-TU_MAIN(&fx, TU_REC_TEST(test_default_pack_compiles),
-        TU_REC_TEST(test_broken_rule_reported_by_name_others_load),
-        TU_REC_TEST(test_same_rule_names_in_two_files), TU_REC_TEST(test_external_variables),
-        TU_REC_TEST(test_public_rule_sets_compile_unchanged),
-        TU_REC_TEST(test_attribution_in_findings),
-        TU_REC_TEST(test_precompiled_and_source_pack_agree), TU_REC_TEST(test_pack_identity))
+TU_MAIN(&fx, test_default_pack_compiles, test_broken_rule_reported_by_name_others_load,
+        test_same_rule_names_in_two_files, test_external_variables,
+        test_public_rule_sets_compile_unchanged, test_attribution_in_findings,
+        test_precompiled_and_source_pack_agree, test_pack_identity)

@@ -27,7 +27,7 @@
 #include "scan/filescan.h"
 
 static recorder rec;
-static tu_fixture fx = {.tag = "test", .rec = &rec, .default_rules = true};
+static tu_fixture fx = {.each = TU_ROOT, .tag = "test", .rec = &rec, .default_rules = true};
 
 static exhunt_scan_stats scan_root(const exhunt_scan_opts *given)
 {
@@ -376,9 +376,7 @@ static void test_threads_agree(void **state)
   assert_true(one >= 14);
 }
 
-TU_MAIN(&fx, TU_ROOT_TEST(test_finds_shell_and_counts), TU_ROOT_TEST(test_symlinks_never_followed),
-        TU_ROOT_TEST(test_special_files_skipped_with_note),
-        TU_ROOT_TEST(test_scope_exclude_newer_depth), TU_ROOT_TEST(test_hostile_names_escaped),
-        TU_ROOT_TEST(test_huge_empty_binary), TU_ROOT_TEST(test_vanished_and_replaced),
-        TU_ROOT_TEST(test_file_shrinking_mid_scan), TU_ROOT_TEST(test_evidence_untouched),
-        TU_ROOT_TEST(test_unreadable), TU_ROOT_TEST(test_threads_agree))
+TU_MAIN(&fx, test_finds_shell_and_counts, test_symlinks_never_followed,
+        test_special_files_skipped_with_note, test_scope_exclude_newer_depth,
+        test_hostile_names_escaped, test_huge_empty_binary, test_vanished_and_replaced,
+        test_file_shrinking_mid_scan, test_evidence_untouched, test_unreadable, test_threads_agree)

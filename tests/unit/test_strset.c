@@ -74,4 +74,4 @@ static void test_out_of_memory(void **state)
   }
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_adds_and_repeats), cmocka_unit_test(test_out_of_memory))
+TU_MAIN(NULL, test_adds_and_repeats, test_out_of_memory)

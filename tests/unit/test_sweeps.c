@@ -292,5 +292,4 @@ static void test_pe_allocates_nothing(void **state)
 
 static tu_fixture fx = {.group_setup = make_tree, .group_teardown = remove_tree};
 
-TU_MAIN(&fx, cmocka_unit_test(test_logs_sweep), cmocka_unit_test(test_scan_sweep),
-        cmocka_unit_test(test_rules_sweep), cmocka_unit_test(test_pe_allocates_nothing))
+TU_MAIN(&fx, test_logs_sweep, test_scan_sweep, test_rules_sweep, test_pe_allocates_nothing)

@@ -48,7 +48,7 @@ static void on_event(void *ctx, const exhunt_vault_event *ev)
 
 /* The test's temporary folder holds root/, the evidence, and vault/. */
 static int make_root_dir(void);
-static tu_fixture fx = {.tag = "vault", .prepare = make_root_dir};
+static tu_fixture fx = {.each = TU_ROOT, .tag = "vault", .prepare = make_root_dir};
 static char *const base = fx.root;
 
 static int make_root_dir(void)
@@ -951,15 +951,9 @@ static void test_unsafe_vault_files(void **state)
   assert_false(exists(a));
 }
 
-TU_MAIN(&fx, TU_ROOT_TEST(test_round_trip), TU_ROOT_TEST(test_refusals),
-        TU_ROOT_TEST(test_vault_inside_root), TU_ROOT_TEST(test_dry_run),
-        TU_ROOT_TEST(test_verify_damage), TU_ROOT_TEST(test_restore_no_overwrite),
-        TU_ROOT_TEST(test_torn_manifest), TU_ROOT_TEST(test_non_utf8_name),
-        TU_ROOT_TEST(test_restore_refuses_symlinked_parent),
-        TU_ROOT_TEST(test_hostile_manifest_lines), TU_ROOT_TEST(test_manifest_notes),
-        TU_ROOT_TEST(test_verify_leftovers), TU_ROOT_TEST(test_vault_lock),
-        TU_ROOT_TEST(test_vault_lock_two_processes), TU_ROOT_TEST(test_restore_parents),
-        TU_ROOT_TEST(test_restore_parents_no_symlink), TU_ROOT_TEST(test_inflate_limits),
-        TU_ROOT_TEST(test_verify_fifo_object), TU_ROOT_TEST(test_hard_link_said),
-        TU_ROOT_TEST(test_alloc_failures), TU_ROOT_TEST(test_restore_many),
-        TU_ROOT_TEST(test_unsafe_vault_files))
+TU_MAIN(&fx, test_round_trip, test_refusals, test_vault_inside_root, test_dry_run,
+        test_verify_damage, test_restore_no_overwrite, test_torn_manifest, test_non_utf8_name,
+        test_restore_refuses_symlinked_parent, test_hostile_manifest_lines, test_manifest_notes,
+        test_verify_leftovers, test_vault_lock, test_vault_lock_two_processes, test_restore_parents,
+        test_restore_parents_no_symlink, test_inflate_limits, test_verify_fifo_object,
+        test_hard_link_said, test_alloc_failures, test_restore_many, test_unsafe_vault_files)

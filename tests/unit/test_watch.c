@@ -78,7 +78,8 @@ static int marker_teardown(void **state)
   return 0;
 }
 
-static tu_fixture fx = {.tag = "watch",
+static tu_fixture fx = {.each = TU_ROOT,
+                        .tag = "watch",
                         .rec = &rec,
                         .default_rules = true,
                         .group_setup = marker_setup,
@@ -706,13 +707,9 @@ static void test_bad_arguments(void **state)
   assert_int_equal(exhunt_watch_run(fx.rules, roots, 1, &opts, &sink, NULL), EXHUNT_EINVAL);
 }
 
-TU_MAIN(&fx, TU_ROOT_TEST(test_new_files_found), TU_ROOT_TEST(test_overflow_rescans),
-        TU_ROOT_TEST(test_missing_root_comes_back), TU_ROOT_TEST(test_rules_swapped),
-        TU_ROOT_TEST(test_scan_existing), TU_ROOT_TEST(test_sweep_allocations),
-        TU_ROOT_TEST(test_bad_arguments), TU_ROOT_TEST(test_event_name_bounds),
-        TU_ROOT_TEST(test_inotify_records_bounded), TU_ROOT_TEST(test_fanotify_records_bounded),
-        TU_ROOT_TEST(test_symlink_not_followed), TU_ROOT_TEST(test_exclude),
-        TU_ROOT_TEST(test_new_files_found_fan), TU_ROOT_TEST(test_missing_root_comes_back_fan),
-        TU_ROOT_TEST(test_rules_swapped_fan), TU_ROOT_TEST(test_symlink_not_followed_fan),
-        TU_ROOT_TEST(test_exclude_fan), TU_ROOT_TEST(test_fan_outside_dropped),
-        TU_ROOT_TEST(test_sweep_allocations_fan))
+TU_MAIN(&fx, test_new_files_found, test_overflow_rescans, test_missing_root_comes_back,
+        test_rules_swapped, test_scan_existing, test_sweep_allocations, test_bad_arguments,
+        test_event_name_bounds, test_inotify_records_bounded, test_fanotify_records_bounded,
+        test_symlink_not_followed, test_exclude, test_new_files_found_fan,
+        test_missing_root_comes_back_fan, test_rules_swapped_fan, test_symlink_not_followed_fan,
+        test_exclude_fan, test_fan_outside_dropped, test_sweep_allocations_fan)

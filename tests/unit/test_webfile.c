@@ -332,9 +332,6 @@ static void test_markers_linear(void **state)
   free(big);
 }
 
-TU_MAIN(NULL, cmocka_unit_test(test_iis_script_extensions),
-        cmocka_unit_test(test_iis_script_case_and_paths),
-        cmocka_unit_test(test_iis_script_windows_spellings), cmocka_unit_test(test_kinds),
-        cmocka_unit_test(test_ext), cmocka_unit_test(test_markers),
-        cmocka_unit_test(test_markers_utf16), cmocka_unit_test(test_markers_binary),
-        cmocka_unit_test(test_markers_linear))
+TU_MAIN(NULL, test_iis_script_extensions, test_iis_script_case_and_paths,
+        test_iis_script_windows_spellings, test_kinds, test_ext, test_markers, test_markers_utf16,
+        test_markers_binary, test_markers_linear)
