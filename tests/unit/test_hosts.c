@@ -653,12 +653,6 @@ static double now_s(clockid_t clk)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void count_notice(void *ctx, const exhunt_notice *n)
-{
-  (void)n;
-  (*(size_t *)ctx)++;
-}
-
 static int bench(const char *dirs)
 {
   char buf[4096];
@@ -672,8 +666,9 @@ static int bench(const char *dirs)
     double best_wall = 1e9, best_cpu = 1e9;
     size_t hosts = 0, notices = 0;
     for (int run = 0; run < 7; run++) {
-      size_t seen = 0;
-      exhunt_sink sink = {.ctx = &seen, .on_notice = count_notice};
+      static recorder seen;
+      memset(&seen, 0, sizeof seen);
+      exhunt_sink sink = rec_sink(&seen);
       exh_host_list l;
       double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
       if (exh_hunt_find_hosts(dir, &sink, &l) != EXHUNT_OK)
@@ -682,7 +677,7 @@ static int bench(const char *dirs)
       best_wall = w < best_wall ? w : best_wall;
       best_cpu = c < best_cpu ? c : best_cpu;
       hosts = l.n;
-      notices = seen;
+      notices = seen.n_notices;
       exh_host_list_free(&l);
     }
     printf("%s: %.3f ms wall, %.3f ms CPU; %zu host(s), %zu notice(s)\n", dir, best_wall * 1e3,

@@ -109,6 +109,17 @@ static void quarantine_ok(const exhunt_vault_opts *o, const char *path, events *
   assert_int_equal(exhunt_vault_quarantine(o, &it, 1, on_event, ev, NULL), EXHUNT_OK);
 }
 
+/* root/name written with text and quarantined under the default opts,
+ * which are returned (events into ev, which may be NULL). */
+static exhunt_vault_opts quarantined(char *path, size_t cap, const char *name, const char *text,
+                                     events *ev)
+{
+  put_in_root(path, cap, name, text);
+  exhunt_vault_opts o = opts_for();
+  quarantine_ok(&o, path, ev);
+  return o;
+}
+
 /* Restores `what` under o: the call succeeds and its first event is `want`. */
 static events restore_expect(const exhunt_vault_opts *o, const char *what,
                              exhunt_vault_outcome want)
@@ -317,10 +328,8 @@ static void test_restore_no_overwrite(void **state)
 {
   (void)state;
   char p[400];
-  put_in_root(p, sizeof p, "a.aspx", "old");
-  exhunt_vault_opts o = opts_for();
   events q = {0};
-  quarantine_ok(&o, p, &q);
+  exhunt_vault_opts o = quarantined(p, sizeof p, "a.aspx", "old", &q);
   write_file(p, "new", 3);
   restore_expect(&o, q.id[0], EXHUNT_VAULT_REFUSED_EXISTS);
   char got[8] = {0};
@@ -345,10 +354,8 @@ static void test_non_utf8_name(void **state)
 {
   (void)state;
   char p[400];
-  put_in_root(p, sizeof p, "bad\xff\x01name.aspx", "x");
-  exhunt_vault_opts o = opts_for();
   events q = {0};
-  quarantine_ok(&o, p, &q);
+  exhunt_vault_opts o = quarantined(p, sizeof p, "bad\xff\x01name.aspx", "x", &q);
   assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
   assert_false(exists(p));
   restore_expect(&o, q.id[0], EXHUNT_VAULT_DONE);
@@ -361,28 +368,37 @@ static void count_entry(void *ctx, const exhunt_vault_entry *e)
   (*(size_t *)ctx)++;
 }
 
+static void append_manifest(const char *text)
+{
+  char m[400];
+  snprintf(m, sizeof m, "%s/manifest.jsonl", vault);
+  int fd = open(m, O_WRONLY | O_APPEND);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+  close(fd);
+}
+
+/* a.aspx quarantined, b.aspx written, and the manifest's last line torn
+ * as a crash mid-append leaves it; returns the opts. */
+static exhunt_vault_opts torn_vault(char *a, char *b, size_t cap)
+{
+  exhunt_vault_opts o = quarantined(a, cap, "a.aspx", "a", NULL);
+  put_in_root(b, cap, "b.aspx", "b");
+  append_manifest("{\"schema\":\"exhunt/1\",\"type\":\"quar");
+  return o;
+}
+
 /* A crash mid-append leaves a line without its newline: readers skip it,
  * and the next writer fences it off so its own record stays whole. */
 static void test_torn_manifest(void **state)
 {
   (void)state;
-  char a[400], b[400], m[400];
-  in_root(a, sizeof a, "a.aspx");
-  in_root(b, sizeof b, "b.aspx");
-  write_file(a, "a", 1);
-  write_file(b, "b", 1);
-  exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
-  snprintf(m, sizeof m, "%s/manifest.jsonl", vault);
-  int fd = open(m, O_WRONLY | O_APPEND);
-  assert_int_equal(write(fd, "{\"schema\":\"exhunt/1\",\"type\":\"quar", 33), 33);
-  close(fd);
+  char a[400], b[400];
+  exhunt_vault_opts o = torn_vault(a, b, sizeof a);
   size_t n = 0;
   assert_int_equal(exhunt_vault_list(vault, NULL, count_entry, &n), EXHUNT_OK);
   assert_int_equal(n, 1);
-  it = item(b);
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  quarantine_ok(&o, b, NULL);
   n = 0;
   assert_int_equal(exhunt_vault_list(vault, NULL, count_entry, &n), EXHUNT_OK);
   assert_int_equal(n, 2);
@@ -397,10 +413,8 @@ static void test_restore_refuses_symlinked_parent(void **state)
   char sub[400], p[400], elsewhere[400], planted[500];
   in_root(sub, sizeof sub, "sub");
   assert_int_equal(mkdir(sub, 0755), 0);
-  put_in_root(p, sizeof p, "sub/a.aspx", "a");
-  exhunt_vault_opts o = opts_for();
   events q = {0};
-  quarantine_ok(&o, p, &q);
+  exhunt_vault_opts o = quarantined(p, sizeof p, "sub/a.aspx", "a", &q);
   assert_int_equal(q.outcome[0], EXHUNT_VAULT_DONE);
   snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", base);
   assert_int_equal(mkdir(elsewhere, 0755), 0);
@@ -414,25 +428,13 @@ static void test_restore_refuses_symlinked_parent(void **state)
   assert_int_equal(system(cmd), 0); /* no temp left there either */
 }
 
-static void append_manifest(const char *text)
-{
-  char m[400];
-  snprintf(m, sizeof m, "%s/manifest.jsonl", vault);
-  int fd = open(m, O_WRONLY | O_APPEND);
-  assert_true(fd >= 0);
-  assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-  close(fd);
-}
-
 /* Regression: a damaged or hostile manifest line is skipped, never fatal,
  * and never yields an entry with an id or path that is not ours. */
 static void test_hostile_manifest_lines(void **state)
 {
   (void)state;
   char a[400];
-  put_in_root(a, sizeof a, "a.aspx", "a");
-  exhunt_vault_opts o = opts_for();
-  quarantine_ok(&o, a, NULL);
+  quarantined(a, sizeof a, "a.aspx", "a", NULL);
 #define Z64 "0000000000000000000000000000000000000000000000000000000000000000"
   /* bad base64 path; an id that is a path and breaks JSON; a relative path;
    * a negative size; nanoseconds out of range */
@@ -473,14 +475,7 @@ static void test_manifest_notes(void **state)
 {
   (void)state;
   char a[400], b[400];
-  in_root(a, sizeof a, "a.aspx");
-  in_root(b, sizeof b, "b.aspx");
-  write_file(a, "a", 1);
-  write_file(b, "b", 1);
-  exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
-  append_manifest("{\"schema\":\"exhunt/1\",\"type\":\"quar");
+  exhunt_vault_opts o = torn_vault(a, b, sizeof a);
   notes k = {0};
   exhunt_sink sink = {.ctx = &k, .on_notice = on_note};
   size_t n = 0;
@@ -488,8 +483,7 @@ static void test_manifest_notes(void **state)
   assert_int_equal(n, 1);
   assert_int_equal(k.torn, 1);
   assert_int_equal(k.damaged, 0);
-  it = item(b);
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_OK);
+  quarantine_ok(&o, b, NULL);
   memset(&k, 0, sizeof k);
   n = 0;
   assert_int_equal(exhunt_vault_list(vault, &sink, count_entry, &n), EXHUNT_OK);
@@ -511,9 +505,7 @@ static void test_verify_leftovers(void **state)
 {
   (void)state;
   char a[400], part[500], orphan[600];
-  put_in_root(a, sizeof a, "a.aspx", "a");
-  exhunt_vault_opts o = opts_for();
-  quarantine_ok(&o, a, NULL);
+  quarantined(a, sizeof a, "a.aspx", "a", NULL);
   notes k = {0};
   exhunt_sink sink = {.ctx = &k, .on_notice = on_note};
   events v = {0};
@@ -756,9 +748,7 @@ static void test_verify_fifo_object(void **state)
 {
   (void)state;
   char a[400];
-  put_in_root(a, sizeof a, "a.aspx", "fifo");
-  exhunt_vault_opts o = opts_for();
-  quarantine_ok(&o, a, NULL);
+  exhunt_vault_opts o = quarantined(a, sizeof a, "a.aspx", "fifo", NULL);
   char obj[600];
   object_path("fifo", 4, obj, sizeof obj);
   assert_int_equal(unlink(obj), 0);
