@@ -109,6 +109,15 @@ static void quarantine_ok(const exhunt_vault_opts *o, const char *path, events *
   assert_int_equal(exhunt_vault_quarantine(o, &it, 1, on_event, ev, NULL), EXHUNT_OK);
 }
 
+/* root/a.aspx written ("a") into path, its item into *it; returns the
+ * default opts. */
+static exhunt_vault_opts with_file(char *path, size_t cap, exhunt_vault_item *it)
+{
+  put_in_root(path, cap, "a.aspx", "a");
+  *it = item(path);
+  return opts_for();
+}
+
 /* root/name written with text and quarantined under the default opts,
  * which are returned (events into ev, which may be NULL). */
 static exhunt_vault_opts quarantined(char *path, size_t cap, const char *name, const char *text,
@@ -256,13 +265,11 @@ static void test_refusals(void **state)
 static void test_vault_inside_root(void **state)
 {
   (void)state;
-  char p[400];
-  put_in_root(p, sizeof p, "a.aspx", "a");
-  exhunt_vault_opts o = opts_for();
-  char inside[400];
+  char p[400], inside[400];
+  exhunt_vault_item it;
+  exhunt_vault_opts o = with_file(p, sizeof p, &it);
   in_root(inside, sizeof inside, "vault");
   o.vault = inside;
-  exhunt_vault_item it = item(p);
   assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, NULL, NULL), EXHUNT_EINVAL);
   assert_false(exists(inside));
   assert_true(exists(p));
@@ -272,10 +279,9 @@ static void test_dry_run(void **state)
 {
   (void)state;
   char p[400];
-  put_in_root(p, sizeof p, "a.aspx", "a");
-  exhunt_vault_opts o = opts_for();
+  exhunt_vault_item it;
+  exhunt_vault_opts o = with_file(p, sizeof p, &it);
   o.dry_run = true;
-  exhunt_vault_item it = item(p);
   events ev = {0};
   assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &ev, NULL), EXHUNT_OK);
   assert_int_equal(ev.outcome[0], EXHUNT_VAULT_DRY_RUN);
@@ -531,21 +537,26 @@ static void test_verify_leftovers(void **state)
   assert_int_equal(v.outcome[0], EXHUNT_VAULT_DONE);
 }
 
+/* The vault's lock file, opened read-write (-1: it cannot be). */
+static int open_lock(void)
+{
+  char lock[400];
+  snprintf(lock, sizeof lock, "%s/lock", vault);
+  return open(lock, O_RDWR);
+}
+
 /* The vault lock: another holder (here another open file description, as
  * another process would have) makes writers, and readers of an exclusive
  * hold, fail with EXHUNT_EBUSY and change nothing. */
 static void test_vault_lock(void **state)
 {
   (void)state;
-  char a[400], lock[400];
-  put_in_root(a, sizeof a, "a.aspx", "a");
-  exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
+  char a[400];
   events q = {0};
-  assert_int_equal(exhunt_vault_quarantine(&o, &it, 1, on_event, &q, NULL), EXHUNT_OK);
+  exhunt_vault_opts o = quarantined(a, sizeof a, "a.aspx", "a", &q);
+  exhunt_vault_item it = item(a);
   write_file(a, "a2", 2);
-  snprintf(lock, sizeof lock, "%s/lock", vault);
-  int fd = open(lock, O_RDWR);
+  int fd = open_lock();
   assert_true(fd >= 0);
 
   assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
@@ -581,20 +592,17 @@ static void test_vault_lock(void **state)
 static void test_vault_lock_two_processes(void **state)
 {
   (void)state;
-  char a[400], lock[400];
-  put_in_root(a, sizeof a, "a.aspx", "a");
-  exhunt_vault_opts o = opts_for();
-  exhunt_vault_item it = item(a);
-  o.dry_run = false;
+  char a[400];
+  exhunt_vault_item it;
+  exhunt_vault_opts o = with_file(a, sizeof a, &it);
   /* Make the vault (and its lock file) with a first, empty run. */
   assert_int_equal(exhunt_vault_quarantine(&o, &it, 0, on_event, NULL, NULL), EXHUNT_OK);
-  snprintf(lock, sizeof lock, "%s/lock", vault);
   int pipefd[2];
   assert_int_equal(pipe(pipefd), 0);
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
-    int fd = open(lock, O_RDWR);
+    int fd = open_lock();
     if (fd < 0 || flock(fd, LOCK_EX) != 0)
       _exit(1);
     char c = 'x';
