@@ -260,12 +260,17 @@ int tu_rmtree(const char *dir)
   return system(cmd) == 0 ? 0 : -1;
 }
 
-exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink)
+exhunt_err tu_user_rules(exhunt_rules **out, bool with_default, const char *yara, const char *iocs,
+                         const exhunt_sink *sink)
 {
   exhunt_rules *r = NULL;
   exhunt_err err = exhunt_rules_new(&r);
-  if (!err)
+  if (!err && with_default)
     err = exhunt_rules_add_default(r, sink);
+  if (!err && yara)
+    err = exhunt_rules_add_yara(r, "user.yar", yara, strlen(yara), sink);
+  if (!err && iocs)
+    err = exhunt_rules_add_iocs(r, "user.tsv", iocs, strlen(iocs), sink);
   if (!err)
     err = exhunt_rules_compile(r, sink);
   if (err) {
@@ -274,6 +279,17 @@ exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink)
   }
   *out = r;
   return err;
+}
+
+exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink)
+{
+  return tu_user_rules(out, true, NULL, NULL, sink);
+}
+
+exhunt_err tu_scan_chopper(const exhunt_rules *r, const exhunt_sink *sink)
+{
+  exhunt_file_meta meta = {"/x/aspnet_client/supp0rt.aspx", 0, 0};
+  return exhunt_scan_buffer(r, (const uint8_t *)CHOPPER, strlen(CHOPPER), &meta, sink);
 }
 
 /* ---------------------------------------------------------------------- */

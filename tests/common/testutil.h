@@ -127,6 +127,13 @@ int tu_rmtree(const char *dir);
 /* The default rule pack, compiled (notices to sink, which may be NULL);
  * *out is NULL on error. */
 exhunt_err tu_default_rules(exhunt_rules **out, const exhunt_sink *sink);
+/* Rules as a user gives them: the default pack when with_default, then a
+ * YARA text (user.yar) and an IOC table (user.tsv), either may be NULL,
+ * compiled; the first error, *out NULL on error. */
+exhunt_err tu_user_rules(exhunt_rules **out, bool with_default, const char *yara, const char *iocs,
+                         const exhunt_sink *sink);
+/* Scans CHOPPER as /x/aspnet_client/supp0rt.aspx with r. */
+exhunt_err tu_scan_chopper(const exhunt_rules *r, const exhunt_sink *sink);
 
 /* ---------------------------------------------------------------------- */
 /* The fixture and main().                                                 */

@@ -30,17 +30,9 @@ static exhunt_err run_once(recorder *rec)
 {
   exhunt_sink sink = rec_sink(rec);
   exhunt_rules *r = NULL;
-  exhunt_err err = exhunt_rules_new(&r);
+  exhunt_err err = tu_user_rules(&r, false, rule, iocs, &sink);
   if (!err)
-    err = exhunt_rules_add_iocs(r, "i.tsv", iocs, sizeof iocs - 1, &sink);
-  if (!err)
-    err = exhunt_rules_add_yara(r, "r.yar", rule, sizeof rule - 1, &sink);
-  if (!err)
-    err = exhunt_rules_compile(r, &sink);
-  if (!err) {
-    exhunt_file_meta meta = {"/x/aspnet_client/supp0rt.aspx", 0, 0};
-    err = exhunt_scan_buffer(r, (const uint8_t *)CHOPPER, strlen(CHOPPER), &meta, &sink);
-  }
+    err = tu_scan_chopper(r, &sink);
   exhunt_rules_free(r);
   return err;
 }

@@ -195,22 +195,7 @@ static const char user_rule[] =
 static exhunt_err build_rules(exhunt_rules **out, bool with_default)
 {
   exhunt_sink sink = rec_sink(&rec);
-  exhunt_rules *r = NULL;
-  exhunt_err err = exhunt_rules_new(&r);
-  if (!err && with_default)
-    err = exhunt_rules_add_default(r, &sink);
-  if (!err)
-    err = exhunt_rules_add_yara(r, "user.yar", user_rule, sizeof user_rule - 1, &sink);
-  if (!err)
-    err = exhunt_rules_add_iocs(r, "user.tsv", user_iocs, sizeof user_iocs - 1, &sink);
-  if (!err)
-    err = exhunt_rules_compile(r, &sink);
-  if (err) {
-    exhunt_rules_free(r);
-    r = NULL;
-  }
-  *out = r;
-  return err;
+  return tu_user_rules(out, with_default, user_rule, user_iocs, &sink);
 }
 
 static exhunt_rules *scan_rules;
@@ -250,8 +235,7 @@ static exhunt_err run_rules(void)
   if (!err) {
     /* one scan, so the sweep's "findings" are the loaded rules at work */
     exhunt_sink sink = rec_sink(&rec);
-    exhunt_file_meta meta = {"/x/aspnet_client/supp0rt.aspx", 0, 0};
-    err = exhunt_scan_buffer(r, (const uint8_t *)CHOPPER, strlen(CHOPPER), &meta, &sink);
+    err = tu_scan_chopper(r, &sink);
   }
   exhunt_rules_free(r);
   return err;
