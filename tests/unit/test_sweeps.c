@@ -168,8 +168,8 @@ static exhunt_err run_logs(void)
   const char *paths[] = {p};
   exhunt_logs_opts opts;
   exhunt_logs_opts_init(&opts);
-  opts.resources.threads =
-      1; /* the failure counter is process-wide: one worker keeps N meaningful */
+  /* the failure counter is process-wide: one worker keeps N meaningful */
+  opts.resources.threads = 1;
   exhunt_sink sink = rec_sink(&rec);
   return exhunt_logs_paths(paths, 1, &opts, &sink, NULL);
 }
