@@ -11,6 +11,24 @@
 /* ---------------------------------------------------------------------- */
 /* The recorder.                                                           */
 
+void tu_ignore_finding(void *ctx, const exhunt_finding *f)
+{
+  (void)ctx;
+  (void)f;
+}
+
+void tu_ignore_notice(void *ctx, const exhunt_notice *n)
+{
+  (void)ctx;
+  (void)n;
+}
+
+void tu_ignore_coverage(void *ctx, const exhunt_coverage *c)
+{
+  (void)ctx;
+  (void)c;
+}
+
 void rec_copy(char *dst, size_t cap, const char *src)
 {
   snprintf(dst, cap, "%s", src ? src : "");
@@ -258,6 +276,13 @@ int tu_rmtree(const char *dir)
   char cmd[1200];
   snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", dir, dir);
   return system(cmd) == 0 ? 0 : -1;
+}
+
+double tu_seconds(clockid_t clk)
+{
+  struct timespec ts;
+  clock_gettime(clk, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 exhunt_err tu_user_rules(exhunt_rules **out, bool with_default, const char *yara, const char *iocs,

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exhunt/exhunt.h"
 
@@ -61,6 +62,11 @@ typedef struct recorder {
   rec_notice notices[REC_MAX];
   size_t n_notices;
 } recorder;
+
+/* Sink callbacks that take what they are told and do nothing with it. */
+void tu_ignore_finding(void *ctx, const exhunt_finding *f);
+void tu_ignore_notice(void *ctx, const exhunt_notice *n);
+void tu_ignore_coverage(void *ctx, const exhunt_coverage *c);
 
 /* Copies src (NULL: "") into dst, cut to cap - 1 bytes. */
 void rec_copy(char *dst, size_t cap, const char *src);
@@ -123,6 +129,9 @@ const char *tu_path(const char *dir, const char *rel);
 int tu_tmpdir(char *dir, size_t cap, const char *tag);
 /* Removes dir and all below it, unreadable folders included; 0 or -1. */
 int tu_rmtree(const char *dir);
+
+/* The time on clock clk, in seconds. */
+double tu_seconds(clockid_t clk);
 
 /* The default rule pack, compiled (notices to sink, which may be NULL);
  * *out is NULL on error. */

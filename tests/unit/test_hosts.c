@@ -574,8 +574,7 @@ static void test_root_not_listed(void **state)
 {
   (void)state;
   /* a tree whose root was never listed: the root, with a note */
-  recorder rec;
-  memset(&rec, 0, sizeof rec);
+  static recorder rec;
   exhunt_sink sink = rec_sink(&rec);
   exh_hosts_tree *t = NULL;
   assert_int_equal(exh_hosts_tree_new(&t), EXHUNT_OK);
@@ -646,13 +645,6 @@ static void test_alloc_sweep(void **state)
 /* each folder instead of testing (docs/hosts.md has the figures): the     */
 /* fastest of 7 runs (warm cache), wall and CPU, and what it found.        */
 
-static double now_s(clockid_t clk)
-{
-  struct timespec ts;
-  clock_gettime(clk, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int bench(const char *dirs)
 {
   char buf[4096];
@@ -670,10 +662,10 @@ static int bench(const char *dirs)
       memset(&seen, 0, sizeof seen);
       exhunt_sink sink = rec_sink(&seen);
       exh_host_list l;
-      double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+      double w0 = tu_seconds(CLOCK_MONOTONIC), c0 = tu_seconds(CLOCK_PROCESS_CPUTIME_ID);
       if (exh_hunt_find_hosts(dir, &sink, &l) != EXHUNT_OK)
         return 1;
-      double w = now_s(CLOCK_MONOTONIC) - w0, c = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+      double w = tu_seconds(CLOCK_MONOTONIC) - w0, c = tu_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
       best_wall = w < best_wall ? w : best_wall;
       best_cpu = c < best_cpu ? c : best_cpu;
       hosts = l.n;

@@ -53,12 +53,6 @@ static void on_finding(void *ctx, const exhunt_finding *f)
     snprintf(hl.ids[hl.n_ids++], sizeof hl.ids[0], "%s", f->id);
 }
 
-static void on_notice(void *ctx, const exhunt_notice *n)
-{
-  (void)ctx;
-  (void)n;
-}
-
 static void on_build(void *ctx, const exhunt_build_seen *b)
 {
   (void)ctx;
@@ -118,7 +112,7 @@ static exhunt_rules *rules;
 static int setup(void **state)
 {
   (void)state;
-  exhunt_sink quiet = {.on_notice = on_notice};
+  exhunt_sink quiet = {.on_notice = tu_ignore_notice};
   assert_int_equal(exhunt_rules_new(&rules), EXHUNT_OK);
   assert_int_equal(exhunt_rules_add_default(rules, &quiet), EXHUNT_OK);
   assert_int_equal(exhunt_rules_compile(rules, &quiet), EXHUNT_OK);
@@ -137,7 +131,7 @@ static exhunt_err run(const char *root)
   memset(&hl, 0, sizeof hl);
   hl.order_ok = hl.cited_ok = true;
   exhunt_sink sink = {.on_finding = on_finding,
-                      .on_notice = on_notice,
+                      .on_notice = tu_ignore_notice,
                       .on_coverage = on_coverage,
                       .on_build = on_build,
                       .on_story = on_story,
@@ -195,7 +189,7 @@ static void test_bad_arguments(void **state)
   (void)state;
   exhunt_hunt_opts opts;
   exhunt_hunt_opts_init(&opts);
-  exhunt_sink sink = {.on_finding = on_finding, .on_notice = on_notice};
+  exhunt_sink sink = {.on_finding = on_finding, .on_notice = tu_ignore_notice};
   const char *root = EXHUNT_SOURCE_DIR "/examples";
   assert_int_equal(exhunt_hunt_paths(&root, 1, &opts, &sink, NULL), EXHUNT_EINVAL); /* no rules */
   opts.rules = rules;

@@ -394,16 +394,10 @@ static void test_iso8601_offsets(void **state)
 /* ---------------------------------------------------------------------- */
 /* Whole logs through exhunt_logs_buffer.                                  */
 
-static void on_coverage(void *ctx, const exhunt_coverage *c)
-{
-  (void)ctx;
-  (void)c;
-}
-
 static size_t scan_log(const char *path, const char *text)
 {
   exhunt_sink sink = rec_sink(&rec);
-  sink.on_coverage = on_coverage;
+  sink.on_coverage = tu_ignore_coverage;
   size_t before = rec.n_findings;
   assert_int_equal(exhunt_logs_buffer(path, (const uint8_t *)text, strlen(text), &sink), EXHUNT_OK);
   return rec.n_findings - before;
@@ -1099,18 +1093,6 @@ static void keep_days(void *ctx, const exhunt_coverage *c)
   d->last_span_first = c->n_days ? c->days[c->n_days - 1].first : 0;
 }
 
-static void ignore_finding(void *ctx, const exhunt_finding *f)
-{
-  (void)ctx;
-  (void)f;
-}
-
-static void ignore_notice(void *ctx, const exhunt_notice *n)
-{
-  (void)ctx;
-  (void)n;
-}
-
 static void test_coverage_days_from_records(void **state)
 {
   (void)state;
@@ -1122,8 +1104,8 @@ static void test_coverage_days_from_records(void **state)
                               "2021-06-30 09:00:00 GET /owa/ 192.0.2.1 200\r\n";
   days_seen d = {0, 0, 0, 0};
   exhunt_sink full = {.ctx = &d,
-                      .on_finding = ignore_finding,
-                      .on_notice = ignore_notice,
+                      .on_finding = tu_ignore_finding,
+                      .on_notice = tu_ignore_notice,
                       .on_coverage = keep_days};
   assert_int_equal(exhunt_logs_buffer("/ev/inetpub/logs/LogFiles/W3SVC1/u_ex210103.log",
                                       (const uint8_t *)stray, sizeof stray - 1, &full),
@@ -1803,7 +1785,7 @@ static void test_shell_urls(void **state)
               "2021-03-03 11:00:05 192.0.2.1 POST /app/iisstart2.aspx z=1 203.0.113.5 x 200\r\n"),
       EXHUNT_OK);
   exhunt_sink sink = rec_sink(&rec);
-  sink.on_coverage = on_coverage;
+  sink.on_coverage = tu_ignore_coverage;
   exhunt_logs_opts opts;
   exhunt_logs_opts_init(&opts);
   opts.shell_urls = shells;

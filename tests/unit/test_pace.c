@@ -17,11 +17,14 @@
 #include "core/alloc.h"
 #include "core/pace.h"
 
-static double now_seconds(clockid_t id)
+/* A pacer for this CPU share and rate (it must be made). */
+static exh_pace *pace_of(unsigned cpu_percent, uint64_t bytes_per_second)
 {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  exhunt_pace cfg = {cpu_percent, bytes_per_second};
+  exh_pace *p = NULL;
+  assert_int_equal(exh_pace_new(&cfg, &p), EXHUNT_OK);
+  assert_non_null(p);
+  return p;
 }
 
 static void test_no_limit_is_null(void **state)
@@ -41,15 +44,12 @@ static void test_no_limit_is_null(void **state)
 static void test_rate(void **state)
 {
   (void)state;
-  exhunt_pace cfg = {0, 4u * 1024 * 1024};
-  exh_pace *p = NULL;
-  assert_int_equal(exh_pace_new(&cfg, &p), EXHUNT_OK);
-  assert_non_null(p);
-  double t0 = now_seconds(CLOCK_MONOTONIC);
+  exh_pace *p = pace_of(0, 4u * 1024 * 1024);
+  double t0 = tu_seconds(CLOCK_MONOTONIC);
   uint64_t total = 2u * 1024 * 1024 + 4u * 1024 * 1024 / 10;
   for (uint64_t done = 0; done < total; done += 64 * 1024)
     exh_pace_account(p, 64 * 1024);
-  double took = now_seconds(CLOCK_MONOTONIC) - t0;
+  double took = tu_seconds(CLOCK_MONOTONIC) - t0;
   assert_true(took >= 0.45);
   exh_pace_free(p);
 }
@@ -59,16 +59,14 @@ static void test_rate(void **state)
 static void test_cpu_share(void **state)
 {
   (void)state;
-  exhunt_pace cfg = {20, 0};
-  exh_pace *p = NULL;
-  assert_int_equal(exh_pace_new(&cfg, &p), EXHUNT_OK);
-  double t0 = now_seconds(CLOCK_MONOTONIC), c0 = now_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  exh_pace *p = pace_of(20, 0);
+  double t0 = tu_seconds(CLOCK_MONOTONIC), c0 = tu_seconds(CLOCK_PROCESS_CPUTIME_ID);
   volatile uint64_t sink = 0;
-  while (now_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0 < 0.2)
+  while (tu_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0 < 0.2)
     for (int i = 0; i < 100000; i++)
       sink += (uint64_t)i * 2654435761u;
   exh_pace_account(p, 1);
-  double took = now_seconds(CLOCK_MONOTONIC) - t0;
+  double took = tu_seconds(CLOCK_MONOTONIC) - t0;
   assert_true(took >= 0.9);
   exh_pace_free(p);
 }
