@@ -107,48 +107,71 @@ static void test_opens_listed_file(void **state)
   exh_evidence_root_unref(r);
 }
 
+#define U_EX1 "W3SVC1/u_ex1.log"
+
+/* The root opened, and root/W3SVC1/u_ex1.log as the walker listed it. */
+static exh_evidence_root *open_listed(struct stat *st)
+{
+  exh_evidence_root *r = open_root(root);
+  listed(tu_path(root, U_EX1), st);
+  return r;
+}
+
+/* Opening rel with st's identity (st NULL: none given) is refused with
+ * this status and, when want_err >= 0, this errno. */
+static exh_evidence_open refused(exh_evidence_root *r, const char *rel, const struct stat *st,
+                                 exh_open_status want, int want_err)
+{
+  exh_evidence_open o;
+  assert_int_equal(exh_open_evidence_at(r, rel, st ? st->st_dev : 0, st ? st->st_ino : 0, NULL, &o),
+                   -1);
+  assert_int_equal(o.status, want);
+  if (want_err >= 0)
+    assert_int_equal(o.err, want_err);
+  return o;
+}
+
+/* How o is told: this code and tag, a reason holding `has`; and the skip
+ * reason unless skip is -1. */
+static void told_as(const exh_evidence_open *o, exhunt_err want_code, const char *want_what,
+                    int want_skip, const char *has)
+{
+  exhunt_err code;
+  const char *what;
+  exhunt_skip_reason skip;
+  char reason[256];
+  exh_evidence_open_describe(o, &code, &what, &skip, reason, sizeof reason);
+  assert_string_equal(what, want_what);
+  assert_int_equal(code, want_code);
+  if (want_skip >= 0)
+    assert_int_equal(skip, want_skip);
+  assert_non_null(strstr(reason, has));
+}
+
 /* Item 5: W3SVC1 renamed and a symlink to an outside folder put in its
  * place. Refused even without the identity check: O_NOFOLLOW on the
  * component. */
 static void test_middle_symlink_refused(void **state)
 {
   (void)state;
-  exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
+  exh_evidence_root *r = open_listed(&st);
   assert_int_equal(rename(tu_path(root, "W3SVC1"), tu_path(root, "W3SVC1.old")), 0);
   assert_int_equal(symlink(tu_path(outside, "W3SVC1"), tu_path(root, "W3SVC1")), 0);
-  exh_evidence_open o;
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
-  assert_int_equal(o.status, EXH_OPEN_REPLACED);
-  assert_int_equal(o.err, ELOOP);
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", 0, 0, NULL, &o), -1);
-  assert_int_equal(o.status, EXH_OPEN_REPLACED);
-  exhunt_err code;
-  const char *what;
-  exhunt_skip_reason skip;
-  char reason[256];
-  exh_evidence_open_describe(&o, &code, &what, &skip, reason, sizeof reason);
-  assert_string_equal(what, "file-replaced");
-  assert_int_equal(code, EXHUNT_ECHANGED);
-  assert_int_equal(skip, EXHUNT_SKIP_VANISHED);
-  assert_non_null(strstr(reason, "symlink"));
+  refused(r, U_EX1, &st, EXH_OPEN_REPLACED, ELOOP);
+  exh_evidence_open o = refused(r, U_EX1, NULL, EXH_OPEN_REPLACED, -1);
+  told_as(&o, EXHUNT_ECHANGED, "file-replaced", EXHUNT_SKIP_VANISHED, "symlink");
   exh_evidence_root_unref(r);
 }
 
 static void test_final_symlink_refused(void **state)
 {
   (void)state;
-  exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
-  assert_int_equal(unlink(tu_path(root, "W3SVC1/u_ex1.log")), 0);
-  assert_int_equal(symlink(tu_path(outside, "W3SVC1/u_ex1.log"), tu_path(root, "W3SVC1/u_ex1.log")),
-                   0);
-  exh_evidence_open o;
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", 0, 0, NULL, &o), -1);
-  assert_int_equal(o.status, EXH_OPEN_REPLACED);
-  assert_int_equal(o.err, ELOOP);
+  exh_evidence_root *r = open_listed(&st);
+  assert_int_equal(unlink(tu_path(root, U_EX1)), 0);
+  assert_int_equal(symlink(tu_path(outside, U_EX1), tu_path(root, U_EX1)), 0);
+  refused(r, U_EX1, NULL, EXH_OPEN_REPLACED, ELOOP);
   exh_evidence_root_unref(r);
 }
 
@@ -156,15 +179,11 @@ static void test_final_symlink_refused(void **state)
 static void test_other_inode_replaced(void **state)
 {
   (void)state;
-  exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
+  exh_evidence_root *r = open_listed(&st);
   tu_put(tu_path(root, "W3SVC1/new"), "swapped\n");
-  assert_int_equal(rename(tu_path(root, "W3SVC1/new"), tu_path(root, "W3SVC1/u_ex1.log")), 0);
-  exh_evidence_open o;
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
-  assert_int_equal(o.status, EXH_OPEN_REPLACED);
-  assert_int_equal(o.err, 0);
+  assert_int_equal(rename(tu_path(root, "W3SVC1/new"), tu_path(root, U_EX1)), 0);
+  refused(r, U_EX1, &st, EXH_OPEN_REPLACED, 0);
   exh_evidence_root_unref(r);
 }
 
@@ -174,13 +193,11 @@ static void test_fifo_does_not_hang(void **state)
 {
   (void)state;
   exh_evidence_root *r = open_root(root);
-  assert_int_equal(unlink(tu_path(root, "W3SVC1/u_ex1.log")), 0);
-  assert_int_equal(mkfifo(tu_path(root, "W3SVC1/u_ex1.log"), 0644), 0);
+  assert_int_equal(unlink(tu_path(root, U_EX1)), 0);
+  assert_int_equal(mkfifo(tu_path(root, U_EX1), 0644), 0);
   alarm(10); /* a hang fails the test instead of the suite's timeout */
-  exh_evidence_open o;
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", 0, 0, NULL, &o), -1);
+  refused(r, U_EX1, NULL, EXH_OPEN_REPLACED, -1);
   alarm(0);
-  assert_int_equal(o.status, EXH_OPEN_REPLACED);
   exh_evidence_root_unref(r);
 }
 
@@ -188,26 +205,14 @@ static void test_fifo_does_not_hang(void **state)
 static void test_vanished(void **state)
 {
   (void)state;
-  exh_evidence_root *r = open_root(root);
   struct stat st;
-  listed(tu_path(root, "W3SVC1/u_ex1.log"), &st);
-  assert_int_equal(unlink(tu_path(root, "W3SVC1/u_ex1.log")), 0);
-  exh_evidence_open o;
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex1.log", st.st_dev, st.st_ino, NULL, &o), -1);
-  assert_int_equal(o.status, EXH_OPEN_VANISHED);
-  assert_int_equal(o.err, ENOENT);
-  exhunt_err code;
-  const char *what;
-  exhunt_skip_reason skip;
-  char reason[256];
-  exh_evidence_open_describe(&o, &code, &what, &skip, reason, sizeof reason);
-  assert_int_equal(code, EXHUNT_ENOENT);
-  assert_string_equal(what, "open-error");
-  assert_non_null(strstr(reason, "No such file"));
+  exh_evidence_root *r = open_listed(&st);
+  assert_int_equal(unlink(tu_path(root, U_EX1)), 0);
+  exh_evidence_open o = refused(r, U_EX1, &st, EXH_OPEN_VANISHED, ENOENT);
+  told_as(&o, EXHUNT_ENOENT, "open-error", -1, "No such file");
   /* a whole folder gone */
   rm_rf(tu_path(root, "W3SVC1"));
-  assert_int_equal(exh_open_evidence_at(r, "W3SVC1/u_ex2.log", 0, 0, NULL, &o), -1);
-  assert_int_equal(o.status, EXH_OPEN_VANISHED);
+  refused(r, "W3SVC1/u_ex2.log", NULL, EXH_OPEN_VANISHED, -1);
   exh_evidence_root_unref(r);
 }
 
