@@ -78,6 +78,26 @@ static const char *col(char names[][256], char cells[][256], size_t n, const cha
 
 static char names[64][256], cells[64][256];
 
+/* f as a CSV row: one line, n cells, and for each (column, value) pair,
+ * NULL-ended, that cell; the row's cells stay in `cells`. */
+static void row_is(const exhunt_finding *f, size_t n, ...)
+{
+  exh_dynbuf b;
+  exh_dynbuf_init(&b, 0);
+  assert_int_equal(exh_csv_finding(&b, f), EXHUNT_OK);
+  assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1); /* one line */
+  assert_int_equal(split(b.data, cells, 64), n);
+  exh_dynbuf_free(&b);
+  va_list ap;
+  va_start(ap, n);
+  for (const char *name; (name = va_arg(ap, const char *));) {
+    const char *want = va_arg(ap, const char *), *got = col(names, cells, n, name);
+    if (strcmp(got, want) != 0)
+      fail_msg("column %s: \"%s\", want \"%s\"", name, got, want);
+  }
+  va_end(ap);
+}
+
 static void test_header_columns(void **state)
 {
   (void)state;
@@ -115,21 +135,10 @@ static void test_file_finding(void **state)
   f.file.mtime = 1614744775; /* 2021-03-03T04:12:55Z */
   f.file.matches = &m;
   f.file.n_matches = 1;
-  exh_dynbuf b;
-  exh_dynbuf_init(&b, 0);
-  assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
-  assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1); /* one line */
-  assert_int_equal(split(b.data, cells, 64), n);
-  assert_string_equal(col(names, cells, n, "severity"), "critical");
-  assert_string_equal(col(names, cells, n, "title"), "China Chopper, \"one-liner\"");
-  assert_string_equal(col(names, cells, n, "path"), "/ev/a,b\\x0ac.aspx");
-  assert_string_equal(col(names, cells, n, "size"), "42");
-  assert_string_equal(col(names, cells, n, "mtime"), "2021-03-03T04:12:55Z");
+  row_is(&f, n, "severity", "critical", "title", "China Chopper, \"one-liner\"", "path",
+         "/ev/a,b\\x0ac.aspx", "size", "42", "mtime", "2021-03-03T04:12:55Z", "line", "",
+         "timestamp", "", "id", "", NULL);
   assert_int_equal(strlen(col(names, cells, n, "sha256")), 64);
-  assert_string_equal(col(names, cells, n, "line"), "");
-  assert_string_equal(col(names, cells, n, "timestamp"), "");
-  assert_string_equal(col(names, cells, n, "id"), "");
-  exh_dynbuf_free(&b);
 }
 
 static void test_log_and_exposure_findings(void **state)
@@ -156,21 +165,11 @@ static void test_log_and_exposure_findings(void **state)
   f.log.artifact_len = strlen(f.log.artifact);
   f.id = "F3";
   f.server = "/ev/EX01";
-  exh_dynbuf b;
-  exh_dynbuf_init(&b, 0);
-  assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
-  assert_int_equal(split(b.data, cells, 64), n);
-  assert_string_equal(col(names, cells, n, "line"), "12");
-  assert_string_equal(col(names, cells, n, "timestamp"), "2021-03-03T12:13:58Z");
-  assert_string_equal(col(names, cells, n, "cve"), "CVE-2021-26855;CVE-2021-27065");
-  assert_string_equal(col(names, cells, n, "outcome"), "attempted");
-  assert_string_equal(col(names, cells, n, "user_agent"), "'=HYPERLINK(\"x\")");
-  assert_string_equal(col(names, cells, n, "artifact"), "C:\\inetpub\\x.aspx");
-  assert_string_equal(col(names, cells, n, "id"), "F3");
-  assert_string_equal(col(names, cells, n, "server"), "/ev/EX01");
-  assert_string_equal(col(names, cells, n, "size"), "");
+  row_is(&f, n, "line", "12", "timestamp", "2021-03-03T12:13:58Z", "cve",
+         "CVE-2021-26855;CVE-2021-27065", "outcome", "attempted", "user_agent",
+         "'=HYPERLINK(\"x\")", "artifact", "C:\\inetpub\\x.aspx", "id", "F3", "server", "/ev/EX01",
+         "size", "", NULL);
 
-  exh_dynbuf_reset(&b);
   memset(&f, 0, sizeof f);
   f.category = "exposure";
   f.severity = EXHUNT_SEV_CRITICAL;
@@ -185,15 +184,8 @@ static void test_log_and_exposure_findings(void **state)
   f.exposure.timestamp = EXHUNT_NO_TIME;
   f.exposure.cves = cves;
   f.exposure.n_cves = 1;
-  assert_int_equal(exh_csv_finding(&b, &f), EXHUNT_OK);
-  assert_int_equal(split(b.data, cells, 64), n);
-  assert_string_equal(col(names, cells, n, "status"), "vulnerable");
-  assert_string_equal(col(names, cells, n, "fixed_in"), "15.1.2176.9");
-  assert_string_equal(col(names, cells, n, "build"), "15.1.2176.2");
-  assert_string_equal(col(names, cells, n, "cve"), "CVE-2021-26855");
-  assert_string_equal(col(names, cells, n, "timestamp"), "");
-  assert_string_equal(col(names, cells, n, "line"), "");
-  exh_dynbuf_free(&b);
+  row_is(&f, n, "status", "vulnerable", "fixed_in", "15.1.2176.9", "build", "15.1.2176.2", "cve",
+         "CVE-2021-26855", "timestamp", "", "line", "", NULL);
 }
 
 TU_MAIN(NULL, test_header_columns, test_file_finding, test_log_and_exposure_findings)
