@@ -120,21 +120,19 @@ static void test_file_finding(void **state)
   (void)state;
   size_t n = header_cols(names);
   exhunt_match m = {"$s1", 3, (const uint8_t *)"eval", 4};
-  exhunt_finding f;
-  memset(&f, 0, sizeof f);
-  f.category = "webshell";
-  f.severity = EXHUNT_SEV_CRITICAL;
-  f.rule = "exhunt.webshell.x";
-  f.title = "China Chopper, \"one-liner\"";
-  f.source = "exhunt";
-  f.path = "/ev/a,b\nc.aspx";
-  f.kind = EXHUNT_FINDING_FILE;
-  f.file.have_sha256 = true;
+  exhunt_finding f = {.category = "webshell",
+                      .severity = EXHUNT_SEV_CRITICAL,
+                      .rule = "exhunt.webshell.x",
+                      .title = "China Chopper, \"one-liner\"",
+                      .source = "exhunt",
+                      .path = "/ev/a,b\nc.aspx",
+                      .kind = EXHUNT_FINDING_FILE,
+                      .file = {.have_sha256 = true,
+                               .size = 42,
+                               .mtime = 1614744775, /* 2021-03-03T04:12:55Z */
+                               .matches = &m,
+                               .n_matches = 1}};
   memset(f.file.sha256, 0xab, 32);
-  f.file.size = 42;
-  f.file.mtime = 1614744775; /* 2021-03-03T04:12:55Z */
-  f.file.matches = &m;
-  f.file.n_matches = 1;
   row_is(&f, n, "severity", "critical", "title", "China Chopper, \"one-liner\"", "path",
          "/ev/a,b\\x0ac.aspx", "size", "42", "mtime", "2021-03-03T04:12:55Z", "line", "",
          "timestamp", "", "id", "", NULL);
@@ -146,44 +144,42 @@ static void test_log_and_exposure_findings(void **state)
   (void)state;
   size_t n = header_cols(names);
   const char *cves[] = {"CVE-2021-26855", "CVE-2021-27065"};
-  exhunt_finding f;
-  memset(&f, 0, sizeof f);
-  f.category = "exploit";
-  f.severity = EXHUNT_SEV_HIGH;
-  f.rule = "exhunt.log.cve_2021_26855_ssrf";
-  f.title = "t";
-  f.path = "HttpProxy.LOG";
-  f.kind = EXHUNT_FINDING_LOG;
-  f.log.line = 12;
-  f.log.timestamp = 1614773638; /* 2021-03-03T12:13:58Z */
-  f.log.cves = cves;
-  f.log.n_cves = 2;
-  f.log.outcome = "attempted";
-  f.log.client_ip = "203.0.113.47";
-  f.log.user_agent = "=HYPERLINK(\"x\")";
-  f.log.artifact = "C:\\inetpub\\x.aspx";
-  f.log.artifact_len = strlen(f.log.artifact);
-  f.id = "F3";
-  f.server = "/ev/EX01";
+#define ARTIFACT "C:\\inetpub\\x.aspx"
+  exhunt_finding f = {.category = "exploit",
+                      .severity = EXHUNT_SEV_HIGH,
+                      .rule = "exhunt.log.cve_2021_26855_ssrf",
+                      .title = "t",
+                      .path = "HttpProxy.LOG",
+                      .kind = EXHUNT_FINDING_LOG,
+                      .log = {.line = 12,
+                              .timestamp = 1614773638, /* 2021-03-03T12:13:58Z */
+                              .cves = cves,
+                              .n_cves = 2,
+                              .outcome = "attempted",
+                              .client_ip = "203.0.113.47",
+                              .user_agent = "=HYPERLINK(\"x\")",
+                              .artifact = ARTIFACT,
+                              .artifact_len = sizeof ARTIFACT - 1},
+                      .id = "F3",
+                      .server = "/ev/EX01"};
   row_is(&f, n, "line", "12", "timestamp", "2021-03-03T12:13:58Z", "cve",
          "CVE-2021-26855;CVE-2021-27065", "outcome", "attempted", "user_agent",
-         "'=HYPERLINK(\"x\")", "artifact", "C:\\inetpub\\x.aspx", "id", "F3", "server", "/ev/EX01",
-         "size", "", NULL);
+         "'=HYPERLINK(\"x\")", "artifact", ARTIFACT, "id", "F3", "server", "/ev/EX01", "size", "",
+         NULL);
 
-  memset(&f, 0, sizeof f);
-  f.category = "exposure";
-  f.severity = EXHUNT_SEV_CRITICAL;
-  f.rule = "exhunt.exposure.proxylogon";
-  f.title = "ProxyLogon";
-  f.kind = EXHUNT_FINDING_EXPOSURE;
-  f.exposure.build = "15.1.2176.2";
-  f.exposure.build_source = "command-line";
-  f.exposure.status = "vulnerable";
-  f.exposure.fixed_in = "15.1.2176.9";
-  f.exposure.support = "supported";
-  f.exposure.timestamp = EXHUNT_NO_TIME;
-  f.exposure.cves = cves;
-  f.exposure.n_cves = 1;
+  f = (exhunt_finding){.category = "exposure",
+                       .severity = EXHUNT_SEV_CRITICAL,
+                       .rule = "exhunt.exposure.proxylogon",
+                       .title = "ProxyLogon",
+                       .kind = EXHUNT_FINDING_EXPOSURE,
+                       .exposure = {.build = "15.1.2176.2",
+                                    .build_source = "command-line",
+                                    .status = "vulnerable",
+                                    .fixed_in = "15.1.2176.9",
+                                    .support = "supported",
+                                    .timestamp = EXHUNT_NO_TIME,
+                                    .cves = cves,
+                                    .n_cves = 1}};
   row_is(&f, n, "status", "vulnerable", "fixed_in", "15.1.2176.9", "build", "15.1.2176.2", "cve",
          "CVE-2021-26855", "timestamp", "", "line", "", NULL);
 }
