@@ -62,27 +62,39 @@ static const char k_python[] = "def describe(x):\n"
                                "def run(request):\n"
                                "    return System.Diagnostics.Process.Start(Request[\"c\"])\n";
 
+static long long sev_of_python(const char *name)
+{
+  return sev(k_python, name);
+}
+
+static long long sev_of_page(const char *name)
+{
+  return sev(k_page, name);
+}
+
 static void test_same_text_by_name(void **state)
 {
   (void)state;
-  /* IIS runs it: unchanged, critical. */
-  assert_int_equal(sev(k_python, "x.aspx"), CRIT);
-  assert_int_equal(sev(k_python, "x.asp"), CRIT);
-  assert_int_equal(sev(k_page, "x.aspx"), CRIT);
-  assert_int_equal(sev(k_page, "/inetpub/wwwroot/aspnet_client/X.ASPX"), CRIT);
-  /* In Python and Perl: below high, and without markers only low. */
-  assert_int_equal(sev(k_python, "/usr/lib/python3/pydoc.py"), LOW);
-  assert_int_equal(sev(k_python, "x.pl"), LOW);
-  assert_int_equal(sev(k_python, "x.pm"), LOW);
-  assert_int_equal(sev(k_python, "x.sh"), LOW);
-  assert_int_equal(sev(k_python, "x.rb"), LOW);
-  assert_int_equal(sev(k_python, "x.php"), LOW);
-  assert_int_equal(sev(k_python, "x.pod"), LOW);
-  assert_int_equal(sev(k_python, "x.md"), LOW);
-  /* Unknown kind, no markers: medium. */
-  assert_int_equal(sev(k_python, ""), MED);
-  assert_int_equal(sev(k_python, NULL), MED);
-  assert_int_equal(sev(k_python, "x.inc"), MED);
+  static const tu_case python[] = {
+      /* IIS runs it: unchanged, critical. */
+      {"x.aspx", CRIT},
+      {"x.asp", CRIT},
+      /* In Python and Perl: below high, and without markers only low. */
+      {"/usr/lib/python3/pydoc.py", LOW},
+      {"x.pl", LOW},
+      {"x.pm", LOW},
+      {"x.sh", LOW},
+      {"x.rb", LOW},
+      {"x.php", LOW},
+      {"x.pod", LOW},
+      {"x.md", LOW},
+      /* Unknown kind, no markers: medium. */
+      {"", MED},
+      {NULL, MED},
+      {"x.inc", MED}};
+  TU_CHECK_CASES(python, sev_of_python);
+  static const tu_case page[] = {{"x.aspx", CRIT}, {"/inetpub/wwwroot/aspnet_client/X.ASPX", CRIT}};
+  TU_CHECK_CASES(page, sev_of_page);
 }
 
 static void test_page_under_other_names(void **state)
