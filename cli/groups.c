@@ -5,24 +5,16 @@
  * priorities belong to the process, not to a library call. Each value is
  * taken and checked by its row in options.c.
  */
-#define _GNU_SOURCE
 #include "groups.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "platform/process.h"
 #include "report.h"
-
-/* ioprio_set(2) has no glibc wrapper; these are its ABI constants. */
-#define IOPRIO_WHO_PROCESS 1
-#define IOPRIO_CLASS_IDLE 3
-#define IOPRIO_CLASS_SHIFT 13
 
 bool cli_groups_init(cli_groups *g, int argc)
 {
@@ -58,8 +50,8 @@ void cli_apply_nice(const cli_groups *g, const char *command)
     return;
   /* Idle I/O class: the disk serves exhunt only when nobody else asks. Set
    * before the CPU priority, so anyone who sees nice 19 sees both. */
-  if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) != 0)
+  if (exh_lower_io_priority() != 0)
     fprintf(stderr, "exhunt %s: --nice: I/O priority not lowered: %s\n", command, strerror(errno));
-  if (setpriority(PRIO_PROCESS, 0, 19) != 0)
+  if (exh_lower_cpu_priority() != 0)
     fprintf(stderr, "exhunt %s: --nice: CPU priority not lowered: %s\n", command, strerror(errno));
 }

@@ -19,13 +19,10 @@
 #include "exhunt/baseline.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "baseline/baseline_int.h"
 #include "core/alloc.h"
@@ -36,6 +33,7 @@
 #include "core/limits.h"
 #include "core/pace.h"
 #include "output/escape.h"
+#include "platform/fs.h"
 #include "walk/walk.h"
 
 /* ---------------------------------------------------------------------- */
@@ -169,7 +167,7 @@ static void notice(run *u, exhunt_notice_kind kind, exhunt_err code, const char 
 /* Opens read-only (O_NOATIME where permitted), checks it is still the file
  * the walker listed, and hashes it. false after a notice if it could not be
  * read whole. */
-static bool read_evidence(run *u, const char *path, const struct stat *listed, read_result *res)
+static bool read_evidence(run *u, const char *path, const exh_stat *listed, read_result *res)
 {
   bool ok = false;
   bool noatime_refused = false;
@@ -183,7 +181,7 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
   exh_dynbuf_reset(&u->rd.content);
   const char *rel = u->rd.root ? exh_evidence_rel(u->rd.root, path) : NULL;
   exh_evidence_open o;
-  int fd = exh_open_evidence_at(u->rd.root, rel, listed->st_dev, listed->st_ino, &u->rd.dirs, &o);
+  int fd = exh_open_evidence_at(u->rd.root, rel, listed->dev, listed->ino, &u->rd.dirs, &o);
   noatime_refused = o.noatime_refused;
   if (fd < 0) {
     exhunt_err code;
@@ -206,7 +204,7 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
   }
   bool kept_all = u->rd.keep;
   for (;;) {
-    ssize_t n = read(fd, u->rd.chunk, EXH_STREAM_CHUNK);
+    exh_ssize n = exh_read(fd, u->rd.chunk, EXH_STREAM_CHUNK);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
@@ -242,7 +240,7 @@ static bool read_evidence(run *u, const char *path, const struct stat *listed, r
   ok = true;
 cleanup:
   if (fd >= 0)
-    close(fd);
+    exh_close(fd);
   return ok;
 }
 
@@ -373,7 +371,7 @@ static exhunt_err emit(create_ctx *c)
   return err;
 }
 
-static void create_file(void *ctx, const char *path, const struct stat *st)
+static void create_file(void *ctx, const char *path, const exh_stat *st)
 {
   create_ctx *c = ctx;
   if (c->u.fatal)
@@ -390,8 +388,8 @@ static void create_file(void *ctx, const char *path, const struct stat *st)
   err = err ? err : json_field(b, "path", rel, strlen(rel));
   err = err ? err
             : exh_dynbuf_addf(b, ",\"size\":%llu,\"mode\":\"%04o\",\"mtime\":%lld,\"sha256\":\"",
-                              (unsigned long long)res.size, (unsigned)(st->st_mode & 07777),
-                              (long long)st->st_mtime);
+                              (unsigned long long)res.size, (unsigned)st->mode,
+                              (long long)st->mtime.sec);
   err = err ? err : exh_hex(b, res.sha256, 32);
   err = err ? err : exh_dynbuf_adds(b, "\"}\n");
   err = err ? err : emit(c);
@@ -882,7 +880,7 @@ static void report(diff_ctx *c, const char *rule, exhunt_severity sev, const cha
   c->u.sink->on_finding(c->u.sink->ctx, &f);
 }
 
-static void diff_file(void *ctx, const char *path, const struct stat *st)
+static void diff_file(void *ctx, const char *path, const exh_stat *st)
 {
   diff_ctx *c = ctx;
   if (c->u.fatal)
@@ -901,22 +899,22 @@ static void diff_file(void *ctx, const char *path, const struct stat *st)
   exh_bl_entry *e = *find_slot(c->bl, c->key.data, c->key.len);
   bool script =
       exh_bl_is_script(path) && exh_bl_in_web_dir(path, c->opts->web_dirs, c->opts->n_web_dirs);
-  uint32_t mode = (uint32_t)(st->st_mode & 07777);
+  uint32_t mode = st->mode;
   char desc[200];
   if (e)
     e->seen = true;
   if (e && e->size == res.size && memcmp(e->sha256, res.sha256, 32) == 0) {
-    if (e->mode == mode && e->mtime == (int64_t)st->st_mtime) {
+    if (e->mode == mode && e->mtime == st->mtime.sec) {
       c->d.unchanged++;
       return;
     }
     c->d.meta_changed++;
     snprintf(desc, sizeof desc, "content unchanged; mode %04o -> %04o, mtime %lld -> %lld",
-             (unsigned)e->mode, (unsigned)mode, (long long)e->mtime, (long long)st->st_mtime);
+             (unsigned)e->mode, (unsigned)mode, (long long)e->mtime, (long long)st->mtime.sec);
     report(c, "exhunt.baseline.meta_changed", EXHUNT_SEV_INFO,
            e->mode != mode ? "File mode changed since the baseline (content unchanged)"
                            : "File mtime changed since the baseline (content unchanged)",
-           desc, path, res.sha256, res.size, st->st_mtime);
+           desc, path, res.sha256, res.size, st->mtime.sec);
     return;
   }
   if (e) {
@@ -926,19 +924,19 @@ static void diff_file(void *ctx, const char *path, const struct stat *st)
     if (script)
       report(c, "exhunt.baseline.changed_script", EXHUNT_SEV_HIGH,
              "Script in a web folder changed since the baseline", desc, path, res.sha256, res.size,
-             st->st_mtime);
+             st->mtime.sec);
     else
       report(c, "exhunt.baseline.changed_file", EXHUNT_SEV_LOW, "File changed since the baseline",
-             desc, path, res.sha256, res.size, st->st_mtime);
+             desc, path, res.sha256, res.size, st->mtime.sec);
   } else {
     c->d.added++;
     if (script)
       report(c, "exhunt.baseline.new_script", EXHUNT_SEV_HIGH,
              "Script in a web folder that is not in the baseline", NULL, path, res.sha256, res.size,
-             st->st_mtime);
+             st->mtime.sec);
     else
       report(c, "exhunt.baseline.new_file", EXHUNT_SEV_LOW, "File not in the baseline", NULL, path,
-             res.sha256, res.size, st->st_mtime);
+             res.sha256, res.size, st->mtime.sec);
   }
   if (!c->rules)
     return;
@@ -948,7 +946,7 @@ static void diff_file(void *ctx, const char *path, const struct stat *st)
            "larger than the content limit: hashed and compared, content rules not run");
     return;
   }
-  exhunt_file_meta meta = {path, st->st_mtime, (uint32_t)st->st_uid};
+  exhunt_file_meta meta = {path, st->mtime.sec, st->uid};
   exhunt_sink s = {.ctx = c, .on_finding = finding_sink, .on_notice = notice_sink};
   exhunt_err err = exhunt_scan_buffer(c->rules, (const uint8_t *)c->u.rd.content.data,
                                       c->u.rd.content.len, &meta, &s);

@@ -6,22 +6,19 @@
  * the walk to a file costs neither O_NOATIME fallbacks nor atime updates.
  * Only the file itself is opened for reading.
  */
-#define _GNU_SOURCE /* O_NOATIME, O_PATH */
 #include "evidence.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/errmap.h"
+#include "platform/fs.h"
 
-#define FILE_FLAGS (O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-#define DIR_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define FILE_FLAGS (EXH_O_NOFOLLOW | EXH_O_NONBLOCK)
+#define DIR_FLAGS (EXH_O_SEARCH | EXH_O_DIRECTORY | EXH_O_NOFOLLOW)
 
 /* ---------------------------------------------------------------------- */
 /* Roots.                                                                  */
@@ -46,27 +43,31 @@ int exh_evidence_root_open(const char *path, exh_evidence_root **out, const char
   r->path_len = strlen(path);
   /* The root may be a symlink (a mounted evidence path): resolved here,
    * once; nothing under it is followed. */
-  if (stat(path, &r->st) != 0) {
+  if (exh_stat_path(path, &r->st) != 0) {
     e = errno;
     goto fail;
   }
-  struct stat lst;
-  r->is_link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
-  r->real = realpath(path, NULL); /* malloc'd by libc; freed with free() */
-  if (S_ISDIR(r->st.st_mode)) {
+  exh_stat lst;
+  r->is_link = exh_lstat_path(path, &lst) == 0 && lst.type == EXH_FT_LINK;
+  char real[EXH_PATH_MAX];
+  if (exh_realpath(path, real) && !(r->real = exh_strdup(real))) {
+    e = ENOMEM;
+    goto fail;
+  }
+  if (r->st.type == EXH_FT_DIR) {
     r->kind = EXH_ROOT_DIR;
     *step = "opendir-error";
-    r->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (r->is_link ? 0 : O_NOFOLLOW));
+    r->fd = exh_open(path, EXH_O_DIRECTORY | (r->is_link ? 0 : EXH_O_NOFOLLOW), 0);
     if (r->fd < 0) {
       e = errno;
       goto fail;
     }
     /* What was opened is the root, whatever stat saw a moment before. */
-    if (fstat(r->fd, &r->st) != 0) {
+    if (exh_fstat(r->fd, &r->st) != 0) {
       e = errno;
       goto fail;
     }
-  } else if (S_ISREG(r->st.st_mode)) {
+  } else if (r->st.type == EXH_FT_REG) {
     /* A file root: its parent directory is the descriptor, the file is
      * opened from it by name. A symlink is resolved through realpath. */
     r->kind = EXH_ROOT_FILE;
@@ -86,17 +87,17 @@ int exh_evidence_root_open(const char *path, exh_evidence_root **out, const char
       e = ENOMEM;
       goto fail;
     }
-    r->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    r->fd = exh_open(dir, EXH_O_DIRECTORY, 0);
     e = errno;
     exh_free(dir);
     if (r->fd < 0)
       goto fail;
     /* The identity is taken now, from the directory just opened. */
-    if (fstatat(r->fd, r->name, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (exh_stat_at(r->fd, r->name, EXH_AT_NOFOLLOW, &lst) != 0) {
       e = errno;
       goto fail;
     }
-    if (!S_ISREG(lst.st_mode)) {
+    if (lst.type != EXH_FT_REG) {
       e = ENOENT; /* swapped between stat and open: gone as a file */
       goto fail;
     }
@@ -126,8 +127,8 @@ void exh_evidence_root_unref(exh_evidence_root *root)
   if (atomic_fetch_sub_explicit(&root->refs, 1, memory_order_acq_rel) != 1)
     return;
   if (root->fd >= 0)
-    close(root->fd);
-  free(root->real); /* from realpath() */
+    exh_close(root->fd);
+  exh_free(root->real);
   exh_free(root->path);
   exh_free(root);
 }
@@ -161,7 +162,7 @@ static void cache_drop(exh_evidence_dircache *c)
 {
   /* fd is only ever set with root: a zeroed cache holds no descriptor */
   if (c->root && c->fd >= 0)
-    close(c->fd);
+    exh_close(c->fd);
   c->fd = -1;
   exh_evidence_root_unref(c->root);
   c->root = NULL;
@@ -214,7 +215,7 @@ static int open_parent(exh_evidence_root *root, const char *rel, size_t dir_len,
     return cache->fd;
   int cur = root->fd;
   size_t i = 0;
-  char comp[NAME_MAX + 1];
+  char comp[EXH_NAME_MAX + 1];
   while (i < dir_len) {
     size_t j = i;
     while (j < dir_len && rel[j] != '/')
@@ -224,22 +225,18 @@ static int open_parent(exh_evidence_root *root, const char *rel, size_t dir_len,
       i = j + 1;
       continue;
     }
-    if (n > NAME_MAX || (n == 2 && rel[i] == '.' && rel[i + 1] == '.')) {
+    if (n > EXH_NAME_MAX || (n == 2 && rel[i] == '.' && rel[i + 1] == '.')) {
       if (cur != root->fd)
-        close(cur);
+        exh_close(cur);
       return fail(res, EXH_OPEN_UNREADABLE, EINVAL, "not a path under the root");
     }
     memcpy(comp, rel + i, n);
     comp[n] = '\0';
-    int next = openat(cur, comp, DIR_FLAGS);
+    /* A symlink in the way fails ELOOP (the seam's promise). */
+    int next = exh_open_at(cur, comp, DIR_FLAGS, 0);
     int e = errno;
-    struct stat lst;
-    /* O_PATH|O_NOFOLLOW|O_DIRECTORY on a symlink says ENOTDIR: tell it. */
-    if (next < 0 && e == ENOTDIR && fstatat(cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-        S_ISLNK(lst.st_mode))
-      e = ELOOP;
     if (cur != root->fd)
-      close(cur);
+      exh_close(cur);
     if (next < 0)
       return component_error(res, e, false);
     cur = next;
@@ -259,7 +256,7 @@ static int open_parent(exh_evidence_root *root, const char *rel, size_t dir_len,
       cache->cap = dir_len;
     }
     if (cache->fd >= 0)
-      close(cache->fd);
+      exh_close(cache->fd);
     if (cache->root != root) {
       exh_evidence_root_unref(cache->root);
       cache->root = exh_evidence_root_ref(root);
@@ -273,7 +270,7 @@ static int open_parent(exh_evidence_root *root, const char *rel, size_t dir_len,
   return cur;
 }
 
-int exh_open_evidence_at(exh_evidence_root *root, const char *rel, dev_t dev, ino_t ino,
+int exh_open_evidence_at(exh_evidence_root *root, const char *rel, uint64_t dev, uint64_t ino,
                          exh_evidence_dircache *cache, exh_evidence_open *res)
 {
   memset(res, 0, sizeof *res);
@@ -295,48 +292,42 @@ int exh_open_evidence_at(exh_evidence_root *root, const char *rel, dev_t dev, in
   int fd = -1;
   /* Look before opening: a FIFO or device that took the file's place is
    * never opened (opening one can block, or consume a byte). */
-  struct stat pre;
-  if (fstatat(dfd, name, &pre, AT_SYMLINK_NOFOLLOW) != 0) {
+  exh_stat pre;
+  if (exh_stat_at(dfd, name, EXH_AT_NOFOLLOW, &pre) != 0) {
     component_error(res, errno, true);
     goto cleanup;
   }
-  if (S_ISLNK(pre.st_mode)) {
+  if (pre.type == EXH_FT_LINK) {
     fail(res, EXH_OPEN_REPLACED, ELOOP, "the file is now a symlink");
     goto cleanup;
   }
-  if (!S_ISREG(pre.st_mode)) {
+  if (pre.type != EXH_FT_REG) {
     fail(res, EXH_OPEN_REPLACED, 0, "the file is no longer a regular file");
     goto cleanup;
   }
-  if ((dev || ino) && (pre.st_dev != dev || pre.st_ino != ino)) {
+  if ((dev || ino) && (pre.dev != dev || pre.ino != ino)) {
     fail(res, EXH_OPEN_REPLACED, 0, "another file (device and inode differ) stands at its path");
     goto cleanup;
   }
-  fd = openat(dfd, name, FILE_FLAGS | O_NOATIME);
-  if (fd < 0 && errno == EPERM) {
-    fd = openat(dfd, name, FILE_FLAGS);
-    res->noatime_refused = fd >= 0;
-  }
+  fd = exh_open_noatime_at(dfd, name, FILE_FLAGS, &res->noatime_refused);
   if (fd < 0) {
     component_error(res, errno, true);
     goto cleanup;
   }
   /* And after: the race between fstatat and openat. */
-  if (fstat(fd, &res->st) != 0 || !S_ISREG(res->st.st_mode) || res->st.st_dev != pre.st_dev ||
-      res->st.st_ino != pre.st_ino) {
-    close(fd);
+  if (exh_fstat(fd, &res->st) != 0 || res->st.type != EXH_FT_REG || res->st.dev != pre.dev ||
+      res->st.ino != pre.ino) {
+    exh_close(fd);
     fd = -1;
     fail(res, EXH_OPEN_REPLACED, 0, "the file changed while it was being opened");
     goto cleanup;
   }
   /* A regular file: blocking reads from here on. */
-  int fl = fcntl(fd, F_GETFL);
-  if (fl >= 0)
-    (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  exh_set_blocking(fd);
   res->status = EXH_OPEN_OK;
 cleanup:
   if (owned)
-    close(dfd);
+    exh_close(dfd);
   return fd;
 }
 

@@ -22,10 +22,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/stat.h>
-#include <sys/types.h>
+#include <stdint.h>
 
 #include "exhunt/exhunt.h"
+#include "platform/fs.h"
 
 typedef enum exh_root_kind {
   EXH_ROOT_DIR,   /* fd is the directory itself */
@@ -38,11 +38,11 @@ typedef enum exh_root_kind {
  * thread-safe, the rest is read-only after exh_evidence_root_open. */
 typedef struct exh_evidence_root {
   exh_root_kind kind;
-  int fd;         /* O_RDONLY|O_DIRECTORY; -1 for EXH_ROOT_OTHER */
-  struct stat st; /* the root as resolved (for a file root: the file) */
-  char *path;     /* as given; display paths under it start with it */
+  int fd;      /* O_RDONLY|O_DIRECTORY; -1 for EXH_ROOT_OTHER */
+  exh_stat st; /* the root as resolved (for a file root: the file) */
+  char *path;  /* as given; display paths under it start with it */
   size_t path_len;
-  char *real;       /* realpath() of the root, NULL if it failed */
+  char *real;       /* exh_realpath() of the root, NULL if it failed */
   const char *name; /* EXH_ROOT_FILE: the file's name in fd (points into real or path) */
   bool is_link;     /* the root path itself was a symlink (resolved once) */
   atomic_uint refs; /* exh_evidence_root_ref/unref */
@@ -84,7 +84,7 @@ typedef struct exh_evidence_open {
   int err;              /* errno behind a failure (0 for an identity mismatch) */
   const char *detail;   /* static text saying what was found instead, or NULL */
   bool noatime_refused; /* the file was opened without O_NOATIME (EPERM) */
-  struct stat st;       /* fstat of the opened file (status OK) */
+  exh_stat st;          /* fstat of the opened file (status OK) */
 } exh_evidence_open;
 
 /* Opens `rel` under `root` read-only (for a file root, rel is the file's
@@ -99,7 +99,7 @@ typedef struct exh_evidence_open {
  * The returned descriptor is in blocking mode. `cache` may be NULL.
  * Returns the descriptor, or -1 with res->status saying why. Thread-safe
  * with one cache per thread. */
-int exh_open_evidence_at(exh_evidence_root *root, const char *rel, dev_t dev, ino_t ino,
+int exh_open_evidence_at(exh_evidence_root *root, const char *rel, uint64_t dev, uint64_t ino,
                          exh_evidence_dircache *cache, exh_evidence_open *res);
 
 /* The notice for a failed open: `what` is "file-replaced" (EXHUNT_ECHANGED)

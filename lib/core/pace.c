@@ -12,17 +12,14 @@
  * their next read, so the whole run slows down. The clocks are read under
  * the lock; the sleeping is done outside it.
  */
-#define _GNU_SOURCE
 #include "pace.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <time.h>
-
 #include "alloc.h"
+#include "platform/clock.h"
+#include "platform/thread.h"
 
 struct exh_pace {
-  pthread_mutex_t lock;
+  exh_mutex lock;
   double rate;      /* bytes per second, 0 = none */
   double cpu_share; /* cores, 0 = none */
   double tokens;    /* rate bucket */
@@ -32,12 +29,14 @@ struct exh_pace {
   double next_cpu_check;
 };
 
-static double clock_seconds(clockid_t id)
+static double monotonic_seconds(void)
 {
-  struct timespec ts;
-  if (clock_gettime(id, &ts) != 0)
-    return 0.0;
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  return (double)exh_monotonic_ns() / 1e9;
+}
+
+static double cpu_seconds(void)
+{
+  return (double)exh_process_cpu_ns() / 1e9;
 }
 
 static void sleep_seconds(double s)
@@ -46,9 +45,7 @@ static void sleep_seconds(double s)
     return;
   if (s > 5.0) /* a bound: the next report sleeps again if still ahead */
     s = 5.0;
-  struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
+  exh_sleep_ns((int64_t)(s * 1e9));
 }
 
 exhunt_err exh_pace_new(const exhunt_pace *cfg, exh_pace **out)
@@ -59,15 +56,15 @@ exhunt_err exh_pace_new(const exhunt_pace *cfg, exh_pace **out)
   exh_pace *p = exh_calloc(1, sizeof *p);
   if (!p)
     return EXHUNT_ENOMEM;
-  if (pthread_mutex_init(&p->lock, NULL) != 0) {
+  if (exh_mutex_init(&p->lock) != 0) {
     exh_free(p);
     return EXHUNT_ENOMEM;
   }
   p->rate = (double)cfg->max_rate;
   p->cpu_share = (double)cfg->cpu_percent / 100.0;
   p->tokens = p->rate / 10.0;
-  p->start = p->last_fill = p->next_cpu_check = clock_seconds(CLOCK_MONOTONIC);
-  p->cpu_start = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  p->start = p->last_fill = p->next_cpu_check = monotonic_seconds();
+  p->cpu_start = cpu_seconds();
   *out = p;
   return EXHUNT_OK;
 }
@@ -76,7 +73,7 @@ void exh_pace_free(exh_pace *p)
 {
   if (!p)
     return;
-  pthread_mutex_destroy(&p->lock);
+  exh_mutex_destroy(&p->lock);
   exh_free(p);
 }
 
@@ -85,8 +82,8 @@ void exh_pace_account(exh_pace *p, uint64_t bytes)
   if (!p)
     return;
   double wait = 0.0;
-  pthread_mutex_lock(&p->lock);
-  double now = clock_seconds(CLOCK_MONOTONIC);
+  exh_mutex_lock(&p->lock);
+  double now = monotonic_seconds();
   if (p->rate > 0.0) {
     p->tokens += (now - p->last_fill) * p->rate;
     if (p->tokens > p->rate / 10.0)
@@ -98,11 +95,11 @@ void exh_pace_account(exh_pace *p, uint64_t bytes)
   }
   if (p->cpu_share > 0.0 && now >= p->next_cpu_check) {
     p->next_cpu_check = now + 0.010;
-    double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - p->cpu_start;
+    double cpu = cpu_seconds() - p->cpu_start;
     double ahead = cpu / p->cpu_share - (now - p->start);
     if (ahead > wait)
       wait = ahead;
   }
-  pthread_mutex_unlock(&p->lock);
+  exh_mutex_unlock(&p->lock);
   sleep_seconds(wait);
 }

@@ -26,8 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/errmap.h"
@@ -41,6 +39,7 @@
 #include "logs/source.h"
 #include "logs/table.h"
 #include "pe/pe_version.h"
+#include "platform/fs.h"
 #include "walk/walk.h"
 
 #define HEAD_BYTES EXH_EXPOSURE_LOG_HEAD
@@ -192,15 +191,15 @@ static void input_source(const input *in, exh_source *src, exh_fd_source *fds,
 }
 
 /* Up to n bytes at offset off; the count read, or -1. */
-static ssize_t input_read_at(const input *in, uint8_t *buf, size_t n, uint64_t off)
+static exh_ssize input_read_at(const input *in, uint8_t *buf, size_t n, uint64_t off)
 {
   if (in->fd >= 0)
-    return pread(in->fd, buf, n, (off_t)off);
+    return exh_pread(in->fd, buf, n, off);
   if (off >= in->size)
     return 0;
   size_t k = in->size - off < n ? (size_t)(in->size - off) : n;
   memcpy(buf, in->data + off, k);
-  return (ssize_t)k;
+  return (exh_ssize)k;
 }
 
 /* Reads up to `cap` bytes from src into s->buf. */
@@ -339,7 +338,7 @@ static bool examine_log(server *s, const char *path, const input *in)
   exh_gz_source gz;
   bool gzip = false;
   uint8_t magic[4];
-  ssize_t m = input_read_at(in, magic, sizeof magic, 0);
+  exh_ssize m = input_read_at(in, magic, sizeof magic, 0);
   if (m > 0 && exh_is_gzip(magic, (size_t)m)) {
     exh_source inner = src;
     if (exh_source_gzip(&src, &gz, inner, 0, 0) != EXHUNT_OK) {
@@ -389,7 +388,7 @@ static bool examine_log(server *s, const char *path, const input *in)
     uint64_t from = in->size > TAIL_BYTES ? in->size - TAIL_BYTES : got;
     if (from < got)
       from = got;
-    ssize_t n = input_read_at(in, s->buf, TAIL_BYTES, from);
+    exh_ssize n = input_read_at(in, s->buf, TAIL_BYTES, from);
     if (n > 0) {
       s->stats->bytes_read += (uint64_t)n;
       ls.have_last = false;
@@ -821,7 +820,7 @@ static void examine(server *s, const char *path, const input *in, kinds k)
     examine_dump(s, path, in);
 }
 
-static void walk_file(void *ctx, const char *path, const struct stat *st)
+static void walk_file(void *ctx, const char *path, const exh_stat *st)
 {
   server *s = ctx;
   s->stats->files_seen++;
@@ -850,8 +849,8 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
   }
   const char *rel = root ? exh_evidence_rel(root, path) : NULL;
   if (root)
-    fd = exh_open_evidence_at(root, rel, own ? own->st.st_dev : st->st_dev,
-                              own ? own->st.st_ino : st->st_ino, &s->dirs, &o);
+    fd = exh_open_evidence_at(root, rel, own ? own->st.dev : st->dev, own ? own->st.ino : st->ino,
+                              &s->dirs, &o);
   exh_evidence_root_unref(own);
   if (fd < 0) {
     exhunt_err code;
@@ -864,9 +863,9 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
     return;
   }
   s->noatime_refused = s->noatime_refused || o.noatime_refused;
-  input in = {fd, NULL, (uint64_t)o.st.st_size, (int64_t)o.st.st_mtime};
+  input in = {fd, NULL, (uint64_t)o.st.size, o.st.mtime.sec};
   examine(s, path, &in, k);
-  close(fd);
+  exh_close(fd);
 }
 
 static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
@@ -1026,7 +1025,7 @@ bool exh_exposure_wants(const char *path)
 }
 
 exhunt_err exh_exposure_server_file_st(exh_exposure_server *s, const char *root, const char *path,
-                                       const struct stat *st)
+                                       const exh_stat *st)
 {
   if (!s->root || strcmp(s->root->path, root) != 0) {
     exh_evidence_dircache_free(&s->dirs);

@@ -7,6 +7,7 @@
 #define EXH_EXPOSURE_H
 
 #include "exposure/builddb.h"
+#include "platform/fs.h"
 
 typedef struct exh_verdict {
   const char *status; /* "vulnerable", "patched", "unknown" (static) */
@@ -43,9 +44,8 @@ bool exh_exposure_wants(const char *path);
  * given; path starts with it) with the stat the walk saw: opened through
  * the root (held by s between calls) and only if it is still that file
  * (exh_open_evidence_at). ENOMEM stops. */
-struct stat;
 exhunt_err exh_exposure_server_file_st(exh_exposure_server *s, const char *root, const char *path,
-                                       const struct stat *st);
+                                       const exh_stat *st);
 /* The build history and the verdicts for the newest, or no-build. */
 exhunt_err exh_exposure_server_report(exh_exposure_server *s, const exh_builddb *db,
                                       const char *root, int64_t now);

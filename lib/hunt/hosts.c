@@ -23,23 +23,19 @@
  * Names are hostile input: they are carried as (bytes, length), compared
  * byte-wise with ASCII case folding only, and never interpreted further.
  */
-#define _GNU_SOURCE /* O_NOATIME */
 #include "hosts.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/ascii.h"
 #include "core/dynbuf.h"
 #include "core/limits.h"
+#include "platform/fs.h"
 
 /* Entries read in one look, all folders together: a folder of a million
  * files at the top of a root must not make the look cost more than the
@@ -1408,11 +1404,9 @@ static int open_dir_at(int parent, const char *name)
 {
   /* The root itself may be a symlink the user gave (resolved once, as the
    * walker does); nothing below it is followed. */
-  int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (parent == AT_FDCWD ? 0 : O_NOFOLLOW);
-  int fd = openat(parent, name, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM)
-    fd = openat(parent, name, flags);
-  return fd;
+  bool refused;
+  return exh_open_noatime_at(
+      parent, name, EXH_O_DIRECTORY | (parent == EXH_AT_CWD ? 0 : EXH_O_NOFOLLOW), &refused);
 }
 
 /* The descriptors of the last folder opened and its ancestors: breadth-
@@ -1435,7 +1429,7 @@ static int chain_open(chain *c, const exh_hosts_tree *t, uint32_t i)
   while (keep < c->n && keep <= depth && c->idx[keep] == anc[keep])
     keep++;
   while (c->n > keep && c->n > 1)
-    close(c->fd[--c->n]);
+    exh_close(c->fd[--c->n]);
   while (c->n <= depth) {
     int fd = open_dir_at(c->fd[c->n - 1], t->nodes[anc[c->n]].name);
     if (fd < 0)
@@ -1446,64 +1440,63 @@ static int chain_open(chain *c, const exh_hosts_tree *t, uint32_t i)
   return c->fd[depth];
 }
 
-static DIR *dir_from(int fd)
+static bool dir_from(int fd, exh_dir *d)
 {
-  int copy = dup(fd);
+  int copy = exh_dup(fd);
   if (copy < 0)
-    return NULL;
-  DIR *d = fdopendir(copy);
-  if (!d) {
-    close(copy);
-    return NULL;
+    return false;
+  if (exh_dir_open_fd(d, copy) != 0) {
+    exh_close(copy);
+    return false;
   }
-  rewinddir(d); /* the copy shares its offset with fd */
-  return d;
+  exh_dir_rewind(d); /* the copy shares its offset with fd */
+  return true;
 }
 
-static bool entry_is_dir(int dfd, const struct dirent *de)
+static bool entry_is_dir(int dfd, const exh_dirent *de)
 {
-  if (de->d_type != DT_UNKNOWN)
-    return de->d_type == DT_DIR;
-  struct stat st;
-  return fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+  if (de->type != EXH_FT_UNKNOWN)
+    return de->type == EXH_FT_DIR;
+  exh_stat st;
+  return exh_stat_at(dfd, de->name, EXH_AT_NOFOLLOW, &st) == 0 && st.type == EXH_FT_DIR;
 }
 
 /* The child of dfd named `want` (folded) that is a folder, the smallest by
  * bytes if case variants exist, into name[]. */
 static bool find_child(int dfd, const char *want, char name[HOSTS_MAX_NAME + 1])
 {
-  DIR *d = dir_from(dfd);
-  if (!d)
+  exh_dir d;
+  if (!dir_from(dfd, &d))
     return false;
   bool found = false;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    size_t n = strlen(de->d_name);
-    if (n > HOSTS_MAX_NAME || !eq_ci(de->d_name, n, want) || !entry_is_dir(dfd, de))
+  exh_dirent de;
+  while (exh_dir_next(&d, &de) > 0) {
+    size_t n = strlen(de.name);
+    if (n > HOSTS_MAX_NAME || !eq_ci(de.name, n, want) || !entry_is_dir(dfd, &de))
       continue;
-    if (!found || strcmp(de->d_name, name) < 0) {
-      memcpy(name, de->d_name, n + 1);
+    if (!found || strcmp(de.name, name) < 0) {
+      memcpy(name, de.name, n + 1);
       found = true;
     }
   }
-  closedir(d);
+  exh_dir_close(&d);
   return found;
 }
 
 /* Does this folder hold at least one install-root folder (Bin, Logging...)? */
 static bool holds_install(int dfd)
 {
-  DIR *d = dir_from(dfd);
-  if (!d)
+  exh_dir d;
+  if (!dir_from(dfd, &d))
     return false;
   bool yes = false;
-  struct dirent *de;
-  while (!yes && (de = readdir(d)) != NULL) {
-    size_t n = strlen(de->d_name);
+  exh_dirent de;
+  while (!yes && exh_dir_next(&d, &de) > 0) {
+    size_t n = strlen(de.name);
     for (size_t i = 0; i < sizeof install_marks / sizeof *install_marks && !yes; i++)
-      yes = eq_ci(de->d_name, n, install_marks[i]) && entry_is_dir(dfd, de);
+      yes = eq_ci(de.name, n, install_marks[i]) && entry_is_dir(dfd, &de);
   }
-  closedir(d);
+  exh_dir_close(&d);
   return yes;
 }
 
@@ -1529,7 +1522,7 @@ static exhunt_err probe_installs(exh_hosts_tree *t, uint32_t drive, int dfd)
       ok = find_child(fd, paths[p][k], name);
       int next = ok ? open_dir_at(fd, name) : -1;
       if (fd != dfd)
-        close(fd);
+        exh_close(fd);
       fd = next;
       ok = fd >= 0;
       if (ok) {
@@ -1558,10 +1551,10 @@ static exhunt_err probe_installs(exh_hosts_tree *t, uint32_t drive, int dfd)
         fl += n;
         err = exh_hosts_tree_install(t, drive, full, fl);
       }
-      close(vfd);
+      exh_close(vfd);
     }
     if (fd >= 0 && fd != dfd)
-      close(fd);
+      exh_close(fd);
   }
   return err;
 }
@@ -1578,18 +1571,18 @@ static exhunt_err list_one(look *L, uint32_t i, int fd)
   exhunt_err err = exh_hosts_tree_begin(t, i);
   if (err)
     return err;
-  DIR *d = dir_from(fd);
-  if (!d) {
+  exh_dir d;
+  if (!dir_from(fd, &d)) {
     t->nodes[i].flags |= N_UNREADABLE;
     t->nodes[i].err = errno;
     exh_hosts_tree_end(t, i);
     return EXHUNT_OK;
   }
   for (;;) {
-    errno = 0;
-    struct dirent *de = readdir(d);
-    if (!de) {
-      if (errno) {
+    exh_dirent de;
+    int got = exh_dir_next(&d, &de);
+    if (got <= 0) {
+      if (got < 0) {
         t->nodes[i].flags |= N_UNREADABLE;
         t->nodes[i].err = errno;
       }
@@ -1601,11 +1594,11 @@ static exhunt_err list_one(look *L, uint32_t i, int fd)
       break;
     }
     uint32_t child;
-    err = exh_hosts_tree_entry(t, i, de->d_name, strlen(de->d_name), entry_is_dir(fd, de), &child);
+    err = exh_hosts_tree_entry(t, i, de.name, strlen(de.name), entry_is_dir(fd, &de), &child);
     if (err)
       break;
   }
-  closedir(d);
+  exh_dir_close(&d);
   if (err) {
     exh_hosts_tree_end(t, i);
     return err;
@@ -1619,7 +1612,7 @@ static exhunt_err look_at(const char *root, exh_hosts_tree *t)
 {
   chain c;
   c.n = 0;
-  c.fd[0] = open_dir_at(AT_FDCWD, root);
+  c.fd[0] = open_dir_at(EXH_AT_CWD, root);
   if (c.fd[0] < 0) {
     /* Not a folder, or not there: one server as it is; the hunt's walk
      * says what is wrong with it. */
@@ -1653,7 +1646,7 @@ static exhunt_err look_at(const char *root, exh_hosts_tree *t)
     err = list_one(&L, i, fd);
   }
   while (c.n > 0)
-    close(c.fd[--c.n]);
+    exh_close(c.fd[--c.n]);
   return err;
 }
 

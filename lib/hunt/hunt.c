@@ -19,9 +19,7 @@
  * through as they come. Requests to the shells the scan found are looked
  * for by the log engine itself, in its one pass (opts.shell_urls).
  */
-#define _GNU_SOURCE /* FNM_CASEFOLD */
-#include <fnmatch.h>
-#include <pthread.h>
+#define _GNU_SOURCE /* strcasestr */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +34,8 @@
 #include "hunt/hosts.h"
 #include "hunt/hunt_int.h"
 #include "logs/known.h"
+#include "platform/glob.h"
+#include "platform/thread.h"
 #include "scan/tap.h"
 
 /* ---------------------------------------------------------------------- */
@@ -154,7 +154,7 @@ typedef struct capture {
   hunt_server *hs;
   hunt_origin origin;
   const exhunt_sink *user;
-  pthread_mutex_t *lock;
+  exh_mutex *lock;
   size_t *next_id;          /* ORIGIN_LOGS: numbers the findings of the run */
   exhunt_scan_stats *total; /* ORIGIN_LOGS: counts them */
 } capture;
@@ -162,7 +162,7 @@ typedef struct capture {
 static void cap_finding(void *ctx, const exhunt_finding *f)
 {
   capture *c = ctx;
-  pthread_mutex_lock(c->lock);
+  exh_mutex_lock(c->lock);
   if (c->origin == ORIGIN_LOGS) {
     /* streamed: numbered, handed on, and only what the story needs kept */
     char id[24];
@@ -177,33 +177,33 @@ static void cap_finding(void *ctx, const exhunt_finding *f)
   } else if (!c->hs->fatal) {
     c->hs->fatal = exh_hunt_keep(c->hs, f, c->origin);
   }
-  pthread_mutex_unlock(c->lock);
+  exh_mutex_unlock(c->lock);
 }
 
 static void cap_notice(void *ctx, const exhunt_notice *n)
 {
   capture *c = ctx;
-  pthread_mutex_lock(c->lock);
+  exh_mutex_lock(c->lock);
   c->user->on_notice(c->user->ctx, n);
-  pthread_mutex_unlock(c->lock);
+  exh_mutex_unlock(c->lock);
 }
 
 static void cap_progress(void *ctx, const exhunt_scan_stats *s)
 {
   capture *c = ctx;
-  pthread_mutex_lock(c->lock);
+  exh_mutex_lock(c->lock);
   if (c->user->on_progress)
     c->user->on_progress(c->user->ctx, s);
-  pthread_mutex_unlock(c->lock);
+  exh_mutex_unlock(c->lock);
 }
 
 static void cap_build(void *ctx, const exhunt_build_seen *b)
 {
   capture *c = ctx;
-  pthread_mutex_lock(c->lock);
+  exh_mutex_lock(c->lock);
   if (!c->hs->fatal)
     c->hs->fatal = keep_build(c->hs, b);
-  pthread_mutex_unlock(c->lock);
+  exh_mutex_unlock(c->lock);
 }
 
 static void cap_coverage(void *ctx, const exhunt_coverage *cov)
@@ -296,7 +296,7 @@ static bool name_matches(const char *path, const char *const *pats, size_t n)
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   for (size_t i = 0; i < n; i++)
-    if (fnmatch(pats[i], base, FNM_CASEFOLD) == 0)
+    if (exh_glob_match(pats[i], base, EXH_GLOB_CASEFOLD))
       return true;
   return false;
 }
@@ -328,13 +328,13 @@ static bool exchange_file(const char *path)
   return strcasecmp(base ? base + 1 : path, "ExSetup.exe") == 0;
 }
 
-static bool tap_file(void *ctx, const char *path, const struct stat *st)
+static bool tap_file(void *ctx, const char *path, const exh_stat *st)
 {
   tap_ctx *t = ctx;
   if (t->fatal)
     return false;
-  if (st && (t->newest_mtime == EXHUNT_NO_TIME || (int64_t)st->st_mtime > t->newest_mtime))
-    t->newest_mtime = (int64_t)st->st_mtime;
+  if (st && (t->newest_mtime == EXHUNT_NO_TIME || st->mtime.sec > t->newest_mtime))
+    t->newest_mtime = st->mtime.sec;
   if (!t->exchange_files && exchange_file(path))
     t->exchange_files = true;
   if (exh_exposure_wants(path))
@@ -368,7 +368,7 @@ static bool tap_file(void *ctx, const char *path, const struct stat *st)
     t->fatal = EXHUNT_ENOMEM;
     return false;
   }
-  t->ids[t->n_logs] = (exh_logs_known){copy, st->st_dev, st->st_ino, (uint64_t)st->st_size};
+  t->ids[t->n_logs] = (exh_logs_known){copy, st->dev, st->ino, (uint64_t)st->size};
   t->logs[t->n_logs++] = copy;
   return false;
 }
@@ -452,8 +452,8 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   exhunt_err err = EXHUNT_OK;
   exhunt_scan_stats st, xst;
   memset(&xst, 0, sizeof xst);
-  pthread_mutex_t lock;
-  pthread_mutex_init(&lock, NULL);
+  exh_mutex lock;
+  exh_mutex_init(&lock);
   tap_ctx tap = {NULL, root, NULL, NULL, 0, 0, false, EXHUNT_NO_TIME, EXHUNT_OK};
   exh_builddb db;
   memset(&db, 0, sizeof db);
@@ -587,7 +587,7 @@ out:
   exh_free(tap.logs);
   exh_free(tap.ids);
   exh_builddb_free(&db);
-  pthread_mutex_destroy(&lock);
+  exh_mutex_destroy(&lock);
   server_free(&hs);
   return err;
 }

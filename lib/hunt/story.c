@@ -28,22 +28,18 @@
  *  3. Stories, one per attacker, through the sink; then verdict.c.
  */
 #define _GNU_SOURCE /* memmem, strcasestr */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/evidence.h"
 #include "core/limits.h"
 #include "core/time.h"
 #include "hunt/hunt_int.h"
+#include "platform/fs.h"
 
 #define ATTACH_WINDOW_SEC 600 /* IP-less records join an attacker this close */
 #define SLOT_SEC 600          /* activity is kept per slot of this length */
@@ -362,11 +358,8 @@ const char *exh_hunt_rel_of(const char *root, const char *path)
  * kernel allows it (as the walker opens them). */
 static int open_dir_at(int parent, const char *name)
 {
-  int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
-  int fd = openat(parent, name, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM)
-    fd = openat(parent, name, flags);
-  return fd;
+  bool refused;
+  return exh_open_noatime_at(parent, name, EXH_O_DIRECTORY | EXH_O_NOFOLLOW, &refused);
 }
 
 /* Does root/rel exist, matching each component case-insensitively (Windows
@@ -374,7 +367,7 @@ static int open_dir_at(int parent, const char *name)
  * walker's), directories read-only, never followed through symlinks. */
 static bool exists_ci(const exh_evidence_root *root, const char *rel)
 {
-  int dfd = root && root->kind == EXH_ROOT_DIR ? dup(root->fd) : -1;
+  int dfd = root && root->kind == EXH_ROOT_DIR ? exh_dup(root->fd) : -1;
   if (dfd < 0)
     return false;
   bool found = false;
@@ -389,36 +382,37 @@ static bool exists_ci(const exh_evidence_root *root, const char *rel)
     char want[256];
     memcpy(want, p, n);
     want[n] = '\0';
-    int probe = dup(dfd);
-    DIR *d = probe >= 0 ? fdopendir(probe) : NULL;
-    if (!d) {
+    /* "." and ".." are never listed: a path cannot climb out of the root */
+    int probe = exh_dup(dfd);
+    exh_dir d;
+    if (probe < 0 || exh_dir_open_fd(&d, probe) != 0) {
       if (probe >= 0)
-        close(probe);
+        exh_close(probe);
       break;
     }
     char name[256] = "";
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-      if (strcasecmp(e->d_name, want) == 0) {
-        snprintf(name, sizeof name, "%s", e->d_name);
+    exh_dirent e;
+    while (exh_dir_next(&d, &e) > 0)
+      if (strcasecmp(e.name, want) == 0) {
+        snprintf(name, sizeof name, "%s", e.name);
         break;
       }
-    closedir(d);
+    exh_dir_close(&d);
     if (!name[0])
       break;
     if (!slash) {
-      struct stat st;
-      found = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+      exh_stat st;
+      found = exh_stat_at(dfd, name, EXH_AT_NOFOLLOW, &st) == 0 && st.type == EXH_FT_REG;
       break;
     }
     int next = open_dir_at(dfd, name);
-    close(dfd);
+    exh_close(dfd);
     dfd = next;
     if (dfd < 0)
       return false;
     p = slash + 1;
   }
-  close(dfd);
+  exh_close(dfd);
   return found;
 }
 
@@ -1147,8 +1141,8 @@ static void tie_vdir_scripts(story_ctx *c)
     bool any = false;
     memset(match, 0, sizeof match);
     size_t keep = 0;
-    ssize_t n;
-    while ((n = read(fd, buf + keep, MAX_SHELL_READ - keep)) > 0) {
+    exh_ssize n;
+    while ((n = exh_read(fd, buf + keep, MAX_SHELL_READ - keep)) > 0) {
       size_t got = keep + (size_t)n;
       for (size_t si = 0; si < c->n_scripts; si++)
         if (!match[si] && c->script_lens[si] > 0 &&
@@ -1157,7 +1151,7 @@ static void tie_vdir_scripts(story_ctx *c)
       keep = got < max_len ? got : max_len;
       memmove(buf, buf + got - keep, keep);
     }
-    close(fd);
+    exh_close(fd);
     if (!any)
       continue;
     if (seen)

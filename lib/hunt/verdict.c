@@ -40,6 +40,7 @@
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 #include "hunt/hunt_int.h"
+#include "platform/clock.h"
 
 #define TEXT_MAX 512
 #define MAX_WINDOWS 16
@@ -473,9 +474,8 @@ static void fmt_day(int64_t t, char out[24])
     snprintf(out, 24, "?");
     return;
   }
-  time_t tt = (time_t)t;
   struct tm tm;
-  gmtime_r(&tt, &tm);
+  exh_gmtime(t, &tm);
   strftime(out, 24, "%Y-%m-%d", &tm);
 }
 

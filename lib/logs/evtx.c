@@ -9,22 +9,19 @@
  * parameters that way) are joined into the event's message, since the
  * provider's message text is not in the file.
  */
-#define _GNU_SOURCE /* O_TMPFILE */
 #include "evtx.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libbfio.h>
 #include <libevtx.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/limits.h"
 #include "detect.h"
+#include "platform/fs.h"
 
 /* File header block, then chunks of 64 KiB (the EVTX layout). */
 #define EVTX_HEADER_BLOCK 4096u
@@ -223,29 +220,29 @@ bool exh_event_from_xml(exh_event *ev, const char *xml, size_t len, exh_dynbuf *
 static bool dir_under_roots(int fd, const char *const *roots, size_t n_roots, const char **which)
 {
   bool under = false;
-  int cur = dup(fd);
+  int cur = exh_dup(fd);
   /* Each step goes one level up; a path has at most EXH_MAX_PATH / 2
    * components, so the bound only guards against a looping file system. */
   for (unsigned step = 0; cur >= 0 && !under && step < 4096; step++) {
-    struct stat here, up;
-    if (fstat(cur, &here) != 0)
+    exh_stat here, up;
+    if (exh_fstat(cur, &here) != 0)
       break;
     for (size_t i = 0; i < n_roots && !under; i++) {
-      struct stat rs;
-      if (stat(roots[i], &rs) == 0 && S_ISDIR(rs.st_mode) && rs.st_dev == here.st_dev &&
-          rs.st_ino == here.st_ino) {
+      exh_stat rs;
+      if (exh_stat_path(roots[i], &rs) == 0 && rs.type == EXH_FT_DIR && rs.dev == here.dev &&
+          rs.ino == here.ino) {
         under = true;
         *which = roots[i];
       }
     }
-    int parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    close(cur);
+    int parent = exh_open_at(cur, "..", EXH_O_DIRECTORY, 0);
+    exh_close(cur);
     cur = parent;
-    if (cur < 0 || fstat(cur, &up) != 0 || (up.st_dev == here.st_dev && up.st_ino == here.st_ino))
+    if (cur < 0 || exh_fstat(cur, &up) != 0 || (up.dev == here.dev && up.ino == here.ino))
       break; /* reached "/" (or cannot go up) */
   }
   if (cur >= 0)
-    close(cur);
+    exh_close(cur);
   return under;
 }
 
@@ -253,7 +250,7 @@ int exh_evtx_spill_open(const char *dir, const char *const *roots, size_t n_root
                         size_t why_len)
 {
   int fd = -1;
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = exh_open(dir, EXH_O_DIRECTORY, 0);
   if (dfd < 0) {
     snprintf(why, why_len, "temporary directory %s: %s", dir, strerror(errno));
     goto cleanup;
@@ -266,24 +263,14 @@ int exh_evtx_spill_open(const char *dir, const char *const *roots, size_t n_root
              dir, root);
     goto cleanup;
   }
-  fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-    /* No O_TMPFILE here (an older kernel, some network file systems). */
-    char name[EXH_MAX_PATH + 32];
-    int n = snprintf(name, sizeof name, "%s/exhunt-evtx-XXXXXX", dir);
-    if (n < 0 || (size_t)n >= sizeof name) {
-      snprintf(why, why_len, "temporary directory path too long");
-      goto cleanup;
-    }
-    fd = mkstemp(name);
-    if (fd >= 0)
-      unlink(name);
-  }
-  if (fd < 0)
+  fd = exh_tmpfile_at(dfd, dir);
+  if (fd < 0 && errno == ENAMETOOLONG)
+    snprintf(why, why_len, "temporary directory path too long");
+  else if (fd < 0)
     snprintf(why, why_len, "cannot create a temporary file in %s: %s", dir, strerror(errno));
 cleanup:
   if (dfd >= 0)
-    close(dfd);
+    exh_close(dfd);
   return fd;
 }
 

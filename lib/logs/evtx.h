@@ -13,14 +13,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "events.h"
+#include "platform/fs.h"
 
 typedef struct exh_ra {
   void *ctx;
   /* Reads up to size bytes at offset; returns bytes read or -1. */
-  ssize_t (*pread)(void *ctx, uint8_t *buf, size_t size, uint64_t offset);
+  exh_ssize (*pread)(void *ctx, uint8_t *buf, size_t size, uint64_t offset);
   uint64_t size;
 } exh_ra;
 

@@ -15,15 +15,14 @@
 #define EXH_LOGS_KNOWN_H
 
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "exhunt/exhunt.h"
 
-/* One log as the walk listed it (the struct stat the tap was given). */
+/* One log as the walk listed it (the exh_stat the tap was given). */
 typedef struct exh_logs_known {
   const char *path; /* as the walk of `root` gave it (starts with root) */
-  dev_t dev;
-  ino_t ino;
+  uint64_t dev;
+  uint64_t ino;
   uint64_t size; /* orders the work, largest first */
 } exh_logs_known;
 

@@ -28,14 +28,10 @@
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/ascii.h"
@@ -51,6 +47,8 @@
 #include "evtx.h"
 #include "lines.h"
 #include "logs/known.h"
+#include "platform/fs.h"
+#include "platform/thread.h"
 #include "prefilter.h"
 #include "source.h"
 #include "ssrf.h"
@@ -89,14 +87,14 @@ typedef struct queued_file {
   /* Opened through its root with the identity the walk saw. */
   exh_evidence_root *root; /* a reference */
   size_t rel;              /* offset in path of the part under the root */
-  dev_t dev;
-  ino_t ino;
+  uint64_t dev;
+  uint64_t ino;
 } queued_file;
 
 typedef struct run {
   const exhunt_logs_opts *opts;
   const exhunt_sink *user;
-  pthread_mutex_t lock;
+  exh_mutex lock;
   exhunt_scan_stats stats;
   coverage_acc cov[EXH_FAM_COUNT];
   coverage_acc chan_cov[N_CHANNELS]; /* windows-events, per channel */
@@ -237,9 +235,9 @@ static void notice_locked(void *ctx, exhunt_notice_kind kind, exhunt_err code, c
 static void notice(run *r, exhunt_notice_kind kind, exhunt_err code, const char *what,
                    const char *path, const char *reason)
 {
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   notice_locked(r, kind, code, what, path, reason);
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
 }
 
 /* exh_log_out's notice, taking the lock. */
@@ -317,9 +315,9 @@ static void emit_out(void *ctx, const exh_log_hit *h, const char *path, uint64_t
                      const char *excerpt, size_t excerpt_len)
 {
   run *r = ctx;
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   emit_locked(r, h, path, line, ts, excerpt, excerpt_len);
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -432,7 +430,7 @@ static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, 
   n = kept;
   if (n == 0)
     return;
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   for (size_t i = 0; i < n; i++) {
     if (hits[i].ssrf_went_further)
       exh_ssrf_went_further(&r->ssrf, hits[i].client_ip);
@@ -441,7 +439,7 @@ static void deliver(file_state *fs, exh_log_hit *hits, size_t n, uint64_t line, 
     else
       emit_locked(r, &hits[i], fs->path, line, ts, raw, raw_len);
   }
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
 }
 
 /* Content tells the family where the path did not (or disagrees). */
@@ -661,10 +659,10 @@ typedef struct fd_ra {
   exh_pace *pace;
 } fd_ra;
 
-static ssize_t fd_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
+static exh_ssize fd_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
 {
   fd_ra *f = ctx;
-  ssize_t n = pread(f->fd, buf, size, (off_t)offset);
+  exh_ssize n = exh_pread(f->fd, buf, size, offset);
   if (n > 0) {
     f->bytes += (uint64_t)n;
     exh_pace_account(f->pace, (uint64_t)n);
@@ -677,14 +675,14 @@ typedef struct span_ra {
   size_t len;
 } span_ra;
 
-static ssize_t span_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
+static exh_ssize span_pread(void *ctx, uint8_t *buf, size_t size, uint64_t offset)
 {
   span_ra *s = ctx;
   if (offset >= s->len)
     return 0;
   size_t n = s->len - (size_t)offset < size ? s->len - (size_t)offset : size;
   memcpy(buf, s->data + offset, n);
-  return (ssize_t)n;
+  return (exh_ssize)n;
 }
 
 /* A record's time from its first field(s), when the header puts it there
@@ -875,7 +873,7 @@ static void account_file(file_state *fs)
   if (fs->fam == EXH_FAM_NONE)
     return;
   report_file_caps(fs);
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   coverage_acc *c = &r->cov[fs->fam];
   c->files++;
   c->records += fs->records;
@@ -902,7 +900,7 @@ static void account_file(file_state *fs)
     snprintf(c->build, sizeof c->build, "%s", fs->table.version);
     c->build_time = fs->last;
   }
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -966,14 +964,14 @@ static exh_prefilter_scratch *worker_scratch(file_state *fs)
   if (!w->tried) {
     w->tried = true;
     run *r = fs->r;
-    pthread_mutex_lock(&r->lock);
+    exh_mutex_lock(&r->lock);
     if (!r->pf_tried) {
       r->pf_tried = true;
       r->pf = exh_prefilter_new();
       if (r->pf && r->n_shell_urls)
         r->shell_lits = exh_literals_new(r->shell_urls, r->n_shell_urls);
     }
-    pthread_mutex_unlock(&r->lock);
+    exh_mutex_unlock(&r->lock);
     w->s = exh_prefilter_scratch_new(r->pf);
     if (w->s && r->shell_lits && !exh_literals_scratch(r->shell_lits, &w->s)) {
       exh_prefilter_scratch_free(w->s); /* no room for both: line by line */
@@ -1399,26 +1397,26 @@ static exhunt_err prefixed_read(void *ctx, uint8_t *buf, size_t cap, size_t *got
  * all workers together): takes `n` bytes of it, or says there is no room. */
 static bool gz_mem_take(run *r, uint64_t n)
 {
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   bool ok = r->gz_mem_held + n <= EXH_EVTX_GZ_MAX_MEM;
   if (ok)
     r->gz_mem_held += n;
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
   return ok;
 }
 
 static void gz_mem_give(run *r, uint64_t n)
 {
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   r->gz_mem_held -= n;
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
 }
 
 /* Writes all of [p, p + n) to fd; 0, or the errno of the failure. */
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
   while (n) {
-    ssize_t w = write(fd, p, n);
+    exh_ssize w = exh_write(fd, p, n);
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0)
@@ -1473,8 +1471,8 @@ static void read_gz_evtx(run *r, const char *path, const uint8_t head[8], exh_so
         if (room) /* in the budget, but out of memory: the disk, then */
           gz_mem_give(r, want);
         const char *dir = r->opts->tmp_dir;
-        spill = exh_evtx_spill_open(dir && *dir ? dir : "/tmp", r->roots, r->n_roots, reason,
-                                    sizeof reason);
+        spill = exh_evtx_spill_open(dir && *dir ? dir : exh_tmp_dir_default(), r->roots, r->n_roots,
+                                    reason, sizeof reason);
         int werr = spill < 0 ? 0 : write_all(spill, mem, (size_t)len);
         if (spill < 0 || werr) {
           if (werr)
@@ -1534,7 +1532,7 @@ static void read_gz_evtx(run *r, const char *path, const uint8_t head[8], exh_so
     fd_ra fra = {spill, 0, NULL}; /* not evidence: its reads were paced as gzip */
     exh_ra ra = {&fra, fd_pread, len};
     read_evtx(r, path, &ra);
-    close(spill);
+    exh_close(spill);
   } else {
     span_ra sra = {mem, (size_t)len};
     exh_ra ra = {&sra, span_pread, sra.len};
@@ -1590,26 +1588,26 @@ static void read_file(run *r, worker_pf *wpf, exh_evidence_dircache *dirs, const
     exhunt_skip_reason why;
     char reason[256];
     exh_evidence_open_describe(&o, &code, &what, &why, reason, sizeof reason);
-    pthread_mutex_lock(&r->lock);
+    exh_mutex_lock(&r->lock);
     r->stats.skipped[why]++;
-    pthread_mutex_unlock(&r->lock);
+    exh_mutex_unlock(&r->lock);
     notice(r, EXHUNT_NOTICE_ERROR, code, what, path, reason);
     return;
   }
-  struct stat st = o.st;
+  exh_stat st = o.st;
   uint8_t magic[8] = {0};
-  ssize_t head = pread(fd, magic, sizeof magic, 0);
-  if (head == (ssize_t)sizeof magic && exh_is_evtx(magic, sizeof magic)) {
+  exh_ssize head = exh_pread(fd, magic, sizeof magic, 0);
+  if (head == (exh_ssize)sizeof magic && exh_is_evtx(magic, sizeof magic)) {
     fd_ra fra = {fd, 0, r->pace};
-    exh_ra ra = {&fra, fd_pread, (uint64_t)st.st_size};
+    exh_ra ra = {&fra, fd_pread, (uint64_t)st.size};
     read_evtx(r, path, &ra);
-    pthread_mutex_lock(&r->lock);
+    exh_mutex_lock(&r->lock);
     r->stats.bytes_read += fra.bytes;
     r->stats.files_scanned++;
     if (noatime_refused)
       r->noatime_refused++;
-    pthread_mutex_unlock(&r->lock);
-    close(fd);
+    exh_mutex_unlock(&r->lock);
+    exh_close(fd);
     return;
   }
   bool gz = head >= 3 && exh_is_gzip(magic, 3);
@@ -1625,7 +1623,7 @@ static void read_file(run *r, worker_pf *wpf, exh_evidence_dircache *dirs, const
     if (!gzs || exh_source_gzip(&src, gzs, src, r->opts->limits.gz_max_bytes,
                                 r->opts->limits.gz_max_ratio) != EXHUNT_OK) {
       exh_free(gzs);
-      close(fd);
+      exh_close(fd);
       notice(r, EXHUNT_NOTICE_ERROR, EXHUNT_ENOMEM, "read-error", path, "out of memory");
       return;
     }
@@ -1636,7 +1634,7 @@ static void read_file(run *r, worker_pf *wpf, exh_evidence_dircache *dirs, const
     notice(r, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "not-a-log", path,
            "not a log exhunt reads: no Exchange or IIS directive (#Software, #Log-type, "
            "#Fields), HttpProxy header, JSON event or EVTX header at its start");
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   if (!is_log && !qf->named && r->not_logs++ == 0)
     r->first_not_log = exh_strdup(path);
   r->stats.bytes_read += fds.bytes;
@@ -1644,12 +1642,12 @@ static void read_file(run *r, worker_pf *wpf, exh_evidence_dircache *dirs, const
     r->stats.files_scanned++;
   if (noatime_refused)
     r->noatime_refused++;
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
   if (gzs) {
     exh_gz_end(gzs);
     exh_free(gzs);
   }
-  close(fd);
+  exh_close(fd);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1660,7 +1658,7 @@ static void read_file(run *r, worker_pf *wpf, exh_evidence_dircache *dirs, const
 #define GZ_WEIGHT 8
 
 /* Queues a file under r->root with the identity the walk saw. */
-static void queue_file(run *r, const char *path, const struct stat *st, bool named)
+static void queue_file(run *r, const char *path, const exh_stat *st, bool named)
 {
   const char *rel = exh_evidence_rel(r->root, path);
   if (!rel) {
@@ -1683,7 +1681,7 @@ static void queue_file(run *r, const char *path, const struct stat *st, bool nam
     r->fatal = EXHUNT_ENOMEM;
     return;
   }
-  uint64_t weight = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+  uint64_t weight = st->size > 0 ? (uint64_t)st->size : 0;
   size_t len = strlen(path);
   if (len > 3 && strcasecmp(path + len - 3, ".gz") == 0)
     weight = weight > UINT64_MAX / GZ_WEIGHT ? UINT64_MAX : weight * GZ_WEIGHT;
@@ -1692,16 +1690,16 @@ static void queue_file(run *r, const char *path, const struct stat *st, bool nam
                                          .named = named,
                                          .root = exh_evidence_root_ref(r->root),
                                          .rel = (size_t)(rel - path),
-                                         .dev = st->st_dev,
-                                         .ino = st->st_ino};
+                                         .dev = st->dev,
+                                         .ino = st->ino};
 }
 
-static void walk_file(void *ctx, const char *path, const struct stat *st)
+static void walk_file(void *ctx, const char *path, const exh_stat *st)
 {
   run *r = ctx;
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   r->stats.files_seen++;
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
   /* A file named on the command line is read whatever its name (an EVTX
    * saved without .evtx, an export): its content decides. */
   bool named = r->root_is_file;
@@ -1723,9 +1721,9 @@ static int cmp_queued(const void *a, const void *b)
 static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
 {
   run *r = ctx;
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   r->stats.skipped[why]++;
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
   if (n)
     notice(r, n->kind, n->code, n->what, n->path, n->reason);
 }
@@ -1733,11 +1731,11 @@ static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
 static void walk_dir(void *ctx, bool noatime_refused)
 {
   run *r = ctx;
-  pthread_mutex_lock(&r->lock);
+  exh_mutex_lock(&r->lock);
   r->stats.dirs_seen++;
   if (noatime_refused)
     r->noatime_dirs++;
-  pthread_mutex_unlock(&r->lock);
+  exh_mutex_unlock(&r->lock);
 }
 
 static void *worker(void *arg)
@@ -1747,9 +1745,9 @@ static void *worker(void *arg)
   exh_evidence_dircache dirs;
   exh_evidence_dircache_init(&dirs);
   for (;;) {
-    pthread_mutex_lock(&r->lock);
+    exh_mutex_lock(&r->lock);
     size_t i = r->next_file < r->n_files ? r->next_file++ : r->n_files;
-    pthread_mutex_unlock(&r->lock);
+    exh_mutex_unlock(&r->lock);
     if (i >= r->n_files)
       break;
     read_file(r, &wpf, &dirs, &r->files[i]);
@@ -1808,7 +1806,7 @@ static void run_init(run *r, const exhunt_logs_opts *opts, const exhunt_sink *si
   r->out_locked = (exh_log_out){r, emit_out_locked, notice_locked};
   exh_ssrf_init(&r->ssrf);
   r->max_line = opts->limits.max_line ? opts->limits.max_line : EXH_MAX_LINE;
-  pthread_mutex_init(&r->lock, NULL);
+  exh_mutex_init(&r->lock);
   for (int f = 0; f < EXH_FAM_COUNT; f++)
     r->cov[f].first = r->cov[f].last = r->cov[f].build_time = EXHUNT_NO_TIME;
   for (int k = 0; k < N_CHANNELS; k++)
@@ -1844,16 +1842,17 @@ static void run_free(run *r)
     exh_dayset_free(&r->cov[f].days);
   for (int k = 0; k < N_CHANNELS; k++)
     exh_dayset_free(&r->chan_cov[k].days);
-  pthread_mutex_destroy(&r->lock);
+  exh_mutex_destroy(&r->lock);
 }
 
 /* True if two file roots are files of one directory: their files can be
  * queued under one root (one descriptor for `exhunt logs DIR/x.log DIR/y.log ...`). */
 static bool same_dir(const exh_evidence_root *a, const exh_evidence_root *b)
 {
-  struct stat sa, sb;
-  return a && b && a->kind == EXH_ROOT_FILE && b->kind == EXH_ROOT_FILE && fstat(a->fd, &sa) == 0 &&
-         fstat(b->fd, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  exh_stat sa, sb;
+  return a && b && a->kind == EXH_ROOT_FILE && b->kind == EXH_ROOT_FILE &&
+         exh_fstat(a->fd, &sa) == 0 && exh_fstat(b->fd, &sb) == 0 && sa.dev == sb.dev &&
+         sa.ino == sb.ino;
 }
 
 /* Opens a root; a failure is a notice (and a skip), or ENOMEM. */
@@ -1879,25 +1878,23 @@ static exhunt_err run_queue(run *r, exhunt_scan_stats *stats)
   if (!err) {
     if (r->n_files > 1)
       qsort(r->files, r->n_files, sizeof *r->files, cmp_queued);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads =
-        opts->resources.threads ? opts->resources.threads : (cores < 1 ? 1u : (unsigned)cores);
+    unsigned threads = opts->resources.threads ? opts->resources.threads : exh_cpu_count();
     if (threads > EXH_MAX_THREADS)
       threads = EXH_MAX_THREADS;
     if (threads > r->n_files)
       threads = r->n_files ? (unsigned)r->n_files : 1;
-    pthread_t tids[EXH_MAX_THREADS];
+    exh_thread tids[EXH_MAX_THREADS];
     unsigned started = 0;
     for (unsigned i = 0; i < threads; i++)
-      if (pthread_create(&tids[i], NULL, worker, r) == 0)
+      if (exh_thread_start(&tids[i], worker, r) == 0)
         started++;
     if (started == 0)
       worker(r); /* no thread could start: do the work here */
     for (unsigned i = 0; i < started; i++)
-      pthread_join(tids[i], NULL);
-    pthread_mutex_lock(&r->lock);
+      exh_thread_join(&tids[i]);
+    exh_mutex_lock(&r->lock);
     exh_ssrf_release(&r->ssrf, &r->out_locked);
-    pthread_mutex_unlock(&r->lock);
+    exh_mutex_unlock(&r->lock);
     err = r->fatal ? r->fatal : emit_coverage(r, false);
   }
   if (!err) {
@@ -1976,14 +1973,14 @@ exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, s
   for (size_t i = 0; i < n_files && r.root && !err && !r.fatal; i++) {
     /* Collected by another walk of the same root: its identity is the
      * one that walk saw, whatever stands at the path now. */
-    struct stat st;
+    exh_stat st;
     memset(&st, 0, sizeof st);
-    st.st_dev = files[i].dev;
-    st.st_ino = files[i].ino;
-    st.st_size = files[i].size > INT64_MAX ? INT64_MAX : (off_t)files[i].size;
-    pthread_mutex_lock(&r.lock);
+    st.dev = files[i].dev;
+    st.ino = files[i].ino;
+    st.size = files[i].size > INT64_MAX ? INT64_MAX : (int64_t)files[i].size;
+    exh_mutex_lock(&r.lock);
     r.stats.files_seen++;
-    pthread_mutex_unlock(&r.lock);
+    exh_mutex_unlock(&r.lock);
     queue_file(&r, files[i].path, &st, false);
   }
   exh_evidence_root_unref(r.root);
@@ -2039,9 +2036,9 @@ exhunt_err exh_logs_buffer_opts(const char *path, const uint8_t *data, size_t le
     worker_pf wpf = {NULL, false};
     read_stream(&r, &wpf, path, src, gz, &is_log);
     exh_prefilter_scratch_free(wpf.s);
-    pthread_mutex_lock(&r.lock);
+    exh_mutex_lock(&r.lock);
     exh_ssrf_release(&r.ssrf, &r.out_locked);
-    pthread_mutex_unlock(&r.lock);
+    exh_mutex_unlock(&r.lock);
     err = r.fatal ? r.fatal : emit_coverage(&r, true);
   }
   if (gzs) {

@@ -5,9 +5,9 @@
 
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/limits.h"
+#include "platform/fs.h"
 
 static exhunt_err span_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
@@ -33,7 +33,7 @@ static exhunt_err fd_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
   exh_fd_source *s = ctx;
   for (;;) {
-    ssize_t n = read(s->fd, buf, cap);
+    exh_ssize n = exh_read(s->fd, buf, cap);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {

@@ -16,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "core/time.h"
+#include "platform/clock.h"
 
 /* One web-shell tunnel's data requests in one file: a client and the
  * script it tunnels through, with the first request kept as the evidence. */
@@ -78,8 +79,7 @@ void exh_tunnel_count(exh_tunnels *t, const exh_log_hit *h, uint64_t line, int64
 static void fmt_time(char *out, size_t cap, int64_t t)
 {
   struct tm tm;
-  time_t tt = (time_t)t;
-  if (t == EXHUNT_NO_TIME || !gmtime_r(&tt, &tm) ||
+  if (t == EXHUNT_NO_TIME || !exh_gmtime(t, &tm) ||
       strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
     snprintf(out, cap, "?");
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "platform/clock.h"
+
 size_t exh_utf8_seq(const uint8_t *s, size_t len, uint32_t *cp)
 {
   if (len == 0)
@@ -269,9 +271,8 @@ exhunt_err exh_hex(exh_dynbuf *b, const uint8_t *data, size_t len)
 
 exhunt_err exh_iso8601(exh_dynbuf *b, int64_t unix_seconds)
 {
-  time_t t = (time_t)unix_seconds;
   struct tm tm;
-  if (!gmtime_r(&t, &tm))
+  if (!exh_gmtime(unix_seconds, &tm))
     return exh_dynbuf_adds(b, "1970-01-01T00:00:00Z");
   char out[64];
   size_t n = strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);

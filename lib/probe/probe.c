@@ -55,7 +55,7 @@
  * callback (build, url, reason) are the caller's to escape.
  *
  * libcurl global state: curl_global_init() is not thread-safe, so it runs
- * once per process under pthread_once. It is never undone here (the library
+ * once per process (exh_call_once). It is never undone here (the library
  * cannot know when the last user is gone); a program that wants a clean exit
  * may call curl_global_cleanup() itself after its last probe.
  */
@@ -63,10 +63,8 @@
 
 #include <curl/curl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/alloc.h"
 #include "core/ascii.h"
@@ -75,6 +73,8 @@
 /* Defaults and caps of the probe (opts fields set to 0 take the defaults)
  * are in core/limits.h: EXH_PROBE_*. */
 #include "core/limits.h"
+#include "platform/clock.h"
+#include "platform/thread.h"
 
 #define PROBE_UA                                                                                   \
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "              \
@@ -155,7 +155,7 @@ typedef struct run {
 } run;
 
 /* The one global: libcurl's process-wide init, done once (see the top). */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static exh_once curl_once = EXH_ONCE_INIT;
 
 static void curl_init_once(void)
 {
@@ -166,9 +166,7 @@ static void curl_init_once(void)
 
 static int64_t now_ns(void)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+  return exh_monotonic_ns();
 }
 
 /* Case-insensitive equality of a span and a string (either case). */
@@ -774,7 +772,7 @@ exhunt_err exh_probe_run(const char *const *targets, size_t n_targets, const exh
       return EXHUNT_EINVAL;
   if (n_targets == 0)
     return EXHUNT_OK;
-  pthread_once(&curl_once, curl_init_once);
+  exh_call_once(&curl_once, curl_init_once);
 
   run r;
   memset(&r, 0, sizeof r);

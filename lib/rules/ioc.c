@@ -8,7 +8,6 @@
  */
 #include "ioc.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "core/alloc.h"
 #include "core/codec.h"
 #include "core/limits.h"
+#include "platform/glob.h"
 
 static const struct {
   const char *name;
@@ -323,7 +323,7 @@ const exh_ioc *exh_iocs_find_name(const exh_iocs *set, const char *lower_basenam
                  cmp_value);
 }
 
-/* fnmatch is the slow part of a path check, run for every file. A glob can
+/* Glob matching is the slow part of a path check, run for every file. A glob can
  * only match a path that ends with its literal tail (the glob for ASPX files
  * in aspnet_client needs ".aspx"), which a memcmp tells first. */
 static bool glob_matches(const exh_ioc *glob, const char *path, size_t path_len)
@@ -331,7 +331,7 @@ static bool glob_matches(const exh_ioc *glob, const char *path, size_t path_len)
   if (glob->tail_len > path_len || memcmp(glob->value + strlen(glob->value) - glob->tail_len,
                                           path + path_len - glob->tail_len, glob->tail_len) != 0)
     return false;
-  return fnmatch(glob->value, path, 0) == 0;
+  return exh_glob_match(glob->value, path, 0);
 }
 
 size_t exh_iocs_match_path(const exh_iocs *set, const char *norm_path,

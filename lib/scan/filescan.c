@@ -18,17 +18,12 @@
  * Findings point into the buffer and the compiled rules, so nothing is
  * copied until the sink formats them.
  */
-#define _GNU_SOURCE /* O_NOATIME */
 #include "filescan.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/ascii.h"
@@ -38,6 +33,8 @@
 #include "core/pace.h"
 #include "core/webfile.h"
 #include "heur/heur.h"
+#include "platform/fs.h"
+#include "platform/process.h"
 #include "rules/rules_int.h"
 
 #define MAX_MATCH_SLOTS (EXH_MAX_FINDINGS_PER_FILE * EXH_MAX_MATCHES_PER_RULE)
@@ -73,7 +70,7 @@ struct exh_filescan {
   uint8_t sha256[32], md5[16], sha1[20];
   bool have_digests;
 
-  uid_t owner_uid;
+  uint32_t owner_uid;
   char owner[64];
   bool owner_valid;
 };
@@ -455,11 +452,7 @@ static const char *owner_name(exh_filescan *fs, uint32_t uid)
 {
   if (fs->owner_valid && fs->owner_uid == uid)
     return fs->owner;
-  struct passwd pw, *res = NULL;
-  char pwbuf[1024];
-  if (getpwuid_r(uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res)
-    snprintf(fs->owner, sizeof fs->owner, "%s", res->pw_name);
-  else
+  if (!exh_user_name(uid, fs->owner, sizeof fs->owner))
     snprintf(fs->owner, sizeof fs->owner, "%u", uid);
   fs->owner_uid = uid;
   fs->owner_valid = true;
@@ -672,11 +665,11 @@ static bool grow_buffer(exh_filescan *fs, size_t need)
 
 /* Reads up to `want` bytes; returns bytes read, or -1 with errno. Each
  * read is reported to the run's pace, which may sleep. */
-static ssize_t read_full(exh_filescan *fs, int fd, uint8_t *buf, size_t want)
+static exh_ssize read_full(exh_filescan *fs, int fd, uint8_t *buf, size_t want)
 {
   size_t got = 0;
   while (got < want) {
-    ssize_t n = read(fd, buf + got, want - got);
+    exh_ssize n = exh_read(fd, buf + got, want - got);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -687,7 +680,7 @@ static ssize_t read_full(exh_filescan *fs, int fd, uint8_t *buf, size_t want)
     got += (size_t)n;
     exh_pace_account(fs->pace, (uint64_t)n);
   }
-  return (ssize_t)got;
+  return (exh_ssize)got;
 }
 
 static void stream_digests(exh_filescan *fs, int fd, const exhunt_sink *out, exh_fileresult *res)
@@ -697,7 +690,7 @@ static void stream_digests(exh_filescan *fs, int fd, const exhunt_sink *out, exh
     return;
   }
   for (;;) {
-    ssize_t n = read_full(fs, fd, fs->buf, EXH_STREAM_CHUNK);
+    exh_ssize n = read_full(fs, fd, fs->buf, EXH_STREAM_CHUNK);
     if (n < 0) {
       notice(out, EXHUNT_NOTICE_ERROR, exh_errno_map(errno, EXH_ERRMAP_NOTDIR | EXH_ERRMAP_NOMEM),
              "read-error", fs->info->path, strerror(errno));
@@ -749,10 +742,10 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
     notice(out, EXHUNT_NOTICE_ERROR, code, what, info->path, reason);
     return;
   }
-  struct stat st = o.st;
+  exh_stat st = o.st;
 
   check_name_iocs(fs);
-  uint64_t size = (uint64_t)st.st_size;
+  uint64_t size = (uint64_t)st.size;
   if (size > fs->max_filesize) {
     stream_digests(fs, fd, out, res);
     res->content_skipped = true;
@@ -772,7 +765,7 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
     goto cleanup;
   }
   /* Ask for one byte more than fstat said, to notice a file still growing. */
-  ssize_t n = read_full(fs, fd, fs->buf, (size_t)size + 1);
+  exh_ssize n = read_full(fs, fd, fs->buf, (size_t)size + 1);
   if (n < 0) {
     int e = errno;
     res->skipped = true;
@@ -800,7 +793,7 @@ void exh_filescan_path(exh_filescan *fs, const exh_fileinfo *info, const exhunt_
   check_content(fs, out);
   emit_findings(fs, out, got);
 cleanup:
-  close(fd);
+  exh_close(fd);
 }
 
 void exh_filescan_trim(exh_filescan *fs)

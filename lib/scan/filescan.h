@@ -11,7 +11,6 @@
 #define EXH_FILESCAN_H
 
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "exhunt/exhunt.h"
 
@@ -22,8 +21,8 @@ typedef struct exh_fileinfo {
   uint64_t size;    /* size the walker saw */
   int64_t mtime;
   uint32_t uid;
-  dev_t dev; /* identity the walker saw, to detect a swap before open */
-  ino_t ino;
+  uint64_t dev; /* identity the walker saw, to detect a swap before open */
+  uint64_t ino;
   /* The root the walker listed it under and its path relative to the
    * root's descriptor (exh_evidence_rel): it is opened through them. NULL
    * root: a root is made for path alone (one file, tests). */

@@ -18,10 +18,7 @@
  * the walker saw (exh_open_evidence_at), never by the joined path.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/errmap.h"
@@ -29,6 +26,9 @@
 #include "core/limits.h"
 #include "core/pace.h"
 #include "filescan.h"
+#include "platform/clock.h"
+#include "platform/fs.h"
+#include "platform/thread.h"
 #include "rules/rules_int.h"
 #include "scan/tap.h"
 #include "walk/walk.h"
@@ -40,21 +40,21 @@ typedef struct job {
   uint64_t size;
   int64_t mtime;
   uint32_t uid;
-  dev_t dev;
-  ino_t ino;
+  uint64_t dev;
+  uint64_t ino;
 } job;
 
 typedef struct scan_ctx {
-  pthread_mutex_t qlock;
-  pthread_cond_t not_empty, not_full;
+  exh_mutex qlock;
+  exh_cond not_empty, not_full;
   job ring[EXH_QUEUE_DEPTH];
   size_t head, count;
   bool closing;
 
-  pthread_mutex_t out_lock;
+  exh_mutex out_lock;
   const exhunt_sink *user;
   exhunt_scan_stats stats;
-  struct timespec last_progress;
+  int64_t last_progress_ns; /* monotonic */
   uint64_t noatime_refused, noatime_dirs;
   exh_evidence_root *root; /* the root being walked */
   const exh_scan_tap *tap;
@@ -64,7 +64,7 @@ typedef struct scan_ctx {
 typedef struct worker {
   scan_ctx *ctx;
   exh_filescan *fs;
-  pthread_t tid;
+  exh_thread tid;
   bool started;
   /* One file's findings, gathered so they reach the user's sink together
    * (text output groups them under one header). They point into fs,
@@ -80,42 +80,39 @@ static void maybe_progress(scan_ctx *c)
 {
   if (!c->user->on_progress)
     return;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  int64_t ms = (now.tv_sec - c->last_progress.tv_sec) * 1000 +
-               (now.tv_nsec - c->last_progress.tv_nsec) / 1000000;
-  if (ms < 100)
+  int64_t now = exh_monotonic_ns();
+  if (now - c->last_progress_ns < 100 * 1000000)
     return;
-  c->last_progress = now;
+  c->last_progress_ns = now;
   c->user->on_progress(c->user->ctx, &c->stats);
 }
 
 static void locked_notice(void *ctx, const exhunt_notice *n)
 {
   scan_ctx *c = ctx;
-  pthread_mutex_lock(&c->out_lock);
+  exh_mutex_lock(&c->out_lock);
   if (n->kind == EXHUNT_NOTICE_ERROR)
     c->stats.errors++;
   else
     c->stats.notes++;
   c->user->on_notice(c->user->ctx, n);
-  pthread_mutex_unlock(&c->out_lock);
+  exh_mutex_unlock(&c->out_lock);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Walker side.                                                            */
 
-static void walk_file(void *ctx, const char *path, const struct stat *st)
+static void walk_file(void *ctx, const char *path, const exh_stat *st)
 {
   scan_ctx *c = ctx;
-  job j = {.size = (uint64_t)st->st_size,
-           .mtime = (int64_t)st->st_mtime,
-           .uid = (uint32_t)st->st_uid,
-           .dev = st->st_dev,
-           .ino = st->st_ino};
-  pthread_mutex_lock(&c->out_lock);
+  job j = {.size = (uint64_t)st->size,
+           .mtime = st->mtime.sec,
+           .uid = st->uid,
+           .dev = st->dev,
+           .ino = st->ino};
+  exh_mutex_lock(&c->out_lock);
   c->stats.files_seen++;
-  pthread_mutex_unlock(&c->out_lock);
+  exh_mutex_unlock(&c->out_lock);
   if (c->tap && !c->tap->file(c->tap->ctx, path, st))
     return;
   const char *rel = exh_evidence_rel(c->root, path);
@@ -128,21 +125,21 @@ static void walk_file(void *ctx, const char *path, const struct stat *st)
   }
   j.rel = (size_t)(rel - path);
   j.root = exh_evidence_root_ref(c->root);
-  pthread_mutex_lock(&c->qlock);
+  exh_mutex_lock(&c->qlock);
   while (c->count == EXH_QUEUE_DEPTH)
-    pthread_cond_wait(&c->not_full, &c->qlock);
+    exh_cond_wait(&c->not_full, &c->qlock);
   c->ring[(c->head + c->count) % EXH_QUEUE_DEPTH] = j;
   c->count++;
-  pthread_cond_signal(&c->not_empty);
-  pthread_mutex_unlock(&c->qlock);
+  exh_cond_signal(&c->not_empty);
+  exh_mutex_unlock(&c->qlock);
 }
 
 static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
 {
   scan_ctx *c = ctx;
-  pthread_mutex_lock(&c->out_lock);
+  exh_mutex_lock(&c->out_lock);
   c->stats.skipped[why]++;
-  pthread_mutex_unlock(&c->out_lock);
+  exh_mutex_unlock(&c->out_lock);
   if (n)
     locked_notice(c, n);
 }
@@ -150,11 +147,11 @@ static void walk_skip(void *ctx, exhunt_skip_reason why, const exhunt_notice *n)
 static void walk_dir_seen(void *ctx, bool noatime_refused)
 {
   scan_ctx *c = ctx;
-  pthread_mutex_lock(&c->out_lock);
+  exh_mutex_lock(&c->out_lock);
   c->stats.dirs_seen++;
   if (noatime_refused)
     c->noatime_dirs++;
-  pthread_mutex_unlock(&c->out_lock);
+  exh_mutex_unlock(&c->out_lock);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -162,18 +159,18 @@ static void walk_dir_seen(void *ctx, bool noatime_refused)
 
 static bool pop_job(scan_ctx *c, job *out)
 {
-  pthread_mutex_lock(&c->qlock);
+  exh_mutex_lock(&c->qlock);
   while (c->count == 0 && !c->closing)
-    pthread_cond_wait(&c->not_empty, &c->qlock);
+    exh_cond_wait(&c->not_empty, &c->qlock);
   if (c->count == 0) {
-    pthread_mutex_unlock(&c->qlock);
+    exh_mutex_unlock(&c->qlock);
     return false;
   }
   *out = c->ring[c->head];
   c->head = (c->head + 1) % EXH_QUEUE_DEPTH;
   c->count--;
-  pthread_cond_signal(&c->not_full);
-  pthread_mutex_unlock(&c->qlock);
+  exh_cond_signal(&c->not_full);
+  exh_mutex_unlock(&c->qlock);
   return true;
 }
 
@@ -205,7 +202,7 @@ static void *worker_main(void *arg)
      * ahead of --cpu-limit sleeps before its next file, not only before its
      * next read. */
     exh_pace_account(c->pace, 0);
-    pthread_mutex_lock(&c->out_lock);
+    exh_mutex_lock(&c->out_lock);
     for (size_t i = 0; i < w->n_batch; i++) {
       if ((unsigned)w->batch[i].severity < EXHUNT_SEV_COUNT)
         c->stats.findings[w->batch[i].severity]++;
@@ -221,7 +218,7 @@ static void *worker_main(void *arg)
     if (res.noatime_refused)
       c->noatime_refused++;
     maybe_progress(c);
-    pthread_mutex_unlock(&c->out_lock);
+    exh_mutex_unlock(&c->out_lock);
     exh_filescan_trim(w->fs); /* the batch above pointed into its buffer */
     exh_free(j.path);
     exh_evidence_root_unref(j.root);
@@ -241,8 +238,7 @@ void exhunt_scan_opts_init(exhunt_scan_opts *opts)
 
 static unsigned default_threads(void)
 {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1u : (unsigned)n;
+  return exh_cpu_count();
 }
 
 exhunt_err exhunt_scan_paths(const exhunt_rules *rules, const char *const *paths, size_t n_paths,
@@ -269,16 +265,16 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
   unsigned started = 0;
   if (!c || !workers)
     goto cleanup;
-  pthread_mutex_init(&c->qlock, NULL);
-  pthread_mutex_init(&c->out_lock, NULL);
-  pthread_cond_init(&c->not_empty, NULL);
-  pthread_cond_init(&c->not_full, NULL);
+  exh_mutex_init(&c->qlock);
+  exh_mutex_init(&c->out_lock);
+  exh_cond_init(&c->not_empty);
+  exh_cond_init(&c->not_full);
   c->user = sink;
   c->tap = tap;
   if ((err = exh_pace_new(&opts->resources.pace, &c->pace)) != EXHUNT_OK)
     goto cleanup;
   err = EXHUNT_ENOMEM;
-  clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
+  c->last_progress_ns = exh_monotonic_ns();
 
   /* Every worker's state is made before any thread starts, so a failure
    * here cannot leave the walker blocked on a queue nobody drains. */
@@ -289,7 +285,7 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
     exh_filescan_configure(workers[i].fs, &opts->limits, c->pace);
   }
   for (unsigned i = 0; i < threads; i++) {
-    if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0)
+    if (exh_thread_start(&workers[i].tid, worker_main, &workers[i]) != 0)
       break;
     workers[i].started = true;
     started++;
@@ -323,14 +319,14 @@ exhunt_err exh_scan_run(const exhunt_rules *rules, const char *const *paths, siz
 
 cleanup:
   if (c) {
-    pthread_mutex_lock(&c->qlock);
+    exh_mutex_lock(&c->qlock);
     c->closing = true;
-    pthread_cond_broadcast(&c->not_empty);
-    pthread_mutex_unlock(&c->qlock);
+    exh_cond_broadcast(&c->not_empty);
+    exh_mutex_unlock(&c->qlock);
   }
   for (unsigned i = 0; workers && i < threads; i++) {
     if (workers[i].started)
-      pthread_join(workers[i].tid, NULL);
+      exh_thread_join(&workers[i].tid);
     exh_filescan_free(workers[i].fs);
   }
   if (c && started) {
@@ -350,10 +346,10 @@ cleanup:
       *stats = c->stats;
   }
   if (c) {
-    pthread_mutex_destroy(&c->qlock);
-    pthread_mutex_destroy(&c->out_lock);
-    pthread_cond_destroy(&c->not_empty);
-    pthread_cond_destroy(&c->not_full);
+    exh_mutex_destroy(&c->qlock);
+    exh_mutex_destroy(&c->out_lock);
+    exh_cond_destroy(&c->not_empty);
+    exh_cond_destroy(&c->not_full);
   }
   exh_free(workers);
   if (c)

@@ -12,15 +12,15 @@
 #define EXH_SCAN_TAP_H
 
 #include <stdbool.h>
-#include <sys/stat.h>
 
 #include "exhunt/exhunt.h"
+#include "platform/fs.h"
 
 typedef struct exh_scan_tap {
   void *ctx;
   /* True: scan the content. False: the file is the tap's (still counted
    * as seen). */
-  bool (*file)(void *ctx, const char *path, const struct stat *st);
+  bool (*file)(void *ctx, const char *path, const exh_stat *st);
 } exh_scan_tap;
 
 /* exhunt_scan_paths with a tap (NULL: none). */

@@ -39,21 +39,15 @@
  * by list and verify, never waiting: a second writer gets EXHUNT_EBUSY
  * instead of interleaving its records and objects with the first's.
  */
-#define _GNU_SOURCE /* O_PATH, renameat2, strchrnul */
-#include <dirent.h>
+#define _GNU_SOURCE /* strchrnul */
 #include <errno.h>
-#include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <jansson.h>
@@ -63,15 +57,14 @@
 #include "core/dynbuf.h"
 #include "core/errmap.h"
 #include "output/escape.h"
+#include "platform/fs.h"
+#include "platform/glob.h"
+#include "platform/process.h"
 #include "vault/vault_int.h"
 
 /* The vault writes, so a full disk or quota is ENOSPC; it never counted a
  * descriptor shortage as a limit (EMFILE stays EIO). */
 #define VAULT_ERRNO (EXH_ERRMAP_NOTDIR | EXH_ERRMAP_NOMEM | EXH_ERRMAP_SPACE)
-
-#ifndef O_NOATIME
-#define O_NOATIME 0
-#endif
 
 #define CHUNK (64u * 1024u)
 #define LINE_MAX_BYTES (1u * 1024u * 1024u)
@@ -114,7 +107,7 @@ static exhunt_err write_all(int fd, const void *data, size_t len)
 {
   const char *p = data;
   while (len > 0) {
-    ssize_t n = write(fd, p, len);
+    exh_ssize n = exh_write(fd, p, len);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -130,11 +123,11 @@ static exhunt_err write_all(int fd, const void *data, size_t len)
 /* fsync a directory, so a rename, create or unlink in it is durable. */
 static exhunt_err fsync_dir(const char *dir)
 {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = exh_open(dir, EXH_O_DIRECTORY, 0);
   if (fd < 0)
     return exh_errno_map(errno, VAULT_ERRNO);
-  exhunt_err err = fsync(fd) == 0 ? EXHUNT_OK : EXHUNT_EIO;
-  close(fd);
+  exhunt_err err = exh_fsync(fd) == 0 ? EXHUNT_OK : EXHUNT_EIO;
+  exh_close(fd);
   return err;
 }
 
@@ -217,11 +210,11 @@ static bool clean_abs_path(const char *p)
  */
 static int open_dir_safe(const char *abs, bool create, char *failed, size_t cap)
 {
-  int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = exh_open("/", EXH_O_SEARCH | EXH_O_DIRECTORY, 0);
   const char *c = abs, *e = abs;
   if (fd < 0 || abs[0] != '/') {
     if (fd >= 0)
-      close(fd);
+      exh_close(fd);
     errno = fd >= 0 ? EINVAL : errno;
     snprintf(failed, cap, "/");
     return -1;
@@ -233,59 +226,52 @@ static int open_dir_safe(const char *abs, bool create, char *failed, size_t cap)
       break;
     e = strchrnul(c, '/');
     size_t n = (size_t)(e - c);
-    char comp[NAME_MAX + 1];
-    if (n > NAME_MAX) {
+    char comp[EXH_NAME_MAX + 1];
+    if (n > EXH_NAME_MAX) {
       errno = ENAMETOOLONG;
       goto fail;
     }
     memcpy(comp, c, n);
     comp[n] = '\0';
-    int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-    int next = openat(fd, comp, flags);
+    unsigned flags = EXH_O_SEARCH | EXH_O_DIRECTORY | EXH_O_NOFOLLOW;
+    int next = exh_open_at(fd, comp, flags, 0);
     if (next < 0 && errno == ENOENT && create) {
-      if (mkdirat(fd, comp, 0755) != 0 && errno != EEXIST)
+      if (exh_mkdir_at(fd, comp, 0755) != 0 && errno != EEXIST)
         goto fail;
-      int pfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      bool synced = pfd >= 0 && fsync(pfd) == 0;
+      int pfd = exh_open_at(fd, ".", EXH_O_DIRECTORY, 0);
+      bool synced = pfd >= 0 && exh_fsync(pfd) == 0;
       if (pfd >= 0)
-        close(pfd);
+        exh_close(pfd);
       if (!synced) {
         errno = EIO;
         goto fail;
       }
-      next = openat(fd, comp, flags);
+      next = exh_open_at(fd, comp, flags, 0);
     }
-    if (next < 0) {
-      /* O_PATH|O_NOFOLLOW on a symlink fails ENOTDIR here: say ELOOP, so
-       * the caller can tell "a symlink now" from "not a folder". */
-      struct stat lst;
-      if (errno == ENOTDIR && fstatat(fd, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-          S_ISLNK(lst.st_mode))
-        errno = ELOOP;
-      goto fail;
-    }
-    struct stat dst;
-    int fr = fstat(next, &dst);
-    if (fr != 0 || !S_ISDIR(dst.st_mode)) {
-      int e2 = fr != 0 ? errno : S_ISLNK(dst.st_mode) ? ELOOP : ENOTDIR;
-      close(next);
+    if (next < 0)
+      goto fail; /* a symlink now is ELOOP (the seam's promise), not ENOTDIR */
+    exh_stat dst;
+    int fr = exh_fstat(next, &dst);
+    if (fr != 0 || dst.type != EXH_FT_DIR) {
+      int e2 = fr != 0 ? errno : dst.type == EXH_FT_LINK ? ELOOP : ENOTDIR;
+      exh_close(next);
       errno = e2;
       goto fail;
     }
-    close(fd);
+    exh_close(fd);
     fd = next;
     c = e;
   }
-  int rd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int rd = exh_open_at(fd, ".", EXH_O_DIRECTORY, 0);
   if (rd < 0)
     goto fail;
-  close(fd);
+  exh_close(fd);
   return rd;
 
 fail:;
   int saved = errno;
   snprintf(failed, cap, "%.*s", (int)(e - abs), abs);
-  close(fd);
+  exh_close(fd);
   errno = saved;
   return -1;
 }
@@ -308,19 +294,19 @@ static void unsafe_note(const exhunt_sink *sink, const char *path, const char *w
 
 static exhunt_err vault_file_ok(int fd, const char *path, const exhunt_sink *sink)
 {
-  struct stat st;
-  if (fstat(fd, &st) != 0)
+  exh_stat st;
+  if (exh_fstat(fd, &st) != 0)
     return exh_errno_map(errno, VAULT_ERRNO);
-  if (!S_ISREG(st.st_mode)) {
+  if (st.type != EXH_FT_REG) {
     unsafe_note(sink, path, "a vault file that is not a regular file; refused");
     return EXHUNT_EINVAL;
   }
-  if (st.st_nlink != 1) {
+  if (st.nlink != 1) {
     char why[160];
     snprintf(why, sizeof why,
              "a vault file with %lu hard links: another name for it (evidence?) would be "
              "written through it; refused, nothing written",
-             (unsigned long)st.st_nlink);
+             (unsigned long)st.nlink);
     unsafe_note(sink, path, why);
     return EXHUNT_EINVAL;
   }
@@ -330,12 +316,12 @@ static exhunt_err vault_file_ok(int fd, const char *path, const exhunt_sink *sin
 /* A folder of the vault: a real folder, never a symlink (see above). */
 static exhunt_err vault_dir_ok(const char *path, const exhunt_sink *sink)
 {
-  struct stat st;
-  if (lstat(path, &st) != 0)
+  exh_stat st;
+  if (exh_lstat_path(path, &st) != 0)
     return exh_errno_map(errno, VAULT_ERRNO);
-  if (!S_ISDIR(st.st_mode)) {
+  if (st.type != EXH_FT_DIR) {
     unsafe_note(sink, path,
-                S_ISLNK(st.st_mode)
+                st.type == EXH_FT_LINK
                     ? "a vault folder that is a symlink (it could lead under an evidence root); "
                       "refused, nothing written"
                     : "a vault folder that is not a folder; refused");
@@ -354,9 +340,9 @@ static exhunt_err vault_lock(const char *vault, bool exclusive, int *out, const 
   *out = -1;
   if (!pathf(path, sizeof path, "%s/lock", vault))
     return EXHUNT_ELIMIT;
-  int fd = open(path, (exclusive ? O_RDWR : O_RDONLY) | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int fd = exh_open(path, (exclusive ? EXH_O_RDWR : 0) | EXH_O_CREATE | EXH_O_NOFOLLOW, 0600);
   if (fd < 0 && !exclusive && (errno == EACCES || errno == EROFS || errno == EPERM)) {
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = exh_open(path, EXH_O_NOFOLLOW, 0);
     if (fd < 0 && errno == ENOENT)
       return EXHUNT_OK;
   }
@@ -364,14 +350,12 @@ static exhunt_err vault_lock(const char *vault, bool exclusive, int *out, const 
     return exh_errno_map(errno, VAULT_ERRNO);
   exhunt_err err = vault_file_ok(fd, path, sink);
   if (err) {
-    close(fd);
+    exh_close(fd);
     return err;
   }
-  while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
-    if (errno == EINTR)
-      continue;
+  if (exh_lock_nowait(fd, exclusive) != 0) {
     int e = errno;
-    close(fd);
+    exh_close(fd);
     return e == EWOULDBLOCK ? EXHUNT_EBUSY : exh_errno_map(e, VAULT_ERRNO);
   }
   *out = fd;
@@ -400,7 +384,7 @@ exhunt_err exh_vault_deflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
   }
   err = EXHUNT_EIO;
   for (;;) {
-    ssize_t n = read(in_fd, in, CHUNK);
+    exh_ssize n = exh_read(in_fd, in, CHUNK);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
@@ -462,7 +446,7 @@ exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha2
   z_ready = true;
   err = EXHUNT_ECORRUPT;
   while (zr != Z_STREAM_END) {
-    ssize_t n = read(in_fd, in, CHUNK);
+    exh_ssize n = exh_read(in_fd, in, CHUNK);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
@@ -497,7 +481,7 @@ exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha2
   }
   /* The member may end exactly at a read boundary: the file must too. */
   for (;;) {
-    ssize_t n = read(in_fd, in, 1);
+    exh_ssize n = exh_read(in_fd, in, 1);
     if (n < 0 && errno == EINTR)
       continue;
     if (n != 0) {
@@ -530,21 +514,21 @@ static exhunt_vault_outcome check_object(const char *vault, const uint8_t sha256
     return EXHUNT_VAULT_FAILED;
   }
   /* O_NONBLOCK: a FIFO planted in its place must not hang verify. */
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  int fd = exh_open(path, EXH_O_NOFOLLOW | EXH_O_NONBLOCK, 0);
   if (fd < 0) {
     *err = exh_errno_map(errno, VAULT_ERRNO);
     return errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
   }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
+  exh_stat st;
+  if (exh_fstat(fd, &st) != 0 || st.type != EXH_FT_REG) {
+    exh_close(fd);
     *err = EXHUNT_ECORRUPT;
     return EXHUNT_VAULT_DAMAGED;
   }
   uint8_t got[32];
   uint64_t got_size = 0;
   *err = exh_vault_inflate(fd, -1, size, got, &got_size);
-  close(fd);
+  exh_close(fd);
   if (*err == EXHUNT_ECORRUPT)
     return EXHUNT_VAULT_DAMAGED;
   if (*err)
@@ -653,7 +637,7 @@ static exhunt_err entry_path(json_t *o, char **out)
     d[n] = '\0';
     p = (char *)d;
   }
-  if (!clean_abs_path(p) || strlen(p) >= PATH_MAX) {
+  if (!clean_abs_path(p) || strlen(p) >= EXH_PATH_MAX) {
     exh_free(p);
     return EXHUNT_ECORRUPT;
   }
@@ -851,14 +835,14 @@ static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, mani
     return EXHUNT_ELIMIT;
   exh_dynbuf buf;
   exh_dynbuf_init(&buf, EXH_VAULT_MANIFEST_MAX);
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  int fd = exh_open(path, EXH_O_NOFOLLOW | EXH_O_NONBLOCK, 0);
   if (fd < 0) {
     err = exh_errno_map(errno, VAULT_ERRNO);
     goto cleanup;
   }
   char chunk[CHUNK];
   for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
+    exh_ssize n = exh_read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
@@ -874,7 +858,7 @@ static exhunt_err manifest_load(const char *vault, const exhunt_sink *sink, mani
 
 cleanup:
   if (fd >= 0)
-    close(fd);
+    exh_close(fd);
   exh_dynbuf_free(&buf);
   if (err)
     manifest_free(m);
@@ -889,27 +873,28 @@ static exhunt_err manifest_open(const char *vault, int *out, const exhunt_sink *
   char path[EXH_VAULT_PATH_MAX];
   if (!pathf(path, sizeof path, "%s/manifest.jsonl", vault))
     return EXHUNT_ELIMIT;
-  int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  int fd = exh_open(
+      path, EXH_O_RDWR | EXH_O_APPEND | EXH_O_CREATE | EXH_O_NOFOLLOW | EXH_O_NONBLOCK, 0600);
   if (fd < 0)
     return exh_errno_map(errno, VAULT_ERRNO);
   exhunt_err ok = vault_file_ok(fd, path, sink);
   if (ok) {
-    close(fd);
+    exh_close(fd);
     return ok;
   }
-  struct stat st;
+  exh_stat st;
   char last = '\n', fence[160];
   snprintf(fence, sizeof fence,
            "\n{\"schema\":\"%s\",\"type\":\"fence\",\"time\":%lld,\"reason\":\"the line before "
            "was torn by a crash\"}\n",
            EXHUNT_SCHEMA, (long long)time(NULL));
   exhunt_err err = EXHUNT_EIO;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) ||
+  if (exh_fstat(fd, &st) != 0 || st.type != EXH_FT_REG ||
+      (st.size > 0 && exh_pread(fd, &last, 1, (uint64_t)st.size - 1) != 1) ||
       (last != '\n' &&
        ((err = write_all(fd, fence, strlen(fence))) != EXHUNT_OK ||
-        (err = fsync(fd) == 0 ? EXHUNT_OK : exh_errno_map(errno, VAULT_ERRNO)) != EXHUNT_OK))) {
-    close(fd);
+        (err = exh_fsync(fd) == 0 ? EXHUNT_OK : exh_errno_map(errno, VAULT_ERRNO)) != EXHUNT_OK))) {
+    exh_close(fd);
     return err ? err : EXHUNT_EIO;
   }
   *out = fd;
@@ -921,16 +906,16 @@ static exhunt_err manifest_open(const char *vault, int *out, const exhunt_sink *
  * it did instead of with a torn line. */
 static exhunt_err manifest_append(int fd, exh_dynbuf *line)
 {
-  struct stat st;
-  if (fstat(fd, &st) != 0)
+  exh_stat st;
+  if (exh_fstat(fd, &st) != 0)
     return EXHUNT_EIO;
   exhunt_err err = exh_dynbuf_addc(line, '\n');
   if (!err)
     err = write_all(fd, line->data, line->len);
-  if (!err && fsync(fd) != 0)
+  if (!err && exh_fsync(fd) != 0)
     err = exh_errno_map(errno, VAULT_ERRNO);
-  if (err && err != EXHUNT_ENOMEM && ftruncate(fd, st.st_size) == 0)
-    fsync(fd);
+  if (err && err != EXHUNT_ENOMEM && exh_ftruncate(fd, (uint64_t)st.size) == 0)
+    exh_fsync(fd);
   return err;
 }
 
@@ -955,7 +940,7 @@ static exhunt_err json_path(exh_dynbuf *b, const char *key, const char *path)
 
 static void host_name(char *out, size_t cap)
 {
-  if (gethostname(out, cap) != 0)
+  if (exh_hostname(out, cap) != 0)
     snprintf(out, cap, "unknown");
   out[cap - 1] = '\0';
 }
@@ -967,7 +952,7 @@ typedef struct qctx {
   const exhunt_vault_opts *o;
   char **roots; /* realpaths */
   size_t n_roots;
-  char vault[PATH_MAX]; /* realpath */
+  char vault[EXH_PATH_MAX]; /* exh_realpath */
   char host[256];
   int manifest_fd;
   exhunt_vault_cb cb;
@@ -994,7 +979,7 @@ static bool under(const char *path, const char *root)
 static bool allow_path(const exhunt_vault_opts *o, const char *given, const char *real)
 {
   for (size_t i = 0; i < o->n_allow_globs; i++)
-    if (fnmatch(o->allow_globs[i], given, 0) == 0 || fnmatch(o->allow_globs[i], real, 0) == 0)
+    if (exh_glob_match(o->allow_globs[i], given, 0) || exh_glob_match(o->allow_globs[i], real, 0))
       return true;
   return false;
 }
@@ -1010,7 +995,7 @@ static bool allow_hash(const exhunt_vault_opts *o, const uint8_t sha[32])
 static exhunt_err new_id(char out[20])
 {
   uint8_t r[8];
-  if (getentropy(r, sizeof r) != 0)
+  if (exh_random_bytes(r, sizeof r) != 0)
     return EXHUNT_EIO;
   static const char digits[] = "0123456789abcdef";
   out[0] = 'q';
@@ -1024,9 +1009,8 @@ static exhunt_err new_id(char out[20])
 }
 
 static exhunt_err quarantine_record(exh_dynbuf *b, const char *id, const char *real,
-                                    const char *object, const uint8_t sha[32],
-                                    const struct stat *st, const exhunt_vault_item *it,
-                                    const char *host)
+                                    const char *object, const uint8_t sha[32], const exh_stat *st,
+                                    const exhunt_vault_item *it, const char *host)
 {
   char hex[65];
   hex64(sha, hex);
@@ -1040,10 +1024,9 @@ static exhunt_err quarantine_record(exh_dynbuf *b, const char *id, const char *r
         ",\"object\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,\"mode\":\"%04o\",\"uid\":%lu,"
         "\"gid\":%lu,\"atime\":%lld,\"atime_nsec\":%ld,\"mtime\":%lld,\"mtime_nsec\":%ld,"
         "\"ctime\":%lld,\"time\":%lld,\"host\":",
-        object, hex, (unsigned long long)st->st_size, (unsigned)(st->st_mode & 07777),
-        (unsigned long)st->st_uid, (unsigned long)st->st_gid, (long long)st->st_atim.tv_sec,
-        (long)st->st_atim.tv_nsec, (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
-        (long long)st->st_ctim.tv_sec, (long long)time(NULL));
+        object, hex, (unsigned long long)st->size, (unsigned)st->mode, (unsigned long)st->uid,
+        (unsigned long)st->gid, (long long)st->atime.sec, st->atime.nsec, (long long)st->mtime.sec,
+        st->mtime.nsec, (long long)st->ctime.sec, (long long)time(NULL));
   if (!err)
     err = exh_json_str(b, host);
   if (!err)
@@ -1069,27 +1052,27 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   exhunt_vault_event ev;
   memset(&ev, 0, sizeof ev);
   ev.path = it->path;
-  char real[PATH_MAX], dir[PATH_MAX], tmp[EXH_VAULT_PATH_MAX], obj[EXH_VAULT_PATH_MAX];
-  char name[128], id[20], failed[PATH_MAX], objdir[EXH_VAULT_PATH_MAX];
-  char full[PATH_MAX + 256];
+  char real[EXH_PATH_MAX], dir[EXH_PATH_MAX], tmp[EXH_VAULT_PATH_MAX], obj[EXH_VAULT_PATH_MAX];
+  char name[128], id[20], failed[EXH_PATH_MAX], objdir[EXH_VAULT_PATH_MAX];
+  char full[EXH_PATH_MAX + 256];
   int in_fd = -1, out_fd = -1, dfd = -1;
   bool tmp_made = false, obj_new = false;
   exh_dynbuf line;
   exh_dynbuf_init(&line, LINE_MAX_BYTES);
-  struct stat lst, st;
+  exh_stat lst, st;
 
-  if (lstat(it->path, &lst) != 0) {
+  if (exh_lstat_path(it->path, &lst) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot stat";
     goto cleanup;
   }
-  if (S_ISLNK(lst.st_mode)) {
+  if (lst.type == EXH_FT_LINK) {
     ev.outcome = EXHUNT_VAULT_REFUSED_SYMLINK;
     ev.reason = "is a symlink; symlinks are never followed";
     goto cleanup;
   }
-  if (!S_ISREG(lst.st_mode)) {
+  if (lst.type != EXH_FT_REG) {
     ev.outcome = EXHUNT_VAULT_REFUSED_TYPE;
     ev.reason = "not a regular file";
     goto cleanup;
@@ -1098,8 +1081,8 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
    * a symlink, and a resolved leaf would hide that. */
   dir_of(it->path, dir, sizeof dir);
   const char *base = strrchr(it->path, '/') ? strrchr(it->path, '/') + 1 : it->path;
-  char rdir[PATH_MAX];
-  if (!realpath(dir, rdir)) {
+  char rdir[EXH_PATH_MAX];
+  if (!exh_realpath(dir, rdir)) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot resolve its directory";
@@ -1144,17 +1127,15 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     goto cleanup;
   }
   /* O_NONBLOCK: a FIFO swapped in after lstat must not hang the open. */
-  int rflags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-  in_fd = openat(dfd, base, rflags | O_NOATIME);
-  if (in_fd < 0 && errno == EPERM) /* O_NOATIME needs ownership */
-    in_fd = openat(dfd, base, rflags);
-  if (in_fd < 0 || fstat(in_fd, &st) != 0) {
+  bool noatime_refused;
+  in_fd = exh_open_noatime_at(dfd, base, EXH_O_NOFOLLOW | EXH_O_NONBLOCK, &noatime_refused);
+  if (in_fd < 0 || exh_fstat(in_fd, &st) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot open";
     goto cleanup;
   }
-  if (st.st_dev != lst.st_dev || st.st_ino != lst.st_ino || !S_ISREG(st.st_mode)) {
+  if (st.dev != lst.dev || st.ino != lst.ino || st.type != EXH_FT_REG) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = EXHUNT_ECHANGED;
     ev.reason = "replaced while being opened";
@@ -1175,7 +1156,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
       ev.reason = "vault path too long";
       goto cleanup;
     }
-    out_fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+    out_fd = exh_open(tmp, EXH_O_WRITE | EXH_O_CREATE | EXH_O_EXCL | EXH_O_NOFOLLOW, 0400);
     if (out_fd < 0) {
       ev.outcome = EXHUNT_VAULT_FAILED;
       ev.err = exh_errno_map(errno, VAULT_ERRNO);
@@ -1209,13 +1190,13 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     ev.reason = "would quarantine";
     goto cleanup;
   }
-  if (fsync(out_fd) != 0) {
+  if (exh_fsync(out_fd) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot sync the vault copy";
     goto cleanup;
   }
-  close(out_fd);
+  exh_close(out_fd);
   out_fd = -1;
 
   /* 2. atomic rename to its content name; make the name durable. Same
@@ -1224,9 +1205,9 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   /* Cannot be cut: tmp, longer, fitted. */
   pathf(obj, sizeof obj, "%s/%s", q->vault, name);
   dir_of(obj, objdir, sizeof objdir);
-  struct stat ost;
-  bool existed = lstat(obj, &ost) == 0;
-  if (mkdir(objdir, 0700) != 0 && errno != EEXIST) {
+  exh_stat ost;
+  bool existed = exh_lstat_path(obj, &ost) == 0;
+  if (exh_mkdir_at(EXH_AT_CWD, objdir, 0700) != 0 && errno != EEXIST) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot store the vault copy";
@@ -1237,7 +1218,7 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
     ev.reason = "the vault's object folder is not a plain folder (see the vault-unsafe error)";
     goto cleanup;
   }
-  if (rename(tmp, obj) != 0) {
+  if (exh_rename_at(EXH_AT_CWD, tmp, EXH_AT_CWD, obj, 0) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "cannot store the vault copy";
@@ -1276,9 +1257,9 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   /* 5. unlink the original, if it is still what was copied: the same inode
    * under the name, and no write since (size, mtime, and ctime, which a
    * writer cannot set back). */
-  struct stat now, lnow;
-  if (fstat(in_fd, &now) != 0 || fstatat(dfd, base, &lnow, AT_SYMLINK_NOFOLLOW) != 0 ||
-      lnow.st_ino != st.st_ino || lnow.st_dev != st.st_dev) {
+  exh_stat now, lnow;
+  if (exh_fstat(in_fd, &now) != 0 || exh_stat_at(dfd, base, EXH_AT_NOFOLLOW, &lnow) != 0 ||
+      lnow.ino != st.ino || lnow.dev != st.dev) {
     /* Replaced or removed under its name meanwhile (an attacker re-dropping
      * a shell does this): what was read is complete in the vault; the file
      * now at the path, if any, is another one and is not touched. */
@@ -1288,21 +1269,20 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
                 "is complete, the file now there (if any) was not touched";
     goto cleanup;
   }
-  if (now.st_size != st.st_size || now.st_mtim.tv_sec != st.st_mtim.tv_sec ||
-      now.st_mtim.tv_nsec != st.st_mtim.tv_nsec || now.st_ctim.tv_sec != st.st_ctim.tv_sec ||
-      now.st_ctim.tv_nsec != st.st_ctim.tv_nsec) {
+  if (now.size != st.size || now.mtime.sec != st.mtime.sec || now.mtime.nsec != st.mtime.nsec ||
+      now.ctime.sec != st.ctime.sec || now.ctime.nsec != st.ctime.nsec) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = EXHUNT_ECHANGED;
     ev.reason = "changed while being quarantined; copy kept in the vault, original left";
     goto cleanup;
   }
-  if (unlinkat(dfd, base, 0) != 0) {
+  if (exh_unlink_at(dfd, base, false) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = exh_errno_map(errno, VAULT_ERRNO);
     ev.reason = "in the vault, but the original cannot be removed";
     goto cleanup;
   }
-  if (fsync(dfd) != 0) {
+  if (exh_fsync(dfd) != 0) {
     ev.outcome = EXHUNT_VAULT_FAILED;
     ev.err = EXHUNT_EIO;
     ev.reason = "removed, but its directory cannot be synced";
@@ -1311,26 +1291,26 @@ static void quarantine_one(qctx *q, const exhunt_vault_item *it)
   ev.outcome = EXHUNT_VAULT_DONE;
   /* Another name for the same inode keeps the content on disk, and
    * servable if it is under a web root: say so. */
-  ev.reason = st.st_nlink > 1 ? "quarantined, but the file has other hard links: its content "
-                                "is still reachable through them"
-                              : "quarantined";
+  ev.reason = st.nlink > 1 ? "quarantined, but the file has other hard links: its content "
+                             "is still reachable through them"
+                           : "quarantined";
 
 cleanup:
   if (out_fd >= 0)
-    close(out_fd);
+    exh_close(out_fd);
   if (tmp_made)
-    unlink(tmp);
+    exh_unlink_at(EXH_AT_CWD, tmp, false);
   /* An object this call stored that no record refers to (the manifest
    * write failed, or it did not verify) goes again: no partial or orphan
    * object is left behind. One stored before, for an earlier entry, stays. */
-  if (obj_new && unlink(obj) == 0) {
+  if (obj_new && exh_unlink_at(EXH_AT_CWD, obj, false) == 0) {
     ev.object = NULL;
     fsync_dir(objdir);
   }
   if (in_fd >= 0)
-    close(in_fd);
+    exh_close(in_fd);
   if (dfd >= 0)
-    close(dfd);
+    exh_close(dfd);
   exh_dynbuf_free(&line);
   /* A full vault (disk or quota) is said as such, naming the vault, not as
    * an I/O error of the file being read. */
@@ -1344,19 +1324,19 @@ cleanup:
 }
 
 /* Makes VAULT, VAULT/objects and VAULT/tmp (0700) and resolves VAULT. */
-static exhunt_err vault_prepare(const char *vault, bool create, char real[PATH_MAX],
+static exhunt_err vault_prepare(const char *vault, bool create, char real[EXH_PATH_MAX],
                                 const exhunt_sink *sink)
 {
   char p[EXH_VAULT_PATH_MAX];
-  if (create && mkdir(vault, 0700) != 0 && errno != EEXIST)
+  if (create && exh_mkdir_at(EXH_AT_CWD, vault, 0700) != 0 && errno != EEXIST)
     return exh_errno_map(errno, VAULT_ERRNO);
-  if (!realpath(vault, real))
+  if (!exh_realpath(vault, real))
     return exh_errno_map(errno, VAULT_ERRNO);
   const char *subs[] = {"objects", "tmp"};
   for (size_t i = 0; create && i < 2; i++) {
     if (!pathf(p, sizeof p, "%s/%s", real, subs[i]))
       return EXHUNT_ELIMIT;
-    if (mkdir(p, 0700) != 0 && errno != EEXIST)
+    if (exh_mkdir_at(EXH_AT_CWD, p, 0700) != 0 && errno != EEXIST)
       return exh_errno_map(errno, VAULT_ERRNO);
     exhunt_err err = vault_dir_ok(p, sink);
     if (err)
@@ -1385,11 +1365,11 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
   if (!q.roots)
     goto cleanup;
   for (size_t i = 0; i < opts->n_roots; i++) {
-    q.roots[i] = exh_malloc(PATH_MAX);
+    q.roots[i] = exh_malloc(EXH_PATH_MAX);
     if (!q.roots[i])
       goto cleanup;
     q.n_roots++;
-    if (!realpath(opts->roots[i], q.roots[i])) {
+    if (!exh_realpath(opts->roots[i], q.roots[i])) {
       err = exh_errno_map(errno, VAULT_ERRNO);
       goto cleanup;
     }
@@ -1398,11 +1378,11 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
    * web server's tree (and be rescanned). Checked before anything is made:
    * resolve its parent if the vault does not exist yet, and the vault again
    * once made (it may be a symlink). */
-  if (!realpath(opts->vault, q.vault)) {
-    char parent[PATH_MAX], rparent[PATH_MAX];
+  if (!exh_realpath(opts->vault, q.vault)) {
+    char parent[EXH_PATH_MAX], rparent[EXH_PATH_MAX];
     const char *vbase = strrchr(opts->vault, '/') ? strrchr(opts->vault, '/') + 1 : opts->vault;
     dir_of(opts->vault, parent, sizeof parent);
-    if (!realpath(parent, rparent)) {
+    if (!exh_realpath(parent, rparent)) {
       err = exh_errno_map(errno, VAULT_ERRNO);
       goto cleanup;
     }
@@ -1431,9 +1411,9 @@ exhunt_err exhunt_vault_quarantine(const exhunt_vault_opts *opts, const exhunt_v
 
 cleanup:
   if (q.manifest_fd >= 0)
-    close(q.manifest_fd);
+    exh_close(q.manifest_fd);
   if (lock_fd >= 0)
-    close(lock_fd); /* releases the flock */
+    exh_close(lock_fd); /* releases the lock */
   for (size_t i = 0; i < q.n_roots; i++)
     exh_free(q.roots[i]);
   exh_free(q.roots);
@@ -1448,11 +1428,11 @@ cleanup:
 static ventry *find_path(manifest *m, const char *what)
 {
   ventry *any = NULL;
-  char dir[PATH_MAX], rdir[PATH_MAX], real[PATH_MAX];
+  char dir[EXH_PATH_MAX], rdir[EXH_PATH_MAX], real[EXH_PATH_MAX];
   dir_of(what, dir, sizeof dir);
   const char *base = strrchr(what, '/') ? strrchr(what, '/') + 1 : what;
   real[0] = '\0';
-  if (realpath(dir, rdir))
+  if (exh_realpath(dir, rdir))
     if (!pathf(real, sizeof real, "%s/%s", strcmp(rdir, "/") ? rdir : "", base))
       real[0] = '\0';
   for (size_t i = m->n; i-- > 0;) {
@@ -1473,12 +1453,12 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
                         const char *host, int mfd, exhunt_vault_event *ev, char *reason, size_t cap)
 {
   const exhunt_vault_entry *p = &e->pub;
-  char obj[EXH_VAULT_PATH_MAX], dir[PATH_MAX], failed[PATH_MAX], tmp[64];
+  char obj[EXH_VAULT_PATH_MAX], dir[EXH_PATH_MAX], failed[EXH_PATH_MAX], tmp[64];
   int in_fd = -1, out_fd = -1, dfd = -1;
   bool tmp_made = false;
   exh_dynbuf line;
   exh_dynbuf_init(&line, LINE_MAX_BYTES);
-  struct stat st;
+  exh_stat st;
   /* The manifest's paths are absolute and clean (entry_path). */
   const char *base = strrchr(p->path, '/') + 1;
   dir_of(p->path, dir, sizeof dir);
@@ -1507,7 +1487,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
     ev->reason = reason;
     goto cleanup;
   }
-  if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && (!o->force || !S_ISREG(st.st_mode))) {
+  if (exh_stat_at(dfd, base, EXH_AT_NOFOLLOW, &st) == 0 && (!o->force || st.type != EXH_FT_REG)) {
     ev->outcome = EXHUNT_VAULT_REFUSED_EXISTS;
     ev->reason = o->force ? "exists and is not a regular file" : "exists; --force to overwrite";
     goto cleanup;
@@ -1519,18 +1499,18 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
     goto cleanup;
   }
   if (o->dry_run) {
-    ev->outcome = access(obj, R_OK) == 0 ? EXHUNT_VAULT_DRY_RUN : EXHUNT_VAULT_MISSING;
+    ev->outcome = exh_readable(obj) ? EXHUNT_VAULT_DRY_RUN : EXHUNT_VAULT_MISSING;
     ev->reason = ev->outcome == EXHUNT_VAULT_DRY_RUN ? "would restore" : "vault object missing";
     goto cleanup;
   }
-  in_fd = open(obj, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  in_fd = exh_open(obj, EXH_O_NOFOLLOW | EXH_O_NONBLOCK, 0);
   if (in_fd < 0) {
     ev->outcome = errno == ENOENT ? EXHUNT_VAULT_MISSING : EXHUNT_VAULT_FAILED;
     ev->err = exh_errno_map(errno, VAULT_ERRNO);
     ev->reason = "cannot open the vault object";
     goto cleanup;
   }
-  if (fstat(in_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (exh_fstat(in_fd, &st) != 0 || st.type != EXH_FT_REG) {
     ev->outcome = EXHUNT_VAULT_DAMAGED;
     ev->err = EXHUNT_ECORRUPT;
     ev->reason = "vault object is not a regular file";
@@ -1538,7 +1518,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   }
   /* The id is 18 safe characters (valid_id): the name cannot be cut. */
   snprintf(tmp, sizeof tmp, ".exhunt-restore-%s.tmp", p->id);
-  out_fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  out_fd = exh_open_at(dfd, tmp, EXH_O_WRITE | EXH_O_CREATE | EXH_O_EXCL | EXH_O_NOFOLLOW, 0600);
   if (out_fd < 0) {
     int e2 = errno;
     ev->outcome = EXHUNT_VAULT_FAILED;
@@ -1568,36 +1548,25 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
     goto cleanup;
   }
   /* Owner before mode: chown clears set-id bits. */
-  if (geteuid() == 0 && fchown(out_fd, p->uid, p->gid) != 0) {
+  if (exh_privileged() && exh_fchown(out_fd, p->uid, p->gid) != 0) {
     ev->outcome = EXHUNT_VAULT_FAILED;
     ev->err = exh_errno_map(errno, VAULT_ERRNO);
     ev->reason = "cannot restore the owner";
     goto cleanup;
   }
-  struct timespec ts[2] = {{p->atime, e->atime_nsec}, {p->mtime, e->mtime_nsec}};
-  if (fchmod(out_fd, p->mode & 07777) != 0 || fsync(out_fd) != 0 || futimens(out_fd, ts) != 0 ||
-      fsync(out_fd) != 0) {
+  exh_timespec atime = {p->atime, (long)e->atime_nsec}, mtime = {p->mtime, (long)e->mtime_nsec};
+  if (exh_fchmod(out_fd, p->mode & 07777) != 0 || exh_fsync(out_fd) != 0 ||
+      exh_set_times(out_fd, atime, mtime) != 0 || exh_fsync(out_fd) != 0) {
     ev->outcome = EXHUNT_VAULT_FAILED;
     ev->err = exh_errno_map(errno, VAULT_ERRNO);
     ev->reason = "cannot set mode or times";
     goto cleanup;
   }
-  close(out_fd);
+  exh_close(out_fd);
   out_fd = -1;
-  /* Without --force, RENAME_NOREPLACE fails if the name exists, so a file
-   * that appeared meanwhile is never overwritten; where the file system
-   * lacks it, link() gives the same guarantee. */
-  int rc;
-  if (o->force) {
-    rc = renameat(dfd, tmp, dfd, base);
-  } else {
-    rc = renameat2(dfd, tmp, dfd, base, RENAME_NOREPLACE);
-    if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
-      rc = linkat(dfd, tmp, dfd, base, 0);
-      if (rc == 0)
-        unlinkat(dfd, tmp, 0);
-    }
-  }
+  /* Without --force, the rename fails if the name exists (NOREPLACE), so a
+   * file that appeared meanwhile is never overwritten. */
+  int rc = exh_rename_at(dfd, tmp, dfd, base, o->force ? 0 : EXH_RENAME_NOREPLACE);
   if (rc != 0) {
     ev->outcome = errno == EEXIST ? EXHUNT_VAULT_REFUSED_EXISTS : EXHUNT_VAULT_FAILED;
     ev->err = errno == EEXIST ? EXHUNT_OK : exh_errno_map(errno, VAULT_ERRNO);
@@ -1605,7 +1574,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
     goto cleanup;
   }
   tmp_made = false;
-  if (fsync(dfd) != 0) {
+  if (exh_fsync(dfd) != 0) {
     ev->outcome = EXHUNT_VAULT_FAILED;
     ev->err = EXHUNT_EIO;
     ev->reason = "restored, but its directory cannot be synced";
@@ -1625,7 +1594,7 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
   }
   ev->outcome = EXHUNT_VAULT_DONE;
   ev->reason = "restored";
-  if (geteuid() != 0 && (p->uid != (uint32_t)geteuid() || p->gid != (uint32_t)getegid())) {
+  if (!exh_privileged() && (p->uid != exh_euid() || p->gid != exh_egid())) {
     snprintf(reason, cap, "restored; owner %lu:%lu not restored (needs root)",
              (unsigned long)p->uid, (unsigned long)p->gid);
     ev->reason = reason;
@@ -1633,13 +1602,13 @@ static void restore_one(const char *vault, const exhunt_vault_opts *o, const ven
 
 cleanup:
   if (out_fd >= 0)
-    close(out_fd);
+    exh_close(out_fd);
   if (tmp_made)
-    unlinkat(dfd, tmp, 0);
+    exh_unlink_at(dfd, tmp, false);
   if (in_fd >= 0)
-    close(in_fd);
+    exh_close(in_fd);
   if (dfd >= 0)
-    close(dfd);
+    exh_close(dfd);
   exh_dynbuf_free(&line);
 }
 
@@ -1676,7 +1645,7 @@ exhunt_err exhunt_vault_restore_many(const exhunt_vault_opts *opts, const char *
   for (size_t i = 0; i < n; i++)
     if (!whats[i])
       return EXHUNT_EINVAL;
-  char vault[PATH_MAX], host[256], reason[PATH_MAX + 128];
+  char vault[EXH_PATH_MAX], host[256], reason[EXH_PATH_MAX + 128];
   int lock_fd = -1, mfd = -1;
   ventry **by_id = NULL;
   manifest m;
@@ -1737,11 +1706,11 @@ exhunt_err exhunt_vault_restore_many(const exhunt_vault_opts *opts, const char *
 
 cleanup:
   if (mfd >= 0)
-    close(mfd);
+    exh_close(mfd);
   exh_free(by_id);
   manifest_free(&m);
   if (lock_fd >= 0)
-    close(lock_fd);
+    exh_close(lock_fd);
   return err;
 }
 
@@ -1770,7 +1739,7 @@ exhunt_err exhunt_vault_list(const char *vault, const exhunt_sink *notes, exhunt
   if (!err)
     err = manifest_load(vault, notes, &m);
   if (lock_fd >= 0)
-    close(lock_fd); /* the entries are copies now */
+    exh_close(lock_fd); /* the entries are copies now */
   if (err)
     return err;
   for (size_t i = 0; i < m.n; i++)
@@ -1802,7 +1771,7 @@ static exhunt_err report_leftovers(const char *vault, const manifest *m, const e
 {
   exhunt_err err = EXHUNT_OK;
   uint8_t(*known)[32] = NULL;
-  DIR *d = NULL;
+  exh_dir d;
   char path[EXH_VAULT_PATH_MAX];
   uint64_t parts = 0, orphans = 0;
   if (m->n && !(known = exh_reallocarray(NULL, m->n, sizeof *known)))
@@ -1811,12 +1780,11 @@ static exhunt_err report_leftovers(const char *vault, const manifest *m, const e
     memcpy(known[i], m->v[i].pub.sha256, 32);
   if (m->n)
     qsort(known, m->n, sizeof *known, cmp_sha);
-  if (pathf(path, sizeof path, "%s/tmp", vault) && (d = opendir(path))) {
-    struct dirent *de;
-    while ((de = readdir(d)))
-      parts += de->d_name[0] != '.';
-    closedir(d);
-    d = NULL;
+  if (pathf(path, sizeof path, "%s/tmp", vault) && exh_dir_open(&d, path) == 0) {
+    exh_dirent de;
+    while (exh_dir_next(&d, &de) > 0)
+      parts += de.name[0] != '.';
+    exh_dir_close(&d);
     leftover_note(notes, path, parts,
                   "temp file(s) of an interrupted quarantine in tmp/; never referenced, safe to "
                   "delete");
@@ -1824,21 +1792,20 @@ static exhunt_err report_leftovers(const char *vault, const manifest *m, const e
   static const char hexd[] = "0123456789abcdef";
   for (int i = 0; i < 256; i++) {
     if (!pathf(path, sizeof path, "%s/objects/%c%c", vault, hexd[i >> 4], hexd[i & 15]) ||
-        !(d = opendir(path)))
+        exh_dir_open(&d, path) != 0)
       continue;
-    struct dirent *de;
-    while ((de = readdir(d))) {
+    exh_dirent de;
+    while (exh_dir_next(&d, &de) > 0) {
       uint8_t sha[32];
       char hex[65];
-      if (strlen(de->d_name) != 67 || strcmp(de->d_name + 64, ".gz") != 0)
+      if (strlen(de.name) != 67 || strcmp(de.name + 64, ".gz") != 0)
         continue;
-      memcpy(hex, de->d_name, 64);
+      memcpy(hex, de.name, 64);
       hex[64] = '\0';
       if (parse_sha256(hex, sha) && (!m->n || !bsearch(sha, known, m->n, sizeof *known, cmp_sha)))
         orphans++;
     }
-    closedir(d);
-    d = NULL;
+    exh_dir_close(&d);
   }
   if (pathf(path, sizeof path, "%s/objects", vault))
     leftover_note(notes, path, orphans,
@@ -1884,7 +1851,7 @@ exhunt_err exhunt_vault_verify(const char *vault, const exhunt_sink *notes, exhu
     err = report_leftovers(vault, &m, notes);
   manifest_free(&m);
   if (lock_fd >= 0)
-    close(lock_fd);
+    exh_close(lock_fd);
   return err;
 }
 

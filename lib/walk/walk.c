@@ -6,30 +6,25 @@
  * Paths are built in one capped buffer; a path that would pass EXH_MAX_PATH
  * is skipped with a note instead of being truncated.
  */
-#define _GNU_SOURCE /* O_NOATIME, FNM_CASEFOLD */
 #include "walk.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <fnmatch.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/dynbuf.h"
 #include "core/errmap.h"
 #include "core/limits.h"
+#include "platform/fs.h"
+#include "platform/glob.h"
 
 /* Open-addressing set of (dev, inode) of the directories entered. */
 typedef struct dirset {
   struct dirkey {
-    dev_t dev;
-    ino_t ino;
+    uint64_t dev;
+    uint64_t ino;
     bool used;
   } * slots;
   size_t cap, count;
@@ -40,19 +35,19 @@ typedef struct walker {
   const exh_walk_cb *cb;
   exh_dynbuf path;
   dirset seen;
-  dev_t root_dev;
+  uint64_t root_dev;
   char *root_real; /* realpath of the root, to tell links that leave it */
   exhunt_err fatal;
 } walker;
 
-static size_t dirkey_hash(dev_t dev, ino_t ino)
+static size_t dirkey_hash(uint64_t dev, uint64_t ino)
 {
   uint64_t h = (uint64_t)ino * 0x9E3779B97F4A7C15ull ^ (uint64_t)dev * 0xC2B2AE3D27D4EB4Full;
   return (size_t)(h ^ (h >> 29));
 }
 
 /* Returns 1 if added, 0 if already present, -1 on no memory. */
-static int dirset_add(dirset *s, dev_t dev, ino_t ino)
+static int dirset_add(dirset *s, uint64_t dev, uint64_t ino)
 {
   if ((s->count + 1) * 2 > s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 256;
@@ -92,8 +87,8 @@ static bool excluded(const exh_walk_opts *opts, const char *path)
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
   for (size_t i = 0; i < opts->n_excludes; i++) {
-    if (fnmatch(opts->excludes[i], path, FNM_CASEFOLD) == 0 ||
-        fnmatch(opts->excludes[i], base, FNM_CASEFOLD) == 0)
+    if (exh_glob_match(opts->excludes[i], path, EXH_GLOB_CASEFOLD) ||
+        exh_glob_match(opts->excludes[i], base, EXH_GLOB_CASEFOLD))
       return true;
   }
   return false;
@@ -114,8 +109,8 @@ static void skip(walker *w, exhunt_skip_reason why, exhunt_notice_kind kind, exh
 /* A symlink: never followed. Say so only when it matters to coverage. */
 static void on_symlink(walker *w)
 {
-  char *target = realpath(w->path.data, NULL);
-  if (!target) {
+  char target[EXH_PATH_MAX];
+  if (!exh_realpath(w->path.data, target)) {
     if (errno == ELOOP)
       skip(w, EXHUNT_SKIP_SYMLINK, EXHUNT_NOTICE_NOTE, EXHUNT_ELOOP, "symlink-loop",
            "symlink loop; not followed");
@@ -134,7 +129,6 @@ static void on_symlink(walker *w)
              target);
     skip(w, EXHUNT_SKIP_SYMLINK, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "symlink-outside-root", reason);
   }
-  free(target); /* allocated by realpath(), not by exh_malloc */
 }
 
 /* Opens a directory to list it. O_NOATIME where permitted (readdir
@@ -142,67 +136,39 @@ static void on_symlink(walker *w)
  * when it was not. */
 static int open_dir_at(int parent, const char *name, bool *refused)
 {
-  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-  int fd = openat(parent, name, flags | O_NOATIME);
-  *refused = false;
-  if (fd < 0 && errno == EPERM) {
-    fd = openat(parent, name, flags);
-    *refused = fd >= 0;
-  }
-  return fd;
+  return exh_open_noatime_at(parent, name, EXH_O_DIRECTORY | EXH_O_NOFOLLOW, refused);
 }
 
-/* Kernel file systems that hold no evidence, only the running system's
- * state: reading them can have effects (a read of /proc/kmsg consumes the
- * message, /sys files poke drivers) and they hold millions of entries.
- * devtmpfs cannot be told from tmpfs by its magic, but holds only device
- * nodes, which the walk never opens. */
-static const struct pseudo_fs {
-  unsigned long magic;
-  const char *name;
-} pseudo_fss[] = {
-    {0x9fa0, "proc"},          {0x62656572, "sysfs"},      {0x64626720, "debugfs"},
-    {0x74726163, "tracefs"},   {0x73636673, "securityfs"}, {0x27e0eb, "cgroup"},
-    {0x63677270, "cgroup2"},   {0x6165676C, "pstore"},     {0xcafe4a11, "bpf"},
-    {0x62656570, "configfs"},  {0x65735543, "fusectl"},    {0x19800202, "mqueue"},
-    {0x958458f6, "hugetlbfs"}, {0x1cd1, "devpts"},         {0x42494e4d, "binfmt_misc"},
-    {0xf97cff8c, "selinuxfs"}, {0x43415d53, "smackfs"},    {0xde5e81e4, "efivarfs"},
-    {0x6e736673, "nsfs"},      {0x67596969, "rpc_pipefs"}, {0x6e667364, "nfsd"},
-};
-
-/* True (after a note) if the directory fd is on a pseudo file system. */
+/* True (after a note) if the directory fd is on a kernel pseudo file
+ * system (proc, sysfs, cgroup...: the running system's state, not
+ * evidence; reading it can have effects). */
 static bool pseudo_fs(walker *w, int fd)
 {
-  struct statfs sf;
-  if (fstatfs(fd, &sf) != 0)
+  const char *name = exh_fs_pseudo_name(fd);
+  if (!name)
     return false;
-  for (size_t i = 0; i < sizeof pseudo_fss / sizeof *pseudo_fss; i++) {
-    if ((unsigned long)sf.f_type != pseudo_fss[i].magic)
-      continue;
-    char reason[160];
-    snprintf(reason, sizeof reason,
-             "%s: a kernel pseudo file system, not evidence (reading it can change the "
-             "system); not entered",
-             pseudo_fss[i].name);
-    skip(w, EXHUNT_SKIP_OTHER_FS, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "pseudo-filesystem", reason);
-    return true;
-  }
-  return false;
+  char reason[160];
+  snprintf(reason, sizeof reason,
+           "%s: a kernel pseudo file system, not evidence (reading it can change the "
+           "system); not entered",
+           name);
+  skip(w, EXHUNT_SKIP_OTHER_FS, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "pseudo-filesystem", reason);
+  return true;
 }
 
 static void walk_dir(walker *w, int dfd, unsigned depth, bool noatime_refused);
 
 /* Handles one directory entry whose path is in w->path. */
-static void walk_entry(walker *w, int dfd, dev_t dir_dev, const char *name, unsigned depth)
+static void walk_entry(walker *w, int dfd, uint64_t dir_dev, const char *name, unsigned depth)
 {
-  struct stat st;
-  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  exh_stat st;
+  if (exh_stat_at(dfd, name, EXH_AT_NOFOLLOW, &st) != 0) {
     int e = errno;
     skip(w, e == ENOENT ? EXHUNT_SKIP_VANISHED : EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR,
          exh_errno_map(e, WALK_ERRNO), "stat-error", strerror(e));
     return;
   }
-  if (S_ISLNK(st.st_mode)) {
+  if (st.type == EXH_FT_LINK) {
     on_symlink(w);
     return;
   }
@@ -210,8 +176,8 @@ static void walk_entry(walker *w, int dfd, dev_t dir_dev, const char *name, unsi
     skip(w, EXHUNT_SKIP_EXCLUDED, EXHUNT_NOTICE_NOTE, EXHUNT_OK, NULL, NULL);
     return;
   }
-  if (S_ISDIR(st.st_mode)) {
-    if (w->opts->one_file_system && st.st_dev != w->root_dev) {
+  if (st.type == EXH_FT_DIR) {
+    if (w->opts->one_file_system && st.dev != w->root_dev) {
       skip(w, EXHUNT_SKIP_OTHER_FS, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "other-filesystem",
            "mount point of another file system; not entered (--one-file-system)");
       return;
@@ -232,26 +198,26 @@ static void walk_entry(walker *w, int dfd, dev_t dir_dev, const char *name, unsi
     }
     /* A mount point: what file system is it? (Only on a device change, so
      * the common case costs no syscall.) */
-    if (st.st_dev != dir_dev && pseudo_fs(w, fd)) {
-      close(fd);
+    if (st.dev != dir_dev && pseudo_fs(w, fd)) {
+      exh_close(fd);
       return;
     }
     walk_dir(w, fd, depth + 1, refused);
     return;
   }
-  if (S_ISREG(st.st_mode)) {
-    if (w->opts->newer_than != EXHUNT_NO_TIME && (int64_t)st.st_mtime < w->opts->newer_than) {
+  if (st.type == EXH_FT_REG) {
+    if (w->opts->newer_than != EXHUNT_NO_TIME && st.mtime.sec < w->opts->newer_than) {
       skip(w, EXHUNT_SKIP_OLDER, EXHUNT_NOTICE_NOTE, EXHUNT_OK, NULL, NULL);
       return;
     }
     w->cb->file(w->cb->ctx, w->path.data, &st);
     return;
   }
-  const char *kind = S_ISFIFO(st.st_mode)   ? "FIFO"
-                     : S_ISSOCK(st.st_mode) ? "socket"
-                     : S_ISCHR(st.st_mode)  ? "character device"
-                     : S_ISBLK(st.st_mode)  ? "block device"
-                                            : "special file";
+  const char *kind = st.type == EXH_FT_FIFO   ? "FIFO"
+                     : st.type == EXH_FT_SOCK ? "socket"
+                     : st.type == EXH_FT_CHR  ? "character device"
+                     : st.type == EXH_FT_BLK  ? "block device"
+                                              : "special file";
   char reason[64];
   snprintf(reason, sizeof reason, "%s; not read", kind);
   skip(w, EXHUNT_SKIP_SPECIAL, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "special-file", reason);
@@ -260,53 +226,51 @@ static void walk_entry(walker *w, int dfd, dev_t dir_dev, const char *name, unsi
 /* Takes ownership of dfd. w->path holds the directory's path. */
 static void walk_dir(walker *w, int dfd, unsigned depth, bool noatime_refused)
 {
-  struct stat st;
-  if (fstat(dfd, &st) != 0) {
-    close(dfd);
+  exh_stat st;
+  if (exh_fstat(dfd, &st) != 0) {
+    exh_close(dfd);
     return;
   }
-  int added = dirset_add(&w->seen, st.st_dev, st.st_ino);
+  int added = dirset_add(&w->seen, st.dev, st.ino);
   if (added < 0) {
     w->fatal = EXHUNT_ENOMEM;
-    close(dfd);
+    exh_close(dfd);
     return;
   }
   if (added == 0) {
     skip(w, EXHUNT_SKIP_LOOP, EXHUNT_NOTICE_NOTE, EXHUNT_ELOOP, "directory-loop",
          "directory already visited (same device and inode: bind mount or loop); not entered "
          "again");
-    close(dfd);
+    exh_close(dfd);
     return;
   }
-  DIR *dir = fdopendir(dfd);
-  if (!dir) {
+  exh_dir dir;
+  if (exh_dir_open_fd(&dir, dfd) != 0) {
     int e = errno;
     skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, exh_errno_map(e, WALK_ERRNO),
          "opendir-error", strerror(e));
-    close(dfd);
+    exh_close(dfd);
     return;
   }
   w->cb->dir(w->cb->ctx, noatime_refused);
   size_t base_len = w->path.len;
   bool needs_slash = base_len > 0 && w->path.data[base_len - 1] != '/';
   for (;;) {
-    errno = 0;
-    struct dirent *de = readdir(dir);
-    if (!de) {
-      if (errno) {
+    exh_dirent de;
+    int got = exh_dir_next(&dir, &de);
+    if (got <= 0) {
+      if (got < 0) {
         int e = errno;
         skip(w, EXHUNT_SKIP_UNREADABLE, EXHUNT_NOTICE_ERROR, exh_errno_map(e, WALK_ERRNO),
              "readdir-error", strerror(e));
       }
       break;
     }
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-      continue;
     w->path.len = base_len;
     w->path.data[base_len] = '\0';
     exhunt_err perr = needs_slash ? exh_dynbuf_addc(&w->path, '/') : EXHUNT_OK;
     if (!perr)
-      perr = exh_dynbuf_adds(&w->path, de->d_name);
+      perr = exh_dynbuf_adds(&w->path, de.name);
     if (perr == EXHUNT_ENOMEM) { /* not a long path: the walk cannot go on */
       w->fatal = EXHUNT_ENOMEM;
       break;
@@ -319,13 +283,13 @@ static void walk_dir(walker *w, int dfd, unsigned depth, bool noatime_refused)
            "an entry's path is longer than the path limit; entry skipped");
       continue;
     }
-    walk_entry(w, dirfd(dir), st.st_dev, de->d_name, depth);
+    walk_entry(w, exh_dir_fd(&dir), st.dev, de.name, depth);
     if (w->fatal)
       break;
   }
   w->path.len = base_len;
   w->path.data[base_len] = '\0';
-  closedir(dir);
+  exh_dir_close(&dir);
 }
 
 exhunt_err exh_walk_root(exh_evidence_root *root, const exh_walk_opts *opts, const exh_walk_cb *cb)
@@ -343,7 +307,7 @@ exhunt_err exh_walk_root(exh_evidence_root *root, const exh_walk_opts *opts, con
     err = err == EXHUNT_ENOMEM ? err : EXHUNT_OK;
     goto cleanup;
   }
-  w.root_dev = root->st.st_dev;
+  w.root_dev = root->st.dev;
   w.root_real = root->real;
   if (root->kind == EXH_ROOT_DIR) {
     /* The walker's own descriptor on the root, for readdir (atime). */
@@ -356,7 +320,7 @@ exhunt_err exh_walk_root(exh_evidence_root *root, const exh_walk_opts *opts, con
       goto cleanup;
     }
     if (pseudo_fs(&w, fd)) {
-      close(fd);
+      exh_close(fd);
       goto cleanup;
     }
     walk_dir(&w, fd, 0, refused);

@@ -16,10 +16,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/stat.h>
 
 #include "core/evidence.h"
 #include "exhunt/exhunt.h"
+#include "platform/fs.h"
 
 typedef struct exh_walk_opts {
   bool one_file_system;
@@ -36,7 +36,7 @@ exh_walk_opts exh_walk_opts_of(const exhunt_scope *scope, int64_t newer_than);
 typedef struct exh_walk_cb {
   void *ctx;
   /* A regular file to scan. `path` is valid only during the call. */
-  void (*file)(void *ctx, const char *path, const struct stat *st);
+  void (*file)(void *ctx, const char *path, const exh_stat *st);
   /* Something not scanned; `n` is NULL when it is only counted. */
   void (*skip)(void *ctx, exhunt_skip_reason why, const exhunt_notice *n);
   /* A directory entered; noatime_refused: it was opened without O_NOATIME

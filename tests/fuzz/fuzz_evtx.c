@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h> /* ssize_t */
 
 #include "core/dynbuf.h"
 #include "logs/detect.h"

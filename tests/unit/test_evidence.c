@@ -100,7 +100,7 @@ static void test_opens_listed_file(void **state)
   int fd = exh_open_evidence_at(r, rel, st.st_dev, st.st_ino, NULL, &o);
   assert_true(fd >= 0);
   assert_int_equal(o.status, EXH_OPEN_OK);
-  assert_int_equal(o.st.st_ino, st.st_ino);
+  assert_int_equal(o.st.ino, st.st_ino);
   assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK); /* blocking for a regular file */
   read_back(fd, "inside\n");
   close(fd);
@@ -277,12 +277,12 @@ static void test_roots(void **state)
   r = open_root(tu_path(root, "W3SVC1/u_ex1.log"));
   assert_int_equal(r->kind, EXH_ROOT_FILE);
   assert_string_equal(exh_evidence_rel(r, tu_path(root, "W3SVC1/u_ex1.log")), "u_ex1.log");
-  fd = exh_open_evidence_at(r, "u_ex1.log", r->st.st_dev, r->st.st_ino, NULL, &o);
+  fd = exh_open_evidence_at(r, "u_ex1.log", r->st.dev, r->st.ino, NULL, &o);
   assert_true(fd >= 0);
   close(fd);
   tu_put(tu_path(root, "W3SVC1/new"), "swapped\n");
   assert_int_equal(rename(tu_path(root, "W3SVC1/new"), tu_path(root, "W3SVC1/u_ex1.log")), 0);
-  assert_int_equal(exh_open_evidence_at(r, "u_ex1.log", r->st.st_dev, r->st.st_ino, NULL, &o), -1);
+  assert_int_equal(exh_open_evidence_at(r, "u_ex1.log", r->st.dev, r->st.ino, NULL, &o), -1);
   assert_int_equal(o.status, EXH_OPEN_REPLACED);
   exh_evidence_root_unref(r);
 
