@@ -12,6 +12,7 @@
  *   process.h  CPU and I/O priority (--nice), ids, user and host names,
  *              random bytes
  *   glob.h     wildcard matching, case-folded on request
+ *   notify.h   change notification (fanotify and inotify on Linux)
  */
 #ifndef EXH_PLATFORM_H
 #define EXH_PLATFORM_H
@@ -19,6 +20,7 @@
 #include "platform/clock.h"
 #include "platform/fs.h"
 #include "platform/glob.h"
+#include "platform/notify.h"
 #include "platform/process.h"
 #include "platform/thread.h"
 

@@ -1,6 +1,6 @@
 /*
- * watch.c - exhunt_watch_run: fanotify or inotify over folder trees, feeding
- * the scanner.
+ * watch.c - exhunt_watch_run: change notification over folder trees,
+ * feeding the scanner.
  *
  * One thread, one loop: poll the event descriptor and the caller's control
  * descriptor; drain every pending event into a batch of paths; scan the
@@ -9,51 +9,39 @@
  * thousands of files to a few scan calls, while a lone file is scanned as
  * soon as its event is read, so latency is the scan time of that file.
  *
- * The backends live in files of their own: inotify.c and fan.c; this file
- * owns the loop, the batch and the roots.
+ * The backends live behind the platform seam (platform/notify.h; on
+ * Linux lib/platform/posix/notify_inotify.c and notify_fanotify.c); this
+ * file owns the loop, the batch and the roots, and is their host: they
+ * hand it paths, ask it what is excluded and tell it when a root is lost.
  *
- * inotify is not recursive: every folder has its own watch, kept in a table
- * sorted by watch descriptor (the kernel hands them out in increasing order,
- * so inserts append). A folder that appears is watched first and listed
- * second, and handed whole to the scanner: a file that lands before the
- * watch is found by the listing, one that lands after by its event (some
- * files may be scanned twice; none is missed). Moves are resolved by asking
- * the file system: a watch whose path no longer leads to its (dev, inode)
- * has moved away and is dropped; one that moved within the tree was already
- * renamed when its IN_MOVED_TO arrived, because inotify_add_watch on a
- * watched inode returns the same descriptor.
- *
- * fanotify (fan.c) needs none of that: one mark covers a whole filesystem,
- * so a new folder is seen from its first file and there is no per-folder
- * limit. It is tried first (backend AUTO); inotify is the fallback where
- * fanotify is refused (not root, old kernel, a filesystem without file
- * handles). Both feed the same batch; paths below an --exclude glob and
- * symlinks are never handed to the scanner (a symlink handed to
- * exhunt_scan_paths as a root would be followed).
+ * inotify needs one watch per folder, set as folders appear; fanotify
+ * needs none of that: one mark covers a whole filesystem, so a new folder
+ * is seen from its first file and there is no per-folder limit. It is
+ * tried first (backend AUTO); inotify is the fallback where fanotify is
+ * refused (not root, old kernel, a filesystem without file handles). Both
+ * feed the same batch; paths below an --exclude glob and symlinks are never
+ * handed to the scanner (a symlink handed to exhunt_scan_paths as a root
+ * would be followed).
  *
  * The kernel queue is finite and we do not raise it. On an overflow we
  * cannot know what was lost, so every root is listed and scanned again.
  * The library never installs a signal handler: stopping and reloading
  * rules go through opts->on_control.
  */
-#define _GNU_SOURCE /* FNM_CASEFOLD */
 #include "exhunt/watch.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <fnmatch.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/limits.h"
+#include "platform/clock.h"
+#include "platform/fs.h"
+#include "platform/glob.h"
+#include "platform/notify.h"
+#include "platform/thread.h"
 #include "watch_int.h"
 
 void exhunt_watch_opts_init(exhunt_watch_opts *opts)
@@ -66,8 +54,8 @@ void exhunt_watch_opts_init(exhunt_watch_opts *opts)
 /* ---------------------------------------------------------------------- */
 /* Notices and totals.                                                      */
 
-void exh_watch_notice(exh_watcher *w, exhunt_notice_kind kind, exhunt_err code, const char *what,
-                      const char *path, const char *reason)
+static void exh_watch_notice(exh_watcher *w, exhunt_notice_kind kind, exhunt_err code,
+                             const char *what, const char *path, const char *reason)
 {
   exhunt_notice n = {kind, code, what, path, reason};
   if (kind == EXHUNT_NOTICE_ERROR)
@@ -94,7 +82,9 @@ static void add_stats(exhunt_scan_stats *to, const exhunt_scan_stats *s)
     to->findings[i] += s->findings[i];
 }
 
-char *exh_watch_join(exh_watcher *w, const char *dir, const char *name, size_t nl, bool *oom)
+/* dir + "/" + the first nl bytes of name; NULL if too long (after a
+ * "path-too-long" note) or no memory (*oom set). */
+static char *exh_watch_join(exh_watcher *w, const char *dir, const char *name, size_t nl, bool *oom)
 {
   size_t dl = strlen(dir);
   if (dl + nl + 2 > EXH_MAX_PATH) {
@@ -121,7 +111,7 @@ char *exh_watch_join(exh_watcher *w, const char *dir, const char *name, size_t n
 static bool glob_hit(const exh_watcher *w, const char *s)
 {
   for (size_t i = 0; i < w->opts->scan.scope.n_excludes; i++)
-    if (fnmatch(w->opts->scan.scope.excludes[i], s, FNM_CASEFOLD) == 0)
+    if (exh_glob_match(w->opts->scan.scope.excludes[i], s, EXH_GLOB_CASEFOLD))
       return true;
   return false;
 }
@@ -129,7 +119,7 @@ static bool glob_hit(const exh_watcher *w, const char *s)
 /* The walker's rule (a glob matches the path or its last name, and an
  * excluded folder is not entered), applied to a path that arrives by an
  * event: every folder between the root and it is tested too. */
-bool exh_watch_excluded(const exh_watcher *w, const char *path, size_t root_len)
+static bool exh_watch_excluded(const exh_watcher *w, const char *path, size_t root_len)
 {
   if (w->opts->scan.scope.n_excludes == 0)
     return false;
@@ -154,8 +144,9 @@ bool exh_watch_excluded(const exh_watcher *w, const char *path, size_t root_len)
   return false;
 }
 
-/* Which root is `path` under (by spelling), and how long is its prefix? */
-size_t exh_watch_root_prefix(const exh_watcher *w, const char *path)
+/* Which root is `path` under (by spelling), and how long is its prefix?
+ * 0 if none. */
+static size_t exh_watch_root_prefix(const exh_watcher *w, const char *path)
 {
   size_t best = 0;
   for (size_t i = 0; i < w->n_roots; i++) {
@@ -168,7 +159,7 @@ size_t exh_watch_root_prefix(const exh_watcher *w, const char *path)
 }
 
 /* A root gone: noted once, then looked for every second. */
-void exh_watch_root_lost(exh_watcher *w, int root, const char *why)
+static void exh_watch_root_lost(exh_watcher *w, int root, const char *why)
 {
   if (root < 0 || w->root_missing[root])
     return;
@@ -195,8 +186,9 @@ static exhunt_err flush(exh_watcher *w)
   size_t n = 0;
   bool dirs = false;
   for (size_t i = 0; i < w->n_batch; i++) {
-    struct stat st;
-    if ((n > 0 && strcmp(w->batch[n - 1], w->batch[i]) == 0) || lstat(w->batch[i], &st) != 0) {
+    exh_stat st;
+    if ((n > 0 && strcmp(w->batch[n - 1], w->batch[i]) == 0) ||
+        exh_lstat_path(w->batch[i], &st) != 0) {
       exh_free(w->batch[i]);
       continue;
     }
@@ -204,14 +196,14 @@ static exhunt_err flush(exh_watcher *w)
      * one): a link moved or made here would lead the scan anywhere, even to
      * "/". The walker never follows links below a root; neither do we. A
      * root itself (the user's own spelling) is exempt. */
-    if (S_ISLNK(st.st_mode) && exh_watch_root_prefix(w, w->batch[i]) != strlen(w->batch[i])) {
+    if (st.type == EXH_FT_LINK && exh_watch_root_prefix(w, w->batch[i]) != strlen(w->batch[i])) {
       w->stats.skipped[EXHUNT_SKIP_SYMLINK]++;
       notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "symlink-not-followed", w->batch[i],
              "a symlink appeared in the watched tree; it is not followed");
       exh_free(w->batch[i]);
       continue;
     }
-    dirs |= S_ISDIR(st.st_mode);
+    dirs |= st.type == EXH_FT_DIR;
     w->batch[n++] = w->batch[i];
   }
   w->n_batch = n;
@@ -221,10 +213,7 @@ static exhunt_err flush(exh_watcher *w)
      * most of the latency. A folder may hold anything, so it gets all. */
     exhunt_scan_opts so = w->opts->scan;
     if (!dirs) {
-      long cores = sysconf(_SC_NPROCESSORS_ONLN);
-      unsigned most = so.resources.threads ? so.resources.threads
-                      : cores < 1          ? 1u
-                                           : (unsigned)cores;
+      unsigned most = so.resources.threads ? so.resources.threads : exh_cpu_count();
       so.resources.threads = n < most ? (unsigned)n : most;
     }
     exhunt_scan_stats s;
@@ -238,7 +227,8 @@ static exhunt_err flush(exh_watcher *w)
   return err;
 }
 
-exhunt_err exh_watch_queue(exh_watcher *w, char *path)
+/* Takes ownership of `path` (may be NULL: nothing to do). */
+static exhunt_err exh_watch_queue(exh_watcher *w, char *path)
 {
   if (!path)
     return EXHUNT_OK; /* join() refused an over-long path: noted */
@@ -275,23 +265,14 @@ static exhunt_err queue(exh_watcher *w, const char *path)
 /* Watches a root that is there (again) and, if asked, scans its content. */
 static exhunt_err arm_root(exh_watcher *w, size_t i, bool scan)
 {
-  struct stat st;
-  if (stat(w->roots[i], &st) != 0 || !S_ISDIR(st.st_mode))
+  exh_stat st;
+  if (exh_stat_path(w->roots[i], &st) != 0 || st.type != EXH_FT_DIR)
     return EXHUNT_OK;
-  if (w->backend == EXHUNT_WATCH_FANOTIFY) {
-    if (exh_fan_arm_root(w, i) <= 0)
-      return EXHUNT_OK; /* could not be watched; noted */
-  } else {
-    exhunt_err err = exh_ino_watch_tree(w, w->roots[i], (int)i, 0);
-    if (err)
-      return err;
-    exh_wentry *e = NULL;
-    for (size_t k = 0; k < w->n_w && !e; k++)
-      if (w->w[k].root == (int)i)
-        e = &w->w[k];
-    if (!e)
-      return EXHUNT_OK; /* could not be watched; reported by set_watch */
-  }
+  int r = exh_notify_watch_root(w->notify, i);
+  if (r < 0)
+    return EXHUNT_ENOMEM;
+  if (r == 0)
+    return EXHUNT_OK; /* could not be watched; noted */
   if (w->root_missing[i]) {
     w->root_missing[i] = false;
     w->n_missing--;
@@ -306,13 +287,12 @@ static exhunt_err check_missing_roots(exh_watcher *w)
 {
   exhunt_err err = EXHUNT_OK;
   for (size_t i = 0; i < w->n_roots && !err; i++) {
-    if (!w->root_missing[i] && w->backend == EXHUNT_WATCH_FANOTIFY) {
-      /* One mark covers the filesystem, so nothing tells us when a root is
-       * deleted or replaced: look. A root recreated in place is found by
-       * its events anyway; the notes keep the story the same as inotify's. */
-      struct stat st;
-      if (stat(w->roots[i], &st) != 0 || !S_ISDIR(st.st_mode) || st.st_dev != w->root_dev[i] ||
-          st.st_ino != w->root_ino[i])
+    if (!w->root_missing[i] && exh_notify_polls_roots(w->notify)) {
+      /* Nothing tells the backend when a root is deleted or replaced
+       * (fanotify: one mark covers the filesystem): look. A root recreated
+       * in place is found by its events anyway; the notes keep the story
+       * the same as inotify's. */
+      if (exh_notify_root_gone(w->notify, i))
         exh_watch_root_lost(
             w, (int)i,
             "the watched root was moved away, deleted or replaced; looking for it every "
@@ -334,8 +314,8 @@ static exhunt_err rescan_all(exh_watcher *w)
                "were lost, so every watched root is rescanned");
   exhunt_err err = flush(w);
   /* Deletions and moves were lost too: drop watches that lead nowhere. */
-  for (size_t i = 0; i < w->n_roots && !err && !fan; i++)
-    exh_ino_drop_stale_under(w, w->roots[i]);
+  if (!err)
+    exh_notify_forget_stale(w->notify);
   for (size_t i = 0; i < w->n_roots && !err; i++)
     if (!w->root_missing[i])
       err = arm_root(w, i, true);
@@ -344,9 +324,7 @@ static exhunt_err rescan_all(exh_watcher *w)
 
 static int64_t now_ms(void)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return exh_monotonic_ns() / 1000000;
 }
 
 /* Reads every pending event (the descriptor is non-blocking), or what
@@ -355,19 +333,10 @@ static exhunt_err drain(exh_watcher *w)
 {
   int64_t until = now_ms() + EXH_WATCH_DRAIN_MS;
   for (;;) {
-    ssize_t n = read(w->ifd, w->buf, EXH_WATCH_READ_BUF);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN)
-        return EXHUNT_OK;
-      return EXHUNT_EIO;
-    }
-    if (n == 0)
+    bool empty = false;
+    exhunt_err err = exh_notify_read(w->notify, &empty);
+    if (empty)
       return EXHUNT_OK;
-    exhunt_err err = w->backend == EXHUNT_WATCH_FANOTIFY
-                         ? exh_fan_events(w, (const unsigned char *)w->buf, (size_t)n)
-                         : exh_watch_events(w, (const unsigned char *)w->buf, (size_t)n);
     if (err == EXHUNT_ECORRUPT)
       w->overflowed = true; /* what was lost is unknown: rescan */
     else if (err)
@@ -383,13 +352,13 @@ exhunt_err exh_watch_loop(exh_watcher *w)
 {
   exhunt_err err = EXHUNT_OK;
   for (size_t i = 0; i < w->n_roots && !err; i++) {
-    struct stat st;
-    if (stat(w->roots[i], &st) != 0) {
+    exh_stat st;
+    if (exh_stat_path(w->roots[i], &st) != 0) {
       w->root_missing[i] = true;
       w->n_missing++;
       notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_ENOENT, "root-missing", w->roots[i],
              "the root does not exist yet; looking for it every second");
-    } else if (!S_ISDIR(st.st_mode)) {
+    } else if (st.type != EXH_FT_DIR) {
       notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_EINVAL, "root-not-a-folder", w->roots[i],
              "watch takes folders; this one is left out");
     } else {
@@ -400,38 +369,35 @@ exhunt_err exh_watch_loop(exh_watcher *w)
     return err;
   char reason[160];
   if (w->backend == EXHUNT_WATCH_FANOTIFY)
-    snprintf(reason, sizeof reason, "fanotify: watching %zu filesystem(s) for %zu root(s)", w->n_fs,
-             w->n_roots - w->n_missing);
+    snprintf(reason, sizeof reason, "fanotify: watching %zu filesystem(s) for %zu root(s)",
+             exh_notify_count(w->notify), w->n_roots - w->n_missing);
   else
-    snprintf(reason, sizeof reason, "inotify: watching %zu folder(s) under %zu root(s)", w->n_w,
-             w->n_roots - w->n_missing);
+    snprintf(reason, sizeof reason, "inotify: watching %zu folder(s) under %zu root(s)",
+             exh_notify_count(w->notify), w->n_roots - w->n_missing);
   notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-ready", NULL, reason);
   if ((err = flush(w)) != EXHUNT_OK)
     return err;
 
   int64_t next_check = now_ms() + EXH_WATCH_ROOT_POLL_MS;
+  bool polls = exh_notify_polls_roots(w->notify);
   for (;;) {
-    /* The control descriptor may be -1: poll ignores a negative fd. */
-    struct pollfd pfd[3] = {
-        {w->ifd, POLLIN, 0}, {w->opts->control_fd, POLLIN, 0}, {w->mntfd, POLLPRI, 0}};
-    nfds_t nfds = 3;
+    /* The control descriptor may be -1: none. */
     int timeout = -1;
-    if (w->n_missing || w->backend == EXHUNT_WATCH_FANOTIFY) {
+    if (w->n_missing || polls) {
       int64_t left = next_check - now_ms();
       timeout = left < 0 ? 0 : (int)left;
     }
-    int r = poll(pfd, nfds, timeout);
-    if (r < 0 && errno != EINTR)
+    unsigned ready = 0;
+    if (exh_notify_wait(w->notify, w->opts->control_fd, timeout, &ready) != 0 && errno != EINTR)
       return EXHUNT_EIO;
-    if (r > 0 && w->opts->control_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (ready & EXH_NOTIFY_CONTROL) {
       if (!w->opts->on_control ||
           w->opts->on_control(w->opts->control_ctx, &w->rules) == EXHUNT_WATCH_STOP)
         return EXHUNT_OK;
     }
-    if (r > 0 && (pfd[0].revents & POLLIN) && (err = drain(w)) != EXHUNT_OK)
+    if ((ready & EXH_NOTIFY_EVENTS) && (err = drain(w)) != EXHUNT_OK)
       return err;
-    if (r > 0 && w->mntfd >= 0 && (pfd[2].revents & (POLLPRI | POLLERR)) &&
-        (err = exh_fan_mounts_changed(w)) != EXHUNT_OK)
+    if ((ready & EXH_NOTIFY_MOUNTS) && (err = exh_notify_mounts_changed(w->notify)) != EXHUNT_OK)
       return err;
     if (w->overflowed) {
       w->overflowed = false;
@@ -440,7 +406,7 @@ exhunt_err exh_watch_loop(exh_watcher *w)
     }
     if ((err = flush(w)) != EXHUNT_OK)
       return err;
-    if ((w->n_missing || w->backend == EXHUNT_WATCH_FANOTIFY) && now_ms() >= next_check) {
+    if ((w->n_missing || polls) && now_ms() >= next_check) {
       next_check = now_ms() + EXH_WATCH_ROOT_POLL_MS;
       if ((err = check_missing_roots(w)) != EXHUNT_OK || (err = flush(w)) != EXHUNT_OK)
         return err;
@@ -448,12 +414,58 @@ exhunt_err exh_watch_loop(exh_watcher *w)
   }
 }
 
+/* ---------------------------------------------------------------------- */
+/* What the backend calls back (exh_notify_host).                           */
+
+static exhunt_err host_changed(void *ctx, char *path)
+{
+  return exh_watch_queue(ctx, path);
+}
+
+static char *host_join(void *ctx, const char *dir, const char *name, size_t len, bool *oom)
+{
+  return exh_watch_join(ctx, dir, name, len, oom);
+}
+
+static bool host_excluded(void *ctx, const char *path)
+{
+  const exh_watcher *w = ctx;
+  return exh_watch_excluded(w, path, exh_watch_root_prefix(w, path));
+}
+
+static void host_root_lost(void *ctx, int root, const char *why)
+{
+  exh_watch_root_lost(ctx, root, why);
+}
+
+static bool host_root_missing(void *ctx, size_t root)
+{
+  const exh_watcher *w = ctx;
+  return w->root_missing[root];
+}
+
+static void host_overflow(void *ctx)
+{
+  exh_watcher *w = ctx;
+  w->overflowed = true;
+}
+
+static void host_skipped(void *ctx, exhunt_skip_reason why)
+{
+  exh_watcher *w = ctx;
+  w->stats.skipped[why]++;
+}
+
+static void host_notice(void *ctx, exhunt_notice_kind kind, exhunt_err code, const char *what,
+                        const char *path, const char *reason)
+{
+  exh_watch_notice(ctx, kind, code, what, path, reason);
+}
+
 exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const char *const *roots,
                             size_t n_roots, const exhunt_watch_opts *opts, const exhunt_sink *sink)
 {
   memset(w, 0, sizeof *w);
-  w->ifd = -1;
-  w->mntfd = -1;
   if (!rules || !roots || n_roots == 0 || !opts || !sink || !sink->on_finding || !sink->on_notice ||
       (opts->control_fd >= 0 && !opts->on_control))
     return EXHUNT_EINVAL;
@@ -467,12 +479,23 @@ exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const cha
   w->n_roots = n_roots;
   w->max_depth = opts->scan.scope.max_depth ? opts->scan.scope.max_depth : EXH_DEFAULT_MAX_DEPTH;
   w->root_missing = exh_calloc(n_roots, sizeof *w->root_missing);
-  w->buf = exh_malloc(EXH_WATCH_READ_BUF);
-  if (!w->root_missing || !w->buf)
+  if (!w->root_missing)
     return EXHUNT_ENOMEM;
+  w->host = (exh_notify_host){w,
+                              roots,
+                              n_roots,
+                              w->max_depth,
+                              host_changed,
+                              host_join,
+                              host_excluded,
+                              host_root_lost,
+                              host_root_missing,
+                              host_overflow,
+                              host_skipped,
+                              host_notice};
   char why[EXH_MAX_PATH + 256] = "";
   if (opts->backend != EXHUNT_WATCH_INOTIFY) {
-    exhunt_err err = exh_fan_open(w, why, sizeof why);
+    exhunt_err err = exh_notify_open(EXHUNT_WATCH_FANOTIFY, &w->host, &w->notify, why, sizeof why);
     if (err == EXHUNT_OK) {
       w->backend = EXHUNT_WATCH_FANOTIFY;
       notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-backend", NULL,
@@ -489,11 +512,13 @@ exhunt_err exh_watcher_init(exh_watcher *w, const exhunt_rules *rules, const cha
     }
   }
   w->backend = EXHUNT_WATCH_INOTIFY;
-  w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (w->ifd < 0) {
-    int e = errno;
-    exhunt_err err = e == ENOMEM ? EXHUNT_ENOMEM : EXHUNT_EIO;
-    notice(w, EXHUNT_NOTICE_ERROR, err, "watch-error", NULL, strerror(e));
+  char failed[256];
+  exhunt_err err =
+      exh_notify_open(EXHUNT_WATCH_INOTIFY, &w->host, &w->notify, failed, sizeof failed);
+  if (err) {
+    /* An allocation that failed says nothing; the kernel's refusal does. */
+    if (failed[0])
+      notice(w, EXHUNT_NOTICE_ERROR, err, "watch-error", NULL, failed);
     return err;
   }
   char reason[sizeof why + 128];
@@ -511,20 +536,12 @@ void exh_watcher_free(exh_watcher *w)
   for (size_t i = 0; i < w->n_batch; i++)
     exh_free(w->batch[i]);
   exh_free(w->batch);
-  for (size_t i = 0; i < w->n_w; i++)
-    exh_free(w->w[i].path);
-  exh_free(w->w);
-  exh_fan_free(w);
-  if (w->ifd >= 0)
-    close(w->ifd);
-  exh_free(w->buf);
+  exh_notify_close(w->notify);
+  w->notify = NULL;
   exh_free(w->root_missing);
   w->batch = NULL;
-  w->w = NULL;
-  w->buf = NULL;
   w->root_missing = NULL;
-  w->n_batch = w->n_w = 0;
-  w->ifd = -1;
+  w->n_batch = 0;
 }
 
 exhunt_err exhunt_watch_run(const exhunt_rules *rules, const char *const *roots, size_t n_roots,

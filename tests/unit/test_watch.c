@@ -5,7 +5,7 @@
  * the test between scans: each test is a little script run from that
  * callback (write a file, check what the sink got, stop). Nothing races,
  * and events the kernel will not produce on demand (a queue overflow) are
- * fed through exh_watch_event from the loop's own thread. An allocation
+ * fed through the backend (exh_inotify_event) from the loop's own thread. An allocation
  * sweep covers the watcher's own code (setting watches, folder events).
  * Malformed event records (inotify and fanotify) are fed the same way.
  * Tests that run on both backends take fanotify from `backend`; where
@@ -29,6 +29,7 @@
 #include "common/testutil.h"
 #include "core/alloc.h"
 #include "exhunt/watch.h"
+#include "platform/posix/notify_int.h"
 #include "watch/watch_int.h"
 
 #define SHELL "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"p\"],\"unsafe\");%>"
@@ -242,7 +243,7 @@ static exhunt_watch_action overflow_step(script *s)
   if (s->step == 0) {
     assert_false(found(s->path));
     struct inotify_event ev = {.wd = -1, .mask = IN_Q_OVERFLOW};
-    assert_int_equal(exh_watch_event(s->w, &ev), EXHUNT_OK);
+    assert_int_equal(exh_inotify_event(s->w->notify, &ev), EXHUNT_OK);
     s->step = 1;
   } else if (found(s->path)) {
     assert_true(noted("watch-overflow"));
@@ -342,11 +343,11 @@ static exhunt_watch_action sweep_step(script *s)
   } u;
   memset(&u, 0, sizeof u);
   struct inotify_event *ev = &u.ev;
-  ev->wd = s->w->n_w ? s->w->w[0].wd : -2;
+  ev->wd = s->w->notify->n_w ? s->w->notify->w[0].wd : -2;
   ev->mask = IN_CREATE | IN_ISDIR;
   ev->len = 8;
   memcpy(u.bytes + sizeof(struct inotify_event), "new", 4);
-  sweep_event_err = exh_watch_event(s->w, ev);
+  sweep_event_err = exh_inotify_event(s->w->notify, ev);
   return EXHUNT_WATCH_STOP;
 }
 
@@ -444,11 +445,11 @@ static exhunt_watch_action name_bounds_step(script *s)
       char bytes[sizeof(struct inotify_event) + 16];
     } u;
     memset(&u, 0, sizeof u);
-    u.ev.wd = s->w->w[0].wd;
+    u.ev.wd = s->w->notify->w[0].wd;
     u.ev.mask = IN_MOVED_TO;
     u.ev.len = 4;
     memcpy(u.bytes + sizeof(struct inotify_event), "abcdXYZ", 8);
-    assert_int_equal(exh_watch_event(s->w, &u.ev), EXHUNT_OK);
+    assert_int_equal(exh_inotify_event(s->w->notify, &u.ev), EXHUNT_OK);
     s->step = 1;
   } else if (found_in_root("abcd")) {
     return script_done(s);
@@ -476,14 +477,14 @@ static exhunt_watch_action truncated_step(script *s)
     unsigned char bytes[sizeof(struct inotify_event) + 16];
   } u;
   memset(&u, 0, sizeof u);
-  u.ev.wd = s->w->w[0].wd;
+  u.ev.wd = s->w->notify->w[0].wd;
   u.ev.mask = IN_CLOSE_WRITE;
   u.ev.len = 16;
   memcpy(u.bytes + sizeof(struct inotify_event), "name", 5);
   /* A header cut short, a name longer than what was read, then a good one. */
-  corrupt_err[0] = exh_watch_events(s->w, u.bytes, sizeof(struct inotify_event) - 1);
-  corrupt_err[1] = exh_watch_events(s->w, u.bytes, sizeof(struct inotify_event) + 8);
-  corrupt_err[2] = exh_watch_events(s->w, u.bytes, sizeof u.bytes);
+  corrupt_err[0] = exh_inotify_events(s->w->notify, u.bytes, sizeof(struct inotify_event) - 1);
+  corrupt_err[1] = exh_inotify_events(s->w->notify, u.bytes, sizeof(struct inotify_event) + 8);
+  corrupt_err[2] = exh_inotify_events(s->w->notify, u.bytes, sizeof u.bytes);
   return EXHUNT_WATCH_STOP;
 }
 
@@ -537,21 +538,21 @@ static exhunt_watch_action fan_malformed_step(script *s)
   memset(buf, 0, sizeof buf);
   /* event_len past the read */
   size_t n = fan_record(buf, 200, (uint32_t)(info + 4), 8, "x.a", 4);
-  fan_err[0] = exh_fan_events(s->w, buf, n);
+  fan_err[0] = exh_fanotify_events(s->w->notify, buf, n);
   /* header shorter than the metadata */
-  fan_err[1] = exh_fan_events(s->w, buf, 10);
+  fan_err[1] = exh_fanotify_events(s->w->notify, buf, 10);
   /* info record longer than the event: noted, skipped, rescan asked */
   n = fan_record(buf, 0, 250, 8, "x.a", 4);
-  fan_err[2] = exh_fan_events(s->w, buf, n);
+  fan_err[2] = exh_fanotify_events(s->w->notify, buf, n);
   /* handle longer than its record */
   n = fan_record(buf, 0, (uint32_t)(info + 4), 100, "x.a", 4);
-  fan_err[3] = exh_fan_events(s->w, buf, n);
+  fan_err[3] = exh_fanotify_events(s->w->notify, buf, n);
   /* a name with no NUL inside its record */
   n = fan_record(buf, 0, (uint32_t)(info + 3), 8, "x.a", 3);
-  fan_err[4] = exh_fan_events(s->w, buf, n);
+  fan_err[4] = exh_fanotify_events(s->w->notify, buf, n);
   /* well formed, a handle that resolves nowhere: dropped quietly */
   n = fan_record(buf, 0, (uint32_t)(info + 4), 8, "x.a", 4);
-  fan_err[5] = exh_fan_events(s->w, buf, n);
+  fan_err[5] = exh_fanotify_events(s->w->notify, buf, n);
   return EXHUNT_WATCH_STOP;
 }
 
@@ -665,7 +666,7 @@ static exhunt_watch_action outside_step(script *s)
   } else if (found(s->path)) {
     for (size_t i = 0; i < rec.n_findings; i++)
       assert_true(strncmp(rec.findings[i].path, s->dir, strlen(s->dir)) != 0);
-    assert_true(s->w->fan_outside >= 50);
+    assert_true(s->w->notify->fan_outside >= 50);
     return script_done(s);
   }
   return EXHUNT_WATCH_CONTINUE;

@@ -1,5 +1,6 @@
 /*
- * fan.c - the fanotify backend of exhunt watch: one mark per filesystem.
+ * notify_fanotify.c - the fanotify backend of platform/notify.h: one mark
+ * per filesystem.
  *
  * inotify needs a watch per folder, set after the folder appears (a race
  * the inotify side closes by listing every new folder) and counted against
@@ -36,15 +37,15 @@
 
 #include "core/alloc.h"
 #include "core/limits.h"
-#include "watch_int.h"
+#include "notify_int.h"
 
 /* Files closed after writing, entries moved in, entries created (folders,
  * hard links), each with the parent's handle and the entry's name. */
 #define FAN_WATCH_MASK (FAN_CLOSE_WRITE | FAN_MOVED_TO | FAN_CREATE | FAN_ONDIR)
 
-#define notice exh_watch_notice
+#define notice exh_notify_note
 
-static void cache_clear(exh_watcher *w)
+static void cache_clear(exh_notify *w)
 {
   if (!w->cache)
     return;
@@ -55,7 +56,7 @@ static void cache_clear(exh_watcher *w)
   }
 }
 
-void exh_fan_free(exh_watcher *w)
+void exh_fanotify_free(exh_notify *w)
 {
   cache_clear(w);
   exh_free(w->cache);
@@ -66,7 +67,7 @@ void exh_fan_free(exh_watcher *w)
   w->fs = NULL;
   w->n_fs = 0;
   if (w->real_roots)
-    for (size_t i = 0; i < w->n_roots; i++)
+    for (size_t i = 0; i < w->host->n_roots; i++)
       exh_free(w->real_roots[i]);
   exh_free(w->real_roots);
   exh_free(w->root_dev);
@@ -103,7 +104,7 @@ static const char *mark_hint(int e)
  * 1 on success, 0 with `why` filled when fanotify cannot watch it, -1 on no
  * memory.
  */
-static int mark_fs(exh_watcher *w, const char *label, const char *path, struct stat *st, char *why,
+static int mark_fs(exh_notify *w, const char *label, const char *path, struct stat *st, char *why,
                    size_t cap)
 {
   int ret = 0;
@@ -145,7 +146,7 @@ static int mark_fs(exh_watcher *w, const char *label, const char *path, struct s
     }
   }
   if (!marked &&
-      fanotify_mark(w->ifd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL) != 0) {
+      fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_WATCH_MASK, mfd, NULL) != 0) {
     int e = errno;
     snprintf(why, cap, "marking the filesystem of %s: %s%s", label, strerror(e), mark_hint(e));
     goto cleanup;
@@ -189,7 +190,7 @@ static void unescape_mount(char *s)
  * Not `strict` (a watch already running): one that cannot be marked is an
  * error notice and the others go on.
  */
-static int mark_submounts(exh_watcher *w, const char *real, bool strict, char *why, size_t cap)
+static int mark_submounts(exh_notify *w, const char *real, bool strict, char *why, size_t cap)
 {
   FILE *f = fopen("/proc/self/mountinfo", "re");
   if (!f) {
@@ -239,15 +240,15 @@ static int mark_submounts(exh_watcher *w, const char *real, bool strict, char *w
  * mark_submounts) and records where the root really is. 1 on success, 0 with `why` filled when
  * fanotify cannot watch it, -1 on no memory.
  */
-static int mark_root(exh_watcher *w, size_t i, bool strict, char *why, size_t cap)
+static int mark_root(exh_notify *w, size_t i, bool strict, char *why, size_t cap)
 {
   char real[PATH_MAX];
-  if (!realpath(w->roots[i], real)) {
-    snprintf(why, cap, "%s: %s", w->roots[i], strerror(errno));
+  if (!realpath(w->host->roots[i], real)) {
+    snprintf(why, cap, "%s: %s", w->host->roots[i], strerror(errno));
     return 0;
   }
   struct stat st;
-  int r = mark_fs(w, w->roots[i], real, &st, why, cap);
+  int r = mark_fs(w, w->host->roots[i], real, &st, why, cap);
   if (r == 1)
     r = mark_submounts(w, real, strict, why, cap);
   if (r != 1)
@@ -264,7 +265,7 @@ static int mark_root(exh_watcher *w, size_t i, bool strict, char *why, size_t ca
   return 1;
 }
 
-exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
+exhunt_err exh_fanotify_open(exh_notify *w, char *why, size_t cap)
 {
   exhunt_err err = EXHUNT_EUNSUPPORTED;
   int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
@@ -278,12 +279,12 @@ exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
                            : "");
     goto cleanup;
   }
-  w->ifd = fd;
-  w->real_roots = exh_calloc(w->n_roots, sizeof *w->real_roots);
-  w->root_dev = exh_calloc(w->n_roots, sizeof *w->root_dev);
-  w->root_ino = exh_calloc(w->n_roots, sizeof *w->root_ino);
+  w->fd = fd;
+  w->real_roots = exh_calloc(w->host->n_roots, sizeof *w->real_roots);
+  w->root_dev = exh_calloc(w->host->n_roots, sizeof *w->root_dev);
+  w->root_ino = exh_calloc(w->host->n_roots, sizeof *w->root_ino);
   w->cache = exh_calloc(EXH_WATCH_FAN_CACHE, sizeof *w->cache);
-  w->fan_refused = exh_calloc(w->n_roots, sizeof *w->fan_refused);
+  w->fan_refused = exh_calloc(w->host->n_roots, sizeof *w->fan_refused);
   if (!w->real_roots || !w->root_dev || !w->root_ino || !w->cache || !w->fan_refused) {
     err = EXHUNT_ENOMEM;
     goto cleanup;
@@ -295,9 +296,9 @@ exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
   /* Every root there now must be markable, or inotify (which watches any
    * local folder) is the safer choice. A missing root is marked when it
    * appears. */
-  for (size_t i = 0; i < w->n_roots; i++) {
+  for (size_t i = 0; i < w->host->n_roots; i++) {
     struct stat st;
-    if (stat(w->roots[i], &st) != 0 || !S_ISDIR(st.st_mode))
+    if (stat(w->host->roots[i], &st) != 0 || !S_ISDIR(st.st_mode))
       continue;
     int r = mark_root(w, i, true, why, cap);
     if (r <= 0) {
@@ -309,43 +310,52 @@ exhunt_err exh_fan_open(exh_watcher *w, char *why, size_t cap)
 
 cleanup:
   if (err) {
-    exh_fan_free(w);
-    if (w->ifd >= 0)
-      close(w->ifd);
-    w->ifd = -1;
+    exh_fanotify_free(w);
+    if (w->fd >= 0)
+      close(w->fd);
+    w->fd = -1;
   }
   return err;
 }
 
-int exh_fan_arm_root(exh_watcher *w, size_t i)
+int exh_fanotify_arm_root(exh_notify *w, size_t i)
 {
   char why[EXH_MAX_PATH + 256];
   int r = mark_root(w, i, false, why, sizeof why);
   /* A root back on a filesystem that cannot be marked is retried every
    * second (it may be remounted): say so once, not every second. */
   if (r == 0 && !w->fan_refused[i])
-    notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_EUNSUPPORTED, "watch-error", w->roots[i], why);
+    notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_EUNSUPPORTED, "watch-error", w->host->roots[i], why);
   w->fan_refused[i] = r == 0;
   return r;
 }
 
-exhunt_err exh_fan_mounts_changed(exh_watcher *w)
+/* One mark covers the filesystem, so nothing tells us when a root is
+ * deleted or replaced: the host asks, every second. */
+bool exh_fanotify_root_gone(exh_notify *w, size_t i)
 {
-  for (size_t i = 0; i < w->n_roots; i++) {
-    if (w->root_missing[i] || !w->real_roots[i])
+  struct stat st;
+  return stat(w->host->roots[i], &st) != 0 || !S_ISDIR(st.st_mode) || st.st_dev != w->root_dev[i] ||
+         st.st_ino != w->root_ino[i];
+}
+
+exhunt_err exh_fanotify_mounts_changed(exh_notify *w)
+{
+  for (size_t i = 0; i < w->host->n_roots; i++) {
+    if (w->host->root_missing(w->host->ctx, i) || !w->real_roots[i])
       continue;
     size_t before = w->n_fs;
-    int r = exh_fan_arm_root(w, i);
+    int r = exh_fanotify_arm_root(w, i);
     if (r < 0)
       return EXHUNT_ENOMEM;
     if (w->n_fs > before) {
-      notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-mount", w->roots[i],
+      notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "watch-mount", w->host->roots[i],
              "a filesystem was mounted below this root: it is watched too, and the root "
              "rescanned");
-      char *p = exh_strdup(w->roots[i]);
+      char *p = exh_strdup(w->host->roots[i]);
       if (!p)
         return EXHUNT_ENOMEM;
-      exhunt_err err = exh_watch_queue(w, p);
+      exhunt_err err = w->host->changed(w->host->ctx, p);
       if (err)
         return err;
     }
@@ -368,9 +378,9 @@ static size_t slot_of(const int32_t fsid[2], int htype, const unsigned char *h, 
 }
 
 /* The user's spelling of root i followed by `rest` ("" or "/a/b"). */
-static char *user_path(exh_watcher *w, size_t i, const char *rest)
+static char *user_path(exh_notify *w, size_t i, const char *rest)
 {
-  const char *r = w->roots[i];
+  const char *r = w->host->roots[i];
   size_t rl = strlen(r);
   if (rest[0] == '/' && rl > 0 && r[rl - 1] == '/')
     rest++;
@@ -391,7 +401,7 @@ static char *user_path(exh_watcher *w, size_t i, const char *rest)
  * NULL when outside) set, 0 when it cannot be resolved through this mount
  * (deleted since: ESTALE), -1 on no memory.
  */
-static int resolve_at(exh_watcher *w, int mfd, struct file_handle *fh, int *root, char **path)
+static int resolve_at(exh_notify *w, int mfd, struct file_handle *fh, int *root, char **path)
 {
   *root = -1;
   *path = NULL;
@@ -412,7 +422,7 @@ static int resolve_at(exh_watcher *w, int mfd, struct file_handle *fh, int *root
       memcmp(real + n - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
     return 0;
   size_t best = 0;
-  for (size_t i = 0; i < w->n_roots; i++) {
+  for (size_t i = 0; i < w->host->n_roots; i++) {
     const char *rr = w->real_roots[i];
     if (!rr)
       continue;
@@ -429,8 +439,8 @@ static int resolve_at(exh_watcher *w, int mfd, struct file_handle *fh, int *root
   const char *rest = strcmp(w->real_roots[*root], "/") == 0 ? real : real + best;
   if (strcmp(rest, "/") == 0)
     rest = "";
-  if (strlen(w->roots[*root]) + strlen(rest) > EXH_MAX_PATH) {
-    notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "path-too-long", w->roots[*root],
+  if (strlen(w->host->roots[*root]) + strlen(rest) > EXH_MAX_PATH) {
+    notice(w, EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "path-too-long", w->host->roots[*root],
            "a folder below this root has a path longer than the path limit; not scanned");
     *root = -1;
     return 0;
@@ -448,7 +458,7 @@ static int resolve_at(exh_watcher *w, int mfd, struct file_handle *fh, int *root
  * mount): each is tried, as a path read through one may not lead to a
  * folder seen through another.
  */
-static exh_fancache *resolve(exh_watcher *w, const int32_t fsid[2], int htype,
+static exh_fancache *resolve(exh_notify *w, const int32_t fsid[2], int htype,
                              const unsigned char *h, uint32_t hlen, bool *oom)
 {
   exh_fancache *c = &w->cache[slot_of(fsid, htype, h, hlen)];
@@ -488,23 +498,23 @@ static exh_fancache *resolve(exh_watcher *w, const int32_t fsid[2], int htype,
 }
 
 /* Folder depth of `path` below root `i` (0: the root itself). */
-static unsigned depth_below(const exh_watcher *w, size_t i, const char *path)
+static unsigned depth_below(const exh_notify *w, size_t i, const char *path)
 {
   unsigned d = 0;
-  for (const char *p = path + strlen(w->roots[i]); *p; p++)
+  for (const char *p = path + strlen(w->host->roots[i]); *p; p++)
     if (*p == '/' && p[1] && p[1] != '/')
       d++;
   /* A root spelled "dir/" leaves the first name without a slash before. */
-  size_t rl = strlen(w->roots[i]);
-  if (rl && w->roots[i][rl - 1] == '/' && path[rl])
+  size_t rl = strlen(w->host->roots[i]);
+  if (rl && w->host->roots[i][rl - 1] == '/' && path[rl])
     d++;
   return d;
 }
 
-static exhunt_err one_event(exh_watcher *w, uint64_t mask, const unsigned char *info, size_t len)
+static exhunt_err one_event(exh_notify *w, uint64_t mask, const unsigned char *info, size_t len)
 {
   if (mask & FAN_Q_OVERFLOW) {
-    w->overflowed = true;
+    w->host->overflow(w->host->ctx);
     return EXHUNT_OK;
   }
   /* A folder renamed anywhere (the mark sees the whole filesystem) may
@@ -552,14 +562,14 @@ static exhunt_err one_event(exh_watcher *w, uint64_t mask, const unsigned char *
       return EXHUNT_OK;
     }
     int root = c->root;
-    char *full = exh_watch_join(w, c->path, name, nl, &oom);
+    char *full = w->host->join(w->host->ctx, c->path, name, nl, &oom);
     if (!full)
       return oom ? EXHUNT_ENOMEM : EXHUNT_OK;
     unsigned depth = depth_below(w, (size_t)root, full);
     /* The entry's own folder must be within the depth limit, as with
      * inotify (which sets no watch deeper). */
-    if (depth - ((mask & FAN_ONDIR) ? 0u : 1u) > w->max_depth) {
-      w->stats.skipped[EXHUNT_SKIP_DEPTH]++;
+    if (depth - ((mask & FAN_ONDIR) ? 0u : 1u) > w->host->max_depth) {
+      w->host->skipped(w->host->ctx, EXHUNT_SKIP_DEPTH);
       exh_free(full);
       return EXHUNT_OK;
     }
@@ -567,17 +577,17 @@ static exhunt_err one_event(exh_watcher *w, uint64_t mask, const unsigned char *
       /* A new folder is empty, and what lands in it has its own events; a
        * folder moved in brings content that has none. */
       if (mask & FAN_MOVED_TO)
-        return exh_watch_queue(w, full);
+        return w->host->changed(w->host->ctx, full);
       exh_free(full);
       return EXHUNT_OK;
     }
     if (mask & (FAN_CLOSE_WRITE | FAN_MOVED_TO))
-      return exh_watch_queue(w, full);
+      return w->host->changed(w->host->ctx, full);
     if (mask & FAN_CREATE) {
       /* A hard link brings content with no write. */
       struct stat st;
       if (lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
-        return exh_watch_queue(w, full);
+        return w->host->changed(w->host->ctx, full);
     }
     exh_free(full);
     return EXHUNT_OK;
@@ -585,7 +595,7 @@ static exhunt_err one_event(exh_watcher *w, uint64_t mask, const unsigned char *
   return EXHUNT_OK;
 }
 
-exhunt_err exh_fan_events(exh_watcher *w, const unsigned char *buf, size_t n)
+exhunt_err exh_fanotify_events(exh_notify *w, const unsigned char *buf, size_t n)
 {
   struct fanotify_event_metadata md;
   for (size_t off = 0; off < n;) {
@@ -611,7 +621,7 @@ exhunt_err exh_fan_events(exh_watcher *w, const unsigned char *buf, size_t n)
     if (err == EXHUNT_ECORRUPT) {
       notice(w, EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "watch-error", NULL,
              "fanotify returned a malformed event record; it is skipped and the roots rescanned");
-      w->overflowed = true; /* what it named is unknown */
+      w->host->overflow(w->host->ctx); /* what it named is unknown */
     } else if (err) {
       return err;
     }

@@ -1,8 +1,20 @@
 /*
- * inotify.c - exhunt watch's inotify backend: one watch per folder, the
- * table of watches (sorted by watch descriptor), and inotify events turned
- * into paths for the batch (watch.c owns the loop, the batch and the
- * roots; fan.c is the fanotify backend).
+ * notify_inotify.c - the inotify backend of platform/notify.h: one watch
+ * per folder, the table of watches (sorted by watch descriptor), and
+ * inotify events turned into paths for the host (lib/watch/watch.c owns
+ * the loop, the batch and the roots; notify_fanotify.c is the fanotify
+ * backend).
+ *
+ * inotify is not recursive: every folder has its own watch, kept in a table
+ * sorted by watch descriptor (the kernel hands them out in increasing order,
+ * so inserts append). A folder that appears is watched first and listed
+ * second, and handed whole to the scanner: a file that lands before the
+ * watch is found by the listing, one that lands after by its event (some
+ * files may be scanned twice; none is missed). Moves are resolved by asking
+ * the file system: a watch whose path no longer leads to its (dev, inode)
+ * has moved away and is dropped; one that moved within the tree was already
+ * renamed when its IN_MOVED_TO arrived, because inotify_add_watch on a
+ * watched inode returns the same descriptor.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -17,9 +29,9 @@
 
 #include "core/alloc.h"
 #include "core/limits.h"
-#include "watch_int.h"
+#include "notify_int.h"
 
-#define notice exh_watch_notice
+#define notice exh_notify_note
 
 /* IN_CREATE is needed for folders (mkdir sends nothing else) and hard
  * links; plain files are scanned on IN_CLOSE_WRITE, when complete. */
@@ -39,7 +51,7 @@ static bool under(const char *path, const char *dir)
 /* ---------------------------------------------------------------------- */
 /* The watch table.                                                         */
 
-static exh_wentry *find_wd(exh_watcher *w, int wd)
+static exh_wentry *find_wd(exh_notify *w, int wd)
 {
   size_t lo = 0, hi = w->n_w;
   while (lo < hi) {
@@ -54,7 +66,7 @@ static exh_wentry *find_wd(exh_watcher *w, int wd)
   return NULL;
 }
 
-static void remove_entry(exh_watcher *w, exh_wentry *e)
+static void remove_entry(exh_notify *w, exh_wentry *e)
 {
   size_t i = (size_t)(e - w->w);
   exh_free(e->path);
@@ -72,7 +84,7 @@ static bool still_there(const exh_wentry *e)
 
 /* Drops every watch at or below `dir` whose path no longer leads to its
  * folder (moved out of the tree, or deleted). */
-void exh_ino_drop_stale_under(exh_watcher *w, const char *dir)
+void exh_inotify_drop_stale_under(exh_notify *w, const char *dir)
 {
   char *copy = exh_strdup(dir); /* `dir` may be an entry's own path */
   if (!copy)
@@ -80,10 +92,10 @@ void exh_ino_drop_stale_under(exh_watcher *w, const char *dir)
   for (size_t i = 0; i < w->n_w;) {
     exh_wentry *e = &w->w[i];
     if (under(e->path, copy) && !still_there(e)) {
-      exh_watch_root_lost(w, e->root,
-                          "the watched root was moved away or deleted; looking for it every "
-                          "second");
-      inotify_rm_watch(w->ifd, e->wd);
+      w->host->root_lost(w->host->ctx, e->root,
+                         "the watched root was moved away or deleted; looking for it every "
+                         "second");
+      inotify_rm_watch(w->fd, e->wd);
       remove_entry(w, e);
       continue;
     }
@@ -98,14 +110,14 @@ void exh_ino_drop_stale_under(exh_watcher *w, const char *dir)
  * already watched at another live path: a bind-mount loop), or -1 on no
  * memory.
  */
-static int set_watch(exh_watcher *w, const char *path, int root, unsigned depth)
+static int set_watch(exh_notify *w, const char *path, int root, unsigned depth)
 {
   uint32_t mask = WATCH_MASK;
   /* A root may be a symlink (a mounted evidence path), resolved once as
    * the walker does; below it, links are never followed. */
   if (root < 0)
     mask |= IN_DONT_FOLLOW;
-  int wd = inotify_add_watch(w->ifd, path, mask);
+  int wd = inotify_add_watch(w->fd, path, mask);
   if (wd < 0) {
     int e = errno;
     if (e == ENOSPC) {
@@ -169,12 +181,12 @@ static int set_watch(exh_watcher *w, const char *path, int root, unsigned depth)
 
 /* Watches `path` and every folder below it, down to the depth limit.
  * Returns EXHUNT_ENOMEM only; everything else is a notice or nothing. */
-exhunt_err exh_ino_watch_tree(exh_watcher *w, const char *path, int root, unsigned depth)
+exhunt_err exh_inotify_watch_tree(exh_notify *w, const char *path, int root, unsigned depth)
 {
   int r = set_watch(w, path, root, depth);
   if (r < 0)
     return EXHUNT_ENOMEM;
-  if (r == 0 || depth >= w->max_depth)
+  if (r == 0 || depth >= w->host->max_depth)
     return EXHUNT_OK; /* the scanner's walk reports the depth cut */
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (root < 0 ? O_NOFOLLOW : 0));
   if (fd < 0) {
@@ -205,27 +217,27 @@ exhunt_err exh_ino_watch_tree(exh_watcher *w, const char *path, int root, unsign
     if (!is_dir)
       continue;
     bool oom = false;
-    char *sub = exh_watch_join(w, path, n, strlen(n), &oom);
+    char *sub = w->host->join(w->host->ctx, path, n, strlen(n), &oom);
     if (!sub) {
       if (oom)
         err = EXHUNT_ENOMEM;
       continue;
     }
-    if (exh_watch_excluded(w, sub, exh_watch_root_prefix(w, sub))) {
+    if (w->host->excluded(w->host->ctx, sub)) {
       exh_free(sub); /* not entered, as the walker does not enter it */
       continue;
     }
-    err = exh_ino_watch_tree(w, sub, -1, depth + 1);
+    err = exh_inotify_watch_tree(w, sub, -1, depth + 1);
     exh_free(sub);
   }
   closedir(d);
   return err;
 }
 
-exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev)
+exhunt_err exh_inotify_event(exh_notify *w, const struct inotify_event *ev)
 {
   if (ev->mask & IN_Q_OVERFLOW) {
-    w->overflowed = true;
+    w->host->overflow(w->host->ctx);
     return EXHUNT_OK;
   }
   exh_wentry *e = find_wd(w, ev->wd);
@@ -234,14 +246,14 @@ exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev)
   if (ev->mask & IN_IGNORED) {
     /* The kernel removed the watch: folder deleted, or its file system
      * unmounted. */
-    exh_watch_root_lost(w, e->root,
-                        "the watched root was deleted or unmounted; looking for it every "
-                        "second");
+    w->host->root_lost(w->host->ctx, e->root,
+                       "the watched root was deleted or unmounted; looking for it every "
+                       "second");
     remove_entry(w, e);
     return EXHUNT_OK;
   }
   if (ev->mask & IN_MOVE_SELF) {
-    exh_ino_drop_stale_under(w, e->path);
+    exh_inotify_drop_stale_under(w, e->path);
     return EXHUNT_OK;
   }
   /* The kernel pads the name with NULs, but only ev->len bytes are ours. */
@@ -249,41 +261,42 @@ exhunt_err exh_watch_event(exh_watcher *w, const struct inotify_event *ev)
   if (nl == 0)
     return EXHUNT_OK;
   bool oom = false;
-  char *full = exh_watch_join(w, e->path, ev->name, nl, &oom);
+  char *full = w->host->join(w->host->ctx, e->path, ev->name, nl, &oom);
   if (!full)
     return oom ? EXHUNT_ENOMEM : EXHUNT_OK;
-  if (exh_watch_excluded(w, full, exh_watch_root_prefix(w, full))) {
-    w->stats.skipped[EXHUNT_SKIP_EXCLUDED]++;
+  if (w->host->excluded(w->host->ctx, full)) {
+    w->host->skipped(w->host->ctx, EXHUNT_SKIP_EXCLUDED);
     exh_free(full); /* an excluded folder is not watched either */
     return EXHUNT_OK;
   }
   if (ev->mask & IN_ISDIR) {
     if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
       unsigned depth = e->depth + 1;
-      exhunt_err err = depth <= w->max_depth ? exh_ino_watch_tree(w, full, -1, depth) : EXHUNT_OK;
+      exhunt_err err =
+          depth <= w->host->max_depth ? exh_inotify_watch_tree(w, full, -1, depth) : EXHUNT_OK;
       if (err) {
         exh_free(full);
         return err;
       }
-      return exh_watch_queue(w, full);
+      return w->host->changed(w->host->ctx, full);
     }
     exh_free(full);
     return EXHUNT_OK;
   }
   if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
-    return exh_watch_queue(w, full);
+    return w->host->changed(w->host->ctx, full);
   if (ev->mask & IN_CREATE) {
     /* A hard link makes a file appear with no write: nothing else would
      * tell us. A fresh file has one link and a close to come. */
     struct stat st;
     if (lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
-      return exh_watch_queue(w, full);
+      return w->host->changed(w->host->ctx, full);
   }
   exh_free(full);
   return EXHUNT_OK;
 }
 
-exhunt_err exh_watch_events(exh_watcher *w, const unsigned char *buf, size_t n)
+exhunt_err exh_inotify_events(exh_notify *w, const unsigned char *buf, size_t n)
 {
   for (size_t off = 0; off < n;) {
     struct inotify_event head;
@@ -302,10 +315,30 @@ exhunt_err exh_watch_events(exh_watcher *w, const unsigned char *buf, size_t n)
     }
     /* Events are 4-byte aligned in the buffer (the kernel pads names), so
      * the record can be used in place. */
-    exhunt_err err = exh_watch_event(w, (const struct inotify_event *)(const void *)(buf + off));
+    exhunt_err err = exh_inotify_event(w, (const struct inotify_event *)(const void *)(buf + off));
     if (err)
       return err;
     off += sizeof head + head.len;
   }
   return EXHUNT_OK;
+}
+
+exhunt_err exh_inotify_open(exh_notify *w, char *why, size_t cap)
+{
+  w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (w->fd < 0) {
+    int e = errno;
+    snprintf(why, cap, "%s", strerror(e));
+    return e == ENOMEM ? EXHUNT_ENOMEM : EXHUNT_EIO;
+  }
+  return EXHUNT_OK;
+}
+
+void exh_inotify_free(exh_notify *w)
+{
+  for (size_t i = 0; i < w->n_w; i++)
+    exh_free(w->w[i].path);
+  exh_free(w->w);
+  w->w = NULL;
+  w->n_w = w->cap_w = 0;
 }
