@@ -5,7 +5,8 @@
 #   make test-all   the whole suite, as CI runs it: check + test + asan + a
 #                   short fuzz burst (FUZZ_SECONDS=5 per target)
 #   make format     clang-format every C file in place
-#   make check      clang-format check + banned-function check (as CI does)
+#   make check      clang-format check + banned-function check + no OS header
+#                   in lib/ outside lib/platform/ (as CI does)
 #   make fuzz       libFuzzer targets (clang) for FUZZ_SECONDS each (default 10),
 #                   each with its dictionary (tests/fuzz/dict/NAME.dict) and
 #                   flags (tests/fuzz/NAME.flags) when it has them
@@ -45,6 +46,7 @@ format:
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	tools/check-banned.sh
+	tools/check-os-headers.sh
 
 # New inputs go to build-fuzz/corpus-NAME, seeded from tests/fuzz/corpus/NAME;
 # a crash input is left in build-fuzz/ to be committed under tests/fuzz/crashes/NAME
