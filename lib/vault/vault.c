@@ -624,12 +624,8 @@ static exhunt_err entry_path(json_t *o, char **out)
     unsigned char *d = exh_malloc(len / 4 * 3 + 1);
     if (!d)
       return EXHUNT_ENOMEM;
-    int n = EVP_DecodeBlock(d, (const unsigned char *)b64, (int)len);
-    /* EVP_DecodeBlock counts the padding as zero bytes. */
-    if (n >= 0 && b64[len - 1] == '=')
-      n--;
-    if (n >= 0 && len >= 2 && b64[len - 2] == '=')
-      n--;
+    /* The vault wrote it padded: any other character is damage. */
+    long n = exh_base64_decode(b64, len, d, len / 4 * 3);
     if (n < 0 || memchr(d, '\0', (size_t)n)) {
       exh_free(d);
       return EXHUNT_ECORRUPT;
