@@ -20,7 +20,6 @@
  * one number would be wasteful. Each path given is one server; its builds
  * are reported with first and last sighting, then the newest is assessed.
  */
-#define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -40,6 +39,7 @@
 #include "logs/table.h"
 #include "pe/pe_version.h"
 #include "platform/fs.h"
+#include "platform/strext.h"
 #include "walk/walk.h"
 
 #define HEAD_BYTES EXH_EXPOSURE_LOG_HEAD
@@ -359,10 +359,10 @@ static bool examine_log(server *s, const char *path, const input *in)
     goto out;
   }
   /* A quick look first: only Exchange logs are parsed. */
-  bool exchange_sw = memmem(s->buf, got, "#Software: Microsoft Exchange", 29) != NULL;
-  bool version_cols = memmem(s->buf, got, "MajorVersion", 12) != NULL;
-  structured = gzip || exchange_sw || version_cols || memmem(s->buf, got, "#Fields:", 8) ||
-               memmem(s->buf, got, "#Software:", 10);
+  bool exchange_sw = exh_memmem(s->buf, got, "#Software: Microsoft Exchange", 29) != NULL;
+  bool version_cols = exh_memmem(s->buf, got, "MajorVersion", 12) != NULL;
+  structured = gzip || exchange_sw || version_cols || exh_memmem(s->buf, got, "#Fields:", 8) ||
+               exh_memmem(s->buf, got, "#Software:", 10);
   if (!exchange_sw && !version_cols)
     goto out;
   s->stats->files_scanned++;
@@ -506,7 +506,7 @@ static void examine_dump(server *s, const char *path, const input *in)
   const uint8_t *p = s->buf, *end = s->buf + got;
   bool counted = false;
   while (p < end) {
-    const uint8_t *hit = memmem(p, (size_t)(end - p), key, sizeof key - 1);
+    const uint8_t *hit = exh_memmem(p, (size_t)(end - p), key, sizeof key - 1);
     if (!hit)
       break;
     const char *v = (const char *)hit + sizeof key - 1;
@@ -612,7 +612,7 @@ static bool starts(const char *p, size_t n, const char *lit)
 /* A build after `lit` in the text: "Setup version: 15.2.1118.7." */
 static bool build_after(const char *p, size_t n, const char *lit, exhunt_build *out)
 {
-  const char *at = memmem(p, n, lit, strlen(lit));
+  const char *at = exh_memmem(p, n, lit, strlen(lit));
   if (!at)
     return false;
   at += strlen(lit);
@@ -656,7 +656,7 @@ static void setup_run_end(server *s, setup_scan *sc, setup_run *r, const char *p
 /* "(UTC+01:00)", "(UTC-05:00)", "(UTC)": minutes east of UTC. */
 static int utc_offset(const char *p, size_t n)
 {
-  const char *at = memmem(p, n, "(UTC", 4);
+  const char *at = exh_memmem(p, n, "(UTC", 4);
   if (!at || (size_t)(p + n - at) < 5 || at[4] == ')')
     return 0;
   int sign = at[4] == '-' ? -1 : 1, hh = 0, mm = 0;
@@ -683,10 +683,10 @@ static void setup_text(setup_run *r, const char *p, size_t n)
     r->upgrade = true;
   } else if (starts(p, n, "Command Line Parameter Name='mode'") ||
              starts(p, n, "The installation mode is set to:")) {
-    r->uninstall = r->uninstall || memmem(p, n, "'Uninstall'", 11) != NULL;
-    r->upgrade = r->upgrade || memmem(p, n, "'Upgrade'", 9) != NULL;
-    r->install_mode = r->install_mode || memmem(p, n, "'Install'", 9) != NULL;
-  } else if (memmem(p, n, "setup operation completed successfully", 38)) {
+    r->uninstall = r->uninstall || exh_memmem(p, n, "'Uninstall'", 11) != NULL;
+    r->upgrade = r->upgrade || exh_memmem(p, n, "'Upgrade'", 9) != NULL;
+    r->install_mode = r->install_mode || exh_memmem(p, n, "'Install'", 9) != NULL;
+  } else if (exh_memmem(p, n, "setup operation completed successfully", 38)) {
     r->succeeded = true;
   }
 }

@@ -19,7 +19,6 @@
  * through as they come. Requests to the shells the scan found are looked
  * for by the log engine itself, in its one pass (opts.shell_urls).
  */
-#define _GNU_SOURCE /* strcasestr */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 #include "hunt/hunt_int.h"
 #include "logs/known.h"
 #include "platform/glob.h"
+#include "platform/strext.h"
 #include "platform/thread.h"
 #include "scan/tap.h"
 
@@ -322,7 +322,7 @@ static bool exchange_file(const char *path)
   static const char *const marks[] = {"/exchange server/v15/", "/exchange server/v14/",
                                       "/exchangesetuplogs/"};
   for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
-    if (strcasestr(path, marks[i]))
+    if (exh_strcasestr(path, marks[i]))
       return true;
   const char *base = strrchr(path, '/');
   return strcasecmp(base ? base + 1 : path, "ExSetup.exe") == 0;

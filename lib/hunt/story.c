@@ -27,7 +27,6 @@
  *     is reported as deleted.
  *  3. Stories, one per attacker, through the sink; then verdict.c.
  */
-#define _GNU_SOURCE /* memmem, strcasestr */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +39,7 @@
 #include "core/time.h"
 #include "hunt/hunt_int.h"
 #include "platform/fs.h"
+#include "platform/strext.h"
 
 #define ATTACH_WINDOW_SEC 600 /* IP-less records join an attacker this close */
 #define SLOT_SEC 600          /* activity is kept per slot of this length */
@@ -329,7 +329,7 @@ char *exh_hunt_url_of(const char *rel)
 {
   static const char *const roots[] = {"inetpub/wwwroot/", "frontend/httpproxy/", "clientaccess/"};
   for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
-    const char *hit = strcasestr(rel, roots[i]);
+    const char *hit = exh_strcasestr(rel, roots[i]);
     if (!hit || (hit != rel && hit[-1] != '/'))
       continue;
     const char *rest = hit + strlen(roots[i]);
@@ -773,7 +773,7 @@ static void collect_bases(story_ctx *c)
       continue;
     const char *rel = exh_hunt_rel_of(hs->root, p);
     for (size_t k = 0; k < sizeof marks / sizeof *marks && c->n_bases < cap; k++) {
-      const char *hit = strcasestr(rel, marks[k]);
+      const char *hit = exh_strcasestr(rel, marks[k]);
       if (hit && (hit == rel || hit[-1] == '/'))
         add_base(c, rel, (size_t)(hit - rel) + strlen(marks[k]));
     }
@@ -783,7 +783,7 @@ static void collect_bases(story_ctx *c)
     if (!p)
       continue;
     const char *rel = exh_hunt_rel_of(hs->root, p);
-    const char *hit = strcasestr(rel, "v15/");
+    const char *hit = exh_strcasestr(rel, "v15/");
     if (!hit || (hit != rel && hit[-1] != '/'))
       continue;
     static const char *const under[] = {"FrontEnd/HttpProxy", "ClientAccess"};
@@ -1146,7 +1146,7 @@ static void tie_vdir_scripts(story_ctx *c)
       size_t got = keep + (size_t)n;
       for (size_t si = 0; si < c->n_scripts; si++)
         if (!match[si] && c->script_lens[si] > 0 &&
-            memmem(buf, got, c->scripts[si], c->script_lens[si]) != NULL)
+            exh_memmem(buf, got, c->scripts[si], c->script_lens[si]) != NULL)
           any = match[si] = true;
       keep = got < max_len ? got : max_len;
       memmove(buf, buf + got - keep, keep);

@@ -1,13 +1,13 @@
 /*
  * lines.c - bounded line splitter; see lines.h.
  */
-#define _GNU_SOURCE /* memrchr */
 #include "lines.h"
 
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/limits.h"
+#include "platform/strext.h"
 
 #define CHUNK (64u * 1024u)
 
@@ -88,7 +88,7 @@ bool exh_lines_peek(exh_lines *l, size_t want, const char **block, size_t *len)
   /* Only whole lines within `want` (at most the line cap): a line longer
    * than the cap must reach exh_lines_next, which cuts it and says so. */
   size_t avail = l->end - l->start < want ? l->end - l->start : want;
-  const uint8_t *last = memrchr(l->buf + l->start, '\n', avail);
+  const uint8_t *last = exh_memrchr(l->buf + l->start, '\n', avail);
   if (!last)
     return false;
   *block = (const char *)l->buf + l->start;

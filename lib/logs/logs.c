@@ -26,7 +26,6 @@
  * case-insensitively, because evidence copied off Windows keeps the names
  * but not their case.
  */
-#define _GNU_SOURCE /* strcasestr */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +47,7 @@
 #include "lines.h"
 #include "logs/known.h"
 #include "platform/fs.h"
+#include "platform/strext.h"
 #include "platform/thread.h"
 #include "prefilter.h"
 #include "source.h"
@@ -178,9 +178,9 @@ static exh_log_family family_from_path(const char *path)
 static void protocol_from_path(const char *path, char *out, size_t cap)
 {
   out[0] = '\0';
-  const char *hp = strcasestr(path, "HttpProxy/");
+  const char *hp = exh_strcasestr(path, "HttpProxy/");
   if (!hp)
-    hp = strcasestr(path, "HttpProxy\\");
+    hp = exh_strcasestr(path, "HttpProxy\\");
   if (!hp)
     return;
   const char *p = hp + 10;
@@ -949,7 +949,7 @@ static bool on_block_hit(void *ctx, const char *at)
   /* one scanner reports its hits in order: drop repeats on one line */
   if (h->n && at >= h->line_start && at < h->line_end)
     return true;
-  const char *nl = memrchr(h->block, '\n', (size_t)(at - h->block));
+  const char *nl = exh_memrchr(h->block, '\n', (size_t)(at - h->block));
   const char *start = nl ? nl + 1 : h->block;
   nl = memchr(at, '\n', (size_t)(h->block_end - at));
   h->line_start = start;
@@ -1094,7 +1094,7 @@ static void unseen_finish(unseen *u)
     return;
   const char *e = u->last_end - 1; /* the run's last '\n'; back to a record */
   for (;;) {
-    const char *nl = memrchr(u->last_run, '\n', (size_t)(e - u->last_run));
+    const char *nl = exh_memrchr(u->last_run, '\n', (size_t)(e - u->last_run));
     const char *start = nl ? nl + 1 : u->last_run;
     size_t len = line_len(start, e);
     if (len) {

@@ -6,7 +6,6 @@
  * request): a file with many tunnels costs a bounded amount, and what is
  * past the caps is counted and said, never dropped silently.
  */
-#define _GNU_SOURCE /* memmem */
 #include "tunnel.h"
 
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/time.h"
 #include "platform/clock.h"
+#include "platform/strext.h"
 
 /* One web-shell tunnel's data requests in one file: a client and the
  * script it tunnels through, with the first request kept as the evidence. */
@@ -147,7 +147,7 @@ void exh_tunnel_connect(exh_tunnels *t, exh_view script)
 bool exh_tunnel_row(const exh_tunnels *t, const char *line, size_t len)
 {
   for (size_t i = 0; i < t->n_scripts; i++)
-    if (memmem(line, len, t->scripts[i], strlen(t->scripts[i])))
+    if (exh_memmem(line, len, t->scripts[i], strlen(t->scripts[i])))
       return true;
   return false;
 }
@@ -159,7 +159,7 @@ void exh_tunnel_rows(const exh_tunnels *t, const char *block, size_t n,
   for (size_t i = 0; i < t->n_scripts; i++) {
     const char *s = t->scripts[i], *at = block;
     size_t k = strlen(s);
-    while ((at = memmem(at, (size_t)(end - at), s, k)) != NULL) {
+    while ((at = exh_memmem(at, (size_t)(end - at), s, k)) != NULL) {
       if (!on_hit(ctx, at))
         return;
       at += k;

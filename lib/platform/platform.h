@@ -22,6 +22,7 @@
 #include "platform/glob.h"
 #include "platform/notify.h"
 #include "platform/process.h"
+#include "platform/strext.h"
 #include "platform/thread.h"
 
 #endif

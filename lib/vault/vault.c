@@ -39,7 +39,6 @@
  * by list and verify, never waiting: a second writer gets EXHUNT_EBUSY
  * instead of interleaving its records and objects with the first's.
  */
-#define _GNU_SOURCE /* strchrnul */
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
@@ -60,6 +59,7 @@
 #include "platform/fs.h"
 #include "platform/glob.h"
 #include "platform/process.h"
+#include "platform/strext.h"
 #include "vault/vault_int.h"
 
 /* The vault writes, so a full disk or quota is ENOSPC; it never counted a
@@ -189,7 +189,7 @@ static bool clean_abs_path(const char *p)
   for (const char *c = p; *c;) {
     while (*c == '/')
       c++;
-    const char *e = strchrnul(c, '/');
+    const char *e = exh_strchrnul(c, '/');
     size_t n = (size_t)(e - c);
     if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
       return false;
@@ -224,7 +224,7 @@ static int open_dir_safe(const char *abs, bool create, char *failed, size_t cap)
       c++;
     if (!*c)
       break;
-    e = strchrnul(c, '/');
+    e = exh_strchrnul(c, '/');
     size_t n = (size_t)(e - c);
     char comp[EXH_NAME_MAX + 1];
     if (n > EXH_NAME_MAX) {

@@ -512,6 +512,31 @@ static void test_process_and_system(void **state)
   exh_close(fd);
 }
 
+/* The string searches the engines run on attacker bytes: embedded NULs,
+ * matches at both ends, a needle longer than the haystack, either case. */
+static void test_string_searches(void **state)
+{
+  (void)state;
+  static const char hay[] = "ab\0cab\0cAB";
+  size_t n = sizeof hay - 1;
+  assert_ptr_equal(exh_memmem(hay, n, "ab", 2), hay);
+  assert_ptr_equal(exh_memmem(hay, n, "\0cA", 3), hay + 6);
+  assert_ptr_equal(exh_memmem(hay, n, "AB", 2), hay + 8);
+  assert_null(exh_memmem(hay, n, "abc", 3));
+  assert_null(exh_memmem(hay, 2, "abc", 3));
+  assert_ptr_equal(exh_memmem(hay, n, "x", 0), hay);
+  assert_ptr_equal(exh_memrchr(hay, 'b', n), hay + 5);
+  assert_ptr_equal(exh_memrchr(hay, '\0', n), hay + 6);
+  assert_null(exh_memrchr(hay, 'b', 1));
+  assert_null(exh_memrchr(hay, 'a', 0));
+  const char *path = "C:/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa";
+  assert_ptr_equal(exh_strcasestr(path, "httpproxy/"), strstr(path, "HttpProxy/"));
+  assert_null(exh_strcasestr(path, "httpproxy\\"));
+  assert_ptr_equal(exh_strchrnul("a/b", '/'), "a/b" + 1);
+  const char *none = "ab";
+  assert_ptr_equal(exh_strchrnul(none, '/'), none + 2);
+}
+
 TU_MAIN(&fx, test_open_refuses_symlink, test_open_keeps_atime, test_stat_and_io, test_dir_identity,
         test_rename_atomic_replace, test_lock_nowait, test_tmpfile_unnamed, test_glob, test_threads,
-        test_clocks, test_process_and_system)
+        test_clocks, test_process_and_system, test_string_searches)
