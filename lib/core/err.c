@@ -1,62 +1,54 @@
 /*
  * err.c - names for the public enums: error codes, severities, skip reasons.
  *
- * Kept as switch statements over the explicit enum values so that adding a
- * code without a message is a compiler warning (-Wswitch), not a silent gap.
+ * Each is a table indexed by the explicit enum values (core/names.h). A
+ * static assertion ties each table's length to its enum's count, so adding
+ * a value without a name stops the build rather than leaving a silent gap;
+ * exhunt_err has no count, so its assertion names the last code and moves
+ * with the enum.
  */
 #include <strings.h>
 
+#include "core/names.h"
 #include "exhunt/exhunt.h"
+
+static const char *const error_messages[] = {
+    [EXHUNT_OK] = "success",
+    [EXHUNT_ENOMEM] = "out of memory",
+    [EXHUNT_EIO] = "input/output error",
+    [EXHUNT_ECORRUPT] = "malformed input",
+    [EXHUNT_ETRUNCATED] = "input truncated",
+    [EXHUNT_ELIMIT] = "limit reached",
+    [EXHUNT_EINVAL] = "invalid argument",
+    [EXHUNT_ERULES] = "rule or IOC file failed to load",
+    [EXHUNT_EACCES] = "permission denied",
+    [EXHUNT_ENOENT] = "no such file or directory",
+    [EXHUNT_ELOOP] = "symlink or directory loop",
+    [EXHUNT_ETHREAD] = "could not start a worker thread",
+    [EXHUNT_ECHANGED] = "file changed while being scanned",
+    [EXHUNT_EYARA] = "YARA scan error",
+    [EXHUNT_EUNSUPPORTED] = "not supported",
+    [EXHUNT_EBUSY] = "in use by another process (locked)",
+    [EXHUNT_ENOSPC] = "no space left on device (or disk quota exceeded)",
+};
+_Static_assert(sizeof error_messages / sizeof *error_messages == EXHUNT_ENOSPC + 1,
+               "a message for every code up to the last (update with the enum)");
 
 const char *exhunt_strerror(exhunt_err err)
 {
-  switch (err) {
-  case EXHUNT_OK:
-    return "success";
-  case EXHUNT_ENOMEM:
-    return "out of memory";
-  case EXHUNT_EIO:
-    return "input/output error";
-  case EXHUNT_ECORRUPT:
-    return "malformed input";
-  case EXHUNT_ETRUNCATED:
-    return "input truncated";
-  case EXHUNT_ELIMIT:
-    return "limit reached";
-  case EXHUNT_EINVAL:
-    return "invalid argument";
-  case EXHUNT_ERULES:
-    return "rule or IOC file failed to load";
-  case EXHUNT_EACCES:
-    return "permission denied";
-  case EXHUNT_ENOENT:
-    return "no such file or directory";
-  case EXHUNT_ELOOP:
-    return "symlink or directory loop";
-  case EXHUNT_ETHREAD:
-    return "could not start a worker thread";
-  case EXHUNT_ECHANGED:
-    return "file changed while being scanned";
-  case EXHUNT_EYARA:
-    return "YARA scan error";
-  case EXHUNT_EUNSUPPORTED:
-    return "not supported";
-  case EXHUNT_EBUSY:
-    return "in use by another process (locked)";
-  case EXHUNT_ENOSPC:
-    return "no space left on device (or disk quota exceeded)";
-  }
-  return "unknown error";
+  return EXH_NAME_AT(error_messages, err, "unknown error");
 }
 
-static const char *const severity_names[EXHUNT_SEV_COUNT] = {"info", "low", "medium", "high",
-                                                             "critical"};
+static const char *const severity_names[] = {
+    [EXHUNT_SEV_INFO] = "info", [EXHUNT_SEV_LOW] = "low",           [EXHUNT_SEV_MEDIUM] = "medium",
+    [EXHUNT_SEV_HIGH] = "high", [EXHUNT_SEV_CRITICAL] = "critical",
+};
+_Static_assert(sizeof severity_names / sizeof *severity_names == EXHUNT_SEV_COUNT,
+               "a name for every severity");
 
 const char *exhunt_severity_name(exhunt_severity sev)
 {
-  if ((unsigned)sev >= EXHUNT_SEV_COUNT)
-    return "unknown";
-  return severity_names[sev];
+  return EXH_NAME_AT(severity_names, sev, "unknown");
 }
 
 exhunt_err exhunt_severity_parse(const char *name, exhunt_severity *out)
@@ -72,29 +64,22 @@ exhunt_err exhunt_severity_parse(const char *name, exhunt_severity *out)
   return EXHUNT_EINVAL;
 }
 
+static const char *const skip_reason_names[] = {
+    [EXHUNT_SKIP_EXCLUDED] = "excluded",
+    [EXHUNT_SKIP_SPECIAL] = "special-file",
+    [EXHUNT_SKIP_SYMLINK] = "symlink",
+    [EXHUNT_SKIP_LOOP] = "loop",
+    [EXHUNT_SKIP_OTHER_FS] = "other-filesystem",
+    [EXHUNT_SKIP_OLDER] = "older-than-window",
+    [EXHUNT_SKIP_UNREADABLE] = "unreadable",
+    [EXHUNT_SKIP_CONTENT_SIZE] = "content-too-large",
+    [EXHUNT_SKIP_DEPTH] = "too-deep",
+    [EXHUNT_SKIP_VANISHED] = "vanished",
+};
+_Static_assert(sizeof skip_reason_names / sizeof *skip_reason_names == EXHUNT_SKIP_COUNT,
+               "a name for every skip reason");
+
 const char *exhunt_skip_reason_name(exhunt_skip_reason reason)
 {
-  switch (reason) {
-  case EXHUNT_SKIP_EXCLUDED:
-    return "excluded";
-  case EXHUNT_SKIP_SPECIAL:
-    return "special-file";
-  case EXHUNT_SKIP_SYMLINK:
-    return "symlink";
-  case EXHUNT_SKIP_LOOP:
-    return "loop";
-  case EXHUNT_SKIP_OTHER_FS:
-    return "other-filesystem";
-  case EXHUNT_SKIP_OLDER:
-    return "older-than-window";
-  case EXHUNT_SKIP_UNREADABLE:
-    return "unreadable";
-  case EXHUNT_SKIP_CONTENT_SIZE:
-    return "content-too-large";
-  case EXHUNT_SKIP_DEPTH:
-    return "too-deep";
-  case EXHUNT_SKIP_VANISHED:
-    return "vanished";
-  }
-  return "unknown";
+  return EXH_NAME_AT(skip_reason_names, reason, "unknown");
 }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/names.h"
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 #include "probe/probe.h"
@@ -16,21 +17,14 @@ typedef struct remote_ctx {
   exhunt_scan_stats *stats;
 } remote_ctx;
 
-static const char *outcome_name(exh_probe_outcome o)
-{
-  switch (o) {
-  case EXH_PROBE_FOUND:
-    return "found";
-  case EXH_PROBE_NOT_EXCHANGE:
-    return "not-exchange";
-  case EXH_PROBE_EXCHANGE_NO_BUILD:
-    return "exchange-no-build";
-  case EXH_PROBE_UNREACHABLE:
-    return "unreachable";
-  default:
-    return "error";
-  }
-}
+/* What a build record says of a target; EXH_PROBE_FOUND without a usable
+ * build and any unknown outcome are "error". */
+static const char *const outcome_names[] = {
+    [EXH_PROBE_FOUND] = "found",
+    [EXH_PROBE_NOT_EXCHANGE] = "not-exchange",
+    [EXH_PROBE_EXCHANGE_NO_BUILD] = "exchange-no-build",
+    [EXH_PROBE_UNREACHABLE] = "unreachable",
+};
 
 static void on_result(void *ctx, const exh_probe_result *r)
 {
@@ -46,9 +40,10 @@ static void on_result(void *ctx, const exh_probe_result *r)
   char bs[EXHUNT_BUILD_STRLEN] = "";
   if (found)
     exhunt_build_format(&b, bs);
-  const char *result = found                           ? "found"
-                       : r->outcome == EXH_PROBE_FOUND ? "error"
-                                                       : outcome_name(r->outcome);
+  const char *result = found ? "found"
+                       : r->outcome == EXH_PROBE_FOUND
+                           ? "error"
+                           : EXH_NAME_AT(outcome_names, r->outcome, "error");
   if (c->sink->on_build) {
     exhunt_build_seen seen = {r->target,
                               result,
