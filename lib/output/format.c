@@ -9,39 +9,72 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "escape.h"
 
 static exhunt_err tdisp(exh_dynbuf *b, const char *s);
 static exhunt_err tfield(exh_dynbuf *b, exhunt_err err, const char *label, const char *value);
+static exhunt_err ttime(exh_dynbuf *b, exhunt_err err, const char *label, int64_t t);
 
 /* ---------------------------------------------------------------------- */
-/* JSON helpers: each appends `,"key":value`. Errors accumulate in *err.   */
+/* JSON helpers: each appends `"key":value`, after a comma unless it is the */
+/* first member of an object just opened. Errors accumulate in w->err.     */
 
 typedef struct jw {
   exh_dynbuf *b;
   exhunt_err err;
+  bool first; /* an object was just opened: the next member has no comma */
 } jw;
 
 static void jraw(jw *w, const char *s)
 {
+  w->first = false;
   if (!w->err)
     w->err = exh_dynbuf_adds(w->b, s);
 }
 
 static void jkey(jw *w, const char *key)
 {
-  jraw(w, ",\"");
+  jraw(w, w->first ? "\"" : ",\"");
   jraw(w, key);
   jraw(w, "\":");
 }
 
-static void jstr(jw *w, const char *key, const char *value)
+/* `"key":{`; the members that follow go inside, until jraw(w, "}"). */
+static void jobject(jw *w, const char *key)
 {
-  if (!value)
-    return;
+  jkey(w, key);
+  jraw(w, "{");
+  w->first = true;
+}
+
+/* Element i of an array of objects: `{`, after a comma but for the first. */
+static void jelement(jw *w, size_t i)
+{
+  jraw(w, i ? ",{" : "{");
+  w->first = true;
+}
+
+/* `"key":[`; the elements follow, until jraw(w, "]"). */
+static void jarray(jw *w, const char *key)
+{
+  jkey(w, key);
+  jraw(w, "[");
+}
+
+/* A JSON string, or null for NULL. */
+static void jstr_or_null(jw *w, const char *key, const char *value)
+{
   jkey(w, key);
   if (!w->err)
     w->err = exh_json_str(w->b, value);
+}
+
+/* A JSON string; nothing at all for NULL. */
+static void jstr(jw *w, const char *key, const char *value)
+{
+  if (value)
+    jstr_or_null(w, key, value);
 }
 
 /* Bytes from evidence: lossy UTF-8 text, plus exact base64 when lossy. */
@@ -95,6 +128,13 @@ static void jtime(jw *w, const char *key, int64_t t)
   jraw(w, "\"");
 }
 
+/* A time, left out when it is not known. */
+static void jtime_known(jw *w, const char *key, int64_t t)
+{
+  if (t != EXHUNT_NO_TIME)
+    jtime(w, key, t);
+}
+
 /* "2021-03-03", the UTC day of t. */
 static void jday(jw *w, int64_t t)
 {
@@ -115,15 +155,15 @@ static void jbool(jw *w, const char *key, bool v)
   jraw(w, v ? "true" : "false");
 }
 
-static void jcves(jw *w, const char *const *cves, size_t n)
+/* An array of JSON strings. */
+static void jstrs(jw *w, const char *key, const char *const *v, size_t n)
 {
-  jkey(w, "cve");
-  jraw(w, "[");
+  jarray(w, key);
   for (size_t i = 0; i < n; i++) {
     if (i)
       jraw(w, ",");
     if (!w->err)
-      w->err = exh_json_str(w->b, cves[i]);
+      w->err = exh_json_str(w->b, v[i]);
   }
   jraw(w, "]");
 }
@@ -141,13 +181,12 @@ static void jexposure(jw *w, const exhunt_exposure_part *x)
   jtext(w, "target", x->target);
   jbytes(w, "build", x->build ? x->build : "", x->build ? strlen(x->build) : 0);
   jstr(w, "build_source", x->build_source);
-  if (x->timestamp != EXHUNT_NO_TIME)
-    jtime(w, "timestamp", x->timestamp);
+  jtime_known(w, "timestamp", x->timestamp);
   jstr(w, "product", x->product);
   jstr(w, "support", x->support);
   jstr(w, "status", x->status);
   jstr(w, "fixed_in", x->fixed_in);
-  jcves(w, x->cves, x->n_cves);
+  jstrs(w, "cve", x->cves, x->n_cves);
   jraw(w, "}\n");
 }
 
@@ -155,9 +194,8 @@ static void jexposure(jw *w, const exhunt_exposure_part *x)
 static void jlog(jw *w, const exhunt_log_part *l)
 {
   juint(w, "line", l->line);
-  if (l->timestamp != EXHUNT_NO_TIME)
-    jtime(w, "timestamp", l->timestamp);
-  jcves(w, l->cves, l->n_cves);
+  jtime_known(w, "timestamp", l->timestamp);
+  jstrs(w, "cve", l->cves, l->n_cves);
   jstr(w, "outcome", l->outcome);
   jtext(w, "client_ip", l->client_ip);
   jtext(w, "user_agent", l->user_agent);
@@ -178,13 +216,11 @@ static void jfile(jw *w, const exhunt_file_part *fp)
     jhex(w, "md5", fp->md5, 16);
   juint(w, "size", fp->size);
   jtime(w, "mtime", fp->mtime);
-  jkey(w, "matches");
-  jraw(w, "[");
+  jarray(w, "matches");
   for (size_t i = 0; i < fp->n_matches; i++) {
     const exhunt_match *m = &fp->matches[i];
-    jraw(w, i ? ",{\"id\":" : "{\"id\":");
-    if (!w->err)
-      w->err = exh_json_str(w->b, m->identifier ? m->identifier : "");
+    jelement(w, i);
+    jstr_or_null(w, "id", m->identifier ? m->identifier : "");
     juint(w, "offset", m->offset);
     jbytes(w, "data", m->data, m->len);
     jraw(w, "}");
@@ -194,7 +230,7 @@ static void jfile(jw *w, const exhunt_file_part *fp)
 
 exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
 {
-  jw w = {b, EXHUNT_OK};
+  jw w = {b, EXHUNT_OK, false};
   jhead(&w, "finding");
   jstr(&w, "id", f->id);
   jtext(&w, "server", f->server);
@@ -224,7 +260,7 @@ exhunt_err exh_jsonl_finding(exh_dynbuf *b, const exhunt_finding *f)
 
 exhunt_err exh_jsonl_notice(exh_dynbuf *b, const exhunt_notice *n)
 {
-  jw w = {b, EXHUNT_OK};
+  jw w = {b, EXHUNT_OK, false};
   jhead(&w, n->kind == EXHUNT_NOTICE_ERROR ? "error" : "note");
   jstr(&w, "what", n->what);
   jtext(&w, "path", n->path);
@@ -239,23 +275,19 @@ exhunt_err exh_jsonl_notice(exh_dynbuf *b, const exhunt_notice *n)
 
 exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
 {
-  jw w = {b, EXHUNT_OK};
+  jw w = {b, EXHUNT_OK, false};
   jhead(&w, "coverage");
   jtext(&w, "server", c->server);
   jstr(&w, "family", c->family);
   jtext(&w, "channel", c->channel);
-  jkey(&w, "present");
-  jraw(&w, c->present ? "true" : "false");
+  jbool(&w, "present", c->present);
   juint(&w, "files", c->files);
   juint(&w, "records", c->records);
-  if (c->first != EXHUNT_NO_TIME)
-    jtime(&w, "first", c->first);
-  if (c->last != EXHUNT_NO_TIME)
-    jtime(&w, "last", c->last);
+  jtime_known(&w, "first", c->first);
+  jtime_known(&w, "last", c->last);
   jtext(&w, "build", c->build);
   juint(&w, "days_covered", c->days_covered);
-  jkey(&w, "days");
-  jraw(&w, "[");
+  jarray(&w, "days");
   for (size_t i = 0; i < c->n_days; i++) {
     jraw(&w, i ? ",[" : "[");
     jday(&w, c->days[i].first);
@@ -269,7 +301,7 @@ exhunt_err exh_jsonl_coverage(exh_dynbuf *b, const exhunt_coverage *c)
 
 exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
 {
-  jw w = {b, EXHUNT_OK};
+  jw w = {b, EXHUNT_OK, false};
   jhead(&w, "build");
   jtext(&w, "server", s->server);
   jstr(&w, "result", s->result);
@@ -278,18 +310,13 @@ exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
   jtext(&w, "build", s->build);
   jstr(&w, "build_source", s->source);
   jtext(&w, "detail", s->detail);
-  if (s->first != EXHUNT_NO_TIME)
-    jtime(&w, "first", s->first);
-  if (s->last != EXHUNT_NO_TIME)
-    jtime(&w, "last", s->last);
+  jtime_known(&w, "first", s->first);
+  jtime_known(&w, "last", s->last);
   if (s->sightings)
     juint(&w, "sightings", s->sightings);
-  if (s->installed != EXHUNT_NO_TIME)
-    jtime(&w, "installed", s->installed);
-  if (s->running_since != EXHUNT_NO_TIME)
-    jtime(&w, "running_since", s->running_since);
-  jkey(&w, "current");
-  jraw(&w, s->current ? "true" : "false");
+  jtime_known(&w, "installed", s->installed);
+  jtime_known(&w, "running_since", s->running_since);
+  jbool(&w, "current", s->current);
   jraw(&w, "}\n");
   return w.err;
 }
@@ -298,15 +325,7 @@ exhunt_err exh_jsonl_build(exh_dynbuf *b, const exhunt_build_seen *s)
  * (bounded lists keep the first and last ones by time). */
 static void jids(jw *w, const char *key, exhunt_evidence e)
 {
-  jkey(w, key);
-  jraw(w, "[");
-  for (size_t i = 0; i < e.n; i++) {
-    if (i)
-      jraw(w, ",");
-    if (!w->err)
-      w->err = exh_json_str(w->b, e.ids[i]);
-  }
-  jraw(w, "]");
+  jstrs(w, key, e.ids, e.n);
   if (e.more) {
     char more_key[64];
     snprintf(more_key, sizeof more_key, "%s_more", key);
@@ -316,11 +335,11 @@ static void jids(jw *w, const char *key, exhunt_evidence e)
 
 exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
 {
-  jw w = {b, EXHUNT_OK};
+  jw w = {b, EXHUNT_OK, false};
   jhead(&w, "story");
   jtext(&w, "server", st->server);
-  jkey(&w, "attacker");
-  jraw(&w, "{\"client_ip\":");
+  jobject(&w, "attacker");
+  jkey(&w, "client_ip");
   if (st->client_ip) {
     jraw(&w, "\"");
     if (!w.err)
@@ -331,19 +350,14 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
   }
   jtext(&w, "user_agent", st->user_agent);
   jraw(&w, "}");
-  if (st->first != EXHUNT_NO_TIME)
-    jtime(&w, "first", st->first);
-  if (st->last != EXHUNT_NO_TIME)
-    jtime(&w, "last", st->last);
-  jkey(&w, "steps");
-  jraw(&w, "[");
+  jtime_known(&w, "first", st->first);
+  jtime_known(&w, "last", st->last);
+  jarray(&w, "steps");
   for (size_t i = 0; i < st->n_steps; i++) {
     const exhunt_story_step *s = &st->steps[i];
-    jraw(&w, i ? ",{\"step\":" : "{\"step\":");
-    if (!w.err)
-      w.err = exh_json_str(b, s->step);
-    if (s->time != EXHUNT_NO_TIME)
-      jtime(&w, "time", s->time);
+    jelement(&w, i);
+    jstr_or_null(&w, "step", s->step);
+    jtime_known(&w, "time", s->time);
     jstr(&w, "title", s->title);
     jstr(&w, "evidence", s->evidence);
     jtext(&w, "path", s->path);
@@ -352,8 +366,7 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
     jraw(&w, "}");
   }
   jraw(&w, "]");
-  jkey(&w, "step_counts");
-  jraw(&w, "{");
+  jobject(&w, "step_counts");
   for (size_t i = 0; i < st->n_counts; i++) {
     if (i)
       jraw(&w, ",");
@@ -364,12 +377,11 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
       w.err = exh_dynbuf_addf(b, "%llu", (unsigned long long)st->counts[i].total);
   }
   jraw(&w, "}");
-  jkey(&w, "shells");
-  jraw(&w, "[");
+  jarray(&w, "shells");
   for (size_t i = 0; i < st->n_shells; i++) {
     const exhunt_story_shell *s = &st->shells[i];
-    jraw(&w, i ? ",{\"on_disk\":" : "{\"on_disk\":");
-    jraw(&w, s->on_disk ? "true" : "false");
+    jelement(&w, i);
+    jbool(&w, "on_disk", s->on_disk);
     jtext(&w, "path", s->path);
     jtext(&w, "url", s->url);
     jstr(&w, "finding", s->finding);
@@ -383,17 +395,15 @@ exhunt_err exh_jsonl_story(exh_dynbuf *b, const exhunt_story *st)
 
 exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
 {
-  jw w = {b, EXHUNT_OK};
+  jw w = {b, EXHUNT_OK, false};
   jhead(&w, "verdict");
   jtext(&w, "server", v->server);
   jstr(&w, "verdict", v->verdict);
   jstr(&w, "headline", v->headline);
   jbool(&w, "exchange", v->exchange);
   if (v->badge) {
-    jkey(&w, "exposure");
-    jraw(&w, "{\"badge\":");
-    if (!w.err)
-      w.err = exh_json_str(b, v->badge);
+    jobject(&w, "exposure");
+    jstr(&w, "badge", v->badge);
     jtext(&w, "build", v->build);
     jstr(&w, "product", v->product);
     jstr(&w, "support", v->support);
@@ -401,30 +411,24 @@ exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
     juint(&w, "exploited_in_wild", v->exploited_in_wild);
     jraw(&w, "}");
   }
-  jkey(&w, "coverage");
-  jraw(&w, "{\"exposed_days\":");
-  if (!w.err)
-    w.err = exh_dynbuf_addf(b, "%u", v->exposed_days);
+  jobject(&w, "coverage");
+  juint(&w, "exposed_days", v->exposed_days);
   juint(&w, "covered_days", v->covered_days);
   jbool(&w, "complete", v->covered_days >= v->exposed_days);
-  jkey(&w, "windows");
-  jraw(&w, "[");
+  jarray(&w, "windows");
   for (size_t i = 0; i < v->n_windows; i++) {
     const exhunt_exposure_window *x = &v->windows[i];
-    jraw(&w, i ? ",{\"family\":" : "{\"family\":");
-    if (!w.err)
-      w.err = exh_json_str(b, x->family);
+    jelement(&w, i);
+    jstr_or_null(&w, "family", x->family);
     jstr(&w, "title", x->title);
     jtime(&w, "start", x->start);
     jtime(&w, "end", x->end);
     juint(&w, "exposed_days", x->exposed_days);
     juint(&w, "covered_days", x->covered_days);
-    jkey(&w, "logs");
-    jraw(&w, "[");
+    jarray(&w, "logs");
     for (size_t k = 0; k < x->n_logs; k++) {
-      jraw(&w, k ? ",{\"family\":" : "{\"family\":");
-      if (!w.err)
-        w.err = exh_json_str(b, x->logs[k].family);
+      jelement(&w, k);
+      jstr_or_null(&w, "family", x->logs[k].family);
       juint(&w, "covered_days", x->logs[k].covered_days);
       jbool(&w, "counts", x->logs[k].counts);
       jraw(&w, "}");
@@ -433,26 +437,20 @@ exhunt_err exh_jsonl_verdict(exh_dynbuf *b, const exhunt_verdict *v)
   }
   jraw(&w, "]}");
   juint(&w, "errors", v->errors);
-  if (v->first_activity != EXHUNT_NO_TIME)
-    jtime(&w, "first_activity", v->first_activity);
-  if (v->last_activity != EXHUNT_NO_TIME)
-    jtime(&w, "last_activity", v->last_activity);
-  jkey(&w, "reasons");
-  jraw(&w, "[");
+  jtime_known(&w, "first_activity", v->first_activity);
+  jtime_known(&w, "last_activity", v->last_activity);
+  jarray(&w, "reasons");
   for (size_t i = 0; i < v->n_reasons; i++) {
-    jraw(&w, i ? ",{\"text\":" : "{\"text\":");
-    if (!w.err)
-      w.err = exh_json_str(b, v->reasons[i].text);
+    jelement(&w, i);
+    jstr_or_null(&w, "text", v->reasons[i].text);
     jids(&w, "evidence", v->reasons[i].evidence);
     jraw(&w, "}");
   }
   jraw(&w, "]");
-  jkey(&w, "next_steps");
-  jraw(&w, "[");
+  jarray(&w, "next_steps");
   for (size_t i = 0; i < v->n_next_steps; i++) {
-    jraw(&w, i ? ",{\"action\":" : "{\"action\":");
-    if (!w.err)
-      w.err = exh_json_str(b, v->next_steps[i].action);
+    jelement(&w, i);
+    jstr_or_null(&w, "action", v->next_steps[i].action);
     jstr(&w, "text", v->next_steps[i].text);
     jids(&w, "evidence", v->next_steps[i].evidence);
     jraw(&w, "}");
@@ -473,11 +471,8 @@ exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c)
                           (unsigned long long)c->records, c->days_covered,
                           c->days_covered == 1 ? "" : "s");
   if (!err && c->first != EXHUNT_NO_TIME) {
-    err = exh_iso8601(b, c->first);
-    if (!err)
-      err = exh_dynbuf_adds(b, " .. ");
-    if (!err)
-      err = exh_iso8601(b, c->last);
+    err = ttime(b, err, "", c->first);
+    err = ttime(b, err, " .. ", c->last);
   } else if (!err) {
     err = exh_dynbuf_adds(b, "no timestamps");
   }
@@ -490,11 +485,8 @@ exhunt_err exh_text_coverage(exh_dynbuf *b, const exhunt_coverage *c)
 /* "run":{...}: see exh_run_record. */
 static void jrun(jw *w, const exh_run_record *run)
 {
-  jkey(w, "run");
-  jraw(w, "{\"started\":\"");
-  if (!w->err)
-    w->err = exh_iso8601(w->b, run->started);
-  jraw(w, "\"");
+  jobject(w, "run");
+  jtime(w, "started", run->started);
   jtime(w, "ended", run->ended);
   jtext(w, "command_line", run->command_line);
   jstr(w, "version", run->version);
@@ -504,8 +496,7 @@ static void jrun(jw *w, const exh_run_record *run)
    * is not valid UTF-8 every root again in base64, in the same order. */
   size_t n = run->n_roots < EXH_RUN_MAX_ROOTS ? run->n_roots : EXH_RUN_MAX_ROOTS;
   bool lossy_any = false;
-  jkey(w, "roots");
-  jraw(w, "[");
+  jarray(w, "roots");
   for (size_t i = 0; i < n; i++) {
     bool lossy = false;
     jraw(w, i ? ",\"" : "\"");
@@ -516,8 +507,7 @@ static void jrun(jw *w, const exh_run_record *run)
   }
   jraw(w, "]");
   if (lossy_any) {
-    jkey(w, "roots_b64");
-    jraw(w, "[");
+    jarray(w, "roots_b64");
     for (size_t i = 0; i < n; i++) {
       jraw(w, i ? ",\"" : "\"");
       if (!w->err)
@@ -540,7 +530,7 @@ exhunt_err exh_jsonl_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_
                                  const char *nothing_examined)
 {
   const exhunt_scan_stats *st = s->stats;
-  jw w = {b, EXHUNT_OK};
+  jw w = {b, EXHUNT_OK, false};
   jhead(&w, "summary");
   jstr(&w, "command", s->command);
   jstr(&w, "version", EXHUNT_VERSION);
@@ -548,28 +538,20 @@ exhunt_err exh_jsonl_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_
   juint(&w, "files_scanned", st->files_scanned);
   juint(&w, "dirs_seen", st->dirs_seen);
   uint64_t skipped_total = 0;
-  jkey(&w, "skipped");
-  jraw(&w, "{");
+  jobject(&w, "skipped");
   for (unsigned i = 0; i < EXHUNT_SKIP_COUNT; i++) {
     skipped_total += i == EXHUNT_SKIP_CONTENT_SIZE ? 0 : st->skipped[i];
-    if (!w.err)
-      w.err = exh_dynbuf_addf(b, "%s\"%s\":%llu", i ? "," : "",
-                              exhunt_skip_reason_name((exhunt_skip_reason)i),
-                              (unsigned long long)st->skipped[i]);
+    juint(&w, exhunt_skip_reason_name((exhunt_skip_reason)i), st->skipped[i]);
   }
   jraw(&w, "}");
   juint(&w, "skipped_total", skipped_total);
   juint(&w, "errors", st->errors);
   juint(&w, "notes", st->notes);
   uint64_t total = 0;
-  jkey(&w, "findings");
-  jraw(&w, "{");
+  jobject(&w, "findings");
   for (int i = EXHUNT_SEV_COUNT - 1; i >= 0; i--) {
     total += s->reported[i];
-    if (!w.err)
-      w.err = exh_dynbuf_addf(b, "%s\"%s\":%llu", i == EXHUNT_SEV_COUNT - 1 ? "" : ",",
-                              exhunt_severity_name((exhunt_severity)i),
-                              (unsigned long long)s->reported[i]);
+    juint(&w, exhunt_severity_name((exhunt_severity)i), s->reported[i]);
   }
   jraw(&w, "}");
   juint(&w, "findings_total", total);
@@ -606,21 +588,13 @@ exhunt_err exh_jsonl_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_
 /* ---------------------------------------------------------------------- */
 /* Text.                                                                   */
 
-static const char *sev_color(exhunt_severity s)
-{
-  switch (s) {
-  case EXHUNT_SEV_CRITICAL:
-    return "\033[1;31m";
-  case EXHUNT_SEV_HIGH:
-    return "\033[31m";
-  case EXHUNT_SEV_MEDIUM:
-    return "\033[33m";
-  case EXHUNT_SEV_LOW:
-    return "\033[36m";
-  default:
-    return "";
-  }
-}
+/* Info has no colour. */
+static const char *const sev_colors[] = {
+    [EXHUNT_SEV_CRITICAL] = "\033[1;31m",
+    [EXHUNT_SEV_HIGH] = "\033[31m",
+    [EXHUNT_SEV_MEDIUM] = "\033[33m",
+    [EXHUNT_SEV_LOW] = "\033[36m",
+};
 
 /* Text is built with the display escaper for anything from evidence or
  * rules, so no byte of input reaches a terminal raw. */
@@ -637,6 +611,15 @@ static exhunt_err tfield(exh_dynbuf *b, exhunt_err err, const char *label, const
     return err;
   err = exh_dynbuf_adds(b, label);
   return err ? err : tdisp(b, value);
+}
+
+/* `label`, then `t` as ISO 8601, when there is no error so far. Returns the
+ * error so far. */
+static exhunt_err ttime(exh_dynbuf *b, exhunt_err err, const char *label, int64_t t)
+{
+  if (!err)
+    err = exh_dynbuf_adds(b, label);
+  return err ? err : exh_iso8601(b, t);
 }
 
 exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, bool new_file)
@@ -667,18 +650,15 @@ exhunt_err exh_text_finding(exh_dynbuf *b, const exhunt_finding *f, bool color, 
     tag[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
   tag[i] = '\0';
   if (!err)
-    err =
-        exh_dynbuf_addf(b, "   %s[%s]%s %s%s%s: ", color ? sev_color(f->severity) : "", tag,
-                        color ? "\033[0m" : "", f->id ? f->id : "", f->id ? " " : "", f->category);
+    err = exh_dynbuf_addf(
+        b, "   %s[%s]%s %s%s%s: ", color ? EXH_NAME_AT(sev_colors, f->severity, "") : "", tag,
+        color ? "\033[0m" : "", f->id ? f->id : "", f->id ? " " : "", f->category);
   if (!err)
     err = tdisp(b, f->title);
   if (!err && l) {
     err = exh_dynbuf_addf(b, "\n     line %llu", (unsigned long long)l->line);
-    if (!err && l->timestamp != EXHUNT_NO_TIME) {
-      err = exh_dynbuf_adds(b, ", ");
-      if (!err)
-        err = exh_iso8601(b, l->timestamp);
-    }
+    if (l->timestamp != EXHUNT_NO_TIME)
+      err = ttime(b, err, ", ", l->timestamp);
     err = tfield(b, err, ", from ", l->client_ip);
     if (!err && l->outcome)
       err = exh_dynbuf_addf(b, ", %s", l->outcome);
@@ -750,10 +730,7 @@ exhunt_err exh_text_run_header(exh_dynbuf *b, const char *command, const exh_run
 {
   exhunt_err err = exh_dynbuf_addf(b, "exhunt %s %s", run->version, command);
   err = tfield(b, err, " on ", run->host);
-  if (!err)
-    err = exh_dynbuf_adds(b, ", started ");
-  if (!err)
-    err = exh_iso8601(b, run->started);
+  err = ttime(b, err, ", started ", run->started);
   err = tfield(b, err, "\n  command: ", run->command_line);
   if (!err && run->rules_sha256)
     err = exh_dynbuf_addf(b, "\n  rules:   sha256 %s", run->rules_sha256);
@@ -780,25 +757,14 @@ exhunt_err exh_text_summary(exh_dynbuf *b, const exh_summary *s)
 }
 
 /* The verdict line's words for each exit code (docs/exit-codes.md). */
-static const char *verdict_words(int code)
-{
-  switch (code) {
-  case 0:
-    return "nothing found";
-  case 1:
-    return "FINDINGS";
-  case 2:
-    return "ERROR (the run did not complete)";
-  case 3:
-    return "ATTEMPTS ONLY (attacks tried or scans seen, none succeeded)";
-  case 4:
-    return "VULNERABLE";
-  case 5:
-    return "NOT ENOUGH EVIDENCE";
-  default:
-    return "?";
-  }
-}
+static const char *const verdict_words[] = {
+    [0] = "nothing found",
+    [1] = "FINDINGS",
+    [2] = "ERROR (the run did not complete)",
+    [3] = "ATTEMPTS ONLY (attacks tried or scans seen, none succeeded)",
+    [4] = "VULNERABLE",
+    [5] = "NOT ENOUGH EVIDENCE",
+};
 
 exhunt_err exh_text_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_run_record *run,
                                 const char *nothing_examined)
@@ -850,10 +816,8 @@ exhunt_err exh_text_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_r
     if (!err)
       err = exh_dynbuf_addc(b, '\n');
   }
-  if (!err && run) {
-    err = exh_dynbuf_adds(b, "  ended: ");
-    if (!err)
-      err = exh_iso8601(b, run->ended);
+  if (run) {
+    err = ttime(b, err, "  ended: ", run->ended);
     if (!err)
       err = exh_dynbuf_addc(b, '\n');
   }
@@ -862,7 +826,7 @@ exhunt_err exh_text_summary_run(exh_dynbuf *b, const exh_summary *s, const exh_r
                     : nothing_examined ? " (nothing examined)"
                                        : " (errors left evidence unexamined)";
   if (!err)
-    err = exh_dynbuf_addf(b, "  verdict: %s%s (exit %d)\n", verdict_words(s->exit_code), why,
-                          s->exit_code);
+    err = exh_dynbuf_addf(b, "  verdict: %s%s (exit %d)\n",
+                          EXH_NAME_AT(verdict_words, s->exit_code, "?"), why, s->exit_code);
   return err;
 }
