@@ -48,21 +48,24 @@ static void skip_space(const char **p, const char *end)
     (*p)++;
 }
 
+/* The optional ".d" after a build number: sets b->revision and
+ * b->has_revision. False only for a dot without a valid part after it. */
+static bool take_revision(const char **p, const char *end, exhunt_build *b)
+{
+  b->revision = 0;
+  b->has_revision = *p < end && **p == '.';
+  if (!b->has_revision)
+    return true;
+  (*p)++;
+  return take_part(p, end, &b->revision);
+}
+
 /* "a.b.c[.d]" */
 static bool parse_dotted(const char *p, const char *end, exhunt_build *b)
 {
-  if (!take_part(&p, end, &b->major) || !take_lit(&p, end, ".") || !take_part(&p, end, &b->minor) ||
-      !take_lit(&p, end, ".") || !take_part(&p, end, &b->build))
-    return false;
-  b->revision = 0;
-  b->has_revision = false;
-  if (p < end && *p == '.') {
-    p++;
-    if (!take_part(&p, end, &b->revision))
-      return false;
-    b->has_revision = true;
-  }
-  return p == end;
+  return take_part(&p, end, &b->major) && take_lit(&p, end, ".") && take_part(&p, end, &b->minor) &&
+         take_lit(&p, end, ".") && take_part(&p, end, &b->build) && take_revision(&p, end, b) &&
+         p == end;
 }
 
 /* "Version a.b (Build c.d)" */
@@ -80,16 +83,8 @@ static bool parse_version_words(const char *p, const char *end, exhunt_build *b)
   if (!take_lit(&p, end, "Build"))
     return false;
   skip_space(&p, end);
-  if (!take_part(&p, end, &b->build))
+  if (!take_part(&p, end, &b->build) || !take_revision(&p, end, b))
     return false;
-  b->revision = 0;
-  b->has_revision = false;
-  if (p < end && *p == '.') {
-    p++;
-    if (!take_part(&p, end, &b->revision))
-      return false;
-    b->has_revision = true;
-  }
   skip_space(&p, end);
   return take_lit(&p, end, ")") && p == end;
 }

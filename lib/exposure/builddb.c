@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/notice.h"
 #include "exposure/builddb.h"
 #include "logs/detect.h"
 #include "rules/embedded.h"
@@ -27,16 +28,6 @@ typedef struct field {
   const char *p;
   size_t n;
 } field;
-
-static void note(const exhunt_sink *sink, const char *name, unsigned long lineno, const char *why)
-{
-  if (!sink || !sink->on_notice)
-    return;
-  char reason[256];
-  snprintf(reason, sizeof reason, "line %lu: %s; line left out", lineno, why);
-  exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "builddb", name, reason};
-  sink->on_notice(sink->ctx, &n);
-}
 
 static bool field_is(field f, const char *s)
 {
@@ -111,14 +102,14 @@ static int cmp_build_entry(const void *a, const void *b)
   return exhunt_build_compare(&x->build, &y->build);
 }
 
-/* A new zeroed slot at the end of one of the entry arrays (doubling its
- * capacity when full); NULL on ENOMEM or past the cap. */
-static void *grow(void **arr, size_t *n, size_t *cap, size_t elem, exhunt_err *err)
+/* Appends *entry (elem bytes) to one of the entry arrays, doubling its
+ * capacity when full. NULL when it was kept; else why not: `too_many` past
+ * the cap, or NULL with *err set to ENOMEM. */
+static const char *append(void **arr, size_t *n, size_t *cap, const void *entry, size_t elem,
+                          const char *too_many, exhunt_err *err)
 {
-  if (*n >= EXH_DB_MAX_ENTRIES) {
-    *err = EXHUNT_ELIMIT;
-    return NULL;
-  }
+  if (*n >= EXH_DB_MAX_ENTRIES)
+    return too_many;
   if (*n == *cap) {
     size_t want = *cap ? *cap * 2 : 64;
     if (want > EXH_DB_MAX_ENTRIES)
@@ -131,133 +122,146 @@ static void *grow(void **arr, size_t *n, size_t *cap, size_t elem, exhunt_err *e
     *arr = bigger;
     *cap = want;
   }
-  void *slot = (char *)*arr + *n * elem;
-  memset(slot, 0, elem);
+  memcpy((char *)*arr + *n * elem, entry, elem);
   (*n)++;
-  return slot;
+  return NULL;
 }
 
-/* One line; returns NULL when fine, else why it was refused. Sets *err on
+/* Each line type below gets its columns after the first, already counted;
+ * returns NULL when fine, else why the line was refused, and sets *err on
  * ENOMEM. Fix lines are resolved after the whole file (see below). */
-static const char *parse_line(exh_builddb *db, field *col, size_t ncol, exhunt_err *err)
+
+static const char *product_line(exh_builddb *db, const field *col, exhunt_err *err)
 {
-  if (field_is(col[0], "product")) {
-    if (ncol != 4)
-      return "a product line has 4 fields";
-    if (db->n_products >= EXH_DB_MAX_PRODUCTS)
-      return "too many products";
-    exh_db_product *p = &db->products[db->n_products];
-    memset(p, 0, sizeof *p);
-    p->end_of_support = EXHUNT_NO_TIME;
-    if (!copy_field(p->id, sizeof p->id, col[1]) || !copy_field(p->name, sizeof p->name, col[2]))
-      return "bad product id or name";
-    if (!field_is(col[3], "-") && !parse_date(col[3], &p->end_of_support))
-      return "bad end-of-support date";
-    if (product_index(db, col[1]) >= 0)
-      return "duplicate product";
-    db->n_products++;
-    return NULL;
+  (void)err;
+  if (db->n_products >= EXH_DB_MAX_PRODUCTS)
+    return "too many products";
+  exh_db_product *p = &db->products[db->n_products];
+  memset(p, 0, sizeof *p);
+  p->end_of_support = EXHUNT_NO_TIME;
+  if (!copy_field(p->id, sizeof p->id, col[1]) || !copy_field(p->name, sizeof p->name, col[2]))
+    return "bad product id or name";
+  if (!field_is(col[3], "-") && !parse_date(col[3], &p->end_of_support))
+    return "bad end-of-support date";
+  if (product_index(db, col[1]) >= 0)
+    return "duplicate product";
+  db->n_products++;
+  return NULL;
+}
+
+static const char *build_line(exh_builddb *db, const field *col, exhunt_err *err)
+{
+  static const char *const kinds[] = {
+      [EXH_BUILD_CU] = "cu", [EXH_BUILD_SU] = "su", [EXH_BUILD_HU] = "hu", [EXH_BUILD_RU] = "ru"};
+  int prod = product_index(db, col[1]);
+  if (prod < 0)
+    return "unknown product";
+  exh_db_build e = {.product = (unsigned)prod};
+  if (!parse_full_build(col[2], &e.build))
+    return "bad build number (want a.b.c.d)";
+  size_t kind = 0;
+  while (kind < sizeof kinds / sizeof *kinds && !field_is(col[3], kinds[kind]))
+    kind++;
+  if (kind == sizeof kinds / sizeof *kinds)
+    return "bad build kind (cu, su, hu or ru)";
+  e.kind = (exh_build_kind)kind;
+  if (!copy_field(e.name, sizeof e.name, col[4]))
+    return "bad build name";
+  if (!parse_date(col[5], &e.released))
+    return "bad release date";
+  return append((void **)&db->builds, &db->n_builds, &db->cap_builds, &e, sizeof e,
+                "too many builds", err);
+}
+
+static const char *family_line(exh_builddb *db, const field *col, exhunt_err *err)
+{
+  if (family_index(db, col[1]) >= 0)
+    return "duplicate family";
+  exh_db_family f = {.exploited_since = EXHUNT_NO_TIME};
+  if (!copy_field(f.id, sizeof f.id, col[1]) || !copy_field(f.title, sizeof f.title, col[2]))
+    return "bad family id or title";
+  if (!parse_cves(col[3], f.cves, &f.n_cves))
+    return "bad CVE list";
+  if (field_is(col[4], "critical"))
+    f.severity = EXHUNT_SEV_CRITICAL;
+  else if (field_is(col[4], "high"))
+    f.severity = EXHUNT_SEV_HIGH;
+  else
+    return "bad severity (critical or high)";
+  if (!copy_field(f.reference, sizeof f.reference, col[5]))
+    return "bad reference";
+  return append((void **)&db->families, &db->n_families, &db->cap_families, &f, sizeof f,
+                "too many families", err);
+}
+
+/* Is every CVE of a fix's subset one of its family's? */
+static bool cves_in_family(const exh_db_fix *x, const exh_db_family *fam)
+{
+  for (size_t i = 0; i < x->n_cves; i++) {
+    bool known = false;
+    for (size_t j = 0; j < fam->n_cves; j++)
+      known = known || strcmp(x->cves[i], fam->cves[j]) == 0;
+    if (!known)
+      return false;
   }
-  if (field_is(col[0], "build")) {
-    if (ncol != 6)
-      return "a build line has 6 fields";
-    int prod = product_index(db, col[1]);
-    if (prod < 0)
-      return "unknown product";
-    exh_db_build e;
-    memset(&e, 0, sizeof e);
-    e.product = (unsigned)prod;
-    if (!parse_full_build(col[2], &e.build))
-      return "bad build number (want a.b.c.d)";
-    if (field_is(col[3], "cu"))
-      e.kind = EXH_BUILD_CU;
-    else if (field_is(col[3], "su"))
-      e.kind = EXH_BUILD_SU;
-    else if (field_is(col[3], "hu"))
-      e.kind = EXH_BUILD_HU;
-    else if (field_is(col[3], "ru"))
-      e.kind = EXH_BUILD_RU;
-    else
-      return "bad build kind (cu, su, hu or ru)";
-    if (!copy_field(e.name, sizeof e.name, col[4]))
-      return "bad build name";
-    if (!parse_date(col[5], &e.released))
-      return "bad release date";
-    exh_db_build *slot =
-        grow((void **)&db->builds, &db->n_builds, &db->cap_builds, sizeof *slot, err);
-    if (!slot)
-      return *err == EXHUNT_ELIMIT ? "too many builds" : NULL;
-    *slot = e;
-    return NULL;
+  return true;
+}
+
+static const char *fix_line(exh_builddb *db, const field *col, exhunt_err *err)
+{
+  int fam = family_index(db, col[1]);
+  if (fam < 0)
+    return "unknown family (families must come before their fixes)";
+  exh_db_fix x = {.family = (unsigned)fam};
+  if (!parse_full_build(col[2], &x.build))
+    return "bad fixing build";
+  if (!field_is(col[3], "-")) {
+    if (!parse_cves(col[3], x.cves, &x.n_cves))
+      return "bad CVE subset";
+    if (!cves_in_family(&x, &db->families[fam]))
+      return "CVE subset names a CVE not in the family";
   }
-  if (field_is(col[0], "family")) {
-    if (ncol != 6)
-      return "a family line has 6 fields";
-    if (family_index(db, col[1]) >= 0)
-      return "duplicate family";
-    exh_db_family f;
-    memset(&f, 0, sizeof f);
-    if (!copy_field(f.id, sizeof f.id, col[1]) || !copy_field(f.title, sizeof f.title, col[2]))
-      return "bad family id or title";
-    if (!parse_cves(col[3], f.cves, &f.n_cves))
-      return "bad CVE list";
-    if (field_is(col[4], "critical"))
-      f.severity = EXHUNT_SEV_CRITICAL;
-    else if (field_is(col[4], "high"))
-      f.severity = EXHUNT_SEV_HIGH;
-    else
-      return "bad severity (critical or high)";
-    if (!copy_field(f.reference, sizeof f.reference, col[5]))
-      return "bad reference";
-    f.exploited_since = EXHUNT_NO_TIME;
-    exh_db_family *slot =
-        grow((void **)&db->families, &db->n_families, &db->cap_families, sizeof *slot, err);
-    if (!slot)
-      return *err == EXHUNT_ELIMIT ? "too many families" : NULL;
-    *slot = f;
-    return NULL;
-  }
-  if (field_is(col[0], "fix")) {
-    if (ncol != 4)
-      return "a fix line has 4 fields";
-    int fam = family_index(db, col[1]);
-    if (fam < 0)
-      return "unknown family (families must come before their fixes)";
-    exh_db_fix x;
-    memset(&x, 0, sizeof x);
-    x.family = (unsigned)fam;
-    if (!parse_full_build(col[2], &x.build))
-      return "bad fixing build";
-    if (!field_is(col[3], "-")) {
-      if (!parse_cves(col[3], x.cves, &x.n_cves))
-        return "bad CVE subset";
-      for (size_t i = 0; i < x.n_cves; i++) {
-        bool known = false;
-        for (size_t j = 0; j < db->families[fam].n_cves; j++)
-          known = known || strcmp(x.cves[i], db->families[fam].cves[j]) == 0;
-        if (!known)
-          return "CVE subset names a CVE not in the family";
-      }
-    }
-    exh_db_fix *slot = grow((void **)&db->fixes, &db->n_fixes, &db->cap_fixes, sizeof *slot, err);
-    if (!slot)
-      return *err == EXHUNT_ELIMIT ? "too many fixes" : NULL;
-    *slot = x;
-    return NULL;
-  }
-  if (field_is(col[0], "exploited")) {
-    if (ncol != 4)
-      return "an exploited line has 4 fields";
-    int fam = family_index(db, col[1]);
-    if (fam < 0)
-      return "unknown family (families must come before their exploited line)";
-    if (db->families[fam].exploited_since != EXHUNT_NO_TIME)
-      return "second exploited line for the family";
-    if (!parse_date(col[2], &db->families[fam].exploited_since))
-      return "bad exploitation date";
-    if (col[3].n == 0)
-      return "an exploited line names its source";
-    return NULL;
+  return append((void **)&db->fixes, &db->n_fixes, &db->cap_fixes, &x, sizeof x, "too many fixes",
+                err);
+}
+
+static const char *exploited_line(exh_builddb *db, const field *col, exhunt_err *err)
+{
+  (void)err;
+  int fam = family_index(db, col[1]);
+  if (fam < 0)
+    return "unknown family (families must come before their exploited line)";
+  if (db->families[fam].exploited_since != EXHUNT_NO_TIME)
+    return "second exploited line for the family";
+  if (!parse_date(col[2], &db->families[fam].exploited_since))
+    return "bad exploitation date";
+  if (col[3].n == 0)
+    return "an exploited line names its source";
+  return NULL;
+}
+
+/* The line types: first column, column count, and what a wrong count is. */
+static const struct line_type {
+  const char *name;
+  size_t ncol;
+  const char *wrong_count;
+  const char *(*parse)(exh_builddb *db, const field *col, exhunt_err *err);
+} line_types[] = {
+    {"product", 4, "a product line has 4 fields", product_line},
+    {"build", 6, "a build line has 6 fields", build_line},
+    {"family", 6, "a family line has 6 fields", family_line},
+    {"fix", 4, "a fix line has 4 fields", fix_line},
+    {"exploited", 4, "an exploited line has 4 fields", exploited_line},
+};
+
+/* One line; returns NULL when fine, else why it was refused. Sets *err on
+ * ENOMEM. */
+static const char *parse_line(exh_builddb *db, const field *col, size_t ncol, exhunt_err *err)
+{
+  for (size_t i = 0; i < sizeof line_types / sizeof *line_types; i++) {
+    const struct line_type *t = &line_types[i];
+    if (field_is(col[0], t->name))
+      return ncol != t->ncol ? t->wrong_count : t->parse(db, col, err);
   }
   return "unknown line type";
 }
@@ -298,7 +302,7 @@ exhunt_err exh_builddb_parse(exh_builddb *db, const char *text, size_t len, cons
       goto out;
     err = EXHUNT_OK;
     if (why) {
-      note(sink, name, lineno, why);
+      exh_notice_bad_line(sink, "builddb", name, lineno, why, "left out");
       bad = true;
     }
   }
@@ -313,7 +317,7 @@ exhunt_err exh_builddb_parse(exh_builddb *db, const char *text, size_t len, cons
       exhunt_build_format(&db->fixes[i].build, b);
       snprintf(why, sizeof why, "fix %s for %s is not a build line", b,
                db->families[db->fixes[i].family].id);
-      note(sink, name, 0, why);
+      exh_notice_bad_line(sink, "builddb", name, 0, why, "left out");
       bad = true;
       continue;
     }

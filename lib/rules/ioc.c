@@ -8,13 +8,13 @@
  */
 #include "ioc.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/codec.h"
 #include "core/limits.h"
+#include "core/notice.h"
 #include "platform/glob.h"
 
 static const struct {
@@ -69,18 +69,6 @@ void exh_path_normalise(const char *path, char *out, size_t out_size)
     out[i] = c;
   }
   out[i] = '\0';
-}
-
-static void note_bad_line(const exhunt_sink *sink, const char *list, size_t lineno, const char *why)
-{
-  if (!sink || !sink->on_notice)
-    return;
-  char reason[256];
-  snprintf(reason, sizeof reason, "line %zu: %s; line ignored", lineno, why);
-  /* An error, not a note: the list's author meant this indicator to be
-   * checked, and it is not (coverage lost). */
-  exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ECORRUPT, "ioc-line", list, reason};
-  sink->on_notice(sink->ctx, &n);
 }
 
 /* Field copy: "-" and "" mean absent. */
@@ -223,7 +211,9 @@ exhunt_err exh_iocs_parse(exh_iocs *set, const char *list_name, const char *text
         return err;
     }
     if (why) {
-      note_bad_line(sink, list_name, lineno, why);
+      /* An error, not a note: the list's author meant this indicator to
+       * be checked, and it is not (coverage lost). */
+      exh_notice_bad_line(sink, "ioc-line", list_name, lineno, why, "ignored");
       if (n_bad)
         (*n_bad)++;
     }
