@@ -157,7 +157,8 @@ exh_view exh_table_get(const exh_table *t, int col)
   return v;
 }
 
-/* Appends field [start, at) of an unquoted record; false at the cap. */
+/* Appends field [start, at) of p (a record, or the unquoted copy of one);
+ * false at the cap. */
 static inline bool plain_field(exh_table *t, const char *p, size_t start, size_t at)
 {
   t->values[t->n_values].p = p + start;
@@ -240,10 +241,7 @@ static void split_csv(exh_table *t, const char *p, size_t n)
       while (i < n && p[i] != ',')
         out[o++] = p[i++];
     }
-    t->values[t->n_values].p = out + start;
-    t->values[t->n_values].n = o - start;
-    t->n_values++;
-    if (i >= n)
+    if (!plain_field(t, out, start, o) || i >= n)
       break;
     i++; /* the comma */
   }
@@ -277,6 +275,14 @@ bool exh_csv_ends_in_quote(const char *p, size_t n, bool in_quote)
   return in_quote;
 }
 
+/* Where the W3C field at p[i] ends: the next space, or n. */
+static size_t w3c_field_end(const char *p, size_t i, size_t n)
+{
+  while (i < n && p[i] != ' ')
+    i++;
+  return i;
+}
+
 static void split_w3c(exh_table *t, const char *p, size_t n)
 {
   t->n_values = 0;
@@ -299,10 +305,8 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
         start = at;
         open = true;
       } else {
-        t->values[t->n_values].p = p + start;
-        t->values[t->n_values].n = at - start;
         open = false;
-        if (++t->n_values == t->max_fields)
+        if (!plain_field(t, p, start, at))
           return;
       }
       edges &= edges - 1;
@@ -311,13 +315,8 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
   }
   if (open) {
     /* the field runs on into the tail */
-    size_t j = i0;
-    while (j < n && p[j] != ' ')
-      j++;
-    t->values[t->n_values].p = p + start;
-    t->values[t->n_values].n = j - start;
-    t->n_values++;
-    i0 = j;
+    i0 = w3c_field_end(p, i0, n);
+    plain_field(t, p, start, i0);
   }
   size_t i = i0;
 #else
@@ -328,12 +327,8 @@ static void split_w3c(exh_table *t, const char *p, size_t n)
       i++;
     if (i >= n)
       break;
-    size_t j = i;
-    while (j < n && p[j] != ' ')
-      j++;
-    t->values[t->n_values].p = p + i;
-    t->values[t->n_values].n = j - i;
-    t->n_values++;
+    size_t j = w3c_field_end(p, i, n);
+    plain_field(t, p, i, j);
     i = j;
   }
 }
