@@ -41,32 +41,23 @@ static exh_view copy_view(exh_dynbuf *b, exh_view v, size_t cap, size_t *offset,
   return out;
 }
 
-static char *strdup_len(const char *p, size_t n)
+static bool went_further(const exh_ssrf_hold *s, exh_view ip)
 {
-  char *s = exh_malloc(n + 1);
-  if (s) {
-    memcpy(s, p, n);
-    s[n] = '\0';
-  }
-  return s;
+  for (size_t i = 0; i < s->n_further; i++)
+    if (strlen(s->went_further[i]) == ip.n && memcmp(s->went_further[i], ip.p, ip.n) == 0)
+      return true;
+  return false;
 }
 
 void exh_ssrf_went_further(exh_ssrf_hold *s, exh_view ip)
 {
-  if (ip.n == 0)
+  if (ip.n == 0 || went_further(s, ip))
     return;
-  for (size_t i = 0; i < s->n_further; i++)
-    if (strlen(s->went_further[i]) == ip.n && memcmp(s->went_further[i], ip.p, ip.n) == 0)
-      return;
-  if (s->n_further == s->cap_further) {
-    size_t cap = s->cap_further ? s->cap_further * 2 : 16;
-    char **grown = exh_reallocarray(s->went_further, cap, sizeof *grown);
-    if (!grown)
-      return;
-    s->went_further = grown;
-    s->cap_further = cap;
-  }
-  char *c = strdup_len(ip.p, ip.n);
+  char **grown = exh_grow(s->went_further, s->n_further, &s->cap_further, 16, sizeof *grown);
+  if (!grown)
+    return;
+  s->went_further = grown;
+  char *c = exh_strndup(ip.p, ip.n);
   if (c)
     s->went_further[s->n_further++] = c;
 }
@@ -120,14 +111,6 @@ void exh_ssrf_hold_row(exh_ssrf_hold *s, const exh_log_hit *h, const char *path,
   k->hit.client_ip = (exh_view){b.data + off_ip, ip.n};
   k->hit.user_agent = (exh_view){b.data + off_ua, ua.n};
   k->hit.artifact = (exh_view){b.data + off_art, art.n};
-}
-
-static bool went_further(const exh_ssrf_hold *s, exh_view ip)
-{
-  for (size_t i = 0; i < s->n_further; i++)
-    if (strlen(s->went_further[i]) == ip.n && memcmp(s->went_further[i], ip.p, ip.n) == 0)
-      return true;
-  return false;
 }
 
 /* A client's SSRF rows are the first steps of a chain if any of its SSRF

@@ -143,17 +143,6 @@ static void on_compile_message(int level, const char *file, int line, const YR_R
   rep->sink->on_notice(rep->sink->ctx, &n);
 }
 
-/* YARA wants NUL-terminated source; copy the span once. */
-static char *terminated_copy(const char *text, size_t len)
-{
-  char *s = exh_malloc(len + 1);
-  if (!s)
-    return NULL;
-  memcpy(s, text, len);
-  s[len] = '\0';
-  return s;
-}
-
 /* Compiles one source into rules->compiler (after a trial compile for user
  * files). Does not record its origin. */
 static exhunt_err compile_source(exhunt_rules *rules, const char *ns, bool is_user,
@@ -170,7 +159,7 @@ static exhunt_err compile_source(exhunt_rules *rules, const char *ns, bool is_us
     }
     return EXHUNT_ERULES;
   }
-  src = terminated_copy(text, len);
+  src = exh_strndup(text, len); /* YARA wants NUL-terminated source (none inside: above) */
   if (!src)
     goto cleanup;
 
