@@ -2037,12 +2037,7 @@ static void lex_string(cscan *s, uint8_t q, bool verbatim)
   }
   if (j > n)
     j = n;
-  token t;
-  memset(&t, 0, sizeof t);
-  t.kind = T_STRING;
-  t.ch = q;
-  t.off = a;
-  t.end = j;
+  token t = {.kind = T_STRING, .ch = q, .off = a, .end = j};
   inspect_string(s, &t);
   s->i = (j < n && d[j] == q) ? j + 1 : j;
   on_token(s, &t);
@@ -2052,10 +2047,7 @@ static void lex_ident(cscan *s)
 {
   const uint8_t *d = s->d;
   size_t n = s->n;
-  token t;
-  memset(&t, 0, sizeof t);
-  t.kind = T_IDENT;
-  t.off = s->i;
+  token t = {.kind = T_IDENT, .off = s->i};
   size_t j = s->i, len = 0;
   bool overflow = false;
   while (j < n) {
@@ -2147,10 +2139,7 @@ static void lex_code(cscan *s)
     return;
   }
   if (is_digit(c)) {
-    token t;
-    memset(&t, 0, sizeof t);
-    t.kind = T_NUM;
-    t.off = s->i;
+    token t = {.kind = T_NUM, .off = s->i};
     size_t j = s->i;
     while (j < n && (is_ident(d[j]) || d[j] == '.'))
       j++;
@@ -2159,12 +2148,7 @@ static void lex_code(cscan *s)
     on_token(s, &t);
     return;
   }
-  token t;
-  memset(&t, 0, sizeof t);
-  t.kind = T_PUNCT;
-  t.ch = c;
-  t.off = s->i;
-  t.end = s->i + 1;
+  token t = {.kind = T_PUNCT, .ch = c, .off = s->i, .end = s->i + 1};
   s->i++;
   on_token(s, &t);
 }
