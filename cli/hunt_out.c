@@ -209,17 +209,42 @@ static void time_span(exh_dynbuf *b, const char *label, int64_t first, int64_t l
   exh_iso8601(b, last);
 }
 
+/* Ids a text line names at most; the rest are a count. */
+#define IDS_SHOWN 12
+
 static void ids(exh_dynbuf *b, exhunt_evidence e)
 {
   if (!e.n)
     return;
   exh_dynbuf_adds(b, " [");
-  for (size_t i = 0; i < e.n && i < 12; i++)
+  for (size_t i = 0; i < e.n && i < IDS_SHOWN; i++)
     exh_dynbuf_addf(b, "%s%s", i ? " " : "", e.ids[i]);
-  uint64_t more = e.more + (e.n > 12 ? e.n - 12 : 0);
+  uint64_t more = e.more + (e.n > IDS_SHOWN ? e.n - IDS_SHOWN : 0);
   if (more)
     exh_dynbuf_addf(b, " +%llu", (unsigned long long)more);
   exh_dynbuf_addc(b, ']');
+}
+
+/* The ids a text line names: the first IDS_SHOWN of a run; the rest are
+ * counted. */
+typedef struct id_list {
+  const char *v[IDS_SHOWN];
+  size_t n;
+} id_list;
+_Static_assert(HUNT_RULE_IDS <= IDS_SHOWN, "a log rule's ids fit one line");
+
+static void id_add(id_list *l, const char *id)
+{
+  if (l->n < IDS_SHOWN)
+    l->v[l->n++] = id;
+}
+
+/* " [ids +more]" for a run of `total` (l holds its first ids), and the
+ * line's end. */
+static void ids_line(exh_dynbuf *b, const id_list *l, uint64_t total)
+{
+  ids(b, (exhunt_evidence){l->v, l->n, total - l->n});
+  exh_dynbuf_addc(b, '\n');
 }
 
 static void clear_progress(hunt_out *o)
@@ -489,12 +514,10 @@ static void on_story(void *ctx, const exhunt_story *st)
     disp(b, st->steps[i].title);
     if (kinds > 1)
       exh_dynbuf_addf(b, " (and %zu other kind%s)", kinds - 1, kinds == 2 ? "" : "s");
-    const char *idv[12];
-    size_t n = 0;
-    for (size_t k = i; k < j && n < 12; k++)
-      idv[n++] = st->steps[k].evidence;
-    ids(b, (exhunt_evidence){idv, n, j - i - n});
-    exh_dynbuf_addc(b, '\n');
+    id_list run = {.n = 0};
+    for (size_t k = i; k < j; k++)
+      id_add(&run, st->steps[k].evidence);
+    ids_line(b, &run, j - i);
     i = j;
   }
   /* kinds with more steps than the story shows */
@@ -710,12 +733,10 @@ static void text_rows(hunt_out *o, exh_dynbuf *b, const char *server)
       if (distinct > named)
         exh_dynbuf_addf(b, ", +%zu more", distinct - named);
     }
-    const char *idv[12];
-    size_t n = 0;
-    for (size_t k = i; k < j && n < 12; k++)
-      idv[n++] = o->rows[k].id;
-    ids(b, (exhunt_evidence){idv, n, j - i - n});
-    exh_dynbuf_addc(b, '\n');
+    id_list run = {.n = 0};
+    for (size_t k = i; k < j; k++)
+      id_add(&run, o->rows[k].id);
+    ids_line(b, &run, j - i);
   }
   exh_free(g);
   if (!n_logs)
@@ -730,11 +751,10 @@ static void text_rows(hunt_out *o, exh_dynbuf *b, const char *server)
     snprintf(tag, sizeof tag, "[%s]", exhunt_severity_name(lr->worst));
     exh_dynbuf_addf(b, "   %-10s x%-4llu ", tag, (unsigned long long)lr->count);
     disp(b, lr->title);
-    const char *idv[HUNT_RULE_IDS];
+    id_list first = {.n = 0};
     for (size_t k = 0; k < lr->n_ids; k++)
-      idv[k] = lr->ids[k];
-    ids(b, (exhunt_evidence){idv, lr->n_ids, lr->count - lr->n_ids});
-    exh_dynbuf_addc(b, '\n');
+      id_add(&first, lr->ids[k]);
+    ids_line(b, &first, lr->count);
   }
 }
 
