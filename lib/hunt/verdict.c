@@ -501,39 +501,44 @@ typedef struct writer {
   size_t n_reasons, n_steps;
 } writer;
 
+/* A reason (action NULL) or a next step (action set), its text from fmt;
+ * nothing once that list or the text slots are full. */
+static void vsay(writer *wr, const char *action, const hunt_ids *list, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void vsay(writer *wr, const char *action, const hunt_ids *list, const char *fmt, va_list ap)
+{
+  bool full = action ? wr->n_steps == sizeof wr->steps / sizeof *wr->steps
+                     : wr->n_reasons == sizeof wr->reasons / sizeof *wr->reasons;
+  char *t = full ? NULL : text_new(&wr->tb);
+  if (!t)
+    return;
+  vsnprintf(t, TEXT_MAX, fmt, ap);
+  exhunt_evidence ev =
+      list ? (exhunt_evidence){list->ids, list->n, list->more} : (exhunt_evidence){NULL, 0, 0};
+  if (action)
+    wr->steps[wr->n_steps++] = (exhunt_next_step){.action = action, .text = t, .evidence = ev};
+  else
+    wr->reasons[wr->n_reasons++] = (exhunt_reason){.text = t, .evidence = ev};
+}
+
 static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
 {
-  char *t;
-  if (wr->n_reasons == sizeof wr->reasons / sizeof *wr->reasons || !(t = text_new(&wr->tb)))
-    return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(t, TEXT_MAX, fmt, ap);
+  vsay(wr, NULL, list, fmt, ap);
   va_end(ap);
-  wr->reasons[wr->n_reasons].text = t;
-  wr->reasons[wr->n_reasons].evidence =
-      list ? (exhunt_evidence){list->ids, list->n, list->more} : (exhunt_evidence){NULL, 0, 0};
-  wr->n_reasons++;
 }
 
 static void step(writer *wr, const char *action, const hunt_ids *list, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void step(writer *wr, const char *action, const hunt_ids *list, const char *fmt, ...)
 {
-  char *t;
-  if (wr->n_steps == sizeof wr->steps / sizeof *wr->steps || !(t = text_new(&wr->tb)))
-    return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(t, TEXT_MAX, fmt, ap);
+  vsay(wr, action, list, fmt, ap);
   va_end(ap);
-  wr->steps[wr->n_steps].action = action;
-  wr->steps[wr->n_steps].text = t;
-  wr->steps[wr->n_steps].evidence =
-      list ? (exhunt_evidence){list->ids, list->n, list->more} : (exhunt_evidence){NULL, 0, 0};
-  wr->n_steps++;
 }
 
 static const char *plural(size_t n, const char *one, const char *many)
