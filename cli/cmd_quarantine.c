@@ -12,13 +12,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "core/codec.h"
 #include "exhunt/vault.h"
 #include "options.h"
 #include "output/escape.h"
@@ -495,17 +495,19 @@ static char *finding_path(json_t *o, bool *bad)
     *bad = !p || !*p;
     return *bad ? NULL : exh_strdup(p);
   }
-  size_t len = strlen(b64);
-  if (len == 0 || len % 4 || len > (size_t)INT32_MAX) {
+  /* Strict: exhunt writes padded standard base64 and nothing else (no
+   * blanks, at most two '='); the codec refuses any other byte. */
+  size_t len = strlen(b64), pad = 0;
+  while (pad < len && b64[len - 1 - pad] == '=')
+    pad++;
+  if (len == 0 || len % 4 || pad > 2) {
     *bad = true;
     return NULL;
   }
-  unsigned char *out = exh_malloc(len / 4 * 3 + 1);
+  uint8_t *out = exh_malloc(len / 4 * 3 + 1);
   if (!out)
     return NULL;
-  int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)len);
-  if (n >= 0)
-    n -= (b64[len - 1] == '=') + (len >= 2 && b64[len - 2] == '=');
+  long n = exh_base64_decode(b64, len, out, len / 4 * 3);
   if (n <= 0 || memchr(out, '\0', (size_t)n)) {
     exh_free(out);
     *bad = true;
