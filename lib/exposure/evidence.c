@@ -1104,13 +1104,8 @@ exhunt_err exhunt_exposure_paths(const char *const *paths, size_t n_paths,
   if ((!paths && n_paths) || !opts || !sink || !sink->on_finding || !sink->on_notice)
     return EXHUNT_EINVAL;
   exhunt_scan_stats local;
-  if (!stats)
-    stats = &local;
-  memset(stats, 0, sizeof *stats);
   exh_builddb db;
-  exhunt_err err = exh_builddb_load(&db, sink);
-  if (err == EXHUNT_ECORRUPT)
-    err = EXHUNT_OK; /* the bad lines were reported and left out */
+  exhunt_err err = exh_exposure_run_begin(&db, &stats, &local, sink);
   for (size_t i = 0; i < n_paths && !err; i++)
     err = one_server(&db, paths[i], opts, sink, stats);
   exh_builddb_free(&db);

@@ -28,6 +28,15 @@ void exh_exposure_support(const exh_builddb *db, const exh_db_build *cu, bool ro
 exhunt_err exh_exposure_assess_db(const exh_builddb *db, const exhunt_build *build,
                                   const exhunt_exposure_ctx *ctx, const exhunt_sink *sink);
 
+/* The start of a public exposure run (exhunt_exposure_paths,
+ * exhunt_probe_targets): *stats zeroed, or *local when the caller passed
+ * no stats (*stats then points at it), and the embedded build database
+ * loaded into db. A database line that was refused has been reported and
+ * is left out, which does not stop the run; ENOMEM and ENOENT do. Free db
+ * with exh_builddb_free in every case. */
+exhunt_err exh_exposure_run_begin(exh_builddb *db, exhunt_scan_stats **stats,
+                                  exhunt_scan_stats *local, const exhunt_sink *sink);
+
 /* The build in one file already in memory (tests, fuzzers): what the walk
  * does for a file of that name, then its build and verdicts, or no-build. */
 exhunt_err exh_exposure_buffer(const char *path, const uint8_t *data, size_t len, int64_t mtime,

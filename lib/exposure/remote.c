@@ -66,6 +66,16 @@ static void on_result(void *ctx, const exh_probe_result *r)
   exh_exposure_assess_db(c->db, &b, &ectx, c->sink);
 }
 
+exhunt_err exh_exposure_run_begin(exh_builddb *db, exhunt_scan_stats **stats,
+                                  exhunt_scan_stats *local, const exhunt_sink *sink)
+{
+  if (!*stats)
+    *stats = local;
+  memset(*stats, 0, sizeof **stats);
+  exhunt_err err = exh_builddb_load(db, sink);
+  return err == EXHUNT_ECORRUPT ? EXHUNT_OK : err;
+}
+
 void exhunt_probe_opts_init(exhunt_probe_opts *opts)
 {
   memset(opts, 0, sizeof *opts);
@@ -79,13 +89,8 @@ exhunt_err exhunt_probe_targets(const char *const *targets, size_t n_targets,
   if ((!targets && n_targets) || !opts || !sink || !sink->on_finding || !sink->on_notice)
     return EXHUNT_EINVAL;
   exhunt_scan_stats local;
-  if (!stats)
-    stats = &local;
-  memset(stats, 0, sizeof *stats);
   exh_builddb db;
-  exhunt_err err = exh_builddb_load(&db, sink);
-  if (err == EXHUNT_ECORRUPT)
-    err = EXHUNT_OK;
+  exhunt_err err = exh_exposure_run_begin(&db, &stats, &local, sink);
   if (!err) {
     exh_probe_opts po = {opts->connect_timeout_ms,
                          opts->total_timeout_ms,
