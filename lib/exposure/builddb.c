@@ -102,26 +102,22 @@ static int cmp_build_entry(const void *a, const void *b)
   return exhunt_build_compare(&x->build, &y->build);
 }
 
-/* Appends *entry (elem bytes) to one of the entry arrays, doubling its
- * capacity when full. NULL when it was kept; else why not: `too_many` past
+/* Appends *entry (elem bytes) to one of the entry arrays, growing it when
+ * full. NULL when it was kept; else why not: `too_many` past
  * the cap, or NULL with *err set to ENOMEM. */
 static const char *append(void **arr, size_t *n, size_t *cap, const void *entry, size_t elem,
                           const char *too_many, exhunt_err *err)
 {
   if (*n >= EXH_DB_MAX_ENTRIES)
     return too_many;
-  if (*n == *cap) {
-    size_t want = *cap ? *cap * 2 : 64;
-    if (want > EXH_DB_MAX_ENTRIES)
-      want = EXH_DB_MAX_ENTRIES;
-    void *bigger = exh_reallocarray(*arr, want, elem);
-    if (!bigger) {
-      *err = EXHUNT_ENOMEM;
-      return NULL;
-    }
-    *arr = bigger;
-    *cap = want;
+  _Static_assert(EXH_DB_MAX_ENTRIES >= 64 && (EXH_DB_MAX_ENTRIES & (EXH_DB_MAX_ENTRIES - 1)) == 0,
+                 "64, doubling, meets the cap exactly");
+  void *grown = exh_grow(*arr, *n, cap, 64, elem);
+  if (!grown) {
+    *err = EXHUNT_ENOMEM;
+    return NULL;
   }
+  *arr = grown;
   memcpy((char *)*arr + *n * elem, entry, elem);
   (*n)++;
   return NULL;
