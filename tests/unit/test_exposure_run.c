@@ -12,26 +12,18 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "exposure/builddb.h"
 #include "exposure/exposure.h"
 
-static void on_finding(void *ctx, const exhunt_finding *f)
-{
-  (void)ctx;
-  (void)f;
-}
-
-static void on_notice(void *ctx, const exhunt_notice *n)
-{
-  (*(int *)ctx)++;
-  (void)n;
-}
+static recorder rec;
 
 static void test_callers_stats_zeroed(void **state)
 {
   (void)state;
-  int notices = 0;
-  exhunt_sink sink = {.ctx = &notices, .on_finding = on_finding, .on_notice = on_notice};
+  memset(&rec, 0, sizeof rec);
+  exhunt_sink sink = rec_sink(&rec);
   exhunt_scan_stats mine, local;
   memset(&mine, 0xA5, sizeof mine);
   memset(&local, 0xA5, sizeof local);
@@ -43,15 +35,15 @@ static void test_callers_stats_zeroed(void **state)
   assert_int_equal(mine.errors, 0);
   assert_int_equal(local.files_seen, 0xA5A5A5A5A5A5A5A5ull); /* not touched */
   assert_true(db.n_builds > 0 && db.n_families > 0 && db.n_fixes > 0);
-  assert_int_equal(notices, 0); /* the embedded database has no bad line */
+  assert_int_equal(rec.n_notices, 0); /* the embedded database has no bad line */
   exh_builddb_free(&db);
 }
 
 static void test_local_stands_in(void **state)
 {
   (void)state;
-  int notices = 0;
-  exhunt_sink sink = {.ctx = &notices, .on_finding = on_finding, .on_notice = on_notice};
+  memset(&rec, 0, sizeof rec);
+  exhunt_sink sink = rec_sink(&rec);
   exhunt_scan_stats local;
   memset(&local, 0xA5, sizeof local);
   exhunt_scan_stats *stats = NULL;
@@ -64,11 +56,4 @@ static void test_local_stands_in(void **state)
   exh_builddb_free(&db);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_callers_stats_zeroed),
-      cmocka_unit_test(test_local_stands_in),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, test_callers_stats_zeroed, test_local_stands_in)

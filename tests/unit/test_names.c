@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/names.h"
 #include "exhunt/exhunt.h"
 
@@ -59,11 +61,4 @@ static void test_public_names(void **state)
   assert_string_equal(exhunt_attack_step_name((exhunt_attack_step)8), "other");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_lookup_and_fallbacks),
-      cmocka_unit_test(test_public_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, test_lookup_and_fallbacks, test_public_names)

@@ -11,70 +11,49 @@
 
 #include <cmocka.h>
 
+#include "common/testutil.h"
+
 #include "core/notice.h"
 
-typedef struct heard {
-  int count;
-  exhunt_notice last;
-  char reason[512];
-} heard;
-
-static void on_notice(void *ctx, const exhunt_notice *n)
-{
-  heard *h = ctx;
-  h->count++;
-  h->last = *n;
-  strncpy(h->reason, n->reason, sizeof h->reason - 1);
-}
+static recorder rec;
 
 static void test_reason_and_fields(void **state)
 {
   (void)state;
-  heard h;
-  memset(&h, 0, sizeof h);
-  exhunt_sink sink = {.ctx = &h, .on_notice = on_notice};
+  memset(&rec, 0, sizeof rec);
+  exhunt_sink sink = rec_sink(&rec);
   exh_notice_bad_line(&sink, "ioc-line", "lists/x.csv", 42, "bad hash", "ignored");
-  assert_int_equal(h.count, 1);
-  assert_int_equal(h.last.kind, EXHUNT_NOTICE_ERROR);
-  assert_int_equal(h.last.code, EXHUNT_ECORRUPT);
-  assert_string_equal(h.last.what, "ioc-line");
-  assert_string_equal(h.last.path, "lists/x.csv");
-  assert_string_equal(h.reason, "line 42: bad hash; line ignored");
+  assert_int_equal(rec.n_notices, 1);
+  const rec_notice *n = &rec.notices[0];
+  assert_int_equal(n->kind, EXHUNT_NOTICE_ERROR);
+  assert_int_equal(n->code, EXHUNT_ECORRUPT);
+  assert_string_equal(n->what, "ioc-line");
+  assert_string_equal(n->path, "lists/x.csv");
+  assert_string_equal(n->reason, "line 42: bad hash; line ignored");
   exh_notice_bad_line(&sink, "builddb", "builds.tsv", 0, "fix x for y is not a build line",
                       "left out");
-  assert_int_equal(h.count, 2);
-  assert_string_equal(h.reason, "line 0: fix x for y is not a build line; line left out");
+  assert_int_equal(rec.n_notices, 2);
+  assert_string_equal(rec.notices[1].reason,
+                      "line 0: fix x for y is not a build line; line left out");
 }
 
-static void test_long_reason_is_cut(void **state)
+/* The reason is cut to 255 bytes; no callback, or no sink, hears nothing. */
+static void test_cut_and_silent(void **state)
 {
   (void)state;
-  heard h;
-  memset(&h, 0, sizeof h);
-  exhunt_sink sink = {.ctx = &h, .on_notice = on_notice};
+  memset(&rec, 0, sizeof rec);
+  exhunt_sink sink = rec_sink(&rec);
   char why[400];
   memset(why, 'w', sizeof why - 1);
   why[sizeof why - 1] = '\0';
   exh_notice_bad_line(&sink, "builddb", "builds.tsv", 7, why, "left out");
-  assert_int_equal(h.count, 1);
-  assert_int_equal(strlen(h.reason), 255);
-  assert_memory_equal(h.reason, "line 7: www", 11);
-}
-
-static void test_no_callback_no_notice(void **state)
-{
-  (void)state;
-  exhunt_sink sink = {.ctx = NULL, .on_notice = NULL};
+  assert_int_equal(rec.n_notices, 1);
+  assert_int_equal(strlen(rec.notices[0].reason), 255);
+  assert_memory_equal(rec.notices[0].reason, "line 7: www", 11);
+  sink.on_notice = NULL;
   exh_notice_bad_line(&sink, "ioc-line", "x", 1, "why", "ignored");
   exh_notice_bad_line(NULL, "ioc-line", "x", 1, "why", "ignored");
+  assert_int_equal(rec.n_notices, 1);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_reason_and_fields),
-      cmocka_unit_test(test_long_reason_is_cut),
-      cmocka_unit_test(test_no_callback_no_notice),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, test_reason_and_fields, test_cut_and_silent)
