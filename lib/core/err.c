@@ -1,11 +1,12 @@
 /*
- * err.c - names for the public enums: error codes, severities, skip reasons.
+ * err.c - names for the public enums: error codes, severities, skip reasons,
+ * attack steps.
  *
  * Each is a table indexed by the explicit enum values (core/names.h). A
  * static assertion ties each table's length to its enum's count, so adding
  * a value without a name stops the build rather than leaving a silent gap;
- * exhunt_err has no count, so its assertion names the last code and moves
- * with the enum.
+ * exhunt_err and the attack steps have no count, so their assertions name
+ * the last value and move with the enum.
  */
 #include <strings.h>
 
@@ -82,4 +83,23 @@ _Static_assert(sizeof skip_reason_names / sizeof *skip_reason_names == EXHUNT_SK
 const char *exhunt_skip_reason_name(exhunt_skip_reason reason)
 {
   return EXH_NAME_AT(skip_reason_names, reason, "unknown");
+}
+
+/* EXHUNT_STEP_NONE has no name of its own: it is "other", as any unknown
+ * number is. */
+static const char *const attack_step_names[] = {
+    [EXHUNT_STEP_PROBE] = "probe",
+    [EXHUNT_STEP_ATTEMPT] = "attempt",
+    [EXHUNT_STEP_SSRF] = "ssrf",
+    [EXHUNT_STEP_VDIR_RESET] = "vdir-reset",
+    [EXHUNT_STEP_FILE_WRITTEN] = "file-written",
+    [EXHUNT_STEP_SHELL_REQUEST] = "shell-request",
+    [EXHUNT_STEP_COMMAND] = "command",
+};
+_Static_assert(sizeof attack_step_names / sizeof *attack_step_names == EXHUNT_STEP_COMMAND + 1,
+               "a name for every step up to the last (update with the enum)");
+
+const char *exhunt_attack_step_name(exhunt_attack_step step)
+{
+  return EXH_NAME_AT(attack_step_names, step, "other");
 }

@@ -1,6 +1,6 @@
 /*
  * finding.c - a finding that outlives its sink call (exhunt_finding_dup,
- * exhunt_finding_free), and the names of the attack steps.
+ * exhunt_finding_free).
  *
  * A sink's finding is borrowed: its strings live in the reporting engine's
  * buffers. A caller that keeps one (the hunt keeps its exposure and file
@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "core/names.h"
 #include "exhunt/exhunt.h"
 
 /* The arrays follow the struct, and the byte strings follow the arrays:
@@ -23,25 +22,6 @@
 _Static_assert(sizeof(exhunt_finding) % _Alignof(exhunt_match) == 0, "matches after the struct");
 _Static_assert(sizeof(exhunt_finding) % _Alignof(const char *) == 0, "CVEs after the struct");
 _Static_assert(sizeof(exhunt_match) % _Alignof(const char *) == 0, "CVEs after the matches");
-
-/* EXHUNT_STEP_NONE has no name of its own: it is "other", as any unknown
- * number is. */
-static const char *const attack_step_names[] = {
-    [EXHUNT_STEP_PROBE] = "probe",
-    [EXHUNT_STEP_ATTEMPT] = "attempt",
-    [EXHUNT_STEP_SSRF] = "ssrf",
-    [EXHUNT_STEP_VDIR_RESET] = "vdir-reset",
-    [EXHUNT_STEP_FILE_WRITTEN] = "file-written",
-    [EXHUNT_STEP_SHELL_REQUEST] = "shell-request",
-    [EXHUNT_STEP_COMMAND] = "command",
-};
-_Static_assert(sizeof attack_step_names / sizeof *attack_step_names == EXHUNT_STEP_COMMAND + 1,
-               "a name for every step up to the last (update with the enum)");
-
-const char *exhunt_attack_step_name(exhunt_attack_step step)
-{
-  return EXH_NAME_AT(attack_step_names, step, "other");
-}
 
 /* Measuring (at == NULL) counts bytes and returns NULL; copying places
  * them at `at` and returns where they went. */
