@@ -18,7 +18,8 @@
 # A few POSIX functions are declared by standard headers (realpath and
 # mkstemp by <stdlib.h>, gmtime_r and clock_gettime by <time.h>, fileno by
 # <stdio.h>...); they are refused by name outside the seam as well, as are
-# the POSIX-only limits PATH_MAX and NAME_MAX (the seam has EXH_PATH_MAX).
+# the POSIX-only limits PATH_MAX and NAME_MAX (the seam has EXH_PATH_MAX),
+# and the GNU string searches with their _GNU_SOURCE (platform/strext.h).
 #
 # Usage: tools/check-os-headers.sh [ROOT]   ROOT is the tree holding lib/
 #                                           (default: this repository)
@@ -61,7 +62,7 @@ done < <(find "$root/lib" -path "$root/lib/platform" -prune -o -type f \( -name 
 
 # POSIX calls and limits declared by standard headers, outside comments
 # (a "realpath" in a comment is prose, not a call).
-posix_names='realpath|mkstemp|mkostemp|mkdtemp|fdopen|fileno|popen|pclose|setenv|unsetenv|clock_gettime|nanosleep|gmtime_r|localtime_r|timegm|getline|PATH_MAX|NAME_MAX'
+posix_names='_GNU_SOURCE|memmem|memrchr|strcasestr|strchrnul|realpath|mkstemp|mkostemp|mkdtemp|fdopen|fileno|popen|pclose|setenv|unsetenv|clock_gettime|nanosleep|gmtime_r|localtime_r|timegm|getline|PATH_MAX|NAME_MAX'
 hits=$(find "$root/lib" -path "$root/lib/platform" -prune -o -type f \( -name '*.c' -o -name '*.h' \) -print0 |
   sort -z | xargs -0 perl -ne '
     BEGIN { $re = qr/\b(?:'"$posix_names"')\b/ }

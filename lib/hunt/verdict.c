@@ -25,7 +25,6 @@
  * Days, not hours: a day counts as covered when a log file's record span
  * touches it, and as exposed when a window touches it (lib/core/dayset.h).
  */
-#define _GNU_SOURCE /* strcasestr */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,13 +14,14 @@
  * scans: the input is attacker-controlled and a backtracking regex engine
  * would be a way to stall the hunt.
  */
-#define _GNU_SOURCE /* memrchr */
 #include "detect.h"
 
 #include "events.h"
 
 #include <string.h>
 #include <strings.h>
+
+#include "platform/strext.h"
 
 void exh_cols_bind(exh_cols *c, const exh_table *t, exh_log_family fam)
 {
@@ -775,7 +776,7 @@ bool exh_needle_line_ok(exh_log_family fam, exh_needle_check check, const char *
 
 void exh_line_around(const char *p, const char *end, const char *at, const char **line, size_t *len)
 {
-  const char *nl = memrchr(p, '\n', (size_t)(at - p));
+  const char *nl = exh_memrchr(p, '\n', (size_t)(at - p));
   const char *s = nl ? nl + 1 : p;
   const char *e = memchr(at, '\n', (size_t)(end - at));
   if (e && e > s && e[-1] == '\r')

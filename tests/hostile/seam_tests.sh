@@ -4,7 +4,8 @@
 # a copy of lib/ into which an OS dependency was slipped the ways an engine
 # could slip one in: an OS header (<unistd.h>, a spaced "# include
 # <sys/stat.h>"), a POSIX call that a standard header declares (realpath,
-# gmtime_r), a per-OS header of the seam itself ("platform/posix/..."). A
+# gmtime_r), a GNU string search or _GNU_SOURCE (platform/strext.h has
+# them), a per-OS header of the seam itself ("platform/posix/..."). A
 # call named only in a comment, and an OS header inside lib/platform/, are
 # no failure.
 # Usage: seam_tests.sh EXHUNT SRC_DIR SHARED_DIR BUILD(normal|asan)
@@ -39,6 +40,8 @@ expect_fail spaced core/time.h ' #  include <sys/stat.h>' '<sys/stat.h>'
 expect_fail pthread core/pace.c '#include <pthread.h>' '<pthread.h>'
 expect_fail realpath scan/scan.c 'static char *p(const char *x) { return realpath(x, 0); }' 'realpath'
 expect_fail gmtime_r output/escape.c 'static void g(const time_t *t, struct tm *m) { gmtime_r(t, m); }' 'gmtime_r'
+expect_fail gnu_source logs/lines.c '#define _GNU_SOURCE' '_GNU_SOURCE'
+expect_fail memmem logs/tunnel.c 'static const void *m(const void *h, size_t n) { return memmem(h, n, "x", 1); }' 'memmem'
 expect_fail per_os watch/watch.c '#include "platform/posix/notify_int.h"' 'platform/posix/'
 
 inject comment scan/scan.c '/* realpath(3) and gmtime_r are only named here */'
