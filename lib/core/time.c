@@ -134,3 +134,14 @@ void exh_time_take_earliest(int64_t *earliest, int64_t ts)
   if (ts != EXHUNT_NO_TIME && (*earliest == EXHUNT_NO_TIME || ts < *earliest))
     *earliest = ts;
 }
+
+int64_t exh_filetime_to_unix(uint64_t filetime)
+{
+  /* Seconds from 1601-01-01 to 1970-01-01, and 9999-12-31T23:59:59Z. */
+  const uint64_t epoch_1970 = 11644473600u;
+  const uint64_t last_second = 253402300799u;
+  uint64_t seconds = filetime / 10000000u;
+  if (filetime == 0 || seconds < epoch_1970 || seconds - epoch_1970 > last_second)
+    return EXHUNT_NO_TIME;
+  return (int64_t)(seconds - epoch_1970);
+}

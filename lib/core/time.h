@@ -31,6 +31,13 @@ int64_t exh_parse_iso8601(exh_view v);
  * are too long together to be a date and a time. */
 bool exh_parse_w3c_time(exh_view date, exh_view time, int64_t *out);
 
+/* A Windows FILETIME (100 ns ticks since 1601-01-01 UTC: EVTX record
+ * headers, NTFS times, registry keys) as seconds UTC, the fraction cut;
+ * EXHUNT_NO_TIME for 0 (Windows' "no time") and for anything outside the
+ * years exh_parse_iso8601 accepts (1970..9999), so both readers of one
+ * event agree on what is a time. */
+int64_t exh_filetime_to_unix(uint64_t filetime);
+
 /* Widens the span [*first, *last] to take `ts`; EXHUNT_NO_TIME in `ts` is
  * no time and changes nothing, in *first / *last an empty span. */
 void exh_span_widen(int64_t *first, int64_t *last, int64_t ts);

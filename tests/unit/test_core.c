@@ -177,6 +177,24 @@ static void test_span_widen(void **state)
   assert_int_equal(first, 0);
 }
 
+/* FILETIME: the 1601 epoch, the fraction cut, and nothing outside the
+ * years the ISO 8601 reader takes. */
+static void test_filetime(void **state)
+{
+  (void)state;
+  /* 2021-03-03T12:13:58.5Z: 1614773638 s after 1970. */
+  assert_int_equal(exh_filetime_to_unix((1614773638ull + 11644473600ull) * 10000000ull + 5000000u),
+                   1614773638);
+  assert_int_equal(exh_filetime_to_unix(11644473600ull * 10000000ull), 0);
+  assert_int_equal(exh_filetime_to_unix(0), EXHUNT_NO_TIME);
+  assert_int_equal(exh_filetime_to_unix(11644473599ull * 10000000ull), EXHUNT_NO_TIME);
+  assert_int_equal(exh_filetime_to_unix((253402300799ull + 11644473600ull) * 10000000ull),
+                   253402300799);
+  assert_int_equal(exh_filetime_to_unix((253402300800ull + 11644473600ull) * 10000000ull),
+                   EXHUNT_NO_TIME);
+  assert_int_equal(exh_filetime_to_unix(UINT64_MAX), EXHUNT_NO_TIME);
+}
+
 static void test_take_earliest(void **state)
 {
   (void)state;
@@ -301,4 +319,5 @@ static void test_errmap(void **state)
 }
 
 TU_MAIN(NULL, test_ascii_chars, test_contains_ci, test_iso8601, test_w3c_time, test_span_widen,
-        test_take_earliest, test_hex_decode, test_base64_strict, test_base64_lenient, test_errmap)
+        test_filetime, test_take_earliest, test_hex_decode, test_base64_strict, test_base64_lenient,
+        test_errmap)
