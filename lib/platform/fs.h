@@ -95,7 +95,8 @@ int exh_open_at(int dirfd, const char *name, unsigned flags, unsigned mode);
 int exh_open(const char *path, unsigned flags, unsigned mode);
 
 /* Evidence must be read without leaving a trace: opens as exh_open_at,
- * and also without updating the access time where the OS allows it
+ * read-only whatever `flags` say (write, create, exclusive and append are
+ * dropped), and also without updating the access time where the OS allows it
  * (Linux: O_NOATIME, for the file's owner or a privileged process). Where
  * that is refused (EPERM), opens again without it and sets
  * *noatime_refused; otherwise clears it. Used for evidence files and the

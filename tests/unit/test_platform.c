@@ -112,6 +112,14 @@ static void test_open_keeps_atime(void **state)
   assert_int_equal(exh_stat_at(dfd, "old", EXH_AT_NOFOLLOW, &st), 0);
   if (st.atime.sec == 1000000000)
     print_message("note: this mount does not update access times; the control shows nothing\n");
+  /* Read-only whatever the flags: no file is created, none written. */
+  fd = exh_open_noatime_at(dfd, "new", EXH_O_CREATE | EXH_O_WRITE, &refused);
+  assert_true(fd < 0);
+  assert_int_equal(errno, ENOENT);
+  fd = exh_open_noatime_at(dfd, "old", EXH_O_RDWR | EXH_O_APPEND, &refused);
+  assert_true(fd >= 0);
+  assert_true(exh_write(fd, "x", 1) < 0);
+  exh_close(fd);
   exh_close(dfd);
 }
 

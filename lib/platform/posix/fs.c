@@ -112,7 +112,10 @@ int exh_open(const char *path, unsigned flags, unsigned mode)
 
 int exh_open_noatime_at(int dirfd, const char *name, unsigned flags, bool *noatime_refused)
 {
-  int o = os_flags(flags);
+  /* Evidence is read-only: a write or create flag is dropped here, so no
+   * caller can open evidence for writing through this call (and openat
+   * never needs a mode). */
+  int o = os_flags(flags & ~(EXH_O_WRITE | EXH_O_RDWR | EXH_O_CREATE | EXH_O_EXCL | EXH_O_APPEND));
   int fd = openat(dirfd, name, o | O_NOATIME);
   *noatime_refused = false;
   if (fd < 0 && errno == EPERM) { /* O_NOATIME needs ownership (or CAP_FOWNER) */
