@@ -8,7 +8,7 @@
 #   - compiler intrinsics (<immintrin.h>, <emmintrin.h>: the same on every OS);
 #   - <strings.h>, the one POSIX header kept: strcasecmp and strncasecmp,
 #     which mingw-w64 ships too;
-#   - the third-party libraries' headers (YARA, OpenSSL, zlib, Hyperscan,
+#   - the third-party libraries' headers (YARA, zlib, Hyperscan,
 #     libevtx/libbfio, libcurl, jansson);
 #   - the project's own headers ("..."), but never a per-OS implementation
 #     header of the seam ("platform/posix/...", "platform/win32/...").
@@ -34,7 +34,7 @@ allowed_header() {
       string.h | time.h) return 0 ;;
     immintrin.h | emmintrin.h) return 0 ;;
     strings.h) return 0 ;;
-    yara.h | yara/*.h | openssl/*.h | zlib.h | hs.h | hs/*.h | libevtx.h | libbfio.h | \
+    yara.h | yara/*.h | zlib.h | hs.h | hs/*.h | libevtx.h | libbfio.h | \
       curl/*.h | jansson.h) return 0 ;;
   esac
   return 1

@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +32,7 @@
 #include "core/limits.h"
 #include "core/pace.h"
 #include "output/escape.h"
+#include "platform/digest.h"
 #include "platform/fs.h"
 #include "walk/walk.h"
 
@@ -99,9 +99,8 @@ bool exh_bl_in_web_dir(const char *path, const char *const *extra, size_t n_extr
 /* Reading evidence: one pass, hashing, optionally keeping the content.   */
 
 typedef struct reader {
-  EVP_MD *md;
-  EVP_MD_CTX *ctx;
-  uint8_t *chunk; /* EXH_STREAM_CHUNK bytes */
+  exh_digest *ctx; /* SHA-256 */
+  uint8_t *chunk;  /* EXH_STREAM_CHUNK bytes */
   exh_dynbuf content;
   bool keep; /* keep content up to content.max */
   bool noatime_noted;
@@ -124,16 +123,14 @@ static exhunt_err reader_init(reader *r, bool keep, uint64_t max_content)
   exh_evidence_dircache_init(&r->dirs);
   r->keep = keep;
   exh_dynbuf_init(&r->content, (size_t)max_content);
-  r->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-  r->ctx = EVP_MD_CTX_new();
+  r->ctx = exh_digest_new(EXH_DIGEST_SHA256);
   r->chunk = exh_malloc(EXH_STREAM_CHUNK);
-  return r->md && r->ctx && r->chunk ? EXHUNT_OK : EXHUNT_ENOMEM;
+  return r->ctx && r->chunk ? EXHUNT_OK : EXHUNT_ENOMEM;
 }
 
 static void reader_free(reader *r)
 {
-  EVP_MD_CTX_free(r->ctx);
-  EVP_MD_free(r->md);
+  exh_digest_free(r->ctx);
   exh_free(r->chunk);
   exh_dynbuf_free(&r->content);
   exh_pace_free(r->pace);
@@ -198,7 +195,7 @@ static bool read_evidence(run *u, const char *path, const exh_stat *listed, read
     notice(u, EXHUNT_NOTICE_NOTE, EXHUNT_OK, "noatime-refused", path,
            "O_NOATIME not permitted (not the owner); access times may be updated");
   }
-  if (EVP_DigestInit_ex(u->rd.ctx, u->rd.md, NULL) != 1) {
+  if (!exh_digest_init(u->rd.ctx)) {
     u->fatal = EXHUNT_ENOMEM;
     goto cleanup;
   }
@@ -216,7 +213,10 @@ static bool read_evidence(run *u, const char *path, const exh_stat *listed, read
     }
     if (n == 0)
       break;
-    EVP_DigestUpdate(u->rd.ctx, u->rd.chunk, (size_t)n);
+    if (!exh_digest_update(u->rd.ctx, u->rd.chunk, (size_t)n)) {
+      u->fatal = EXHUNT_ENOMEM;
+      goto cleanup;
+    }
     res->size += (uint64_t)n;
     exh_pace_account(u->rd.pace, (uint64_t)n);
     if (kept_all) {
@@ -229,8 +229,7 @@ static bool read_evidence(run *u, const char *path, const exh_stat *listed, read
         kept_all = false;
     }
   }
-  unsigned mdlen = 0;
-  if (EVP_DigestFinal_ex(u->rd.ctx, res->sha256, &mdlen) != 1 || mdlen != 32) {
+  if (!exh_digest_final(u->rd.ctx, res->sha256)) {
     u->fatal = EXHUNT_ENOMEM;
     goto cleanup;
   }

@@ -12,12 +12,14 @@
  *   process.h  CPU and I/O priority (--nice), ids, user and host names,
  *              random bytes
  *   glob.h     wildcard matching, case-folded on request
+ *   digest.h   SHA-256, SHA-1, MD5 (libcrypto on POSIX, BCrypt on Windows)
  *   notify.h   change notification (fanotify and inotify on Linux)
  */
 #ifndef EXH_PLATFORM_H
 #define EXH_PLATFORM_H
 
 #include "platform/clock.h"
+#include "platform/digest.h"
 #include "platform/fs.h"
 #include "platform/glob.h"
 #include "platform/notify.h"

@@ -8,7 +8,7 @@
  * own namespace, so rule names in different packs never collide (the NSA
  * core and extended sets share names, for instance).
  *
- * Every source added also goes into a SHA-256 (OpenSSL EVP): the identity
+ * Every source added also goes into a SHA-256 (platform/digest.h): the identity
  * of the pack a report was made with, so two reports can be told to come
  * from the same rules or not. The embedded pack is hashed as source text
  * even when it is loaded precompiled, so its identity does not depend on
@@ -39,8 +39,8 @@ exhunt_err exhunt_rules_new(exhunt_rules **out)
     goto cleanup;
   exh_iocs_init(&rules->iocs);
   rules->heuristics = true;
-  rules->id_ctx = EVP_MD_CTX_new();
-  if (!rules->id_ctx || EVP_DigestInit_ex(rules->id_ctx, EVP_sha256(), NULL) != 1)
+  rules->id_ctx = exh_digest_new(EXH_DIGEST_SHA256);
+  if (!rules->id_ctx)
     goto cleanup;
   if (yr_initialize() != ERROR_SUCCESS)
     goto cleanup;
@@ -79,7 +79,7 @@ void exhunt_rules_free(exhunt_rules *rules)
   }
   exh_free(rules->origins);
   exh_iocs_free(&rules->iocs);
-  EVP_MD_CTX_free(rules->id_ctx);
+  exh_digest_free(rules->id_ctx);
   if (rules->yara_initialised)
     yr_finalize();
   exh_free(rules);
@@ -108,10 +108,10 @@ static void id_add(exhunt_rules *rules, const char *kind, const char *name, cons
 {
   char num[24];
   int n = snprintf(num, sizeof num, "%zu", len);
-  EVP_MD_CTX *c = rules->id_ctx;
-  if (EVP_DigestUpdate(c, kind, strlen(kind) + 1) != 1 ||
-      EVP_DigestUpdate(c, name, strlen(name) + 1) != 1 ||
-      EVP_DigestUpdate(c, num, (size_t)n + 1) != 1 || (len && EVP_DigestUpdate(c, text, len) != 1))
+  exh_digest *c = rules->id_ctx;
+  if (!exh_digest_update(c, kind, strlen(kind) + 1) ||
+      !exh_digest_update(c, name, strlen(name) + 1) || !exh_digest_update(c, num, (size_t)n + 1) ||
+      !exh_digest_update(c, text, len))
     rules->id_failed = true;
 }
 
@@ -385,12 +385,10 @@ void exhunt_rules_get_info(const exhunt_rules *rules, exhunt_rules_info *out)
   /* The switch ends the identity: the same files with the heuristics off
    * are another pack. A copy of the context, so the call stays const and
    * repeatable. */
-  EVP_MD_CTX *c = rules->id_failed ? NULL : EVP_MD_CTX_new();
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
+  exh_digest *c = rules->id_failed ? NULL : exh_digest_dup(rules->id_ctx);
+  uint8_t md[EXH_DIGEST_MAX_SIZE];
   const char *sw = rules->heuristics ? "heuristics=on" : "heuristics=off";
-  if (c && EVP_MD_CTX_copy_ex(c, rules->id_ctx) == 1 && EVP_DigestUpdate(c, sw, strlen(sw)) == 1 &&
-      EVP_DigestFinal_ex(c, md, &md_len) == 1 && md_len == 32) {
+  if (c && exh_digest_update(c, sw, strlen(sw)) && exh_digest_final(c, md)) {
     static const char hexdig[] = "0123456789abcdef";
     for (unsigned i = 0; i < 32; i++) {
       out->sha256[2 * i] = hexdig[md[i] >> 4];
@@ -398,5 +396,5 @@ void exhunt_rules_get_info(const exhunt_rules *rules, exhunt_rules_info *out)
     }
     out->sha256[64] = '\0';
   }
-  EVP_MD_CTX_free(c);
+  exh_digest_free(c);
 }

@@ -7,11 +7,11 @@
 #ifndef EXH_RULES_INT_H
 #define EXH_RULES_INT_H
 
-#include <openssl/evp.h>
 #include <yara.h>
 
 #include "exhunt/exhunt.h"
 #include "ioc.h"
+#include "platform/digest.h"
 
 /* Where a YARA namespace came from, for attribution in findings. */
 typedef struct exh_yara_origin {
@@ -36,7 +36,7 @@ struct exhunt_rules {
   /* The pack's identity (exhunt_rules_info.sha256): SHA-256 over every
    * source added, in order; finished with the heuristics switch in
    * exhunt_rules_get_info. id_failed: a digest step failed (then no id). */
-  EVP_MD_CTX *id_ctx;
+  exh_digest *id_ctx;
   bool id_failed;
 };
 

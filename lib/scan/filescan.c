@@ -21,7 +21,6 @@
 #include "filescan.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +32,7 @@
 #include "core/pace.h"
 #include "core/webfile.h"
 #include "heur/heur.h"
+#include "platform/digest.h"
 #include "platform/fs.h"
 #include "platform/process.h"
 #include "rules/rules_int.h"
@@ -47,8 +47,7 @@ typedef struct pending {
 struct exh_filescan {
   const exhunt_rules *rules;
   YR_SCANNER *scanner;
-  EVP_MD_CTX *ctx_sha256, *ctx_md5, *ctx_sha1;
-  EVP_MD *md_sha256, *md_md5, *md_sha1;
+  exh_digest *ctx_sha256, *ctx_md5, *ctx_sha1; /* MD5 and SHA-1: NULL unless needed */
   uint64_t max_filesize;
   size_t max_findings; /* at most EXH_MAX_FINDINGS_PER_FILE */
   exh_pace *pace;      /* the run's, shared; NULL: none */
@@ -77,11 +76,10 @@ struct exh_filescan {
 
 /* ---------------------------------------------------------------------- */
 
-static void fetch_md(EVP_MD **md, EVP_MD_CTX **ctx, const char *name, bool *ok)
+static void fetch_md(exh_digest **ctx, exh_digest_alg alg, bool *ok)
 {
-  *md = EVP_MD_fetch(NULL, name, NULL);
-  *ctx = EVP_MD_CTX_new();
-  if (!*md || !*ctx)
+  *ctx = exh_digest_new(alg);
+  if (!*ctx)
     *ok = false;
 }
 
@@ -97,11 +95,11 @@ exhunt_err exh_filescan_new(const exhunt_rules *rules, uint64_t max_filesize, ex
   fs->max_filesize = max_filesize ? max_filesize : EXH_DEFAULT_MAX_FILESIZE;
   fs->max_findings = EXH_MAX_FINDINGS_PER_FILE;
   bool ok = true;
-  fetch_md(&fs->md_sha256, &fs->ctx_sha256, "SHA256", &ok);
+  fetch_md(&fs->ctx_sha256, EXH_DIGEST_SHA256, &ok);
   if (rules->need_md5)
-    fetch_md(&fs->md_md5, &fs->ctx_md5, "MD5", &ok);
+    fetch_md(&fs->ctx_md5, EXH_DIGEST_MD5, &ok);
   if (rules->need_sha1)
-    fetch_md(&fs->md_sha1, &fs->ctx_sha1, "SHA1", &ok);
+    fetch_md(&fs->ctx_sha1, EXH_DIGEST_SHA1, &ok);
   if (!ok)
     goto cleanup;
   if (rules->yara) {
@@ -141,12 +139,9 @@ void exh_filescan_free(exh_filescan *fs)
     return;
   if (fs->scanner)
     yr_scanner_destroy(fs->scanner);
-  EVP_MD_CTX_free(fs->ctx_sha256);
-  EVP_MD_CTX_free(fs->ctx_md5);
-  EVP_MD_CTX_free(fs->ctx_sha1);
-  EVP_MD_free(fs->md_sha256);
-  EVP_MD_free(fs->md_md5);
-  EVP_MD_free(fs->md_sha1);
+  exh_digest_free(fs->ctx_sha256);
+  exh_digest_free(fs->ctx_md5);
+  exh_digest_free(fs->ctx_sha1);
   exh_free(fs->buf);
   exh_evidence_dircache_free(&fs->dirs);
   exh_free(fs);
@@ -280,31 +275,31 @@ static void check_hash_iocs(exh_filescan *fs)
 
 static bool digests_begin(exh_filescan *fs)
 {
-  bool ok = EVP_DigestInit_ex(fs->ctx_sha256, fs->md_sha256, NULL) == 1;
+  bool ok = exh_digest_init(fs->ctx_sha256);
   if (fs->ctx_md5)
-    ok = ok && EVP_DigestInit_ex(fs->ctx_md5, fs->md_md5, NULL) == 1;
+    ok = ok && exh_digest_init(fs->ctx_md5);
   if (fs->ctx_sha1)
-    ok = ok && EVP_DigestInit_ex(fs->ctx_sha1, fs->md_sha1, NULL) == 1;
+    ok = ok && exh_digest_init(fs->ctx_sha1);
   return ok;
 }
 
 static bool digests_update(exh_filescan *fs, const uint8_t *data, size_t len)
 {
-  bool ok = EVP_DigestUpdate(fs->ctx_sha256, data, len) == 1;
+  bool ok = exh_digest_update(fs->ctx_sha256, data, len);
   if (fs->ctx_md5)
-    ok = ok && EVP_DigestUpdate(fs->ctx_md5, data, len) == 1;
+    ok = ok && exh_digest_update(fs->ctx_md5, data, len);
   if (fs->ctx_sha1)
-    ok = ok && EVP_DigestUpdate(fs->ctx_sha1, data, len) == 1;
+    ok = ok && exh_digest_update(fs->ctx_sha1, data, len);
   return ok;
 }
 
 static bool digests_end(exh_filescan *fs)
 {
-  bool ok = EVP_DigestFinal_ex(fs->ctx_sha256, fs->sha256, NULL) == 1;
+  bool ok = exh_digest_final(fs->ctx_sha256, fs->sha256);
   if (fs->ctx_md5)
-    ok = ok && EVP_DigestFinal_ex(fs->ctx_md5, fs->md5, NULL) == 1;
+    ok = ok && exh_digest_final(fs->ctx_md5, fs->md5);
   if (fs->ctx_sha1)
-    ok = ok && EVP_DigestFinal_ex(fs->ctx_sha1, fs->sha1, NULL) == 1;
+    ok = ok && exh_digest_final(fs->ctx_sha1, fs->sha1);
   fs->have_digests = ok;
   return ok;
 }

@@ -41,7 +41,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +55,7 @@
 #include "core/dynbuf.h"
 #include "core/errmap.h"
 #include "output/escape.h"
+#include "platform/digest.h"
 #include "platform/fs.h"
 #include "platform/glob.h"
 #include "platform/process.h"
@@ -369,12 +369,12 @@ exhunt_err exh_vault_deflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
 {
   exhunt_err err = EXHUNT_ENOMEM;
   unsigned char *in = exh_malloc(CHUNK), *out = exh_malloc(CHUNK);
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  exh_digest *md = exh_digest_new(EXH_DIGEST_SHA256);
   z_stream zs;
   bool z_ready = false;
   memset(&zs, 0, sizeof zs);
   *size = 0;
-  if (!in || !out || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+  if (!in || !out || !md)
     goto cleanup;
   /* windowBits 15 + 16: a gzip wrapper (mtime 0), so `zcat` reads objects. */
   if (out_fd >= 0) {
@@ -390,7 +390,7 @@ exhunt_err exh_vault_deflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
     if (n < 0)
       goto cleanup;
     *size += (uint64_t)n;
-    if (n > 0 && !EVP_DigestUpdate(md, in, (size_t)n))
+    if (n > 0 && !exh_digest_update(md, in, (size_t)n))
       goto cleanup;
     if (z_ready) {
       int flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
@@ -415,14 +415,14 @@ exhunt_err exh_vault_deflate(int in_fd, int out_fd, uint8_t sha256[32], uint64_t
     if (n == 0)
       break;
   }
-  if (!EVP_DigestFinal_ex(md, sha256, NULL))
+  if (!exh_digest_final(md, sha256))
     goto cleanup;
   err = EXHUNT_OK;
 
 cleanup:
   if (z_ready)
     deflateEnd(&zs);
-  EVP_MD_CTX_free(md);
+  exh_digest_free(md);
   exh_free(in);
   exh_free(out);
   return err;
@@ -433,13 +433,13 @@ exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha2
 {
   exhunt_err err = EXHUNT_ENOMEM;
   unsigned char *in = exh_malloc(CHUNK), *out = exh_malloc(CHUNK);
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  exh_digest *md = exh_digest_new(EXH_DIGEST_SHA256);
   z_stream zs;
   bool z_ready = false;
   int zr = Z_OK;
   memset(&zs, 0, sizeof zs);
   *size = 0;
-  if (!in || !out || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+  if (!in || !out || !md)
     goto cleanup;
   if (inflateInit2(&zs, 15 + 16) != Z_OK)
     goto cleanup;
@@ -467,7 +467,7 @@ exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha2
       if (got > limit - *size)
         goto cleanup; /* longer than recorded: damage, or a planted bomb */
       *size += got;
-      if (got && !EVP_DigestUpdate(md, out, got))
+      if (got && !exh_digest_update(md, out, got))
         goto cleanup;
       exhunt_err werr = out_fd >= 0 ? write_all(out_fd, out, got) : EXHUNT_OK;
       if (werr) {
@@ -490,14 +490,14 @@ exhunt_err exh_vault_inflate(int in_fd, int out_fd, uint64_t limit, uint8_t sha2
     }
     break;
   }
-  if (!EVP_DigestFinal_ex(md, sha256, NULL))
+  if (!exh_digest_final(md, sha256))
     goto cleanup;
   err = EXHUNT_OK;
 
 cleanup:
   if (z_ready)
     inflateEnd(&zs);
-  EVP_MD_CTX_free(md);
+  exh_digest_free(md);
   exh_free(in);
   exh_free(out);
   return err;
