@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "core/compiler.h"
 #include "core/dynbuf.h"
 #include "core/strset.h"
 #include "exhunt/exhunt.h"
@@ -152,7 +153,6 @@ int cli_load_rules(cli_report *c, const exhunt_sink *sink, const cli_rule_opts *
 int cli_check_roots(const char *command, char **roots, int n_roots);
 
 /* "exhunt CMD: message\nTry 'exhunt help CMD'." on stderr; returns 2. */
-int cli_usage_error(const char *command, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...) EXH_PRINTF(2, 3);
 
 #endif

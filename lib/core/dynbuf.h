@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "core/compiler.h"
 #include "exhunt/exhunt.h"
 
 typedef struct exh_dynbuf {
@@ -27,7 +28,6 @@ exhunt_err exh_dynbuf_reserve(exh_dynbuf *b, size_t extra);
 exhunt_err exh_dynbuf_add(exh_dynbuf *b, const void *data, size_t len);
 exhunt_err exh_dynbuf_addc(exh_dynbuf *b, char c);
 exhunt_err exh_dynbuf_adds(exh_dynbuf *b, const char *s);
-exhunt_err exh_dynbuf_addf(exh_dynbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+exhunt_err exh_dynbuf_addf(exh_dynbuf *b, const char *fmt, ...) EXH_PRINTF(2, 3);
 
 #endif

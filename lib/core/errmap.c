@@ -23,7 +23,9 @@ exhunt_err exh_errno_map(int e, unsigned classes)
   case ENFILE:
     return classes & EXH_ERRMAP_FDS ? EXHUNT_ELIMIT : EXHUNT_EIO;
   case ENOSPC:
+#ifdef EDQUOT /* POSIX, but not in mingw-w64's <errno.h>: Windows has ENOSPC alone */
   case EDQUOT:
+#endif
     return classes & EXH_ERRMAP_SPACE ? EXHUNT_ENOSPC : EXHUNT_EIO;
   default:
     return EXHUNT_EIO;

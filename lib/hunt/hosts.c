@@ -33,6 +33,7 @@
 
 #include "core/alloc.h"
 #include "core/ascii.h"
+#include "core/compiler.h"
 #include "core/dynbuf.h"
 #include "core/limits.h"
 #include "platform/fs.h"
@@ -688,7 +689,7 @@ static void emit(const decide *d, exhunt_notice_kind kind, exhunt_err code, cons
 }
 
 /* The reason is capped; past the cap it is cut, not lost. */
-static exhunt_err say(decide *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static exhunt_err say(decide *d, const char *fmt, ...) EXH_PRINTF(2, 3);
 static exhunt_err say(decide *d, const char *fmt, ...)
 {
   char buf[1024];

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/compiler.h"
 #include "core/dayset.h"
 #include "core/time.h"
 #include "core/webfile.h"
@@ -503,7 +504,7 @@ typedef struct writer {
 /* A reason (action NULL) or a next step (action set), its text from fmt;
  * nothing once that list or the text slots are full. */
 static void vsay(writer *wr, const char *action, const hunt_ids *list, const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
+    EXH_PRINTF(4, 0);
 static void vsay(writer *wr, const char *action, const hunt_ids *list, const char *fmt, va_list ap)
 {
   bool full = action ? wr->n_steps == sizeof wr->steps / sizeof *wr->steps
@@ -520,8 +521,7 @@ static void vsay(writer *wr, const char *action, const hunt_ids *list, const cha
     wr->reasons[wr->n_reasons++] = (exhunt_reason){.text = t, .evidence = ev};
 }
 
-static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...) EXH_PRINTF(3, 4);
 static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
 {
   va_list ap;
@@ -531,7 +531,7 @@ static void reason(writer *wr, const hunt_ids *list, const char *fmt, ...)
 }
 
 static void step(writer *wr, const char *action, const hunt_ids *list, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    EXH_PRINTF(4, 5);
 static void step(writer *wr, const char *action, const hunt_ids *list, const char *fmt, ...)
 {
   va_list ap;

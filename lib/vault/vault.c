@@ -52,6 +52,7 @@
 
 #include "core/alloc.h"
 #include "core/codec.h"
+#include "core/compiler.h"
 #include "core/dynbuf.h"
 #include "core/errmap.h"
 #include "output/escape.h"
@@ -112,7 +113,7 @@ static exhunt_err write_all(int fd, const void *data, size_t len)
       if (errno == EINTR)
         continue;
       /* A full disk is said as such, not as an I/O error. */
-      return errno == ENOSPC || errno == EDQUOT ? EXHUNT_ENOSPC : EXHUNT_EIO;
+      return exh_errno_map(errno, EXH_ERRMAP_SPACE) == EXHUNT_ENOSPC ? EXHUNT_ENOSPC : EXHUNT_EIO;
     }
     p += n;
     len -= (size_t)n;
@@ -133,8 +134,7 @@ static exhunt_err fsync_dir(const char *dir)
 
 /* snprintf that says whether the whole path fitted (a cut path would name
  * another file). */
-static bool pathf(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static bool pathf(char *out, size_t cap, const char *fmt, ...) EXH_PRINTF(3, 4);
 static bool pathf(char *out, size_t cap, const char *fmt, ...)
 {
   va_list ap;
