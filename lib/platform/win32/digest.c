@@ -10,8 +10,9 @@
  */
 #include "platform/digest.h"
 
-#include <bcrypt.h>
 #include <windows.h>
+/* after windows.h, which defines its types */
+#include <bcrypt.h>
 
 #include "core/alloc.h"
 
