@@ -1,39 +1,39 @@
 /*
  * outfile.c - see outfile.h. The steps, and why each:
  *   open:   split the path into folder and name; open the folder once
- *           (O_DIRECTORY) and walk its ".." chain to "/", comparing each
- *           (device, inode) with the evidence roots: identities, not path
- *           strings, so no alias of a root gets through. Then lstat the
- *           name (fstatat, AT_SYMLINK_NOFOLLOW) and refuse a link, a file
- *           with several names, a root, a block device or a socket. Then
- *           create the temporary in that folder with
- *           O_CREAT|O_EXCL|O_NOFOLLOW, SIGINT/SIGTERM held so it is
- *           registered for removal before a signal can land.
- *   finish: fflush + fsync + fclose, then renameat (one step for the
- *           reader: the old content or the new, never a mix; a rename
+ *           (EXH_O_DIRECTORY) and walk up from it to the top ("/": its
+ *           ".." chain on POSIX; cli/os.h), comparing each (device,
+ *           inode) with the evidence roots: identities, not path strings,
+ *           so no alias of a root gets through. Then lstat the name
+ *           (exh_stat_at, EXH_AT_NOFOLLOW) and refuse a link (a reparse
+ *           point on Windows), a file with several names, a root, a block
+ *           device or a socket. Then create the temporary in that folder
+ *           with EXH_O_CREATE|EXH_O_EXCL|EXH_O_NOFOLLOW, interrupts held so
+ *           it is registered for removal before a signal can land.
+ *   finish: fflush + exh_fsync + fclose, then exh_rename_at (one step for
+ *           the reader: the old content or the new, never a mix; a rename
  *           replaces the name, never writes into what it named), then
  *           forget the registration; on any failure unlink the temporary.
+ * Files are reached only through the platform seam (platform/fs.h), and
+ * what differs between OSes (the walk up, path separators, /dev/fd links,
+ * Windows' NUL and CON) through cli/os.h.
  */
 #include "outfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "core/alloc.h"
 #include "interrupt.h"
+#include "os.h"
 #include "output/escape.h"
+#include "platform/clock.h"
+#include "platform/fs.h"
+#include "platform/process.h"
 #include "report.h"
-
-/* The ".." walk stops here whatever happens: no real path is this deep. */
-#define OUTFILE_MAX_DEPTH 4096
 
 void cli_outfile_init(cli_outfile *o)
 {
@@ -73,76 +73,61 @@ static int cannot(const char *command, const char *path, int err)
 
 /* Is (dev, ino) an evidence root? Both what a root names and, when it is
  * a symbolic link, the link itself: the walker may start from either. */
-static bool is_root(const struct stat *st, char **roots, int n_roots, bool dirs)
+static bool is_root(const exh_stat *st, char **roots, int n_roots, bool dirs)
 {
   for (int i = 0; i < n_roots; i++) {
-    struct stat rs;
+    exh_stat rs;
     for (int follow = 0; follow < 2; follow++) {
-      if ((follow ? stat(roots[i], &rs) : lstat(roots[i], &rs)) != 0)
+      if ((follow ? exh_stat_path(roots[i], &rs) : exh_lstat_path(roots[i], &rs)) != 0)
         continue;
-      if (dirs != !!S_ISDIR(rs.st_mode))
+      if (dirs != (rs.type == EXH_FT_DIR))
         continue;
-      if (rs.st_dev == st->st_dev && rs.st_ino == st->st_ino)
+      if (rs.dev == st->dev && rs.ino == st->ino)
         return true;
     }
   }
   return false;
 }
 
-/* 1 when the folder open at `dir` is a root folder or under one, 0 when
- * it is not, -1 (errno set) when the chain could not be walked to "/". */
-static int dir_inside_roots(int dir, char **roots, int n_roots)
+typedef struct root_list {
+  char **roots;
+  int n_roots;
+} root_list;
+
+static bool folder_is_root(const exh_stat *st, void *ctx)
+{
+  const root_list *r = ctx;
+  return is_root(st, r->roots, r->n_roots, true);
+}
+
+/* 1 when the folder open at `dir` (path `folder`) is a root folder or
+ * under one, 0 when it is not, -1 (errno set) when the chain could not be
+ * walked to the top. */
+static int dir_inside_roots(int dir, const char *folder, char **roots, int n_roots)
 {
   if (n_roots <= 0)
     return 0;
-  int cur = dup(dir);
-  if (cur < 0)
-    return -1;
-  int result = -1;
-  struct stat st;
-  if (fstat(cur, &st) != 0)
-    goto done;
-  for (int depth = 0; depth < OUTFILE_MAX_DEPTH; depth++) {
-    if (is_root(&st, roots, n_roots, true)) {
-      result = 1;
-      goto done;
-    }
-    int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (up < 0)
-      goto done;
-    struct stat ust;
-    if (fstat(up, &ust) != 0) {
-      int saved = errno;
-      close(up);
-      errno = saved;
-      goto done;
-    }
-    close(cur);
-    cur = up;
-    if (ust.st_dev == st.st_dev && ust.st_ino == st.st_ino) {
-      result = 0; /* ".." of "/" is "/" */
-      goto done;
-    }
-    st = ust;
-  }
-  errno = ELOOP;
-done:
-  if (cur >= 0) {
-    int saved = errno;
-    close(cur);
-    errno = saved;
-  }
-  return result;
+  root_list r = {roots, n_roots};
+  return cli_os_walk_up(dir, folder, folder_is_root, &r);
 }
 
-/* Splits path into o->name and an opened o->dir. */
-static int open_folder(cli_outfile *o, const char *command, const char *path)
+/* A character device or a FIFO: a stream, written as it is (there is
+ * nothing to replace, and renaming a file over a device node would be a
+ * disaster). */
+static bool is_char_or_fifo(const exh_stat *st)
 {
-  const char *slash = strrchr(path, '/');
-  const char *base = slash ? slash + 1 : path;
+  return st->type == EXH_FT_CHR || st->type == EXH_FT_FIFO;
+}
+
+/* Splits path into o->name and an opened o->dir; *folder_out is the
+ * folder's path (owned by the caller from here). */
+static int open_folder(cli_outfile *o, const char *command, const char *path, char **folder_out)
+{
+  size_t dl, name_off;
+  cli_os_split_path(path, &dl, &name_off);
+  const char *base = path + name_off;
   if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
     return cannot(command, path, EISDIR);
-  size_t dl = slash ? (size_t)(slash - path) : 0;
   char *folder = exh_malloc(dl + 2);
   o->name = exh_strdup(base);
   if (!folder || !o->name) {
@@ -150,34 +135,34 @@ static int open_folder(cli_outfile *o, const char *command, const char *path)
     fprintf(stderr, "exhunt %s: out of memory\n", command);
     return EXIT_ERROR;
   }
-  if (!slash)
+  if (dl == 0) {
     memcpy(folder, ".", 2);
-  else if (dl == 0)
-    memcpy(folder, "/", 2);
-  else {
+  } else {
     memcpy(folder, path, dl);
     folder[dl] = '\0';
   }
-  o->dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int saved = errno;
-  exh_free(folder);
-  if (o->dir < 0)
+  o->dir = exh_open(folder, EXH_O_DIRECTORY, 0);
+  if (o->dir < 0) {
+    int saved = errno;
+    exh_free(folder);
     return cannot(command, path, saved);
+  }
+  *folder_out = folder;
   return 0;
 }
 
 /* Whether a file with this status may be written: a character device or
  * a FIFO as it is, a regular file only with one name and not a root. */
-static int check_stat(const char *command, const char *path, const struct stat *st, char **roots,
+static int check_stat(const char *command, const char *path, const exh_stat *st, char **roots,
                       int n_roots)
 {
-  if (S_ISCHR(st->st_mode) || S_ISFIFO(st->st_mode))
+  if (is_char_or_fifo(st))
     return 0;
-  if (S_ISDIR(st->st_mode))
+  if (st->type == EXH_FT_DIR)
     return cannot(command, path, EISDIR);
-  if (!S_ISREG(st->st_mode))
+  if (st->type != EXH_FT_REG)
     return refuse(command, path, "it is not a regular file, a character device or a FIFO");
-  if (st->st_nlink > 1)
+  if (st->nlink > 1)
     return refuse(command, path,
                   "it has other names (a hard link; one may be in the evidence, which is "
                   "read-only): remove it or choose another name");
@@ -186,66 +171,24 @@ static int check_stat(const char *command, const char *path, const struct stat *
   return 0;
 }
 
-/* Whether text names one of this process's descriptors: /dev/fd/N,
- * /proc/self/fd/N, /proc/PID/fd/N. */
-static bool is_descriptor_name(const char *text)
-{
-  char own[64];
-  snprintf(own, sizeof own, "/proc/%ld/fd/", (long)getpid());
-  const char *prefixes[] = {"/dev/fd/", "/proc/self/fd/", own};
-  for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-    size_t pl = strlen(prefixes[i]);
-    if (strncmp(text, prefixes[i], pl) != 0 || !text[pl])
-      continue;
-    const char *d = text + pl;
-    while (*d >= '0' && *d <= '9')
-      d++;
-    if (!*d)
-      return true;
-  }
-  return false;
-}
-
-/* Whether the link at `name` (path as given: `path`) leads, through links
- * the system made, to a descriptor this process already holds: -o
- * /dev/stdout, /dev/stderr, /dev/fd/3. The shell opened that file for the
- * user (exhunt scan -o /dev/stdout >report.txt), so it is written even when
- * it is a regular file. Absolute link texts only, a few hops. */
-static bool leads_to_descriptor(int dir, const char *name, const char *path)
-{
-  if (is_descriptor_name(path))
-    return true;
-  char text[PATH_MAX];
-  ssize_t n = readlinkat(dir, name, text, sizeof text - 1);
-  for (int hop = 0; hop < 8 && n > 0; hop++) {
-    text[n] = '\0';
-    if (text[0] != '/')
-      return false;
-    if (is_descriptor_name(text))
-      return true;
-    char next[PATH_MAX];
-    n = readlink(text, next, sizeof next - 1);
-    if (n > 0)
-      memcpy(text, next, (size_t)n);
-  }
-  return false;
-}
-
 /* The checks every output goes through before a byte is written; sets
  * *direct when the name is a device or FIFO to write as it is. */
 static int check_path(cli_outfile *o, const char *command, const char *path, char **roots,
                       int n_roots, bool *direct)
 {
   *direct = false;
-  int rc = open_folder(o, command, path);
+  char *folder = NULL;
+  int rc = open_folder(o, command, path, &folder);
   if (rc)
     return rc;
-  int in = dir_inside_roots(o->dir, roots, n_roots);
+  int in = dir_inside_roots(o->dir, folder, roots, n_roots);
+  int walk_errno = errno;
+  exh_free(folder);
   if (in < 0) {
     char why[160];
     snprintf(why, sizeof why,
              "cannot tell whether it is inside a scanned path (walking up its folder: %s)",
-             strerror(errno));
+             strerror(walk_errno));
     return refuse(command, path, why);
   }
   if (in)
@@ -253,17 +196,18 @@ static int check_path(cli_outfile *o, const char *command, const char *path, cha
                            "refusing to write '%s' inside a scanned path (evidence is "
                            "read-only)",
                            path);
-  struct stat st;
-  if (fstatat(o->dir, o->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+  exh_stat st;
+  if (exh_stat_at(o->dir, o->name, EXH_AT_NOFOLLOW, &st) != 0)
     return errno == ENOENT ? 0 : cannot(command, path, errno); /* ENOENT: a new file */
-  if (S_ISLNK(st.st_mode)) {
+  if (st.type == EXH_FT_LINK) {
     /* -o /dev/stdout, /dev/fd/3: links the system made to a stream or to
-     * a descriptor the shell opened. Any other link may have been planted
-     * to lead into the evidence. */
-    struct stat to;
-    if (fstatat(o->dir, o->name, &to, 0) == 0 &&
-        (S_ISCHR(to.st_mode) || S_ISFIFO(to.st_mode) ||
-         (S_ISREG(to.st_mode) && leads_to_descriptor(o->dir, o->name, path)))) {
+     * a descriptor the shell opened (exhunt scan -o /dev/stdout
+     * >report.txt: the file behind it is written, even a regular one).
+     * Any other link may have been planted to lead into the evidence. */
+    exh_stat to;
+    if (exh_stat_at(o->dir, o->name, 0, &to) == 0 &&
+        (is_char_or_fifo(&to) ||
+         (to.type == EXH_FT_REG && cli_os_names_own_stream(o->dir, o->name, path)))) {
       *direct = true;
       return 0;
     }
@@ -275,7 +219,7 @@ static int check_path(cli_outfile *o, const char *command, const char *path, cha
     return rc;
   /* /dev/null, a FIFO, a terminal: nothing to replace, and renaming a file
    * over a device node would be a disaster. */
-  *direct = S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode);
+  *direct = is_char_or_fifo(&st);
   return 0;
 }
 
@@ -284,26 +228,31 @@ static int check_path(cli_outfile *o, const char *command, const char *path, cha
 static int open_in_place(cli_outfile *o, const char *command, const char *path, bool follow,
                          bool create, char **roots, int n_roots)
 {
-  int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW) | (create ? O_CREAT : 0);
-  int fd = openat(o->dir, o->name, flags, 0666);
+  /* Close-on-exec, and on POSIX O_NOCTTY (the seam's): a terminal named
+   * here never becomes the process's controlling one. */
+  unsigned flags = EXH_O_WRITE | (follow ? 0 : EXH_O_NOFOLLOW) | (create ? EXH_O_CREATE : 0);
+  int fd = exh_open_at(o->dir, o->name, flags, 0666);
   if (fd < 0)
     return errno == ELOOP ? refuse(command, path, "it is a symbolic link")
                           : cannot(command, path, errno);
-  struct stat st;
-  int rc = fstat(fd, &st) != 0 ? cannot(command, path, errno) : 0;
-  if (!rc && follow && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) &&
-      !(S_ISREG(st.st_mode) && leads_to_descriptor(o->dir, o->name, path)))
+  exh_stat st;
+  int rc = exh_fstat(fd, &st) != 0 ? cannot(command, path, errno) : 0;
+  if (!rc && follow && !is_char_or_fifo(&st) &&
+      !(st.type == EXH_FT_REG && cli_os_names_own_stream(o->dir, o->name, path)))
     rc = refuse(command, path, "it is a symbolic link that no longer leads to a device");
   if (!rc)
     rc = check_stat(command, path, &st, roots, n_roots);
   /* Truncated only now, after the checks (O_TRUNC would have emptied
    * whatever the name led to at open). */
-  if (!rc && S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0)
+  if (!rc && st.type == EXH_FT_REG && exh_ftruncate(fd, 0) != 0)
     rc = cannot(command, path, errno);
-  if (!rc && !(o->f = fdopen(fd, "w")))
-    rc = cannot(command, path, errno);
+  if (!rc) {
+    cli_os_binary(fd);
+    if (!(o->f = fdopen(fd, "wb")))
+      rc = cannot(command, path, errno);
+  }
   if (rc)
-    close(fd);
+    exh_close(fd);
   return rc;
 }
 
@@ -314,17 +263,18 @@ static int create_temp(cli_outfile *o, const char *command, const char *path)
 {
   static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   size_t nl = strlen(o->name) + sizeof ".exhunt-tmp-XXXXXX";
-  const char *slash = strrchr(path, '/');
-  size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
+  size_t folder_len, dl; /* dl: the path up to the name, separator included */
+  cli_os_split_path(path, &folder_len, &dl);
   o->tmp_name = exh_malloc(nl);
   o->tmp = exh_malloc(dl + nl);
   if (!o->tmp_name || !o->tmp) {
     fprintf(stderr, "exhunt %s: out of memory\n", command);
     return EXIT_ERROR;
   }
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  uint64_t seed = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
+  /* Not a secret, only unlikely to be taken: O_EXCL refuses a name that is. */
+  uint64_t seed = 0;
+  if (exh_random_bytes(&seed, sizeof seed) != 0)
+    seed = ((uint64_t)exh_wall_seconds() << 30) ^ (uint64_t)exh_monotonic_ns();
   int fd = -1, saved = EEXIST;
   for (int attempt = 0; attempt < 100 && fd < 0 && saved == EEXIST; attempt++) {
     char suffix[7];
@@ -336,7 +286,8 @@ static int create_temp(cli_outfile *o, const char *command, const char *path)
     snprintf(o->tmp_name, nl, "%s.exhunt-tmp-%s", o->name, suffix);
     snprintf(o->tmp, dl + nl, "%.*s%s", (int)dl, path, o->tmp_name);
     cli_interrupt_hold(true);
-    fd = openat(o->dir, o->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    fd = exh_open_at(o->dir, o->tmp_name, EXH_O_WRITE | EXH_O_CREATE | EXH_O_EXCL | EXH_O_NOFOLLOW,
+                     0666);
     saved = errno;
     if (fd >= 0)
       o->slot = cli_interrupt_add_temp(o->tmp);
@@ -347,9 +298,10 @@ static int create_temp(cli_outfile *o, const char *command, const char *path)
     o->tmp_name = NULL;
     return cannot(command, path, saved);
   }
-  if (!(o->f = fdopen(fd, "w"))) {
+  cli_os_binary(fd);
+  if (!(o->f = fdopen(fd, "wb"))) {
     saved = errno;
-    close(fd);
+    exh_close(fd);
     return cannot(command, path, saved);
   }
   return 0;
@@ -358,7 +310,7 @@ static int create_temp(cli_outfile *o, const char *command, const char *path)
 static void drop(cli_outfile *o)
 {
   if (o->tmp_name) {
-    unlinkat(o->dir, o->tmp_name, 0);
+    exh_unlink_at(o->dir, o->tmp_name, false);
     cli_interrupt_remove_temp(o->slot);
     o->slot = -1;
   }
@@ -367,7 +319,7 @@ static void drop(cli_outfile *o)
   exh_free(o->name);
   o->tmp_name = o->tmp = o->name = NULL;
   if (o->dir >= 0)
-    close(o->dir);
+    exh_close(o->dir);
   o->dir = -1;
 }
 
@@ -380,6 +332,10 @@ static int open_output(cli_outfile *o, const char *command, const char *path, ch
     return 0;
   }
   o->path = path;
+  /* Windows' NUL, CON...: a device, not a name in a folder. */
+  int device = cli_os_device_output(path, &o->f);
+  if (device != 0)
+    return device > 0 ? 0 : cannot(command, path, errno);
   bool direct = false;
   int rc = check_path(o, command, path, roots, n_roots, &direct);
   if (!rc && (direct || in_place))
@@ -421,7 +377,7 @@ static void settle(cli_outfile *o, const char *command)
     o->f = NULL;
     return;
   }
-  if (o->tmp_name && !o->failed && fsync(fileno(o->f)) != 0) {
+  if (o->tmp_name && !o->failed && exh_fsync(fileno(o->f)) != 0) {
     fprintf(stderr, "exhunt %s: writing '%s' failed: %s\n", command, o->path, strerror(errno));
     o->failed = true;
   }
@@ -432,13 +388,13 @@ static void settle(cli_outfile *o, const char *command)
   o->f = NULL;
 }
 
-/* Phase two: into place, or away. renameat in the folder checked at open:
+/* Phase two: into place, or away. A rename in the folder checked at open:
  * it replaces the name (even one swapped for a link since), and never
  * writes into what the name led to. */
 static void place(cli_outfile *o, const char *command, bool keep)
 {
   if (o->tmp_name) {
-    if (keep && renameat(o->dir, o->tmp_name, o->dir, o->name) != 0) {
+    if (keep && exh_rename_at(o->dir, o->tmp_name, o->dir, o->name, 0) != 0) {
       fprintf(stderr, "exhunt %s: cannot write '%s': %s\n", command, o->path, strerror(errno));
       o->failed = true;
       keep = false;

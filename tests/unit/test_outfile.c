@@ -2,7 +2,11 @@
  * test_outfile.c - cli/outfile.c and cli/interrupt.c, the two pieces hunt
  * will share with the other commands: an output is whole or untouched,
  * several outputs are put in place together or not at all, and a signal
- * removes the temporaries and exits 130 with its message.
+ * removes the temporaries and exits 130 with its message. Since both reach
+ * the OS through the platform seam and cli/os.h, the words of every
+ * refusal are pinned here as they were before (scripts grep for them), and
+ * so are the POSIX path split and the held signal around a temporary's
+ * registration.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +29,7 @@
 #include "common/testutil.h"
 
 #include "interrupt.h"
+#include "os.h"
 #include "outfile.h"
 
 /* The report.c function outfile.c calls for its usage message. */
@@ -354,8 +361,150 @@ static void test_signal_removes_temporaries(void **state)
   assert_int_equal(entries(), 1); /* the temporary is gone */
 }
 
+/* A signal that lands while a temporary is being created waits for its
+ * registration, then removes it: held, not lost, not early. */
+static void test_held_signal_waits_for_registration(void **state)
+{
+  (void)state;
+  char tmp[128];
+  snprintf(tmp, sizeof tmp, "%s/held.exhunt-tmp-abcdef", dir);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDERR_FILENO);
+    if (cli_interrupt_install("test") != 0)
+      _exit(3);
+    cli_interrupt_hold(true);
+    raise(SIGTERM); /* pending: the handler must not run yet */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 || cli_interrupt_add_temp(tmp) < 0)
+      _exit(4);
+    cli_interrupt_hold(false); /* delivered here, the temporary known */
+    _exit(5);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 130);
+  assert_int_not_equal(access(tmp, F_OK), 0);
+  assert_int_equal(entries(), 0);
+}
+
+/* What outfile.c writes on stderr while opening `path`, into buf. */
+static int open_said(const char *path, char **roots, int n_roots, char *buf, size_t cap)
+{
+  char errf[128];
+  snprintf(errf, sizeof errf, "%s.stderr", dir);
+  fflush(stderr);
+  int saved = dup(STDERR_FILENO);
+  int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  assert_true(saved >= 0 && fd >= 0);
+  dup2(fd, STDERR_FILENO);
+  close(fd);
+  cli_outfile o;
+  int rc = cli_outfile_open(&o, "test", path, roots, n_roots);
+  if (rc == 0)
+    cli_outfile_finish(&o, "test", false);
+  fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  slurp(errf, buf, cap);
+  unlink(errf);
+  return rc;
+}
+
+/* The words of every refusal, as scripts and users know them. */
+static void test_refusal_messages(void **state)
+{
+  (void)state;
+  char evfile[128], lnk[128], hard[128], sock[128], p[160], want[512], got[512];
+  snprintf(evfile, sizeof evfile, "%s/ev.aspx", dir);
+  snprintf(lnk, sizeof lnk, "%s/lnk.jsonl", dir);
+  snprintf(hard, sizeof hard, "%s/hard.jsonl", dir);
+  snprintf(sock, sizeof sock, "%s/sock", dir);
+  tu_put(evfile, "evidence\n");
+  assert_int_equal(symlink(evfile, lnk), 0);
+  assert_int_equal(link(evfile, hard), 0);
+  char *file_root[] = {evfile};
+
+  assert_int_equal(open_said(lnk, NULL, 0, got, sizeof got), 2);
+  snprintf(want, sizeof want,
+           "exhunt test: refusing to write '%s': it is a symbolic link (exhunt does not write "
+           "through a link at an output path: it may lead into the evidence); name the file "
+           "itself\n",
+           lnk);
+  assert_string_equal(got, want);
+
+  assert_int_equal(open_said(hard, NULL, 0, got, sizeof got), 2);
+  snprintf(want, sizeof want,
+           "exhunt test: refusing to write '%s': it has other names (a hard link; one may be in "
+           "the evidence, which is read-only): remove it or choose another name\n",
+           hard);
+  assert_string_equal(got, want);
+  unlink(hard);
+
+  assert_int_equal(open_said(evfile, file_root, 1, got, sizeof got), 2);
+  snprintf(want, sizeof want,
+           "exhunt test: refusing to write '%s': it is a scanned path (evidence is read-only)\n",
+           evfile);
+  assert_string_equal(got, want);
+
+  int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  assert_true(strlen(sock) < sizeof sa.sun_path);
+  memcpy(sa.sun_path, sock, strlen(sock) + 1);
+  assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
+  assert_int_equal(open_said(sock, NULL, 0, got, sizeof got), 2);
+  snprintf(want, sizeof want,
+           "exhunt test: refusing to write '%s': it is not a regular file, a character device "
+           "or a FIFO\n",
+           sock);
+  assert_string_equal(got, want);
+  close(s);
+  unlink(sock);
+
+  assert_int_equal(open_said(dir, NULL, 0, got, sizeof got), 2);
+  snprintf(want, sizeof want, "exhunt test: cannot write '%s': Is a directory\n", dir);
+  assert_string_equal(got, want);
+
+  snprintf(p, sizeof p, "%s/nope/r.txt", dir);
+  assert_int_equal(open_said(p, NULL, 0, got, sizeof got), 2);
+  snprintf(want, sizeof want, "exhunt test: cannot write '%s': No such file or directory\n", p);
+  assert_string_equal(got, want);
+
+  /* a control character in the path is shown escaped, never raw */
+  snprintf(p, sizeof p, "%s/no\033pe/r.txt", dir);
+  assert_int_equal(open_said(p, NULL, 0, got, sizeof got), 2);
+  assert_null(strchr(got, '\033'));
+
+  unlink(lnk);
+  unlink(evfile);
+  assert_int_equal(entries(), 0);
+}
+
+/* POSIX paths split at the last '/', "/" the folder of "/x" (cli/os.h). */
+static void test_split_path(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *path;
+    size_t folder_len, name_off;
+  } cases[] = {
+      {"r.txt", 0, 0},      {"/r.txt", 1, 1}, {"a/r.txt", 1, 2}, {"a//r.txt", 2, 3},
+      {"/a/b/r.txt", 4, 5}, {"a/", 1, 2},     {"C:\\x", 0, 0},   {"./r.txt", 1, 2},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    size_t folder_len = 99, name_off = 99;
+    cli_os_split_path(cases[i].path, &folder_len, &name_off);
+    assert_int_equal(folder_len, cases[i].folder_len);
+    assert_int_equal(name_off, cases[i].name_off);
+  }
+}
+
 static tu_fixture fx = {.setup = setup, .teardown = teardown};
 
 TU_MAIN(&fx, test_replaced_only_when_kept, test_all_or_none, test_stdout_devices_refusals,
         test_links_into_evidence_refused, test_link_to_device_and_folder,
-        test_signal_removes_temporaries)
+        test_signal_removes_temporaries, test_held_signal_waits_for_registration,
+        test_refusal_messages, test_split_path)
