@@ -60,4 +60,9 @@ bool cli_rules_empty(const exhunt_rules_info *info);
 /* Reads a whole (rule) file, capped at max bytes. Caller frees *data. */
 int cli_read_file(const char *path, size_t max, char **data, size_t *len);
 
+/* Opens a file to read as a binary stream, through the platform seam: a
+ * UTF-8 path on every OS (Windows' fopen would take it in the ANSI code
+ * page). NULL with errno. */
+FILE *cli_fopen_read(const char *path);
+
 #endif

@@ -16,14 +16,11 @@
  * as scan; 2 usage or runtime error; 130 interrupted.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "core/alloc.h"
@@ -31,6 +28,7 @@
 #include "interrupt.h"
 #include "options.h"
 #include "output/format.h"
+#include "platform/process.h"
 #include "report.h"
 
 /* baseline's own options (its table says where each goes). */
@@ -141,7 +139,7 @@ static int run_create(cli_report *c, exhunt_baseline_opts *opts, const char *out
     goto cleanup;
   rc = EXIT_ERROR;
   o.f = of.f;
-  if (gethostname(host, sizeof host - 1) == 0 && host[0])
+  if (exh_hostname(host, sizeof host - 1) == 0 && host[0])
     opts->host = host;
   opts->created = (int64_t)time(NULL);
   exhunt_baseline_writer w = {&o, create_write};
@@ -177,7 +175,7 @@ static int load_baseline(const char *file, exhunt_baseline *bl, const exhunt_sin
 {
   int rc = EXIT_ERROR;
   char *chunk = NULL;
-  FILE *f = fopen(file, "rb");
+  FILE *f = cli_fopen_read(file);
   if (!f) {
     fprintf(stderr, "exhunt baseline: cannot read '%s': %s\n", file, strerror(errno));
     goto cleanup;

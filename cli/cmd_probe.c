@@ -74,6 +74,17 @@ static const cli_option probe_options[] = {
     CLI_END,
 };
 
+/* s[0, len) as a new string (malloc, as the list is), or NULL. */
+static char *copy_span(const char *s, size_t len)
+{
+  char *copy = malloc(len + 1);
+  if (copy) {
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+  }
+  return copy;
+}
+
 static bool add_target(target_list *t, const char *s, size_t len)
 {
   if (t->n == MAX_TARGETS)
@@ -86,7 +97,7 @@ static bool add_target(target_list *t, const char *s, size_t len)
     t->items = grown;
     t->cap = cap;
   }
-  char *copy = strndup(s, len);
+  char *copy = copy_span(s, len);
   if (!copy)
     return false;
   t->items[t->n++] = copy;

@@ -9,16 +9,12 @@
  * else 5 if anything could not be examined, a rule failed to load, or no
  * file was examined at all, else 0.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "options.h"

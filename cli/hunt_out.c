@@ -11,17 +11,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "core/alloc.h"
 #include "interrupt.h"
+#include "os.h"
 #include "output/csv.h"
 #include "output/escape.h"
 #include "output/format.h"
 #include "output/timeline.h"
+#include "platform/clock.h"
+#include "platform/fs.h"
 
 #define ALL_RECORDS_MAX (1024ull * 1024 * 1024) /* HTML report data cap */
 #define TEXT_MAX (1024ull * 1024 * 1024)        /* text report cap */
@@ -107,15 +108,16 @@ static bool same_output(const char *a, const char *b)
 {
   if (strcmp(a, b) == 0)
     return true;
-  const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
-  const char *base_a = na ? na + 1 : a, *base_b = nb ? nb + 1 : b;
-  if (strcmp(base_a, base_b) != 0)
+  size_t folder_a, name_a, folder_b, name_b;
+  cli_os_split_path(a, &folder_a, &name_a);
+  cli_os_split_path(b, &folder_b, &name_b);
+  if (strcmp(a + name_a, b + name_b) != 0)
     return false;
-  char *da = na ? exh_strndup(a, (size_t)(na - a) + (na == a)) : exh_strdup(".");
-  char *db = nb ? exh_strndup(b, (size_t)(nb - b) + (nb == b)) : exh_strdup(".");
-  struct stat sa, sb;
-  bool same = da && db && stat(da, &sa) == 0 && stat(db, &sb) == 0 && sa.st_dev == sb.st_dev &&
-              sa.st_ino == sb.st_ino;
+  char *da = folder_a ? exh_strndup(a, folder_a) : exh_strdup(".");
+  char *db = folder_b ? exh_strndup(b, folder_b) : exh_strdup(".");
+  exh_stat sa, sb;
+  bool same = da && db && exh_stat_path(da, &sa) == 0 && exh_stat_path(db, &sb) == 0 &&
+              sa.dev == sb.dev && sa.ino == sb.ino;
   exh_free(da);
   exh_free(db);
   return same;
@@ -150,11 +152,12 @@ int hunt_out_open(hunt_out *o, char **roots, int n_roots, bool no_progress)
   const char *no_color = getenv("NO_COLOR");
   bool text_tty = false;
   for (size_t i = 0; i < o->n_outs; i++)
-    text_tty = text_tty || (o->outs[i].fmt == HUNT_TEXT && !o->outs[i].path && isatty(1));
+    text_tty = text_tty || (o->outs[i].fmt == HUNT_TEXT && !o->outs[i].path &&
+                            cli_os_is_terminal(fileno(stdout)));
   r->color = text_tty && !(no_color && *no_color);
   r->out = stdout;
-  o->progress = !no_progress && isatty(STDERR_FILENO);
-  clock_gettime(CLOCK_MONOTONIC, &r->start);
+  o->progress = !no_progress && cli_os_is_terminal(fileno(stderr));
+  r->start_ns = exh_monotonic_ns();
   return 0;
 }
 

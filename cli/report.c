@@ -16,15 +16,17 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "core/strset.h"
 #include "interrupt.h"
+#include "os.h"
 #include "output/csv.h"
 #include "output/escape.h"
 #include "output/format.h"
+#include "platform/clock.h"
+#include "platform/fs.h"
+#include "platform/process.h"
 
 void cli_report_init(cli_report *r, const char *command)
 {
@@ -40,7 +42,7 @@ void cli_report_init(cli_report *r, const char *command)
   r->started = (int64_t)time(NULL);
   /* A host name is whatever the administrator set: up to 255 bytes, not
    * always NUL-terminated when cut, and escaped wherever it is shown. */
-  if (gethostname(r->host, sizeof r->host - 1) != 0)
+  if (exh_hostname(r->host, sizeof r->host - 1) != 0)
     r->host[0] = '\0';
   r->host[sizeof r->host - 1] = '\0';
   exh_dynbuf_init(&r->command_line, 1u << 20);
@@ -113,9 +115,7 @@ int cli_finding_exit(const exhunt_finding *f)
 
 double cli_report_elapsed(const cli_report *r)
 {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+  return (double)(exh_monotonic_ns() - r->start_ns) / 1e9;
 }
 
 bool cli_out_of_support(const char *support)
@@ -266,8 +266,8 @@ exhunt_sink cli_report_sink(cli_report *r, bool coverage)
 int cli_check_roots(const char *command, char **roots, int n_roots)
 {
   for (int i = 0; i < n_roots; i++) {
-    struct stat st;
-    if (stat(roots[i], &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    exh_stat st;
+    if (exh_stat_path(roots[i], &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
       /* The argument may hold anything: shown in its display form. */
       int saved = errno;
       exh_dynbuf shown;
@@ -291,7 +291,7 @@ int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots
       return rc;
     r->out = r->outfile.f;
     /* -o /dev/stdout or a terminal device: treat it as the terminal. */
-    r->out_is_tty = isatty(fileno(r->out));
+    r->out_is_tty = cli_os_is_terminal(fileno(r->out));
   } else if (output) {
     /* Written as it goes (watch): the same refusals, in place. */
     int rc = cli_outfile_open_direct(&r->outfile, r->command, output, roots, n_roots);
@@ -300,12 +300,12 @@ int cli_report_open(cli_report *r, const char *output, char **roots, int n_roots
     r->out = r->outfile.f;
   } else {
     r->out = stdout;
-    r->out_is_tty = isatty(STDOUT_FILENO);
+    r->out_is_tty = cli_os_is_terminal(fileno(stdout));
   }
   const char *no_color = getenv("NO_COLOR");
   r->color = r->out_is_tty && !(no_color && *no_color) && r->format == FMT_TEXT;
-  r->progress = !no_progress && isatty(STDERR_FILENO);
-  clock_gettime(CLOCK_MONOTONIC, &r->start);
+  r->progress = !no_progress && cli_os_is_terminal(fileno(stderr));
+  r->start_ns = exh_monotonic_ns();
   if (r->format == FMT_CSV)
     write_line(r, exh_csv_header(&r->line), r->out);
   return 0;

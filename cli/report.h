@@ -43,7 +43,7 @@ typedef struct cli_report {
   uint64_t files_flagged; /* files with at least one reported finding */
   uint64_t load_errors;   /* rule/IOC problems before the run */
   uint64_t write_errors;
-  struct timespec start;
+  int64_t start_ns; /* exh_monotonic_ns() when the run started */
   exh_dynbuf line;
   exh_dynbuf last_path; /* the file whose findings are being written */
   /* Every flagged path, for files_flagged: a file's findings may come in

@@ -11,15 +11,14 @@
  * finds nothing says "not enough evidence" (exit 5), not "clean". Notes
  * (compiler warnings) are not counted: nothing was lost.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "platform/fs.h"
 #include "report.h"
 
 #define MAX_RULE_FILE (64u * 1024 * 1024)
@@ -86,17 +85,17 @@ static exhunt_err add_rule_file(exhunt_rules *rules, const char *path, const exh
 static exhunt_err add_rule_dir(exhunt_rules *rules, const char *dir, const exhunt_sink *sink,
                                unsigned depth, size_t *found)
 {
-  DIR *d = opendir(dir);
-  if (!d) {
+  exh_dir d;
+  if (exh_dir_open(&d, dir) != 0) {
     load_error(sink, "rule-load", dir, strerror(errno));
     return EXHUNT_OK;
   }
   char **names = NULL;
   size_t n = 0, cap = 0;
   exhunt_err err = EXHUNT_OK;
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    if (de->d_name[0] == '.')
+  exh_dirent de;
+  while (exh_dir_next(&d, &de) == 1) {
+    if (de.name[0] == '.')
       continue;
     if (n == cap) {
       cap = cap ? cap * 2 : 32;
@@ -107,25 +106,25 @@ static exhunt_err add_rule_dir(exhunt_rules *rules, const char *dir, const exhun
       }
       names = grown;
     }
-    size_t plen = strlen(dir) + strlen(de->d_name) + 2;
+    size_t plen = strlen(dir) + strlen(de.name) + 2;
     names[n] = exh_malloc(plen);
     if (!names[n]) {
       err = EXHUNT_ENOMEM;
       break;
     }
-    snprintf(names[n], plen, "%s/%s", dir, de->d_name);
+    snprintf(names[n], plen, "%s/%s", dir, de.name);
     n++;
   }
-  closedir(d);
+  exh_dir_close(&d);
   if (!err && n > 1)
     qsort(names, n, sizeof *names, cmp_str);
   for (size_t i = 0; i < n && !err; i++) {
-    struct stat st;
-    if (stat(names[i], &st) != 0)
+    exh_stat st;
+    if (exh_stat_path(names[i], &st) != 0)
       continue;
-    if (S_ISDIR(st.st_mode) && depth < 8)
+    if (st.type == EXH_FT_DIR && depth < 8)
       err = add_rule_dir(rules, names[i], sink, depth + 1, found);
-    else if (S_ISREG(st.st_mode) && has_rule_ext(names[i])) {
+    else if (st.type == EXH_FT_REG && has_rule_ext(names[i])) {
       (*found)++;
       err = add_rule_file(rules, names[i], sink, false);
     }
@@ -198,8 +197,8 @@ int cli_load_rules(cli_report *c, const exhunt_sink *user_sink, const cli_rule_o
     }
   }
   for (size_t i = 0; i < n_rule_paths && !err; i++) {
-    struct stat st;
-    if (stat(rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+    exh_stat st;
+    if (exh_stat_path(rule_paths[i], &st) == 0 && st.type == EXH_FT_DIR) {
       size_t found = 0;
       err = add_rule_dir(rules, rule_paths[i], sink, 0, &found);
       /* The user asked for rules from there and got none: say so. */

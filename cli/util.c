@@ -6,16 +6,14 @@
  * record of a report.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "core/alloc.h"
+#include "os.h"
+#include "platform/fs.h"
 
 bool cli_parse_uint(const char *s, unsigned max, unsigned *out)
 {
@@ -83,23 +81,37 @@ static bool take_num(const char **p, int digits, int lo, int hi, int *out)
   return true;
 }
 
+static bool is_leap(int year)
+{
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
 static int days_in_month(int year, int mon)
 {
   static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return mon == 2 && leap ? 29 : days[mon - 1];
+  return mon == 2 && is_leap(year) ? 29 : days[mon - 1];
+}
+
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar
+ * already checked (1970..9999): what timegm counts, without its time zone
+ * machinery, which Windows' C runtime lacks. */
+static int64_t days_since_epoch(int year, int mon, int day)
+{
+  static const int before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  int64_t y = year - 1; /* leap days of the whole years before `year` */
+  int64_t leaps = y / 4 - y / 100 + y / 400 - (1969 / 4 - 1969 / 100 + 1969 / 400);
+  int64_t days = (int64_t)(year - 1970) * 365 + leaps + before_month[mon - 1] + (day - 1);
+  return days + (mon > 2 && is_leap(year));
 }
 
 /* Every option that takes a time (--since, --until, --collected,
  * --newer-than) comes here. A date that is not on the calendar (2021-02-31)
  * or a time of day that is not on the clock (24:00, 12:61) is refused, not
- * normalised by timegm into another day: a bound the user did not mean
+ * normalised into another day as timegm would: a bound the user did not mean
  * would silently drop or keep evidence. The reason goes to stderr before
  * the caller's usage line (the CLI may print; the library never does). */
 bool cli_parse_date(const char *s, int64_t *out, bool *date_only)
 {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
   int year, mon, day, hh = 0, mm = 0, ss = 0;
   const char *p = s;
   if (!take_num(&p, 4, 1970, 9999, &year) || *p++ != '-' || !take_num(&p, 2, 1, 12, &mon) ||
@@ -131,16 +143,8 @@ bool cli_parse_date(const char *s, int64_t *out, bool *date_only)
   }
   if (*p)
     return false;
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hh;
-  tm.tm_min = mm;
-  tm.tm_sec = ss;
-  time_t t = timegm(&tm);
-  if (t == (time_t)-1)
-    return false;
-  *out = (int64_t)t;
+  /* 23:59:60 is the next day's first second, as timegm counts it. */
+  *out = days_since_epoch(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss;
   return true;
 }
 
@@ -148,26 +152,26 @@ int cli_read_file(const char *path, size_t max, char **data, size_t *len)
 {
   int rc = -1;
   char *buf = NULL;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = exh_open(path, 0, 0);
   if (fd < 0)
     return -1;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  exh_stat st;
+  if (exh_fstat(fd, &st) != 0 || st.type != EXH_FT_REG) {
     errno = EINVAL;
     goto cleanup;
   }
-  if ((uint64_t)st.st_size > max) {
+  if ((uint64_t)st.size > max) {
     errno = EFBIG;
     goto cleanup;
   }
-  size_t want = (size_t)st.st_size, got = 0;
+  size_t want = (size_t)st.size, got = 0;
   buf = exh_malloc(want + 1);
   if (!buf) {
     errno = ENOMEM;
     goto cleanup;
   }
   while (got < want) {
-    ssize_t n = read(fd, buf + got, want - got);
+    exh_ssize n = exh_read(fd, buf + got, want - got);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
@@ -181,8 +185,23 @@ int cli_read_file(const char *path, size_t max, char **data, size_t *len)
   rc = 0;
 cleanup:
   exh_free(buf);
-  close(fd);
+  exh_close(fd);
   return rc;
+}
+
+FILE *cli_fopen_read(const char *path)
+{
+  int fd = exh_open(path, 0, 0);
+  if (fd < 0)
+    return NULL;
+  cli_os_binary(fd);
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    int saved = errno;
+    exh_close(fd);
+    errno = saved;
+  }
+  return f;
 }
 
 int cli_run_error(const char *command, exhunt_err err)
