@@ -5,13 +5,13 @@
  * (cli/options.h) whose option table makes both its parser and its help, so
  * `exhunt help CMD`, `exhunt CMD --help` and what CMD takes cannot drift.
  */
-#include <openssl/opensslv.h>
 #include <stdio.h>
 #include <string.h>
 #include <yara.h>
 
 #include "cli.h"
 #include "options.h"
+#include "os.h"
 
 /* Every command (its options and its run are its cmd_*.c's), in the order
  * `exhunt --help` lists them, with its line there. */
@@ -61,6 +61,9 @@ static const cli_command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+  /* Windows: UTF-8 arguments, binary streams, a UTF-8 console. */
+  if (cli_os_start(&argc, &argv) != 0)
+    return EXIT_ERROR;
   cli_set_argv(argc, argv);
   if (argc < 2) {
     usage(stderr);
@@ -68,7 +71,7 @@ int main(int argc, char **argv)
   }
   const char *arg = argv[1];
   if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
-    printf("exhunt %s (libyara %s, %s)\n", EXHUNT_VERSION, YR_VERSION, OPENSSL_VERSION_TEXT);
+    printf("exhunt %s (libyara %s, %s)\n", EXHUNT_VERSION, YR_VERSION, cli_os_crypto_name());
     return EXIT_CLEAN;
   }
   if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
