@@ -116,6 +116,8 @@ windows:
 
 # Under wine, in a throwaway prefix made by the tests themselves.
 test-windows: windows
+	cmake -S . -B build-win -DEXHUNT_LINUX_EXE=$(CURDIR)/build/exhunt
+	$(MAKE) build
 	cd build-win && ctest --output-on-failure -j $(JOBS)
 
 # Release files. Both binaries are built in their own trees with the paths

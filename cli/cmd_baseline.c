@@ -26,6 +26,7 @@
 #include "core/alloc.h"
 #include "exhunt/baseline.h"
 #include "interrupt.h"
+#include "native_paths.h"
 #include "options.h"
 #include "output/format.h"
 #include "platform/process.h"
@@ -245,8 +246,12 @@ static int run_diff(cli_report *c, exhunt_baseline_opts *opts, const char *outpu
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
   exhunt_baseline_stats d;
+  /* The library's records, their paths in the OS's form (native_paths.h). */
+  cli_native_sink native;
+  exhunt_sink lib_sink;
+  cli_native_sink_wrap(&native, &sink, &lib_sink);
   exhunt_err err = exhunt_baseline_diff(bl, rules, (const char *const *)roots, (size_t)n_roots,
-                                        opts, &sink, &stats, &d);
+                                        opts, &lib_sink, &stats, &d);
   if (err) {
     rc = cli_run_error("baseline", err);
     goto cleanup;

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "exposure_out.h"
+#include "native_paths.h"
 #include "options.h"
 #include "report.h"
 
@@ -118,7 +119,11 @@ static int run_exposure(int argc, char **argv)
   }
   if (!err && a.n_roots > 0) {
     exhunt_scan_stats paths_stats;
-    err = exhunt_exposure_paths((const char *const *)a.roots, (size_t)a.n_roots, &opts, &sink,
+    /* The library's records, their paths in the OS's form (native_paths.h). */
+    cli_native_sink native;
+    exhunt_sink lib_sink;
+    cli_native_sink_wrap(&native, &sink, &lib_sink);
+    err = exhunt_exposure_paths((const char *const *)a.roots, (size_t)a.n_roots, &opts, &lib_sink,
                                 &paths_stats);
     stats = paths_stats;
   }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 #include "hunt_out.h"
+#include "native_paths.h"
 #include "options.h"
 #include "report.h"
 
@@ -183,8 +184,12 @@ static int run_hunt(int argc, char **argv)
   run.opts.window = a.groups.window;
   run.opts.max_filesize = a.groups.max_filesize;
   exhunt_scan_stats stats;
-  exhunt_err err =
-      exhunt_hunt_paths((const char *const *)a.roots, (size_t)a.n_roots, &run.opts, &sink, &stats);
+  /* The library's records, their paths in the OS's form (native_paths.h). */
+  cli_native_sink native;
+  exhunt_sink lib_sink;
+  cli_native_sink_wrap(&native, &sink, &lib_sink);
+  exhunt_err err = exhunt_hunt_paths((const char *const *)a.roots, (size_t)a.n_roots, &run.opts,
+                                     &lib_sink, &stats);
   if (err) {
     rc = cli_run_error("hunt", err);
     goto cleanup;

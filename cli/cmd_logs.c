@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "native_paths.h"
 #include "options.h"
 #include "report.h"
 
@@ -79,8 +80,12 @@ static int run_logs(int argc, char **argv)
   exhunt_sink sink = cli_report_sink(&c, true);
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
+  /* The library's records, their paths in the OS's form (native_paths.h). */
+  cli_native_sink native;
+  exhunt_sink lib_sink;
+  cli_native_sink_wrap(&native, &sink, &lib_sink);
   exhunt_err err =
-      exhunt_logs_paths((const char *const *)a.roots, (size_t)a.n_roots, &opts, &sink, &stats);
+      exhunt_logs_paths((const char *const *)a.roots, (size_t)a.n_roots, &opts, &lib_sink, &stats);
   if (err) {
     rc = cli_run_error("logs", err);
     goto cleanup;

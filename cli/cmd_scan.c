@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "native_paths.h"
 #include "options.h"
 #include "output/format.h"
 #include "report.h"
@@ -95,8 +96,12 @@ static int run_scan(int argc, char **argv)
   opts.max_filesize = a.groups.max_filesize;
   exhunt_scan_stats stats;
   memset(&stats, 0, sizeof stats);
+  /* The library's records, their paths in the OS's form (native_paths.h). */
+  cli_native_sink native;
+  exhunt_sink lib_sink;
+  cli_native_sink_wrap(&native, &sink, &lib_sink);
   exhunt_err err = exhunt_scan_paths(rules, (const char *const *)a.roots, (size_t)a.n_roots, &opts,
-                                     &sink, &stats);
+                                     &lib_sink, &stats);
   if (err) {
     rc = cli_run_error("scan", err);
     goto cleanup;

@@ -8,6 +8,7 @@
  * command's rows that need code to its own handler.
  */
 #include "options.h"
+#include "native_paths.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -435,6 +436,8 @@ int cli_args_roots(cli_args *a, int argc, char **argv)
 {
   a->roots = argv + optind;
   a->n_roots = argc - optind;
+  for (int i = 0; i < a->n_roots; i++)
+    cli_native_path_in(a->roots[i]);
   int rc = cli_check_roots(a->cmd->name, a->roots, a->n_roots);
   if (rc != 0)
     return rc;

@@ -8,6 +8,10 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "platform/clock.h"
+#include "platform/fs.h"
+#include "platform/process.h"
+
 /* ---------------------------------------------------------------------- */
 /* The recorder.                                                           */
 
@@ -237,21 +241,27 @@ void tu_assert_content(const char *path, const char *want)
   assert_string_equal(buf, want);
 }
 
+/* mkdir that takes an existing folder as success. */
+static void mkdir_one(const char *p)
+{
+  if (exh_mkdir_at(EXH_AT_CWD, p, 0755) != 0 && errno != EEXIST)
+    fail_msg("mkdir %s: %s", p, strerror(errno));
+}
+
 void tu_mkdirs(const char *path)
 {
   char p[1024];
   int n = snprintf(p, sizeof p, "%s", path);
   assert_true(n > 0 && (size_t)n < sizeof p);
+  /* from the second byte: "/x" and "C:/x" do not make their root */
   for (char *s = p + 1; *s; s++) {
-    if (*s != '/')
+    if (*s != '/' || s[-1] == ':')
       continue;
     *s = '\0';
-    if (mkdir(p, 0755) != 0 && errno != EEXIST)
-      fail_msg("mkdir %s: %s", p, strerror(errno));
+    mkdir_one(p);
     *s = '/';
   }
-  if (mkdir(p, 0755) != 0 && errno != EEXIST)
-    fail_msg("mkdir %s: %s", p, strerror(errno));
+  mkdir_one(p);
 }
 
 const char *tu_path(const char *dir, const char *rel)
@@ -263,6 +273,7 @@ const char *tu_path(const char *dir, const char *rel)
   return b;
 }
 
+#ifndef _WIN32
 int tu_tmpdir(char *dir, size_t cap, const char *tag)
 {
   int n = snprintf(dir, cap, "/tmp/exhunt-%s-XXXXXX", tag);
@@ -277,12 +288,53 @@ int tu_rmtree(const char *dir)
   snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", dir, dir);
   return system(cmd) == 0 ? 0 : -1;
 }
-
-double tu_seconds(clockid_t clk)
+#else
+/* Windows (under wine in CI): no mkdtemp, and no rm to call. The folder is
+ * made under the temporary folder with a random name; the tree is removed
+ * through the platform seam, links removed and never entered. */
+int tu_tmpdir(char *dir, size_t cap, const char *tag)
 {
-  struct timespec ts;
-  clock_gettime(clk, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  unsigned char rnd[6];
+  if (exh_random_bytes(rnd, sizeof rnd) != 0)
+    return -1;
+  int n = snprintf(dir, cap, "%s/exhunt-%s-%02x%02x%02x%02x%02x%02x", exh_tmp_dir_default(), tag,
+                   rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+  if (n < 0 || (size_t)n >= cap)
+    return -1;
+  for (char *c = dir; *c; c++)
+    if (*c == '\\')
+      *c = '/';
+  return exh_mkdir_at(EXH_AT_CWD, dir, 0700);
+}
+
+int tu_rmtree(const char *dir)
+{
+  exh_dir d;
+  exh_dirent ent;
+  int rc = 0;
+  if (exh_dir_open(&d, dir) != 0)
+    return exh_unlink_at(EXH_AT_CWD, dir, false);
+  while (exh_dir_next(&d, &ent) == 1) {
+    char sub[1024];
+    if (snprintf(sub, sizeof sub, "%s/%s", dir, ent.name) >= (int)sizeof sub) {
+      rc = -1;
+      continue;
+    }
+    if (ent.type == EXH_FT_DIR)
+      rc |= tu_rmtree(sub);
+    /* a file, or a link; a directory link (junction) goes as a folder */
+    else if (exh_unlink_at(EXH_AT_CWD, sub, false) != 0 &&
+             exh_unlink_at(EXH_AT_CWD, sub, true) != 0)
+      rc = -1;
+  }
+  exh_dir_close(&d);
+  return exh_unlink_at(EXH_AT_CWD, dir, true) == 0 ? rc : -1;
+}
+#endif
+
+double tu_seconds(tu_clock clk)
+{
+  return (double)(clk == TU_CPU ? exh_process_cpu_ns() : exh_monotonic_ns()) / 1e9;
 }
 
 exhunt_err tu_user_rules(exhunt_rules **out, bool with_default, const char *yara, const char *iocs,

@@ -125,13 +125,16 @@ void tu_assert_content(const char *path, const char *want);
 void tu_mkdirs(const char *path);
 /* dir/rel in one of 8 rotating buffers (valid until 8 more calls). */
 const char *tu_path(const char *dir, const char *rel);
-/* Makes a fresh folder /tmp/exhunt-TAG-XXXXXX into dir; 0 or -1. */
+/* Makes a fresh folder /tmp/exhunt-TAG-XXXXXX into dir (on Windows, under
+ * the temporary folder, with '/' separators); 0 or -1. */
 int tu_tmpdir(char *dir, size_t cap, const char *tag);
 /* Removes dir and all below it, unreadable folders included; 0 or -1. */
 int tu_rmtree(const char *dir);
 
-/* The time on clock clk, in seconds. */
-double tu_seconds(clockid_t clk);
+/* Seconds on the monotonic clock (TU_WALL) or of the process's CPU time
+ * (TU_CPU), from the platform seam's clocks. */
+typedef enum tu_clock { TU_WALL, TU_CPU } tu_clock;
+double tu_seconds(tu_clock clk);
 
 /* The default rule pack, compiled (notices to sink, which may be NULL);
  * *out is NULL on error. */

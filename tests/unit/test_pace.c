@@ -45,11 +45,11 @@ static void test_rate(void **state)
 {
   (void)state;
   exh_pace *p = pace_of(0, 4u * 1024 * 1024);
-  double t0 = tu_seconds(CLOCK_MONOTONIC);
+  double t0 = tu_seconds(TU_WALL);
   uint64_t total = 2u * 1024 * 1024 + 4u * 1024 * 1024 / 10;
   for (uint64_t done = 0; done < total; done += 64 * 1024)
     exh_pace_account(p, 64 * 1024);
-  double took = tu_seconds(CLOCK_MONOTONIC) - t0;
+  double took = tu_seconds(TU_WALL) - t0;
   assert_true(took >= 0.45);
   exh_pace_free(p);
 }
@@ -60,13 +60,13 @@ static void test_cpu_share(void **state)
 {
   (void)state;
   exh_pace *p = pace_of(20, 0);
-  double t0 = tu_seconds(CLOCK_MONOTONIC), c0 = tu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  double t0 = tu_seconds(TU_WALL), c0 = tu_seconds(TU_CPU);
   volatile uint64_t sink = 0;
-  while (tu_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0 < 0.2)
+  while (tu_seconds(TU_CPU) - c0 < 0.2)
     for (int i = 0; i < 100000; i++)
       sink += (uint64_t)i * 2654435761u;
   exh_pace_account(p, 1);
-  double took = tu_seconds(CLOCK_MONOTONIC) - t0;
+  double took = tu_seconds(TU_WALL) - t0;
   assert_true(took >= 0.9);
   exh_pace_free(p);
 }
