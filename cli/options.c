@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/alloc.h"
 #include "interrupt.h"
 
 const char cli_inert[] = "(taken, without effect here)";
@@ -237,6 +238,10 @@ bool cli_args_init(cli_args *a, const cli_command *cmd, cli_report *report, int 
 
 void cli_args_free(cli_args *a)
 {
+  for (int i = 0; a->shown_roots && i < a->n_roots; i++)
+    exh_free(a->shown_roots[i]);
+  exh_free(a->shown_roots);
+  a->shown_roots = NULL;
   cli_groups_free(&a->groups);
   cli_rule_opts_free(&a->rules);
 }
@@ -436,12 +441,27 @@ int cli_args_roots(cli_args *a, int argc, char **argv)
 {
   a->roots = argv + optind;
   a->n_roots = argc - optind;
-  for (int i = 0; i < a->n_roots; i++)
-    cli_native_path_in(a->roots[i]);
+  /* Where the OS writes paths its own way (Windows), the run record keeps
+   * them as typed and the library gets its '/' form. */
+  if (cli_native_paths_differ() && a->n_roots > 0) {
+    a->shown_roots = exh_calloc((size_t)a->n_roots, sizeof *a->shown_roots);
+    for (int i = 0; a->shown_roots && i < a->n_roots; i++)
+      if (!(a->shown_roots[i] = exh_strdup(a->roots[i]))) {
+        fputs("exhunt: out of memory\n", stderr);
+        return EXIT_ERROR;
+      }
+    if (!a->shown_roots) {
+      fputs("exhunt: out of memory\n", stderr);
+      return EXIT_ERROR;
+    }
+    for (int i = 0; i < a->n_roots; i++)
+      cli_native_path_in(a->roots[i]);
+  }
   int rc = cli_check_roots(a->cmd->name, a->roots, a->n_roots);
   if (rc != 0)
     return rc;
-  cli_report_set_roots(a->report, (const char *const *)a->roots, (size_t)a->n_roots, NULL);
+  cli_report_set_roots(a->report, (const char *const *)(a->shown_roots ? a->shown_roots : a->roots),
+                       (size_t)a->n_roots, NULL);
   cli_interrupt_install(a->cmd->name);
   return 0;
 }

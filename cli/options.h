@@ -173,8 +173,9 @@ typedef struct cli_args {
   bool no_progress;
   cli_rule_opts rules; /* --rules --iocs --no-default-rules --no-heuristics */
   cli_groups groups;   /* scope, window, resources, caps */
-  char **roots;        /* the operands, after cli_args_open */
+  char **roots;        /* the operands, after cli_args_open, in the library's form */
   int n_roots;
+  char **shown_roots; /* as typed, for the run record, where that form differs */
 } cli_args;
 
 /* Readies the report (when `report` is not NULL: cli_report_init, then the

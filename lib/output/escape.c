@@ -219,9 +219,19 @@ static exhunt_err escape_visible(exh_dynbuf *b, const void *data, size_t len, un
   return err;
 }
 
+/* On Windows '\' is the path separator, and no file name holds one: a text
+ * report full of "C:\\inetpub\\..." cannot be read or pasted, so the Windows
+ * build shows '\' as it is. The price: a literal "\x1b" in a log field reads
+ * like an escaped control byte there; the JSON Lines stay exact. */
+#ifdef _WIN32
+#define DISPLAY_ESCAPES 0u
+#else
+#define DISPLAY_ESCAPES VIS_DOUBLE_BACKSLASH
+#endif
+
 exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len)
 {
-  return escape_visible(b, data, len, VIS_DOUBLE_BACKSLASH);
+  return escape_visible(b, data, len, DISPLAY_ESCAPES);
 }
 
 exhunt_err exh_csv_cell(exh_dynbuf *b, const void *data, size_t len)

@@ -44,7 +44,9 @@ bool exh_cp_escaped(uint32_t cp);
 exhunt_err exh_escape_json(exh_dynbuf *b, const void *data, size_t len, bool *lossy);
 /* Appends a quoted JSON string; for NUL-terminated strings, NULL -> null. */
 exhunt_err exh_json_str(exh_dynbuf *b, const char *s);
-/* Appends the terminal-safe display form. */
+/* Appends the terminal-safe display form (control bytes and invalid UTF-8
+ * as \\xNN; a backslash doubled, except in the Windows build, where it is
+ * the path separator). */
 exhunt_err exh_escape_display(exh_dynbuf *b, const void *data, size_t len);
 /* Appends one CSV cell, quotes included (RFC 4180: always quoted, '"'
  * doubled). A cell whose first byte is = + - @, tab or CR gets a leading

@@ -8,13 +8,13 @@
 #                     drive is the Unix root); findings printed in Windows
 #                     form; non-ASCII names; a path past MAX_PATH
 #   CRLF              a W3C log with CRLF line ends reads as with LF; JSON
-#                     Lines and CSV written with LF only
+#                     Lines written with LF only, CSV with CRLF (RFC 4180)
 #   sharing           a file another process holds open for writing (IIS's
 #                     current log) is read; one held with no sharing is
 #                     reported by name, and the run goes on
 #   read-only         no file under the evidence changes: content, size,
-#                     modification and access times (the access time is
-#                     preserved through SetFileTime where wine honours it)
+#                     modification time (the access time: see the note
+#                     where it is checked)
 #   parity            the example hunt gives the Linux build's verdicts and
 #                     findings (rule, path, line), paths compared with
 #                     Z:\ and \ mapped back to / and /
@@ -102,8 +102,15 @@ else
   bad "CRLF: rc $lf_rc/$rc, rows $(wc -l <"$TMP/lf.rows")/$(wc -l <"$TMP/crlf.rows")"
 fi
 grep -q $'\r' "$TMP/out" && bad "JSON Lines output holds CR" || ok "JSON Lines output is LF only"
+# CSV is RFC 4180, CRLF on every OS: the same bytes as the Linux build's,
+# with no CR added by a text-mode stream (no "\r\r\n").
 W scan -f csv "$(winpath "$TMP/shell")"
-grep -q $'\r' "$TMP/out" && bad "CSV output holds CR" || ok "CSV output is LF only"
+rows=$(grep -c . "$TMP/out")
+if [ "$rows" -ge 2 ] && [ "$(grep -c $'\r$' "$TMP/out")" = "$rows" ] && ! grep -q $'\r\r' "$TMP/out"; then
+  ok "CSV rows end in one CRLF (RFC 4180, as on Linux)"
+else
+  bad "CSV line ends: $(head -2 "$TMP/out" | od -c | tail -3)"
+fi
 
 # --- sharing ----------------------------------------------------------------
 if [ -n "$HOLDOPEN" ] && [ -f "$HOLDOPEN" ]; then
@@ -136,20 +143,28 @@ else
   bad "holdopen.exe not given: the sharing cases did not run"
 fi
 
-# --- read-only --------------------------------------------------------------
-# Access times set in the past (older than the modification time, so even a
-# relatime mount would update them on a read), then a full hunt.
-snap() { find "$1" -type f -printf '%p %s %T@ %A@\n' | sort; find "$1" -type f -print0 | sort -z | xargs -0 sha256sum; }
+# --- read-only ---------------------------------------------------------------
+# A full hunt changes no evidence file: content, size, modification time.
+# The access time is kept on Windows by SetFileTime(-1) on every evidence
+# handle (lib/platform/win32/fs.c); wine 8 does not honour that call, so
+# Linux moves the access time under it: reported here, not counted
+# (docs/windows.md, "What wine cannot show"; tools/windows-smoke.ps1 checks
+# it on a real host).
+snap() { find "$1" -type f -printf '%p %s %T@\n' | sort; find "$1" -type f -print0 | sort -z | xargs -0 sha256sum; }
+atimes() { find "$1" -type f -printf '%p %A@\n' | sort; }
 cp -a "$SRC/examples/compromised-exchange" "$TMP/ro"
 find "$TMP/ro" -type f -exec touch -a -d '2021-03-01 00:00:00' {} +
 snap "$TMP/ro" >"$TMP/before"
+atimes "$TMP/ro" >"$TMP/atime-before"
 W hunt -f jsonl --collected 2021-03-03T13:05:00Z "$(winpath "$TMP/ro")"
 snap "$TMP/ro" >"$TMP/after"
-if diff "$TMP/before" "$TMP/after" >"$TMP/ro.diff"; then
-  ok "hunt leaves every evidence file as it was (content, size, mtime, atime)"
+if [ "$rc" = 1 ] && diff "$TMP/before" "$TMP/after" >"$TMP/ro.diff"; then
+  ok "hunt leaves every evidence file as it was (content, size, modification time)"
 else
-  bad "evidence changed: $(head -4 "$TMP/ro.diff")"
+  bad "evidence changed (rc $rc): $(head -4 "$TMP/ro.diff")"
 fi
+moved=$(atimes "$TMP/ro" | diff "$TMP/atime-before" - | grep -c '^>')
+echo "note - access times moved under wine on $moved of $(wc -l <"$TMP/atime-before") files (wine ignores SetFileTime(-1))"
 
 # --- parity with the Linux build -------------------------------------------
 # rows FILE: the verdict per server and each finding's (rule, path, line),
