@@ -33,4 +33,12 @@ int exh_random_bytes(void *buf, size_t n);
 /* This machine's host name into out (NUL-terminated); -1 with errno. */
 int exh_hostname(char *out, size_t cap);
 
+/* Windows: enables SeBackupPrivilege when the process token holds it (an
+ * elevated administrator, a backup operator), so that evidence opens read
+ * files whose ACL refuses this account (they open with backup semantics);
+ * true when it is now enabled, false (and nothing changed) otherwise.
+ * POSIX: nothing of the kind, false. The CLI calls it once, before any
+ * thread starts. */
+bool exh_enable_backup_privilege(void);
+
 #endif
