@@ -83,6 +83,7 @@ enum bracket_result {
   BRACKET_FAIL,    /* this character does not match here (nor does the set) */
   BRACKET_MATCH,   /* matched: the pattern goes on at *next */
   BRACKET_LITERAL, /* no closing ']': the '[' is an ordinary character */
+  BRACKET_ON,      /* (inside the set) not this member: read the next one */
 };
 
 /* After a member matched: skip the rest of the set to its ']', as glibc
@@ -171,6 +172,29 @@ static int range_end(const unsigned char **pp, bool casefold)
   return fold(cend, casefold);
 }
 
+/* After a member `cold` at *pp: if a range follows ("-" and its end), is
+ * fn in it? BRACKET_MATCH when it is; BRACKET_ON with the set's next
+ * character in *c and *pp past it; BRACKET_FAIL when the range's end is
+ * malformed. */
+static enum bracket_result member_range(const unsigned char **pp, unsigned char cold,
+                                        unsigned char fn, bool casefold, unsigned char *c)
+{
+  const unsigned char *p = *pp;
+  *c = *p++;
+  if (*c == '-' && *p != ']') {
+    int cend = range_end(&p, casefold);
+    if (cend < 0)
+      return BRACKET_FAIL;
+    if (cold <= fn && fn <= cend) {
+      *pp = p;
+      return BRACKET_MATCH;
+    }
+    *c = *p++;
+  }
+  *pp = p;
+  return BRACKET_ON;
+}
+
 /* Does the set starting at p (just after its '[') take character ch? */
 static enum bracket_result bracket(const unsigned char *p, unsigned char ch, bool casefold,
                                    const unsigned char **next)
@@ -249,22 +273,17 @@ static enum bracket_result bracket(const unsigned char *p, unsigned char ch, boo
         }
         if (len != 1)
           return BRACKET_FAIL;
+        /* A range from it starts at it unfolded; it alone matches the
+         * character as it is. */
         bool range = *p == '-' && p[1] != '\0';
         if (!range && ch == startp[1])
           return skip_rest(p, negate, next);
-        c = startp[1];
+        enum bracket_result r = member_range(&p, startp[1], fn, casefold, &c);
+        if (r == BRACKET_FAIL)
+          return r;
+        if (r == BRACKET_MATCH)
+          return skip_rest(p, negate, next);
         single = false;
-        /* the range below starts at c, unfolded */
-        unsigned char cold = c;
-        c = *p++;
-        if (c == '-' && *p != ']') {
-          int cend = range_end(&p, casefold);
-          if (cend < 0)
-            return BRACKET_FAIL;
-          if (cold <= fn && fn <= cend)
-            return skip_rest(p, negate, next);
-          c = *p++;
-        }
       } else {
         c = fold(c, casefold);
       }
@@ -273,16 +292,11 @@ static enum bracket_result bracket(const unsigned char *p, unsigned char ch, boo
       bool range = *p == '-' && p[1] != '\0' && p[1] != ']';
       if (!range && c == fn)
         return skip_rest(p, negate, next);
-      unsigned char cold = c;
-      c = *p++;
-      if (c == '-' && *p != ']') {
-        int cend = range_end(&p, casefold);
-        if (cend < 0)
-          return BRACKET_FAIL;
-        if (cold <= fn && fn <= cend)
-          return skip_rest(p, negate, next);
-        c = *p++;
-      }
+      enum bracket_result r = member_range(&p, c, fn, casefold, &c);
+      if (r == BRACKET_FAIL)
+        return r;
+      if (r == BRACKET_MATCH)
+        return skip_rest(p, negate, next);
     }
     if (c == ']')
       break;
@@ -312,7 +326,8 @@ static bool element(const unsigned char **pp, unsigned char ch, bool casefold)
     case BRACKET_FAIL:
       return false;
     case BRACKET_LITERAL:
-      break; /* '[' as itself, below */
+    case BRACKET_ON: /* (never returned by bracket()) */
+      break;         /* '[' as itself, below */
     }
   } else if (c == '\\') {
     c = *p++;

@@ -26,18 +26,17 @@ static unsigned char fold_ascii(unsigned char c)
 
 #define AT(p, i) (fold ? fold_ascii((p)[i]) : (p)[i])
 
-/* The critical factorisation of needle[0, n): the start of its right half
- * (the later of the two maximal suffixes, for the byte order and its
- * reverse), with the period of that suffix in *period. n >= 1. */
-static size_t critical_factorisation(const unsigned char *needle, size_t n, size_t *period,
-                                     bool fold)
+/* The maximal suffix of needle[0, n) (n >= 1) for the byte order, or its
+ * reverse: its start, with its period in *period. */
+static size_t maximal_suffix(const unsigned char *needle, size_t n, size_t *period, bool fold,
+                             bool reverse)
 {
-  /* ms is one before the maximal suffix's start (SIZE_MAX for "-1": the
-   * arithmetic below wraps back into range, as in the paper). */
+  /* ms is one before the suffix's start (SIZE_MAX for "-1": the arithmetic
+   * below wraps back into range, as in the paper). */
   size_t ms = SIZE_MAX, j = 0, k = 1, p = 1;
   while (j + k < n) {
     unsigned char a = AT(needle, j + k), b = AT(needle, ms + k);
-    if (a < b) {
+    if (reverse ? b < a : a < b) {
       j += k;
       k = 1;
       p = j - ms;
@@ -52,34 +51,22 @@ static size_t critical_factorisation(const unsigned char *needle, size_t n, size
       ms = j++;
       k = p = 1;
     }
-  }
-  size_t ms_fwd = ms, p_fwd = p;
-  ms = SIZE_MAX, j = 0, k = 1, p = 1;
-  while (j + k < n) {
-    unsigned char a = AT(needle, j + k), b = AT(needle, ms + k);
-    if (b < a) {
-      j += k;
-      k = 1;
-      p = j - ms;
-    } else if (a == b) {
-      if (k != p) {
-        k++;
-      } else {
-        j += p;
-        k = 1;
-      }
-    } else {
-      ms = j++;
-      k = p = 1;
-    }
-  }
-  /* ms + 1 turns SIZE_MAX into 0: compare the starts, not the "-1"s. */
-  if (ms + 1 < ms_fwd + 1) {
-    *period = p_fwd;
-    return ms_fwd + 1;
   }
   *period = p;
-  return ms + 1;
+  return ms + 1; /* SIZE_MAX + 1 is 0 */
+}
+
+/* The critical factorisation of needle[0, n): the start of its right half
+ * (the later of the two maximal suffixes), with the period of that suffix
+ * in *period. */
+static size_t critical_factorisation(const unsigned char *needle, size_t n, size_t *period,
+                                     bool fold)
+{
+  size_t p_fwd, p_rev;
+  size_t fwd = maximal_suffix(needle, n, &p_fwd, fold, false);
+  size_t rev = maximal_suffix(needle, n, &p_rev, fold, true);
+  *period = rev < fwd ? p_fwd : p_rev;
+  return rev < fwd ? fwd : rev;
 }
 
 static bool equal_prefix(const unsigned char *a, const unsigned char *b, size_t n, bool fold)

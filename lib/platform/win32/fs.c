@@ -441,14 +441,16 @@ int exh_lstat_path(const char *path, exh_stat *st)
   return exh_stat_at(EXH_AT_CWD, path, EXH_AT_NOFOLLOW, st);
 }
 
+/* Opens the path, following links, with `access` only. */
+static HANDLE open_path(const char *path, ACCESS_MASK access)
+{
+  exh_w32_open o = {.access = access, .share = SHARE_ALL, .disposition = FILE_OPEN};
+  return exh_w32_open_at(EXH_AT_CWD, path, &o);
+}
+
 bool exh_readable(const char *path)
 {
-  exh_w32_open o = {.access = FILE_READ_DATA, .share = SHARE_ALL, .disposition = FILE_OPEN};
-  exh_w32_name n;
-  if (exh_w32_path_of(path, &n) != 0)
-    return false;
-  HANDLE h = exh_w32_open_name(&n, &o);
-  exh_w32_name_free(&n);
+  HANDLE h = open_path(path, FILE_READ_DATA);
   if (h == INVALID_HANDLE_VALUE)
     return false;
   CloseHandle(h);
@@ -557,12 +559,7 @@ cleanup:
 
 bool exh_realpath(const char *path, char out[EXH_PATH_MAX])
 {
-  exh_w32_open o = {.access = FILE_READ_ATTRIBUTES, .share = SHARE_ALL, .disposition = FILE_OPEN};
-  exh_w32_name n;
-  if (exh_w32_path_of(path, &n) != 0)
-    return false;
-  HANDLE h = exh_w32_open_name(&n, &o);
-  exh_w32_name_free(&n);
+  HANDLE h = open_path(path, FILE_READ_ATTRIBUTES);
   if (h == INVALID_HANDLE_VALUE)
     return false;
   bool ok = final_path(h, out, EXH_PATH_MAX);
@@ -653,11 +650,7 @@ int exh_unlink_at(int dirfd, const char *name, bool dir)
                     .share = SHARE_ALL,
                     .disposition = FILE_OPEN,
                     .options = FILE_OPEN_REPARSE_POINT};
-  exh_w32_name n;
-  if (exh_w32_name_of(dirfd, name, &n) != 0)
-    return -1;
-  HANDLE h = exh_w32_open_name(&n, &o);
-  exh_w32_name_free(&n);
+  HANDLE h = exh_w32_open_at(dirfd, name, &o);
   if (h == INVALID_HANDLE_VALUE)
     return -1;
   DWORD attrs, tag;
@@ -884,11 +877,7 @@ int exh_tmpfile_at(int dirfd, const char *dir)
     len += snprintf(name + len, sizeof name - (size_t)len, "exhunt-tmp-");
     for (size_t i = 0; i < sizeof r; i++)
       len += snprintf(name + len, sizeof name - (size_t)len, "%02x", r[i]);
-    exh_w32_name n;
-    if (exh_w32_name_of(dirfd, name, &n) != 0)
-      return -1;
-    HANDLE h = exh_w32_open_name(&n, &o);
-    exh_w32_name_free(&n);
+    HANDLE h = exh_w32_open_at(dirfd, name, &o);
     if (h == INVALID_HANDLE_VALUE) {
       if (errno == EEXIST)
         continue;

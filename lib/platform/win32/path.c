@@ -232,7 +232,8 @@ static bool name_set(exh_w32_name *n, const wchar_t *prefix, const wchar_t *rest
   return true;
 }
 
-int exh_w32_path_of(const char *path, exh_w32_name *n)
+/* The absolute path of `path` (\\?\ or \\.\ form) into n. */
+static int path_of(const char *path, exh_w32_name *n)
 {
   n->root = NULL;
   n->w = NULL;
@@ -383,7 +384,7 @@ int exh_w32_name_of(int dirfd, const char *name, exh_w32_name *n)
     return -1;
   }
   if (dirfd == EXH_AT_CWD || is_absolute(name))
-    return exh_w32_path_of(name, n);
+    return path_of(name, n);
   HANDLE root = exh_w32_handle(dirfd);
   if (root == INVALID_HANDLE_VALUE)
     return -1;
@@ -472,6 +473,18 @@ HANDLE exh_w32_open_name(const exh_w32_name *n, const exh_w32_open *o)
   h = CreateFileW(n->w, o->access | SYNCHRONIZE, o->share, NULL, disposition, flags, NULL);
   if (h == INVALID_HANDLE_VALUE)
     exh_w32_set_errno();
+  return h;
+}
+
+HANDLE exh_w32_open_at(int dirfd, const char *name, const exh_w32_open *o)
+{
+  exh_w32_name n;
+  if (exh_w32_name_of(dirfd, name, &n) != 0)
+    return INVALID_HANDLE_VALUE;
+  HANDLE h = exh_w32_open_name(&n, o);
+  int e = errno;
+  exh_w32_name_free(&n);
+  errno = e;
   return h;
 }
 

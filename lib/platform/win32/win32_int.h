@@ -55,11 +55,10 @@ typedef struct exh_w32_name {
   wchar_t small[272];
 } exh_w32_name;
 
-/* Resolves `name` under `dirfd` (EXH_AT_CWD: a path). 0, or -1 with errno:
+/* Resolves `name` under `dirfd` (EXH_AT_CWD, or an absolute name: a path
+ * in any form the user can type, '/' or '\\'). 0, or -1 with errno:
  * EILSEQ (not UTF-8), ENOENT (empty), EBADF, ENAMETOOLONG, ENOMEM. */
 int exh_w32_name_of(int dirfd, const char *name, exh_w32_name *n);
-/* The absolute path `path` (any form the user can type, '/' or '\\'). */
-int exh_w32_path_of(const char *path, exh_w32_name *n);
 void exh_w32_name_free(exh_w32_name *n);
 
 /* UTF-8 into a new wide string (exh_malloc'd; *len units); NULL with
@@ -84,6 +83,8 @@ typedef struct exh_w32_open {
 
 /* Opens n as `o` says; INVALID_HANDLE_VALUE with errno. */
 HANDLE exh_w32_open_name(const exh_w32_name *n, const exh_w32_open *o);
+/* exh_w32_name_of then exh_w32_open_name. */
+HANDLE exh_w32_open_at(int dirfd, const char *name, const exh_w32_open *o);
 
 /* A file's attributes and reparse tag (0 when not a reparse point); false
  * with errno. */
