@@ -21,7 +21,13 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 bool exh_portable_gmtime(int64_t t, struct tm *out)
 {
-  int64_t days = floor_div(t, 86400), secs = t - days * 86400;
+  /* Day and second of the day without days * 86400, which overflows near
+   * INT64_MIN. */
+  int64_t days = t / 86400, secs = t % 86400;
+  if (secs < 0) {
+    days--;
+    secs += 86400;
+  }
   /* civil_from_days: eras of 400 years (146097 days) from 0000-03-01. */
   int64_t z = days + 719468;
   int64_t era = floor_div(z, 146097);
