@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "options.h"
 #include "os.h"
+#include "platform/process.h"
 
 /* Every command (its options and its run are its cmd_*.c's), in the order
  * `exhunt --help` lists them, with its line there. */
@@ -64,6 +65,10 @@ int main(int argc, char **argv)
   /* Windows: UTF-8 arguments, binary streams, a UTF-8 console. */
   if (cli_os_start(&argc, &argv) != 0)
     return EXIT_ERROR;
+  /* Windows, elevated: read evidence whose ACL leaves out the
+   * Administrators group, as backup software does (the seam opens with
+   * backup semantics, read-only). POSIX: nothing. Before any thread. */
+  (void)exh_enable_backup_privilege();
   cli_set_argv(argc, argv);
   if (argc < 2) {
     usage(stderr);

@@ -11,6 +11,8 @@ exhunt_err exh_errno_map(int e, unsigned classes)
   case EACCES:
   case EPERM:
     return EXHUNT_EACCES;
+  case EBUSY: /* Windows: a file another process holds without sharing */
+    return EXHUNT_EBUSY;
   case ENOENT:
     return EXHUNT_ENOENT;
   case ELOOP:
