@@ -1,0 +1,33 @@
+/*
+ * cmocka_smoke.c - the static cmocka of tools/win/build-deps.sh runs tests
+ * under wine, as exhunt's unit tests will: one test that passes and one that
+ * skips, so exit code 0 and the runner's summary show it works.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+static void adds_up(void **state)
+{
+  (void)state;
+  assert_int_equal(2 + 2, 4);
+  assert_string_equal("exhunt", "exhunt");
+}
+
+static void skipped(void **state)
+{
+  (void)state;
+  skip();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(adds_up),
+      cmocka_unit_test(skipped),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
