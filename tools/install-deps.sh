@@ -18,6 +18,13 @@ packages=(
   util-linux bsdutils                  # setpriv, script (CLI tests)
   chromium fonts-dejavu-core           # the HTML report is checked in headless Chromium
   poppler-utils                        # ... and its PDF print read back (pdftotext, pdfinfo)
+  # exhunt.exe (make windows, make test-windows; docs/windows.md): the
+  # cross-compiler, what builds the libraries from Debian's source packages
+  # (tools/win/build-deps.sh: apt-get source, dpkg-source, autotools), and
+  # wine to run the Windows suite
+  gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
+  dpkg-dev autoconf automake libtool patch
+  wine wine64
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi

@@ -93,8 +93,16 @@ lock_field() {
     END { exit !found }' "$lock_file" || die "$1 is not in $lock_file"
 }
 
+# pkg_version PACKAGE: the Debian version built: the pinned one, or the
+# newer Debian revision of the same upstream version that fetch took when
+# the registry had replaced the pinned one (a point release or security
+# update of the suite), recorded in src/PACKAGE.version.
+pkg_version() {
+  if [ -f "$srcd/$1.version" ]; then cat "$srcd/$1.version"; else lock_field "$1" 3; fi
+}
+
 lock_line() {
-  echo "$1 $(lock_field "$1" 2) $(lock_field "$1" 3)"
+  echo "$1 $(lock_field "$1" 2) $(pkg_version "$1")"
 }
 
 lock_suites() {
@@ -200,13 +208,32 @@ dsc_of() {
 fetch() {
   local pkg=$1 suite version dsc
   suite=$(lock_field "$pkg" 2)
-  version=$(lock_field "$pkg" 3)
+  version=$(pkg_version "$pkg")
   dsc=$(dsc_of "$pkg" "$version")
   [ -f "$dsc.fetched" ] && return 0
   apt_setup
   local served
   served=$(APT_CONFIG=$apt_conf apt-cache madison "$pkg" 2>/dev/null |
     awk -F'|' '$3 ~ /Sources/ { gsub(/ /, "", $2); n = split($3, w, " "); print $2 " (" w[n-1] ")" }')
+  # Debian serves one version per suite: a security update replaces the
+  # pinned one. The same upstream version with a newer Debian revision (only
+  # Debian's patches differ) is taken, said loudly, and recorded; a new
+  # upstream version is not: that needs the bump and test of the docs.
+  local upstream newer
+  upstream=${version#*:}
+  upstream=${upstream%-*}
+  if ! grep -qxF "$version ($suite/main)" <<<"$served"; then
+    newer=$(awk -v s="($suite/main)" '$2 == s { print $1 }' <<<"$served" |
+      while read -r v; do u=${v#*:}; [ "${u%-*}" = "$upstream" ] && echo "$v"; done | sort -V | tail -n 1)
+    if [ -n "$newer" ] && dpkg --compare-versions "$newer" gt "$version"; then
+      echo "build-deps: NOTE: tools/win/deps.lock pins $pkg $version; $suite now serves $newer" >&2
+      echo "build-deps: NOTE: (same upstream $upstream, a newer Debian revision): building $newer;" >&2
+      echo "build-deps: NOTE: update deps.lock after testing it (docs/windows-deps.md)" >&2
+      echo "$newer" >"$srcd/$pkg.version"
+      version=$newer
+      dsc=$(dsc_of "$pkg" "$version")
+    fi
+  fi
   if ! grep -qxF "$version ($suite/main)" <<<"$served"; then
     {
       echo "build-deps: tools/win/deps.lock pins $pkg $version from $suite,"
@@ -246,7 +273,7 @@ run_logged() {
 # Debian's patches applied (dpkg-source -x), and cd into it.
 unpack() {
   local unit=$1 pkg=$2 version dsc
-  version=$(lock_field "$pkg" 3)
+  version=$(pkg_version "$pkg")
   dsc=$(dsc_of "$pkg" "$version")
   rm -rf "${buildd:?}/$unit"
   # The .dsc signatures are the uploaders'; apt has already checked every file
@@ -627,5 +654,5 @@ for unit in "${units[@]}"; do
   size=$(stat -c %s "$file" 2>/dev/null || echo '?')
   t=${unit_time[$unit]:-}
   printf '  %-10s %-9s %-20s %10s  %s%s\n' "$unit" "$(lock_field "$pkg" 2)" \
-    "$(lock_field "$pkg" 3)" "$size" "${file#"$deps"/}" "${t:+  (${t} s)}"
+    "$(pkg_version "$pkg")" "$size" "${file#"$deps"/}" "${t:+  (${t} s)}"
 done
