@@ -1,19 +1,27 @@
 /*
- * prefilter.h - the buffer-level literal prefilter on Hyperscan.
+ * prefilter.h - the buffer-level literal prefilter of the log engine.
  *
  * exh_block_scan (detect.c) finds the detectors' needles with one memchr
  * pass per needle byte, several passes over every buffer; the anchors
  * ('w' of "powershell", 'u' of "/auth/", '~', '&') are common in these
  * logs, so most of the time went into memchr calls that found nothing.
  * Here all the needles of a family, plus the "\n#" of a header or metadata
- * line, go into one Hyperscan block-mode database: one pass per buffer.
+ * line, are found in one pass per buffer.
  *
- * The databases are compiled once per run and shared read-only by every
- * worker (as YARA shares its rules); each worker owns one scratch. The
- * patterns find at least every line exh_block_scan finds (the engine then
- * confirms each line with exh_row_may_match, so the set of lines checked is
- * the same as without Hyperscan). Where Hyperscan cannot run (a CPU without
- * SSSE3, no memory), exh_prefilter_new gives NULL and the engine uses
+ * Two implementations, one per build (CMake's EXHUNT_MATCHER): Hyperscan
+ * block-mode databases (prefilter_hs.c, Linux's default), or an
+ * Aho-Corasick automaton in portable C11 (prefilter_ac.c: the Windows
+ * build's, since Hyperscan has no mingw build). Both find the literals of
+ * prefilter_needles.c and hand every match to the same checks there, so
+ * they report the same lines; lib/logs/README.md has their speeds.
+ *
+ * The matchers are built once per run and shared read-only by every
+ * worker (as YARA shares its rules); each worker owns one scratch (empty
+ * for the portable one). The needles find at least every line
+ * exh_block_scan finds (the engine then confirms each line with
+ * exh_row_may_match, so the set of lines checked is the same as without
+ * the prefilter). Where Hyperscan cannot run (a CPU without SSSE3, no
+ * memory), exh_prefilter_new gives NULL and the engine uses
  * exh_block_scan: same results, slower.
  */
 #ifndef EXH_PREFILTER_H
@@ -27,9 +35,14 @@
 typedef struct exh_prefilter exh_prefilter;
 typedef struct exh_prefilter_scratch exh_prefilter_scratch;
 
-/* Compiles the databases. NULL if Hyperscan is unusable here (platform,
- * memory): not an error, the caller scans without it. Free with
- * exh_prefilter_free (NULL is fine). Thread-safe to share once built. */
+/* "hyperscan" or "portable": the implementation this build has. A static
+ * string. */
+const char *exh_prefilter_matcher(void);
+
+/* Builds the matchers. NULL if they are unusable here (Hyperscan on a CPU
+ * without SSSE3; no memory): not an error, the caller scans without them.
+ * Free with exh_prefilter_free (NULL is fine). Thread-safe to share once
+ * built. */
 exh_prefilter *exh_prefilter_new(void);
 void exh_prefilter_free(exh_prefilter *pf);
 
@@ -56,9 +69,12 @@ exh_prefilter_result exh_prefilter_scan(const exh_prefilter *pf, exh_prefilter_s
 /* A caller's own literals (the URLs of web shells the hunt's scan found),
  * looked for case-insensitively in one pass per buffer: a run-wide set
  * compiled once, shared read-only, scanned with the caller's scratch
- * (exh_prefilter_scratch_grow gives a worker's scratch room for it). NULL
- * when Hyperscan is unusable or no literal is given: the caller then
- * searches line by line. `fn` gets a pointer to the start of each match. */
+ * (exh_literals_scratch gives a worker's scratch room for it). NULL when
+ * the matcher is unusable, out of memory, a literal is empty, none is
+ * given, or (portable) the set's table would pass EXH_AC_MAX_TABLE: the
+ * caller then searches line by line. `fn` gets a pointer into each match
+ * (its last byte), at every match (not necessarily in order); when it
+ * returns false the scan stops. */
 typedef struct exh_literals exh_literals;
 exh_literals *exh_literals_new(const char *const *lits, size_t n);
 void exh_literals_free(exh_literals *l);
