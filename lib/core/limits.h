@@ -104,6 +104,12 @@
 /* Web shells on disk whose URLs the log engine looks for (exhunt hunt):
  * one literal set, one pass, whatever their number up to this. */
 #define EXH_HUNT_MAX_SHELL_URLS 4096u
+/* The portable log matcher (lib/logs/prefilter_ac.c, the Windows build's):
+ * the transition table of one literal set, 4 bytes per state (one per
+ * literal byte) and byte class (one per distinct letter-folded byte).
+ * 4096 URLs of 60 bytes over 45 classes take 44 MB; a set that needs more
+ * is refused, and its lines are looked for one by one (exh_literals_new). */
+#define EXH_AC_MAX_TABLE (64u * 1024u * 1024u)
 
 /* Exposure (lib/exposure/evidence.c): bytes read from the head and the
  * tail of each log for its build (the header and the first and last
