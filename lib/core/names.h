@@ -15,7 +15,7 @@
 
 /* names[value], or `fallback` when value is outside [0, count) or names
  * has no entry there. The strings are the table's own (static). */
-static inline const char *exh_name_at(const char *const *names, size_t count, long value,
+static inline const char *exh_name_at(const char *const *names, size_t count, long long value,
                                       const char *fallback)
 {
   if (value < 0 || (size_t)value >= count || !names[value])
@@ -25,6 +25,6 @@ static inline const char *exh_name_at(const char *const *names, size_t count, lo
 
 /* exh_name_at over a whole array (not a pointer). */
 #define EXH_NAME_AT(names, value, fallback)                                                        \
-  exh_name_at((names), sizeof(names) / sizeof *(names), (long)(value), (fallback))
+  exh_name_at((names), sizeof(names) / sizeof *(names), (long long)(value), (fallback))
 
 #endif

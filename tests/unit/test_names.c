@@ -33,7 +33,7 @@ static void test_lookup_and_fallbacks(void **state)
   assert_string_equal(EXH_NAME_AT(colour_names, 2, "?"), "?");  /* a hole */
   assert_string_equal(EXH_NAME_AT(colour_names, 4, "?"), "?");  /* just past the end */
   assert_string_equal(EXH_NAME_AT(colour_names, -1, "?"), "?"); /* negative */
-  assert_string_equal(EXH_NAME_AT(colour_names, 1L << 40, "?"), "?");
+  assert_string_equal(EXH_NAME_AT(colour_names, 1LL << 40, "?"), "?");
   assert_null(exh_name_at(colour_names, 4, 2, NULL));
   /* the count is the caller's: a shorter one hides the rest */
   assert_string_equal(exh_name_at(colour_names, 1, 1, "?"), "?");
