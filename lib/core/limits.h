@@ -111,6 +111,21 @@
  * is refused, and its lines are looked for one by one (exh_literals_new). */
 #define EXH_AC_MAX_TABLE (64u * 1024u * 1024u)
 
+/* One server made of several roots (exhunt_hunt_server): roots taken. */
+#define EXH_HUNT_MAX_SERVER_ROOTS 1024u
+
+/* A live server's roots (lib/live): applicationHost.config read up to this
+ * size (an Exchange server's is some 100 KiB, a hosting server's with
+ * thousands of sites a few MiB), the sites and the virtual directories
+ * kept of it, the nesting whose names are kept (the elements read are 5
+ * deep; deeper ones are skipped), and the notes a plan gives (then a
+ * count of the rest). */
+#define EXH_IIS_MAX_CONFIG (64u * 1024u * 1024u)
+#define EXH_IIS_MAX_SITES 4096u
+#define EXH_IIS_MAX_DIRS 65536u
+#define EXH_IIS_MAX_DEPTH 64u
+#define EXH_LIVE_MAX_NOTES 64u
+
 /* Exposure (lib/exposure/evidence.c): bytes read from the head and the
  * tail of each log for its build (the header and the first and last
  * records are all that is needed); the largest text dump searched for
