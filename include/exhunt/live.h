@@ -67,6 +67,9 @@ const char *exhunt_live_kind_name(exhunt_live_kind kind);
 
 /* Marks a place that is a root of the hunt (exhunt_live_place.within). */
 #define EXHUNT_LIVE_ROOT ((size_t)-1)
+/* Marks a place left out: a root past the most one server takes
+ * (exhunt_hunt_server: 1024), or a place inside one; a note says so. */
+#define EXHUNT_LIVE_LEFT_OUT ((size_t)-2)
 
 /* A folder the server's configuration names. */
 typedef struct exhunt_live_place {
@@ -78,9 +81,10 @@ typedef struct exhunt_live_place {
   const char *source; /* where it came from: the caller's exchange_source,
                          "applicationHost.config line 153: application /owa",
                          "%SystemRoot%\System32\winevt\Logs", ... */
-  /* EXHUNT_LIVE_ROOT: a root of the hunt. Else the index (in places) of the
-   * root whose folder holds this one: it is hunted as part of that root,
-   * once (the /owa of Default Web Site under Exchange's install). */
+  /* EXHUNT_LIVE_ROOT: a root of the hunt. EXHUNT_LIVE_LEFT_OUT: not hunted.
+   * Else the index (in places) of the root whose folder holds this one: it
+   * is hunted as part of that root, once (the /owa of Default Web Site
+   * under Exchange's install). */
   size_t within;
 } exhunt_live_place;
 
@@ -113,7 +117,9 @@ typedef struct exhunt_live_plan {
  *   - the event logs, %SystemRoot%\System32\winevt\Logs.
  * A folder inside another is hunted once, as part of the outer one. A site
  * folder on a network share, a whole drive, or a path with a %VAR% the
- * environment does not set is left out with a note. The plan does not
+ * environment does not set is left out with a note; so are the roots past
+ * the first 1024 (a hosting server's thousands of sites: give their parent
+ * folder as EVIDENCE). The plan does not
  * look at the disk: the caller may drop a root that does not exist.
  * EXHUNT_OK with *out set (free it with exhunt_live_plan_free), EINVAL
  * (no inputs, no lookup, no out), ENOMEM. A configuration that is not
