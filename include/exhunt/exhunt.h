@@ -215,9 +215,10 @@ typedef struct exhunt_finding {
   const char *license;     /* may be NULL */
   const char *path;        /* the file or log, as given under the scanned root; may be
                               NULL for an exposure finding */
-  /* An optional common part, of any kind, set by exhunt_hunt_paths only
-   * (NULL elsewhere): "F12", the id stories and verdicts refer to, and the
-   * evidence root (server) it belongs to. */
+  /* An optional common part, of any kind, set by exhunt_hunt_paths and
+   * exhunt_hunt_server only (NULL elsewhere): "F12", the id stories and
+   * verdicts refer to, and the server it belongs to (its evidence root, or
+   * the name given to exhunt_hunt_server). */
   const char *id;
   const char *server;
   union {
@@ -500,7 +501,8 @@ typedef struct exhunt_coverage {
   int64_t first;      /* oldest record time, EXHUNT_NO_TIME if none */
   int64_t last;       /* newest */
   const char *build;  /* Exchange build from the newest file's #Version, or NULL */
-  const char *server; /* exhunt_hunt_paths: the evidence root; else NULL */
+  const char *server; /* exhunt_hunt_paths: the evidence root; exhunt_hunt_server:
+                         the server's name; else NULL */
   /* NULL for a family. For "windows-events", one more record per event
    * channel the detectors read (Security, Sysmon, Application, MSExchange
    * Management), present or not: events from Sysmon alone leave 4688,
@@ -760,7 +762,8 @@ typedef struct exhunt_exposure_window {
   size_t n_logs;
 } exhunt_exposure_window;
 
-/* The verdict for one server (one evidence root, or one host under it):
+/* The verdict for one server (one evidence root, one host under it, or
+ * the roots given to exhunt_hunt_server):
  *   COMPROMISED             a web shell a web server could run, or
  *                           post-exploitation
  *   EXPLOITED               exploitation succeeded, no persistence found
@@ -836,6 +839,27 @@ void exhunt_hunt_opts_init(exhunt_hunt_opts *opts);
  */
 exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exhunt_hunt_opts *opts,
                              const exhunt_sink *sink, exhunt_scan_stats *stats);
+
+/*
+ * One server whose evidence lies in several trees: a live server, whose
+ * Exchange install, web roots, IIS logs and event logs are folders of
+ * their own (exhunt/live.h finds them), or a server's files kept in parts.
+ * Each engine runs over every root, and all that is found (builds,
+ * findings, coverage, stories and the one verdict) belongs to the server
+ * `name`, which every record carries as its server (the host's name). A
+ * root inside another root given, or given twice, is hunted once, as part
+ * of the outer one ("root-nested" note). A file is named in the story
+ * relative to its root; a root given as a drive path (C:/inetpub/wwwroot)
+ * keeps its place on its drive (inetpub/wwwroot/x.aspx), so the parts of
+ * a live server read as one C:\ tree and its web folders and the paths in
+ * its logs match as in a hunt of the whole drive. No host split
+ * (opts->one_server is implied). Same records and returns as
+ * exhunt_hunt_paths; EXHUNT_EINVAL also for no name, no root, an empty
+ * one, or more than 1024.
+ */
+exhunt_err exhunt_hunt_server(const char *name, const char *const *roots, size_t n_roots,
+                              const exhunt_hunt_opts *opts, const exhunt_sink *sink,
+                              exhunt_scan_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,9 @@
 /*
  * hunt.c - exhunt_hunt_paths: the whole hunt of one server per evidence
- * root. The three engines run in turn over the root, each with its own
- * walk:
+ * root; exhunt_hunt_server: of one server made of several roots (a live
+ * server's Exchange install, web roots, IIS logs and event logs: one walk
+ * over all of them, one log run, one story and verdict). The three
+ * engines run in turn over the server's roots:
  *
  *   exposure  the build and its history       -> builds, exposure findings
  *   scan      web shells and IOCs on disk     -> file findings
@@ -112,7 +114,7 @@ static exhunt_err keep_build(hunt_server *hs, const exhunt_build_seen *src)
   memset(k, 0, sizeof *k);
   owner o = {&k->owned, &k->n_owned, 0, false};
   k->b = *src;
-  k->b.server = hs->root;
+  k->b.server = hs->name;
   k->b.result = dup_str(&o, src->result);
   k->b.build = dup_str(&o, src->build);
   k->b.source = dup_str(&o, src->source);
@@ -170,7 +172,7 @@ static void cap_finding(void *ctx, const exhunt_finding *f)
     snprintf(id, sizeof id, "F%llu", (unsigned long long)num);
     exhunt_finding out = *f;
     out.id = id;
-    out.server = c->hs->root;
+    out.server = c->hs->name;
     c->total->findings[f->severity]++;
     c->user->on_finding(c->user->ctx, &out);
     exh_hunt_story_add(c->hs, &out, num, id);
@@ -234,7 +236,7 @@ static void cap_coverage(void *ctx, const exhunt_coverage *cov)
   }
   k->c.family = k->family;
   k->c.build = k->build;
-  k->c.server = hs->root;
+  k->c.server = hs->name;
   k->c.days = k->spans;
   hs->n_covs++;
 }
@@ -305,7 +307,9 @@ static bool name_matches(const char *path, const char *const *pats, size_t n)
  * log engine, everything else left to the scan. */
 typedef struct tap_ctx {
   exh_exposure_server *exposure;
-  const char *root;
+  const char *const *roots; /* the walk's */
+  size_t n_roots;
+  size_t last_root; /* the root of the file before: a walk lists a root's files together */
   char **logs;
   exh_logs_known *ids; /* the walk's identity of each of logs, same index */
   size_t n_logs, cap_logs;
@@ -328,17 +332,29 @@ static bool exchange_file(const char *path)
   return strcasecmp(base ? base + 1 : path, "ExSetup.exe") == 0;
 }
 
+/* The index of the root a walked path lies under. */
+static size_t root_of(tap_ctx *t, const char *path)
+{
+  if (t->n_roots == 1 || exh_hunt_under(t->roots[t->last_root], path))
+    return t->last_root;
+  for (size_t i = 0; i < t->n_roots; i++)
+    if (exh_hunt_under(t->roots[i], path))
+      return t->last_root = i;
+  return t->last_root;
+}
+
 static bool tap_file(void *ctx, const char *path, const exh_stat *st)
 {
   tap_ctx *t = ctx;
   if (t->fatal)
     return false;
+  size_t root = root_of(t, path);
   if (st && (t->newest_mtime == EXHUNT_NO_TIME || st->mtime.sec > t->newest_mtime))
     t->newest_mtime = st->mtime.sec;
   if (!t->exchange_files && exchange_file(path))
     t->exchange_files = true;
   if (exh_exposure_wants(path))
-    t->fatal = exh_exposure_server_file_st(t->exposure, t->root, path, st);
+    t->fatal = exh_exposure_server_file_st(t->exposure, t->roots[root], path, st);
   if (name_matches(path, skip_patterns, sizeof skip_patterns / sizeof *skip_patterns))
     return false;
   /* Setup's log is the exposure engine's (the builds it installed), no
@@ -368,7 +384,7 @@ static bool tap_file(void *ctx, const char *path, const exh_stat *st)
     t->fatal = EXHUNT_ENOMEM;
     return false;
   }
-  t->ids[t->n_logs] = (exh_logs_known){copy, st->dev, st->ino, (uint64_t)st->size};
+  t->ids[t->n_logs] = (exh_logs_known){copy, st->dev, st->ino, (uint64_t)st->size, root};
   t->logs[t->n_logs++] = copy;
   return false;
 }
@@ -391,8 +407,8 @@ static void count_notice(void *ctx, const exhunt_notice *n)
 
 /* The URLs of the shells the scan found on disk in a web folder (owned
  * strings in urls->ids), for the log engine to look for requests to. */
-static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sink *sink,
-                             exhunt_scan_stats *total, hunt_ids *urls)
+static exhunt_err shell_urls(hunt_server *hs, const exhunt_sink *sink, exhunt_scan_stats *total,
+                             hunt_ids *urls)
 {
   exh_strset seen = EXH_STRSET_INIT;
   size_t more = 0;
@@ -401,7 +417,7 @@ static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sin
     const hunt_rec *r = &hs->recs[i];
     if (r->origin != ORIGIN_SCAN || r->f->severity < EXHUNT_SEV_HIGH || !r->f->path)
       continue;
-    char *url = exh_hunt_url_of(exh_hunt_rel_of(root, r->f->path));
+    char *url = exh_hunt_url_of(exh_hunt_rel(hs, r->f->path));
     if (!url)
       continue;
     char *lower = exh_strdup(url);
@@ -430,7 +446,7 @@ static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sin
              "%zu web shells with a URL past the first %u: requests to them were not looked "
              "for in the logs",
              more, EXH_HUNT_MAX_SHELL_URLS);
-    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "shell-urls-capped", root, reason};
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ELIMIT, "shell-urls-capped", hs->name, reason};
     sink->on_notice(sink->ctx, &n);
     total->errors++;
     hs->errors++;
@@ -438,14 +454,29 @@ static exhunt_err shell_urls(hunt_server *hs, const char *root, const exhunt_sin
   return err;
 }
 
-/* `next_id` numbers findings across servers: "F12" names one finding of
- * the whole run, so reports that hold several servers link right. */
-static exhunt_err one_server(const char *root, const char *top, const exhunt_hunt_opts *opts,
+/* One server: `name` as its records name it, made of the trees `roots`
+ * (placed: see hunt_server), in the evidence given as `top` (the logs
+ * engine spills nothing under it). `next_id` numbers findings across
+ * servers: "F12" names one finding of the whole run, so reports that hold
+ * several servers link right. */
+typedef struct server_spec {
+  const char *name;
+  const char *const *roots;
+  size_t n_roots;
+  bool placed;
+  const char *const *top;
+  size_t n_top;
+} server_spec;
+
+static exhunt_err one_server(const server_spec *sv, const exhunt_hunt_opts *opts,
                              const exhunt_sink *sink, exhunt_scan_stats *total, size_t *next_id)
 {
   hunt_server hs;
   memset(&hs, 0, sizeof hs);
-  hs.root = root;
+  hs.name = sv->name;
+  hs.roots = sv->roots;
+  hs.n_roots = sv->n_roots;
+  hs.placed = sv->placed;
   hs.since = opts->window.since;
   hs.until = opts->window.until;
   hs.collected = opts->collected;
@@ -454,7 +485,8 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   memset(&xst, 0, sizeof xst);
   exh_mutex lock;
   exh_mutex_init(&lock);
-  tap_ctx tap = {NULL, root, NULL, NULL, 0, 0, false, EXHUNT_NO_TIME, EXHUNT_OK};
+  tap_ctx tap = {NULL, sv->roots, sv->n_roots,    0,        NULL, NULL, 0,
+                 0,    false,     EXHUNT_NO_TIME, EXHUNT_OK};
   exh_builddb db;
   memset(&db, 0, sizeof db);
   hunt_ids urls;
@@ -482,7 +514,7 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   so.max_filesize = opts->max_filesize;
   exh_scan_tap scan_tap = {&tap, tap_file};
   memset(&st, 0, sizeof st);
-  err = exh_scan_run(opts->rules, &root, 1, &so, &ss, &st, &scan_tap);
+  err = exh_scan_run(opts->rules, sv->roots, sv->n_roots, &so, &ss, &st, &scan_tap);
   add_stats(total, &st);
   hs.files_seen = st.files_seen;
   hs.errors += st.errors;
@@ -502,7 +534,7 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   if (err == EXHUNT_ECORRUPT)
     err = EXHUNT_OK;
   if (!err)
-    err = exh_exposure_server_report(tap.exposure, &db, root, opts->now);
+    err = exh_exposure_server_report(tap.exposure, &db, sv->name, opts->now);
   /* the exposure engine's counts are complete once it has reported */
   total->bytes_read += xst.bytes_read;
   total->errors += xst.errors - hs.no_build;
@@ -520,7 +552,7 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   for (size_t i = 0; i < hs.n_recs; i++) {
     snprintf(hs.recs[i].id, sizeof hs.recs[i].id, "F%zu", ++*next_id);
     hs.recs[i].f->id = hs.recs[i].id;
-    hs.recs[i].f->server = root;
+    hs.recs[i].f->server = sv->name;
   }
   for (size_t i = 0; i < hs.n_builds && sink->on_build; i++)
     sink->on_build(sink->ctx, &hs.builds[i].b);
@@ -530,7 +562,7 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   }
   if ((err = exh_hunt_story_begin(&hs)) != EXHUNT_OK)
     goto out;
-  if ((err = shell_urls(&hs, root, sink, total, &urls)) != EXHUNT_OK)
+  if ((err = shell_urls(&hs, sink, total, &urls)) != EXHUNT_OK)
     goto out;
 
   /* 4. The logs the walk collected, with requests to those shells (which
@@ -548,10 +580,10 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   lo.shell_urls = (const char *const *)urls.ids;
   lo.n_shell_urls = urls.n;
   lo.tmp_dir = opts->tmp_dir;
-  lo.evidence_roots = &top; /* the whole evidence path, not only this host's */
-  lo.n_evidence_roots = 1;
+  lo.evidence_roots = sv->top; /* the whole evidence path, not only this host's */
+  lo.n_evidence_roots = sv->n_top;
   memset(&st, 0, sizeof st);
-  err = exh_logs_paths_known(root, tap.ids, tap.n_logs, &lo, &ls, &st);
+  err = exh_logs_paths_known(sv->roots, sv->n_roots, tap.ids, tap.n_logs, &lo, &ls, &st);
   total->records += st.records;
   total->bytes_read += st.bytes_read;
   total->errors += st.errors;
@@ -564,7 +596,7 @@ static exhunt_err one_server(const char *root, const char *top, const exhunt_hun
   /* No build: an error on an Exchange server (its exposure is unknown),
    * expected on any other. */
   if (hs.no_build && exh_hunt_is_exchange(&hs)) {
-    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ENOENT, "no-build", root,
+    exhunt_notice n = {EXHUNT_NOTICE_ERROR, EXHUNT_ENOENT, "no-build", sv->name,
                        "Exchange server with no build found: no Exchange log with #Version or "
                        "version columns, no ExSetup.exe, no AdminDisplayVersion, no "
                        "ExchangeSetup.log; its exposure is unknown"};
@@ -620,15 +652,78 @@ exhunt_err exhunt_hunt_paths(const char *const *paths, size_t n_paths, const exh
      * coverage come from its own files. */
     exh_host_list hosts = {NULL, 0, false};
     if (opts->one_server) {
-      err = one_server(paths[i], paths[i], opts, sink, stats, &next_id);
+      server_spec sv = {paths[i], &paths[i], 1, false, &paths[i], 1};
+      err = one_server(&sv, opts, sink, stats, &next_id);
       continue;
     }
     counting_sink cs = {sink, stats};
     exhunt_sink counted = {.ctx = &cs, .on_finding = sink->on_finding, .on_notice = count_notice};
     err = exh_hunt_find_hosts(paths[i], &counted, &hosts);
-    for (size_t h = 0; h < hosts.n && !err; h++)
-      err = one_server(hosts.hosts[h].path, paths[i], opts, sink, stats, &next_id);
+    for (size_t h = 0; h < hosts.n && !err; h++) {
+      const char *host = hosts.hosts[h].path;
+      server_spec sv = {host, &host, 1, false, &paths[i], 1};
+      err = one_server(&sv, opts, sink, stats, &next_id);
+    }
     exh_host_list_free(&hosts);
   }
+  return err;
+}
+
+/* Does `root` hold `path`, or name it too? "C:/..." compared as Windows
+ * compares names (ASCII case folded, '\\' or '/'), others byte for byte;
+ * a separator at the end of either makes no difference. */
+static bool holds(const char *root, const char *path)
+{
+  size_t rl = strlen(root), pl = strlen(path);
+  while (rl > 1 && (root[rl - 1] == '/' || root[rl - 1] == '\\'))
+    rl--;
+  while (pl > 1 && (path[pl - 1] == '/' || path[pl - 1] == '\\'))
+    pl--;
+  bool windows = rl >= 2 && root[1] == ':';
+  if (pl < rl || (windows ? strncasecmp(path, root, rl) : strncmp(path, root, rl)) != 0)
+    return false;
+  return pl == rl || path[rl] == '/' || (windows && path[rl] == '\\') || root[rl - 1] == '/';
+}
+
+exhunt_err exhunt_hunt_server(const char *name, const char *const *roots, size_t n_roots,
+                              const exhunt_hunt_opts *opts, const exhunt_sink *sink,
+                              exhunt_scan_stats *stats)
+{
+  if (!name || !*name || !roots || n_roots == 0 || n_roots > EXH_HUNT_MAX_SERVER_ROOTS || !opts ||
+      !opts->rules || !sink || !sink->on_finding || !sink->on_notice)
+    return EXHUNT_EINVAL;
+  for (size_t i = 0; i < n_roots; i++)
+    if (!roots[i] || !*roots[i])
+      return EXHUNT_EINVAL;
+  exhunt_scan_stats local;
+  if (!stats)
+    stats = &local;
+  memset(stats, 0, sizeof *stats);
+  const char **kept = exh_calloc(n_roots, sizeof *kept);
+  if (!kept)
+    return EXHUNT_ENOMEM;
+  /* A root inside another (or named twice) is walked once, as part of the
+   * outer one: walked twice, its files would be found twice. */
+  size_t n = 0;
+  for (size_t i = 0; i < n_roots; i++) {
+    size_t outer = n_roots;
+    for (size_t j = 0; j < n_roots && outer == n_roots; j++)
+      if (j != i && holds(roots[j], roots[i]) && (!holds(roots[i], roots[j]) || j < i))
+        outer = j;
+    if (outer == n_roots) {
+      kept[n++] = roots[i];
+      continue;
+    }
+    char reason[256];
+    snprintf(reason, sizeof reason, "inside %.200s, given too: hunted once, as part of it",
+             roots[outer]);
+    exhunt_notice note = {EXHUNT_NOTICE_NOTE, EXHUNT_OK, "root-nested", roots[i], reason};
+    stats->notes++;
+    sink->on_notice(sink->ctx, &note);
+  }
+  size_t next_id = 0;
+  server_spec sv = {name, (const char *const *)kept, n, true, (const char *const *)kept, n};
+  exhunt_err err = one_server(&sv, opts, sink, stats, &next_id);
+  exh_free(kept);
   return err;
 }

@@ -24,7 +24,7 @@
 typedef enum hunt_origin { ORIGIN_EXPOSURE = 0, ORIGIN_SCAN = 1, ORIGIN_LOGS = 2 } hunt_origin;
 
 /* A finding kept with all its strings: `f` is an exhunt_finding_dup copy,
- * owned. Its id and server point at `id` and the server's root. */
+ * owned. Its id and server point at `id` and the server's name. */
 typedef struct hunt_rec {
   exhunt_finding *f;
   hunt_origin origin;
@@ -50,7 +50,17 @@ typedef struct hunt_cov {
 } hunt_cov;
 
 typedef struct hunt_server {
-  const char *root;
+  /* The server as its records name it: its root (exhunt_hunt_paths), or
+   * the name given (exhunt_hunt_server). */
+  const char *name;
+  /* The trees it is made of: its one root, or the roots given. */
+  const char *const *roots;
+  size_t n_roots;
+  /* A root that is a drive path (C:/inetpub/wwwroot) keeps its place on
+   * the drive: its files are named from the drive's top
+   * (inetpub/wwwroot/x.aspx), as in a hunt of the whole drive
+   * (exhunt_hunt_server). */
+  bool placed;
   hunt_rec *recs;
   size_t n_recs, cap_recs;
   hunt_build *builds;
@@ -142,6 +152,13 @@ exhunt_err exh_hunt_keep(hunt_server *hs, const exhunt_finding *f, hunt_origin o
 char *exh_hunt_url_of(const char *rel);
 /* `path` relative to `root` (borrowed from path). */
 const char *exh_hunt_rel_of(const char *root, const char *path);
+/* `path` as the server names it (borrowed from path): relative to the
+ * root that holds it, or, for a placed root, to its drive; `path` itself
+ * when no root holds it. */
+const char *exh_hunt_rel(const hunt_server *hs, const char *path);
+/* Does the root `root` hold `path` (a walk of it gave that path)? The
+ * part of path past the root then, else NULL. */
+const char *exh_hunt_under(const char *root, const char *path);
 
 /* The story's life: begun once the exposure and file findings are kept
  * and numbered (the shells on disk are known then), fed each log finding

@@ -191,9 +191,19 @@ typedef struct vdir_set {
   size_t script;
 } vdir_set;
 
+/* One of the server's roots, opened once: every lookup under it starts
+ * from it. `base` is where it stands in the server's tree ("" but for a
+ * placed root: "inetpub/wwwroot" for C:/inetpub/wwwroot), so a path as the
+ * server names it is looked for under the root that holds it. */
+typedef struct story_root {
+  exh_evidence_root *er; /* NULL: could not be opened, nothing looked up there */
+  const char *base;
+  size_t base_len;
+} story_root;
+
 struct hunt_story {
   hunt_server *hs;
-  exh_evidence_root *root; /* hs->root, opened once: every lookup starts from it */
+  story_root *roots; /* hs->roots, same order */
   attacker *att;
   size_t n_att, cap_att;
   int *att_index; /* open addressing over att by ip: -1 empty */
@@ -351,6 +361,40 @@ const char *exh_hunt_rel_of(const char *root, const char *path)
     rl--;
   if (strncmp(path, root, rl) == 0 && path[rl] == '/')
     return path + rl + 1;
+  return path;
+}
+
+const char *exh_hunt_under(const char *root, const char *path)
+{
+  size_t rl = strlen(root);
+  while (rl > 1 && root[rl - 1] == '/')
+    rl--;
+  if (strncmp(path, root, rl) != 0)
+    return NULL;
+  if (path[rl] == '/')
+    return path + rl + 1;
+  return path[rl] == '\0' ? path + rl : NULL;
+}
+
+/* "C:/..." or "C:\...": a root that keeps its place on its drive. */
+static bool drive_path(const char *p)
+{
+  return ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':' &&
+         (p[2] == '/' || p[2] == '\\');
+}
+
+const char *exh_hunt_rel(const hunt_server *hs, const char *path)
+{
+  if (hs->n_roots == 1 && !hs->placed)
+    return exh_hunt_rel_of(hs->roots[0], path);
+  for (size_t i = 0; i < hs->n_roots; i++) {
+    const char *rel = exh_hunt_under(hs->roots[i], path);
+    if (!rel)
+      continue;
+    if (hs->placed && drive_path(hs->roots[i]))
+      return path + 3;
+    return rel;
+  }
   return path;
 }
 
@@ -719,10 +763,27 @@ static bool is_file_shell(const hunt_rec *r)
   return r->origin == ORIGIN_SCAN && r->f->severity >= EXHUNT_SEV_HIGH;
 }
 
+/* Does the file the server names `rel` exist, under the root that would
+ * hold it? */
+static bool exists_on_server(const story_ctx *c, const char *rel)
+{
+  for (size_t i = 0; i < c->hs->n_roots; i++) {
+    const story_root *r = &c->roots[i];
+    const char *sub = rel;
+    if (r->base_len) {
+      if (strncasecmp(rel, r->base, r->base_len) != 0 || rel[r->base_len] != '/')
+        continue;
+      sub = rel + r->base_len + 1;
+    }
+    if (exists_ci(r->er, sub))
+      return true;
+  }
+  return false;
+}
+
 /* Where a URL would be on disk, if anywhere, under the usual folders. */
-/* Tries base + url under the root; the new relative path if it exists. */
-static char *try_base(const exh_evidence_root *root, const char *base, size_t bl, const char *url,
-                      size_t n)
+/* Tries base + url on the server; the new relative path if it exists. */
+static char *try_base(const story_ctx *c, const char *base, size_t bl, const char *url, size_t n)
 {
   char *rel = exh_malloc(bl + n + 1);
   if (!rel)
@@ -730,7 +791,7 @@ static char *try_base(const exh_evidence_root *root, const char *base, size_t bl
   memcpy(rel, base, bl);
   memcpy(rel + bl, url, n);
   rel[bl + n] = '\0';
-  if (exists_ci(root, rel))
+  if (exists_on_server(c, rel))
     return rel;
   exh_free(rel);
   return NULL;
@@ -771,7 +832,7 @@ static void collect_bases(story_ctx *c)
     const char *p = hs->recs[i].f->path;
     if (!p)
       continue;
-    const char *rel = exh_hunt_rel_of(hs->root, p);
+    const char *rel = exh_hunt_rel(hs, p);
     for (size_t k = 0; k < sizeof marks / sizeof *marks && c->n_bases < cap; k++) {
       const char *hit = exh_strcasestr(rel, marks[k]);
       if (hit && (hit == rel || hit[-1] == '/'))
@@ -782,7 +843,7 @@ static void collect_bases(story_ctx *c)
     const char *p = i < hs->n_recs ? hs->recs[i].f->path : hs->builds[i - hs->n_recs].b.path;
     if (!p)
       continue;
-    const char *rel = exh_hunt_rel_of(hs->root, p);
+    const char *rel = exh_hunt_rel(hs, p);
     const char *hit = exh_strcasestr(rel, "v15/");
     if (!hit || (hit != rel && hit[-1] != '/'))
       continue;
@@ -811,7 +872,7 @@ static char *disk_path_of_url(story_ctx *c, const char *url, size_t n)
   if (!c->bases_done)
     collect_bases(c);
   for (size_t i = 0; i < c->n_bases; i++) {
-    char *found = try_base(c->root, c->bases[i], strlen(c->bases[i]), url, n);
+    char *found = try_base(c, c->bases[i], strlen(c->bases[i]), url, n);
     if (found)
       return found;
   }
@@ -830,15 +891,28 @@ exhunt_err exh_hunt_story_begin(hunt_server *hs)
   c->unattributed = -1;
   c->facts.first = c->facts.last = EXHUNT_NO_TIME;
   hs->story = c;
-  const char *step;
-  if (exh_evidence_root_open(hs->root, &c->root, &step) == ENOMEM)
-    return EXHUNT_ENOMEM; /* other failures: nothing is looked up on disk */
+  if (!(c->roots = exh_calloc(hs->n_roots, sizeof *c->roots)))
+    return EXHUNT_ENOMEM;
+  for (size_t i = 0; i < hs->n_roots; i++) {
+    const char *root = hs->roots[i];
+    story_root *r = &c->roots[i];
+    r->base = "";
+    if (hs->placed && drive_path(root)) {
+      r->base = root + 3;
+      r->base_len = strlen(r->base);
+      while (r->base_len && (r->base[r->base_len - 1] == '/' || r->base[r->base_len - 1] == '\\'))
+        r->base_len--;
+    }
+    const char *step;
+    if (exh_evidence_root_open(root, &r->er, &step) == ENOMEM)
+      return EXHUNT_ENOMEM; /* other failures: nothing is looked up there */
+  }
   /* Files on disk: known before any log record comes. */
   for (size_t i = 0; i < hs->n_recs && !c->err; i++) {
     const hunt_rec *r = &hs->recs[i];
     if (!is_file_shell(r) || !r->f->path)
       continue;
-    const char *rel = exh_hunt_rel_of(hs->root, r->f->path);
+    const char *rel = exh_hunt_rel(hs, r->f->path);
     if (shell_by_path(c, rel))
       continue;
     char *path = exh_strdup(rel);
@@ -886,7 +960,7 @@ static void shell_written(story_ctx *c, const exhunt_log_part *l, const hunt_ex 
   if (!s) {
     c->n_log_shells++;
     char *url = exh_hunt_url_of(norm);
-    bool present = exists_ci(c->root, norm);
+    bool present = exists_on_server(c, norm);
     s = new_shell(c, norm, url);
     if (!s)
       return;
@@ -1109,7 +1183,6 @@ static void tie_vdir_scripts(story_ctx *c)
   if (c->n_sets == 0)
     return;
   bool match[EXH_STORY_MAX_VDIR_SCRIPTS];
-  exh_evidence_root *root = c->root;
   exh_evidence_dircache cache;
   exh_evidence_dircache_init(&cache);
   uint8_t *buf = exh_malloc(MAX_SHELL_READ);
@@ -1132,7 +1205,11 @@ static void tie_vdir_scripts(story_ctx *c)
     /* from the root, no component followed: the scan saw this file, but
      * its finding does not carry the identity, so that is not checked */
     exh_evidence_open res;
-    const char *rel = root ? exh_evidence_rel(root, s->finding->f->path) : NULL;
+    exh_evidence_root *root = NULL;
+    const char *rel = NULL;
+    for (size_t i = 0; !rel && i < c->hs->n_roots; i++)
+      if ((root = c->roots[i].er) != NULL)
+        rel = exh_evidence_rel(root, s->finding->f->path);
     int fd = rel ? exh_open_evidence_at(root, rel, 0, 0, &cache, &res) : -1;
     if (fd < 0)
       continue;
@@ -1273,7 +1350,7 @@ static void emit_one_story(story_ctx *c, const exhunt_sink *sink, int ai)
     j++;
   }
   if (!c->err) {
-    exhunt_story st = {.server = c->hs->root,
+    exhunt_story st = {.server = c->hs->name,
                        .client_ip = a ? a->ip : NULL,
                        .user_agent = a ? most_common_ua(a) : NULL,
                        .first = a ? a->first : EXHUNT_NO_TIME,
@@ -1344,7 +1421,7 @@ static void emit_stories(story_ctx *c, const exhunt_sink *sink)
 static void note_caps(story_ctx *c, const exhunt_sink *sink)
 {
   char reason[300];
-  const char *root = c->hs->root;
+  const char *root = c->hs->name;
   if (c->steps_left_out) {
     snprintf(reason, sizeof reason,
              "%llu log finding(s) not placed in an attacker's story: over %u addresses, or over "
@@ -1431,7 +1508,9 @@ void exh_hunt_story_free(hunt_server *hs)
   exh_free(c->resets);
   for (size_t i = 0; i < c->n_bases; i++)
     exh_free(c->bases[i]);
-  exh_evidence_root_unref(c->root);
+  for (size_t i = 0; c->roots && i < hs->n_roots; i++)
+    exh_evidence_root_unref(c->roots[i].er);
+  exh_free(c->roots);
   exh_free(c);
   hs->story = NULL;
 }

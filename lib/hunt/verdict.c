@@ -93,7 +93,7 @@ static bool servable(const hunt_server *hs, const hunt_shell *s)
   const exhunt_finding *f = s->finding->f;
   if (is(f->category, "ioc-hash"))
     return true;
-  const char *rel = exh_hunt_rel_of(hs->root, f->path);
+  const char *rel = exh_hunt_rel(hs, f->path);
   if (s->ok_requests && runs_as_code(rel))
     return true;
   char *url = exh_hunt_url_of(rel);
@@ -823,7 +823,7 @@ exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_
              "%zu exposure window(s) past the first %d are not listed; their days count in the "
              "exposed and covered days",
              x.windows_left_out, MAX_WINDOWS);
-    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "windows-capped", hs->root, why};
+    exhunt_notice n = {EXHUNT_NOTICE_NOTE, EXHUNT_ELIMIT, "windows-capped", hs->name, why};
     sink->on_notice(sink->ctx, &n);
   }
   const char *v = decide(hs, &fa, &x);
@@ -832,7 +832,7 @@ exhunt_err exh_hunt_verdict(hunt_server *hs, const hunt_shell *shells, size_t n_
   write_steps(&wr, hs, &fa, &x, v);
   if (sink->on_verdict) {
     exhunt_verdict vd = {
-        hs->root,  v,          wr.reasons,   wr.n_reasons,        fa.first,       fa.last,
+        hs->name,  v,          wr.reasons,   wr.n_reasons,        fa.first,       fa.last,
         wr.steps,  wr.n_steps, head,         x.exchange,          x.badge,        x.build,
         x.product, x.support,  x.vulnerable, x.exploited_in_wild, x.exposed_days, x.covered_days,
         x.w,       x.n_w,      hs->errors};

@@ -20,19 +20,24 @@
 
 /* One log as the walk listed it (the exh_stat the tap was given). */
 typedef struct exh_logs_known {
-  const char *path; /* as the walk of `root` gave it (starts with root) */
+  const char *path; /* as the walk of its root gave it (starts with the root) */
   uint64_t dev;
   uint64_t ino;
   uint64_t size; /* orders the work, largest first */
+  size_t root;   /* the index of that root in the roots given */
 } exh_logs_known;
 
-/* exhunt_logs_paths over files already listed under `root` (the same
- * string the walk was given): no walk, each file opened through the root
- * and checked against its dev/ino. opts->paths_collected is implied (no
- * not-a-log note per file). The caller keeps `files` and the strings
- * until the call returns. Same returns and statistics as
- * exhunt_logs_paths (files_seen counts the files given). */
-exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, size_t n_files,
+/* exhunt_logs_paths over files already listed under `roots` (the same
+ * strings the walk was given; one server may be made of several trees):
+ * no walk, each file opened through its root and checked against its
+ * dev/ino. Each root is opened once, when its first file comes; one that
+ * cannot be is an error notice and its files are not read.
+ * opts->paths_collected is implied (no not-a-log note per file). The
+ * caller keeps `files` and the strings until the call returns. Same
+ * returns and statistics as exhunt_logs_paths (files_seen counts the files
+ * read). */
+exhunt_err exh_logs_paths_known(const char *const *roots, size_t n_roots,
+                                const exh_logs_known *files, size_t n_files,
                                 const exhunt_logs_opts *opts, const exhunt_sink *sink,
                                 exhunt_scan_stats *stats);
 

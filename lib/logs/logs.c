@@ -1956,23 +1956,38 @@ exhunt_err exhunt_logs_paths(const char *const *paths, size_t n_paths, const exh
   return err;
 }
 
-exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, size_t n_files,
+exhunt_err exh_logs_paths_known(const char *const *roots, size_t n_roots,
+                                const exh_logs_known *files, size_t n_files,
                                 const exhunt_logs_opts *opts, const exhunt_sink *sink,
                                 exhunt_scan_stats *stats)
 {
-  if (!root || (!files && n_files) || !opts || !sink || !sink->on_finding || !sink->on_notice)
+  if (!roots || !n_roots || (!files && n_files) || !opts || !sink || !sink->on_finding ||
+      !sink->on_notice)
     return EXHUNT_EINVAL;
+  for (size_t i = 0; i < n_files; i++)
+    if (files[i].root >= n_roots)
+      return EXHUNT_EINVAL;
   run r;
   run_init(&r, opts, sink);
   /* a gzipped EVTX is never spilled under the evidence */
-  r.roots = opts->n_evidence_roots ? opts->evidence_roots : &root;
-  r.n_roots = opts->n_evidence_roots ? opts->n_evidence_roots : 1;
-  exhunt_err err = exh_pace_new(&opts->resources.pace, &r.pace);
-  if (!err && n_files)
-    err = open_root(&r, root, &r.root);
-  for (size_t i = 0; i < n_files && r.root && !err && !r.fatal; i++) {
+  r.roots = opts->n_evidence_roots ? opts->evidence_roots : roots;
+  r.n_roots = opts->n_evidence_roots ? opts->n_evidence_roots : n_roots;
+  /* each root opened once, when its first file comes (a walk lists a
+   * root's files together); one that cannot be is said once */
+  exh_evidence_root **opened = exh_calloc(n_roots, sizeof *opened);
+  bool *refused = exh_calloc(n_roots, sizeof *refused);
+  exhunt_err err = opened && refused ? exh_pace_new(&opts->resources.pace, &r.pace) : EXHUNT_ENOMEM;
+  for (size_t i = 0; i < n_files && !err && !r.fatal; i++) {
+    size_t k = files[i].root;
+    if (!opened[k] && !refused[k]) {
+      err = open_root(&r, roots[k], &opened[k]);
+      refused[k] = !opened[k];
+    }
+    if (!opened[k])
+      continue;
     /* Collected by another walk of the same root: its identity is the
      * one that walk saw, whatever stands at the path now. */
+    r.root = opened[k];
     exh_stat st;
     memset(&st, 0, sizeof st);
     st.dev = files[i].dev;
@@ -1983,8 +1998,11 @@ exhunt_err exh_logs_paths_known(const char *root, const exh_logs_known *files, s
     exh_mutex_unlock(&r.lock);
     queue_file(&r, files[i].path, &st, false);
   }
-  exh_evidence_root_unref(r.root);
   r.root = NULL;
+  for (size_t k = 0; opened && k < n_roots; k++)
+    exh_evidence_root_unref(opened[k]);
+  exh_free(opened);
+  exh_free(refused);
   if (!err)
     err = run_queue(&r, stats);
   else if (stats)
