@@ -104,4 +104,31 @@ int cli_os_device_output(const char *path, FILE **out);
  * "\r\n" translation), nothing on POSIX. */
 void cli_os_binary(int fd);
 
+/* ---------------------------------------------------------------------- */
+/* The live server (cli/cmd_hunt.c: `exhunt hunt` with no EVIDENCE).      */
+
+/* What the server this runs on says of itself, for exhunt/live.h: read
+ * only (the registry queried, never opened for writing; the file read
+ * through the seam, shared with IIS). Strings are UTF-8, owned. */
+typedef struct cli_live_facts {
+  char *exchange_install;    /* MsiInstallPath, or NULL */
+  char *exchange_source;     /* the value it came from: "registry HKLM\SOFTWARE\Microsoft\
+                                ExchangeServer\v15\Setup MsiInstallPath" (v14: Exchange 2010) */
+  char *exchange_error;      /* a key that is there but could not be read, and why; or NULL */
+  unsigned char *iis_config; /* applicationHost.config's bytes, or NULL */
+  size_t iis_config_len;
+  char *iis_config_path;  /* where it was looked for */
+  char *iis_config_error; /* why it could not be read, when iis_config is NULL */
+  char *env_value;        /* cli_os_live_env's last answer */
+} cli_live_facts;
+
+/* Gathers them. 0; or -1 with *why set (a static string): POSIX "no live
+ * server discovery on this OS", Windows "out of memory". */
+int cli_os_live_facts(cli_live_facts *f, const char **why);
+void cli_os_live_facts_free(cli_live_facts *f);
+
+/* exhunt_env_lookup over this process's environment (ctx: the facts,
+ * whose env_value holds the answer until the next call). */
+const char *cli_os_live_env(void *ctx, const char *name);
+
 #endif

@@ -14,6 +14,7 @@
 #include <openssl/opensslv.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -199,6 +200,26 @@ int cli_os_device_output(const char *path, FILE **out)
 void cli_os_binary(int fd)
 {
   (void)fd;
+}
+
+/* ---------------------------------------------------------------------- */
+
+int cli_os_live_facts(cli_live_facts *f, const char **why)
+{
+  memset(f, 0, sizeof *f);
+  *why = "no live server discovery on this OS";
+  return -1;
+}
+
+void cli_os_live_facts_free(cli_live_facts *f)
+{
+  (void)f;
+}
+
+const char *cli_os_live_env(void *ctx, const char *name)
+{
+  (void)ctx;
+  return getenv(name);
 }
 
 #endif /* !_WIN32 */

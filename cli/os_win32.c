@@ -33,9 +33,14 @@
 #include <fcntl.h>
 #include <io.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
+
+#include "cli.h"
+#include "core/alloc.h"
+#include "core/limits.h"
 
 #ifndef ENABLE_VIRTUAL_TERMINAL_PROCESSING
 #define ENABLE_VIRTUAL_TERMINAL_PROCESSING 0x0004
@@ -363,6 +368,187 @@ int cli_os_device_output(const char *path, FILE **out)
 void cli_os_binary(int fd)
 {
   _setmode(fd, _O_BINARY);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The live server: the registry's Exchange install path, IIS's
+ * configuration and the environment, all read, nothing written. */
+
+#define INSTALL_VALUE L"MsiInstallPath"
+#define MAX_REG_BYTES 65536u
+#define MAX_ENV_CHARS 32768u
+
+/* UTF-16 to a new UTF-8 string (exh_malloc), or NULL. */
+static char *utf8_of(const wchar_t *w)
+{
+  char *tmp = to_utf8(w);
+  char *s = tmp ? exh_strdup(tmp) : NULL;
+  free(tmp);
+  return s;
+}
+
+/* An error of the registry or of a file, as an administrator reads it. */
+static char *win_error_text(DWORD err)
+{
+  char buf[64];
+  if (err == ERROR_ACCESS_DENIED)
+    return exh_strdup("access denied: run exhunt as an administrator");
+  snprintf(buf, sizeof buf, "Windows error %lu", (unsigned long)err);
+  return exh_strdup(buf);
+}
+
+/* MsiInstallPath under HKLM\`key`: 1 read into *out, 0 not there, -1
+ * there but not read (*err). The value is only queried (RegGetValueW opens
+ * the key for reading and closes it). */
+static int install_path(const wchar_t *key, char **out, DWORD *err)
+{
+  DWORD size = 0;
+  LSTATUS st =
+      RegGetValueW(HKEY_LOCAL_MACHINE, key, INSTALL_VALUE, RRF_RT_REG_SZ, NULL, NULL, &size);
+  for (int tries = 0; tries < 4; tries++) {
+    if (st == ERROR_FILE_NOT_FOUND || st == ERROR_PATH_NOT_FOUND)
+      return 0;
+    if (st != ERROR_SUCCESS && st != ERROR_MORE_DATA) {
+      *err = (DWORD)st;
+      return -1;
+    }
+    if (size < 2 * sizeof(wchar_t) || size > MAX_REG_BYTES) { /* empty, or no path */
+      *err = ERROR_INVALID_DATA;
+      return -1;
+    }
+    wchar_t *buf = exh_malloc(size + sizeof(wchar_t));
+    if (!buf) {
+      *err = ERROR_NOT_ENOUGH_MEMORY;
+      return -1;
+    }
+    DWORD got = size;
+    st = RegGetValueW(HKEY_LOCAL_MACHINE, key, INSTALL_VALUE, RRF_RT_REG_SZ, NULL, buf, &got);
+    if (st == ERROR_SUCCESS) {
+      buf[got / sizeof(wchar_t)] = L'\0'; /* got <= size: in the room allocated */
+      *out = utf8_of(buf);
+      exh_free(buf);
+      if (!*out)
+        *err = ERROR_NOT_ENOUGH_MEMORY;
+      return *out ? 1 : -1;
+    }
+    exh_free(buf);
+    size = got; /* ERROR_MORE_DATA: it grew meanwhile */
+  }
+  *err = ERROR_MORE_DATA;
+  return -1;
+}
+
+static bool exchange_facts(cli_live_facts *f)
+{
+  /* Exchange 2013 to 2019 and SE are v15; 2010 is v14 */
+  static const struct {
+    const wchar_t *key;
+    const char *source;
+  } setups[] = {
+      {L"SOFTWARE\\Microsoft\\ExchangeServer\\v15\\Setup",
+       "registry HKLM\\SOFTWARE\\Microsoft\\ExchangeServer\\v15\\Setup MsiInstallPath"},
+      {L"SOFTWARE\\Microsoft\\ExchangeServer\\v14\\Setup",
+       "registry HKLM\\SOFTWARE\\Microsoft\\ExchangeServer\\v14\\Setup MsiInstallPath"},
+  };
+  for (size_t i = 0; i < sizeof setups / sizeof *setups; i++) {
+    char *path = NULL;
+    DWORD err = 0;
+    int got = install_path(setups[i].key, &path, &err);
+    if (got == 0)
+      continue;
+    const char *source = setups[i].source;
+    if (got < 0) {
+      if (err == ERROR_NOT_ENOUGH_MEMORY)
+        return false;
+      char *why = win_error_text(err);
+      char line[256];
+      snprintf(line, sizeof line, "%s: %s", source, why ? why : "not read");
+      exh_free(why);
+      if (!f->exchange_error && !(f->exchange_error = exh_strdup(line)))
+        return false;
+      continue;
+    }
+    f->exchange_install = path;
+    return (f->exchange_source = exh_strdup(source)) != NULL;
+  }
+  return true;
+}
+
+static bool iis_facts(cli_live_facts *f)
+{
+  /* the system's own folder, whatever the environment says */
+  wchar_t dir[MAX_PATH];
+  UINT n = GetSystemWindowsDirectoryW(dir, MAX_PATH);
+  char *windows = n > 0 && n < MAX_PATH ? utf8_of(dir) : exh_strdup("C:\\Windows");
+  if (!windows)
+    return false;
+  size_t len = strlen(windows) + 64;
+  f->iis_config_path = exh_malloc(len);
+  if (f->iis_config_path)
+    snprintf(f->iis_config_path, len, "%s\\System32\\inetsrv\\config\\applicationHost.config",
+             windows);
+  exh_free(windows);
+  if (!f->iis_config_path)
+    return false;
+  char *data = NULL;
+  size_t got = 0;
+  if (cli_read_file(f->iis_config_path, EXH_IIS_MAX_CONFIG, &data, &got) == 0) {
+    f->iis_config = (unsigned char *)data;
+    f->iis_config_len = got;
+    return true;
+  }
+  int e = errno;
+  if (e == ENOMEM)
+    return false;
+  const char *why = e == ENOENT || e == ENOTDIR ? "not found: IIS is not installed"
+                    : e == EACCES               ? "access denied: run exhunt as an administrator"
+                    : e == EBUSY                ? "in use by another process"
+                    : e == EFBIG                ? "larger than exhunt reads (64 MiB)"
+                                                : strerror(e);
+  return (f->iis_config_error = exh_strdup(why)) != NULL;
+}
+
+int cli_os_live_facts(cli_live_facts *f, const char **why)
+{
+  memset(f, 0, sizeof *f);
+  *why = "out of memory";
+  if (!exchange_facts(f) || !iis_facts(f)) {
+    cli_os_live_facts_free(f);
+    return -1;
+  }
+  return 0;
+}
+
+void cli_os_live_facts_free(cli_live_facts *f)
+{
+  exh_free(f->exchange_install);
+  exh_free(f->exchange_source);
+  exh_free(f->exchange_error);
+  exh_free(f->iis_config);
+  exh_free(f->iis_config_path);
+  exh_free(f->iis_config_error);
+  exh_free(f->env_value);
+  memset(f, 0, sizeof *f);
+}
+
+const char *cli_os_live_env(void *ctx, const char *name)
+{
+  cli_live_facts *f = ctx;
+  wchar_t wname[256];
+  if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, wname, 256) <= 0)
+    return NULL;
+  DWORD n = GetEnvironmentVariableW(wname, NULL, 0);
+  if (n == 0 || n > MAX_ENV_CHARS)
+    return NULL;
+  wchar_t *buf = exh_malloc((size_t)n * sizeof *buf);
+  DWORD got = buf ? GetEnvironmentVariableW(wname, buf, n) : 0;
+  char *value = got > 0 && got < n ? utf8_of(buf) : NULL;
+  exh_free(buf);
+  if (!value)
+    return NULL;
+  exh_free(f->env_value);
+  f->env_value = value;
+  return value;
 }
 
 #endif /* _WIN32 */

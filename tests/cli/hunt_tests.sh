@@ -277,5 +277,8 @@ expect_rc 2 "hunt: report inside the evidence" -- "$EXHUNT" hunt --report html="
 expect_rc 2 "hunt: unknown format" -- "$EXHUNT" hunt -f pdf "$LATE"
 expect_rc 2 "hunt: bad --report" -- "$EXHUNT" hunt --report html "$LATE"
 expect_rc 2 "hunt: no evidence" -- "$EXHUNT" hunt
+# Only Windows hunts the server it runs on (exhunt/live.h); here EVIDENCE is required.
+grep -qx "exhunt hunt: no EVIDENCE path given (no live server discovery on this OS)" "$TMP/err" &&
+  [ ! -s "$TMP/out" ] && ok || bad "hunt: no evidence: the message says to give it"
 
 th_end "hunt tests"
