@@ -126,5 +126,7 @@ test-windows: windows
 dist:
 	tools/dist.sh
 
+# build-win/deps (the Windows libraries, 5.5 min to rebuild) is kept.
 clean:
-	rm -rf build build-asan build-fuzz build-win/exhunt* build-win/CMake* build-dist
+	rm -rf build build-asan build-fuzz build-dist
+	[ ! -d build-win ] || find build-win -mindepth 1 -maxdepth 1 ! -name deps -exec rm -rf {} +
