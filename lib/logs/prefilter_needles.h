@@ -73,11 +73,12 @@ typedef struct exh_pf_hits {
 void exh_pf_hits_init(exh_pf_hits *h, const exh_pf_family *f, const char *p, size_t n,
                       exh_hit_fn fn, void *ctx);
 
-/* A match of needle `id` of h's family whose last byte is after[-1]
- * (matches come in the order of their ends): checks what must follow,
- * reports its line to fn while fn takes them. false when the scan is over
- * (a "\n#": h->meta is set); true to go on, which the caller does, looking
- * for "\n#" alone, once h->taking is false. */
+/* A match of needle `id` of h's family whose last byte is after[-1], in
+ * any order: checks what must follow, reports its line to fn while fn
+ * takes them (a match in the line reported last is not looked at again).
+ * false when the scan is over (a "\n#": h->meta is set); true to go on,
+ * which the caller does, looking for "\n#" alone, once h->taking is
+ * false. */
 bool exh_pf_hits_take(exh_pf_hits *h, size_t id, const char *after);
 
 #endif
