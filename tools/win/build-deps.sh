@@ -96,9 +96,18 @@ lock_field() {
 # pkg_version PACKAGE: the Debian version built: the pinned one, or the
 # newer Debian revision of the same upstream version that fetch took when
 # the registry had replaced the pinned one (a point release or security
-# update of the suite), recorded in src/PACKAGE.version.
+# update of the suite), recorded in src/PACKAGE.version as "PINNED TAKEN".
+# The record only stands for the pin it replaced: once deps.lock names
+# another version, the lock wins again.
 pkg_version() {
-  if [ -f "$srcd/$1.version" ]; then cat "$srcd/$1.version"; else lock_field "$1" 3; fi
+  local pinned recorded taken
+  pinned=$(lock_field "$1" 3)
+  if [ -f "$srcd/$1.version" ] && read -r recorded taken <"$srcd/$1.version" &&
+    [ "$recorded" = "$pinned" ] && [ -n "$taken" ]; then
+    echo "$taken"
+  else
+    echo "$pinned"
+  fi
 }
 
 lock_line() {
@@ -229,9 +238,10 @@ fetch() {
       echo "build-deps: NOTE: tools/win/deps.lock pins $pkg $version; $suite now serves $newer" >&2
       echo "build-deps: NOTE: (same upstream $upstream, a newer Debian revision): building $newer;" >&2
       echo "build-deps: NOTE: update deps.lock after testing it (docs/windows-deps.md)" >&2
-      echo "$newer" >"$srcd/$pkg.version"
+      echo "$(lock_field "$pkg" 3) $newer" >"$srcd/$pkg.version"
       version=$newer
       dsc=$(dsc_of "$pkg" "$version")
+      [ ! -f "$dsc.fetched" ] || return 0
     fi
   fi
   if ! grep -qxF "$version ($suite/main)" <<<"$served"; then
@@ -532,9 +542,18 @@ build_curl() {
 build_cmocka() {
   unpack cmocka cmocka
   (
+    # mingw-w64's C99 printf (as exhunt uses: %zu, %lld...) behind cmocka's
+    # print_message and assertion messages, not msvcrt's.
     cmake_cross -DWITH_STATIC_LIB=ON -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF \
-      -DBUILD_SHARED_LIBS=OFF
+      -DBUILD_SHARED_LIBS=OFF -DCMAKE_C_FLAGS=-D__USE_MINGW_ANSI_STDIO=1
   )
+  # ...and its header says so: GCC's "printf" format on mingw means msvcrt's
+  # (no %zu); "gnu_printf" is the C99 one this cmocka now prints with.
+  local header=$dest/include/cmocka.h
+  sed -i 's|__attribute__ ((__format__ (__printf__, a, b)))|__attribute__ ((__format__ (__gnu_printf__, a, b)))|' \
+    "$header"
+  grep -q '__gnu_printf__, a, b' "$header" ||
+    die "cmocka: could not set the gnu_printf format attribute in $header"
   # cmocka 1.1.5 builds the DLL regardless; the static library is
   # libcmocka-static.a. Keep only that one, under the plain name, so -lcmocka
   # (cmocka.pc) and the CMake package can never pick the DLL.
@@ -622,7 +641,11 @@ for unit in "${units[@]}"; do
   rm -f "$stampd/$unit.stamp"
   uninstall "$unit"
   : >"$logd/$unit.log"
-  [ "$unit" = exh-rulec ] || fetch "${unit_pkg[$unit]}"
+  if [ "$unit" != exh-rulec ]; then
+    fetch "${unit_pkg[$unit]}"
+    # fetch may have taken a newer Debian revision: the stamp names it.
+    want=$(stamp_of "$unit")
+  fi
   echo "build   $unit ($(lock_line "${unit_pkg[$unit]}" | cut -d' ' -f2-))"
   t0=$SECONDS
   case $unit in yara-host | exh-rulec) root=$hostp ;; *) root=$prefix ;; esac

@@ -103,6 +103,8 @@ done
 echo "== cmocka under wine"
 wine "$out/build/cmocka_smoke.exe" >"$out/cmocka_smoke.out" 2>&1 || bad "cmocka_smoke.exe exited $?"
 tr -d '\r' <"$out/cmocka_smoke.out" | sed 's/^/  /'
+tr -d '\r' <"$out/cmocka_smoke.out" | grep -qx 'cmocka prints 8 and -1' ||
+  bad "cmocka's print_message does not print C99 formats"
 
 if [ "$fail" = 0 ]; then echo "check-deps: all good"; else echo "check-deps: FAILED"; fi
 exit "$fail"
