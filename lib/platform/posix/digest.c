@@ -18,11 +18,6 @@ struct exh_digest {
 
 static const char *const alg_names[] = {"SHA256", "SHA1", "MD5"};
 
-size_t exh_digest_size(exh_digest_alg alg)
-{
-  return alg == EXH_DIGEST_SHA256 ? 32 : alg == EXH_DIGEST_SHA1 ? 20 : 16;
-}
-
 void exh_digest_free(exh_digest *d)
 {
   if (!d)

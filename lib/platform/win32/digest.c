@@ -25,11 +25,6 @@ struct exh_digest {
 static const wchar_t *const alg_ids[] = {BCRYPT_SHA256_ALGORITHM, BCRYPT_SHA1_ALGORITHM,
                                          BCRYPT_MD5_ALGORITHM};
 
-size_t exh_digest_size(exh_digest_alg alg)
-{
-  return alg == EXH_DIGEST_SHA256 ? 32 : alg == EXH_DIGEST_SHA1 ? 20 : 16;
-}
-
 static void drop_hash(exh_digest *d)
 {
   if (d->hash)
